@@ -1,0 +1,101 @@
+/**
+ * Turning V8's raw stacks into plain frames, at dump time only.
+ *
+ * We read structured CallSites (never `.stack` text: Jest's formatters rename frames)
+ * and map each position through whatever source-map-aware formatter the test run has
+ * installed, one frame at a time, keeping only the position it prints.
+ */
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
+
+/** V8's structured stack frame (`NodeJS.CallSite` with the members Node 20 has). */
+export type CallSite = NodeJS.CallSite & {
+  isAsync(): boolean;
+  isPromiseAll(): boolean;
+  getPromiseIndex(): number | null;
+  getEnclosingLineNumber?(): number | null;
+  getEnclosingColumnNumber?(): number | null;
+};
+
+const identity = (_: unknown, sites: CallSite[]): CallSite[] => sites;
+
+/** The CallSites V8 recorded in a holder filled by `Error.captureStackTrace`. */
+export function readCallSites(holder: {stack?: unknown}): CallSite[] {
+  const previous = Error.prepareStackTrace;
+  Error.prepareStackTrace = identity as typeof Error.prepareStackTrace;
+  try {
+    const sites = holder.stack;
+    return Array.isArray(sites) ? (sites as CallSite[]) : [];
+  } finally {
+    Error.prepareStackTrace = previous;
+  }
+}
+
+/** An original source position. */
+export interface Position {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Maps a CallSite to its original position (absolute path), or null when it has none. */
+export type PositionMapper = (site: CallSite) => Position | null;
+
+type Formatter = (error: Error, sites: CallSite[]) => unknown;
+
+const POSITION_IN_PARENS = /\(([^()]+):(\d+):(\d+)\)$/;
+const POSITION_BARE = /^at (?:async )?(.+):(\d+):(\d+)$/;
+
+function rawPosition(site: CallSite): Position | null {
+  const file = site.getFileName() ?? site.getScriptNameOrSourceURL?.() ?? null;
+  const line = site.getLineNumber();
+  const column = site.getColumnNumber();
+  if (file == null || line == null || column == null) return null;
+  return {file, line, column};
+}
+
+/**
+ * A mapper that asks `formatter` (an `Error.prepareStackTrace` installed by Jest, which
+ * knows the transformed files' source maps) where each frame really is. Falls back to
+ * V8's own position when there is no formatter or it prints something unexpected.
+ */
+export function createPositionMapper(formatter: Formatter | undefined): PositionMapper {
+  const cache = new Map<string, Position | null>();
+  return site => {
+    const raw = rawPosition(site);
+    if (raw === null) return null;
+    const key = `${raw.file}:${raw.line}:${raw.column}`;
+    let mapped = cache.get(key);
+    if (mapped === undefined) {
+      mapped = raw;
+      if (formatter !== undefined && !raw.file.startsWith('node:')) {
+        try {
+          const text = formatter({name: 'E', message: ''} as Error, [site]);
+          const last = typeof text === 'string' ? text.split('\n').pop()!.trim() : '';
+          const m = POSITION_IN_PARENS.exec(last) ?? POSITION_BARE.exec(last);
+          if (m) mapped = {file: m[1], line: Number(m[2]), column: Number(m[3])};
+        } catch {
+          // A formatter that cannot handle a lone frame leaves V8's position in place.
+        }
+      }
+      cache.set(key, mapped);
+    }
+    return mapped;
+  };
+}
+
+/** A display path: relative to `rootDir` with forward slashes; `node:` ids kept. */
+export function displayPath(file: string, rootDir: string): string {
+  if (file.startsWith('node:')) return file;
+  let abs = file;
+  if (file.startsWith('file://')) {
+    try {
+      abs = fileURLToPath(file);
+    } catch {
+      return file;
+    }
+  }
+  if (!path.isAbsolute(abs)) return abs;
+  const rel = path.relative(rootDir, abs);
+  return (rel.startsWith('..') ? abs : rel).split(path.sep).join('/');
+}

@@ -1,0 +1,316 @@
+/**
+ * Taking a dump: from a Root's raw captures to a plain {@link TaskDump}.
+ *
+ * Each stuck leaf is explained by the stack V8 recorded when it was created. Frames of
+ * the leaf's own machinery (`new Promise`, Node's internals) say *what* it is; the frames
+ * below it, up to the Root marker, are the branch. Three things the raw stack cannot
+ * say are recovered from the recorder's bookkeeping:
+ * - which input of a `Promise.all`/`race`/... a branch is, when it was created before the
+ *   combinator ran (synchronously): from the order of subscriptions;
+ * - how a leaf created in a timer callback was reached: from the timer's own stack;
+ * - that a leaf belongs to another test: its timer was created under another Root.
+ */
+import type {Capture, Root} from './record';
+import {isTimerPending} from './record';
+import {type CallSite, type PositionMapper, displayPath, readCallSites} from './callsites';
+import {
+  type CombinatorName,
+  DUMP_KIND,
+  DUMP_VERSION,
+  type Frame,
+  type Leaf,
+  type TaskDump,
+} from './types';
+
+/** Name of the function that calls a test or hook body; it ends every traced stack. */
+export const ROOT_MARKER = 'taskdumpRoot';
+
+/** Everything {@link takeDump} needs to know about where it runs. */
+export interface DumpContext {
+  rootType: TaskDump['rootType'];
+  rootName: string;
+  /** Absolute path of the test file. */
+  testPath: string;
+  rootDir: string;
+  timeoutMs: number | null;
+  waitsForDone: boolean;
+  mapPosition: PositionMapper;
+  /** True for files of the test runner and of jest-taskdump itself. */
+  isMachinery: (file: string) => boolean;
+  /** `performance.now()` at the dump. */
+  now: number;
+}
+
+const COMBINATORS: Record<string, CombinatorName> = {
+  all: 'Promise.all',
+  allSettled: 'Promise.allSettled',
+  any: 'Promise.any',
+  race: 'Promise.race',
+};
+const SIGNATURE_DEPTH = 8;
+const MAX_TIMER_HOPS = 8;
+
+interface Site {
+  site: CallSite;
+  file: string | null;
+  name: string;
+}
+
+interface Combinator {
+  name: CombinatorName;
+  capture: Capture;
+  /** Subscriptions with a counter in (subAt, end) are this combinator's inputs. */
+  end: number;
+  caller: CallSite | undefined;
+}
+
+function describe(site: CallSite): Site {
+  return {site, file: site.getFileName() ?? null, name: site.getFunctionName() ?? ''};
+}
+
+function isNode(s: Site): boolean {
+  return s.file !== null && s.file.startsWith('node:');
+}
+
+function combinatorOf(s: Site): CombinatorName | undefined {
+  if (s.file !== null) return undefined;
+  if (s.site.isPromiseAll?.()) return 'Promise.all';
+  const name = s.name.startsWith('Promise.') ? s.name.slice(8) : s.name;
+  return COMBINATORS[name];
+}
+
+function fnKey(site: CallSite): string {
+  return `${site.getFileName()}:${site.getEnclosingLineNumber?.()}:${site.getEnclosingColumnNumber?.()}`;
+}
+
+function signature(sites: CallSite[], from: number): string {
+  let sig = '';
+  for (let i = from; i < sites.length && i < from + SIGNATURE_DEPTH; i++) {
+    const s = sites[i];
+    sig += `${s.getFileName()}:${s.getLineNumber()}:${s.getColumnNumber()}:${s.isAsync()}|`;
+  }
+  return sig;
+}
+
+/** Takes the dump of everything still pending under `root`. Pure but for reading stacks. */
+export function takeDump(root: Root, ctx: DumpContext): TaskDump {
+  const sitesOf = new Map<Capture, Site[]>();
+  const read = (c: Capture): Site[] => {
+    let s = sitesOf.get(c);
+    if (s === undefined) {
+      s = readCallSites(c.holder).map(describe);
+      // Node runs promise hooks through its own dispatcher; its frame is not the user's.
+      while (s.length > 0 && s[0].file !== null && s[0].file.startsWith('node:internal/promise_hooks')) s.shift();
+      sitesOf.set(c, s);
+    }
+    return s;
+  };
+
+  // Sort the pending promise captures into leaves, combinators and function promises.
+  const leafCaptures: Capture[] = [];
+  const combinators: Combinator[] = [];
+  const functions = new Map<string, Capture>();
+  let rootKey: string | undefined;
+  const all = [...root.promises.values()].sort((a, b) => a.seq - b.seq);
+  for (const c of all) {
+    const sites = read(c);
+    const top = sites[0];
+    if (top === undefined) continue;
+    const markerAt = sites.findIndex(s => s.name === ROOT_MARKER);
+    if (markerAt > 0 && rootKey === undefined) rootKey = fnKey(sites[markerAt - 1].site);
+    if (top.site.isConstructor() && top.name === 'Promise') {
+      leafCaptures.push(c);
+    } else if (combinatorOf(top) !== undefined) {
+      combinators.push({name: combinatorOf(top)!, capture: c, end: Infinity, caller: sites[1]?.site});
+    } else if (top.file !== null) {
+      functions.set(fnKey(top.site) + '|' + signature(sites.map(s => s.site), 1), c);
+    }
+  }
+  for (const comb of combinators) {
+    const first = comb.capture.subscriptions?.[0];
+    const later = all.find(c => c.seq > comb.capture.seq && combinatorOf(read(c)[0]) === undefined);
+    comb.end = Math.min(first ?? Infinity, later?.subAt !== undefined ? later.subAt + 1 : Infinity);
+  }
+
+  const inputOf = (c: Capture): {comb: Combinator; index: number} | undefined => {
+    for (const s of c.subscriptions ?? []) {
+      let best: Combinator | undefined;
+      for (const comb of combinators) {
+        if (comb.capture.subAt < s && s < comb.end && (best === undefined || comb.capture.subAt > best.capture.subAt)) {
+          best = comb;
+        }
+      }
+      if (best !== undefined) return {comb: best, index: s - best.capture.subAt - 1};
+    }
+    return undefined;
+  };
+
+  const toFrame = (site: CallSite, name: string): Frame | null => {
+    const pos = ctx.mapPosition(site);
+    if (pos === null) return null;
+    return {name: name || '<anonymous>', file: displayPath(pos.file, ctx.rootDir), line: pos.line, column: pos.column, async: site.isAsync()};
+  };
+
+  interface Branch {
+    /** Root first. */
+    path: Frame[];
+    createdAt: Frame | null;
+    origin: string | null;
+    /** 'root': reached the test body; 'detached': chain broken; 'foreign': another test's; 'machinery': Jest's own. */
+    reach: 'root' | 'detached' | 'foreign' | 'machinery';
+  }
+
+  const branchOf = (c: Capture, hops: number): Branch => {
+    const sites = read(c);
+    // Skip the creating frame (`new Promise`, `new Timeout`) and Node's internals above the user's call.
+    let i = 1;
+    let origin: string | null = null;
+    while (i < sites.length && (isNode(sites[i]) || sites[i].file === null) && combinatorOf(sites[i]) === undefined) {
+      if (isNode(sites[i]) && sites[i].name) origin = `${sites[i].name} (${sites[i].file})`;
+      i++;
+    }
+    const leafward: Frame[] = [];
+    let reach: Branch['reach'] = 'detached';
+    // Set when the previous (leafward) frame's function is a combinator input: this frame
+    // is then shown at the combinator call, so that sibling inputs merge under it.
+    let combinatorCaller: Frame | null | undefined;
+    let lastUserSite: CallSite | undefined;
+    for (; i < sites.length; i++) {
+      const s = sites[i];
+      if (s.name === ROOT_MARKER) {
+        reach = 'root';
+        break;
+      }
+      const comb = combinatorOf(s);
+      if (comb !== undefined) {
+        const prev = leafward[leafward.length - 1];
+        if (prev !== undefined) prev.combinator = {name: comb, index: s.site.getPromiseIndex?.() ?? null};
+        continue;
+      }
+      if (s.file === null || isNode(s)) continue;
+      if (ctx.isMachinery(s.file)) {
+        reach = leafward.length === 0 ? 'machinery' : 'detached';
+        break;
+      }
+      const frame = toFrame(s.site, s.name);
+      if (frame === null) continue;
+      if (combinatorCaller !== undefined) {
+        if (combinatorCaller !== null && combinatorCaller.file === frame.file) {
+          frame.line = combinatorCaller.line;
+          frame.column = combinatorCaller.column;
+        }
+        combinatorCaller = undefined;
+      }
+      leafward.push(frame);
+      lastUserSite = s.site;
+      // Is this function's own promise an input of a combinator created before it ran?
+      if (!s.site.isAsync()) {
+        const fn = functions.get(fnKey(s.site) + '|' + signature(sites.map(x => x.site), i + 1));
+        const input = fn && inputOf(fn);
+        if (input !== undefined) {
+          frame.combinator = {name: input.comb.name, index: input.index};
+          combinatorCaller = input.comb.caller ? toFrame(input.comb.caller, '') : null;
+        }
+      }
+    }
+    if (reach === 'detached' && lastUserSite !== undefined && rootKey !== undefined && fnKey(lastUserSite) === rootKey) {
+      reach = 'root';
+    }
+    const path = leafward.reverse();
+    const createdAt = path[path.length - 1] ?? null;
+    if (reach === 'detached' && c.context !== undefined && hops < MAX_TIMER_HOPS) {
+      const timer = root.timers.get(c.context);
+      if (timer !== undefined) {
+        const parent = branchOf(timer, hops + 1);
+        const via: Frame = {...(parent.createdAt ?? {name: '', file: '', line: 0, column: 0, async: false}), name: `${timerApi(c.context)} callback`, async: true};
+        return {path: [...parent.path, via, ...path], createdAt, origin, reach: parent.reach};
+      }
+      if (isTimerObject(c.context)) reach = 'foreign';
+    }
+    return {path, createdAt, origin, reach};
+  };
+
+  const leaves: Leaf[] = [];
+  const timerPositions = new Set<string>();
+  const push = (c: Capture, make: (b: Branch) => Omit<Leaf, 'path' | 'createdAt' | 'ageMs' | 'detached'> | null) => {
+    const b = branchOf(c, 0);
+    if (b.reach === 'machinery' || b.reach === 'foreign') return;
+    if (b.path.length === 0 && b.reach !== 'root') return;
+    const made = make(b);
+    if (made === null) return;
+    leaves.push({...made, path: b.path, createdAt: b.createdAt, ageMs: round(c.at - root.startedAt), detached: b.reach !== 'root'});
+  };
+
+  for (const [timer, c] of root.timers) {
+    if (!isTimerPending(timer)) continue;
+    push(c, b => {
+      const t = timer as {_idleTimeout?: number; _repeat?: number | null};
+      const api = timerApi(timer);
+      if (api === 'setImmediate') return {kind: 'immediate', what: 'setImmediate callback, not run yet'};
+      const delayMs = typeof t._idleTimeout === 'number' ? t._idleTimeout : 0;
+      const repeat = typeof t._repeat === 'number';
+      if (b.createdAt) timerPositions.add(key(b.createdAt));
+      const via = b.origin?.includes('node:timers/promises') ? 'timers/promises ' : '';
+      return {
+        kind: 'timer',
+        what: repeat ? `${via}setInterval every ${delayMs} ms, still active` : `${via}setTimeout ${delayMs} ms, not fired yet`,
+        timer: {delayMs, repeat},
+      };
+    });
+  }
+  for (const c of leafCaptures) {
+    push(c, b => {
+      // `timers/promises` makes a promise and a Timeout at the same place: the timer says more.
+      if (b.origin?.includes('node:timers/promises') && b.createdAt && timerPositions.has(key(b.createdAt))) return null;
+      return {kind: 'promise', what: b.origin ? `${shortOrigin(b.origin)} promise, never settled` : 'promise, never settled'};
+    });
+  }
+
+  // When every branch leaves the test body at the same place, that place is where the
+  // Root is suspended: show it on the Root's line instead of repeating it in each branch.
+  const attached = leaves.filter(l => !l.detached && l.path.length > 0);
+  const first = attached[0]?.path[0];
+  const shared = first !== undefined && attached.every(l => key(l.path[0]) === key(first)) ? first : null;
+  if (shared !== null) for (const l of attached) l.path = l.path.slice(1);
+  leaves.sort((a, b) => pathKey(a).localeCompare(pathKey(b)));
+  return {
+    kind: DUMP_KIND,
+    version: DUMP_VERSION,
+    rootType: ctx.rootType,
+    rootName: ctx.rootName,
+    rootFrame: shared,
+    testPath: displayPath(ctx.testPath, ctx.rootDir),
+    elapsedMs: round(ctx.now - root.startedAt),
+    timeoutMs: ctx.timeoutMs,
+    leaves,
+    unrecorded: root.unrecorded,
+    waitsForDone: ctx.waitsForDone,
+  };
+}
+
+function round(ms: number): number {
+  return Math.round(ms);
+}
+
+function key(f: Frame): string {
+  return `${f.file}:${f.line}:${f.column}`;
+}
+
+function pathKey(l: Leaf): string {
+  return l.path.map(key).join('>');
+}
+
+function isTimerObject(o: object): boolean {
+  return '_onTimeout' in o || '_onImmediate' in o;
+}
+
+function timerApi(o: object): string {
+  if ('_onImmediate' in o) return 'setImmediate';
+  return typeof (o as {_repeat?: unknown})._repeat === 'number' ? 'setInterval' : 'setTimeout';
+}
+
+function shortOrigin(origin: string): string {
+  // "once (node:events)" -> "events.once()"
+  const m = /^(.+) \(node:(.+)\)$/.exec(origin);
+  return m ? `${m[2]}.${m[1]}()` : origin;
+}

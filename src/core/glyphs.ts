@@ -1,0 +1,11 @@
+/** Every glyph the text renderer draws, in one place (as tokio's tree.rs and vitest's figures). */
+export const GLYPHS = {
+  root: '╼ ',
+  branch: '├╼ ',
+  last: '└╼ ',
+  pipe: '│  ',
+  space: '   ',
+  promise: '⏸ ',
+  timer: '⏲ ',
+  detached: '↯ ',
+} as const;

@@ -1,0 +1,274 @@
+/**
+ * Recording: the only part of jest-taskdump that runs while tests run.
+ *
+ * Measured on Node 20 (see ../../README.md#cost): a no-op promise hook costs ≈1.3× on a
+ * pure promise-churn loop, while capturing a stack for every new promise costs 20-55×.
+ * So the hot path does constant-time work only: a comparison, a token-bucket check and,
+ * for the few promises that get a stack, one `Error.captureStackTrace` into a plain holder.
+ * CallSites are resolved and formatted only when a dump is taken.
+ */
+import {promiseHooks} from 'node:v8';
+import {executionAsyncResource} from 'node:async_hooks';
+
+// Tests replace globals (fake timers, mocked Error); capture the real ones at load.
+const {captureStackTrace} = Error;
+const {now} = performance;
+const perf = performance;
+
+/** A stack recorded for something that may turn out to be a stuck leaf. */
+export interface Capture {
+  /** Holds V8's raw stack (`holder.stack` is formatted lazily, at dump time). */
+  readonly holder: {stack?: unknown};
+  /** Order of creation, shared by promises and timers. */
+  readonly seq: number;
+  /** `performance.now()` at creation. */
+  readonly at: number;
+  /** The async resource (Timeout, Immediate) whose callback was running, if any. */
+  readonly context: object | undefined;
+  /** Value of the subscription counter when this capture was taken. */
+  readonly subAt: number;
+  /** Subscription-counter values of each `.then`/`await`/combinator on this promise. */
+  subscriptions: number[] | undefined;
+}
+
+/** A traced scope: everything created while it is active belongs to it. */
+export interface Root {
+  readonly id: number;
+  readonly startedAt: number;
+  /** Pending promises that got a stack, by promise. Settling removes them. */
+  readonly promises: Map<object, Capture>;
+  /** Timers and immediates created under this Root. */
+  readonly timers: Map<object, Capture>;
+  /** Promises created while over the capture budget. */
+  unrecorded: number;
+  closed: boolean;
+}
+
+/** Tunables of the recorder (validated by the environment). */
+export interface RecorderOptions {
+  /** Frames kept per capture. */
+  maxFrames: number;
+  /** Stack captures allowed per second once the burst allowance is spent. */
+  capturesPerSecond: number;
+  /** Stack captures allowed in a burst. */
+  captureBurst: number;
+}
+
+export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = {
+  maxFrames: 64,
+  capturesPerSecond: 20_000,
+  captureBurst: 50_000,
+};
+
+// Marks promises that have a Capture, without a property anyone can see: a private
+// field added through the return-override trick is invisible to reflection and proxies.
+class Identity {
+  constructor(o: object) {
+    return o;
+  }
+}
+class Stamp extends Identity {
+  #root: Root | undefined;
+  #capture: Capture | undefined;
+  static stamp(o: object, root: Root, capture: Capture): void {
+    const s = new Stamp(o) as unknown as Stamp;
+    s.#root = root;
+    s.#capture = capture;
+  }
+  static root(o: object): Root | undefined {
+    return #root in o ? (o as unknown as Stamp).#root : undefined;
+  }
+  static capture(o: object): Capture | undefined {
+    return #capture in o ? (o as unknown as Stamp).#capture : undefined;
+  }
+  static clear(o: object): void {
+    (o as unknown as Stamp).#root = undefined;
+    (o as unknown as Stamp).#capture = undefined;
+  }
+  // The constructor is only reached through `stamp`.
+  private constructor(o: object) {
+    super(o);
+  }
+}
+
+let options: RecorderOptions = DEFAULT_RECORDER_OPTIONS;
+let active: Root | null = null;
+let nextRootId = 1;
+let seq = 0;
+// Counts every `.then`/`await`/combinator subscription. A combinator subscribes to its
+// inputs in index order right after creating its own promise, so the difference between
+// an input's subscription and the combinator's `subAt` is the input's index.
+let subscriptionCounter = 0;
+let tokens = DEFAULT_RECORDER_OPTIONS.captureBurst;
+let lastRefill = 0;
+let skippedSinceRefill = 0;
+let users = 0;
+let stopHooks: (() => void) | undefined;
+let restoreTimers: (() => void) | undefined;
+
+function capture(skip: Function): Capture {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = options.maxFrames;
+  const holder = {};
+  captureStackTrace(holder, skip);
+  Error.stackTraceLimit = limit;
+  return {
+    holder,
+    seq: ++seq,
+    subAt: subscriptionCounter,
+    at: now.call(perf),
+    context: executionAsyncResource(),
+    subscriptions: undefined,
+  };
+}
+
+// Called only when the bucket is empty; reads the clock once per 256 skipped promises.
+function refill(): boolean {
+  if ((++skippedSinceRefill & 255) !== 0) return false;
+  const t = now.call(perf);
+  tokens = Math.min(options.captureBurst, tokens + ((t - lastRefill) * options.capturesPerSecond) / 1000);
+  lastRefill = t;
+  return tokens >= 1;
+}
+
+function onInit(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
+  const root = active;
+  if (root === null) return;
+  if (parent !== undefined) {
+    subscriptionCounter++;
+    const c = Stamp.capture(parent);
+    if (c !== undefined) (c.subscriptions ??= []).push(subscriptionCounter);
+    return;
+  }
+  if (tokens < 1 && !refill()) {
+    root.unrecorded++;
+    return;
+  }
+  tokens--;
+  const c = capture(onInit);
+  Stamp.stamp(promise, root, c);
+  root.promises.set(promise, c);
+}
+
+function onSettled(promise: Promise<unknown>): void {
+  const root = Stamp.root(promise);
+  if (root === undefined) return;
+  root.promises.delete(promise);
+  Stamp.clear(promise);
+}
+
+function onTimerCreated(timer: object): void {
+  const root = active;
+  if (root === null) return;
+  const c = capture(onTimerCreated);
+  if (root.timers.size >= 4096) pruneTimers(root);
+  root.timers.set(timer, c);
+}
+
+function pruneTimers(root: Root): void {
+  for (const timer of root.timers.keys()) {
+    if ((timer as {_destroyed?: boolean})._destroyed === true) root.timers.delete(timer);
+  }
+}
+
+// Timeout and Immediate assign their callback property once, in their constructors.
+// An accessor on the prototype sees that assignment (with the user's call on the stack)
+// and replaces itself with an ordinary own data property, so the object looks as usual.
+function interceptTimers(): () => void {
+  const t = setTimeout(() => {}, 0);
+  const i = setImmediate(() => {});
+  clearTimeout(t);
+  clearImmediate(i);
+  const targets: Array<[object, string]> = [
+    [Object.getPrototypeOf(t), '_onTimeout'],
+    [Object.getPrototypeOf(i), '_onImmediate'],
+  ];
+  const installed: Array<[object, string]> = [];
+  for (const [proto, key] of targets) {
+    if (Object.getOwnPropertyDescriptor(proto, key) !== undefined) continue;
+    Object.defineProperty(proto, key, {
+      configurable: true,
+      enumerable: false,
+      get: () => undefined,
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, key, {value, writable: true, enumerable: true, configurable: true});
+        onTimerCreated(this);
+      },
+    });
+    installed.push([proto, key]);
+  }
+  return () => {
+    for (const [proto, key] of installed) delete (proto as Record<string, unknown>)[key];
+  };
+}
+
+/**
+ * Starts recording (idempotent, reference counted): one call per environment.
+ * Returns the function that stops it.
+ */
+export function startRecording(opts: Partial<RecorderOptions> = {}): () => void {
+  options = {...DEFAULT_RECORDER_OPTIONS, ...opts};
+  tokens = options.captureBurst;
+  lastRefill = now.call(perf);
+  if (users++ === 0) {
+    stopHooks = promiseHooks.createHook({init: onInit, settled: onSettled}) as () => void;
+    restoreTimers = interceptTimers();
+  }
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    if (--users === 0) {
+      stopHooks?.();
+      restoreTimers?.();
+      stopHooks = restoreTimers = undefined;
+      active = null;
+    }
+  };
+}
+
+/** Creates a Root. It records nothing until it is {@link enterRoot entered}. */
+export function createRoot(): Root {
+  return {id: nextRootId++, startedAt: now.call(perf), promises: new Map(), timers: new Map(), unrecorded: 0, closed: false};
+}
+
+/** Makes `root` the active Root: promises and timers created from now on belong to it. */
+export function enterRoot(root: Root): void {
+  active = root.closed ? null : root;
+}
+
+/** Stops attributing new work to `root` (if it is the active one). */
+export function leaveRoot(root: Root): void {
+  if (active === root) active = null;
+}
+
+/** Forgets everything `root` recorded; its captures become garbage. */
+export function closeRoot(root: Root): void {
+  leaveRoot(root);
+  root.closed = true;
+  for (const p of root.promises.keys()) Stamp.clear(p);
+  root.promises.clear();
+  root.timers.clear();
+}
+
+/** The currently active Root, if any. */
+export function activeRoot(): Root | null {
+  return active;
+}
+
+/** True when a timer/immediate recorded by a Root will still run. */
+export function isTimerPending(timer: object): boolean {
+  const t = timer as {_destroyed?: boolean; _onTimeout?: unknown; _onImmediate?: unknown};
+  if (t._destroyed === true) return false;
+  if ('_onImmediate' in t) return t._onImmediate !== null;
+  return t._onTimeout !== null;
+}
+
+/** The capture of a timer, looked up across all given roots. */
+export function timerCapture(roots: Iterable<Root>, timer: object): {root: Root; capture: Capture} | undefined {
+  for (const root of roots) {
+    const capture = root.timers.get(timer);
+    if (capture !== undefined) return {root, capture};
+  }
+  return undefined;
+}

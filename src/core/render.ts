@@ -1,0 +1,112 @@
+/**
+ * Rendering a dump as text. Pure: colours and width are parameters, the terminal is
+ * never read here. A real dump (the seed fixture, `fixtures/seed`):
+ *
+ * ```
+ * Task dump: 2 branches stuck after 301 ms (2 promises)
+ *
+ * ╼ test "hangs" at test/hang.test.ts:3:35
+ * └╼ foo at src/tasks.ts:7:39
+ *    └╼ bar at src/tasks.ts:6:30
+ *       └╼ Promise.all
+ *          ├╼ [0] fiz at src/tasks.ts:3:30
+ *          │  └╼ pending at src/tasks.ts:2:34
+ *          │     ⏸ promise, never settled
+ *          └╼ [1] buz at src/tasks.ts:5:30
+ *             └╼ baz at src/tasks.ts:4:30
+ *                └╼ pending at src/tasks.ts:2:34
+ *                   ⏸ promise, never settled
+ * ```
+ */
+import {GLYPHS} from './glyphs';
+import {buildTree} from './tree';
+import type {Frame, Leaf, TaskDump, TreeNode} from './types';
+
+/** Styles applied to parts of the text (identity functions when colour is off). */
+export interface RenderStyles {
+  dim: (s: string) => string;
+  leaf: (s: string) => string;
+  title: (s: string) => string;
+}
+
+export interface RenderOptions {
+  styles?: Partial<RenderStyles>;
+}
+
+const plain = (s: string): string => s;
+
+function position(f: Frame): string {
+  return `${f.file}:${f.line}:${f.column}`;
+}
+
+function frameLabel(f: Frame): string {
+  const index = f.combinator !== undefined && f.combinator.index !== null ? `[${f.combinator.index}] ` : '';
+  return `${index}${f.name} at ${position(f)}`;
+}
+
+function rootLabel(dump: TaskDump): string {
+  const what = dump.rootType === 'test' ? `test "${dump.rootName}"` : `${dump.rootType} hook${dump.rootName ? ` in "${dump.rootName}"` : ''}`;
+  return dump.rootFrame ? `${what} at ${position(dump.rootFrame)}` : `${what} in ${dump.testPath}`;
+}
+
+function leafLine(leaf: Leaf): string {
+  const glyph = leaf.kind === 'promise' ? GLYPHS.promise : GLYPHS.timer;
+  return `${glyph}${leaf.what}`;
+}
+
+/** One line summing up a dump: how many branches, of which kinds, for how long. */
+export function summarize(dump: TaskDump): string {
+  const n = dump.leaves.length;
+  const counts = new Map<string, number>();
+  for (const l of dump.leaves) counts.set(l.kind, (counts.get(l.kind) ?? 0) + 1);
+  const kinds = [...counts].map(([k, c]) => `${c} ${k === 'immediate' ? 'immediate' : k}${c === 1 ? '' : 's'}`).join(', ');
+  const after = dump.elapsedMs > 0 ? ` after ${dump.elapsedMs} ms` : '';
+  if (n === 0) return `Task dump: nothing under this ${dump.rootType === 'test' ? 'test' : 'hook'} is pending${after}`;
+  return `Task dump: ${n} branch${n === 1 ? '' : 'es'} stuck${after} (${kinds})`;
+}
+
+function explainEmpty(dump: TaskDump): string {
+  return dump.waitsForDone
+    ? 'The test takes a `done` callback that was never called, and nothing it started is still pending.'
+    : 'Nothing it created is still pending: it may wait on something created before it started (a module-level promise, an earlier hook).';
+}
+
+/** Renders the whole dump: a summary line, then the merged tree. */
+export function renderDump(dump: TaskDump, options: RenderOptions = {}): string {
+  const st: RenderStyles = {dim: plain, leaf: plain, title: plain, ...options.styles};
+  const lines: string[] = [st.title(summarize(dump)), ''];
+  lines.push(GLYPHS.root + rootLabel(dump));
+  const tree = buildTree(dump);
+  if (dump.leaves.length === 0) {
+    lines.push(`${GLYPHS.last}${st.dim(explainEmpty(dump))}`);
+  } else {
+    renderChildren(tree, '', lines, st);
+  }
+  if (dump.waitsForDone && dump.leaves.length > 0) lines.push('', st.dim('The test takes a `done` callback that was never called.'));
+  if (dump.unrecorded > 0) {
+    lines.push('', st.dim(`${dump.unrecorded} promise(s) were created while stack capture was over its budget; branches through them may be missing.`));
+  }
+  return lines.join('\n');
+}
+
+function renderChildren(node: TreeNode, prefix: string, lines: string[], st: RenderStyles): void {
+  const items: Array<TreeNode | Leaf> = [...node.children];
+  // A node's own leaves come after its children, since they end the branch here.
+  const all: Array<{node?: TreeNode; leaf?: Leaf}> = [...items.map(n => ({node: n as TreeNode})), ...node.leaves.map(l => ({leaf: l}))];
+  all.forEach((item, i) => {
+    const last = i === all.length - 1;
+    if (item.leaf !== undefined) {
+      // Leaves hang under their frame without a connector: they are what the frame waits on.
+      lines.push(prefix + st.leaf(leafLine(item.leaf)));
+      return;
+    }
+    const n = item.node!;
+    const label = n.frame ? frameLabel(n.frame) : n.label ?? '';
+    lines.push(prefix + st.dim(last || onlyLeavesAfter(all, i) ? GLYPHS.last : GLYPHS.branch) + (n.frame ? label : st.dim(label)));
+    renderChildren(n, prefix + (last || onlyLeavesAfter(all, i) ? GLYPHS.space : GLYPHS.pipe), lines, st);
+  });
+}
+
+function onlyLeavesAfter(all: Array<{node?: unknown; leaf?: unknown}>, i: number): boolean {
+  return all.slice(i + 1).every(x => x.leaf !== undefined);
+}

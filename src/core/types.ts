@@ -1,0 +1,78 @@
+/**
+ * Plain data that crosses realms and processes: no classes, functions or symbols.
+ * A dump goes from the test realm to the environment, and from a Jest worker to the
+ * reporter in the parent process, so everything here survives structured cloning.
+ */
+
+/** The `kind` tag of a {@link TaskDump}; reporters and the serializer recognise dumps by it. */
+export const DUMP_KIND = 'jest-taskdump/dump';
+/** Bumped whenever the shape of {@link TaskDump} changes incompatibly. */
+export const DUMP_VERSION = 1;
+
+/** One position in the logical async stack of a stuck branch. */
+export interface Frame {
+  /** Function name as the user wrote it (`Svc.run`, `<anonymous>`). */
+  name: string;
+  /** Path relative to `rootDir` (or `node:events` for Node's own modules). */
+  file: string;
+  line: number;
+  column: number;
+  /** True when V8 recorded this frame as a suspended `await` (an `async` frame). */
+  async: boolean;
+  /** Set when this frame is one input of `Promise.all`/`allSettled`/`any`/`race`. */
+  combinator?: {name: CombinatorName; index: number | null};
+}
+
+export type CombinatorName = 'Promise.all' | 'Promise.allSettled' | 'Promise.any' | 'Promise.race';
+
+/** What a stuck leaf is, discriminated on `kind`. */
+export type LeafKind = 'promise' | 'timer' | 'immediate';
+
+/** A thing that never settled, with the logical stack (root first) that waits on it. */
+export interface Leaf {
+  kind: LeafKind;
+  /** One line, in plain words, saying what the leaf is (never a program value). */
+  what: string;
+  /** Where the leaf was created (the `new Promise`, the `setTimeout` call), if known. */
+  createdAt: Frame | null;
+  /** Logical stack from just below the test body down to the frame that created the leaf. */
+  path: Frame[];
+  /** Milliseconds between the start of the test and the creation of the leaf. */
+  ageMs: number;
+  /** For timers: the delay in ms and whether it repeats. */
+  timer?: {delayMs: number; repeat: boolean};
+  /** True when the async chain was broken by a callback we could not trace back to the test. */
+  detached: boolean;
+}
+
+/** A task dump of one Root (a test or hook body): every branch still pending at dump time. */
+export interface TaskDump {
+  kind: typeof DUMP_KIND;
+  version: typeof DUMP_VERSION;
+  /** `test` or the hook type (`beforeAll`, `afterEach`, ...). */
+  rootType: 'test' | 'beforeAll' | 'beforeEach' | 'afterAll' | 'afterEach';
+  /** Full name of the test (describe blocks joined by spaces), or the hook's describe block. */
+  rootName: string;
+  /** Where the test or hook body is defined, when known. */
+  rootFrame: Frame | null;
+  /** Test file, relative to `rootDir`. */
+  testPath: string;
+  /** Milliseconds from the start of the root to the dump. */
+  elapsedMs: number;
+  /** The timeout that fired, when the dump was taken on a timeout. */
+  timeoutMs: number | null;
+  leaves: Leaf[];
+  /** Promises created while stack capture was over its budget (their position is unknown). */
+  unrecorded: number;
+  /** True for a callback-style test or hook (it takes `done`), which ends only when `done` is called. */
+  waitsForDone: boolean;
+}
+
+/** A node of the merged tree: a frame shared by one or more branches. */
+export interface TreeNode {
+  frame: Frame | null;
+  /** Text shown for synthetic nodes (combinators, broken chains). */
+  label?: string;
+  children: TreeNode[];
+  leaves: Leaf[];
+}
