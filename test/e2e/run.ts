@@ -1,0 +1,72 @@
+/**
+ * Runs the real `jest` binary on a fixture project and normalizes its output, so that it
+ * can be snapshotted: the repository path, durations and timings are replaced.
+ */
+import {spawnSync} from 'node:child_process';
+import path from 'node:path';
+
+export const REPO = path.resolve(__dirname, '..', '..');
+const JEST_BIN = path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js');
+
+export interface JestRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr, normalized. */
+  output: string;
+}
+
+/** Replaces what varies between machines and runs: paths, times, durations. */
+export function normalize(text: string, fixtureDir: string): string {
+  return text
+    .split(fixtureDir).join('<fixture>')
+    .split(REPO).join('<repo>')
+    .replace(/\r\n/g, '\n')
+    .replace(/ \(\d+(\.\d+)? m?s\)/g, ' (<duration>)')
+    .replace(/after \d+ ms/g, 'after <elapsed> ms')
+    .replace(/^Time:.*$/gm, 'Time: <time>')
+    .replace(/, estimated \d+ s/g, '')
+    .replace(/[ \t]+$/gm, '');
+}
+
+/** Runs jest in `fixtures/<name>` with the given extra arguments. */
+export function runJest(name: string, args: string[] = [], env: Record<string, string> = {}): JestRun {
+  const cwd = path.join(REPO, 'fixtures', name);
+  const result = spawnSync(process.execPath, [JEST_BIN, '--ci', '--no-cache', ...args], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', ...env},
+  });
+  const stdout = result.stdout ?? '';
+  const stderr = result.stderr ?? '';
+  return {status: result.status, stdout, stderr, output: normalize(`${stderr}\n${stdout}`, cwd)};
+}
+
+/** The failure section of one test ("● name" up to the next "●"), for exact assertions. */
+export function section(output: string, title: string): string {
+  const start = output.indexOf(`● ${title}\n`);
+  if (start === -1) throw new Error(`no failure section "${title}" in:\n${output}`);
+  const rest = output.slice(start + 1);
+  const next = rest.search(/\n\s*●/);
+  return next === -1 ? rest : rest.slice(0, next);
+}
+
+/** Just the task dumps of the output: from each "Task dump:" line to the end of its tree. */
+export function dumps(output: string): string[] {
+  const lines = output.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^\s*Task dump:/.test(lines[i])) continue;
+    const indent = /^\s*/.exec(lines[i])![0].length;
+    const taken: string[] = [];
+    for (let j = i; j < lines.length; j++) {
+      const line = lines[j];
+      if (j > i && /^\s*(●|at |jest-taskdump:|Test Suites:)/.test(line)) break;
+      if (line.trim() === '' && (lines[j + 1] ?? '').trim() === '' && j > i + 1) break;
+      taken.push(line.slice(Math.min(indent, /^\s*/.exec(line)![0].length)));
+    }
+    out.push(taken.join('\n').trim());
+  }
+  return out;
+}

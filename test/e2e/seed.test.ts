@@ -1,0 +1,24 @@
+import {dumps, runJest, section} from './run';
+
+// The seed program of the issue: two branches under Promise.all, in TypeScript (ts-jest).
+describe.each([
+  ['one worker', ['-i']],
+  ['two workers', ['-w=2']],
+])('seed fixture, %s', (_label, args) => {
+  const run = runJest('seed', args);
+
+  test('the hung test fails with the timeout and its task dump', () => {
+    expect(run.status).toBe(1);
+    expect(section(run.output, 'hangs')).toContain('Exceeded timeout of 300 ms for a test');
+    expect(dumps(run.output)).toMatchSnapshot();
+  });
+
+  test('the end-of-run summary lists the hung test and its stuck leaves', () => {
+    expect(run.output.slice(run.output.indexOf('jest-taskdump:'))).toMatchSnapshot();
+  });
+
+  test('the passing file is untouched', () => {
+    expect(run.output).toMatch(/PASS test\/ok\.test\.ts/);
+    expect(run.output).toContain('Tests:       1 failed, 1 passed, 2 total');
+  });
+});

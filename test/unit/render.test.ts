@@ -1,0 +1,130 @@
+import {renderDump, summarize} from '../../src/core/render';
+import {buildTree} from '../../src/core/tree';
+import {DUMP_KIND, DUMP_VERSION, type Frame, type Leaf, type TaskDump} from '../../src/core/types';
+
+const f = (name: string, line: number, column = 1, extra: Partial<Frame> = {}): Frame => ({
+  name,
+  file: 'src/a.ts',
+  line,
+  column,
+  async: false,
+  ...extra,
+});
+
+const leaf = (path: Frame[], extra: Partial<Leaf> = {}): Leaf => ({
+  kind: 'promise',
+  what: 'promise, never settled',
+  createdAt: path[path.length - 1] ?? null,
+  path,
+  ageMs: 0,
+  detached: false,
+  ...extra,
+});
+
+const dump = (leaves: Leaf[], extra: Partial<TaskDump> = {}): TaskDump => ({
+  kind: DUMP_KIND,
+  version: DUMP_VERSION,
+  rootType: 'test',
+  rootName: 'hangs',
+  rootFrame: {name: '<anonymous>', file: 'test/a.test.ts', line: 3, column: 29, async: false},
+  testPath: 'test/a.test.ts',
+  elapsedMs: 300,
+  timeoutMs: 300,
+  leaves,
+  unrecorded: 0,
+  waitsForDone: false,
+  ...extra,
+});
+
+describe('buildTree', () => {
+  test('merges branches by their common root-side prefix', () => {
+    const tree = buildTree(dump([leaf([f('foo', 1), f('bar', 2), f('x', 3)]), leaf([f('foo', 1), f('bar', 2), f('y', 4)])]));
+    expect(tree.children).toHaveLength(1);
+    const bar = tree.children[0].children[0];
+    expect(bar.frame?.name).toBe('bar');
+    expect(bar.children.map(c => c.frame?.name)).toEqual(['x', 'y']);
+  });
+
+  test('the same function at two positions makes two nodes', () => {
+    const tree = buildTree(dump([leaf([f('foo', 1, 5)]), leaf([f('foo', 1, 9)])]));
+    expect(tree.children).toHaveLength(2);
+  });
+
+  test('combinator inputs hang under one combinator node, ordered by index', () => {
+    const tree = buildTree(
+      dump([
+        leaf([f('bar', 2), f('b', 9, 1, {combinator: {name: 'Promise.race', index: 1}})]),
+        leaf([f('bar', 2), f('a', 8, 1, {combinator: {name: 'Promise.race', index: 0}})]),
+      ]),
+    );
+    const comb = tree.children[0].children[0];
+    expect(comb.label).toBe('Promise.race');
+    expect(comb.children.map(c => c.frame?.name)).toEqual(['a', 'b']);
+  });
+
+  test('detached branches are grouped apart, after attached ones', () => {
+    const tree = buildTree(dump([leaf([f('cb', 7)], {detached: true}), leaf([f('foo', 1)])]));
+    expect(tree.children.map(c => c.frame?.name ?? 'detached')).toEqual(['foo', 'detached']);
+  });
+});
+
+describe('renderDump', () => {
+  test('draws the merged tree with one leaf line per stuck branch', () => {
+    const text = renderDump(
+      dump([
+        leaf([f('foo', 7, 31), f('bar', 6, 24), f('fiz', 3, 24, {combinator: {name: 'Promise.all', index: 0}}), f('pending', 2, 28)]),
+        leaf([f('foo', 7, 31), f('bar', 6, 24), f('buz', 5, 24, {combinator: {name: 'Promise.all', index: 1}}), f('pending', 2, 28)]),
+      ]),
+    );
+    expect(text).toBe(
+      [
+        'Task dump: 2 branches stuck after 300 ms (2 promises)',
+        '',
+        '╼ test "hangs" at test/a.test.ts:3:29',
+        '└╼ foo at src/a.ts:7:31',
+        '   └╼ bar at src/a.ts:6:24',
+        '      └╼ Promise.all',
+        '         ├╼ [0] fiz at src/a.ts:3:24',
+        '         │  └╼ pending at src/a.ts:2:28',
+        '         │     ⏸ promise, never settled',
+        '         └╼ [1] buz at src/a.ts:5:24',
+        '            └╼ pending at src/a.ts:2:28',
+        '               ⏸ promise, never settled',
+      ].join('\n'),
+    );
+  });
+
+  test('a node can carry both children and its own leaf', () => {
+    const text = renderDump(dump([leaf([f('foo', 1)]), leaf([f('foo', 1), f('bar', 2)], {kind: 'timer', what: 'setTimeout 60000 ms, not fired yet'})]));
+    expect(text.split('\n').slice(3)).toEqual([
+      '└╼ foo at src/a.ts:1:1',
+      '   └╼ bar at src/a.ts:2:1',
+      '      ⏲ setTimeout 60000 ms, not fired yet',
+      '   ⏸ promise, never settled',
+    ]);
+  });
+
+  test('hooks and empty dumps say what they are', () => {
+    const text = renderDump(dump([], {rootType: 'beforeAll', rootName: 'db', rootFrame: null, waitsForDone: true}));
+    expect(text).toBe(
+      [
+        'Task dump: nothing under this hook is pending after 300 ms',
+        '',
+        '╼ beforeAll hook in "db" in test/a.test.ts',
+        '└╼ The test takes a `done` callback that was never called, and nothing it started is still pending.',
+      ].join('\n'),
+    );
+  });
+
+  test('styles are applied only through the given functions', () => {
+    const text = renderDump(dump([leaf([f('foo', 1)])]), {styles: {leaf: s => `<${s}>`, title: s => s.toUpperCase()}});
+    expect(text).toContain('<⏸ promise, never settled>');
+    expect(text.split('\n')[0]).toBe('TASK DUMP: 1 BRANCH STUCK AFTER 300 MS (1 PROMISE)');
+  });
+
+  test('summary counts kinds', () => {
+    expect(summarize(dump([leaf([]), leaf([], {kind: 'timer'}), leaf([], {kind: 'timer'})]))).toBe(
+      'Task dump: 3 branches stuck after 300 ms (1 promise, 2 timers)',
+    );
+  });
+});
