@@ -4,7 +4,7 @@
  * Most users only add `preset: 'jest-taskdump'`. These exports are for custom
  * environments, reporters and tools that read dumps.
  */
-export {takeDump, ROOT_MARKER, type DumpContext} from './core/dump';
+export {takeDump, type DumpContext} from './core/dump';
 export {buildTree} from './core/tree';
 export {renderDump, summarize, type RenderOptions, type RenderStyles} from './core/render';
 export {createRoot, enterRoot, leaveRoot, closeRoot, startRecording, type Root, type RecorderOptions} from './core/record';

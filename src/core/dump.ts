@@ -22,9 +22,6 @@ import {
   type TaskDump,
 } from './types';
 
-/** Name of the function that calls a test or hook body; it ends every traced stack. */
-export const ROOT_MARKER = 'taskdumpRoot';
-
 /** Everything {@link takeDump} needs to know about where it runs. */
 export interface DumpContext {
   rootType: TaskDump['rootType'];
@@ -35,8 +32,10 @@ export interface DumpContext {
   timeoutMs: number | null;
   waitsForDone: boolean;
   mapPosition: PositionMapper;
-  /** True for files of the test runner and of jest-taskdump itself. */
+  /** True for files of the test runner and of jest-taskdump itself (their frames are skipped). */
   isMachinery: (file: string) => boolean;
+  /** True for files of the code that calls test and hook bodies: a stack reaching it reached the Root. */
+  isRunner: (file: string) => boolean;
   /** `performance.now()` at the dump. */
   now: number;
 }
@@ -116,8 +115,10 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     const sites = read(c);
     const top = sites[0];
     if (top === undefined) continue;
-    const markerAt = sites.findIndex(s => s.name === ROOT_MARKER);
-    if (markerAt > 0 && rootKey === undefined) rootKey = fnKey(sites[markerAt - 1].site);
+    const runnerAt = sites.findIndex(s => s.file !== null && ctx.isRunner(s.file));
+    if (runnerAt > 0 && rootKey === undefined && sites[runnerAt - 1].file !== null && !ctx.isMachinery(sites[runnerAt - 1].file!)) {
+      rootKey = fnKey(sites[runnerAt - 1].site);
+    }
     if (top.site.isConstructor() && top.name === 'Promise') {
       leafCaptures.push(c);
     } else if (combinatorOf(top) !== undefined) {
@@ -177,8 +178,8 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     let lastUserSite: CallSite | undefined;
     for (; i < sites.length; i++) {
       const s = sites[i];
-      if (s.name === ROOT_MARKER) {
-        reach = 'root';
+      if (s.file !== null && ctx.isRunner(s.file)) {
+        reach = leafward.length === 0 ? 'machinery' : 'root';
         break;
       }
       const comb = combinatorOf(s);
@@ -188,10 +189,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
         continue;
       }
       if (s.file === null || isNode(s)) continue;
-      if (ctx.isMachinery(s.file)) {
-        reach = leafward.length === 0 ? 'machinery' : 'detached';
-        break;
-      }
+      if (ctx.isMachinery(s.file)) continue;
       const frame = toFrame(s.site, s.name);
       if (frame === null) continue;
       if (combinatorCaller !== undefined) {

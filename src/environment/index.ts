@@ -10,7 +10,7 @@ import type {EnvironmentContext, JestEnvironmentConfig} from '@jest/environment'
 import type {Circus} from '@jest/types';
 import {TestEnvironment as NodeEnvironment} from 'jest-environment-node';
 import {createPositionMapper} from '../core/callsites';
-import {ROOT_MARKER, takeDump} from '../core/dump';
+import {takeDump} from '../core/dump';
 import {type Root, closeRoot, createRoot, enterRoot, leaveRoot, startRecording} from '../core/record';
 import {renderDump} from '../core/render';
 import type {TaskDump} from '../core/types';
@@ -25,33 +25,20 @@ export const DUMP_PROPERTY = 'taskdump';
 
 const TIMEOUT_PATTERN = /^Exceeded timeout of .* for a (test|hook)/;
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
+const RUNNER = /[\\/]node_modules[\\/]jest-circus[\\/]/;
 const MACHINERY = /[\\/]node_modules[\\/](?:jest-[^\\/]+|@jest[\\/][^\\/]+|expect|jest|jest-taskdump|@swc[\\/]jest|ts-jest|babel-jest)[\\/]/;
+
+/** Files of jest-circus, which calls every test and hook body: the Root's boundary. */
+export function isRunner(file: string): boolean {
+  return RUNNER.test(file);
+}
 
 /** Files whose frames are the runner's or ours, never the user's. */
 export function isMachinery(file: string): boolean {
   return MACHINERY.test(file) || file.startsWith(PACKAGE_ROOT + path.sep + 'dist' + path.sep);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Fn = (...args: any[]) => unknown;
-type Traced = {fn: Fn};
-
-function isGeneratorFunction(fn: unknown): boolean {
-  return typeof fn === 'function' && /^(?:Async)?GeneratorFunction$/.test(fn.constructor?.name ?? '');
-}
-
-/** Wraps a test/hook body so that it runs inside `root`. Keeps `length` (done-callback mode). */
-function traced(fn: Fn, root: Root): Fn {
-  // The name is the Root marker: every stack captured under this body ends in it.
-  const taskdumpRoot = {
-    [ROOT_MARKER](this: unknown, ...args: unknown[]): unknown {
-      enterRoot(root);
-      return fn.apply(this, args);
-    },
-  }[ROOT_MARKER];
-  Object.defineProperty(taskdumpRoot, 'length', {value: fn.length});
-  return taskdumpRoot as Fn;
-}
+type Traced = {fn: unknown};
 
 function fullName(test: Circus.TestEntry): string {
   const names: string[] = [];
@@ -83,8 +70,8 @@ function testsUnder(block: Circus.DescribeBlock): Circus.TestEntry[] {
 
 interface Active {
   root: Root;
-  owner: Traced;
-  original: Fn;
+  /** The body takes a `done` callback. */
+  takesDone: boolean;
 }
 
 /**
@@ -176,13 +163,12 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     }
   }
 
+  // The body is not wrapped (a wrapper would show in every error's stack): the Root is
+  // entered before circus calls it, and circus's own frames mark where its stacks end.
   private begin(owner: Traced): void {
     if (this.running.has(owner)) this.end(owner);
-    const original = owner.fn;
-    if (typeof original !== 'function' || isGeneratorFunction(original)) return;
     const root = createRoot();
-    owner.fn = traced(original, root);
-    this.running.set(owner, {root, owner, original});
+    this.running.set(owner, {root, takesDone: typeof owner.fn === 'function' && owner.fn.length > 0});
     enterRoot(root);
   }
 
@@ -190,7 +176,6 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     const active = this.running.get(owner);
     if (active === undefined) return;
     this.running.delete(owner);
-    owner.fn = active.original;
     closeRoot(active.root);
   }
 
@@ -213,9 +198,10 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
         testPath: this.testPath,
         rootDir: this.rootDir,
         timeoutMs: d.timeoutMs,
-        waitsForDone: active.original.length > 0,
+        waitsForDone: active.takesDone,
         mapPosition: createPositionMapper(this.formatter()),
         isMachinery,
+        isRunner,
         now: now.call(perf),
       });
       error = dumpError(renderDump(dump), dump, this.rootDir);

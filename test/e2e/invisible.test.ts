@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {runJest} from './run';
+
+// The same tests under plain jest-environment-node and under the preset must observe the same.
+function observe(plain: boolean): {seen: Record<string, unknown>; output: string} {
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-')), 'seen.json');
+  const run = runJest('invisible', ['-i'], {OBSERVE_OUT: out, ...(plain ? {TASKDUMP_PLAIN: '1'} : {})});
+  return {seen: JSON.parse(fs.readFileSync(out, 'utf8')), output: run.output};
+}
+
+describe('invisible when nothing hangs', () => {
+  const plain = observe(true);
+  const traced = observe(false);
+
+  test.each(['identity', 'subclass', 'order', 'als', 'fake', 'legacy'])('%s is as under jest-environment-node', key => {
+    expect(plain.seen[key]).toBeDefined();
+    expect(traced.seen[key]).toEqual(plain.seen[key]);
+  });
+
+  test('globals are as under jest-environment-node; the one known difference is the timer accessor', () => {
+    const {timeoutProto: tracedProto, ...tracedRest} = traced.seen.globals as {timeoutProto: string[]};
+    const {timeoutProto: plainProto, ...plainRest} = plain.seen.globals as {timeoutProto: string[]};
+    expect(tracedRest).toEqual(plainRest);
+    // Documented in the README: an accessor on Timeout.prototype records where timers are set.
+    expect(tracedProto).toEqual([...plainProto, '_onTimeout'].sort());
+  });
+
+  test('what the tests saw is what the language promises', () => {
+    expect(traced.seen.identity).toMatchObject({resolveSame: true, ctor: true, asyncCtor: true});
+    expect(traced.seen.subclass).toEqual({then: true, resolve: true, all: true, value: 1});
+    expect(traced.seen.als).toBe(42);
+  });
+
+  test('failure reports of non-timeout failures are byte-identical', () => {
+    expect(traced.output).toBe(plain.output);
+    expect(traced.output).not.toContain('Task dump');
+  });
+});
