@@ -1,0 +1,41 @@
+import {dumps, runJest} from './run';
+
+// The leaves of the core issue: Node's own promises, timers, callback chains, hooks, done.
+describe.each([
+  ['one worker', ['-i']],
+  ['two workers', ['-w=2']],
+])('cases fixture, %s', (_label, args) => {
+  const run = runJest('cases', args);
+  const all = dumps(run.output);
+  const find = (title: string): string => {
+    const d = all.find(x => x.includes(title));
+    if (d === undefined) throw new Error(`no dump for ${title} in:\n${run.output}`);
+    return d;
+  };
+
+  test('each hung test and hook gets its own dump', () => {
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('Tests:       8 failed, 1 passed, 9 total');
+    expect(all.every(d => !/jest-circus|node_modules|node:internal/.test(d))).toBe(true);
+  });
+
+  test.each([
+    'events.once never emitted',
+    'timers/promises setTimeout',
+    'leaf created in a timer callback',
+    'done never called',
+    'deferred from another module',
+  ])('%s', title => {
+    expect(find(`test "${title}"`)).toMatchSnapshot();
+  });
+
+  test('hooks', () => {
+    expect(find('beforeAll hook in "db"')).toMatchSnapshot();
+    expect(find('afterEach hook in "cleanup runs"')).toMatchSnapshot();
+  });
+
+  test('the end-of-run summary lists each once', () => {
+    const summary = run.output.slice(run.output.lastIndexOf('jest-taskdump: '), run.output.lastIndexOf('Test Suites:'));
+    expect(summary).toMatchSnapshot();
+  });
+});
