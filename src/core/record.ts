@@ -251,24 +251,10 @@ export function closeRoot(root: Root): void {
   root.timers.clear();
 }
 
-/** The currently active Root, if any. */
-export function activeRoot(): Root | null {
-  return active;
-}
-
 /** True when a timer/immediate recorded by a Root will still run. */
 export function isTimerPending(timer: object): boolean {
   const t = timer as {_destroyed?: boolean; _onTimeout?: unknown; _onImmediate?: unknown};
   if (t._destroyed === true) return false;
   if ('_onImmediate' in t) return t._onImmediate !== null;
   return t._onTimeout !== null;
-}
-
-/** The capture of a timer, looked up across all given roots. */
-export function timerCapture(roots: Iterable<Root>, timer: object): {root: Root; capture: Capture} | undefined {
-  for (const root of roots) {
-    const capture = root.timers.get(timer);
-    if (capture !== undefined) return {root, capture};
-  }
-  return undefined;
 }
