@@ -11,7 +11,7 @@
  * - that a leaf belongs to another test: its timer was created under another Root.
  */
 import type {Capture, Root} from './record';
-import {isTimerPending} from './record';
+import {AMBIENT, isTimerPending} from './record';
 import {type CallSite, type PositionMapper, displayPath, readCallSites} from './callsites';
 import {
   type CombinatorName,
@@ -107,6 +107,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
 
   // Sort the pending promise captures into leaves, combinators and function promises.
   const leafCaptures: Capture[] = [];
+  const awaitCaptures: Capture[] = [];
   const combinators: Combinator[] = [];
   const functions = new Map<string, Capture>();
   let rootKey: string | undefined;
@@ -119,7 +120,9 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     if (runnerAt > 0 && rootKey === undefined && sites[runnerAt - 1].file !== null && !ctx.isMachinery(sites[runnerAt - 1].file!)) {
       rootKey = fnKey(sites[runnerAt - 1].site);
     }
-    if (top.site.isConstructor() && top.name === 'Promise') {
+    if (c.awaits !== undefined) {
+      awaitCaptures.push(c);
+    } else if (top.site.isConstructor() && top.name === 'Promise') {
       leafCaptures.push(c);
     } else if (combinatorOf(top) !== undefined) {
       combinators.push({name: combinatorOf(top)!, capture: c, end: Infinity, caller: sites[1]?.site});
@@ -129,18 +132,22 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
   }
   for (const comb of combinators) {
     const first = comb.capture.subscriptions?.[0];
-    const later = all.find(c => c.seq > comb.capture.seq && combinatorOf(read(c)[0]) === undefined);
+    const later = all.find(c => c.seq > comb.capture.seq && c.awaits === undefined && combinatorOf(read(c)[0]) === undefined);
     comb.end = Math.min(first ?? Infinity, later?.subAt !== undefined ? later.subAt + 1 : Infinity);
   }
 
+  /** The combinator (still pending) whose subscription to its inputs produced counter value `sub`. */
+  const combinatorAt = (sub: number): Combinator | undefined => {
+    let best: Combinator | undefined;
+    for (const comb of combinators) {
+      if (comb.capture.subAt < sub && sub < comb.end && (best === undefined || comb.capture.subAt > best.capture.subAt)) best = comb;
+    }
+    return best;
+  };
+
   const inputOf = (c: Capture): {comb: Combinator; index: number} | undefined => {
     for (const s of c.subscriptions ?? []) {
-      let best: Combinator | undefined;
-      for (const comb of combinators) {
-        if (comb.capture.subAt < s && s < comb.end && (best === undefined || comb.capture.subAt > best.capture.subAt)) {
-          best = comb;
-        }
-      }
+      const best = combinatorAt(s);
       if (best !== undefined) return {comb: best, index: s - best.capture.subAt - 1};
     }
     return undefined;
@@ -156,27 +163,61 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     /** Root first. */
     path: Frame[];
     createdAt: Frame | null;
+    /** Node's API that made the leaf (`once (node:events)`), when it was Node's. */
     origin: string | null;
+    /** Name of the user function whose own promise this is (async calls), if it is one. */
+    fn: string | null;
+    /** Set when the capture is a subscription made by a combinator: which input it is. */
+    input: {name: CombinatorName; index: number | null} | null;
     /** 'root': reached the test body; 'detached': chain broken; 'foreign': another test's; 'machinery': Jest's own. */
     reach: 'root' | 'detached' | 'foreign' | 'machinery';
   }
 
+  /**
+   * The logical stack of a capture, root first. `start` is the first frame that can be
+   * the user's: 1 for creations (frame 0 is `new Promise`, the timer setter, or the async
+   * function itself), 0 for subscriptions (frame 0 is the function that awaits).
+   */
   const branchOf = (c: Capture, hops: number): Branch => {
     const sites = read(c);
-    // Skip the creating frame (`new Promise`, `new Timeout`) and Node's internals above the user's call.
-    let i = 1;
+    const start = c.awaits !== undefined ? 0 : 1;
+    const fn = start === 1 && sites[0] !== undefined && sites[0].file !== null && !isNode(sites[0]) && !sites[0].site.isConstructor() ? sites[0].name || '<anonymous>' : null;
+    // Node's internals above the user's call say which API made the leaf.
+    let i = start;
     let origin: string | null = null;
     while (i < sites.length && (isNode(sites[i]) || sites[i].file === null) && combinatorOf(sites[i]) === undefined) {
       if (isNode(sites[i]) && sites[i].name) origin = `${sites[i].name} (${sites[i].file})`;
       i++;
     }
+    // A subscription made inside a combinator: the combinator's input.
+    let input: Branch['input'] = null;
+    const comb0 = sites[i] !== undefined ? combinatorOf(sites[i]) : undefined;
+    if (comb0 !== undefined && c.awaits !== undefined) {
+      const comb = combinatorAt(c.subAt);
+      input = {name: comb0, index: comb !== undefined && comb.name === comb0 ? c.subAt - comb.capture.subAt - 1 : null};
+      i++;
+    }
+    const walked = walk(sites, i);
+    let reach = walked.reach;
+    const path = walked.leafward.reverse();
+    const createdAt = path[path.length - 1] ?? null;
+    if (reach === 'detached' && c.context !== undefined && hops < MAX_TIMER_HOPS) {
+      const timer = root.timers.get(c.context);
+      if (timer !== undefined) return {...throughTimer(path, branchOf(timer, hops + 1), c.context), createdAt, origin, fn, input};
+      if (isTimerObject(c.context)) reach = 'foreign';
+    }
+    return {path, createdAt, origin, fn, input, reach};
+  };
+
+  /** Walks a stack from frame `from` towards the Root, collecting the user's frames (leaf first). */
+  const walk = (sites: Site[], from: number): {leafward: Frame[]; reach: Branch['reach']} => {
     const leafward: Frame[] = [];
     let reach: Branch['reach'] = 'detached';
     // Set when the previous (leafward) frame's function is a combinator input: this frame
     // is then shown at the combinator call, so that sibling inputs merge under it.
     let combinatorCaller: Frame | null | undefined;
     let lastUserSite: CallSite | undefined;
-    for (; i < sites.length; i++) {
+    for (let i = from; i < sites.length; i++) {
       const s = sites[i];
       if (s.file !== null && ctx.isRunner(s.file)) {
         reach = leafward.length === 0 ? 'machinery' : 'root';
@@ -188,8 +229,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
         if (prev !== undefined) prev.combinator = {name: comb, index: s.site.getPromiseIndex?.() ?? null};
         continue;
       }
-      if (s.file === null || isNode(s)) continue;
-      if (ctx.isMachinery(s.file)) continue;
+      if (s.file === null || isNode(s) || ctx.isMachinery(s.file)) continue;
       const frame = toFrame(s.site, s.name);
       if (frame === null) continue;
       if (combinatorCaller !== undefined) {
@@ -211,32 +251,32 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
         }
       }
     }
-    if (reach === 'detached' && lastUserSite !== undefined && rootKey !== undefined && fnKey(lastUserSite) === rootKey) {
-      reach = 'root';
-    }
-    const path = leafward.reverse();
-    const createdAt = path[path.length - 1] ?? null;
-    if (reach === 'detached' && c.context !== undefined && hops < MAX_TIMER_HOPS) {
-      const timer = root.timers.get(c.context);
-      if (timer !== undefined) {
-        const parent = branchOf(timer, hops + 1);
-        const via: Frame = {...(parent.createdAt ?? {name: '', file: '', line: 0, column: 0, async: false}), name: `${timerApi(c.context)} callback`, async: true};
-        return {path: [...parent.path, via, ...path], createdAt, origin, reach: parent.reach};
-      }
-      if (isTimerObject(c.context)) reach = 'foreign';
-    }
-    return {path, createdAt, origin, reach};
+    // A stack cut short by the frame limit may still end in the test body.
+    if (reach === 'detached' && lastUserSite !== undefined && rootKey !== undefined && fnKey(lastUserSite) === rootKey) reach = 'root';
+    return {leafward, reach};
+  };
+
+  /** Continues a branch created in a timer callback through the place that set the timer. */
+  const throughTimer = (path: Frame[], parent: Branch, timer: object): Pick<Branch, 'path' | 'reach'> => {
+    const api = timerApi(timer);
+    const setter = parent.path[parent.path.length - 1];
+    const via: Frame = {...(setter ?? {name: '', file: '', line: 0, column: 0, async: false}), name: `${api} callback`, async: true};
+    // The setter's own frame adds nothing when it is an anonymous function at the same place.
+    const before = setter !== undefined && setter.name === '<anonymous>' ? parent.path.slice(0, -1) : parent.path;
+    return {path: [...before, via, ...path], reach: parent.reach};
   };
 
   const leaves: Leaf[] = [];
   const timerPositions = new Set<string>();
-  const push = (c: Capture, make: (b: Branch) => Omit<Leaf, 'path' | 'createdAt' | 'ageMs' | 'detached'> | null) => {
+  const push = (c: Capture, make: (b: Branch) => Omit<Leaf, 'path' | 'createdAt' | 'ageMs' | 'detached'> | null, createdAt?: Frame | null) => {
     const b = branchOf(c, 0);
     if (b.reach === 'machinery' || b.reach === 'foreign') return;
     if (b.path.length === 0 && b.reach !== 'root') return;
     const made = make(b);
     if (made === null) return;
-    leaves.push({...made, path: b.path, createdAt: b.createdAt, ageMs: round(c.at - root.startedAt), detached: b.reach !== 'root'});
+    const leaf: Leaf = {...made, path: b.path, createdAt: createdAt !== undefined ? createdAt : b.createdAt, ageMs: round(c.at - root.startedAt), detached: b.reach !== 'root'};
+    if (b.input !== null) leaf.input = b.input;
+    leaves.push(leaf);
   };
 
   for (const [timer, c] of root.timers) {
@@ -256,7 +296,20 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
       };
     });
   }
+
+  // Stored promises: where they are awaited says more than where they were made.
+  const leafSet = new Set(leafCaptures);
+  const explained = new Set<Capture>();
+  for (const c of awaitCaptures) {
+    const target = c.awaits ?? null;
+    // An async call or combinator of this test: its own leaves already explain it.
+    if (target !== null && target.owner === root && !leafSet.has(target)) continue;
+    const made = target !== null ? branchOf(target, 0) : null;
+    if (target !== null && target.owner === root) explained.add(target);
+    push(c, () => ({kind: 'promise', what: awaitedWhat(target, made, root)}), made?.createdAt ?? null);
+  }
   for (const c of leafCaptures) {
+    if (explained.has(c)) continue;
     push(c, b => {
       // `timers/promises` makes a promise and a Timeout at the same place: the timer says more.
       if (b.origin?.includes('node:timers/promises') && b.createdAt && timerPositions.has(key(b.createdAt))) return null;
@@ -264,11 +317,19 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     });
   }
 
-  // When every branch leaves the test body at the same place, that place is where the
-  // Root is suspended: show it on the Root's line instead of repeating it in each branch.
+  // A promise whose branch continues below it (its executor set a timer whose callback
+  // created the rest) waits on that rest: it is not a stuck branch of its own.
+  for (const l of leaves) {
+    if (l.kind !== 'promise' || l.path.length === 0) continue;
+    const prefix = l.path.map(lineKey).join('>') + '>';
+    if (leaves.some(o => o !== l && o.path.map(lineKey).join('>').startsWith(prefix))) l.waiting = true;
+  }
+
+  // When every branch leaves the test body at the same line, that is where the Root is
+  // suspended: show it on the Root's line instead of repeating it in each branch.
   const attached = leaves.filter(l => !l.detached && l.path.length > 0);
   const first = attached[0]?.path[0];
-  const shared = first !== undefined && attached.every(l => key(l.path[0]) === key(first)) ? first : null;
+  const shared = first !== undefined && attached.every(l => lineKey(l.path[0]) === lineKey(first)) ? preferAwait(attached.map(l => l.path[0])) : null;
   if (shared !== null) for (const l of attached) l.path = l.path.slice(1);
   leaves.sort((a, b) => pathKey(a).localeCompare(pathKey(b)));
   return {
@@ -294,8 +355,28 @@ function key(f: Frame): string {
   return `${f.file}:${f.line}:${f.column}`;
 }
 
+/** Frames of one function at one line are one node: a stack taken before the first
+ * `await` points at the call, one taken after points at the `await`, on the same line. */
+export function lineKey(f: Frame): string {
+  return `${f.name}@${f.file}:${f.line}`;
+}
+
+/** Of frames that are one node, the one at the `await` (an async frame), else the first. */
+export function preferAwait(frames: Frame[]): Frame {
+  return frames.find(f => f.async) ?? frames[0];
+}
+
 function pathKey(l: Leaf): string {
   return l.path.map(key).join('>');
+}
+
+/** What a subscription leaf waits on, in words. */
+function awaitedWhat(target: Capture | null, made: {fn: string | null; origin: string | null} | null, root: Root): string {
+  const what = made?.origin ? `${shortOrigin(made.origin)} promise` : made?.fn ? `promise of ${made.fn}()` : 'promise';
+  if (target === null) return 'awaits a promise created before this test (not recorded), never settled';
+  if (target.owner === root) return `${what}, never settled`;
+  if (target.owner === AMBIENT) return `${what} created outside this test, never settled`;
+  return `${what} created by another test or hook, never settled`;
 }
 
 function isTimerObject(o: object): boolean {

@@ -29,6 +29,14 @@ export interface Capture {
   readonly subAt: number;
   /** Subscription-counter values of each `.then`/`await`/combinator on this promise. */
   subscriptions: number[] | undefined;
+  /**
+   * Set on captures taken at a subscription (`await p`, `p.then()`) rather than at a
+   * creation: the capture of `p` when it had one (created before the test, by another
+   * test, or long before this `await`), or null when `p` was never recorded.
+   */
+  awaits?: Capture | null;
+  /** The Root (or {@link AMBIENT}) this capture was taken under. */
+  readonly owner: Root;
 }
 
 /** A traced scope: everything created while it is active belongs to it. */
@@ -91,8 +99,23 @@ class Stamp extends Identity {
   }
 }
 
+/**
+ * Stands for "no test or hook running" (module load, between tests). Promises created then
+ * are stamped, within the same budget, but never listed: a Root only meets them when it
+ * awaits one, and then can say where it was created.
+ */
+export const AMBIENT: Root = {id: 0, startedAt: 0, promises: new Map(), timers: new Map(), unrecorded: 0, closed: false};
+
+/**
+ * A first `await`/`.then` on a promise of the same Root more than this many captures after
+ * its creation marks a stored promise (a deferred, a lock, a cached result): the place
+ * that awaits it is recorded too. Async calls are awaited right after their creation.
+ */
+const STALE_DISTANCE = 64;
+
 let options: RecorderOptions = DEFAULT_RECORDER_OPTIONS;
 let active: Root | null = null;
+let recording = false;
 let nextRootId = 1;
 let seq = 0;
 // Counts every `.then`/`await`/combinator subscription. A combinator subscribes to its
@@ -106,7 +129,7 @@ let users = 0;
 let stopHooks: (() => void) | undefined;
 let restoreTimers: (() => void) | undefined;
 
-function capture(skip: Function): Capture {
+function capture(skip: Function, owner: Root): Capture {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = options.maxFrames;
   const holder = {};
@@ -119,6 +142,7 @@ function capture(skip: Function): Capture {
     at: now.call(perf),
     context: executionAsyncResource(),
     subscriptions: undefined,
+    owner,
   };
 }
 
@@ -133,34 +157,59 @@ function refill(): boolean {
 
 function onInit(promise: Promise<unknown>, parent: Promise<unknown> | undefined): void {
   const root = active;
-  if (root === null) return;
+  if (root === null) {
+    if (parent === undefined && recording) captureAmbient(promise);
+    return;
+  }
   if (parent !== undefined) {
     subscriptionCounter++;
     const c = Stamp.capture(parent);
-    if (c !== undefined) (c.subscriptions ??= []).push(subscriptionCounter);
+    if (c !== undefined && c.owner === root) {
+      const subs = (c.subscriptions ??= []);
+      subs.push(subscriptionCounter);
+      // A second waiter, or a late first one: a stored promise. Record where it is awaited.
+      if (subs.length === 1 && seq - c.seq <= STALE_DISTANCE) return;
+    }
+    if (!take(root)) return;
+    const a = capture(onInit, root);
+    a.awaits = c ?? null;
+    Stamp.stamp(promise, root, a);
+    root.promises.set(promise, a);
     return;
   }
-  if (tokens < 1 && !refill()) {
-    root.unrecorded++;
-    return;
-  }
-  tokens--;
-  const c = capture(onInit);
+  if (!take(root)) return;
+  const c = capture(onInit, root);
   Stamp.stamp(promise, root, c);
   root.promises.set(promise, c);
+}
+
+// One token of the capture budget, if there is one.
+function take(root: Root): boolean {
+  if (tokens < 1 && !refill()) {
+    root.unrecorded++;
+    return false;
+  }
+  tokens--;
+  return true;
+}
+
+function captureAmbient(promise: Promise<unknown>): void {
+  if (tokens < 1 && !refill()) return;
+  tokens--;
+  Stamp.stamp(promise, AMBIENT, capture(onInit, AMBIENT));
 }
 
 function onSettled(promise: Promise<unknown>): void {
   const root = Stamp.root(promise);
   if (root === undefined) return;
-  root.promises.delete(promise);
+  if (root !== AMBIENT) root.promises.delete(promise);
   Stamp.clear(promise);
 }
 
 function onTimerCreated(timer: object): void {
   const root = active;
   if (root === null) return;
-  const c = capture(onTimerCreated);
+  const c = capture(onTimerCreated, root);
   if (root.timers.size >= 4096) pruneTimers(root);
   root.timers.set(timer, c);
 }
@@ -211,6 +260,7 @@ export function startRecording(opts: Partial<RecorderOptions> = {}): () => void 
   tokens = options.captureBurst;
   lastRefill = now.call(perf);
   if (users++ === 0) {
+    recording = true;
     stopHooks = promiseHooks.createHook({init: onInit, settled: onSettled}) as () => void;
     restoreTimers = interceptTimers();
   }
@@ -223,6 +273,7 @@ export function startRecording(opts: Partial<RecorderOptions> = {}): () => void 
       restoreTimers?.();
       stopHooks = restoreTimers = undefined;
       active = null;
+      recording = false;
     }
   };
 }

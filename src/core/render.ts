@@ -19,7 +19,7 @@
  * ```
  */
 import {GLYPHS} from './glyphs';
-import {buildTree} from './tree';
+import {buildTree, stuckLeaves} from './tree';
 import type {Frame, Leaf, TaskDump, TreeNode} from './types';
 
 /** Styles applied to parts of the text (identity functions when colour is off). */
@@ -45,20 +45,33 @@ function frameLabel(f: Frame): string {
 }
 
 function rootLabel(dump: TaskDump): string {
-  const what = dump.rootType === 'test' ? `test "${dump.rootName}"` : `${dump.rootType} hook${dump.rootName ? ` in "${dump.rootName}"` : ''}`;
+  const what = rootTitle(dump);
   return dump.rootFrame ? `${what} at ${position(dump.rootFrame)}` : `${what} in ${dump.testPath}`;
 }
 
-function leafLine(leaf: Leaf): string {
+/** `test "a › b"`, `beforeAll hook in "db"`, `afterEach hook for "db › inserts"`. */
+export function rootTitle(dump: Pick<TaskDump, 'rootType' | 'rootName'>): string {
+  if (dump.rootType === 'test') return `test "${dump.rootName}"`;
+  if (!dump.rootName) return `${dump.rootType} hook`;
+  return `${dump.rootType} hook ${dump.rootType.endsWith('Each') ? 'for' : 'in'} "${dump.rootName}"`;
+}
+
+function leafLine(leaf: Leaf, at: Frame | null): string {
   const glyph = leaf.kind === 'promise' ? GLYPHS.promise : GLYPHS.timer;
-  return `${glyph}${leaf.what}`;
+  const index = leaf.input !== undefined && leaf.input.index !== null ? `[${leaf.input.index}] ` : '';
+  const c = leaf.createdAt;
+  const elsewhere = c !== null && (at === null || at.file !== c.file || at.line !== c.line);
+  const created = elsewhere ? `; created ${c.name !== '<anonymous>' ? `in ${c.name} ` : ''}at ${position(c)}` : '';
+  const waits = leaf.waiting === true ? '; it waits on:' : '';
+  return `${glyph}${index}${leaf.what}${created}${waits}`;
 }
 
 /** One line summing up a dump: how many branches, of which kinds, for how long. */
 export function summarize(dump: TaskDump): string {
-  const n = dump.leaves.length;
+  const stuck = stuckLeaves(dump);
+  const n = stuck.length;
   const counts = new Map<string, number>();
-  for (const l of dump.leaves) counts.set(l.kind, (counts.get(l.kind) ?? 0) + 1);
+  for (const l of stuck) counts.set(l.kind, (counts.get(l.kind) ?? 0) + 1);
   const kinds = [...counts].map(([k, c]) => `${c} ${k === 'immediate' ? 'immediate' : k}${c === 1 ? '' : 's'}`).join(', ');
   const after = dump.elapsedMs > 0 ? ` after ${dump.elapsedMs} ms` : '';
   if (n === 0) return `Task dump: nothing under this ${dump.rootType === 'test' ? 'test' : 'hook'} is pending${after}`;
@@ -67,7 +80,7 @@ export function summarize(dump: TaskDump): string {
 
 function explainEmpty(dump: TaskDump): string {
   return dump.waitsForDone
-    ? 'The test takes a `done` callback that was never called, and nothing it started is still pending.'
+    ? `The ${dump.rootType === 'test' ? 'test' : 'hook'} takes a \`done\` callback that was never called, and nothing it started is still pending.`
     : 'Nothing it created is still pending: it may wait on something created before it started (a module-level promise, an earlier hook).';
 }
 
@@ -80,24 +93,31 @@ export function renderDump(dump: TaskDump, options: RenderOptions = {}): string 
   if (dump.leaves.length === 0) {
     lines.push(`${GLYPHS.last}${st.dim(explainEmpty(dump))}`);
   } else {
-    renderChildren(tree, '', lines, st);
+    renderChildren(tree, '', lines, st, dump.rootFrame);
   }
-  if (dump.waitsForDone && dump.leaves.length > 0) lines.push('', st.dim('The test takes a `done` callback that was never called.'));
+  if (dump.waitsForDone && dump.leaves.length > 0) {
+    lines.push('', st.dim(`The ${dump.rootType === 'test' ? 'test' : 'hook'} takes a \`done\` callback that was never called.`));
+  }
   if (dump.unrecorded > 0) {
     lines.push('', st.dim(`${dump.unrecorded} promise(s) were created while stack capture was over its budget; branches through them may be missing.`));
   }
   return lines.join('\n');
 }
 
-function renderChildren(node: TreeNode, prefix: string, lines: string[], st: RenderStyles): void {
-  const items: Array<TreeNode | Leaf> = [...node.children];
-  // A node's own leaves come after its children, since they end the branch here.
-  const all: Array<{node?: TreeNode; leaf?: Leaf}> = [...items.map(n => ({node: n as TreeNode})), ...node.leaves.map(l => ({leaf: l}))];
+function renderChildren(node: TreeNode, prefix: string, lines: string[], st: RenderStyles, rootFrame: Frame | null = null): void {
+  const at = node.frame ?? rootFrame;
+  // A promise that waits on the branches below it comes first, as their heading; the
+  // other leaves come after the children, since they end the branch here.
+  for (const l of node.leaves) if (l.waiting === true) lines.push(prefix + st.leaf(leafLine(l, at)));
+  const all: Array<{node?: TreeNode; leaf?: Leaf}> = [
+    ...node.children.map(n => ({node: n})),
+    ...node.leaves.filter(l => l.waiting !== true).map(l => ({leaf: l})),
+  ];
   all.forEach((item, i) => {
     const last = i === all.length - 1;
     if (item.leaf !== undefined) {
       // Leaves hang under their frame without a connector: they are what the frame waits on.
-      lines.push(prefix + st.leaf(leafLine(item.leaf)));
+      lines.push(prefix + st.leaf(leafLine(item.leaf, at)));
       return;
     }
     const n = item.node!;

@@ -1,13 +1,17 @@
 /**
  * Knitting branches into one tree, the way tokio's `tree.rs` does: every leaf brings its
  * root-first path, and paths are merged by (frame, parent path).
+ *
+ * Frames merge by function, file and line, not column: a stack recorded before a
+ * function's first `await` shows the call it is in, one recorded after shows the `await`,
+ * and both are the same suspended line. The merged node shows the `await` position.
  */
 import type {Frame, Leaf, TaskDump, TreeNode} from './types';
 
 const DETACHED_LABEL = 'async chain broken by a callback: created in it, but not awaited from the test body';
 
 function frameKey(f: Frame): string {
-  return `${f.name}@${f.file}:${f.line}:${f.column}#${f.combinator?.index ?? ''}`;
+  return `${f.name}@${f.file}:${f.line}#${f.combinator?.index ?? ''}`;
 }
 
 function child(parent: TreeNode, key: string, make: () => TreeNode, keys: WeakMap<TreeNode, Map<string, TreeNode>>): TreeNode {
@@ -26,22 +30,29 @@ function child(parent: TreeNode, key: string, make: () => TreeNode, keys: WeakMa
 export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
   const root: TreeNode = {frame: null, children: [], leaves: []};
   const keys = new WeakMap<TreeNode, Map<string, TreeNode>>();
+  const combinator = (node: TreeNode, name: string): TreeNode =>
+    child(node, `combinator:${name}`, () => ({frame: null, label: name, children: [], leaves: []}), keys);
   for (const leaf of dump.leaves) {
     let node = root;
     if (leaf.detached) {
       node = child(node, 'detached', () => ({frame: null, label: DETACHED_LABEL, children: [], leaves: []}), keys);
     }
     for (const frame of leaf.path) {
-      if (frame.combinator !== undefined) {
-        const {name} = frame.combinator;
-        node = child(node, `combinator:${name}`, () => ({frame: null, label: name, children: [], leaves: []}), keys);
-      }
-      node = child(node, frameKey(frame), () => ({frame, children: [], leaves: []}), keys);
+      if (frame.combinator !== undefined) node = combinator(node, frame.combinator.name);
+      node = child(node, frameKey(frame), () => ({frame: {...frame}, children: [], leaves: []}), keys);
+      // Prefer the position of the `await` (an async frame) over that of a call.
+      if (frame.async && !node.frame!.async) node.frame = {...frame};
     }
+    if (leaf.input !== undefined) node = combinator(node, leaf.input.name);
     node.leaves.push(leaf);
   }
   sortTree(root);
   return root;
+}
+
+/** Branches that are stuck (promises waiting on a branch below them are not counted). */
+export function stuckLeaves(dump: Pick<TaskDump, 'leaves'>): Leaf[] {
+  return dump.leaves.filter(l => l.waiting !== true);
 }
 
 function order(n: TreeNode): [number, number, number, string] {
@@ -57,6 +68,7 @@ function sortTree(node: TreeNode): void {
     for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
     return 0;
   });
+  node.leaves.sort((a, b) => (a.input?.index ?? -1) - (b.input?.index ?? -1));
   for (const c of node.children) sortTree(c);
 }
 

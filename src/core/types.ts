@@ -43,6 +43,13 @@ export interface Leaf {
   timer?: {delayMs: number; repeat: boolean};
   /** True when the async chain was broken by a callback we could not trace back to the test. */
   detached: boolean;
+  /** Set when the leaf is awaited directly as one input of a combinator (`Promise.all([p])`). */
+  input?: {name: CombinatorName; index: number | null};
+  /**
+   * True for a promise whose branch continues below it (its executor started the work it
+   * waits on): it is shown, but it is not a stuck branch of its own.
+   */
+  waiting?: boolean;
 }
 
 /** A task dump of one Root (a test or hook body): every branch still pending at dump time. */
@@ -51,7 +58,7 @@ export interface TaskDump {
   version: typeof DUMP_VERSION;
   /** `test` or the hook type (`beforeAll`, `afterEach`, ...). */
   rootType: 'test' | 'beforeAll' | 'beforeEach' | 'afterAll' | 'afterEach';
-  /** Full name of the test (describe blocks joined by spaces), or the hook's describe block. */
+  /** Full name of the test (describe blocks and test joined by ` › `), or the hook's describe block. */
   rootName: string;
   /** Where the test or hook body is defined, when known. */
   rootFrame: Frame | null;

@@ -47,7 +47,7 @@ function fullName(test: Circus.TestEntry): string {
     names.unshift(block.name);
     block = block.parent;
   }
-  return [...names, test.name].join(' ');
+  return [...names, test.name].join(' › ');
 }
 
 function blockName(block: Circus.DescribeBlock | undefined): string {
@@ -56,7 +56,7 @@ function blockName(block: Circus.DescribeBlock | undefined): string {
     names.unshift(block.name);
     block = block.parent;
   }
-  return names.join(' ');
+  return names.join(' › ');
 }
 
 function testsUnder(block: Circus.DescribeBlock): Circus.TestEntry[] {
@@ -84,8 +84,10 @@ interface Active {
 export function dumpError(text: string, dump: TaskDump | null, rootDir: string): Error {
   const error = new Error(text);
   const at = dump?.rootFrame ?? dump?.leaves.find(l => l.createdAt !== null)?.createdAt ?? null;
-  const where = at && !at.file.startsWith('node:') ? `${path.resolve(rootDir, at.file)}:${at.line}:${at.column}` : 'jest-taskdump:0:0';
-  error.stack = `${text}\n    at ${at?.name ?? 'taskdump'} (${where})`;
+  // Without a position, an `at <anonymous>` line keeps the text whole and Jest hides it.
+  error.stack = at && !at.file.startsWith('node:')
+    ? `${text}\n    at ${at.name} (${path.resolve(rootDir, at.file)}:${at.line}:${at.column})`
+    : `${text}\n    at <anonymous> (jest-taskdump:0:0)`;
   Object.defineProperty(error, DUMP_PROPERTY, {value: dump, enumerable: true, writable: true, configurable: true});
   return error;
 }

@@ -45,9 +45,27 @@ describe('buildTree', () => {
     expect(bar.children.map(c => c.frame?.name)).toEqual(['x', 'y']);
   });
 
-  test('the same function at two positions makes two nodes', () => {
-    const tree = buildTree(dump([leaf([f('foo', 1, 5)]), leaf([f('foo', 1, 9)])]));
+  test('the same function at two lines makes two nodes', () => {
+    const tree = buildTree(dump([leaf([f('foo', 1, 5)]), leaf([f('foo', 2, 9)])]));
     expect(tree.children).toHaveLength(2);
+  });
+
+  test('a call and an await on one line are one node, shown at the await', () => {
+    // Stacks taken before a function's first await resumes point at the call; later ones at the await.
+    const call = f('foo', 4, 22);
+    const awaited = f('foo', 4, 10, {async: true});
+    const tree = buildTree(dump([leaf([call, f('a', 8)]), leaf([awaited, f('b', 9)])]));
+    expect(tree.children).toHaveLength(1);
+    expect(tree.children[0].frame).toMatchObject({line: 4, column: 10, async: true});
+    expect(tree.children[0].children.map(c => c.frame?.name)).toEqual(['a', 'b']);
+  });
+
+  test('a leaf awaited as a combinator input hangs under the combinator node', () => {
+    const tree = buildTree(dump([leaf([f('bar', 2)], {input: {name: 'Promise.all', index: 1}}), leaf([f('bar', 2), f('a', 8, 1, {combinator: {name: 'Promise.all', index: 0}})])]));
+    const comb = tree.children[0].children[0];
+    expect(comb.label).toBe('Promise.all');
+    expect(comb.leaves).toHaveLength(1);
+    expect(comb.children).toHaveLength(1);
   });
 
   test('combinator inputs hang under one combinator node, ordered by index', () => {
@@ -111,9 +129,39 @@ describe('renderDump', () => {
         'Task dump: nothing under this hook is pending after 300 ms',
         '',
         '╼ beforeAll hook in "db" in test/a.test.ts',
-        '└╼ The test takes a `done` callback that was never called, and nothing it started is still pending.',
+        '└╼ The hook takes a `done` callback that was never called, and nothing it started is still pending.',
       ].join('\n'),
     );
+    expect(renderDump(dump([leaf([f('x', 1)])], {rootType: 'afterEach', rootName: 'db › inserts'}))).toContain(
+      '╼ afterEach hook for "db › inserts" at test/a.test.ts:3:29',
+    );
+  });
+
+  test('a promise waiting on the branch below it heads that branch and is not counted', () => {
+    const text = renderDump(
+      dump([
+        leaf([f('later', 6, 10)], {waiting: true}),
+        leaf([f('later', 6, 10), f('setTimeout callback', 6, 33), f('waitForever', 2, 9)]),
+      ]),
+    );
+    expect(text.split('\n')).toEqual([
+      'Task dump: 1 branch stuck after 300 ms (1 promise)',
+      '',
+      '╼ test "hangs" at test/a.test.ts:3:29',
+      '└╼ later at src/a.ts:6:10',
+      '   ⏸ promise, never settled; it waits on:',
+      '   └╼ setTimeout callback at src/a.ts:6:33',
+      '      └╼ waitForever at src/a.ts:2:9',
+      '         ⏸ promise, never settled',
+    ]);
+  });
+
+  test('a leaf created elsewhere than where it is awaited says where it was created', () => {
+    const made = f('Deferred', 6, 20, {file: 'src/queue.ts'});
+    const text = renderDump(dump([leaf([f('acquire', 12, 22)], {createdAt: made, what: 'promise created outside this test, never settled'})]));
+    expect(text).toContain('⏸ promise created outside this test, never settled; created in Deferred at src/queue.ts:6:20');
+    const input = renderDump(dump([leaf([f('bar', 2)], {input: {name: 'Promise.all', index: 1}})]));
+    expect(input).toContain('└╼ Promise.all\n      ⏸ [1] promise, never settled');
   });
 
   test('styles are applied only through the given functions', () => {
