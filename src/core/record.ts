@@ -36,7 +36,7 @@ export interface Capture {
    */
   awaits?: Capture | null;
   /** The Root (or {@link AMBIENT}) this capture was taken under. */
-  readonly owner: Root;
+  owner: Root;
 }
 
 /** A traced scope: everything created while it is active belongs to it. */
@@ -89,6 +89,9 @@ class Stamp extends Identity {
   static capture(o: object): Capture | undefined {
     return #capture in o ? (o as unknown as Stamp).#capture : undefined;
   }
+  static setRoot(o: object, root: Root): void {
+    if (#root in o) (o as unknown as Stamp).#root = root;
+  }
   static clear(o: object): void {
     (o as unknown as Stamp).#root = undefined;
     (o as unknown as Stamp).#capture = undefined;
@@ -116,6 +119,9 @@ const STALE_DISTANCE = 64;
 let options: RecorderOptions = DEFAULT_RECORDER_OPTIONS;
 let active: Root | null = null;
 let recording = false;
+// The last promise made with a parent, and the capture its chain leads to.
+let lastChild: object | undefined;
+let lastChildOf: Capture | undefined;
 let nextRootId = 1;
 let seq = 0;
 // Counts every `.then`/`await`/combinator subscription. A combinator subscribes to its
@@ -163,7 +169,15 @@ function onInit(promise: Promise<unknown>, parent: Promise<unknown> | undefined)
   }
   if (parent !== undefined) {
     subscriptionCounter++;
-    const c = Stamp.capture(parent);
+    let c = Stamp.capture(parent);
+    // A promise derived from the one made just before (`p.then(a).then(b)`, or the wrapper V8
+    // makes to `await` a promise of another realm, whose parent is the awaiting function's
+    // own promise): it belongs to the same chain.
+    const derived = c === undefined && parent === lastChild;
+    if (derived) c = lastChildOf;
+    lastChild = promise;
+    lastChildOf = c;
+    if (derived && c !== undefined && c.owner === root) return;
     if (c !== undefined && c.owner === root) {
       const subs = (c.subscriptions ??= []);
       subs.push(subscriptionCounter);
@@ -293,13 +307,21 @@ export function leaveRoot(root: Root): void {
   if (active === root) active = null;
 }
 
-/** Forgets everything `root` recorded; its captures become garbage. */
+/**
+ * Ends `root`. Its pending promises stay stamped, as made outside any Root: a later test
+ * that awaits one (a server started in `beforeAll`) can still say where it was created.
+ */
 export function closeRoot(root: Root): void {
   leaveRoot(root);
   root.closed = true;
-  for (const p of root.promises.keys()) Stamp.clear(p);
+  for (const [p, c] of root.promises) {
+    c.owner = AMBIENT;
+    c.subscriptions = undefined;
+    Stamp.setRoot(p, AMBIENT);
+  }
   root.promises.clear();
   root.timers.clear();
+  lastChild = lastChildOf = undefined;
 }
 
 /** True when a timer/immediate recorded by a Root will still run. */

@@ -5,6 +5,8 @@
  */
 import type {AggregatedResult, Test, TestResult} from '@jest/test-result';
 import {BaseReporter} from '@jest/reporters';
+import {rootTitle} from '../core/render';
+import {stuckLeaves} from '../core/tree';
 import {DUMP_KIND, type TaskDump} from '../core/types';
 
 /** Finds the dumps attached to a file's failures (they arrive as plain data from workers). */
@@ -30,10 +32,11 @@ export function summaryLines(dumps: TaskDump[]): string[] {
   if (dumps.length === 0) return [];
   const lines = [`jest-taskdump: ${dumps.length} ${dumps.length === 1 ? 'test or hook' : 'tests or hooks'} hung`];
   for (const d of dumps) {
-    const what = d.rootType === 'test' ? d.rootName : `${d.rootType} hook${d.rootName ? ` in "${d.rootName}"` : ''}`;
+    const what = d.rootType === 'test' ? d.rootName : rootTitle(d);
     lines.push(`  ● ${what} (${d.testPath}, ${d.timeoutMs ?? '?'} ms timeout)`);
-    if (d.leaves.length === 0) lines.push('      nothing pending under it' + (d.waitsForDone ? ': `done` was never called' : ''));
-    for (const l of d.leaves) {
+    const stuck = stuckLeaves(d);
+    if (stuck.length === 0) lines.push('      nothing pending under it' + (d.waitsForDone ? ': `done` was never called' : ''));
+    for (const l of stuck) {
       const at = l.createdAt ? `${l.createdAt.file}:${l.createdAt.line}:${l.createdAt.column}` : '(position unknown)';
       lines.push(`      ${at}  ${l.what}`);
     }
