@@ -62,7 +62,7 @@ export function dumps(output: string): string[] {
     const taken: string[] = [];
     for (let j = i; j < lines.length; j++) {
       const line = lines[j];
-      if (j > i && /^\s*(●|at |jest-taskdump:|Test Suites:)/.test(line)) break;
+      if (j > i && /^\s*(●|at |jest-taskdump:|Test Suites:|PASS |FAIL )/.test(line)) break;
       if (line.trim() === '' && (lines[j + 1] ?? '').trim() === '' && j > i + 1) break;
       taken.push(line.slice(Math.min(indent, /^\s*/.exec(line)![0].length)));
     }

@@ -1,0 +1,79 @@
+import {dumps, normalize, REPO, runJest} from './run';
+import {spawnSync} from 'node:child_process';
+import path from 'node:path';
+
+// The fixtures of the core issue, one small TypeScript project each (ts-jest), run in one
+// Jest invocation with --projects so that both worker counts stay cheap.
+const PROJECTS = ['deferred', 'events-once', 'timers-promises', 'hooks', 'done-callback', 'two-hung', 'passing', 'callback-chain', 'mixed'];
+
+function runProjects(args: string[]): {status: number | null; output: string} {
+  const bin = path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js');
+  const r = spawnSync(process.execPath, [bin, '--ci', '--no-cache', ...args, '--projects', ...PROJECTS.map(p => `fixtures/${p}`)], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true'},
+  });
+  return {status: r.status, output: normalize(`${r.stderr}\n${r.stdout}`, path.join(REPO, 'fixtures'))};
+}
+
+/** The end-of-run summary, one block per hung test, sorted (workers finish in any order). */
+function summary(output: string): string[] {
+  const text = output.slice(output.lastIndexOf('jest-taskdump: '), output.lastIndexOf('Test Suites:'));
+  return text.split(/\n(?=  ●)/).slice(1).map(s => s.trimEnd()).sort();
+}
+
+const TESTS: Array<[string, string]> = [
+  ['a deferred created in one module and awaited from another', 'test "worker waits for a job that is never resolved"'],
+  ['a promise created at module load, awaited in the test', 'test "acquire waits for a pool created at module load"'],
+  ['events.once on an event never emitted', 'test "connect waits for a ready event nobody emits"'],
+  ['await setTimeout(60_000) from node:timers/promises', 'test "polls with a long backoff"'],
+  ['a beforeAll that hangs', 'beforeAll hook in "with a database"'],
+  ['an afterEach that hangs', 'afterEach hook for "with cleanup › passes, then its afterEach hangs"'],
+  ['a done-callback test that never calls done', 'test "never calls done"'],
+  ['a done-callback test that starts nothing', 'test "never calls done and starts nothing"'],
+  ['two hung tests in one file: the first', 'test "loads config"'],
+  ['two hung tests in one file: the second', 'test "acquires lock"'],
+  ['a leaf created in a timer callback', 'test "waits on work started from a timer callback"'],
+  ['stacks taken before and after the first await resumes', 'test "loads before and after the first await"'],
+  ['the same, entered after a delay', 'test "loads after a delay"'],
+];
+
+describe.each([
+  ['one worker', ['-i']],
+  ['two workers', ['-w=2']],
+])('core fixtures, %s', (_label, args) => {
+  const run = runProjects(args);
+  const all = dumps(run.output);
+  const find = (title: string): string[] => all.filter(d => d.split('\n')[2]?.startsWith(`╼ ${title} `));
+
+  test('every hung test and hook fails with its own dump, and only those', () => {
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('Tests:       14 failed, 5 passed, 19 total');
+    expect(run.output).toMatch(/PASS fixtures\/passing\/test\/passing\.test\.ts/);
+    // The beforeAll hook's dump is attached to both tests it fails.
+    expect(all).toHaveLength(15);
+    expect(all.every(d => !/jest-circus|node_modules|node:internal|jest-taskdump:0:0/.test(d))).toBe(true);
+    expect(run.output).not.toMatch(/at (taskdump|<anonymous>) \(jest-taskdump/);
+  });
+
+  test.each(TESTS)('%s', (_what, title) => {
+    const found = find(title);
+    expect(found.length).toBeGreaterThan(0);
+    expect(new Set(found).size).toBe(1);
+    expect(found[0]).toMatchSnapshot();
+  });
+
+  test('the end-of-run summary lists each hung test or hook once', () => {
+    expect(summary(run.output)).toMatchSnapshot();
+  });
+});
+
+test('a file of passing tests prints exactly what plain jest-environment-node prints', () => {
+  const traced = runJest('passing', ['-i']);
+  const plain = runJest('passing', ['-i', '--testEnvironment', 'node', '--reporters', 'default']);
+  const strip = (s: string): string => s.replace(/ \(<duration>\)/g, '');
+  expect(traced.status).toBe(0);
+  expect(strip(traced.output)).toBe(strip(plain.output));
+  expect(traced.output).toContain('Tests:       5 passed, 5 total');
+});
