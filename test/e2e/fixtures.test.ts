@@ -52,7 +52,7 @@ describe.each([
     expect(run.output).toContain('Tests:       14 failed, 5 passed, 19 total');
     expect(run.output).toMatch(/PASS fixtures\/passing\/test\/passing\.test\.ts/);
     // The beforeAll hook's dump is attached to both tests it fails.
-    expect(all).toHaveLength(15);
+    expect(all).toHaveLength(14);
     expect(all.every(d => !/jest-circus|node_modules|node:internal|jest-taskdump:0:0/.test(d))).toBe(true);
     expect(run.output).not.toMatch(/at (taskdump|<anonymous>) \(jest-taskdump/);
   });
