@@ -7,5 +7,7 @@ export const GLYPHS = {
   space: '   ',
   promise: '⏸ ',
   timer: '⏲ ',
+  io: '⇄ ',
+  process: '⚙ ',
   detached: '↯ ',
 } as const;

@@ -9,6 +9,7 @@
  */
 import {promiseHooks} from 'node:v8';
 import {executionAsyncResource} from 'node:async_hooks';
+import diagnostics from 'node:diagnostics_channel';
 
 // Tests replace globals (fake timers, mocked Error); capture the real ones at load.
 const {captureStackTrace} = Error;
@@ -47,9 +48,20 @@ export interface Root {
   readonly promises: Map<object, Capture>;
   /** Timers and immediates created under this Root. */
   readonly timers: Map<object, Capture>;
+  /** Sockets, servers and child processes opened under this Root. */
+  readonly handles: Map<object, HandleRecord>;
   /** Promises created while over the capture budget. */
   unrecorded: number;
   closed: boolean;
+}
+
+/** What kind of I/O handle a {@link HandleRecord} is. */
+export type HandleKind = 'socket' | 'server' | 'child-process';
+
+/** An I/O handle opened under a Root, with where it was opened. */
+export interface HandleRecord {
+  kind: HandleKind;
+  capture: Capture;
 }
 
 /** Tunables of the recorder (validated by the environment). */
@@ -107,7 +119,7 @@ class Stamp extends Identity {
  * are stamped, within the same budget, but never listed: a Root only meets them when it
  * awaits one, and then can say where it was created.
  */
-export const AMBIENT: Root = {id: 0, startedAt: 0, promises: new Map(), timers: new Map(), unrecorded: 0, closed: false};
+export const AMBIENT: Root = {id: 0, startedAt: 0, promises: new Map(), timers: new Map(), handles: new Map(), unrecorded: 0, closed: false};
 
 /**
  * A first `await`/`.then` on a promise of the same Root more than this many captures after
@@ -234,6 +246,31 @@ function pruneTimers(root: Root): void {
   }
 }
 
+// Node publishes, synchronously in the user's call, each socket it connects, each server
+// that starts listening and each child process it spawns. Nothing runs when there are no
+// subscribers, and these are rare events, so each gets a stack.
+const HANDLE_CHANNELS: Array<[string, HandleKind, string]> = [
+  ['net.client.socket', 'socket', 'socket'],
+  ['tracing:net.server.listen:asyncStart', 'server', 'server'],
+  ['child_process', 'child-process', 'process'],
+];
+
+function onHandle(kind: HandleKind, field: string, message: unknown): void {
+  const root = active;
+  const handle = (message as Record<string, unknown> | null)?.[field];
+  if (root === null || typeof handle !== 'object' || handle === null || root.handles.has(handle)) return;
+  root.handles.set(handle, {kind, capture: capture(onHandle, root)});
+}
+
+function subscribeHandles(): () => void {
+  const subs = HANDLE_CHANNELS.map(([name, kind, field]) => {
+    const fn = (message: unknown): void => onHandle(kind, field, message);
+    diagnostics.subscribe(name, fn);
+    return () => diagnostics.unsubscribe(name, fn);
+  });
+  return () => subs.forEach(off => off());
+}
+
 // Timeout and Immediate assign their callback property once, in their constructors.
 // An accessor on the prototype sees that assignment (with the user's call on the stack)
 // and replaces itself with an ordinary own data property, so the object looks as usual.
@@ -276,7 +313,12 @@ export function startRecording(opts: Partial<RecorderOptions> = {}): () => void 
   if (users++ === 0) {
     recording = true;
     stopHooks = promiseHooks.createHook({init: onInit, settled: onSettled}) as () => void;
-    restoreTimers = interceptTimers();
+    const untimers = interceptTimers();
+    const unhandles = subscribeHandles();
+    restoreTimers = () => {
+      untimers();
+      unhandles();
+    };
   }
   let stopped = false;
   return () => {
@@ -294,7 +336,7 @@ export function startRecording(opts: Partial<RecorderOptions> = {}): () => void 
 
 /** Creates a Root. It records nothing until it is {@link enterRoot entered}. */
 export function createRoot(): Root {
-  return {id: nextRootId++, startedAt: now.call(perf), promises: new Map(), timers: new Map(), unrecorded: 0, closed: false};
+  return {id: nextRootId++, startedAt: now.call(perf), promises: new Map(), timers: new Map(), handles: new Map(), unrecorded: 0, closed: false};
 }
 
 /** Makes `root` the active Root: promises and timers created from now on belong to it. */
@@ -321,6 +363,7 @@ export function closeRoot(root: Root): void {
   }
   root.promises.clear();
   root.timers.clear();
+  root.handles.clear();
   lastChild = lastChildOf = undefined;
 }
 

@@ -57,7 +57,7 @@ export function rootTitle(dump: Pick<TaskDump, 'rootType' | 'rootName'>): string
 }
 
 function leafLine(leaf: Leaf, at: Frame | null): string {
-  const glyph = leaf.kind === 'promise' ? GLYPHS.promise : GLYPHS.timer;
+  const glyph = leaf.kind === 'promise' ? GLYPHS.promise : leaf.kind === 'socket' || leaf.kind === 'server' ? GLYPHS.io : leaf.kind === 'child-process' ? GLYPHS.process : GLYPHS.timer;
   const index = leaf.input !== undefined && leaf.input.index !== null ? `[${leaf.input.index}] ` : '';
   const c = leaf.createdAt;
   const elsewhere = c !== null && (at === null || at.file !== c.file || at.line !== c.line);
@@ -72,7 +72,7 @@ export function summarize(dump: TaskDump): string {
   const n = stuck.length;
   const counts = new Map<string, number>();
   for (const l of stuck) counts.set(l.kind, (counts.get(l.kind) ?? 0) + 1);
-  const kinds = [...counts].map(([k, c]) => `${c} ${k === 'immediate' ? 'immediate' : k}${c === 1 ? '' : 's'}`).join(', ');
+  const kinds = [...counts].map(([k, c]) => `${c} ${k === 'child-process' ? 'child process' : k}${c === 1 ? '' : k === 'child-process' ? 'es' : 's'}`).join(', ');
   const after = dump.elapsedMs > 0 ? ` after ${dump.elapsedMs} ms` : '';
   if (n === 0) return `Task dump: nothing under this ${dump.rootType === 'test' ? 'test' : 'hook'} is pending${after}`;
   return `Task dump: ${n} branch${n === 1 ? '' : 'es'} stuck${after} (${kinds})`;

@@ -26,7 +26,7 @@ export interface Frame {
 export type CombinatorName = 'Promise.all' | 'Promise.allSettled' | 'Promise.any' | 'Promise.race';
 
 /** What a stuck leaf is, discriminated on `kind`. */
-export type LeafKind = 'promise' | 'timer' | 'immediate';
+export type LeafKind = 'promise' | 'timer' | 'immediate' | 'socket' | 'server' | 'child-process';
 
 /** A thing that never settled, with the logical stack (root first) that waits on it. */
 export interface Leaf {
