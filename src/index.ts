@@ -4,6 +4,7 @@
  * Most users only add `preset: 'jest-taskdump'`. These exports are for custom
  * environments, reporters and tools that read dumps.
  */
+export {traced, dumpOnSignal, type TracedHandle, type TracedOptions} from './api';
 export {takeDump, type DumpContext} from './core/dump';
 export {buildTree} from './core/tree';
 export {renderDump, summarize, type RenderOptions, type RenderStyles} from './core/render';

@@ -111,7 +111,24 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
   const combinators: Combinator[] = [];
   const functions = new Map<string, Capture>();
   let rootKey: string | undefined;
-  const all = [...root.promises.values()].sort((a, b) => a.seq - b.seq);
+  let callerKey: string | undefined;
+  // The Root and the Roots nested in it (`traced()` calls inside a test) are one family.
+  const family = new Set<Root>();
+  const gather = (r: Root): void => {
+    family.add(r);
+    r.children.forEach(gather);
+  };
+  gather(root);
+  const ours = (r: Root): boolean => family.has(r);
+  const timers = new Map<object, Capture>();
+  const handles: Array<[object, Root['handles'] extends Map<object, infer H> ? H : never]> = [];
+  const pending: Capture[] = [];
+  for (const r of family) {
+    for (const [t, c] of r.timers) timers.set(t, c);
+    for (const h of r.handles) handles.push(h);
+    for (const c of r.promises.values()) pending.push(c);
+  }
+  const all = pending.sort((a, b) => a.seq - b.seq);
   for (const c of all) {
     const sites = read(c);
     const top = sites[0];
@@ -119,6 +136,9 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     const runnerAt = sites.findIndex(s => s.file !== null && ctx.isRunner(s.file));
     if (runnerAt > 0 && rootKey === undefined && sites[runnerAt - 1].file !== null && !ctx.isMachinery(sites[runnerAt - 1].file!)) {
       rootKey = fnKey(sites[runnerAt - 1].site);
+      // The code that called the Root's body (user code for `traced()`, Jest's for tests).
+      const caller = sites.slice(runnerAt).find(s => s.file !== null && !isNode(s) && !ctx.isRunner(s.file) && !ctx.isMachinery(s.file));
+      if (caller !== undefined) callerKey = fnKey(caller.site);
     }
     if (c.awaits !== undefined) {
       awaitCaptures.push(c);
@@ -202,7 +222,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     const path = walked.leafward.reverse();
     const createdAt = path[path.length - 1] ?? null;
     if (reach === 'detached' && c.context !== undefined && hops < MAX_TIMER_HOPS) {
-      const timer = root.timers.get(c.context);
+      const timer = timers.get(c.context);
       if (timer !== undefined) return {...throughTimer(path, branchOf(timer, hops + 1), c.context), createdAt, origin, fn, input};
       if (isTimerObject(c.context)) reach = 'foreign';
     }
@@ -253,6 +273,8 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     }
     // A stack cut short by the frame limit may still end in the test body.
     if (reach === 'detached' && lastUserSite !== undefined && rootKey !== undefined && fnKey(lastUserSite) === rootKey) reach = 'root';
+    // Work of the code around the Root (the caller of `traced()`, after it returned) is not the Root's.
+    if (reach === 'detached' && lastUserSite !== undefined && callerKey !== undefined && fnKey(lastUserSite) === callerKey) reach = 'foreign';
     return {leafward, reach};
   };
 
@@ -279,7 +301,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     leaves.push(leaf);
   };
 
-  for (const [timer, c] of root.timers) {
+  for (const [timer, c] of timers) {
     if (!isTimerPending(timer)) continue;
     push(c, b => {
       const t = timer as {_idleTimeout?: number; _repeat?: number | null};
@@ -301,7 +323,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     });
   }
 
-  for (const [handle, {kind, capture}] of root.handles) {
+  for (const [handle, {kind, capture}] of handles) {
     const what = describeHandle(kind, handle);
     if (what !== null) push(capture, () => ({kind, what}));
   }
@@ -312,14 +334,16 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
   for (const c of awaitCaptures) {
     const target = c.awaits ?? null;
     // An async call or combinator of this test: its own leaves already explain it.
-    if (target !== null && target.owner === root && !leafSet.has(target)) continue;
+    if (target !== null && ours(target.owner) && !leafSet.has(target)) continue;
     const made = target !== null ? branchOf(target, 0) : null;
-    if (target !== null && target.owner === root) explained.add(target);
-    push(c, () => ({kind: 'promise', what: awaitedWhat(target, made, root)}), made?.createdAt ?? null);
+    if (target !== null && ours(target.owner)) explained.add(target);
+    push(c, () => ({kind: 'promise', what: awaitedWhat(target, made, ours)}), made?.createdAt ?? null);
   }
   for (const c of leafCaptures) {
     if (explained.has(c)) continue;
+    const input = inputOf(c);
     push(c, b => {
+      if (input !== undefined && b.input === null) b.input = {name: input.comb.name, index: input.index};
       // `timers/promises` makes a promise and a Timeout at the same place: the timer says more.
       if (b.origin?.includes('node:timers/promises') && b.createdAt && timerPositions.has(key(b.createdAt))) return null;
       return {kind: 'promise', what: b.origin ? `${shortOrigin(b.origin)} promise, never settled` : 'promise, never settled'};
@@ -329,7 +353,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
   // A promise whose branch continues below it (its executor set a timer whose callback
   // created the rest) waits on that rest: it is not a stuck branch of its own.
   for (const l of leaves) {
-    if (l.kind !== 'promise' || l.path.length === 0) continue;
+    if (l.kind !== 'promise' || l.path.length === 0 || l.input !== undefined) continue;
     const prefix = l.path.map(lineKey).join('>') + '>';
     if (leaves.some(o => o !== l && o.path.map(lineKey).join('>').startsWith(prefix))) l.waiting = true;
   }
@@ -409,10 +433,10 @@ function pathKey(l: Leaf): string {
 }
 
 /** What a subscription leaf waits on, in words. */
-function awaitedWhat(target: Capture | null, made: {fn: string | null; origin: string | null} | null, root: Root): string {
+function awaitedWhat(target: Capture | null, made: {fn: string | null; origin: string | null} | null, ours: (r: Root) => boolean): string {
   const what = made?.origin ? `${shortOrigin(made.origin)} promise` : made?.fn ? `promise of ${made.fn}()` : 'promise';
   if (target === null) return 'awaits a promise created before this test (not recorded), never settled';
-  if (target.owner === root) return `${what}, never settled`;
+  if (ours(target.owner)) return `${what}, never settled`;
   if (target.owner === AMBIENT) return `${what} created outside this test, never settled`;
   return `${what} created by another test or hook, never settled`;
 }

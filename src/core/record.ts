@@ -53,6 +53,12 @@ export interface Root {
   /** Promises created while over the capture budget. */
   unrecorded: number;
   closed: boolean;
+  /** The Root that was active when this one was entered (a `traced()` call inside a test). */
+  readonly parent: Root | null;
+  /** Open Roots entered while this one was active; a dump of this Root includes theirs. */
+  readonly children: Set<Root>;
+  /** What the Root stands for, for dumps taken on demand (a signal). */
+  label: {type: string; name: string; testPath?: string} | undefined;
 }
 
 /** What kind of I/O handle a {@link HandleRecord} is. */
@@ -119,7 +125,14 @@ class Stamp extends Identity {
  * are stamped, within the same budget, but never listed: a Root only meets them when it
  * awaits one, and then can say where it was created.
  */
-export const AMBIENT: Root = {id: 0, startedAt: 0, promises: new Map(), timers: new Map(), handles: new Map(), unrecorded: 0, closed: false};
+export const AMBIENT: Root = newRoot(0, null);
+
+/** Roots created and not yet closed. */
+const live = new Set<Root>();
+
+function newRoot(id: number, parent: Root | null): Root {
+  return {id, startedAt: now.call(perf), promises: new Map(), timers: new Map(), handles: new Map(), unrecorded: 0, closed: false, parent, children: new Set(), label: undefined};
+}
 
 /**
  * A first `await`/`.then` on a promise of the same Root more than this many captures after
@@ -306,10 +319,13 @@ function interceptTimers(): () => void {
  * Starts recording (idempotent, reference counted): one call per environment.
  * Returns the function that stops it.
  */
-export function startRecording(opts: Partial<RecorderOptions> = {}): () => void {
-  options = {...DEFAULT_RECORDER_OPTIONS, ...opts};
-  tokens = options.captureBurst;
-  lastRefill = now.call(perf);
+export function startRecording(opts?: Partial<RecorderOptions>): () => void {
+  // A later user (a `traced()` call inside a test) keeps the options already in force.
+  if (users === 0 || opts !== undefined) {
+    options = {...DEFAULT_RECORDER_OPTIONS, ...opts};
+    tokens = options.captureBurst;
+    lastRefill = now.call(perf);
+  }
   if (users++ === 0) {
     recording = true;
     stopHooks = promiseHooks.createHook({init: onInit, settled: onSettled}) as () => void;
@@ -334,9 +350,15 @@ export function startRecording(opts: Partial<RecorderOptions> = {}): () => void 
   };
 }
 
-/** Creates a Root. It records nothing until it is {@link enterRoot entered}. */
-export function createRoot(): Root {
-  return {id: nextRootId++, startedAt: now.call(perf), promises: new Map(), timers: new Map(), handles: new Map(), unrecorded: 0, closed: false};
+/**
+ * Creates a Root. It records nothing until it is {@link enterRoot entered}. With a parent,
+ * it is nested in it: a dump of the parent includes it, and leaving it re-enters the parent.
+ */
+export function createRoot(parent: Root | null = null): Root {
+  const root = newRoot(nextRootId++, parent !== null && !parent.closed ? parent : null);
+  root.parent?.children.add(root);
+  live.add(root);
+  return root;
 }
 
 /** Makes `root` the active Root: promises and timers created from now on belong to it. */
@@ -344,9 +366,19 @@ export function enterRoot(root: Root): void {
   active = root.closed ? null : root;
 }
 
-/** Stops attributing new work to `root` (if it is the active one). */
+/** Stops attributing new work to `root` (if it is the active one); its parent becomes active again. */
 export function leaveRoot(root: Root): void {
-  if (active === root) active = null;
+  if (active === root) active = root.parent !== null && !root.parent.closed ? root.parent : null;
+}
+
+/** The active Root, if any. */
+export function activeRoot(): Root | null {
+  return active;
+}
+
+/** Every Root created and not yet closed (for dumps on demand). */
+export function liveRoots(): Root[] {
+  return [...live];
 }
 
 /**
@@ -354,8 +386,11 @@ export function leaveRoot(root: Root): void {
  * that awaits one (a server started in `beforeAll`) can still say where it was created.
  */
 export function closeRoot(root: Root): void {
+  for (const child of [...root.children]) closeRoot(child);
   leaveRoot(root);
   root.closed = true;
+  root.parent?.children.delete(root);
+  live.delete(root);
   for (const [p, c] of root.promises) {
     c.owner = AMBIENT;
     c.subscriptions = undefined;

@@ -46,12 +46,14 @@ function frameLabel(f: Frame): string {
 
 function rootLabel(dump: TaskDump): string {
   const what = rootTitle(dump);
-  return dump.rootFrame ? `${what} at ${position(dump.rootFrame)}` : `${what} in ${dump.testPath}`;
+  if (dump.rootFrame) return `${what} at ${position(dump.rootFrame)}`;
+  return dump.testPath ? `${what} in ${dump.testPath}` : what;
 }
 
 /** `test "a › b"`, `beforeAll hook in "db"`, `afterEach hook for "db › inserts"`. */
 export function rootTitle(dump: Pick<TaskDump, 'rootType' | 'rootName'>): string {
   if (dump.rootType === 'test') return `test "${dump.rootName}"`;
+  if (dump.rootType === 'traced') return dump.rootName ? `traced "${dump.rootName}"` : 'traced call';
   if (!dump.rootName) return `${dump.rootType} hook`;
   return `${dump.rootType} hook ${dump.rootType.endsWith('Each') ? 'for' : 'in'} "${dump.rootName}"`;
 }
@@ -66,6 +68,10 @@ function leafLine(leaf: Leaf, at: Frame | null): string {
   return `${glyph}${index}${leaf.what}${created}${waits}`;
 }
 
+function kindOf(dump: Pick<TaskDump, 'rootType'>): string {
+  return dump.rootType === 'test' ? 'test' : dump.rootType === 'traced' ? 'traced call' : 'hook';
+}
+
 /** One line summing up a dump: how many branches, of which kinds, for how long. */
 export function summarize(dump: TaskDump): string {
   const stuck = stuckLeaves(dump);
@@ -74,13 +80,13 @@ export function summarize(dump: TaskDump): string {
   for (const l of stuck) counts.set(l.kind, (counts.get(l.kind) ?? 0) + 1);
   const kinds = [...counts].map(([k, c]) => `${c} ${k === 'child-process' ? 'child process' : k}${c === 1 ? '' : k === 'child-process' ? 'es' : 's'}`).join(', ');
   const after = dump.elapsedMs > 0 ? ` after ${dump.elapsedMs} ms` : '';
-  if (n === 0) return `Task dump: nothing under this ${dump.rootType === 'test' ? 'test' : 'hook'} is pending${after}`;
+  if (n === 0) return `Task dump: nothing under this ${kindOf(dump)} is pending${after}`;
   return `Task dump: ${n} branch${n === 1 ? '' : 'es'} stuck${after} (${kinds})`;
 }
 
 function explainEmpty(dump: TaskDump): string {
   return dump.waitsForDone
-    ? `The ${dump.rootType === 'test' ? 'test' : 'hook'} takes a \`done\` callback that was never called, and nothing it started is still pending.`
+    ? `The ${kindOf(dump)} takes a \`done\` callback that was never called, and nothing it started is still pending.`
     : 'Nothing it created is still pending: it may wait on something created before it started (a module-level promise, an earlier hook).';
 }
 
@@ -96,7 +102,7 @@ export function renderDump(dump: TaskDump, options: RenderOptions = {}): string 
     renderChildren(tree, '', lines, st, dump.rootFrame);
   }
   if (dump.waitsForDone && dump.leaves.length > 0) {
-    lines.push('', st.dim(`The ${dump.rootType === 'test' ? 'test' : 'hook'} takes a \`done\` callback that was never called.`));
+    lines.push('', st.dim(`The ${kindOf(dump)} takes a \`done\` callback that was never called.`));
   }
   if (dump.unrecorded > 0) {
     lines.push('', st.dim(`${dump.unrecorded} promise(s) were created while stack capture was over its budget; branches through them may be missing.`));
@@ -113,11 +119,16 @@ function renderChildren(node: TreeNode, prefix: string, lines: string[], st: Ren
     ...node.children.map(n => ({node: n})),
     ...node.leaves.filter(l => l.waiting !== true).map(l => ({leaf: l})),
   ];
+  // Under a combinator, inputs are in index order, whether they are calls or plain promises.
+  const indexOf = (x: {node?: TreeNode; leaf?: Leaf}): number => x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? Infinity;
+  if (node.frame === null && node.label?.startsWith('Promise.')) all.sort((a, b) => indexOf(a) - indexOf(b));
   all.forEach((item, i) => {
     const last = i === all.length - 1;
     if (item.leaf !== undefined) {
-      // Leaves hang under their frame without a connector: they are what the frame waits on.
-      lines.push(prefix + st.leaf(leafLine(item.leaf, at)));
+      // A combinator's input gets a connector like its sibling inputs; other leaves hang
+      // under their frame without one: they are what the frame waits on.
+      const connector = item.leaf.input !== undefined ? st.dim(last || onlyLeavesAfter(all, i) ? GLYPHS.last : GLYPHS.branch) : '';
+      lines.push(prefix + connector + st.leaf(leafLine(item.leaf, at)));
       return;
     }
     const n = item.node!;
@@ -127,6 +138,7 @@ function renderChildren(node: TreeNode, prefix: string, lines: string[], st: Ren
   });
 }
 
-function onlyLeavesAfter(all: Array<{node?: unknown; leaf?: unknown}>, i: number): boolean {
-  return all.slice(i + 1).every(x => x.leaf !== undefined);
+// Plain leaves after a child hang under the parent frame, so the child is drawn as the last.
+function onlyLeavesAfter(all: Array<{node?: unknown; leaf?: Leaf}>, i: number): boolean {
+  return all.slice(i + 1).every(x => x.leaf !== undefined && x.leaf.input === undefined);
 }

@@ -8,7 +8,7 @@
  */
 import type {Frame, Leaf, TaskDump, TreeNode} from './types';
 
-const DETACHED_LABEL = 'async chain broken by a callback: created in it, but not awaited from the test body';
+const DETACHED_LABEL = 'async chain broken by a callback: created in one, not traced back to the body';
 
 function frameKey(f: Frame): string {
   return `${f.name}@${f.file}:${f.line}#${f.combinator?.index ?? ''}`;

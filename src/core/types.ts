@@ -56,8 +56,8 @@ export interface Leaf {
 export interface TaskDump {
   kind: typeof DUMP_KIND;
   version: typeof DUMP_VERSION;
-  /** `test` or the hook type (`beforeAll`, `afterEach`, ...). */
-  rootType: 'test' | 'beforeAll' | 'beforeEach' | 'afterAll' | 'afterEach';
+  /** `test`, the hook type (`beforeAll`, `afterEach`, ...), or `traced` for a {@link traced} call. */
+  rootType: 'test' | 'beforeAll' | 'beforeEach' | 'afterAll' | 'afterEach' | 'traced';
   /** Full name of the test (describe blocks and test joined by ` › `), or the hook's describe block. */
   rootName: string;
   /** Where the test or hook body is defined, when known. */

@@ -10,7 +10,10 @@ import type {EnvironmentContext, JestEnvironmentConfig} from '@jest/environment'
 import type {Circus} from '@jest/types';
 import {TestEnvironment as NodeEnvironment} from 'jest-environment-node';
 import {createPositionMapper} from '../core/callsites';
-import {takeDump} from '../core/dump';
+import {isCircus, isMachinery} from '../core/machinery';
+import {publishCore} from '../core/shared';
+import {type DumpContext, takeDump} from '../core/dump';
+import {dumpOnSignal} from '../api';
 import {type Root, closeRoot, createRoot, enterRoot, leaveRoot, startRecording} from '../core/record';
 import {renderDump} from '../core/render';
 import type {TaskDump} from '../core/types';
@@ -24,19 +27,13 @@ const perf = performance;
 export const DUMP_PROPERTY = 'taskdump';
 
 const TIMEOUT_PATTERN = /^Exceeded timeout of .* for a (test|hook)/;
-const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
-const RUNNER = /[\\/]node_modules[\\/]jest-circus[\\/]/;
-const MACHINERY = /[\\/]node_modules[\\/](?:jest-[^\\/]+|@jest[\\/][^\\/]+|expect|jest|jest-taskdump|@swc[\\/]jest|ts-jest|babel-jest)[\\/]/;
 
 /** Files of jest-circus, which calls every test and hook body: the Root's boundary. */
-export function isRunner(file: string): boolean {
-  return RUNNER.test(file);
-}
+export const isRunner = isCircus;
+export {isMachinery};
 
-/** Files whose frames are the runner's or ours, never the user's. */
-export function isMachinery(file: string): boolean {
-  return MACHINERY.test(file) || file.startsWith(PACKAGE_ROOT + path.sep + 'dist' + path.sep);
-}
+// A `traced()` call in a test file (another copy of this package) uses this recorder.
+publishCore();
 
 type Traced = {fn: unknown};
 
@@ -72,6 +69,10 @@ interface Active {
   root: Root;
   /** The body takes a `done` callback. */
   takesDone: boolean;
+  rootType: TaskDump['rootType'];
+  /** Full name of the test, or the describe block of the hook. */
+  rootName: string;
+  timeoutMs: number;
 }
 
 /**
@@ -97,6 +98,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   private readonly rootDir: string;
   private readonly testPath: string;
   private stopRecording: (() => void) | undefined;
+  private stopSignal: (() => void) | undefined;
   private readonly running = new Map<Traced, Active>();
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
@@ -109,12 +111,24 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
 
   override async setup(): Promise<void> {
     await super.setup();
-    if (this.taskdump.enabled) this.stopRecording = startRecording(this.taskdump);
+    if (!this.taskdump.enabled) return;
+    this.stopRecording = startRecording(this.taskdump);
+    if (this.taskdump.signal !== undefined) {
+      this.stopSignal = dumpOnSignal(this.taskdump.signal, {
+        rootDir: this.rootDir,
+        contextFor: root => {
+          for (const active of this.running.values()) if (active.root === root) return this.dumpContext(active, {timeoutMs: null});
+          return null;
+        },
+      });
+    }
   }
 
   override async teardown(): Promise<void> {
     for (const active of this.running.values()) closeRoot(active.root);
     this.running.clear();
+    this.stopSignal?.();
+    this.stopSignal = undefined;
     this.stopRecording?.();
     this.stopRecording = undefined;
     await super.teardown();
@@ -124,10 +138,10 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     if (this.stopRecording === undefined) return;
     switch (event.name) {
       case 'test_fn_start':
-        this.begin(event.test);
+        this.begin(event.test, 'test', fullName(event.test), event.test.timeout ?? state.testTimeout);
         break;
       case 'hook_start':
-        this.begin(event.hook);
+        this.begin(event.hook, event.hook.type, blockName(event.hook.parent), event.hook.timeout ?? state.testTimeout);
         break;
       case 'test_fn_success':
         this.end(event.test);
@@ -167,11 +181,29 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
 
   // The body is not wrapped (a wrapper would show in every error's stack): the Root is
   // entered before circus calls it, and circus's own frames mark where its stacks end.
-  private begin(owner: Traced): void {
+  private begin(owner: Traced, rootType: TaskDump['rootType'], rootName: string, timeoutMs: number): void {
     if (this.running.has(owner)) this.end(owner);
     const root = createRoot();
-    this.running.set(owner, {root, takesDone: typeof owner.fn === 'function' && owner.fn.length > 0});
+    root.label = {type: rootType, name: rootName, testPath: this.testPath};
+    this.running.set(owner, {root, takesDone: typeof owner.fn === 'function' && owner.fn.length > 0, rootType, rootName, timeoutMs});
     enterRoot(root);
+  }
+
+  /** How to take the dump of a running test or hook (names may be refined by the caller). */
+  private dumpContext(active: Active, refine: Partial<DumpContext> = {}): DumpContext {
+    return {
+      rootType: active.rootType,
+      rootName: active.rootName,
+      testPath: this.testPath,
+      rootDir: this.rootDir,
+      timeoutMs: active.timeoutMs,
+      waitsForDone: active.takesDone,
+      mapPosition: createPositionMapper(this.formatter()),
+      isMachinery,
+      isRunner,
+      now: now.call(perf),
+      ...refine,
+    };
   }
 
   private end(owner: Traced): void {
@@ -194,18 +226,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     try {
       const d = describe();
       targets = d.targets;
-      const dump = takeDump(active.root, {
-        rootType: d.rootType,
-        rootName: d.rootName,
-        testPath: this.testPath,
-        rootDir: this.rootDir,
-        timeoutMs: d.timeoutMs,
-        waitsForDone: active.takesDone,
-        mapPosition: createPositionMapper(this.formatter()),
-        isMachinery,
-        isRunner,
-        now: now.call(perf),
-      });
+      const dump = takeDump(active.root, this.dumpContext(active, {rootType: d.rootType, rootName: d.rootName, timeoutMs: d.timeoutMs}));
       error = dumpError(renderDump(dump), dump, this.rootDir);
     } catch (e) {
       // Never make a failure worse: the timeout is already recorded; add one line.

@@ -1,13 +1,21 @@
 /**
  * `testEnvironmentOptions.taskdump`: parsed once per test file, rejected loudly when wrong.
  */
+import {constants} from 'node:os';
 import {DEFAULT_RECORDER_OPTIONS, type RecorderOptions} from '../core/record';
+
+const osConstants = constants;
 
 /** Options users may set under `testEnvironmentOptions.taskdump`. */
 export interface TaskdumpOptions extends RecorderOptions {
   /** Turns the whole plugin off (the environment then behaves as jest-environment-node). */
   enabled: boolean;
+  /** A signal (e.g. `SIGUSR2`) that makes each test process write a dump of every live test, hook and traced call to stderr. */
+  signal?: NodeJS.Signals;
 }
+
+// Signals a process can catch and that Node or Jest do not use for their own ends.
+const SIGNALS = ['SIGUSR1', 'SIGUSR2', 'SIGHUP', 'SIGWINCH', 'SIGPWR', 'SIGINFO', 'SIGURG', 'SIGXCPU'].filter(s => s in osConstants.signals && s !== 'SIGUSR1');
 
 export const DEFAULT_OPTIONS: TaskdumpOptions = {enabled: true, ...DEFAULT_RECORDER_OPTIONS};
 
@@ -16,6 +24,7 @@ const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   maxFrames: 'an integer from 8 to 1000',
   capturesPerSecond: 'an integer from 0 to 10000000',
   captureBurst: 'an integer from 0 to 10000000',
+  signal: `one of ${SIGNALS.join(', ')} (SIGUSR1 starts Node's inspector)`,
 };
 
 const RANGES: Partial<Record<keyof TaskdumpOptions, [number, number]>> = {
@@ -57,9 +66,11 @@ export function parseOptions(raw: unknown): TaskdumpOptions {
     }
     const k = key as keyof TaskdumpOptions;
     const range = RANGES[k];
-    const ok = range
-      ? typeof value === 'number' && Number.isInteger(value) && value >= range[0] && value <= range[1]
-      : typeof value === 'boolean';
+    const ok = k === 'signal'
+      ? typeof value === 'string' && SIGNALS.includes(value)
+      : range
+        ? typeof value === 'number' && Number.isInteger(value) && value >= range[0] && value <= range[1]
+        : typeof value === 'boolean';
     if (!ok) {
       throw new TaskdumpOptionError(
         `jest-taskdump: \`testEnvironmentOptions.taskdump.${key}\` must be ${ACCEPTED[k]}, but it is ${show(value)}.`,

@@ -161,7 +161,7 @@ describe('renderDump', () => {
     const text = renderDump(dump([leaf([f('acquire', 12, 22)], {createdAt: made, what: 'promise created outside this test, never settled'})]));
     expect(text).toContain('⏸ promise created outside this test, never settled; created in Deferred at src/queue.ts:6:20');
     const input = renderDump(dump([leaf([f('bar', 2)], {input: {name: 'Promise.all', index: 1}})]));
-    expect(input).toContain('└╼ Promise.all\n      ⏸ [1] promise, never settled');
+    expect(input).toContain('└╼ Promise.all\n      └╼ ⏸ [1] promise, never settled');
   });
 
   test('styles are applied only through the given functions', () => {

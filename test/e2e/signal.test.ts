@@ -1,0 +1,43 @@
+import {spawn} from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {normalize, REPO} from './run';
+
+// `testEnvironmentOptions.taskdump.signal`: a run stuck outside any test timeout (here a
+// teardown hook) can be asked for a dump of every live test, hook and traced call.
+async function runAndSignal(args: string[]): Promise<{status: number | null; output: string}> {
+  const cwd = path.join(REPO, 'fixtures', 'signal');
+  const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-signal-')), 'pid');
+  const child = spawn(process.execPath, [path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--no-cache', ...args], {
+    cwd,
+    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', PID_FILE: pidFile},
+  });
+  let output = '';
+  child.stdout.on('data', d => (output += d));
+  child.stderr.on('data', d => (output += d));
+  const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)));
+  for (let i = 0; i < 200 && !fs.existsSync(pidFile); i++) await new Promise(r => setTimeout(r, 50));
+  await new Promise(r => setTimeout(r, 200));
+  process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGUSR2');
+  const status = await exited;
+  return {status, output: normalize(output, cwd).replace(/in process \d+/g, 'in process <pid>')};
+}
+
+describe.each([
+  ['one worker', ['-i']],
+  ['two workers', ['-w=2']],
+])('signal fixture, %s', (_label, args) => {
+  test('the signal writes the live afterAll hook\'s dump, and the run goes on', async () => {
+    const {status, output} = await runAndSignal(args);
+    const at = output.indexOf('jest-taskdump: SIGUSR2: 1 live root in process <pid>');
+    expect(at).toBeGreaterThanOrEqual(0);
+    const dump = output.slice(at, output.indexOf('⏸', at) + 60).split('\n').slice(0, 8).join('\n');
+    expect(dump).toMatch(/Task dump: 1 branch stuck after <elapsed> ms \(1 promise\)/);
+    expect(dump).toMatch(/╼ afterAll hook at test\/teardown\.test\.ts:7:\d+\n/);
+    expect(dump).toMatch(/└╼ drain at src\/drain\.ts:9:\d+\n\s+└╼ <anonymous>|└╼ drain at src\/drain\.ts:9:\d+\n\s+⏸ promise, never settled/);
+    // The hook still times out as usual afterwards.
+    expect(output).toContain('Exceeded timeout of 3000 ms for a hook');
+    expect(status).toBe(1);
+  }, 60_000);
+});
