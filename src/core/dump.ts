@@ -17,6 +17,7 @@ import {
   type CombinatorName,
   DUMP_KIND,
   DUMP_VERSION,
+  type FakeClock,
   type Frame,
   type Leaf,
   type TaskDump,
@@ -38,6 +39,10 @@ export interface DumpContext {
   isRunner: (file: string) => boolean;
   /** `performance.now()` at the dump. */
   now: number;
+  /** Jest's fake timers, when the test installed them. */
+  fakeTimers?: FakeClock | null;
+  /** Tests that failed because of this Root (a hook's). */
+  affects?: string[];
 }
 
 const COMBINATORS: Record<string, CombinatorName> = {
@@ -315,10 +320,15 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
       const repeat = typeof t._repeat === 'number';
       if (b.createdAt) timerPositions.add(key(b.createdAt));
       const via = b.origin?.includes('node:timers/promises') ? 'timers/promises ' : '';
+      // Timers are armed when set (intervals re-armed when they fire): time left from there.
+      const since = ctx.now - c.at;
+      const firesInMs = Math.max(0, Math.round(repeat && delayMs > 0 ? delayMs - (since % delayMs) : delayMs - since));
       return {
         kind: 'timer',
-        what: repeat ? `${via}setInterval every ${delayMs} ms, still active` : `${via}setTimeout ${delayMs} ms, not fired yet`,
-        timer: {delayMs, repeat},
+        what: repeat
+          ? `${via}setInterval every ${delayMs} ms, still active, next in ${duration(firesInMs)}`
+          : `${via}setTimeout ${delayMs} ms, fires in ${duration(firesInMs)}`,
+        timer: {delayMs, repeat, firesInMs},
       };
     });
   }
@@ -377,6 +387,8 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     leaves,
     unrecorded: root.unrecorded,
     waitsForDone: ctx.waitsForDone,
+    ...(ctx.fakeTimers ? {fakeTimers: ctx.fakeTimers} : {}),
+    ...(ctx.affects && ctx.affects.length > 0 ? {affects: ctx.affects} : {}),
   };
 }
 
@@ -407,6 +419,11 @@ function describeHandle(kind: 'socket' | 'server' | 'child-process', h: object):
   } catch {
     return `${kind}, state unknown`;
   }
+}
+
+/** `850 ms`, `59.7 s`. */
+export function duration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
 function round(ms: number): number {

@@ -20,7 +20,7 @@
  */
 import {GLYPHS} from './glyphs';
 import {buildTree, stuckLeaves} from './tree';
-import type {Frame, Leaf, TaskDump, TreeNode} from './types';
+import type {FakeClock, Frame, Leaf, TaskDump, TreeNode} from './types';
 
 /** Styles applied to parts of the text (identity functions when colour is off). */
 export interface RenderStyles {
@@ -68,6 +68,16 @@ function leafLine(leaf: Leaf, at: Frame | null): string {
   return `${glyph}${index}${leaf.what}${created}${waits}`;
 }
 
+function explainFakeTimers(f: FakeClock): string {
+  const n = `${f.pending} fake timer${f.pending === 1 ? ' is' : 's are'} pending`;
+  const next = f.nextDueInMs === null ? '' : f.nextDueInMs === 0 ? ', the next one already due' : `, the next one due in ${f.nextDueInMs} ms of fake time`;
+  const advance = f.nextDueInMs !== null && f.nextDueInMs > 0 ? `jest.advanceTimersByTime(${f.nextDueInMs})` : 'jest.runOnlyPendingTimers()';
+  return (
+    `Fake timers (${f.kind}) are installed and ${n}${next}; nothing advanced the fake clock. ` +
+    `A promise waiting on one settles only after ${advance}, await jest.runAllTimersAsync(), or with real timers (jest.useRealTimers()).`
+  );
+}
+
 function kindOf(dump: Pick<TaskDump, 'rootType'>): string {
   return dump.rootType === 'test' ? 'test' : dump.rootType === 'traced' ? 'traced call' : 'hook';
 }
@@ -103,6 +113,12 @@ export function renderDump(dump: TaskDump, options: RenderOptions = {}): string 
   }
   if (dump.waitsForDone && dump.leaves.length > 0) {
     lines.push('', st.dim(`The ${kindOf(dump)} takes a \`done\` callback that was never called.`));
+  }
+  if (dump.fakeTimers && dump.fakeTimers.pending > 0) lines.push('', st.dim(explainFakeTimers(dump.fakeTimers)));
+  if (dump.affects && dump.affects.length > 0) {
+    const shown = dump.affects.slice(0, 5).map(n => `"${n}"`).join(', ');
+    const more = dump.affects.length > 5 ? ` and ${dump.affects.length - 5} more` : '';
+    lines.push('', st.dim(`It failed ${dump.affects.length === 1 ? 'the test' : `${dump.affects.length} tests`}: ${shown}${more}.`));
   }
   if (dump.unrecorded > 0) {
     lines.push('', st.dim(`${dump.unrecorded} promise(s) were created while stack capture was over its budget; branches through them may be missing.`));

@@ -40,7 +40,7 @@ export interface Leaf {
   /** Milliseconds between the start of the test and the creation of the leaf. */
   ageMs: number;
   /** For timers: the delay in ms and whether it repeats. */
-  timer?: {delayMs: number; repeat: boolean};
+  timer?: {delayMs: number; repeat: boolean; firesInMs?: number};
   /** True when the async chain was broken by a callback we could not trace back to the test. */
   detached: boolean;
   /** Set when the leaf is awaited directly as one input of a combinator (`Promise.all([p])`). */
@@ -73,6 +73,21 @@ export interface TaskDump {
   unrecorded: number;
   /** True for a callback-style test or hook (it takes `done`), which ends only when `done` is called. */
   waitsForDone: boolean;
+  /** Set when Jest's fake timers were installed at the dump, with their clock. */
+  fakeTimers?: FakeClock;
+  /** For a hook: the tests that failed because it hung. */
+  affects?: string[];
+}
+
+/** Jest's fake clock at a dump: its time, and the fake timers waiting on it. */
+export interface FakeClock {
+  kind: 'modern' | 'legacy';
+  /** The fake time, in ms. */
+  nowMs: number;
+  /** Fake timers not run yet. */
+  pending: number;
+  /** Fake time until the next one is due (0 when overdue), or null with none pending. */
+  nextDueInMs: number | null;
 }
 
 /** A node of the merged tree: a frame shared by one or more branches. */

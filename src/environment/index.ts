@@ -16,7 +16,7 @@ import {type DumpContext, takeDump} from '../core/dump';
 import {dumpOnSignal} from '../api';
 import {type Root, closeRoot, createRoot, enterRoot, leaveRoot, startRecording} from '../core/record';
 import {renderDump} from '../core/render';
-import type {TaskDump} from '../core/types';
+import type {FakeClock, TaskDump} from '../core/types';
 import {type TaskdumpOptions, parseOptions} from './options';
 
 // Tests may fake or replace these; keep the real ones.
@@ -155,6 +155,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
           rootName: fullName(event.test),
           timeoutMs: event.test.timeout ?? state.testTimeout,
           targets: [event.test.errors],
+          affects: [],
         }));
         this.end(event.test);
         break;
@@ -163,6 +164,12 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
           rootType: event.hook.type,
           rootName: event.hook.type.endsWith('All') ? blockName(event.describeBlock) : event.test ? fullName(event.test) : '',
           timeoutMs: event.hook.timeout ?? state.testTimeout,
+          affects:
+            event.hook.type === 'beforeAll' && event.describeBlock
+              ? testsUnder(event.describeBlock).map(fullName)
+              : event.hook.type !== 'afterAll' && event.test
+                ? [fullName(event.test)]
+                : [],
           targets:
             event.hook.type === 'beforeAll' && event.describeBlock
               ? testsUnder(event.describeBlock).map(t => t.errors)
@@ -216,7 +223,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   private attach(
     owner: Traced,
     state: Circus.State,
-    describe: () => {rootType: TaskDump['rootType']; rootName: string; timeoutMs: number; targets: unknown[][]},
+    describe: () => {rootType: TaskDump['rootType']; rootName: string; timeoutMs: number; targets: unknown[][]; affects: string[]},
   ): void {
     const active = this.running.get(owner);
     if (active === undefined) return;
@@ -226,7 +233,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     try {
       const d = describe();
       targets = d.targets;
-      const dump = takeDump(active.root, this.dumpContext(active, {rootType: d.rootType, rootName: d.rootName, timeoutMs: d.timeoutMs}));
+      const dump = takeDump(active.root, this.dumpContext(active, {rootType: d.rootType, rootName: d.rootName, timeoutMs: d.timeoutMs, affects: d.affects, fakeTimers: this.fakeClock()}));
       error = dumpError(renderDump(dump), dump, this.rootDir);
     } catch (e) {
       // Never make a failure worse: the timeout is already recorded; add one line.
@@ -237,11 +244,37 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     for (const errors of targets) errors.push(error);
   }
 
+  /** Jest's fake timers, when the test installed them: their clock and pending timers. */
+  private fakeClock(): FakeClock | null {
+    try {
+      type Timers = Map<unknown, {callAt: number}> | Record<string, {callAt: number}>;
+      const modern = this.fakeTimersModern as unknown as {_fakingTime?: boolean; _clock?: {now: number; timers?: Timers}} | null;
+      if (modern?._fakingTime === true && modern._clock) {
+        // @sinonjs/fake-timers keeps them in a Map (v14+) or a plain object (before).
+        const timers = modern._clock.timers ?? {};
+        const due = (timers instanceof Map ? [...timers.values()] : Object.values(timers)).map(t => t.callAt);
+        return clock('modern', modern._clock.now, due);
+      }
+      const legacy = this.fakeTimers as unknown as {_fakingTime?: boolean; _now?: number; _timers?: Map<string, {expiry: number}>} | null;
+      if (legacy?._fakingTime === true && typeof legacy._now === 'number') {
+        return clock('legacy', legacy._now, [...(legacy._timers?.values() ?? [])].map(t => t.expiry));
+      }
+    } catch {
+      // Jest's internals changed shape: say nothing rather than something wrong.
+    }
+    return null;
+  }
+
   /** The source-map-aware stack formatter Jest installed (Jest 30: main realm; Jest 29: test realm). */
   private formatter(): ((e: Error, s: NodeJS.CallSite[]) => unknown) | undefined {
     const candidates = [Error.prepareStackTrace, (this.global as unknown as {Error?: ErrorConstructor}).Error?.prepareStackTrace];
     return candidates.find(f => typeof f === 'function');
   }
+}
+
+function clock(kind: FakeClock['kind'], nowMs: number, due: number[]): FakeClock {
+  const next = due.length > 0 ? Math.max(0, Math.min(...due) - nowMs) : null;
+  return {kind, nowMs, pending: due.length, nextDueInMs: next};
 }
 
 function isTimeout(error: unknown): boolean {

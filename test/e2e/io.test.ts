@@ -1,6 +1,6 @@
 import {dumps, runJest} from './run';
 
-// Sockets, servers and child processes opened under a test are leaves too.
+// Leaves beyond promises and timers: sockets, servers, child processes; and fake timers.
 const unstable = (s: string): string => s.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>').replace(/pid \d+/g, 'pid <pid>');
 
 describe.each([
@@ -35,5 +35,27 @@ describe.each([
     // Its arguments are never shown.
     expect(d).not.toContain('60000');
     expect(d).toMatchSnapshot();
+  });
+});
+
+// Jest's fake timers: the promise waits on a fake timer that nothing advances.
+describe.each([
+  ['one worker', ['-i']],
+  ['two workers', ['-w=2']],
+])('fake-timers fixture, %s', (_label, args) => {
+  const run = runJest('fake-timers', args);
+  const all = dumps(run.output);
+
+  test.each([
+    ['modern', 'a backoff under fake timers nobody advances', 5000],
+    ['legacy', 'the same under legacy fake timers', 250],
+  ])('%s fake timers: the dump says so and what to call', (kind, title, due) => {
+    const d = all.find(x => x.includes(`╼ test "${title}"`));
+    expect(d).toBeDefined();
+    expect(d).toContain('└╼ sleep at src/retry.ts:2:10\n      ⏸ promise, never settled');
+    expect(d).toContain(
+      `Fake timers (${kind}) are installed and 1 fake timer is pending, the next one due in ${due} ms of fake time; nothing advanced the fake clock. ` +
+        `A promise waiting on one settles only after jest.advanceTimersByTime(${due}), await jest.runAllTimersAsync(), or with real timers (jest.useRealTimers()).`,
+    );
   });
 });

@@ -24,6 +24,7 @@ export function normalize(text: string, fixtureDir: string): string {
     .replace(/\r\n/g, '\n')
     .replace(/ \(\d+(\.\d+)? m?s\)/g, ' (<duration>)')
     .replace(/after \d+ ms/g, 'after <elapsed> ms')
+    .replace(/(fires in|next in) \d+(\.\d+)? m?s/g, '$1 <time left>')
     .replace(/^Time:.*$/gm, 'Time: <time>')
     .replace(/, estimated \d+ s/g, '')
     .replace(/[ \t]+$/gm, '');
