@@ -152,7 +152,7 @@ export function dumpOnSignal(
       try {
         parts.push(c.renderDump(c.takeDump(r, ctx)));
       } catch (error) {
-        parts.push(`jest-taskdump: could not dump a root (${error instanceof Error ? error.message : String(error)})`);
+        parts.push(`jest-taskdump: could not dump a root (${String((error as {message?: unknown} | null)?.message ?? error)})`);
       }
     }
     write(parts.join('\n\n') + '\n');

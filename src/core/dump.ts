@@ -11,7 +11,7 @@
  * - that a leaf belongs to another test: its timer was created under another Root.
  */
 import type {Capture, Root} from './record';
-import {AMBIENT, isTimerPending} from './record';
+import {AMBIENT, chainedOn, isTimerPending} from './record';
 import {type CallSite, type PositionMapper, displayPath, readCallSites} from './callsites';
 import {
   type CombinatorName,
@@ -134,6 +134,12 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     for (const c of r.promises.values()) pending.push(c);
   }
   const all = pending.sort((a, b) => a.seq - b.seq);
+  const handleByResource = new Map<unknown, {kind: string; capture: Capture}>();
+  for (const [h, record] of handles) {
+    handleByResource.set(h, record);
+    const native = (h as {_handle?: unknown})._handle;
+    if (native !== null && typeof native === 'object') handleByResource.set(native, record);
+  }
   for (const c of all) {
     const sites = read(c);
     const top = sites[0];
@@ -230,6 +236,23 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
       const timer = timers.get(c.context);
       if (timer !== undefined) return {...throughTimer(path, branchOf(timer, hops + 1), c.context), createdAt, origin, fn, input};
       if (isTimerObject(c.context)) reach = 'foreign';
+      // Made in an I/O callback of a socket or server opened under the Root (its native
+      // handle is the execution resource): continue through the place that opened it.
+      const io = handleByResource.get(c.context);
+      if (io !== undefined) {
+        const parent = branchOf(io.capture, hops + 1);
+        const at = parent.path[parent.path.length - 1];
+        const via: Frame = {...(at ?? {name: '', file: '', line: 0, column: 0, async: false}), name: `${io.kind} event`, async: true};
+        return {path: [...parent.path, via, ...path], createdAt, origin, fn, input, reach: parent.reach};
+      }
+      // Made in a `.then` callback: continue through the promise it was chained on.
+      const on = isPromiseLike(c.context) ? chainedOn(c.context) : undefined;
+      if (on !== undefined && ours(on.owner)) {
+        const parent = branchOf(on, hops + 1);
+        const at = parent.path[parent.path.length - 1];
+        const via: Frame = {...(at ?? {name: '', file: '', line: 0, column: 0, async: false}), name: '.then callback', async: true};
+        return {path: [...parent.path, via, ...path], createdAt, origin, fn, input, reach: parent.reach};
+      }
     }
     return {path, createdAt, origin, fn, input, reach};
   };
@@ -456,6 +479,10 @@ function awaitedWhat(target: Capture | null, made: {fn: string | null; origin: s
   if (ours(target.owner)) return `${what}, never settled`;
   if (target.owner === AMBIENT) return `${what} created outside this test, never settled`;
   return `${what} created by another test or hook, never settled`;
+}
+
+function isPromiseLike(o: object): boolean {
+  return typeof (o as {then?: unknown}).then === 'function';
 }
 
 function isTimerObject(o: object): boolean {

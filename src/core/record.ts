@@ -144,6 +144,33 @@ const STALE_DISTANCE = 64;
 let options: RecorderOptions = DEFAULT_RECORDER_OPTIONS;
 let active: Root | null = null;
 let recording = false;
+// Where `.then` callbacks come from. Under Jest, Node's async_hooks track promises: a
+// callback runs with its derived promise as the execution resource, whose trigger id is
+// the id of the promise it was chained on. A fixed ring, indexed by that id, remembers the
+// capture of each recorded promise something was chained on, so a dump can follow a leaf
+// made in a `.then` callback back to it after it settled. Cleared with each Root.
+const RING = 1 << 14;
+const ringIds = new Float64Array(RING).fill(-1);
+const ringCaptures: Array<Capture | undefined> = new Array(RING).fill(undefined);
+let asyncIdKey: symbol | undefined;
+let triggerIdKey: symbol | undefined;
+
+function findAsyncIdKeys(): void {
+  if (asyncIdKey !== undefined) return;
+  for (const sym of Object.getOwnPropertySymbols(Promise.resolve())) {
+    if (sym.description === 'async_id_symbol') asyncIdKey = sym;
+    if (sym.description === 'trigger_async_id_symbol') triggerIdKey = sym;
+  }
+}
+
+/** The capture of the promise a `.then` callback's derived promise was chained on, if recorded. */
+export function chainedOn(derived: object): Capture | undefined {
+  if (triggerIdKey === undefined) return undefined;
+  const id = (derived as Record<symbol, unknown>)[triggerIdKey];
+  if (typeof id !== 'number') return undefined;
+  return ringIds[id & (RING - 1)] === id ? ringCaptures[id & (RING - 1)] : undefined;
+}
+
 // The last promise made with a parent, and the capture its chain leads to.
 let lastChild: object | undefined;
 let lastChildOf: Capture | undefined;
@@ -204,6 +231,13 @@ function onInit(promise: Promise<unknown>, parent: Promise<unknown> | undefined)
     lastChildOf = c;
     if (derived && c !== undefined && c.owner === root) return;
     if (c !== undefined && c.owner === root) {
+      if (asyncIdKey !== undefined) {
+        const id = (parent as unknown as Record<symbol, unknown>)[asyncIdKey];
+        if (typeof id === 'number') {
+          ringIds[id & (RING - 1)] = id;
+          ringCaptures[id & (RING - 1)] = c;
+        }
+      }
       const subs = (c.subscriptions ??= []);
       subs.push(subscriptionCounter);
       // A second waiter, or a late first one: a stored promise. Record where it is awaited.
@@ -363,6 +397,7 @@ export function createRoot(parent: Root | null = null): Root {
 
 /** Makes `root` the active Root: promises and timers created from now on belong to it. */
 export function enterRoot(root: Root): void {
+  findAsyncIdKeys();
   active = root.closed ? null : root;
 }
 
@@ -399,6 +434,10 @@ export function closeRoot(root: Root): void {
   root.promises.clear();
   root.timers.clear();
   root.handles.clear();
+  if (root.parent === null) {
+    ringIds.fill(-1);
+    ringCaptures.fill(undefined);
+  }
   lastChild = lastChildOf = undefined;
 }
 

@@ -237,7 +237,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
       error = dumpError(renderDump(dump), dump, this.rootDir);
     } catch (e) {
       // Never make a failure worse: the timeout is already recorded; add one line.
-      const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      const why = messageOf(e).split('\n')[0];
       error = dumpError(`jest-taskdump: could not take a task dump (${why}). This is a bug in jest-taskdump.`, null, this.rootDir);
       if (targets.length === 0) targets = [(owner as {errors?: unknown[]}).errors ?? state.unhandledErrors];
     }
@@ -252,7 +252,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
       if (modern?._fakingTime === true && modern._clock) {
         // @sinonjs/fake-timers keeps them in a Map (v14+) or a plain object (before).
         const timers = modern._clock.timers ?? {};
-        const due = (timers instanceof Map ? [...timers.values()] : Object.values(timers)).map(t => t.callAt);
+        const due = (isMap(timers) ? [...timers.values()] : Object.values(timers)).map(t => t.callAt);
         return clock('modern', modern._clock.now, due);
       }
       const legacy = this.fakeTimers as unknown as {_fakingTime?: boolean; _now?: number; _timers?: Map<string, {expiry: number}>} | null;
@@ -277,8 +277,18 @@ function clock(kind: FakeClock['kind'], nowMs: number, due: number[]): FakeClock
   return {kind, nowMs, pending: due.length, nextDueInMs: next};
 }
 
+// Errors and Maps may come from the test's realm, where `instanceof` against ours is false.
+function messageOf(e: unknown): string {
+  const m = (e as {message?: unknown} | null)?.message;
+  return typeof m === 'string' ? m : String(e);
+}
+
+function isMap<K, V>(o: unknown): o is Map<K, V> {
+  return Object.prototype.toString.call(o) === '[object Map]';
+}
+
 function isTimeout(error: unknown): boolean {
-  const text = typeof error === 'string' ? error : error instanceof Error ? error.message : '';
+  const text = typeof error === 'string' ? error : messageOf(error);
   return TIMEOUT_PATTERN.test(text);
 }
 

@@ -17,7 +17,14 @@ describe.each([
 
   test('both tests hang and the run ends by itself', () => {
     expect(run.status).toBe(1);
-    expect(run.output).toContain('Tests:       2 failed, 2 total');
+    expect(run.output).toContain('Tests:       3 failed, 3 total');
+  });
+
+  test('a leaf made in a connection handler is traced back through the server', () => {
+    const d = find('a connection handler that waits forever');
+    expect(d).toMatch(/└╼ startSessionService at src\/http\.ts:38:\d+\n.*└╼ <anonymous> at src\/http\.ts:38:\d+\n.*└╼ server event at src\/http\.ts:38:\d+\n.*└╼ <anonymous> at src\/http\.ts:35:\d+\n.*└╼ lookupSession at src\/http\.ts:25:9\n.*⏸ promise, never settled/);
+    expect(d).not.toContain('async chain broken');
+    expect(d).toMatchSnapshot();
   });
 
   test('a request the server never answers: the listening server and the open socket', () => {
