@@ -233,8 +233,8 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     try {
       const d = describe();
       targets = d.targets;
-      const dump = takeDump(active.root, this.dumpContext(active, {rootType: d.rootType, rootName: d.rootName, timeoutMs: d.timeoutMs, affects: d.affects, fakeTimers: this.fakeClock()}));
-      error = dumpError(renderDump(dump), dump, this.rootDir);
+      const dump = this.takeTaskDump(active.root, this.dumpContext(active, {rootType: d.rootType, rootName: d.rootName, timeoutMs: d.timeoutMs, affects: d.affects, fakeTimers: this.fakeClock()}));
+      error = dumpError(this.renderTaskDump(dump), dump, this.rootDir);
     } catch (e) {
       // Never make a failure worse: the timeout is already recorded; add one line.
       const why = messageOf(e).split('\n')[0];
@@ -242,6 +242,16 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
       if (targets.length === 0) targets = [(owner as {errors?: unknown[]}).errors ?? state.unhandledErrors];
     }
     for (const errors of targets) errors.push(error);
+  }
+
+  /** Takes the dump of a timed-out Root. A subclass may add to it or replace it. */
+  protected takeTaskDump(root: Root, ctx: DumpContext): TaskDump {
+    return takeDump(root, ctx);
+  }
+
+  /** The text Jest prints under the timeout. A subclass may restyle it. */
+  protected renderTaskDump(dump: TaskDump): string {
+    return renderDump(dump);
   }
 
   /** Jest's fake timers, when the test installed them: their clock and pending timers. */

@@ -59,8 +59,11 @@ export function parseOptions(raw: unknown): TaskdumpOptions {
   const out: TaskdumpOptions = {...DEFAULT_OPTIONS};
   for (const [key, value] of Object.entries(raw)) {
     if (!(key in ACCEPTED)) {
+      const near = Object.keys(ACCEPTED).find(k => k.toLowerCase() === key.toLowerCase().replace(/[-_]/g, ''));
       throw new TaskdumpOptionError(
-        `jest-taskdump: unknown option \`testEnvironmentOptions.taskdump.${key}\` (value ${show(value)}).\n` +
+        `jest-taskdump: unknown option \`testEnvironmentOptions.taskdump.${key}\` (value ${show(value)}).` +
+          (near ? ` Did you mean \`${near}\`?` : '') +
+          '\n' +
           `Accepted options: ${Object.entries(ACCEPTED).map(([k, v]) => `\`${k}\` (${v})`).join(', ')}.`,
       );
     }
