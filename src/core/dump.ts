@@ -43,6 +43,8 @@ export interface DumpContext {
   fakeTimers?: FakeClock | null;
   /** Tests that failed because of this Root (a hook's). */
   affects?: string[];
+  /** Concurrent tests that share this Root (their pending work is in the dump too). */
+  sharedWith?: string[];
 }
 
 const COMBINATORS: Record<string, CombinatorName> = {
@@ -412,6 +414,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     waitsForDone: ctx.waitsForDone,
     ...(ctx.fakeTimers ? {fakeTimers: ctx.fakeTimers} : {}),
     ...(ctx.affects && ctx.affects.length > 0 ? {affects: ctx.affects} : {}),
+    ...(ctx.sharedWith && ctx.sharedWith.length > 0 ? {sharedWith: ctx.sharedWith} : {}),
   };
 }
 

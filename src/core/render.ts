@@ -120,6 +120,9 @@ export function renderDump(dump: TaskDump, options: RenderOptions = {}): string 
     const more = dump.affects.length > 5 ? ` and ${dump.affects.length - 5} more` : '';
     lines.push('', st.dim(`It failed ${dump.affects.length === 1 ? 'the test' : `${dump.affects.length} tests`}: ${shown}${more}.`));
   }
+  if (dump.sharedWith && dump.sharedWith.length > 0) {
+    lines.push('', st.dim(`Concurrent tests share one record: this dump also shows what ${dump.sharedWith.map(n => `"${n}"`).join(', ')} left pending.`));
+  }
   if (dump.unrecorded > 0) {
     lines.push('', st.dim(`${dump.unrecorded} promise(s) were created while stack capture was over its budget; branches through them may be missing.`));
   }

@@ -77,6 +77,8 @@ export interface TaskDump {
   fakeTimers?: FakeClock;
   /** For a hook: the tests that failed because it hung. */
   affects?: string[];
+  /** For a concurrent test: the tests running with it, whose pending work this dump also shows. */
+  sharedWith?: string[];
 }
 
 /** Jest's fake clock at a dump: its time, and the fake timers waiting on it. */

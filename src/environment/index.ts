@@ -73,6 +73,8 @@ interface Active {
   /** Full name of the test, or the describe block of the hook. */
   rootName: string;
   timeoutMs: number;
+  /** For a concurrent test: the tests whose Root it shares. */
+  sharedWith?: string[];
 }
 
 /**
@@ -99,6 +101,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   private readonly testPath: string;
   private stopRecording: (() => void) | undefined;
   private stopSignal: (() => void) | undefined;
+  private concurrent: {root: Root; names: string[]} | undefined;
   private readonly running = new Map<Traced, Active>();
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
@@ -127,6 +130,8 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   override async teardown(): Promise<void> {
     for (const active of this.running.values()) closeRoot(active.root);
     this.running.clear();
+    if (this.concurrent) closeRoot(this.concurrent.root);
+    this.concurrent = undefined;
     this.stopSignal?.();
     this.stopSignal = undefined;
     this.stopRecording?.();
@@ -137,6 +142,19 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   handleTestEvent(event: Circus.Event, state: Circus.State): void {
     if (this.stopRecording === undefined) return;
     switch (event.name) {
+      case 'concurrent_tests_start': {
+        // Jest interleaves concurrent tests at every await: their work cannot be told
+        // apart by which test started last. They share one Root, named in their dumps.
+        const root = createRoot();
+        root.label = {type: 'test', name: event.tests.map(t => fullName(t)).join(', '), testPath: this.testPath};
+        this.concurrent = {root, names: event.tests.map(t => fullName(t))};
+        enterRoot(root);
+        break;
+      }
+      case 'concurrent_tests_end':
+        if (this.concurrent) closeRoot(this.concurrent.root);
+        this.concurrent = undefined;
+        break;
       case 'test_fn_start':
         this.begin(event.test, 'test', fullName(event.test), event.test.timeout ?? state.testTimeout);
         break;
@@ -190,6 +208,13 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   // entered before circus calls it, and circus's own frames mark where its stacks end.
   private begin(owner: Traced, rootType: TaskDump['rootType'], rootName: string, timeoutMs: number): void {
     if (this.running.has(owner)) this.end(owner);
+    const shared = (owner as {concurrent?: boolean}).concurrent === true ? this.concurrent : undefined;
+    if (shared !== undefined) {
+      const takesDone = typeof owner.fn === 'function' && owner.fn.length > 0;
+      this.running.set(owner, {root: shared.root, takesDone, rootType, rootName, timeoutMs, sharedWith: shared.names.filter(n => n !== rootName)});
+      enterRoot(shared.root);
+      return;
+    }
     const root = createRoot();
     root.label = {type: rootType, name: rootName, testPath: this.testPath};
     this.running.set(owner, {root, takesDone: typeof owner.fn === 'function' && owner.fn.length > 0, rootType, rootName, timeoutMs});
@@ -209,6 +234,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
       isMachinery,
       isRunner,
       now: now.call(perf),
+      ...(active.sharedWith && active.sharedWith.length > 0 ? {sharedWith: active.sharedWith} : {}),
       ...refine,
     };
   }
@@ -217,7 +243,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     const active = this.running.get(owner);
     if (active === undefined) return;
     this.running.delete(owner);
-    closeRoot(active.root);
+    if (active.sharedWith === undefined) closeRoot(active.root);
   }
 
   private attach(

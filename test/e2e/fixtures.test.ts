@@ -37,6 +37,8 @@ const TESTS: Array<[string, string]> = [
   ['a leaf created in a timer callback', 'test "waits on work started from a timer callback"'],
   ['a leaf created in a .then callback of an awaited chain', 'test "waits on work started in a .then callback"'],
   ['a leaf created in a .then callback nothing awaits', 'test "waits on a .then chain that nothing awaits"'],
+  ['concurrent tests share a record: the first', 'test "concurrent › loads config concurrently"'],
+  ['concurrent tests share a record: the second', 'test "concurrent › acquires lock concurrently"'],
   ['stacks taken before and after the first await resumes', 'test "loads before and after the first await"'],
   ['the same, entered after a delay', 'test "loads after a delay"'],
 ];
@@ -51,10 +53,10 @@ describe.each([
 
   test('every hung test and hook fails with its own dump, and only those', () => {
     expect(run.status).toBe(1);
-    expect(run.output).toContain('Tests:       16 failed, 5 passed, 21 total');
+    expect(run.output).toContain('Tests:       18 failed, 6 passed, 24 total');
     expect(run.output).toMatch(/PASS fixtures\/passing\/test\/passing\.test\.ts/);
     // The beforeAll hook's dump is attached to both tests it fails.
-    expect(all).toHaveLength(16);
+    expect(all).toHaveLength(18);
     expect(all.every(d => !/jest-circus|node_modules|node:internal|jest-taskdump:0:0/.test(d))).toBe(true);
     expect(run.output).not.toMatch(/at (taskdump|<anonymous>) \(jest-taskdump/);
   });
