@@ -10,6 +10,7 @@
  * - how a leaf created in a timer callback was reached: from the timer's own stack;
  * - that a leaf belongs to another test: its timer was created under another Root.
  */
+import {inspect} from 'node:util';
 import type {Capture, Root} from './record';
 import {AMBIENT, chainedOn, isTimerPending} from './record';
 import {type CallSite, type PositionMapper, displayPath, readCallSites} from './callsites';
@@ -53,7 +54,7 @@ const COMBINATORS: Record<string, CombinatorName> = {
   any: 'Promise.any',
   race: 'Promise.race',
 };
-const SIGNATURE_DEPTH = 8;
+const SIGNATURE_DEPTH = 4;
 const MAX_TIMER_HOPS = 8;
 
 interface Site {
@@ -89,11 +90,20 @@ function fnKey(site: CallSite): string {
   return `${site.getFileName()}:${site.getEnclosingLineNumber?.()}:${site.getEnclosingColumnNumber?.()}`;
 }
 
-function signature(sites: CallSite[], from: number): string {
-  let sig = '';
-  for (let i = from; i < sites.length && i < from + SIGNATURE_DEPTH; i++) {
-    const s = sites[i];
-    sig += `${s.getFileName()}:${s.getLineNumber()}:${s.getColumnNumber()}:${s.isAsync()}|`;
+// Signatures are asked for every frame of every stack: memoized per stack and position.
+const signatures = new WeakMap<Site[], string[]>();
+
+function signature(sites: Site[], from: number): string {
+  let memo = signatures.get(sites);
+  if (memo === undefined) signatures.set(sites, (memo = []));
+  let sig = memo[from];
+  if (sig === undefined) {
+    sig = '';
+    for (let i = from; i < sites.length && i < from + SIGNATURE_DEPTH; i++) {
+      const s = sites[i].site;
+      sig += `${s.getFileName()}:${s.getLineNumber()}:${s.getColumnNumber()}:${s.isAsync()}|`;
+    }
+    memo[from] = sig;
   }
   return sig;
 }
@@ -160,22 +170,39 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     } else if (combinatorOf(top) !== undefined) {
       combinators.push({name: combinatorOf(top)!, capture: c, end: Infinity, caller: sites[1]?.site});
     } else if (top.file !== null) {
-      functions.set(fnKey(top.site) + '|' + signature(sites.map(s => s.site), 1), c);
+      functions.set(fnKey(top.site) + '|' + signature(sites, 1), c);
     }
+  }
+  // A combinator's inputs are the subscriptions made right after it, before anything else
+  // was created: find, for each, the next creation that is not a combinator (one pass back).
+  const nextCreation = new Map<Capture, Capture | undefined>();
+  let following: Capture | undefined;
+  for (let i = all.length - 1; i >= 0; i--) {
+    const c = all[i];
+    nextCreation.set(c, following);
+    if (c.awaits === undefined && combinatorOf(read(c)[0]) === undefined) following = c;
   }
   for (const comb of combinators) {
     const first = comb.capture.subscriptions?.[0];
-    const later = all.find(c => c.seq > comb.capture.seq && c.awaits === undefined && combinatorOf(read(c)[0]) === undefined);
-    comb.end = Math.min(first ?? Infinity, later?.subAt !== undefined ? later.subAt + 1 : Infinity);
+    const later = nextCreation.get(comb.capture);
+    comb.end = Math.min(first ?? Infinity, later !== undefined ? later.subAt + 1 : Infinity);
   }
+  // Sorted by subAt, for a binary search from a subscription to its combinator.
+  combinators.sort((a, b) => a.capture.subAt - b.capture.subAt);
 
   /** The combinator (still pending) whose subscription to its inputs produced counter value `sub`. */
   const combinatorAt = (sub: number): Combinator | undefined => {
-    let best: Combinator | undefined;
-    for (const comb of combinators) {
-      if (comb.capture.subAt < sub && sub < comb.end && (best === undefined || comb.capture.subAt > best.capture.subAt)) best = comb;
+    // The innermost combinator made before `sub` whose inputs reach it: the last one with a
+    // smaller subAt, walking back over any whose inputs ended earlier.
+    let lo = 0;
+    let hi = combinators.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (combinators[mid].capture.subAt < sub) lo = mid + 1;
+      else hi = mid;
     }
-    return best;
+    for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) if (sub < combinators[i].end) return combinators[i];
+    return undefined;
   };
 
   const inputOf = (c: Capture): {comb: Combinator; index: number} | undefined => {
@@ -186,10 +213,13 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     return undefined;
   };
 
+  const displayPaths = new Map<string, string>();
   const toFrame = (site: CallSite, name: string): Frame | null => {
     const pos = ctx.mapPosition(site);
     if (pos === null) return null;
-    return {name: name || '<anonymous>', file: displayPath(pos.file, ctx.rootDir), line: pos.line, column: pos.column, async: site.isAsync()};
+    let file = displayPaths.get(pos.file);
+    if (file === undefined) displayPaths.set(pos.file, (file = displayPath(pos.file, ctx.rootDir)));
+    return {name: name || '<anonymous>', file, line: pos.line, column: pos.column, async: site.isAsync()};
   };
 
   interface Branch {
@@ -292,8 +322,8 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
       leafward.push(frame);
       lastUserSite = s.site;
       // Is this function's own promise an input of a combinator created before it ran?
-      if (!s.site.isAsync()) {
-        const fn = functions.get(fnKey(s.site) + '|' + signature(sites.map(x => x.site), i + 1));
+      if (combinators.length > 0 && !s.site.isAsync()) {
+        const fn = functions.get(fnKey(s.site) + '|' + signature(sites, i + 1));
         const input = fn && inputOf(fn);
         if (input !== undefined) {
           frame.combinator = {name: input.comb.name, index: input.index};
@@ -367,6 +397,8 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
   const leafSet = new Set(leafCaptures);
   const explained = new Set<Capture>();
   for (const c of awaitCaptures) {
+    // V8 never settles the promise an `await` makes: ask the awaited one.
+    if (c.awaited !== undefined && !isPending(c.awaited)) continue;
     const target = c.awaits ?? null;
     // An async call or combinator of this test: its own leaves already explain it.
     if (target !== null && ours(target.owner) && !leafSet.has(target)) continue;
@@ -387,10 +419,14 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
 
   // A promise whose branch continues below it (its executor set a timer whose callback
   // created the rest) waits on that rest: it is not a stuck branch of its own.
+  const continued = new Set<string>();
+  for (const l of leaves) {
+    let k = '';
+    for (let i = 0; i < l.path.length - 1; i++) continued.add((k += (i > 0 ? '>' : '') + lineKey(l.path[i])));
+  }
   for (const l of leaves) {
     if (l.kind !== 'promise' || l.path.length === 0 || l.input !== undefined) continue;
-    const prefix = l.path.map(lineKey).join('>') + '>';
-    if (leaves.some(o => o !== l && o.path.map(lineKey).join('>').startsWith(prefix))) l.waiting = true;
+    if (continued.has(l.path.map(lineKey).join('>'))) l.waiting = true;
   }
 
   // When every branch leaves the test body at the same line, that is where the Root is
@@ -482,6 +518,15 @@ function awaitedWhat(target: Capture | null, made: {fn: string | null; origin: s
   if (ours(target.owner)) return `${what}, never settled`;
   if (target.owner === AMBIENT) return `${what} created outside this test, never settled`;
   return `${what} created by another test or hook, never settled`;
+}
+
+/**
+ * Whether a promise (of any realm) is still pending. JavaScript has no query for it;
+ * `util.inspect` shows the state, and with depth 0, no custom inspection and no string
+ * contents, it formats nothing of the program's values beyond the first level.
+ */
+function isPending(p: object): boolean {
+  return inspect(p, {depth: 0, customInspect: false, maxStringLength: 0, maxArrayLength: 0, breakLength: Infinity}).includes('<pending>');
 }
 
 function isPromiseLike(o: object): boolean {

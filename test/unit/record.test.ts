@@ -1,0 +1,82 @@
+import {closeRoot, createRoot, enterRoot, leaveRoot, startRecording} from '../../src/core/record';
+import {takeDump} from '../../src/core/dump';
+import {createPositionMapper} from '../../src/core/callsites';
+import type {Root} from '../../src/core/record';
+
+// The recorder and takeDump on their own (this file runs under plain jest-environment-node).
+const dumpOf = (root: Root) =>
+  takeDump(root, {
+    rootType: 'test',
+    rootName: 'unit',
+    testPath: __filename,
+    rootDir: process.cwd(),
+    timeoutMs: null,
+    waitsForDone: false,
+    mapPosition: createPositionMapper(undefined),
+    isMachinery: f => f.includes('node_modules'),
+    isRunner: () => false,
+    now: performance.now(),
+  });
+
+async function churn(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await Promise.resolve(i);
+}
+
+describe('recording', () => {
+  let stop: () => void;
+  let root: Root;
+  beforeEach(() => {
+    stop = startRecording({captureBurst: 100_000, capturesPerSecond: 0});
+    root = createRoot();
+  });
+  afterEach(() => {
+    closeRoot(root);
+    stop();
+  });
+
+  test('settled work leaves nothing; what is pending is dumped', async () => {
+    enterRoot(root);
+    await churn(100);
+    const pending = new Promise<void>(() => {});
+    void pending;
+    leaveRoot(root);
+    const dump = dumpOf(root);
+    expect(dump.leaves.map(l => l.what)).toEqual(['promise, never settled']);
+    expect([...root.promises.values()].filter(c => c.awaits === undefined)).toHaveLength(1);
+  });
+
+  test('a stored promise awaited late, then settled, is not a leaf', async () => {
+    enterRoot(root);
+    let open!: () => void;
+    const ready = new Promise<void>(r => (open = r));
+    await churn(200); // far more than 64 recorded promises: the next await is a late one
+    const waiting = (async () => {
+      await ready;
+    })();
+    open();
+    await waiting;
+    const stuck = new Promise<void>(() => {});
+    void stuck;
+    leaveRoot(root);
+    expect(dumpOf(root).leaves).toHaveLength(1);
+  });
+
+  test('a stored promise awaited late and still pending is shown where it is awaited', async () => {
+    enterRoot(root);
+    const ready = new Promise<void>(() => {});
+    await churn(200);
+    async function acquire(): Promise<void> {
+      await ready;
+    }
+    void acquire();
+    await Promise.resolve();
+    leaveRoot(root);
+    const leaves = dumpOf(root).leaves;
+    expect(leaves).toHaveLength(1);
+    const awaitedAt = leaves[0].path[leaves[0].path.length - 1];
+    expect(awaitedAt.name).toBe('acquire');
+    // Where it was made (the test body, a few lines up), not where it is awaited.
+    expect(leaves[0].createdAt?.line).toBeLessThan(awaitedAt.line);
+    expect(leaves[0].what).toBe('promise, never settled');
+  });
+});
