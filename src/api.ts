@@ -14,7 +14,7 @@ import type {TaskDump} from './core/types';
 export interface TracedOptions {
   /** A name shown on the dump's first line (`traced "name"`). */
   name?: string;
-  /** Paths in dumps are relative to this directory (default: `process.cwd()`). */
+  /** Paths in dumps are relative to this directory (default: Jest's `rootDir` in a test, else `process.cwd()`). */
   rootDir?: string;
 }
 
@@ -65,7 +65,7 @@ export function traced<T>(fn: () => T | PromiseLike<T>, options: TracedOptions =
   const stop = c.record.startRecording();
   const root = c.record.createRoot(c.record.activeRoot());
   const name = options.name ?? '';
-  const rootDir = path.resolve(options.rootDir ?? process.cwd());
+  const rootDir = path.resolve(options.rootDir ?? c.rootDir ?? process.cwd());
   root.label = {type: 'traced', name};
   c.record.enterRoot(root);
   let result: Promise<T>;

@@ -26,6 +26,8 @@ export interface Core {
   now(): number;
   /** The real `process` (a test file's `process` is a copy; signals reach only the real one). */
   process: NodeJS.Process;
+  /** The `rootDir` of the test file running now (set by the environment), if any. */
+  rootDir: string | undefined;
 }
 
 const local: Core = {
@@ -36,7 +38,13 @@ const local: Core = {
   formatter: () => (typeof Error.prepareStackTrace === 'function' ? Error.prepareStackTrace : undefined),
   now: () => now.call(perf),
   process,
+  rootDir: undefined,
 };
+
+/** Tells `traced()` calls which `rootDir` paths are relative to (the environment's). */
+export function setRootDir(dir: string | undefined): void {
+  local.rootDir = dir;
+}
 
 /** Makes this copy's core the process's (first one wins). Called by the environment. */
 export function publishCore(): void {

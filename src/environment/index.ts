@@ -11,7 +11,7 @@ import type {Circus} from '@jest/types';
 import {TestEnvironment as NodeEnvironment} from 'jest-environment-node';
 import {createPositionMapper} from '../core/callsites';
 import {isCircus, isMachinery} from '../core/machinery';
-import {publishCore} from '../core/shared';
+import {publishCore, setRootDir} from '../core/shared';
 import {type DumpContext, takeDump} from '../core/dump';
 import {dumpOnSignal} from '../api';
 import {type Root, closeRoot, createRoot, enterRoot, leaveRoot, startRecording} from '../core/record';
@@ -116,6 +116,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     await super.setup();
     if (!this.taskdump.enabled) return;
     this.stopRecording = startRecording(this.taskdump);
+    setRootDir(this.rootDir);
     if (this.taskdump.signal !== undefined) {
       this.stopSignal = dumpOnSignal(this.taskdump.signal, {
         rootDir: this.rootDir,

@@ -1,0 +1,54 @@
+import {format} from 'pretty-format';
+import serializer, {stableDump} from '../../src/serializer';
+import {DUMP_KIND, DUMP_VERSION, type TaskDump} from '../../src/core/types';
+
+const dump: TaskDump = {
+  kind: DUMP_KIND,
+  version: DUMP_VERSION,
+  rootType: 'test',
+  rootName: 'talks to the server',
+  rootFrame: {name: '<anonymous>', file: 'test/a.test.ts', line: 3, column: 9, async: true},
+  testPath: 'test/a.test.ts',
+  elapsedMs: 5012,
+  timeoutMs: 5000,
+  unrecorded: 0,
+  waitsForDone: false,
+  leaves: [
+    {kind: 'socket', what: 'socket to 127.0.0.1:41877, open, 0 bytes read', createdAt: null, path: [{name: 'connect', file: 'src/c.ts', line: 4, column: 3, async: false}], ageMs: 12, detached: false},
+    {kind: 'child-process', what: 'child process node (pid 4242), still running', createdAt: null, path: [{name: 'spawnTool', file: 'src/t.ts', line: 9, column: 5, async: false}], ageMs: 13, detached: false},
+    {kind: 'timer', what: 'setTimeout 60000 ms, fires in 55.0 s', createdAt: null, path: [{name: 'wait', file: 'src/w.ts', line: 2, column: 1, async: false}], ageMs: 14, detached: false, timer: {delayMs: 60000, repeat: false, firesInMs: 54988}},
+  ],
+};
+
+expect.addSnapshotSerializer(serializer);
+
+test('a dump snapshots without times, ports or pids', () => {
+  expect(dump).toMatchSnapshot();
+  const stable = stableDump(dump);
+  expect(stable.elapsedMs).toBe(0);
+  expect(stable.leaves.map(l => l.what)).toEqual([
+    'socket to 127.0.0.1:<port>, open, 0 bytes read',
+    'child process node (pid <pid>), still running',
+    'setTimeout 60000 ms, fires in <time>',
+  ]);
+  expect(stable.leaves.map(l => l.ageMs)).toEqual([0, 0, 0]);
+  expect(stable.leaves[2].timer).toEqual({delayMs: 60000, repeat: false});
+});
+
+test('only dumps are serialized by it', () => {
+  expect(serializer.test(dump)).toBe(true);
+  expect(serializer.test({kind: 'other'})).toBe(false);
+  expect(serializer.test(null)).toBe(false);
+});
+
+test('indent, min and colours of pretty-format are respected', () => {
+  const two = format({d: dump}, {plugins: [serializer], indent: 4});
+  expect(two.split('\n')[1]).toBe('    "d": TaskDump {');
+  expect(two.split('\n')[2]).toMatch(/^ {8}Task dump: 3 branches stuck/);
+  const min = format(dump, {plugins: [serializer], min: true});
+  expect(min).not.toContain('\n');
+  expect(min.startsWith('TaskDump {Task dump: 3 branches stuck (1 socket, 1 child process, 1 timer) ╼ test "talks to the server"')).toBe(true);
+  const coloured = format(dump, {plugins: [serializer], highlight: true, theme: {tag: 'cyan', value: 'yellow', comment: 'gray', content: 'reset', prop: 'yellow'}});
+  expect(coloured).toContain('\u001b[');
+  expect(format(dump, {plugins: [serializer]})).not.toContain('\u001b[');
+});
