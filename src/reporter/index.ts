@@ -3,6 +3,8 @@
  * each dump inside the failure; this one ends the run with a short list of hung tests and
  * the position of each stuck leaf, so a long CI log can be read from the bottom.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type {AggregatedResult, Test, TestResult} from '@jest/test-result';
 import {BaseReporter} from '@jest/reporters';
 import {rootTitle} from '../core/render';
@@ -44,16 +46,120 @@ export function summaryLines(dumps: TaskDump[]): string[] {
   return lines;
 }
 
+/** Options in the reporter's entry: `['jest-taskdump/reporter', {outputFile, annotations}]`. */
+export interface ReporterOptions {
+  /** Writes every dump of the run as JSON ({@link REPORT_KIND}), relative to `rootDir`. */
+  outputFile?: string;
+  /** GitHub Actions `::error` annotations at each stuck leaf (default: on under GitHub Actions). */
+  annotations?: boolean;
+}
+
+/** The `kind` of the JSON file `outputFile` writes; `version` changes with its shape. */
+export const REPORT_KIND = 'jest-taskdump/report';
+export const REPORT_VERSION = 1;
+
+/** A bad reporter option: names the option, the value and what is accepted. */
+export class TaskdumpReporterOptionError extends Error {
+  override name = 'TaskdumpReporterOptionError';
+}
+
+const ACCEPTED: Record<keyof ReporterOptions, string> = {
+  outputFile: 'a non-empty path (relative to rootDir)',
+  annotations: 'true or false',
+};
+
+/** Validates the options given in the `reporters` entry. */
+export function parseReporterOptions(raw: unknown): ReporterOptions {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new TaskdumpReporterOptionError(`jest-taskdump/reporter: options must be an object, but they are ${JSON.stringify(raw)}. Accepted options: ${Object.keys(ACCEPTED).map(k => `\`${k}\``).join(', ')}.`);
+  }
+  const out: ReporterOptions = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (key === 'outputFile' && typeof value === 'string' && value.trim() !== '') out.outputFile = value;
+    else if (key === 'annotations' && typeof value === 'boolean') out.annotations = value;
+    else if (key in ACCEPTED) {
+      throw new TaskdumpReporterOptionError(`jest-taskdump/reporter: option \`${key}\` must be ${ACCEPTED[key as keyof ReporterOptions]}, but it is ${JSON.stringify(value)}.`);
+    } else {
+      throw new TaskdumpReporterOptionError(
+        `jest-taskdump/reporter: unknown option \`${key}\` (value ${JSON.stringify(value)}). Accepted options: ${Object.entries(ACCEPTED).map(([k, v]) => `\`${k}\` (${v})`).join(', ')}.`,
+      );
+    }
+  }
+  return out;
+}
+
+interface Entry {
+  dump: TaskDump;
+  /** The project's rootDir, from the test file's absolute path and the dump's relative one. */
+  projectRoot: string;
+  testFile: string;
+}
+
+// GitHub's workflow-command escaping (data, and the stricter one for properties).
+const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+/** `::error file=…,line=…,col=…,title=…::message` lines, one per stuck leaf with a position. */
+export function annotationLines(entries: Entry[], cwd: string): string[] {
+  const lines: string[] = [];
+  for (const {dump, projectRoot} of entries) {
+    const title = `jest-taskdump: ${dump.rootType === 'test' ? `test "${dump.rootName}"` : rootTitle(dump)} hung`;
+    for (const leaf of stuckLeaves(dump)) {
+      const at = leaf.createdAt ?? leaf.path[leaf.path.length - 1] ?? dump.rootFrame;
+      if (!at || at.file.startsWith('node:')) continue;
+      const file = path.relative(cwd, path.resolve(projectRoot, at.file)).split(path.sep).join('/');
+      lines.push(`::error file=${escapeProperty(file)},line=${at.line},col=${at.column},title=${escapeProperty(title)}::${escapeData(`${leaf.what} (after ${dump.elapsedMs} ms)`)}`);
+    }
+  }
+  return lines;
+}
+
 export default class TaskdumpReporter extends BaseReporter {
   static readonly filename = __filename;
-  private readonly dumps: TaskDump[] = [];
+  private readonly entries: Entry[] = [];
+  private readonly options: ReporterOptions;
+  private readonly rootDir: string;
+
+  constructor(globalConfig?: {rootDir?: string}, options?: unknown) {
+    super();
+    this.options = parseReporterOptions(options);
+    this.rootDir = globalConfig?.rootDir ?? process.cwd();
+  }
 
   override onTestResult(_test: Test, result: TestResult, _aggregated: AggregatedResult): void {
-    this.dumps.push(...dumpsOf(result));
+    for (const dump of dumpsOf(result)) {
+      const abs = result.testFilePath;
+      const rel = dump.testPath.split('/').join(path.sep);
+      const projectRoot = abs.endsWith(rel) ? abs.slice(0, abs.length - rel.length) : path.dirname(abs);
+      this.entries.push({dump, projectRoot, testFile: abs});
+    }
   }
 
   override onRunComplete(): void {
-    const lines = summaryLines(this.dumps);
+    const dumps = this.entries.map(e => e.dump);
+    const lines = summaryLines(dumps);
     if (lines.length > 0) this.log(`\n${lines.join('\n')}\n`);
+    if (this.options.annotations ?? process.env.GITHUB_ACTIONS === 'true') {
+      const notes = annotationLines(this.entries, process.cwd());
+      // Workflow commands are read from stdout.
+      if (notes.length > 0) process.stdout.write(`${notes.join('\n')}\n`);
+    }
+    if (this.options.outputFile !== undefined) this.writeReport();
+  }
+
+  private writeReport(): void {
+    const file = path.resolve(this.rootDir, this.options.outputFile!);
+    const report = {
+      kind: REPORT_KIND,
+      version: REPORT_VERSION,
+      dumps: this.entries.map(e => ({testFile: path.relative(this.rootDir, e.testFile).split(path.sep).join('/'), dump: e.dump})),
+    };
+    try {
+      fs.mkdirSync(path.dirname(file), {recursive: true});
+      fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    } catch (error) {
+      this.log(`jest-taskdump: could not write ${file}: ${String((error as {message?: unknown})?.message ?? error)}`);
+    }
   }
 }

@@ -37,7 +37,8 @@ export function runJest(name: string, args: string[] = [], env: Record<string, s
     cwd,
     encoding: 'utf8',
     timeout: 120_000,
-    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', ...env},
+    // Not under GitHub Actions unless a test says so: the reporter would add annotations.
+    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', GITHUB_ACTIONS: '', ...env},
   });
   const stdout = result.stdout ?? '';
   const stderr = result.stderr ?? '';

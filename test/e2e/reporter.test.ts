@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {REPO, runJest} from './run';
+
+// Reporter options: the JSON report for CI artifacts, and GitHub Actions annotations.
+const fixture = path.join(REPO, 'fixtures', 'two-hung');
+const config = (options: object | undefined) =>
+  JSON.stringify({
+    rootDir: fixture,
+    preset: path.join(REPO, 'jest-preset.js'),
+    transform: {'^.+\\.ts$': ['ts-jest', {tsconfig: path.join(fixture, 'tsconfig.json')}]},
+    testMatch: ['**/test/two.test.ts'],
+    reporters: ['default', options === undefined ? path.join(REPO, 'dist', 'reporter', 'index.js') : [path.join(REPO, 'dist', 'reporter', 'index.js'), options]],
+  });
+
+describe.each([
+  ['one worker', ['-i']],
+  ['two workers', ['-w=2']],
+])('%s', (_label, workers) => {
+  test('outputFile writes every dump as JSON', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-report-')), 'nested', 'dumps.json');
+    const run = runJest('two-hung', [...workers, '--config', config({outputFile: out})]);
+    expect(run.status).toBe(1);
+    const report = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(report).toMatchObject({kind: 'jest-taskdump/report', version: 1});
+    expect(report.dumps.map((d: {testFile: string; dump: {rootName: string}}) => `${d.testFile} ${d.dump.rootName}`).sort()).toEqual([
+      'test/two.test.ts acquires lock',
+      'test/two.test.ts loads config',
+    ]);
+    expect(report.dumps[0].dump).toMatchObject({kind: 'jest-taskdump/dump', version: 1, testPath: 'test/two.test.ts', timeoutMs: 300});
+    expect(JSON.stringify(report)).not.toContain(REPO);
+  });
+
+  test('annotations under GitHub Actions, one per stuck leaf, at the leaf', () => {
+    const run = runJest('two-hung', [...workers, '--config', config(undefined)], {GITHUB_ACTIONS: 'true'});
+    const lines = run.stdout.split('\n').filter(l => l.startsWith('::error ')).sort();
+    expect(lines).toEqual([
+      expect.stringMatching(/^::error file=src\/services\.ts,line=11,col=10,title=jest-taskdump%3A test "acquires lock" hung::promise, never settled \(after \d+ ms\)$/),
+      expect.stringMatching(/^::error file=src\/services\.ts,line=2,col=9,title=jest-taskdump%3A test "loads config" hung::promise, never settled \(after \d+ ms\)$/),
+    ]);
+  });
+});
+
+test('no annotations elsewhere, unless asked for', () => {
+  const plain = runJest('two-hung', ['-i', '--config', config(undefined)], {GITHUB_ACTIONS: ''});
+  expect(plain.stdout).not.toContain('::error');
+  const asked = runJest('two-hung', ['-i', '--config', config({annotations: true})], {GITHUB_ACTIONS: ''});
+  expect(asked.stdout).toContain('::error file=src/services.ts,line=2,col=9');
+});
+
+test.each([
+  [{outputFile: ''}, 'option `outputFile` must be a non-empty path (relative to rootDir), but it is "".'],
+  [{annotations: 'yes'}, 'option `annotations` must be true or false, but it is "yes".'],
+  [{output: 'x.json'}, 'unknown option `output` (value "x.json"). Accepted options: `outputFile`'],
+])('bad option %j is named with its value and what is accepted', (options, message) => {
+  const run = runJest('two-hung', ['-i', '--config', config(options)]);
+  expect(run.status).toBe(1);
+  expect(run.output).toContain(`jest-taskdump/reporter: ${message}`);
+});
