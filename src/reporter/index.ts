@@ -118,6 +118,7 @@ export function annotationLines(entries: Entry[], cwd: string): string[] {
 export default class TaskdumpReporter extends BaseReporter {
   static readonly filename = __filename;
   private readonly entries: Entry[] = [];
+  private readonly suiteDumps: string[] = [];
   private readonly options: ReporterOptions;
   private readonly rootDir: string;
 
@@ -128,6 +129,10 @@ export default class TaskdumpReporter extends BaseReporter {
   }
 
   override onTestResult(_test: Test, result: TestResult, _aggregated: AggregatedResult): void {
+    const exec = result.testExecError;
+    if (exec && `${exec.message}\n${exec.stack ?? ''}`.includes('Task dump:')) {
+      this.suiteDumps.push(path.relative(this.rootDir, result.testFilePath).split(path.sep).join('/'));
+    }
     for (const dump of dumpsOf(result)) {
       const abs = result.testFilePath;
       const rel = dump.testPath.split('/').join(path.sep);
@@ -139,6 +144,11 @@ export default class TaskdumpReporter extends BaseReporter {
   override onRunComplete(): void {
     const dumps = this.entries.map(e => e.dump);
     const lines = summaryLines(dumps);
+    // A hung afterAll fails the file, not a test: Jest keeps only its text.
+    if (this.suiteDumps.length > 0) {
+      if (lines.length === 0) lines.push('jest-taskdump: hung hooks');
+      for (const file of this.suiteDumps) lines.push(`  ● an afterAll hook in ${file} hung: its dump is under "Test suite failed to run" above`);
+    }
     if (lines.length > 0) this.log(`\n${lines.join('\n')}\n`);
     if (this.options.annotations ?? process.env.GITHUB_ACTIONS === 'true') {
       const notes = annotationLines(this.entries, process.cwd());

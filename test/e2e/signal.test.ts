@@ -39,5 +39,7 @@ describe.each([
     // The hook still times out as usual afterwards.
     expect(output).toContain('Exceeded timeout of 3000 ms for a hook');
     expect(status).toBe(1);
+    // The reporter lists the hung afterAll at the end, though Jest keeps only its text.
+    expect(output).toContain('  ● an afterAll hook in test/teardown.test.ts hung: its dump is under "Test suite failed to run" above');
   }, 60_000);
 });
