@@ -126,7 +126,9 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
   const leafCaptures: Capture[] = [];
   const awaitCaptures: Capture[] = [];
   const combinators: Combinator[] = [];
-  const functions = new Map<string, Capture>();
+  // Async calls by function and call path; one call path can be taken many times (a loop,
+  // `items.map(f)`), so each key keeps its captures in creation order.
+  const functions = new Map<string, Capture[]>();
   let rootKey: string | undefined;
   let callerKey: string | undefined;
   // The Root and the Roots nested in it (`traced()` calls inside a test) are one family.
@@ -170,7 +172,10 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     } else if (combinatorOf(top) !== undefined) {
       combinators.push({name: combinatorOf(top)!, capture: c, end: Infinity, caller: sites[1]?.site});
     } else if (top.file !== null) {
-      functions.set(fnKey(top.site) + '|' + signature(sites, 1), c);
+      const k = fnKey(top.site) + '|' + signature(sites, 1);
+      const list = functions.get(k);
+      if (list === undefined) functions.set(k, [c]);
+      else list.push(c);
     }
   }
   // A combinator's inputs are the subscriptions made right after it, before anything else
@@ -260,7 +265,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
       input = {name: comb0, index: comb !== undefined && comb.name === comb0 ? c.subAt - comb.capture.subAt - 1 : null};
       i++;
     }
-    const walked = walk(sites, i);
+    const walked = walk(sites, i, c.seq);
     let reach = walked.reach;
     const path = walked.leafward.reverse();
     const createdAt = path[path.length - 1] ?? null;
@@ -290,12 +295,29 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
   };
 
   /** Walks a stack from frame `from` towards the Root, collecting the user's frames (leaf first). */
-  const walk = (sites: Site[], from: number): {leafward: Frame[]; reach: Branch['reach']} => {
+  /** Of the calls with this key, the last one made before `seq` (the one this stack is in). */
+  const callBefore = (key: string, seq: number): Capture | undefined => {
+    const list = functions.get(key);
+    if (list === undefined) return undefined;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid].seq < seq) lo = mid + 1;
+      else hi = mid;
+    }
+    return list[lo - 1];
+  };
+
+  const walk = (sites: Site[], from: number, seq: number): {leafward: Frame[]; reach: Branch['reach']} => {
     const leafward: Frame[] = [];
     let reach: Branch['reach'] = 'detached';
     // Set when the previous (leafward) frame's function is a combinator input: this frame
     // is then shown at the combinator call, so that sibling inputs merge under it.
     let combinatorCaller: Frame | null | undefined;
+    // The function that called the combinator: frames between an input and it (a callback
+    // of `items.map(f)`) are left out, so that all inputs hang under one combinator node.
+    let callerFn: string | undefined;
     let lastUserSite: CallSite | undefined;
     for (let i = from; i < sites.length; i++) {
       const s = sites[i];
@@ -310,6 +332,8 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
         continue;
       }
       if (s.file === null || isNode(s) || ctx.isMachinery(s.file)) continue;
+      if (callerFn !== undefined && fnKey(s.site) !== callerFn && i + 1 < sites.length && !s.site.isAsync()) continue;
+      callerFn = undefined;
       const frame = toFrame(s.site, s.name);
       if (frame === null) continue;
       if (combinatorCaller !== undefined) {
@@ -323,11 +347,12 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
       lastUserSite = s.site;
       // Is this function's own promise an input of a combinator created before it ran?
       if (combinators.length > 0 && !s.site.isAsync()) {
-        const fn = functions.get(fnKey(s.site) + '|' + signature(sites, i + 1));
+        const fn = callBefore(fnKey(s.site) + '|' + signature(sites, i + 1), seq);
         const input = fn && inputOf(fn);
         if (input !== undefined) {
           frame.combinator = {name: input.comb.name, index: input.index};
           combinatorCaller = input.comb.caller ? toFrame(input.comb.caller, '') : null;
+          if (input.comb.caller) callerFn = fnKey(input.comb.caller);
         }
       }
     }

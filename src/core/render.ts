@@ -134,30 +134,66 @@ function renderChildren(node: TreeNode, prefix: string, lines: string[], st: Ren
   // A promise that waits on the branches below it comes first, as their heading; the
   // other leaves come after the children, since they end the branch here.
   for (const l of node.leaves) if (l.waiting === true) lines.push(prefix + st.leaf(leafLine(l, at)));
-  const all: Array<{node?: TreeNode; leaf?: Leaf}> = [
+  const all: Item[] = [
     ...node.children.map(n => ({node: n})),
     ...node.leaves.filter(l => l.waiting !== true).map(l => ({leaf: l})),
   ];
-  // Under a combinator, inputs are in index order, whether they are calls or plain promises.
-  const indexOf = (x: {node?: TreeNode; leaf?: Leaf}): number => x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? Infinity;
-  if (node.frame === null && node.label?.startsWith('Promise.')) all.sort((a, b) => indexOf(a) - indexOf(b));
-  all.forEach((item, i) => {
-    const last = i === all.length - 1;
+  // Under a combinator, inputs are in index order, whether they are calls or plain promises,
+  // and runs of inputs that are stuck the same way are drawn once, as `[0–99] 100×`.
+  const indexOf = (x: Item): number => x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? Infinity;
+  const underCombinator = node.frame === null && node.label?.startsWith('Promise.') === true;
+  if (underCombinator) all.sort((a, b) => indexOf(a) - indexOf(b));
+  const groups = underCombinator ? collapse(all, at) : all.map(item => ({item, count: 1, first: indexOf(item), lastIndex: indexOf(item)}));
+  const items = groups.map(g => g.item);
+  groups.forEach((g, i) => {
+    const item = g.item;
+    const last = i === groups.length - 1;
+    const range = g.count > 1 ? `[${g.first}–${g.lastIndex}] ${g.count}× ` : null;
     if (item.leaf !== undefined) {
       // A combinator's input gets a connector like its sibling inputs; other leaves hang
       // under their frame without one: they are what the frame waits on.
-      const connector = item.leaf.input !== undefined ? st.dim(last || onlyLeavesAfter(all, i) ? GLYPHS.last : GLYPHS.branch) : '';
-      lines.push(prefix + connector + st.leaf(leafLine(item.leaf, at)));
+      const connector = item.leaf.input !== undefined ? st.dim(last || onlyLeavesAfter(items, i) ? GLYPHS.last : GLYPHS.branch) : '';
+      const text = leafLine(range !== null ? {...item.leaf, input: undefined} : item.leaf, at);
+      lines.push(prefix + connector + st.leaf(range !== null ? text.replace(/^(\S+ )/, `$1${range}`) : text));
       return;
     }
     const n = item.node!;
-    const label = n.frame ? frameLabel(n.frame) : n.label ?? '';
-    lines.push(prefix + st.dim(last || onlyLeavesAfter(all, i) ? GLYPHS.last : GLYPHS.branch) + (n.frame ? label : st.dim(label)));
-    renderChildren(n, prefix + (last || onlyLeavesAfter(all, i) ? GLYPHS.space : GLYPHS.pipe), lines, st);
+    const label = n.frame ? (range !== null ? range + frameLabel({...n.frame, combinator: undefined}) : frameLabel(n.frame)) : n.label ?? '';
+    lines.push(prefix + st.dim(last || onlyLeavesAfter(items, i) ? GLYPHS.last : GLYPHS.branch) + (n.frame ? label : st.dim(label)));
+    renderChildren(n, prefix + (last || onlyLeavesAfter(items, i) ? GLYPHS.space : GLYPHS.pipe), lines, st);
   });
 }
 
-// Plain leaves after a child hang under the parent frame, so the child is drawn as the last.
-function onlyLeavesAfter(all: Array<{node?: unknown; leaf?: Leaf}>, i: number): boolean {
+type Item = {node?: TreeNode; leaf?: Leaf};
+
+const PLAIN: RenderStyles = {dim: plain, leaf: plain, title: plain};
+
+/** How an input is stuck, leaving out which input it is. */
+function shapeOf(item: Item, at: Frame | null): string {
+  if (item.leaf !== undefined) return `leaf ${leafLine({...item.leaf, input: undefined}, at)}`;
+  const n = item.node!;
+  const lines = [n.frame ? frameLabel({...n.frame, combinator: undefined}) : n.label ?? ''];
+  renderChildren(n, '', lines, PLAIN);
+  return lines.join('\n');
+}
+
+/** Consecutive inputs stuck the same way, as one group each. */
+function collapse(all: Item[], at: Frame | null): Array<{item: Item; count: number; first: number; lastIndex: number}> {
+  const index = (x: Item): number => x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? -1;
+  const groups: Array<{item: Item; count: number; first: number; lastIndex: number; shape: string}> = [];
+  for (const item of all) {
+    const shape = shapeOf(item, at);
+    const prev = groups[groups.length - 1];
+    if (prev !== undefined && prev.shape === shape && index(item) === prev.lastIndex + 1) {
+      prev.count++;
+      prev.lastIndex = index(item);
+    } else {
+      groups.push({item, count: 1, first: index(item), lastIndex: index(item), shape});
+    }
+  }
+  return groups;
+}
+
+function onlyLeavesAfter(all: Item[], i: number): boolean {
   return all.slice(i + 1).every(x => x.leaf !== undefined && x.leaf.input === undefined);
 }

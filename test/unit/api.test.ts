@@ -71,3 +71,24 @@ describe('traced()', () => {
     expect(written[0]).toContain('⏸ promise, never settled');
   });
 });
+
+describe('fan-out', () => {
+  async function worker(): Promise<void> {
+    await new Promise<void>(() => {});
+  }
+  async function fanOut(n: number): Promise<void> {
+    await Promise.all([...Array.from({length: n}, () => worker()), pending()]);
+  }
+
+  test('inputs made by one callback keep their own index, and identical ones are drawn once', async () => {
+    const call = traced(() => fanOut(30), {name: 'fan-out'});
+    await new Promise(r => setImmediate(r));
+    const dump = call.dump();
+    call.close();
+    expect(dump.leaves).toHaveLength(31);
+    const indices = dump.leaves.map(l => l.path.find(f => f.combinator)?.combinator?.index).sort((a, b) => (a ?? -1) - (b ?? -1));
+    expect(indices).toEqual(Array.from({length: 31}, (_, i) => i));
+    const text = renderDump(dump);
+    expect(text).toMatch(/└╼ Promise\.all\n {6}├╼ \[0–29\] 30× worker at test\/unit\/api\.test\.ts:\d+:\d+\n {6}│  ⏸ promise, never settled\n {6}└╼ \[30\] pending at/);
+  });
+});
