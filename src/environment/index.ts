@@ -6,6 +6,7 @@
  * `hook_failure` the timeout is already recorded and every pending leaf still exists.
  */
 import path from 'node:path';
+import chalk from 'chalk';
 import type {EnvironmentContext, JestEnvironmentConfig} from '@jest/environment';
 import type {Circus} from '@jest/types';
 import {TestEnvironment as NodeEnvironment} from 'jest-environment-node';
@@ -276,9 +277,16 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     return takeDump(root, ctx);
   }
 
-  /** The text Jest prints under the timeout. A subclass may restyle it. */
+  /**
+   * The text Jest prints under the timeout, in colour when Jest's output is (chalk reads
+   * `--colors`, `--no-colors`, `NO_COLOR` and `FORCE_COLOR`, which Jest hands to workers).
+   * A subclass may restyle it.
+   */
   protected renderTaskDump(dump: TaskDump): string {
-    return renderDump(dump);
+    // chalk 4 does not read NO_COLOR (https://no-color.org); we do, unless colour is forced.
+    const noColor = (process.env.NO_COLOR ?? '') !== '' && process.env.FORCE_COLOR === undefined;
+    if (chalk.level === 0 || noColor) return renderDump(dump);
+    return renderDump(dump, {styles: {dim: s => chalk.dim(s), leaf: s => chalk.yellow(s), title: s => chalk.bold(s)}});
   }
 
   /** Jest's fake timers, when the test installed them: their clock and pending timers. */

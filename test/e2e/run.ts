@@ -31,14 +31,17 @@ export function normalize(text: string, fixtureDir: string): string {
 }
 
 /** Runs jest in `fixtures/<name>` with the given extra arguments. */
-export function runJest(name: string, args: string[] = [], env: Record<string, string> = {}): JestRun {
+export function runJest(name: string, args: string[] = [], env: Record<string, string | undefined> = {}): JestRun {
   const cwd = path.join(REPO, 'fixtures', name);
+  // Not under GitHub Actions unless a test says so: the reporter would add annotations.
+  const merged: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', GITHUB_ACTIONS: '', ...env};
+  // `undefined` removes a variable (an empty FORCE_COLOR means "force colour").
+  for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
   const result = spawnSync(process.execPath, [JEST_BIN, '--ci', '--no-cache', ...args], {
     cwd,
     encoding: 'utf8',
     timeout: 120_000,
-    // Not under GitHub Actions unless a test says so: the reporter would add annotations.
-    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', GITHUB_ACTIONS: '', ...env},
+    env: merged as NodeJS.ProcessEnv,
   });
   const stdout = result.stdout ?? '';
   const stderr = result.stderr ?? '';
