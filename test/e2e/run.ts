@@ -40,7 +40,7 @@ export function runJest(name: string, args: string[] = [], env: Record<string, s
   const result = spawnSync(process.execPath, [JEST_BIN, '--ci', '--no-cache', ...args], {
     cwd,
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 300_000,
     env: merged as NodeJS.ProcessEnv,
   });
   const stdout = result.stdout ?? '';

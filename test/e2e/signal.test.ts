@@ -17,7 +17,7 @@ async function runAndSignal(args: string[]): Promise<{status: number | null; out
   child.stdout.on('data', d => (output += d));
   child.stderr.on('data', d => (output += d));
   const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)));
-  for (let i = 0; i < 200 && !fs.existsSync(pidFile); i++) await new Promise(r => setTimeout(r, 50));
+  for (let i = 0; i < 1200 && !fs.existsSync(pidFile); i++) await new Promise(r => setTimeout(r, 50));
   await new Promise(r => setTimeout(r, 200));
   process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGUSR2');
   const status = await exited;
