@@ -67,7 +67,8 @@ export function dumps(output: string): string[] {
     const taken: string[] = [];
     for (let j = i; j < lines.length; j++) {
       const line = lines[j];
-      if (j > i && /^\s*(●|at |jest-taskdump:|Test Suites:|PASS |FAIL )/.test(line)) break;
+      // Jest's notice about a worker it had to kill (under load) is not part of a dump.
+      if (j > i && /^\s*(●|at |jest-taskdump:|Test Suites:|PASS |FAIL |A worker process has failed to exit gracefully)/.test(line)) break;
       if (line.trim() === '' && (lines[j + 1] ?? '').trim() === '' && j > i + 1) break;
       taken.push(line.slice(Math.min(indent, /^\s*/.exec(line)![0].length)));
     }
