@@ -40,9 +40,10 @@ export class TaskdumpOptionError extends Error {
 
   constructor(message: string) {
     super(message);
-    // A configuration error, not a bug: without frames Jest prints the message alone
-    // instead of a code frame of this file.
-    this.stack = `${this.name}: ${message}`;
+    // A configuration error, not a bug: Jest prints the message alone, not a code frame
+    // of this file (a frame at <anonymous> keeps a message of many lines whole, and Jest
+    // hides the frame).
+    this.stack = `${this.name}: ${message}\n    at <anonymous> (jest-taskdump:0:0)`;
   }
 }
 

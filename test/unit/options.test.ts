@@ -46,7 +46,7 @@ describe('parseOptions', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(TaskdumpOptionError);
-    expect((error as Error).stack).toBe(`TaskdumpOptionError: ${(error as Error).message}`);
+    expect((error as Error).stack).toBe(`TaskdumpOptionError: ${(error as Error).message}\n    at <anonymous> (jest-taskdump:0:0)`);
   });
 
   test.each([
