@@ -323,9 +323,19 @@ function clock(kind: FakeClock['kind'], nowMs: number, due: number[]): FakeClock
 }
 
 // Errors and Maps may come from the test's realm, where `instanceof` against ours is false.
+// Never throws: it also describes what a failed dump threw, where a throw would lose the
+// test file's results (`Object.create(null)` cannot be made a string, getters may throw).
 function messageOf(e: unknown): string {
-  const m = (e as {message?: unknown} | null)?.message;
-  return typeof m === 'string' ? m : String(e);
+  try {
+    const m = (e as {message?: unknown} | null)?.message;
+    return typeof m === 'string' ? m : String(e);
+  } catch {
+    try {
+      return `a thrown ${Object.prototype.toString.call(e).slice(8, -1)} that cannot be shown`;
+    } catch {
+      return 'a thrown value that cannot be shown';
+    }
+  }
 }
 
 function isMap<K, V>(o: unknown): o is Map<K, V> {

@@ -2,6 +2,7 @@
  * `testEnvironmentOptions.taskdump`: parsed once per test file, rejected loudly when wrong.
  */
 import {constants} from 'node:os';
+import {inspect} from 'node:util';
 import {DEFAULT_RECORDER_OPTIONS, type RecorderOptions} from '../core/record';
 
 const osConstants = constants;
@@ -36,14 +37,40 @@ const RANGES: Partial<Record<keyof TaskdumpOptions, [number, number]>> = {
 /** Thrown for a bad option; the message names the option, the value and what is accepted. */
 export class TaskdumpOptionError extends Error {
   override name = 'TaskdumpOptionError';
+
+  constructor(message: string) {
+    super(message);
+    // A configuration error, not a bug: Jest prints the message alone, not a code frame
+    // of this file (a frame at <anonymous> keeps a message of many lines whole, and Jest
+    // hides the frame).
+    this.stack = `${this.name}: ${message}\n    at <anonymous> (jest-taskdump:0:0)`;
+  }
 }
 
-function show(value: unknown): string {
-  try {
-    return typeof value === 'string' ? JSON.stringify(value) : String(JSON.stringify(value) ?? value);
-  } catch {
-    return String(value);
+/** The value as the user wrote it: JSON where JSON says it truly (not for NaN, 10n, functions). */
+export function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'object' && !containsNonJson(value, 0)) {
+    try {
+      const json = JSON.stringify(value);
+      if (json !== undefined && json.length <= 200) return json;
+    } catch {
+      // A cycle: shown by inspect below.
+    }
   }
+  return inspect(value, {depth: 2, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 100});
+}
+
+// JSON would print NaN and Infinity as null and drop undefined, functions and symbols.
+function containsNonJson(value: object, depth: number): boolean {
+  if (depth > 3) return true;
+  for (const v of Object.values(value)) {
+    if (v === undefined || typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') return true;
+    if (typeof v === 'number' && !Number.isFinite(v)) return true;
+    if (typeof v === 'object' && v !== null && containsNonJson(v, depth + 1)) return true;
+  }
+  return false;
 }
 
 /** Validates raw user options, filling in defaults. */
@@ -58,6 +85,8 @@ export function parseOptions(raw: unknown): TaskdumpOptions {
   }
   const out: TaskdumpOptions = {...DEFAULT_OPTIONS};
   for (const [key, value] of Object.entries(raw)) {
+    // Absent, as Jest's workers see it: they get the config as JSON, which drops undefined.
+    if (value === undefined) continue;
     if (!(key in ACCEPTED)) {
       const near = Object.keys(ACCEPTED).find(k => k.toLowerCase() === key.toLowerCase().replace(/[-_]/g, ''));
       throw new TaskdumpOptionError(

@@ -12,9 +12,12 @@ const INSTALLED = path.join(FRESH, 'node_modules', 'jest-taskdump');
 beforeAll(() => {
   fs.rmSync(FRESH, {recursive: true, force: true});
   fs.mkdirSync(INSTALLED, {recursive: true});
-  const out = path.join(REPO, '.tmp');
+  // A directory of its own: another test (jest29) packs the same file name, maybe at once.
+  fs.mkdirSync(path.join(REPO, '.tmp'), {recursive: true});
+  const out = fs.mkdtempSync(path.join(REPO, '.tmp', 'pack-'));
   const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', out], {cwd: REPO, encoding: 'utf8'}))[0];
   execFileSync('tar', ['-xzf', path.join(out, packed.filename), '-C', INSTALLED, '--strip-components=1']);
+  fs.rmSync(out, {recursive: true, force: true});
   fs.mkdirSync(path.join(FRESH, 'src'));
   fs.mkdirSync(path.join(FRESH, 'test'));
   fs.copyFileSync(path.join(REPO, 'fixtures', 'seed', 'src', 'tasks.ts'), path.join(FRESH, 'src', 'tasks.ts'));
@@ -35,7 +38,7 @@ test('the tarball holds the built package and nothing of the repository\'s tests
   expect(fs.existsSync(path.join(INSTALLED, 'fixtures'))).toBe(false);
 });
 
-test.each(['jest-taskdump', 'jest-taskdump/environment', 'jest-taskdump/reporter', 'jest-taskdump/jest-preset'])('%s resolves from the fresh project', id => {
+test.each(['jest-taskdump', 'jest-taskdump/environment', 'jest-taskdump/reporter', 'jest-taskdump/serializer', 'jest-taskdump/jest-preset'])('%s resolves from the fresh project', id => {
   expect(require.resolve(id, {paths: [FRESH]}).startsWith(INSTALLED)).toBe(true);
 });
 
@@ -50,4 +53,34 @@ test('jest with only the preset prints the dump', () => {
   expect(output).toContain('Task dump: 2 branches stuck after <elapsed> ms (2 promises)');
   expect(output).toContain('│  └╼ pending at src/tasks.ts:1:34');
   expect(output).toContain('jest-taskdump: 1 test or hook hung');
+});
+
+// The declarations ship and are found for every entry point, with the exports map
+// (node16, bundler) and with the resolution TypeScript uses by default for CommonJS (node10,
+// through typesVersions); the environment can be extended as a custom environment would.
+test.each([
+  ['node16', 'node16'],
+  ['bundler', 'esnext'],
+  ['node10', 'commonjs'],
+])('the types resolve with moduleResolution %s', (resolution, module) => {
+  fs.writeFileSync(
+    path.join(FRESH, 'types.ts'),
+    [
+      "import TaskdumpEnvironment, {TestEnvironment, DUMP_PROPERTY} from 'jest-taskdump/environment';",
+      "import TaskdumpReporter from 'jest-taskdump/reporter';",
+      "import serializer from 'jest-taskdump/serializer';",
+      "import {DUMP_KIND, traced, type TaskDump} from 'jest-taskdump';",
+      'class MyEnvironment extends TaskdumpEnvironment {}',
+      "const kind: TaskDump['kind'] = DUMP_KIND;",
+      'const handle = traced(async () => 1);',
+      'export const used = [MyEnvironment, TestEnvironment, DUMP_PROPERTY, TaskdumpReporter, serializer.test, kind, handle];',
+      '',
+    ].join('\n'),
+  );
+  const tsc = path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc');
+  // skipLibCheck, as most projects have it: what is tested is that each import finds its types.
+  const args = ['--noEmit', '--strict', '--skipLibCheck', '--target', 'es2022', '--types', 'node', '--module', module, '--moduleResolution', resolution, 'types.ts'];
+  const r = spawnSync(process.execPath, [tsc, ...args], {cwd: FRESH, encoding: 'utf8'});
+  expect(r.stdout + r.stderr).toBe('');
+  expect(r.status).toBe(0);
 });

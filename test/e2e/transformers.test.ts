@@ -1,25 +1,70 @@
 import {dumps, runJest} from './run';
 
-// The seed program through babel-jest and @swc/jest: the same tree, names and positions as
-// through ts-jest, since positions come from whatever source maps Jest itself uses.
+// The seed program through babel-jest (Jest's default transform plus a babel.config.js) and
+// @swc/jest (no options), with one and two workers: the same tree, function names, files and
+// lines as through ts-jest. Positions come from whatever source maps Jest itself uses, so no
+// transformer is special-cased.
+
+/** A dump without its elapsed time and columns: tree shape, names, files and lines. */
+function outline(dump: string): string {
+  return dump
+    .replace(/after <elapsed> ms/, 'after … ms')
+    .replace(/(\.ts:\d+):\d+/g, '$1')
+    .trim();
+}
+
+const SEED_OUTLINE = `Task dump: 2 branches stuck after … ms (2 promises)
+
+╼ test "hangs" at test/hang.test.ts:3
+└╼ foo at src/tasks.ts:6
+   └╼ bar at src/tasks.ts:5
+      └╼ Promise.all
+         ├╼ [0] fiz at src/tasks.ts:2
+         │  └╼ pending at src/tasks.ts:1
+         │     ⏸ promise, never settled
+         └╼ [1] buz at src/tasks.ts:4
+            └╼ baz at src/tasks.ts:3
+               └╼ pending at src/tasks.ts:1
+                  ⏸ promise, never settled`;
+
 const reference = dumps(runJest('seed', ['-i']).output);
 
-test('the ts-jest reference is the seed tree', () => {
+test('ts-jest, the reference, gives the seed tree', () => {
   expect(reference).toHaveLength(1);
-  expect(reference[0]).toContain('└╼ [1] buz at src/tasks.ts:4:30');
+  expect(outline(reference[0])).toBe(SEED_OUTLINE);
 });
 
 describe.each([
   ['babel-jest', 'babel'],
   ['@swc/jest', 'swc'],
 ])('%s', (_name, fixture) => {
-  test.each([
+  describe.each([
     ['one worker', ['-i']],
     ['two workers', ['-w=2']],
-  ])('%s: the same dump as ts-jest', (_label, args) => {
+  ])('%s', (_label, args) => {
     const run = runJest(fixture, args);
-    expect(run.status).toBe(1);
-    expect(run.output).toContain('Tests:       1 failed, 1 passed, 2 total');
-    expect(dumps(run.output)).toEqual(reference);
+    const found = dumps(run.output);
+
+    test('the hung test fails with one dump; the passing file passes', () => {
+      expect(run.status).toBe(1);
+      expect(run.output).toContain('Exceeded timeout of 300 ms for a test');
+      expect(run.output).toMatch(/PASS test\/ok\.test\.ts/);
+      expect(run.output).toContain('Tests:       1 failed, 1 passed, 2 total');
+      expect(found).toHaveLength(1);
+    });
+
+    test('the Promise.all tree with the functions, files and lines of the source', () => {
+      expect(outline(found[0])).toBe(SEED_OUTLINE);
+      expect(found[0]).toMatchSnapshot();
+    });
+
+    test('the columns too are those ts-jest gives (each is the await in the source)', () => {
+      expect(found).toEqual(reference);
+    });
+
+    test('the end-of-run summary names the stuck leaves by source position', () => {
+      const summary = run.output.slice(run.output.indexOf('jest-taskdump: 1 test or hook hung'));
+      expect(summary).toContain('● hangs (test/hang.test.ts, 300 ms timeout)\n      src/tasks.ts:1:34  promise, never settled\n      src/tasks.ts:1:34  promise, never settled\n');
+    });
   });
 });

@@ -17,6 +17,38 @@ describe('parseOptions', () => {
     });
   });
 
+  test('undefined values are absent, as Jest\'s workers (which get the config as JSON) see them', () => {
+    expect(parseOptions({maxFrames: undefined, signal: undefined, maxframes: undefined})).toEqual(DEFAULT_OPTIONS);
+  });
+
+  test.each([
+    // The values of issue 2, as a user would mistype them.
+    [{maxFrames: 3}, '`testEnvironmentOptions.taskdump.maxFrames` must be an integer from 8 to 1000, but it is 3.'],
+    [{enabled: 'yes'}, '`testEnvironmentOptions.taskdump.enabled` must be true or false, but it is "yes".'],
+    [{maxframes: 64}, 'unknown option `testEnvironmentOptions.taskdump.maxframes` (value 64). Did you mean `maxFrames`?\nAccepted options: `enabled` (true or false), `maxFrames` (an integer from 8 to 1000),'],
+    [7, '`testEnvironmentOptions.taskdump` must be an object or a boolean, but it is 7.\nAccepted keys: `enabled`, `maxFrames`,'],
+    // Values JSON cannot show truly.
+    [{maxFrames: NaN}, 'maxFrames` must be an integer from 8 to 1000, but it is NaN.'],
+    [{captureBurst: Infinity}, 'captureBurst` must be an integer from 0 to 10000000, but it is Infinity.'],
+    [{maxFrames: 10n}, 'maxFrames` must be an integer from 8 to 1000, but it is 10n.'],
+    [{enabled: () => true}, 'enabled` must be true or false, but it is [Function: enabled].'],
+    [{maxFrames: {value: NaN}}, 'maxFrames` must be an integer from 8 to 1000, but it is { value: NaN }.'],
+    [{maxFrames: [8]}, 'maxFrames` must be an integer from 8 to 1000, but it is [8].'],
+  ])('%p: the message names the option, the value and what is accepted', (raw, message) => {
+    expect(() => parseOptions(raw)).toThrow(message);
+  });
+
+  test('the error carries no frames of the plugin, so Jest prints the message without a code frame', () => {
+    let error: unknown;
+    try {
+      parseOptions({maxFrames: 3});
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(TaskdumpOptionError);
+    expect((error as Error).stack).toBe(`TaskdumpOptionError: ${(error as Error).message}\n    at <anonymous> (jest-taskdump:0:0)`);
+  });
+
   test.each([
     [{maxFrames: 1001}, 'maxFrames` must be an integer from 8 to 1000, but it is 1001.'],
     [{maxFrames: '64'}, 'maxFrames` must be an integer from 8 to 1000, but it is "64".'],
