@@ -175,34 +175,51 @@ function emit(l: Line, st: RenderStyles, width: number | undefined): string[] {
     return [head + l.parts.map(([k, t]) => style(k, t)).join(' ')];
   }
   // Words, each with the style of its part; a space joins words on one line.
+  // A line that starts with `at ` and has a position reads as a stack frame to Jest
+  // (jest-message-util), which would move it and what follows out of the message: so `at`
+  // never starts a line, it ends the line before.
   const words: Array<[keyof RenderStyles | null, string]> = [];
-  for (const [k, t] of l.parts) for (const w of t.split(' ')) words.push([k, w]);
+  for (const [k, t] of l.parts) {
+    for (const w of t.split(' ')) {
+      const prev = words[words.length - 1];
+      if (w === 'at' && prev !== undefined && prev[1] !== '') prev[1] += ' at';
+      else words.push([k, w]);
+    }
+  }
   const out: string[] = [];
   let cur: Array<[keyof RenderStyles | null, string]> = [];
   let used = 0;
   let lead = head;
   let room = Math.max(MIN_TEXT_WIDTH, width - l.prefix.length - l.connector.length);
   const flush = (): void => {
-    out.push(lead + cur.map(([k, w]) => style(k, w)).join(' '));
+    // Neighbouring words of one style are styled together.
+    const runs: Array<[keyof RenderStyles | null, string]> = [];
+    for (const [k, w] of cur) {
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last[0] === k) last[1] += ` ${w}`;
+      else runs.push([k, w]);
+    }
+    out.push(lead + runs.map(([k, w]) => style(k, w)).join(' '));
     cur = [];
     used = 0;
-    lead = st.dim(l.cont);
+    lead = l.cont.trim() === '' ? l.cont : st.dim(l.cont);
     room = Math.max(MIN_TEXT_WIDTH, width - l.cont.length);
   };
-  for (const [k, word] of words) {
+  words.forEach(([k, word]) => {
     let w = word;
     if (cur.length > 0 && used + 1 + w.length > room) flush();
-    // A word longer than a whole line is cut into pieces.
+    // A word longer than a whole line is cut into pieces (never leaving a bare `at`).
     while (w.length > room - used - (cur.length > 0 ? 1 : 0)) {
-      const fit = room - used - (cur.length > 0 ? 1 : 0);
+      let fit = room - used - (cur.length > 0 ? 1 : 0);
+      if (/^ ?at$/.test(w.slice(fit)) || w[fit - 1] === ' ') fit -= 2;
       cur.push([k, w.slice(0, fit)]);
-      w = w.slice(fit);
+      w = w.slice(fit).replace(/^ /, '');
       flush();
     }
-    if (w === '' && cur.length === 0) continue;
+    if (w === '' && cur.length === 0) return;
     used += (cur.length > 0 ? 1 : 0) + w.length;
     cur.push([k, w]);
-  }
+  });
   if (cur.length > 0) flush();
   return out;
 }
