@@ -24,14 +24,13 @@ describe.each([
 });
 
 test.each([
-  ['FORCE_COLOR=1', {NO_COLOR: undefined, FORCE_COLOR: '1'}, [], true],
-  ['--colors', {NO_COLOR: undefined, FORCE_COLOR: undefined}, ['--colors'], true],
-  ['NO_COLOR=1', {NO_COLOR: '1', FORCE_COLOR: undefined}, [], false],
-  ['--no-colors', {NO_COLOR: undefined, FORCE_COLOR: undefined}, ['--no-colors'], false],
-  ['FORCE_COLOR=0', {NO_COLOR: undefined, FORCE_COLOR: '0'}, [], false],
-])('the dump is in colour as Jest is: %s', (_label, env, args, coloured) => {
-  for (const workers of ['-i', '-w=2']) {
-    const run = runJest('seed', [workers, ...(args as string[])], env as Record<string, string | undefined>);
+  ['FORCE_COLOR=1', {NO_COLOR: undefined, FORCE_COLOR: '1'}, [], true, ['-i', '-w=2']],
+  ['--colors', {NO_COLOR: undefined, FORCE_COLOR: undefined}, ['--colors'], true, ['-w=2']],
+  ['NO_COLOR=1', {NO_COLOR: '1', FORCE_COLOR: undefined}, [], false, ['-i']],
+  ['--no-colors', {NO_COLOR: undefined, FORCE_COLOR: undefined}, ['--no-colors'], false, ['-i']],
+])('the dump is in colour as Jest is: %s', (_label, env, args, coloured, workerCounts) => {
+  for (const workers of workerCounts as string[]) {
+    const run = runJest('seed', [workers, ...(args as string[]), 'test/hang.test.ts'], env as Record<string, string | undefined>);
     const line = run.output.split('\n').find(l => l.includes('Task dump:'))!;
     expect(line).toBeDefined();
     expect(/\u001b\[/.test(line)).toBe(coloured);
