@@ -68,6 +68,8 @@ export function dumps(output: string): string[] {
     for (let j = i; j < lines.length; j++) {
       const line = lines[j];
       if (j > i && /^\s*(●|at |jest-taskdump:|Test Suites:|PASS |FAIL )/.test(line)) break;
+      // Text less indented than the dump is not part of it (Jest's own warnings, in any order).
+      if (j > i && line.trim() !== '' && /^\s*/.exec(line)![0].length < indent) break;
       if (line.trim() === '' && (lines[j + 1] ?? '').trim() === '' && j > i + 1) break;
       taken.push(line.slice(Math.min(indent, /^\s*/.exec(line)![0].length)));
     }
