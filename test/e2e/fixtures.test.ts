@@ -12,7 +12,7 @@ function runProjects(args: string[]): {status: number | null; output: string} {
     cwd: REPO,
     encoding: 'utf8',
     timeout: 120_000,
-    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true'},
+    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', COLUMNS: '200'},
   });
   return {status: r.status, output: normalize(`${r.stderr}\n${r.stdout}`, path.join(REPO, 'fixtures'))};
 }
