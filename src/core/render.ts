@@ -254,12 +254,52 @@ function renderChildren(node: TreeNode, prefix: string, lines: Line[], rootFrame
       lines.push(line(prefix, [['leaf', range !== null ? text.replace(/^(\S+ )/, `$1${range}`) : text]], connector, cont));
       return;
     }
-    const n = item.node!;
+    let n = item.node!;
     const childPrefix = prefix + (end ? GLYPHS.space : GLYPHS.pipe);
     const parts: Line['parts'] = n.frame ? frameParts(range !== null ? {...n.frame, combinator: undefined} : n.frame, range) : [['dim', n.label ?? '']];
     lines.push(line(prefix, parts, end ? GLYPHS.last : GLYPHS.branch, childPrefix + '  '));
+    // A library's (or Node's) frames in a row, one calling the next, are one line with their
+    // count: the first is where the user's code called in, the last where the library waits.
+    const run = libraryRun(n);
+    if (run.length >= LIBRARY_RUN) {
+      const packages = [...new Set(run.slice(1, -1).map(x => libraryOf(x.frame!.file)))].join(', ');
+      lines.push(line(childPrefix, [['dim', `${GLYPHS.hidden}${run.length - 2} frames in ${packages}`]], GLYPHS.last, childPrefix + GLYPHS.space + '  '));
+      n = run[run.length - 1];
+      const innerPrefix = childPrefix + GLYPHS.space;
+      lines.push(line(innerPrefix, frameParts(n.frame!), GLYPHS.last, innerPrefix + GLYPHS.space + '  '));
+      renderChildren(n, innerPrefix + GLYPHS.space, lines);
+      return;
+    }
     renderChildren(n, childPrefix, lines);
   });
+}
+
+/** Frames in a row this long (or longer) of one library or of Node show only their ends. */
+const LIBRARY_RUN = 4;
+
+/** The package a file belongs to (`pg`, `@scope/name`, `node:events`), or null for the user's code. */
+export function libraryOf(file: string): string | null {
+  if (file.startsWith('node:')) return 'node';
+  // The innermost node_modules: a dependency of a dependency is that package's frame.
+  const parts = file.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at === -1 || at + 1 >= parts.length) return null;
+  return parts[at + 1].startsWith('@') && at + 2 < parts.length ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1];
+}
+
+/**
+ * The chain of library frames starting at `n`: each the only thing under the one before
+ * (no leaf, no other branch, no combinator input), all outside the user's code.
+ */
+function libraryRun(n: TreeNode): TreeNode[] {
+  const run: TreeNode[] = [];
+  let cur: TreeNode | undefined = n;
+  while (cur !== undefined && cur.frame !== null && libraryOf(cur.frame.file) !== null && (run.length === 0 || cur.frame.combinator === undefined)) {
+    run.push(cur);
+    if (cur.leaves.length > 0 || cur.children.length !== 1) break;
+    cur = cur.children[0];
+  }
+  return run;
 }
 
 type Item = {node?: TreeNode; leaf?: Leaf};

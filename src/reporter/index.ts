@@ -7,10 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {AggregatedResult, Test, TestResult} from '@jest/test-result';
 import {BaseReporter} from '@jest/reporters';
-import {type RenderOptions, renderLine, rootTitle} from '../core/render';
+import {type RenderOptions, libraryOf, renderLine, rootTitle} from '../core/render';
 import {type Terminal, probeTerminal, publishTerminal, terminalStyles} from './terminal';
 import {stuckLeaves} from '../core/tree';
-import {DUMP_KIND, type TaskDump} from '../core/types';
+import {DUMP_KIND, type Frame, type TaskDump} from '../core/types';
 
 /** Finds the dumps attached to a file's failures (they arrive as plain data from workers). */
 export function dumpsOf(result: TestResult): TaskDump[] {
@@ -40,7 +40,11 @@ export function summaryLines(dumps: TaskDump[], options: Pick<RenderOptions, 'st
   const lines = [renderLine([['title', `jest-taskdump: ${dumps.length} ${dumps.length === 1 ? 'test or hook' : 'tests or hooks'} hung`]], options)];
   for (const d of dumps) {
     const what = d.rootType === 'test' ? d.rootName : rootTitle(d);
-    lines.push(renderLine([['title', `● ${what}`], ['dim', `(${d.testPath}, ${d.timeoutMs ?? '?'} ms timeout)`]], {...options, prefix: '  ', cont: '    '}));
+    const head = {...options, prefix: '  ', cont: '    '};
+    const where = `(${d.testPath}, ${d.timeoutMs ?? '?'} ms timeout)`;
+    // The file and timeout stay together: on the next line when they do not fit after the name.
+    if (options.width === undefined || 4 + what.length + where.length <= options.width) lines.push(renderLine([['title', `● ${what}`], ['dim', where]], head));
+    else lines.push(renderLine([['title', `● ${what}`]], head), renderLine([['dim', where]], {...head, prefix: '    '}));
     const stuck = stuckLeaves(d);
     const leaf = {...options, prefix: '      ', cont: '        '};
     if (stuck.length === 0) lines.push(renderLine([['dim', 'nothing pending under it' + (d.waitsForDone ? ': `done` was never called' : '')]], leaf));
@@ -113,16 +117,31 @@ interface Entry {
 const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
-/** `::error file=…,line=…,col=…,title=…::message` lines, one per stuck leaf with a position. */
+/**
+ * `::error file=…,line=…,col=…,title=…::message` lines, one per place a test waits: at the
+ * innermost frame of the user's code on each stuck branch (a library's file is not in the
+ * repository), leaves that read the same at one place once, with their count.
+ */
 export function annotationLines(entries: Entry[], cwd: string): string[] {
   const lines: string[] = [];
   for (const {dump, projectRoot} of entries) {
     const title = `jest-taskdump: ${dump.rootType === 'test' ? `test "${dump.rootName}"` : rootTitle(dump)} hung`;
+    const counts = new Map<string, {at: Frame; what: string; n: number}>();
     for (const leaf of stuckLeaves(dump)) {
-      const at = leaf.createdAt ?? leaf.path[leaf.path.length - 1] ?? dump.rootFrame;
-      if (!at || at.file.startsWith('node:')) continue;
+      const frames = [dump.rootFrame, ...leaf.path, leaf.createdAt].filter((f): f is Frame => f !== null);
+      const at = [...frames].reverse().find(f => libraryOf(f.file) === null && !path.isAbsolute(f.file));
+      if (at === undefined) continue;
+      const c = leaf.createdAt;
+      const inside = c !== null && c !== at && (c.file !== at.file || c.line !== at.line) ? `, in ${c.name} at ${c.file}:${c.line}:${c.column}` : '';
+      const what = `${leaf.what}${inside}`;
+      const key = `${at.file}:${at.line}:${at.column} ${what}`;
+      const seen = counts.get(key);
+      if (seen) seen.n++;
+      else counts.set(key, {at, what, n: 1});
+    }
+    for (const {at, what, n} of counts.values()) {
       const file = path.relative(cwd, path.resolve(projectRoot, at.file)).split(path.sep).join('/');
-      lines.push(`::error file=${escapeProperty(file)},line=${at.line},col=${at.column},title=${escapeProperty(title)}::${escapeData(`${leaf.what} (after ${dump.elapsedMs} ms)`)}`);
+      lines.push(`::error file=${escapeProperty(file)},line=${at.line},col=${at.column},title=${escapeProperty(title)}::${escapeData(`${n > 1 ? `${n}× ` : ''}${what} (after ${dump.elapsedMs} ms)`)}`);
     }
   }
   return lines;

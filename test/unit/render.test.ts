@@ -235,3 +235,47 @@ test('leaves that read the same at one frame are drawn once, with their count', 
     '   ⏸ promise, never settled',
   ]);
 });
+
+describe('library and Node frames in a row', () => {
+  const lib = (name: string, line: number, file = 'node_modules/pg/lib/client.js'): Frame => f(name, line, 3, {file});
+
+  test('show their two ends and a count of what lies between, with the packages', () => {
+    const text = renderDump(
+      dump([
+        leaf([f('loadUser', 4), lib('Client.query', 10), lib('Client._send', 20), lib('Pool.acquire', 5, '../../node_modules/@corp/pool/index.js'), lib('Connection.wait', 30)]),
+        leaf([f('loadUser', 4), f('audit', 9)]),
+      ]),
+    );
+    expect(text.split('\n').slice(2)).toEqual([
+      '╼ test "hangs" at test/a.test.ts:3:29',
+      '└╼ loadUser at src/a.ts:4:1',
+      '   ├╼ audit at src/a.ts:9:1',
+      '   │  ⏸ promise, never settled',
+      '   └╼ Client.query at node_modules/pg/lib/client.js:10:3',
+      '      └╼ ⋯ 2 frames in pg, @corp/pool',
+      '         └╼ Connection.wait at node_modules/pg/lib/client.js:30:3',
+      '            ⏸ promise, never settled',
+    ]);
+  });
+
+  test('stop where the branch splits, at a combinator input, or at the user\'s code', () => {
+    const text = renderDump(
+      dump([
+        leaf([lib('a', 1), lib('b', 2), lib('c', 3), f('callback', 7), lib('d', 4)]),
+        leaf([lib('a', 1), lib('b', 2), lib('e', 5), lib('g', 6), lib('h', 7)]),
+      ]),
+    );
+    // Split after b: nothing collapses above it; the user's callback stops a run.
+    expect(text).toContain('Task dump: 2 branches');
+    expect(text).not.toContain('⋯');
+    const deep = renderDump(dump([leaf([lib('a', 1), lib('b', 2), lib('c', 3, 'node:events'), lib('d', 4), f('mine', 8)])]));
+    expect(deep).toContain('⋯ 2 frames in pg, node');
+    expect(deep).toContain('mine at src/a.ts:8:1');
+  });
+
+  test('three frames in a row are all shown (a count would save nothing)', () => {
+    const text = renderDump(dump([leaf([lib('a', 1), lib('b', 2), lib('c', 3)])]));
+    expect(text).not.toContain('⋯');
+    expect(text).toContain('b at node_modules/pg/lib/client.js:2:3');
+  });
+});

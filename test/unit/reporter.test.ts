@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {stripVTControlCharacters} from 'node:util';
 import type {TestResult} from '@jest/test-result';
-import TaskdumpReporter, {parseReporterOptions} from '../../src/reporter';
+import TaskdumpReporter, {annotationLines, parseReporterOptions} from '../../src/reporter';
 import * as terminal from '../../src/reporter/terminal';
 import {DUMP_KIND, DUMP_VERSION, type Frame, type Leaf, type TaskDump} from '../../src/core/types';
 
@@ -97,11 +97,23 @@ test('annotations: one per stuck leaf, at the leaf, relative to the working dire
   const lines = run(undefined, 0, 80, {GITHUB_ACTIONS: 'true'}).split('\n').filter(l => l.startsWith('::'));
   expect(lines).toEqual([
     '::error file=project/src/config.ts,line=12,col=5,title=jest-taskdump%3A test "db › loads config" hung::promise, never settled (after 301 ms)',
-    '::error file=project/src/lock.ts,line=3,col=5,title=jest-taskdump%3A test "acquires lock" hung::setTimeout 60000 ms, not fired yet (after 301 ms)',
-    '::error file=project/src/lock.ts,line=3,col=5,title=jest-taskdump%3A test "acquires lock" hung::setTimeout 60000 ms, not fired yet (after 301 ms)',
+    '::error file=project/src/lock.ts,line=3,col=5,title=jest-taskdump%3A test "acquires lock" hung::2× setTimeout 60000 ms, not fired yet (after 301 ms)',
   ]);
   expect(run({annotations: false}, 0, 80, {GITHUB_ACTIONS: 'true'})).not.toContain('::error');
   expect(run({annotations: true}, 0, 80, {GITHUB_ACTIONS: ''})).toContain('::error');
+});
+
+test('annotations point at the user\'s code, not at a library\'s or Node\'s file', () => {
+  const lib = (name: string, line: number): Frame => f(name, 'node_modules/pg/lib/client.js', line);
+  const inLibrary = dump('queries', 'test/q.test.ts', [
+    leaf([f('loadUser', 'src/users.ts', 7), lib('Client.query', 10), lib('Connection.wait', 30)]),
+    leaf([f('waitReady', 'src/bus.ts', 2)], {createdAt: {name: 'once', file: 'node:events', line: 1, column: 1, async: false}, what: 'events.once() promise, never settled'}),
+  ]);
+  const entries = [{dump: inLibrary, projectRoot: ROOT, testFile: path.join(ROOT, 'test/q.test.ts')}];
+  expect(annotationLines(entries, process.cwd())).toEqual([
+    '::error file=project/src/users.ts,line=7,col=5,title=jest-taskdump%3A test "queries" hung::promise, never settled, in Connection.wait at node_modules/pg/lib/client.js:30:5 (after 301 ms)',
+    '::error file=project/src/bus.ts,line=2,col=5,title=jest-taskdump%3A test "queries" hung::events.once() promise, never settled, in once at node:events:1:1 (after 301 ms)',
+  ]);
 });
 
 test('outputFile: every dump as versioned JSON, paths relative to rootDir', () => {
