@@ -11,8 +11,9 @@ function runProjects(args: string[]): {status: number | null; output: string} {
   const r = spawnSync(process.execPath, [bin, '--ci', '--no-cache', ...args, '--projects', ...PROJECTS.map(p => `fixtures/${p}`)], {
     cwd: REPO,
     encoding: 'utf8',
-    timeout: 120_000,
-    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', COLUMNS: '200'},
+    timeout: 300_000,
+    // Wide: these tests are about the dumps' content; test/e2e/terminal.test.ts is about wrapping.
+    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', COLUMNS: '1000'},
   });
   return {status: r.status, output: normalize(`${r.stderr}\n${r.stdout}`, path.join(REPO, 'fixtures'))};
 }

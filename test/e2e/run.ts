@@ -34,13 +34,14 @@ export function normalize(text: string, fixtureDir: string): string {
 export function runJest(name: string, args: string[] = [], env: Record<string, string | undefined> = {}): JestRun {
   const cwd = path.join(REPO, 'fixtures', name);
   // Not under GitHub Actions unless a test says so: the reporter would add annotations.
-  const merged: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', GITHUB_ACTIONS: '', COLUMNS: '200', ...env};
+  // Wide unless a test says otherwise: most tests are about the dumps' content, not wrapping.
+  const merged: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', GITHUB_ACTIONS: '', COLUMNS: '1000', ...env};
   // `undefined` removes a variable (an empty FORCE_COLOR means "force colour").
   for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
   const result = spawnSync(process.execPath, [JEST_BIN, '--ci', '--no-cache', ...args], {
     cwd,
     encoding: 'utf8',
-    timeout: 120_000,
+    timeout: 300_000,
     env: merged as NodeJS.ProcessEnv,
   });
   const stdout = result.stdout ?? '';

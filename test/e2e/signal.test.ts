@@ -11,13 +11,13 @@ async function runAndSignal(args: string[]): Promise<{status: number | null; out
   const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-signal-')), 'pid');
   const child = spawn(process.execPath, [path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--no-cache', ...args], {
     cwd,
-    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', COLUMNS: '200', PID_FILE: pidFile},
+    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', COLUMNS: '1000', PID_FILE: pidFile},
   });
   let output = '';
   child.stdout.on('data', d => (output += d));
   child.stderr.on('data', d => (output += d));
   const exited = new Promise<number | null>(resolve => child.on('close', code => resolve(code)));
-  for (let i = 0; i < 200 && !fs.existsSync(pidFile); i++) await new Promise(r => setTimeout(r, 50));
+  for (let i = 0; i < 1200 && !fs.existsSync(pidFile); i++) await new Promise(r => setTimeout(r, 50));
   await new Promise(r => setTimeout(r, 200));
   process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGUSR2');
   const status = await exited;
