@@ -147,6 +147,20 @@ export function renderDump(dump: TaskDump, options: RenderOptions = {}): string 
 }
 
 /**
+ * Renders a merged tree ({@link buildTree}) without the dump's summary and root line: the
+ * branches under the test body, as in the dump.
+ *
+ * ```ts
+ * renderTree(buildTree(dump), {width: 80});
+ * ```
+ */
+export function renderTree(tree: TreeNode, options: RenderOptions = {}): string {
+  const lines: Line[] = [];
+  renderChildren(tree, '', lines);
+  return lines.flatMap(l => emit(l, {...PLAIN, ...options.styles}, options.width)).join('\n');
+}
+
+/**
  * One line of text made of styled parts joined by spaces, wrapped to `width` with its
  * pieces after the first starting with `cont` (for reporters' own lines).
  */

@@ -18,9 +18,12 @@ describe.each([
   ['one worker', ['-i']],
   ['two workers', ['-w=2']],
 ])('%s', (_label, workers) => {
-  test('outputFile writes every dump as JSON', () => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-report-')), 'nested', 'dumps.json');
-    const run = runJest('two-hung', [...workers, '--config', config({outputFile: out})]);
+  test('outputFile writes every dump as JSON, relative to rootDir', () => {
+    // Relative to rootDir (the fixture), not to the working directory (set elsewhere here).
+    const relative = `.tmp/report-${workers.join('')}/dumps.json`;
+    const out = path.join(fixture, relative);
+    fs.rmSync(path.dirname(out), {recursive: true, force: true});
+    const run = runJest('two-hung', [...workers, '--config', config({outputFile: relative})], {}, os.tmpdir());
     expect(run.status).toBe(1);
     const report = JSON.parse(fs.readFileSync(out, 'utf8'));
     expect(report).toMatchObject({kind: 'jest-taskdump/report', version: 1});

@@ -1,6 +1,7 @@
 import {format} from 'pretty-format';
 import serializer, {stableDump} from '../../src/serializer';
 import {DUMP_KIND, DUMP_VERSION, type TaskDump} from '../../src/core/types';
+import {buildTree} from '../../src/core/tree';
 
 const dump: TaskDump = {
   kind: DUMP_KIND,
@@ -81,5 +82,23 @@ describe('stable across machines', () => {
   test('colours come from pretty-format\'s theme only', () => {
     const coloured = format(elsewhere, {plugins: [serializer], highlight: true, theme: {tag: 'cyan', value: 'yellow', comment: 'gray', content: 'reset', prop: 'yellow'}});
     expect(coloured).toMatchSnapshot();
+  });
+});
+
+describe('trees from buildTree', () => {
+  test('snapshot as their branches, as stable as dumps', () => {
+    const tree = buildTree(dump);
+    expect(serializer.test(tree)).toBe(true);
+    expect(tree).toMatchSnapshot();
+    const text = format(tree, {plugins: [serializer]});
+    expect(text).not.toMatch(/41877|4242|55\.0 s/);
+    expect(text.startsWith('TaskTree {\n  ├╼ wait at src/w.ts:2:1\n  │  ⏲ setTimeout 60000 ms, fires in <time>')).toBe(true);
+  });
+
+  test('other objects with children are left to pretty-format', () => {
+    expect(serializer.test({frame: null, children: [], leaves: [], extra: 1})).toBe(false);
+    expect(serializer.test({children: [], leaves: []})).toBe(false);
+    expect(serializer.test({frame: null, children: [{name: 'x'}], leaves: []})).toBe(false);
+    expect(format({frame: null, children: [], leaves: [], extra: 1}, {plugins: [serializer]})).toContain('"extra": 1');
   });
 });
