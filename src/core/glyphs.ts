@@ -10,4 +10,6 @@ export const GLYPHS = {
   io: '⇄ ',
   process: '⚙ ',
   detached: '↯ ',
+  /** Frames left out (a library's or Node's, between the two shown). */
+  hidden: '⋯ ',
 } as const;

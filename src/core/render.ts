@@ -24,30 +24,46 @@ import type {FakeClock, Frame, Leaf, TaskDump, TreeNode} from './types';
 
 /** Styles applied to parts of the text (identity functions when colour is off). */
 export interface RenderStyles {
+  /** Tree connectors and explanations. */
   dim: (s: string) => string;
+  /** A stuck leaf (what never settled). */
   leaf: (s: string) => string;
+  /** The summary line. */
   title: (s: string) => string;
+  /** `file:line:column` of a frame. */
+  position: (s: string) => string;
 }
 
 export interface RenderOptions {
   styles?: Partial<RenderStyles>;
+  /**
+   * Columns available to the text. Longer lines are wrapped at spaces (a word longer than
+   * a line is cut into pieces), continuing under their tree branch. Unset: never wrapped.
+   */
+  width?: number;
+}
+
+/** Narrowest text column a wrapped line keeps, however deep its branch is. */
+const MIN_TEXT_WIDTH = 24;
+
+/**
+ * One output line before styling and wrapping: `prefix` (tree pipes and spaces), then
+ * `connector` (`├╼ ` / `└╼ ` or nothing), then the text; wrapped pieces start at `cont`.
+ */
+interface Line {
+  prefix: string;
+  connector: string;
+  cont: string;
+  /** Text pieces with their style. */
+  parts: Array<[keyof RenderStyles | null, string]>;
 }
 
 const plain = (s: string): string => s;
 
+const line = (prefix: string, parts: Line['parts'], connector = '', cont = prefix + '  '): Line => ({prefix, connector, cont, parts});
+
 function position(f: Frame): string {
   return `${f.file}:${f.line}:${f.column}`;
-}
-
-function frameLabel(f: Frame): string {
-  const index = f.combinator !== undefined && f.combinator.index !== null ? `[${f.combinator.index}] ` : '';
-  return `${index}${f.name} at ${position(f)}`;
-}
-
-function rootLabel(dump: TaskDump): string {
-  const what = rootTitle(dump);
-  if (dump.rootFrame) return `${what} at ${position(dump.rootFrame)}`;
-  return dump.testPath ? `${what} in ${dump.testPath}` : what;
 }
 
 /** `test "a › b"`, `beforeAll hook in "db"`, `afterEach hook for "db › inserts"`. */
@@ -102,94 +118,253 @@ function explainEmpty(dump: TaskDump): string {
 
 /** Renders the whole dump: a summary line, then the merged tree. */
 export function renderDump(dump: TaskDump, options: RenderOptions = {}): string {
-  const st: RenderStyles = {dim: plain, leaf: plain, title: plain, ...options.styles};
-  const lines: string[] = [st.title(summarize(dump)), ''];
-  lines.push(GLYPHS.root + rootLabel(dump));
+  const st: RenderStyles = {...PLAIN, ...options.styles};
+  const lines: Line[] = [line('', [['title', summarize(dump)]], '', ''), line('', [])];
+  lines.push(line('', rootLabelParts(dump), GLYPHS.root, '   '));
   const tree = buildTree(dump);
   if (dump.leaves.length === 0) {
-    lines.push(`${GLYPHS.last}${st.dim(explainEmpty(dump))}`);
+    lines.push(line('', [['dim', explainEmpty(dump)]], GLYPHS.last, '   '));
   } else {
-    renderChildren(tree, '', lines, st, dump.rootFrame);
+    renderChildren(tree, '', lines, dump.rootFrame);
   }
-  if (dump.waitsForDone && dump.leaves.length > 0) {
-    lines.push('', st.dim(`The ${kindOf(dump)} takes a \`done\` callback that was never called.`));
-  }
-  if (dump.fakeTimers && dump.fakeTimers.pending > 0) lines.push('', st.dim(explainFakeTimers(dump.fakeTimers)));
+  const note = (text: string): void => {
+    lines.push(line('', []), line('', [['dim', text]], '', ''));
+  };
+  if (dump.waitsForDone && dump.leaves.length > 0) note(`The ${kindOf(dump)} takes a \`done\` callback that was never called.`);
+  if (dump.fakeTimers && dump.fakeTimers.pending > 0) note(explainFakeTimers(dump.fakeTimers));
   if (dump.affects && dump.affects.length > 0) {
     const shown = dump.affects.slice(0, 5).map(n => `"${n}"`).join(', ');
     const more = dump.affects.length > 5 ? ` and ${dump.affects.length - 5} more` : '';
-    lines.push('', st.dim(`It failed ${dump.affects.length === 1 ? 'the test' : `${dump.affects.length} tests`}: ${shown}${more}.`));
+    note(`It failed ${dump.affects.length === 1 ? 'the test' : `${dump.affects.length} tests`}: ${shown}${more}.`);
   }
   if (dump.sharedWith && dump.sharedWith.length > 0) {
-    lines.push('', st.dim(`Concurrent tests share one record: this dump also shows what ${dump.sharedWith.map(n => `"${n}"`).join(', ')} left pending.`));
+    note(`Concurrent tests share one record: this dump also shows what ${dump.sharedWith.map(n => `"${n}"`).join(', ')} left pending.`);
   }
   if (dump.unrecorded > 0) {
-    lines.push('', st.dim(`${dump.unrecorded} promise(s) were created while stack capture was over its budget; branches through them may be missing.`));
+    note(`${dump.unrecorded} promise(s) were created while stack capture was over its budget; branches through them may be missing.`);
   }
-  return lines.join('\n');
+  return lines.flatMap(l => emit(l, st, options.width)).join('\n');
 }
 
-function renderChildren(node: TreeNode, prefix: string, lines: string[], st: RenderStyles, rootFrame: Frame | null = null): void {
+/**
+ * Renders a merged tree ({@link buildTree}) without the dump's summary and root line: the
+ * branches under the test body, as in the dump.
+ *
+ * ```ts
+ * renderTree(buildTree(dump), {width: 80});
+ * ```
+ */
+export function renderTree(tree: TreeNode, options: RenderOptions = {}): string {
+  const lines: Line[] = [];
+  renderChildren(tree, '', lines);
+  return lines.flatMap(l => emit(l, {...PLAIN, ...options.styles}, options.width)).join('\n');
+}
+
+/**
+ * One line of text made of styled parts joined by spaces, wrapped to `width` with its
+ * pieces after the first starting with `cont` (for reporters' own lines).
+ */
+export function renderLine(parts: Array<[keyof RenderStyles | null, string]>, options: RenderOptions & {prefix?: string; cont?: string} = {}): string {
+  const prefix = options.prefix ?? '';
+  return emit(line(prefix, parts, '', options.cont ?? prefix), {...PLAIN, ...options.styles}, options.width).join('\n');
+}
+
+function rootLabelParts(dump: TaskDump): Line['parts'] {
+  const what = rootTitle(dump);
+  if (dump.rootFrame) return [[null, `${what} at`], ['position', position(dump.rootFrame)]];
+  return [[null, dump.testPath ? `${what} in ${dump.testPath}` : what]];
+}
+
+function frameParts(f: Frame, range: string | null = null): Line['parts'] {
+  const index = range ?? (f.combinator !== undefined && f.combinator.index !== null ? `[${f.combinator.index}] ` : '');
+  return [[null, `${index}${f.name} at`], ['position', position(f)]];
+}
+
+/** Styles a line, wrapping it to `width` (pieces of a part keep the part's style). */
+function emit(l: Line, st: RenderStyles, width: number | undefined): string[] {
+  const style = (k: keyof RenderStyles | null, s: string): string => (k === null || s === '' ? s : st[k](s));
+  const head = l.prefix + (l.connector === '' ? '' : st.dim(l.connector));
+  const text = l.parts.map(([, t]) => t).join(' ');
+  if (width === undefined || l.prefix.length + l.connector.length + text.length <= width) {
+    return [head + l.parts.map(([k, t]) => style(k, t)).join(' ')];
+  }
+  // Words, each with the style of its part; a space joins words on one line.
+  // A line that starts with `at ` and has a position reads as a stack frame to Jest
+  // (jest-message-util), which would move it and what follows out of the message: so `at`
+  // never starts a line, it ends the line before.
+  const words: Array<[keyof RenderStyles | null, string]> = [];
+  for (const [k, t] of l.parts) {
+    for (const w of t.split(' ')) {
+      const prev = words[words.length - 1];
+      if (w === 'at' && prev !== undefined && prev[1] !== '') prev[1] += ' at';
+      else words.push([k, w]);
+    }
+  }
+  const out: string[] = [];
+  let cur: Array<[keyof RenderStyles | null, string]> = [];
+  let used = 0;
+  let lead = head;
+  let room = Math.max(MIN_TEXT_WIDTH, width - l.prefix.length - l.connector.length);
+  const flush = (): void => {
+    // Neighbouring words of one style are styled together.
+    const runs: Array<[keyof RenderStyles | null, string]> = [];
+    for (const [k, w] of cur) {
+      const last = runs[runs.length - 1];
+      if (last !== undefined && last[0] === k) last[1] += ` ${w}`;
+      else runs.push([k, w]);
+    }
+    out.push(lead + runs.map(([k, w]) => style(k, w)).join(' '));
+    cur = [];
+    used = 0;
+    lead = l.cont.trim() === '' ? l.cont : st.dim(l.cont);
+    room = Math.max(MIN_TEXT_WIDTH, width - l.cont.length);
+  };
+  words.forEach(([k, word]) => {
+    let w = word;
+    if (cur.length > 0 && used + 1 + w.length > room) flush();
+    // A word longer than a whole line is cut into pieces (never leaving a bare `at`).
+    while (w.length > room - used - (cur.length > 0 ? 1 : 0)) {
+      let fit = room - used - (cur.length > 0 ? 1 : 0);
+      if (/^ ?at$/.test(w.slice(fit)) || w[fit - 1] === ' ') fit -= 2;
+      cur.push([k, w.slice(0, fit)]);
+      w = w.slice(fit).replace(/^ /, '');
+      flush();
+    }
+    if (w === '' && cur.length === 0) return;
+    used += (cur.length > 0 ? 1 : 0) + w.length;
+    cur.push([k, w]);
+  });
+  if (cur.length > 0) flush();
+  return out;
+}
+
+function renderChildren(node: TreeNode, prefix: string, lines: Line[], rootFrame: Frame | null = null): void {
   const at = node.frame ?? rootFrame;
   // A promise that waits on the branches below it comes first, as their heading; the
   // other leaves come after the children, since they end the branch here.
-  for (const l of node.leaves) if (l.waiting === true) lines.push(prefix + st.leaf(leafLine(l, at)));
+  for (const l of node.leaves) if (l.waiting === true) lines.push(line(prefix, [['leaf', leafLine(l, at)]]));
   const all: Item[] = [
     ...node.children.map(n => ({node: n})),
     ...node.leaves.filter(l => l.waiting !== true).map(l => ({leaf: l})),
   ];
   // Under a combinator, inputs are in index order, whether they are calls or plain promises,
   // and runs of inputs that are stuck the same way are drawn once, as `[0–99] 100×`.
+  // Elsewhere, leaves that read the same (made in a loop at one line) are drawn once, as `3×`.
   const indexOf = (x: Item): number => x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? Infinity;
   const underCombinator = node.frame === null && node.label?.startsWith('Promise.') === true;
   if (underCombinator) all.sort((a, b) => indexOf(a) - indexOf(b));
-  const groups = underCombinator ? collapse(all, at) : all.map(item => ({item, count: 1, first: indexOf(item), lastIndex: indexOf(item)}));
+  const groups = underCombinator ? collapse(all, at) : collapseSame(all, at);
   const items = groups.map(g => g.item);
   groups.forEach((g, i) => {
     const item = g.item;
-    const last = i === groups.length - 1;
-    const range = g.count > 1 ? `[${g.first}–${g.lastIndex}] ${g.count}× ` : null;
+    const end = i === groups.length - 1 || onlyLeavesAfter(items, i);
+    const range = g.count > 1 ? (g.first === null ? `${g.count}× ` : `[${g.first}–${g.lastIndex}] ${g.count}× `) : null;
     if (item.leaf !== undefined) {
       // A combinator's input gets a connector like its sibling inputs; other leaves hang
       // under their frame without one: they are what the frame waits on.
-      const connector = item.leaf.input !== undefined ? st.dim(last || onlyLeavesAfter(items, i) ? GLYPHS.last : GLYPHS.branch) : '';
+      const connector = item.leaf.input !== undefined ? (end ? GLYPHS.last : GLYPHS.branch) : '';
       const text = leafLine(range !== null ? {...item.leaf, input: undefined} : item.leaf, at);
-      lines.push(prefix + connector + st.leaf(range !== null ? text.replace(/^(\S+ )/, `$1${range}`) : text));
+      const cont = prefix + (connector === '' ? '' : end ? GLYPHS.space : GLYPHS.pipe) + '  ';
+      lines.push(line(prefix, [['leaf', range !== null ? text.replace(/^(\S+ )/, `$1${range}`) : text]], connector, cont));
       return;
     }
-    const n = item.node!;
-    const label = n.frame ? (range !== null ? range + frameLabel({...n.frame, combinator: undefined}) : frameLabel(n.frame)) : n.label ?? '';
-    lines.push(prefix + st.dim(last || onlyLeavesAfter(items, i) ? GLYPHS.last : GLYPHS.branch) + (n.frame ? label : st.dim(label)));
-    renderChildren(n, prefix + (last || onlyLeavesAfter(items, i) ? GLYPHS.space : GLYPHS.pipe), lines, st);
+    let n = item.node!;
+    const childPrefix = prefix + (end ? GLYPHS.space : GLYPHS.pipe);
+    const parts: Line['parts'] = n.frame ? frameParts(range !== null ? {...n.frame, combinator: undefined} : n.frame, range) : [['dim', n.label ?? '']];
+    lines.push(line(prefix, parts, end ? GLYPHS.last : GLYPHS.branch, childPrefix + '  '));
+    // A library's (or Node's) frames in a row, one calling the next, are one line with their
+    // count: the first is where the user's code called in, the last where the library waits.
+    const run = libraryRun(n);
+    if (run.length >= LIBRARY_RUN) {
+      const packages = [...new Set(run.slice(1, -1).map(x => libraryOf(x.frame!.file)))].join(', ');
+      lines.push(line(childPrefix, [['dim', `${GLYPHS.hidden}${run.length - 2} frames in ${packages}`]], GLYPHS.last, childPrefix + GLYPHS.space + '  '));
+      n = run[run.length - 1];
+      const innerPrefix = childPrefix + GLYPHS.space;
+      lines.push(line(innerPrefix, frameParts(n.frame!), GLYPHS.last, innerPrefix + GLYPHS.space + '  '));
+      renderChildren(n, innerPrefix + GLYPHS.space, lines);
+      return;
+    }
+    renderChildren(n, childPrefix, lines);
   });
 }
 
-type Item = {node?: TreeNode; leaf?: Leaf};
+/** Frames in a row this long (or longer) of one library or of Node show only their ends. */
+const LIBRARY_RUN = 4;
 
-const PLAIN: RenderStyles = {dim: plain, leaf: plain, title: plain};
+/** The package a file belongs to (`pg`, `@scope/name`, `node:events`), or null for the user's code. */
+export function libraryOf(file: string): string | null {
+  if (file.startsWith('node:')) return 'node';
+  // The innermost node_modules: a dependency of a dependency is that package's frame.
+  const parts = file.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at === -1 || at + 1 >= parts.length) return null;
+  return parts[at + 1].startsWith('@') && at + 2 < parts.length ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1];
+}
+
+/**
+ * The chain of library frames starting at `n`: each the only thing under the one before
+ * (no leaf, no other branch, no combinator input), all outside the user's code.
+ */
+function libraryRun(n: TreeNode): TreeNode[] {
+  const run: TreeNode[] = [];
+  let cur: TreeNode | undefined = n;
+  while (cur !== undefined && cur.frame !== null && libraryOf(cur.frame.file) !== null && (run.length === 0 || cur.frame.combinator === undefined)) {
+    run.push(cur);
+    if (cur.leaves.length > 0 || cur.children.length !== 1) break;
+    cur = cur.children[0];
+  }
+  return run;
+}
+
+type Item = {node?: TreeNode; leaf?: Leaf};
+type Group = {item: Item; count: number; first: number | null; lastIndex: number | null};
+
+const PLAIN: RenderStyles = {dim: plain, leaf: plain, title: plain, position: plain};
 
 /** How an input is stuck, leaving out which input it is. */
 function shapeOf(item: Item, at: Frame | null): string {
   if (item.leaf !== undefined) return `leaf ${leafLine({...item.leaf, input: undefined}, at)}`;
   const n = item.node!;
-  const lines = [n.frame ? frameLabel({...n.frame, combinator: undefined}) : n.label ?? ''];
-  renderChildren(n, '', lines, PLAIN);
-  return lines.join('\n');
+  const lines: Line[] = [line('', n.frame ? frameParts({...n.frame, combinator: undefined}) : [[null, n.label ?? '']])];
+  renderChildren(n, '', lines);
+  return lines.flatMap(l => emit(l, PLAIN, undefined)).join('\n');
 }
 
 /** Consecutive inputs stuck the same way, as one group each. */
-function collapse(all: Item[], at: Frame | null): Array<{item: Item; count: number; first: number; lastIndex: number}> {
+function collapse(all: Item[], at: Frame | null): Group[] {
   const index = (x: Item): number => x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? -1;
-  const groups: Array<{item: Item; count: number; first: number; lastIndex: number; shape: string}> = [];
+  const groups: Array<Group & {shape: string}> = [];
   for (const item of all) {
     const shape = shapeOf(item, at);
     const prev = groups[groups.length - 1];
-    if (prev !== undefined && prev.shape === shape && index(item) === prev.lastIndex + 1) {
+    if (prev !== undefined && prev.shape === shape && index(item) === prev.lastIndex! + 1) {
       prev.count++;
       prev.lastIndex = index(item);
     } else {
       groups.push({item, count: 1, first: index(item), lastIndex: index(item), shape});
     }
+  }
+  return groups;
+}
+
+/** Leaves (not combinator inputs) whose lines read the same, as one group each, in first-seen order. */
+function collapseSame(all: Item[], at: Frame | null): Group[] {
+  const groups: Group[] = [];
+  const byText = new Map<string, Group>();
+  for (const item of all) {
+    if (item.leaf === undefined || item.leaf.input !== undefined) {
+      groups.push({item, count: 1, first: null, lastIndex: null});
+      continue;
+    }
+    const text = leafLine(item.leaf, at);
+    const same = byText.get(text);
+    if (same !== undefined) {
+      same.count++;
+      continue;
+    }
+    const g: Group = {item, count: 1, first: null, lastIndex: null};
+    byText.set(text, g);
+    groups.push(g);
   }
   return groups;
 }

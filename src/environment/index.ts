@@ -6,7 +6,6 @@
  * `hook_failure` the timeout is already recorded and every pending leaf still exists.
  */
 import path from 'node:path';
-import chalk from 'chalk';
 import type {EnvironmentContext, JestEnvironmentConfig} from '@jest/environment';
 import type {Circus} from '@jest/types';
 import {TestEnvironment as NodeEnvironment} from 'jest-environment-node';
@@ -18,6 +17,7 @@ import {dumpOnSignal} from '../api';
 import {type Root, closeRoot, createRoot, enterRoot, leaveRoot, startRecording} from '../core/record';
 import {renderDump} from '../core/render';
 import type {FakeClock, TaskDump} from '../core/types';
+import {type Terminal, TERMINAL_VARIABLE, readTerminal, terminalStyles} from '../reporter/terminal';
 import {type TaskdumpOptions, parseOptions} from './options';
 
 // Tests may fake or replace these; keep the real ones.
@@ -26,6 +26,9 @@ const perf = performance;
 
 /** Property of the Error we attach to a failure; reporters read the dump from it. */
 export const DUMP_PROPERTY = 'taskdump';
+
+/** jest-message-util indents a failure's message by this many columns. */
+const MESSAGE_INDENT = 4;
 
 const TIMEOUT_PATTERN = /^Exceeded timeout of .* for a (test|hook)/;
 
@@ -100,6 +103,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   private readonly taskdump: TaskdumpOptions;
   private readonly rootDir: string;
   private readonly testPath: string;
+  private readonly terminal: Terminal;
   private stopRecording: (() => void) | undefined;
   private stopSignal: (() => void) | undefined;
   private concurrent: {root: Root; names: string[]} | undefined;
@@ -111,6 +115,9 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     this.taskdump = parseOptions(raw);
     this.rootDir = config.projectConfig.rootDir;
     this.testPath = context.testPath;
+    this.terminal = readTerminal();
+    // The reporter's note to workers is ours, not the test's.
+    delete (this.global.process as {env?: Record<string, unknown>} | undefined)?.env?.[TERMINAL_VARIABLE];
   }
 
   override async setup(): Promise<void> {
@@ -278,15 +285,14 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   }
 
   /**
-   * The text Jest prints under the timeout, in colour when Jest's output is (chalk reads
-   * `--colors`, `--no-colors`, `NO_COLOR` and `FORCE_COLOR`, which Jest hands to workers).
+   * The text Jest prints under the timeout, in colour when Jest's output is (`--colors`,
+   * `--no-colors`, `FORCE_COLOR`, and `NO_COLOR` unless colour is forced), wrapped to the
+   * terminal's width (see src/reporter/terminal.ts for how a worker learns both).
    * A subclass may restyle it.
    */
   protected renderTaskDump(dump: TaskDump): string {
-    // chalk 4 does not read NO_COLOR (https://no-color.org); we do, unless colour is forced.
-    const noColor = (process.env.NO_COLOR ?? '') !== '' && process.env.FORCE_COLOR === undefined;
-    if (chalk.level === 0 || noColor) return renderDump(dump);
-    return renderDump(dump, {styles: {dim: s => chalk.dim(s), leaf: s => chalk.yellow(s), title: s => chalk.bold(s)}});
+    // Jest indents a failure's message by 4 columns.
+    return renderDump(dump, {styles: terminalStyles(this.terminal.level), width: Math.max(40, this.terminal.columns - MESSAGE_INDENT)});
   }
 
   /** Jest's fake timers, when the test installed them: their clock and pending timers. */

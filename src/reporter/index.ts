@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {AggregatedResult, Test, TestResult} from '@jest/test-result';
 import {BaseReporter} from '@jest/reporters';
-import {rootTitle} from '../core/render';
+import {type RenderOptions, libraryOf, renderLine, rootTitle} from '../core/render';
+import {type Terminal, probeTerminal, publishTerminal, terminalStyles} from './terminal';
 import {stuckLeaves} from '../core/tree';
-import {DUMP_KIND, type TaskDump} from '../core/types';
+import {DUMP_KIND, type Frame, type TaskDump} from '../core/types';
 
 /** Finds the dumps attached to a file's failures (they arrive as plain data from workers). */
 export function dumpsOf(result: TestResult): TaskDump[] {
@@ -29,18 +30,34 @@ export function dumpsOf(result: TestResult): TaskDump[] {
   return out;
 }
 
-/** One line per stuck leaf: where it was created. */
-export function summaryLines(dumps: TaskDump[]): string[] {
+/**
+ * The end-of-run section: one entry per hung test or hook, one line per stuck leaf (where it
+ * was created), so that a long CI log can be read from the bottom. Styles and width as the
+ * dumps' (the parent's terminal).
+ */
+export function summaryLines(dumps: TaskDump[], options: Pick<RenderOptions, 'styles' | 'width'> = {}): string[] {
   if (dumps.length === 0) return [];
-  const lines = [`jest-taskdump: ${dumps.length} ${dumps.length === 1 ? 'test or hook' : 'tests or hooks'} hung`];
+  const lines = [renderLine([['title', `jest-taskdump: ${dumps.length} ${dumps.length === 1 ? 'test or hook' : 'tests or hooks'} hung`]], options)];
   for (const d of dumps) {
     const what = d.rootType === 'test' ? d.rootName : rootTitle(d);
-    lines.push(`  ● ${what} (${d.testPath}, ${d.timeoutMs ?? '?'} ms timeout)`);
+    const head = {...options, prefix: '  ', cont: '    '};
+    const where = `(${d.testPath}, ${d.timeoutMs ?? '?'} ms timeout)`;
+    // The file and timeout stay together: on the next line when they do not fit after the name.
+    if (options.width === undefined || 4 + what.length + where.length <= options.width) lines.push(renderLine([['title', `● ${what}`], ['dim', where]], head));
+    else lines.push(renderLine([['title', `● ${what}`]], head), renderLine([['dim', where]], {...head, prefix: '    '}));
     const stuck = stuckLeaves(d);
-    if (stuck.length === 0) lines.push('      nothing pending under it' + (d.waitsForDone ? ': `done` was never called' : ''));
+    const leaf = {...options, prefix: '      ', cont: '        '};
+    if (stuck.length === 0) lines.push(renderLine([['dim', 'nothing pending under it' + (d.waitsForDone ? ': `done` was never called' : '')]], leaf));
+    // Leaves made at one place in a loop are one line, with their count.
+    const counts = new Map<string, {at: string; what: string; n: number}>();
     for (const l of stuck) {
       const at = l.createdAt ? `${l.createdAt.file}:${l.createdAt.line}:${l.createdAt.column}` : '(position unknown)';
-      lines.push(`      ${at}  ${l.what}`);
+      const seen = counts.get(`${at} ${l.what}`);
+      if (seen) seen.n++;
+      else counts.set(`${at} ${l.what}`, {at, what: l.what, n: 1});
+    }
+    for (const {at, what: leafWhat, n} of counts.values()) {
+      lines.push(renderLine([['position', at], ['leaf', ` ${n > 1 ? `${n}× ` : ''}${leafWhat}`]], leaf));
     }
   }
   return lines;
@@ -100,16 +117,31 @@ interface Entry {
 const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
-/** `::error file=…,line=…,col=…,title=…::message` lines, one per stuck leaf with a position. */
+/**
+ * `::error file=…,line=…,col=…,title=…::message` lines, one per place a test waits: at the
+ * innermost frame of the user's code on each stuck branch (a library's file is not in the
+ * repository), leaves that read the same at one place once, with their count.
+ */
 export function annotationLines(entries: Entry[], cwd: string): string[] {
   const lines: string[] = [];
   for (const {dump, projectRoot} of entries) {
     const title = `jest-taskdump: ${dump.rootType === 'test' ? `test "${dump.rootName}"` : rootTitle(dump)} hung`;
+    const counts = new Map<string, {at: Frame; what: string; n: number}>();
     for (const leaf of stuckLeaves(dump)) {
-      const at = leaf.createdAt ?? leaf.path[leaf.path.length - 1] ?? dump.rootFrame;
-      if (!at || at.file.startsWith('node:')) continue;
+      const frames = [dump.rootFrame, ...leaf.path, leaf.createdAt].filter((f): f is Frame => f !== null);
+      const at = [...frames].reverse().find(f => libraryOf(f.file) === null && !path.isAbsolute(f.file));
+      if (at === undefined) continue;
+      const c = leaf.createdAt;
+      const inside = c !== null && c !== at && (c.file !== at.file || c.line !== at.line) ? `, in ${c.name} at ${c.file}:${c.line}:${c.column}` : '';
+      const what = `${leaf.what}${inside}`;
+      const key = `${at.file}:${at.line}:${at.column} ${what}`;
+      const seen = counts.get(key);
+      if (seen) seen.n++;
+      else counts.set(key, {at, what, n: 1});
+    }
+    for (const {at, what, n} of counts.values()) {
       const file = path.relative(cwd, path.resolve(projectRoot, at.file)).split(path.sep).join('/');
-      lines.push(`::error file=${escapeProperty(file)},line=${at.line},col=${at.column},title=${escapeProperty(title)}::${escapeData(`${leaf.what} (after ${dump.elapsedMs} ms)`)}`);
+      lines.push(`::error file=${escapeProperty(file)},line=${at.line},col=${at.column},title=${escapeProperty(title)}::${escapeData(`${n > 1 ? `${n}× ` : ''}${what} (after ${dump.elapsedMs} ms)`)}`);
     }
   }
   return lines;
@@ -121,11 +153,15 @@ export default class TaskdumpReporter extends BaseReporter {
   private readonly suiteDumps: string[] = [];
   private readonly options: ReporterOptions;
   private readonly rootDir: string;
+  private readonly terminal: Terminal;
 
   constructor(globalConfig?: {rootDir?: string}, options?: unknown) {
     super();
     this.options = parseReporterOptions(options);
     this.rootDir = globalConfig?.rootDir ?? process.cwd();
+    this.terminal = probeTerminal();
+    // Jest constructs reporters before it starts workers: they inherit this decision.
+    publishTerminal(this.terminal);
   }
 
   override onTestResult(_test: Test, result: TestResult, _aggregated: AggregatedResult): void {
@@ -143,7 +179,7 @@ export default class TaskdumpReporter extends BaseReporter {
 
   override onRunComplete(): void {
     const dumps = this.entries.map(e => e.dump);
-    const lines = summaryLines(dumps);
+    const lines = summaryLines(dumps, {styles: terminalStyles(this.terminal.level), width: this.terminal.columns});
     // A hung afterAll fails the file, not a test: Jest keeps only its text.
     if (this.suiteDumps.length > 0) {
       if (lines.length === 0) lines.push('jest-taskdump: hung hooks');
@@ -152,8 +188,8 @@ export default class TaskdumpReporter extends BaseReporter {
     if (lines.length > 0) this.log(`\n${lines.join('\n')}\n`);
     if (this.options.annotations ?? process.env.GITHUB_ACTIONS === 'true') {
       const notes = annotationLines(this.entries, process.cwd());
-      // Workflow commands are read from stdout.
-      if (notes.length > 0) process.stdout.write(`${notes.join('\n')}\n`);
+      // On stderr, as Jest's own GitHub Actions reporter: stdout may be `--json`'s.
+      if (notes.length > 0) this.log(notes.join('\n'));
     }
     if (this.options.outputFile !== undefined) this.writeReport();
   }

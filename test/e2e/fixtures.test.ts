@@ -12,7 +12,8 @@ function runProjects(args: string[]): {status: number | null; output: string} {
     cwd: REPO,
     encoding: 'utf8',
     timeout: 300_000,
-    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true'},
+    // Wide: these tests are about the dumps' content; test/e2e/terminal.test.ts is about wrapping.
+    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', COLUMNS: '1000'},
   });
   return {status: r.status, output: normalize(`${r.stderr}\n${r.stdout}`, path.join(REPO, 'fixtures'))};
 }

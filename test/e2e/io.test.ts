@@ -60,7 +60,8 @@ describe.each([
     const d = all.find(x => x.includes(`╼ test "${title}"`));
     expect(d).toBeDefined();
     expect(d).toContain('└╼ sleep at src/retry.ts:2:10\n      ⏸ promise, never settled');
-    expect(d).toContain(
+    // The explanation is a paragraph, wrapped to the width: compare it with spaces folded.
+    expect(d!.replace(/\s+/g, ' ')).toContain(
       `Fake timers (${kind}) are installed and 1 fake timer is pending, the next one due in ${due} ms of fake time; nothing advanced the fake clock. ` +
         `A promise waiting on one settles only after jest.advanceTimersByTime(${due}), await jest.runAllTimersAsync(), or with real timers (jest.useRealTimers()).`,
     );

@@ -34,7 +34,7 @@ test('the fixture runs Jest 29', () => {
 test.each([['-i'], ['-w=2']])('its dumps are the same as under Jest 30 (%s)', workers => {
   const bin = path.join(MODULES, 'jest', 'bin', 'jest.js');
   const {spawnSync} = require('node:child_process') as typeof import('node:child_process');
-  const r = spawnSync(process.execPath, [bin, '--ci', '--no-cache', workers], {cwd: FIXTURE, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', GITHUB_ACTIONS: ''}});
+  const r = spawnSync(process.execPath, [bin, '--ci', '--no-cache', workers], {cwd: FIXTURE, encoding: 'utf8', env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', GITHUB_ACTIONS: '', COLUMNS: '1000'}});
   expect(r.status).toBe(1);
   const jest29 = dumps(normalize(`${r.stderr}\n${r.stdout}`, path.join(REPO, 'fixtures', 'cases'))).sort();
   const jest30 = dumps(runJest('cases', ['-i', 'test/leaves.test.js']).output).sort();

@@ -46,7 +46,7 @@ test('jest with only the preset prints the dump', () => {
   const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--no-cache', '-i'], {
     cwd: FRESH,
     encoding: 'utf8',
-    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0'},
+    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', COLUMNS: '1000'},
   });
   const output = normalize(`${r.stderr}\n${r.stdout}`, FRESH);
   expect(r.status).toBe(1);

@@ -18,9 +18,12 @@ describe.each([
   ['one worker', ['-i']],
   ['two workers', ['-w=2']],
 ])('%s', (_label, workers) => {
-  test('outputFile writes every dump as JSON', () => {
-    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-report-')), 'nested', 'dumps.json');
-    const run = runJest('two-hung', [...workers, '--config', config({outputFile: out})]);
+  test('outputFile writes every dump as JSON, relative to rootDir', () => {
+    // Relative to rootDir (the fixture), not to the working directory (set elsewhere here).
+    const relative = `.tmp/report-${workers.join('')}/dumps.json`;
+    const out = path.join(fixture, relative);
+    fs.rmSync(path.dirname(out), {recursive: true, force: true});
+    const run = runJest('two-hung', [...workers, '--config', config({outputFile: relative})], {}, os.tmpdir());
     expect(run.status).toBe(1);
     const report = JSON.parse(fs.readFileSync(out, 'utf8'));
     expect(report).toMatchObject({kind: 'jest-taskdump/report', version: 1});
@@ -33,8 +36,10 @@ describe.each([
   });
 
   test('annotations under GitHub Actions, one per stuck leaf, at the leaf', () => {
-    const run = runJest('two-hung', [...workers, '--config', config(undefined)], {GITHUB_ACTIONS: 'true'});
-    const lines = run.stdout.split('\n').filter(l => l.startsWith('::error ')).sort();
+    // With --json, stdout is Jest's JSON: annotations go to stderr, as Jest's own reporter's.
+    const run = runJest('two-hung', [...workers, '--json', '--config', config(undefined)], {GITHUB_ACTIONS: 'true'});
+    expect(JSON.parse(run.stdout)).toMatchObject({numFailedTests: 2});
+    const lines = run.stderr.split('\n').filter(l => l.startsWith('::error ')).sort();
     expect(lines).toEqual([
       expect.stringMatching(/^::error file=src\/services\.ts,line=11,col=10,title=jest-taskdump%3A test "acquires lock" hung::promise, never settled \(after \d+ ms\)$/),
       expect.stringMatching(/^::error file=src\/services\.ts,line=2,col=9,title=jest-taskdump%3A test "loads config" hung::promise, never settled \(after \d+ ms\)$/),
@@ -44,9 +49,9 @@ describe.each([
 
 test('no annotations elsewhere, unless asked for', () => {
   const plain = runJest('two-hung', ['-i', '--config', config(undefined)], {GITHUB_ACTIONS: ''});
-  expect(plain.stdout).not.toContain('::error');
+  expect(plain.output).not.toContain('::error');
   const asked = runJest('two-hung', ['-i', '--config', config({annotations: true})], {GITHUB_ACTIONS: ''});
-  expect(asked.stdout).toContain('::error file=src/services.ts,line=2,col=9');
+  expect(asked.stderr).toContain('::error file=src/services.ts,line=2,col=9');
 });
 
 test.each([

@@ -30,15 +30,16 @@ export function normalize(text: string, fixtureDir: string): string {
     .replace(/[ \t]+$/gm, '');
 }
 
-/** Runs jest in `fixtures/<name>` with the given extra arguments. */
-export function runJest(name: string, args: string[] = [], env: Record<string, string | undefined> = {}): JestRun {
+/** Runs jest in `fixtures/<name>` (or in `workingDir`, with the fixture named by `--config`) with the given extra arguments. */
+export function runJest(name: string, args: string[] = [], env: Record<string, string | undefined> = {}, workingDir?: string): JestRun {
   const cwd = path.join(REPO, 'fixtures', name);
   // Not under GitHub Actions unless a test says so: the reporter would add annotations.
-  const merged: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', GITHUB_ACTIONS: '', ...env};
+  // Wide unless a test says otherwise: most tests are about the dumps' content, not wrapping.
+  const merged: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', GITHUB_ACTIONS: '', COLUMNS: '1000', ...env};
   // `undefined` removes a variable (an empty FORCE_COLOR means "force colour").
   for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
   const result = spawnSync(process.execPath, [JEST_BIN, '--ci', '--no-cache', ...args], {
-    cwd,
+    cwd: workingDir ?? cwd,
     encoding: 'utf8',
     timeout: 300_000,
     env: merged as NodeJS.ProcessEnv,

@@ -14,7 +14,9 @@ describe.each([
   });
 
   test('the end-of-run summary lists the hung test and its stuck leaves', () => {
-    expect(run.output.slice(run.output.indexOf('jest-taskdump:'))).toMatchSnapshot();
+    // Up to Jest's totals: under load, Jest may add a notice about a worker it had to stop.
+    const summary = run.output.slice(run.output.indexOf('jest-taskdump:'), run.output.indexOf('Test Suites:'));
+    expect(summary.split('\n').filter(l => !l.startsWith('A worker process')).join('\n').trimEnd()).toMatchSnapshot();
   });
 
   test('the passing file is untouched', () => {

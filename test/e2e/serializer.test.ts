@@ -22,7 +22,7 @@ test('and from a copy of the project at another path', () => {
   const r = spawnSync(process.execPath, [path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '-i'], {
     cwd: elsewhere,
     encoding: 'utf8',
-    env: {...process.env, TASKDUMP_REPO: REPO, NO_COLOR: '1'},
+    env: {...process.env, TASKDUMP_REPO: REPO, NO_COLOR: '1', COLUMNS: '1000'},
   });
   expect(`${r.stderr}`).toContain('Snapshots:   2 passed, 2 total');
   expect(r.status).toBe(0);

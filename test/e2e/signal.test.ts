@@ -11,7 +11,7 @@ async function runAndSignal(args: string[]): Promise<{status: number | null; out
   const pidFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-signal-')), 'pid');
   const child = spawn(process.execPath, [path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '--no-cache', ...args], {
     cwd,
-    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', PID_FILE: pidFile},
+    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', COLUMNS: '1000', PID_FILE: pidFile},
   });
   let output = '';
   child.stdout.on('data', d => (output += d));

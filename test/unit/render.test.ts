@@ -176,3 +176,106 @@ describe('renderDump', () => {
     );
   });
 });
+
+describe('renderDump with a width', () => {
+  const long = dump([
+    leaf([
+      f('reserveEveryItemOfTheCustomerOrderAcrossAllWarehouses', 8, 42),
+      f('waitForTheUpstreamInventoryService', 3, 10, {combinator: {name: 'Promise.all', index: 0}}),
+    ]),
+    leaf([f('reserveEveryItemOfTheCustomerOrderAcrossAllWarehouses', 8, 42), f('other', 4, 1, {combinator: {name: 'Promise.all', index: 1}})], {
+      what: 'promise created outside this test, never settled',
+      createdAt: f('makeTheDeferredThatNobodyResolves', 30, 5, {file: 'src/some/deeply/nested/module/with/a/long/path.ts'}),
+    }),
+  ]);
+
+  test('no line is wider than asked, and the text is all there', () => {
+    for (const width of [40, 50, 60]) {
+      const text = renderDump(long, {width});
+      for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(width);
+      // A word longer than a line is cut: compare without spaces and tree glyphs.
+      const squeeze = (s: string): string => s.replace(/[\s│├└╼]/g, '');
+      expect(squeeze(text)).toBe(squeeze(renderDump(long)));
+    }
+  });
+
+  test('wrapped pieces continue under their own branch, and never start with `at`', () => {
+    expect(renderDump(long, {width: 50})).toMatchSnapshot();
+    const lines = renderDump(long, {width: 44}).split('\n');
+    expect(lines.some(l => /^\s*at /.test(l))).toBe(false);
+  });
+
+  test('a wide enough width changes nothing', () => {
+    expect(renderDump(long, {width: 400})).toBe(renderDump(long));
+  });
+
+  test('colour codes do not count toward the width', () => {
+    const styles = {dim: (s: string) => `\u001b[2m${s}\u001b[22m`, leaf: (s: string) => `\u001b[33m${s}\u001b[39m`, position: (s: string) => `\u001b[36m${s}\u001b[39m`};
+    const text = renderDump(long, {width: 50, styles});
+    expect(text).toContain('\u001b[36m');
+    expect(text.replace(/\u001b\[\d+m/g, '')).toBe(renderDump(long, {width: 50}));
+  });
+});
+
+test('leaves that read the same at one frame are drawn once, with their count', () => {
+  const text = renderDump(
+    dump([
+      leaf([f('poll', 2)], {kind: 'timer', what: 'setTimeout 60000 ms, not fired yet'}),
+      leaf([f('poll', 2)], {kind: 'timer', what: 'setTimeout 60000 ms, not fired yet'}),
+      leaf([f('poll', 2)], {kind: 'timer', what: 'setTimeout 60000 ms, not fired yet'}),
+      leaf([f('poll', 2)]),
+    ]),
+  );
+  expect(text.split('\n')).toEqual([
+    'Task dump: 4 branches stuck after 300 ms (3 timers, 1 promise)',
+    '',
+    '╼ test "hangs" at test/a.test.ts:3:29',
+    '└╼ poll at src/a.ts:2:1',
+    '   ⏲ 3× setTimeout 60000 ms, not fired yet',
+    '   ⏸ promise, never settled',
+  ]);
+});
+
+describe('library and Node frames in a row', () => {
+  const lib = (name: string, line: number, file = 'node_modules/pg/lib/client.js'): Frame => f(name, line, 3, {file});
+
+  test('show their two ends and a count of what lies between, with the packages', () => {
+    const text = renderDump(
+      dump([
+        leaf([f('loadUser', 4), lib('Client.query', 10), lib('Client._send', 20), lib('Pool.acquire', 5, '../../node_modules/@corp/pool/index.js'), lib('Connection.wait', 30)]),
+        leaf([f('loadUser', 4), f('audit', 9)]),
+      ]),
+    );
+    expect(text.split('\n').slice(2)).toEqual([
+      '╼ test "hangs" at test/a.test.ts:3:29',
+      '└╼ loadUser at src/a.ts:4:1',
+      '   ├╼ audit at src/a.ts:9:1',
+      '   │  ⏸ promise, never settled',
+      '   └╼ Client.query at node_modules/pg/lib/client.js:10:3',
+      '      └╼ ⋯ 2 frames in pg, @corp/pool',
+      '         └╼ Connection.wait at node_modules/pg/lib/client.js:30:3',
+      '            ⏸ promise, never settled',
+    ]);
+  });
+
+  test('stop where the branch splits, at a combinator input, or at the user\'s code', () => {
+    const text = renderDump(
+      dump([
+        leaf([lib('a', 1), lib('b', 2), lib('c', 3), f('callback', 7), lib('d', 4)]),
+        leaf([lib('a', 1), lib('b', 2), lib('e', 5), lib('g', 6), lib('h', 7)]),
+      ]),
+    );
+    // Split after b: nothing collapses above it; the user's callback stops a run.
+    expect(text).toContain('Task dump: 2 branches');
+    expect(text).not.toContain('⋯');
+    const deep = renderDump(dump([leaf([lib('a', 1), lib('b', 2), lib('c', 3, 'node:events'), lib('d', 4), f('mine', 8)])]));
+    expect(deep).toContain('⋯ 2 frames in pg, node');
+    expect(deep).toContain('mine at src/a.ts:8:1');
+  });
+
+  test('three frames in a row are all shown (a count would save nothing)', () => {
+    const text = renderDump(dump([leaf([lib('a', 1), lib('b', 2), lib('c', 3)])]));
+    expect(text).not.toContain('⋯');
+    expect(text).toContain('b at node_modules/pg/lib/client.js:2:3');
+  });
+});

@@ -1,6 +1,7 @@
 import {format} from 'pretty-format';
 import serializer, {stableDump} from '../../src/serializer';
 import {DUMP_KIND, DUMP_VERSION, type TaskDump} from '../../src/core/types';
+import {buildTree} from '../../src/core/tree';
 
 const dump: TaskDump = {
   kind: DUMP_KIND,
@@ -27,7 +28,7 @@ test('a dump snapshots without times, ports or pids', () => {
   const stable = stableDump(dump);
   expect(stable.elapsedMs).toBe(0);
   expect(stable.leaves.map(l => l.what)).toEqual([
-    'socket to 127.0.0.1:<port>, open, 0 bytes read',
+    'socket to localhost:<port>, open, <n> bytes read',
     'child process node (pid <pid>), still running',
     'setTimeout 60000 ms, fires in <time>',
   ]);
@@ -51,4 +52,53 @@ test('indent, min and colours of pretty-format are respected', () => {
   const coloured = format(dump, {plugins: [serializer], highlight: true, theme: {tag: 'cyan', value: 'yellow', comment: 'gray', content: 'reset', prop: 'yellow'}});
   expect(coloured).toContain('\u001b[');
   expect(format(dump, {plugins: [serializer]})).not.toContain('\u001b[');
+});
+
+describe('stable across machines', () => {
+  const elsewhere: TaskDump = {
+    ...dump,
+    testPath: 'test/a.test.ts',
+    rootFrame: {name: '<anonymous>', file: 'test/a.test.ts', line: 3, column: 9, async: true},
+    leaves: [
+      {kind: 'promise', what: 'promise, never settled', createdAt: {name: 'shared', file: '/home/ci/work/packages/shared/src/lock.ts', line: 7, column: 3, async: false}, path: [{name: 'useLock', file: 'C:\\Users\\me\\shared\\src\\use.ts', line: 2, column: 1, async: true}], ageMs: 3, detached: false},
+      {kind: 'socket', what: 'socket to ::1:5432, still connecting', createdAt: null, path: [{name: 'db', file: 'src/db.ts', line: 1, column: 1, async: false}], ageMs: 3, detached: false},
+      {kind: 'server', what: 'server listening on /tmp/jest_x7/app.sock, no connection yet', createdAt: null, path: [{name: 'serve', file: 'src/s.ts', line: 1, column: 1, async: false}], ageMs: 3, detached: false},
+    ],
+  };
+
+  test('no absolute path, loopback is localhost, no byte counts', () => {
+    const text = format(elsewhere, {plugins: [serializer]});
+    expect(text).not.toMatch(/\/home|C:\\|\/tmp|::1|\d+ bytes/);
+    expect(text).toMatchSnapshot();
+  });
+
+  test('the same dump from 127.0.0.1 and from ::1 snapshots the same', () => {
+    const at = (what: string): TaskDump => ({...elsewhere, leaves: [{...elsewhere.leaves[1], what}]});
+    expect(format(at('socket to 127.0.0.1:41000, open, 17 bytes read'), {plugins: [serializer]})).toBe(
+      format(at('socket to [::1]:39999, open, 0 bytes read'), {plugins: [serializer]}),
+    );
+  });
+
+  test('colours come from pretty-format\'s theme only', () => {
+    const coloured = format(elsewhere, {plugins: [serializer], highlight: true, theme: {tag: 'cyan', value: 'yellow', comment: 'gray', content: 'reset', prop: 'yellow'}});
+    expect(coloured).toMatchSnapshot();
+  });
+});
+
+describe('trees from buildTree', () => {
+  test('snapshot as their branches, as stable as dumps', () => {
+    const tree = buildTree(dump);
+    expect(serializer.test(tree)).toBe(true);
+    expect(tree).toMatchSnapshot();
+    const text = format(tree, {plugins: [serializer]});
+    expect(text).not.toMatch(/41877|4242|55\.0 s/);
+    expect(text.startsWith('TaskTree {\n  ├╼ wait at src/w.ts:2:1\n  │  ⏲ setTimeout 60000 ms, fires in <time>')).toBe(true);
+  });
+
+  test('other objects with children are left to pretty-format', () => {
+    expect(serializer.test({frame: null, children: [], leaves: [], extra: 1})).toBe(false);
+    expect(serializer.test({children: [], leaves: []})).toBe(false);
+    expect(serializer.test({frame: null, children: [{name: 'x'}], leaves: []})).toBe(false);
+    expect(format({frame: null, children: [], leaves: [], extra: 1}, {plugins: [serializer]})).toContain('"extra": 1');
+  });
 });
