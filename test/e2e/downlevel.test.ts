@@ -1,4 +1,4 @@
-import {dumps, runJest} from './run';
+import {SEED_OUTLINE, dumps, outline, runJest} from './run';
 
 // The seed program with its async functions down-levelled to generators, as each transformer
 // does for an older target: TypeScript's __awaiter (tsconfig target below ES2017), Babel's
@@ -11,25 +11,6 @@ import {dumps, runJest} from './run';
 // formatter then prints the generated line, e.g. src/tasks.ts:29 of a 6-line file), the
 // wrappers' promises as leaves, and an "async chain broken by a callback" section.
 // The `test.failing` below turn into failures when that is fixed: make them plain tests then.
-
-/** A dump without its elapsed time and columns: tree shape, names, files and lines. */
-function outline(dump: string): string {
-  return dump.replace(/after <elapsed> ms/, 'after … ms').replace(/(\.ts:\d+):\d+/g, '$1').trim();
-}
-
-const SEED_OUTLINE = `Task dump: 2 branches stuck after … ms (2 promises)
-
-╼ test "hangs" at test/hang.test.ts:3
-└╼ foo at src/tasks.ts:6
-   └╼ bar at src/tasks.ts:5
-      └╼ Promise.all
-         ├╼ [0] fiz at src/tasks.ts:2
-         │  └╼ pending at src/tasks.ts:1
-         │     ⏸ promise, never settled
-         └╼ [1] buz at src/tasks.ts:4
-            └╼ baz at src/tasks.ts:3
-               └╼ pending at src/tasks.ts:1
-                  ⏸ promise, never settled`;
 
 describe.each([
   ['ts-jest, target ES2015', 'ts'],

@@ -78,3 +78,25 @@ export function dumps(output: string): string[] {
   }
   return out;
 }
+
+/** A dump without its elapsed time and columns: tree shape, names, files and lines. */
+export function outline(dump: string): string {
+  return dump
+    .replace(/after <elapsed> ms/, 'after … ms')
+    .replace(/(\.ts:\d+):\d+/g, '$1')
+    .trim();
+}
+
+export const SEED_OUTLINE = `Task dump: 2 branches stuck after … ms (2 promises)
+
+╼ test "hangs" at test/hang.test.ts:3
+└╼ foo at src/tasks.ts:6
+   └╼ bar at src/tasks.ts:5
+      └╼ Promise.all
+         ├╼ [0] fiz at src/tasks.ts:2
+         │  └╼ pending at src/tasks.ts:1
+         │     ⏸ promise, never settled
+         └╼ [1] buz at src/tasks.ts:4
+            └╼ baz at src/tasks.ts:3
+               └╼ pending at src/tasks.ts:1
+                  ⏸ promise, never settled`;

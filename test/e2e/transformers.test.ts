@@ -1,31 +1,9 @@
-import {dumps, runJest} from './run';
+import {SEED_OUTLINE, dumps, outline, runJest} from './run';
 
 // The seed program through babel-jest (preset-env for the running Node, preset-typescript) and
 // @swc/jest (no options), with one and two workers: the same tree, function names, files and
 // lines as through ts-jest. Positions come from whatever source maps Jest itself uses, so no
 // transformer is special-cased.
-
-/** A dump without its elapsed time and columns: tree shape, names, files and lines. */
-function outline(dump: string): string {
-  return dump
-    .replace(/after <elapsed> ms/, 'after … ms')
-    .replace(/(\.ts:\d+):\d+/g, '$1')
-    .trim();
-}
-
-const SEED_OUTLINE = `Task dump: 2 branches stuck after … ms (2 promises)
-
-╼ test "hangs" at test/hang.test.ts:3
-└╼ foo at src/tasks.ts:6
-   └╼ bar at src/tasks.ts:5
-      └╼ Promise.all
-         ├╼ [0] fiz at src/tasks.ts:2
-         │  └╼ pending at src/tasks.ts:1
-         │     ⏸ promise, never settled
-         └╼ [1] buz at src/tasks.ts:4
-            └╼ baz at src/tasks.ts:3
-               └╼ pending at src/tasks.ts:1
-                  ⏸ promise, never settled`;
 
 const reference = dumps(runJest('seed', ['-i']).output);
 
