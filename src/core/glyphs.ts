@@ -10,4 +10,5 @@ export const GLYPHS = {
   io: '⇄ ',
   process: '⚙ ',
   detached: '↯ ',
+  running: '⟳ ',
 } as const;

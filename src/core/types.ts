@@ -73,6 +73,19 @@ export interface TaskDump {
   unrecorded: number;
   /** True for a callback-style test or hook (it takes `done`), which ends only when `done` is called. */
   waitsForDone: boolean;
+  /**
+   * Set when the test or hook did not wait but blocked the event loop (synchronous code that
+   * never returned): then `leaves` is empty and this says where it was running.
+   */
+  blocked?: BlockedStack;
+}
+
+/** Where a test or hook was running when the watchdog stopped it for blocking the event loop. */
+export interface BlockedStack {
+  /** How long the event loop had not turned when the stack was read, in ms. */
+  blockedMs: number;
+  /** The synchronous call stack, from just below the test or hook body down to the running frame. */
+  stack: Frame[];
 }
 
 /** A node of the merged tree: a frame shared by one or more branches. */

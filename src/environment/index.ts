@@ -15,6 +15,7 @@ import {type Root, closeRoot, createRoot, enterRoot, leaveRoot, startRecording} 
 import {renderDump} from '../core/render';
 import type {TaskDump} from '../core/types';
 import {type TaskdumpOptions, parseOptions} from './options';
+import {Watchdog} from './watchdog';
 
 // Tests may fake or replace these; keep the real ones.
 const {now} = performance;
@@ -98,6 +99,8 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   private readonly testPath: string;
   private stopRecording: (() => void) | undefined;
   private readonly running = new Map<Traced, Active>();
+  /** Explains and ends tests that block the event loop (watchdog.ts); starts at the first test. */
+  private readonly watchdog: Watchdog | undefined;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
@@ -105,6 +108,15 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     this.taskdump = parseOptions(raw);
     this.rootDir = config.projectConfig.rootDir;
     this.testPath = context.testPath;
+    if (this.taskdump.enabled && this.taskdump.watchdog) {
+      this.watchdog = new Watchdog({
+        rootDir: this.rootDir,
+        testPath: this.testPath,
+        formatter: () => this.formatter(),
+        isMachinery,
+        dumpError: (text, dump) => dumpError(text, dump, this.rootDir),
+      });
+    }
   }
 
   override async setup(): Promise<void> {
@@ -113,6 +125,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   }
 
   override async teardown(): Promise<void> {
+    this.watchdog?.stop();
     for (const active of this.running.values()) closeRoot(active.root);
     this.running.clear();
     this.stopRecording?.();
@@ -121,6 +134,8 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   }
 
   handleTestEvent(event: Circus.Event, state: Circus.State): void {
+    // First: for a body it stopped, the watchdog swaps Jest's timeout error for its report.
+    this.watchdog?.handleTestEvent(event, state);
     if (this.stopRecording === undefined) return;
     switch (event.name) {
       case 'test_fn_start':

@@ -7,12 +7,15 @@ import {DEFAULT_RECORDER_OPTIONS, type RecorderOptions} from '../core/record';
 export interface TaskdumpOptions extends RecorderOptions {
   /** Turns the whole plugin off (the environment then behaves as jest-environment-node). */
   enabled: boolean;
+  /** Stop and explain a test or hook that blocks the event loop for longer than its timeout. */
+  watchdog: boolean;
 }
 
-export const DEFAULT_OPTIONS: TaskdumpOptions = {enabled: true, ...DEFAULT_RECORDER_OPTIONS};
+export const DEFAULT_OPTIONS: TaskdumpOptions = {enabled: true, watchdog: true, ...DEFAULT_RECORDER_OPTIONS};
 
 const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   enabled: 'true or false',
+  watchdog: 'true or false',
   maxFrames: 'an integer from 8 to 1000',
   capturesPerSecond: 'an integer from 0 to 10000000',
   captureBurst: 'an integer from 0 to 10000000',
