@@ -31,6 +31,8 @@ import {workerData} from 'node:worker_threads';
 import {BEAT, BEAT_MS, EXITING, GLOBAL_KEY, type ProbeResult, RUNNING, STATE, TIMEOUT, type WatchdogData} from './watchdog-shared';
 
 const PROBE_DEADLINE_MS = 2000;
+/** Name of the one-shot thrower defined on the running function's global while it is stopped. */
+const STOPPER = '__jestTaskdumpStop';
 /** Exit after this long without an armed test: an idle Jest process keeps no thread. */
 const IDLE_EXIT_MS = 10_000;
 
@@ -90,7 +92,7 @@ async function fire(beat: number, timeoutMs: number): Promise<void> {
         write(
           `\njest-taskdump: the event loop has been blocked for ${s} s (timeout ${timeoutMs} ms) in code that ` +
             `cannot be interrupted (a synchronous native call such as execSync, Atomics.wait or a blocking read). ` +
-            `Its stack will be reported if it returns to JavaScript; until then the test cannot be stopped.\n`,
+            `Its stack will be reported if it returns to JavaScript.\n`,
         );
       }
     }, PROBE_DEADLINE_MS);
@@ -100,13 +102,13 @@ async function fire(beat: number, timeoutMs: number): Promise<void> {
       silent: true,
     });
     answered = true;
-    debug(`probe: ${JSON.stringify(reply).slice(0, 80)}`);
     clearTimeout(deadline);
+    debug(`probe: ${JSON.stringify(reply).slice(0, 80)}`);
     const result = reply.result?.value as ProbeResult | undefined;
     if (result === undefined || result.kind !== 'blocked') return;
     write(result.report);
-    await post('Runtime.terminateExecution');
-    debug('terminated');
+    const stopped = await stop();
+    if (!stopped.ok) write(`jest-taskdump: could not stop it (${stopped.why}); the run stays blocked, as it would without jest-taskdump.\n`);
   } catch (error) {
     write(`\njest-taskdump: the watchdog failed (${error instanceof Error ? error.message : String(error)}). This is a bug in jest-taskdump.\n`);
   } finally {
@@ -114,6 +116,149 @@ async function fire(beat: number, timeoutMs: number): Promise<void> {
     session = undefined;
     busy = false;
   }
+}
+
+type CallFrame = {
+  callFrameId: string;
+  functionName: string;
+  location: {scriptId: string; lineNumber: number; columnNumber: number};
+  functionLocation?: {scriptId: string; lineNumber: number; columnNumber: number};
+};
+type Paused = {params: {callFrames: CallFrame[]}};
+
+function nextPause(ms: number): Promise<Paused | null> {
+  return new Promise(resolve => {
+    const timer = setTimeout(() => {
+      session!.off('Debugger.paused', on);
+      resolve(null);
+    }, ms);
+    const on = (message: Paused): void => {
+      clearTimeout(timer);
+      resolve(message);
+    };
+    session!.once('Debugger.paused', on as never);
+  });
+}
+
+/**
+ * Makes the running function throw the probe's Error, as if its next statement were
+ * `throw error`: a real exception, so `finally` blocks run and Jest fails the test with it.
+ *
+ * Pauses the main thread; sets a breakpoint where it runs and resumes, so that V8 drops the
+ * optimized code of that function and stops there again in the interpreter (restarting an
+ * optimized frame crashes Node 20's V8); edits the function's source (live edit) so that it
+ * starts with a call to a one-shot function that throws, which restarts the frame; resumes;
+ * and, once the event loop turns again, puts the original source back.
+ */
+async function stop(): Promise<{ok: true} | {ok: false; why: string}> {
+  await post('Debugger.enable');
+  let paused = nextPause(PROBE_DEADLINE_MS);
+  await post('Debugger.pause');
+  let pause = await paused;
+  if (pause === null) return {ok: false, why: 'it did not pause'};
+  const first = pause.params.callFrames[0];
+  const bp = (await post('Debugger.setBreakpoint', {location: first.location})) as unknown as {breakpointId: string};
+  paused = nextPause(PROBE_DEADLINE_MS);
+  await post('Debugger.resume');
+  pause = await paused;
+  await post('Debugger.removeBreakpoint', {breakpointId: bp.breakpointId});
+  if (pause === null) return {ok: false, why: 'it did not come back to where it was paused'};
+  const top = pause.params.callFrames[0];
+  const at = top.functionLocation;
+  if (at === undefined) return {ok: false, why: 'the running function has no source position'};
+  const {scriptSource} = (await post('Debugger.getScriptSource', {scriptId: at.scriptId})) as unknown as {scriptSource: string};
+  const edited = insertAtBodyStart(scriptSource, at.lineNumber, at.columnNumber, `globalThis.${STOPPER}?.();`);
+  if (edited === null) {
+    await post('Debugger.resume');
+    return {ok: false, why: `cannot find the body of \`${top.functionName || '<anonymous>'}\``};
+  }
+  // The one-shot thrower lives in the realm of the running function; the Error is the probe's.
+  // Objects cannot cross realms through the protocol: the error goes as plain data and is
+  // rebuilt as an Error of the running function's realm.
+  const error = (await post('Runtime.evaluate', {expression: `globalThis[Symbol.for(${JSON.stringify(GLOBAL_KEY)})]?.error()`, returnByValue: true})) as {result?: {value?: unknown}};
+  const realm = (await post('Debugger.evaluateOnCallFrame', {callFrameId: top.callFrameId, expression: 'globalThis'})) as {result?: {objectId?: string}};
+  if (!error.result?.value || !realm.result?.objectId) {
+    await post('Debugger.resume');
+    return {ok: false, why: 'the probe has no error'};
+  }
+  await post('Runtime.callFunctionOn', {
+    objectId: realm.result.objectId,
+    functionDeclaration:
+      `function (data) { const g = this; const E = g.Error; Object.defineProperty(g, ${JSON.stringify(STOPPER)}, {configurable: true, value() {` +
+      ` delete g[${JSON.stringify(STOPPER)}]; const e = new E(data.message); e.stack = data.stack;` +
+      ` Object.defineProperty(e, 'taskdump', {value: data.taskdump, enumerable: true, writable: true, configurable: true}); throw e; }}); }`,
+    arguments: [{value: error.result.value}],
+  });
+  paused = nextPause(500);
+  const edit = (await post('Debugger.setScriptSource', {scriptId: at.scriptId, scriptSource: edited, allowTopFrameEditing: true})) as unknown as {status?: string};
+  if (edit.status !== undefined && edit.status !== 'Ok') {
+    await post('Runtime.callFunctionOn', {objectId: realm.result.objectId, functionDeclaration: `function () { delete this[${JSON.stringify(STOPPER)}]; }`});
+    await post('Debugger.resume');
+    return {ok: false, why: `V8 refused to edit \`${top.functionName || '<anonymous>'}\` (${edit.status})`};
+  }
+  // The restarted frame stops at its start; let it run into the throw.
+  if ((await paused) !== null) await post('Debugger.resume');
+  // Put the source back once the throw has left the function (the event loop turned).
+  const since = Atomics.load(shared, BEAT);
+  for (let i = 0; i < 200 && Atomics.load(shared, BEAT) === since; i++) await new Promise(r => setTimeout(r, 10));
+  try {
+    await post('Debugger.setScriptSource', {scriptId: at.scriptId, scriptSource});
+  } catch {
+    // Left edited: the inserted call is a no-op once the thrower is gone.
+  }
+  return {ok: true};
+}
+
+/** Inserts `code` right after the `{` that opens the body of the function starting at (line, column). */
+export function insertAtBodyStart(source: string, line: number, column: number, code: string): string | null {
+  let offset = 0;
+  for (let l = 0; l < line; l++) {
+    offset = source.indexOf('\n', offset) + 1;
+    if (offset === 0) return null;
+  }
+  let i = offset + column;
+  let depth = 0;
+  let sawParams = false;
+  for (; i < source.length; i++) {
+    const c = source[i];
+    if (c === '"' || c === "'" || c === '`') {
+      const end = skipString(source, i);
+      if (end < 0) return null;
+      i = end;
+      continue;
+    }
+    if (c === '/' && source[i + 1] === '/') {
+      i = source.indexOf('\n', i);
+      if (i < 0) return null;
+      continue;
+    }
+    if (c === '/' && source[i + 1] === '*') {
+      i = source.indexOf('*/', i) + 1;
+      if (i <= 0) return null;
+      continue;
+    }
+    if (c === '(') depth++;
+    else if (c === ')') {
+      depth--;
+      if (depth === 0) sawParams = true;
+    } else if (c === '{' && depth === 0) {
+      // `a => {`, `function f(a) {`, `m() {`; an expression-bodied arrow has no `{` here.
+      return source.slice(0, i + 1) + code + source.slice(i + 1);
+    } else if (depth === 0 && sawParams && c === '=' && source[i + 1] === '>') {
+      const rest = /^=>\s*/.exec(source.slice(i))![0].length;
+      if (source[i + rest] !== '{') return null;
+    }
+  }
+  return null;
+}
+
+function skipString(source: string, start: number): number {
+  const quote = source[start];
+  for (let i = start + 1; i < source.length; i++) {
+    if (source[i] === '\\') i++;
+    else if (source[i] === quote) return i;
+  }
+  return -1;
 }
 
 function poll(): void {

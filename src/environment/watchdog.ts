@@ -46,6 +46,8 @@ import {
 const {setInterval, clearInterval} = globalThis;
 const dateNow = Date.now;
 
+/** The Error property reporters read a dump from (the environment's `DUMP_PROPERTY`). */
+const DUMP_PROPERTY = 'taskdump';
 const WORKER_FILE = path.join(__dirname, 'watchdog-worker.js');
 const POLL_MS = 25;
 /** Frames kept from the blocked stack. */
@@ -115,7 +117,7 @@ function installProbe(): void {
   const key = Symbol.for(GLOBAL_KEY);
   if ((globalThis as Record<symbol, unknown>)[key] !== undefined) return;
   Object.defineProperty(globalThis, key, {
-    value: {probe: (): ProbeResult => current?.probe() ?? {kind: 'running'}},
+    value: {probe: (): ProbeResult => current?.probe() ?? {kind: 'running'}, error: () => current?.stoppingError()},
     configurable: true,
     enumerable: false,
     writable: false,
@@ -291,12 +293,18 @@ export class Watchdog {
       if (top) error.stack = `${text}\n    at ${top.name} (${path.resolve(this.host.rootDir, top.file)}:${top.line}:${top.column})`;
       this.ended = {owner: armed.owner, error};
       this.disarm();
-      clearAsyncIdStack();
       const indented = text.split('\n').map(l => (l ? `    ${l}` : l)).join('\n');
       return {kind: 'blocked', report: `\njest-taskdump: ${rootTitle(dump)} (${dump.testPath}) is stuck:\n\n${indented}\n\n`};
     } catch {
       return {kind: 'running'};
     }
+  }
+
+  /** The Error the stopped function throws (read by the watchdog thread after {@link probe}). */
+  stoppingError(): {message: string; stack: string | undefined; taskdump: unknown} | undefined {
+    const error = this.ended?.error;
+    if (error === undefined) return undefined;
+    return {message: error.message, stack: error.stack, taskdump: (error as unknown as Record<string, unknown>)[DUMP_PROPERTY]};
   }
 
   /** The blocked stack, outermost first: the test or hook body, then each call down to the running frame. */
@@ -326,24 +334,6 @@ export class Watchdog {
       frames.push({name: site.getFunctionName() ?? '<anonymous>', file: displayPath(at.file, this.host.rootDir), line: at.line, column: at.column, async: false});
     }
     return frames.reverse();
-  }
-}
-
-/**
- * Node keeps a stack of async ids for the callbacks it is running; terminating their
- * JavaScript skips the `after` steps that pop it, and Node then aborts ("async hook
- * stack has become corrupted"). Node clears that stack itself when an uncaught exception
- * is handled; we do the same before terminating. `process.binding` is deprecated, so its
- * warning is silenced for this one call.
- */
-function clearAsyncIdStack(): void {
-  const proc = process as unknown as {noDeprecation?: boolean; binding(name: string): {clearAsyncIdStack?: () => void}};
-  const quiet = proc.noDeprecation;
-  proc.noDeprecation = true;
-  try {
-    proc.binding('async_wrap').clearAsyncIdStack?.();
-  } finally {
-    proc.noDeprecation = quiet;
   }
 }
 
