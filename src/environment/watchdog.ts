@@ -61,6 +61,8 @@ export interface WatchdogHost {
   rootDir: string;
   /** Absolute path of the test file. */
   testPath: string;
+  /** Stop a blocked body (experimental live edit) rather than only report it. */
+  stop: boolean;
   /** The source-map-aware stack formatter Jest installed, if any. */
   formatter(): Formatter | undefined;
   /** Frames of the runner or of this plugin (dropped from the stack). */
@@ -294,7 +296,7 @@ export class Watchdog {
       this.ended = {owner: armed.owner, error};
       this.disarm();
       const indented = text.split('\n').map(l => (l ? `    ${l}` : l)).join('\n');
-      return {kind: 'blocked', report: `\njest-taskdump: ${rootTitle(dump)} (${dump.testPath}) is stuck:\n\n${indented}\n\n`};
+      return {kind: 'blocked', stop: this.host.stop, report: `\njest-taskdump: ${rootTitle(dump)} (${dump.testPath}) is stuck:\n\n${indented}\n\n`};
     } catch {
       return {kind: 'running'};
     }

@@ -34,6 +34,12 @@ export function summaryLines(dumps: TaskDump[]): string[] {
   for (const d of dumps) {
     const what = d.rootType === 'test' ? d.rootName : rootTitle(d);
     lines.push(`  ● ${what} (${d.testPath}, ${d.timeoutMs ?? '?'} ms timeout)`);
+    if (d.blocked) {
+      const top = d.blocked.stack[d.blocked.stack.length - 1];
+      const at = top ? `${top.file}:${top.line}:${top.column}` : '(position unknown)';
+      lines.push(`      ${at}  blocked the event loop for ${(d.blocked.blockedMs / 1000).toFixed(1)} s${top ? ` in \`${top.name}\`` : ''}`);
+      continue;
+    }
     const stuck = stuckLeaves(d);
     if (stuck.length === 0) lines.push('      nothing pending under it' + (d.waitsForDone ? ': `done` was never called' : ''));
     for (const l of stuck) {
