@@ -142,7 +142,7 @@ export function renderBlocked(dump: TaskDump): string {
     lines.push(`${indent}${GLYPHS.last}${f.name} at ${pos(f)}`);
     indent += GLYPHS.space;
   }
-  lines.push(`${indent}${GLYPHS.running}running synchronously, never returned; stopped by jest-taskdump`);
+  lines.push(`${indent}${GLYPHS.running}running synchronously, never returned`);
   return lines.join('\n');
 }
 
