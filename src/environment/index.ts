@@ -112,7 +112,6 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
       this.watchdog = new Watchdog({
         rootDir: this.rootDir,
         testPath: this.testPath,
-        stop: this.taskdump.stopBlocked,
         formatter: () => this.formatter(),
         isMachinery,
         dumpError: (text, dump) => dumpError(text, dump, this.rootDir),

@@ -9,19 +9,13 @@ export interface TaskdumpOptions extends RecorderOptions {
   enabled: boolean;
   /** Stop and explain a test or hook that blocks the event loop for longer than its timeout. */
   watchdog: boolean;
-  /**
-   * Experimental: after reporting a blocked test, make the running function throw (live edit)
-   * so the run goes on. Node 20's V8 aborts the process in some runs; off by default.
-   */
-  stopBlocked: boolean;
 }
 
-export const DEFAULT_OPTIONS: TaskdumpOptions = {enabled: true, watchdog: true, stopBlocked: false, ...DEFAULT_RECORDER_OPTIONS};
+export const DEFAULT_OPTIONS: TaskdumpOptions = {enabled: true, watchdog: true, ...DEFAULT_RECORDER_OPTIONS};
 
 const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   enabled: 'true or false',
   watchdog: 'true or false',
-  stopBlocked: 'true or false',
   maxFrames: 'an integer from 8 to 1000',
   capturesPerSecond: 'an integer from 0 to 10000000',
   captureBurst: 'an integer from 0 to 10000000',

@@ -34,4 +34,4 @@ export type ProbeResult =
   /** The block ended before the probe ran, or nothing is armed: leave it alone. */
   | {kind: 'running'}
   /** Ready to be terminated; `report` is the text to write to stderr. */
-  | {kind: 'blocked'; report: string; stop: boolean};
+  | {kind: 'blocked'; report: string};

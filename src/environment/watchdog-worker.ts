@@ -31,8 +31,6 @@ import {workerData} from 'node:worker_threads';
 import {BEAT, BEAT_MS, EXITING, GLOBAL_KEY, type ProbeResult, RUNNING, STATE, TIMEOUT, type WatchdogData} from './watchdog-shared';
 
 const PROBE_DEADLINE_MS = 2000;
-/** Name of the one-shot thrower defined on the running function's global while it is stopped. */
-const STOPPER = '__jestTaskdumpStop';
 /** Exit after this long without an armed test: an idle Jest process keeps no thread. */
 const IDLE_EXIT_MS = 10_000;
 
@@ -107,11 +105,8 @@ async function fire(beat: number, timeoutMs: number): Promise<void> {
     const result = reply.result?.value as ProbeResult | undefined;
     if (result === undefined || result.kind !== 'blocked') return;
     write(result.report);
-    if (!result.stop) {
-      write('jest-taskdump: it is left running, as it would be without jest-taskdump (set `stopBlocked: true` to stop it; experimental).\n');
-      return;
-    }
     const stopped = await stop();
+    debug(`stop: ${JSON.stringify(stopped)}`);
     if (!stopped.ok) write(`jest-taskdump: could not stop it (${stopped.why}); the run stays blocked, as it would without jest-taskdump.\n`);
   } catch (error) {
     write(`\njest-taskdump: the watchdog failed (${error instanceof Error ? error.message : String(error)}). This is a bug in jest-taskdump.\n`);
@@ -122,11 +117,14 @@ async function fire(beat: number, timeoutMs: number): Promise<void> {
   }
 }
 
+type RemoteObject = {objectId?: string; value?: unknown};
+type Scope = {type: string; object: RemoteObject};
 type CallFrame = {
   callFrameId: string;
   functionName: string;
+  url: string;
   location: {scriptId: string; lineNumber: number; columnNumber: number};
-  functionLocation?: {scriptId: string; lineNumber: number; columnNumber: number};
+  scopeChain: Scope[];
 };
 type Paused = {params: {callFrames: CallFrame[]}};
 
@@ -145,128 +143,114 @@ function nextPause(ms: number): Promise<Paused | null> {
 }
 
 /**
- * Makes the running function throw the probe's Error, as if its next statement were
- * `throw error`: a real exception, so `finally` blocks run and Jest fails the test with it.
- *
- * Pauses the main thread; sets a breakpoint where it runs and resumes, so that V8 drops the
- * optimized code of that function and stops there again in the interpreter (restarting an
- * optimized frame crashes Node 20's V8); edits the function's source (live edit) so that it
- * starts with a call to a one-shot function that throws, which restarts the frame; resumes.
+ * Bindings of `callAsyncCircusFn` that its Promise executor closes over (jest-circus 29 and
+ * 30): they recognise the executor's frame (the frame's script URL is empty for code Jest
+ * loads through `vm`).
  */
-async function stop(): Promise<{ok: true} | {ok: false; why: string}> {
+const EXECUTOR_CLOSURE = ['fn', 'timeoutID', 'completed', 'asyncError', 'testOrHook'];
+
+/** The frame of jest-circus's `callAsyncCircusFn` Promise executor, which calls the test or hook body. */
+async function findExecutor(frames: CallFrame[]): Promise<CallFrame | undefined> {
+  for (const frame of frames) {
+    // The executor's own scope, then callAsyncCircusFn's body block and its parameters.
+    const names = new Set<string>();
+    for (const scope of frame.scopeChain) {
+      if (scope.type !== 'block' && scope.type !== 'closure') continue;
+      if (scope.object.objectId === undefined) continue;
+      const {result} = (await post('Runtime.getProperties', {objectId: scope.object.objectId, ownProperties: true})) as unknown as {
+        result: {name: string}[];
+      };
+      for (const p of result) names.add(p.name);
+      if (scope.type === 'closure') break;
+    }
+    if (EXECUTOR_CLOSURE.every(n => names.has(n))) return frame;
+  }
+  return undefined;
+}
+
+/**
+ * Ends the block so that the run goes on. The main thread is paused first; then:
+ *
+ * - when jest-circus's executor (the frame that called the body) is on the blocked stack,
+ *   with no async function or generator above it: the body function gets a one-shot own
+ *   `call` method that throws the probe's Error, and the executor frame is restarted
+ *   (`Debugger.restartFrame`). V8 drops the frames above it (their `finally` blocks do not
+ *   run), the executor calls `fn.call(testContext)` again, gets the Error, and rejects
+ *   the test with it: circus goes on as for any failing test.
+ * - otherwise (the block runs after an `await` of the body, or in a timer callback):
+ *   `Runtime.terminateExecution`. V8 unwinds every frame down to the event loop and drops
+ *   the pending microtasks; the inspector cancels the termination once the stack is empty.
+ *   No circus frame is on such a stack, so Jest's own timeout timer, long overdue, fails
+ *   the test, and the environment puts the probe's Error in place of Jest's message.
+ */
+async function stop(): Promise<{ok: true; how: string} | {ok: false; why: string}> {
   await post('Debugger.enable');
   let paused = nextPause(PROBE_DEADLINE_MS);
   await post('Debugger.pause');
   let pause = await paused;
   if (pause === null) return {ok: false, why: 'it did not pause'};
-  debug('paused');
-  const first = pause.params.callFrames[0];
-  const bp = (await post('Debugger.setBreakpoint', {location: first.location})) as unknown as {breakpointId: string};
+  // Restarting a frame while optimized code is above it crashes Node 20's V8 ("Check
+  // failed: deoptimizing_throw_"). A breakpoint where the loop runs makes V8 drop that
+  // code: resumed, the loop comes back to the breakpoint in the interpreter.
+  const here = pause.params.callFrames[0].location;
+  const {breakpointId} = (await post('Debugger.setBreakpoint', {location: here})) as unknown as {breakpointId: string};
   paused = nextPause(PROBE_DEADLINE_MS);
   await post('Debugger.resume');
-  pause = await paused;
-  // Removed only after the edit: removing it swaps the bytecode under the paused frame.
-  const removeBreakpoint = (): Promise<unknown> => post('Debugger.removeBreakpoint', {breakpointId: bp.breakpointId}).catch(() => undefined);
-  if (pause === null) {
-    await removeBreakpoint();
-    return {ok: false, why: 'it did not come back to where it was paused'};
+  const again = await paused;
+  await post('Debugger.removeBreakpoint', {breakpointId});
+  if (again !== null) pause = again;
+  else {
+    // It left that place (and never came back): pause wherever it is now.
+    paused = nextPause(PROBE_DEADLINE_MS);
+    await post('Debugger.pause');
+    pause = await paused;
+    if (pause === null) return {ok: false, why: 'it did not pause'};
   }
-  debug('paused at the breakpoint');
-  const top = pause.params.callFrames[0];
-  const at = top.functionLocation;
-  if (at === undefined) return {ok: false, why: 'the running function has no source position'};
-  const {scriptSource} = (await post('Debugger.getScriptSource', {scriptId: at.scriptId})) as unknown as {scriptSource: string};
-  const edited = insertAtBodyStart(scriptSource, at.lineNumber, at.columnNumber, `globalThis.${STOPPER}?.();`);
-  if (edited === null) {
+  const executor = await findExecutor(pause.params.callFrames);
+  debug(`executor: ${executor?.functionName} ${executor?.url}:${executor?.location.lineNumber}`);
+  if (executor !== undefined && (await restartExecutor(executor))) return {ok: true, how: 'restart'};
+  const probe = `globalThis[Symbol.for(${JSON.stringify(GLOBAL_KEY)})]`;
+  const cleared = (await post('Runtime.evaluate', {
+    expression: `${probe}?.forgetAsyncContext()`,
+    returnByValue: true,
+  })) as {result?: RemoteObject};
+  if (cleared.result?.value !== true) {
     await post('Debugger.resume');
-    return {ok: false, why: `cannot find the body of \`${top.functionName || '<anonymous>'}\``};
+    return {ok: false, why: "Node's async context stack cannot be reset"};
   }
-  // The one-shot thrower lives in the realm of the running function; the Error is the probe's.
-  // Objects cannot cross realms through the protocol: the error goes as plain data and is
-  // rebuilt as an Error of the running function's realm.
-  const error = (await post('Runtime.evaluate', {expression: `globalThis[Symbol.for(${JSON.stringify(GLOBAL_KEY)})]?.error()`, returnByValue: true})) as {result?: {value?: unknown}};
-  const realm = (await post('Debugger.evaluateOnCallFrame', {callFrameId: top.callFrameId, expression: 'globalThis'})) as {result?: {objectId?: string}};
-  if (!error.result?.value || !realm.result?.objectId) {
-    await post('Debugger.resume');
-    return {ok: false, why: 'the probe has no error'};
-  }
+  // Resumed first: the reply to terminateExecution comes once the stack has unwound.
+  await post('Debugger.resume');
+  await post('Runtime.terminateExecution');
+  return {ok: true, how: 'terminate'};
+}
+
+async function restartExecutor(executor: CallFrame): Promise<boolean> {
+  const probe = `globalThis[Symbol.for(${JSON.stringify(GLOBAL_KEY)})]`;
+  // The Error lives in the main realm and the body in the test file's realm: the protocol
+  // cannot pass an object across, so the Error goes as plain data and is rebuilt in the
+  // body's realm (the environment swaps the original back in at `test_fn_failure`).
+  const error = (await post('Runtime.evaluate', {expression: `${probe}?.error()`, returnByValue: true})) as {result?: RemoteObject};
+  const fn = (await post('Debugger.evaluateOnCallFrame', {callFrameId: executor.callFrameId, expression: 'fn'})) as {result?: RemoteObject};
+  if (error.result?.value === undefined || fn.result?.objectId === undefined) return false;
   await post('Runtime.callFunctionOn', {
-    objectId: realm.result.objectId,
+    objectId: fn.result.objectId,
     functionDeclaration:
-      `function (data) { const g = this; const E = g.Error; Object.defineProperty(g, ${JSON.stringify(STOPPER)}, {configurable: true, value() {` +
-      ` delete g[${JSON.stringify(STOPPER)}]; const e = new E(data.message); e.stack = data.stack;` +
-      ` Object.defineProperty(e, 'taskdump', {value: data.taskdump, enumerable: true, writable: true, configurable: true}); throw e; }}); }`,
+      'function (data) { const f = this; Object.defineProperty(f, "call", {configurable: true, writable: true, value() {' +
+      ' delete f.call; const e = new Error(data.message); e.stack = data.stack;' +
+      ' Object.defineProperty(e, "taskdump", {value: data.taskdump, enumerable: true, writable: true, configurable: true});' +
+      ' throw e; }}); }',
     arguments: [{value: error.result.value}],
   });
-  paused = nextPause(500);
-  const edit = (await post('Debugger.setScriptSource', {scriptId: at.scriptId, scriptSource: edited, allowTopFrameEditing: true})) as unknown as {status?: string};
-  if (edit.status !== undefined && edit.status !== 'Ok') {
-    await post('Runtime.callFunctionOn', {objectId: realm.result.objectId, functionDeclaration: `function () { delete this[${JSON.stringify(STOPPER)}]; }`});
-    await post('Debugger.resume');
-    return {ok: false, why: `V8 refused to edit \`${top.functionName || '<anonymous>'}\` (${edit.status})`};
+  const restarted = nextPause(PROBE_DEADLINE_MS);
+  try {
+    await post('Debugger.restartFrame', {callFrameId: executor.callFrameId, mode: 'StepInto'});
+  } catch (e) {
+    debug(`restartFrame: ${e instanceof Error ? e.message : String(e)}`);
+    await post('Runtime.callFunctionOn', {objectId: fn.result.objectId, functionDeclaration: 'function () { delete this.call; }'});
+    return false;
   }
-  await removeBreakpoint();
-  // The restarted frame stops at its start; let it run into the throw.
-  debug(`edited: ${edit.status}`);
-  if ((await paused) !== null) await post('Debugger.resume');
-  debug('resumed');
-  // The source is not put back: a second live edit costs as much as the first (V8 walks the
-  // heap, seconds in a Jest worker), and the inserted call is a no-op once the thrower is
-  // gone. The edited module lives until the end of this test file (Jest loads modules anew
-  // for each file).
-  return {ok: true};
-}
-
-/** Inserts `code` right after the `{` that opens the body of the function starting at (line, column). */
-export function insertAtBodyStart(source: string, line: number, column: number, code: string): string | null {
-  let offset = 0;
-  for (let l = 0; l < line; l++) {
-    offset = source.indexOf('\n', offset) + 1;
-    if (offset === 0) return null;
-  }
-  let i = offset + column;
-  let depth = 0;
-  let sawParams = false;
-  for (; i < source.length; i++) {
-    const c = source[i];
-    if (c === '"' || c === "'" || c === '`') {
-      const end = skipString(source, i);
-      if (end < 0) return null;
-      i = end;
-      continue;
-    }
-    if (c === '/' && source[i + 1] === '/') {
-      i = source.indexOf('\n', i);
-      if (i < 0) return null;
-      continue;
-    }
-    if (c === '/' && source[i + 1] === '*') {
-      i = source.indexOf('*/', i) + 1;
-      if (i <= 0) return null;
-      continue;
-    }
-    if (c === '(') depth++;
-    else if (c === ')') {
-      depth--;
-      if (depth === 0) sawParams = true;
-    } else if (c === '{' && depth === 0) {
-      // `a => {`, `function f(a) {`, `m() {`; an expression-bodied arrow has no `{` here.
-      return source.slice(0, i + 1) + code + source.slice(i + 1);
-    } else if (depth === 0 && sawParams && c === '=' && source[i + 1] === '>') {
-      const rest = /^=>\s*/.exec(source.slice(i))![0].length;
-      if (source[i + rest] !== '{') return null;
-    }
-  }
-  return null;
-}
-
-function skipString(source: string, start: number): number {
-  const quote = source[start];
-  for (let i = start + 1; i < source.length; i++) {
-    if (source[i] === '\\') i++;
-    else if (source[i] === quote) return i;
-  }
-  return -1;
+  if ((await restarted) !== null) await post('Debugger.resume');
+  return true;
 }
 
 function poll(): void {

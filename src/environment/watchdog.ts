@@ -46,8 +46,6 @@ import {
 const {setInterval, clearInterval} = globalThis;
 const dateNow = Date.now;
 
-/** The Error property reporters read a dump from (the environment's `DUMP_PROPERTY`). */
-const DUMP_PROPERTY = 'taskdump';
 const WORKER_FILE = path.join(__dirname, 'watchdog-worker.js');
 const POLL_MS = 25;
 /** Frames kept from the blocked stack. */
@@ -61,8 +59,6 @@ export interface WatchdogHost {
   rootDir: string;
   /** Absolute path of the test file. */
   testPath: string;
-  /** Stop a blocked body (experimental live edit) rather than only report it. */
-  stop: boolean;
   /** The source-map-aware stack formatter Jest installed, if any. */
   formatter(): Formatter | undefined;
   /** Frames of the runner or of this plugin (dropped from the stack). */
@@ -115,11 +111,34 @@ function stamp(t: Thread): void {
   Atomics.store(t.shared, BEAT, dateNow() - t.epoch);
 }
 
+/**
+ * Empties Node's stack of async contexts (what `executionAsyncId()` reads), as Node itself
+ * does when an `uncaughtException` handler handles an error thrown in a callback. Called by
+ * the watchdog thread right before it terminates the blocked JavaScript: the terminated
+ * frames never pop the contexts they pushed, and with async hooks enabled (jest-circus's
+ * AsyncLocalStorage) Node aborts at the next callback over a stack that is not empty.
+ */
+function forgetAsyncContext(): boolean {
+  const {noDeprecation} = process;
+  try {
+    // DEP0111 warns once per process about this binding; nothing here is for the user to fix.
+    process.noDeprecation = true;
+    const binding = (process as unknown as {binding(name: string): {clearAsyncIdStack?: () => void}}).binding('async_wrap');
+    if (typeof binding.clearAsyncIdStack !== 'function') return false;
+    binding.clearAsyncIdStack();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    process.noDeprecation = noDeprecation;
+  }
+}
+
 function installProbe(): void {
   const key = Symbol.for(GLOBAL_KEY);
   if ((globalThis as Record<symbol, unknown>)[key] !== undefined) return;
   Object.defineProperty(globalThis, key, {
-    value: {probe: (): ProbeResult => current?.probe() ?? {kind: 'running'}, error: () => current?.stoppingError()},
+    value: {probe: (): ProbeResult => current?.probe() ?? {kind: 'running'}, error: () => current?.stoppingError(), forgetAsyncContext},
     configurable: true,
     enumerable: false,
     writable: false,
@@ -296,17 +315,17 @@ export class Watchdog {
       this.ended = {owner: armed.owner, error};
       this.disarm();
       const indented = text.split('\n').map(l => (l ? `    ${l}` : l)).join('\n');
-      return {kind: 'blocked', stop: this.host.stop, report: `\njest-taskdump: ${rootTitle(dump)} (${dump.testPath}) is stuck:\n\n${indented}\n\n`};
+      return {kind: 'blocked', report: `\njest-taskdump: ${rootTitle(dump)} (${dump.testPath}) is stuck:\n\n${indented}\n\n`};
     } catch {
       return {kind: 'running'};
     }
   }
 
-  /** The Error the stopped function throws (read by the watchdog thread after {@link probe}). */
+  /** The Error the stopped body throws, as plain data (fetched by the watchdog thread after {@link probe}). */
   stoppingError(): {message: string; stack: string | undefined; taskdump: unknown} | undefined {
     const error = this.ended?.error;
     if (error === undefined) return undefined;
-    return {message: error.message, stack: error.stack, taskdump: (error as unknown as Record<string, unknown>)[DUMP_PROPERTY]};
+    return {message: error.message, stack: error.stack, taskdump: (error as unknown as {taskdump?: unknown}).taskdump};
   }
 
   /** The blocked stack, outermost first: the test or hook body, then each call down to the running frame. */
