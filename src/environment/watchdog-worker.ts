@@ -15,10 +15,8 @@
  *    frames, maps them with Jest's own source maps, and prepares the failure;
  * 3. writes the probe's report to stderr itself (`fs.writeSync`: the main thread, which
  *    owns `process.stderr`, is the one that is stuck);
- * 4. ends the block with `Runtime.terminateExecution`: V8 unwinds every JavaScript frame
- *    down to the event loop, and the inspector cancels the termination as soon as the
- *    stack is empty, so the process goes on. Jest's own timeout timer, long overdue,
- *    then fails the test.
+ * 4. ends the block (see {@link stop}): it restarts jest-circus's executor frame so that
+ *    the body throws the probe's Error; circus fails the test with it and goes on.
  *
  * Native code that never reaches an interrupt check (`execSync`, `Atomics.wait`, a read
  * from a pipe that never ends) cannot be probed: after {@link PROBE_DEADLINE_MS} this
@@ -107,7 +105,11 @@ async function fire(beat: number, timeoutMs: number): Promise<void> {
     write(result.report);
     const stopped = await stop();
     debug(`stop: ${JSON.stringify(stopped)}`);
-    if (!stopped.ok) write(`jest-taskdump: could not stop it (${stopped.why}); the run stays blocked, as it would without jest-taskdump.\n`);
+    write(
+      stopped.ok
+        ? 'jest-taskdump: stopped it; it fails with this stack and the run goes on.\n\n'
+        : `jest-taskdump: cannot stop it: ${stopped.why}. It keeps running, as it would without jest-taskdump.\n\n`,
+    );
   } catch (error) {
     write(`\njest-taskdump: the watchdog failed (${error instanceof Error ? error.message : String(error)}). This is a bug in jest-taskdump.\n`);
   } finally {
@@ -169,21 +171,22 @@ async function findExecutor(frames: CallFrame[]): Promise<CallFrame | undefined>
 }
 
 /**
- * Ends the block so that the run goes on. The main thread is paused first; then:
+ * Ends the block so that the run goes on, when it can. The main thread is paused; when
+ * jest-circus's executor (the frame that called the test or hook body) is on the blocked
+ * stack with no async function or generator above it, the body function gets a one-shot
+ * own `call` method that throws the probe's Error, and the executor frame is restarted
+ * (`Debugger.restartFrame`). V8 drops the frames above it (their `finally` blocks do not
+ * run), the executor calls `fn.call(testContext)` again, gets the Error, and rejects the
+ * test with it: circus goes on as for any failing test.
  *
- * - when jest-circus's executor (the frame that called the body) is on the blocked stack,
- *   with no async function or generator above it: the body function gets a one-shot own
- *   `call` method that throws the probe's Error, and the executor frame is restarted
- *   (`Debugger.restartFrame`). V8 drops the frames above it (their `finally` blocks do not
- *   run), the executor calls `fn.call(testContext)` again, gets the Error, and rejects
- *   the test with it: circus goes on as for any failing test.
- * - otherwise (the block runs after an `await` of the body, or in a timer callback):
- *   `Runtime.terminateExecution`. V8 unwinds every frame down to the event loop and drops
- *   the pending microtasks; the inspector cancels the termination once the stack is empty.
- *   No circus frame is on such a stack, so Jest's own timeout timer, long overdue, fails
- *   the test, and the environment puts the probe's Error in place of Jest's message.
+ * Otherwise (the body is an async function, or the loop runs after an `await` or in a timer
+ * callback) nothing is safe: V8 cannot restart a frame below an async function, and
+ * `Runtime.terminateExecution` drops every pending microtask (among them the job that
+ * attaches circus's `await` to the test's promise, so circus waits forever) and leaves
+ * Node's async context stack unbalanced (Node aborts at the next callback). The block is
+ * then left running, as it would be without jest-taskdump; the report is already out.
  */
-async function stop(): Promise<{ok: true; how: string} | {ok: false; why: string}> {
+async function stop(): Promise<{ok: true} | {ok: false; why: string}> {
   await post('Debugger.enable');
   let paused = nextPause(PROBE_DEADLINE_MS);
   await post('Debugger.pause');
@@ -200,28 +203,24 @@ async function stop(): Promise<{ok: true; how: string} | {ok: false; why: string
   await post('Debugger.removeBreakpoint', {breakpointId});
   if (again !== null) pause = again;
   else {
-    // It left that place (and never came back): pause wherever it is now.
+    // It left that place and never came back: pause wherever it is now.
     paused = nextPause(PROBE_DEADLINE_MS);
     await post('Debugger.pause');
     pause = await paused;
     if (pause === null) return {ok: false, why: 'it did not pause'};
   }
-  const executor = await findExecutor(pause.params.callFrames);
-  debug(`executor: ${executor?.functionName} ${executor?.url}:${executor?.location.lineNumber}`);
-  if (executor !== undefined && (await restartExecutor(executor))) return {ok: true, how: 'restart'};
-  const probe = `globalThis[Symbol.for(${JSON.stringify(GLOBAL_KEY)})]`;
-  const cleared = (await post('Runtime.evaluate', {
-    expression: `${probe}?.forgetAsyncContext()`,
-    returnByValue: true,
-  })) as {result?: RemoteObject};
-  if (cleared.result?.value !== true) {
-    await post('Debugger.resume');
-    return {ok: false, why: "Node's async context stack cannot be reset"};
-  }
-  // Resumed first: the reply to terminateExecution comes once the stack has unwound.
+  const frames = pause.params.callFrames;
+  const executor = await findExecutor(frames);
+  debug(`executor: ${executor?.functionName}; stack: ${frames.map(f => `${f.functionName}:${f.location.lineNumber}`).join(' ')}`);
+  if (executor !== undefined && (await restartExecutor(executor))) return {ok: true};
   await post('Debugger.resume');
-  await post('Runtime.terminateExecution');
-  return {ok: true, how: 'terminate'};
+  return {
+    ok: false,
+    why:
+      executor === undefined
+        ? 'it runs after an `await` of the test or hook, or in a callback, so jest-circus is not on its stack'
+        : 'an async function is on its stack, and V8 cannot unwind through it',
+  };
 }
 
 async function restartExecutor(executor: CallFrame): Promise<boolean> {
@@ -258,6 +257,7 @@ function poll(): void {
   const beat = Atomics.load(shared, BEAT);
   const timeoutMs = Atomics.load(shared, TIMEOUT);
   const now = Date.now() - data.epoch;
+  if (DEBUG && now % 500 < data.pollMs) debug(`beat ${beat} timeout ${timeoutMs}`);
   if (timeoutMs > 0) idleSince = now;
   else if (now - idleSince > IDLE_EXIT_MS) {
     // The main thread arms first and checks STATE second, we do the reverse: either it

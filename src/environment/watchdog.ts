@@ -111,34 +111,11 @@ function stamp(t: Thread): void {
   Atomics.store(t.shared, BEAT, dateNow() - t.epoch);
 }
 
-/**
- * Empties Node's stack of async contexts (what `executionAsyncId()` reads), as Node itself
- * does when an `uncaughtException` handler handles an error thrown in a callback. Called by
- * the watchdog thread right before it terminates the blocked JavaScript: the terminated
- * frames never pop the contexts they pushed, and with async hooks enabled (jest-circus's
- * AsyncLocalStorage) Node aborts at the next callback over a stack that is not empty.
- */
-function forgetAsyncContext(): boolean {
-  const {noDeprecation} = process;
-  try {
-    // DEP0111 warns once per process about this binding; nothing here is for the user to fix.
-    process.noDeprecation = true;
-    const binding = (process as unknown as {binding(name: string): {clearAsyncIdStack?: () => void}}).binding('async_wrap');
-    if (typeof binding.clearAsyncIdStack !== 'function') return false;
-    binding.clearAsyncIdStack();
-    return true;
-  } catch {
-    return false;
-  } finally {
-    process.noDeprecation = noDeprecation;
-  }
-}
-
 function installProbe(): void {
   const key = Symbol.for(GLOBAL_KEY);
   if ((globalThis as Record<symbol, unknown>)[key] !== undefined) return;
   Object.defineProperty(globalThis, key, {
-    value: {probe: (): ProbeResult => current?.probe() ?? {kind: 'running'}, error: () => current?.stoppingError(), forgetAsyncContext},
+    value: {probe: (): ProbeResult => current?.probe() ?? {kind: 'running'}, error: () => current?.stoppingError()},
     configurable: true,
     enumerable: false,
     writable: false,
