@@ -4,25 +4,28 @@
  * Jest's timeout is a timer, so a test stuck in synchronous code (`while (!ready) {}`, a
  * catastrophic regex) never times out and the whole run hangs. The watchdog thread
  * (watchdog-worker.ts) notices that the main thread has not turned its event loop for
- * longer than the running test's timeout, runs {@link probe} on the blocked main thread
- * through the inspector, and terminates the blocked JavaScript. Jest's overdue timeout
- * then fails the test, and {@link Watchdog.handleTestEvent} swaps Jest's timeout message
- * for the stack the probe read, as a dump with a `blocked` field:
+ * longer than the running test's timeout, runs {@link Watchdog.probe} on the blocked main
+ * thread through the inspector, writes its report to stderr, and makes the test body throw
+ * the probe's Error (restarting jest-circus's executor frame). Circus fails the test with
+ * it, and {@link Watchdog.handleTestEvent} puts the original Error (a dump with a `blocked`
+ * field, for the reporter) in place of the copy that crossed into the test's realm:
  *
  * ```
- * Blocked the event loop for 0.4 s (timeout 300 ms) in `spin` at src/busy.ts:3:3
+ * Blocked the event loop for 0.6 s (timeout 300 ms) in `spin` at src/busy.ts:11:3
  *
- * ╼ test "loops forever" at test/loop.test.ts:5:25
- * └╼ poll at src/busy.ts:9:3
- *    └╼ spin at src/busy.ts:3:3
- *       ⟳ running, never returned; stopped by jest-taskdump
+ * ╼ test "waits for a flag in a synchronous loop" at test/loop.test.ts:4:17
+ * └╼ waitUntilReady at src/busy.ts:22:10
+ *    └╼ poll at src/busy.ts:18:10
+ *       └╼ spin at src/busy.ts:11:3
+ *          ⟳ running synchronously, never returned
  * ```
  *
  * Costs while nothing blocks: one unref'd 50 ms interval on the main thread that stores a
  * number in a shared buffer, one store per test and hook start and end, and one thread
  * (started at the first test of the process, shared by the test files the process runs,
- * gone after a few idle seconds) polling that buffer.
+ * gone after 10 idle seconds) polling that buffer every 25 ms.
  */
+import inspector from 'node:inspector';
 import path from 'node:path';
 import {Worker} from 'node:worker_threads';
 import type {Circus} from '@jest/types';
@@ -218,6 +221,11 @@ export class Watchdog {
   private arm(owner: object, rootType: TaskDump['rootType'], rootName: string, timeoutMs: number): void {
     // A timeout Jest itself cannot keep (setTimeout clamps above 2^31 - 1 ms) is not watched.
     if (!(timeoutMs > 0 && timeoutMs <= 0x7fffffff)) return;
+    // A debugger is (or may be) attached (`--inspect`, `--inspect-brk`, SIGUSR1): code held at
+    // a breakpoint or stepped through is not a hang, and pausing or restarting frames under
+    // the user's debugger would confuse it. The watchdog thread also backs off on its own
+    // when it finds the main thread already paused (a debugger attached by other means).
+    if (inspector.url() !== undefined) return;
     current = this;
     installProbe();
     this.armed = {owner, rootType, rootName, timeoutMs, startedAt: dateNow()};
