@@ -12,4 +12,5 @@ export const GLYPHS = {
   detached: '↯ ',
   /** Frames left out (a library's or Node's, between the two shown). */
   hidden: '⋯ ',
+  running: '⟳ ',
 } as const;

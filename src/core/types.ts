@@ -79,6 +79,11 @@ export interface TaskDump {
   affects?: string[];
   /** For a concurrent test: the tests running with it, whose pending work this dump also shows. */
   sharedWith?: string[];
+  /**
+   * Set when the test or hook did not wait but blocked the event loop (synchronous code that
+   * never returned): then `leaves` is empty and this says where it was running.
+   */
+  blocked?: BlockedStack;
 }
 
 /** Jest's fake clock at a dump: its time, and the fake timers waiting on it. */
@@ -90,6 +95,14 @@ export interface FakeClock {
   pending: number;
   /** Fake time until the next one is due (0 when overdue), or null with none pending. */
   nextDueInMs: number | null;
+}
+
+/** Where a test or hook was running when the watchdog stopped it for blocking the event loop. */
+export interface BlockedStack {
+  /** How long the event loop had not turned when the stack was read, in ms. */
+  blockedMs: number;
+  /** The synchronous call stack, from just below the test or hook body down to the running frame. */
+  stack: Frame[];
 }
 
 /** A node of the merged tree: a frame shared by one or more branches. */

@@ -19,6 +19,7 @@ import {renderDump} from '../core/render';
 import type {FakeClock, TaskDump} from '../core/types';
 import {type Terminal, TERMINAL_VARIABLE, readTerminal, terminalStyles} from '../reporter/terminal';
 import {type TaskdumpOptions, parseOptions} from './options';
+import {Watchdog} from './watchdog';
 
 // Tests may fake or replace these; keep the real ones.
 const {now} = performance;
@@ -108,6 +109,8 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   private stopSignal: (() => void) | undefined;
   private concurrent: {root: Root; names: string[]} | undefined;
   private readonly running = new Map<Traced, Active>();
+  /** Explains and ends tests that block the event loop (watchdog.ts); starts at the first test. */
+  private readonly watchdog: Watchdog | undefined;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
@@ -118,6 +121,15 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
     this.terminal = readTerminal();
     // The reporter's note to workers is ours, not the test's.
     delete (this.global.process as {env?: Record<string, unknown>} | undefined)?.env?.[TERMINAL_VARIABLE];
+    if (this.taskdump.enabled && this.taskdump.watchdog) {
+      this.watchdog = new Watchdog({
+        rootDir: this.rootDir,
+        testPath: this.testPath,
+        formatter: () => this.formatter(),
+        isMachinery,
+        dumpError: (text, dump) => dumpError(text, dump, this.rootDir),
+      });
+    }
   }
 
   override async setup(): Promise<void> {
@@ -137,6 +149,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   }
 
   override async teardown(): Promise<void> {
+    this.watchdog?.stop();
     for (const active of this.running.values()) closeRoot(active.root);
     this.running.clear();
     if (this.concurrent) closeRoot(this.concurrent.root);
@@ -149,6 +162,8 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
   }
 
   handleTestEvent(event: Circus.Event, state: Circus.State): void {
+    // First: for a body it stopped, the watchdog swaps Jest's timeout error for its report.
+    this.watchdog?.handleTestEvent(event, state);
     if (this.stopRecording === undefined) return;
     switch (event.name) {
       case 'concurrent_tests_start': {

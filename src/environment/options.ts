@@ -13,12 +13,14 @@ export interface TaskdumpOptions extends RecorderOptions {
   enabled: boolean;
   /** A signal (e.g. `SIGUSR2`) that makes each test process write a dump of every live test, hook and traced call to stderr. */
   signal?: NodeJS.Signals;
+  /** Stop and explain a test or hook that blocks the event loop for longer than its timeout. */
+  watchdog: boolean;
 }
 
 // Signals a process can catch and that Node or Jest do not use for their own ends.
 const SIGNALS = ['SIGUSR1', 'SIGUSR2', 'SIGHUP', 'SIGWINCH', 'SIGPWR', 'SIGINFO', 'SIGURG', 'SIGXCPU'].filter(s => s in osConstants.signals && s !== 'SIGUSR1');
 
-export const DEFAULT_OPTIONS: TaskdumpOptions = {enabled: true, ...DEFAULT_RECORDER_OPTIONS};
+export const DEFAULT_OPTIONS: TaskdumpOptions = {enabled: true, watchdog: true, ...DEFAULT_RECORDER_OPTIONS};
 
 const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   enabled: 'true or false',
@@ -26,6 +28,7 @@ const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   capturesPerSecond: 'an integer from 0 to 10000000',
   captureBurst: 'an integer from 0 to 10000000',
   signal: `one of ${SIGNALS.join(', ')} (SIGUSR1 starts Node's inspector)`,
+  watchdog: 'true or false',
 };
 
 const RANGES: Partial<Record<keyof TaskdumpOptions, [number, number]>> = {

@@ -45,6 +45,12 @@ export function summaryLines(dumps: TaskDump[], options: Pick<RenderOptions, 'st
     // The file and timeout stay together: on the next line when they do not fit after the name.
     if (options.width === undefined || 4 + what.length + where.length <= options.width) lines.push(renderLine([['title', `● ${what}`], ['dim', where]], head));
     else lines.push(renderLine([['title', `● ${what}`]], head), renderLine([['dim', where]], {...head, prefix: '    '}));
+    if (d.blocked) {
+      const top = d.blocked.stack[d.blocked.stack.length - 1];
+      const at = top ? `${top.file}:${top.line}:${top.column}` : '(position unknown)';
+      lines.push(renderLine([['position', at], ['leaf', ` blocked the event loop for ${(d.blocked.blockedMs / 1000).toFixed(1)} s${top ? ` in \`${top.name}\`` : ''}`]], {...options, prefix: '      ', cont: '        '}));
+      continue;
+    }
     const stuck = stuckLeaves(d);
     const leaf = {...options, prefix: '      ', cont: '        '};
     if (stuck.length === 0) lines.push(renderLine([['dim', 'nothing pending under it' + (d.waitsForDone ? ': `done` was never called' : '')]], leaf));

@@ -1,0 +1,277 @@
+/**
+ * The watchdog thread (a `worker_threads` Worker; see watchdog.ts for the main-thread side).
+ *
+ * The main thread stamps `Date.now()` into a shared buffer every {@link BEAT_MS} from an
+ * unref'd interval, and writes the running test's timeout there (0 when no test or hook
+ * runs). This thread polls the buffer. When the last stamp is older than the timeout
+ * (plus one beat, so that the block itself lasted at least the timeout), it:
+ *
+ * 1. connects an inspector session to the main thread and enables the `Debugger` domain:
+ *    when a debugger already holds the main thread paused (`--inspect-brk`, a breakpoint),
+ *    V8 sends `Debugger.paused` to the new session before the reply to `Debugger.enable`;
+ *    then it backs off until the main thread runs again;
+ * 2. evaluates the probe (`Runtime.evaluate`): V8 runs it on the main thread at its next
+ *    interrupt check, on top of the blocked call stack, so the probe sees the blocked
+ *    frames, maps them with Jest's own source maps, and prepares the failure;
+ * 3. writes the probe's report to stderr itself (`fs.writeSync`: the main thread, which
+ *    owns `process.stderr`, is the one that is stuck);
+ * 4. ends the block (see {@link stop}): it restarts jest-circus's executor frame so that
+ *    the body throws the probe's Error; circus fails the test with it and goes on.
+ *
+ * Native code that never reaches an interrupt check (`execSync`, `Atomics.wait`, a read
+ * from a pipe that never ends) cannot be probed: after {@link PROBE_DEADLINE_MS} this
+ * thread writes that to stderr and keeps the request pending; if the call ever returns
+ * into JavaScript while still over the timeout, the probe runs then.
+ */
+import fs from 'node:fs';
+import {Session} from 'node:inspector';
+import {workerData} from 'node:worker_threads';
+import {BEAT, BEAT_MS, EXITING, GLOBAL_KEY, type ProbeResult, RUNNING, STATE, TIMEOUT, type WatchdogData} from './watchdog-shared';
+
+const PROBE_DEADLINE_MS = 2000;
+/** Exit after this long without an armed test: an idle Jest process keeps no thread. */
+const IDLE_EXIT_MS = 10_000;
+
+const data = workerData as WatchdogData;
+const shared = new Int32Array(data.buffer);
+
+function write(text: string): void {
+  try {
+    fs.writeSync(2, text);
+  } catch {
+    // stderr closed: nothing left to tell.
+  }
+}
+
+type Reply = {result?: {value?: unknown}; exceptionDetails?: unknown};
+
+const DEBUG = process.env.JEST_TASKDUMP_DEBUG === '1';
+function debug(text: string): void {
+  if (DEBUG) write(`[watchdog ${Date.now() - data.epoch}] ${text}\n`);
+}
+
+let session: Session | undefined;
+function post(method: string, params: object = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    session!.post(method, params, (error, result) => (error ? reject(error) : resolve(result as Reply)));
+  });
+}
+
+/** The stamp of the block we handled (or backed off from), so that it is handled once. */
+let handledBeat = -1;
+let busy = false;
+let idleSince = 0;
+
+async function fire(beat: number, timeoutMs: number): Promise<void> {
+  handledBeat = beat;
+  busy = true;
+  try {
+    session = new Session();
+    session.connectToMainThread();
+    let heldPaused = false;
+    const onPaused = (): void => {
+      heldPaused = true;
+    };
+    session.once('Debugger.paused', onPaused);
+    debug(`fire: beat ${beat}, timeout ${timeoutMs}`);
+    await post('Debugger.enable');
+    debug(`enabled, held paused: ${heldPaused}`);
+    session.off('Debugger.paused', onPaused);
+    await post('Debugger.disable');
+    // A debugger holds the process paused: that is not a hang.
+    if (heldPaused) return;
+
+    let answered = false;
+    const deadline = setTimeout(() => {
+      if (!answered) {
+        const s = ((Date.now() - data.epoch - beat) / 1000).toFixed(1);
+        write(
+          `\njest-taskdump: the event loop has been blocked for ${s} s (timeout ${timeoutMs} ms) in code that ` +
+            `cannot be interrupted (a synchronous native call such as execSync, Atomics.wait or a blocking read). ` +
+            `Its stack will be reported if it returns to JavaScript.\n`,
+        );
+      }
+    }, PROBE_DEADLINE_MS);
+    const reply = await post('Runtime.evaluate', {
+      expression: `globalThis[Symbol.for(${JSON.stringify(GLOBAL_KEY)})]?.probe()`,
+      returnByValue: true,
+      silent: true,
+    });
+    answered = true;
+    clearTimeout(deadline);
+    debug(`probe: ${JSON.stringify(reply).slice(0, 80)}`);
+    const result = reply.result?.value as ProbeResult | undefined;
+    if (result === undefined || result.kind !== 'blocked') return;
+    write(result.report);
+    const stopped = await stop();
+    debug(`stop: ${JSON.stringify(stopped)}`);
+    write(
+      stopped.ok
+        ? 'jest-taskdump: stopped it; it fails with this stack and the run goes on.\n\n'
+        : `jest-taskdump: cannot stop it: ${stopped.why}. It keeps running, as it would without jest-taskdump.\n\n`,
+    );
+  } catch (error) {
+    write(`\njest-taskdump: the watchdog failed (${error instanceof Error ? error.message : String(error)}). This is a bug in jest-taskdump.\n`);
+  } finally {
+    session?.disconnect();
+    session = undefined;
+    busy = false;
+  }
+}
+
+type RemoteObject = {objectId?: string; value?: unknown};
+type Scope = {type: string; object: RemoteObject};
+type CallFrame = {
+  callFrameId: string;
+  functionName: string;
+  url: string;
+  location: {scriptId: string; lineNumber: number; columnNumber: number};
+  scopeChain: Scope[];
+};
+type Paused = {params: {callFrames: CallFrame[]}};
+
+function nextPause(ms: number): Promise<Paused | null> {
+  return new Promise(resolve => {
+    const timer = setTimeout(() => {
+      session!.off('Debugger.paused', on);
+      resolve(null);
+    }, ms);
+    const on = (message: Paused): void => {
+      clearTimeout(timer);
+      resolve(message);
+    };
+    session!.once('Debugger.paused', on as never);
+  });
+}
+
+/**
+ * Bindings of `callAsyncCircusFn` that its Promise executor closes over (jest-circus 29 and
+ * 30): they recognise the executor's frame (the frame's script URL is empty for code Jest
+ * loads through `vm`).
+ */
+const EXECUTOR_CLOSURE = ['fn', 'timeoutID', 'completed', 'asyncError', 'testOrHook'];
+
+/** The frame of jest-circus's `callAsyncCircusFn` Promise executor, which calls the test or hook body. */
+async function findExecutor(frames: CallFrame[]): Promise<CallFrame | undefined> {
+  for (const frame of frames) {
+    // The executor's own scope, then callAsyncCircusFn's body block and its parameters.
+    const names = new Set<string>();
+    for (const scope of frame.scopeChain) {
+      if (scope.type !== 'block' && scope.type !== 'closure') continue;
+      if (scope.object.objectId === undefined) continue;
+      const {result} = (await post('Runtime.getProperties', {objectId: scope.object.objectId, ownProperties: true})) as unknown as {
+        result: {name: string}[];
+      };
+      for (const p of result) names.add(p.name);
+      if (scope.type === 'closure') break;
+    }
+    if (EXECUTOR_CLOSURE.every(n => names.has(n))) return frame;
+  }
+  return undefined;
+}
+
+/**
+ * Ends the block so that the run goes on, when it can. The main thread is paused; when
+ * jest-circus's executor (the frame that called the test or hook body) is on the blocked
+ * stack with no async function or generator above it, the body function gets a one-shot
+ * own `call` method that throws the probe's Error, and the executor frame is restarted
+ * (`Debugger.restartFrame`). V8 drops the frames above it (their `finally` blocks do not
+ * run), the executor calls `fn.call(testContext)` again, gets the Error, and rejects the
+ * test with it: circus goes on as for any failing test.
+ *
+ * Otherwise (the body is an async function, or the loop runs after an `await` or in a timer
+ * callback) nothing is safe: V8 cannot restart a frame below an async function, and
+ * `Runtime.terminateExecution` drops every pending microtask (among them the job that
+ * attaches circus's `await` to the test's promise, so circus waits forever) and leaves
+ * Node's async context stack unbalanced (Node aborts at the next callback). The block is
+ * then left running, as it would be without jest-taskdump; the report is already out.
+ */
+async function stop(): Promise<{ok: true} | {ok: false; why: string}> {
+  await post('Debugger.enable');
+  let paused = nextPause(PROBE_DEADLINE_MS);
+  await post('Debugger.pause');
+  let pause = await paused;
+  if (pause === null) return {ok: false, why: 'it did not pause'};
+  // Restarting a frame while optimized code is above it crashes Node 20's V8 ("Check
+  // failed: deoptimizing_throw_"). A breakpoint where the loop runs makes V8 drop that
+  // code: resumed, the loop comes back to the breakpoint in the interpreter.
+  const here = pause.params.callFrames[0].location;
+  const {breakpointId} = (await post('Debugger.setBreakpoint', {location: here})) as unknown as {breakpointId: string};
+  paused = nextPause(PROBE_DEADLINE_MS);
+  await post('Debugger.resume');
+  const again = await paused;
+  await post('Debugger.removeBreakpoint', {breakpointId});
+  if (again !== null) pause = again;
+  else {
+    // It left that place and never came back: pause wherever it is now.
+    paused = nextPause(PROBE_DEADLINE_MS);
+    await post('Debugger.pause');
+    pause = await paused;
+    if (pause === null) return {ok: false, why: 'it did not pause'};
+  }
+  const frames = pause.params.callFrames;
+  const executor = await findExecutor(frames);
+  debug(`executor: ${executor?.functionName}; stack: ${frames.map(f => `${f.functionName}:${f.location.lineNumber}`).join(' ')}`);
+  if (executor !== undefined && (await restartExecutor(executor))) return {ok: true};
+  await post('Debugger.resume');
+  return {
+    ok: false,
+    why:
+      executor === undefined
+        ? 'it runs after an `await` of the test or hook, or in a callback, so jest-circus is not on its stack'
+        : 'an async function is on its stack, and V8 cannot unwind through it',
+  };
+}
+
+async function restartExecutor(executor: CallFrame): Promise<boolean> {
+  const probe = `globalThis[Symbol.for(${JSON.stringify(GLOBAL_KEY)})]`;
+  // The Error lives in the main realm and the body in the test file's realm: the protocol
+  // cannot pass an object across, so the Error goes as plain data and is rebuilt in the
+  // body's realm (the environment swaps the original back in at `test_fn_failure`).
+  const error = (await post('Runtime.evaluate', {expression: `${probe}?.error()`, returnByValue: true})) as {result?: RemoteObject};
+  const fn = (await post('Debugger.evaluateOnCallFrame', {callFrameId: executor.callFrameId, expression: 'fn'})) as {result?: RemoteObject};
+  if (error.result?.value === undefined || fn.result?.objectId === undefined) return false;
+  await post('Runtime.callFunctionOn', {
+    objectId: fn.result.objectId,
+    functionDeclaration:
+      'function (data) { const f = this; Object.defineProperty(f, "call", {configurable: true, writable: true, value() {' +
+      ' delete f.call; const e = new Error(data.message); e.stack = data.stack;' +
+      ' Object.defineProperty(e, "taskdump", {value: data.taskdump, enumerable: true, writable: true, configurable: true});' +
+      ' throw e; }}); }',
+    arguments: [{value: error.result.value}],
+  });
+  const restarted = nextPause(PROBE_DEADLINE_MS);
+  try {
+    await post('Debugger.restartFrame', {callFrameId: executor.callFrameId, mode: 'StepInto'});
+  } catch (e) {
+    debug(`restartFrame: ${e instanceof Error ? e.message : String(e)}`);
+    await post('Runtime.callFunctionOn', {objectId: fn.result.objectId, functionDeclaration: 'function () { delete this.call; }'});
+    return false;
+  }
+  if ((await restarted) !== null) await post('Debugger.resume');
+  return true;
+}
+
+function poll(): void {
+  if (busy) return;
+  const beat = Atomics.load(shared, BEAT);
+  const timeoutMs = Atomics.load(shared, TIMEOUT);
+  const now = Date.now() - data.epoch;
+  if (DEBUG && now % 500 < data.pollMs) debug(`beat ${beat} timeout ${timeoutMs}`);
+  if (timeoutMs > 0) idleSince = now;
+  else if (now - idleSince > IDLE_EXIT_MS) {
+    // The main thread arms first and checks STATE second, we do the reverse: either it
+    // sees EXITING and starts a new thread, or we see its timeout and stay.
+    Atomics.store(shared, STATE, EXITING);
+    if (Atomics.load(shared, TIMEOUT) > 0) Atomics.store(shared, STATE, RUNNING);
+    else {
+      clearInterval(timer);
+      return;
+    }
+  }
+  if (timeoutMs > 0 && beat !== handledBeat && now - beat >= timeoutMs + BEAT_MS) void fire(beat, timeoutMs);
+}
+
+// This interval is what keeps this thread alive (inspector callbacks alone do not); the
+// main thread unrefs the Worker, so it never keeps the process alive.
+const timer = setInterval(poll, data.pollMs);

@@ -1,0 +1,372 @@
+/**
+ * The watchdog: explains, and ends, a test or hook that blocks the event loop.
+ *
+ * Jest's timeout is a timer, so a test stuck in synchronous code (`while (!ready) {}`, a
+ * catastrophic regex) never times out and the whole run hangs. The watchdog thread
+ * (watchdog-worker.ts) notices that the main thread has not turned its event loop for
+ * longer than the running test's timeout, runs {@link Watchdog.probe} on the blocked main
+ * thread through the inspector, writes its report to stderr, and makes the test body throw
+ * the probe's Error (restarting jest-circus's executor frame). Circus fails the test with
+ * it, and {@link Watchdog.handleTestEvent} puts the original Error (a dump with a `blocked`
+ * field, for the reporter) in place of the copy that crossed into the test's realm:
+ *
+ * ```
+ * Blocked the event loop for 0.6 s (timeout 300 ms) in `spin` at src/busy.ts:11:3
+ *
+ * ╼ test "waits for a flag in a synchronous loop" at test/loop.test.ts:4:17
+ * └╼ waitUntilReady at src/busy.ts:22:10
+ *    └╼ poll at src/busy.ts:18:10
+ *       └╼ spin at src/busy.ts:11:3
+ *          ⟳ running synchronously, never returned
+ * ```
+ *
+ * Costs while nothing blocks: one unref'd 50 ms interval on the main thread that stores a
+ * number in a shared buffer, one store per test and hook start and end, and one thread
+ * (started at the first test of the process, shared by the test files the process runs,
+ * gone after 10 idle seconds) polling that buffer every 25 ms.
+ */
+import inspector from 'node:inspector';
+import path from 'node:path';
+import {Worker} from 'node:worker_threads';
+import type {Circus} from '@jest/types';
+import {type CallSite, createPositionMapper, displayPath, readCallSites} from '../core/callsites';
+import {GLYPHS} from '../core/glyphs';
+import {rootTitle} from '../core/render';
+import {type BlockedStack, DUMP_KIND, DUMP_VERSION, type Frame, type TaskDump} from '../core/types';
+import {
+  BEAT,
+  BEAT_MS,
+  EXITING,
+  GLOBAL_KEY,
+  type ProbeResult,
+  SLOTS,
+  STATE,
+  TIMEOUT,
+  type WatchdogData,
+} from './watchdog-shared';
+
+// Tests may fake or replace these; keep the real ones.
+const {setInterval, clearInterval} = globalThis;
+const dateNow = Date.now;
+
+const WORKER_FILE = path.join(__dirname, 'watchdog-worker.js');
+const POLL_MS = 25;
+/** Frames kept from the blocked stack. */
+const MAX_FRAMES = 64;
+const RUNNER = /[\\/]node_modules[\\/]jest-circus[\\/]/;
+
+type Formatter = (error: Error, sites: CallSite[]) => unknown;
+
+/** What the watchdog needs from the environment. */
+export interface WatchdogHost {
+  rootDir: string;
+  /** Absolute path of the test file. */
+  testPath: string;
+  /** The source-map-aware stack formatter Jest installed, if any. */
+  formatter(): Formatter | undefined;
+  /** Frames of the runner or of this plugin (dropped from the stack). */
+  isMachinery(file: string): boolean;
+  /** Builds the Error that carries a dump (the environment's `dumpError`). */
+  dumpError(text: string, dump: TaskDump): Error;
+}
+
+interface Armed {
+  owner: object;
+  rootType: TaskDump['rootType'];
+  rootName: string;
+  timeoutMs: number;
+  startedAt: number;
+}
+
+interface Thread {
+  worker: Worker;
+  shared: Int32Array;
+  epoch: number;
+  beat: ReturnType<typeof setInterval> | undefined;
+}
+
+/** One watchdog thread per process, shared by the environments (test files) it runs. */
+let thread: Thread | undefined;
+/** The environment whose test or hook runs now: the one the probe reports on. */
+let current: Watchdog | undefined;
+
+function startThread(): Thread {
+  const buffer = new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
+  const shared = new Int32Array(buffer);
+  const epoch = dateNow();
+  const data: WatchdogData = {buffer, epoch, pollMs: POLL_MS};
+  // No stdio of its own: its output would go through the (blocked) main thread.
+  const worker = new Worker(WORKER_FILE, {workerData: data, stdout: true, stderr: true, name: 'jest-taskdump watchdog'});
+  worker.unref();
+  const started: Thread = {worker, shared, epoch, beat: undefined};
+  worker.on('error', () => forget(started));
+  worker.on('exit', () => forget(started));
+  return started;
+}
+
+function forget(t: Thread): void {
+  clearInterval(t.beat);
+  t.beat = undefined;
+  if (thread === t) thread = undefined;
+}
+
+function stamp(t: Thread): void {
+  Atomics.store(t.shared, BEAT, dateNow() - t.epoch);
+}
+
+function installProbe(): void {
+  const key = Symbol.for(GLOBAL_KEY);
+  if ((globalThis as Record<symbol, unknown>)[key] !== undefined) return;
+  Object.defineProperty(globalThis, key, {
+    value: {probe: (): ProbeResult => current?.probe() ?? {kind: 'running'}, error: () => current?.stoppingError()},
+    configurable: true,
+    enumerable: false,
+    writable: false,
+  });
+}
+
+/** Plain `name at file:line:column` text of the frames, for the report. */
+export function renderBlocked(dump: TaskDump): string {
+  const blocked = dump.blocked!;
+  const top = topFrame(blocked);
+  const where = top ? ` in \`${top.name}\` at ${top.file}:${top.line}:${top.column}` : '';
+  const lines = [
+    `Blocked the event loop for ${(blocked.blockedMs / 1000).toFixed(1)} s (timeout ${dump.timeoutMs} ms)${where}`,
+    '',
+  ];
+  const title = rootTitle(dump);
+  lines.push(GLYPHS.root + (dump.rootFrame ? `${title} at ${pos(dump.rootFrame)}` : `${title} in ${dump.testPath}`));
+  let indent = '';
+  for (const f of blocked.stack) {
+    lines.push(`${indent}${GLYPHS.last}${f.name} at ${pos(f)}`);
+    indent += GLYPHS.space;
+  }
+  lines.push(`${indent}${GLYPHS.running}running synchronously, never returned`);
+  return lines.join('\n');
+}
+
+function pos(f: Frame): string {
+  return `${f.file}:${f.line}:${f.column}`;
+}
+
+/** The frame the headline names: the innermost one in the user's code, else the innermost. */
+export function topFrame(blocked: BlockedStack): Frame | undefined {
+  const {stack} = blocked;
+  for (let i = stack.length - 1; i >= 0; i--) if (!stack[i].file.startsWith('node:') && !stack[i].file.includes('node_modules/')) return stack[i];
+  return stack[stack.length - 1];
+}
+
+/**
+ * The main-thread side of the watchdog, one per environment. The environment calls
+ * {@link handleTestEvent} first for every circus event and {@link stop} at teardown.
+ */
+export class Watchdog {
+  private armed: Armed | undefined;
+  /** The test or hook the watchdog stopped, and the Error that replaces Jest's timeout. */
+  private ended: {owner: object; error: Error} | undefined;
+  private stopped = false;
+
+  constructor(private readonly host: WatchdogHost) {}
+
+  /**
+   * Arms at `test_fn_start` / `hook_start` with that body's timeout, disarms when it ends,
+   * and, for a body it stopped, puts its report in place of Jest's timeout error (and in
+   * `event.error`, so the environment takes no task dump of it).
+   */
+  handleTestEvent(event: Circus.Event, state: Circus.State): void {
+    if (this.stopped) return;
+    switch (event.name) {
+      case 'test_fn_start':
+        this.arm(event.test, 'test', fullName(event.test), event.test.timeout ?? state.testTimeout);
+        break;
+      case 'hook_start': {
+        const test = state.currentlyRunningTest;
+        const type = event.hook.type;
+        const name = type.endsWith('All') ? blockName(event.hook.parent) : test ? fullName(test) : '';
+        this.arm(event.hook, type, name, event.hook.timeout ?? state.testTimeout);
+        break;
+      }
+      case 'test_fn_success':
+      case 'hook_success':
+        this.disarm();
+        break;
+      case 'test_fn_failure':
+        this.disarm();
+        this.explain(event.test, event, [event.test.errors]);
+        break;
+      case 'hook_failure':
+        this.disarm();
+        this.explain(event.hook, event, [
+          ...(event.describeBlock ? testsUnder(event.describeBlock).map(t => t.errors) : []),
+          event.test?.errors ?? [],
+          state.unhandledErrors,
+        ]);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Stops watching (environment teardown): no beat, nothing armed, no probe. */
+  stop(): void {
+    this.stopped = true;
+    this.disarm();
+    if (current === this) current = undefined;
+    if (current === undefined && thread !== undefined) {
+      clearInterval(thread.beat);
+      thread.beat = undefined;
+    }
+  }
+
+  private arm(owner: object, rootType: TaskDump['rootType'], rootName: string, timeoutMs: number): void {
+    // A timeout Jest itself cannot keep (setTimeout clamps above 2^31 - 1 ms) is not watched.
+    if (!(timeoutMs > 0 && timeoutMs <= 0x7fffffff)) return;
+    // A debugger is (or may be) attached (`--inspect`, `--inspect-brk`, SIGUSR1): code held at
+    // a breakpoint or stepped through is not a hang, and pausing or restarting frames under
+    // the user's debugger would confuse it. The watchdog thread also backs off on its own
+    // when it finds the main thread already paused (a debugger attached by other means).
+    if (inspector.url() !== undefined) return;
+    current = this;
+    installProbe();
+    this.armed = {owner, rootType, rootName, timeoutMs, startedAt: dateNow()};
+    for (;;) {
+      if (thread === undefined) thread = startThread();
+      const t = thread;
+      if (t.beat === undefined) {
+        t.beat = setInterval(() => stamp(t), BEAT_MS);
+        t.beat.unref();
+      }
+      stamp(t);
+      Atomics.store(t.shared, TIMEOUT, timeoutMs);
+      // Armed first, state second (the thread does the reverse): a thread that was leaving
+      // either sees this timeout and stays, or we see it leaving and start another.
+      if (Atomics.load(t.shared, STATE) !== EXITING) return;
+      forget(t);
+    }
+  }
+
+  private disarm(): void {
+    this.armed = undefined;
+    if (thread !== undefined && current === this) Atomics.store(thread.shared, TIMEOUT, 0);
+  }
+
+  private explain(owner: object, event: {error: unknown}, lists: unknown[][]): void {
+    const ended = this.ended;
+    if (ended === undefined || ended.owner !== owner) return;
+    this.ended = undefined;
+    const timeout = event.error;
+    for (const errors of lists) {
+      for (let i = 0; i < errors.length; i++) {
+        const entry = errors[i];
+        if (entry === timeout || (Array.isArray(entry) && entry[0] === timeout)) errors[i] = ended.error;
+      }
+    }
+    event.error = ended.error;
+  }
+
+  /**
+   * Runs on the main thread, called through the inspector by the watchdog thread while the
+   * main thread is blocked: reads the blocked stack, prepares the failure, and readies the
+   * process for `Runtime.terminateExecution`. Must not throw.
+   */
+  probe(): ProbeResult {
+    const armed = this.armed;
+    const t = thread;
+    if (armed === undefined || t === undefined) return {kind: 'running'};
+    const blockedMs = dateNow() - t.epoch - Atomics.load(t.shared, BEAT);
+    if (blockedMs < armed.timeoutMs) return {kind: 'running'};
+    try {
+      const stack = this.readStack();
+      const body = stack.shift() ?? null;
+      const dump: TaskDump = {
+        kind: DUMP_KIND,
+        version: DUMP_VERSION,
+        rootType: armed.rootType,
+        rootName: armed.rootName,
+        rootFrame: body,
+        testPath: displayPath(this.host.testPath, this.host.rootDir),
+        elapsedMs: dateNow() - armed.startedAt,
+        timeoutMs: armed.timeoutMs,
+        leaves: [],
+        unrecorded: 0,
+        waitsForDone: false,
+        blocked: {blockedMs, stack},
+      };
+      const text = renderBlocked(dump);
+      const error = this.host.dumpError(text, dump);
+      // One frame, the running one: Jest shows its code frame under the message.
+      const top = topFrame(dump.blocked!) ?? body;
+      if (top) error.stack = `${text}\n    at ${top.name} (${path.resolve(this.host.rootDir, top.file)}:${top.line}:${top.column})`;
+      this.ended = {owner: armed.owner, error};
+      this.disarm();
+      const indented = text.split('\n').map(l => (l ? `    ${l}` : l)).join('\n');
+      return {kind: 'blocked', report: `\njest-taskdump: ${rootTitle(dump)} (${dump.testPath}) is stuck:\n\n${indented}\n\n`};
+    } catch {
+      return {kind: 'running'};
+    }
+  }
+
+  /** The Error the stopped body throws, as plain data (fetched by the watchdog thread after {@link probe}). */
+  stoppingError(): {message: string; stack: string | undefined; taskdump: unknown} | undefined {
+    const error = this.ended?.error;
+    if (error === undefined) return undefined;
+    return {message: error.message, stack: error.stack, taskdump: (error as unknown as {taskdump?: unknown}).taskdump};
+  }
+
+  /** The blocked stack, outermost first: the test or hook body, then each call down to the running frame. */
+  private readStack(): Frame[] {
+    const holder: {stack?: unknown} = {};
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = MAX_FRAMES + 16;
+    try {
+      Error.captureStackTrace(holder);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    const sites = readCallSites(holder);
+    // Above the blocked frames: this probe and the inspector's script (which has no file).
+    let from = sites.findIndex(s => !s.getFileName());
+    from = from === -1 ? 0 : from + 1;
+    const map = createPositionMapper(this.host.formatter());
+    const frames: Frame[] = [];
+    for (let i = from; i < sites.length; i++) {
+      const site = sites[i];
+      const file = site.getFileName();
+      if (!file) continue;
+      if (RUNNER.test(file)) break;
+      if (this.host.isMachinery(file)) continue;
+      const at = map(site);
+      if (at === null) continue;
+      frames.push({name: site.getFunctionName() ?? '<anonymous>', file: displayPath(at.file, this.host.rootDir), line: at.line, column: at.column, async: false});
+    }
+    return frames.reverse();
+  }
+}
+
+function fullName(test: Circus.TestEntry): string {
+  const names: string[] = [];
+  let block: Circus.DescribeBlock | undefined = test.parent;
+  while (block && block.parent) {
+    names.unshift(block.name);
+    block = block.parent;
+  }
+  return [...names, test.name].join(' › ');
+}
+
+function blockName(block: Circus.DescribeBlock | undefined): string {
+  const names: string[] = [];
+  while (block && block.parent) {
+    names.unshift(block.name);
+    block = block.parent;
+  }
+  return names.join(' › ');
+}
+
+function testsUnder(block: Circus.DescribeBlock): Circus.TestEntry[] {
+  const out: Circus.TestEntry[] = [];
+  for (const child of block.children) {
+    if (child.type === 'describeBlock') out.push(...testsUnder(child));
+    else out.push(child);
+  }
+  return out;
+}

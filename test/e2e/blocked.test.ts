@@ -1,0 +1,49 @@
+import {runJest, section} from './run';
+
+// A test stuck in a synchronous loop never reaches Jest's timeout (a timer): the watchdog
+// reports where it runs, stops it, and the run goes on.
+const seconds = (s: string): string => s.replace(/for \d+\.\d s/g, 'for <s> s');
+
+describe.each([
+  ['one worker', ['-i']],
+  ['two workers', ['-w=2']],
+])('blocked fixture, %s', (_label, args) => {
+  const run = runJest('blocked', args);
+  const output = seconds(run.output);
+
+  test('the run ends by itself: the looping test fails, the others pass', () => {
+    expect(run.status).toBe(1);
+    expect(output).toContain('Tests:       1 failed, 3 passed, 4 total');
+    expect(output).toContain('PASS test/short.test.ts');
+  });
+
+  test('the failure names the loop in the application module, in original positions', () => {
+    const failure = section(output, 'waits for a flag in a synchronous loop');
+    expect(failure.slice(0, failure.indexOf('never returned') + 'never returned'.length)).toMatchSnapshot();
+    // Jest's code frame points at the loop itself.
+    expect(failure).toContain('> 11 |   while (!ready) {');
+    expect(failure).toContain('at spin (src/busy.ts:11:3)');
+  });
+
+  test('the watchdog writes the report itself while the test is blocked', () => {
+    const stuck = output.indexOf('jest-taskdump: test "waits for a flag in a synchronous loop" (test/loop.test.ts) is stuck:');
+    expect(stuck).toBeGreaterThanOrEqual(0);
+    expect(output.indexOf('jest-taskdump: stopped it; it fails with this stack and the run goes on.', stuck)).toBeGreaterThan(stuck);
+  });
+
+  test('the reporter lists it with the hung tests', () => {
+    expect(output).toContain(
+      [
+        'jest-taskdump: 1 test or hook hung',
+        '  ● waits for a flag in a synchronous loop (test/loop.test.ts, 300 ms timeout)',
+        '      src/busy.ts:11:3  blocked the event loop for <s> s in `spin`',
+      ].join('\n'),
+    );
+  });
+
+  test('a block shorter than the timeout is not reported', () => {
+    expect(output).toContain('PASS test/short.test.ts');
+    expect(output).not.toContain('short.test.ts) is stuck');
+    expect(output.match(/is stuck:/g)).toHaveLength(1);
+  });
+});
