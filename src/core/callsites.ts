@@ -13,6 +13,8 @@ export type CallSite = NodeJS.CallSite & {
   isAsync(): boolean;
   isPromiseAll(): boolean;
   getPromiseIndex(): number | null;
+  /** The frame's source offset (V8; cheaper than a line and a column). */
+  getPosition?(): number;
   getEnclosingLineNumber?(): number | null;
   getEnclosingColumnNumber?(): number | null;
 };

@@ -57,10 +57,22 @@ const COMBINATORS: Record<string, CombinatorName> = {
 const SIGNATURE_DEPTH = 4;
 const MAX_TIMER_HOPS = 8;
 
-interface Site {
-  site: CallSite;
-  file: string | null;
-  name: string;
+/** A frame of a recorded stack; what it says is read from V8 only when first asked for. */
+class Site {
+  #file: string | null | undefined;
+  #name: string | undefined;
+  /** Cached {@link fnKey} and {@link posKey}: asked for many times per frame. */
+  fn: string | undefined;
+  pos: string | undefined;
+  constructor(readonly site: CallSite) {}
+  get file(): string | null {
+    if (this.#file === undefined) this.#file = this.site.getFileName() ?? null;
+    return this.#file;
+  }
+  get name(): string {
+    if (this.#name === undefined) this.#name = this.site.getFunctionName() ?? '';
+    return this.#name;
+  }
 }
 
 interface Combinator {
@@ -68,11 +80,11 @@ interface Combinator {
   capture: Capture;
   /** Subscriptions with a counter in (subAt, end) are this combinator's inputs. */
   end: number;
-  caller: CallSite | undefined;
+  caller: Site | undefined;
 }
 
 function describe(site: CallSite): Site {
-  return {site, file: site.getFileName() ?? null, name: site.getFunctionName() ?? ''};
+  return new Site(site);
 }
 
 function isNode(s: Site): boolean {
@@ -86,8 +98,17 @@ function combinatorOf(s: Site): CombinatorName | undefined {
   return COMBINATORS[name];
 }
 
-function fnKey(site: CallSite): string {
-  return `${site.getFileName()}:${site.getEnclosingLineNumber?.()}:${site.getEnclosingColumnNumber?.()}`;
+/** The function a frame is in (its file and where the function starts). */
+function fnKey(s: Site): string {
+  if (s.fn === undefined) s.fn = `${s.file}:${s.site.getEnclosingLineNumber?.()}:${s.site.getEnclosingColumnNumber?.()}`;
+  return s.fn;
+}
+
+/** The frame's own position, and whether it is suspended in an `await`. */
+function posKey(s: Site): string {
+  // The source offset (`getPosition`) is a third of the cost of a line and a column.
+  if (s.pos === undefined) s.pos = `${s.file}:${typeof s.site.getPosition === 'function' ? s.site.getPosition() : `${s.site.getLineNumber()}:${s.site.getColumnNumber()}`}:${s.site.isAsync()}|`;
+  return s.pos;
 }
 
 // Signatures are asked for every frame of every stack: memoized per stack and position.
@@ -99,10 +120,7 @@ function signature(sites: Site[], from: number): string {
   let sig = memo[from];
   if (sig === undefined) {
     sig = '';
-    for (let i = from; i < sites.length && i < from + SIGNATURE_DEPTH; i++) {
-      const s = sites[i].site;
-      sig += `${s.getFileName()}:${s.getLineNumber()}:${s.getColumnNumber()}:${s.isAsync()}|`;
-    }
+    for (let i = from; i < sites.length && i < from + SIGNATURE_DEPTH; i++) sig += posKey(sites[i]);
     memo[from] = sig;
   }
   return sig;
@@ -158,21 +176,21 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     const sites = read(c);
     const top = sites[0];
     if (top === undefined) continue;
-    const runnerAt = sites.findIndex(s => s.file !== null && ctx.isRunner(s.file));
+    const runnerAt = rootKey === undefined ? sites.findIndex(s => s.file !== null && ctx.isRunner(s.file)) : -1;
     if (runnerAt > 0 && rootKey === undefined && sites[runnerAt - 1].file !== null && !ctx.isMachinery(sites[runnerAt - 1].file!)) {
-      rootKey = fnKey(sites[runnerAt - 1].site);
+      rootKey = fnKey(sites[runnerAt - 1]);
       // The code that called the Root's body (user code for `traced()`, Jest's for tests).
       const caller = sites.slice(runnerAt).find(s => s.file !== null && !isNode(s) && !ctx.isRunner(s.file) && !ctx.isMachinery(s.file));
-      if (caller !== undefined) callerKey = fnKey(caller.site);
+      if (caller !== undefined) callerKey = fnKey(caller);
     }
     if (c.awaits !== undefined) {
       awaitCaptures.push(c);
     } else if (top.site.isConstructor() && top.name === 'Promise') {
       leafCaptures.push(c);
     } else if (combinatorOf(top) !== undefined) {
-      combinators.push({name: combinatorOf(top)!, capture: c, end: Infinity, caller: sites[1]?.site});
+      combinators.push({name: combinatorOf(top)!, capture: c, end: Infinity, caller: sites[1]});
     } else if (top.file !== null) {
-      const k = fnKey(top.site) + '|' + signature(sites, 1);
+      const k = fnKey(top) + '|' + signature(sites, 1);
       const list = functions.get(k);
       if (list === undefined) functions.set(k, [c]);
       else list.push(c);
@@ -318,7 +336,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     // The function that called the combinator: frames between an input and it (a callback
     // of `items.map(f)`) are left out, so that all inputs hang under one combinator node.
     let callerFn: string | undefined;
-    let lastUserSite: CallSite | undefined;
+    let lastUserSite: Site | undefined;
     for (let i = from; i < sites.length; i++) {
       const s = sites[i];
       if (s.file !== null && ctx.isRunner(s.file)) {
@@ -332,7 +350,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
         continue;
       }
       if (s.file === null || isNode(s) || ctx.isMachinery(s.file)) continue;
-      if (callerFn !== undefined && fnKey(s.site) !== callerFn && i + 1 < sites.length && !s.site.isAsync()) continue;
+      if (callerFn !== undefined && fnKey(s) !== callerFn && i + 1 < sites.length && !s.site.isAsync()) continue;
       callerFn = undefined;
       const frame = toFrame(s.site, s.name);
       if (frame === null) continue;
@@ -344,14 +362,14 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
         combinatorCaller = undefined;
       }
       leafward.push(frame);
-      lastUserSite = s.site;
+      lastUserSite = s;
       // Is this function's own promise an input of a combinator created before it ran?
       if (combinators.length > 0 && !s.site.isAsync()) {
-        const fn = callBefore(fnKey(s.site) + '|' + signature(sites, i + 1), seq);
+        const fn = callBefore(fnKey(s) + '|' + signature(sites, i + 1), seq);
         const input = fn && inputOf(fn);
         if (input !== undefined) {
           frame.combinator = {name: input.comb.name, index: input.index};
-          combinatorCaller = input.comb.caller ? toFrame(input.comb.caller, '') : null;
+          combinatorCaller = input.comb.caller ? toFrame(input.comb.caller.site, '') : null;
           if (input.comb.caller) callerFn = fnKey(input.comb.caller);
         }
       }
