@@ -60,6 +60,12 @@ function rawPosition(site: CallSite): Position | null {
  * A mapper that asks `formatter` (an `Error.prepareStackTrace` installed by Jest, which
  * knows the transformed files' source maps) where each frame really is. Falls back to
  * V8's own position when there is no formatter or it prints something unexpected.
+ *
+ * @example
+ * // Outside Jest, with no source maps: V8's positions as they are.
+ * const mapPosition = createPositionMapper(undefined);
+ * // Inside a Jest environment: the formatter Jest installed in the test's realm.
+ * const mapped = createPositionMapper(this.global.Error.prepareStackTrace);
  */
 export function createPositionMapper(formatter: Formatter | undefined): PositionMapper {
   const cache = new Map<string, Position | null>();

@@ -14,6 +14,7 @@ import {inspect} from 'node:util';
 import type {Capture, Root} from './record';
 import {AMBIENT, chainedOn, isTimerPending} from './record';
 import {type CallSite, type PositionMapper, displayPath, readCallSites} from './callsites';
+import {isOwn, packageOf} from './machinery';
 import {
   type CombinatorName,
   DUMP_KIND,
@@ -59,19 +60,19 @@ const MAX_TIMER_HOPS = 8;
 
 /** A frame of a recorded stack; what it says is read from V8 only when first asked for. */
 class Site {
-  #file: string | null | undefined;
-  #name: string | undefined;
+  private f: string | null | undefined = undefined;
+  private n: string | undefined = undefined;
   /** Cached {@link fnKey} and {@link posKey}: asked for many times per frame. */
-  fn: string | undefined;
-  pos: string | undefined;
+  fn: string | undefined = undefined;
+  pos: string | undefined = undefined;
   constructor(readonly site: CallSite) {}
   get file(): string | null {
-    if (this.#file === undefined) this.#file = this.site.getFileName() ?? null;
-    return this.#file;
+    if (this.f === undefined) this.f = this.site.getFileName() ?? null;
+    return this.f;
   }
   get name(): string {
-    if (this.#name === undefined) this.#name = this.site.getFunctionName() ?? '';
-    return this.#name;
+    if (this.n === undefined) this.n = this.site.getFunctionName() ?? '';
+    return this.n;
   }
 }
 
@@ -126,7 +127,29 @@ function signature(sites: Site[], from: number): string {
   return sig;
 }
 
-/** Takes the dump of everything still pending under `root`. Pure but for reading stacks. */
+/**
+ * Takes the dump of everything still pending under `root` (and the Roots nested in it).
+ * Pure but for reading stacks; costs nothing until it is called.
+ *
+ * @example
+ * // The low-level way to what `traced()` does (use `traced()` unless you need the parts):
+ * import {closeRoot, createPositionMapper, createRoot, enterRoot, leaveRoot, renderDump, startRecording, takeDump} from 'jest-taskdump';
+ * const stop = startRecording();
+ * const root = createRoot();
+ * enterRoot(root);
+ * const work = startWork(); // promises and timers created now belong to `root`
+ * leaveRoot(root);
+ * setTimeout(() => {
+ *   const dump = takeDump(root, {
+ *     rootType: 'traced', rootName: 'startWork', testPath: __filename, rootDir: process.cwd(),
+ *     timeoutMs: null, waitsForDone: false, mapPosition: createPositionMapper(undefined),
+ *     isMachinery: () => false, isRunner: () => false, now: performance.now(),
+ *   });
+ *   console.log(renderDump(dump));
+ *   closeRoot(root);
+ *   stop();
+ * }, 1000);
+ */
 export function takeDump(root: Root, ctx: DumpContext): TaskDump {
   const sitesOf = new Map<Capture, Site[]>();
   const read = (c: Capture): Site[] => {
@@ -337,6 +360,8 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     // of `items.map(f)`) are left out, so that all inputs hang under one combinator node.
     let callerFn: string | undefined;
     let lastUserSite: Site | undefined;
+    let hidden = 0;
+    const hiddenIn = new Set<string>();
     for (let i = from; i < sites.length; i++) {
       const s = sites[i];
       if (s.file !== null && ctx.isRunner(s.file)) {
@@ -349,7 +374,14 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
         if (prev !== undefined) prev.combinator = {name: comb, index: s.site.getPromiseIndex?.() ?? null};
         continue;
       }
-      if (s.file === null || isNode(s) || ctx.isMachinery(s.file)) continue;
+      if (s.file === null || isNode(s) || ctx.isMachinery(s.file)) {
+        // Node's and the runner's frames between two shown frames are counted, not shown.
+        if (leafward.length > 0 && s.file !== null && !isOwn(s.file)) {
+          hidden++;
+          hiddenIn.add(packageOf(s.file));
+        }
+        continue;
+      }
       if (callerFn !== undefined && fnKey(s) !== callerFn && i + 1 < sites.length && !s.site.isAsync()) continue;
       callerFn = undefined;
       const frame = toFrame(s.site, s.name);
@@ -360,6 +392,11 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
           frame.column = combinatorCaller.column;
         }
         combinatorCaller = undefined;
+      }
+      if (hidden > 0) {
+        leafward[leafward.length - 1].via = {frames: hidden, packages: [...hiddenIn]};
+        hidden = 0;
+        hiddenIn.clear();
       }
       leafward.push(frame);
       lastUserSite = s;
@@ -462,14 +499,24 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
 
   // A promise whose branch continues below it (its executor set a timer whose callback
   // created the rest) waits on that rest: it is not a stuck branch of its own.
-  const continued = new Set<string>();
+  // Paths are compared as chains of node ids (one id per distinct prefix), not as strings.
+  const prefixIds = new Map<string, number>();
+  const continued = new Set<number>();
+  const lastIds = new Map<Leaf, number>();
   for (const l of leaves) {
-    let k = '';
-    for (let i = 0; i < l.path.length - 1; i++) continued.add((k += (i > 0 ? '>' : '') + lineKey(l.path[i])));
+    let id = 0;
+    for (let i = 0; i < l.path.length; i++) {
+      const k = `${id}>${lineKey(l.path[i])}`;
+      let next = prefixIds.get(k);
+      if (next === undefined) prefixIds.set(k, (next = prefixIds.size + 1));
+      if (i < l.path.length - 1) continued.add(next);
+      id = next;
+    }
+    lastIds.set(l, id);
   }
   for (const l of leaves) {
     if (l.kind !== 'promise' || l.path.length === 0 || l.input !== undefined) continue;
-    if (continued.has(l.path.map(lineKey).join('>'))) l.waiting = true;
+    if (continued.has(lastIds.get(l)!)) l.waiting = true;
   }
 
   // When every branch leaves the test body at the same line, that is where the Root is
@@ -478,7 +525,9 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
   const first = attached[0]?.path[0];
   const shared = first !== undefined && attached.every(l => lineKey(l.path[0]) === lineKey(first)) ? preferAwait(attached.map(l => l.path[0])) : null;
   if (shared !== null) for (const l of attached) l.path = l.path.slice(1);
-  leaves.sort((a, b) => pathKey(a).localeCompare(pathKey(b)));
+  // Keys made once per leaf (not per comparison): sorting 10 000 leaves compares ~140 000 times.
+  const sortKeys = new Map(leaves.map(l => [l, pathKey(l)]));
+  leaves.sort((a, b) => collator.compare(sortKeys.get(a)!, sortKeys.get(b)!));
   return {
     kind: DUMP_KIND,
     version: DUMP_VERSION,
@@ -549,6 +598,9 @@ export function lineKey(f: Frame): string {
 export function preferAwait(frames: Frame[]): Frame {
   return frames.find(f => f.async) ?? frames[0];
 }
+
+// `localeCompare`'s order, without building a collator per comparison.
+const collator = new Intl.Collator();
 
 function pathKey(l: Leaf): string {
   return l.path.map(key).join('>');

@@ -18,3 +18,17 @@ export function isCircus(file: string): boolean {
 export function isMachinery(file: string): boolean {
   return MACHINERY.test(file) || file.startsWith(DIST);
 }
+
+/** Files of jest-taskdump itself (never counted among the hidden frames of a branch). */
+export function isOwn(file: string): boolean {
+  return file.startsWith(DIST);
+}
+
+/** The package a hidden frame belongs to: `node` for Node's modules, else the innermost package under node_modules. */
+export function packageOf(file: string): string {
+  if (file.startsWith('node:')) return 'node';
+  const parts = file.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at === -1 || at + 1 >= parts.length) return path.basename(file);
+  return parts[at + 1].startsWith('@') && at + 2 < parts.length ? `${parts[at + 1]}/${parts[at + 2]}` : parts[at + 1];
+}

@@ -365,6 +365,10 @@ function interceptTimers(): () => void {
 /**
  * Starts recording (idempotent, reference counted): one call per environment.
  * Returns the function that stops it.
+ *
+ * @example
+ * const stop = startRecording({maxFrames: 32});
+ * try { await runWithRoots(); } finally { stop(); }
  */
 export function startRecording(opts?: Partial<RecorderOptions>): () => void {
   // A later user (a `traced()` call inside a test) keeps the options already in force.
@@ -401,6 +405,25 @@ export function startRecording(opts?: Partial<RecorderOptions>): () => void {
 /**
  * Creates a Root. It records nothing until it is {@link enterRoot entered}. With a parent,
  * it is nested in it: a dump of the parent includes it, and leaving it re-enters the parent.
+ *
+ * @example
+ * // The low-level way to what `traced()` does (use `traced()` unless you need the parts):
+ * import {closeRoot, createPositionMapper, createRoot, enterRoot, leaveRoot, renderDump, startRecording, takeDump} from 'jest-taskdump';
+ * const stop = startRecording();
+ * const root = createRoot();
+ * enterRoot(root);
+ * const work = startWork(); // promises and timers created now belong to `root`
+ * leaveRoot(root);
+ * setTimeout(() => {
+ *   const dump = takeDump(root, {
+ *     rootType: 'traced', rootName: 'startWork', testPath: __filename, rootDir: process.cwd(),
+ *     timeoutMs: null, waitsForDone: false, mapPosition: createPositionMapper(undefined),
+ *     isMachinery: () => false, isRunner: () => false, now: performance.now(),
+ *   });
+ *   console.log(renderDump(dump));
+ *   closeRoot(root);
+ *   stop();
+ * }, 1000);
  */
 export function createRoot(parent: Root | null = null): Root {
   const root = newRoot(nextRootId++, parent !== null && !parent.closed ? parent : null);
@@ -409,14 +432,27 @@ export function createRoot(parent: Root | null = null): Root {
   return root;
 }
 
-/** Makes `root` the active Root: promises and timers created from now on belong to it. */
+/**
+ * Makes `root` the active Root: promises and timers created from now on belong to it.
+ *
+ * @example
+ * enterRoot(root);
+ * const pending = client.connect(); // recorded under `root`
+ * leaveRoot(root);
+ */
 export function enterRoot(root: Root): void {
   findAsyncIdKeys();
   ambientOpen = false;
   active = root.closed ? null : root;
 }
 
-/** Stops attributing new work to `root` (if it is the active one); its parent becomes active again. */
+/**
+ * Stops attributing new work to `root` (if it is the active one); its parent becomes active again.
+ *
+ * @example
+ * enterRoot(root);
+ * try { started = startWork(); } finally { leaveRoot(root); }
+ */
 export function leaveRoot(root: Root): void {
   if (active === root) active = root.parent !== null && !root.parent.closed ? root.parent : null;
 }
@@ -434,6 +470,10 @@ export function liveRoots(): Root[] {
 /**
  * Ends `root`. Its pending promises stay stamped, as made outside any Root: a later test
  * that awaits one (a server started in `beforeAll`) can still say where it was created.
+ *
+ * @example
+ * const dump = takeDump(root, context);
+ * closeRoot(root); // nothing of `root` is kept after this
  */
 export function closeRoot(root: Root): void {
   for (const child of [...root.children]) closeRoot(child);

@@ -98,7 +98,12 @@ function kindOf(dump: Pick<TaskDump, 'rootType'>): string {
   return dump.rootType === 'test' ? 'test' : dump.rootType === 'traced' ? 'traced call' : 'hook';
 }
 
-/** One line summing up a dump: how many branches, of which kinds, for how long. */
+/**
+ * One line summing up a dump: how many branches, of which kinds, for how long.
+ *
+ * @example
+ * summarize(handle.dump()); // 'Task dump: 2 branches stuck after 1002 ms (1 promise, 1 timer)'
+ */
 export function summarize(dump: TaskDump): string {
   const stuck = stuckLeaves(dump);
   const n = stuck.length;
@@ -116,7 +121,13 @@ function explainEmpty(dump: TaskDump): string {
     : 'Nothing it created is still pending: it may wait on something created before it started (a module-level promise, an earlier hook).';
 }
 
-/** Renders the whole dump: a summary line, then the merged tree. */
+/**
+ * Renders the whole dump: a summary line, then the merged tree.
+ *
+ * @example
+ * const handle = traced(() => startWork(), {name: 'startWork'});
+ * setTimeout(() => process.stderr.write(renderDump(handle.dump(), {width: 100}) + '\n'), 1000);
+ */
 export function renderDump(dump: TaskDump, options: RenderOptions = {}): string {
   const st: RenderStyles = {...PLAIN, ...options.styles};
   const lines: Line[] = [line('', [['title', summarize(dump)]], '', ''), line('', [])];
@@ -177,7 +188,9 @@ function rootLabelParts(dump: TaskDump): Line['parts'] {
 
 function frameParts(f: Frame, range: string | null = null): Line['parts'] {
   const index = range ?? (f.combinator !== undefined && f.combinator.index !== null ? `[${f.combinator.index}] ` : '');
-  return [[null, `${index}${f.name} at`], ['position', position(f)]];
+  const parts: Line['parts'] = [[null, `${index}${f.name} at`], ['position', position(f)]];
+  if (f.via !== undefined) parts.push(['dim', `${GLYPHS.hidden}called through ${f.via.frames} ${f.via.frames === 1 ? 'frame' : 'frames'} of ${f.via.packages.join(', ')}`]);
+  return parts;
 }
 
 /** Styles a line, wrapping it to `width` (pieces of a part keep the part's style). */

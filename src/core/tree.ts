@@ -26,7 +26,13 @@ function child(parent: TreeNode, key: string, make: () => TreeNode, keys: WeakMa
   return node;
 }
 
-/** Builds the merged tree of a dump. The returned root node stands for the test or hook. */
+/**
+ * Builds the merged tree of a dump. The returned root node stands for the test or hook.
+ *
+ * @example
+ * const tree = buildTree(dump);
+ * const branches = tree.children.length; // frames (or combinators) right under the body
+ */
 export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
   const root: TreeNode = {frame: null, children: [], leaves: []};
   const keys = new WeakMap<TreeNode, Map<string, TreeNode>>();

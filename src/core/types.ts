@@ -21,6 +21,12 @@ export interface Frame {
   async: boolean;
   /** Set when this frame is one input of `Promise.all`/`allSettled`/`any`/`race`. */
   combinator?: {name: CombinatorName; index: number | null};
+  /**
+   * Set when the frame was called through Node's or the test runner's own frames (an
+   * `EventEmitter.emit`, jest-mock, jest-runtime's `require`), which are not shown: how many,
+   * and of which packages (`node`, `jest-mock`).
+   */
+  via?: {frames: number; packages: string[]};
 }
 
 export type CombinatorName = 'Promise.all' | 'Promise.allSettled' | 'Promise.any' | 'Promise.race';
