@@ -393,11 +393,13 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
         }
         combinatorCaller = undefined;
       }
-      if (hidden > 0) {
+      // Below a resumed `await` the frames hidden are the event loop's (microtasks, timers),
+      // not a caller of the frame above.
+      if (hidden > 0 && !s.site.isAsync()) {
         leafward[leafward.length - 1].via = {frames: hidden, packages: [...hiddenIn]};
-        hidden = 0;
-        hiddenIn.clear();
       }
+      hidden = 0;
+      hiddenIn.clear();
       leafward.push(frame);
       lastUserSite = s;
       // Is this function's own promise an input of a combinator created before it ran?
@@ -458,12 +460,16 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
       // Timers are armed when set (intervals re-armed when they fire): time left from there.
       const since = ctx.now - c.at;
       const firesInMs = Math.max(0, Math.round(repeat && delayMs > 0 ? delayMs - (since % delayMs) : delayMs - since));
+      if (repeat) return {kind: 'timer', what: `${via}setInterval every ${delayMs} ms, still active, next in ${duration(firesInMs)}`, timer: {delayMs, repeat, firesInMs}};
+      const timeout = ctx.timeoutMs !== null ? `the ${ctx.rootType === 'test' ? 'test' : ctx.rootType === 'traced' ? 'call' : 'hook'} timeout is ${duration(ctx.timeoutMs)}` : null;
+      // Shorter than the timeout: set after the wait began (a slow step, a retry's pause), it
+      // is not what the test has waited on all along.
+      const busy = timeout !== null && delayMs < ctx.timeoutMs!;
       return {
         kind: 'timer',
-        what: repeat
-          ? `${via}setInterval every ${delayMs} ms, still active, next in ${duration(firesInMs)}`
-          : `${via}setTimeout ${delayMs} ms, fires in ${duration(firesInMs)}`,
+        what: `${via}setTimeout ${delayMs} ms, fires in ${duration(firesInMs)}${timeout === null ? '' : busy ? `: busy, not stuck (${timeout})` : `; ${timeout}`}`,
         timer: {delayMs, repeat, firesInMs},
+        ...(busy ? {busy: true} : {}),
       };
     });
   }

@@ -111,8 +111,11 @@ export function summarize(dump: TaskDump): string {
   for (const l of stuck) counts.set(l.kind, (counts.get(l.kind) ?? 0) + 1);
   const kinds = [...counts].map(([k, c]) => `${c} ${k === 'child-process' ? 'child process' : k}${c === 1 ? '' : k === 'child-process' ? 'es' : 's'}`).join(', ');
   const after = dump.elapsedMs > 0 ? ` after ${dump.elapsedMs} ms` : '';
+  const busy = dump.leaves.filter(l => l.busy === true).length;
+  const busyNote = busy > 0 ? `; ${busy} busy (timer${busy === 1 ? '' : 's'} firing before long)` : '';
+  if (n === 0 && busy > 0) return `Task dump: nothing stuck${after}${busyNote}`;
   if (n === 0) return `Task dump: nothing under this ${kindOf(dump)} is pending${after}`;
-  return `Task dump: ${n} branch${n === 1 ? '' : 'es'} stuck${after} (${kinds})`;
+  return `Task dump: ${n} branch${n === 1 ? '' : 'es'} stuck${after} (${kinds})${busyNote}`;
 }
 
 function explainEmpty(dump: TaskDump): string {

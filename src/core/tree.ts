@@ -58,7 +58,7 @@ export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
 
 /** Branches that are stuck (promises waiting on a branch below them are not counted). */
 export function stuckLeaves(dump: Pick<TaskDump, 'leaves'>): Leaf[] {
-  return dump.leaves.filter(l => l.waiting !== true);
+  return dump.leaves.filter(l => l.waiting !== true && l.busy !== true);
 }
 
 function order(n: TreeNode): [number, number, number, string] {

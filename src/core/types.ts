@@ -56,6 +56,11 @@ export interface Leaf {
    * waits on): it is shown, but it is not a stuck branch of its own.
    */
   waiting?: boolean;
+  /**
+   * True for a one-shot timer shorter than the timeout, still to fire: the branch is busy (a
+   * slow step, a retry's pause), not stuck. It is shown, but not counted as a stuck branch.
+   */
+  busy?: boolean;
 }
 
 /** A task dump of one Root (a test or hook body): every branch still pending at dump time. */

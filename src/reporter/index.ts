@@ -53,7 +53,9 @@ export function summaryLines(dumps: TaskDump[], options: Pick<RenderOptions, 'st
     }
     const stuck = stuckLeaves(d);
     const leaf = {...options, prefix: '      ', cont: '        '};
-    if (stuck.length === 0) lines.push(renderLine([['dim', 'nothing pending under it' + (d.waitsForDone ? ': `done` was never called' : '')]], leaf));
+    const busy = d.leaves.filter(l => l.busy === true).length;
+    if (stuck.length === 0 && busy > 0) lines.push(renderLine([['dim', `nothing stuck: ${busy} timer${busy === 1 ? '' : 's'} firing before long (a slow test?)`]], leaf));
+    else if (stuck.length === 0) lines.push(renderLine([['dim', 'nothing pending under it' + (d.waitsForDone ? ': `done` was never called' : '')]], leaf));
     // Leaves made at one place in a loop are one line, with their count.
     const counts = new Map<string, {at: string; what: string; n: number}>();
     for (const l of stuck) {

@@ -15,7 +15,7 @@ describe.each([
 
   test('each hung test and hook gets its own dump', () => {
     expect(run.status).toBe(1);
-    expect(run.output).toContain('Tests:       10 failed, 1 passed, 11 total');
+    expect(run.output).toContain('Tests:       11 failed, 1 passed, 12 total');
     expect(all.every(d => !/jest-circus|node_modules|node:internal/.test(d))).toBe(true);
   });
 
@@ -28,6 +28,8 @@ describe.each([
     // Node's and Jest's frames between two of the user's: counted on the callee's line.
     'work started in an event listener',
     'a mocked client that never answers',
+    // Must not claim too much: a timer that fires before long is not why the test timed out.
+    'slow but not stuck',
   ])('%s', title => {
     expect(find(`test "${title}"`)).toMatchSnapshot();
   });
