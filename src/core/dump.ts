@@ -64,7 +64,7 @@ class Site {
   private n: string | undefined = undefined;
   /** Cached {@link fnKey} and {@link posKey}: asked for many times per frame. */
   fn: string | undefined = undefined;
-  pos: string | undefined = undefined;
+  pos: number | undefined = undefined;
   constructor(readonly site: CallSite) {}
   get file(): string | null {
     if (this.f === undefined) this.f = this.site.getFileName() ?? null;
@@ -105,26 +105,21 @@ function fnKey(s: Site): string {
   return s.fn;
 }
 
-/** The frame's own position, and whether it is suspended in an `await`. */
-function posKey(s: Site): string {
-  // The source offset (`getPosition`) is a third of the cost of a line and a column.
-  if (s.pos === undefined) s.pos = `${s.file}:${typeof s.site.getPosition === 'function' ? s.site.getPosition() : `${s.site.getLineNumber()}:${s.site.getColumnNumber()}`}:${s.site.isAsync()}|`;
+/** The frame's source offset (`getPosition`: a third of the cost of a line and a column). */
+function position(s: Site): number {
+  if (s.pos === undefined) s.pos = typeof s.site.getPosition === 'function' ? s.site.getPosition() : s.site.getLineNumber()! * 1e5 + s.site.getColumnNumber()!;
   return s.pos;
 }
 
-// Signatures are asked for every frame of every stack: memoized per stack and position.
-const signatures = new WeakMap<Site[], string[]>();
-
-function signature(sites: Site[], from: number): string {
-  let memo = signatures.get(sites);
-  if (memo === undefined) signatures.set(sites, (memo = []));
-  let sig = memo[from];
-  if (sig === undefined) {
-    sig = '';
-    for (let i = from; i < sites.length && i < from + SIGNATURE_DEPTH; i++) sig += posKey(sites[i]);
-    memo[from] = sig;
+/** Whether two stacks are the same call path for `depth` frames from `i` and `j` (no strings made). */
+function sameCallPath(a: Site[], i: number, b: Site[], j: number, depth: number): boolean {
+  for (let k = 0; k < depth; k++) {
+    const x = a[i + k];
+    const y = b[j + k];
+    if (x === undefined || y === undefined) return x === y;
+    if (x.file !== y.file || position(x) !== position(y) || x.site.isAsync() !== y.site.isAsync()) return false;
   }
-  return sig;
+  return true;
 }
 
 /**
@@ -150,7 +145,9 @@ function signature(sites: Site[], from: number): string {
  *   stop();
  * }, 1000);
  */
-export function takeDump(root: Root, ctx: DumpContext): TaskDump {
+export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
+  // Asked for every frame of every stack, about a few files: answered once per file.
+  const ctx: DumpContext = {...ctx0, isMachinery: memoByFile(ctx0.isMachinery), isRunner: memoByFile(ctx0.isRunner)};
   const sitesOf = new Map<Capture, Site[]>();
   const read = (c: Capture): Site[] => {
     let s = sitesOf.get(c);
@@ -213,7 +210,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
     } else if (combinatorOf(top) !== undefined) {
       combinators.push({name: combinatorOf(top)!, capture: c, end: Infinity, caller: sites[1]});
     } else if (top.file !== null) {
-      const k = fnKey(top) + '|' + signature(sites, 1);
+      const k = fnKey(top);
       const list = functions.get(k);
       if (list === undefined) functions.set(k, [c]);
       else list.push(c);
@@ -337,8 +334,8 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
 
   /** Walks a stack from frame `from` towards the Root, collecting the user's frames (leaf first). */
   /** Of the calls with this key, the last one made before `seq` (the one this stack is in). */
-  const callBefore = (key: string, seq: number): Capture | undefined => {
-    const list = functions.get(key);
+  const callBefore = (sites: Site[], at: number, seq: number): Capture | undefined => {
+    const list = functions.get(fnKey(sites[at]));
     if (list === undefined) return undefined;
     let lo = 0;
     let hi = list.length;
@@ -347,7 +344,12 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
       if (list[mid].seq < seq) lo = mid + 1;
       else hi = mid;
     }
-    return list[lo - 1];
+    // The latest call of this function before `seq` made along the same call path (the
+    // nearest one, but for a recursion or a sibling call on another path).
+    for (let k = lo - 1; k >= 0 && k >= lo - 64; k--) {
+      if (sameCallPath(read(list[k]), 1, sites, at + 1, SIGNATURE_DEPTH)) return list[k];
+    }
+    return undefined;
   };
 
   const walk = (sites: Site[], from: number, seq: number): {leafward: Frame[]; reach: Branch['reach']} => {
@@ -404,7 +406,7 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
       lastUserSite = s;
       // Is this function's own promise an input of a combinator created before it ran?
       if (combinators.length > 0 && !s.site.isAsync()) {
-        const fn = callBefore(fnKey(s) + '|' + signature(sites, i + 1), seq);
+        const fn = callBefore(sites, i, seq);
         const input = fn && inputOf(fn);
         if (input !== undefined) {
           frame.combinator = {name: input.comb.name, index: input.index};
@@ -579,6 +581,15 @@ function describeHandle(kind: 'socket' | 'server' | 'child-process', h: object):
   } catch {
     return `${kind}, state unknown`;
   }
+}
+
+function memoByFile(f: (file: string) => boolean): (file: string) => boolean {
+  const known = new Map<string, boolean>();
+  return file => {
+    let v = known.get(file);
+    if (v === undefined) known.set(file, (v = f(file)));
+    return v;
+  };
 }
 
 /** `850 ms`, `59.7 s`. */
