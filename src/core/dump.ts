@@ -57,14 +57,21 @@ const COMBINATORS: Record<string, CombinatorName> = {
 };
 const SIGNATURE_DEPTH = 4;
 const MAX_TIMER_HOPS = 8;
+/** Stacks cut short by the frame limit, continued through the stacks of the functions on them. */
+const MAX_STITCHES = 16;
 
 /** A frame of a recorded stack; what it says is read from V8 only when first asked for. */
 class Site {
   private f: string | null | undefined = undefined;
-  private n: string | undefined = undefined;
+  /** The function name; set up front for a down-levelled async function (its outer function's). */
+  n: string | undefined = undefined;
   /** Cached {@link fnKey} and {@link posKey}: asked for many times per frame. */
   fn: string | undefined = undefined;
   pos: number | undefined = undefined;
+  /** For a down-levelled async function's generator body: which generator (where it is defined). */
+  gen: string | undefined = undefined;
+  /** A frame of a down-levelling helper that drives a generator body (never shown). */
+  helper = false;
   constructor(readonly site: CallSite) {}
   get file(): string | null {
     if (this.f === undefined) this.f = this.site.getFileName() ?? null;
@@ -82,6 +89,120 @@ interface Combinator {
   /** Subscriptions with a counter in (subAt, end) are this combinator's inputs. */
   end: number;
   caller: Site | undefined;
+}
+
+// Helpers that run async functions compiled to generators: TypeScript's `__awaiter` (target
+// below ES2017), Babel's and swc's `asyncToGenerator` (`asyncGeneratorStep`, `_next`).
+// Names only helpers have, and names that are helpers' only next to `Generator.next`.
+const DOWNLEVEL_HELPERS = new Set(['__awaiter', 'asyncGeneratorStep', '_next', '_throw', '_asyncToGenerator', '_async_to_generator']);
+const DOWNLEVEL_HELPERS_NEAR_NEXT = new Set([...DOWNLEVEL_HELPERS, 'step', 'fulfilled', 'rejected']);
+
+/** True for a frame of a down-levelling helper (they are emitted into the user's files). */
+function isDownlevelHelper(s: Site): boolean {
+  return s.file !== null && DOWNLEVEL_HELPERS.has(s.name);
+}
+
+function isHelperNearNext(s: Site): boolean {
+  return s.file !== null && DOWNLEVEL_HELPERS_NEAR_NEXT.has(s.name);
+}
+
+/**
+ * Where an async function compiled to a generator was called from, in a stack read from
+ * the leaf: `[k]` is the helper's `new Promise`, `[fn]` the function itself. Returns the
+ * index of `fn` and whether the wrapper is one we know by name.
+ */
+function downlevelCall(sites: Site[], k: number): {fn: number; named: boolean} | undefined {
+  const p = sites[k];
+  if (p.file !== null || p.name !== 'Promise' || !p.site.isConstructor()) return undefined;
+  // Rootward: `__awaiter`, or the wrapper (anonymous, then maybe `_foo`), then `foo`.
+  let x = k + 1;
+  const w = sites[x];
+  if (w === undefined || w.file === null) return undefined;
+  let named = false;
+  if (w.name === '__awaiter') {
+    x++;
+    named = true;
+  } else if (w.name === '') {
+    x++;
+    const under = sites[x];
+    if (under !== undefined && under.name.length > 1 && under.name.startsWith('_') && sites[x + 1]?.name === under.name.slice(1)) {
+      x++;
+      named = true;
+    }
+  } else return undefined;
+  const fn = sites[x];
+  if (fn === undefined || fn.file === null || isDownlevelHelper(fn)) return undefined;
+  return {fn: x, named};
+}
+
+/** The generator body above the helper's `new Promise` at `[k]`, if the helper's frames are there. */
+function downlevelBody(sites: Site[], k: number): number | undefined {
+  // Leafward: the executor (anonymous), then `_next` and `asyncGeneratorStep` (Babel, swc)
+  // or nothing (TypeScript), then V8's `next` (a native frame), then the body.
+  let b = k - 1;
+  if (b < 0 || sites[b].name !== '' || sites[b].file === null) return undefined;
+  b--;
+  while (b >= 0 && isHelperNearNext(sites[b])) b--;
+  if (b < 1 || sites[b].file !== null || sites[b].name !== 'next') return undefined;
+  return b - 1;
+}
+
+const wrapperKey = (s: Site): string => `${s.file}:${position(s)}`;
+
+/** The generator function a body frame runs in: its file and where it starts. */
+const genKey = (s: Site): string => `${s.file}:${s.site.getEnclosingLineNumber?.()}:${s.site.getEnclosingColumnNumber?.()}`;
+
+/**
+ * Marks generator bodies resumed by a down-levelling helper (`[b]`, then `next`, then
+ * `fulfilled` or `_next`...), and the helper's frames after `next`.
+ */
+function markResumedBodies(sites: Site[]): void {
+  for (let b = 0; b + 2 < sites.length; b++) {
+    const next = sites[b + 1];
+    if (next.file !== null || next.name !== 'next' || !isHelperNearNext(sites[b + 2])) continue;
+    if (sites[b].file !== null) sites[b].gen = genKey(sites[b]);
+    for (let h = b + 2; h < sites.length && isHelperNearNext(sites[h]); h++) sites[h].helper = true;
+  }
+}
+
+/**
+ * An async function compiled to a generator is, on the stack, its generator body (at the
+ * `yield` that was its `await`), the helper that drives it (`Generator.next`, the executor,
+ * `asyncGeneratorStep`/`_next`, `new Promise`, `__awaiter` or the wrapper `_foo`), then the
+ * function itself. Such a run becomes one frame: the function's name at the body's position,
+ * as a native async function's frame would be. The stack of the helper's own `new Promise`
+ * (the function's promise) starts at the function, as a native async function's does. An
+ * anonymous wrapper (swc's) is recognised once a full run through it was seen (`wrappers`).
+ * Bodies run by regenerator (no native generators) are not recognised.
+ */
+function collapseDownlevelled(sites: Site[], wrappers: Set<string>): Site[] {
+  for (let k = 0; k < sites.length; k++) {
+    const call = downlevelCall(sites, k);
+    if (call === undefined) continue;
+    const fn = sites[call.fn];
+    const rest = (): Site[] => collapseDownlevelled(sites.slice(call.fn + 1), wrappers);
+    if (k === 0) {
+      // The function's own promise: its stack starts at the function.
+      if (call.named || wrappers.has(wrapperKey(sites[1]))) return [fn, ...rest()];
+      continue;
+    }
+    const body = downlevelBody(sites, k);
+    if (body === undefined) continue;
+    const merged = new Site(sites[body].site);
+    merged.n = fn.name;
+    merged.fn = fnKey(fn);
+    merged.gen = genKey(sites[body]);
+    return [...sites.slice(0, body), merged, ...rest()];
+  }
+  return sites;
+}
+
+/** Notes the anonymous wrappers of full down-levelled runs in `sites` (see {@link collapseDownlevelled}). */
+function learnWrappers(sites: Site[], wrappers: Set<string>): void {
+  for (let k = 1; k < sites.length; k++) {
+    const call = downlevelCall(sites, k);
+    if (call !== undefined && !call.named && downlevelBody(sites, k) !== undefined) wrappers.add(wrapperKey(sites[k + 1]));
+  }
 }
 
 function describe(site: CallSite): Site {
@@ -117,6 +238,9 @@ function sameCallPath(a: Site[], i: number, b: Site[], j: number, depth: number)
     const x = a[i + k];
     const y = b[j + k];
     if (x === undefined || y === undefined) return x === y;
+    // `Generator.next` where a stack of down-levelled calls was cut short: the paths agree
+    // as far as they can be compared.
+    if ((x.file === null && x.name === 'next') || (y.file === null && y.name === 'next')) return true;
     if (x.file !== y.file || position(x) !== position(y) || x.site.isAsync() !== y.site.isAsync()) return false;
   }
   return true;
@@ -149,12 +273,21 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
   // Asked for every frame of every stack, about a few files: answered once per file.
   const ctx: DumpContext = {...ctx0, isMachinery: memoByFile(ctx0.isMachinery), isRunner: memoByFile(ctx0.isRunner)};
   const sitesOf = new Map<Capture, Site[]>();
+  const raw = new Map<Capture, Site[]>();
+  const readRaw = (c: Capture): Site[] => {
+    let s = raw.get(c);
+    if (s === undefined) raw.set(c, (s = readCallSites(c.holder).map(describe)));
+    return s;
+  };
+  const wrappers = new Set<string>();
   const read = (c: Capture): Site[] => {
     let s = sitesOf.get(c);
     if (s === undefined) {
-      s = readCallSites(c.holder).map(describe);
+      s = readRaw(c);
       // Node runs promise hooks through its own dispatcher; its frame is not the user's.
       while (s.length > 0 && s[0].file !== null && s[0].file.startsWith('node:internal/promise_hooks')) s.shift();
+      s = collapseDownlevelled(s, wrappers);
+      markResumedBodies(s);
       sitesOf.set(c, s);
     }
     return s;
@@ -186,6 +319,8 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     for (const c of r.promises.values()) pending.push(c);
   }
   const all = pending.sort((a, b) => a.seq - b.seq);
+  // swc's wrapper is anonymous: it is known by the full runs through it (first pass).
+  for (const c of all) learnWrappers(readRaw(c), wrappers);
   const handleByResource = new Map<unknown, {kind: string; capture: Capture}>();
   for (const [h, record] of handles) {
     handleByResource.set(h, record);
@@ -257,6 +392,8 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
   };
 
   const displayPaths = new Map<string, string>();
+  // Frames of down-levelled generator bodies, by generator (see markResumedBodies).
+  const genOf = new WeakMap<Frame, string>();
   const toFrame = (site: CallSite, name: string): Frame | null => {
     const pos = ctx.mapPosition(site);
     if (pos === null) return null;
@@ -324,6 +461,15 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
       const on = isPromiseLike(c.context) ? chainedOn(c.context) : undefined;
       if (on !== undefined && ours(on.owner)) {
         const parent = branchOf(on, hops + 1);
+        // A down-levelled async function resumed by its helper's `.then`: it is the function
+        // of the parent's path with the same generator, now at a later `yield`.
+        const gen = path[0] !== undefined ? genOf.get(path[0]) : undefined;
+        const same = gen === undefined ? -1 : findLastIndex(parent.path, f => genOf.get(f) === gen);
+        if (same >= 0) {
+          const resumed: Frame = {...path[0], name: parent.path[same].name};
+          genOf.set(resumed, gen!);
+          return {path: [...parent.path.slice(0, same), resumed, ...path.slice(1)], createdAt: path.length === 1 ? resumed : createdAt, origin, fn, input, reach: parent.reach};
+        }
         const at = parent.path[parent.path.length - 1];
         const via: Frame = {...(at ?? {name: '', file: '', line: 0, column: 0, async: false}), name: '.then callback', async: true};
         return {path: [...parent.path, via, ...path], createdAt, origin, fn, input, reach: parent.reach};
@@ -334,7 +480,7 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
 
   /** Walks a stack from frame `from` towards the Root, collecting the user's frames (leaf first). */
   /** Of the calls with this key, the last one made before `seq` (the one this stack is in). */
-  const callBefore = (sites: Site[], at: number, seq: number): Capture | undefined => {
+  const callBefore = (sites: Site[], at: number, seq: number, depth = SIGNATURE_DEPTH): Capture | undefined => {
     const list = functions.get(fnKey(sites[at]));
     if (list === undefined) return undefined;
     let lo = 0;
@@ -347,13 +493,15 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     // The latest call of this function before `seq` made along the same call path (the
     // nearest one, but for a recursion or a sibling call on another path).
     for (let k = lo - 1; k >= 0 && k >= lo - 64; k--) {
-      if (sameCallPath(read(list[k]), 1, sites, at + 1, SIGNATURE_DEPTH)) return list[k];
+      if (depth === 0 || sameCallPath(read(list[k]), 1, sites, at + 1, depth)) return list[k];
     }
     return undefined;
   };
 
-  const walk = (sites: Site[], from: number, seq: number): {leafward: Frame[]; reach: Branch['reach']} => {
+  const walk = (sites: Site[], from: number, seq: number, depth = 0): {leafward: Frame[]; reach: Branch['reach']} => {
     const leafward: Frame[] = [];
+    // Frames of functions that had not yet awaited (site index, and the path's length with them).
+    const syncFrames: Array<[number, number]> = [];
     let reach: Branch['reach'] = 'detached';
     // Set when the previous (leafward) frame's function is a combinator input: this frame
     // is then shown at the combinator call, so that sibling inputs merge under it.
@@ -376,6 +524,7 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
         if (prev !== undefined) prev.combinator = {name: comb, index: s.site.getPromiseIndex?.() ?? null};
         continue;
       }
+      if (s.helper || isDownlevelHelper(s)) continue;
       if (s.file === null || isNode(s) || ctx.isMachinery(s.file)) {
         // Node's and the runner's frames between two shown frames are counted, not shown.
         if (leafward.length > 0 && s.file !== null && !isOwn(s.file)) {
@@ -388,6 +537,7 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
       callerFn = undefined;
       const frame = toFrame(s.site, s.name);
       if (frame === null) continue;
+      if (s.gen !== undefined) genOf.set(frame, s.gen);
       if (combinatorCaller !== undefined) {
         if (combinatorCaller !== null && combinatorCaller.file === frame.file) {
           frame.line = combinatorCaller.line;
@@ -404,6 +554,7 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
       hiddenIn.clear();
       leafward.push(frame);
       lastUserSite = s;
+      if (!s.site.isAsync()) syncFrames.push([i, leafward.length]);
       // Is this function's own promise an input of a combinator created before it ran?
       if (combinators.length > 0 && !s.site.isAsync()) {
         const fn = callBefore(sites, i, seq);
@@ -419,6 +570,22 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     if (reach === 'detached' && lastUserSite !== undefined && rootKey !== undefined && fnKey(lastUserSite) === rootKey) reach = 'root';
     // Work of the code around the Root (the caller of `traced()`, after it returned) is not the Root's.
     if (reach === 'detached' && lastUserSite !== undefined && callerKey !== undefined && fnKey(lastUserSite) === callerKey) reach = 'foreign';
+    // A stack cut short by the frame limit (it ends in neither Node's nor the runner's frames,
+    // as whole stacks do) goes on in the stack of the outermost function on it that had not
+    // awaited yet: its own promise's stack starts where that function was called.
+    const last = sites[sites.length - 1];
+    if (reach === 'detached' && depth < MAX_STITCHES && last !== undefined && !last.site.isAsync() && (last.file === null || (!isNode(last) && !ctx.isMachinery(last.file)))) {
+      for (let j = syncFrames.length - 1; j >= 0; j--) {
+        const [at, length] = syncFrames[j];
+        // Its callers in this stack may be cut short: the latest call of it is the one.
+        const fn = callBefore(sites, at, seq, 0);
+        if (fn === undefined || fn.seq >= seq) continue;
+        const rest = walk(read(fn), 1, fn.seq, depth + 1);
+        leafward.length = length;
+        leafward.push(...rest.leafward);
+        return {leafward, reach: rest.reach};
+      }
+    }
     return {leafward, reach};
   };
 
@@ -581,6 +748,11 @@ function describeHandle(kind: 'socket' | 'server' | 'child-process', h: object):
   } catch {
     return `${kind}, state unknown`;
   }
+}
+
+function findLastIndex<T>(a: T[], f: (x: T) => boolean): number {
+  for (let i = a.length - 1; i >= 0; i--) if (f(a[i])) return i;
+  return -1;
 }
 
 function memoByFile(f: (file: string) => boolean): (file: string) => boolean {
