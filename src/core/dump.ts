@@ -102,6 +102,11 @@ function isDownlevelHelper(s: Site): boolean {
   return s.file !== null && DOWNLEVEL_HELPERS.has(s.name);
 }
 
+/** V8's `Generator.prototype.next` (native): how down-levelled async functions run their bodies. */
+function isGeneratorNext(s: Site): boolean {
+  return s.file === null && s.name === 'next';
+}
+
 function isHelperNearNext(s: Site): boolean {
   return s.file !== null && DOWNLEVEL_HELPERS_NEAR_NEXT.has(s.name);
 }
@@ -286,8 +291,11 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
       s = readRaw(c);
       // Node runs promise hooks through its own dispatcher; its frame is not the user's.
       while (s.length > 0 && s[0].file !== null && s[0].file.startsWith('node:internal/promise_hooks')) s.shift();
-      s = collapseDownlevelled(s, wrappers);
-      markResumedBodies(s);
+      // Down-levelled code runs its bodies through `Generator.next` (a native frame); its
+      // functions' own promises start with `new Promise` then `__awaiter` or the wrapper.
+      const driven = s.some(isGeneratorNext);
+      if (driven || (s.length > 2 && s[0].file === null && (s[1].name === '__awaiter' || wrappers.size > 0))) s = collapseDownlevelled(s, wrappers);
+      if (driven) markResumedBodies(s);
       sitesOf.set(c, s);
     }
     return s;
@@ -320,7 +328,10 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
   }
   const all = pending.sort((a, b) => a.seq - b.seq);
   // swc's wrapper is anonymous: it is known by the full runs through it (first pass).
-  for (const c of all) learnWrappers(readRaw(c), wrappers);
+  for (const c of all) {
+    const sites = readRaw(c);
+    if (sites.some(isGeneratorNext)) learnWrappers(sites, wrappers);
+  }
   const handleByResource = new Map<unknown, {kind: string; capture: Capture}>();
   for (const [h, record] of handles) {
     handleByResource.set(h, record);
