@@ -686,8 +686,11 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
   // A promise whose branch continues below it (its executor set a timer whose callback
   // created the rest) waits on that rest: it is not a stuck branch of its own.
   // Paths are compared as chains of node ids (one id per distinct prefix), not as strings.
+  // A promise waits on a branch that goes on from its own path through its executor (an
+  // anonymous function in its file, from its line on), not on one that merely shares the
+  // path (a call made on the same line of the test before it).
   const prefixIds = new Map<string, number>();
-  const continued = new Set<number>();
+  const nextFrames = new Map<number, Frame[]>();
   const lastIds = new Map<Leaf, number>();
   for (const l of leaves) {
     let id = 0;
@@ -695,14 +698,20 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
       const k = `${id}>${lineKey(l.path[i])}`;
       let next = prefixIds.get(k);
       if (next === undefined) prefixIds.set(k, (next = prefixIds.size + 1));
-      if (i < l.path.length - 1) continued.add(next);
+      if (i < l.path.length - 1) {
+        const list = nextFrames.get(next);
+        if (list === undefined) nextFrames.set(next, [l.path[i + 1]]);
+        else if (list.length < 8) list.push(l.path[i + 1]);
+      }
       id = next;
     }
     lastIds.set(l, id);
   }
   for (const l of leaves) {
     if (l.kind !== 'promise' || l.path.length === 0 || l.input !== undefined) continue;
-    if (continued.has(lastIds.get(l)!)) l.waiting = true;
+    const after = nextFrames.get(lastIds.get(l)!);
+    const c = l.createdAt;
+    if (after !== undefined && after.some(f => c === null || (f.file === c.file && f.line >= c.line && (f.line === c.line || f.name === '<anonymous>' || f.name.endsWith('callback'))))) l.waiting = true;
   }
 
   // When every branch leaves the test body at the same line, that is where the Root is

@@ -15,7 +15,7 @@ describe.each([
 
   test('each hung test and hook gets its own dump', () => {
     expect(run.status).toBe(1);
-    expect(run.output).toContain('Tests:       11 failed, 1 passed, 12 total');
+    expect(run.output).toContain('Tests:       12 failed, 1 passed, 13 total');
     expect(all.every(d => !/jest-circus|node_modules|node:internal/.test(d))).toBe(true);
   });
 
@@ -32,6 +32,13 @@ describe.each([
     'slow but not stuck',
   ])('%s', title => {
     expect(find(`test "${title}"`)).toMatchSnapshot();
+  });
+
+  test('a promise does not wait on work started by a call on its line', () => {
+    const d = find('test "a call and an await on one line"');
+    expect(d).toContain('Task dump: 2 branches stuck');
+    expect(d).not.toContain('it waits on');
+    expect(d).toContain('└╼ loadConfig at src/bus.js:8:9');
   });
 
   test('hooks', () => {
