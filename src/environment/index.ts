@@ -128,6 +128,7 @@ export default class TaskdumpEnvironment extends NodeEnvironment {
         formatter: () => this.formatter(),
         isMachinery,
         dumpError: (text, dump) => dumpError(text, dump, this.rootDir),
+        warnAfterMs: this.taskdump.blockWarningMs,
       });
     }
   }

@@ -15,12 +15,17 @@ export interface TaskdumpOptions extends RecorderOptions {
   signal?: NodeJS.Signals;
   /** Stop and explain a test or hook that blocks the event loop for longer than its timeout. */
   watchdog: boolean;
+  /**
+   * With the watchdog: a warning on stderr, with the stack, when a test or hook blocks the
+   * event loop for this long (ms) without reaching its timeout. 0 (the default) is off.
+   */
+  blockWarningMs: number;
 }
 
 // Signals a process can catch and that Node or Jest do not use for their own ends.
 const SIGNALS = ['SIGUSR1', 'SIGUSR2', 'SIGHUP', 'SIGWINCH', 'SIGPWR', 'SIGINFO', 'SIGURG', 'SIGXCPU'].filter(s => s in osConstants.signals && s !== 'SIGUSR1');
 
-export const DEFAULT_OPTIONS: TaskdumpOptions = {enabled: true, watchdog: true, ...DEFAULT_RECORDER_OPTIONS};
+export const DEFAULT_OPTIONS: TaskdumpOptions = {enabled: true, watchdog: true, blockWarningMs: 0, ...DEFAULT_RECORDER_OPTIONS};
 
 const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   enabled: 'true or false',
@@ -29,12 +34,14 @@ const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   captureBurst: 'an integer from 0 to 10000000',
   signal: `one of ${SIGNALS.join(', ')} (SIGUSR1 starts Node's inspector)`,
   watchdog: 'true or false',
+  blockWarningMs: 'an integer number of milliseconds from 0 (off) to 2147483647',
 };
 
 const RANGES: Partial<Record<keyof TaskdumpOptions, [number, number]>> = {
   maxFrames: [8, 1000],
   capturesPerSecond: [0, 10_000_000],
   captureBurst: [0, 10_000_000],
+  blockWarningMs: [0, 0x7fffffff],
 };
 
 /** Thrown for a bad option; the message names the option, the value and what is accepted. */

@@ -9,7 +9,9 @@ export const BEAT = 0;
 export const TIMEOUT = 1;
 /** Int32 slot: {@link RUNNING} or {@link EXITING}. */
 export const STATE = 2;
-export const SLOTS = 3;
+/** Int32 slot: warn about a block this long (ms) that has not reached the timeout; 0 for none. */
+export const WARN = 3;
+export const SLOTS = 4;
 
 export const RUNNING = 0;
 /** Set by the watchdog thread when it leaves after a while without an armed test. */
@@ -34,4 +36,6 @@ export type ProbeResult =
   /** The block ended before the probe ran, or nothing is armed: leave it alone. */
   | {kind: 'running'}
   /** Ready to be terminated; `report` is the text to write to stderr. */
-  | {kind: 'blocked'; report: string};
+  | {kind: 'blocked'; report: string}
+  /** Blocked longer than the warning threshold, not yet the timeout: `report` says where. */
+  | {kind: 'warning'; report: string};

@@ -26,7 +26,7 @@
 import fs from 'node:fs';
 import {Session} from 'node:inspector';
 import {workerData} from 'node:worker_threads';
-import {BEAT, BEAT_MS, EXITING, GLOBAL_KEY, type ProbeResult, RUNNING, STATE, TIMEOUT, type WatchdogData} from './watchdog-shared';
+import {BEAT, BEAT_MS, EXITING, GLOBAL_KEY, type ProbeResult, RUNNING, STATE, TIMEOUT, WARN, type WatchdogData} from './watchdog-shared';
 
 const PROBE_DEADLINE_MS = 2000;
 /** Exit after this long without an armed test: an idle Jest process keeps no thread. */
@@ -59,11 +59,14 @@ function post(method: string, params: object = {}): Promise<Reply> {
 
 /** The stamp of the block we handled (or backed off from), so that it is handled once. */
 let handledBeat = -1;
+/** The stamp of the block we warned about (or backed off from). */
+let warnedBeat = -1;
 let busy = false;
 let idleSince = 0;
 
-async function fire(beat: number, timeoutMs: number): Promise<void> {
-  handledBeat = beat;
+async function fire(beat: number, timeoutMs: number, warnOnly = false): Promise<void> {
+  if (warnOnly) warnedBeat = beat;
+  else handledBeat = beat;
   busy = true;
   try {
     session = new Session();
@@ -83,7 +86,7 @@ async function fire(beat: number, timeoutMs: number): Promise<void> {
 
     let answered = false;
     const deadline = setTimeout(() => {
-      if (!answered) {
+      if (!answered && !warnOnly) {
         const s = ((Date.now() - data.epoch - beat) / 1000).toFixed(1);
         write(
           `\njest-taskdump: the event loop has been blocked for ${s} s (timeout ${timeoutMs} ms) in code that ` +
@@ -93,7 +96,7 @@ async function fire(beat: number, timeoutMs: number): Promise<void> {
       }
     }, PROBE_DEADLINE_MS);
     const reply = await post('Runtime.evaluate', {
-      expression: `globalThis[Symbol.for(${JSON.stringify(GLOBAL_KEY)})]?.probe()`,
+      expression: `globalThis[Symbol.for(${JSON.stringify(GLOBAL_KEY)})]?.probe(${warnOnly ? "'warn'" : ''})`,
       returnByValue: true,
       silent: true,
     });
@@ -101,6 +104,10 @@ async function fire(beat: number, timeoutMs: number): Promise<void> {
     clearTimeout(deadline);
     debug(`probe: ${JSON.stringify(reply).slice(0, 80)}`);
     const result = reply.result?.value as ProbeResult | undefined;
+    if (result !== undefined && result.kind === 'warning') {
+      write(result.report);
+      return;
+    }
     if (result === undefined || result.kind !== 'blocked') return;
     write(result.report);
     const stopped = await stop();
@@ -270,6 +277,10 @@ function poll(): void {
     }
   }
   if (timeoutMs > 0 && beat !== handledBeat && now - beat >= timeoutMs + BEAT_MS) void fire(beat, timeoutMs);
+  else {
+    const warnMs = Atomics.load(shared, WARN);
+    if (timeoutMs > 0 && warnMs > 0 && beat !== warnedBeat && beat !== handledBeat && now - beat >= warnMs + BEAT_MS) void fire(beat, timeoutMs, true);
+  }
 }
 
 // This interval is what keeps this thread alive (inspector callbacks alone do not); the

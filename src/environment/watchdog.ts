@@ -42,6 +42,7 @@ import {
   SLOTS,
   STATE,
   TIMEOUT,
+  WARN,
   type WatchdogData,
 } from './watchdog-shared';
 
@@ -68,6 +69,8 @@ export interface WatchdogHost {
   isMachinery(file: string): boolean;
   /** Builds the Error that carries a dump (the environment's `dumpError`). */
   dumpError(text: string, dump: TaskDump): Error;
+  /** Warn (on stderr, with the stack) about blocks this long that end before the timeout; 0: never. */
+  warnAfterMs?: number;
 }
 
 interface Armed {
@@ -118,7 +121,7 @@ function installProbe(): void {
   const key = Symbol.for(GLOBAL_KEY);
   if ((globalThis as Record<symbol, unknown>)[key] !== undefined) return;
   Object.defineProperty(globalThis, key, {
-    value: {probe: (): ProbeResult => current?.probe() ?? {kind: 'running'}, error: () => current?.stoppingError()},
+    value: {probe: (mode?: 'warn'): ProbeResult => current?.probe(mode) ?? {kind: 'running'}, error: () => current?.stoppingError()},
     configurable: true,
     enumerable: false,
     writable: false,
@@ -126,12 +129,12 @@ function installProbe(): void {
 }
 
 /** Plain `name at file:line:column` text of the frames, for the report. */
-export function renderBlocked(dump: TaskDump): string {
+export function renderBlocked(dump: TaskDump, still = false): string {
   const blocked = dump.blocked!;
   const top = topFrame(blocked);
   const where = top ? ` in \`${top.name}\` at ${top.file}:${top.line}:${top.column}` : '';
   const lines = [
-    `Blocked the event loop for ${(blocked.blockedMs / 1000).toFixed(1)} s (timeout ${dump.timeoutMs} ms)${where}`,
+    `${still ? 'Has blocked' : 'Blocked'} the event loop for ${(blocked.blockedMs / 1000).toFixed(1)} s${still ? ' so far' : ''} (timeout ${dump.timeoutMs} ms)${where}`,
     '',
   ];
   const title = rootTitle(dump);
@@ -141,7 +144,7 @@ export function renderBlocked(dump: TaskDump): string {
     lines.push(`${indent}${GLYPHS.last}${f.name} at ${pos(f)}`);
     indent += GLYPHS.space;
   }
-  lines.push(`${indent}${GLYPHS.running}running synchronously, never returned`);
+  lines.push(`${indent}${GLYPHS.running}${still ? 'still running synchronously' : 'running synchronously, never returned'}`);
   return lines.join('\n');
 }
 
@@ -237,6 +240,8 @@ export class Watchdog {
         t.beat.unref();
       }
       stamp(t);
+      const warn = this.host.warnAfterMs ?? 0;
+      Atomics.store(t.shared, WARN, warn > 0 && warn < timeoutMs ? warn : 0);
       Atomics.store(t.shared, TIMEOUT, timeoutMs);
       // Armed first, state second (the thread does the reverse): a thread that was leaving
       // either sees this timeout and stays, or we see it leaving and start another.
@@ -269,14 +274,19 @@ export class Watchdog {
    * main thread is blocked: reads the blocked stack, prepares the failure, and readies the
    * process for `Runtime.terminateExecution`. Must not throw.
    */
-  probe(): ProbeResult {
+  probe(mode?: 'warn'): ProbeResult {
     const armed = this.armed;
     const t = thread;
     if (armed === undefined || t === undefined) return {kind: 'running'};
     const blockedMs = dateNow() - t.epoch - Atomics.load(t.shared, BEAT);
-    if (blockedMs < armed.timeoutMs) return {kind: 'running'};
+    const warn = mode === 'warn';
+    if (blockedMs < (warn ? Atomics.load(t.shared, WARN) || Infinity : armed.timeoutMs)) return {kind: 'running'};
+    // Past the timeout, the stop (and its report) is the watchdog's next step, not a warning.
+    if (warn && blockedMs >= armed.timeoutMs) return {kind: 'running'};
     try {
       const stack = this.readStack();
+      // Nothing of the test's under the probe: the block ended before the probe ran.
+      if (warn && stack.length === 0) return {kind: 'running'};
       const body = stack.shift() ?? null;
       const dump: TaskDump = {
         kind: DUMP_KIND,
@@ -292,6 +302,10 @@ export class Watchdog {
         waitsForDone: false,
         blocked: {blockedMs, stack},
       };
+      if (warn) {
+        const text = renderBlocked(dump, true).split('\n').map(l => (l ? `    ${l}` : l)).join('\n');
+        return {kind: 'warning', report: `\njest-taskdump: warning: ${rootTitle(dump)} (${dump.testPath}) blocks the event loop:\n\n${text}\n\n`};
+      }
       const text = renderBlocked(dump);
       const error = this.host.dumpError(text, dump);
       // One frame, the running one: Jest shows its code frame under the message.

@@ -47,3 +47,37 @@ describe.each([
     expect(output.match(/is stuck:/g)).toHaveLength(1);
   });
 });
+
+// testEnvironmentOptions.taskdump.blockWarningMs: a block longer than it but shorter than the
+// timeout gets a warning with its stack, and the test still passes.
+describe.each([
+  ['one worker', ['-i']],
+  ['two workers', ['-w=2']],
+])('blocked fixture with blockWarningMs: 100, %s', (_label, args) => {
+  const run = runJest('blocked', ['-c', 'jest.warn.config.js', ...args]);
+  const output = seconds(run.output).replace(/so far/g, 'so far');
+
+  test('a 600 ms block under a 1 s timeout warns, with where it runs, and passes', () => {
+    expect(output).toContain(
+      [
+        'jest-taskdump: warning: test "blocks for less than its timeout" (test/short.test.ts) blocks the event loop:',
+        '',
+        '    Has blocked the event loop for <s> s so far (timeout 1000 ms) in `busyFor` at src/busy.ts:28:3',
+        '',
+        '    ╼ test "blocks for less than its timeout" at test/short.test.ts:4:10',
+        '    └╼ busyFor at src/busy.ts:28:3',
+        '       ⟳ still running synchronously',
+      ].join('\n'),
+    );
+    expect(output).toContain('PASS test/short.test.ts');
+  });
+
+  test('the looping test is still stopped and reported once, the run still ends by itself', () => {
+    expect(run.status).toBe(1);
+    expect(output).toContain('Tests:       1 failed, 3 passed, 4 total');
+    expect(output.match(/is stuck:/g)).toHaveLength(1);
+    // Past its timeout a block is the stop's business: no warning after the report.
+    const stuck = output.indexOf('"waits for a flag in a synchronous loop" (test/loop.test.ts) is stuck:');
+    expect(output.indexOf('warning: test "waits for a flag', stuck)).toBe(-1);
+  });
+});

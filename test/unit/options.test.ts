@@ -34,6 +34,7 @@ describe('parseOptions', () => {
     [{enabled: () => true}, 'enabled` must be true or false, but it is [Function: enabled].'],
     [{maxFrames: {value: NaN}}, 'maxFrames` must be an integer from 8 to 1000, but it is { value: NaN }.'],
     [{maxFrames: [8]}, 'maxFrames` must be an integer from 8 to 1000, but it is [8].'],
+    [{blockWarningMs: -1}, 'blockWarningMs` must be an integer number of milliseconds from 0 (off) to 2147483647, but it is -1.'],
   ])('%p: the message names the option, the value and what is accepted', (raw, message) => {
     expect(() => parseOptions(raw)).toThrow(message);
   });
