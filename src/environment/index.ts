@@ -6,7 +6,7 @@
  * `hook_failure` the timeout is already recorded and every pending leaf still exists.
  */
 import path from 'node:path';
-import type {EnvironmentContext, JestEnvironmentConfig} from '@jest/environment';
+import type {EnvironmentContext, JestEnvironment, JestEnvironmentConfig} from '@jest/environment';
 import type {Circus} from '@jest/types';
 import {TestEnvironment as NodeEnvironment} from 'jest-environment-node';
 import {createPositionMapper} from '../core/callsites';
@@ -100,244 +100,326 @@ export function dumpError(text: string, dump: TaskDump | null, rootDir: string):
   return error;
 }
 
-export default class TaskdumpEnvironment extends NodeEnvironment {
-  private readonly taskdump: TaskdumpOptions;
-  private readonly rootDir: string;
-  private readonly testPath: string;
-  private readonly terminal: Terminal;
-  private stopRecording: (() => void) | undefined;
-  private stopSignal: (() => void) | undefined;
-  private concurrent: {root: Root; names: string[]} | undefined;
-  private readonly running = new Map<Traced, Active>();
-  /** Explains and ends tests that block the event loop (watchdog.ts); starts at the first test. */
-  private readonly watchdog: Watchdog | undefined;
+/** A Jest environment class, as `withTaskdump` takes it (jest-environment-node's, jsdom's, yours). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type EnvironmentClass = abstract new (...args: any[]) => EnvironmentInstance;
 
-  constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
-    super(config, context);
-    const raw = (config.projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.taskdump;
-    this.taskdump = parseOptions(raw);
-    this.rootDir = config.projectConfig.rootDir;
-    this.testPath = context.testPath;
-    this.terminal = readTerminal();
-    // The reporter's note to workers is ours, not the test's.
-    delete (this.global.process as {env?: Record<string, unknown>} | undefined)?.env?.[TERMINAL_VARIABLE];
-    if (this.taskdump.enabled && this.taskdump.watchdog) {
-      this.watchdog = new Watchdog({
-        rootDir: this.rootDir,
-        testPath: this.testPath,
-        formatter: () => this.formatter(),
-        isMachinery,
-        dumpError: (text, dump) => dumpError(text, dump, this.rootDir),
-        warnAfterMs: this.taskdump.blockWarningMs,
-      });
-    }
-  }
+/** The members of a Jest environment that `withTaskdump` uses (as methods, so that it can override them). */
+export interface EnvironmentInstance {
+  global: JestEnvironment['global'];
+  fakeTimers: JestEnvironment['fakeTimers'];
+  fakeTimersModern: JestEnvironment['fakeTimersModern'];
+  setup(): Promise<void>;
+  teardown(): Promise<void>;
+}
 
-  override async setup(): Promise<void> {
-    await super.setup();
-    if (!this.taskdump.enabled) return;
-    this.stopRecording = startRecording(this.taskdump);
-    setRootDir(this.rootDir);
-    if (this.taskdump.signal !== undefined) {
-      this.stopSignal = dumpOnSignal(this.taskdump.signal, {
-        rootDir: this.rootDir,
-        contextFor: root => {
-          for (const active of this.running.values()) if (active.root === root) return this.dumpContext(active, {timeoutMs: null});
-          return null;
-        },
-      });
-    }
-  }
-
-  override async teardown(): Promise<void> {
-    this.watchdog?.stop();
-    for (const active of this.running.values()) closeRoot(active.root);
-    this.running.clear();
-    if (this.concurrent) closeRoot(this.concurrent.root);
-    this.concurrent = undefined;
-    this.stopSignal?.();
-    this.stopSignal = undefined;
-    this.stopRecording?.();
-    this.stopRecording = undefined;
-    await super.teardown();
-  }
-
-  handleTestEvent(event: Circus.Event, state: Circus.State): void {
-    // First: for a body it stopped, the watchdog swaps Jest's timeout error for its report.
-    this.watchdog?.handleTestEvent(event, state);
-    if (this.stopRecording === undefined) return;
-    switch (event.name) {
-      case 'concurrent_tests_start': {
-        // Jest interleaves concurrent tests at every await: their work cannot be told
-        // apart by which test started last. They share one Root, named in their dumps.
-        const root = createRoot();
-        root.label = {type: 'test', name: event.tests.map(t => fullName(t)).join(', '), testPath: this.testPath};
-        this.concurrent = {root, names: event.tests.map(t => fullName(t))};
-        enterRoot(root);
-        break;
-      }
-      case 'concurrent_tests_end':
-        if (this.concurrent) closeRoot(this.concurrent.root);
-        this.concurrent = undefined;
-        break;
-      case 'test_fn_start':
-        this.begin(event.test, 'test', fullName(event.test), event.test.timeout ?? state.testTimeout);
-        break;
-      case 'hook_start':
-        this.begin(event.hook, event.hook.type, blockName(event.hook.parent), event.hook.timeout ?? state.testTimeout);
-        break;
-      case 'test_fn_success':
-        this.end(event.test);
-        break;
-      case 'hook_success':
-        this.end(event.hook);
-        break;
-      case 'test_fn_failure':
-        if (isTimeout(event.error)) this.attach(event.test, state, () => ({
-          rootType: 'test',
-          rootName: fullName(event.test),
-          timeoutMs: event.test.timeout ?? state.testTimeout,
-          targets: [event.test.errors],
-          affects: [],
-        }));
-        this.end(event.test);
-        break;
-      case 'hook_failure':
-        if (isTimeout(event.error)) this.attach(event.hook, state, () => ({
-          rootType: event.hook.type,
-          rootName: event.hook.type.endsWith('All') ? blockName(event.describeBlock) : event.test ? fullName(event.test) : '',
-          timeoutMs: event.hook.timeout ?? state.testTimeout,
-          affects:
-            event.hook.type === 'beforeAll' && event.describeBlock
-              ? testsUnder(event.describeBlock).map(fullName)
-              : event.hook.type !== 'afterAll' && event.test
-                ? [fullName(event.test)]
-                : [],
-          targets:
-            event.hook.type === 'beforeAll' && event.describeBlock
-              ? testsUnder(event.describeBlock).map(t => t.errors)
-              : event.hook.type === 'afterAll'
-                ? [state.unhandledErrors]
-                : event.test
-                  ? [event.test.errors]
-                  : [],
-        }));
-        this.end(event.hook);
-        break;
-      default:
-        break;
-    }
-  }
-
-  // The body is not wrapped (a wrapper would show in every error's stack): the Root is
-  // entered before circus calls it, and circus's own frames mark where its stacks end.
-  private begin(owner: Traced, rootType: TaskDump['rootType'], rootName: string, timeoutMs: number): void {
-    if (this.running.has(owner)) this.end(owner);
-    const shared = (owner as {concurrent?: boolean}).concurrent === true ? this.concurrent : undefined;
-    if (shared !== undefined) {
-      const takesDone = typeof owner.fn === 'function' && owner.fn.length > 0;
-      this.running.set(owner, {root: shared.root, takesDone, rootType, rootName, timeoutMs, sharedWith: shared.names.filter(n => n !== rootName)});
-      enterRoot(shared.root);
-      return;
-    }
-    const root = createRoot();
-    root.label = {type: rootType, name: rootName, testPath: this.testPath};
-    this.running.set(owner, {root, takesDone: typeof owner.fn === 'function' && owner.fn.length > 0, rootType, rootName, timeoutMs});
-    enterRoot(root);
-  }
-
-  /** How to take the dump of a running test or hook (names may be refined by the caller). */
-  private dumpContext(active: Active, refine: Partial<DumpContext> = {}): DumpContext {
-    return {
-      rootType: active.rootType,
-      rootName: active.rootName,
-      testPath: this.testPath,
-      rootDir: this.rootDir,
-      timeoutMs: active.timeoutMs,
-      waitsForDone: active.takesDone,
-      mapPosition: createPositionMapper(this.formatter()),
-      isMachinery,
-      isRunner,
-      now: now.call(perf),
-      ...(active.sharedWith && active.sharedWith.length > 0 ? {sharedWith: active.sharedWith} : {}),
-      ...refine,
-    };
-  }
-
-  private end(owner: Traced): void {
-    const active = this.running.get(owner);
-    if (active === undefined) return;
-    this.running.delete(owner);
-    if (active.sharedWith === undefined) closeRoot(active.root);
-  }
-
-  private attach(
-    owner: Traced,
-    state: Circus.State,
-    describe: () => {rootType: TaskDump['rootType']; rootName: string; timeoutMs: number; targets: unknown[][]; affects: string[]},
-  ): void {
-    const active = this.running.get(owner);
-    if (active === undefined) return;
-    leaveRoot(active.root);
-    let error: Error;
-    let targets: unknown[][] = [];
-    try {
-      const d = describe();
-      targets = d.targets;
-      const dump = this.takeTaskDump(active.root, this.dumpContext(active, {rootType: d.rootType, rootName: d.rootName, timeoutMs: d.timeoutMs, affects: d.affects, fakeTimers: this.fakeClock()}));
-      error = dumpError(this.renderTaskDump(dump), dump, this.rootDir);
-    } catch (e) {
-      // Never make a failure worse: the timeout is already recorded; add one line.
-      const why = messageOf(e).split('\n')[0];
-      error = dumpError(`jest-taskdump: could not take a task dump (${why}). This is a bug in jest-taskdump.`, null, this.rootDir);
-      if (targets.length === 0) targets = [(owner as {errors?: unknown[]}).errors ?? state.unhandledErrors];
-    }
-    for (const errors of targets) errors.push(error);
-  }
-
+/** What `withTaskdump` adds to an environment class. */
+export interface TaskdumpMethods {
+  /** Circus's events: Roots around bodies, dumps on timeouts; then the base class's handler, if any. */
+  handleTestEvent(event: Circus.Event, state: Circus.State): void | Promise<void>;
   /** Takes the dump of a timed-out Root. A subclass may add to it or replace it. */
-  protected takeTaskDump(root: Root, ctx: DumpContext): TaskDump {
-    return takeDump(root, ctx);
-  }
+  takeTaskDump(root: Root, ctx: DumpContext): TaskDump;
+  /** The text Jest prints under the timeout. A subclass may restyle it. */
+  renderTaskDump(dump: TaskDump): string;
+}
 
-  /**
-   * The text Jest prints under the timeout, in colour when Jest's output is (`--colors`,
-   * `--no-colors`, `FORCE_COLOR`, and `NO_COLOR` unless colour is forced), wrapped to the
-   * terminal's width (see src/reporter/terminal.ts for how a worker learns both).
-   * A subclass may restyle it.
-   */
-  protected renderTaskDump(dump: TaskDump): string {
-    // Jest indents a failure's message by 4 columns.
-    return renderDump(dump, {styles: terminalStyles(this.terminal.level), width: Math.max(40, this.terminal.columns - MESSAGE_INDENT)});
-  }
+/** What the environment keeps per instance (a mixin's class cannot have private members). */
+interface State {
+  taskdump: TaskdumpOptions;
+  rootDir: string;
+  testPath: string;
+  terminal: Terminal;
+  stopRecording: (() => void) | undefined;
+  stopSignal: (() => void) | undefined;
+  concurrent: {root: Root; names: string[]} | undefined;
+  running: Map<Traced, Active>;
+  /** Explains and ends tests that block the event loop (watchdog.ts); starts at the first test. */
+  watchdog: Watchdog | undefined;
+}
 
-  /** Jest's fake timers, when the test installed them: their clock and pending timers. */
-  private fakeClock(): FakeClock | null {
-    try {
-      type Timers = Map<unknown, {callAt: number}> | Record<string, {callAt: number}>;
-      const modern = this.fakeTimersModern as unknown as {_fakingTime?: boolean; _clock?: {now: number; timers?: Timers}} | null;
-      if (modern?._fakingTime === true && modern._clock) {
-        // @sinonjs/fake-timers keeps them in a Map (v14+) or a plain object (before).
-        const timers = modern._clock.timers ?? {};
-        const due = (isMap(timers) ? [...timers.values()] : Object.values(timers)).map(t => t.callAt);
-        return clock('modern', modern._clock.now, due);
+const states = new WeakMap<object, State>();
+
+function stateOf(env: object): State {
+  const st = states.get(env);
+  if (st === undefined) throw new Error('jest-taskdump: this environment was not constructed by withTaskdump()');
+  return st;
+}
+
+/** The environment's side the dump needs: Jest's fake timers and the test realm. */
+type Host = EnvironmentInstance & TaskdumpMethods;
+
+/**
+ * Adds task dumps to any Jest environment class: a traced Root around every test and hook
+ * body, and a task dump attached to every test or hook that times out (plus the watchdog
+ * for tests that block the event loop). The result is the class to export from a custom
+ * environment, or to extend further; `takeTaskDump` and `renderTaskDump` may be overridden.
+ *
+ * @example
+ * // my-environment.js, used as `testEnvironment: './my-environment.js'`
+ * const {TestEnvironment: NodeEnvironment} = require('jest-environment-node');
+ * const {withTaskdump} = require('jest-taskdump/environment');
+ * module.exports = class MyEnvironment extends withTaskdump(NodeEnvironment) {
+ *   async setup() {
+ *     await super.setup();
+ *     this.global.apiUrl = 'http://127.0.0.1:4000';
+ *   }
+ * };
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function withTaskdump<TBase extends EnvironmentClass>(Base: TBase): TBase & (abstract new (...args: any[]) => TaskdumpMethods) {
+  abstract class WithTaskdump extends Base {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    constructor(...args: any[]) {
+      super(...args);
+      const [config, context] = args as [JestEnvironmentConfig, EnvironmentContext];
+      const taskdump = parseOptions((config.projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.taskdump);
+      const st: State = {
+        taskdump,
+        rootDir: config.projectConfig.rootDir,
+        testPath: context.testPath,
+        terminal: readTerminal(),
+        stopRecording: undefined,
+        stopSignal: undefined,
+        concurrent: undefined,
+        running: new Map(),
+        watchdog: undefined,
+      };
+      states.set(this, st);
+      // The reporter's note to workers is ours, not the test's.
+      delete ((this.global as {process?: {env?: Record<string, unknown>}} | undefined)?.process?.env ?? {})[TERMINAL_VARIABLE];
+      if (taskdump.enabled && taskdump.watchdog) {
+        st.watchdog = new Watchdog({
+          rootDir: st.rootDir,
+          testPath: st.testPath,
+          formatter: () => formatterOf(this),
+          isMachinery,
+          dumpError: (text, dump) => dumpError(text, dump, st.rootDir),
+          warnAfterMs: taskdump.blockWarningMs,
+        });
       }
-      const legacy = this.fakeTimers as unknown as {_fakingTime?: boolean; _now?: number; _timers?: Map<string, {expiry: number}>} | null;
-      if (legacy?._fakingTime === true && typeof legacy._now === 'number') {
-        return clock('legacy', legacy._now, [...(legacy._timers?.values() ?? [])].map(t => t.expiry));
-      }
-    } catch {
-      // Jest's internals changed shape: say nothing rather than something wrong.
     }
-    return null;
-  }
 
-  /** The source-map-aware stack formatter Jest installed (Jest 30: main realm; Jest 29: test realm). */
-  private formatter(): ((e: Error, s: NodeJS.CallSite[]) => unknown) | undefined {
-    const candidates = [Error.prepareStackTrace, (this.global as unknown as {Error?: ErrorConstructor}).Error?.prepareStackTrace];
-    return candidates.find(f => typeof f === 'function');
+    override async setup(): Promise<void> {
+      await super.setup();
+      const st = stateOf(this);
+      if (!st.taskdump.enabled) return;
+      st.stopRecording = startRecording(st.taskdump);
+      setRootDir(st.rootDir);
+      if (st.taskdump.signal !== undefined) {
+        st.stopSignal = dumpOnSignal(st.taskdump.signal, {
+          rootDir: st.rootDir,
+          contextFor: root => {
+            for (const active of st.running.values()) if (active.root === root) return dumpContext(this, st, active, {timeoutMs: null});
+            return null;
+          },
+        });
+      }
+    }
+
+    override async teardown(): Promise<void> {
+      const st = stateOf(this);
+      st.watchdog?.stop();
+      for (const active of st.running.values()) closeRoot(active.root);
+      st.running.clear();
+      if (st.concurrent) closeRoot(st.concurrent.root);
+      st.concurrent = undefined;
+      st.stopSignal?.();
+      st.stopSignal = undefined;
+      st.stopRecording?.();
+      st.stopRecording = undefined;
+      await super.teardown();
+    }
+
+    handleTestEvent(event: Circus.Event, state: Circus.State): void | Promise<void> {
+      onTestEvent(this as unknown as Host, stateOf(this), event, state);
+      return (Base.prototype as {handleTestEvent?: (e: Circus.Event, s: Circus.State) => void | Promise<void>}).handleTestEvent?.call(this, event, state);
+    }
+
+    /** Takes the dump of a timed-out Root. A subclass may add to it or replace it. */
+    takeTaskDump(root: Root, ctx: DumpContext): TaskDump {
+      return takeDump(root, ctx);
+    }
+
+    /**
+     * The text Jest prints under the timeout, in colour when Jest's output is (`--colors`,
+     * `--no-colors`, `FORCE_COLOR`, and `NO_COLOR` unless colour is forced), wrapped to the
+     * terminal's width (see src/reporter/terminal.ts for how a worker learns both).
+     * A subclass may restyle it.
+     */
+    renderTaskDump(dump: TaskDump): string {
+      const {terminal} = stateOf(this);
+      // Jest indents a failure's message by 4 columns.
+      return renderDump(dump, {styles: terminalStyles(terminal.level), width: Math.max(40, terminal.columns - MESSAGE_INDENT)});
+    }
+  }
+  return WithTaskdump;
+}
+
+function onTestEvent(env: Host, st: State, event: Circus.Event, state: Circus.State): void {
+  // First: for a body it stopped, the watchdog swaps Jest's timeout error for its report.
+  st.watchdog?.handleTestEvent(event, state);
+  if (st.stopRecording === undefined) return;
+  switch (event.name) {
+    case 'concurrent_tests_start': {
+      // Jest interleaves concurrent tests at every await: their work cannot be told
+      // apart by which test started last. They share one Root, named in their dumps.
+      const root = createRoot();
+      root.label = {type: 'test', name: event.tests.map(t => fullName(t)).join(', '), testPath: st.testPath};
+      st.concurrent = {root, names: event.tests.map(t => fullName(t))};
+      enterRoot(root);
+      break;
+    }
+    case 'concurrent_tests_end':
+      if (st.concurrent) closeRoot(st.concurrent.root);
+      st.concurrent = undefined;
+      break;
+    case 'test_fn_start':
+      begin(st, event.test, 'test', fullName(event.test), event.test.timeout ?? state.testTimeout);
+      break;
+    case 'hook_start':
+      begin(st, event.hook, event.hook.type, blockName(event.hook.parent), event.hook.timeout ?? state.testTimeout);
+      break;
+    case 'test_fn_success':
+      end(st, event.test);
+      break;
+    case 'hook_success':
+      end(st, event.hook);
+      break;
+    case 'test_fn_failure':
+      if (isTimeout(event.error)) attach(env, st, event.test, state, () => ({
+        rootType: 'test',
+        rootName: fullName(event.test),
+        timeoutMs: event.test.timeout ?? state.testTimeout,
+        targets: [event.test.errors],
+        affects: [],
+      }));
+      end(st, event.test);
+      break;
+    case 'hook_failure':
+      if (isTimeout(event.error)) attach(env, st, event.hook, state, () => ({
+        rootType: event.hook.type,
+        rootName: event.hook.type.endsWith('All') ? blockName(event.describeBlock) : event.test ? fullName(event.test) : '',
+        timeoutMs: event.hook.timeout ?? state.testTimeout,
+        affects:
+          event.hook.type === 'beforeAll' && event.describeBlock
+            ? testsUnder(event.describeBlock).map(fullName)
+            : event.hook.type !== 'afterAll' && event.test
+              ? [fullName(event.test)]
+              : [],
+        targets:
+          event.hook.type === 'beforeAll' && event.describeBlock
+            ? testsUnder(event.describeBlock).map(t => t.errors)
+            : event.hook.type === 'afterAll'
+              ? [state.unhandledErrors]
+              : event.test
+                ? [event.test.errors]
+                : [],
+      }));
+      end(st, event.hook);
+      break;
+    default:
+      break;
   }
 }
+
+// The body is not wrapped (a wrapper would show in every error's stack): the Root is
+// entered before circus calls it, and circus's own frames mark where its stacks end.
+function begin(st: State, owner: Traced, rootType: TaskDump['rootType'], rootName: string, timeoutMs: number): void {
+  if (st.running.has(owner)) end(st, owner);
+  const shared = (owner as {concurrent?: boolean}).concurrent === true ? st.concurrent : undefined;
+  const takesDone = typeof owner.fn === 'function' && owner.fn.length > 0;
+  if (shared !== undefined) {
+    st.running.set(owner, {root: shared.root, takesDone, rootType, rootName, timeoutMs, sharedWith: shared.names.filter(n => n !== rootName)});
+    enterRoot(shared.root);
+    return;
+  }
+  const root = createRoot();
+  root.label = {type: rootType, name: rootName, testPath: st.testPath};
+  st.running.set(owner, {root, takesDone, rootType, rootName, timeoutMs});
+  enterRoot(root);
+}
+
+/** How to take the dump of a running test or hook (names may be refined by the caller). */
+function dumpContext(env: EnvironmentInstance, st: State, active: Active, refine: Partial<DumpContext> = {}): DumpContext {
+  return {
+    rootType: active.rootType,
+    rootName: active.rootName,
+    testPath: st.testPath,
+    rootDir: st.rootDir,
+    timeoutMs: active.timeoutMs,
+    waitsForDone: active.takesDone,
+    mapPosition: createPositionMapper(formatterOf(env)),
+    isMachinery,
+    isRunner,
+    now: now.call(perf),
+    ...(active.sharedWith && active.sharedWith.length > 0 ? {sharedWith: active.sharedWith} : {}),
+    ...refine,
+  };
+}
+
+function end(st: State, owner: Traced): void {
+  const active = st.running.get(owner);
+  if (active === undefined) return;
+  st.running.delete(owner);
+  if (active.sharedWith === undefined) closeRoot(active.root);
+}
+
+function attach(
+  env: Host,
+  st: State,
+  owner: Traced,
+  state: Circus.State,
+  describe: () => {rootType: TaskDump['rootType']; rootName: string; timeoutMs: number; targets: unknown[][]; affects: string[]},
+): void {
+  const active = st.running.get(owner);
+  if (active === undefined) return;
+  leaveRoot(active.root);
+  let error: Error;
+  let targets: unknown[][] = [];
+  try {
+    const d = describe();
+    targets = d.targets;
+    const ctx = dumpContext(env, st, active, {rootType: d.rootType, rootName: d.rootName, timeoutMs: d.timeoutMs, affects: d.affects, fakeTimers: fakeClock(env)});
+    const dump = env.takeTaskDump(active.root, ctx);
+    error = dumpError(env.renderTaskDump(dump), dump, st.rootDir);
+  } catch (e) {
+    // Never make a failure worse: the timeout is already recorded; add one line.
+    const why = messageOf(e).split('\n')[0];
+    error = dumpError(`jest-taskdump: could not take a task dump (${why}). This is a bug in jest-taskdump.`, null, st.rootDir);
+    if (targets.length === 0) targets = [(owner as {errors?: unknown[]}).errors ?? state.unhandledErrors];
+  }
+  for (const errors of targets) errors.push(error);
+}
+
+/** Jest's fake timers, when the test installed them: their clock and pending timers. */
+function fakeClock(env: EnvironmentInstance): FakeClock | null {
+  try {
+    type Timers = Map<unknown, {callAt: number}> | Record<string, {callAt: number}>;
+    const modern = env.fakeTimersModern as unknown as {_fakingTime?: boolean; _clock?: {now: number; timers?: Timers}} | null;
+    if (modern?._fakingTime === true && modern._clock) {
+      // @sinonjs/fake-timers keeps them in a Map (v14+) or a plain object (before).
+      const timers = modern._clock.timers ?? {};
+      const due = (isMap(timers) ? [...timers.values()] : Object.values(timers)).map(t => t.callAt);
+      return clock('modern', modern._clock.now, due);
+    }
+    const legacy = env.fakeTimers as unknown as {_fakingTime?: boolean; _now?: number; _timers?: Map<string, {expiry: number}>} | null;
+    if (legacy?._fakingTime === true && typeof legacy._now === 'number') {
+      return clock('legacy', legacy._now, [...(legacy._timers?.values() ?? [])].map(t => t.expiry));
+    }
+  } catch {
+    // Jest's internals changed shape: say nothing rather than something wrong.
+  }
+  return null;
+}
+
+/** The source-map-aware stack formatter Jest installed (Jest 30: main realm; Jest 29: test realm). */
+function formatterOf(env: EnvironmentInstance): ((e: Error, s: NodeJS.CallSite[]) => unknown) | undefined {
+  const candidates = [Error.prepareStackTrace, (env.global as unknown as {Error?: ErrorConstructor} | undefined)?.Error?.prepareStackTrace];
+  return candidates.find(f => typeof f === 'function');
+}
+
+/** jest-environment-node with task dumps: the preset's environment. */
+export default class TaskdumpEnvironment extends withTaskdump(NodeEnvironment) {}
 
 function clock(kind: FakeClock['kind'], nowMs: number, due: number[]): FakeClock {
   const next = due.length > 0 ? Math.max(0, Math.min(...due) - nowMs) : null;
