@@ -66,14 +66,16 @@ test.each([
   fs.writeFileSync(
     path.join(FRESH, 'types.ts'),
     [
-      "import TaskdumpEnvironment, {TestEnvironment, DUMP_PROPERTY} from 'jest-taskdump/environment';",
+      "import TaskdumpEnvironment, {TestEnvironment, DUMP_PROPERTY, withTaskdump} from 'jest-taskdump/environment';",
+      "import TaskdumpJsdomEnvironment from 'jest-taskdump/jsdom';",
       "import TaskdumpReporter from 'jest-taskdump/reporter';",
       "import serializer from 'jest-taskdump/serializer';",
       "import {DUMP_KIND, traced, type TaskDump} from 'jest-taskdump';",
       'class MyEnvironment extends TaskdumpEnvironment {}',
+      'class Mixed extends withTaskdump(TestEnvironment) { override renderTaskDump(d: Parameters<TestEnvironment[\'renderTaskDump\']>[0]) { return super.renderTaskDump(d); } }',
       "const kind: TaskDump['kind'] = DUMP_KIND;",
       'const handle = traced(async () => 1);',
-      'export const used = [MyEnvironment, TestEnvironment, DUMP_PROPERTY, TaskdumpReporter, serializer.test, kind, handle];',
+      'export const used = [MyEnvironment, Mixed, TaskdumpJsdomEnvironment, TestEnvironment, DUMP_PROPERTY, TaskdumpReporter, serializer.test, kind, handle];',
       '',
     ].join('\n'),
   );
