@@ -5,10 +5,13 @@
  *
  *   npm run build && node bench/real.js <project-dir> [--rounds=3] [--config=jest.config.js] [--args='-w=1']
  *
- * The project is checked out and installed elsewhere (never in this repository). Both runs use
- * the project's own `jest` binary and config, with one change each: `testEnvironment` is
- * jest-environment-node from this repository (plain), or this repository's built environment
- * plus its reporter (plugin), so that the two differ only by the plugin. Runs alternate
+ * The project is checked out and installed elsewhere (never in this repository). This
+ * repository's build is copied into the project's node_modules/jest-taskdump, as an install
+ * would put it (so the project's transformer leaves it alone, and it extends the project's own
+ * jest-environment-node). Both runs use the project's own `jest` binary and config, with one
+ * change each: `testEnvironment` is the project's jest-environment-node (plain), or
+ * jest-taskdump's environment plus its reporter (plugin), so that the two differ only by the
+ * plugin. Runs alternate
  * (plain, plugin, plugin, plain, ...) after one unmeasured warm-up of each; each is timed for
  * wall time and CPU time (user + system of the whole process tree, from /usr/bin/time).
  * Outcomes are compared test by test (file, full name, status) from Jest's --json output.
@@ -53,10 +56,14 @@ const median = xs => {
 function writeConfigs(opts, dir) {
   const base = path.join(opts.project, opts.config);
   if (!fs.existsSync(base)) fail(`no Jest config at ${base} (use --config=FILE)`);
-  const plainEnv = require.resolve('jest-environment-node', {paths: [REPO]});
-  const pluginEnv = path.join(REPO, 'dist', 'environment', 'index.js');
-  const reporter = path.join(REPO, 'dist', 'reporter', 'index.js');
-  if (!fs.existsSync(pluginEnv)) fail('build first: npm run build');
+  if (!fs.existsSync(path.join(REPO, 'dist', 'environment', 'index.js'))) fail('build first: npm run build');
+  const installed = path.join(opts.project, 'node_modules', 'jest-taskdump');
+  fs.rmSync(installed, {recursive: true, force: true});
+  fs.mkdirSync(installed, {recursive: true});
+  for (const f of ['package.json', 'jest-preset.js', 'jest.preset.js', 'dist']) fs.cpSync(path.join(REPO, f), path.join(installed, f), {recursive: true});
+  const plainEnv = require.resolve('jest-environment-node', {paths: [opts.project]});
+  const pluginEnv = path.join(installed, 'dist', 'environment', 'index.js');
+  const reporter = path.join(installed, 'dist', 'reporter', 'index.js');
   const make = (name, extra) => {
     const file = path.join(dir, `${name}.config.js`);
     fs.writeFileSync(
