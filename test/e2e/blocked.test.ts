@@ -81,3 +81,12 @@ describe.each([
     expect(output.indexOf('warning: test "waits for a flag', stuck)).toBe(-1);
   });
 });
+
+// A process that may have a debugger attached (--inspect, --inspect-brk, SIGUSR1) is left
+// alone: code held at a breakpoint is not a hang. The same warning config warns nothing.
+test('the watchdog is off while the inspector is open', () => {
+  const run = runJest('blocked', ['-c', 'jest.warn.config.js', '-i', 'test/short.test.ts'], {NODE_OPTIONS: '--inspect=127.0.0.1:0'});
+  expect(run.output).toContain('Debugger listening on ws://');
+  expect(run.output).toContain('PASS test/short.test.ts');
+  expect(run.output).not.toContain('jest-taskdump: warning');
+});
