@@ -57,6 +57,8 @@ const COMBINATORS: Record<string, CombinatorName> = {
 };
 const SIGNATURE_DEPTH = 4;
 const MAX_TIMER_HOPS = 8;
+/** One-shot timers set at one place before the pending one, for a live-lock (a loop that ran 4 times or more). */
+const LOOP_MIN = 3;
 /** Stacks cut short by the frame limit, continued through the stacks of the functions on them. */
 const MAX_STITCHES = 16;
 
@@ -317,6 +319,9 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     r.children.forEach(gather);
   };
   gather(root);
+  // Counts are lower bounds, and absences prove nothing, when some promises or timers were
+  // not recorded (over the capture budget) or were pruned (a Root keeps at most 4096 timers).
+  const undercounted = [...family].some(r => r.unrecorded > 0 || r.prunedTimers > 0);
   const ours = (r: Root): boolean => family.has(r);
   const timers = new Map<object, Capture>();
   const handles: Array<[object, Root['handles'] extends Map<object, infer H> ? H : never]> = [];
@@ -581,6 +586,9 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     if (reach === 'detached' && lastUserSite !== undefined && rootKey !== undefined && fnKey(lastUserSite) === rootKey) reach = 'root';
     // Work of the code around the Root (the caller of `traced()`, after it returned) is not the Root's.
     if (reach === 'detached' && lastUserSite !== undefined && callerKey !== undefined && fnKey(lastUserSite) === callerKey) reach = 'foreign';
+    // An `await` chain that ends in a function no call of which was recorded under the Root
+    // began before it: work an earlier test left running (a poll that outlived its test).
+    if (reach === 'detached' && lastUserSite !== undefined && lastUserSite.site.isAsync() && !undercounted && !functions.has(fnKey(lastUserSite))) reach = 'foreign';
     // A stack cut short by the frame limit (it ends in neither Node's nor the runner's frames,
     // as whole stacks do) goes on in the stack of the outermost function on it that had not
     // awaited yet: its own promise's stack starts where that function was called.
@@ -623,6 +631,32 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     leaves.push(leaf);
   };
 
+  // A loop that keeps setting one-shot timers (a retry, a poll) is live, yet never gets
+  // anywhere. Its timers are set along one logical stack each time round: the timers of
+  // this Root that already fired (or were cleared), counted by that stack, say how often.
+  let firedAlong: Map<string, number> | undefined;
+  const stackKey = (c: Capture): string => {
+    let k = '';
+    for (const s of read(c)) {
+      if (s.file === null || isNode(s)) continue;
+      if (ctx.isRunner(s.file)) break;
+      if (!ctx.isMachinery(s.file)) k += `${s.file}:${position(s)}>`;
+    }
+    return k;
+  };
+  const firedBefore = (c: Capture): number => {
+    if (firedAlong === undefined) {
+      firedAlong = new Map();
+      for (const [t, tc] of timers) {
+        if (isTimerPending(t) || timerApi(t) !== 'setTimeout') continue;
+        const k = stackKey(tc);
+        firedAlong.set(k, (firedAlong.get(k) ?? 0) + 1);
+      }
+    }
+    return firedAlong.get(stackKey(c)) ?? 0;
+  };
+
+  const rootWord = ctx.rootType === 'test' ? 'test' : ctx.rootType === 'traced' ? 'call' : 'hook';
   for (const [timer, c] of timers) {
     if (!isTimerPending(timer)) continue;
     push(c, b => {
@@ -640,8 +674,26 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
       // Timers are armed when set (intervals re-armed when they fire): time left from there.
       const since = ctx.now - c.at;
       const firesInMs = Math.max(0, Math.round(repeat && delayMs > 0 ? delayMs - (since % delayMs) : delayMs - since));
-      if (repeat) return {kind: 'timer', what: `${via}setInterval every ${delayMs} ms, still active, next in ${duration(firesInMs)}`, timer: {delayMs, repeat, firesInMs}};
-      const timeout = ctx.timeoutMs !== null ? `the ${ctx.rootType === 'test' ? 'test' : ctx.rootType === 'traced' ? 'call' : 'hook'} timeout is ${duration(ctx.timeoutMs)}` : null;
+      if (repeat) {
+        // An interval that keeps firing is a poll: how often it ran says it is not idle.
+        const ran = delayMs > 0 ? Math.floor(since / delayMs) : 0;
+        return {kind: 'timer', what: `${via}setInterval every ${delayMs} ms, ${ran > 0 ? `ran ${ran} time${ran === 1 ? '' : 's'}, ` : ''}still active, next in ${duration(firesInMs)}`, timer: {delayMs, repeat, firesInMs}};
+      }
+      const timeout = ctx.timeoutMs !== null ? `the ${rootWord} timeout is ${duration(ctx.timeoutMs)}` : null;
+      // The same logical stack set LOOP_MIN timers before this one: the loop is why it never ends.
+      // It is shown at the function that loops: the one resumed each time round (the outermost
+      // frame below the `await`s of its callers).
+      const earlier = firedBefore(c);
+      const resumed = b.path.findIndex((f, i) => !f.async && i > 0 && b.path[i - 1].async);
+      if (earlier >= LOOP_MIN && resumed >= 0) {
+        const f = b.path[resumed];
+        return {
+          kind: 'timer',
+          what: `loop in ${f.name} at ${f.file}:${f.line} ran ${undercounted ? 'at least ' : ''}${earlier + 1} times in this ${rootWord}; now sleeping ${delayMs} ms (setTimeout, fires in ${duration(firesInMs)})`,
+          timer: {delayMs, repeat, firesInMs},
+          loop: {count: earlier + 1, at: f, exact: !undercounted},
+        };
+      }
       // Shorter than the timeout: set after the wait began (a slow step, a retry's pause), it
       // is not what the test has waited on all along.
       const busy = timeout !== null && delayMs < ctx.timeoutMs!;

@@ -57,6 +57,8 @@ export interface Root {
   readonly handles: Map<object, HandleRecord>;
   /** Promises created while over the capture budget. */
   unrecorded: number;
+  /** Timers that had run and were dropped from {@link timers} to bound its size. */
+  prunedTimers: number;
   closed: boolean;
   /** The Root that was active when this one was entered (a `traced()` call inside a test). */
   readonly parent: Root | null;
@@ -140,7 +142,7 @@ export const AMBIENT: Root = newRoot(0, null);
 const live = new Set<Root>();
 
 function newRoot(id: number, parent: Root | null): Root {
-  return {id, startedAt: now.call(perf), promises: new Map(), timers: new Map(), handles: new Map(), unrecorded: 0, closed: false, parent, children: new Set(), label: undefined};
+  return {id, startedAt: now.call(perf), promises: new Map(), timers: new Map(), handles: new Map(), unrecorded: 0, prunedTimers: 0, closed: false, parent, children: new Set(), label: undefined};
 }
 
 /**
@@ -302,7 +304,10 @@ function onTimerCreated(timer: object): void {
 
 function pruneTimers(root: Root): void {
   for (const timer of root.timers.keys()) {
-    if ((timer as {_destroyed?: boolean})._destroyed === true) root.timers.delete(timer);
+    if ((timer as {_destroyed?: boolean})._destroyed === true) {
+      root.timers.delete(timer);
+      root.prunedTimers++;
+    }
   }
 }
 

@@ -108,8 +108,11 @@ export function summarize(dump: TaskDump): string {
   const stuck = stuckLeaves(dump);
   const n = stuck.length;
   const counts = new Map<string, number>();
-  for (const l of stuck) counts.set(l.kind, (counts.get(l.kind) ?? 0) + 1);
-  const kinds = [...counts].map(([k, c]) => `${c} ${k === 'child-process' ? 'child process' : k}${c === 1 ? '' : k === 'child-process' ? 'es' : 's'}`).join(', ');
+  for (const l of stuck) {
+    const k = l.loop !== undefined ? 'retry loop' : l.kind === 'child-process' ? 'child process' : l.kind;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const kinds = [...counts].map(([k, c]) => `${c} ${k}${c === 1 ? '' : k.endsWith('s') ? 'es' : 's'}`).join(', ');
   const after = dump.elapsedMs > 0 ? ` after ${dump.elapsedMs} ms` : '';
   const busy = dump.leaves.filter(l => l.busy === true).length;
   const busyNote = busy > 0 ? `; ${busy} busy (timer${busy === 1 ? '' : 's'} firing before long)` : '';

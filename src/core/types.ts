@@ -61,6 +61,13 @@ export interface Leaf {
    * slow step, a retry's pause), not stuck. It is shown, but not counted as a stuck branch.
    */
   busy?: boolean;
+  /**
+   * For a one-shot timer set again and again along one logical stack during the test (a retry
+   * or polling loop that never succeeds, a live-lock): how many times, this one included
+   * (`exact` is false when some timers were not recorded, so the count is a lower bound), and
+   * the function that loops, at its line.
+   */
+  loop?: {count: number; at: Frame; exact: boolean};
 }
 
 /** A task dump of one Root (a test or hook body): every branch still pending at dump time. */

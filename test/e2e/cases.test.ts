@@ -15,7 +15,7 @@ describe.each([
 
   test('each hung test and hook gets its own dump', () => {
     expect(run.status).toBe(1);
-    expect(run.output).toContain('Tests:       12 failed, 1 passed, 13 total');
+    expect(run.output).toContain('Tests:       15 failed, 1 passed, 16 total');
     expect(all.every(d => !/jest-circus|node_modules|node:internal/.test(d))).toBe(true);
   });
 
@@ -41,6 +41,29 @@ describe.each([
     expect(d).toContain('└╼ loadConfig at src/bus.js:8:9');
   });
 
+  test('a loop that keeps setting short timers is a live-lock, shown at the loop', () => {
+    const d = find('test "polls for a health check that never passes"');
+    expect(d).toMatch(/^Task dump: 1 branch stuck after <elapsed> ms \(1 retry loop\)/);
+    // 300 ms of 40 ms pauses: about 8 rounds, fewer on a loaded machine.
+    const m = /⏲ loop in waitUntilHealthy at src\/poll\.js:18 ran (\d+) times in this\s+test; now sleeping 40 ms \(setTimeout, fires in <time left>\)/.exec(d);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(4);
+    expect(d.replace(/ran \d+ times/, 'ran <n> times')).toMatchSnapshot();
+  });
+
+  test('an interval that keeps firing says how often it ran', () => {
+    const d = find('test "polls a flag by interval"');
+    expect(d).toMatch(/⏲ setInterval every 50 ms, ran \d+ times, still active, next in <time left>/);
+  });
+
+  test('a loop that ran twice is not a live-lock; nor is work an earlier test left running', () => {
+    const d = find('test "retries twice, then waits for good"');
+    expect(d).not.toContain('loop');
+    expect(d).toContain('└╼ retryTwiceThenWait at src/poll.js:25:9\n   ⏸ promise, never settled');
+    // The poll above goes on for 2 s after its test timed out: no other dump shows it.
+    expect(all.filter(x => x.includes('poll.js:18'))).toHaveLength(1);
+  });
+
   test('hooks', () => {
     expect(find('beforeAll hook in "db"')).toMatchSnapshot();
     expect(find('afterEach hook for "cleanup › runs"')).toMatchSnapshot();
@@ -48,7 +71,7 @@ describe.each([
 
   test('the end-of-run summary lists each once', () => {
     // Sorted: with two workers, files finish in any order.
-    const text = run.output.slice(run.output.lastIndexOf('jest-taskdump: '), run.output.lastIndexOf('Test Suites:'));
+    const text = run.output.slice(run.output.lastIndexOf('jest-taskdump: '), run.output.lastIndexOf('Test Suites:')).replace(/ran \d+ times/g, 'ran <n> times');
     const [head, ...blocks] = text.split(/\n(?=  ●)/);
     expect([head, ...blocks.map(b => b.trimEnd()).sort()]).toMatchSnapshot();
   });
