@@ -107,3 +107,43 @@ export function displayPath(file: string, rootDir: string): string {
   const rel = path.relative(rootDir, abs);
   return (rel.startsWith('..') ? abs : rel).split(path.sep).join('/');
 }
+
+/**
+ * A stand-in CallSite for a position known only as a file, line and column (where a function
+ * is defined, from a heap snapshot), so that a {@link PositionMapper} can map it like a frame.
+ * A class, not a plain object: source-map-support copies a frame's methods from its prototype.
+ */
+class PositionSite {
+  constructor(
+    private readonly file: string,
+    private readonly line: number,
+    private readonly column: number,
+  ) {}
+  getThis(): undefined { return undefined; }
+  getTypeName(): null { return null; }
+  getFunction(): undefined { return undefined; }
+  getFunctionName(): null { return null; }
+  getMethodName(): null { return null; }
+  getFileName(): string { return this.file; }
+  getLineNumber(): number { return this.line; }
+  getColumnNumber(): number { return this.column; }
+  getEvalOrigin(): undefined { return undefined; }
+  getScriptNameOrSourceURL(): string { return this.file; }
+  getScriptHash(): string { return ''; }
+  getEnclosingLineNumber(): null { return null; }
+  getEnclosingColumnNumber(): null { return null; }
+  getPosition(): number { return 0; }
+  getPromiseIndex(): null { return null; }
+  isToplevel(): boolean { return true; }
+  isEval(): boolean { return false; }
+  isNative(): boolean { return false; }
+  isConstructor(): boolean { return false; }
+  isAsync(): boolean { return false; }
+  isPromiseAll(): boolean { return false; }
+  toString(): string { return `${this.file}:${this.line}:${this.column}`; }
+}
+
+/** A CallSite for a file, 1-based line and column (see {@link PositionSite}). */
+export function positionSite(file: string, line: number, column: number): CallSite {
+  return new PositionSite(file, line, column) as unknown as CallSite;
+}

@@ -25,6 +25,13 @@ import {
   type TaskDump,
 } from './types';
 
+/** The promise behind a leaf, for what comes after the dump (the waker search). Never part of a dump. */
+export interface LeafSource {
+  promise: object;
+  /** True for a `new Promise` (as opposed to an async function's or a combinator's promise). */
+  constructed: boolean;
+}
+
 /** Everything {@link takeDump} needs to know about where it runs. */
 export interface DumpContext {
   rootType: TaskDump['rootType'];
@@ -276,7 +283,7 @@ function sameCallPath(a: Site[], i: number, b: Site[], j: number, depth: number)
  *   stop();
  * }, 1000);
  */
-export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
+export function takeDump(root: Root, ctx0: DumpContext, sources?: Map<Leaf, LeafSource>): TaskDump {
   // Asked for every frame of every stack, about a few files: answered once per file.
   const ctx: DumpContext = {...ctx0, isMachinery: memoByFile(ctx0.isMachinery), isRunner: memoByFile(ctx0.isRunner)};
   const sitesOf = new Map<Capture, Site[]>();
@@ -326,10 +333,14 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
   const timers = new Map<object, Capture>();
   const handles: Array<[object, Root['handles'] extends Map<object, infer H> ? H : never]> = [];
   const pending: Capture[] = [];
+  const promiseOf = sources !== undefined ? new Map<Capture, object>() : undefined;
   for (const r of family) {
     for (const [t, c] of r.timers) timers.set(t, c);
     for (const h of r.handles) handles.push(h);
-    for (const c of r.promises.values()) pending.push(c);
+    for (const [p, c] of r.promises) {
+      pending.push(c);
+      promiseOf?.set(c, p);
+    }
   }
   const all = pending.sort((a, b) => a.seq - b.seq);
   // swc's wrapper is anonymous: it is known by the full runs through it (first pass).
@@ -620,7 +631,7 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
 
   const leaves: Leaf[] = [];
   const timerPositions = new Set<string>();
-  const push = (c: Capture, make: (b: Branch) => Omit<Leaf, 'path' | 'createdAt' | 'ageMs' | 'detached'> | null, createdAt?: Frame | null) => {
+  const push = (c: Capture, make: (b: Branch) => Omit<Leaf, 'path' | 'createdAt' | 'ageMs' | 'detached'> | null, createdAt?: Frame | null): Leaf | undefined => {
     const b = branchOf(c, 0);
     if (b.reach === 'machinery' || b.reach === 'foreign') return;
     if (b.path.length === 0 && b.reach !== 'root') return;
@@ -629,6 +640,7 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     const leaf: Leaf = {...made, path: b.path, createdAt: createdAt !== undefined ? createdAt : b.createdAt, ageMs: round(c.at - root.startedAt), detached: b.reach !== 'root'};
     if (b.input !== null) leaf.input = b.input;
     leaves.push(leaf);
+    return leaf;
   };
 
   // A loop that keeps setting one-shot timers (a retry, a poll) is live, yet never gets
@@ -722,17 +734,20 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     if (target !== null && ours(target.owner) && !leafSet.has(target)) continue;
     const made = target !== null ? branchOf(target, 0) : null;
     if (target !== null && ours(target.owner)) explained.add(target);
-    push(c, () => ({kind: 'promise', what: awaitedWhat(target, made, ours)}), made?.createdAt ?? null);
+    const leaf = push(c, () => ({kind: 'promise', what: awaitedWhat(target, made, ours)}), made?.createdAt ?? null);
+    if (leaf !== undefined && c.awaited !== undefined) sources?.set(leaf, {promise: c.awaited, constructed: target !== null && isNewPromise(read(target))});
   }
   for (const c of leafCaptures) {
     if (explained.has(c)) continue;
     const input = inputOf(c);
-    push(c, b => {
+    const leaf = push(c, b => {
       if (input !== undefined && b.input === null) b.input = {name: input.comb.name, index: input.index};
       // `timers/promises` makes a promise and a Timeout at the same place: the timer says more.
       if (b.origin?.includes('node:timers/promises') && b.createdAt && timerPositions.has(key(b.createdAt))) return null;
       return {kind: 'promise', what: b.origin ? `${shortOrigin(b.origin)} promise, never settled` : 'promise, never settled'};
     });
+    const promise = promiseOf?.get(c);
+    if (leaf !== undefined && promise !== undefined) sources?.set(leaf, {promise, constructed: true});
   }
 
   // A promise whose branch continues below it (its executor set a timer whose callback
@@ -881,8 +896,13 @@ function awaitedWhat(target: Capture | null, made: {fn: string | null; origin: s
  * `util.inspect` shows the state, and with depth 0, no custom inspection and no string
  * contents, it formats nothing of the program's values beyond the first level.
  */
-function isPending(p: object): boolean {
+export function isPending(p: object): boolean {
   return inspect(p, {depth: 0, customInspect: false, maxStringLength: 0, maxArrayLength: 0, breakLength: Infinity}).includes('<pending>');
+}
+
+function isNewPromise(sites: Site[]): boolean {
+  const top = sites[0];
+  return top !== undefined && top.file === null && top.name === 'Promise' && top.site.isConstructor();
 }
 
 function isPromiseLike(o: object): boolean {

@@ -13,4 +13,6 @@ export const GLYPHS = {
   /** Frames left out (a library's or Node's, between the two shown). */
   hidden: '⋯ ',
   running: '⟳ ',
+  /** What could settle a stuck promise (its waker), under the promise. */
+  waker: '↳ ',
 } as const;

@@ -502,6 +502,18 @@ export function closeRoot(root: Root): void {
   lastChild = lastChildOf = undefined;
 }
 
+/**
+ * The recorder's own objects that refer to promises, timers and handles (Roots, their maps,
+ * the ring of chained captures): a search of the heap for what keeps a promise alive must not
+ * count them. Forgets the last chained promise it remembers (a hint only).
+ */
+export function recorderObjects(): object[] {
+  lastChild = lastChildOf = undefined;
+  const out: object[] = [ringCaptures, AMBIENT];
+  for (const r of live) out.push(r, r.promises, r.timers, r.handles);
+  return out;
+}
+
 /** True when a timer/immediate recorded by a Root will still run. */
 export function isTimerPending(timer: object): boolean {
   const t = timer as {_destroyed?: boolean; _onTimeout?: unknown; _onImmediate?: unknown};

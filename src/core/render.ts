@@ -84,6 +84,30 @@ function leafLine(leaf: Leaf, at: Frame | null): string {
   return `${glyph}${index}${leaf.what}${created}${waits}`;
 }
 
+/** The line under a promise that says what could settle it, if that was looked for. */
+function wakerLine(leaf: Leaf): string | null {
+  const w = leaf.waker;
+  if (w === undefined) return null;
+  const at = w.at !== undefined ? ` (class ${w.at.name} at ${position(w.at)})` : '';
+  const held = w.heldBy !== undefined && w.heldBy.length > 0
+    ? `, held by ${w.heldBy.map(f => `${f.combinator?.index !== undefined && f.combinator.index !== null ? `[${f.combinator.index}] ` : ''}${f.name} at ${position(f)}`).join(' and ')}${w.deadlock === true ? ', which waits on this branch: a deadlock' : ''}`
+    : '';
+  return `${GLYPHS.waker}${w.what}${at}${held}`;
+}
+
+/** A leaf as it reads, waker included: leaves that read the same are drawn once. */
+function leafText(leaf: Leaf, at: Frame | null): string {
+  const w = wakerLine(leaf);
+  return w === null ? leafLine(leaf, at) : `${leafLine(leaf, at)}\n${w}`;
+}
+
+/** Pushes a leaf's line, and under it the line of its waker. */
+function pushLeaf(lines: Line[], leaf: Leaf, text: string, prefix: string, connector = '', cont = prefix + '  '): void {
+  lines.push(line(prefix, [['leaf', text]], connector, cont));
+  const w = wakerLine(leaf);
+  if (w !== null) lines.push(line(cont, [['dim', w]], '', cont + '  '));
+}
+
 function explainFakeTimers(f: FakeClock): string {
   const n = `${f.pending} fake timer${f.pending === 1 ? ' is' : 's are'} pending`;
   const next = f.nextDueInMs === null ? '' : f.nextDueInMs === 0 ? ', the next one already due' : `, the next one due in ${f.nextDueInMs} ms of fake time`;
@@ -109,16 +133,25 @@ export function summarize(dump: TaskDump): string {
   const n = stuck.length;
   const counts = new Map<string, number>();
   for (const l of stuck) {
-    const k = l.loop !== undefined ? 'retry loop' : l.kind === 'child-process' ? 'child process' : l.kind;
+    const k = kindOfLeaf(l);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  const kinds = [...counts].map(([k, c]) => `${c} ${k}${c === 1 ? '' : k.endsWith('s') ? 'es' : 's'}`).join(', ');
+  const kinds = [...counts].map(([k, c]) => `${c} ${k}${c === 1 ? '' : /(s|ch)$/.test(k) ? 'es' : 's'}`).join(', ');
   const after = dump.elapsedMs > 0 ? ` after ${dump.elapsedMs} ms` : '';
   const busy = dump.leaves.filter(l => l.busy === true).length;
   const busyNote = busy > 0 ? `; ${busy} busy (timer${busy === 1 ? '' : 's'} firing before long)` : '';
   if (n === 0 && busy > 0) return `Task dump: nothing stuck${after}${busyNote}`;
   if (n === 0) return `Task dump: nothing under this ${kindOf(dump)} is pending${after}`;
   return `Task dump: ${n} branch${n === 1 ? '' : 'es'} stuck${after} (${kinds})${busyNote}`;
+}
+
+/** A stuck leaf's kind in the summary, refined by what was found about it. */
+function kindOfLeaf(l: Leaf): string {
+  if (l.loop !== undefined) return 'retry loop';
+  if (l.waker?.deadlock === true) return 'deadlocked branch';
+  if (l.waker?.kind === 'none') return 'orphaned promise';
+  if (l.waker?.kind === 'event' || l.waker?.kind === 'stream') return `${l.waker.kind === 'event' ? 'event' : 'stream'} wait`;
+  return l.kind === 'child-process' ? 'child process' : l.kind;
 }
 
 function explainEmpty(dump: TaskDump): string {
@@ -157,6 +190,7 @@ export function renderDump(dump: TaskDump, options: RenderOptions = {}): string 
   if (dump.sharedWith && dump.sharedWith.length > 0) {
     note(`Concurrent tests share one record: this dump also shows what ${dump.sharedWith.map(n => `"${n}"`).join(', ')} left pending.`);
   }
+  if (dump.wakerNote !== undefined) note(dump.wakerNote);
   if (dump.unrecorded > 0) {
     note(`${dump.unrecorded} promise(s) were created while stack capture was over its budget; branches through them may be missing.`);
   }
@@ -261,7 +295,7 @@ function renderChildren(node: TreeNode, prefix: string, lines: Line[], rootFrame
   const at = node.frame ?? rootFrame;
   // A promise that waits on the branches below it comes first, as their heading; the
   // other leaves come after the children, since they end the branch here.
-  for (const l of node.leaves) if (l.waiting === true) lines.push(line(prefix, [['leaf', leafLine(l, at)]]));
+  for (const l of node.leaves) if (l.waiting === true) pushLeaf(lines, l, leafLine(l, at), prefix);
   const all: Item[] = [
     ...node.children.map(n => ({node: n})),
     ...node.leaves.filter(l => l.waiting !== true).map(l => ({leaf: l})),
@@ -284,7 +318,7 @@ function renderChildren(node: TreeNode, prefix: string, lines: Line[], rootFrame
       const connector = item.leaf.input !== undefined ? (end ? GLYPHS.last : GLYPHS.branch) : '';
       const text = leafLine(range !== null ? {...item.leaf, input: undefined} : item.leaf, at);
       const cont = prefix + (connector === '' ? '' : end ? GLYPHS.space : GLYPHS.pipe) + '  ';
-      lines.push(line(prefix, [['leaf', range !== null ? text.replace(/^(\S+ )/, `$1${range}`) : text]], connector, cont));
+      pushLeaf(lines, item.leaf, range !== null ? text.replace(/^(\S+ )/, `$1${range}`) : text, prefix, connector, cont);
       return;
     }
     let n = item.node!;
@@ -342,7 +376,7 @@ const PLAIN: RenderStyles = {dim: plain, leaf: plain, title: plain, position: pl
 
 /** How an input is stuck, leaving out which input it is. */
 function shapeOf(item: Item, at: Frame | null): string {
-  if (item.leaf !== undefined) return `leaf ${leafLine({...item.leaf, input: undefined}, at)}`;
+  if (item.leaf !== undefined) return `leaf ${leafText({...item.leaf, input: undefined}, at)}`;
   const n = item.node!;
   const lines: Line[] = [line('', n.frame ? frameParts({...n.frame, combinator: undefined}) : [[null, n.label ?? '']])];
   renderChildren(n, '', lines);
@@ -375,7 +409,7 @@ function collapseSame(all: Item[], at: Frame | null): Group[] {
       groups.push({item, count: 1, first: null, lastIndex: null});
       continue;
     }
-    const text = leafLine(item.leaf, at);
+    const text = leafText(item.leaf, at);
     const same = byText.get(text);
     if (same !== undefined) {
       same.count++;

@@ -68,6 +68,44 @@ export interface Leaf {
    * the function that loops, at its line.
    */
   loop?: {count: number; at: Frame; exact: boolean};
+  /**
+   * For a promise: what could still settle it, found at the dump from what keeps its resolve
+   * function alive (a heap snapshot). Absent when it was not searched or nothing was found.
+   */
+  waker?: Waker;
+}
+
+/** What a {@link Waker} is: what keeps the resolve function of a stuck promise. */
+export type WakerKind =
+  /** Nothing: the resolve and reject functions are unreachable (an orphaned promise). */
+  | 'none'
+  /** A timer's callback. */
+  | 'timer'
+  /** A listener of an event (an EventEmitter, an EventTarget such as an AbortSignal). */
+  | 'event'
+  /** A listener on a stream (`finished`, `pipeline`, `once(stream, 'end')`). */
+  | 'stream'
+  /** A listener on a child process. */
+  | 'child-process'
+  /** A property of an object of the program (a deferred, a lock's queue). */
+  | 'object'
+  /** A variable of the program. */
+  | 'variable';
+
+/** What could settle a stuck promise, in plain words: never a value of the program. */
+export interface Waker {
+  kind: WakerKind;
+  /** One line: what keeps the resolve function, and its state (`'ready' on a Connection, ...`). */
+  what: string;
+  /** Where what keeps it is defined (a class, a module), when known. */
+  at?: Frame;
+  /**
+   * For a lock, queue or deferred (`object`): the other stuck branches that hold it (they
+   * refer to it while waiting on something else), each by the frame where it parts from this one.
+   */
+  heldBy?: Frame[];
+  /** True when this branch waits on what another holds, which waits on what this one holds. */
+  deadlock?: boolean;
 }
 
 /** A task dump of one Root (a test or hook body): every branch still pending at dump time. */
@@ -102,6 +140,8 @@ export interface TaskDump {
    * never returned): then `leaves` is empty and this says where it was running.
    */
   blocked?: BlockedStack;
+  /** Set when the search for what could settle each promise (see {@link Waker}) was skipped or failed: why. */
+  wakerNote?: string;
 }
 
 /** Jest's fake clock at a dump: its time, and the fake timers waiting on it. */

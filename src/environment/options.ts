@@ -20,12 +20,20 @@ export interface TaskdumpOptions extends RecorderOptions {
    * event loop for this long (ms) without reaching its timeout. 0 (the default) is off.
    */
   blockWarningMs: number;
+  /**
+   * On a timeout, look for what could still settle each stuck promise (what keeps its resolve
+   * function: a listener, a timer, a lock's queue; nothing for an orphaned one) in a heap
+   * snapshot. Costs about 20 ms per MB of heap, once per timed-out test or hook.
+   */
+  wakers: boolean;
+  /** Above this heap size (MB), the search is skipped (a snapshot needs about a third of the heap again). */
+  wakersMaxHeapMb: number;
 }
 
 // Signals a process can catch and that Node or Jest do not use for their own ends.
 const SIGNALS = ['SIGUSR1', 'SIGUSR2', 'SIGHUP', 'SIGWINCH', 'SIGPWR', 'SIGINFO', 'SIGURG', 'SIGXCPU'].filter(s => s in osConstants.signals && s !== 'SIGUSR1');
 
-export const DEFAULT_OPTIONS: TaskdumpOptions = {enabled: true, watchdog: true, blockWarningMs: 0, ...DEFAULT_RECORDER_OPTIONS};
+export const DEFAULT_OPTIONS: TaskdumpOptions = {enabled: true, watchdog: true, blockWarningMs: 0, wakers: true, wakersMaxHeapMb: 512, ...DEFAULT_RECORDER_OPTIONS};
 
 const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   enabled: 'true or false',
@@ -35,6 +43,8 @@ const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   signal: `one of ${SIGNALS.join(', ')} (SIGUSR1 starts Node's inspector)`,
   watchdog: 'true or false',
   blockWarningMs: 'an integer number of milliseconds from 0 (off) to 2147483647',
+  wakers: 'true or false',
+  wakersMaxHeapMb: 'an integer number of megabytes from 16 to 65536',
 };
 
 const RANGES: Partial<Record<keyof TaskdumpOptions, [number, number]>> = {
@@ -42,6 +52,7 @@ const RANGES: Partial<Record<keyof TaskdumpOptions, [number, number]>> = {
   capturesPerSecond: [0, 10_000_000],
   captureBurst: [0, 10_000_000],
   blockWarningMs: [0, 0x7fffffff],
+  wakersMaxHeapMb: [16, 65536],
 };
 
 /** Thrown for a bad option; the message names the option, the value and what is accepted. */
