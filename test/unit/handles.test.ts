@@ -4,6 +4,9 @@ import path from 'node:path';
 import {spawn, type ChildProcess} from 'node:child_process';
 import {once} from 'node:events';
 import {commandShape, describeHandle} from '../../src/core/handles';
+import {closeRoot, createRoot, enterRoot, leaveRoot, startRecording, type Root} from '../../src/core/record';
+import {takeDump} from '../../src/core/dump';
+import {createPositionMapper} from '../../src/core/callsites';
 
 describe('commandShape: the executable and the shape of its arguments, never their values', () => {
   const rootDir = '/app';
@@ -194,5 +197,59 @@ describe('describeHandle', () => {
     expect(describeHandle('socket', hostile, {rootDir})).toBe('socket, state unknown');
     expect(describeHandle('server', hostile, {rootDir})).toBe('server, state unknown');
     expect(describeHandle('child-process', hostile, {rootDir})).toBe('child-process, state unknown');
+  });
+});
+
+describe('in a dump', () => {
+  const dumpOf = (root: Root) =>
+    takeDump(root, {
+      rootType: 'test',
+      rootName: 'unit',
+      testPath: __filename,
+      rootDir: process.cwd(),
+      timeoutMs: null,
+      waitsForDone: false,
+      mapPosition: createPositionMapper(undefined),
+      isMachinery: f => f.includes('node_modules'),
+      isRunner: () => false,
+      now: performance.now(),
+    });
+
+  test('a request on a reused keep-alive socket counts the bytes of its own response', async () => {
+    const server = http.createServer((req, res) => {
+      if (req.url === '/first') return void res.end('x'.repeat(5000));
+      res.writeHead(200, {'content-length': 5000});
+      res.write('y'.repeat(100));
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const agent = new http.Agent({keepAlive: true});
+    const stop = startRecording();
+    const root = createRoot();
+    try {
+      enterRoot(root);
+      const get = (url: string): Promise<http.IncomingMessage> => new Promise(resolve => http.get({host: '127.0.0.1', port, path: url, agent}, resolve));
+      const first = await get('/first');
+      first.resume();
+      await once(first, 'end');
+      const second = await get('/second');
+      second.resume();
+      leaveRoot(root);
+      expect((second as unknown as {req: http.ClientRequest}).req.reusedSocket).toBe(true);
+      for (let i = 0; i < 100 && second.socket!.bytesRead < 5100; i++) await new Promise(r => setTimeout(r, 5));
+      const whats = dumpOf(root).leaves.filter(l => l.kind === 'socket').map(l => l.what);
+      expect(whats).toHaveLength(1);
+      const m = /^HTTP GET to 127\.0\.0\.1:\d+: response headers received \(status 200\), body not ended after (\d+) bytes read$/.exec(whats[0]);
+      expect(m).not.toBeNull();
+      // Its headers and 100 bytes of body, not the 5000 of the first response.
+      expect(Number(m![1])).toBeGreaterThan(100);
+      expect(Number(m![1])).toBeLessThan(1000);
+    } finally {
+      closeRoot(root);
+      stop();
+      agent.destroy();
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
