@@ -15,6 +15,7 @@ import type {Capture, Root} from './record';
 import {AMBIENT, chainedOn, isTimerPending} from './record';
 import {type CallSite, type PositionMapper, displayPath, readCallSites} from './callsites';
 import {isOwn, packageOf} from './machinery';
+import {describeHandle} from './handles';
 import {
   type CombinatorName,
   DUMP_KIND,
@@ -719,7 +720,7 @@ export function takeDump(root: Root, ctx0: DumpContext, sources?: Map<Leaf, Leaf
   }
 
   for (const [handle, {kind, capture}] of handles) {
-    const what = describeHandle(kind, handle);
+    const what = describeHandle(kind, handle, ctx);
     if (what !== null) push(capture, () => ({kind, what}));
   }
 
@@ -806,35 +807,6 @@ export function takeDump(root: Root, ctx0: DumpContext, sources?: Map<Leaf, Leaf
     ...(ctx.affects && ctx.affects.length > 0 ? {affects: ctx.affects} : {}),
     ...(ctx.sharedWith && ctx.sharedWith.length > 0 ? {sharedWith: ctx.sharedWith} : {}),
   };
-}
-
-/**
- * One line for a socket, server or child process that is still open, or null when it has
- * closed. Addresses and ports, never data; for a child process its executable, never its
- * arguments (they may hold secrets).
- */
-function describeHandle(kind: 'socket' | 'server' | 'child-process', h: object): string | null {
-  const o = h as Record<string, unknown>;
-  try {
-    if (kind === 'socket') {
-      if (o.destroyed === true) return null;
-      const to = typeof o.remoteAddress === 'string' ? ` to ${o.remoteAddress}:${o.remotePort}` : '';
-      if (o.connecting === true) return `socket${to}, still connecting`;
-      return `socket${to}, open, ${typeof o.bytesRead === 'number' ? o.bytesRead : 0} bytes read`;
-    }
-    if (kind === 'server') {
-      if (o.listening !== true) return null;
-      const a = (o.address as () => unknown)?.call(h) as {address?: string; port?: number} | string | null;
-      const at = typeof a === 'string' ? ` on ${a}` : a && a.port !== undefined ? ` on ${a.address}:${a.port}` : '';
-      const n = typeof o._connections === 'number' ? o._connections : 0;
-      return `server listening${at}, ${n === 0 ? 'no connection yet' : `${n} connection${n === 1 ? '' : 's'} open`}`;
-    }
-    if (o.exitCode !== null || o.signalCode !== null) return null;
-    const file = typeof o.spawnfile === 'string' ? o.spawnfile.split(/[\\/]/).pop() : 'process';
-    return `child process ${file} (pid ${typeof o.pid === 'number' ? o.pid : '?'}), still running`;
-  } catch {
-    return `${kind}, state unknown`;
-  }
 }
 
 function findLastIndex<T>(a: T[], f: (x: T) => boolean): number {

@@ -327,12 +327,31 @@ function onHandle(kind: HandleKind, field: string, message: unknown): void {
   root.handles.set(handle, {kind, capture: capture(onHandle, root)});
 }
 
+// A keep-alive socket reused for another request has read the earlier responses: a dump
+// counts the bytes of this one from what the socket had read when the request was sent
+// (Node publishes this once the request is written, before its response can arrive).
+const readBeforeRequest = new WeakMap<object, number>();
+
+function onRequestStart(message: unknown): void {
+  const req = (message as {request?: {reusedSocket?: unknown; socket?: {bytesRead?: unknown} | null}} | null)?.request;
+  if (active === null || typeof req !== 'object' || req === null || req.reusedSocket !== true) return;
+  const read = req.socket?.bytesRead;
+  if (typeof read === 'number') readBeforeRequest.set(req, read);
+}
+
+/** Bytes the socket of an HTTP client request had read before it was sent (0 for a new socket). */
+export function bytesReadBefore(request: object): number {
+  return readBeforeRequest.get(request) ?? 0;
+}
+
 function subscribeHandles(): () => void {
   const subs = HANDLE_CHANNELS.map(([name, kind, field]) => {
     const fn = (message: unknown): void => onHandle(kind, field, message);
     diagnostics.subscribe(name, fn);
     return () => diagnostics.unsubscribe(name, fn);
   });
+  diagnostics.subscribe('http.client.request.start', onRequestStart);
+  subs.push(() => diagnostics.unsubscribe('http.client.request.start', onRequestStart));
   return () => subs.forEach(off => off());
 }
 

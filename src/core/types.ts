@@ -37,7 +37,12 @@ export type LeafKind = 'promise' | 'timer' | 'immediate' | 'socket' | 'server' |
 /** A thing that never settled, with the logical stack (root first) that waits on it. */
 export interface Leaf {
   kind: LeafKind;
-  /** One line, in plain words, saying what the leaf is (never a program value). */
+  /**
+   * One line, in plain words, saying what the leaf is (never a program value). For sockets,
+   * servers and child processes: addresses, ports, HTTP methods, status codes, byte counts
+   * and states (`HTTP GET to 127.0.0.1:4000: no response yet (0 bytes read)`), and a child's
+   * executable with the shape of its arguments (`node tools/serve.js --port … --token=…`).
+   */
   what: string;
   /** Where the leaf was created (the `new Promise`, the `setTimeout` call), if known. */
   createdAt: Frame | null;

@@ -45,7 +45,7 @@ function stableFrame<F extends Frame | null>(f: F): F {
 function stableWhat(what: string): string {
   return what
     .replace(/\b(fires in|next in) \d+(\.\d+)? m?s/g, '$1 <time>')
-    .replace(/\b(to|on) (\S+):(\d+)(?=[,;\s]|$)/g, (_all, word: string, host: string) => `${word} ${stableHost(host)}:<port>`)
+    .replace(/\b(to|on) (\S+):(\d+)(?=[,;:\s]|$)/g, (_all, word: string, host: string) => `${word} ${stableHost(host)}:<port>`)
     .replace(/\b(to|on) ((?:[A-Za-z]:)?[\\/]\S*?)(?=,|$)/g, (_all, word: string, file: string) => `${word} ${stablePath(file)}`)
     .replace(/\bpid \d+/g, 'pid <pid>')
     .replace(/\b\d+ bytes read/g, '<n> bytes read');

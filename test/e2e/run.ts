@@ -33,20 +33,28 @@ export function normalize(text: string, fixtureDir: string): string {
 /** Runs jest in `fixtures/<name>` (or in `workingDir`, with the fixture named by `--config`) with the given extra arguments. */
 export function runJest(name: string, args: string[] = [], env: Record<string, string | undefined> = {}, workingDir?: string): JestRun {
   const cwd = path.join(REPO, 'fixtures', name);
+  return runJestBin(JEST_BIN, workingDir ?? cwd, args, env, cwd);
+}
+
+/**
+ * Runs a given `jest` binary (another Jest version's) in `cwd`; paths under `fixtureDir` are
+ * normalized to `<fixture>`.
+ */
+export function runJestBin(bin: string, cwd: string, args: string[], env: Record<string, string | undefined> = {}, fixtureDir = cwd): JestRun {
   // Not under GitHub Actions unless a test says so: the reporter would add annotations.
   // Wide unless a test says otherwise: most tests are about the dumps' content, not wrapping.
   const merged: Record<string, string | undefined> = {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', GITHUB_ACTIONS: '', COLUMNS: '1000', ...env};
   // `undefined` removes a variable (an empty FORCE_COLOR means "force colour").
   for (const k of Object.keys(merged)) if (merged[k] === undefined) delete merged[k];
-  const result = spawnSync(process.execPath, [JEST_BIN, '--ci', '--no-cache', ...args], {
-    cwd: workingDir ?? cwd,
+  const result = spawnSync(process.execPath, [bin, '--ci', '--no-cache', ...args], {
+    cwd,
     encoding: 'utf8',
     timeout: 300_000,
     env: merged as NodeJS.ProcessEnv,
   });
   const stdout = result.stdout ?? '';
   const stderr = result.stderr ?? '';
-  return {status: result.status, stdout, stderr, output: normalize(`${stderr}\n${stdout}`, cwd)};
+  return {status: result.status, stdout, stderr, output: normalize(`${stderr}\n${stdout}`, fixtureDir)};
 }
 
 /** The failure section of one test ("● name" up to the next "●"), for exact assertions. */

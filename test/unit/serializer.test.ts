@@ -79,6 +79,15 @@ describe('stable across machines', () => {
     );
   });
 
+  test('HTTP leaves: no port, no byte count', () => {
+    const at = (what: string): TaskDump => ({...elsewhere, leaves: [{...elsewhere.leaves[1], what}]});
+    const text = (what: string): string => stableDump(at(what)).leaves[0].what;
+    expect(text('HTTP GET to 127.0.0.1:41000: response headers received (status 200), body not ended after 1385 bytes read')).toBe(
+      'HTTP GET to localhost:<port>: response headers received (status 200), body not ended after <n> bytes read',
+    );
+    expect(text('HTTP server listening on [::1]:39999: 1 request not answered (GET)')).toBe('HTTP server listening on localhost:<port>: 1 request not answered (GET)');
+  });
+
   test('colours come from pretty-format\'s theme only', () => {
     const coloured = format(elsewhere, {plugins: [serializer], highlight: true, theme: {tag: 'cyan', value: 'yellow', comment: 'gray', content: 'reset', prop: 'yellow'}});
     expect(coloured).toMatchSnapshot();
