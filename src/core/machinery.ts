@@ -6,7 +6,8 @@ import path from 'node:path';
 
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 const DIST = PACKAGE_ROOT + path.sep + 'dist' + path.sep;
-const MACHINERY = /[\\/]node_modules[\\/](?:jest-[^\\/]+|@jest[\\/][^\\/]+|expect|jest|jest-taskdump|@swc[\\/]jest|ts-jest|babel-jest|p-limit|yocto-queue|jsdom)[\\/]/;
+// Jest's fake timers are @sinonjs/fake-timers; jsdom keeps its DOM tree with symbol-tree.
+const MACHINERY = /[\\/]node_modules[\\/](?:jest-[^\\/]+|@jest[\\/][^\\/]+|expect|jest|jest-taskdump|@swc[\\/]jest|ts-jest|babel-jest|p-limit|yocto-queue|jsdom|symbol-tree|@sinonjs[\\/]fake-timers)[\\/]/;
 const CIRCUS = /[\\/]node_modules[\\/]jest-circus[\\/]/;
 
 /** Files of jest-circus, which calls every test and hook body: a test Root's boundary. */

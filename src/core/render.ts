@@ -88,11 +88,11 @@ function leafLine(leaf: Leaf, at: Frame | null): string {
 function wakerLine(leaf: Leaf): string | null {
   const w = leaf.waker;
   if (w === undefined) return null;
-  const at = w.at !== undefined ? ` (class ${w.at.name} at ${position(w.at)})` : '';
+
   const held = w.heldBy !== undefined && w.heldBy.length > 0
     ? `, held by ${w.heldBy.map(f => `${f.combinator?.index !== undefined && f.combinator.index !== null ? `[${f.combinator.index}] ` : ''}${f.name} at ${position(f)}`).join(' and ')}${w.deadlock === true ? ', which waits on this branch: a deadlock' : ''}`
     : '';
-  return `${GLYPHS.waker}${w.what}${at}${held}`;
+  return `${GLYPHS.waker}${w.what}${held}`;
 }
 
 /** A leaf as it reads, waker included: leaves that read the same are drawn once. */

@@ -25,8 +25,6 @@ export interface WakerSubject {
   promise: object;
   /** True for a `new Promise` (it had resolve functions from the start; none left: orphaned). */
   constructed: boolean;
-  /** Subjects of one dump share a group: only they can hold what another waits on. */
-  group: number;
 }
 
 /** What the search needs to know about where it runs. */
@@ -96,15 +94,32 @@ export function findWakers(subjects: WakerSubject[], options: WakerOptions): Wak
   }
 }
 
+/**
+ * A path in the heap from a resolve function up to something that keeps it:
+ * `nodes[k + 1]` refers to `nodes[k]` by edge `edges[k]`.
+ */
+interface Chain {
+  nodes: number[];
+  edges: number[];
+}
+
+/** How far a search for what keeps an object goes (retainers visited). */
+const HOLDER_SEARCH_LIMIT = 20_000;
+
 class Search {
   private readonly g: HeapGraph;
-  /** Parent of each node on a shortest path from the roots (-1: none yet; the root is its own). */
-  private readonly parent: Int32Array;
-  private readonly parentEdge: Int32Array;
+  /** 1 for nodes on a path from the roots (not through weak references or our objects). */
+  private readonly rooted: Uint8Array;
+  /** Retainers: the edges into node `i` are `retainers[firstRetainer[i] .. firstRetainer[i + 1])`. */
+  private readonly firstRetainer: Uint32Array;
+  private readonly retainers: Uint32Array;
+  private readonly edgeFrom: Uint32Array;
   /** Resolve and reject functions of each subject node. */
   private readonly resolvers = new Map<number, number[]>();
   /** The closures of a context, found once for the contexts asked about. */
   private closuresOf: Map<number, number> | undefined;
+  /** The stream piping into each stream (see pipedFrom), found once. */
+  private pipes: Map<number, number> | undefined;
 
   constructor(
     private readonly probe: HeapProbe,
@@ -113,70 +128,63 @@ class Search {
     this.g = probe.graph;
     const g = this.g;
     const n = g.nodeCount;
-    this.parent = new Int32Array(n).fill(-1);
-    this.parentEdge = new Int32Array(n).fill(-1);
-    // Breadth first from the roots (node 0), not through weak references or our own objects.
-    this.parent[0] = 0;
-    this.spread([0], () => true);
-    // Resolve functions: builtin closures whose context holds the promise.
-    const subjectSet = new Set(probe.subjects.filter(s => s !== -1));
-    const contextOf = new Map<number, number>();
+    const edgeCount = g.firstEdge(n);
+    // Retainers, as compressed rows (a few bytes per reference).
+    this.edgeFrom = new Uint32Array(edgeCount);
+    const counts = new Uint32Array(n + 1);
     for (let i = 0; i < n; i++) {
-      if (g.type(i) !== 'object' || g.name(i) !== 'system / Context') continue;
       for (let e = g.firstEdge(i); e < g.firstEdge(i + 1); e++) {
-        if (g.edgeType(e) === 'hidden' && subjectSet.has(g.edgeTo(e))) contextOf.set(i, g.edgeTo(e));
+        this.edgeFrom[e] = i;
+        counts[g.edgeTo(e) + 1]++;
       }
     }
-    if (contextOf.size === 0) return;
-    for (let i = 0; i < n; i++) {
-      if (g.type(i) !== 'closure') continue;
-      const ctx = edgeNamed(g, i, 'context');
-      const promise = contextOf.get(ctx);
-      if (promise === undefined) continue;
-      const code = edgeNamed(g, i, 'code');
-      if (code === -1 || !RESOLVE_CODE.test(g.name(code))) continue;
-      let list = this.resolvers.get(promise);
-      if (list === undefined) this.resolvers.set(promise, (list = []));
-      list.push(i);
-    }
-    // Promises whose resolve functions only garbage refers to (kept alive by the probe):
-    // they can never settle, but what that garbage is still says what they wait for. Paths
-    // from the promises themselves (their reactions, the functions suspended on them, what
-    // those refer to) lead to it, without leaving the garbage.
-    const orphans = [...this.resolvers].filter(([, fns]) => fns.every(f => this.parent[f] === -1)).map(([p]) => p);
-    for (const p of orphans) this.parent[p] = p;
-    this.spread(orphans, to => this.parent[to] === -1);
-  }
-
-  /** Breadth first from `from`, setting parents of nodes `enter` allows; never through our objects or weak references. */
-  private spread(from: number[], enter: (to: number) => boolean): void {
-    const g = this.g;
-    const queue: number[] = [...from];
-    for (let head = 0; head < queue.length; head++) {
+    for (let i = 0; i < n; i++) counts[i + 1] += counts[i];
+    this.firstRetainer = counts.slice();
+    this.retainers = new Uint32Array(edgeCount);
+    for (let e = 0; e < edgeCount; e++) this.retainers[counts[g.edgeTo(e)]++] = e;
+    // What the roots reach (breadth first), not through weak references, our objects or our stamps.
+    this.rooted = new Uint8Array(n);
+    const queue = new Uint32Array(n);
+    let tail = 0;
+    queue[tail++] = 0;
+    this.rooted[0] = 1;
+    for (let head = 0; head < tail; head++) {
       const i = queue[head];
-      if (this.probe.ours[i] === 1) continue;
+      if (probe.ours[i] === 1) continue;
       for (let e = g.firstEdge(i); e < g.firstEdge(i + 1); e++) {
         const to = g.edgeTo(e);
-        if (this.parent[to] !== -1 || g.edgeType(e) === 'weak' || !enter(to)) continue;
-        // The recorder's stamp on a promise (its capture, whose stack holds frames' receivers).
-        if (g.edgeType(e) === 'property' && STAMP_FIELDS.has(g.edgeName(e) as string)) continue;
-        this.parent[to] = i;
-        this.parentEdge[to] = e;
-        queue.push(to);
+        if (this.rooted[to] === 1 || this.skip(e)) continue;
+        this.rooted[to] = 1;
+        queue[tail++] = to;
       }
+    }
+    // Resolve functions: builtin closures whose context holds the promise (in a hidden slot).
+    for (const p of probe.subjects) {
+      if (p === -1) continue;
+      const fns: number[] = [];
+      for (const ctx of this.retainersOf(p)) {
+        if (g.edgeType(ctx.edge) !== 'hidden' || g.name(ctx.from) !== 'system / Context') continue;
+        for (const fn of this.retainersOf(ctx.from)) {
+          if (g.type(fn.from) !== 'closure' || g.edgeName(fn.edge) !== 'context') continue;
+          const code = edgeNamed(g, fn.from, 'code');
+          if (code !== -1 && RESOLVE_CODE.test(g.name(code))) fns.push(fn.from);
+        }
+      }
+      this.resolvers.set(p, fns);
     }
   }
 
-  /** True for a node on a path from the roots (not one found only from an orphaned promise). */
-  private rooted(n: number): boolean {
-    let i = n;
-    for (let d = 0; d < 100000; d++) {
-      const p = this.parent[i];
-      if (p === -1) return false;
-      if (p === i) return i === 0;
-      i = p;
+  /** Edges that keep nothing alive for our purpose: weak ones, and the recorder's stamps on promises. */
+  private skip(e: number): boolean {
+    const type = this.g.edgeType(e);
+    return type === 'weak' || (type === 'property' && STAMP_FIELDS.has(this.g.edgeName(e) as string));
+  }
+
+  private *retainersOf(node: number): Generator<{from: number; edge: number}> {
+    for (let r = this.firstRetainer[node]; r < this.firstRetainer[node + 1]; r++) {
+      const edge = this.retainers[r];
+      yield {from: this.edgeFrom[edge], edge};
     }
-    return false;
   }
 
   /** The waker of the promise at `node`, and the holder object it waits on (for locks). */
@@ -187,88 +195,188 @@ class Search {
       if (!subject.constructed) return {};
       return {waker: {kind: 'none', what: 'nothing can settle it: its resolve and reject functions are gone (orphaned)'}};
     }
-    const rooted = fns.filter(f => this.rooted(f));
-    // The one nearest the roots (or, for an orphan, nearest the promise): the most direct reason.
-    const candidates = rooted.length > 0 ? rooted : fns.filter(f => this.parent[f] !== -1);
-    if (candidates.length === 0) return {waker: {kind: 'none', what: 'nothing can settle it: nothing refers to its resolve and reject functions (orphaned)'}};
-    const chains = candidates.map(f => this.chain(f)).sort((a, b) => a.length - b.length);
-    const found = this.describe(chains[0], subject);
-    if (rooted.length > 0) return found;
+    // The resolve function says more than the reject one (events.once's 'error' listener keeps
+    // only reject); one the roots reach says what can still call it.
+    const order = (f: number): number => (this.rooted[f] === 1 ? 0 : 2) + (this.isResolve(f) ? 0 : 1);
+    const ranked = [...fns].sort((a, b) => order(a) - order(b));
+    const rooted = this.rooted[ranked[0]] === 1;
+    let found: {waker?: Waker; holder?: number} = {};
+    for (const f of ranked) {
+      found = this.describe(f, subject);
+      if (found.waker !== undefined || this.rooted[f] === 1) break;
+    }
+    if (rooted) return found;
     // Only garbage keeps them: say what it is, and that nothing else refers to it.
-    const what = found.waker !== undefined && found.waker.kind !== 'timer' ? `${found.waker.what}; but nothing else refers to it any more, so nothing can settle it (orphaned)` : 'nothing can settle it: only objects nothing else refers to keep its resolve and reject functions (orphaned)';
+    const what = found.waker !== undefined && found.waker.kind !== 'timer'
+      ? `${found.waker.what}; but nothing else refers to it any more, so nothing can settle it (orphaned)`
+      : 'nothing can settle it: only objects nothing else refers to keep its resolve and reject functions (orphaned)';
     return {waker: {...(found.waker ?? {}), kind: 'none', what}};
   }
 
-  /** Nodes from `n` up to where its path starts: `[n, holder of n, holder of that, ...]`. */
-  private chain(n: number): number[] {
-    const out: number[] = [];
-    for (let i = n; out.length < 200; i = this.parent[i]) {
-      out.push(i);
-      if (this.parent[i] === i || this.parent[i] === -1) break;
-    }
-    return out;
+  private isResolve(fn: number): boolean {
+    const code = edgeNamed(this.g, fn, 'code');
+    return code !== -1 && this.g.name(code).includes('DefaultResolve');
   }
 
-  /** The name of the edge by which `chain[k + 1]` holds `chain[k]`. */
-  private via(chain: number[], k: number): string | number {
-    return this.g.edgeName(this.parentEdge[chain[k]]);
+  /** The name of the edge by which `chain.nodes[k + 1]` holds `chain.nodes[k]`. */
+  private via(chain: Chain, k: number): string | number {
+    return this.g.edgeName(chain.edges[k]);
   }
 
-  private describe(chain: number[], subject: WakerSubject): {waker?: Waker; holder?: number} {
-    const first = this.holderAt(chain, 1, subject);
+  private describe(fn: number, subject: WakerSubject): {waker?: Waker; holder?: number} {
+    const first = this.nearestHolder(fn, subject);
     if (first === undefined) return {};
     // A deferred, or a lock: what keeps that says more (the module, the emitter, the queue).
-    if (first.place !== undefined && first.waker.kind === 'object') {
-      const second = this.holderAt(chain, first.k + 1, subject);
-      if (second?.place !== undefined) first.waker.what += `, itself kept ${second.place}`;
+    if (first.waker.kind === 'object') {
+      const second = this.nearestHolder(first.node, subject);
+      if (second !== undefined) first.waker.what += `, itself kept ${second.place}`;
     }
-    return {waker: first.waker, holder: first.waker.kind === 'object' ? chain[first.k] : undefined};
+    return {waker: first.waker, holder: first.waker.kind === 'object' ? first.node : undefined};
   }
 
-  /** The first holder on the chain from `from` up: a timer, an emitter, an object of the program, a module's variable. */
-  private holderAt(chain: number[], from: number, subject: WakerSubject): {k: number; waker: Waker; place?: string} | undefined {
+  /**
+   * What keeps `start`, nearest first: breadth first through its retainers until one is a
+   * timer, an emitter, an object of the program or a module's variable.
+   */
+  private nearestHolder(start: number, subject: WakerSubject): {node: number; waker: Waker; place: string} | undefined {
     const g = this.g;
-    // A function of the program met on the way up (a callback that calls resolve).
-    let through: string | undefined;
-    for (let k = from; k < chain.length; k++) {
-      const node = chain[k];
-      const edge = this.via(chain, k - 1);
-      const name = g.name(node);
-      const type = g.type(node);
-      if ((edge === '_onTimeout' && name === 'Timeout') || (edge === '_onImmediate' && name === 'Immediate')) {
-        const waker = this.timer(node, subject);
-        return waker === undefined ? undefined : {k, waker, place: 'by a timer'};
-      }
-      if (edge === '_events' && k >= 2) {
-        const event = this.via(chain, k - 2);
-        const {event: label, ...waker} = this.event(node, typeof event === 'string' ? event : null, chain, k);
-        return {k, waker, place: `by a listener of ${label} on ${article(name)}`};
-      }
-      if (typeof edge === 'string' && edge.includes('kEvents')) {
-        const waker = this.eventTarget(node, chain, k);
-        return {k, waker, place: `by a listener on ${article(name)}`};
-      }
-      if (type === 'object' && name === 'system / Context') {
-        const variable = g.edgeType(this.parentEdge[chain[k - 1]]) === 'context' ? String(edge) : null;
-        if (variable !== null && this.isModuleScope(node)) {
-          const file = this.scriptOf(node);
-          const v = IDENTIFIER.test(variable) ? `\`${variable}\`` : 'a variable';
-          const place = `in ${v}${file ? ` of ${file}` : ''}`;
-          return {k, waker: {kind: 'variable', what: `its resolve function is kept ${place}${through ? ` (by ${through})` : ''}, and nothing has called it`}, place};
+    const down = new Map<number, number>([[start, -1]]);
+    const queue = [start];
+    // An 'error' listener only rejects: kept in case nothing better is found.
+    let onError: {node: number; waker: Waker; place: string} | undefined;
+    for (let head = 0; head < queue.length && queue.length < HOLDER_SEARCH_LIMIT; head++) {
+      const node = queue[head];
+      if (node !== start) {
+        const chain = this.chainTo(node, down);
+        const found = this.recognize(chain, subject, down);
+        if (found === 'stop') continue;
+        if (found !== undefined && found.place.includes("'error'")) {
+          onError ??= {node, ...found};
+          continue;
         }
-        // Held by the function that closes over it: go on to whatever holds that function.
-        const up = chain[k + 1];
-        if (up !== undefined && g.type(up) === 'closure' && this.via(chain, k) === 'context') {
-          if (through === undefined && this.isProgramFunction(up)) through = this.functionName(up);
-          k++;
+        if (found !== undefined) return {node, ...found};
+      }
+      for (const {from, edge} of this.retainersOf(node)) {
+        if (down.has(from) || this.skip(edge) || this.probe.ours[from] === 1) continue;
+        const name = g.edgeName(edge);
+        if (name === 'map' || name === '__proto__' || name === 'prototype' || g.type(from) === 'synthetic') continue;
+        down.set(from, edge);
+        queue.push(from);
+      }
+    }
+    return onError;
+  }
+
+  /** The chain from the search's start up to `top` (see nearestHolder). */
+  private chainTo(top: number, down: Map<number, number>): Chain {
+    const nodes: number[] = [];
+    const edges: number[] = [];
+    for (let n = top; ; ) {
+      nodes.unshift(n);
+      const e = down.get(n)!;
+      if (e === -1) break;
+      edges.unshift(e);
+      n = this.g.edgeTo(e);
+    }
+    return {nodes, edges};
+  }
+
+  /**
+   * Whether the top of the chain is a holder worth naming, given how it holds what is below.
+   * 'stop': not one, and nothing beyond it is either (a prototype, the realm).
+   */
+  private recognize(chain: Chain, subject: WakerSubject, down?: Map<number, number>): {waker: Waker; place: string} | 'stop' | undefined {
+    const g = this.g;
+    const k = chain.nodes.length - 1;
+    const node = chain.nodes[k];
+    const edge = this.via(chain, k - 1);
+    const name = g.name(node);
+    const type = g.type(node);
+    if ((edge === '_onTimeout' && name === 'Timeout') || (edge === '_onImmediate' && name === 'Immediate')) {
+      const waker = this.timer(node, subject);
+      return waker === undefined ? 'stop' : {waker, place: 'by a timer'};
+    }
+    if (edge === '_events' && k >= 2) {
+      let event = this.via(chain, k - 2);
+      // Listeners that share what they close over (events.once's for the event and for
+      // 'error') both lead here; the search met one first. The event's one says more.
+      if (event === 'error' && down !== undefined) {
+        const events = chain.nodes[k - 1];
+        for (let e = g.firstEdge(events); e < g.firstEdge(events + 1); e++) {
+          const name = g.edgeName(e);
+          const to = g.edgeTo(e);
+          if (typeof name !== 'string' || name === 'error' || g.edgeType(e) !== 'property') continue;
+          let reaches = down.has(to);
+          for (let f = g.firstEdge(to); !reaches && g.type(to) === 'array' && f < g.firstEdge(to + 1); f++) reaches = down.has(g.edgeTo(f));
+          if (reaches || this.leadsTo(to, chain.nodes[0])) {
+            event = name;
+            break;
+          }
         }
-        continue;
       }
-      if (type === 'object' && !CONTAINERS.has(name) && !name.startsWith('system /') && this.isProgramClass(node)) {
-        const {waker, place} = this.objectHolder(node, chain, k, through);
-        return {k, waker, place};
+      const {event: label, ...waker} = this.event(node, typeof event === 'string' ? event : null, chain, k);
+      return {waker, place: `by a listener of ${label} on ${article(name)}`};
+    }
+    if (edge === '_eventListeners' && k >= 2) {
+      // jsdom's EventTarget: listeners by event type, on the element's implementation object.
+      const event = this.via(chain, k - 2);
+      const e = typeof event === 'string' && EVENT_NAME.test(event) ? `'${event}'` : 'an event';
+      const cls = name.replace(/Impl$/, '');
+      return {waker: {kind: 'event', what: `waits for ${e} on ${article(cls)} (a DOM EventTarget): not dispatched since its listener was added`}, place: `by a listener of ${e} on ${article(cls)}`};
+    }
+    // Jest's fake timers: a timer of @sinonjs/fake-timers (modern) or of Jest's legacy ones.
+    if ((edge === 'func' || edge === 'callback') && type === 'object') {
+      const t = this.probe.objectOf(node) as {callAt?: unknown; expiry?: unknown} | undefined;
+      if (t !== undefined && (typeof t.callAt === 'number' || typeof t.expiry === 'number')) {
+        return {waker: {kind: 'timer', what: 'settles when a fake timer fires: Jest\'s fake clock has to be advanced to it (see below)'}, place: 'by a fake timer'};
       }
-      if (type === 'synthetic' || (type === 'object' && name.startsWith('global'))) break;
+    }
+    if (typeof edge === 'string' && edge.includes('kEvents')) {
+      return {waker: this.eventTarget(node, chain, k), place: `by a listener on ${article(name)}`};
+    }
+    const through = this.through(chain);
+    if (type === 'object' && name === 'system / Context') {
+      const variable = g.edgeType(chain.edges[k - 1]) === 'context' ? String(edge) : null;
+      if (variable === null || !this.isModuleScope(node)) return undefined;
+      const file = this.scriptOf(node);
+      const v = IDENTIFIER.test(variable) ? `\`${variable}\`` : 'a variable';
+      const place = `in ${v}${file ? ` of ${file}` : ''}`;
+      return {waker: {kind: 'variable', what: `its resolve function is kept ${place}${through ? ` (by ${through})` : ''}, and nothing has called it`}, place};
+    }
+    if (type === 'object' && !CONTAINERS.has(name) && !name.startsWith('system /') && this.isProgramClass(node)) {
+      return this.objectHolder(node, chain, k, through);
+    }
+    if (name.startsWith('system / NativeContext') || (type === 'object' && name.startsWith('global'))) return 'stop';
+    return undefined;
+  }
+
+  /** Whether `target` is reachable from `from` in a few steps (a listener that leads to a resolve function). */
+  private leadsTo(from: number, target: number): boolean {
+    const g = this.g;
+    const seen = new Set<number>([from]);
+    let level = [from];
+    for (let depth = 0; depth < 6 && level.length > 0; depth++) {
+      const next: number[] = [];
+      for (const n of level) {
+        for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
+          const to = g.edgeTo(e);
+          if (to === target) return true;
+          const name = g.edgeName(e);
+          if (seen.has(to) || this.skip(e) || name === 'map' || name === '__proto__' || seen.size > 2000) continue;
+          seen.add(to);
+          next.push(to);
+        }
+      }
+      level = next;
+    }
+    return false;
+  }
+
+  /** The first function of the program on the chain that closes over what is below it. */
+  private through(chain: Chain): string | undefined {
+    for (let j = 1; j < chain.nodes.length - 1; j++) {
+      const n = chain.nodes[j];
+      if (this.g.type(n) === 'closure' && this.via(chain, j - 1) === 'context' && this.isProgramFunction(n)) return this.functionName(n);
     }
     return undefined;
   }
@@ -284,34 +392,68 @@ class Search {
   }
 
   /** An EventEmitter (or a stream, a child process) holding the resolve function in a listener. */
-  private event(node: number, event: string | null, chain: number[], k: number): Waker & {event: string} {
+  private event(node: number, event: string | null, chain: Chain, k: number): Waker & {event: string} {
     const g = this.g;
     const cls = g.name(node);
     const e = event !== null && EVENT_NAME.test(event) ? `'${event}'` : 'an event';
     // A listener added with once() sits in a bound onceWrapper: it is gone once emitted.
-    const once = chain.slice(0, k).some(n => g.type(n) === 'closure' && g.name(n) === 'native_bind');
+    const once = chain.nodes.slice(0, k).some(n => g.type(n) === 'closure' && g.name(n) === 'native_bind');
     const o = this.probe.objectOf(node) as Record<string, unknown> | undefined;
     const stream = o !== undefined && (o._readableState !== undefined || o._writableState !== undefined);
     if (o !== undefined && typeof o.pid === 'number' && 'exitCode' in o && 'spawnfile' in o) {
       const exited = o.exitCode !== null || o.signalCode !== null;
       return {kind: 'child-process', event: e, what: `waits for ${e} of a child process (pid ${o.pid}): ${exited ? 'it has exited already, so the event will not come again' : 'still running'}`};
     }
-    if (stream) return {kind: 'stream', event: e, what: `waits for ${article(cls)} (${streamType(o!)}) to ${streamGoal(event)}: ${streamState(o!, event)}`};
+    if (stream) {
+      // A pipe's destination ends when its source does: what the first source lacks says more.
+      const from = this.pipedFrom(node);
+      if (from.length > 0) {
+        const origin = this.probe.objectOf(from[0]) as Record<string, unknown> | undefined;
+        const names = [...from, node].map(n => this.g.name(n)).join(' → ');
+        return {kind: 'stream', event: e, what: `waits for the pipe ${names} to finish: ${origin !== undefined ? `${streamName(this.g.name(from[0]), origin)}: ${streamState(origin, 'end')}` : 'its source has not ended'}`};
+      }
+      return {kind: 'stream', event: e, what: `waits for ${streamName(cls, o!)} to ${streamGoal(event)}: ${streamState(o!, event, cls)}`};
+    }
     const state = o !== undefined ? happened(o, event) : null;
     const kind = cls === 'EventEmitter' ? 'an EventEmitter' : `${article(cls)} (an EventEmitter)`;
     const emitted = state ?? (once ? 'not emitted since its listener was added' : 'not emitted in a way that settles it');
     return {kind: 'event', event: e, what: `waits for ${e} on ${kind}: ${emitted}`};
   }
 
+  /** Streams piped into `dest`, from the first source on (`a.pipe(b).pipe(dest)`: [a, b]). */
+  private pipedFrom(dest: number): number[] {
+    const g = this.g;
+    if (this.pipes === undefined) {
+      // Once: which stream owns each ReadableState, and which state pipes into each stream.
+      const owner = new Map<number, number>();
+      const into = new Map<number, number>();
+      for (let i = 0; i < g.nodeCount; i++) {
+        const state = g.name(i) === 'ReadableState';
+        for (let e = g.firstEdge(i); e < g.firstEdge(i + 1); e++) {
+          const name = g.edgeName(e);
+          if (name === '_readableState') owner.set(g.edgeTo(e), i);
+          else if (state && name === 'pipes') {
+            const array = g.edgeTo(e);
+            for (let f = g.firstEdge(array); f < g.firstEdge(array + 1); f++) if (g.edgeType(f) === 'element') into.set(g.edgeTo(f), i);
+          }
+        }
+      }
+      this.pipes = new Map([...into].filter(([, state]) => owner.has(state)).map(([d, state]) => [d, owner.get(state)!]));
+    }
+    const out: number[] = [];
+    for (let at = this.pipes.get(dest); at !== undefined && !out.includes(at) && out.length < 16; at = this.pipes.get(at)) out.unshift(at);
+    return out;
+  }
+
   /** An EventTarget (an AbortSignal) holding the resolve function in a listener. */
-  private eventTarget(node: number, chain: number[], k: number): Waker {
+  private eventTarget(node: number, chain: Chain, k: number): Waker {
     const g = this.g;
     const cls = g.name(node);
     // Its listeners: a Map (kEvents) from event name to a list; the map's table holds each
     // key just before its value.
     let event: string | null = null;
-    const table = chain[k - 2];
-    const list = chain[k - 3];
+    const table = chain.nodes[k - 2];
+    const list = chain.nodes[k - 3];
     if (table !== undefined && list !== undefined) {
       let at = -1;
       for (let e = g.firstEdge(table); e < g.firstEdge(table + 1); e++) if (g.edgeTo(e) === list) at = Number(g.edgeName(e));
@@ -330,25 +472,28 @@ class Search {
     return {kind: 'event', what: `waits for ${e} on ${article(cls)}: not dispatched since its listener was added`};
   }
 
-  private objectHolder(node: number, chain: number[], k: number, through: string | undefined): {waker: Waker; place: string} {
+  private objectHolder(node: number, chain: Chain, k: number, through: string | undefined): {waker: Waker; place: string} {
     const g = this.g;
     const cls = g.name(node);
     // The path from the holder down to what it keeps: `waiters[0]`, `resolve`, `pending (a Map)`.
     let path = '';
     for (let j = k - 1; j >= 0; j--) {
-      const type = g.edgeType(this.parentEdge[chain[j]]);
-      const name = this.via(chain, j);
+      const e = chain.edges[j];
+      const type = g.edgeType(e);
+      const name = g.edgeName(e);
       if (type === 'element') path += `[${name}]`;
       else if (type === 'property' && typeof name === 'string') path += IDENTIFIER.test(name) ? `.${name}` : '[…]';
-      if (g.name(chain[j]) === 'Map' && g.type(chain[j]) === 'object') {
+      const below = chain.nodes[j];
+      if (g.name(below) === 'Map' && g.type(below) === 'object') {
         path += ' (a Map)';
         break;
       }
-      if (g.type(chain[j]) === 'closure' || g.type(chain[j]) === 'object' && !CONTAINERS.has(g.name(chain[j]))) break;
+      if (g.type(below) === 'closure' || (g.type(below) === 'object' && !CONTAINERS.has(g.name(below)))) break;
     }
     const at = this.classAt(node);
     const place = `in ${cls}${path}`;
-    return {waker: {kind: 'object', what: `its resolve function is kept ${place}${through ? ` (by ${through})` : ''}`, ...(at ? {at} : {})}, place};
+    const where = at !== undefined ? ` (class ${cls} at ${at.file}:${at.line}:${at.column})` : '';
+    return {waker: {kind: 'object', what: `its resolve function is kept ${place}${through ? ` (by ${through})` : ''}${where}`, ...(at ? {at} : {})}, place: `${place}${where}`};
   }
 
   /** A function of the program (or a library), not Node's or the test runner's. */
@@ -438,7 +583,7 @@ class Search {
       if (h === undefined || s.leaf.waker === undefined) return;
       const mine = new Set(branches[i]);
       subjects.forEach((_, j) => {
-        if (j === i || subjects[j].group !== s.group || holders[j] === h) return;
+        if (j === i || holders[j] === h) return;
         // Only the functions where the other branch parts from this one (not the test body
         // both are in): what they refer to, they hold.
         const own = branches[j].filter(gen => !mine.has(gen));
@@ -572,6 +717,16 @@ function happened(o: Record<string, unknown>, event: string | null): string | nu
   return null;
 }
 
+/** Node's own stream classes: named by their type alone. */
+const NODE_STREAMS = new Set(['Readable', 'Writable', 'Duplex', 'Transform', 'PassThrough']);
+
+
+/** `a Readable stream`, `a RowSource (a Readable stream)`. */
+function streamName(cls: string, o: Record<string, unknown>): string {
+  const type = streamType(o);
+  return NODE_STREAMS.has(cls) ? type : `${article(cls)} (${type})`;
+}
+
 function streamType(o: Record<string, unknown>): string {
   const r = o._readableState !== undefined;
   const w = o._writableState !== undefined;
@@ -586,9 +741,12 @@ function streamGoal(event: string | null): string {
 }
 
 /** What a stream still lacks, from its state (never its data). */
-function streamState(o: Record<string, unknown>, event: string | null): string {
+function streamState(o: Record<string, unknown>, event: string | null, cls = ''): string {
   const parts: string[] = [];
   try {
+    // Node's own readables end when the other side says so.
+    if ((cls === 'Socket' || cls === 'TLSSocket') && (o._readableState as {ended?: boolean} | undefined)?.ended !== true) return `the other side has not ended it (${typeof o.bytesRead === 'number' ? o.bytesRead : 0} bytes read)`;
+    if (cls === 'IncomingMessage' && o.complete !== true) return 'the message body has not ended';
     const r = o._readableState as {ended?: boolean; endEmitted?: boolean; length?: number; flowing?: boolean | null} | undefined;
     const w = o._writableState as {ended?: boolean; finished?: boolean; length?: number} | undefined;
     if (o.destroyed === true) return 'it was destroyed without ending';

@@ -93,19 +93,13 @@ interface Active {
  */
 export function dumpError(text: string, dump: TaskDump | null, rootDir: string): Error {
   const error = new Error(text);
-  rewriteDumpError(error, text, dump, rootDir);
-  Object.defineProperty(error, DUMP_PROPERTY, {value: dump, enumerable: true, writable: true, configurable: true});
-  return error;
-}
-
-/** Sets the text of an Error made by {@link dumpError} (a dump rendered again, with more in it). */
-function rewriteDumpError(error: Error, text: string, dump: TaskDump | null, rootDir: string): void {
-  error.message = text;
   const at = dump?.rootFrame ?? dump?.leaves.find(l => l.createdAt !== null)?.createdAt ?? null;
   // Without a position, an `at <anonymous>` line keeps the text whole and Jest hides it.
   error.stack = at && !at.file.startsWith('node:')
     ? `${text}\n    at ${at.name} (${path.resolve(rootDir, at.file)}:${at.line}:${at.column})`
     : `${text}\n    at <anonymous> (jest-taskdump:0:0)`;
+  Object.defineProperty(error, DUMP_PROPERTY, {value: dump, enumerable: true, writable: true, configurable: true});
+  return error;
 }
 
 /** A Jest environment class, as `withTaskdump` takes it (jest-environment-node's, jsdom's, yours). */
@@ -146,16 +140,6 @@ interface State {
   running: Map<Traced, Active>;
   /** Explains and ends tests that block the event loop (watchdog.ts); starts at the first test. */
   watchdog: Watchdog | undefined;
-  /** Dumps of this file waiting for the search for what could settle their promises (at the file's end). */
-  wakerQueue: Queued[];
-}
-
-/** A dump whose wakers are looked for when the file's tests are done, and the Error that shows it. */
-interface Queued {
-  dump: TaskDump;
-  error: Error;
-  subjects: WakerSubject[];
-  render: () => string;
 }
 
 /** A test process spends at most this long on waker searches (each takes a heap snapshot). */
@@ -208,7 +192,6 @@ export function withTaskdump<TBase extends EnvironmentClass>(Base: TBase): TBase
         concurrent: undefined,
         running: new Map(),
         watchdog: undefined,
-        wakerQueue: [],
       };
       states.set(this, st);
       // The reporter's note to workers is ours, not the test's.
@@ -245,7 +228,6 @@ export function withTaskdump<TBase extends EnvironmentClass>(Base: TBase): TBase
     override async teardown(): Promise<void> {
       const st = stateOf(this);
       st.watchdog?.stop();
-      st.wakerQueue = [];
       for (const active of st.running.values()) closeRoot(active.root);
       st.running.clear();
       if (st.concurrent) closeRoot(st.concurrent.root);
@@ -296,9 +278,6 @@ function onTestEvent(env: Host, st: State, event: Circus.Event, state: Circus.St
       enterRoot(root);
       break;
     }
-    case 'run_finish':
-      if (st.wakerQueue.length > 0) searchWakers(env, st);
-      break;
     case 'concurrent_tests_end':
       if (st.concurrent) closeRoot(st.concurrent.root);
       st.concurrent = undefined;
@@ -412,13 +391,9 @@ function attach(
     const ctx = dumpContext(env, st, active, {rootType: d.rootType, rootName: d.rootName, timeoutMs: d.timeoutMs, affects: d.affects, fakeTimers: fakeClock(env)});
     const sources = new Map<Leaf, LeafSource>();
     const dump = env.takeTaskDump(active.root, ctx, sources);
-    error = dumpError(env.renderTaskDump(dump), dump, st.rootDir);
-    // What could settle its promises is looked for once the file's tests are done: one heap
-    // snapshot for all the file's dumps (Jest reads the errors' text only then).
-    const group = st.wakerQueue.length;
-    const subjects = [...sources].filter(([leaf]) => leaf.kind === 'promise').map(([leaf, s]) => ({leaf, promise: s.promise, constructed: s.constructed, group}));
+    if (st.taskdump.wakers) searchWakers(dump, sources, ctx, st);
     sources.clear();
-    if (st.taskdump.wakers && subjects.length > 0) st.wakerQueue.push({dump, error, subjects, render: () => env.renderTaskDump(dump)});
+    error = dumpError(env.renderTaskDump(dump), dump, st.rootDir);
   } catch (e) {
     // Never make a failure worse: the timeout is already recorded; add one line.
     const why = messageOf(e).split('\n')[0];
@@ -429,42 +404,34 @@ function attach(
 }
 
 /**
- * Looks for what could settle each stuck promise of the file's dumps (see core/wakers.ts),
- * within the heap-size limit and the process's time budget, and rewrites their errors.
- * Promises that settled since their dump are left out. A search that fails or is skipped
- * leaves the dumps as they are, with one note saying why.
+ * Looks for what could settle each stuck promise of a dump (see core/wakers.ts), within the
+ * heap-size limit and the process's time budget. Taken at the timeout, before any hook has
+ * cleaned up. A search that fails or is skipped leaves the dump as it is, with one note.
  */
-function searchWakers(env: EnvironmentInstance, st: State): void {
-  const {rootDir} = st;
-  const queued = st.wakerQueue.splice(0);
-  const subjects = queued.flatMap(q => q.subjects.filter(s => isPending(s.promise)));
-  for (const q of queued) q.subjects = [];
+function searchWakers(dump: TaskDump, sources: Map<Leaf, LeafSource>, ctx: DumpContext, st: State): void {
+  // A promise that waits on a branch the dump shows below it (a timer, a socket) is explained by it.
+  const subjects = [...sources].filter(([leaf]) => leaf.kind === 'promise' && leaf.waiting !== true).map(([leaf, s]) => ({leaf, promise: s.promise, constructed: s.constructed}));
+  // The map would keep the promises alive in the snapshot: the subjects carry them now.
+  sources.clear();
   if (subjects.length === 0) return;
-  let note: string | undefined;
   const heapMb = Math.round(memoryUsage.call(process).heapUsed / 2 ** 20);
   const what = 'What could settle each promise was not looked for';
   if (heapMb > st.taskdump.wakersMaxHeapMb) {
-    note = `${what}: the heap holds ${heapMb} MB, more than \`wakersMaxHeapMb\` (${st.taskdump.wakersMaxHeapMb}).`;
-  } else if (wakerMs >= WAKER_BUDGET_MS) {
-    note = `${what}: this test process spent ${duration(wakerMs)} on it already (at most ${duration(WAKER_BUDGET_MS)}).`;
-  } else {
-    const started = now.call(perf);
-    try {
-      findWakers(subjects, {exclude: recorderObjects(), rootDir, mapPosition: createPositionMapper(formatterOf(env)), isMachinery, now: now.call(perf)});
-    } catch (e) {
-      note = `${what}: the search failed (${messageOf(e).split('\n')[0]}). This is a bug in jest-taskdump.`;
-    } finally {
-      wakerMs += now.call(perf) - started;
-    }
+    dump.wakerNote = `${what}: the heap holds ${heapMb} MB, more than \`wakersMaxHeapMb\` (${st.taskdump.wakersMaxHeapMb}).`;
+    return;
   }
-  subjects.length = 0;
-  for (const q of queued) {
-    if (note !== undefined) q.dump.wakerNote = note;
-    try {
-      rewriteDumpError(q.error, q.render(), q.dump, rootDir);
-    } catch {
-      // The error keeps the dump as it was rendered at the timeout.
-    }
+  if (wakerMs >= WAKER_BUDGET_MS) {
+    dump.wakerNote = `${what}: this test process spent ${duration(wakerMs)} on it already (at most ${duration(WAKER_BUDGET_MS)}).`;
+    return;
+  }
+  const started = now.call(perf);
+  try {
+    findWakers(subjects, {exclude: recorderObjects(), rootDir: st.rootDir, mapPosition: ctx.mapPosition, isMachinery, now: ctx.now});
+  } catch (e) {
+    dump.wakerNote = `${what}: the search failed (${messageOf(e).split('\n')[0]}). This is a bug in jest-taskdump.`;
+  } finally {
+    wakerMs += now.call(perf) - started;
+    subjects.length = 0;
   }
 }
 

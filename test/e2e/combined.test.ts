@@ -34,12 +34,13 @@ describe.each([
     expect(dumps(run.output)).toHaveLength(1);
     expect(run.output).toContain(
       [
-        '    Task dump: 1 branch stuck after <elapsed> ms (1 promise)',
+        '    Task dump: 1 branch stuck after <elapsed> ms (1 orphaned promise)',
         '',
         '    ╼ test "warms the cache up" at test/cache.test.ts:4:15',
         '    └╼ warmUp at src/cache.ts:12:15',
         '       └╼ get at src/cache.ts:6:22',
         '          ⏸ promise, never settled',
+        '            ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)',
       ].join('\n'),
     );
     expect(run.output).toContain('failures reporter: "warms the cache up" hung, 1 leaf(s)');

@@ -10,7 +10,7 @@ import {SEED_OUTLINE, dumps, outline, runJest} from './run';
 // function it belongs to.
 
 // fixtures/downlevel/src/late.ts: each branch stuck after an await resumed.
-const LATE_OUTLINE = `Task dump: 2 branches stuck after … ms (2 promises)
+const LATE_OUTLINE = `Task dump: 2 branches stuck after … ms (2 orphaned promises)
 
 ╼ test "hangs after awaits resumed" at test/late.test.ts:3
 └╼ foo at src/late.ts:9
@@ -19,10 +19,12 @@ const LATE_OUTLINE = `Task dump: 2 branches stuck after … ms (2 promises)
          ├╼ [0] fiz at src/late.ts:5
          │  └╼ pending at src/late.ts:4
          │     ⏸ promise, never settled
+         │       ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)
          └╼ [1] buz at src/late.ts:7
             └╼ baz at src/late.ts:6
                └╼ pending at src/late.ts:4
-                  ⏸ promise, never settled`;
+                  ⏸ promise, never settled
+                    ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)`;
 
 describe.each([
   ['ts-jest, target ES2015', 'ts', test],

@@ -2,7 +2,7 @@ import {dumps, outline, runJest} from './run';
 
 // ESM test files (`"type": "module"`, Jest's --experimental-vm-modules): the seed program as
 // ES modules gives the seed tree.
-const ESM_OUTLINE = `Task dump: 2 branches stuck after … ms (2 promises)
+const ESM_OUTLINE = `Task dump: 2 branches stuck after … ms (2 orphaned promises)
 
 ╼ test "hangs" at test/hang.test.js:3
 └╼ foo at src/tasks.js:7
@@ -11,10 +11,12 @@ const ESM_OUTLINE = `Task dump: 2 branches stuck after … ms (2 promises)
          ├╼ [0] fiz at src/tasks.js:3
          │  └╼ pending at src/tasks.js:2
          │     ⏸ promise, never settled
+         │       ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)
          └╼ [1] buz at src/tasks.js:5
             └╼ baz at src/tasks.js:4
                └╼ pending at src/tasks.js:2
-                  ⏸ promise, never settled`;
+                  ⏸ promise, never settled
+                    ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)`;
 
 describe.each([
   ['one worker', ['-i']],

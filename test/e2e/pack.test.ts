@@ -50,7 +50,7 @@ test('jest with only the preset prints the dump', () => {
   });
   const output = normalize(`${r.stderr}\n${r.stdout}`, FRESH);
   expect(r.status).toBe(1);
-  expect(output).toContain('Task dump: 2 branches stuck after <elapsed> ms (2 promises)');
+  expect(output).toContain('Task dump: 2 branches stuck after <elapsed> ms (2 orphaned promises)');
   expect(output).toContain('│  └╼ pending at src/tasks.ts:1:34');
   expect(output).toContain('jest-taskdump: 1 test or hook hung');
 });

@@ -95,7 +95,7 @@ export function outline(dump: string): string {
     .trim();
 }
 
-export const SEED_OUTLINE = `Task dump: 2 branches stuck after … ms (2 promises)
+export const SEED_OUTLINE = `Task dump: 2 branches stuck after … ms (2 orphaned promises)
 
 ╼ test "hangs" at test/hang.test.ts:3
 └╼ foo at src/tasks.ts:6
@@ -104,7 +104,9 @@ export const SEED_OUTLINE = `Task dump: 2 branches stuck after … ms (2 promise
          ├╼ [0] fiz at src/tasks.ts:2
          │  └╼ pending at src/tasks.ts:1
          │     ⏸ promise, never settled
+         │       ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)
          └╼ [1] buz at src/tasks.ts:4
             └╼ baz at src/tasks.ts:3
                └╼ pending at src/tasks.ts:1
-                  ⏸ promise, never settled`;
+                  ⏸ promise, never settled
+                    ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)`;
