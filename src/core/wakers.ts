@@ -103,6 +103,95 @@ interface Chain {
   edges: number[];
 }
 
+/**
+ * The state of an object a waker depends on (a timer, an emitter, a stream, a signal), read
+ * in the object's own realm and returned as plain data. Own data properties are read as
+ * they are; getters only on Node's stream states and for `aborted` and `remoteAddress` (Node's),
+ * so that no getter of the program runs.
+ */
+interface ObjectState {
+  aborted?: boolean;
+  pid?: number;
+  exitCode?: number | null;
+  signalCode?: string | null;
+  spawnfile?: boolean;
+  connecting?: boolean;
+  remoteAddress?: boolean;
+  bytesRead?: number;
+  listening?: boolean;
+  closed?: boolean;
+  destroyed?: boolean;
+  complete?: boolean;
+  readable?: {ended?: boolean; endEmitted?: boolean; length?: number; flowing?: boolean | null};
+  writable?: {ended?: boolean; finished?: boolean; length?: number};
+  idleTimeout?: number;
+  idleStart?: number;
+  repeat?: number | null;
+  callAt?: number;
+  expiry?: number;
+}
+
+const STATE_READER = `function () {
+  const data = (o, key, getter) => {
+    for (let p = o; p !== null && p !== undefined; p = Object.getPrototypeOf(p)) {
+      const d = Object.getOwnPropertyDescriptor(p, key);
+      if (d === undefined) continue;
+      if ('value' in d) return d.value;
+      return getter && typeof d.get === 'function' ? d.get.call(o) : undefined;
+    }
+    return undefined;
+  };
+  const num = v => (typeof v === 'number' ? v : undefined);
+  const bool = v => (typeof v === 'boolean' ? v : undefined);
+  const o = this;
+  const r = data(o, '_readableState', false);
+  const w = data(o, '_writableState', false);
+  const state = s => s && typeof s === 'object' ? {ended: bool(data(s, 'ended', true)), endEmitted: bool(data(s, 'endEmitted', true)), finished: bool(data(s, 'finished', true)), length: num(data(s, 'length', true)), flowing: data(s, 'flowing', true) === null ? null : bool(data(s, 'flowing', true))} : undefined;
+  const exit = data(o, 'exitCode', false);
+  const signal = data(o, 'signalCode', false);
+  const repeat = data(o, '_repeat', false);
+  return {
+    aborted: bool(data(o, 'aborted', true)),
+    pid: num(data(o, 'pid', false)),
+    exitCode: exit === null ? null : num(exit),
+    signalCode: signal === null ? null : typeof signal === 'string' ? signal : undefined,
+    spawnfile: typeof data(o, 'spawnfile', false) === 'string',
+    connecting: bool(data(o, 'connecting', false)),
+    remoteAddress: typeof data(o, 'remoteAddress', true) === 'string',
+    bytesRead: num(data(o, 'bytesRead', true)),
+    listening: bool(data(o, 'listening', true)),
+    closed: bool(data(o, 'closed', true)),
+    destroyed: bool(data(o, 'destroyed', true)),
+    complete: bool(data(o, 'complete', false)),
+    readable: state(r),
+    writable: state(w),
+    idleTimeout: num(data(o, '_idleTimeout', false)),
+    idleStart: num(data(o, '_idleStart', false)),
+    repeat: repeat === null ? null : num(repeat),
+    callAt: num(data(o, 'callAt', false)),
+    expiry: num(data(o, 'expiry', false)),
+  };
+}`;
+
+/** An 'error' listener only rejects: it is what keeps a promise when nothing better does. */
+const RANK_ERROR = 9;
+
+/** Which holder says most about what can wake a promise: events and timers, then objects, then variables. */
+function rankOf(found: {waker: Waker; place: string}): number {
+  if (found.place.includes("'error'")) return RANK_ERROR;
+  switch (found.waker.kind) {
+    case 'timer':
+    case 'event':
+    case 'stream':
+    case 'child-process':
+      return 0;
+    case 'object':
+      return 1;
+    default:
+      return 2;
+  }
+}
+
 /** How far a search for what keeps an object goes (retainers visited). */
 const HOLDER_SEARCH_LIMIT = 20_000;
 
@@ -242,19 +331,23 @@ class Search {
     const g = this.g;
     const down = new Map<number, number>([[start, -1]]);
     const queue = [start];
-    // An 'error' listener only rejects: kept in case nothing better is found.
-    let onError: {node: number; waker: Waker; place: string} | undefined;
+    const depthOf = [0];
+    // Of the holders at the nearest depth, the one that says most (the heap's order of
+    // objects is the order they were made in, which varies from run to run).
+    let best: {node: number; waker: Waker; place: string; rank: number; depth: number} | undefined;
     for (let head = 0; head < queue.length && queue.length < HOLDER_SEARCH_LIMIT; head++) {
       const node = queue[head];
+      const depth = depthOf[head];
+      if (best !== undefined && depth > best.depth && best.rank < RANK_ERROR) break;
       if (node !== start) {
         const chain = this.chainTo(node, down);
         const found = this.recognize(chain, subject, down);
         if (found === 'stop') continue;
-        if (found !== undefined && found.place.includes("'error'")) {
-          onError ??= {node, ...found};
+        if (found !== undefined) {
+          const rank = rankOf(found);
+          if (best === undefined || rank < best.rank || (rank === best.rank && depth === best.depth && found.place < best.place)) best = {node, ...found, rank, depth};
           continue;
         }
-        if (found !== undefined) return {node, ...found};
       }
       for (const {from, edge} of this.retainersOf(node)) {
         if (down.has(from) || this.skip(edge) || this.probe.ours[from] === 1) continue;
@@ -262,9 +355,11 @@ class Search {
         if (name === 'map' || name === '__proto__' || name === 'prototype' || g.type(from) === 'synthetic') continue;
         down.set(from, edge);
         queue.push(from);
+        depthOf.push(depth + 1);
       }
     }
-    return onError;
+    if (best === undefined) return undefined;
+    return {node: best.node, waker: best.waker, place: best.place};
   }
 
   /** The chain from the search's start up to `top` (see nearestHolder). */
@@ -326,8 +421,8 @@ class Search {
     }
     // Jest's fake timers: a timer of @sinonjs/fake-timers (modern) or of Jest's legacy ones.
     if ((edge === 'func' || edge === 'callback') && type === 'object') {
-      const t = this.probe.objectOf(node) as {callAt?: unknown; expiry?: unknown} | undefined;
-      if (t !== undefined && (typeof t.callAt === 'number' || typeof t.expiry === 'number')) {
+      const t = this.state(node);
+      if (t !== undefined && (t.callAt !== undefined || t.expiry !== undefined)) {
         return {waker: {kind: 'timer', what: 'settles when a fake timer fires: Jest\'s fake clock has to be advanced to it (see below)'}, place: 'by a fake timer'};
       }
     }
@@ -337,7 +432,8 @@ class Search {
     const through = this.through(chain);
     if (type === 'object' && name === 'system / Context') {
       const variable = g.edgeType(chain.edges[k - 1]) === 'context' ? String(edge) : null;
-      if (variable === null || !this.isModuleScope(node)) return undefined;
+      // V8's own slots (`this`, `.generator_object`) are not variables of the program.
+      if (variable === null || !IDENTIFIER.test(variable) || variable === 'this' || !this.isModuleScope(node)) return undefined;
       const file = this.scriptOf(node);
       const v = IDENTIFIER.test(variable) ? `\`${variable}\`` : 'a variable';
       const place = `in ${v}${file ? ` of ${file}` : ''}`;
@@ -384,10 +480,10 @@ class Search {
   private timer(node: number, subject: WakerSubject): Waker | undefined {
     // A promise that waits on a timer the dump shows already says so.
     if (subject.leaf.waiting === true) return undefined;
-    const t = this.probe.objectOf(node) as {_idleTimeout?: number; _repeat?: number | null; _idleStart?: number} | undefined;
-    const delay = typeof t?._idleTimeout === 'number' && t._idleTimeout >= 0 ? t._idleTimeout : null;
-    const left = delay !== null && typeof t?._idleStart === 'number' ? Math.max(0, Math.round(t._idleStart + delay - this.options.now)) : null;
-    const api = typeof t?._repeat === 'number' ? 'setInterval' : 'setTimeout';
+    const t = this.state(node);
+    const delay = t?.idleTimeout !== undefined && t.idleTimeout >= 0 ? t.idleTimeout : null;
+    const left = delay !== null && t?.idleStart !== undefined ? Math.max(0, Math.round(t.idleStart + delay - this.options.now)) : null;
+    const api = typeof t?.repeat === 'number' ? 'setInterval' : 'setTimeout';
     return {kind: 'timer', what: `settles when a ${api}${delay !== null ? ` of ${delay} ms` : ''} fires${left !== null ? ` (in ${duration(left)})` : ''}`};
   }
 
@@ -398,19 +494,19 @@ class Search {
     const e = event !== null && EVENT_NAME.test(event) ? `'${event}'` : 'an event';
     // A listener added with once() sits in a bound onceWrapper: it is gone once emitted.
     const once = chain.nodes.slice(0, k).some(n => g.type(n) === 'closure' && g.name(n) === 'native_bind');
-    const o = this.probe.objectOf(node) as Record<string, unknown> | undefined;
-    const stream = o !== undefined && (o._readableState !== undefined || o._writableState !== undefined);
-    if (o !== undefined && typeof o.pid === 'number' && 'exitCode' in o && 'spawnfile' in o) {
-      const exited = o.exitCode !== null || o.signalCode !== null;
+    const o = this.state(node);
+    const stream = o !== undefined && (o.readable !== undefined || o.writable !== undefined);
+    if (o !== undefined && o.pid !== undefined && o.exitCode !== undefined && o.spawnfile === true) {
+      const exited = o.exitCode !== null || (o.signalCode !== null && o.signalCode !== undefined);
       return {kind: 'child-process', event: e, what: `waits for ${e} of a child process (pid ${o.pid}): ${exited ? 'it has exited already, so the event will not come again' : 'still running'}`};
     }
     if (stream) {
       // A pipe's destination ends when its source does: what the first source lacks says more.
       const from = this.pipedFrom(node);
       if (from.length > 0) {
-        const origin = this.probe.objectOf(from[0]) as Record<string, unknown> | undefined;
+        const origin = this.state(from[0]);
         const names = [...from, node].map(n => this.g.name(n)).join(' → ');
-        return {kind: 'stream', event: e, what: `waits for the pipe ${names} to finish: ${origin !== undefined ? `${streamName(this.g.name(from[0]), origin)}: ${streamState(origin, 'end')}` : 'its source has not ended'}`};
+        return {kind: 'stream', event: e, what: `waits for the pipe ${names} to finish: ${origin !== undefined ? `${streamName(this.g.name(from[0]), origin)}: ${streamState(origin, 'end', this.g.name(from[0]))}` : 'its source has not ended'}`};
       }
       return {kind: 'stream', event: e, what: `waits for ${streamName(cls, o!)} to ${streamGoal(event)}: ${streamState(o!, event, cls)}`};
     }
@@ -418,6 +514,12 @@ class Search {
     const kind = cls === 'EventEmitter' ? 'an EventEmitter' : `${article(cls)} (an EventEmitter)`;
     const emitted = state ?? (once ? 'not emitted since its listener was added' : 'not emitted in a way that settles it');
     return {kind: 'event', event: e, what: `waits for ${e} on ${kind}: ${emitted}`};
+  }
+
+  /** The state of the live object behind a node (see STATE_READER), or undefined. */
+  private state(node: number): ObjectState | undefined {
+    const s = this.probe.read(node, STATE_READER);
+    return s !== null && typeof s === 'object' ? (s as ObjectState) : undefined;
   }
 
   /** Streams piped into `dest`, from the first source on (`a.pipe(b).pipe(dest)`: [a, b]). */
@@ -462,8 +564,8 @@ class Search {
       }
     }
     const e = event !== null && EVENT_NAME.test(event) ? `'${event}'` : 'an event';
-    const o = this.probe.objectOf(node) as {aborted?: unknown} | undefined;
-    if (o !== undefined && typeof o.aborted === 'boolean') {
+    const o = this.state(node);
+    if (o?.aborted !== undefined) {
       return {
         kind: 'event',
         what: o.aborted ? `waits for ${e} on an AbortSignal that was aborted before the listener was added: it fires once, never again` : `waits for ${e} on an AbortSignal: nothing aborted it`,
@@ -538,7 +640,7 @@ class Search {
   /** A context whose outer context is the realm's: the top-level scope of a module. */
   private isModuleScope(ctx: number): boolean {
     const previous = edgeNamed(this.g, ctx, 'previous');
-    return previous === -1 || this.g.name(previous) === 'system / NativeContext' || this.g.name(previous) === 'system / ScriptContext';
+    return previous !== -1 && (this.g.name(previous) === 'system / NativeContext' || this.g.name(previous) === 'system / ScriptContext');
   }
 
   /** The file of the code a context belongs to, relative to rootDir. */
@@ -704,32 +806,27 @@ function article(cls: string): string {
 }
 
 /** For Node's own emitters: whether the event already happened, from their state. */
-function happened(o: Record<string, unknown>, event: string | null): string | null {
-  try {
-    if ((event === 'connect' || event === 'ready') && o.connecting === false && typeof o.remoteAddress === 'string') {
-      return 'it is connected already: the event came before the listener was added, and will not come again';
-    }
-    if (event === 'listening' && o.listening === true) return 'it is listening already: the event came before the listener was added';
-    if (event === 'close' && (o.closed === true || o.destroyed === true)) return 'it is closed already: the event came before the listener was added';
-  } catch {
-    // A getter that throws: say nothing about the state.
+function happened(o: ObjectState, event: string | null): string | null {
+  if ((event === 'connect' || event === 'ready') && o.connecting === false && o.remoteAddress === true) {
+    return 'it is connected already: the event came before the listener was added, and will not come again';
   }
+  if (event === 'listening' && o.listening === true) return 'it is listening already: the event came before the listener was added';
+  if (event === 'close' && (o.closed === true || o.destroyed === true)) return 'it is closed already: the event came before the listener was added';
   return null;
 }
 
 /** Node's own stream classes: named by their type alone. */
 const NODE_STREAMS = new Set(['Readable', 'Writable', 'Duplex', 'Transform', 'PassThrough']);
 
-
 /** `a Readable stream`, `a RowSource (a Readable stream)`. */
-function streamName(cls: string, o: Record<string, unknown>): string {
+function streamName(cls: string, o: ObjectState): string {
   const type = streamType(o);
   return NODE_STREAMS.has(cls) ? type : `${article(cls)} (${type})`;
 }
 
-function streamType(o: Record<string, unknown>): string {
-  const r = o._readableState !== undefined;
-  const w = o._writableState !== undefined;
+function streamType(o: ObjectState): string {
+  const r = o.readable !== undefined;
+  const w = o.writable !== undefined;
   return r && w ? 'a Duplex stream' : r ? 'a Readable stream' : 'a Writable stream';
 }
 
@@ -741,25 +838,21 @@ function streamGoal(event: string | null): string {
 }
 
 /** What a stream still lacks, from its state (never its data). */
-function streamState(o: Record<string, unknown>, event: string | null, cls = ''): string {
+function streamState(o: ObjectState, event: string | null, cls: string): string {
+  const r = o.readable;
+  const w = o.writable;
+  // Node's own readables end when the other side says so.
+  if ((cls === 'Socket' || cls === 'TLSSocket') && r?.ended !== true) return `the other side has not ended it (${o.bytesRead ?? 0} bytes read)`;
+  if (cls === 'IncomingMessage' && o.complete !== true) return 'the message body has not ended';
+  if (o.destroyed === true) return 'it was destroyed without ending';
   const parts: string[] = [];
-  try {
-    // Node's own readables end when the other side says so.
-    if ((cls === 'Socket' || cls === 'TLSSocket') && (o._readableState as {ended?: boolean} | undefined)?.ended !== true) return `the other side has not ended it (${typeof o.bytesRead === 'number' ? o.bytesRead : 0} bytes read)`;
-    if (cls === 'IncomingMessage' && o.complete !== true) return 'the message body has not ended';
-    const r = o._readableState as {ended?: boolean; endEmitted?: boolean; length?: number; flowing?: boolean | null} | undefined;
-    const w = o._writableState as {ended?: boolean; finished?: boolean; length?: number} | undefined;
-    if (o.destroyed === true) return 'it was destroyed without ending';
-    if (r !== undefined && event !== 'finish') {
-      if (r.ended !== true) parts.push('end never pushed (push(null) was not called)');
-      else if (r.endEmitted !== true) parts.push(`ended, but not read to the end (${r.length ?? 0} bytes buffered${r.flowing !== true ? ', nothing reads it' : ''}): 'end' comes after the last chunk is read`);
-    }
-    if (w !== undefined && (event === 'finish' || event === 'close' || r === undefined || parts.length === 0)) {
-      if (w.ended !== true) parts.push('end() was never called on it');
-      else if (w.finished !== true) parts.push(`end() was called, ${w.length ?? 0} bytes still to write`);
-    }
-  } catch {
-    // A state that cannot be read: say what is known.
+  if (r !== undefined && event !== 'finish') {
+    if (r.ended !== true) parts.push('end never pushed (push(null) was not called)');
+    else if (r.endEmitted !== true) parts.push(`ended, but not read to the end (${r.length ?? 0} bytes buffered${r.flowing !== true ? ', nothing reads it' : ''}): 'end' comes after the last chunk is read`);
+  }
+  if (w !== undefined && (event === 'finish' || event === 'close' || r === undefined || parts.length === 0)) {
+    if (w.ended !== true) parts.push('end() was never called on it');
+    else if (w.finished !== true) parts.push(`end() was called, ${w.length ?? 0} bytes still to write`);
   }
   return parts.length > 0 ? parts.join('; ') : 'still open';
 }

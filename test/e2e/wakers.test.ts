@@ -52,7 +52,7 @@ describe.each([
   test('an orphaned promise: nothing can settle it, and the summary says so', () => {
     const d = find('a promise nothing can settle');
     expect(d).toMatch(/^Task dump: 1 branch stuck after <elapsed> ms \(1 orphaned promise\)/);
-    expect(d).toContain('└╼ readConfig at src/config.ts:6:10\n         ⏸ promise, never settled\n           ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)');
+    expect(d).toContain('└╼ readConfig at src/config.ts:6:10\n      ⏸ promise, never settled\n        ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)');
   });
 
   test('an orphaned promise still says what it waited for', () => {
@@ -65,7 +65,7 @@ describe.each([
     expect(d).toMatch(/^Task dump: 2 branches stuck after <elapsed> ms \(2 deadlocked branches\)/);
     expect(d).toContain('held by [1] transfer at src/bank.ts:14:35, which waits on this branch: a deadlock');
     expect(d).toContain('held by [0] transfer at src/bank.ts:14:35, which waits on this branch: a deadlock');
-    expect(d).toContain('its resolve function is kept in Mutex.waiters[0] (class Mutex at src/lock.ts:2:1), itself kept in Account.lock');
+    expect(d).toContain('its resolve function is kept in Mutex.waiters[0] (class Mutex at src/lock.ts:2:1), itself kept in Account.lock (class Account at src/bank.ts:5:3)');
   });
 
   test('a lock another branch holds, without a deadlock', () => {
@@ -74,9 +74,9 @@ describe.each([
     expect(d).not.toContain('deadlock');
   });
 
-  test('streams: a source that never ends, one that ended but nobody reads', () => {
-    expect(find('a pipeline whose source never ends')).toContain('↳ waits for a RowSource (a Readable stream) to end or close: end never pushed (push(null) was not called)');
-    expect(find('a stream that ended but is never read')).toContain("↳ waits for a Readable stream to end or close: ended, but not read to the end (8 bytes buffered, nothing reads it): 'end' comes after the last chunk is read");
+  test('streams: a pipeline whose source never ends, a stream that ended but nobody reads', () => {
+    expect(find('a pipeline whose source never ends')).toContain('↳ waits for the pipe RowSource → Writable to finish: a RowSource (a Readable stream): end never pushed (push(null) was not called)');
+    expect(find('a stream that ended but is never read')).toContain("↳ waits for a Readable stream to end: ended, but not read to the end (8 bytes buffered, nothing reads it): 'end' comes after the last chunk is read");
   });
 
   test('the dumps, as they read', () => {

@@ -1,0 +1,173 @@
+import {EventEmitter} from 'node:events';
+import {SnapshotParser} from '../../src/core/heap';
+import {createPositionMapper} from '../../src/core/callsites';
+import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {Leaf} from '../../src/core/types';
+
+describe('SnapshotParser', () => {
+  // A snapshot as V8 writes it, small: a root, an object with a property and an element.
+  const json = JSON.stringify({
+    snapshot: {
+      meta: {
+        node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
+        node_types: [['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic'], 'string', 'number', 'number', 'number', 'number', 'number'],
+        edge_fields: ['type', 'name_or_index', 'to_node'],
+        edge_types: [['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'], 'string_or_number', 'node'],
+        location_fields: ['object_index', 'script_id', 'line', 'column'],
+      },
+      node_count: 3,
+      edge_count: 3,
+    },
+    nodes: [9, 0, 1, 0, 1, 0, 0, 3, 1, 3, 24, 2, 0, 0, 5, 4, 5, 32, 0, 0, 0],
+    edges: [5, 3, 7, 2, 2, 14, 1, 0, 14],
+    trace_function_infos: [],
+    trace_tree: [],
+    samples: [],
+    locations: [14, 42, 9, 4],
+    strings: ['', 'Thing', 'resolve', 'x', 'work', 'root'],
+  });
+
+  const read = (chunks: string[]) => {
+    const p = new SnapshotParser();
+    for (const c of chunks) p.write(c);
+    return p.end();
+  };
+
+  test.each([
+    ['whole', [json]],
+    ['one character at a time', [...json]],
+    ['in chunks of 7', json.match(/[^]{1,7}/g)!],
+  ])('%s: nodes, edges, names and locations', (_name, chunks) => {
+    const g = read(chunks as string[]);
+    expect(g.nodeCount).toBe(3);
+    expect([g.type(1), g.name(1), g.id(1)]).toEqual(['object', 'Thing', 3]);
+    expect([g.type(2), g.name(2)]).toEqual(['closure', 'work']);
+    // Node 0's edge: a shortcut named `x` to node 1 (offset 7 / 7 fields).
+    expect([g.firstEdge(0), g.firstEdge(1), g.firstEdge(3)]).toEqual([0, 1, 3]);
+    expect([g.edgeType(0), g.edgeName(0), g.edgeTo(0)]).toEqual(['shortcut', 'x', 1]);
+    expect([g.edgeType(1), g.edgeName(1), g.edgeTo(1)]).toEqual(['property', 'resolve', 2]);
+    expect([g.edgeType(2), g.edgeName(2), g.edgeTo(2)]).toEqual(['element', 0, 2]);
+    expect(g.location(2)).toEqual({scriptId: 42, line: 9, column: 4});
+    expect(g.location(1)).toBeUndefined();
+  });
+
+  test('a snapshot cut short is an error, not a wrong graph', () => {
+    expect(() => read([json.slice(0, json.indexOf('"edges"'))])).toThrow('ended early');
+  });
+});
+
+// One heap snapshot for all cases (each costs a second or more in a ts-jest worker).
+describe('findWakers, on this process', () => {
+  const leaf = (name: string): Leaf => ({kind: 'promise', what: 'promise, never settled', createdAt: null, path: [{name, file: 'test/unit/wakers.test.ts', line: 1, column: 1, async: true}], ageMs: 0, detached: false});
+  const subjects: WakerSubject[] = [];
+  const add = (name: string, promise: Promise<unknown>, constructed = true): Leaf => {
+    const l = leaf(name);
+    promise.catch(() => {});
+    subjects.push({leaf: l, promise, constructed});
+    return l;
+  };
+  class Connection extends EventEmitter {}
+  // The promises its waiters wait on, for the test to hand to findWakers.
+  const waits: Array<Promise<void>> = [];
+  class Mutex {
+    locked = false;
+    readonly waiters: Array<() => void> = [];
+    async acquire(): Promise<() => void> {
+      if (this.locked) {
+        const wait = new Promise<void>(resolve => this.waiters.push(resolve));
+        waits.push(wait);
+        await wait;
+      }
+      this.locked = true;
+      return () => this.release();
+    }
+    release(): void {
+      this.locked = false;
+      this.waiters.shift()?.();
+    }
+  }
+  const kept: unknown[] = [];
+  let leaves: Record<string, Leaf>;
+  let cleanup: Array<() => void> = [];
+
+  beforeAll(async () => {
+    const conn = new Connection();
+    kept.push(conn);
+    const signal = new AbortController();
+    kept.push(signal);
+    let keepResolve: (() => void) | undefined;
+    const timer = setTimeout(() => {}, 60_000);
+    cleanup.push(() => clearTimeout(timer));
+    // Two locks taken in opposite orders: each waiter's branch holds the other's lock.
+    const a = new Mutex();
+    const b = new Mutex();
+    kept.push(a, b);
+    const transfer = async (from: Mutex, to: Mutex): Promise<void> => {
+      const release = await from.acquire();
+      await new Promise(r => setTimeout(r, 5));
+      (await to.acquire())();
+      release();
+    };
+    void transfer(a, b);
+    void transfer(b, a);
+    await new Promise(r => setTimeout(r, 30));
+    let t: NodeJS.Timeout | undefined;
+    leaves = {
+      orphan: add('orphan', new Promise(() => {})),
+      listener: add('listener', new Promise(resolve => conn.once('data', resolve))),
+      abort: add('abort', new Promise(resolve => signal.signal.addEventListener('abort', resolve))),
+      kept: add('kept', new Promise<void>(resolve => {
+        keepResolve = resolve;
+      })),
+      timer: add('timer', new Promise(resolve => {
+        t = setTimeout(resolve, 60_000);
+      })),
+      notConstructed: add('async', (async () => new Promise(() => {}))(), false),
+      first: add('first', waits[0]),
+      second: add('second', waits[1]),
+    };
+    cleanup.push(() => clearTimeout(t), () => keepResolve?.());
+    findWakers(subjects, {exclude: [], rootDir: process.cwd(), mapPosition: createPositionMapper(undefined), isMachinery: () => false, now: performance.now()});
+  }, 120_000);
+
+  afterAll(() => {
+    cleanup.forEach(f => f());
+    cleanup = [];
+    subjects.length = 0;
+  });
+
+  test('a promise nothing refers to the resolve functions of is orphaned', () => {
+    expect(leaves.orphan.waker).toEqual({kind: 'none', what: 'nothing can settle it: its resolve and reject functions are gone (orphaned)'});
+  });
+
+  test("a once() listener: the event and the emitter's class (events.once: see the e2e tests)", () => {
+    expect(leaves.listener.waker).toEqual({kind: 'event', what: "waits for 'data' on a Connection (an EventEmitter): not emitted since its listener was added"});
+  });
+
+  test('an AbortSignal', () => {
+    expect(leaves.abort.waker).toEqual({kind: 'event', what: "waits for 'abort' on an AbortSignal: nothing aborted it"});
+  });
+
+  test('a resolve function kept by the program is not orphaned: where it is kept', () => {
+    expect(leaves.kept.waker?.kind).not.toBe('none');
+    expect(leaves.timer.waker).toMatchObject({kind: 'timer'});
+    expect(leaves.timer.waker!.what).toMatch(/^settles when a setTimeout of 60000 ms fires \(in \d+\.\d s\)$/);
+  });
+
+  test('an async function\'s own promise has no resolve functions, and is not called orphaned for that', () => {
+    expect(leaves.notConstructed.waker).toBeUndefined();
+  });
+
+  test('two branches, each holding the lock the other waits on: a deadlock', () => {
+    for (const [mine, other] of [[leaves.first, 'second'], [leaves.second, 'first']] as const) {
+      expect(mine.waker).toMatchObject({kind: 'object', deadlock: true, heldBy: [{name: other}]});
+      expect(mine.waker!.what).toMatch(/^its resolve function is kept in Mutex\.waiters\[0\] \(class Mutex at test\/unit\/wakers\.test\.ts:\d+:\d+\)/);
+    }
+  });
+
+  test('nothing from the program but names: no values', () => {
+    const text = JSON.stringify(Object.values(leaves).map(l => l.waker));
+    expect(text).not.toMatch(/60000 ms fires \(in 60/);
+    expect(text).not.toContain('[object');
+  });
+});
