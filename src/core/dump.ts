@@ -13,7 +13,7 @@
 import {inspect} from 'node:util';
 import type {Capture, Root} from './record';
 import {AMBIENT, chainedOn, isTimerPending} from './record';
-import {type CallSite, type PositionMapper, displayPath, readCallSites} from './callsites';
+import {type CallSite, type PositionMapper, displayPath, readAllCallSites, readCallSites, withKnownFile} from './callsites';
 import {isOwn, packageOf} from './machinery';
 import {
   type CombinatorName,
@@ -60,18 +60,26 @@ const MAX_TIMER_HOPS = 8;
 /** Stacks cut short by the frame limit, continued through the stacks of the functions on them. */
 const MAX_STITCHES = 16;
 
-/** A frame of a recorded stack; what it says is read from V8 only when first asked for. */
+/**
+ * A frame of a recorded stack; what it says is read from V8 only when first asked for, and
+ * then kept: each CallSite method is a call into V8 (50-200 ns), and a dump of 10 000 leaves
+ * has some 100 000 frames.
+ */
 class Site {
   private f: string | null | undefined = undefined;
   /** The function name; set up front for a down-levelled async function (its outer function's). */
   n: string | undefined = undefined;
-  /** Cached {@link fnKey} and {@link posKey}: asked for many times per frame. */
+  /** Cached {@link fnKey} and {@link position}: asked for many times per frame. */
   fn: string | undefined = undefined;
   pos: number | undefined = undefined;
   /** For a down-levelled async function's generator body: which generator (where it is defined). */
   gen: string | undefined = undefined;
   /** A frame of a down-levelling helper that drives a generator body (never shown). */
   helper = false;
+  private a: boolean | undefined = undefined;
+  private c: boolean | undefined = undefined;
+  /** Cached {@link combinatorOf} (null: none). */
+  comb: CombinatorName | null | undefined = undefined;
   constructor(readonly site: CallSite) {}
   get file(): string | null {
     if (this.f === undefined) this.f = this.site.getFileName() ?? null;
@@ -81,11 +89,21 @@ class Site {
     if (this.n === undefined) this.n = this.site.getFunctionName() ?? '';
     return this.n;
   }
+  get async(): boolean {
+    if (this.a === undefined) this.a = this.site.isAsync();
+    return this.a;
+  }
+  get ctor(): boolean {
+    if (this.c === undefined) this.c = this.site.isConstructor();
+    return this.c;
+  }
 }
 
 interface Combinator {
   name: CombinatorName;
   capture: Capture;
+  /** Index of the capture in creation order. */
+  at: number;
   /** Subscriptions with a counter in (subAt, end) are this combinator's inputs. */
   end: number;
   caller: Site | undefined;
@@ -118,7 +136,7 @@ function isHelperNearNext(s: Site): boolean {
  */
 function downlevelCall(sites: Site[], k: number): {fn: number; named: boolean} | undefined {
   const p = sites[k];
-  if (p.file !== null || p.name !== 'Promise' || !p.site.isConstructor()) return undefined;
+  if (p.file !== null || p.name !== 'Promise' || !p.ctor) return undefined;
   // Rootward: `__awaiter`, or the wrapper (anonymous, then maybe `_foo`), then `foo`.
   let x = k + 1;
   const w = sites[x];
@@ -219,10 +237,12 @@ function isNode(s: Site): boolean {
 }
 
 function combinatorOf(s: Site): CombinatorName | undefined {
-  if (s.file !== null) return undefined;
-  if (s.site.isPromiseAll?.()) return 'Promise.all';
-  const name = s.name.startsWith('Promise.') ? s.name.slice(8) : s.name;
-  return COMBINATORS[name];
+  if (s.comb === undefined) {
+    if (s.file !== null) s.comb = null;
+    else if (s.site.isPromiseAll?.()) s.comb = 'Promise.all';
+    else s.comb = COMBINATORS[s.name.startsWith('Promise.') ? s.name.slice(8) : s.name] ?? null;
+  }
+  return s.comb ?? undefined;
 }
 
 /** The function a frame is in (its file and where the function starts). */
@@ -246,7 +266,7 @@ function sameCallPath(a: Site[], i: number, b: Site[], j: number, depth: number)
     // `Generator.next` where a stack of down-levelled calls was cut short: the paths agree
     // as far as they can be compared.
     if ((x.file === null && x.name === 'next') || (y.file === null && y.name === 'next')) return true;
-    if (x.file !== y.file || position(x) !== position(y) || x.site.isAsync() !== y.site.isAsync()) return false;
+    if (x.file !== y.file || position(x) !== position(y) || x.async !== y.async) return false;
   }
   return true;
 }
@@ -278,25 +298,25 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
   // Asked for every frame of every stack, about a few files: answered once per file.
   const ctx: DumpContext = {...ctx0, isMachinery: memoByFile(ctx0.isMachinery), isRunner: memoByFile(ctx0.isRunner)};
   const sitesOf = new Map<Capture, Site[]>();
-  const raw = new Map<Capture, Site[]>();
-  const readRaw = (c: Capture): Site[] => {
-    let s = raw.get(c);
-    if (s === undefined) raw.set(c, (s = readCallSites(c.holder).map(describe)));
+  const wrappers = new Set<string>();
+  /** A raw stack as the dump reads it; `driven`: it has a `Generator.next` frame. */
+  const prepare = (raw: Site[], driven: boolean): Site[] => {
+    let s = raw;
+    // Node runs promise hooks through its own dispatcher; its frame is not the user's.
+    let skip = 0;
+    while (skip < s.length && s[skip].file !== null && s[skip].file!.startsWith('node:internal/promise_hooks')) skip++;
+    if (skip > 0) s = s.slice(skip);
+    // Down-levelled code runs its bodies through `Generator.next` (a native frame); its
+    // functions' own promises start with `new Promise` then `__awaiter` or the wrapper.
+    if (driven || (s.length > 2 && s[0].file === null && (s[1].name === '__awaiter' || wrappers.size > 0))) s = collapseDownlevelled(s, wrappers);
+    if (driven) markResumedBodies(s);
     return s;
   };
-  const wrappers = new Set<string>();
   const read = (c: Capture): Site[] => {
     let s = sitesOf.get(c);
     if (s === undefined) {
-      s = readRaw(c);
-      // Node runs promise hooks through its own dispatcher; its frame is not the user's.
-      while (s.length > 0 && s[0].file !== null && s[0].file.startsWith('node:internal/promise_hooks')) s.shift();
-      // Down-levelled code runs its bodies through `Generator.next` (a native frame); its
-      // functions' own promises start with `new Promise` then `__awaiter` or the wrapper.
-      const driven = s.some(isGeneratorNext);
-      if (driven || (s.length > 2 && s[0].file === null && (s[1].name === '__awaiter' || wrappers.size > 0))) s = collapseDownlevelled(s, wrappers);
-      if (driven) markResumedBodies(s);
-      sitesOf.set(c, s);
+      const raw = readCallSites(c.holder).map(describe);
+      sitesOf.set(c, (s = prepare(raw, raw.some(isGeneratorNext))));
     }
     return s;
   };
@@ -327,18 +347,21 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     for (const c of r.promises.values()) pending.push(c);
   }
   const all = pending.sort((a, b) => a.seq - b.seq);
+  // Every stack is read (V8 builds its CallSites then, ~0.3 µs a frame), all in one go.
+  const raws = readAllCallSites(all, c => c.holder).map(sites => sites.map(describe));
+  const driven = raws.map(sites => sites.some(isGeneratorNext));
   // swc's wrapper is anonymous: it is known by the full runs through it (first pass).
-  for (const c of all) {
-    const sites = readRaw(c);
-    if (sites.some(isGeneratorNext)) learnWrappers(sites, wrappers);
-  }
+  for (let i = 0; i < raws.length; i++) if (driven[i]) learnWrappers(raws[i], wrappers);
+  for (let i = 0; i < all.length; i++) sitesOf.set(all[i], prepare(raws[i], driven[i]));
+  raws.length = 0;
   const handleByResource = new Map<unknown, {kind: string; capture: Capture}>();
   for (const [h, record] of handles) {
     handleByResource.set(h, record);
     const native = (h as {_handle?: unknown})._handle;
     if (native !== null && typeof native === 'object') handleByResource.set(native, record);
   }
-  for (const c of all) {
+  for (let at = 0; at < all.length; at++) {
+    const c = all[at];
     const sites = read(c);
     const top = sites[0];
     if (top === undefined) continue;
@@ -351,10 +374,10 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     }
     if (c.awaits !== undefined) {
       awaitCaptures.push(c);
-    } else if (top.site.isConstructor() && top.name === 'Promise') {
+    } else if (top.ctor && top.name === 'Promise') {
       leafCaptures.push(c);
     } else if (combinatorOf(top) !== undefined) {
-      combinators.push({name: combinatorOf(top)!, capture: c, end: Infinity, caller: sites[1]});
+      combinators.push({name: combinatorOf(top)!, capture: c, at, end: Infinity, caller: sites[1]});
     } else if (top.file !== null) {
       const k = fnKey(top);
       const list = functions.get(k);
@@ -364,16 +387,16 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
   }
   // A combinator's inputs are the subscriptions made right after it, before anything else
   // was created: find, for each, the next creation that is not a combinator (one pass back).
-  const nextCreation = new Map<Capture, Capture | undefined>();
+  const nextCreation: Array<Capture | undefined> = new Array(all.length);
   let following: Capture | undefined;
   for (let i = all.length - 1; i >= 0; i--) {
     const c = all[i];
-    nextCreation.set(c, following);
+    nextCreation[i] = following;
     if (c.awaits === undefined && combinatorOf(read(c)[0]) === undefined) following = c;
   }
   for (const comb of combinators) {
     const first = comb.capture.subscriptions?.[0];
-    const later = nextCreation.get(comb.capture);
+    const later = nextCreation[comb.at];
     comb.end = Math.min(first ?? Infinity, later !== undefined ? later.subAt + 1 : Infinity);
   }
   // Sorted by subAt, for a binary search from a subscription to its combinator.
@@ -405,12 +428,13 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
   const displayPaths = new Map<string, string>();
   // Frames of down-levelled generator bodies, by generator (see markResumedBodies).
   const genOf = new WeakMap<Frame, string>();
-  const toFrame = (site: CallSite, name: string): Frame | null => {
-    const pos = ctx.mapPosition(site);
+  const mapKnown = withKnownFile(ctx.mapPosition);
+  const toFrame = (s: Site, name: string): Frame | null => {
+    const pos = s.file !== null ? mapKnown(s.site, s.file) : ctx.mapPosition(s.site);
     if (pos === null) return null;
     let file = displayPaths.get(pos.file);
     if (file === undefined) displayPaths.set(pos.file, (file = displayPath(pos.file, ctx.rootDir)));
-    return {name: name || '<anonymous>', file, line: pos.line, column: pos.column, async: site.isAsync()};
+    return {name: name || '<anonymous>', file, line: pos.line, column: pos.column, async: s.async};
   };
 
   interface Branch {
@@ -435,7 +459,7 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
   const branchOf = (c: Capture, hops: number): Branch => {
     const sites = read(c);
     const start = c.awaits !== undefined ? 0 : 1;
-    const fn = start === 1 && sites[0] !== undefined && sites[0].file !== null && !isNode(sites[0]) && !sites[0].site.isConstructor() ? sites[0].name || '<anonymous>' : null;
+    const fn = start === 1 && sites[0] !== undefined && sites[0].file !== null && !isNode(sites[0]) && !sites[0].ctor ? sites[0].name || '<anonymous>' : null;
     // Node's internals above the user's call say which API made the leaf.
     let i = start;
     let origin: string | null = null;
@@ -457,13 +481,13 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     const createdAt = path[path.length - 1] ?? null;
     if (reach === 'detached' && c.context !== undefined && hops < MAX_TIMER_HOPS) {
       const timer = timers.get(c.context);
-      if (timer !== undefined) return {...throughTimer(path, branchOf(timer, hops + 1), c.context), createdAt, origin, fn, input};
+      if (timer !== undefined) return {...throughTimer(path, parentBranch(timer, hops + 1), c.context), createdAt, origin, fn, input};
       if (isTimerObject(c.context)) reach = 'foreign';
       // Made in an I/O callback of a socket or server opened under the Root (its native
       // handle is the execution resource): continue through the place that opened it.
       const io = handleByResource.get(c.context);
       if (io !== undefined) {
-        const parent = branchOf(io.capture, hops + 1);
+        const parent = parentBranch(io.capture, hops + 1);
         const at = parent.path[parent.path.length - 1];
         const via: Frame = {...(at ?? {name: '', file: '', line: 0, column: 0, async: false}), name: `${io.kind} event`, async: true};
         return {path: [...parent.path, via, ...path], createdAt, origin, fn, input, reach: parent.reach};
@@ -471,7 +495,7 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
       // Made in a `.then` callback: continue through the promise it was chained on.
       const on = isPromiseLike(c.context) ? chainedOn(c.context) : undefined;
       if (on !== undefined && ours(on.owner)) {
-        const parent = branchOf(on, hops + 1);
+        const parent = parentBranch(on, hops + 1);
         // A down-levelled async function resumed by its helper's `.then`: it is the function
         // of the parent's path with the same generator, now at a later `yield`.
         const gen = path[0] !== undefined ? genOf.get(path[0]) : undefined;
@@ -489,11 +513,35 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     return {path, createdAt, origin, fn, input, reach};
   };
 
+  // The branch above a timer, socket or `.then` callback, and the rest of a stack cut short,
+  // are the same for every leaf made below them (thousands, made in one callback or one
+  // loop): each is walked once, by how many hops or stitches led to it. Callers only read them.
+  const parents = new Map<Capture, Branch[]>();
+  const parentBranch = (c: Capture, hops: number): Branch => {
+    let byHops = parents.get(c);
+    if (byHops === undefined) parents.set(c, (byHops = []));
+    return (byHops[hops] ??= branchOf(c, hops));
+  };
+  const stitches = new Map<Capture, Array<ReturnType<typeof walk>>>();
+  const stitched = (fn: Capture, depth: number): ReturnType<typeof walk> => {
+    let byDepth = stitches.get(fn);
+    if (byDepth === undefined) stitches.set(fn, (byDepth = []));
+    return (byDepth[depth] ??= walk(read(fn), 1, fn.seq, depth));
+  };
+
   /** Walks a stack from frame `from` towards the Root, collecting the user's frames (leaf first). */
   /** Of the calls with this key, the last one made before `seq` (the one this stack is in). */
-  const callBefore = (sites: Site[], at: number, seq: number, depth = SIGNATURE_DEPTH): Capture | undefined => {
+  // Per function: whether any of its calls is a combinator's input (most are not, and then
+  // which call a frame is in does not matter to the combinators).
+  const anyInput = new Map<Capture[], boolean>();
+  const callBefore = (sites: Site[], at: number, seq: number, depth = SIGNATURE_DEPTH, inputsOnly = false): Capture | undefined => {
     const list = functions.get(fnKey(sites[at]));
     if (list === undefined) return undefined;
+    if (inputsOnly) {
+      let any = anyInput.get(list);
+      if (any === undefined) anyInput.set(list, (any = list.some(c => inputOf(c) !== undefined)));
+      if (!any) return undefined;
+    }
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
@@ -544,9 +592,9 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
         }
         continue;
       }
-      if (callerFn !== undefined && fnKey(s) !== callerFn && i + 1 < sites.length && !s.site.isAsync()) continue;
+      if (callerFn !== undefined && fnKey(s) !== callerFn && i + 1 < sites.length && !s.async) continue;
       callerFn = undefined;
-      const frame = toFrame(s.site, s.name);
+      const frame = toFrame(s, s.name);
       if (frame === null) continue;
       if (s.gen !== undefined) genOf.set(frame, s.gen);
       if (combinatorCaller !== undefined) {
@@ -558,21 +606,21 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
       }
       // Below a resumed `await` the frames hidden are the event loop's (microtasks, timers),
       // not a caller of the frame above.
-      if (hidden > 0 && !s.site.isAsync()) {
+      if (hidden > 0 && !s.async) {
         leafward[leafward.length - 1].via = {frames: hidden, packages: [...hiddenIn]};
       }
       hidden = 0;
       hiddenIn.clear();
       leafward.push(frame);
       lastUserSite = s;
-      if (!s.site.isAsync()) syncFrames.push([i, leafward.length]);
+      if (!s.async) syncFrames.push([i, leafward.length]);
       // Is this function's own promise an input of a combinator created before it ran?
-      if (combinators.length > 0 && !s.site.isAsync()) {
-        const fn = callBefore(sites, i, seq);
+      if (combinators.length > 0 && !s.async) {
+        const fn = callBefore(sites, i, seq, SIGNATURE_DEPTH, true);
         const input = fn && inputOf(fn);
         if (input !== undefined) {
           frame.combinator = {name: input.comb.name, index: input.index};
-          combinatorCaller = input.comb.caller ? toFrame(input.comb.caller.site, '') : null;
+          combinatorCaller = input.comb.caller ? toFrame(input.comb.caller, '') : null;
           if (input.comb.caller) callerFn = fnKey(input.comb.caller);
         }
       }
@@ -585,13 +633,13 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
     // as whole stacks do) goes on in the stack of the outermost function on it that had not
     // awaited yet: its own promise's stack starts where that function was called.
     const last = sites[sites.length - 1];
-    if (reach === 'detached' && depth < MAX_STITCHES && last !== undefined && !last.site.isAsync() && (last.file === null || (!isNode(last) && !ctx.isMachinery(last.file)))) {
+    if (reach === 'detached' && depth < MAX_STITCHES && last !== undefined && !last.async && (last.file === null || (!isNode(last) && !ctx.isMachinery(last.file)))) {
       for (let j = syncFrames.length - 1; j >= 0; j--) {
         const [at, length] = syncFrames[j];
         // Its callers in this stack may be cut short: the latest call of it is the one.
         const fn = callBefore(sites, at, seq, 0);
         if (fn === undefined || fn.seq >= seq) continue;
-        const rest = walk(read(fn), 1, fn.seq, depth + 1);
+        const rest = stitched(fn, depth + 1);
         leafward.length = length;
         leafward.push(...rest.leafward);
         return {leafward, reach: rest.reach};
@@ -663,11 +711,12 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
   const leafSet = new Set(leafCaptures);
   const explained = new Set<Capture>();
   for (const c of awaitCaptures) {
-    // V8 never settles the promise an `await` makes: ask the awaited one.
-    if (c.awaited !== undefined && !isPending(c.awaited)) continue;
     const target = c.awaits ?? null;
     // An async call or combinator of this test: its own leaves already explain it.
     if (target !== null && ours(target.owner) && !leafSet.has(target)) continue;
+    // V8 never settles the promise an `await` makes: ask the awaited one (after the test
+    // above, which is free: this costs a `util.inspect`).
+    if (c.awaited !== undefined && !isPending(c.awaited)) continue;
     const made = target !== null ? branchOf(target, 0) : null;
     if (target !== null && ours(target.owner)) explained.add(target);
     push(c, () => ({kind: 'promise', what: awaitedWhat(target, made, ours)}), made?.createdAt ?? null);
@@ -689,15 +738,31 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
   // A promise waits on a branch that goes on from its own path through its executor (an
   // anonymous function in its file, from its line on), not on one that merely shares the
   // path (a call made on the same line of the test before it).
-  const prefixIds = new Map<string, number>();
+  // Keyed by file, name and line, a frame's lineKey is built once, not once per leaf.
+  const lineKeys = new Map<string, Map<string, Map<number, string>>>();
+  const lineKeyOf = (f: Frame): string => {
+    let byName = lineKeys.get(f.file);
+    if (byName === undefined) lineKeys.set(f.file, (byName = new Map()));
+    let byLine = byName.get(f.name);
+    if (byLine === undefined) byName.set(f.name, (byLine = new Map()));
+    let k = byLine.get(f.line);
+    if (k === undefined) byLine.set(f.line, (k = lineKey(f)));
+    return k;
+  };
+  // Node ids by parent id, then by the frame's lineKey.
+  const prefixIds = new Map<number, Map<string, number>>();
+  let ids = 0;
   const nextFrames = new Map<number, Frame[]>();
-  const lastIds = new Map<Leaf, number>();
-  for (const l of leaves) {
+  const lastIds: number[] = new Array(leaves.length);
+  for (let n = 0; n < leaves.length; n++) {
+    const l = leaves[n];
     let id = 0;
     for (let i = 0; i < l.path.length; i++) {
-      const k = `${id}>${lineKey(l.path[i])}`;
-      let next = prefixIds.get(k);
-      if (next === undefined) prefixIds.set(k, (next = prefixIds.size + 1));
+      let under = prefixIds.get(id);
+      if (under === undefined) prefixIds.set(id, (under = new Map()));
+      const k = lineKeyOf(l.path[i]);
+      let next = under.get(k);
+      if (next === undefined) under.set(k, (next = ++ids));
       if (i < l.path.length - 1) {
         const list = nextFrames.get(next);
         if (list === undefined) nextFrames.set(next, [l.path[i + 1]]);
@@ -705,11 +770,12 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
       }
       id = next;
     }
-    lastIds.set(l, id);
+    lastIds[n] = id;
   }
-  for (const l of leaves) {
+  for (let n = 0; n < leaves.length; n++) {
+    const l = leaves[n];
     if (l.kind !== 'promise' || l.path.length === 0 || l.input !== undefined) continue;
-    const after = nextFrames.get(lastIds.get(l)!);
+    const after = nextFrames.get(lastIds[n]);
     const c = l.createdAt;
     if (after !== undefined && after.some(f => c === null || (f.file === c.file && f.line >= c.line && (f.line === c.line || f.name === '<anonymous>' || f.name.endsWith('callback'))))) l.waiting = true;
   }
@@ -718,11 +784,23 @@ export function takeDump(root: Root, ctx0: DumpContext): TaskDump {
   // suspended: show it on the Root's line instead of repeating it in each branch.
   const attached = leaves.filter(l => !l.detached && l.path.length > 0);
   const first = attached[0]?.path[0];
-  const shared = first !== undefined && attached.every(l => lineKey(l.path[0]) === lineKey(first)) ? preferAwait(attached.map(l => l.path[0])) : null;
+  const firstKey = first !== undefined ? lineKeyOf(first) : '';
+  const shared = first !== undefined && attached.every(l => lineKeyOf(l.path[0]) === firstKey) ? preferAwait(attached.map(l => l.path[0])) : null;
   if (shared !== null) for (const l of attached) l.path = l.path.slice(1);
   // Keys made once per leaf (not per comparison): sorting 10 000 leaves compares ~140 000 times.
-  const sortKeys = new Map(leaves.map(l => [l, pathKey(l)]));
-  leaves.sort((a, b) => collator.compare(sortKeys.get(a)!, sortKeys.get(b)!));
+  const positions = new Map<string, Map<number | string, string>>();
+  const keyOf = (f: Frame): string => {
+    let byLine = positions.get(f.file);
+    if (byLine === undefined) positions.set(f.file, (byLine = new Map()));
+    const at = f.line >>> 0 === f.line && f.line < 0x4000000 && f.column >>> 0 === f.column && f.column < 0x4000000 ? f.line * 0x4000000 + f.column : `${f.line}:${f.column}`;
+    let k = byLine.get(at);
+    if (k === undefined) byLine.set(at, (k = key(f)));
+    return k;
+  };
+  const sorted = leaves.map(l => ({l, k: l.path.map(keyOf).join('>')}));
+  // Equal keys (most, in a big dump) need no collation.
+  sorted.sort((a, b) => (a.k === b.k ? 0 : collator.compare(a.k, b.k)));
+  for (let n = 0; n < sorted.length; n++) leaves[n] = sorted[n].l;
   return {
     kind: DUMP_KIND,
     version: DUMP_VERSION,
@@ -810,10 +888,6 @@ export function preferAwait(frames: Frame[]): Frame {
 
 // `localeCompare`'s order, without building a collator per comparison.
 const collator = new Intl.Collator();
-
-function pathKey(l: Leaf): string {
-  return l.path.map(key).join('>');
-}
 
 /** What a subscription leaf waits on, in words. */
 function awaitedWhat(target: Capture | null, made: {fn: string | null; origin: string | null} | null, ours: (r: Root) => boolean): string {
