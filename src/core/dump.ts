@@ -11,9 +11,9 @@
  * - that a leaf belongs to another test: its timer was created under another Root.
  */
 import {inspect} from 'node:util';
-import type {Capture, Root} from './record';
+import type {Capture, HandleRecord, Root} from './record';
 import {AMBIENT, chainedOn, isTimerPending} from './record';
-import {type CallSite, type PositionMapper, displayPath, readAllCallSites, readCallSites, withKnownFile} from './callsites';
+import {type CallSite, type Position, type PositionMapper, displayPath, readAllCallSites, readCallSites, withKnownFile} from './callsites';
 import {isOwn, packageOf} from './machinery';
 import {
   type CombinatorName,
@@ -377,22 +377,129 @@ export function takeDump(root: Root, ctx: DumpContext): TaskDump {
   const outer = frames;
   frames = newTable();
   try {
-    return dumpOf(root, ctx);
+    return new Dump(root, ctx).take();
   } finally {
     frames = outer;
   }
 }
 
-function dumpOf(root: Root, ctx0: DumpContext): TaskDump {
-  // Asked for every frame of every stack, about a few files: answered once per file.
-  const ctx: DumpContext = {...ctx0, isMachinery: memoByFile(ctx0.isMachinery), isRunner: memoByFile(ctx0.isRunner)};
-  const sitesOf = new Map<Capture, Site[]>();
-  const wrappers = new Set<string>();
+/** What a capture's stack says, root first (see {@link Dump.branchOf}). */
+interface Branch {
+  /** Root first. */
+  path: Frame[];
+  createdAt: Frame | null;
+  /** Node's API that made the leaf (`once (node:events)`), when it was Node's. */
+  origin: string | null;
+  /** Name of the user function whose own promise this is (async calls), if it is one. */
+  fn: string | null;
+  /** Set when the capture is a subscription made by a combinator: which input it is. */
+  input: {name: CombinatorName; index: number | null} | null;
+  /** 'root': reached the test body; 'detached': chain broken; 'foreign': another test's; 'machinery': Jest's own. */
+  reach: 'root' | 'detached' | 'foreign' | 'machinery';
+}
+
+/** A stack walked towards the Root: the user's frames, leaf first, and where it ended. */
+interface Walked {
+  leafward: Frame[];
+  reach: Branch['reach'];
+}
+
+type Input = {comb: Combinator; index: number};
+
+/**
+ * One dump being taken. A class rather than closures made in takeDump: its methods are
+ * compiled and optimized once for all dumps, where closures made anew for each dump start
+ * cold (interpreted, then optimized again) every time.
+ *
+ * The pending captures are worked on by their index in creation order (`all`), their stacks
+ * in `stackOf`: a Map from 30 000 captures costs a cache miss or two per lookup.
+ */
+class Dump {
+  readonly ctx: DumpContext;
+  /** Stacks of captures not in `all` (timers, handles, awaited promises). */
+  readonly sitesOf = new Map<Capture, Site[]>();
+  /** Anonymous wrappers of down-levelled functions (see {@link collapseDownlevelled}). */
+  readonly wrappers = new Set<string>();
+  /** The Root and the Roots nested in it (`traced()` calls inside a test) are one family. */
+  readonly family = new Set<Root>();
+  readonly timers = new Map<object, Capture>();
+  readonly handles: Array<[object, HandleRecord]> = [];
+  readonly handleByResource = new Map<unknown, HandleRecord>();
+  /** The family's pending promise captures, in creation order. */
+  readonly all: Capture[];
+  private ordinals: Map<Capture, number> | undefined = undefined;
+  stackOf: Site[][] = [];
+  seqs: Float64Array = new Float64Array(0);
+  readonly leafCaptures: number[] = [];
+  readonly awaitCaptures: Capture[] = [];
+  /** Sorted by subAt, for a binary search from a subscription to its combinator. */
+  readonly combinators: Combinator[] = [];
+  combinatorSubAt: Float64Array = new Float64Array(0);
+  /**
+   * Async calls by function and call path; one call path can be taken many times (a loop,
+   * `items.map(f)`), so each key keeps its captures in creation order (indices in `all`).
+   * `anyInput`: whether any of them is a combinator's input (most are not, and then which
+   * call a frame is in does not matter to the combinators).
+   */
+  readonly functions = new Map<string, {calls: number[]; anyInput?: boolean}>();
+  rootKey: string | undefined = undefined;
+  callerKey: string | undefined = undefined;
+  /** {@link inputOf} by index in `all` (null: none). */
+  private inputs: Array<Input | null | undefined> = [];
+  readonly displayPaths = new Map<string, string>();
+  /** Frames of down-levelled generator bodies, by generator (see markResumedBodies). */
+  readonly genOf = new WeakMap<Frame, string>();
+  readonly mapKnown: (site: CallSite, file: string) => Position | null;
+  /** Where each combinator was called, shown: read (never changed) once per input of it. */
+  private readonly callerFrames = new Map<Site, Frame | null>();
+  // The branch above a timer, socket or `.then` callback, and the rest of a stack cut short,
+  // are the same for every leaf made below them (thousands, made in one callback or one
+  // loop): each is walked once, by how many hops or stitches led to it. Callers only read them.
+  private readonly parents = new Map<Capture, Branch[]>();
+  private stitches: Walked[][] = [];
+  readonly leaves: Leaf[] = [];
+  readonly timerPositions = new Set<string>();
+
+  constructor(readonly root: Root, ctx0: DumpContext) {
+    // Asked for every frame of every stack, about a few files: answered once per file.
+    this.ctx = {...ctx0, isMachinery: memoByFile(ctx0.isMachinery), isRunner: memoByFile(ctx0.isRunner)};
+    this.mapKnown = withKnownFile(this.ctx.mapPosition);
+    const gather = (r: Root): void => {
+      this.family.add(r);
+      r.children.forEach(gather);
+    };
+    gather(root);
+    const pending: Capture[] = [];
+    for (const r of this.family) {
+      for (const [t, c] of r.timers) this.timers.set(t, c);
+      for (const h of r.handles) this.handles.push(h);
+      for (const c of r.promises.values()) pending.push(c);
+    }
+    this.all = pending.sort((a, b) => a.seq - b.seq);
+    for (const [h, record] of this.handles) {
+      this.handleByResource.set(h, record);
+      const native = (h as {_handle?: unknown})._handle;
+      if (native !== null && typeof native === 'object') this.handleByResource.set(native, record);
+    }
+  }
+
+  take(): TaskDump {
+    this.readAll();
+    this.classify();
+    this.linkCombinators();
+    this.collect();
+    return finish(this.root, this.ctx, this.leaves);
+  }
+
+  ours(r: Root): boolean {
+    return this.family.has(r);
+  }
+
   /**
    * The stack a dump works with, from the Sites `start` to `end` (excluded) read for one
    * capture; `driven`: they have a `Generator.next` frame.
    */
-  const prepare = (start: Site, end: Site, driven: boolean): Site[] => {
+  prepare(start: Site, end: Site, driven: boolean): Site[] {
     // Node runs promise hooks through its own dispatcher; its frame is not the user's.
     let first = start;
     while (first < end && file(first) !== null && file(first)!.startsWith('node:internal/promise_hooks')) first++;
@@ -400,203 +507,165 @@ function dumpOf(root: Root, ctx0: DumpContext): TaskDump {
     for (let k = first; k < end; k++) s[k - first] = k;
     // Down-levelled code runs its bodies through `Generator.next` (a native frame); its
     // functions' own promises start with `new Promise` then `__awaiter` or the wrapper.
-    if (driven || (s.length > 2 && file(s[0]) === null && (name(s[1]) === '__awaiter' || wrappers.size > 0))) s = collapseDownlevelled(s, wrappers);
+    if (driven || (s.length > 2 && file(s[0]) === null && (name(s[1]) === '__awaiter' || this.wrappers.size > 0))) s = collapseDownlevelled(s, this.wrappers);
     if (driven) markResumedBodies(s);
     return s;
-  };
-  /** Makes Sites of a stack's CallSites; returns where they start. */
-  const register = (sites: CallSite[]): Site => {
-    reserve(sites.length);
-    const start = frames.count;
-    for (let k = 0; k < sites.length; k++) newSite(sites[k]);
-    return start;
-  };
-  const hasGeneratorNext = (start: Site, end: Site): boolean => {
-    for (let k = start; k < end; k++) if (isGeneratorNext(k)) return true;
-    return false;
-  };
-  // The pending captures are worked on by their index in creation order (`all`), their
-  // stacks in `stackOf`: a Map from 30 000 captures costs a cache miss or two per lookup.
-  let ordinals: Map<Capture, number> | undefined;
+  }
+
   /** A capture's index in `all`, or -1. */
-  const ordinal = (c: Capture): number => {
-    if (ordinals === undefined) {
-      ordinals = new Map();
-      for (let i = 0; i < all.length; i++) ordinals.set(all[i], i);
+  ordinal(c: Capture): number {
+    if (this.ordinals === undefined) {
+      this.ordinals = new Map();
+      for (let i = 0; i < this.all.length; i++) this.ordinals.set(this.all[i], i);
     }
-    return ordinals.get(c) ?? -1;
-  };
-  const read = (c: Capture): Site[] => {
-    const at = ordinal(c);
-    if (at >= 0) return stackOf[at];
-    let s = sitesOf.get(c);
+    return this.ordinals.get(c) ?? -1;
+  }
+
+  read(c: Capture): Site[] {
+    const at = this.ordinal(c);
+    if (at >= 0) return this.stackOf[at];
+    let s = this.sitesOf.get(c);
     if (s === undefined) {
       const start = register(readCallSites(c.holder));
-      sitesOf.set(c, (s = prepare(start, frames.count, hasGeneratorNext(start, frames.count))));
+      this.sitesOf.set(c, (s = this.prepare(start, frames.count, hasGeneratorNext(start, frames.count))));
     }
     return s;
-  };
+  }
 
-  // Sort the pending promise captures into leaves, combinators and function promises.
-  const leafCaptures: number[] = [];
-  const awaitCaptures: Capture[] = [];
-  const combinators: Combinator[] = [];
-  // Async calls by function and call path; one call path can be taken many times (a loop,
-  // `items.map(f)`), so each key keeps its captures in creation order (indices in `all`).
-  // `anyInput`: whether any of them is a combinator's input (most are not, and then which
-  // call a frame is in does not matter to the combinators).
-  const functions = new Map<string, {calls: number[]; anyInput?: boolean}>();
-  let rootKey: string | undefined;
-  let callerKey: string | undefined;
-  // The Root and the Roots nested in it (`traced()` calls inside a test) are one family.
-  const family = new Set<Root>();
-  const gather = (r: Root): void => {
-    family.add(r);
-    r.children.forEach(gather);
-  };
-  gather(root);
-  const ours = (r: Root): boolean => family.has(r);
-  const timers = new Map<object, Capture>();
-  const handles: Array<[object, Root['handles'] extends Map<object, infer H> ? H : never]> = [];
-  const pending: Capture[] = [];
-  for (const r of family) {
-    for (const [t, c] of r.timers) timers.set(t, c);
-    for (const h of r.handles) handles.push(h);
-    for (const c of r.promises.values()) pending.push(c);
+  /** Reads every stack (V8 builds its CallSites then, ~0.3 µs a frame), all in one go. */
+  readAll(): void {
+    const all = this.all;
+    const stacks = readAllCallSites(all, c => c.holder);
+    let total = 0;
+    for (const sites of stacks) total += sites.length;
+    reserve(total);
+    // The Sites of all[i] are starts[i] to starts[i + 1] (excluded).
+    const starts = new Int32Array(all.length + 1);
+    for (let i = 0; i < all.length; i++) starts[i] = register(stacks[i]);
+    starts[all.length] = frames.count;
+    stacks.length = 0;
+    const driven = new Uint8Array(all.length);
+    for (let i = 0; i < all.length; i++) driven[i] = hasGeneratorNext(starts[i], starts[i + 1]) ? 1 : 0;
+    // swc's wrapper is anonymous: it is known by the full runs through it (first pass).
+    const range = (start: Site, end: Site): Site[] => Array.from({length: end - start}, (_, k) => start + k);
+    for (let i = 0; i < all.length; i++) if (driven[i] === 1) learnWrappers(range(starts[i], starts[i + 1]), this.wrappers);
+    this.stackOf = new Array(all.length);
+    for (let i = 0; i < all.length; i++) this.stackOf[i] = this.prepare(starts[i], starts[i + 1], driven[i] === 1);
+    this.seqs = new Float64Array(all.length);
+    for (let i = 0; i < all.length; i++) this.seqs[i] = all[i].seq;
+    this.inputs = new Array(all.length);
+    this.stitches = new Array(all.length);
   }
-  const all = pending.sort((a, b) => a.seq - b.seq);
-  // Every stack is read (V8 builds its CallSites then, ~0.3 µs a frame), all in one go.
-  // The Sites of all[i] are starts[i] to starts[i + 1] (excluded).
-  const stacks = readAllCallSites(all, c => c.holder);
-  let total = 0;
-  for (const sites of stacks) total += sites.length;
-  reserve(total);
-  const starts = new Int32Array(all.length + 1);
-  for (let i = 0; i < all.length; i++) starts[i] = register(stacks[i]);
-  starts[all.length] = frames.count;
-  stacks.length = 0;
-  const driven = new Uint8Array(all.length);
-  for (let i = 0; i < all.length; i++) driven[i] = hasGeneratorNext(starts[i], starts[i + 1]) ? 1 : 0;
-  // swc's wrapper is anonymous: it is known by the full runs through it (first pass).
-  const range = (start: Site, end: Site): Site[] => Array.from({length: end - start}, (_, k) => start + k);
-  for (let i = 0; i < all.length; i++) if (driven[i] === 1) learnWrappers(range(starts[i], starts[i + 1]), wrappers);
-  const stackOf: Site[][] = new Array(all.length);
-  for (let i = 0; i < all.length; i++) stackOf[i] = prepare(starts[i], starts[i + 1], driven[i] === 1);
-  const seqs = new Float64Array(all.length);
-  for (let i = 0; i < all.length; i++) seqs[i] = all[i].seq;
-  const handleByResource = new Map<unknown, {kind: string; capture: Capture}>();
-  for (const [h, record] of handles) {
-    handleByResource.set(h, record);
-    const native = (h as {_handle?: unknown})._handle;
-    if (native !== null && typeof native === 'object') handleByResource.set(native, record);
+
+  /** Sorts the pending promise captures into leaves, combinators and function promises. */
+  classify(): void {
+    const {all} = this;
+    for (let at = 0; at < all.length; at++) {
+      const c = all[at];
+      const sites = this.stackOf[at];
+      const top = sites[0];
+      if (top === undefined) continue;
+      if (this.rootKey === undefined) this.findRoot(sites);
+      if (c.awaits !== undefined) {
+        this.awaitCaptures.push(c);
+      } else if (isCtor(top) && name(top) === 'Promise') {
+        this.leafCaptures.push(at);
+      } else if (combinatorOf(top) !== undefined) {
+        this.combinators.push({name: combinatorOf(top)!, capture: c, at, end: Infinity, caller: sites[1]});
+      } else if (file(top) !== null) {
+        const k = fnKey(top);
+        const list = this.functions.get(k);
+        if (list === undefined) this.functions.set(k, {calls: [at]});
+        else list.calls.push(at);
+      }
+    }
   }
-  for (let at = 0; at < all.length; at++) {
-    const c = all[at];
-    const sites = stackOf[at];
-    const top = sites[0];
-    if (top === undefined) continue;
-    const runnerAt = rootKey === undefined ? sites.findIndex(s => file(s) !== null && ctx.isRunner(file(s)!)) : -1;
-    if (runnerAt > 0 && rootKey === undefined && file(sites[runnerAt - 1]) !== null && !ctx.isMachinery(file(sites[runnerAt - 1])!)) {
-      rootKey = fnKey(sites[runnerAt - 1]);
+
+  /** Where the Root's body is: the function that the runner called, in the first stack that reaches the runner. */
+  private findRoot(sites: Site[]): void {
+    const {ctx} = this;
+    let runnerAt = -1;
+    for (let k = 0; k < sites.length; k++) {
+      const f = file(sites[k]);
+      if (f !== null && ctx.isRunner(f)) {
+        runnerAt = k;
+        break;
+      }
+    }
+    if (runnerAt > 0 && file(sites[runnerAt - 1]) !== null && !ctx.isMachinery(file(sites[runnerAt - 1])!)) {
+      this.rootKey = fnKey(sites[runnerAt - 1]);
       // The code that called the Root's body (user code for `traced()`, Jest's for tests).
       const caller = sites.slice(runnerAt).find(s => file(s) !== null && !isNode(s) && !ctx.isRunner(file(s)!) && !ctx.isMachinery(file(s)!));
-      if (caller !== undefined) callerKey = fnKey(caller);
-    }
-    if (c.awaits !== undefined) {
-      awaitCaptures.push(c);
-    } else if (isCtor(top) && name(top) === 'Promise') {
-      leafCaptures.push(at);
-    } else if (combinatorOf(top) !== undefined) {
-      combinators.push({name: combinatorOf(top)!, capture: c, at, end: Infinity, caller: sites[1]});
-    } else if (file(top) !== null) {
-      const k = fnKey(top);
-      const list = functions.get(k);
-      if (list === undefined) functions.set(k, {calls: [at]});
-      else list.calls.push(at);
+      if (caller !== undefined) this.callerKey = fnKey(caller);
     }
   }
-  // A combinator's inputs are the subscriptions made right after it, before anything else
-  // was created: find, for each, the next creation that is not a combinator (one pass back).
-  const nextCreation: Array<Capture | undefined> = new Array(all.length);
-  let following: Capture | undefined;
-  for (let i = all.length - 1; i >= 0; i--) {
-    const c = all[i];
-    nextCreation[i] = following;
-    if (c.awaits === undefined && combinatorOf(stackOf[i][0]) === undefined) following = c;
+
+  /** Where each combinator's inputs end. */
+  linkCombinators(): void {
+    const {all, combinators} = this;
+    // A combinator's inputs are the subscriptions made right after it, before anything else
+    // was created: find, for each, the next creation that is not a combinator (one pass back).
+    const nextCreation: Array<Capture | undefined> = new Array(all.length);
+    let following: Capture | undefined;
+    for (let i = all.length - 1; i >= 0; i--) {
+      const c = all[i];
+      nextCreation[i] = following;
+      if (c.awaits === undefined && combinatorOf(this.stackOf[i][0]) === undefined) following = c;
+    }
+    for (const comb of combinators) {
+      const first = comb.capture.subscriptions?.[0];
+      const later = nextCreation[comb.at];
+      comb.end = Math.min(first ?? Infinity, later !== undefined ? later.subAt + 1 : Infinity);
+    }
+    combinators.sort((a, b) => a.capture.subAt - b.capture.subAt);
+    this.combinatorSubAt = Float64Array.from(combinators, comb => comb.capture.subAt);
   }
-  for (const comb of combinators) {
-    const first = comb.capture.subscriptions?.[0];
-    const later = nextCreation[comb.at];
-    comb.end = Math.min(first ?? Infinity, later !== undefined ? later.subAt + 1 : Infinity);
-  }
-  // Sorted by subAt, for a binary search from a subscription to its combinator.
-  combinators.sort((a, b) => a.capture.subAt - b.capture.subAt);
-  const combinatorSubAt = Float64Array.from(combinators, comb => comb.capture.subAt);
 
   /** The combinator (still pending) whose subscription to its inputs produced counter value `sub`. */
-  const combinatorAt = (sub: number): Combinator | undefined => {
+  combinatorAt(sub: number): Combinator | undefined {
+    const {combinators} = this;
     // The innermost combinator made before `sub` whose inputs reach it: the last one with a
     // smaller subAt, walking back over any whose inputs ended earlier.
     let lo = 0;
     let hi = combinators.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (combinatorSubAt[mid] < sub) lo = mid + 1;
+      if (this.combinatorSubAt[mid] < sub) lo = mid + 1;
       else hi = mid;
     }
     for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) if (sub < combinators[i].end) return combinators[i];
     return undefined;
-  };
+  }
 
-  const inputOf = (c: Capture): {comb: Combinator; index: number} | undefined => {
+  inputOf(c: Capture): Input | undefined {
     if (c.subscriptions === undefined) return undefined;
     for (const s of c.subscriptions) {
-      const best = combinatorAt(s);
+      const best = this.combinatorAt(s);
       if (best !== undefined) return {comb: best, index: s - best.capture.subAt - 1};
     }
     return undefined;
-  };
-  const inputs: Array<{comb: Combinator; index: number} | null | undefined> = new Array(all.length);
+  }
+
   /** {@link inputOf} `all[at]`, asked for again and again as frames of its call are walked. */
-  const inputAt = (at: number): {comb: Combinator; index: number} | undefined => {
-    let input = inputs[at];
-    if (input === undefined) inputs[at] = input = inputOf(all[at]) ?? null;
+  inputAt(at: number): Input | undefined {
+    let input = this.inputs[at];
+    if (input === undefined) this.inputs[at] = input = this.inputOf(this.all[at]) ?? null;
     return input ?? undefined;
-  };
+  }
 
-  const displayPaths = new Map<string, string>();
-  // Frames of down-levelled generator bodies, by generator (see markResumedBodies).
-  const genOf = new WeakMap<Frame, string>();
-  const mapKnown = withKnownFile(ctx.mapPosition);
-  const toFrame = (s: Site, shown: string): Frame | null => {
+  toFrame(s: Site, shown: string): Frame | null {
     const f = file(s);
-    const pos = f !== null ? mapKnown(callSite(s), f) : ctx.mapPosition(callSite(s));
+    const pos = f !== null ? this.mapKnown(callSite(s), f) : this.ctx.mapPosition(callSite(s));
     if (pos === null) return null;
-    let display = displayPaths.get(pos.file);
-    if (display === undefined) displayPaths.set(pos.file, (display = displayPath(pos.file, ctx.rootDir)));
+    let display = this.displayPaths.get(pos.file);
+    if (display === undefined) this.displayPaths.set(pos.file, (display = displayPath(pos.file, this.ctx.rootDir)));
     return {name: shown || '<anonymous>', file: display, line: pos.line, column: pos.column, async: isAsync(s)};
-  };
+  }
 
-  // Where each combinator was called, shown: read (never changed) once per input of it.
-  const callerFrames = new Map<Site, Frame | null>();
-  const callerFrame = (s: Site): Frame | null => {
-    let f = callerFrames.get(s);
-    if (f === undefined) callerFrames.set(s, (f = toFrame(s, '')));
+  callerFrame(s: Site): Frame | null {
+    let f = this.callerFrames.get(s);
+    if (f === undefined) this.callerFrames.set(s, (f = this.toFrame(s, '')));
     return f;
-  };
-
-  interface Branch {
-    /** Root first. */
-    path: Frame[];
-    createdAt: Frame | null;
-    /** Node's API that made the leaf (`once (node:events)`), when it was Node's. */
-    origin: string | null;
-    /** Name of the user function whose own promise this is (async calls), if it is one. */
-    fn: string | null;
-    /** Set when the capture is a subscription made by a combinator: which input it is. */
-    input: {name: CombinatorName; index: number | null} | null;
-    /** 'root': reached the test body; 'detached': chain broken; 'foreign': another test's; 'machinery': Jest's own. */
-    reach: 'root' | 'detached' | 'foreign' | 'machinery';
   }
 
   /**
@@ -604,7 +673,7 @@ function dumpOf(root: Root, ctx0: DumpContext): TaskDump {
    * the user's: 1 for creations (frame 0 is `new Promise`, the timer setter, or the async
    * function itself), 0 for subscriptions (frame 0 is the function that awaits).
    */
-  const branchOf = (c: Capture, hops: number, sites = read(c)): Branch => {
+  branchOf(c: Capture, hops: number, sites = this.read(c)): Branch {
     const start = c.awaits !== undefined ? 0 : 1;
     const fn = start === 1 && sites[0] !== undefined && file(sites[0]) !== null && !isNode(sites[0]) && !isCtor(sites[0]) ? name(sites[0]) || '<anonymous>' : null;
     // Node's internals above the user's call say which API made the leaf.
@@ -618,38 +687,38 @@ function dumpOf(root: Root, ctx0: DumpContext): TaskDump {
     let input: Branch['input'] = null;
     const comb0 = sites[i] !== undefined ? combinatorOf(sites[i]) : undefined;
     if (comb0 !== undefined && c.awaits !== undefined) {
-      const comb = combinatorAt(c.subAt);
+      const comb = this.combinatorAt(c.subAt);
       input = {name: comb0, index: comb !== undefined && comb.name === comb0 ? c.subAt - comb.capture.subAt - 1 : null};
       i++;
     }
-    const walked = walk(sites, i, c.seq);
+    const walked = this.walk(sites, i, c.seq);
     let reach = walked.reach;
     const path = walked.leafward.reverse();
     const createdAt = path[path.length - 1] ?? null;
     if (reach === 'detached' && c.context !== undefined && hops < MAX_TIMER_HOPS) {
-      const timer = timers.get(c.context);
-      if (timer !== undefined) return {...throughTimer(path, parentBranch(timer, hops + 1), c.context), createdAt, origin, fn, input};
+      const timer = this.timers.get(c.context);
+      if (timer !== undefined) return {...throughTimer(path, this.parentBranch(timer, hops + 1), c.context), createdAt, origin, fn, input};
       if (isTimerObject(c.context)) reach = 'foreign';
       // Made in an I/O callback of a socket or server opened under the Root (its native
       // handle is the execution resource): continue through the place that opened it.
-      const io = handleByResource.get(c.context);
+      const io = this.handleByResource.get(c.context);
       if (io !== undefined) {
-        const parent = parentBranch(io.capture, hops + 1);
+        const parent = this.parentBranch(io.capture, hops + 1);
         const at = parent.path[parent.path.length - 1];
         const via: Frame = {...(at ?? {name: '', file: '', line: 0, column: 0, async: false}), name: `${io.kind} event`, async: true};
         return {path: [...parent.path, via, ...path], createdAt, origin, fn, input, reach: parent.reach};
       }
       // Made in a `.then` callback: continue through the promise it was chained on.
       const on = isPromiseLike(c.context) ? chainedOn(c.context) : undefined;
-      if (on !== undefined && ours(on.owner)) {
-        const parent = parentBranch(on, hops + 1);
+      if (on !== undefined && this.ours(on.owner)) {
+        const parent = this.parentBranch(on, hops + 1);
         // A down-levelled async function resumed by its helper's `.then`: it is the function
         // of the parent's path with the same generator, now at a later `yield`.
-        const gen = path[0] !== undefined ? genOf.get(path[0]) : undefined;
-        const same = gen === undefined ? -1 : findLastIndex(parent.path, f => genOf.get(f) === gen);
+        const gen = path[0] !== undefined ? this.genOf.get(path[0]) : undefined;
+        const same = gen === undefined ? -1 : findLastIndex(parent.path, f => this.genOf.get(f) === gen);
         if (same >= 0) {
           const resumed: Frame = {...path[0], name: parent.path[same].name};
-          genOf.set(resumed, gen!);
+          this.genOf.set(resumed, gen!);
           return {path: [...parent.path.slice(0, same), resumed, ...path.slice(1)], createdAt: path.length === 1 ? resumed : createdAt, origin, fn, input, reach: parent.reach};
         }
         const at = parent.path[parent.path.length - 1];
@@ -658,29 +727,26 @@ function dumpOf(root: Root, ctx0: DumpContext): TaskDump {
       }
     }
     return {path, createdAt, origin, fn, input, reach};
-  };
+  }
 
-  // The branch above a timer, socket or `.then` callback, and the rest of a stack cut short,
-  // are the same for every leaf made below them (thousands, made in one callback or one
-  // loop): each is walked once, by how many hops or stitches led to it. Callers only read them.
-  const parents = new Map<Capture, Branch[]>();
-  const parentBranch = (c: Capture, hops: number): Branch => {
-    let byHops = parents.get(c);
-    if (byHops === undefined) parents.set(c, (byHops = []));
-    return (byHops[hops] ??= branchOf(c, hops));
-  };
-  const stitches: Array<Array<ReturnType<typeof walk>>> = new Array(all.length);
-  const stitched = (fn: number, depth: number): ReturnType<typeof walk> => {
-    const byDepth = (stitches[fn] ??= []);
-    return (byDepth[depth] ??= walk(stackOf[fn], 1, seqs[fn], depth));
-  };
+  parentBranch(c: Capture, hops: number): Branch {
+    let byHops = this.parents.get(c);
+    if (byHops === undefined) this.parents.set(c, (byHops = []));
+    return (byHops[hops] ??= this.branchOf(c, hops));
+  }
+
+  stitched(fn: number, depth: number): Walked {
+    const byDepth = (this.stitches[fn] ??= []);
+    return (byDepth[depth] ??= this.walk(this.stackOf[fn], 1, this.seqs[fn], depth));
+  }
 
   /** Of the calls with this key, the last one made before `seq` (the one this stack is in), as an index in `all`, or -1. */
-  const callBefore = (sites: Site[], at: number, seq: number, depth = SIGNATURE_DEPTH, inputsOnly = false): number => {
-    const fn = functions.get(fnKey(sites[at]));
+  callBefore(sites: Site[], at: number, seq: number, depth = SIGNATURE_DEPTH, inputsOnly = false): number {
+    const fn = this.functions.get(fnKey(sites[at]));
     if (fn === undefined) return -1;
     const list = fn.calls;
-    if (inputsOnly && !(fn.anyInput ??= list.some(i => inputAt(i) !== undefined))) return -1;
+    if (inputsOnly && !(fn.anyInput ??= list.some(i => this.inputAt(i) !== undefined))) return -1;
+    const {seqs} = this;
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
@@ -691,13 +757,14 @@ function dumpOf(root: Root, ctx0: DumpContext): TaskDump {
     // The latest call of this function before `seq` made along the same call path (the
     // nearest one, but for a recursion or a sibling call on another path).
     for (let k = lo - 1; k >= 0 && k >= lo - 64; k--) {
-      if (depth === 0 || sameCallPath(stackOf[list[k]], 1, sites, at + 1, depth)) return list[k];
+      if (depth === 0 || sameCallPath(this.stackOf[list[k]], 1, sites, at + 1, depth)) return list[k];
     }
     return -1;
-  };
+  }
 
   /** Walks a stack from frame `from` towards the Root, collecting the user's frames (leaf first). */
-  const walk = (sites: Site[], from: number, seq: number, depth = 0): {leafward: Frame[]; reach: Branch['reach']} => {
+  walk(sites: Site[], from: number, seq: number, depth = 0): Walked {
+    const {ctx} = this;
     const leafward: Frame[] = [];
     // Frames of functions that had not yet awaited: site index, then the path's length with them.
     const syncFrames: number[] = [];
@@ -735,10 +802,10 @@ function dumpOf(root: Root, ctx0: DumpContext): TaskDump {
       }
       if (callerFn !== undefined && fnKey(s) !== callerFn && i + 1 < sites.length && !isAsync(s)) continue;
       callerFn = undefined;
-      const frame = toFrame(s, name(s));
+      const frame = this.toFrame(s, name(s));
       if (frame === null) continue;
       const gen = frames.gen[s];
-      if (gen !== undefined) genOf.set(frame, gen);
+      if (gen !== undefined) this.genOf.set(frame, gen);
       if (combinatorCaller !== undefined) {
         if (combinatorCaller !== null && combinatorCaller.file === frame.file) {
           frame.line = combinatorCaller.line;
@@ -757,20 +824,20 @@ function dumpOf(root: Root, ctx0: DumpContext): TaskDump {
       lastUserSite = s;
       if (!isAsync(s)) syncFrames.push(i, leafward.length);
       // Is this function's own promise an input of a combinator created before it ran?
-      if (combinators.length > 0 && !isAsync(s)) {
-        const fn = callBefore(sites, i, seq, SIGNATURE_DEPTH, true);
-        const input = fn >= 0 ? inputAt(fn) : undefined;
+      if (this.combinators.length > 0 && !isAsync(s)) {
+        const fn = this.callBefore(sites, i, seq, SIGNATURE_DEPTH, true);
+        const input = fn >= 0 ? this.inputAt(fn) : undefined;
         if (input !== undefined) {
           frame.combinator = {name: input.comb.name, index: input.index};
-          combinatorCaller = input.comb.caller !== undefined ? callerFrame(input.comb.caller) : null;
+          combinatorCaller = input.comb.caller !== undefined ? this.callerFrame(input.comb.caller) : null;
           if (input.comb.caller !== undefined) callerFn = fnKey(input.comb.caller);
         }
       }
     }
     // A stack cut short by the frame limit may still end in the test body.
-    if (reach === 'detached' && lastUserSite !== undefined && rootKey !== undefined && fnKey(lastUserSite) === rootKey) reach = 'root';
+    if (reach === 'detached' && lastUserSite !== undefined && this.rootKey !== undefined && fnKey(lastUserSite) === this.rootKey) reach = 'root';
     // Work of the code around the Root (the caller of `traced()`, after it returned) is not the Root's.
-    if (reach === 'detached' && lastUserSite !== undefined && callerKey !== undefined && fnKey(lastUserSite) === callerKey) reach = 'foreign';
+    if (reach === 'detached' && lastUserSite !== undefined && this.callerKey !== undefined && fnKey(lastUserSite) === this.callerKey) reach = 'foreign';
     // A stack cut short by the frame limit (it ends in neither Node's nor the runner's frames,
     // as whole stacks do) goes on in the stack of the outermost function on it that had not
     // awaited yet: its own promise's stack starts where that function was called.
@@ -780,115 +847,128 @@ function dumpOf(root: Root, ctx0: DumpContext): TaskDump {
         const at = syncFrames[j];
         const length = syncFrames[j + 1];
         // Its callers in this stack may be cut short: the latest call of it is the one.
-        const fn = callBefore(sites, at, seq, 0);
-        if (fn < 0 || seqs[fn] >= seq) continue;
-        const rest = stitched(fn, depth + 1);
+        const fn = this.callBefore(sites, at, seq, 0);
+        if (fn < 0 || this.seqs[fn] >= seq) continue;
+        const rest = this.stitched(fn, depth + 1);
         leafward.length = length;
         leafward.push(...rest.leafward);
         return {leafward, reach: rest.reach};
       }
     }
     return {leafward, reach};
-  };
+  }
 
-  /** Continues a branch created in a timer callback through the place that set the timer. */
-  const throughTimer = (path: Frame[], parent: Branch, timer: object): Pick<Branch, 'path' | 'reach'> => {
-    const api = timerApi(timer);
-    const setter = parent.path[parent.path.length - 1];
-    const via: Frame = {...(setter ?? {name: '', file: '', line: 0, column: 0, async: false}), name: `${api} callback`, async: true};
-    // The setter's own frame adds nothing when it is an anonymous function at the same place.
-    const before = setter !== undefined && setter.name === '<anonymous>' ? parent.path.slice(0, -1) : parent.path;
-    return {path: [...before, via, ...path], reach: parent.reach};
-  };
-
-  const leaves: Leaf[] = [];
-  const timerPositions = new Set<string>();
-  const push = (c: Capture, make: (b: Branch) => Omit<Leaf, 'path' | 'createdAt' | 'ageMs' | 'detached'> | null, createdAt?: Frame | null, sites?: Site[]) => {
-    const b = branchOf(c, 0, sites);
+  push(c: Capture, make: (b: Branch) => Omit<Leaf, 'path' | 'createdAt' | 'ageMs' | 'detached'> | null, createdAt?: Frame | null, sites?: Site[]): void {
+    const b = this.branchOf(c, 0, sites);
     if (b.reach === 'machinery' || b.reach === 'foreign') return;
     if (b.path.length === 0 && b.reach !== 'root') return;
     const made = make(b);
     if (made === null) return;
-    // `made` is a fresh literal: completed in place, in the order the fields are shown. A copy
-    // by spread makes objects in dictionary mode, and every later read of 10 000 leaves slow.
+    // `made` is a fresh literal: completed in place, in the order the fields are shown (a
+    // copy by spread costs a call into V8's runtime for each of 10 000 leaves).
     const leaf = made as Leaf;
     leaf.path = b.path;
     leaf.createdAt = createdAt !== undefined ? createdAt : b.createdAt;
-    leaf.ageMs = round(c.at - root.startedAt);
+    leaf.ageMs = round(c.at - this.root.startedAt);
     leaf.detached = b.reach !== 'root';
     if (b.input !== null) leaf.input = b.input;
-    leaves.push(leaf);
-  };
-
-  for (const [timer, c] of timers) {
-    if (!isTimerPending(timer)) continue;
-    push(c, b => {
-      const t = timer as {_idleTimeout?: number; _repeat?: number | null};
-      const api = timerApi(timer);
-      if (api === 'setImmediate') return {kind: 'immediate', what: 'setImmediate callback, not run yet'};
-      // An unref'd timer that Node made for another API (a socket's idle timeout) is that
-      // API's business, not something the test waits on.
-      const internal = b.origin !== null && !/\(node:timers(\/promises)?\)$/.test(b.origin);
-      if (internal && typeof (timer as {hasRef?: () => boolean}).hasRef === 'function' && !(timer as {hasRef: () => boolean}).hasRef()) return null;
-      const delayMs = typeof t._idleTimeout === 'number' ? t._idleTimeout : 0;
-      const repeat = typeof t._repeat === 'number';
-      if (b.createdAt) timerPositions.add(key(b.createdAt));
-      const via = b.origin?.includes('node:timers/promises') ? 'timers/promises ' : '';
-      // Timers are armed when set (intervals re-armed when they fire): time left from there.
-      const since = ctx.now - c.at;
-      const firesInMs = Math.max(0, Math.round(repeat && delayMs > 0 ? delayMs - (since % delayMs) : delayMs - since));
-      if (repeat) return {kind: 'timer', what: `${via}setInterval every ${delayMs} ms, still active, next in ${duration(firesInMs)}`, timer: {delayMs, repeat, firesInMs}};
-      const timeout = ctx.timeoutMs !== null ? `the ${ctx.rootType === 'test' ? 'test' : ctx.rootType === 'traced' ? 'call' : 'hook'} timeout is ${duration(ctx.timeoutMs)}` : null;
-      // Shorter than the timeout: set after the wait began (a slow step, a retry's pause), it
-      // is not what the test has waited on all along.
-      const busy = timeout !== null && delayMs < ctx.timeoutMs!;
-      return {
-        kind: 'timer',
-        what: `${via}setTimeout ${delayMs} ms, fires in ${duration(firesInMs)}${timeout === null ? '' : busy ? `: busy, not stuck (${timeout})` : `; ${timeout}`}`,
-        timer: {delayMs, repeat, firesInMs},
-        ...(busy ? {busy: true} : {}),
-      };
-    });
+    this.leaves.push(leaf);
   }
 
-  for (const [handle, {kind, capture}] of handles) {
-    const what = describeHandle(kind, handle);
-    if (what !== null) push(capture, () => ({kind, what}));
-  }
+  /** Makes the leaves: pending timers, open handles, stored promises awaited, stuck promises. */
+  collect(): void {
+    const {ctx, all} = this;
+    for (const [timer, c] of this.timers) {
+      if (!isTimerPending(timer)) continue;
+      this.push(c, b => {
+        const t = timer as {_idleTimeout?: number; _repeat?: number | null};
+        const api = timerApi(timer);
+        if (api === 'setImmediate') return {kind: 'immediate', what: 'setImmediate callback, not run yet'};
+        // An unref'd timer that Node made for another API (a socket's idle timeout) is that
+        // API's business, not something the test waits on.
+        const internal = b.origin !== null && !/\(node:timers(\/promises)?\)$/.test(b.origin);
+        if (internal && typeof (timer as {hasRef?: () => boolean}).hasRef === 'function' && !(timer as {hasRef: () => boolean}).hasRef()) return null;
+        const delayMs = typeof t._idleTimeout === 'number' ? t._idleTimeout : 0;
+        const repeat = typeof t._repeat === 'number';
+        if (b.createdAt) this.timerPositions.add(key(b.createdAt));
+        const via = b.origin?.includes('node:timers/promises') ? 'timers/promises ' : '';
+        // Timers are armed when set (intervals re-armed when they fire): time left from there.
+        const since = ctx.now - c.at;
+        const firesInMs = Math.max(0, Math.round(repeat && delayMs > 0 ? delayMs - (since % delayMs) : delayMs - since));
+        if (repeat) return {kind: 'timer', what: `${via}setInterval every ${delayMs} ms, still active, next in ${duration(firesInMs)}`, timer: {delayMs, repeat, firesInMs}};
+        const timeout = ctx.timeoutMs !== null ? `the ${ctx.rootType === 'test' ? 'test' : ctx.rootType === 'traced' ? 'call' : 'hook'} timeout is ${duration(ctx.timeoutMs)}` : null;
+        // Shorter than the timeout: set after the wait began (a slow step, a retry's pause), it
+        // is not what the test has waited on all along.
+        const busy = timeout !== null && delayMs < ctx.timeoutMs!;
+        return {
+          kind: 'timer',
+          what: `${via}setTimeout ${delayMs} ms, fires in ${duration(firesInMs)}${timeout === null ? '' : busy ? `: busy, not stuck (${timeout})` : `; ${timeout}`}`,
+          timer: {delayMs, repeat, firesInMs},
+          ...(busy ? {busy: true} : {}),
+        };
+      });
+    }
 
-  // Stored promises: where they are awaited says more than where they were made.
-  // By index in `all`: 1 for a leaf, 2 for a leaf explained by where it is awaited.
-  const leafState = new Uint8Array(all.length);
-  for (const at of leafCaptures) leafState[at] = 1;
-  for (const c of awaitCaptures) {
-    const target = c.awaits ?? null;
-    // An async call or combinator of this test: its own leaves already explain it.
-    const targetAt = target !== null && ours(target.owner) ? ordinal(target) : -1;
-    if (target !== null && ours(target.owner) && (targetAt < 0 || leafState[targetAt] === 0)) continue;
-    // V8 never settles the promise an `await` makes: ask the awaited one (after the test
-    // above, which is free: this costs a `util.inspect`).
-    if (c.awaited !== undefined && !isPending(c.awaited)) continue;
-    const made = target !== null ? branchOf(target, 0) : null;
-    if (targetAt >= 0) leafState[targetAt] = 2;
-    push(c, () => ({kind: 'promise', what: awaitedWhat(target, made, ours)}), made?.createdAt ?? null);
-  }
-  for (const at of leafCaptures) {
-    if (leafState[at] === 2) continue;
-    const input = inputAt(at);
-    push(all[at], b => {
-      if (input !== undefined && b.input === null) b.input = {name: input.comb.name, index: input.index};
-      // `timers/promises` makes a promise and a Timeout at the same place: the timer says more.
-      if (b.origin?.includes('node:timers/promises') && b.createdAt && timerPositions.has(key(b.createdAt))) return null;
-      return {kind: 'promise', what: b.origin ? `${shortOrigin(b.origin)} promise, never settled` : 'promise, never settled'};
-    }, undefined, stackOf[at]);
-  }
+    for (const [handle, {kind, capture}] of this.handles) {
+      const what = describeHandle(kind, handle);
+      if (what !== null) this.push(capture, () => ({kind, what}));
+    }
 
-  // A promise whose branch continues below it (its executor set a timer whose callback
-  // created the rest) waits on that rest: it is not a stuck branch of its own.
-  // Paths are compared as chains of node ids (one id per distinct prefix), not as strings.
-  // A promise waits on a branch that goes on from its own path through its executor (an
-  // anonymous function in its file, from its line on), not on one that merely shares the
-  // path (a call made on the same line of the test before it).
+    // Stored promises: where they are awaited says more than where they were made.
+    // By index in `all`: 1 for a leaf, 2 for a leaf explained by where it is awaited.
+    const leafState = new Uint8Array(all.length);
+    for (const at of this.leafCaptures) leafState[at] = 1;
+    const ours = (r: Root): boolean => this.ours(r);
+    for (const c of this.awaitCaptures) {
+      const target = c.awaits ?? null;
+      // An async call or combinator of this test: its own leaves already explain it.
+      const targetAt = target !== null && ours(target.owner) ? this.ordinal(target) : -1;
+      if (target !== null && ours(target.owner) && (targetAt < 0 || leafState[targetAt] === 0)) continue;
+      // V8 never settles the promise an `await` makes: ask the awaited one (after the test
+      // above, which is free: this costs a `util.inspect`).
+      if (c.awaited !== undefined && !isPending(c.awaited)) continue;
+      const made = target !== null ? this.branchOf(target, 0) : null;
+      if (targetAt >= 0) leafState[targetAt] = 2;
+      this.push(c, () => ({kind: 'promise', what: awaitedWhat(target, made, ours)}), made?.createdAt ?? null);
+    }
+    for (const at of this.leafCaptures) {
+      if (leafState[at] === 2) continue;
+      const input = this.inputAt(at);
+      this.push(all[at], b => {
+        if (input !== undefined && b.input === null) b.input = {name: input.comb.name, index: input.index};
+        // `timers/promises` makes a promise and a Timeout at the same place: the timer says more.
+        if (b.origin?.includes('node:timers/promises') && b.createdAt && this.timerPositions.has(key(b.createdAt))) return null;
+        return {kind: 'promise', what: b.origin ? `${shortOrigin(b.origin)} promise, never settled` : 'promise, never settled'};
+      }, undefined, this.stackOf[at]);
+    }
+  }
+}
+
+/** Makes Sites of a stack's CallSites; returns where they start. */
+function register(sites: CallSite[]): Site {
+  reserve(sites.length);
+  const start = frames.count;
+  for (let k = 0; k < sites.length; k++) newSite(sites[k]);
+  return start;
+}
+
+function hasGeneratorNext(start: Site, end: Site): boolean {
+  for (let k = start; k < end; k++) if (isGeneratorNext(k)) return true;
+  return false;
+}
+
+/** Continues a branch created in a timer callback through the place that set the timer. */
+function throughTimer(path: Frame[], parent: Branch, timer: object): Pick<Branch, 'path' | 'reach'> {
+  const api = timerApi(timer);
+  const setter = parent.path[parent.path.length - 1];
+  const via: Frame = {...(setter ?? {name: '', file: '', line: 0, column: 0, async: false}), name: `${api} callback`, async: true};
+  // The setter's own frame adds nothing when it is an anonymous function at the same place.
+  const before = setter !== undefined && setter.name === '<anonymous>' ? parent.path.slice(0, -1) : parent.path;
+  return {path: [...before, via, ...path], reach: parent.reach};
+}
+
+/** The dump of `leaves`: which wait on others, where the Root is suspended, in their order. */
+function finish(root: Root, ctx: DumpContext, leaves: Leaf[]): TaskDump {
   // Keyed by file, name and line, a frame's lineKey is built once, not once per leaf.
   const lineKeys = new Map<string, Map<string, Map<number, string>>>();
   const lineKeyOf = (f: Frame): string => {
@@ -900,6 +980,43 @@ function dumpOf(root: Root, ctx0: DumpContext): TaskDump {
     if (k === undefined) byLine.set(f.line, (k = lineKey(f)));
     return k;
   };
+  markWaiting(leaves, lineKeyOf);
+
+  // When every branch leaves the test body at the same line, that is where the Root is
+  // suspended: show it on the Root's line instead of repeating it in each branch.
+  const attached = leaves.filter(l => !l.detached && l.path.length > 0);
+  const first = attached[0]?.path[0];
+  const firstKey = first !== undefined ? lineKeyOf(first) : '';
+  const shared = first !== undefined && attached.every(l => lineKeyOf(l.path[0]) === firstKey) ? preferAwait(attached.map(l => l.path[0])) : null;
+  if (shared !== null) for (const l of attached) l.path = l.path.slice(1);
+  sortLeaves(leaves);
+  return {
+    kind: DUMP_KIND,
+    version: DUMP_VERSION,
+    rootType: ctx.rootType,
+    rootName: ctx.rootName,
+    rootFrame: shared,
+    testPath: displayPath(ctx.testPath, ctx.rootDir),
+    elapsedMs: round(ctx.now - root.startedAt),
+    timeoutMs: ctx.timeoutMs,
+    leaves,
+    unrecorded: root.unrecorded,
+    waitsForDone: ctx.waitsForDone,
+    ...(ctx.fakeTimers ? {fakeTimers: ctx.fakeTimers} : {}),
+    ...(ctx.affects && ctx.affects.length > 0 ? {affects: ctx.affects} : {}),
+    ...(ctx.sharedWith && ctx.sharedWith.length > 0 ? {sharedWith: ctx.sharedWith} : {}),
+  };
+}
+
+/**
+ * A promise whose branch continues below it (its executor set a timer whose callback
+ * created the rest) waits on that rest: it is not a stuck branch of its own.
+ * Paths are compared as chains of node ids (one id per distinct prefix), not as strings.
+ * A promise waits on a branch that goes on from its own path through its executor (an
+ * anonymous function in its file, from its line on), not on one that merely shares the
+ * path (a call made on the same line of the test before it).
+ */
+function markWaiting(leaves: Leaf[], lineKeyOf: (f: Frame) => string): void {
   // Node ids by parent id, then by the frame's lineKey.
   const prefixIds = new Map<number, Map<string, number>>();
   let ids = 0;
@@ -930,15 +1047,11 @@ function dumpOf(root: Root, ctx0: DumpContext): TaskDump {
     const c = l.createdAt;
     if (after !== undefined && after.some(f => c === null || (f.file === c.file && f.line >= c.line && (f.line === c.line || f.name === '<anonymous>' || f.name.endsWith('callback'))))) l.waiting = true;
   }
+}
 
-  // When every branch leaves the test body at the same line, that is where the Root is
-  // suspended: show it on the Root's line instead of repeating it in each branch.
-  const attached = leaves.filter(l => !l.detached && l.path.length > 0);
-  const first = attached[0]?.path[0];
-  const firstKey = first !== undefined ? lineKeyOf(first) : '';
-  const shared = first !== undefined && attached.every(l => lineKeyOf(l.path[0]) === firstKey) ? preferAwait(attached.map(l => l.path[0])) : null;
-  if (shared !== null) for (const l of attached) l.path = l.path.slice(1);
-  // Keys made once per leaf (not per comparison): sorting 10 000 leaves compares ~140 000 times.
+/** Sorts leaves by their paths' positions, in `localeCompare`'s order (stable). */
+function sortLeaves(leaves: Leaf[]): void {
+  // Keys made once per frame (not per leaf, nor per comparison: sorting 10 000 leaves compares ~140 000 times).
   const positions = new Map<string, Map<number | string, string>>();
   const keyOf = (f: Frame): string => {
     let byLine = positions.get(f.file);
@@ -953,22 +1066,6 @@ function dumpOf(root: Root, ctx0: DumpContext): TaskDump {
   const sameKeys = (a: string[], b: string[]): boolean => a.length === b.length && a.every((k, i) => k === b[i]);
   sorted.sort((a, b) => (sameKeys(a.keys, b.keys) ? 0 : collator.compare((a.k ??= a.keys.join('>')), (b.k ??= b.keys.join('>')))));
   for (let n = 0; n < sorted.length; n++) leaves[n] = sorted[n].l;
-  return {
-    kind: DUMP_KIND,
-    version: DUMP_VERSION,
-    rootType: ctx.rootType,
-    rootName: ctx.rootName,
-    rootFrame: shared,
-    testPath: displayPath(ctx.testPath, ctx.rootDir),
-    elapsedMs: round(ctx.now - root.startedAt),
-    timeoutMs: ctx.timeoutMs,
-    leaves,
-    unrecorded: root.unrecorded,
-    waitsForDone: ctx.waitsForDone,
-    ...(ctx.fakeTimers ? {fakeTimers: ctx.fakeTimers} : {}),
-    ...(ctx.affects && ctx.affects.length > 0 ? {affects: ctx.affects} : {}),
-    ...(ctx.sharedWith && ctx.sharedWith.length > 0 ? {sharedWith: ctx.sharedWith} : {}),
-  };
 }
 
 /**
