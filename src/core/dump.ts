@@ -406,6 +406,15 @@ interface Walked {
 
 type Input = {comb: Combinator; index: number};
 
+/** A capture's execution resource: a timer of the Root, a Timeout, a handle's, a `.then` callback's derived promise. */
+interface Context {
+  timer: Capture | undefined;
+  isTimer: boolean;
+  io: HandleRecord | undefined;
+  /** The capture of the promise a `.then` callback was chained on (null: not asked for yet). */
+  on: Capture | undefined | null;
+}
+
 /**
  * One dump being taken. A class rather than closures made in takeDump: its methods are
  * compiled and optimized once for all dumps, where closures made anew for each dump start
@@ -427,7 +436,6 @@ class Dump {
   readonly handleByResource = new Map<unknown, HandleRecord>();
   /** The family's pending promise captures, in creation order. */
   readonly all: Capture[];
-  private ordinals: Map<Capture, number> | undefined = undefined;
   stackOf: Site[][] = [];
   seqs: Float64Array = new Float64Array(0);
   readonly leafCaptures: number[] = [];
@@ -435,6 +443,7 @@ class Dump {
   /** Sorted by subAt, for a binary search from a subscription to its combinator. */
   readonly combinators: Combinator[] = [];
   combinatorSubAt: Float64Array = new Float64Array(0);
+  combinatorEnd: Float64Array = new Float64Array(0);
   /**
    * Async calls by function and call path; one call path can be taken many times (a loop,
    * `items.map(f)`), so each key keeps its captures in creation order (indices in `all`).
@@ -456,6 +465,7 @@ class Dump {
   // are the same for every leaf made below them (thousands, made in one callback or one
   // loop): each is walked once, by how many hops or stitches led to it. Callers only read them.
   private readonly parents = new Map<Capture, Branch[]>();
+  private readonly contexts = new Map<object, Context>();
   private stitches: Walked[][] = [];
   readonly leaves: Leaf[] = [];
   readonly timerPositions = new Set<string>();
@@ -476,6 +486,7 @@ class Dump {
       for (const c of r.promises.values()) pending.push(c);
     }
     this.all = pending.sort((a, b) => a.seq - b.seq);
+    this.seqs = Float64Array.from(this.all, c => c.seq);
     for (const [h, record] of this.handles) {
       this.handleByResource.set(h, record);
       const native = (h as {_handle?: unknown})._handle;
@@ -512,13 +523,17 @@ class Dump {
     return s;
   }
 
-  /** A capture's index in `all`, or -1. */
+  /** A capture's index in `all` (found by its `seq`, which no other capture has), or -1. */
   ordinal(c: Capture): number {
-    if (this.ordinals === undefined) {
-      this.ordinals = new Map();
-      for (let i = 0; i < this.all.length; i++) this.ordinals.set(this.all[i], i);
+    const {seqs} = this;
+    let lo = 0;
+    let hi = seqs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (seqs[mid] < c.seq) lo = mid + 1;
+      else hi = mid;
     }
-    return this.ordinals.get(c) ?? -1;
+    return lo < seqs.length && this.all[lo] === c ? lo : -1;
   }
 
   read(c: Capture): Site[] {
@@ -551,8 +566,6 @@ class Dump {
     for (let i = 0; i < all.length; i++) if (driven[i] === 1) learnWrappers(range(starts[i], starts[i + 1]), this.wrappers);
     this.stackOf = new Array(all.length);
     for (let i = 0; i < all.length; i++) this.stackOf[i] = this.prepare(starts[i], starts[i + 1], driven[i] === 1);
-    this.seqs = new Float64Array(all.length);
-    for (let i = 0; i < all.length; i++) this.seqs[i] = all[i].seq;
     this.inputs = new Array(all.length);
     this.stitches = new Array(all.length);
   }
@@ -619,6 +632,7 @@ class Dump {
     }
     combinators.sort((a, b) => a.capture.subAt - b.capture.subAt);
     this.combinatorSubAt = Float64Array.from(combinators, comb => comb.capture.subAt);
+    this.combinatorEnd = Float64Array.from(combinators, comb => comb.end);
   }
 
   /** The combinator (still pending) whose subscription to its inputs produced counter value `sub`. */
@@ -633,7 +647,7 @@ class Dump {
       if (this.combinatorSubAt[mid] < sub) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) if (sub < combinators[i].end) return combinators[i];
+    for (let i = lo - 1; i >= 0 && i >= lo - 64; i--) if (sub < this.combinatorEnd[i]) return combinators[i];
     return undefined;
   }
 
@@ -696,12 +710,12 @@ class Dump {
     const path = walked.leafward.reverse();
     const createdAt = path[path.length - 1] ?? null;
     if (reach === 'detached' && c.context !== undefined && hops < MAX_TIMER_HOPS) {
-      const timer = this.timers.get(c.context);
+      const known = this.contextOf(c.context);
+      const {timer, isTimer, io} = known;
       if (timer !== undefined) return {...throughTimer(path, this.parentBranch(timer, hops + 1), c.context), createdAt, origin, fn, input};
-      if (isTimerObject(c.context)) reach = 'foreign';
+      if (isTimer) reach = 'foreign';
       // Made in an I/O callback of a socket or server opened under the Root (its native
       // handle is the execution resource): continue through the place that opened it.
-      const io = this.handleByResource.get(c.context);
       if (io !== undefined) {
         const parent = this.parentBranch(io.capture, hops + 1);
         const at = parent.path[parent.path.length - 1];
@@ -709,7 +723,8 @@ class Dump {
         return {path: [...parent.path, via, ...path], createdAt, origin, fn, input, reach: parent.reach};
       }
       // Made in a `.then` callback: continue through the promise it was chained on.
-      const on = isPromiseLike(c.context) ? chainedOn(c.context) : undefined;
+      if (known.on === null) known.on = isPromiseLike(c.context) ? chainedOn(c.context) : undefined;
+      const on = known.on;
       if (on !== undefined && this.ours(on.owner)) {
         const parent = this.parentBranch(on, hops + 1);
         // A down-levelled async function resumed by its helper's `.then`: it is the function
@@ -727,6 +742,18 @@ class Dump {
       }
     }
     return {path, createdAt, origin, fn, input, reach};
+  }
+
+  /** What the callback a capture was taken in tells (the same for all captures taken in one). */
+  contextOf(context: object): Context {
+    let known = this.contexts.get(context);
+    if (known === undefined) {
+      const timer = this.timers.get(context);
+      // Only what the first capture taken in it needed is asked for (`on`: not yet, null).
+      known = timer !== undefined ? {timer, isTimer: false, io: undefined, on: null} : {timer, isTimer: isTimerObject(context), io: this.handleByResource.get(context), on: null};
+      this.contexts.set(context, known);
+    }
+    return known;
   }
 
   parentBranch(c: Capture, hops: number): Branch {

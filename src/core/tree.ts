@@ -36,17 +36,34 @@ function frameKeys(): (f: Frame) => string {
   };
 }
 
-function child(parent: TreeNode, key: string, make: () => TreeNode, keys: WeakMap<TreeNode, Map<string, TreeNode>>): TreeNode {
-  let byKey = keys.get(parent);
-  if (byKey === undefined) keys.set(parent, (byKey = new Map()));
-  let node = byKey.get(key);
-  if (node === undefined) {
-    node = make();
-    byKey.set(key, node);
-    parent.children.push(node);
-  }
-  return node;
+/**
+ * A node while the tree is built, with its children by key: most nodes of a big dump have
+ * one child (a chain of calls), kept without a Map.
+ */
+interface Building {
+  node: TreeNode;
+  onlyKey: string | undefined;
+  only: Building | undefined;
+  byKey: Map<string, Building> | undefined;
 }
+
+function child(parent: Building, key: string, make: () => TreeNode): Building {
+  if (parent.onlyKey === key) return parent.only!;
+  let b = parent.byKey?.get(key);
+  if (b === undefined) {
+    b = {node: make(), onlyKey: undefined, only: undefined, byKey: undefined};
+    if (parent.only === undefined) {
+      parent.onlyKey = key;
+      parent.only = b;
+    } else {
+      (parent.byKey ??= new Map()).set(key, b);
+    }
+    parent.node.children.push(b.node);
+  }
+  return b;
+}
+
+const COMBINATOR_KEYS = new Map<string, string>();
 
 /**
  * Builds the merged tree of a dump. The returned root node stands for the test or hook.
@@ -57,23 +74,26 @@ function child(parent: TreeNode, key: string, make: () => TreeNode, keys: WeakMa
  */
 export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
   const root: TreeNode = {frame: null, children: [], leaves: []};
-  const keys = new WeakMap<TreeNode, Map<string, TreeNode>>();
-  const combinator = (node: TreeNode, name: string): TreeNode =>
-    child(node, `combinator:${name}`, () => ({frame: null, label: name, children: [], leaves: []}), keys);
+  const top: Building = {node: root, onlyKey: undefined, only: undefined, byKey: undefined};
+  const combinator = (b: Building, name: string): Building => {
+    let key = COMBINATOR_KEYS.get(name);
+    if (key === undefined) COMBINATOR_KEYS.set(name, (key = `combinator:${name}`));
+    return child(b, key, () => ({frame: null, label: name, children: [], leaves: []}));
+  };
   const keyOf = frameKeys();
   for (const leaf of dump.leaves) {
-    let node = root;
+    let b = top;
     if (leaf.detached) {
-      node = child(node, 'detached', () => ({frame: null, label: DETACHED_LABEL, children: [], leaves: []}), keys);
+      b = child(b, 'detached', () => ({frame: null, label: DETACHED_LABEL, children: [], leaves: []}));
     }
     for (const frame of leaf.path) {
-      if (frame.combinator !== undefined) node = combinator(node, frame.combinator.name);
-      node = child(node, keyOf(frame), () => ({frame: {...frame}, children: [], leaves: []}), keys);
+      if (frame.combinator !== undefined) b = combinator(b, frame.combinator.name);
+      b = child(b, keyOf(frame), () => ({frame: {...frame}, children: [], leaves: []}));
       // Prefer the position of the `await` (an async frame) over that of a call.
-      if (frame.async && !node.frame!.async) node.frame = {...frame};
+      if (frame.async && !b.node.frame!.async) b.node.frame = {...frame};
     }
-    if (leaf.input !== undefined) node = combinator(node, leaf.input.name);
-    node.leaves.push(leaf);
+    if (leaf.input !== undefined) b = combinator(b, leaf.input.name);
+    b.node.leaves.push(leaf);
   }
   sortTree(root);
   return root;
@@ -100,7 +120,7 @@ function sortTree(node: TreeNode): void {
     });
     for (let i = 0; i < keyed.length; i++) node.children[i] = keyed[i].n;
   }
-  node.leaves.sort((a, b) => (a.input?.index ?? -1) - (b.input?.index ?? -1));
+  if (node.leaves.length > 1) node.leaves.sort((a, b) => (a.input?.index ?? -1) - (b.input?.index ?? -1));
   for (const c of node.children) sortTree(c);
 }
 
