@@ -79,9 +79,9 @@ interface FrameTable {
   /** {@link fnKey}, set up front for a down-levelled async function. */
   fn: Array<string | undefined>;
   /** For a down-levelled async function's generator body: which generator (where it is defined). */
-  gen: Array<string | undefined>;
-  /** {@link combinatorOf} (null: none). */
-  comb: Array<CombinatorName | null | undefined>;
+  gen: Map<Site, string>;
+  /** {@link combinatorOf} of the native frames that have one. */
+  comb: Map<Site, CombinatorName>;
   pos: Float64Array;
   /** KNOWN_* and IS_* bits. */
   bits: Int32Array;
@@ -96,11 +96,13 @@ const IS_CTOR = 8;
 /** A frame of a down-levelling helper that drives a generator body (never shown). */
 const IS_HELPER = 16;
 const KNOWN_POS = 32;
+const KNOWN_COMB = 64;
+const IS_COMB = 128;
 
 // Arrays made at their size, not grown one frame at a time: growing arrays of 100 000
-// elements is itself measurable.
+// elements is itself measurable, and so is making one (typed arrays cost least).
 function newTable(capacity = 64): FrameTable {
-  return {count: 0, site: new Array(capacity), file: new Array(capacity), name: new Array(capacity), fn: new Array(capacity), gen: new Array(capacity), comb: new Array(capacity), pos: new Float64Array(capacity), bits: new Int32Array(capacity), functionKeys: new Map()};
+  return {count: 0, site: new Array(capacity), file: new Array(capacity), name: new Array(capacity), fn: new Array(capacity), gen: new Map(), comb: new Map(), pos: new Float64Array(capacity), bits: new Int32Array(capacity), functionKeys: new Map()};
 }
 
 /** The frames of the dump being taken (takeDump sets it, and puts back the one before). */
@@ -116,13 +118,13 @@ function reserve(n: number): void {
     bigger.file[s] = t.file[s];
     bigger.name[s] = t.name[s];
     bigger.fn[s] = t.fn[s];
-    bigger.gen[s] = t.gen[s];
-    bigger.comb[s] = t.comb[s];
   }
   bigger.pos.set(t.pos);
   bigger.bits.set(t.bits);
   bigger.count = t.count;
   bigger.functionKeys = t.functionKeys;
+  bigger.gen = t.gen;
+  bigger.comb = t.comb;
   frames = bigger;
 }
 
@@ -244,7 +246,7 @@ function markResumedBodies(sites: Site[]): void {
   for (let b = 0; b + 2 < sites.length; b++) {
     const next = sites[b + 1];
     if (file(next) !== null || name(next) !== 'next' || !isHelperNearNext(sites[b + 2])) continue;
-    if (file(sites[b]) !== null) frames.gen[sites[b]] = genKey(sites[b]);
+    if (file(sites[b]) !== null) frames.gen.set(sites[b], genKey(sites[b]));
     for (let h = b + 2; h < sites.length && isHelperNearNext(sites[h]); h++) frames.bits[sites[h]] |= IS_HELPER;
   }
 }
@@ -275,7 +277,7 @@ function collapseDownlevelled(sites: Site[], wrappers: Set<string>): Site[] {
     const merged = newSite(callSite(sites[body]));
     frames.name[merged] = name(fn);
     frames.fn[merged] = fnKey(fn);
-    frames.gen[merged] = genKey(sites[body]);
+    frames.gen.set(merged, genKey(sites[body]));
     return [...sites.slice(0, body), merged, ...rest()];
   }
   return sites;
@@ -295,13 +297,14 @@ function isNode(s: Site): boolean {
 }
 
 function combinatorOf(s: Site): CombinatorName | undefined {
-  let c = frames.comb[s];
-  if (c === undefined) {
-    if (file(s) !== null) c = null;
-    else if (callSite(s).isPromiseAll?.()) c = 'Promise.all';
-    else c = COMBINATORS[name(s).startsWith('Promise.') ? name(s).slice(8) : name(s)] ?? null;
-    frames.comb[s] = c;
-  }
+  const b = frames.bits[s];
+  if ((b & KNOWN_COMB) !== 0) return (b & IS_COMB) !== 0 ? frames.comb.get(s) : undefined;
+  let c: CombinatorName | undefined;
+  if (file(s) !== null) c = undefined;
+  else if (callSite(s).isPromiseAll?.()) c = 'Promise.all';
+  else c = COMBINATORS[name(s).startsWith('Promise.') ? name(s).slice(8) : name(s)];
+  frames.bits[s] |= KNOWN_COMB | (c != null ? IS_COMB : 0);
+  if (c != null) frames.comb.set(s, c);
   return c ?? undefined;
 }
 
@@ -486,7 +489,8 @@ class Dump {
       for (const c of r.promises.values()) pending.push(c);
     }
     this.all = pending.sort((a, b) => a.seq - b.seq);
-    this.seqs = Float64Array.from(this.all, c => c.seq);
+    this.seqs = new Float64Array(this.all.length);
+    for (let i = 0; i < this.all.length; i++) this.seqs[i] = this.all[i].seq;
     for (const [h, record] of this.handles) {
       this.handleByResource.set(h, record);
       const native = (h as {_handle?: unknown})._handle;
@@ -631,8 +635,12 @@ class Dump {
       comb.end = Math.min(first ?? Infinity, later !== undefined ? later.subAt + 1 : Infinity);
     }
     combinators.sort((a, b) => a.capture.subAt - b.capture.subAt);
-    this.combinatorSubAt = Float64Array.from(combinators, comb => comb.capture.subAt);
-    this.combinatorEnd = Float64Array.from(combinators, comb => comb.end);
+    this.combinatorSubAt = new Float64Array(combinators.length);
+    this.combinatorEnd = new Float64Array(combinators.length);
+    for (let i = 0; i < combinators.length; i++) {
+      this.combinatorSubAt[i] = combinators[i].capture.subAt;
+      this.combinatorEnd[i] = combinators[i].end;
+    }
   }
 
   /** The combinator (still pending) whose subscription to its inputs produced counter value `sub`. */
@@ -831,7 +839,7 @@ class Dump {
       callerFn = undefined;
       const frame = this.toFrame(s, name(s));
       if (frame === null) continue;
-      const gen = frames.gen[s];
+      const gen = frames.gen.size > 0 ? frames.gen.get(s) : undefined;
       if (gen !== undefined) this.genOf.set(frame, gen);
       if (combinatorCaller !== undefined) {
         if (combinatorCaller !== null && combinatorCaller.file === frame.file) {
@@ -974,8 +982,10 @@ class Dump {
 /** Makes Sites of a stack's CallSites; returns where they start. */
 function register(sites: CallSite[]): Site {
   reserve(sites.length);
-  const start = frames.count;
-  for (let k = 0; k < sites.length; k++) newSite(sites[k]);
+  const t = frames;
+  const start = t.count;
+  for (let k = 0; k < sites.length; k++) t.site[start + k] = sites[k];
+  t.count += sites.length;
   return start;
 }
 
