@@ -78,7 +78,7 @@ export function createPositionMapper(formatter: Formatter | undefined): Position
     if (line == null || column == null) return null;
     let byLine = cache.get(file);
     if (byLine === undefined) cache.set(file, (byLine = new Map()));
-    const key = line < 0x4000000 && column < 0x4000000 ? line * 0x4000000 + column : `${line}:${column}`;
+    const key = line >>> 0 === line && column >>> 0 === column && line < 0x4000000 && column < 0x4000000 ? line * 0x4000000 + column : `${line}:${column}`;
     let mapped = byLine.get(key);
     if (mapped === undefined) {
       mapped = {file, line, column};
