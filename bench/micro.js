@@ -28,13 +28,33 @@ function inRoot(fn) {
 
 function timers() { for (let i = 0; i < 100000; i++) clearTimeout(setTimeout(() => {}, 1000)); }
 
-async function dumpOf(n) {
-  const stop = rec.startRecording({captureBurst: n * 4, capturesPerSecond: 0});
+// Shapes of n pending leaves; `captures` is how many stacks each records (the budget to allow).
+const shapes = {
+  // The default: n / 2 calls, each awaiting two async calls in a Promise.all.
+  pairs: {captures: 4, start(n) {
+    async function a(i) { await new Promise(() => {}); }
+    async function b(i) { await Promise.all([a(i), a(i + 1)]); }
+    for (let i = 0; i < n / 2; i++) b(i);
+  }},
+  // n independent leaves, each under a 3-deep async chain, awaited by one test-like body.
+  chain3: {captures: 6, start(n) {
+    async function c3() { await new Promise(() => {}); }
+    async function c2() { await c3(); }
+    async function c1() { await c2(); }
+    (async function body() { const all = []; for (let i = 0; i < n; i++) all.push(c1()); await Promise.all(all); })();
+  }},
+  // n leaves made at the bottom of a 40-deep async chain (longer than a stack's 24 frames).
+  deep40: {captures: 2, start(n) {
+    async function d(k) { if (k === 0) await Promise.all(Array.from({length: n}, () => new Promise(() => {}))); else await d(k - 1); }
+    d(40);
+  }},
+};
+
+async function dumpOf(n, shape = 'pairs') {
+  const stop = rec.startRecording({captureBurst: n * shapes[shape].captures + 100, capturesPerSecond: 0});
   const root = rec.createRoot();
   rec.enterRoot(root);
-  async function a(i) { await new Promise(() => {}); }
-  async function b(i) { await Promise.all([a(i), a(i + 1)]); }
-  for (let i = 0; i < n / 2; i++) b(i);
+  shapes[shape].start(n);
   rec.leaveRoot(root);
   const t = performance.now();
   const dump = takeDump(root, {
@@ -50,7 +70,7 @@ async function dumpOf(n) {
 }
 
 (async () => {
-  const out = {perPromise: {}, perTimer: {}, dump: {}};
+  const out = {perPromise: {}, perTimer: {}, dump: {}, dumpShapes: {}};
   await churn();
   out.perPromise['no hook'] = await time(churn);
   out.perPromise['recording, no Root'] = await time(async () => { const stop = rec.startRecording(); await churn(); stop(); });
@@ -58,5 +78,6 @@ async function dumpOf(n) {
   out.perTimer['no recording'] = await time(timers);
   out.perTimer['in a Root'] = await time(inRoot(timers));
   for (const n of [10, 1000, 10000]) out.dump[n] = await dumpOf(n);
+  for (const shape of ['chain3', 'deep40']) out.dumpShapes[`${shape} 10000`] = await dumpOf(10000, shape);
   process.stdout.write(JSON.stringify(out));
 })();

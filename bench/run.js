@@ -57,6 +57,7 @@ const micro = node('micro.js');
 for (const [k, v] of Object.entries(micro.perPromise)) console.log(`   promise churn, ${k.padEnd(28)} ${v.toFixed(0)} ms`);
 for (const [k, v] of Object.entries(micro.perTimer)) console.log(`   100k setTimeout+clear, ${k.padEnd(21)} ${v.toFixed(0)} ms`);
 for (const [k, v] of Object.entries(micro.dump)) console.log(`   dump + render, ${String(k).padStart(5)} pending leaves      ${v.toFixed(1)} ms`);
+for (const [k, v] of Object.entries(micro.dumpShapes ?? {})) console.log(`   dump + render, ${k.padEnd(13)} leaves   ${v.toFixed(1)} ms`);
 
 console.log('\n3. memory (bench/memory.js)');
 const memory = node('memory.js');

@@ -23,11 +23,20 @@ const identity = (_: unknown, sites: CallSite[]): CallSite[] => sites;
 
 /** The CallSites V8 recorded in a holder filled by `Error.captureStackTrace`. */
 export function readCallSites(holder: {stack?: unknown}): CallSite[] {
+  return readAllCallSites([holder], h => h)[0];
+}
+
+/** {@link readCallSites} of each item's holder, swapping `Error.prepareStackTrace` once for all. */
+export function readAllCallSites<T>(items: readonly T[], holder: (item: T) => {stack?: unknown}): CallSite[][] {
   const previous = Error.prepareStackTrace;
   Error.prepareStackTrace = identity as typeof Error.prepareStackTrace;
   try {
-    const sites = holder.stack;
-    return Array.isArray(sites) ? (sites as CallSite[]) : [];
+    const out: CallSite[][] = new Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const sites = holder(items[i]).stack;
+      out[i] = Array.isArray(sites) ? (sites as CallSite[]) : [];
+    }
+    return out;
   } finally {
     Error.prepareStackTrace = previous;
   }
@@ -48,14 +57,6 @@ type Formatter = (error: Error, sites: CallSite[]) => unknown;
 const POSITION_IN_PARENS = /\(([^()]+):(\d+):(\d+)\)$/;
 const POSITION_BARE = /^at (?:async )?(.+):(\d+):(\d+)$/;
 
-function rawPosition(site: CallSite): Position | null {
-  const file = site.getFileName() ?? site.getScriptNameOrSourceURL?.() ?? null;
-  const line = site.getLineNumber();
-  const column = site.getColumnNumber();
-  if (file == null || line == null || column == null) return null;
-  return {file, line, column};
-}
-
 /**
  * A mapper that asks `formatter` (an `Error.prepareStackTrace` installed by Jest, which
  * knows the transformed files' source maps) where each frame really is. Falls back to
@@ -68,15 +69,20 @@ function rawPosition(site: CallSite): Position | null {
  * const mapped = createPositionMapper(this.global.Error.prepareStackTrace);
  */
 export function createPositionMapper(formatter: Formatter | undefined): PositionMapper {
-  const cache = new Map<string, Position | null>();
-  return site => {
-    const raw = rawPosition(site);
-    if (raw === null) return null;
-    const key = `${raw.file}:${raw.line}:${raw.column}`;
-    let mapped = cache.get(key);
+  // By file, then line and column (one number while both fit in 26 bits): a dump maps
+  // every frame it shows, and a string key would be built and hashed for each.
+  const cache = new Map<string, Map<number | string, Position | null>>();
+  const map = (site: CallSite, file: string): Position | null => {
+    const line = site.getLineNumber();
+    const column = site.getColumnNumber();
+    if (line == null || column == null) return null;
+    let byLine = cache.get(file);
+    if (byLine === undefined) cache.set(file, (byLine = new Map()));
+    const key = line >>> 0 === line && column >>> 0 === column && line < 0x4000000 && column < 0x4000000 ? line * 0x4000000 + column : `${line}:${column}`;
+    let mapped = byLine.get(key);
     if (mapped === undefined) {
-      mapped = raw;
-      if (formatter !== undefined && !raw.file.startsWith('node:')) {
+      mapped = {file, line, column};
+      if (formatter !== undefined && !file.startsWith('node:')) {
         try {
           const text = formatter({name: 'E', message: ''} as Error, [site]);
           const last = typeof text === 'string' ? text.split('\n').pop()!.trim() : '';
@@ -86,10 +92,27 @@ export function createPositionMapper(formatter: Formatter | undefined): Position
           // A formatter that cannot handle a lone frame leaves V8's position in place.
         }
       }
-      cache.set(key, mapped);
+      byLine.set(key, mapped);
     }
     return mapped;
   };
+  const mapper: PositionMapper = site => {
+    const file = site.getFileName() ?? site.getScriptNameOrSourceURL?.() ?? null;
+    return file == null ? null : map(site, file);
+  };
+  knownFiles.set(mapper, map);
+  return mapper;
+}
+
+// The mappers made by createPositionMapper, with their entry for a site whose file is known.
+const knownFiles = new WeakMap<PositionMapper, (site: CallSite, file: string) => Position | null>();
+
+/**
+ * `mapper` for sites whose `getFileName()` is known (not null): when it is one of
+ * {@link createPositionMapper}'s, it does not ask V8 for the file again.
+ */
+export function withKnownFile(mapper: PositionMapper): (site: CallSite, file: string) => Position | null {
+  return knownFiles.get(mapper) ?? (site => mapper(site));
 }
 
 /** A display path: relative to `rootDir` with forward slashes; `node:` ids kept. */

@@ -307,10 +307,10 @@ function renderChildren(node: TreeNode, prefix: string, lines: Line[], rootFrame
   const underCombinator = node.frame === null && node.label?.startsWith('Promise.') === true;
   if (underCombinator) all.sort((a, b) => indexOf(a) - indexOf(b));
   const groups = underCombinator ? collapse(all, at) : collapseSame(all, at);
-  const items = groups.map(g => g.item);
+  const leavesAfter = onlyLeavesAfter(groups.map(g => g.item));
   groups.forEach((g, i) => {
     const item = g.item;
-    const end = i === groups.length - 1 || onlyLeavesAfter(items, i);
+    const end = i === groups.length - 1 || leavesAfter[i];
     const range = g.count > 1 ? (g.first === null ? `${g.count}× ` : `[${g.first}–${g.lastIndex}] ${g.count}× `) : null;
     if (item.leaf !== undefined) {
       // A combinator's input gets a connector like its sibling inputs; other leaves hang
@@ -383,18 +383,21 @@ function shapeOf(item: Item, at: Frame | null): string {
   return lines.flatMap(l => emit(l, PLAIN, undefined)).join('\n');
 }
 
-/** Consecutive inputs stuck the same way, as one group each. */
+/**
+ * Consecutive inputs stuck the same way, as one group each. Inputs made alike (thousands,
+ * from one `map`) are told alike by their data, field by field, before any is rendered:
+ * rendering each input's subtree to compare them costs more than the whole dump.
+ */
 function collapse(all: Item[], at: Frame | null): Group[] {
   const index = (x: Item): number => x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? -1;
-  const groups: Array<Group & {shape: string}> = [];
+  const groups: Array<Group & {shape?: string}> = [];
   for (const item of all) {
-    const shape = shapeOf(item, at);
     const prev = groups[groups.length - 1];
-    if (prev !== undefined && prev.shape === shape && index(item) === prev.lastIndex! + 1) {
+    if (prev !== undefined && index(item) === prev.lastIndex! + 1 && (sameShape(prev.item, item) || (prev.shape ??= shapeOf(prev.item, at)) === shapeOf(item, at))) {
       prev.count++;
       prev.lastIndex = index(item);
     } else {
-      groups.push({item, count: 1, first: index(item), lastIndex: index(item), shape});
+      groups.push({item, count: 1, first: index(item), lastIndex: index(item)});
     }
   }
   return groups;
@@ -404,24 +407,83 @@ function collapse(all: Item[], at: Frame | null): Group[] {
 function collapseSame(all: Item[], at: Frame | null): Group[] {
   const groups: Group[] = [];
   const byText = new Map<string, Group>();
+  // The last leaf counted, and its group: a leaf with the same data reads the same.
+  let last: Leaf | undefined;
+  let lastGroup: Group | undefined;
   for (const item of all) {
     if (item.leaf === undefined || item.leaf.input !== undefined) {
       groups.push({item, count: 1, first: null, lastIndex: null});
       continue;
     }
+    if (last !== undefined && sameLeaf(last, item.leaf)) {
+      lastGroup!.count++;
+      continue;
+    }
+    last = item.leaf;
     const text = leafText(item.leaf, at);
     const same = byText.get(text);
     if (same !== undefined) {
       same.count++;
+      lastGroup = same;
       continue;
     }
     const g: Group = {item, count: 1, first: null, lastIndex: null};
     byText.set(text, g);
     groups.push(g);
+    lastGroup = g;
   }
   return groups;
 }
 
-function onlyLeavesAfter(all: Item[], i: number): boolean {
-  return all.slice(i + 1).every(x => x.leaf !== undefined && x.leaf.input === undefined);
+/** For each item, whether all the items after it are leaves (not combinator inputs). */
+function onlyLeavesAfter(all: Item[]): boolean[] {
+  const out: boolean[] = new Array(all.length);
+  let only = true;
+  for (let i = all.length - 1; i >= 0; i--) {
+    out[i] = only;
+    only = only && all[i].leaf !== undefined && all[i].leaf!.input === undefined;
+  }
+  return out;
+}
+
+/**
+ * Whether two items render the same in {@link shapeOf}: every field rendering reads (and a
+ * few more) is equal. False says nothing (the shapes are then compared as text).
+ */
+function sameShape(a: Item, b: Item): boolean {
+  if (a.leaf !== undefined || b.leaf !== undefined) return a.leaf !== undefined && b.leaf !== undefined && sameLeaf(a.leaf, b.leaf, false);
+  return sameNode(a.node!, b.node!, false);
+}
+
+function sameNode(a: TreeNode, b: TreeNode, withCombinator = true): boolean {
+  if (a.label !== b.label || a.leaves.length !== b.leaves.length || a.children.length !== b.children.length) return false;
+  if (a.frame === null || b.frame === null ? a.frame !== b.frame : !sameFrame(a.frame, b.frame, withCombinator)) return false;
+  for (let i = 0; i < a.leaves.length; i++) if (!sameLeaf(a.leaves[i], b.leaves[i])) return false;
+  for (let i = 0; i < a.children.length; i++) if (!sameNode(a.children[i], b.children[i])) return false;
+  return true;
+}
+
+/**
+ * Whether two leaves read the same ({@link leafText}, at one place: their line and their
+ * waker's); `withInput`: in their input's index too.
+ */
+function sameLeaf(a: Leaf, b: Leaf, withInput = true): boolean {
+  if (a.kind !== b.kind || a.what !== b.what || a.waiting !== b.waiting || a.busy !== b.busy) return false;
+  // Wakers are found for a few promises only: their lines are compared as text.
+  if (a.waker !== b.waker && (a.waker === undefined || b.waker === undefined || wakerLine(a) !== wakerLine(b))) return false;
+  if (withInput && (a.input === undefined || b.input === undefined ? a.input !== b.input : a.input.name !== b.input.name || a.input.index !== b.input.index)) return false;
+  return a.createdAt === null || b.createdAt === null ? a.createdAt === b.createdAt : sameFrame(a.createdAt, b.createdAt, true);
+}
+
+function sameStrings(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function sameFrame(a: Frame, b: Frame, withCombinator: boolean): boolean {
+  if (a.name !== b.name || a.file !== b.file || a.line !== b.line || a.column !== b.column || a.async !== b.async) return false;
+  if (a.via === undefined || b.via === undefined ? a.via !== b.via : a.via.frames !== b.via.frames || !sameStrings(a.via.packages, b.via.packages)) return false;
+  if (!withCombinator) return true;
+  const x = a.combinator;
+  const y = b.combinator;
+  return x === undefined || y === undefined ? x === y : x.name === y.name && x.index === y.index;
 }

@@ -14,17 +14,56 @@ function frameKey(f: Frame): string {
   return `${f.name}@${f.file}:${f.line}#${f.combinator?.index ?? ''}`;
 }
 
-function child(parent: TreeNode, key: string, make: () => TreeNode, keys: WeakMap<TreeNode, Map<string, TreeNode>>): TreeNode {
-  let byKey = keys.get(parent);
-  if (byKey === undefined) keys.set(parent, (byKey = new Map()));
-  let node = byKey.get(key);
-  if (node === undefined) {
-    node = make();
-    byKey.set(key, node);
-    parent.children.push(node);
-  }
-  return node;
+/**
+ * {@link frameKey}, built once per distinct frame rather than once per leaf (a dump of 10 000
+ * leaves has some 40 000 frames): looked up by the frame's parts, which V8 and the dump share
+ * between frames, so that their hashes are already known.
+ */
+function frameKeys(): (f: Frame) => string {
+  const byFile = new Map<string, Map<string, Map<number, Map<number | undefined, string>>>>();
+  return f => {
+    let byName = byFile.get(f.file);
+    if (byName === undefined) byFile.set(f.file, (byName = new Map()));
+    let byLine = byName.get(f.name);
+    if (byLine === undefined) byName.set(f.name, (byLine = new Map()));
+    let byIndex = byLine.get(f.line);
+    if (byIndex === undefined) byLine.set(f.line, (byIndex = new Map()));
+    // `null` and `undefined` indices both print as ''.
+    const index = f.combinator?.index ?? undefined;
+    let k = byIndex.get(index);
+    if (k === undefined) byIndex.set(index, (k = frameKey(f)));
+    return k;
+  };
 }
+
+/**
+ * A node while the tree is built, with its children by key: most nodes of a big dump have
+ * one child (a chain of calls), kept without a Map.
+ */
+interface Building {
+  node: TreeNode;
+  onlyKey: string | undefined;
+  only: Building | undefined;
+  byKey: Map<string, Building> | undefined;
+}
+
+function child(parent: Building, key: string, make: () => TreeNode): Building {
+  if (parent.onlyKey === key) return parent.only!;
+  let b = parent.byKey?.get(key);
+  if (b === undefined) {
+    b = {node: make(), onlyKey: undefined, only: undefined, byKey: undefined};
+    if (parent.only === undefined) {
+      parent.onlyKey = key;
+      parent.only = b;
+    } else {
+      (parent.byKey ??= new Map()).set(key, b);
+    }
+    parent.node.children.push(b.node);
+  }
+  return b;
+}
+
+const COMBINATOR_KEYS = new Map<string, string>();
 
 /**
  * Builds the merged tree of a dump. The returned root node stands for the test or hook.
@@ -35,22 +74,26 @@ function child(parent: TreeNode, key: string, make: () => TreeNode, keys: WeakMa
  */
 export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
   const root: TreeNode = {frame: null, children: [], leaves: []};
-  const keys = new WeakMap<TreeNode, Map<string, TreeNode>>();
-  const combinator = (node: TreeNode, name: string): TreeNode =>
-    child(node, `combinator:${name}`, () => ({frame: null, label: name, children: [], leaves: []}), keys);
+  const top: Building = {node: root, onlyKey: undefined, only: undefined, byKey: undefined};
+  const combinator = (b: Building, name: string): Building => {
+    let key = COMBINATOR_KEYS.get(name);
+    if (key === undefined) COMBINATOR_KEYS.set(name, (key = `combinator:${name}`));
+    return child(b, key, () => ({frame: null, label: name, children: [], leaves: []}));
+  };
+  const keyOf = frameKeys();
   for (const leaf of dump.leaves) {
-    let node = root;
+    let b = top;
     if (leaf.detached) {
-      node = child(node, 'detached', () => ({frame: null, label: DETACHED_LABEL, children: [], leaves: []}), keys);
+      b = child(b, 'detached', () => ({frame: null, label: DETACHED_LABEL, children: [], leaves: []}));
     }
     for (const frame of leaf.path) {
-      if (frame.combinator !== undefined) node = combinator(node, frame.combinator.name);
-      node = child(node, frameKey(frame), () => ({frame: {...frame}, children: [], leaves: []}), keys);
+      if (frame.combinator !== undefined) b = combinator(b, frame.combinator.name);
+      b = child(b, keyOf(frame), () => ({frame: {...frame}, children: [], leaves: []}));
       // Prefer the position of the `await` (an async frame) over that of a call.
-      if (frame.async && !node.frame!.async) node.frame = {...frame};
+      if (frame.async && !b.node.frame!.async) b.node.frame = {...frame};
     }
-    if (leaf.input !== undefined) node = combinator(node, leaf.input.name);
-    node.leaves.push(leaf);
+    if (leaf.input !== undefined) b = combinator(b, leaf.input.name);
+    b.node.leaves.push(leaf);
   }
   sortTree(root);
   return root;
@@ -68,13 +111,16 @@ function order(n: TreeNode): [number, number, number, string] {
 }
 
 function sortTree(node: TreeNode): void {
-  node.children.sort((a, b) => {
-    const x = order(a);
-    const y = order(b);
-    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
-    return 0;
-  });
-  node.leaves.sort((a, b) => (a.input?.index ?? -1) - (b.input?.index ?? -1));
+  // Ordered by keys made once per child, not per comparison (a combinator may have thousands).
+  if (node.children.length > 1) {
+    const keyed = node.children.map(n => ({n, k: order(n)}));
+    keyed.sort(({k: x}, {k: y}) => {
+      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+      return 0;
+    });
+    for (let i = 0; i < keyed.length; i++) node.children[i] = keyed[i].n;
+  }
+  if (node.leaves.length > 1) node.leaves.sort((a, b) => (a.input?.index ?? -1) - (b.input?.index ?? -1));
   for (const c of node.children) sortTree(c);
 }
 

@@ -4,19 +4,19 @@ import {createPositionMapper} from '../../src/core/callsites';
 import type {Root} from '../../src/core/record';
 
 // The recorder and takeDump on their own (this file runs under plain jest-environment-node).
-const dumpOf = (root: Root) =>
-  takeDump(root, {
-    rootType: 'test',
-    rootName: 'unit',
-    testPath: __filename,
-    rootDir: process.cwd(),
-    timeoutMs: null,
-    waitsForDone: false,
-    mapPosition: createPositionMapper(undefined),
-    isMachinery: f => f.includes('node_modules'),
-    isRunner: () => false,
-    now: performance.now(),
-  });
+const contextOf = (now = performance.now()): Parameters<typeof takeDump>[1] => ({
+  rootType: 'test',
+  rootName: 'unit',
+  testPath: __filename,
+  rootDir: process.cwd(),
+  timeoutMs: null,
+  waitsForDone: false,
+  mapPosition: createPositionMapper(undefined),
+  isMachinery: f => f.includes('node_modules'),
+  isRunner: () => false,
+  now,
+});
+const dumpOf = (root: Root, now?: number) => takeDump(root, contextOf(now));
 
 async function churn(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await Promise.resolve(i);
@@ -78,5 +78,36 @@ describe('recording', () => {
     // Where it was made (the test body, a few lines up), not where it is awaited.
     expect(leaves[0].createdAt?.line).toBeLessThan(awaitedAt.line);
     expect(leaves[0].what).toBe('promise, never settled');
+  });
+
+  // takeDump keeps what it reads of each frame in arrays sized for the pending promises'
+  // stacks; stacks read later (timers, handles) make them grow, and a dump taken from inside
+  // another (a callback of its context) has its own.
+  test('stacks read late, a second dump and a dump taken during a dump all say the same', async () => {
+    enterRoot(root);
+    async function waitsOn(): Promise<void> {
+      await new Promise<void>(() => {});
+    }
+    const timers = Array.from({length: 50}, () => setTimeout(() => void waitsOn(), 1));
+    await new Promise(resolve => setTimeout(resolve, 20));
+    const pending = Array.from({length: 200}, () => waitsOn());
+    void pending;
+    leaveRoot(root);
+    const now = performance.now();
+    const first = dumpOf(root, now);
+    expect(first.leaves.length).toBe(250);
+    expect(first.leaves.filter(l => l.path.some(f => f.name === 'setTimeout callback'))).toHaveLength(50);
+    expect(dumpOf(root, now)).toEqual(first);
+    let inner: ReturnType<typeof dumpOf> | undefined;
+    const outer = takeDump(root, {
+      ...contextOf(now),
+      isMachinery: file => {
+        inner ??= dumpOf(root, now);
+        return file.includes('node_modules');
+      },
+    });
+    expect(inner).toEqual(first);
+    expect(outer).toEqual(first);
+    timers.forEach(clearTimeout);
   });
 });

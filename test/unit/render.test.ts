@@ -279,3 +279,81 @@ describe('library and Node frames in a row', () => {
     expect(text).toContain('b at node_modules/pg/lib/client.js:2:3');
   });
 });
+
+// Inputs and leaves made alike are grouped by comparing their data before their text (see
+// render.ts collapse/collapseSame): data that differs where the text does not must still
+// group, and data that differs where the text does must not.
+describe('grouping what reads the same', () => {
+  const input = (index: number, below: Frame[], extra: Partial<Leaf> = {}): Leaf =>
+    leaf([f('run', 2), f('task', 5, 1, {combinator: {name: 'Promise.all', index}}), ...below], extra);
+
+  test('inputs whose subtrees differ only in what is not shown are one group', () => {
+    const text = renderDump(
+      dump([
+        input(0, [f('step', 9)], {ageMs: 1}),
+        input(1, [f('step', 9)], {ageMs: 2}),
+        // Not shown: whether a frame is an await, a leaf's age.
+        input(2, [f('step', 9, 1, {async: true})], {ageMs: 3}),
+        input(3, [f('step', 9, 1, {via: {frames: 2, packages: ['node']}})]),
+        input(4, [f('step', 9)], {what: 'events.once() promise, never settled'}),
+      ]),
+    );
+    expect(text.split('\n').slice(3)).toEqual([
+      '└╼ run at src/a.ts:2:1',
+      '   └╼ Promise.all',
+      '      ├╼ [0–2] 3× task at src/a.ts:5:1',
+      '      │  └╼ step at src/a.ts:9:1',
+      '      │     ⏸ promise, never settled',
+      '      ├╼ [3] task at src/a.ts:5:1',
+      '      │  └╼ step at src/a.ts:9:1 ⋯ called through 2 frames of node',
+      '      │     ⏸ promise, never settled',
+      '      └╼ [4] task at src/a.ts:5:1',
+      '         └╼ step at src/a.ts:9:1',
+      '            ⏸ events.once() promise, never settled',
+    ]);
+  });
+
+  test('leaves that read the same are counted together in first-seen order, alike or not in between', () => {
+    const at = (what: string, extra: Partial<Leaf> = {}): Leaf => leaf([f('poll', 2)], {kind: 'timer', what, ...extra});
+    const text = renderDump(dump([at('A'), at('B'), at('A', {ageMs: 5, timer: {delayMs: 1, repeat: false}}), at('A'), at('B', {busy: true})]));
+    expect(text.split('\n').slice(4)).toEqual(['   ⏲ 3× A', '   ⏲ 2× B']);
+  });
+
+  // A waker is a line of its own under the leaf: leaves alike in all else but their wakers
+  // read differently, and are not one group.
+  test('leaves and inputs alike but for their wakers are apart; with wakers that read the same, together', () => {
+    const orphaned = {kind: 'none' as const, what: 'nothing can settle it'};
+    const held = (line: number) => ({kind: 'object' as const, what: 'its resolve function is kept in Lock.queue[0]', heldBy: [f('other', line)]});
+    const plain = renderDump(dump([leaf([f('poll', 2)]), leaf([f('poll', 2)], {waker: orphaned}), leaf([f('poll', 2)], {waker: {...orphaned}}), leaf([f('poll', 2)], {waker: held(7)}), leaf([f('poll', 2)], {waker: held(8)})]));
+    expect(plain.split('\n').slice(4)).toEqual([
+      '   ⏸ promise, never settled',
+      '   ⏸ 2× promise, never settled',
+      '     ↳ nothing can settle it',
+      '   ⏸ promise, never settled',
+      '     ↳ its resolve function is kept in Lock.queue[0], held by other at src/a.ts:7:1',
+      '   ⏸ promise, never settled',
+      '     ↳ its resolve function is kept in Lock.queue[0], held by other at src/a.ts:8:1',
+    ]);
+    const inputs = renderDump(dump([input(0, [f('step', 9)], {waker: held(7)}), input(1, [f('step', 9)], {waker: held(7)}), input(2, [f('step', 9)], {waker: held(8)}), input(3, [f('step', 9)])]));
+    expect(inputs.split('\n').slice(5)).toEqual([
+      '      ├╼ [0–1] 2× task at src/a.ts:5:1',
+      '      │  └╼ step at src/a.ts:9:1',
+      '      │     ⏸ promise, never settled',
+      '      │       ↳ its resolve function is kept in Lock.queue[0], held by other at src/a.ts:7:1',
+      '      ├╼ [2] task at src/a.ts:5:1',
+      '      │  └╼ step at src/a.ts:9:1',
+      '      │     ⏸ promise, never settled',
+      '      │       ↳ its resolve function is kept in Lock.queue[0], held by other at src/a.ts:8:1',
+      '      └╼ [3] task at src/a.ts:5:1',
+      '         └╼ step at src/a.ts:9:1',
+      '            ⏸ promise, never settled',
+    ]);
+  });
+
+  test('a node keeps its children in first-seen order, however their keys come', () => {
+    const tree = buildTree(dump([leaf([f('x', 1), f('y', 2)]), leaf([f('x', 1), f('z', 3)]), leaf([f('x', 1), f('y', 2)]), leaf([f('x', 1), f('w', 4)])]));
+    const x = tree.children[0];
+    expect(x.children.map(c => c.frame?.name)).toEqual(['y', 'z', 'w']);
+    expect(x.children.map(c => c.leaves.length)).toEqual([2, 1, 1]);
+  });
+});
