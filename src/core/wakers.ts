@@ -423,7 +423,7 @@ class Search {
     if ((edge === 'func' || edge === 'callback') && type === 'object') {
       const t = this.state(node);
       if (t !== undefined && (t.callAt !== undefined || t.expiry !== undefined)) {
-        return {waker: {kind: 'timer', what: 'settles when a fake timer fires: Jest\'s fake clock has to be advanced to it (see below)'}, place: 'by a fake timer'};
+        return {waker: {kind: 'timer', fake: true, what: 'settles when a fake timer fires: Jest\'s fake clock has to be advanced to it (see below)'}, place: 'by a fake timer'};
       }
     }
     if (typeof edge === 'string' && edge.includes('kEvents')) {
