@@ -192,6 +192,9 @@ function rankOf(found: {waker: Waker; place: string}): number {
   }
 }
 
+/** Objects whose state a search reads at most (each read walks the heap once). */
+const STATE_READS = 32;
+
 /** How far a search for what keeps an object goes (retainers visited). */
 const HOLDER_SEARCH_LIMIT = 20_000;
 
@@ -209,6 +212,8 @@ class Search {
   private closuresOf: Map<number, number> | undefined;
   /** The stream piping into each stream (see pipedFrom), found once. */
   private pipes: Map<number, number> | undefined;
+  /** States read so far (see state). */
+  private readonly states = new Map<number, ObjectState | undefined>();
 
   constructor(
     private readonly probe: HeapProbe,
@@ -314,7 +319,13 @@ class Search {
 
   private describe(fn: number, subject: WakerSubject): {waker?: Waker; holder?: number} {
     const first = this.nearestHolder(fn, subject);
-    if (first === undefined) return {};
+    if (first === undefined) {
+      // Kept, but by nothing with a name (a plain object in a local of running code): say so,
+      // so that it does not read as if it was not looked for.
+      if (this.rooted[fn] !== 1 || subject.leaf.waiting === true) return {};
+      const by = [...new Set([...this.retainersOf(fn)].filter(r => !this.skip(r.edge) && this.probe.ours[r.from] !== 1).map(r => this.g.name(r.from)).filter(n => IDENTIFIER.test(n)))].slice(0, 3);
+      return {waker: {kind: 'object', what: `its resolve function is still kept${by.length > 0 ? ` (by ${by.map(article).join(', ')})` : ''}, and nothing has called it`}};
+    }
     // A deferred, or a lock: what keeps that says more (the module, the emitter, the queue).
     if (first.waker.kind === 'object') {
       const second = this.nearestHolder(first.node, subject);
@@ -516,10 +527,18 @@ class Search {
     return {kind: 'event', event: e, what: `waits for ${e} on ${kind}: ${emitted}`};
   }
 
-  /** The state of the live object behind a node (see STATE_READER), or undefined. */
+  /**
+   * The state of the live object behind a node (see STATE_READER), or undefined. V8 finds an
+   * object by its snapshot id by walking the heap: each distinct object costs a walk, so
+   * states are remembered, and at most STATE_READS objects are read per search.
+   */
   private state(node: number): ObjectState | undefined {
-    const s = this.probe.read(node, STATE_READER);
-    return s !== null && typeof s === 'object' ? (s as ObjectState) : undefined;
+    if (!this.states.has(node)) {
+      if (this.states.size >= STATE_READS) return undefined;
+      const s = this.probe.read(node, STATE_READER);
+      this.states.set(node, s !== null && typeof s === 'object' ? (s as ObjectState) : undefined);
+    }
+    return this.states.get(node);
   }
 
   /** Streams piped into `dest`, from the first source on (`a.pipe(b).pipe(dest)`: [a, b]). */
