@@ -517,9 +517,9 @@ class Search {
       if (from.length > 0) {
         const origin = this.state(from[0]);
         const names = [...from, node].map(n => this.g.name(n)).join(' → ');
-        return {kind: 'stream', event: e, what: `waits for the pipe ${names} to finish: ${origin !== undefined ? `${streamName(this.g.name(from[0]), origin)}: ${streamState(origin, 'end', this.g.name(from[0]))}` : 'its source has not ended'}`};
+        return {kind: 'stream', event: e, what: `waits for the pipe ${names} to finish: ${origin !== undefined ? `${streamName(this.g.name(from[0]), origin)}${this.streamWhere(from[0])}: ${streamState(origin, 'end', this.g.name(from[0]))}` : 'its source has not ended'}`};
       }
-      return {kind: 'stream', event: e, what: `waits for ${streamName(cls, o!)} to ${streamGoal(event)}: ${streamState(o!, event, cls)}`};
+      return {kind: 'stream', event: e, what: `waits for ${streamName(cls, o!)}${this.streamWhere(node)} to ${streamGoal(event)}: ${streamState(o!, event, cls)}`};
     }
     const state = o !== undefined ? happened(o, event) : null;
     const kind = cls === 'EventEmitter' ? 'an EventEmitter' : `${article(cls)} (an EventEmitter)`;
@@ -539,6 +539,20 @@ class Search {
       this.states.set(node, s !== null && typeof s === 'object' ? (s as ObjectState) : undefined);
     }
     return this.states.get(node);
+  }
+
+  /**
+   * Where a stream of the program is defined: its class, or the `read`/`write`/`transform` it
+   * was made with (`new Readable({read() {...}})`); nothing for Node's own.
+   */
+  private streamWhere(node: number): string {
+    const at = this.isProgramClass(node) ? this.classAt(node) : undefined;
+    if (at !== undefined) return ` (class ${at.name} at ${at.file}:${at.line}:${at.column})`;
+    for (const key of ['_read', '_write', '_transform', '_writev']) {
+      const fn = edgeNamed(this.g, node, key);
+      if (fn !== -1 && this.g.type(fn) === 'closure' && this.isProgramFunction(fn)) return ` (made with ${this.functionName(fn).replace(/^\w+/, key.slice(1) + '()')})`;
+    }
+    return '';
   }
 
   /** Streams piped into `dest`, from the first source on (`a.pipe(b).pipe(dest)`: [a, b]). */
@@ -613,8 +627,25 @@ class Search {
     }
     const at = this.classAt(node);
     const place = `in ${cls}${path}`;
-    const where = at !== undefined ? ` (class ${cls} at ${at.file}:${at.line}:${at.column})` : '';
+    const listening = this.listenedEvents(node);
+    const where = at !== undefined || listening.length > 0
+      ? ` (${[at !== undefined ? `class ${cls} at ${at.file}:${at.line}:${at.column}` : null, listening.length > 0 ? `an EventEmitter with listeners of ${listening.map(e => `'${e}'`).join(', ')}` : null].filter(x => x !== null).join('; ')})`
+      : '';
     return {waker: {kind: 'object', what: `its resolve function is kept ${place}${through ? ` (by ${through})` : ''}${where}`, ...(at ? {at} : {})}, place: `${place}${where}`};
+  }
+
+  /** The events an EventEmitter has listeners of (but Node's bookkeeping ones), at most three. */
+  private listenedEvents(node: number): string[] {
+    const events = edgeNamed(this.g, node, '_events');
+    if (events === -1) return [];
+    const out: string[] = [];
+    for (let e = this.g.firstEdge(events); e < this.g.firstEdge(events + 1) && out.length < 3; e++) {
+      const name = this.g.edgeName(e);
+      if (this.g.edgeType(e) !== 'property' || typeof name !== 'string' || !EVENT_NAME.test(name) || ['newListener', 'removeListener', 'error'].includes(name)) continue;
+      const to = this.g.edgeTo(e);
+      if (this.g.type(to) === 'closure' || this.g.type(to) === 'object' || this.g.type(to) === 'array') out.push(name);
+    }
+    return out;
   }
 
   /** A function of the program (or a library), not Node's or the test runner's. */
