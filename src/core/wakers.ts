@@ -4,12 +4,13 @@
  * A pending promise settles only when someone calls its resolve or reject function, so what
  * keeps those functions alive is what can wake it: a timer's callback, an event listener on
  * an emitter, a property of a deferred or of a lock's queue, a variable. V8 keeps no such
- * record while the program runs, but a heap snapshot taken at the dump has it: the
- * shortest path from the garbage collector's roots to a resolve function (not counting our
- * own records) says who holds it. No path at all means nothing can ever settle the promise:
- * it is orphaned. From the promise the other way, its reactions lead to the async functions
- * suspended on it (its branch); a branch that refers to the lock another branch waits on
- * holds it, and two branches each holding what the other waits on are a deadlock.
+ * record while the program runs, but a heap snapshot taken at the dump has it: going back
+ * from a resolve function through what refers to it, nearest first (not through our own
+ * records), the first thing with a name is who holds it. When nothing the garbage
+ * collector's roots reach holds it, nothing can ever settle the promise: it is orphaned.
+ * From the promise the other way, its reactions lead to the async functions suspended on it
+ * (its branch); a branch that refers to the lock another branch waits on holds it, and two
+ * branches each holding what the other waits on are a deadlock.
  *
  * Only names are read from the heap (classes, properties, variables, event names); never a
  * value of the program.
@@ -59,12 +60,12 @@ const IDENTIFIER = /^[A-Za-z_$][\w$]{0,39}$/;
 const EVENT_NAME = /^[\w:.\-]{1,40}$/;
 
 /**
- * Finds the waker of each subject and sets `leaf.waker`. Takes a heap snapshot: about 20 ms
- * per MB of heap. Throws only if the snapshot cannot be taken or read.
+ * Finds the waker of each subject and sets `leaf.waker`. Takes a heap snapshot: about 4 µs
+ * per object in the heap. Throws only if the snapshot cannot be taken or read.
  *
  * @example
  * const report = findWakers([{leaf, promise, constructed: true}], {exclude: [], rootDir, mapPosition, isMachinery, now: performance.now()});
- * leaf.waker; // {kind: 'event', what: "waits for 'ready' on a Connection (an EventEmitter), not emitted since its listener was added"}
+ * leaf.waker; // {kind: 'event', what: "waits for 'ready' on a Connection (an EventEmitter): not emitted since its listener was added"}
  */
 export function findWakers(subjects: WakerSubject[], options: WakerOptions): WakerReport {
   const started = performance.now();
@@ -105,9 +106,10 @@ interface Chain {
 
 /**
  * The state of an object a waker depends on (a timer, an emitter, a stream, a signal), read
- * in the object's own realm and returned as plain data. Own data properties are read as
- * they are; getters only on Node's stream states and for `aborted` and `remoteAddress` (Node's),
- * so that no getter of the program runs.
+ * in the object's own realm and returned as plain data. Data properties are read as they
+ * are; a getter is called only for names Node defines as getters on its own objects
+ * (`aborted`, `remoteAddress`, `bytesRead`, `listening`, `closed`, `destroyed`, and the flags
+ * of a stream's state), so a getter of the program runs only if it has one of those names.
  */
 interface ObjectState {
   aborted?: boolean;
