@@ -309,6 +309,12 @@ class Search {
     return {waker: {...(found.waker ?? {}), kind: 'none', what}};
   }
 
+  private isResolverClosure(n: number): boolean {
+    if (this.g.type(n) !== 'closure') return false;
+    const code = edgeNamed(this.g, n, 'code');
+    return code !== -1 && RESOLVE_CODE.test(this.g.name(code));
+  }
+
   private isResolve(fn: number): boolean {
     const code = edgeNamed(this.g, fn, 'code');
     return code !== -1 && this.g.name(code).includes('DefaultResolve');
@@ -643,7 +649,7 @@ class Search {
     const out: string[] = [];
     for (let e = this.g.firstEdge(events); e < this.g.firstEdge(events + 1) && out.length < 3; e++) {
       const name = this.g.edgeName(e);
-      if (this.g.edgeType(e) !== 'property' || typeof name !== 'string' || !EVENT_NAME.test(name) || ['newListener', 'removeListener', 'error'].includes(name)) continue;
+      if (this.g.edgeType(e) !== 'property' || typeof name !== 'string' || !EVENT_NAME.test(name) || name.startsWith('__') || ['newListener', 'removeListener', 'error'].includes(name)) continue;
       const to = this.g.edgeTo(e);
       if (this.g.type(to) === 'closure' || this.g.type(to) === 'object' || this.g.type(to) === 'array') out.push(name);
     }
@@ -802,6 +808,9 @@ class Search {
           (name === 'system / PromiseCapability' && en === 'promise') ||
           (g.type(n) === 'closure' && en === 'context') ||
           (name === 'system / Context' && (en === 'extension' || type === 'hidden')) ||
+          // Async functions compiled to generators (tslib's and Babel's helpers): the reaction's
+          // handler closes over the generator and over the resolve function of the helper's promise.
+          (name === 'system / Context' && type === 'context' && (g.name(to) === 'Generator' || this.isResolverClosure(to))) ||
           (name === 'Generator' && type === 'hidden' && g.name(to) === 'Promise');
         if (!follow) continue;
         seen.add(to);
@@ -844,13 +853,21 @@ class Search {
   }
 }
 
-/** The frame where branch `other` parts from `leaf`'s (or its last), to name it. */
+/**
+ * The frame where branch `other` parts from `leaf`'s (or its last), to name it: the first of
+ * the program's own frames from there on, if any (a library's helper frames say little).
+ */
 function partingFrame(leaf: Leaf, other: Leaf): Frame | undefined {
   const key = (f: Frame): string => `${f.name}@${f.file}:${f.line}#${f.combinator?.index ?? ''}`;
+  let from = other.path.length;
   for (let i = 0; i < other.path.length; i++) {
-    if (i >= leaf.path.length || key(leaf.path[i]) !== key(other.path[i])) return other.path[i];
+    if (i >= leaf.path.length || key(leaf.path[i]) !== key(other.path[i])) {
+      from = i;
+      break;
+    }
   }
-  return other.path.length > 0 ? other.path[other.path.length - 1] : undefined;
+  const rest = other.path.slice(Math.min(from, Math.max(0, other.path.length - 1)));
+  return rest.find(f => !/(^|[\\/])node_modules[\\/]/.test(f.file)) ?? rest[0];
 }
 
 function article(cls: string): string {
