@@ -63,6 +63,10 @@ console.log('\n3. memory (bench/memory.js)');
 const memory = node('memory.js');
 console.log(`   heap after 1 000 000 settled promises under a Root, after GC: ${(memory.retainedBytes / 1024).toFixed(0)} KiB more than before; records left: ${memory.records}`);
 
+console.log('\n4. waker search at a dump (bench/wakers.js: a heap snapshot, 100 stuck promises)');
+const wakers = JSON.parse(spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'wakers.js'), '20', '100'], {encoding: 'utf8'}).stdout);
+for (const r of wakers.results) console.log(`   heap of ${String(r.heapMb).padStart(4)} MB, ${(r.nodes / 1e6).toFixed(2)} M objects: ${r.ms} ms (${((r.ms * 1000) / r.nodes).toFixed(1)} µs per object)`);
+
 console.log('\nTargets');
 report('async-heavy suite, preset / plain', `${ratio.toFixed(2)}×`, '≤ 1.5×', ratio <= 1.5);
 report('dump + render of 10 000 pending leaves', `${micro.dump[10000].toFixed(0)} ms`, '≤ 100 ms', micro.dump[10000] <= 100);

@@ -10,7 +10,6 @@
  * into live ones, to read their state.
  */
 import fs from 'node:fs';
-import inspector from 'node:inspector';
 import os from 'node:os';
 import path from 'node:path';
 import {StringDecoder} from 'node:string_decoder';
@@ -239,6 +238,10 @@ let current: JestTaskdumpProbe | undefined;
  * Costs about 20 ms per MB of heap, and about a third more memory than the heap holds.
  */
 export function probeHeap(subjects: object[], exclude: object[]): HeapProbe {
+  // Loaded here: a Node built without the inspector throws on loading it, and the plugin must
+  // still work there (without wakers).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const inspector = require('node:inspector') as typeof import('node:inspector');
   const session = new inspector.Session();
   session.connect();
   const post = (method: string, params: object = {}): Record<string, unknown> => {

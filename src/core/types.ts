@@ -111,6 +111,8 @@ export interface Waker {
   heldBy?: Frame[];
   /** True when this branch waits on what another holds, which waits on what this one holds. */
   deadlock?: boolean;
+  /** For a `timer`: one of Jest's fake timers (it fires only when the fake clock is advanced). */
+  fake?: boolean;
 }
 
 /** A task dump of one Root (a test or hook body): every branch still pending at dump time. */

@@ -428,7 +428,7 @@ function searchWakers(dump: TaskDump, sources: Map<Leaf, LeafSource>, ctx: DumpC
   try {
     findWakers(subjects, {exclude: recorderObjects(), rootDir: st.rootDir, mapPosition: ctx.mapPosition, isMachinery, now: ctx.now});
   } catch (e) {
-    dump.wakerNote = `${what}: the search failed (${messageOf(e).split('\n')[0]}). This is a bug in jest-taskdump.`;
+    dump.wakerNote = `${what}: the search failed (${messageOf(e).split('\n')[0]}).`;
   } finally {
     wakerMs += now.call(perf) - started;
     subjects.length = 0;

@@ -10,7 +10,7 @@ import {BaseReporter} from '@jest/reporters';
 import {type RenderOptions, libraryOf, renderLine, rootTitle} from '../core/render';
 import {type Terminal, probeTerminal, publishTerminal, terminalStyles} from './terminal';
 import {stuckLeaves} from '../core/tree';
-import {DUMP_KIND, type Frame, type TaskDump} from '../core/types';
+import {DUMP_KIND, type Frame, type Leaf, type TaskDump} from '../core/types';
 
 /** Finds the dumps attached to a file's failures (they arrive as plain data from workers). */
 export function dumpsOf(result: TestResult): TaskDump[] {
@@ -60,15 +60,26 @@ export function summaryLines(dumps: TaskDump[], options: Pick<RenderOptions, 'st
     const counts = new Map<string, {at: string; what: string; n: number}>();
     for (const l of stuck) {
       const at = l.createdAt ? `${l.createdAt.file}:${l.createdAt.line}:${l.createdAt.column}` : '(position unknown)';
-      const seen = counts.get(`${at} ${l.what}`);
+      const what = `${l.what}${wakerTag(l)}`;
+      const seen = counts.get(`${at} ${what}`);
       if (seen) seen.n++;
-      else counts.set(`${at} ${l.what}`, {at, what: l.what, n: 1});
+      else counts.set(`${at} ${what}`, {at, what, n: 1});
     }
     for (const {at, what: leafWhat, n} of counts.values()) {
       lines.push(renderLine([['position', at], ['leaf', ` ${n > 1 ? `${n}× ` : ''}${leafWhat}`]], leaf));
     }
   }
   return lines;
+}
+
+/** What could settle a leaf, in a few words for the end-of-run list (`: orphaned`, `: waits for 'ready' on a Connection`). */
+function wakerTag(l: Leaf): string {
+  const w = l.waker;
+  if (w === undefined) return '';
+  if (w.deadlock === true) return ': a deadlock';
+  if (w.kind === 'none') return ': orphaned';
+  if (w.kind === 'event' || w.kind === 'stream' || w.kind === 'child-process') return `: ${w.what.split(':')[0].replace(/ \(an? [A-Za-z ]+\)$/, '')}`;
+  return '';
 }
 
 /** Options in the reporter's entry: `['jest-taskdump/reporter', {outputFile, annotations}]`. */

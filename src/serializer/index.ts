@@ -47,6 +47,8 @@ function stableWhat(what: string): string {
     .replace(/\b(fires in|next in) \d+(\.\d+)? m?s/g, '$1 <time>')
     .replace(/\b(to|on) (\S+):(\d+)(?=[,;:\s]|$)/g, (_all, word: string, host: string) => `${word} ${stableHost(host)}:<port>`)
     .replace(/\b(to|on) ((?:[A-Za-z]:)?[\\/]\S*?)(?=,|$)/g, (_all, word: string, file: string) => `${word} ${stablePath(file)}`)
+    .replace(/\(in \d+(\.\d+)? m?s\)/g, '(in <time>)')
+    .replace(/\bran \d+ times\b/g, 'ran <n> times')
     .replace(/\bpid \d+/g, 'pid <pid>')
     .replace(/\b\d+ bytes read/g, '<n> bytes read');
 }
@@ -65,6 +67,17 @@ function stableLeaf(l: Leaf): Leaf {
     createdAt: stableFrame(l.createdAt),
     path: l.path.map(stableFrame),
     ...(l.timer ? {timer: {delayMs: l.timer.delayMs, repeat: l.timer.repeat}} : {}),
+    ...(l.loop ? {loop: {...l.loop, count: 0, at: stableFrame(l.loop.at)}} : {}),
+    ...(l.waker
+      ? {
+          waker: {
+            ...l.waker,
+            what: stableWhat(l.waker.what),
+            ...(l.waker.at ? {at: stableFrame(l.waker.at)} : {}),
+            ...(l.waker.heldBy ? {heldBy: l.waker.heldBy.map(stableFrame)} : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -35,7 +35,7 @@ describe.each([
 
   test('a deferred resolved from a listener: where its resolve is kept, and what keeps that', () => {
     const d = find('a deferred resolved from an event listener');
-    expect(d).toContain('↳ its resolve function is kept in Deferred.resolve (class Deferred at src/deferred.ts:6:3), itself kept in JobRunner.pending (a Map) (class JobRunner at src/jobs.ts:');
+    expect(d).toContain("↳ its resolve function is kept in Deferred.resolve (class Deferred at src/deferred.ts:6:3), itself kept in JobRunner.pending (a Map) (class JobRunner at src/jobs.ts:8:3; an EventEmitter with listeners of 'done')");
   });
 
   test('a deferred a module keeps the resolve function of', () => {
@@ -75,8 +75,8 @@ describe.each([
   });
 
   test('streams: a pipeline whose source never ends, a stream that ended but nobody reads', () => {
-    expect(find('a pipeline whose source never ends')).toContain('↳ waits for the pipe RowSource → Writable to finish: a RowSource (a Readable stream): end never pushed (push(null) was not called)');
-    expect(find('a stream that ended but is never read')).toContain("↳ waits for a Readable stream to end: ended, but not read to the end (8 bytes buffered, nothing reads it): 'end' comes after the last chunk is read");
+    expect(find('a pipeline whose source never ends')).toContain('↳ waits for the pipe RowSource → Writable to finish: a RowSource (a Readable stream) (class RowSource at src/export.ts:9:3): end never pushed (push(null) was not called)');
+    expect(find('a stream that ended but is never read')).toContain("↳ waits for a Readable stream (made with read() at src/export.ts:35:36) to end: ended, but not read to the end (8 bytes buffered, nothing reads it): 'end' comes after the last chunk is read");
   });
 
   test('the dumps, as they read', () => {

@@ -111,3 +111,32 @@ describe('trees from buildTree', () => {
     expect(format({frame: null, children: [], leaves: [], extra: 1}, {plugins: [serializer]})).toContain('"extra": 1');
   });
 });
+
+describe('wakers and loops', () => {
+  const at = {name: 'Mutex', file: '/home/ci/work/src/lock.ts', line: 2, column: 1, async: false};
+  const withWakers: TaskDump = {
+    ...dump,
+    leaves: [
+      {kind: 'promise', what: 'events.once() promise, never settled', createdAt: null, path: [{name: 'run', file: 'src/t.ts', line: 11, column: 3, async: true}], ageMs: 1, detached: false, waker: {kind: 'child-process', what: "waits for 'exit' of a child process (pid 4242): still running"}},
+      {kind: 'promise', what: 'promise, never settled', createdAt: null, path: [{name: 'later', file: 'src/l.ts', line: 2, column: 3, async: true}], ageMs: 1, detached: false, waker: {kind: 'timer', what: 'settles when a setTimeout of 60000 ms fires (in 59.7 s)'}},
+      {kind: 'promise', what: 'promise, never settled', createdAt: null, path: [{name: 'take', file: 'src/b.ts', line: 5, column: 3, async: true}], ageMs: 1, detached: false, waker: {kind: 'object', what: 'its resolve function is kept in Mutex.waiters[0]', at, heldBy: [at]}},
+      {kind: 'timer', what: 'loop in poll at src/p.ts:4 ran 17 times in this test; now sleeping 40 ms (setTimeout, fires in 12 ms)', createdAt: null, path: [{name: 'poll', file: 'src/p.ts', line: 4, column: 3, async: false}], ageMs: 1, detached: false, loop: {count: 17, at: {name: 'poll', file: 'src/p.ts', line: 4, column: 3, async: false}, exact: true}},
+    ],
+  };
+
+  test('no pid, time left, loop count or absolute path in them', () => {
+    const stable = stableDump(withWakers);
+    expect(stable.leaves.map(l => l.waker?.what ?? l.what)).toEqual([
+      "waits for 'exit' of a child process (pid <pid>): still running",
+      'settles when a setTimeout of 60000 ms fires (in <time>)',
+      'its resolve function is kept in Mutex.waiters[0]',
+      'loop in poll at src/p.ts:4 ran <n> times in this test; now sleeping 40 ms (setTimeout, fires in <time>)',
+    ]);
+    expect(stable.leaves[2].waker!.at!.file).toBe('<outside rootDir>/lock.ts');
+    expect(stable.leaves[2].waker!.heldBy![0].file).toBe('<outside rootDir>/lock.ts');
+    expect(stable.leaves[3].loop!.count).toBe(0);
+    const text = format(withWakers, {plugins: [serializer]});
+    expect(text).toContain("↳ waits for 'exit' of a child process (pid <pid>): still running");
+    expect(text).not.toMatch(/4242|59\.7|17 times|\/home/);
+  });
+});
