@@ -42,7 +42,7 @@ describe.each([
 
     test('the end-of-run summary names the stuck leaves by source position', () => {
       const summary = run.output.slice(run.output.indexOf('jest-taskdump: 1 test or hook hung'));
-      expect(summary).toContain('● hangs (test/hang.test.ts, 300 ms timeout)\n      src/tasks.ts:1:34  2× promise, never settled\n');
+      expect(summary).toContain('● hangs (test/hang.test.ts, 300 ms timeout)\n      src/tasks.ts:1:34  2× promise, never settled: orphaned\n');
     });
   });
 });
