@@ -326,7 +326,8 @@ export function probeHeap(subjects: object[], exclude: object[]): HeapProbe {
  * a megabyte at a time keeps memory low.
  */
 function readSnapshotFile(): HeapGraph {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jest-taskdump-'));
+  removeStaleSnapshots();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${SNAPSHOT_DIR}${process.pid}-`));
   const file = path.join(dir, 'dump.heapsnapshot');
   try {
     v8.writeHeapSnapshot(file);
@@ -345,6 +346,42 @@ function readSnapshotFile(): HeapGraph {
     return parser.end();
   } finally {
     fs.rmSync(dir, {recursive: true, force: true});
+  }
+}
+
+/** Temporary directories are named `jest-taskdump-<pid>-XXXXXX`, after the process writing in one. */
+const SNAPSHOT_DIR = 'jest-taskdump-';
+
+/**
+ * A snapshot of a large heap is gigabytes, and a process killed while writing one (Jest
+ * force-exits workers, CI kills a run that is over time) never gets to remove it: the next search
+ * on the machine removes the directories of processes that no longer exist.
+ */
+export function removeStaleSnapshots(tmp = os.tmpdir()): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(tmp);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = name.startsWith(SNAPSHOT_DIR) ? /^(\d+)-[^-]+$/.exec(name.slice(SNAPSHOT_DIR.length)) : null;
+    if (m === null || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
+    try {
+      fs.rmSync(path.join(tmp, name), {recursive: true, force: true});
+    } catch {
+      // Another user's, or already gone.
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    // EPERM: it exists, and belongs to someone else.
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -18,8 +18,12 @@ export interface Observed {
 export function observe(run: (env: Record<string, string>) => JestRun): Observed {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-')), 'seen.json');
   const result = run({OBSERVE_OUT: out});
-  if (!fs.existsSync(out)) throw new Error(`the invisible fixture wrote nothing:\n${result.output}`);
-  return {seen: JSON.parse(fs.readFileSync(out, 'utf8')), output: result.output};
+  try {
+    if (!fs.existsSync(out)) throw new Error(`the invisible fixture wrote nothing:\n${result.output}`);
+    return {seen: JSON.parse(fs.readFileSync(out, 'utf8')), output: result.output};
+  } finally {
+    fs.rmSync(path.dirname(out), {recursive: true, force: true});
+  }
 }
 
 /**

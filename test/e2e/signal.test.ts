@@ -21,6 +21,7 @@ async function runAndSignal(args: string[]): Promise<{status: number | null; out
   await new Promise(r => setTimeout(r, 200));
   process.kill(Number(fs.readFileSync(pidFile, 'utf8')), 'SIGUSR2');
   const status = await exited;
+  fs.rmSync(path.dirname(pidFile), {recursive: true, force: true});
   return {status, output: normalize(output, cwd).replace(/in process \d+/g, 'in process <pid>')};
 }
 

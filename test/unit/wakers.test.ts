@@ -1,5 +1,9 @@
+import {spawnSync} from 'node:child_process';
 import {EventEmitter} from 'node:events';
-import {SnapshotParser} from '../../src/core/heap';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {SnapshotParser, removeStaleSnapshots} from '../../src/core/heap';
 import {createPositionMapper} from '../../src/core/callsites';
 import {type WakerSubject, findWakers} from '../../src/core/wakers';
 import type {Leaf} from '../../src/core/types';
@@ -180,5 +184,27 @@ describe('findWakers, on this process', () => {
     expect(leaves.secret.waker).toMatchObject({kind: 'object'});
     expect(leaves.secret.waker!.what).toMatch(/^its resolve function is kept in RpcClient\.pending \(a Map\)/);
     expect(JSON.stringify(Object.values(leaves).map(l => l.waker))).not.toContain('hunter2');
+  });
+});
+
+describe('snapshots left by killed processes', () => {
+  test('the directory of a process that no longer exists is removed; a live process\'s, this one\'s and any other name are kept', () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-unit-'));
+    try {
+      const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+      const names = [`jest-taskdump-${gone}-aB3xYz`, `jest-taskdump-${process.pid}-aB3xYz`, `jest-taskdump-${process.ppid}-aB3xYz`, 'jest-taskdump-aB3xYz', 'jest-taskdump-12x-aB3xYz', 'other-1-aB3xYz'];
+      for (const n of names) {
+        fs.mkdirSync(path.join(tmp, n));
+        fs.writeFileSync(path.join(tmp, n, 'dump.heapsnapshot'), '{}');
+      }
+      removeStaleSnapshots(tmp);
+      expect(fs.readdirSync(tmp).sort()).toEqual(names.slice(1).sort());
+    } finally {
+      fs.rmSync(tmp, {recursive: true, force: true});
+    }
+  });
+
+  test('a missing temporary directory is not an error', () => {
+    expect(() => removeStaleSnapshots(path.join(os.tmpdir(), 'taskdump-no-such-dir', 'x'))).not.toThrow();
   });
 });
