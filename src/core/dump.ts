@@ -202,6 +202,52 @@ function isHelperNearNext(s: Site): boolean {
   return file(s) !== null && DOWNLEVEL_HELPERS_NEAR_NEXT.has(name(s));
 }
 
+// ES5 state machines: TypeScript's `__generator` (tslib's, or emitted into the file with
+// target ES5) runs the body from its `step`, called by the anonymous function `verb` made
+// for the generator's `next` (or `throw`, `return`). Neither frame is the user's; together
+// they are what `Generator.next` is to a native generator, and are read as one such frame.
+const ES5_VERBS = new Set(['next', 'throw', 'return']);
+
+/** Whether `[k]` and `[k + 1]` are `__generator`'s `step` and the generator's `next` (or `throw`, `return`). */
+function isStateMachineStep(sites: Site[], k: number, end: number): boolean {
+  const s = sites[k];
+  if (k + 1 >= end || name(s) !== 'step') return false;
+  const f = file(s);
+  const verb = sites[k + 1];
+  if (f === null || file(verb) !== f || name(verb) !== '' || !ES5_VERBS.has(callSite(verb).getMethodName() ?? '')) return false;
+  // Then, in the same file, `__awaiter`'s `fulfilled` or `rejected` (a resumed body), or its
+  // executor, the `new Promise` and `__awaiter` (the body's first run), unless the stack
+  // was cut short by the frame limit there.
+  const a = k + 2;
+  if (a >= end) return true;
+  if (file(sites[a]) !== f) return false;
+  if (name(sites[a]) === 'fulfilled' || name(sites[a]) === 'rejected') return true;
+  if (name(sites[a]) !== '') return false;
+  const p = sites[a + 1];
+  if (a + 1 >= end) return true;
+  if (file(p) !== null || name(p) !== 'Promise' || !isCtor(p)) return false;
+  return a + 2 >= end || (file(sites[a + 2]) === f && name(sites[a + 2]) === '__awaiter');
+}
+
+/**
+ * `sites` with each ES5 state machine's `step` and `next` (see {@link isStateMachineStep})
+ * as one frame that reads as V8's `Generator.next`, or `sites` itself if there is none.
+ */
+function foldStateMachineSteps(sites: Site[]): Site[] {
+  let out: Site[] | undefined;
+  for (let k = 0; k < sites.length; k++) {
+    if (name(sites[k]) === 'step' && isStateMachineStep(sites, k, sites.length)) {
+      out ??= sites.slice(0, k);
+      const next = newSite(callSite(sites[k + 1]));
+      frames.file[next] = null;
+      frames.name[next] = 'next';
+      out.push(next);
+      k++;
+    } else if (out !== undefined) out.push(sites[k]);
+  }
+  return out ?? sites;
+}
+
 /**
  * Where an async function compiled to a generator was called from, in a stack read from
  * the leaf: `[k]` is the helper's `new Promise`, `[fn]` the function itself. Returns the
@@ -554,6 +600,12 @@ class Dump {
     for (let k = first; k < end; k++) s[k - first] = k;
     // Down-levelled code runs its bodies through `Generator.next` (a native frame); its
     // functions' own promises start with `new Promise` then `__awaiter` or the wrapper.
+    // ES5 state machines run their bodies through two frames of `__generator` instead.
+    const folded = foldStateMachineSteps(s);
+    if (folded !== s) {
+      s = folded;
+      driven = true;
+    }
     if (driven || (s.length > 2 && file(s[0]) === null && (name(s[1]) === '__awaiter' || this.wrappers.size > 0))) s = collapseDownlevelled(s, this.wrappers);
     if (driven) markResumedBodies(s);
     return s;

@@ -28,6 +28,10 @@ const LATE_OUTLINE = `Task dump: 2 branches stuck after … ms (2 orphaned promi
 
 describe.each([
   ['ts-jest, target ES2015', 'ts', test],
+  // KNOWN GAP: __generator's frames are read as Generator.next and hidden, and the tree is
+  // the seed's but for the Promise.all node (its inputs are not matched to the combinator:
+  // a state machine takes a frame more per call, and the stacks are cut short elsewhere).
+  ['ts-jest, target ES5 (__generator state machines)', 'ts5', test.failing],
   ['@swc/jest, target es2015', 'swc', test],
   // KNOWN GAP: regenerator runs the body through its own frames (anonymous, in helper code
   // no source map covers): it is not recognised, and the dump shows the helpers' frames.

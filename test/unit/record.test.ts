@@ -61,6 +61,22 @@ describe('recording', () => {
     expect(dumpOf(root).leaves).toHaveLength(1);
   });
 
+  // TypeScript's ES5 `__generator` runs a body from `step`, called by an anonymous `next`
+  // closure: those two frames are hidden only with the helper's frames around them.
+  test('a function of the program named step, called by an anonymous next method, stays in the path', async () => {
+    enterRoot(root);
+    async function step(): Promise<void> {
+      await new Promise<void>(() => {});
+    }
+    const verb = () => function () { return step(); };
+    const machine = {next: verb()};
+    void machine.next();
+    leaveRoot(root);
+    const leaves = dumpOf(root).leaves;
+    expect(leaves).toHaveLength(1);
+    expect(leaves[0].path.map(f => f.name)).toContain('step');
+  });
+
   test('a stored promise awaited late and still pending is shown where it is awaited', async () => {
     enterRoot(root);
     const ready = new Promise<void>(() => {});
