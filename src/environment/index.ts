@@ -21,6 +21,7 @@ import {type WakerSubject, findWakers} from '../core/wakers';
 import {type Terminal, TERMINAL_VARIABLE, readTerminal, terminalStyles} from '../reporter/terminal';
 import {type TaskdumpOptions, parseOptions} from './options';
 import {Watchdog} from './watchdog';
+import {blockName, fullName, testsUnder} from './names';
 
 // Tests may fake or replace these; keep the real ones.
 const {now} = performance;
@@ -44,33 +45,6 @@ publishCore();
 
 type Traced = {fn: unknown};
 
-function fullName(test: Circus.TestEntry): string {
-  const names: string[] = [];
-  let block: Circus.DescribeBlock | undefined = test.parent;
-  while (block && block.parent) {
-    names.unshift(block.name);
-    block = block.parent;
-  }
-  return [...names, test.name].join(' › ');
-}
-
-function blockName(block: Circus.DescribeBlock | undefined): string {
-  const names: string[] = [];
-  while (block && block.parent) {
-    names.unshift(block.name);
-    block = block.parent;
-  }
-  return names.join(' › ');
-}
-
-function testsUnder(block: Circus.DescribeBlock): Circus.TestEntry[] {
-  const out: Circus.TestEntry[] = [];
-  for (const child of block.children) {
-    if (child.type === 'describeBlock') out.push(...testsUnder(child));
-    else out.push(child);
-  }
-  return out;
-}
 
 interface Active {
   root: Root;

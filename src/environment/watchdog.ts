@@ -45,6 +45,7 @@ import {
   WARN,
   type WatchdogData,
 } from './watchdog-shared';
+import {blockName, fullName, testsUnder} from './names';
 
 // Tests may fake or replace these; keep the real ones.
 const {setInterval, clearInterval} = globalThis;
@@ -357,30 +358,3 @@ export class Watchdog {
   }
 }
 
-function fullName(test: Circus.TestEntry): string {
-  const names: string[] = [];
-  let block: Circus.DescribeBlock | undefined = test.parent;
-  while (block && block.parent) {
-    names.unshift(block.name);
-    block = block.parent;
-  }
-  return [...names, test.name].join(' › ');
-}
-
-function blockName(block: Circus.DescribeBlock | undefined): string {
-  const names: string[] = [];
-  while (block && block.parent) {
-    names.unshift(block.name);
-    block = block.parent;
-  }
-  return names.join(' › ');
-}
-
-function testsUnder(block: Circus.DescribeBlock): Circus.TestEntry[] {
-  const out: Circus.TestEntry[] = [];
-  for (const child of block.children) {
-    if (child.type === 'describeBlock') out.push(...testsUnder(child));
-    else out.push(child);
-  }
-  return out;
-}
