@@ -665,9 +665,7 @@ class Search {
   /** A class defined by the program (or a library), not by Node or the test runner. */
   private isProgramClass(node: number): boolean {
     const ctor = this.constructorOf(node);
-    if (ctor === -1) return false;
-    const file = this.scriptFile(ctor);
-    return file !== null && !file.startsWith('node:') && !this.options.isMachinery(file);
+    return ctor !== -1 && this.isProgramFunction(ctor);
   }
 
   private constructorOf(node: number): number {

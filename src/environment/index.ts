@@ -363,10 +363,10 @@ function attach(
     const d = describe();
     targets = d.targets;
     const ctx = dumpContext(env, st, active, {rootType: d.rootType, rootName: d.rootName, timeoutMs: d.timeoutMs, affects: d.affects, fakeTimers: fakeClock(env)});
-    const sources = new Map<Leaf, LeafSource>();
+    // The promise behind each leaf is collected only for a waker search.
+    const sources = st.taskdump.wakers ? new Map<Leaf, LeafSource>() : undefined;
     const dump = env.takeTaskDump(active.root, ctx, sources);
-    if (st.taskdump.wakers) searchWakers(dump, sources, ctx, st);
-    sources.clear();
+    if (sources !== undefined) searchWakers(dump, sources, ctx, st);
     error = dumpError(env.renderTaskDump(dump), dump, st.rootDir);
   } catch (e) {
     // Never make a failure worse: the timeout is already recorded; add one line.
