@@ -6,7 +6,7 @@ import {once} from 'node:events';
 import {commandShape, describeHandle} from '../../src/core/handles';
 import {closeRoot, createRoot, enterRoot, leaveRoot, startRecording, type Root} from '../../src/core/record';
 import {takeDump} from '../../src/core/dump';
-import {createPositionMapper} from '../../src/core/callsites';
+import {unitContext} from './context';
 
 describe('commandShape: the executable and the shape of its arguments, never their values', () => {
   const rootDir = '/app';
@@ -201,19 +201,7 @@ describe('describeHandle', () => {
 });
 
 describe('in a dump', () => {
-  const dumpOf = (root: Root) =>
-    takeDump(root, {
-      rootType: 'test',
-      rootName: 'unit',
-      testPath: __filename,
-      rootDir: process.cwd(),
-      timeoutMs: null,
-      waitsForDone: false,
-      mapPosition: createPositionMapper(undefined),
-      isMachinery: f => f.includes('node_modules'),
-      isRunner: () => false,
-      now: performance.now(),
-    });
+  const dumpOf = (root: Root) => takeDump(root, unitContext(__filename));
 
   test('a request on a reused keep-alive socket counts the bytes of its own response', async () => {
     const server = http.createServer((req, res) => {

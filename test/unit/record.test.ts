@@ -1,21 +1,10 @@
 import {closeRoot, createRoot, enterRoot, leaveRoot, startRecording} from '../../src/core/record';
 import {takeDump} from '../../src/core/dump';
-import {createPositionMapper} from '../../src/core/callsites';
+import {unitContext} from './context';
 import type {Root} from '../../src/core/record';
 
 // The recorder and takeDump on their own (this file runs under plain jest-environment-node).
-const contextOf = (now = performance.now()): Parameters<typeof takeDump>[1] => ({
-  rootType: 'test',
-  rootName: 'unit',
-  testPath: __filename,
-  rootDir: process.cwd(),
-  timeoutMs: null,
-  waitsForDone: false,
-  mapPosition: createPositionMapper(undefined),
-  isMachinery: f => f.includes('node_modules'),
-  isRunner: () => false,
-  now,
-});
+const contextOf = (now?: number) => unitContext(__filename, now);
 const dumpOf = (root: Root, now?: number) => takeDump(root, contextOf(now));
 
 async function churn(n: number): Promise<void> {
