@@ -1203,23 +1203,39 @@ function markWaiting(leaves: Leaf[], lineKeyOf: (f: Frame) => string): void {
   let ids = 0;
   const nextFrames = new Map<number, Frame[]>();
   const lastIds: number[] = new Array(leaves.length);
+  // The node ids along the path before: a path that starts with the very Frame objects of the
+  // one before (their common callers, walked once) has the same ids there, found without a key.
+  const along: number[] = [];
+  let before: Frame[] = [];
   for (let n = 0; n < leaves.length; n++) {
     const l = leaves[n];
+    const path = l.path;
     let id = 0;
-    for (let i = 0; i < l.path.length; i++) {
-      let under = prefixIds.get(id);
-      if (under === undefined) prefixIds.set(id, (under = new Map()));
-      const k = lineKeyOf(l.path[i]);
-      let next = under.get(k);
-      if (next === undefined) under.set(k, (next = ++ids));
-      if (i < l.path.length - 1) {
+    let same = 0;
+    const common = Math.min(before.length, path.length);
+    while (same < common && path[same] === before[same]) same++;
+    for (let i = 0; i < path.length; i++) {
+      let next: number;
+      if (i < same) next = along[i];
+      else {
+        let under = prefixIds.get(id);
+        if (under === undefined) prefixIds.set(id, (under = new Map()));
+        // Inputs of one combinator are distinct nodes, as in the tree.
+        const index = path[i].combinator?.index;
+        const k = index == null ? lineKeyOf(path[i]) : `${lineKeyOf(path[i])}#${index}`;
+        let found = under.get(k);
+        if (found === undefined) under.set(k, (found = ++ids));
+        next = along[i] = found;
+      }
+      if (i < path.length - 1) {
         const list = nextFrames.get(next);
-        if (list === undefined) nextFrames.set(next, [l.path[i + 1]]);
-        else if (list.length < 8) list.push(l.path[i + 1]);
+        if (list === undefined) nextFrames.set(next, [path[i + 1]]);
+        else if (list.length < 8) list.push(path[i + 1]);
       }
       id = next;
     }
     lastIds[n] = id;
+    before = path;
   }
   for (let n = 0; n < leaves.length; n++) {
     const l = leaves[n];
@@ -1243,7 +1259,14 @@ function sortLeaves(leaves: Leaf[]): void {
     return k;
   };
   // Paths of the same frames (most, in a big dump) have the same key: neither joined nor collated.
-  const sorted = leaves.map(l => ({l, keys: l.path.map(keyOf), k: undefined as string | undefined}));
+  // The keys of frames shared with the path before (the same objects) are that path's.
+  let before: {path: Frame[]; keys: string[]} = {path: [], keys: []};
+  const sorted = leaves.map(l => {
+    const keys: string[] = new Array(l.path.length);
+    for (let i = 0; i < keys.length; i++) keys[i] = l.path[i] === before.path[i] ? before.keys[i] : keyOf(l.path[i]);
+    before = {path: l.path, keys};
+    return {l, keys, k: undefined as string | undefined};
+  });
   const sameKeys = (a: string[], b: string[]): boolean => a.length === b.length && a.every((k, i) => k === b[i]);
   sorted.sort((a, b) => (sameKeys(a.keys, b.keys) ? 0 : collator.compare((a.k ??= a.keys.join('>')), (b.k ??= b.keys.join('>')))));
   for (let n = 0; n < sorted.length; n++) leaves[n] = sorted[n].l;

@@ -81,17 +81,33 @@ export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
     return child(b, key, () => ({frame: null, label: name, children: [], leaves: []}));
   };
   const keyOf = frameKeys();
+  // Leaves of one dump share the Frame objects of their common callers (a branch walked once
+  // for all the leaves below it): where a path starts with the very frames of the one before,
+  // it goes down the same nodes, found without a key.
+  let previous: Leaf | undefined;
+  const along: Building[] = [];
   for (const leaf of dump.leaves) {
     let b = top;
     if (leaf.detached) {
       b = child(b, 'detached', () => ({frame: null, label: DETACHED_LABEL, children: [], leaves: []}));
     }
-    for (const frame of leaf.path) {
+    const path = leaf.path;
+    let i = 0;
+    if (previous !== undefined && previous.detached === leaf.detached) {
+      const before = previous.path;
+      const common = Math.min(before.length, path.length);
+      while (i < common && path[i] === before[i]) i++;
+      if (i > 0) b = along[i - 1];
+    }
+    for (; i < path.length; i++) {
+      const frame = path[i];
       if (frame.combinator !== undefined) b = combinator(b, frame.combinator.name);
       b = child(b, keyOf(frame), () => ({frame: {...frame}, children: [], leaves: []}));
       // Prefer the position of the `await` (an async frame) over that of a call.
       if (frame.async && !b.node.frame!.async) b.node.frame = {...frame};
+      along[i] = b;
     }
+    previous = leaf;
     if (leaf.input !== undefined) b = combinator(b, leaf.input.name);
     b.node.leaves.push(leaf);
   }

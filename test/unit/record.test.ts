@@ -66,6 +66,19 @@ describe('recording', () => {
     expect(leaves[0].path.map(f => f.name)).toContain('step');
   });
 
+  // A promise waits on the branch that goes on below its own frame. Inputs of one combinator
+  // are different branches even when their frames are on one line (a one-line recursion).
+  test('inputs of one combinator made on one line are separate branches: none waits on another', async () => {
+    enterRoot(root);
+    // prettier-ignore
+    async function r(k: number): Promise<void> { if (k === 0) return new Promise<void>(() => {}); return k % 2 ? r(k - 1) : await r(k - 1); }
+    void Promise.all([0, 1, 2, 3].map(k => r(k)));
+    leaveRoot(root);
+    const leaves = dumpOf(root).leaves;
+    expect(leaves.map(l => l.path.find(f => f.combinator !== undefined)?.combinator?.index).sort()).toEqual([0, 1, 2, 3]);
+    expect(leaves.filter(l => l.waiting === true)).toEqual([]);
+  });
+
   test('a stored promise awaited late and still pending is shown where it is awaited', async () => {
     enterRoot(root);
     const ready = new Promise<void>(() => {});
