@@ -150,7 +150,7 @@ function kindOfLeaf(l: Leaf): string {
   if (l.loop !== undefined) return 'retry loop';
   if (l.waker?.deadlock === true) return 'deadlocked branch';
   if (l.waker?.kind === 'none') return 'orphaned promise';
-  if (l.waker?.kind === 'event' || l.waker?.kind === 'stream') return `${l.waker.kind === 'event' ? 'event' : 'stream'} wait`;
+  if (l.waker?.kind === 'event' || l.waker?.kind === 'stream') return `${l.waker.kind} wait`;
   if (l.waker?.kind === 'timer') return l.waker.fake === true ? 'fake timer' : 'timer';
   return l.kind === 'child-process' ? 'child process' : l.kind;
 }

@@ -102,6 +102,11 @@ export interface Waker {
   kind: WakerKind;
   /** One line: what keeps the resolve function, and its state (`'ready' on a Connection, ...`). */
   what: string;
+  /**
+   * {@link what} in a few words, for lists (`waits for 'ready' on a Connection`): set for
+   * events, streams and child processes.
+   */
+  short?: string;
   /** Where what keeps it is defined (a class, a module), when known. */
   at?: Frame;
   /**

@@ -306,7 +306,9 @@ class Search {
     const what = found.waker !== undefined && found.waker.kind !== 'timer'
       ? `${found.waker.what}; but nothing else refers to it any more, so nothing can settle it (orphaned)`
       : 'nothing can settle it: only objects nothing else refers to keep its resolve and reject functions (orphaned)';
-    return {waker: {...(found.waker ?? {}), kind: 'none', what}};
+    // What it was waiting for is part of `what`; the short form (for lists) is `orphaned`.
+    const {short: _short, ...was} = found.waker ?? {};
+    return {waker: {...was, kind: 'none', what}};
   }
 
   private isResolverClosure(n: number): boolean {
@@ -436,7 +438,7 @@ class Search {
       const event = this.via(chain, k - 2);
       const e = typeof event === 'string' && EVENT_NAME.test(event) ? `'${event}'` : 'an event';
       const cls = name.replace(/Impl$/, '');
-      return {waker: {kind: 'event', what: `waits for ${e} on ${article(cls)} (a DOM EventTarget): not dispatched since its listener was added`}, place: `by a listener of ${e} on ${article(cls)}`};
+      return {waker: {kind: 'event', what: `waits for ${e} on ${article(cls)} (a DOM EventTarget): not dispatched since its listener was added`, short: `waits for ${e} on ${article(cls)}`}, place: `by a listener of ${e} on ${article(cls)}`};
     }
     // Jest's fake timers: a timer of @sinonjs/fake-timers (modern) or of Jest's legacy ones.
     if ((edge === 'func' || edge === 'callback') && type === 'object') {
@@ -517,7 +519,8 @@ class Search {
     const stream = o !== undefined && (o.readable !== undefined || o.writable !== undefined);
     if (o !== undefined && o.pid !== undefined && o.exitCode !== undefined && o.spawnfile === true) {
       const exited = o.exitCode !== null || (o.signalCode !== null && o.signalCode !== undefined);
-      return {kind: 'child-process', event: e, what: `waits for ${e} of a child process (pid ${o.pid}): ${exited ? 'it has exited already, so the event will not come again' : 'still running'}`};
+      const short = `waits for ${e} of a child process`;
+      return {kind: 'child-process', event: e, what: `${short} (pid ${o.pid}): ${exited ? 'it has exited already, so the event will not come again' : 'still running'}`, short};
     }
     if (stream) {
       // A pipe's destination ends when its source does: what the first source lacks says more.
@@ -525,14 +528,16 @@ class Search {
       if (from.length > 0) {
         const origin = this.state(from[0]);
         const names = [...from, node].map(n => this.g.name(n)).join(' → ');
-        return {kind: 'stream', event: e, what: `waits for the pipe ${names} to finish: ${origin !== undefined ? `${streamName(this.g.name(from[0]), origin)}${this.streamWhere(from[0])}: ${streamState(origin, 'end', this.g.name(from[0]))}` : 'its source has not ended'}`};
+        const short = `waits for the pipe ${names} to finish`;
+        return {kind: 'stream', event: e, what: `${short}: ${origin !== undefined ? `${streamName(this.g.name(from[0]), origin)}${this.streamWhere(from[0])}: ${streamState(origin, 'end', this.g.name(from[0]))}` : 'its source has not ended'}`, short};
       }
-      return {kind: 'stream', event: e, what: `waits for ${streamName(cls, o!)}${this.streamWhere(node)} to ${streamGoal(event)}: ${streamState(o!, event, cls)}`};
+      const short = `waits for ${streamName(cls, o!)}${this.streamWhere(node)} to ${streamGoal(event)}`;
+      return {kind: 'stream', event: e, what: `${short}: ${streamState(o!, event, cls)}`, short};
     }
     const state = o !== undefined ? happened(o, event) : null;
     const kind = cls === 'EventEmitter' ? 'an EventEmitter' : `${article(cls)} (an EventEmitter)`;
     const emitted = state ?? (once ? 'not emitted since its listener was added' : 'not emitted in a way that settles it');
-    return {kind: 'event', event: e, what: `waits for ${e} on ${kind}: ${emitted}`};
+    return {kind: 'event', event: e, what: `waits for ${e} on ${kind}: ${emitted}`, short: `waits for ${e} on ${cls === 'EventEmitter' ? kind : article(cls)}`};
   }
 
   /**
@@ -610,9 +615,10 @@ class Search {
       return {
         kind: 'event',
         what: o.aborted ? `waits for ${e} on an AbortSignal that was aborted before the listener was added: it fires once, never again` : `waits for ${e} on an AbortSignal: nothing aborted it`,
+        short: o.aborted ? `waits for ${e} on an AbortSignal that was aborted before the listener was added` : `waits for ${e} on an AbortSignal`,
       };
     }
-    return {kind: 'event', what: `waits for ${e} on ${article(cls)}: not dispatched since its listener was added`};
+    return {kind: 'event', what: `waits for ${e} on ${article(cls)}: not dispatched since its listener was added`, short: `waits for ${e} on ${article(cls)}`};
   }
 
   private objectHolder(node: number, chain: Chain, k: number, through: string | undefined): {waker: Waker; place: string} {

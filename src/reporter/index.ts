@@ -78,7 +78,7 @@ function wakerTag(l: Leaf): string {
   if (w === undefined) return '';
   if (w.deadlock === true) return ': a deadlock';
   if (w.kind === 'none') return ': orphaned';
-  if (w.kind === 'event' || w.kind === 'stream' || w.kind === 'child-process') return `: ${w.what.split(':')[0].replace(/ \(an? [A-Za-z ]+\)$/, '')}`;
+  if (w.short !== undefined) return `: ${w.short}`;
   return '';
 }
 

@@ -6,7 +6,8 @@ import path from 'node:path';
 import {SnapshotParser, removeStaleSnapshots} from '../../src/core/heap';
 import {createPositionMapper} from '../../src/core/callsites';
 import {type WakerSubject, findWakers} from '../../src/core/wakers';
-import type {Leaf} from '../../src/core/types';
+import {DUMP_KIND, DUMP_VERSION, type Leaf} from '../../src/core/types';
+import {summaryLines} from '../../src/reporter';
 
 describe('SnapshotParser', () => {
   // A snapshot as V8 writes it, small: a root, an object with a property and an element.
@@ -124,6 +125,7 @@ describe('findWakers, on this process', () => {
     leaves = {
       orphan: add('orphan', new Promise(() => {})),
       listener: add('listener', new Promise(resolve => conn.once('data', resolve))),
+      colon: add('colon', new Promise(resolve => conn.once('db:ready', resolve))),
       abort: add('abort', new Promise(resolve => signal.signal.addEventListener('abort', resolve))),
       kept: add('kept', new Promise<void>(resolve => {
         keepResolve = resolve;
@@ -156,11 +158,18 @@ describe('findWakers, on this process', () => {
   });
 
   test("a once() listener: the event and the emitter's class (events.once: see the e2e tests)", () => {
-    expect(leaves.listener.waker).toEqual({kind: 'event', what: "waits for 'data' on a Connection (an EventEmitter): not emitted since its listener was added"});
+    expect(leaves.listener.waker).toEqual({kind: 'event', what: "waits for 'data' on a Connection (an EventEmitter): not emitted since its listener was added", short: "waits for 'data' on a Connection"});
   });
 
   test('an AbortSignal', () => {
-    expect(leaves.abort.waker).toEqual({kind: 'event', what: "waits for 'abort' on an AbortSignal: nothing aborted it"});
+    expect(leaves.abort.waker).toEqual({kind: 'event', what: "waits for 'abort' on an AbortSignal: nothing aborted it", short: "waits for 'abort' on an AbortSignal"});
+  });
+
+  // The end-of-run list gives the waker's short form, which is data, not cut from its text.
+  test("an event named with a colon: the end-of-run list names it whole", () => {
+    expect(leaves.colon.waker).toMatchObject({kind: 'event', short: "waits for 'db:ready' on a Connection"});
+    const lines = summaryLines([{kind: DUMP_KIND, version: DUMP_VERSION, rootType: 'test', rootName: 'connects', rootFrame: null, testPath: 'test/a.test.ts', elapsedMs: 301, timeoutMs: 300, leaves: [leaves.colon], unrecorded: 0, waitsForDone: false}]);
+    expect(lines.join('\n')).toContain("promise, never settled: waits for 'db:ready' on a Connection");
   });
 
   test('a resolve function kept by the program is not orphaned: where it is kept', () => {
