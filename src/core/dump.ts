@@ -1032,6 +1032,25 @@ class Dump {
     return along.get(this.stackKey(c)) ?? 0;
   }
 
+  /** Timer leaves by where they were set, for {@link timerAsInput} (made when first needed). */
+  private timerLeavesAt: Map<string, Leaf[]> | undefined = undefined;
+
+  /** Makes the first timer leaf set at `at` that is no combinator's input yet the input `input`. */
+  timerAsInput(at: string, input: NonNullable<Branch['input']>): void {
+    if (this.timerLeavesAt === undefined) {
+      this.timerLeavesAt = new Map();
+      for (const l of this.leaves) {
+        if (l.kind !== 'timer' || l.createdAt === null) continue;
+        const k = key(l.createdAt);
+        const list = this.timerLeavesAt.get(k);
+        if (list === undefined) this.timerLeavesAt.set(k, [l]);
+        else list.push(l);
+      }
+    }
+    const t = this.timerLeavesAt.get(at)?.find(l => l.input === undefined);
+    if (t !== undefined) t.input = input;
+  }
+
   /** Makes the leaves: pending timers, open handles, stored promises awaited, stuck promises. */
   collect(): void {
     const {ctx, all, sources} = this;
@@ -1094,6 +1113,10 @@ class Dump {
     // By index in `all`: 1 for a leaf, 2 for a leaf explained by where it is awaited.
     const leafState = new Uint8Array(all.length);
     for (const at of this.leafCaptures) leafState[at] = 1;
+    // A leaf's first await soon after its creation is not recorded (it is an async call's own,
+    // most of the time): a leaf awaited by more than the recorded subscriptions keeps its own
+    // branch too, where it was created, so that no waiter is left out.
+    const traced = new Uint32Array(all.length);
     const ours = (r: Root): boolean => this.ours(r);
     for (const c of this.awaitCaptures) {
       const target = c.awaits ?? null;
@@ -1104,18 +1127,24 @@ class Dump {
       // above, which is free: this costs a `util.inspect`).
       if (c.awaited !== undefined && !isPending(c.awaited)) continue;
       const made = target !== null ? this.branchOf(target, 0) : null;
-      if (targetAt >= 0) leafState[targetAt] = 2;
+      if (targetAt >= 0) traced[targetAt]++;
       const leaf = this.push(c, () => ({kind: 'promise', what: awaitedWhat(target, made, ours)}), made?.createdAt ?? null);
       if (leaf !== undefined && c.awaited !== undefined) sources?.set(leaf, {promise: c.awaited, constructed: target !== null && isNewPromise(this.read(target))});
     }
     for (const at of this.leafCaptures) {
-      if (leafState[at] === 2) continue;
+      const awaits = all[at].subscriptions?.length ?? 0;
+      if (traced[at] > 0 && traced[at] >= awaits) continue;
+      const untraced = traced[at] > 0 ? `; ${awaits - traced[at]} of its ${awaits} awaits (or .then calls) not traced to where they wait` : '';
       const input = this.inputAt(at);
       const leaf = this.push(all[at], b => {
         if (input !== undefined && b.input === null) b.input = {name: input.comb.name, index: input.index};
-        // `timers/promises` makes a promise and a Timeout at the same place: the timer says more.
-        if (b.origin?.includes('node:timers/promises') && b.createdAt && this.timerPositions.has(key(b.createdAt))) return null;
-        return {kind: 'promise', what: b.origin ? `${shortOrigin(b.origin)} promise, never settled` : 'promise, never settled'};
+        // `timers/promises` makes a promise and a Timeout at the same place: the timer says
+        // more, and stands for it (as the same combinator input).
+        if (b.origin?.includes('node:timers/promises') && b.createdAt && this.timerPositions.has(key(b.createdAt))) {
+          if (b.input !== null) this.timerAsInput(key(b.createdAt), b.input);
+          return null;
+        }
+        return {kind: 'promise', what: `${b.origin ? `${shortOrigin(b.origin)} promise` : 'promise'}, never settled${untraced}`};
       }, undefined, this.stackOf[at]);
       const promise = this.promiseOf?.get(all[at]);
       if (leaf !== undefined && promise !== undefined) sources?.set(leaf, {promise, constructed: true});

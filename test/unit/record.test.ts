@@ -79,6 +79,39 @@ describe('recording', () => {
     expect(leaves.filter(l => l.waiting === true)).toEqual([]);
   });
 
+  // The first await of a promise soon after its creation is not recorded (it is most often
+  // an async call's own): with more waiters, the promise keeps its own branch, and says so.
+  test('a deferred awaited by three calls right after its creation: no waiter is left out', async () => {
+    enterRoot(root);
+    let open: (() => void) | undefined;
+    const ready = new Promise<void>(r => (open = r));
+    async function waiter(): Promise<void> {
+      await ready;
+    }
+    void Promise.all([waiter(), waiter(), waiter()]);
+    leaveRoot(root);
+    const leaves = dumpOf(root).leaves;
+    expect(leaves.map(l => l.path.find(f => f.combinator !== undefined)?.combinator?.index ?? null).sort()).toEqual([1, 2, null]);
+    expect(leaves.find(l => !l.path.some(f => f.combinator !== undefined))?.what).toBe('promise, never settled; 1 of its 3 awaits (or .then calls) not traced to where they wait');
+    open?.();
+  });
+
+  test('a timers/promises timeout raced against a promise is shown as the timer, in its place in the race', async () => {
+    enterRoot(root);
+    const {setTimeout: sleep} = await import('node:timers/promises');
+    // Unref'd: the timer does not keep the test process alive. timers/promises is Node's, of
+    // the realm outside the test's: raced by that realm's Promise, as a Node script would.
+    const timeout = sleep(60_000, undefined, {ref: false});
+    const NodePromise = timeout.constructor as PromiseConstructor;
+    void NodePromise.race([new NodePromise<void>(() => {}), timeout]);
+    leaveRoot(root);
+    const leaves = dumpOf(root).leaves;
+    expect(leaves.map(l => [l.kind, l.input?.name, l.input?.index]).sort((x, y) => Number(x[2]) - Number(y[2]))).toEqual([
+      ['promise', 'Promise.race', 0],
+      ['timer', 'Promise.race', 1],
+    ]);
+  });
+
   test('a stored promise awaited late and still pending is shown where it is awaited', async () => {
     enterRoot(root);
     const ready = new Promise<void>(() => {});
