@@ -461,6 +461,8 @@ interface Branch {
 interface Walked {
   leafward: Frame[];
   reach: Branch['reach'];
+  /** Set when the walk went on through a combinator's own branch (see {@link Dump.walk}). */
+  rerooted?: boolean;
 }
 
 type Input = {comb: Combinator; index: number};
@@ -514,6 +516,11 @@ class Dump {
   callerKey: string | undefined = undefined;
   /** {@link inputOf} by index in `all` (null: none). */
   private inputs: Array<Input | null | undefined> = [];
+  /** 1 for a `new Promise` leaf whose branch's frame says which combinator input it is. */
+  ownInput: Uint8Array = new Uint8Array(0);
+  /** Leaves (`new Promise`) by the function that made them, in creation order (see promiseMadeAt). */
+  private leavesByMaker: Map<string, number[]> | undefined = undefined;
+  private readonly combinatorBranches = new Map<Combinator, Branch | undefined>();
   readonly displayPaths = new Map<string, string>();
   /** Frames of down-levelled generator bodies, by generator (see markResumedBodies). */
   readonly genOf = new WeakMap<Frame, string>();
@@ -655,6 +662,7 @@ class Dump {
     this.stackOf = new Array(all.length);
     for (let i = 0; i < all.length; i++) this.stackOf[i] = this.prepare(starts[i], starts[i + 1], driven[i] === 1);
     this.inputs = new Array(all.length);
+    this.ownInput = new Uint8Array(all.length);
     this.stitches = new Array(all.length);
   }
 
@@ -801,7 +809,7 @@ class Dump {
     let reach = walked.reach;
     const path = walked.leafward.reverse();
     const createdAt = path[path.length - 1] ?? null;
-    if (reach === 'detached' && c.context !== undefined && hops < MAX_TIMER_HOPS) {
+    if (reach === 'detached' && walked.rerooted !== true && c.context !== undefined && hops < MAX_TIMER_HOPS) {
       const known = this.contextOf(c.context);
       const {timer, isTimer, io} = known;
       if (timer !== undefined) return {...throughTimer(path, this.parentBranch(timer, hops + 1), c.context), createdAt, origin, fn, input};
@@ -942,12 +950,38 @@ class Dump {
       leafward.push(frame);
       lastUserSite = s;
       if (!isAsync(s)) syncFrames.push(i, leafward.length);
-      // Is this function's own promise an input of a combinator created before it ran?
+      // Is this function's own promise an input of a combinator created before it ran? Or the
+      // `new Promise` it made, when this frame is the one below V8's constructor?
       if (this.combinators.length > 0 && !isAsync(s)) {
         const fn = this.callBefore(sites, i, seq, SIGNATURE_DEPTH, true);
-        const input = fn >= 0 ? this.inputAt(fn) : undefined;
+        let input = fn >= 0 ? this.inputAt(fn) : undefined;
+        let made = false;
+        if (input === undefined && i > 0 && isPromiseConstructor(sites[i - 1])) {
+          const p = this.promiseMadeAt(sites, i, seq);
+          input = p >= 0 ? this.inputAt(p) : undefined;
+          if (input !== undefined) {
+            made = true;
+            // The leaf is that promise: the frame says which input it is.
+            if (this.seqs[p] === seq) this.ownInput[p] = 1;
+          }
+        }
+        const callerKey = input !== undefined && input.comb.caller !== undefined && file(input.comb.caller) !== null ? fnKey(input.comb.caller) : undefined;
+        // A function's own promise is no input of a combinator that this same call of it makes:
+        // that is a subscription right after the combinator's inputs (`return Promise.all(...)`,
+        // awaited by the caller), not one of them. A recursion's inner call is another call.
+        if (input !== undefined && !made && callerKey !== undefined && fnKey(s) === callerKey && !this.calledFrom(sites, i + 1, callerKey)) input = undefined;
         if (input !== undefined) {
           frame.combinator = {name: input.comb.name, index: input.index};
+          // Made where the combinator is not called from (an argument made by the caller's
+          // caller, or a `new Promise` the caller made itself): the rest of the branch is the
+          // combinator's own, so that all its inputs hang under one node.
+          if (callerKey !== undefined && ((made && fnKey(s) === callerKey) || !this.calledFrom(sites, i + 1, callerKey))) {
+            const parent = this.combinatorBranch(input.comb);
+            if (parent !== undefined) {
+              for (let k = parent.path.length - 1; k >= 0; k--) leafward.push(parent.path[k]);
+              return {leafward, reach: parent.reach, rerooted: true};
+            }
+          }
           combinatorCaller = input.comb.caller !== undefined ? this.callerFrame(input.comb.caller) : null;
           if (input.comb.caller !== undefined) callerFn = fnKey(input.comb.caller);
         }
@@ -974,10 +1008,56 @@ class Dump {
         const rest = this.stitched(fn, depth + 1);
         leafward.length = length;
         leafward.push(...rest.leafward);
-        return {leafward, reach: rest.reach};
+        return {leafward, reach: rest.reach, rerooted: rest.rerooted};
       }
     }
     return {leafward, reach};
+  }
+
+  /** Whether a frame from `from` on is in the function `key`. */
+  calledFrom(sites: Site[], from: number, key: string): boolean {
+    for (let k = from; k < sites.length; k++) if (file(sites[k]) !== null && fnKey(sites[k]) === key) return true;
+    return false;
+  }
+
+  /** The branch of a combinator itself (where it was called), or undefined while it is being walked. */
+  combinatorBranch(comb: Combinator): Branch | undefined {
+    if (this.combinatorBranches.has(comb)) return this.combinatorBranches.get(comb);
+    this.combinatorBranches.set(comb, undefined);
+    const b = this.parentBranch(comb.capture, 0);
+    const usable = b.path.length > 0 ? b : undefined;
+    this.combinatorBranches.set(comb, usable);
+    return usable;
+  }
+
+  /**
+   * The `new Promise` (a leaf, by index in `all`) that `sites[i]` made, V8's constructor being
+   * `sites[i - 1]`: the last one made at that place along the same call path up to `seq`, or -1.
+   */
+  promiseMadeAt(sites: Site[], i: number, seq: number): number {
+    if (this.leavesByMaker === undefined) {
+      this.leavesByMaker = new Map();
+      for (const at of this.leafCaptures) {
+        const maker = this.stackOf[at][1];
+        if (maker === undefined || file(maker) === null) continue;
+        const k = fnKey(maker);
+        const list = this.leavesByMaker.get(k);
+        if (list === undefined) this.leavesByMaker.set(k, [at]);
+        else list.push(at);
+      }
+    }
+    const list = this.leavesByMaker.get(fnKey(sites[i]));
+    if (list === undefined) return -1;
+    const {seqs} = this;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (seqs[list[mid]] <= seq) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo - 1; k >= 0 && k >= lo - 64; k--) if (sameCallPath(this.stackOf[list[k]], 1, sites, i, SIGNATURE_DEPTH)) return list[k];
+    return -1;
   }
 
   push(c: Capture, make: (b: Branch) => Omit<Leaf, 'path' | 'createdAt' | 'ageMs' | 'detached'> | null, createdAt?: Frame | null, sites?: Site[]): Leaf | undefined {
@@ -1137,7 +1217,7 @@ class Dump {
       const untraced = traced[at] > 0 ? `; ${awaits - traced[at]} of its ${awaits} awaits (or .then calls) not traced to where they wait` : '';
       const input = this.inputAt(at);
       const leaf = this.push(all[at], b => {
-        if (input !== undefined && b.input === null) b.input = {name: input.comb.name, index: input.index};
+        if (input !== undefined && b.input === null && this.ownInput[at] !== 1) b.input = {name: input.comb.name, index: input.index};
         // `timers/promises` makes a promise and a Timeout at the same place: the timer says
         // more, and stands for it (as the same combinator input).
         if (b.origin?.includes('node:timers/promises') && b.createdAt && this.timerPositions.has(key(b.createdAt))) {
@@ -1363,6 +1443,11 @@ export function isPending(p: object): boolean {
 function isNewPromise(sites: Site[]): boolean {
   const top = sites[0];
   return top !== undefined && file(top) === null && name(top) === 'Promise' && isCtor(top);
+}
+
+/** V8's frame of `new Promise` (native). */
+function isPromiseConstructor(s: Site): boolean {
+  return file(s) === null && name(s) === 'Promise' && isCtor(s);
 }
 
 function isPromiseLike(o: object): boolean {

@@ -296,7 +296,15 @@ function renderChildren(node: TreeNode, prefix: string, lines: Line[], rootFrame
   const at = node.frame ?? rootFrame;
   // A promise that waits on the branches below it comes first, as their heading; the
   // other leaves come after the children, since they end the branch here.
-  for (const l of node.leaves) if (l.waiting === true) pushLeaf(lines, l, leafLine(l, at), prefix);
+  // Those that read the same (made in a loop) are drawn once, as `3×`.
+  const waiting = node.leaves.filter(l => l.waiting === true);
+  for (let k = 0; k < waiting.length; ) {
+    let n = 1;
+    while (k + n < waiting.length && sameLeaf(waiting[k], waiting[k + n])) n++;
+    const text = leafLine(waiting[k], at);
+    pushLeaf(lines, waiting[k], n > 1 ? text.replace(/^(\S+ )/, `$1${n}× `).replace(/; it waits on:$/, '; they wait on:') : text, prefix);
+    k += n;
+  }
   const all: Item[] = [
     ...node.children.map(n => ({node: n})),
     ...node.leaves.filter(l => l.waiting !== true).map(l => ({leaf: l})),
