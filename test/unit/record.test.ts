@@ -1,5 +1,6 @@
 import {closeRoot, createRoot, enterRoot, leaveRoot, startRecording} from '../../src/core/record';
 import {takeDump} from '../../src/core/dump';
+import {renderDump, summarize} from '../../src/core/render';
 import {unitContext} from './context';
 import type {Root} from '../../src/core/record';
 import type {Leaf} from '../../src/core/types';
@@ -112,6 +113,97 @@ describe('recording', () => {
     expect(leaves.map(l => [l.kind, inputOf(l)?.name, inputOf(l)?.index]).sort((x, y) => Number(x[2]) - Number(y[2]))).toEqual([
       ['promise', 'Promise.race', 0],
       ['timer', 'Promise.race', 1],
+    ]);
+  });
+
+  // A combinator's tree, as text: where it hangs and what is under it (positions left out).
+  const treeOf = (text: string) => text.split('\n').slice(2).map(l => l.replace(/ at \S+:\d+:\d+/g, '').replace(/, fires in [\d.]+ m?s/, ''));
+
+  test('inputs made by a plain helper (sleep): one combinator, each input heads the timer its promise waits on', async () => {
+    enterRoot(root);
+    const timers: NodeJS.Timeout[] = [];
+    function sleep(ms: number): Promise<void> {
+      return new Promise(r => timers.push(setTimeout(r, ms).unref()));
+    }
+    async function twoSleeps(): Promise<void> {
+      await Promise.all([sleep(60_000), sleep(70_000)]);
+    }
+    void twoSleeps();
+    leaveRoot(root);
+    const dump = dumpOf(root);
+    timers.forEach(clearTimeout);
+    expect(summarize(dump)).toMatch(/^Task dump: 2 branches stuck( after \d+ ms)? \(2 timers\)$/);
+    expect(treeOf(renderDump(dump))).toEqual([
+      '╼ test "unit" in test/unit/record.test.ts',
+      '└╼ async chain broken by a callback: created in one, not traced back to the body',
+      '   └╼ <anonymous>',
+      '      └╼ twoSleeps',
+      '         └╼ Promise.all',
+      '            ├╼ [0] sleep',
+      '            │  ⏸ promise, never settled; it waits on:',
+      '            │  └╼ <anonymous>',
+      '            │     ⏲ setTimeout 60000 ms',
+      '            └╼ [1] sleep',
+      '               ⏸ promise, never settled; it waits on:',
+      '               └╼ <anonymous>',
+      '                  ⏲ setTimeout 70000 ms',
+    ]);
+  });
+
+  test('a race in a helper between a promise passed in and its own timeout: one race, under the helper', async () => {
+    enterRoot(root);
+    let timer: NodeJS.Timeout | undefined;
+    function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), ms).unref();
+      });
+      return Promise.race([promise, timeout]);
+    }
+    async function fetchReport(): Promise<void> {
+      await new Promise<void>(() => {});
+    }
+    async function body(): Promise<void> {
+      await withTimeout(fetchReport(), 60_000);
+    }
+    void body().catch(() => {});
+    leaveRoot(root);
+    const dump = dumpOf(root);
+    clearTimeout(timer);
+    expect(summarize(dump)).toMatch(/^Task dump: 2 branches stuck( after \d+ ms)? \(1 timer, 1 promise\)$/);
+    expect(treeOf(renderDump(dump)).slice(2)).toEqual([
+      '   └╼ <anonymous>',
+      '      └╼ body',
+      '         └╼ withTimeout',
+      '            └╼ Promise.race',
+      '               ├╼ [0] fetchReport',
+      '               │  ⏸ promise, never settled',
+      '               └╼ [1] withTimeout',
+      '                  ⏸ promise, never settled; it waits on:',
+      '                  └╼ <anonymous>',
+      '                     ⏲ setTimeout 60000 ms',
+    ]);
+  });
+
+  test('return Promise.all(...) from an async function: the function stays, and is no input of its own combinator', async () => {
+    enterRoot(root);
+    async function shard(): Promise<void> {
+      await new Promise<void>(() => {});
+    }
+    async function loadAll(): Promise<void[]> {
+      return Promise.all([shard(), shard()]);
+    }
+    async function body(): Promise<void> {
+      await loadAll();
+    }
+    void body();
+    leaveRoot(root);
+    expect(treeOf(renderDump(dumpOf(root))).slice(2)).toEqual([
+      '   └╼ <anonymous>',
+      '      └╼ body',
+      '         └╼ loadAll',
+      '            └╼ Promise.all',
+      '               └╼ [0–1] 2× shard',
+      '                  ⏸ promise, never settled',
     ]);
   });
 

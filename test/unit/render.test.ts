@@ -156,6 +156,25 @@ describe('renderDump', () => {
     ]);
   });
 
+  test('promises that wait the same way at one node (made in a loop) are drawn once, with their count', () => {
+    const sleep = f('sleep', 6, 10);
+    const text = renderDump(
+      dump([
+        leaf([sleep], {waiting: true}),
+        leaf([sleep], {waiting: true}),
+        leaf([sleep], {waiting: true, what: 'promise, never settled; 1 of its 2 awaits (or .then calls) not traced to where they wait'}),
+        leaf([sleep, f('<anonymous>', 6, 27)], {kind: 'timer', what: 'setTimeout 60000 ms'}),
+      ]),
+    );
+    expect(text.split('\n').slice(3)).toEqual([
+      '└╼ sleep at src/a.ts:6:10',
+      '   ⏸ 2× promise, never settled; they wait on:',
+      '   ⏸ promise, never settled; 1 of its 2 awaits (or .then calls) not traced to where they wait; it waits on:',
+      '   └╼ <anonymous> at src/a.ts:6:27',
+      '      ⏲ setTimeout 60000 ms',
+    ]);
+  });
+
   test('a leaf created elsewhere than where it is awaited says where it was created', () => {
     const made = f('Deferred', 6, 20, {file: 'src/queue.ts'});
     const text = renderDump(dump([leaf([f('acquire', 12, 22)], {createdAt: made, what: 'promise created outside this test, never settled'})]));
