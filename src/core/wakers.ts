@@ -57,6 +57,8 @@ const RESOLVE_CODE = /PromiseCapabilityDefault(Resolve|Reject)/;
 const STAMP_FIELDS = new Set(['#root', '#capture']);
 // A property or variable name that is an identifier (not a key made of data).
 const IDENTIFIER = /^[A-Za-z_$][\w$]{0,39}$/;
+/** A property name of the program's code: an identifier, or a private field's `#name` (never data, as a key can be). */
+const PROPERTY = /^#?[A-Za-z_$][\w$]{0,39}$/;
 const EVENT_NAME = /^[\w:.\-]{1,40}$/;
 
 /**
@@ -631,7 +633,7 @@ class Search {
       const type = g.edgeType(e);
       const name = g.edgeName(e);
       if (type === 'element') path += `[${name}]`;
-      else if (type === 'property' && typeof name === 'string') path += IDENTIFIER.test(name) ? `.${name}` : '[…]';
+      else if (type === 'property' && typeof name === 'string') path += PROPERTY.test(name) ? `.${name}` : '[…]';
       const below = chain.nodes[j];
       if (g.name(below) === 'Map' && g.type(below) === 'object') {
         path += ' (a Map)';

@@ -96,13 +96,20 @@ describe('findWakers, on this process', () => {
     readonly pending = new Map<string, (v: unknown) => void>();
   }
   const client = new RpcClient();
+  class Vault {
+    readonly #waiters: Array<() => void> = [];
+    add(resolve: () => void): void {
+      this.#waiters.push(resolve);
+    }
+  }
+  const vault = new Vault();
   const requests = client.pending;
   let leaves: Record<string, Leaf>;
   let cleanup: Array<() => void> = [];
 
   beforeAll(async () => {
     const conn = new Connection();
-    kept.push(conn, client);
+    kept.push(conn, client, vault);
     const signal = new AbortController();
     kept.push(signal);
     let keepResolve: (() => void) | undefined;
@@ -140,6 +147,7 @@ describe('findWakers, on this process', () => {
         conn.setMaxListeners(11);
         (conn as unknown as {password: string}).password = 'hunter2';
       })),
+      privateField: add('privateField', new Promise<void>(resolve => vault.add(resolve))),
       first: add('first', waits[0]),
       second: add('second', waits[1]),
     };
@@ -187,6 +195,10 @@ describe('findWakers, on this process', () => {
       expect(mine.waker).toMatchObject({kind: 'object', deadlock: true, heldBy: [{name: other}]});
       expect(mine.waker!.what).toMatch(/^its resolve function is kept in Mutex\.waiters\[0\] \(class Mutex at test\/unit\/wakers\.test\.ts:\d+:\d+\)/);
     }
+  });
+
+  test("a private field is named as the program names it (#waiters), not left out", () => {
+    expect(leaves.privateField.waker!.what).toMatch(/^its resolve function is kept in Vault\.#waiters\[0\] \(class Vault at test\/unit\/wakers\.test\.ts:\d+:\d+\)/);
   });
 
   test('nothing from the program but names: no values', () => {
