@@ -521,6 +521,8 @@ class Dump {
   /** Leaves (`new Promise`) by the function that made them, in creation order (see promiseMadeAt). */
   private leavesByMaker: Map<string, number[]> | undefined = undefined;
   private readonly combinatorBranches = new Map<Combinator, Branch | undefined>();
+  /** Subscriptions of combinators to `.then()` promises that a `new Promise` stands for (see linkDerivedInputs). */
+  private readonly derivedAwaits = new Set<Capture>();
   readonly displayPaths = new Map<string, string>();
   /** Frames of down-levelled generator bodies, by generator (see markResumedBodies). */
   readonly genOf = new WeakMap<Frame, string>();
@@ -587,6 +589,7 @@ class Dump {
     this.readAll();
     this.classify();
     this.linkCombinators();
+    this.linkDerivedInputs();
     this.collect();
     return finish(this.root, this.ctx, this.leaves);
   }
@@ -732,6 +735,31 @@ class Dump {
     for (let i = 0; i < combinators.length; i++) {
       this.combinatorSubAt[i] = combinators[i].capture.subAt;
       this.combinatorEnd[i] = combinators[i].end;
+    }
+  }
+
+  /**
+   * An input made by `.then()` (`Promise.all([delay(10).then(parse)])`) is not recorded, only
+   * the combinator's subscription to it is, with no known parent. When it is chained on a
+   * pending `new Promise` of this dump, that promise stands for the input.
+   */
+  linkDerivedInputs(): void {
+    if (this.combinators.length === 0) return;
+    for (const c of this.awaitCaptures) {
+      if (c.awaits !== null || c.awaited === undefined) continue;
+      const on = chainedOn(c.awaited);
+      if (on === undefined || !this.ours(on.owner)) continue;
+      const at = this.ordinal(on);
+      if (at < 0 || !isNewPromise(this.stackOf[at]) || this.inputAt(at) !== undefined) continue;
+      const comb = this.combinatorAt(c.subAt);
+      if (comb === undefined) continue;
+      // The subscription is the combinator's own: made from inside it.
+      const sites = this.read(c);
+      let i = 0;
+      while (i < sites.length && (isNode(sites[i]) || file(sites[i]) === null) && combinatorOf(sites[i]) === undefined) i++;
+      if (sites[i] === undefined || combinatorOf(sites[i]) !== comb.name) continue;
+      this.inputs[at] = {comb, index: c.subAt - comb.capture.subAt - 1};
+      this.derivedAwaits.add(c);
     }
   }
 
@@ -1199,6 +1227,7 @@ class Dump {
     const traced = new Uint32Array(all.length);
     const ours = (r: Root): boolean => this.ours(r);
     for (const c of this.awaitCaptures) {
+      if (this.derivedAwaits.has(c)) continue;
       const target = c.awaits ?? null;
       // An async call or combinator of this test: its own leaves already explain it.
       const targetAt = target !== null && ours(target.owner) ? this.ordinal(target) : -1;
@@ -1208,7 +1237,10 @@ class Dump {
       if (c.awaited !== undefined && !isPending(c.awaited)) continue;
       const made = target !== null ? this.branchOf(target, 0) : null;
       if (targetAt >= 0) traced[targetAt]++;
-      const leaf = this.push(c, () => ({kind: 'promise', what: awaitedWhat(target, made, ours)}), made?.createdAt ?? null);
+      // Not recorded, but chained on a promise of this test: a `.then()` made in it.
+      const chained = target === null && c.awaited !== undefined ? chainedOn(c.awaited) : undefined;
+      const derived = chained !== undefined && ours(chained.owner);
+      const leaf = this.push(c, () => ({kind: 'promise', what: derived ? 'awaits a promise made by .then(), .catch() or .finally() in this test, never settled' : awaitedWhat(target, made, ours)}), made?.createdAt ?? null);
       if (leaf !== undefined && c.awaited !== undefined) sources?.set(leaf, {promise: c.awaited, constructed: target !== null && isNewPromise(this.read(target))});
     }
     for (const at of this.leafCaptures) {

@@ -243,7 +243,13 @@ function onInit(promise: Promise<unknown>, parent: Promise<unknown> | undefined)
     if (derived) c = lastChildOf;
     lastChild = promise;
     lastChildOf = c;
-    if (derived && c !== undefined && c.owner === root) return;
+    if (derived && c !== undefined && c.owner === root) {
+      // A subscription to the chain (`Promise.all([load().then(parse)])`) counts as one to its
+      // head, to tell a combinator's inputs by (a long chain made in a loop adds a bounded few).
+      const subs = (c.subscriptions ??= []);
+      if (subs.length < 64) subs.push(subscriptionCounter);
+      return;
+    }
     if (c !== undefined && c.owner === root) {
       if (asyncIdKey !== undefined) {
         const id = (parent as unknown as Record<symbol, unknown>)[asyncIdKey];

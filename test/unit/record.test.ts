@@ -184,6 +184,64 @@ describe('recording', () => {
     ]);
   });
 
+  // Under Jest, promises carry Node's async ids: a `.then()` promise is known by what it chains on.
+  test('an input made by .then() on a pending new Promise is that promise, in its place in the combinator', async () => {
+    enterRoot(root);
+    const timers: NodeJS.Timeout[] = [];
+    function delay(ms: number): Promise<void> {
+      return new Promise(r => timers.push(setTimeout(r, ms).unref()));
+    }
+    async function body(): Promise<void> {
+      await Promise.all([delay(60_000).then(() => 1), delay(70_000)]);
+    }
+    void body();
+    leaveRoot(root);
+    const dump = dumpOf(root);
+    timers.forEach(clearTimeout);
+    expect(summarize(dump)).toMatch(/^Task dump: 2 branches stuck( after \d+ ms)? \(2 timers\)$/);
+    expect(treeOf(renderDump(dump)).slice(2)).toEqual([
+      '   └╼ <anonymous>',
+      '      └╼ body',
+      '         └╼ Promise.all',
+      '            ├╼ [0] delay',
+      '            │  ⏸ promise, never settled; it waits on:',
+      '            │  └╼ <anonymous>',
+      '            │     ⏲ setTimeout 60000 ms',
+      '            └╼ [1] delay',
+      '               ⏸ promise, never settled; it waits on:',
+      '               └╼ <anonymous>',
+      '                  ⏲ setTimeout 70000 ms',
+    ]);
+  });
+
+  test('an input made by .then(), with promises made between it and the combinator: still that promise, not one made before the test', async () => {
+    enterRoot(root);
+    const timers: NodeJS.Timeout[] = [];
+    function delay(ms: number): Promise<void> {
+      return new Promise(r => timers.push(setTimeout(r, ms).unref()));
+    }
+    async function body(): Promise<void> {
+      await Promise.all([
+        delay(60_000).then(() => 1),
+        (async () => {
+          await delay(70_000);
+        })(),
+      ]);
+    }
+    void body();
+    leaveRoot(root);
+    const dump = dumpOf(root);
+    timers.forEach(clearTimeout);
+    expect(summarize(dump)).toMatch(/^Task dump: 2 branches stuck( after \d+ ms)? \(2 timers\)$/);
+    expect(treeOf(renderDump(dump)).slice(4, 9)).toEqual([
+      '         └╼ Promise.all',
+      '            ├╼ [0] delay',
+      '            │  ⏸ promise, never settled; it waits on:',
+      '            │  └╼ <anonymous>',
+      '            │     ⏲ setTimeout 60000 ms',
+    ]);
+  });
+
   test('return Promise.all(...) from an async function: the function stays, and is no input of its own combinator', async () => {
     enterRoot(root);
     async function shard(): Promise<void> {
