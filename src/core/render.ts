@@ -189,7 +189,8 @@ export function renderDump(dump: TaskDump, options: RenderOptions = {}): string 
     note(`It failed ${dump.affects.length === 1 ? 'the test' : `${dump.affects.length} tests`}: ${shown}${more}.`);
   }
   if (dump.sharedWith && dump.sharedWith.length > 0) {
-    note(`Concurrent tests share one record: this dump also shows what ${dump.sharedWith.map(n => `"${n}"`).join(', ')} left pending.`);
+    // A passed sibling may have left nothing: which leaves are whose is not known.
+    note(`Concurrent tests share one record: whatever ${dump.sharedWith.map(n => `"${n}"`).join(', ')} left pending is in this dump too.`);
   }
   if (dump.wakerNote !== undefined) note(dump.wakerNote);
   if (dump.unrecorded > 0) {
