@@ -38,7 +38,9 @@ describe.each([
     // Wrapped pieces continue under their branch: joined again, the words are all there.
     const words = dump.map(l => l.replace(/^[\s│├└╼]+/, '')).join(' ');
     expect(words).toContain(`test "${HUNG}" at test/orders.test.js:9:11`);
-    expect(words).toContain('⏸ [0–2] 3× promise, never settled');
+    // The three inputs, made by one helper, drawn once (the helper's long name wraps).
+    expect(words).toContain('Promise.race [0–2] 3× waitForTheUpstream');
+    expect(words).toContain('at src/fanout.js:3:10 ⏸ promise, never settled');
     // Jest took none of the wrapped lines for a stack frame: no line starts with `at `.
     expect(dump.some(l => /^\s*at /.test(l))).toBe(false);
     expect(run.output).toContain('Tests:       1 failed, 1 passed, 2 total');
