@@ -520,6 +520,7 @@ class Dump {
   ownInput: Uint8Array = new Uint8Array(0);
   /** Leaves (`new Promise`) by the function that made them, in creation order (see promiseMadeAt). */
   private leavesByMaker: Map<string, number[]> | undefined = undefined;
+  private anyLeafInput: boolean | undefined = undefined;
   private readonly combinatorBranches = new Map<Combinator, Branch | undefined>();
   /** Subscriptions of combinators to `.then()` promises that a `new Promise` stands for (see linkDerivedInputs). */
   private readonly derivedAwaits = new Set<Capture>();
@@ -1063,6 +1064,8 @@ class Dump {
    * `sites[i - 1]`: the last one made at that place along the same call path up to `seq`, or -1.
    */
   promiseMadeAt(sites: Site[], i: number, seq: number): number {
+    // Most dumps have no `new Promise` among any combinator's inputs.
+    if (!(this.anyLeafInput ??= this.leafCaptures.some(at => this.inputAt(at) !== undefined))) return -1;
     if (this.leavesByMaker === undefined) {
       this.leavesByMaker = new Map();
       for (const at of this.leafCaptures) {
