@@ -995,10 +995,11 @@ class Dump {
           }
         }
         const callerKey = input !== undefined && input.comb.caller !== undefined && file(input.comb.caller) !== null ? fnKey(input.comb.caller) : undefined;
-        // A function's own promise is no input of a combinator that this same call of it makes:
-        // that is a subscription right after the combinator's inputs (`return Promise.all(...)`,
-        // awaited by the caller), not one of them. A recursion's inner call is another call.
-        if (input !== undefined && !made && callerKey !== undefined && fnKey(s) === callerKey && !this.calledFrom(sites, i + 1, callerKey)) input = undefined;
+        // A call still running when the combinator was made (on its stack, along the same call
+        // path) cannot have handed it its own promise: that is a subscription right after the
+        // inputs' (`return Promise.all(...)` awaited by the callers), not an input. A
+        // recursion's inner call is another call.
+        if (input !== undefined && !made && this.runningAt(input.comb, sites, i)) input = undefined;
         if (input !== undefined) {
           frame.combinator = {name: input.comb.name, index: input.index};
           // Made where the combinator is not called from (an argument made by the caller's
@@ -1041,6 +1042,18 @@ class Dump {
       }
     }
     return {leafward, reach};
+  }
+
+  /** Whether the call at `sites[i]` is on the stack of `comb` (running when it was made). */
+  runningAt(comb: Combinator, sites: Site[], i: number): boolean {
+    const made = this.stackOf[comb.at];
+    const key = fnKey(sites[i]);
+    for (let j = 1; j < made.length; j++) {
+      const m = made[j];
+      if (file(m) === null || isAsync(m) || fnKey(m) !== key) continue;
+      if (sameCallPath(made, j + 1, sites, i + 1, SIGNATURE_DEPTH)) return true;
+    }
+    return false;
   }
 
   /** Whether a frame from `from` on is in the function `key`. */

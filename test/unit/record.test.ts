@@ -119,6 +119,34 @@ describe('recording', () => {
   // A combinator's tree, as text: where it hangs and what is under it (positions left out).
   const treeOf = (text: string) => text.split('\n').slice(2).map(l => l.replace(/ at \S+:\d+:\d+/g, '').replace(/, fires in [\d.]+ m?s/, ''));
 
+  test('return Promise.all(...) two calls deep: neither caller is an input of the combinator', async () => {
+    enterRoot(root);
+    async function fetchOne(): Promise<void> {
+      await new Promise<void>(() => {});
+    }
+    async function both(): Promise<void[]> {
+      return Promise.all([fetchOne(), fetchOne()]);
+    }
+    async function outer(): Promise<void[]> {
+      const r = await both();
+      return r;
+    }
+    async function body(): Promise<void> {
+      await outer();
+    }
+    void body();
+    leaveRoot(root);
+    expect(treeOf(renderDump(dumpOf(root))).slice(2)).toEqual([
+      '   └╼ <anonymous>',
+      '      └╼ body',
+      '         └╼ outer',
+      '            └╼ both',
+      '               └╼ Promise.all',
+      '                  └╼ [0–1] 2× fetchOne',
+      '                     ⏸ promise, never settled',
+    ]);
+  });
+
   test('inputs made by a plain helper (sleep): one combinator, each input heads the timer its promise waits on', async () => {
     enterRoot(root);
     const timers: NodeJS.Timeout[] = [];
