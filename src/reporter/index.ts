@@ -55,7 +55,7 @@ export function summaryLines(dumps: TaskDump[], options: Pick<RenderOptions, 'st
     const leaf = {...options, prefix: '      ', cont: '        '};
     const busy = d.leaves.filter(l => l.busy === true).length;
     if (stuck.length === 0 && busy > 0) lines.push(renderLine([['dim', `nothing stuck: ${busy} timer${busy === 1 ? '' : 's'} firing before long (a slow test?)`]], leaf));
-    else if (stuck.length === 0) lines.push(renderLine([['dim', 'nothing pending under it' + (d.waitsForDone ? ': `done` was never called' : '')]], leaf));
+    else if (stuck.length === 0) lines.push(renderLine([['dim', (d.waitsForDone ? 'no promise, timer or handle pending under it: `done` was never called' : 'nothing pending under it')]], leaf));
     // Leaves made at one place in a loop are one line, with their count.
     const counts = new Map<string, {at: string; what: string; n: number}>();
     for (const l of stuck) {

@@ -129,7 +129,7 @@ describe('renderDump', () => {
         'Task dump: nothing under this hook is pending after 300 ms',
         '',
         '╼ beforeAll hook in "db" in test/a.test.ts',
-        '└╼ The hook takes a `done` callback that was never called, and nothing it started is still pending.',
+        '└╼ The hook takes a `done` callback that was never called, and no promise, timer or handle it started is still pending (a listener that would call it is not looked for).',
       ].join('\n'),
     );
     expect(renderDump(dump([leaf([f('x', 1)])], {rootType: 'afterEach', rootName: 'db › inserts'}))).toContain(
