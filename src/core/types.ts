@@ -103,8 +103,8 @@ export interface Waker {
   /** One line: what keeps the resolve function, and its state (`'ready' on a Connection, ...`). */
   what: string;
   /**
-   * {@link what} in a few words, for lists (`waits for 'ready' on a Connection`): set for
-   * events, streams and child processes.
+   * {@link what} in a few words, for lists (`waits for 'ready' on a Connection`, `kept in
+   * Pool.waiting[0]`, `settles when a fake timer fires`).
    */
   short?: string;
   /** Where what keeps it is defined (a class, a module), when known. */

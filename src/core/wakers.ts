@@ -446,7 +446,7 @@ class Search {
     if ((edge === 'func' || edge === 'callback') && type === 'object') {
       const t = this.state(node);
       if (t !== undefined && (t.callAt !== undefined || t.expiry !== undefined)) {
-        return {waker: {kind: 'timer', fake: true, what: 'settles when a fake timer fires: Jest\'s fake clock has to be advanced to it (see below)'}, place: 'by a fake timer'};
+        return {waker: {kind: 'timer', fake: true, what: 'settles when a fake timer fires: Jest\'s fake clock has to be advanced to it (see below)', short: 'settles when a fake timer fires'}, place: 'by a fake timer'};
       }
     }
     if (typeof edge === 'string' && edge.includes('kEvents')) {
@@ -460,7 +460,7 @@ class Search {
       const file = this.scriptOf(node);
       const v = IDENTIFIER.test(variable) ? `\`${variable}\`` : 'a variable';
       const place = `in ${v}${file ? ` of ${file}` : ''}`;
-      return {waker: {kind: 'variable', what: `its resolve function is kept ${place}${through ? ` (by ${through})` : ''}, and nothing has called it`}, place};
+      return {waker: {kind: 'variable', what: `its resolve function is kept ${place}${through ? ` (by ${through})` : ''}, and nothing has called it`, short: `kept ${place}`}, place};
     }
     if (type === 'object' && !CONTAINERS.has(name) && !name.startsWith('system /') && this.isProgramClass(node)) {
       return this.objectHolder(node, chain, k, through);
@@ -507,7 +507,7 @@ class Search {
     const delay = t?.idleTimeout !== undefined && t.idleTimeout >= 0 ? t.idleTimeout : null;
     const left = delay !== null && t?.idleStart !== undefined ? Math.max(0, Math.round(t.idleStart + delay - this.options.now)) : null;
     const api = typeof t?.repeat === 'number' ? 'setInterval' : 'setTimeout';
-    return {kind: 'timer', what: `settles when a ${api}${delay !== null ? ` of ${delay} ms` : ''} fires${left !== null ? ` (in ${duration(left)})` : ''}`};
+    return {kind: 'timer', what: `settles when a ${api}${delay !== null ? ` of ${delay} ms` : ''} fires${left !== null ? ` (in ${duration(left)})` : ''}`, short: `settles when a ${api}${delay !== null ? ` of ${delay} ms` : ''} fires`};
   }
 
   /** An EventEmitter (or a stream, a child process) holding the resolve function in a listener. */
@@ -647,7 +647,7 @@ class Search {
     const where = at !== undefined || listening.length > 0
       ? ` (${[at !== undefined ? `class ${cls} at ${at.file}:${at.line}:${at.column}` : null, listening.length > 0 ? `an EventEmitter with listeners of ${listening.map(e => `'${e}'`).join(', ')}` : null].filter(x => x !== null).join('; ')})`
       : '';
-    return {waker: {kind: 'object', what: `its resolve function is kept ${place}${through ? ` (by ${through})` : ''}${where}`, ...(at ? {at} : {})}, place: `${place}${where}`};
+    return {waker: {kind: 'object', what: `its resolve function is kept ${place}${through ? ` (by ${through})` : ''}${where}`, short: `kept ${place}`, ...(at ? {at} : {})}, place: `${place}${where}`};
   }
 
   /** The events an EventEmitter has listeners of (but Node's bookkeeping ones), at most three. */

@@ -194,7 +194,10 @@ describe('findWakers, on this process', () => {
     for (const [mine, other] of [[leaves.first, 'second'], [leaves.second, 'first']] as const) {
       expect(mine.waker).toMatchObject({kind: 'object', deadlock: true, heldBy: [{name: other}]});
       expect(mine.waker!.what).toMatch(/^its resolve function is kept in Mutex\.waiters\[0\] \(class Mutex at test\/unit\/wakers\.test\.ts:\d+:\d+\)/);
+      // In the end-of-run list (a deadlock says so there instead).
+      expect(mine.waker!.short).toBe('kept in Mutex.waiters[0]');
     }
+    expect(leaves.timer.waker!.short).toBe('settles when a setTimeout of 60000 ms fires');
   });
 
   test("a private field is named as the program names it (#waiters), not left out", () => {
