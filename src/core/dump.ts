@@ -225,7 +225,7 @@ function isStateMachineStep(sites: Site[], k: number, end: number): boolean {
   if (name(sites[a]) !== '') return false;
   const p = sites[a + 1];
   if (a + 1 >= end) return true;
-  if (file(p) !== null || name(p) !== 'Promise' || !isCtor(p)) return false;
+  if (!isPromiseConstructor(p)) return false;
   return a + 2 >= end || (file(sites[a + 2]) === f && name(sites[a + 2]) === '__awaiter');
 }
 
@@ -255,7 +255,7 @@ function foldStateMachineSteps(sites: Site[]): Site[] {
  */
 function downlevelCall(sites: Site[], k: number): {fn: number; named: boolean} | undefined {
   const p = sites[k];
-  if (file(p) !== null || name(p) !== 'Promise' || !isCtor(p)) return undefined;
+  if (!isPromiseConstructor(p)) return undefined;
   // Rootward: `__awaiter`, or the wrapper (anonymous, then maybe `_foo`), then `foo`.
   let x = k + 1;
   const w = sites[x];
@@ -537,7 +537,8 @@ class Dump {
   private readonly contexts = new Map<object, Context>();
   private stitches: Walked[][] = [];
   readonly leaves: Leaf[] = [];
-  readonly timerPositions = new Set<string>();
+  /** Timer leaves by where they were set (`timers/promises` makes its promise at the same place). */
+  readonly timersAt = new Map<string, Leaf[]>();
   /**
    * Counts are lower bounds, and absences prove nothing, when some promises or timers were
    * not recorded (over the capture budget) or were pruned (a Root keeps at most 4096 timers).
@@ -1156,22 +1157,9 @@ class Dump {
     return along.get(this.stackKey(c)) ?? 0;
   }
 
-  /** Timer leaves by where they were set, for {@link timerAsInput} (made when first needed). */
-  private timerLeavesAt: Map<string, Leaf[]> | undefined = undefined;
-
   /** Makes the first timer leaf set at `at` that is no combinator's input yet the input `input`. */
   timerAsInput(at: string, input: NonNullable<Branch['input']>): void {
-    if (this.timerLeavesAt === undefined) {
-      this.timerLeavesAt = new Map();
-      for (const l of this.leaves) {
-        if (l.kind !== 'timer' || l.createdAt === null) continue;
-        const k = key(l.createdAt);
-        const list = this.timerLeavesAt.get(k);
-        if (list === undefined) this.timerLeavesAt.set(k, [l]);
-        else list.push(l);
-      }
-    }
-    const t = this.timerLeavesAt.get(at)?.find(l => l.input === undefined);
+    const t = this.timersAt.get(at)?.find(l => l.input === undefined);
     if (t !== undefined) t.input = input;
   }
 
@@ -1181,7 +1169,7 @@ class Dump {
     const rootWord = ctx.rootType === 'test' ? 'test' : ctx.rootType === 'traced' ? 'call' : 'hook';
     for (const [timer, c] of this.timers) {
       if (!isTimerPending(timer)) continue;
-      this.push(c, b => {
+      const leaf = this.push(c, b => {
         const t = timer as {_idleTimeout?: number; _repeat?: number | null};
         const api = timerApi(timer);
         if (api === 'setImmediate') return {kind: 'immediate', what: 'setImmediate callback, not run yet'};
@@ -1191,7 +1179,6 @@ class Dump {
         if (internal && typeof (timer as {hasRef?: () => boolean}).hasRef === 'function' && !(timer as {hasRef: () => boolean}).hasRef()) return null;
         const delayMs = typeof t._idleTimeout === 'number' ? t._idleTimeout : 0;
         const repeat = typeof t._repeat === 'number';
-        if (b.createdAt) this.timerPositions.add(key(b.createdAt));
         const via = b.origin?.includes('node:timers/promises') ? 'timers/promises ' : '';
         // Timers are armed when set (intervals re-armed when they fire): time left from there.
         const since = ctx.now - c.at;
@@ -1226,6 +1213,12 @@ class Dump {
           ...(busy ? {busy: true} : {}),
         };
       });
+      if (leaf?.kind === 'timer' && leaf.createdAt !== null) {
+        const at = key(leaf.createdAt);
+        const list = this.timersAt.get(at);
+        if (list === undefined) this.timersAt.set(at, [leaf]);
+        else list.push(leaf);
+      }
     }
 
     for (const [handle, {kind, capture}] of this.handles) {
@@ -1234,7 +1227,7 @@ class Dump {
     }
 
     // Stored promises: where they are awaited says more than where they were made.
-    // By index in `all`: 1 for a leaf, 2 for a leaf explained by where it is awaited.
+    // By index in `all`: 1 for a leaf.
     const leafState = new Uint8Array(all.length);
     for (const at of this.leafCaptures) leafState[at] = 1;
     // A leaf's first await soon after its creation is not recorded (it is an async call's own,
@@ -1268,7 +1261,7 @@ class Dump {
         if (input !== undefined && b.input === null && this.ownInput[at] !== 1) b.input = {name: input.comb.name, index: input.index};
         // `timers/promises` makes a promise and a Timeout at the same place: the timer says
         // more, and stands for it (as the same combinator input).
-        if (b.origin?.includes('node:timers/promises') && b.createdAt && this.timerPositions.has(key(b.createdAt))) {
+        if (b.origin?.includes('node:timers/promises') && b.createdAt && this.timersAt.has(key(b.createdAt))) {
           if (b.input !== null) this.timerAsInput(key(b.createdAt), b.input);
           return null;
         }
@@ -1489,8 +1482,7 @@ export function isPending(p: object): boolean {
 }
 
 function isNewPromise(sites: Site[]): boolean {
-  const top = sites[0];
-  return top !== undefined && file(top) === null && name(top) === 'Promise' && isCtor(top);
+  return sites[0] !== undefined && isPromiseConstructor(sites[0]);
 }
 
 /** V8's frame of `new Promise` (native). */
