@@ -1,4 +1,5 @@
-// Micro-benchmarks of each recording mechanism, and of taking and rendering a dump.
+// Micro-benchmarks of each recording mechanism, and of taking and rendering a
+// dump.
 'use strict';
 const path = require('node:path');
 const dist = path.join(__dirname, '..', 'dist');
@@ -7,9 +8,15 @@ const {takeDump} = require(path.join(dist, 'core', 'dump.js'));
 const {renderDump} = require(path.join(dist, 'core', 'render.js'));
 const {createPositionMapper} = require(path.join(dist, 'core', 'callsites.js'));
 
-async function leaf(i) { return i; }
-async function depth(n, i) { return n === 0 ? leaf(i) : await depth(n - 1, i); }
-async function churn() { for (let i = 0; i < 100000; i++) await depth(8, i); }
+async function leaf(i) {
+  return i;
+}
+async function depth(n, i) {
+  return n === 0 ? leaf(i) : await depth(n - 1, i);
+}
+async function churn() {
+  for (let i = 0; i < 100000; i++) await depth(8, i);
+}
 
 async function time(fn) {
   const t = performance.now();
@@ -22,48 +29,99 @@ function inRoot(fn) {
     const stop = rec.startRecording();
     const root = rec.createRoot();
     rec.enterRoot(root);
-    try { await fn(); } finally { rec.closeRoot(root); stop(); }
+    try {
+      await fn();
+    } finally {
+      rec.closeRoot(root);
+      stop();
+    }
   };
 }
 
-function timers() { for (let i = 0; i < 100000; i++) clearTimeout(setTimeout(() => {}, 1000)); }
+function timers() {
+  for (let i = 0; i < 100000; i++) clearTimeout(setTimeout(() => {}, 1000));
+}
 
-// Shapes of n pending leaves; `captures` is how many stacks each records (the budget to allow).
+// Shapes of n pending leaves; `captures` is how many stacks each records (the
+// budget to allow).
 const shapes = {
   // The default: n / 2 calls, each awaiting two async calls in a Promise.all.
-  pairs: {captures: 4, start(n) {
-    async function a(i) { await new Promise(() => {}); }
-    async function b(i) { await Promise.all([a(i), a(i + 1)]); }
-    for (let i = 0; i < n / 2; i++) b(i);
-  }},
-  // n independent leaves, each under a 3-deep async chain, awaited by one test-like body.
-  chain3: {captures: 6, start(n) {
-    async function c3() { await new Promise(() => {}); }
-    async function c2() { await c3(); }
-    async function c1() { await c2(); }
-    (async function body() { const all = []; for (let i = 0; i < n; i++) all.push(c1()); await Promise.all(all); })();
-  }},
-  // n leaves made at the bottom of a 40-deep async chain (longer than a stack's 24 frames).
-  deep40: {captures: 2, start(n) {
-    async function d(k) { if (k === 0) await Promise.all(Array.from({length: n}, () => new Promise(() => {}))); else await d(k - 1); }
-    d(40);
-  }},
+  pairs: {
+    captures: 4,
+    start(n) {
+      async function a(_i) {
+        await new Promise(() => {});
+      }
+      async function b(i) {
+        await Promise.all([a(i), a(i + 1)]);
+      }
+      for (let i = 0; i < n / 2; i++) b(i);
+    },
+  },
+  // n independent leaves, each under a 3-deep async chain, awaited by one
+  // test-like body.
+  chain3: {
+    captures: 6,
+    start(n) {
+      async function c3() {
+        await new Promise(() => {});
+      }
+      async function c2() {
+        await c3();
+      }
+      async function c1() {
+        await c2();
+      }
+      (async function body() {
+        const all = [];
+        for (let i = 0; i < n; i++) all.push(c1());
+        await Promise.all(all);
+      })();
+    },
+  },
+  // n leaves made at the bottom of a 40-deep async chain (longer than a stack's
+  // 24 frames).
+  deep40: {
+    captures: 2,
+    start(n) {
+      async function d(k) {
+        if (k === 0)
+          await Promise.all(
+            Array.from({length: n}, () => new Promise(() => {})),
+          );
+        else await d(k - 1);
+      }
+      d(40);
+    },
+  },
 };
 
 async function dumpOf(n, shape = 'pairs') {
-  const stop = rec.startRecording({captureBurst: n * shapes[shape].captures + 100, capturesPerSecond: 0});
+  const stop = rec.startRecording({
+    captureBurst: n * shapes[shape].captures + 100,
+    capturesPerSecond: 0,
+  });
   const root = rec.createRoot();
   rec.enterRoot(root);
   shapes[shape].start(n);
   rec.leaveRoot(root);
   const t = performance.now();
   const dump = takeDump(root, {
-    rootType: 'test', rootName: 'bench', testPath: __filename, rootDir: path.join(__dirname, '..'), timeoutMs: 5000,
-    waitsForDone: false, mapPosition: createPositionMapper(undefined), isMachinery: () => false, isRunner: () => false, now: performance.now(),
+    rootType: 'test',
+    rootName: 'bench',
+    testPath: __filename,
+    rootDir: path.join(__dirname, '..'),
+    timeoutMs: 5000,
+    waitsForDone: false,
+    mapPosition: createPositionMapper(undefined),
+    isMachinery: () => false,
+    isRunner: () => false,
+    now: performance.now(),
   });
   const text = renderDump(dump);
   const ms = performance.now() - t;
-  if (dump.leaves.length < n * 0.99 || text.length === 0) throw new Error(`dump of ${n}: ${dump.leaves.length} leaves`);
+  if (dump.leaves.length < n * 0.99 || text.length === 0)
+    throw new Error(`dump of ${n}: ${dump.leaves.length} leaves`);
   rec.closeRoot(root);
   stop();
   return ms;
@@ -73,11 +131,16 @@ async function dumpOf(n, shape = 'pairs') {
   const out = {perPromise: {}, perTimer: {}, dump: {}, dumpShapes: {}};
   await churn();
   out.perPromise['no hook'] = await time(churn);
-  out.perPromise['recording, no Root'] = await time(async () => { const stop = rec.startRecording(); await churn(); stop(); });
+  out.perPromise['recording, no Root'] = await time(async () => {
+    const stop = rec.startRecording();
+    await churn();
+    stop();
+  });
   out.perPromise['recording, in a Root'] = await time(inRoot(churn));
   out.perTimer['no recording'] = await time(timers);
   out.perTimer['in a Root'] = await time(inRoot(timers));
   for (const n of [10, 1000, 10000]) out.dump[n] = await dumpOf(n);
-  for (const shape of ['chain3', 'deep40']) out.dumpShapes[`${shape} 10000`] = await dumpOf(10000, shape);
+  for (const shape of ['chain3', 'deep40'])
+    out.dumpShapes[`${shape} 10000`] = await dumpOf(10000, shape);
   process.stdout.write(JSON.stringify(out));
 })();

@@ -1,20 +1,23 @@
 #!/usr/bin/env node
 /**
- * A real project's Jest suite with and without jest-taskdump: the cost ratio, and whether
- * every test's outcome is the same.
+ * A real project's Jest suite with and without jest-taskdump: the cost ratio,
+ * and whether every test's outcome is the same.
  *
- *   npm run build && node bench/real.js <project-dir> [--rounds=3] [--config=jest.config.js] [--args='-w=1']
+ *   npm run build && node bench/real.js <project-dir> [--rounds=3]
+ *   [--config=jest.config.js] [--args='-w=1']
  *
- * The project is checked out and installed elsewhere (never in this repository). This
- * repository's build is copied into the project's node_modules/jest-taskdump, as an install
- * would put it (so the project's transformer leaves it alone, and it extends the project's own
- * jest-environment-node). Both runs use the project's own `jest` binary and config, with one
- * change each: `testEnvironment` is the project's jest-environment-node (plain), or
- * jest-taskdump's environment plus its reporter (plugin), so that the two differ only by the
- * plugin. Runs alternate
- * (plain, plugin, plugin, plain, ...) after one unmeasured warm-up of each; each is timed for
- * wall time and CPU time (user + system of the whole process tree, from /usr/bin/time).
- * Outcomes are compared test by test (file, full name, status) from Jest's --json output.
+ * The project is checked out and installed elsewhere (never in this
+ * repository). This repository's build is copied into the project's
+ * node_modules/jest-taskdump, as an install would put it (so the project's
+ * transformer leaves it alone, and it extends the project's own
+ * jest-environment-node). Both runs use the project's own `jest` binary and
+ * config, with one change each: `testEnvironment` is the project's
+ * jest-environment-node (plain), or jest-taskdump's environment plus its
+ * reporter (plugin), so that the two differ only by the plugin. Runs alternate
+ * (plain, plugin, plugin, plain, ...) after one unmeasured warm-up of each;
+ * each is timed for wall time and CPU time (user + system of the whole process
+ * tree, from /usr/bin/time). Outcomes are compared test by test (file, full
+ * name, status) from Jest's --json output.
  */
 'use strict';
 const {spawnSync} = require('node:child_process');
@@ -25,7 +28,12 @@ const path = require('node:path');
 const REPO = path.resolve(__dirname, '..');
 
 function parseArgs(argv) {
-  const opts = {project: undefined, rounds: 3, config: 'jest.config.js', args: []};
+  const opts = {
+    project: undefined,
+    rounds: 3,
+    config: 'jest.config.js',
+    args: [],
+  };
   for (const a of argv) {
     if (!a.startsWith('--')) {
       opts.project = path.resolve(a);
@@ -33,12 +41,17 @@ function parseArgs(argv) {
     }
     const [k, ...rest] = a.slice(2).split('=');
     const v = rest.join('=');
-    if (k === 'rounds' && Number.isInteger(Number(v)) && Number(v) > 0) opts.rounds = Number(v);
+    if (k === 'rounds' && Number.isInteger(Number(v)) && Number(v) > 0)
+      opts.rounds = Number(v);
     else if (k === 'config' && v) opts.config = v;
     else if (k === 'args') opts.args = v.split(' ').filter(Boolean);
-    else fail(`bad option '${a}'; accepted: --rounds=N (a positive integer), --config=FILE, --args='...'`);
+    else
+      fail(
+        `bad option '${a}'; accepted: --rounds=N (a positive integer), --config=FILE, --args='...'`,
+      );
   }
-  if (opts.project === undefined) fail('give the project directory: node bench/real.js <project-dir>');
+  if (opts.project === undefined)
+    fail('give the project directory: node bench/real.js <project-dir>');
   return opts;
 }
 
@@ -55,13 +68,18 @@ const median = xs => {
 
 function writeConfigs(opts, dir) {
   const base = path.join(opts.project, opts.config);
-  if (!fs.existsSync(base)) fail(`no Jest config at ${base} (use --config=FILE)`);
-  if (!fs.existsSync(path.join(REPO, 'dist', 'environment', 'index.js'))) fail('build first: npm run build');
+  if (!fs.existsSync(base))
+    fail(`no Jest config at ${base} (use --config=FILE)`);
+  if (!fs.existsSync(path.join(REPO, 'dist', 'environment', 'index.js')))
+    fail('build first: npm run build');
   const installed = path.join(opts.project, 'node_modules', 'jest-taskdump');
   fs.rmSync(installed, {recursive: true, force: true});
   fs.mkdirSync(installed, {recursive: true});
-  for (const f of ['package.json', 'jest-preset.js', 'jest.preset.js', 'dist']) fs.cpSync(path.join(REPO, f), path.join(installed, f), {recursive: true});
-  const plainEnv = require.resolve('jest-environment-node', {paths: [opts.project]});
+  for (const f of ['package.json', 'jest-preset.js', 'jest.preset.js', 'dist'])
+    fs.cpSync(path.join(REPO, f), path.join(installed, f), {recursive: true});
+  const plainEnv = require.resolve('jest-environment-node', {
+    paths: [opts.project],
+  });
   const pluginEnv = path.join(installed, 'dist', 'environment', 'index.js');
   const reporter = path.join(installed, 'dist', 'reporter', 'index.js');
   const make = (name, extra) => {
@@ -74,8 +92,14 @@ function writeConfigs(opts, dir) {
     return file;
   };
   return {
-    plain: make('plain', `testEnvironment: ${JSON.stringify(plainEnv)}, reporters: ['default']`),
-    plugin: make('plugin', `testEnvironment: ${JSON.stringify(pluginEnv)}, reporters: ['default', ${JSON.stringify(reporter)}]`),
+    plain: make(
+      'plain',
+      `testEnvironment: ${JSON.stringify(plainEnv)}, reporters: ['default']`,
+    ),
+    plugin: make(
+      'plugin',
+      `testEnvironment: ${JSON.stringify(pluginEnv)}, reporters: ['default', ${JSON.stringify(reporter)}]`,
+    ),
   };
 }
 
@@ -83,24 +107,60 @@ function runOnce(opts, config, dir, label) {
   const jest = require.resolve('jest/bin/jest', {paths: [opts.project]});
   const json = path.join(dir, `${label}.json`);
   const timing = path.join(dir, `${label}.time`);
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', '-o', timing, process.execPath, jest, '-c', config, '--ci', '--json', '--outputFile', json, ...opts.args], {
-    cwd: opts.project,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-  });
-  const [wall, user, sys] = fs.readFileSync(timing, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  const r = spawnSync(
+    '/usr/bin/time',
+    [
+      '-f',
+      '%e %U %S',
+      '-o',
+      timing,
+      process.execPath,
+      jest,
+      '-c',
+      config,
+      '--ci',
+      '--json',
+      '--outputFile',
+      json,
+      ...opts.args,
+    ],
+    {
+      cwd: opts.project,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    },
+  );
+  const [wall, user, sys] = fs
+    .readFileSync(timing, 'utf8')
+    .trim()
+    .split('\n')
+    .pop()
+    .split(' ')
+    .map(Number);
   let outcomes = new Map();
   try {
     const result = JSON.parse(fs.readFileSync(json, 'utf8'));
     for (const file of result.testResults) {
       const rel = path.relative(opts.project, file.name);
-      if (file.assertionResults.length === 0) outcomes.set(`${rel} (file)`, file.status);
-      for (const t of file.assertionResults) outcomes.set(`${rel} › ${t.fullName}`, t.status);
+      if (file.assertionResults.length === 0)
+        outcomes.set(`${rel} (file)`, file.status);
+      for (const t of file.assertionResults)
+        outcomes.set(`${rel} › ${t.fullName}`, t.status);
     }
   } catch (e) {
-    outcomes = new Map([['(no --json output)', `${e.message}; exit ${r.status}; ${r.stderr.slice(-400)}`]]);
+    outcomes = new Map([
+      [
+        '(no --json output)',
+        `${e.message}; exit ${r.status}; ${r.stderr.slice(-400)}`,
+      ],
+    ]);
   }
-  return {wall: wall * 1000, cpu: (user + sys) * 1000, outcomes, taskdump: /jest-taskdump: \d+ tests? or hooks? hung/.test(r.stderr)};
+  return {
+    wall: wall * 1000,
+    cpu: (user + sys) * 1000,
+    outcomes,
+    taskdump: /jest-taskdump: \d+ tests? or hooks? hung/.test(r.stderr),
+  };
 }
 
 function main() {
@@ -108,7 +168,9 @@ function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-real-'));
   const configs = writeConfigs(opts, dir);
   const load = () => os.loadavg()[0].toFixed(2);
-  console.log(`project ${opts.project}; ${opts.rounds} rounds; node ${process.version}; ${os.cpus().length} × ${os.cpus()[0].model}; load ${load()}`);
+  console.log(
+    `project ${opts.project}; ${opts.rounds} rounds; node ${process.version}; ${os.cpus().length} × ${os.cpus()[0].model}; load ${load()}`,
+  );
   runOnce(opts, configs.plain, dir, 'warm-plain');
   runOnce(opts, configs.plugin, dir, 'warm-plugin');
   const runs = {plain: [], plugin: []};
@@ -117,31 +179,57 @@ function main() {
     for (const kind of order) {
       const r = runOnce(opts, configs[kind], dir, `${kind}-${i}`);
       runs[kind].push(r);
-      console.log(`  round ${i + 1} ${kind.padEnd(6)} wall ${r.wall.toFixed(0).padStart(6)} ms  cpu ${r.cpu.toFixed(0).padStart(6)} ms  tests ${r.outcomes.size}  load ${load()}`);
+      console.log(
+        `  round ${i + 1} ${kind.padEnd(6)} wall ${r.wall.toFixed(0).padStart(6)} ms  cpu ${r.cpu.toFixed(0).padStart(6)} ms  tests ${r.outcomes.size}  load ${load()}`,
+      );
     }
   }
   const summary = kind => {
     const w = runs[kind].map(r => r.wall);
     const c = runs[kind].map(r => r.cpu);
-    return {wall: median(w), wallMin: Math.min(...w), wallMax: Math.max(...w), cpu: median(c), cpuMin: Math.min(...c), cpuMax: Math.max(...c)};
+    return {
+      wall: median(w),
+      wallMin: Math.min(...w),
+      wallMax: Math.max(...w),
+      cpu: median(c),
+      cpuMin: Math.min(...c),
+      cpuMax: Math.max(...c),
+    };
   };
   const p = summary('plain');
   const q = summary('plugin');
-  console.log(`plain : wall median ${p.wall.toFixed(0)} ms (${p.wallMin.toFixed(0)}–${p.wallMax.toFixed(0)}), cpu median ${p.cpu.toFixed(0)} ms (${p.cpuMin.toFixed(0)}–${p.cpuMax.toFixed(0)})`);
-  console.log(`plugin: wall median ${q.wall.toFixed(0)} ms (${q.wallMin.toFixed(0)}–${q.wallMax.toFixed(0)}), cpu median ${q.cpu.toFixed(0)} ms (${q.cpuMin.toFixed(0)}–${q.cpuMax.toFixed(0)})`);
-  console.log(`ratio plugin/plain: wall ${(q.wall / p.wall).toFixed(3)}×, cpu ${(q.cpu / p.cpu).toFixed(3)}× (target ≤ 1.03×)`);
-  // Outcomes: every run of both kinds must agree with the first plain run, test by test.
+  console.log(
+    `plain : wall median ${p.wall.toFixed(0)} ms (${p.wallMin.toFixed(0)}–${p.wallMax.toFixed(0)}), cpu median ${p.cpu.toFixed(0)} ms (${p.cpuMin.toFixed(0)}–${p.cpuMax.toFixed(0)})`,
+  );
+  console.log(
+    `plugin: wall median ${q.wall.toFixed(0)} ms (${q.wallMin.toFixed(0)}–${q.wallMax.toFixed(0)}), cpu median ${q.cpu.toFixed(0)} ms (${q.cpuMin.toFixed(0)}–${q.cpuMax.toFixed(0)})`,
+  );
+  console.log(
+    `ratio plugin/plain: wall ${(q.wall / p.wall).toFixed(3)}×, cpu ${(q.cpu / p.cpu).toFixed(3)}× (target ≤ 1.03×)`,
+  );
+  // Outcomes: every run of both kinds must agree with the first plain run, test
+  // by test.
   const reference = runs.plain[0].outcomes;
   const differences = [];
   for (const kind of ['plain', 'plugin']) {
     runs[kind].forEach((r, i) => {
       const keys = new Set([...reference.keys(), ...r.outcomes.keys()]);
-      for (const k of keys) if (reference.get(k) !== r.outcomes.get(k)) differences.push(`${kind} run ${i + 1}: ${k}: ${reference.get(k)} → ${r.outcomes.get(k)}`);
+      for (const k of keys)
+        if (reference.get(k) !== r.outcomes.get(k))
+          differences.push(
+            `${kind} run ${i + 1}: ${k}: ${reference.get(k)} → ${r.outcomes.get(k)}`,
+          );
     });
   }
   const counts = {};
   for (const s of reference.values()) counts[s] = (counts[s] ?? 0) + 1;
-  console.log(`outcomes: ${reference.size} tests (${Object.entries(counts).map(([s, n]) => `${n} ${s}`).join(', ')}); ${differences.length === 0 ? 'identical in every run, plain and plugin' : `${differences.length} differences:`}`);
+  console.log(
+    `outcomes: ${reference.size} tests (${Object.entries(counts)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(
+        ', ',
+      )}); ${differences.length === 0 ? 'identical in every run, plain and plugin' : `${differences.length} differences:`}`,
+  );
   for (const d of differences.slice(0, 20)) console.log(`  ${d}`);
   process.exitCode = differences.length === 0 ? 0 : 1;
 }

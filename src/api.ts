@@ -1,6 +1,7 @@
 /**
- * The programmatic API, in the spirit of tasktrace's `traced(future)`: run a function in a
- * Root of its own and ask, at any moment, what under it is still pending.
+ * The programmatic API, in the spirit of tasktrace's `traced(future)`: run a
+ * function in a Root of its own and ask, at any moment, what under it is still
+ * pending.
  */
 import path from 'node:path';
 import type {DumpContext} from './core/dump';
@@ -14,7 +15,10 @@ import type {TaskDump} from './core/types';
 export interface TracedOptions {
   /** A name shown on the dump's first line (`traced "name"`). */
   name?: string;
-  /** Paths in dumps are relative to this directory (default: Jest's `rootDir` in a test, else `process.cwd()`). */
+  /**
+   * Paths in dumps are relative to this directory (default: Jest's `rootDir` in
+   * a test, else `process.cwd()`).
+   */
   rootDir?: string;
 }
 
@@ -30,7 +34,8 @@ export interface TracedHandle<T> {
   close(): void;
 }
 
-// Frames of this file stand between a traced function and its caller: the Root's boundary.
+// Frames of this file stand between a traced function and its caller: the
+// Root's boundary.
 const API_FILE = __filename;
 
 function isApi(file: string): boolean {
@@ -38,13 +43,14 @@ function isApi(file: string): boolean {
 }
 
 /**
- * Runs `fn` inside its own Root and returns its result with a handle that can dump, at any
- * moment, whatever under that call is still pending. Inside a Jest test the call is nested
- * in the test's Root (the test's dump includes it); outside Jest it starts recording itself.
+ * Runs `fn` inside its own Root and returns its result with a handle that can
+ * dump, at any moment, whatever under that call is still pending. Inside a Jest
+ * test the call is nested in the test's Root (the test's dump includes it);
+ * outside Jest it starts recording itself.
  *
- * The Root stays active until `fn`'s result settles (work started meanwhile is attributed
- * to it), and keeps its records until {@link TracedHandle.close} or, in Jest, until the
- * test ends.
+ * The Root stays active until `fn`'s result settles (work started meanwhile is
+ * attributed to it), and keeps its records until {@link TracedHandle.close} or,
+ * in Jest, until the test ends.
  *
  * @example
  * ```ts
@@ -56,10 +62,18 @@ function isApi(file: string): boolean {
  * call.close();
  * ```
  */
-export function traced<T>(fn: () => T | PromiseLike<T>, options: TracedOptions = {}): TracedHandle<T> {
-  if (typeof fn !== 'function') throw new TypeError(`jest-taskdump: traced() takes a function, but got ${typeof fn}.`);
+export function traced<T>(
+  fn: () => T | PromiseLike<T>,
+  options: TracedOptions = {},
+): TracedHandle<T> {
+  if (typeof fn !== 'function')
+    throw new TypeError(
+      `jest-taskdump: traced() takes a function, but got ${typeof fn}.`,
+    );
   if (options.name !== undefined && typeof options.name !== 'string') {
-    throw new TypeError(`jest-taskdump: traced() option \`name\` must be a string, but it is ${typeof options.name}.`);
+    throw new TypeError(
+      `jest-taskdump: traced() option \`name\` must be a string, but it is ${typeof options.name}.`,
+    );
   }
   const c = core();
   const stop = c.record.startRecording();
@@ -77,7 +91,8 @@ export function traced<T>(fn: () => T | PromiseLike<T>, options: TracedOptions =
   const leave = (): void => c.record.leaveRoot(root);
   result.then(leave, leave);
   let closed = false;
-  const dump = (): TaskDump => c.takeDump(root, tracedContext(root, name, rootDir));
+  const dump = (): TaskDump =>
+    c.takeDump(root, tracedContext(root, name, rootDir));
   return {
     result,
     dump,
@@ -91,7 +106,8 @@ export function traced<T>(fn: () => T | PromiseLike<T>, options: TracedOptions =
   };
 }
 
-// Named, so that its frame in this file marks where the traced function was called.
+// Named, so that its frame in this file marks where the traced function was
+// called.
 function runTraced<T>(fn: () => T | PromiseLike<T>): T | PromiseLike<T> {
   return fn();
 }
@@ -105,7 +121,12 @@ function tracedContext(root: Root, name: string, rootDir: string): DumpContext {
     rootDir,
     timeoutMs: null,
     waitsForDone: false,
-    mapPosition: c.createPositionMapper(c.formatter() ?? (typeof Error.prepareStackTrace === 'function' ? Error.prepareStackTrace : undefined)),
+    mapPosition: c.createPositionMapper(
+      c.formatter() ??
+        (typeof Error.prepareStackTrace === 'function'
+          ? Error.prepareStackTrace
+          : undefined),
+    ),
     isMachinery,
     isRunner: isApi,
     now: c.now(),
@@ -114,11 +135,12 @@ function tracedContext(root: Root, name: string, rootDir: string): DumpContext {
 }
 
 /**
- * Writes a dump of every live Root (tests, hooks, `traced()` calls) to `write` when the
- * process receives `signal`: for runs that hang outside any timeout. Returns the function
- * that removes the handler. The environment installs it when `testEnvironmentOptions.taskdump.signal`
- * is set; outside Jest, call it yourself. Inside a Jest test it works only under the
- * jest-taskdump environment (a test file's `process` is a copy that signals never reach).
+ * Writes a dump of every live Root (tests, hooks, `traced()` calls) to `write`
+ * when the process receives `signal`: for runs that hang outside any timeout.
+ * Returns the function that removes the handler. The environment installs it
+ * when `testEnvironmentOptions.taskdump.signal` is set; outside Jest, call it
+ * yourself. Inside a Jest test it works only under the jest-taskdump
+ * environment (a test file's `process` is a copy that signals never reach).
  *
  * @example
  * ```ts
@@ -128,36 +150,50 @@ function tracedContext(root: Root, name: string, rootDir: string): DumpContext {
  */
 export function dumpOnSignal(
   signal: NodeJS.Signals,
-  options: {rootDir?: string; write?: (text: string) => void; contextFor?: (root: Root) => DumpContext | null} = {},
+  options: {
+    rootDir?: string;
+    write?: (text: string) => void;
+    contextFor?: (root: Root) => DumpContext | null;
+  } = {},
 ): () => void {
   const write = options.write ?? ((text: string) => process.stderr.write(text));
   const rootDir = path.resolve(options.rootDir ?? process.cwd());
   const handler = (): void => {
     const c = core();
     const contextOf = (r: Root): DumpContext | null =>
-      options.contextFor?.(r) ?? (r.label?.type === 'traced' ? tracedContext(r, r.label.name, rootDir) : null);
-    // The outermost Roots we can describe (a test's dump includes its traced calls).
+      options.contextFor?.(r) ??
+      (r.label?.type === 'traced'
+        ? tracedContext(r, r.label.name, rootDir)
+        : null);
+    // The outermost Roots we can describe (a test's dump includes its traced
+    // calls).
     const described = new Map<Root, DumpContext>();
     for (const r of c.record.liveRoots()) {
       const ctx = contextOf(r);
       if (ctx !== null) described.set(r, ctx);
     }
     const outermost = (r: Root): boolean => {
-      for (let p = r.parent; p !== null; p = p.parent) if (described.has(p)) return false;
+      for (let p = r.parent; p !== null; p = p.parent)
+        if (described.has(p)) return false;
       return true;
     };
     const roots = [...described].filter(([r]) => outermost(r));
-    const parts: string[] = [`jest-taskdump: ${signal}: ${roots.length} live ${roots.length === 1 ? 'root' : 'roots'} in process ${c.process.pid}`];
+    const parts: string[] = [
+      `jest-taskdump: ${signal}: ${roots.length} live ${roots.length === 1 ? 'root' : 'roots'} in process ${c.process.pid}`,
+    ];
     for (const [r, ctx] of roots) {
       try {
         parts.push(c.renderDump(c.takeDump(r, ctx)));
       } catch (error) {
-        parts.push(`jest-taskdump: could not dump a root (${String((error as {message?: unknown} | null)?.message ?? error)})`);
+        parts.push(
+          `jest-taskdump: could not dump a root (${String((error as {message?: unknown} | null)?.message ?? error)})`,
+        );
       }
     }
     write(parts.join('\n\n') + '\n');
   };
-  // Inside Jest, the environment's `process` (the real one): a test file's is a copy.
+  // Inside Jest, the environment's `process` (the real one): a test file's is a
+  // copy.
   const proc = core().process;
   proc.on(signal, handler);
   return () => {

@@ -1,4 +1,7 @@
-/** Every glyph the text renderer draws, in one place (as tokio's tree.rs and vitest's figures). */
+/**
+ * Every glyph the text renderer draws, in one place (as tokio's tree.rs and
+ * vitest's figures).
+ */
 export const GLYPHS = {
   root: '╼ ',
   branch: '├╼ ',

@@ -1,16 +1,21 @@
 /**
- * What a socket, server or child process opened under a test is doing, in one line, at dump
- * time. Dumps are printed in CI logs: addresses, ports, methods, status codes, byte counts and
- * states are shown; URL paths, query strings, headers, bodies and argument values never are.
+ * What a socket, server or child process opened under a test is doing, in one
+ * line, at dump time. Dumps are printed in CI logs: addresses, ports, methods,
+ * status codes, byte counts and states are shown; URL paths, query strings,
+ * headers, bodies and argument values never are.
  *
- * Everything here reads fields Node keeps on its own objects (the same in Node 18.19 and 20):
+ * Everything here reads fields Node keeps on its own objects (the same in Node
+ * 18.19 and 20):
  * - a client socket carrying an HTTP request has it in `socket._httpMessage` (a
- *   `ClientRequest`), whose `res` is the `IncomingMessage` once the response headers came; a
- *   keep-alive socket back in its agent's pool has `_httpMessage === null`;
+ *   `ClientRequest`), whose `res` is the `IncomingMessage` once the response
+ *   headers came; a keep-alive socket back in its agent's pool has
+ *   `_httpMessage === null`;
  * - an HTTP server keeps its connections' parsers in a list under the symbol
- *   `http.server.connections` (what `closeAllConnections()` uses); a connection's socket
- *   carries the `ServerResponse` it is answering in `_httpMessage`;
- * - a child process keeps `spawnfile`, `spawnargs`, `pid`, `exitCode`, `signalCode`.
+ *   `http.server.connections` (what `closeAllConnections()` uses); a
+ *   connection's socket carries the `ServerResponse` it is answering in
+ *   `_httpMessage`;
+ * - a child process keeps `spawnfile`, `spawnargs`, `pid`, `exitCode`,
+ *   `signalCode`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -25,22 +30,29 @@ export interface HandleContext {
 
 type Http = typeof import('node:http');
 type Tls = typeof import('node:tls');
-// Loaded at the first dump that meets a handle, not with the recorder (most runs never dump).
+// Loaded at the first dump that meets a handle, not with the recorder (most
+// runs never dump).
 let httpModule: Http | undefined;
 let tlsModule: Tls | undefined;
 const http = (): Http => (httpModule ??= require('node:http') as Http);
 const tls = (): Tls => (tlsModule ??= require('node:tls') as Tls);
 
 /**
- * One line for a socket, server or child process that is still open, or null when it has
- * closed or waits on nothing (a keep-alive socket back in its agent's pool, a response that
- * arrived and was read, a child that exited and closed its output). Never throws.
+ * One line for a socket, server or child process that is still open, or null
+ * when it has closed or waits on nothing (a keep-alive socket back in its
+ * agent's pool, a response that arrived and was read, a child that exited and
+ * closed its output). Never throws.
  *
  * @example
  * describeHandle('socket', req.socket, {rootDir});
- * // 'HTTP GET to 127.0.0.1:4000: response headers received (status 200), body not ended after 1360 bytes read'
+ * // 'HTTP GET to 127.0.0.1:4000: response headers received (status 200),
+ * // body not ended after 1360 bytes read'
  */
-export function describeHandle(kind: 'socket' | 'server' | 'child-process', h: object, ctx: HandleContext): string | null {
+export function describeHandle(
+  kind: 'socket' | 'server' | 'child-process',
+  h: object,
+  ctx: HandleContext,
+): string | null {
   try {
     if (kind === 'socket') return describeSocket(h as Record<string, unknown>);
     if (kind === 'server') return describeServer(h as Record<string, unknown>);
@@ -53,13 +65,20 @@ export function describeHandle(kind: 'socket' | 'server' | 'child-process', h: o
 function describeSocket(o: Record<string, unknown>): string | null {
   if (o.destroyed === true) return null;
   const message = o._httpMessage;
-  // Set to null by the agent when the response is done and the socket goes back to the pool
-  // (unref'd, waiting for the next request): nothing waits on it.
+  // Set to null by the agent when the response is done and the socket goes back
+  // to the pool (unref'd, waiting for the next request): nothing waits on it.
   if (message === null && 'parser' in o) return null;
-  const to = typeof o.remoteAddress === 'string' ? ` to ${o.remoteAddress}:${o.remotePort}` : '';
+  const to =
+    typeof o.remoteAddress === 'string'
+      ? ` to ${o.remoteAddress}:${o.remotePort}`
+      : '';
   const read = typeof o.bytesRead === 'number' ? o.bytesRead : 0;
   if (message instanceof http().ClientRequest) {
-    const req = message as ClientRequest & {protocol?: string; res?: IncomingMessage | null; upgradeOrConnect?: boolean};
+    const req = message as ClientRequest & {
+      protocol?: string;
+      res?: IncomingMessage | null;
+      upgradeOrConnect?: boolean;
+    };
     if (req.upgradeOrConnect !== true) return describeRequest(req, o, to, read);
     const upgraded = `${protocolOf(req)} ${methodOf(req)}`;
     return `socket${to} (upgraded from ${upgraded}), ${o.connecting === true ? 'still connecting' : `open, ${read} bytes read`}`;
@@ -68,30 +87,43 @@ function describeSocket(o: Record<string, unknown>): string | null {
   return `socket${to}, open, ${read} bytes read`;
 }
 
-function describeRequest(req: ClientRequest & {res?: IncomingMessage | null}, socket: Record<string, unknown>, to: string, read: number): string | null {
+function describeRequest(
+  req: ClientRequest & {res?: IncomingMessage | null},
+  socket: Record<string, unknown>,
+  to: string,
+  read: number,
+): string | null {
   let where = to;
   if (where === '') {
-    // Not connected yet: the host it was asked for (an address, never a path or a query).
+    // Not connected yet: the host it was asked for (an address, never a path or
+    // a query).
     const host = (req as {host?: unknown}).host;
     const socketPath = (req as {socketPath?: unknown}).socketPath;
     if (typeof socketPath === 'string') where = ` to ${socketPath}`;
-    else if (typeof host === 'string' && /^[\w.:[\]-]+$/.test(host)) where = ` to ${host}`;
+    else if (typeof host === 'string' && /^[\w.:[\]-]+$/.test(host))
+      where = ` to ${host}`;
   }
   const head = `${protocolOf(req)} ${methodOf(req)}${where}`;
   if (socket.connecting === true) return `${head}: still connecting`;
-  // Bytes of this request's response: a reused keep-alive socket had read earlier ones.
+  // Bytes of this request's response: a reused keep-alive socket had read
+  // earlier ones.
   const bytes = Math.max(0, read - bytesReadBefore(req));
   const res = req.res;
   if (res === null || res === undefined) {
-    if (req.writableEnded !== true) return `${head}: request not ended (end() not called), no response yet`;
+    if (req.writableEnded !== true)
+      return `${head}: request not ended (end() not called), no response yet`;
     return `${head}: no response yet (${bytes} bytes read)`;
   }
-  const status = typeof res.statusCode === 'number' ? ` (status ${res.statusCode})` : '';
-  if (res.complete !== true) return `${head}: response headers received${status}, body not ended after ${bytes} bytes read`;
+  const status =
+    typeof res.statusCode === 'number' ? ` (status ${res.statusCode})` : '';
+  if (res.complete !== true)
+    return `${head}: response headers received${status}, body not ended after ${bytes} bytes read`;
   if (res.readableEnded === true) return null;
   // The whole body arrived, but 'end' is emitted only once it is read.
-  if (res.readableFlowing === null) return `${head}: response received in full${status}, but nothing reads its body`;
-  if (res.readableFlowing === false) return `${head}: response received in full${status}, but its body stream is paused`;
+  if (res.readableFlowing === null)
+    return `${head}: response received in full${status}, but nothing reads its body`;
+  if (res.readableFlowing === false)
+    return `${head}: response received in full${status}, but its body stream is paused`;
   return `${head}: response received in full${status}, body not ended`;
 }
 
@@ -107,22 +139,34 @@ function methodOf(req: object): string {
 
 function describeServer(o: Record<string, unknown>): string | null {
   const open = typeof o._connections === 'number' ? o._connections : 0;
-  // Closed, but `close()` calls back only once every connection has ended: a server whose
-  // close is awaited waits on them.
+  // Closed, but `close()` calls back only once every connection has ended: a
+  // server whose close is awaited waits on them.
   const closing = o.listening !== true;
   if (closing && open === 0) return null;
-  const a = closing ? null : ((o.address as () => unknown)?.call(o) as {address?: string; port?: number} | string | null);
-  const at = typeof a === 'string' ? ` on ${a}` : a && a.port !== undefined ? ` on ${a.address}:${a.port}` : '';
-  const state = closing ? ' closed, waiting for its connections to end' : ` listening${at}`;
+  const a = closing
+    ? null
+    : ((o.address as () => unknown)?.call(o) as
+        {address?: string; port?: number} | string | null);
+  const at =
+    typeof a === 'string'
+      ? ` on ${a}`
+      : a && a.port !== undefined
+        ? ` on ${a.address}:${a.port}`
+        : '';
+  const state = closing
+    ? ' closed, waiting for its connections to end'
+    : ` listening${at}`;
   const connections = connectionsOf(o);
-  if (connections === undefined) return `server${state}, ${countConnections(open)}`;
+  if (connections === undefined)
+    return `server${state}, ${countConnections(open)}`;
   const kind = o instanceof tls().Server ? 'HTTPS server' : 'HTTP server';
   const unanswered = new Map<string, number>();
   const unfinished = new Map<string, number>();
   let bodyPending = 0;
   let busy = 0;
   for (const parser of connections) {
-    const res = (parser as {socket?: {_httpMessage?: unknown}} | null)?.socket?._httpMessage;
+    const res = (parser as {socket?: {_httpMessage?: unknown}} | null)?.socket
+      ?._httpMessage;
     if (!(res instanceof http().ServerResponse) || res.writableEnded) continue;
     busy++;
     const req = (res as ServerResponse & {req?: IncomingMessage}).req;
@@ -135,21 +179,38 @@ function describeServer(o: Record<string, unknown>): string | null {
       if (req !== undefined && req.complete !== true) bodyPending++;
     }
   }
-  if (busy === 0) return `${kind}${state}, ${open === 0 ? 'no connection open' : `${countConnections(open)}, no request waiting for a response`}`;
+  if (busy === 0)
+    return `${kind}${state}, ${open === 0 ? 'no connection open' : `${countConnections(open)}, no request waiting for a response`}`;
   const parts: string[] = [];
-  const n = (m: Map<string, number>): number => [...m.values()].reduce((x, y) => x + y, 0);
+  const n = (m: Map<string, number>): number =>
+    [...m.values()].reduce((x, y) => x + y, 0);
   if (unanswered.size > 0) {
-    const body = bodyPending === 0 ? '' : n(unanswered) === 1 ? ', its body not fully received' : `; ${bodyPending} with the request body not fully received`;
-    parts.push(`${plural(n(unanswered), 'request')} not answered (${groups(unanswered, true)}${body})`);
+    const body =
+      bodyPending === 0
+        ? ''
+        : n(unanswered) === 1
+          ? ', its body not fully received'
+          : `; ${bodyPending} with the request body not fully received`;
+    parts.push(
+      `${plural(n(unanswered), 'request')} not answered (${groups(unanswered, true)}${body})`,
+    );
   }
-  if (unfinished.size > 0) parts.push(`${plural(n(unfinished), 'response')} not ended (${groups(unfinished, false)})`);
+  if (unfinished.size > 0)
+    parts.push(
+      `${plural(n(unfinished), 'response')} not ended (${groups(unfinished, false)})`,
+    );
   const others = open - busy;
   return `${kind}${state}: ${parts.join(', ')}${others > 0 ? `; ${others} more connection${others === 1 ? '' : 's'} open` : ''}`;
 }
 
-/** The parsers of an HTTP server's connections, or undefined for a server that is not HTTP. */
+/**
+ * The parsers of an HTTP server's connections, or undefined for a server that
+ * is not HTTP.
+ */
 function connectionsOf(server: object): unknown[] | undefined {
-  const key = Object.getOwnPropertySymbols(server).find(s => s.description === 'http.server.connections');
+  const key = Object.getOwnPropertySymbols(server).find(
+    s => s.description === 'http.server.connections',
+  );
   if (key === undefined) return undefined;
   const list = (server as Record<symbol, {all?: () => unknown}>)[key];
   const all = typeof list?.all === 'function' ? list.all() : undefined;
@@ -157,7 +218,9 @@ function connectionsOf(server: object): unknown[] | undefined {
 }
 
 function countConnections(n: number): string {
-  return n === 0 ? 'no connection open' : `${n} connection${n === 1 ? '' : 's'} open`;
+  return n === 0
+    ? 'no connection open'
+    : `${n} connection${n === 1 ? '' : 's'} open`;
 }
 
 function plural(n: number, word: string): string {
@@ -166,30 +229,59 @@ function plural(n: number, word: string): string {
 
 /** `GET`, `2× GET, POST`; for one response, `GET, status 200`. */
 function groups(m: Map<string, number>, requests: boolean): string {
-  if (!requests && m.size === 1 && [...m.values()][0] === 1) return [...m.keys()][0].replace(' status', ', status');
+  if (!requests && m.size === 1 && [...m.values()][0] === 1)
+    return [...m.keys()][0].replace(' status', ', status');
   return [...m].map(([k, c]) => `${c > 1 ? `${c}× ` : ''}${k}`).join(', ');
 }
 
-function describeChild(o: Record<string, unknown>, ctx: HandleContext): string | null {
+function describeChild(
+  o: Record<string, unknown>,
+  ctx: HandleContext,
+): string | null {
   const pid = typeof o.pid === 'number' ? o.pid : undefined;
-  const args = Array.isArray(o.spawnargs) ? (o.spawnargs as unknown[]).slice(1).filter((a): a is string => typeof a === 'string') : [];
-  const cwds = [...(pid !== undefined ? [childCwd(pid)] : []), process.cwd()].filter((d): d is string => d !== undefined);
-  const shape = typeof o.spawnfile === 'string' ? commandShape(o.spawnfile, args, {rootDir: ctx.rootDir, cwds}) : 'process';
+  const args = Array.isArray(o.spawnargs)
+    ? (o.spawnargs as unknown[])
+        .slice(1)
+        .filter((a): a is string => typeof a === 'string')
+    : [];
+  const cwds = [
+    ...(pid !== undefined ? [childCwd(pid)] : []),
+    process.cwd(),
+  ].filter((d): d is string => d !== undefined);
+  const shape =
+    typeof o.spawnfile === 'string'
+      ? commandShape(o.spawnfile, args, {rootDir: ctx.rootDir, cwds})
+      : 'process';
   const head = `child process ${shape} (pid ${pid ?? '?'})`;
-  if (o.exitCode === null && o.signalCode === null) return `${head}, still running${o.killed === true ? ' (a kill signal was sent)' : ''}`;
-  // Exited, but an output pipe has not reached its end: a process it started holds it open,
-  // and the child's 'close' waits for it. (Output that ended but was never read is not shown:
-  // nothing holds it.)
+  if (o.exitCode === null && o.signalCode === null)
+    return `${head}, still running${o.killed === true ? ' (a kill signal was sent)' : ''}`;
+  // Exited, but an output pipe has not reached its end: a process it started
+  // holds it open, and the child's 'close' waits for it. (Output that ended but
+  // was never read is not shown: nothing holds it.)
   const open = ['stdout', 'stderr'].filter(k => {
-    const s = o[k] as {destroyed?: boolean; _readableState?: {ended?: boolean}} | null | undefined;
-    return s !== null && typeof s === 'object' && s.destroyed !== true && s._readableState?.ended === false;
+    const s = o[k] as
+      | {destroyed?: boolean; _readableState?: {ended?: boolean}}
+      | null
+      | undefined;
+    return (
+      s !== null &&
+      typeof s === 'object' &&
+      s.destroyed !== true &&
+      s._readableState?.ended === false
+    );
   });
   if (open.length === 0) return null;
-  const how = typeof o.signalCode === 'string' ? `exited by ${o.signalCode}` : `exited with code ${o.exitCode}`;
+  const how =
+    typeof o.signalCode === 'string'
+      ? `exited by ${o.signalCode}`
+      : `exited with code ${o.exitCode}`;
   return `${head}, ${how}, but its ${open.join(' and ')} ${open.length === 1 ? 'is' : 'are'} still open`;
 }
 
-/** Where a running child process works (Linux's /proc), for the relative paths in its arguments. */
+/**
+ * Where a running child process works (Linux's /proc), for the relative paths
+ * in its arguments.
+ */
 function childCwd(pid: number): string | undefined {
   try {
     return fs.readlinkSync(`/proc/${pid}/cwd`);
@@ -200,34 +292,57 @@ function childCwd(pid: number): string | undefined {
 
 /** Options of {@link commandShape}. */
 export interface ShapeOptions {
-  /** Paths are shown relative to it; paths outside it as `…/` and their last part. */
+  /**
+   * Paths are shown relative to it; paths outside it as `…/` and their last
+   * part.
+   */
   rootDir: string;
-  /** Directories a relative path argument is looked up in, in order (the child's, then ours). */
+  /**
+   * Directories a relative path argument is looked up in, in order (the
+   * child's, then ours).
+   */
   cwds: string[];
   /** Whether a path exists; `fs.existsSync` unless a test says otherwise. */
   exists?: (absolute: string) => boolean;
 }
 
 /**
- * A command line with its values taken out: the executable, then each argument kept when it
- * is a flag's name (`--port`, `-v`, `--`) or an existing path (relative to `rootDir`), and
- * replaced by `…` otherwise; a flag's inline value goes too (`--token=…`, `-p…`). A shell's
- * script (`sh -c "…"`) is shaped word by word, in quotes.
+ * A command line with its values taken out: the executable, then each argument
+ * kept when it is a flag's name (`--port`, `-v`, `--`) or an existing path
+ * (relative to `rootDir`), and replaced by `…` otherwise; a flag's inline value
+ * goes too (`--token=…`, `-p…`). A shell's script (`sh -c "…"`) is shaped word
+ * by word, in quotes.
  *
  * @example
- * commandShape('/usr/bin/node', ['server.js', '--port', '4000', '--token=abc'], {rootDir: '/app', cwds: ['/app/src']});
+ * commandShape(
+ *   '/usr/bin/node',
+ *   ['server.js', '--port', '4000', '--token=abc'],
+ *   {rootDir: '/app', cwds: ['/app/src']},
+ * );
  * // 'node src/server.js --port … --token=…'
  */
-export function commandShape(file: string, args: string[], opts: ShapeOptions): string {
+export function commandShape(
+  file: string,
+  args: string[],
+  opts: ShapeOptions,
+): string {
   const exists = opts.exists ?? existsSafely;
   const asPath = (arg: string): string | undefined => {
     if (arg === '' || arg.length > 4096 || arg.includes('\0')) return undefined;
-    const candidates = path.isAbsolute(arg) ? [arg] : opts.cwds.map(d => path.resolve(d, arg));
+    const candidates = path.isAbsolute(arg)
+      ? [arg]
+      : opts.cwds.map(d => path.resolve(d, arg));
     const found = candidates.find(c => exists(c));
     return found === undefined ? undefined : showPath(found, opts.rootDir);
   };
   const word = (arg: string): string => {
-    if (arg === '--' || arg === '-' || /^--[A-Za-z][\w.-]*$/.test(arg) || /^-[A-Za-z]+$/.test(arg)) return arg;
+    if (
+      arg === '--' ||
+      arg === '-' ||
+      /^--[A-Za-z][\w.-]*$/.test(arg) ||
+      /^-[A-Za-z]+$/.test(arg)
+    )
+      return arg;
     const long = /^(--[A-Za-z][\w.-]*)=(.*)$/s.exec(arg);
     if (long !== null) return `${long[1]}=${asPath(long[2]) ?? '…'}`;
     // `-p4000`, `-Dkey=value`: the letter is the flag, the rest its value.
@@ -235,47 +350,59 @@ export function commandShape(file: string, args: string[], opts: ShapeOptions): 
     if (short !== null) return `${short[1]}…`;
     return asPath(arg) ?? '…';
   };
-  // A shell's script (`sh -c "node server.js --port 4000"`, what `exec` and `shell: true`
-  // run) is a command line itself: shaped word by word. Elsewhere a value with spaces is one value.
+  // A shell's script (`sh -c "node server.js --port 4000"`, what `exec` and
+  // `shell: true` run) is a command line itself: shaped word by word. Elsewhere
+  // a value with spaces is one value.
   const shell = SHELLS.test(path.basename(file));
   const script = (text: string): string => {
     let command = true;
-    const words = text.trim().split(/\s+/).map(w => {
-      if (SHELL_OPERATORS.has(w)) {
-        command = true;
-        return w;
-      }
-      // `TOKEN=abc node server.js`: an assignment before the command.
-      const assignment = command ? /^([A-Za-z_]\w*)=/.exec(w) : null;
-      if (assignment !== null) return `${assignment[1]}=…`;
-      if (!command) return word(w);
-      command = false;
-      return /^[\w./\\:-]+$/.test(w) ? executable(w, opts.rootDir) : '…';
-    });
+    const words = text
+      .trim()
+      .split(/\s+/)
+      .map(w => {
+        if (SHELL_OPERATORS.has(w)) {
+          command = true;
+          return w;
+        }
+        // `TOKEN=abc node server.js`: an assignment before the command.
+        const assignment = command ? /^([A-Za-z_]\w*)=/.exec(w) : null;
+        if (assignment !== null) return `${assignment[1]}=…`;
+        if (!command) return word(w);
+        command = false;
+        return /^[\w./\\:-]+$/.test(w) ? executable(w, opts.rootDir) : '…';
+      });
     return `"${words.join(' ')}"`;
   };
-  const shaped = args.map(arg => (shell && /\s/.test(arg.trim()) ? script(arg) : word(arg)));
+  const shaped = args.map(arg =>
+    shell && /\s/.test(arg.trim()) ? script(arg) : word(arg),
+  );
   return [executable(file, opts.rootDir), ...shaped].join(' ');
 }
 
 const SHELL_OPERATORS = new Set(['&&', '||', '|', ';', '&']);
 
-const SHELLS = /^(?:sh|bash|zsh|dash|ksh|ash|fish|cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe)$/i;
+const SHELLS =
+  /^(?:sh|bash|zsh|dash|ksh|ash|fish|cmd|cmd\.exe|powershell|powershell\.exe|pwsh|pwsh\.exe)$/i;
 
-/** `node` for `/usr/bin/node`; a script of the project relative to `rootDir`. */
+/**
+ * `node` for `/usr/bin/node`; a script of the project relative to `rootDir`.
+ */
 function executable(file: string, rootDir: string): string {
   if (!/[\\/]/.test(file)) return file;
   const abs = path.resolve(file);
   const rel = path.relative(rootDir, abs);
-  if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
+  if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel))
+    return rel.split(path.sep).join('/');
   return path.basename(abs);
 }
 
 function showPath(abs: string, rootDir: string): string {
   const rel = path.relative(rootDir, abs);
   if (rel === '') return '.';
-  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
-  // Outside the project (a home directory, a temporary one): its last part only.
+  if (!rel.startsWith('..') && !path.isAbsolute(rel))
+    return rel.split(path.sep).join('/');
+  // Outside the project (a home directory, a temporary one): its last part
+  // only.
   return `…/${path.basename(abs)}`;
 }
 

@@ -1,13 +1,14 @@
 /**
- * A V8 heap snapshot of this process, read into typed arrays: the graph that says what keeps
- * what alive. Taken at dump time only (never while tests run), so that a dump can say what
- * could still settle a stuck promise.
+ * A V8 heap snapshot of this process, read into typed arrays: the graph that
+ * says what keeps what alive. Taken at dump time only (never while tests run),
+ * so that a dump can say what could still settle a stuck promise.
  *
- * V8 writes the snapshot to a temporary file (three times as fast as streaming it through the
- * inspector), which is parsed a megabyte at a time straight into typed arrays: one string of
- * it would need as much memory again as the heap, and may not even exist (V8 caps strings
- * at 2^29 characters). An in-process inspector session turns objects of the snapshot back
- * into live ones, to read their state.
+ * V8 writes the snapshot to a temporary file (three times as fast as streaming
+ * it through the inspector), which is parsed a megabyte at a time straight into
+ * typed arrays: one string of it would need as much memory again as the heap,
+ * and may not even exist (V8 caps strings at 2^29 characters). An in-process
+ * inspector session turns objects of the snapshot back into live ones, to read
+ * their state.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,22 +21,42 @@ export interface HeapGraph {
   readonly nodeCount: number;
   /** Strings of the snapshot: node names, edge names. */
   readonly strings: string[];
-  /** Type of node `i` (`object`, `closure`, `array`, `hidden`, `synthetic`, ...). */
+  /**
+   * Type of node `i` (`object`, `closure`, `array`, `hidden`, `synthetic`,
+   * ...).
+   */
   type(i: number): string;
-  /** Name of node `i`: an object's constructor name, a function's name, a string's contents. */
+  /**
+   * Name of node `i`: an object's constructor name, a function's name, a
+   * string's contents.
+   */
   name(i: number): string;
-  /** Snapshot id of node `i` (what `HeapProfiler.getObjectByHeapObjectId` takes). */
+  /**
+   * Snapshot id of node `i` (what `HeapProfiler.getObjectByHeapObjectId`
+   * takes).
+   */
   id(i: number): number;
   /** Range of edge numbers of node `i`: `[first(i), first(i + 1))`. */
   firstEdge(i: number): number;
-  /** Type of edge `e` (`property`, `element`, `context`, `internal`, `hidden`, `weak`, `shortcut`). */
+  /**
+   * Type of edge `e` (`property`, `element`, `context`, `internal`, `hidden`,
+   * `weak`, `shortcut`).
+   */
   edgeType(e: number): string;
-  /** Name of edge `e`: a property or variable name, or an index for `element` and `hidden` edges. */
+  /**
+   * Name of edge `e`: a property or variable name, or an index for `element`
+   * and `hidden` edges.
+   */
   edgeName(e: number): string | number;
   /** The node edge `e` points to. */
   edgeTo(e: number): number;
-  /** Where a function (a `closure` node) is defined: its script id and 0-based line and column. */
-  location(i: number): {scriptId: number; line: number; column: number} | undefined;
+  /**
+   * Where a function (a `closure` node) is defined: its script id and 0-based
+   * line and column.
+   */
+  location(
+    i: number,
+  ): {scriptId: number; line: number; column: number} | undefined;
 }
 
 const enum State {
@@ -60,7 +81,15 @@ const MARKERS: Partial<Record<State, string>> = {
 export class SnapshotParser {
   private state = State.Header;
   private text = '';
-  private meta: {node_fields: string[]; node_types: [string[]]; edge_fields: string[]; edge_types: [string[]]; location_fields?: string[]} | undefined;
+  private meta:
+    | {
+        node_fields: string[];
+        node_types: [string[]];
+        edge_fields: string[];
+        edge_types: [string[]];
+        location_fields?: string[];
+      }
+    | undefined;
   private nodes = new Uint32Array(0);
   private edges = new Uint32Array(0);
   private locations: number[] = [];
@@ -85,12 +114,15 @@ export class SnapshotParser {
         const marker = MARKERS[this.state]!;
         const at = this.text.indexOf(marker);
         if (at === -1) {
-          // Between the arrays there is little text; keep only what a split marker needs.
-          if (this.state !== State.Header) this.text = this.text.slice(-marker.length);
+          // Between the arrays there is little text; keep only what a split
+          // marker needs.
+          if (this.state !== State.Header)
+            this.text = this.text.slice(-marker.length);
           return '';
         }
         const after = this.text.slice(at + marker.length);
-        if (this.state === State.Header) this.readHeader(this.text.slice(0, at));
+        if (this.state === State.Header)
+          this.readHeader(this.text.slice(0, at));
         this.text = '';
         this.state++;
         this.filled = 0;
@@ -109,14 +141,27 @@ export class SnapshotParser {
   private readHeader(head: string): void {
     // `{"snapshot":{...},` up to the nodes array.
     const json = head.slice(head.indexOf('{', 1), head.lastIndexOf('}') + 1);
-    const snapshot = JSON.parse(json) as {meta: NonNullable<SnapshotParser['meta']>; node_count: number; edge_count: number};
+    const snapshot = JSON.parse(json) as {
+      meta: NonNullable<SnapshotParser['meta']>;
+      node_count: number;
+      edge_count: number;
+    };
     this.meta = snapshot.meta;
-    this.nodes = new Uint32Array(snapshot.node_count * snapshot.meta.node_fields.length);
-    this.edges = new Uint32Array(snapshot.edge_count * snapshot.meta.edge_fields.length);
+    this.nodes = new Uint32Array(
+      snapshot.node_count * snapshot.meta.node_fields.length,
+    );
+    this.edges = new Uint32Array(
+      snapshot.edge_count * snapshot.meta.edge_fields.length,
+    );
   }
 
   private numbers(chunk: string): string {
-    const into = this.state === State.Nodes ? this.nodes : this.state === State.Edges ? this.edges : null;
+    const into =
+      this.state === State.Nodes
+        ? this.nodes
+        : this.state === State.Edges
+          ? this.edges
+          : null;
     let value = this.value;
     let inNumber = this.inNumber;
     for (let i = 0; i < chunk.length; i++) {
@@ -146,15 +191,32 @@ export class SnapshotParser {
 
   /** The graph, once every chunk was written. */
   end(): HeapGraph {
-    if (this.meta === undefined || this.state !== State.Strings) throw new Error('jest-taskdump: the heap snapshot ended early. This is a bug in jest-taskdump.');
+    if (this.meta === undefined || this.state !== State.Strings)
+      throw new Error(
+        'jest-taskdump: the heap snapshot ended early. This is a bug in jest-taskdump.',
+      );
     const raw = this.stringChunks.join('');
     this.stringChunks = [];
-    const strings = JSON.parse(`[${raw.slice(0, raw.lastIndexOf(']'))}]`) as string[];
-    return makeGraph(this.meta, this.nodes, this.edges, this.locations, strings);
+    const strings = JSON.parse(
+      `[${raw.slice(0, raw.lastIndexOf(']'))}]`,
+    ) as string[];
+    return makeGraph(
+      this.meta,
+      this.nodes,
+      this.edges,
+      this.locations,
+      strings,
+    );
   }
 }
 
-function makeGraph(meta: NonNullable<SnapshotParser['meta']>, nodes: Uint32Array, edges: Uint32Array, locations: number[], strings: string[]): HeapGraph {
+function makeGraph(
+  meta: NonNullable<SnapshotParser['meta']>,
+  nodes: Uint32Array,
+  edges: Uint32Array,
+  locations: number[],
+  strings: string[],
+): HeapGraph {
   const NF = meta.node_fields.length;
   const EF = meta.edge_fields.length;
   const nType = meta.node_fields.indexOf('type');
@@ -178,7 +240,8 @@ function makeGraph(meta: NonNullable<SnapshotParser['meta']>, nodes: Uint32Array
   // locations: [node offset, script id, line, column]*.
   const LF = meta.location_fields?.length ?? 4;
   const byNode = new Map<number, number>();
-  for (let k = 0; k + LF <= locations.length; k += LF) byNode.set(locations[k] / NF, k);
+  for (let k = 0; k + LF <= locations.length; k += LF)
+    byNode.set(locations[k] / NF, k);
   return {
     nodeCount,
     strings,
@@ -189,12 +252,20 @@ function makeGraph(meta: NonNullable<SnapshotParser['meta']>, nodes: Uint32Array
     edgeType: e => edgeTypes[edges[e * EF + eType]],
     edgeName: e => {
       const t = edges[e * EF + eType];
-      return t === elementType || t === hiddenType ? edges[e * EF + eName] : strings[edges[e * EF + eName]];
+      return t === elementType || t === hiddenType
+        ? edges[e * EF + eName]
+        : strings[edges[e * EF + eName]];
     },
     edgeTo: e => edges[e * EF + eTo] / NF,
     location: i => {
       const k = byNode.get(i);
-      return k === undefined ? undefined : {scriptId: locations[k + 1], line: locations[k + 2], column: locations[k + 3]};
+      return k === undefined
+        ? undefined
+        : {
+            scriptId: locations[k + 1],
+            line: locations[k + 2],
+            column: locations[k + 3],
+          };
     },
   };
 }
@@ -202,21 +273,31 @@ function makeGraph(meta: NonNullable<SnapshotParser['meta']>, nodes: Uint32Array
 /** A heap snapshot taken with some objects of ours marked in it. */
 export interface HeapProbe {
   readonly graph: HeapGraph;
-  /** The node of each subject, in order (-1 for one that is not in the snapshot). */
+  /**
+   * The node of each subject, in order (-1 for one that is not in the
+   * snapshot).
+   */
   readonly subjects: number[];
-  /** Nodes that are ours (the probe, the excluded objects): paths through them do not count. */
+  /**
+   * Nodes that are ours (the probe, the excluded objects): paths through them
+   * do not count.
+   */
   readonly ours: Uint8Array;
   /**
-   * Runs `reader` (the source of a function) on the live object behind a node, in that
-   * object's own realm, and returns what it returns as JSON (undefined when the object is
-   * gone or the reader throws). Nothing crosses realms but plain data.
+   * Runs `reader` (the source of a function) on the live object behind a node,
+   * in that object's own realm, and returns what it returns as JSON (undefined
+   * when the object is gone or the reader throws). Nothing crosses realms but
+   * plain data.
    */
   read(node: number, reader: string): unknown;
   /** Releases what the session handed out and turns the profiler off. */
   close(): void;
 }
 
-/** The class of the object that carries our objects into the snapshot, to be found there. */
+/**
+ * The class of the object that carries our objects into the snapshot, to be
+ * found there.
+ */
 export const PROBE_CLASS = 'JestTaskdumpProbe';
 
 const OBJECT_GROUP = 'jest-taskdump';
@@ -229,22 +310,28 @@ class JestTaskdumpProbe {
 }
 
 // The probe of the snapshot being read: reachable from this module while it is.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
 let current: JestTaskdumpProbe | undefined;
 
 /**
- * Takes a heap snapshot (V8 collects garbage first) with `subjects` and `exclude` marked, and
- * reads it. An in-process inspector session answers synchronously, so all of it happens in
- * the caller's turn; `read` looks at the live object behind a node until `close()`.
- * Costs about 20 ms per MB of heap, and about a third more memory than the heap holds.
+ * Takes a heap snapshot (V8 collects garbage first) with `subjects` and
+ * `exclude` marked, and reads it. An in-process inspector session answers
+ * synchronously, so all of it happens in the caller's turn; `read` looks at the
+ * live object behind a node until `close()`. Costs about 20 ms per MB of heap,
+ * and about a third more memory than the heap holds.
  */
 export function probeHeap(subjects: object[], exclude: object[]): HeapProbe {
-  // Loaded here: a Node built without the inspector throws on loading it, and the plugin must
-  // still work there (without wakers).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const inspector = require('node:inspector') as typeof import('node:inspector');
+  // Loaded here: a Node built without the inspector throws on loading it, and
+  // the plugin must still work there (without wakers). eslint-disable-next-line
+  // @typescript-eslint/no-require-imports
+  const inspector =
+    require('node:inspector') as typeof import('node:inspector');
   const session = new inspector.Session();
   session.connect();
-  const post = (method: string, params: object = {}): Record<string, unknown> => {
+  const post = (
+    method: string,
+    params: object = {},
+  ): Record<string, unknown> => {
     let result: Record<string, unknown> | undefined;
     let failure: Error | null = null;
     session.post(method, params, (err: Error | null, r?: object) => {
@@ -252,20 +339,23 @@ export function probeHeap(subjects: object[], exclude: object[]): HeapProbe {
       result = r as Record<string, unknown> | undefined;
     });
     if (failure !== null) throw failure;
-    if (result === undefined) throw new Error(`the inspector did not answer ${method} at once`);
+    if (result === undefined)
+      throw new Error(`the inspector did not answer ${method} at once`);
     return result;
   };
   const probe = new JestTaskdumpProbe(subjects, exclude);
   current = probe;
   let graph: HeapGraph;
   try {
-    // V8 (Node 20) finds where each function of a snapshot is defined by scanning its script
-    // from the start unless the script's line ends are known: with TypeScript's compiler
-    // loaded (ts-jest) a snapshot then takes 25 s instead of 1. Turning the debugger on
-    // computes every script's line ends; it is turned off again at once.
+    // V8 (Node 20) finds where each function of a snapshot is defined by
+    // scanning its script from the start unless the script's line ends are
+    // known: with TypeScript's compiler loaded (ts-jest) a snapshot then takes
+    // 25 s instead of 1. Turning the debugger on computes every script's line
+    // ends; it is turned off again at once.
     post('Debugger.enable');
     post('Debugger.disable');
-    // Ids of this snapshot's nodes stay valid for getObjectByHeapObjectId while it is on.
+    // Ids of this snapshot's nodes stay valid for getObjectByHeapObjectId while
+    // it is on.
     post('HeapProfiler.enable');
     graph = readSnapshotFile();
   } catch (e) {
@@ -287,7 +377,8 @@ export function probeHeap(subjects: object[], exclude: object[]): HeapProbe {
     ours[array] = 1;
     const out: number[] = [];
     for (let e = graph.firstEdge(array); e < graph.firstEdge(array + 1); e++) {
-      if (graph.edgeType(e) === 'element') out[graph.edgeName(e) as number] = graph.edgeTo(e);
+      if (graph.edgeType(e) === 'element')
+        out[graph.edgeName(e) as number] = graph.edgeTo(e);
     }
     return out;
   };
@@ -299,10 +390,22 @@ export function probeHeap(subjects: object[], exclude: object[]): HeapProbe {
     ours,
     read(n, reader) {
       try {
-        const target = (post('HeapProfiler.getObjectByHeapObjectId', {objectId: String(graph.id(n)), objectGroup: OBJECT_GROUP}).result as {objectId?: string} | undefined)?.objectId;
+        const target = (
+          post('HeapProfiler.getObjectByHeapObjectId', {
+            objectId: String(graph.id(n)),
+            objectGroup: OBJECT_GROUP,
+          }).result as {objectId?: string} | undefined
+        )?.objectId;
         if (target === undefined) return undefined;
-        const r = post('Runtime.callFunctionOn', {objectId: target, functionDeclaration: reader, returnByValue: true, objectGroup: OBJECT_GROUP});
-        return r.exceptionDetails === undefined ? (r.result as {value?: unknown} | undefined)?.value : undefined;
+        const r = post('Runtime.callFunctionOn', {
+          objectId: target,
+          functionDeclaration: reader,
+          returnByValue: true,
+          objectGroup: OBJECT_GROUP,
+        });
+        return r.exceptionDetails === undefined
+          ? (r.result as {value?: unknown} | undefined)?.value
+          : undefined;
       } catch {
         return undefined;
       }
@@ -311,7 +414,8 @@ export function probeHeap(subjects: object[], exclude: object[]): HeapProbe {
       current = undefined;
       try {
         post('Runtime.releaseObjectGroup', {objectGroup: OBJECT_GROUP});
-        // Turning the profiler off makes V8 forget the snapshot's ids (and stop tracking moves).
+        // Turning the profiler off makes V8 forget the snapshot's ids (and stop
+        // tracking moves).
         post('HeapProfiler.disable');
       } finally {
         session.disconnect();
@@ -321,13 +425,15 @@ export function probeHeap(subjects: object[], exclude: object[]): HeapProbe {
 }
 
 /**
- * Writes a snapshot to a temporary file and reads it back. V8 writes a file three times as
- * fast as it streams one through the inspector (no protocol messages), and reading the file
- * a megabyte at a time keeps memory low.
+ * Writes a snapshot to a temporary file and reads it back. V8 writes a file
+ * three times as fast as it streams one through the inspector (no protocol
+ * messages), and reading the file a megabyte at a time keeps memory low.
  */
 function readSnapshotFile(): HeapGraph {
   removeStaleSnapshots();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${SNAPSHOT_DIR}${process.pid}-`));
+  const dir = fs.mkdtempSync(
+    path.join(os.tmpdir(), `${SNAPSHOT_DIR}${process.pid}-`),
+  );
   const file = path.join(dir, 'dump.heapsnapshot');
   try {
     v8.writeHeapSnapshot(file);
@@ -336,7 +442,11 @@ function readSnapshotFile(): HeapGraph {
     try {
       const buffer = Buffer.alloc(1 << 20);
       const decoder = new StringDecoder('utf8');
-      for (let n = fs.readSync(fd, buffer, 0, buffer.length, null); n > 0; n = fs.readSync(fd, buffer, 0, buffer.length, null)) {
+      for (
+        let n = fs.readSync(fd, buffer, 0, buffer.length, null);
+        n > 0;
+        n = fs.readSync(fd, buffer, 0, buffer.length, null)
+      ) {
         parser.write(decoder.write(buffer.subarray(0, n)));
       }
       parser.write(decoder.end());
@@ -349,13 +459,17 @@ function readSnapshotFile(): HeapGraph {
   }
 }
 
-/** Temporary directories are named `jest-taskdump-<pid>-XXXXXX`, after the process writing in one. */
+/**
+ * Temporary directories are named `jest-taskdump-<pid>-XXXXXX`, after the
+ * process writing in one.
+ */
 const SNAPSHOT_DIR = 'jest-taskdump-';
 
 /**
- * A snapshot of a large heap is gigabytes, and a process killed while writing one (Jest
- * force-exits workers, CI kills a run that is over time) never gets to remove it: the next search
- * on the machine removes the directories of processes that no longer exist.
+ * A snapshot of a large heap is gigabytes, and a process killed while writing
+ * one (Jest force-exits workers, CI kills a run that is over time) never gets
+ * to remove it: the next search on the machine removes the directories of
+ * processes that no longer exist.
  */
 export function removeStaleSnapshots(tmp = os.tmpdir()): void {
   let names: string[];
@@ -365,8 +479,11 @@ export function removeStaleSnapshots(tmp = os.tmpdir()): void {
     return;
   }
   for (const name of names) {
-    const m = name.startsWith(SNAPSHOT_DIR) ? /^(\d+)-[^-]+$/.exec(name.slice(SNAPSHOT_DIR.length)) : null;
-    if (m === null || Number(m[1]) === process.pid || isAlive(Number(m[1]))) continue;
+    const m = name.startsWith(SNAPSHOT_DIR)
+      ? /^(\d+)-[^-]+$/.exec(name.slice(SNAPSHOT_DIR.length))
+      : null;
+    if (m === null || Number(m[1]) === process.pid || isAlive(Number(m[1])))
+      continue;
     try {
       fs.rmSync(path.join(tmp, name), {recursive: true, force: true});
     } catch {
@@ -388,12 +505,18 @@ function isAlive(pid: number): boolean {
 /** The first node of this type and name, or -1. */
 export function findNode(graph: HeapGraph, type: string, name: string): number {
   if (!graph.strings.includes(name)) return -1;
-  for (let i = 0; i < graph.nodeCount; i++) if (graph.name(i) === name && graph.type(i) === type) return i;
+  for (let i = 0; i < graph.nodeCount; i++)
+    if (graph.name(i) === name && graph.type(i) === type) return i;
   return -1;
 }
 
 /** The node that `node`'s edge called `name` points to, or -1. */
-export function edgeNamed(graph: HeapGraph, node: number, name: string | number): number {
-  for (let e = graph.firstEdge(node); e < graph.firstEdge(node + 1); e++) if (graph.edgeName(e) === name) return graph.edgeTo(e);
+export function edgeNamed(
+  graph: HeapGraph,
+  node: number,
+  name: string | number,
+): number {
+  for (let e = graph.firstEdge(node); e < graph.firstEdge(node + 1); e++)
+    if (graph.edgeName(e) === name) return graph.edgeTo(e);
   return -1;
 }

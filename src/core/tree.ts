@@ -1,26 +1,32 @@
 /**
- * Knitting branches into one tree, the way tokio's `tree.rs` does: every leaf brings its
- * root-first path, and paths are merged by (frame, parent path).
+ * Knitting branches into one tree, the way tokio's `tree.rs` does: every leaf
+ * brings its root-first path, and paths are merged by (frame, parent path).
  *
- * Frames merge by function, file and line, not column: a stack recorded before a
- * function's first `await` shows the call it is in, one recorded after shows the `await`,
- * and both are the same suspended line. The merged node shows the `await` position.
+ * Frames merge by function, file and line, not column: a stack recorded before
+ * a function's first `await` shows the call it is in, one recorded after shows
+ * the `await`, and both are the same suspended line. The merged node shows the
+ * `await` position.
  */
 import type {Frame, Leaf, TaskDump, TreeNode} from './types';
 
-const DETACHED_LABEL = 'async chain broken by a callback: created in one, not traced back to the body';
+const DETACHED_LABEL =
+  'async chain broken by a callback: created in one, not traced back to the body';
 
 function frameKey(f: Frame): string {
   return `${f.name}@${f.file}:${f.line}#${f.combinator?.index ?? ''}`;
 }
 
 /**
- * {@link frameKey}, built once per distinct frame rather than once per leaf (a dump of 10 000
- * leaves has some 40 000 frames): looked up by the frame's parts, which V8 and the dump share
- * between frames, so that their hashes are already known.
+ * {@link frameKey}, built once per distinct frame rather than once per leaf (a
+ * dump of 10 000 leaves has some 40 000 frames): looked up by the frame's
+ * parts, which V8 and the dump share between frames, so that their hashes are
+ * already known.
  */
 function frameKeys(): (f: Frame) => string {
-  const byFile = new Map<string, Map<string, Map<number, Map<number | undefined, string>>>>();
+  const byFile = new Map<
+    string,
+    Map<string, Map<number, Map<number | undefined, string>>>
+  >();
   return f => {
     let byName = byFile.get(f.file);
     if (byName === undefined) byFile.set(f.file, (byName = new Map()));
@@ -37,8 +43,8 @@ function frameKeys(): (f: Frame) => string {
 }
 
 /**
- * A node while the tree is built, with its children by key: most nodes of a big dump have
- * one child (a chain of calls), kept without a Map.
+ * A node while the tree is built, with its children by key: most nodes of a big
+ * dump have one child (a chain of calls), kept without a Map.
  */
 interface Building {
   node: TreeNode;
@@ -66,30 +72,49 @@ function child(parent: Building, key: string, make: () => TreeNode): Building {
 const COMBINATOR_KEYS = new Map<string, string>();
 
 /**
- * Builds the merged tree of a dump. The returned root node stands for the test or hook.
+ * Builds the merged tree of a dump. The returned root node stands for the test
+ * or hook.
  *
  * @example
  * const tree = buildTree(dump);
- * const branches = tree.children.length; // frames (or combinators) right under the body
+ * // frames (or combinators) right under the body:
+ * const branches = tree.children.length;
  */
 export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
   const root: TreeNode = {frame: null, children: [], leaves: []};
-  const top: Building = {node: root, onlyKey: undefined, only: undefined, byKey: undefined};
+  const top: Building = {
+    node: root,
+    onlyKey: undefined,
+    only: undefined,
+    byKey: undefined,
+  };
   const combinator = (b: Building, name: string): Building => {
     let key = COMBINATOR_KEYS.get(name);
-    if (key === undefined) COMBINATOR_KEYS.set(name, (key = `combinator:${name}`));
-    return child(b, key, () => ({frame: null, label: name, children: [], leaves: []}));
+    if (key === undefined)
+      COMBINATOR_KEYS.set(name, (key = `combinator:${name}`));
+    return child(b, key, () => ({
+      frame: null,
+      label: name,
+      children: [],
+      leaves: [],
+    }));
   };
   const keyOf = frameKeys();
-  // Leaves of one dump share the Frame objects of their common callers (a branch walked once
-  // for all the leaves below it): where a path starts with the very frames of the one before,
-  // it goes down the same nodes, found without a key.
+  // Leaves of one dump share the Frame objects of their common callers (a
+  // branch walked once for all the leaves below it): where a path starts with
+  // the very frames of the one before, it goes down the same nodes, found
+  // without a key.
   let previous: Leaf | undefined;
   const along: Building[] = [];
   for (const leaf of dump.leaves) {
     let b = top;
     if (leaf.detached) {
-      b = child(b, 'detached', () => ({frame: null, label: DETACHED_LABEL, children: [], leaves: []}));
+      b = child(b, 'detached', () => ({
+        frame: null,
+        label: DETACHED_LABEL,
+        children: [],
+        leaves: [],
+      }));
     }
     const path = leaf.path;
     let i = 0;
@@ -101,9 +126,15 @@ export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
     }
     for (; i < path.length; i++) {
       const frame = path[i];
-      if (frame.combinator !== undefined) b = combinator(b, frame.combinator.name);
-      b = child(b, keyOf(frame), () => ({frame: {...frame}, children: [], leaves: []}));
-      // Prefer the position of the `await` (an async frame) over that of a call.
+      if (frame.combinator !== undefined)
+        b = combinator(b, frame.combinator.name);
+      b = child(b, keyOf(frame), () => ({
+        frame: {...frame},
+        children: [],
+        leaves: [],
+      }));
+      // Prefer the position of the `await` (an async frame) over that of a
+      // call.
       if (frame.async && !b.node.frame!.async) b.node.frame = {...frame};
       along[i] = b;
     }
@@ -115,28 +146,35 @@ export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
   return root;
 }
 
-/** Branches that are stuck (promises waiting on a branch below them are not counted). */
+/**
+ * Branches that are stuck (promises waiting on a branch below them are not
+ * counted).
+ */
 export function stuckLeaves(dump: Pick<TaskDump, 'leaves'>): Leaf[] {
   return dump.leaves.filter(l => l.waiting !== true && l.busy !== true);
 }
 
 function order(n: TreeNode): [number, number, number, string] {
   const f = n.frame;
-  if (f === null) return [n.label === DETACHED_LABEL ? 2 : 0, 0, 0, n.label ?? ''];
+  if (f === null)
+    return [n.label === DETACHED_LABEL ? 2 : 0, 0, 0, n.label ?? ''];
   return [1, f.combinator?.index ?? -1, f.line * 1e6 + f.column, f.file];
 }
 
 function sortTree(node: TreeNode): void {
-  // Ordered by keys made once per child, not per comparison (a combinator may have thousands).
+  // Ordered by keys made once per child, not per comparison (a combinator may
+  // have thousands).
   if (node.children.length > 1) {
     const keyed = node.children.map(n => ({n, k: order(n)}));
     keyed.sort(({k: x}, {k: y}) => {
-      for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
+      for (let i = 0; i < x.length; i++)
+        if (x[i] !== y[i]) return x[i] < y[i] ? -1 : 1;
       return 0;
     });
     for (let i = 0; i < keyed.length; i++) node.children[i] = keyed[i].n;
   }
-  if (node.leaves.length > 1) node.leaves.sort((a, b) => (a.input?.index ?? -1) - (b.input?.index ?? -1));
+  if (node.leaves.length > 1)
+    node.leaves.sort((a, b) => (a.input?.index ?? -1) - (b.input?.index ?? -1));
   for (const c of node.children) sortTree(c);
 }
 

@@ -1,10 +1,14 @@
 /**
- * Plain data that crosses realms and processes: no classes, functions or symbols.
- * A dump goes from the test realm to the environment, and from a Jest worker to the
- * reporter in the parent process, so everything here survives structured cloning.
+ * Plain data that crosses realms and processes: no classes, functions or
+ * symbols. A dump goes from the test realm to the environment, and from a Jest
+ * worker to the reporter in the parent process, so everything here survives
+ * structured cloning.
  */
 
-/** The `kind` tag of a {@link TaskDump}; reporters and the serializer recognise dumps by it. */
+/**
+ * The `kind` tag of a {@link TaskDump}; reporters and the serializer recognise
+ * dumps by it.
+ */
 export const DUMP_KIND = 'jest-taskdump/dump';
 /** Bumped whenever the shape of {@link TaskDump} changes incompatibly. */
 export const DUMP_VERSION = 1;
@@ -17,76 +21,113 @@ export interface Frame {
   file: string;
   line: number;
   column: number;
-  /** True when V8 recorded this frame as a suspended `await` (an `async` frame). */
+  /**
+   * True when V8 recorded this frame as a suspended `await` (an `async` frame).
+   */
   async: boolean;
-  /** Set when this frame is one input of `Promise.all`/`allSettled`/`any`/`race`. */
+  /**
+   * Set when this frame is one input of
+   * `Promise.all`/`allSettled`/`any`/`race`.
+   */
   combinator?: {name: CombinatorName; index: number | null};
   /**
-   * Set when the frame was called through Node's or the test runner's own frames (an
-   * `EventEmitter.emit`, jest-mock, jest-runtime's `require`), which are not shown: how many,
-   * and of which packages (`node`, `jest-mock`).
+   * Set when the frame was called through Node's or the test runner's own
+   * frames (an `EventEmitter.emit`, jest-mock, jest-runtime's `require`), which
+   * are not shown: how many, and of which packages (`node`, `jest-mock`).
    */
   via?: {frames: number; packages: string[]};
 }
 
-export type CombinatorName = 'Promise.all' | 'Promise.allSettled' | 'Promise.any' | 'Promise.race';
+export type CombinatorName =
+  'Promise.all' | 'Promise.allSettled' | 'Promise.any' | 'Promise.race';
 
 /** What a stuck leaf is, discriminated on `kind`. */
-export type LeafKind = 'promise' | 'timer' | 'immediate' | 'socket' | 'server' | 'child-process';
+export type LeafKind =
+  'promise' | 'timer' | 'immediate' | 'socket' | 'server' | 'child-process';
 
-/** A thing that never settled, with the logical stack (root first) that waits on it. */
+/**
+ * A thing that never settled, with the logical stack (root first) that waits on
+ * it.
+ */
 export interface Leaf {
   kind: LeafKind;
   /**
-   * One line, in plain words, saying what the leaf is (never a program value). For sockets,
-   * servers and child processes: addresses, ports, HTTP methods, status codes, byte counts
-   * and states (`HTTP GET to 127.0.0.1:4000: no response yet (0 bytes read)`), and a child's
-   * executable with the shape of its arguments (`node tools/serve.js --port … --token=…`).
+   * One line, in plain words, saying what the leaf is (never a program value).
+   * For sockets, servers and child processes: addresses, ports, HTTP methods,
+   * status codes, byte counts and states (`HTTP GET to 127.0.0.1:4000: no
+   * response yet (0 bytes read)`), and a child's executable with the shape of
+   * its arguments (`node tools/serve.js --port … --token=…`).
    */
   what: string;
-  /** Where the leaf was created (the `new Promise`, the `setTimeout` call), if known. */
+  /**
+   * Where the leaf was created (the `new Promise`, the `setTimeout` call), if
+   * known.
+   */
   createdAt: Frame | null;
-  /** Logical stack from just below the test body down to the frame that created the leaf. */
+  /**
+   * Logical stack from just below the test body down to the frame that created
+   * the leaf.
+   */
   path: Frame[];
-  /** Milliseconds between the start of the test and the creation of the leaf. */
+  /**
+   * Milliseconds between the start of the test and the creation of the leaf.
+   */
   ageMs: number;
   /** For timers: the delay in ms and whether it repeats. */
   timer?: {delayMs: number; repeat: boolean; firesInMs?: number};
-  /** True when the async chain was broken by a callback we could not trace back to the test. */
+  /**
+   * True when the async chain was broken by a callback we could not trace back
+   * to the test.
+   */
   detached: boolean;
-  /** Set when the leaf is awaited directly as one input of a combinator (`Promise.all([p])`). */
+  /**
+   * Set when the leaf is awaited directly as one input of a combinator
+   * (`Promise.all([p])`).
+   */
   input?: {name: CombinatorName; index: number | null};
   /**
-   * True for a promise whose branch continues below it (its executor started the work it
-   * waits on): it is shown, but it is not a stuck branch of its own.
+   * True for a promise whose branch continues below it (its executor started
+   * the work it waits on): it is shown, but it is not a stuck branch of its
+   * own.
    */
   waiting?: boolean;
   /**
-   * True for a one-shot timer shorter than the timeout, still to fire: the branch is busy (a
-   * slow step, a retry's pause), not stuck. It is shown, but not counted as a stuck branch.
+   * True for a one-shot timer shorter than the timeout, still to fire: the
+   * branch is busy (a slow step, a retry's pause), not stuck. It is shown, but
+   * not counted as a stuck branch.
    */
   busy?: boolean;
   /**
-   * For a one-shot timer set again and again along one logical stack during the test (a retry
-   * or polling loop that never succeeds, a live-lock): how many times, this one included
-   * (`exact` is false when some timers were not recorded, so the count is a lower bound), and
-   * the function that loops, at its line.
+   * For a one-shot timer set again and again along one logical stack during the
+   * test (a retry or polling loop that never succeeds, a live-lock): how many
+   * times, this one included (`exact` is false when some timers were not
+   * recorded, so the count is a lower bound), and the function that loops, at
+   * its line.
    */
   loop?: {count: number; at: Frame; exact: boolean};
   /**
-   * For a promise: what could still settle it, found at the dump from what keeps its resolve
-   * function alive (a heap snapshot). Absent when it was not searched or nothing was found.
+   * For a promise: what could still settle it, found at the dump from what
+   * keeps its resolve function alive (a heap snapshot). Absent when it was not
+   * searched or nothing was found.
    */
   waker?: Waker;
 }
 
-/** What a {@link Waker} is: what keeps the resolve function of a stuck promise. */
+/**
+ * What a {@link Waker} is: what keeps the resolve function of a stuck promise.
+ */
 export type WakerKind =
-  /** Nothing: the resolve and reject functions are unreachable (an orphaned promise). */
+  /**
+   * Nothing: the resolve and reject functions are unreachable (an orphaned
+   * promise).
+   */
   | 'none'
   /** A timer's callback. */
   | 'timer'
-  /** A listener of an event (an EventEmitter, an EventTarget such as an AbortSignal). */
+  /**
+   * A listener of an event (an EventEmitter, an EventTarget such as an
+   * AbortSignal).
+   */
   | 'event'
   /** A listener on a stream (`finished`, `pipeline`, `once(stream, 'end')`). */
   | 'stream'
@@ -97,36 +138,59 @@ export type WakerKind =
   /** A variable of the program. */
   | 'variable';
 
-/** What could settle a stuck promise, in plain words: never a value of the program. */
+/**
+ * What could settle a stuck promise, in plain words: never a value of the
+ * program.
+ */
 export interface Waker {
   kind: WakerKind;
-  /** One line: what keeps the resolve function, and its state (`'ready' on a Connection, ...`). */
+  /**
+   * One line: what keeps the resolve function, and its state (`'ready' on a
+   * Connection, ...`).
+   */
   what: string;
   /**
-   * {@link what} in a few words, for lists (`waits for 'ready' on a Connection`, `kept in
-   * Pool.waiting[0]`, `settles when a fake timer fires`).
+   * {@link what} in a few words, for lists (`waits for 'ready' on a
+   * Connection`, `kept in Pool.waiting[0]`, `settles when a fake timer fires`).
    */
   short?: string;
   /** Where what keeps it is defined (a class, a module), when known. */
   at?: Frame;
   /**
-   * For a lock, queue or deferred (`object`): the other stuck branches that hold it (they
-   * refer to it while waiting on something else), each by the frame where it parts from this one.
+   * For a lock, queue or deferred (`object`): the other stuck branches that
+   * hold it (they refer to it while waiting on something else), each by the
+   * frame where it parts from this one.
    */
   heldBy?: Frame[];
-  /** True when this branch waits on what another holds, which waits on what this one holds. */
+  /**
+   * True when this branch waits on what another holds, which waits on what this
+   * one holds.
+   */
   deadlock?: boolean;
-  /** For a `timer`: one of Jest's fake timers (it fires only when the fake clock is advanced). */
+  /**
+   * For a `timer`: one of Jest's fake timers (it fires only when the fake clock
+   * is advanced).
+   */
   fake?: boolean;
 }
 
-/** A task dump of one Root (a test or hook body): every branch still pending at dump time. */
+/**
+ * A task dump of one Root (a test or hook body): every branch still pending at
+ * dump time.
+ */
 export interface TaskDump {
   kind: typeof DUMP_KIND;
   version: typeof DUMP_VERSION;
-  /** `test`, the hook type (`beforeAll`, `afterEach`, ...), or `traced` for a {@link traced} call. */
-  rootType: 'test' | 'beforeAll' | 'beforeEach' | 'afterAll' | 'afterEach' | 'traced';
-  /** Full name of the test (describe blocks and test joined by ` › `), or the hook's describe block. */
+  /**
+   * `test`, the hook type (`beforeAll`, `afterEach`, ...), or `traced` for a
+   * {@link traced} call.
+   */
+  rootType:
+    'test' | 'beforeAll' | 'beforeEach' | 'afterAll' | 'afterEach' | 'traced';
+  /**
+   * Full name of the test (describe blocks and test joined by ` › `), or the
+   * hook's describe block.
+   */
   rootName: string;
   /** Where the test or hook body is defined, when known. */
   rootFrame: Frame | null;
@@ -137,22 +201,37 @@ export interface TaskDump {
   /** The timeout that fired, when the dump was taken on a timeout. */
   timeoutMs: number | null;
   leaves: Leaf[];
-  /** Promises created while stack capture was over its budget (their position is unknown). */
+  /**
+   * Promises created while stack capture was over its budget (their position is
+   * unknown).
+   */
   unrecorded: number;
-  /** True for a callback-style test or hook (it takes `done`), which ends only when `done` is called. */
+  /**
+   * True for a callback-style test or hook (it takes `done`), which ends only
+   * when `done` is called.
+   */
   waitsForDone: boolean;
-  /** Set when Jest's fake timers were installed at the dump, with their clock. */
+  /**
+   * Set when Jest's fake timers were installed at the dump, with their clock.
+   */
   fakeTimers?: FakeClock;
   /** For a hook: the tests that failed because it hung. */
   affects?: string[];
-  /** For a concurrent test: the tests running with it, whose pending work this dump also shows. */
+  /**
+   * For a concurrent test: the tests running with it, whose pending work this
+   * dump also shows.
+   */
   sharedWith?: string[];
   /**
-   * Set when the test or hook did not wait but blocked the event loop (synchronous code that
-   * never returned): then `leaves` is empty and this says where it was running.
+   * Set when the test or hook did not wait but blocked the event loop
+   * (synchronous code that never returned): then `leaves` is empty and this
+   * says where it was running.
    */
   blocked?: BlockedStack;
-  /** Set when the search for what could settle each promise (see {@link Waker}) was skipped or failed: why. */
+  /**
+   * Set when the search for what could settle each promise (see {@link Waker})
+   * was skipped or failed: why.
+   */
   wakerNote?: string;
 }
 
@@ -163,15 +242,24 @@ export interface FakeClock {
   nowMs: number;
   /** Fake timers not run yet. */
   pending: number;
-  /** Fake time until the next one is due (0 when overdue), or null with none pending. */
+  /**
+   * Fake time until the next one is due (0 when overdue), or null with none
+   * pending.
+   */
   nextDueInMs: number | null;
 }
 
-/** Where a test or hook was running when the watchdog stopped it for blocking the event loop. */
+/**
+ * Where a test or hook was running when the watchdog stopped it for blocking
+ * the event loop.
+ */
 export interface BlockedStack {
   /** How long the event loop had not turned when the stack was read, in ms. */
   blockedMs: number;
-  /** The synchronous call stack, from just below the test or hook body down to the running frame. */
+  /**
+   * The synchronous call stack, from just below the test or hook body down to
+   * the running frame.
+   */
   stack: Frame[];
 }
 

@@ -1,24 +1,48 @@
 /**
- * The test environment: jest-environment-node plus a traced Root around every test and
- * hook body, and a task dump attached to every test or hook that times out.
+ * The test environment: jest-environment-node plus a traced Root around every
+ * test and hook body, and a task dump attached to every test or hook that times
+ * out.
  *
- * jest-circus calls `handleTestEvent` after its own handler, so at `test_fn_failure` /
- * `hook_failure` the timeout is already recorded and every pending leaf still exists.
+ * jest-circus calls `handleTestEvent` after its own handler, so at
+ * `test_fn_failure` / `hook_failure` the timeout is already recorded and every
+ * pending leaf still exists.
  */
 import path from 'node:path';
-import type {EnvironmentContext, JestEnvironment, JestEnvironmentConfig} from '@jest/environment';
+import type {
+  EnvironmentContext,
+  JestEnvironment,
+  JestEnvironmentConfig,
+} from '@jest/environment';
 import type {Circus} from '@jest/types';
 import {TestEnvironment as NodeEnvironment} from 'jest-environment-node';
 import {createPositionMapper} from '../core/callsites';
 import {isCircus, isMachinery} from '../core/machinery';
 import {publishCore, setRootDir} from '../core/shared';
-import {type DumpContext, type LeafSource, duration, isPending, takeDump} from '../core/dump';
+import {
+  type DumpContext,
+  type LeafSource,
+  duration,
+  takeDump,
+} from '../core/dump';
 import {dumpOnSignal} from '../api';
-import {type Root, closeRoot, createRoot, enterRoot, leaveRoot, recorderObjects, startRecording} from '../core/record';
+import {
+  type Root,
+  closeRoot,
+  createRoot,
+  enterRoot,
+  leaveRoot,
+  recorderObjects,
+  startRecording,
+} from '../core/record';
 import {renderDump} from '../core/render';
 import type {FakeClock, Leaf, TaskDump} from '../core/types';
-import {type WakerSubject, findWakers} from '../core/wakers';
-import {type Terminal, TERMINAL_VARIABLE, readTerminal, terminalStyles} from '../reporter/terminal';
+import {findWakers} from '../core/wakers';
+import {
+  type Terminal,
+  TERMINAL_VARIABLE,
+  readTerminal,
+  terminalStyles,
+} from '../reporter/terminal';
 import {type TaskdumpOptions, parseOptions} from './options';
 import {Watchdog} from './watchdog';
 import {blockName, fullName, testsUnder} from './names';
@@ -28,7 +52,10 @@ const {now} = performance;
 const {memoryUsage} = process;
 const perf = performance;
 
-/** Property of the Error we attach to a failure; reporters read the dump from it. */
+/**
+ * Property of the Error we attach to a failure; reporters read the dump from
+ * it.
+ */
 export const DUMP_PROPERTY = 'taskdump';
 
 /** jest-message-util indents a failure's message by this many columns. */
@@ -36,15 +63,18 @@ const MESSAGE_INDENT = 4;
 
 const TIMEOUT_PATTERN = /^Exceeded timeout of .* for a (test|hook)/;
 
-/** Files of jest-circus, which calls every test and hook body: the Root's boundary. */
+/**
+ * Files of jest-circus, which calls every test and hook body: the Root's
+ * boundary.
+ */
 export const isRunner = isCircus;
 export {isMachinery};
 
-// A `traced()` call in a test file (another copy of this package) uses this recorder.
+// A `traced()` call in a test file (another copy of this package) uses this
+// recorder.
 publishCore();
 
 type Traced = {fn: unknown};
-
 
 interface Active {
   root: Root;
@@ -59,28 +89,52 @@ interface Active {
 }
 
 /**
- * The Error that carries a dump into Jest's failure report (text) and to reporters (data).
+ * The Error that carries a dump into Jest's failure report (text) and to
+ * reporters (data).
  *
- * jest-message-util keeps as the message everything up to the first line that looks like
- * a stack frame, and with none keeps only the first line; so the text ends with one
- * frame: where the test is stuck (Jest shows its code frame) or the first stuck leaf.
+ * jest-message-util keeps as the message everything up to the first line that
+ * looks like a stack frame, and with none keeps only the first line; so the
+ * text ends with one frame: where the test is stuck (Jest shows its code frame)
+ * or the first stuck leaf.
  */
-export function dumpError(text: string, dump: TaskDump | null, rootDir: string): Error {
+export function dumpError(
+  text: string,
+  dump: TaskDump | null,
+  rootDir: string,
+): Error {
   const error = new Error(text);
-  const at = dump?.rootFrame ?? dump?.leaves.find(l => l.createdAt !== null)?.createdAt ?? null;
-  // Without a position, an `at <anonymous>` line keeps the text whole and Jest hides it.
-  error.stack = at && !at.file.startsWith('node:')
-    ? `${text}\n    at ${at.name} (${path.resolve(rootDir, at.file)}:${at.line}:${at.column})`
-    : `${text}\n    at <anonymous> (jest-taskdump:0:0)`;
-  Object.defineProperty(error, DUMP_PROPERTY, {value: dump, enumerable: true, writable: true, configurable: true});
+  const at =
+    dump?.rootFrame ??
+    dump?.leaves.find(l => l.createdAt !== null)?.createdAt ??
+    null;
+  // Without a position, an `at <anonymous>` line keeps the text whole and Jest
+  // hides it.
+  error.stack =
+    at && !at.file.startsWith('node:')
+      ? `${text}\n    at ${at.name} (${path.resolve(rootDir, at.file)}:${at.line}:${at.column})`
+      : `${text}\n    at <anonymous> (jest-taskdump:0:0)`;
+  Object.defineProperty(error, DUMP_PROPERTY, {
+    value: dump,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
   return error;
 }
 
-/** A Jest environment class, as `withTaskdump` takes it (jest-environment-node's, jsdom's, yours). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type EnvironmentClass = abstract new (...args: any[]) => EnvironmentInstance;
+/**
+ * A Jest environment class, as `withTaskdump` takes it
+ * (jest-environment-node's, jsdom's, yours).
+ */
+export type EnvironmentClass = abstract new (
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  ...args: any[]
+) => EnvironmentInstance;
 
-/** The members of a Jest environment that `withTaskdump` uses (as methods, so that it can override them). */
+/**
+ * The members of a Jest environment that `withTaskdump` uses (as methods, so
+ * that it can override them).
+ */
 export interface EnvironmentInstance {
   global: JestEnvironment['global'];
   fakeTimers: JestEnvironment['fakeTimers'];
@@ -91,18 +145,32 @@ export interface EnvironmentInstance {
 
 /** What `withTaskdump` adds to an environment class. */
 export interface TaskdumpMethods {
-  /** Circus's events: Roots around bodies, dumps on timeouts; then the base class's handler, if any. */
-  handleTestEvent(event: Circus.Event, state: Circus.State): void | Promise<void>;
   /**
-   * Takes the dump of a timed-out Root. A subclass may add to it or replace it. `sources`,
-   * when given, receives the promise behind each promise leaf (for the waker search).
+   * Circus's events: Roots around bodies, dumps on timeouts; then the base
+   * class's handler, if any.
    */
-  takeTaskDump(root: Root, ctx: DumpContext, sources?: Map<Leaf, LeafSource>): TaskDump;
+  handleTestEvent(
+    event: Circus.Event,
+    state: Circus.State,
+  ): void | Promise<void>;
+  /**
+   * Takes the dump of a timed-out Root. A subclass may add to it or replace it.
+   * `sources`, when given, receives the promise behind each promise leaf (for
+   * the waker search).
+   */
+  takeTaskDump(
+    root: Root,
+    ctx: DumpContext,
+    sources?: Map<Leaf, LeafSource>,
+  ): TaskDump;
   /** The text Jest prints under the timeout. A subclass may restyle it. */
   renderTaskDump(dump: TaskDump): string;
 }
 
-/** What the environment keeps per instance (a mixin's class cannot have private members). */
+/**
+ * What the environment keeps per instance (a mixin's class cannot have private
+ * members).
+ */
 interface State {
   taskdump: TaskdumpOptions;
   rootDir: string;
@@ -112,11 +180,17 @@ interface State {
   stopSignal: (() => void) | undefined;
   concurrent: {root: Root; names: string[]} | undefined;
   running: Map<Traced, Active>;
-  /** Explains and ends tests that block the event loop (watchdog.ts); starts at the first test. */
+  /**
+   * Explains and ends tests that block the event loop (watchdog.ts); starts at
+   * the first test.
+   */
   watchdog: Watchdog | undefined;
 }
 
-/** A test process spends at most this long on waker searches (each takes a heap snapshot). */
+/**
+ * A test process spends at most this long on waker searches (each takes a heap
+ * snapshot).
+ */
 const WAKER_BUDGET_MS = 60_000;
 let wakerMs = 0;
 
@@ -124,18 +198,24 @@ const states = new WeakMap<object, State>();
 
 function stateOf(env: object): State {
   const st = states.get(env);
-  if (st === undefined) throw new Error('jest-taskdump: this environment was not constructed by withTaskdump()');
+  if (st === undefined)
+    throw new Error(
+      'jest-taskdump: this environment was not constructed by withTaskdump()',
+    );
   return st;
 }
 
-/** The environment's side the dump needs: Jest's fake timers and the test realm. */
+/**
+ * The environment's side the dump needs: Jest's fake timers and the test realm.
+ */
 type Host = EnvironmentInstance & TaskdumpMethods;
 
 /**
- * Adds task dumps to any Jest environment class: a traced Root around every test and hook
- * body, and a task dump attached to every test or hook that times out (plus the watchdog
- * for tests that block the event loop). The result is the class to export from a custom
- * environment, or to extend further; `takeTaskDump` and `renderTaskDump` may be overridden.
+ * Adds task dumps to any Jest environment class: a traced Root around every
+ * test and hook body, and a task dump attached to every test or hook that times
+ * out (plus the watchdog for tests that block the event loop). The result is
+ * the class to export from a custom environment, or to extend further;
+ * `takeTaskDump` and `renderTaskDump` may be overridden.
  *
  * @example
  * // my-environment.js, used as `testEnvironment: './my-environment.js'`
@@ -148,14 +228,24 @@ type Host = EnvironmentInstance & TaskdumpMethods;
  *   }
  * };
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function withTaskdump<TBase extends EnvironmentClass>(Base: TBase): TBase & (abstract new (...args: any[]) => TaskdumpMethods) {
+export function withTaskdump<TBase extends EnvironmentClass>(
+  Base: TBase,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+): TBase & (abstract new (...args: any[]) => TaskdumpMethods) {
   abstract class WithTaskdump extends Base {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     constructor(...args: any[]) {
       super(...args);
-      const [config, context] = args as [JestEnvironmentConfig, EnvironmentContext];
-      const taskdump = parseOptions((config.projectConfig.testEnvironmentOptions as Record<string, unknown> | undefined)?.taskdump);
+      const [config, context] = args as [
+        JestEnvironmentConfig,
+        EnvironmentContext,
+      ];
+      const taskdump = parseOptions(
+        (
+          config.projectConfig.testEnvironmentOptions as
+            Record<string, unknown> | undefined
+        )?.taskdump,
+      );
       const st: State = {
         taskdump,
         rootDir: config.projectConfig.rootDir,
@@ -169,7 +259,9 @@ export function withTaskdump<TBase extends EnvironmentClass>(Base: TBase): TBase
       };
       states.set(this, st);
       // The reporter's note to workers is ours, not the test's.
-      delete ((this.global as {process?: {env?: Record<string, unknown>}} | undefined)?.process?.env ?? {})[TERMINAL_VARIABLE];
+      delete ((
+        this.global as {process?: {env?: Record<string, unknown>}} | undefined
+      )?.process?.env ?? {})[TERMINAL_VARIABLE];
       if (taskdump.enabled && taskdump.watchdog) {
         st.watchdog = new Watchdog({
           rootDir: st.rootDir,
@@ -192,7 +284,9 @@ export function withTaskdump<TBase extends EnvironmentClass>(Base: TBase): TBase
         st.stopSignal = dumpOnSignal(st.taskdump.signal, {
           rootDir: st.rootDir,
           contextFor: root => {
-            for (const active of st.running.values()) if (active.root === root) return dumpContext(this, st, active, {timeoutMs: null});
+            for (const active of st.running.values())
+              if (active.root === root)
+                return dumpContext(this, st, active, {timeoutMs: null});
             return null;
           },
         });
@@ -213,41 +307,72 @@ export function withTaskdump<TBase extends EnvironmentClass>(Base: TBase): TBase
       await super.teardown();
     }
 
-    handleTestEvent(event: Circus.Event, state: Circus.State): void | Promise<void> {
+    handleTestEvent(
+      event: Circus.Event,
+      state: Circus.State,
+    ): void | Promise<void> {
       onTestEvent(this as unknown as Host, stateOf(this), event, state);
-      return (Base.prototype as {handleTestEvent?: (e: Circus.Event, s: Circus.State) => void | Promise<void>}).handleTestEvent?.call(this, event, state);
+      return (
+        Base.prototype as {
+          handleTestEvent?: (
+            e: Circus.Event,
+            s: Circus.State,
+          ) => void | Promise<void>;
+        }
+      ).handleTestEvent?.call(this, event, state);
     }
 
-    /** Takes the dump of a timed-out Root. A subclass may add to it or replace it. */
-    takeTaskDump(root: Root, ctx: DumpContext, sources?: Map<Leaf, LeafSource>): TaskDump {
+    /**
+     * Takes the dump of a timed-out Root. A subclass may add to it or replace
+     * it.
+     */
+    takeTaskDump(
+      root: Root,
+      ctx: DumpContext,
+      sources?: Map<Leaf, LeafSource>,
+    ): TaskDump {
       return takeDump(root, ctx, sources);
     }
 
     /**
-     * The text Jest prints under the timeout, in colour when Jest's output is (`--colors`,
-     * `--no-colors`, `FORCE_COLOR`, and `NO_COLOR` unless colour is forced), wrapped to the
-     * terminal's width (see src/reporter/terminal.ts for how a worker learns both).
-     * A subclass may restyle it.
+     * The text Jest prints under the timeout, in colour when Jest's output is
+     * (`--colors`, `--no-colors`, `FORCE_COLOR`, and `NO_COLOR` unless colour
+     * is forced), wrapped to the terminal's width (see src/reporter/terminal.ts
+     * for how a worker learns both). A subclass may restyle it.
      */
     renderTaskDump(dump: TaskDump): string {
       const {terminal} = stateOf(this);
       // Jest indents a failure's message by 4 columns.
-      return renderDump(dump, {styles: terminalStyles(terminal.level), width: Math.max(40, terminal.columns - MESSAGE_INDENT)});
+      return renderDump(dump, {
+        styles: terminalStyles(terminal.level),
+        width: Math.max(40, terminal.columns - MESSAGE_INDENT),
+      });
     }
   }
   return WithTaskdump;
 }
 
-function onTestEvent(env: Host, st: State, event: Circus.Event, state: Circus.State): void {
-  // First: for a body it stopped, the watchdog swaps Jest's timeout error for its report.
+function onTestEvent(
+  env: Host,
+  st: State,
+  event: Circus.Event,
+  state: Circus.State,
+): void {
+  // First: for a body it stopped, the watchdog swaps Jest's timeout error for
+  // its report.
   st.watchdog?.handleTestEvent(event, state);
   if (st.stopRecording === undefined) return;
   switch (event.name) {
     case 'concurrent_tests_start': {
-      // Jest interleaves concurrent tests at every await: their work cannot be told
-      // apart by which test started last. They share one Root, named in their dumps.
+      // Jest interleaves concurrent tests at every await: their work cannot be
+      // told apart by which test started last. They share one Root, named in
+      // their dumps.
       const root = createRoot();
-      root.label = {type: 'test', name: event.tests.map(t => fullName(t)).join(', '), testPath: st.testPath};
+      root.label = {
+        type: 'test',
+        name: event.tests.map(t => fullName(t)).join(', '),
+        testPath: st.testPath,
+      };
       st.concurrent = {root, names: event.tests.map(t => fullName(t))};
       enterRoot(root);
       break;
@@ -257,10 +382,22 @@ function onTestEvent(env: Host, st: State, event: Circus.Event, state: Circus.St
       st.concurrent = undefined;
       break;
     case 'test_fn_start':
-      begin(st, event.test, 'test', fullName(event.test), event.test.timeout ?? state.testTimeout);
+      begin(
+        st,
+        event.test,
+        'test',
+        fullName(event.test),
+        event.test.timeout ?? state.testTimeout,
+      );
       break;
     case 'hook_start':
-      begin(st, event.hook, event.hook.type, blockName(event.hook.parent), event.hook.timeout ?? state.testTimeout);
+      begin(
+        st,
+        event.hook,
+        event.hook.type,
+        blockName(event.hook.parent),
+        event.hook.timeout ?? state.testTimeout,
+      );
       break;
     case 'test_fn_success':
       end(st, event.test);
@@ -269,35 +406,41 @@ function onTestEvent(env: Host, st: State, event: Circus.Event, state: Circus.St
       end(st, event.hook);
       break;
     case 'test_fn_failure':
-      if (isTimeout(event.error)) attach(env, st, event.test, state, () => ({
-        rootType: 'test',
-        rootName: fullName(event.test),
-        timeoutMs: event.test.timeout ?? state.testTimeout,
-        targets: [event.test.errors],
-        affects: [],
-      }));
+      if (isTimeout(event.error))
+        attach(env, st, event.test, state, () => ({
+          rootType: 'test',
+          rootName: fullName(event.test),
+          timeoutMs: event.test.timeout ?? state.testTimeout,
+          targets: [event.test.errors],
+          affects: [],
+        }));
       end(st, event.test);
       break;
     case 'hook_failure':
-      if (isTimeout(event.error)) attach(env, st, event.hook, state, () => ({
-        rootType: event.hook.type,
-        rootName: event.hook.type.endsWith('All') ? blockName(event.describeBlock) : event.test ? fullName(event.test) : '',
-        timeoutMs: event.hook.timeout ?? state.testTimeout,
-        affects:
-          event.hook.type === 'beforeAll' && event.describeBlock
-            ? testsUnder(event.describeBlock).map(fullName)
-            : event.hook.type !== 'afterAll' && event.test
-              ? [fullName(event.test)]
-              : [],
-        targets:
-          event.hook.type === 'beforeAll' && event.describeBlock
-            ? testsUnder(event.describeBlock).map(t => t.errors)
-            : event.hook.type === 'afterAll'
-              ? [state.unhandledErrors]
-              : event.test
-                ? [event.test.errors]
+      if (isTimeout(event.error))
+        attach(env, st, event.hook, state, () => ({
+          rootType: event.hook.type,
+          rootName: event.hook.type.endsWith('All')
+            ? blockName(event.describeBlock)
+            : event.test
+              ? fullName(event.test)
+              : '',
+          timeoutMs: event.hook.timeout ?? state.testTimeout,
+          affects:
+            event.hook.type === 'beforeAll' && event.describeBlock
+              ? testsUnder(event.describeBlock).map(fullName)
+              : event.hook.type !== 'afterAll' && event.test
+                ? [fullName(event.test)]
                 : [],
-      }));
+          targets:
+            event.hook.type === 'beforeAll' && event.describeBlock
+              ? testsUnder(event.describeBlock).map(t => t.errors)
+              : event.hook.type === 'afterAll'
+                ? [state.unhandledErrors]
+                : event.test
+                  ? [event.test.errors]
+                  : [],
+        }));
       end(st, event.hook);
       break;
     default:
@@ -305,14 +448,31 @@ function onTestEvent(env: Host, st: State, event: Circus.Event, state: Circus.St
   }
 }
 
-// The body is not wrapped (a wrapper would show in every error's stack): the Root is
-// entered before circus calls it, and circus's own frames mark where its stacks end.
-function begin(st: State, owner: Traced, rootType: TaskDump['rootType'], rootName: string, timeoutMs: number): void {
+// The body is not wrapped (a wrapper would show in every error's stack): the
+// Root is entered before circus calls it, and circus's own frames mark where
+// its stacks end.
+function begin(
+  st: State,
+  owner: Traced,
+  rootType: TaskDump['rootType'],
+  rootName: string,
+  timeoutMs: number,
+): void {
   if (st.running.has(owner)) end(st, owner);
-  const shared = (owner as {concurrent?: boolean}).concurrent === true ? st.concurrent : undefined;
+  const shared =
+    (owner as {concurrent?: boolean}).concurrent === true
+      ? st.concurrent
+      : undefined;
   const takesDone = typeof owner.fn === 'function' && owner.fn.length > 0;
   if (shared !== undefined) {
-    st.running.set(owner, {root: shared.root, takesDone, rootType, rootName, timeoutMs, sharedWith: shared.names.filter(n => n !== rootName)});
+    st.running.set(owner, {
+      root: shared.root,
+      takesDone,
+      rootType,
+      rootName,
+      timeoutMs,
+      sharedWith: shared.names.filter(n => n !== rootName),
+    });
     enterRoot(shared.root);
     return;
   }
@@ -322,8 +482,16 @@ function begin(st: State, owner: Traced, rootType: TaskDump['rootType'], rootNam
   enterRoot(root);
 }
 
-/** How to take the dump of a running test or hook (names may be refined by the caller). */
-function dumpContext(env: EnvironmentInstance, st: State, active: Active, refine: Partial<DumpContext> = {}): DumpContext {
+/**
+ * How to take the dump of a running test or hook (names may be refined by the
+ * caller).
+ */
+function dumpContext(
+  env: EnvironmentInstance,
+  st: State,
+  active: Active,
+  refine: Partial<DumpContext> = {},
+): DumpContext {
   return {
     rootType: active.rootType,
     rootName: active.rootName,
@@ -335,7 +503,9 @@ function dumpContext(env: EnvironmentInstance, st: State, active: Active, refine
     isMachinery,
     isRunner,
     now: now.call(perf),
-    ...(active.sharedWith && active.sharedWith.length > 0 ? {sharedWith: active.sharedWith} : {}),
+    ...(active.sharedWith && active.sharedWith.length > 0
+      ? {sharedWith: active.sharedWith}
+      : {}),
     ...refine,
   };
 }
@@ -352,7 +522,13 @@ function attach(
   st: State,
   owner: Traced,
   state: Circus.State,
-  describe: () => {rootType: TaskDump['rootType']; rootName: string; timeoutMs: number; targets: unknown[][]; affects: string[]},
+  describe: () => {
+    rootType: TaskDump['rootType'];
+    rootName: string;
+    timeoutMs: number;
+    targets: unknown[][];
+    affects: string[];
+  },
 ): void {
   const active = st.running.get(owner);
   if (active === undefined) return;
@@ -362,30 +538,60 @@ function attach(
   try {
     const d = describe();
     targets = d.targets;
-    const ctx = dumpContext(env, st, active, {rootType: d.rootType, rootName: d.rootName, timeoutMs: d.timeoutMs, affects: d.affects, fakeTimers: fakeClock(env)});
+    const ctx = dumpContext(env, st, active, {
+      rootType: d.rootType,
+      rootName: d.rootName,
+      timeoutMs: d.timeoutMs,
+      affects: d.affects,
+      fakeTimers: fakeClock(env),
+    });
     // The promise behind each leaf is collected only for a waker search.
-    const sources = st.taskdump.wakers ? new Map<Leaf, LeafSource>() : undefined;
+    const sources = st.taskdump.wakers
+      ? new Map<Leaf, LeafSource>()
+      : undefined;
     const dump = env.takeTaskDump(active.root, ctx, sources);
     if (sources !== undefined) searchWakers(dump, sources, ctx, st);
     error = dumpError(env.renderTaskDump(dump), dump, st.rootDir);
   } catch (e) {
-    // Never make a failure worse: the timeout is already recorded; add one line.
+    // Never make a failure worse: the timeout is already recorded; add one
+    // line.
     const why = messageOf(e).split('\n')[0];
-    error = dumpError(`jest-taskdump: could not take a task dump (${why}). This is a bug in jest-taskdump.`, null, st.rootDir);
-    if (targets.length === 0) targets = [(owner as {errors?: unknown[]}).errors ?? state.unhandledErrors];
+    error = dumpError(
+      `jest-taskdump: could not take a task dump (${why}). This is a bug in jest-taskdump.`,
+      null,
+      st.rootDir,
+    );
+    if (targets.length === 0)
+      targets = [
+        (owner as {errors?: unknown[]}).errors ?? state.unhandledErrors,
+      ];
   }
   for (const errors of targets) errors.push(error);
 }
 
 /**
- * Looks for what could settle each stuck promise of a dump (see core/wakers.ts), within the
- * heap-size limit and the process's time budget. Taken at the timeout, before any hook has
- * cleaned up. A search that fails or is skipped leaves the dump as it is, with one note.
+ * Looks for what could settle each stuck promise of a dump (see
+ * core/wakers.ts), within the heap-size limit and the process's time budget.
+ * Taken at the timeout, before any hook has cleaned up. A search that fails or
+ * is skipped leaves the dump as it is, with one note.
  */
-function searchWakers(dump: TaskDump, sources: Map<Leaf, LeafSource>, ctx: DumpContext, st: State): void {
-  // A promise that waits on a branch the dump shows below it (a timer, a socket) is explained by it.
-  const subjects = [...sources].filter(([leaf]) => leaf.kind === 'promise' && leaf.waiting !== true).map(([leaf, s]) => ({leaf, promise: s.promise, constructed: s.constructed}));
-  // The map would keep the promises alive in the snapshot: the subjects carry them now.
+function searchWakers(
+  dump: TaskDump,
+  sources: Map<Leaf, LeafSource>,
+  ctx: DumpContext,
+  st: State,
+): void {
+  // A promise that waits on a branch the dump shows below it (a timer, a
+  // socket) is explained by it.
+  const subjects = [...sources]
+    .filter(([leaf]) => leaf.kind === 'promise' && leaf.waiting !== true)
+    .map(([leaf, s]) => ({
+      leaf,
+      promise: s.promise,
+      constructed: s.constructed,
+    }));
+  // The map would keep the promises alive in the snapshot: the subjects carry
+  // them now.
   sources.clear();
   if (subjects.length === 0) return;
   const heapMb = Math.round(memoryUsage.call(process).heapUsed / 2 ** 20);
@@ -400,7 +606,13 @@ function searchWakers(dump: TaskDump, sources: Map<Leaf, LeafSource>, ctx: DumpC
   }
   const started = now.call(perf);
   try {
-    findWakers(subjects, {exclude: recorderObjects(), rootDir: st.rootDir, mapPosition: ctx.mapPosition, isMachinery, now: ctx.now});
+    findWakers(subjects, {
+      exclude: recorderObjects(),
+      rootDir: st.rootDir,
+      mapPosition: ctx.mapPosition,
+      isMachinery,
+      now: ctx.now,
+    });
   } catch (e) {
     dump.wakerNote = `${what}: the search failed (${messageOf(e).split('\n')[0]}).`;
   } finally {
@@ -409,20 +621,38 @@ function searchWakers(dump: TaskDump, sources: Map<Leaf, LeafSource>, ctx: DumpC
   }
 }
 
-/** Jest's fake timers, when the test installed them: their clock and pending timers. */
+/**
+ * Jest's fake timers, when the test installed them: their clock and pending
+ * timers.
+ */
 function fakeClock(env: EnvironmentInstance): FakeClock | null {
   try {
-    type Timers = Map<unknown, {callAt: number}> | Record<string, {callAt: number}>;
-    const modern = env.fakeTimersModern as unknown as {_fakingTime?: boolean; _clock?: {now: number; timers?: Timers}} | null;
+    type Timers =
+      Map<unknown, {callAt: number}> | Record<string, {callAt: number}>;
+    const modern = env.fakeTimersModern as unknown as {
+      _fakingTime?: boolean;
+      _clock?: {now: number; timers?: Timers};
+    } | null;
     if (modern?._fakingTime === true && modern._clock) {
-      // @sinonjs/fake-timers keeps them in a Map (v14+) or a plain object (before).
+      // @sinonjs/fake-timers keeps them in a Map (v14+) or a plain object
+      // (before).
       const timers = modern._clock.timers ?? {};
-      const due = (isMap(timers) ? [...timers.values()] : Object.values(timers)).map(t => t.callAt);
+      const due = (
+        isMap(timers) ? [...timers.values()] : Object.values(timers)
+      ).map(t => t.callAt);
       return clock('modern', modern._clock.now, due);
     }
-    const legacy = env.fakeTimers as unknown as {_fakingTime?: boolean; _now?: number; _timers?: Map<string, {expiry: number}>} | null;
+    const legacy = env.fakeTimers as unknown as {
+      _fakingTime?: boolean;
+      _now?: number;
+      _timers?: Map<string, {expiry: number}>;
+    } | null;
     if (legacy?._fakingTime === true && typeof legacy._now === 'number') {
-      return clock('legacy', legacy._now, [...(legacy._timers?.values() ?? [])].map(t => t.expiry));
+      return clock(
+        'legacy',
+        legacy._now,
+        [...(legacy._timers?.values() ?? [])].map(t => t.expiry),
+      );
     }
   } catch {
     // Jest's internals changed shape: say nothing rather than something wrong.
@@ -430,23 +660,39 @@ function fakeClock(env: EnvironmentInstance): FakeClock | null {
   return null;
 }
 
-/** The source-map-aware stack formatter Jest installed (Jest 30: main realm; Jest 29: test realm). */
-function formatterOf(env: EnvironmentInstance): ((e: Error, s: NodeJS.CallSite[]) => unknown) | undefined {
-  const candidates = [Error.prepareStackTrace, (env.global as unknown as {Error?: ErrorConstructor} | undefined)?.Error?.prepareStackTrace];
+/**
+ * The source-map-aware stack formatter Jest installed (Jest 30: main realm;
+ * Jest 29: test realm).
+ */
+function formatterOf(
+  env: EnvironmentInstance,
+): ((e: Error, s: NodeJS.CallSite[]) => unknown) | undefined {
+  const candidates = [
+    Error.prepareStackTrace,
+    (env.global as unknown as {Error?: ErrorConstructor} | undefined)?.Error
+      ?.prepareStackTrace,
+  ];
   return candidates.find(f => typeof f === 'function');
 }
 
 /** jest-environment-node with task dumps: the preset's environment. */
-export default class TaskdumpEnvironment extends withTaskdump(NodeEnvironment) {}
+export default class TaskdumpEnvironment extends withTaskdump(
+  NodeEnvironment,
+) {}
 
-function clock(kind: FakeClock['kind'], nowMs: number, due: number[]): FakeClock {
+function clock(
+  kind: FakeClock['kind'],
+  nowMs: number,
+  due: number[],
+): FakeClock {
   const next = due.length > 0 ? Math.max(0, Math.min(...due) - nowMs) : null;
   return {kind, nowMs, pending: due.length, nextDueInMs: next};
 }
 
-// Errors and Maps may come from the test's realm, where `instanceof` against ours is false.
-// Never throws: it also describes what a failed dump threw, where a throw would lose the
-// test file's results (`Object.create(null)` cannot be made a string, getters may throw).
+// Errors and Maps may come from the test's realm, where `instanceof` against
+// ours is false. Never throws: it also describes what a failed dump threw,
+// where a throw would lose the test file's results (`Object.create(null)`
+// cannot be made a string, getters may throw).
 function messageOf(e: unknown): string {
   try {
     const m = (e as {message?: unknown} | null)?.message;

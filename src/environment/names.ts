@@ -1,4 +1,7 @@
-/** Names of Jest Circus's tests and blocks, as Jest prints them (`outer › inner › test`). */
+/**
+ * Names of Jest Circus's tests and blocks, as Jest prints them (`outer › inner
+ * › test`).
+ */
 import type {Circus} from '@jest/types';
 
 /** A test's name with its describe blocks', as in Jest's output. */
@@ -7,7 +10,9 @@ export function fullName(test: Circus.TestEntry): string {
   return block === '' ? test.name : `${block} › ${test.name}`;
 }
 
-/** A describe block's name with its parents' (the file's root block has none). */
+/**
+ * A describe block's name with its parents' (the file's root block has none).
+ */
 export function blockName(block: Circus.DescribeBlock | undefined): string {
   const names: string[] = [];
   while (block && block.parent) {

@@ -1,5 +1,6 @@
 /**
- * `testEnvironmentOptions.taskdump`: parsed once per test file, rejected loudly when wrong.
+ * `testEnvironmentOptions.taskdump`: parsed once per test file, rejected loudly
+ * when wrong.
  */
 import {constants} from 'node:os';
 import {inspect} from 'node:util';
@@ -9,31 +10,62 @@ const osConstants = constants;
 
 /** Options users may set under `testEnvironmentOptions.taskdump`. */
 export interface TaskdumpOptions extends RecorderOptions {
-  /** Turns the whole plugin off (the environment then behaves as jest-environment-node). */
+  /**
+   * Turns the whole plugin off (the environment then behaves as
+   * jest-environment-node).
+   */
   enabled: boolean;
-  /** A signal (e.g. `SIGUSR2`) that makes each test process write a dump of every live test, hook and traced call to stderr. */
+  /**
+   * A signal (e.g. `SIGUSR2`) that makes each test process write a dump of
+   * every live test, hook and traced call to stderr.
+   */
   signal?: NodeJS.Signals;
-  /** Stop and explain a test or hook that blocks the event loop for longer than its timeout. */
+  /**
+   * Stop and explain a test or hook that blocks the event loop for longer than
+   * its timeout.
+   */
   watchdog: boolean;
   /**
-   * With the watchdog: a warning on stderr, with the stack, when a test or hook blocks the
-   * event loop for this long (ms) without reaching its timeout. 0 (the default) is off.
+   * With the watchdog: a warning on stderr, with the stack, when a test or hook
+   * blocks the event loop for this long (ms) without reaching its timeout. 0
+   * (the default) is off.
    */
   blockWarningMs: number;
   /**
-   * On a timeout, look for what could still settle each stuck promise (what keeps its resolve
-   * function: a listener, a timer, a lock's queue; nothing for an orphaned one) in a heap
-   * snapshot. Costs about 20 ms per MB of heap, once per timed-out test or hook.
+   * On a timeout, look for what could still settle each stuck promise (what
+   * keeps its resolve function: a listener, a timer, a lock's queue; nothing
+   * for an orphaned one) in a heap snapshot. Costs about 20 ms per MB of heap,
+   * once per timed-out test or hook.
    */
   wakers: boolean;
-  /** Above this heap size (MB), the search is skipped (a snapshot needs about a third of the heap again). */
+  /**
+   * Above this heap size (MB), the search is skipped (a snapshot needs about a
+   * third of the heap again).
+   */
   wakersMaxHeapMb: number;
 }
 
-// Signals a process can catch and that Node or Jest do not use for their own ends.
-const SIGNALS = ['SIGUSR1', 'SIGUSR2', 'SIGHUP', 'SIGWINCH', 'SIGPWR', 'SIGINFO', 'SIGURG', 'SIGXCPU'].filter(s => s in osConstants.signals && s !== 'SIGUSR1');
+// Signals a process can catch and that Node or Jest do not use for their own
+// ends.
+const SIGNALS = [
+  'SIGUSR1',
+  'SIGUSR2',
+  'SIGHUP',
+  'SIGWINCH',
+  'SIGPWR',
+  'SIGINFO',
+  'SIGURG',
+  'SIGXCPU',
+].filter(s => s in osConstants.signals && s !== 'SIGUSR1');
 
-export const DEFAULT_OPTIONS: TaskdumpOptions = {enabled: true, watchdog: true, blockWarningMs: 0, wakers: true, wakersMaxHeapMb: 512, ...DEFAULT_RECORDER_OPTIONS};
+export const DEFAULT_OPTIONS: TaskdumpOptions = {
+  enabled: true,
+  watchdog: true,
+  blockWarningMs: 0,
+  wakers: true,
+  wakersMaxHeapMb: 512,
+  ...DEFAULT_RECORDER_OPTIONS,
+};
 
 const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   enabled: 'true or false',
@@ -42,7 +74,8 @@ const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   captureBurst: 'an integer from 0 to 10000000',
   signal: `one of ${SIGNALS.join(', ')} (SIGUSR1 starts Node's inspector)`,
   watchdog: 'true or false',
-  blockWarningMs: 'an integer number of milliseconds from 0 (off) to 2147483647',
+  blockWarningMs:
+    'an integer number of milliseconds from 0 (off) to 2147483647',
   wakers: 'true or false',
   wakersMaxHeapMb: 'an integer number of megabytes from 16 to 65536',
 };
@@ -55,23 +88,35 @@ const RANGES: Partial<Record<keyof TaskdumpOptions, [number, number]>> = {
   wakersMaxHeapMb: [16, 65536],
 };
 
-/** Thrown for a bad option; the message names the option, the value and what is accepted. */
+/**
+ * Thrown for a bad option; the message names the option, the value and what is
+ * accepted.
+ */
 export class TaskdumpOptionError extends Error {
   override name = 'TaskdumpOptionError';
 
   constructor(message: string) {
     super(message);
-    // A configuration error, not a bug: Jest prints the message alone, not a code frame
-    // of this file (a frame at <anonymous> keeps a message of many lines whole, and Jest
-    // hides the frame).
+    // A configuration error, not a bug: Jest prints the message alone, not a
+    // code frame of this file (a frame at <anonymous> keeps a message of many
+    // lines whole, and Jest hides the frame).
     this.stack = `${this.name}: ${message}\n    at <anonymous> (jest-taskdump:0:0)`;
   }
 }
 
-/** The value as the user wrote it: JSON where JSON says it truly (not for NaN, 10n, functions). */
+/**
+ * The value as the user wrote it: JSON where JSON says it truly (not for NaN,
+ * 10n, functions).
+ */
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (
+    value === null ||
+    value === undefined ||
+    typeof value === 'number' ||
+    typeof value === 'boolean'
+  )
+    return String(value);
   if (typeof value === 'object' && !containsNonJson(value, 0)) {
     try {
       const json = JSON.stringify(value);
@@ -80,16 +125,29 @@ export function show(value: unknown): string {
       // A cycle: shown by inspect below.
     }
   }
-  return inspect(value, {depth: 2, breakLength: Infinity, maxArrayLength: 10, maxStringLength: 100});
+  return inspect(value, {
+    depth: 2,
+    breakLength: Infinity,
+    maxArrayLength: 10,
+    maxStringLength: 100,
+  });
 }
 
-// JSON would print NaN and Infinity as null and drop undefined, functions and symbols.
+// JSON would print NaN and Infinity as null and drop undefined, functions and
+// symbols.
 function containsNonJson(value: object, depth: number): boolean {
   if (depth > 3) return true;
   for (const v of Object.values(value)) {
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol' || typeof v === 'bigint') return true;
+    if (
+      v === undefined ||
+      typeof v === 'function' ||
+      typeof v === 'symbol' ||
+      typeof v === 'bigint'
+    )
+      return true;
     if (typeof v === 'number' && !Number.isFinite(v)) return true;
-    if (typeof v === 'object' && v !== null && containsNonJson(v, depth + 1)) return true;
+    if (typeof v === 'object' && v !== null && containsNonJson(v, depth + 1))
+      return true;
   }
   return false;
 }
@@ -101,29 +159,40 @@ export function parseOptions(raw: unknown): TaskdumpOptions {
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new TaskdumpOptionError(
       `jest-taskdump: \`testEnvironmentOptions.taskdump\` must be an object or a boolean, but it is ${show(raw)}.\n` +
-        `Accepted keys: ${Object.keys(ACCEPTED).map(k => `\`${k}\``).join(', ')}.`,
+        `Accepted keys: ${Object.keys(ACCEPTED)
+          .map(k => `\`${k}\``)
+          .join(', ')}.`,
     );
   }
   const out: TaskdumpOptions = {...DEFAULT_OPTIONS};
   for (const [key, value] of Object.entries(raw)) {
-    // Absent, as Jest's workers see it: they get the config as JSON, which drops undefined.
+    // Absent, as Jest's workers see it: they get the config as JSON, which
+    // drops undefined.
     if (value === undefined) continue;
     if (!(key in ACCEPTED)) {
-      const near = Object.keys(ACCEPTED).find(k => k.toLowerCase() === key.toLowerCase().replace(/[-_]/g, ''));
+      const near = Object.keys(ACCEPTED).find(
+        k => k.toLowerCase() === key.toLowerCase().replace(/[-_]/g, ''),
+      );
       throw new TaskdumpOptionError(
         `jest-taskdump: unknown option \`testEnvironmentOptions.taskdump.${key}\` (value ${show(value)}).` +
           (near ? ` Did you mean \`${near}\`?` : '') +
           '\n' +
-          `Accepted options: ${Object.entries(ACCEPTED).map(([k, v]) => `\`${k}\` (${v})`).join(', ')}.`,
+          `Accepted options: ${Object.entries(ACCEPTED)
+            .map(([k, v]) => `\`${k}\` (${v})`)
+            .join(', ')}.`,
       );
     }
     const k = key as keyof TaskdumpOptions;
     const range = RANGES[k];
-    const ok = k === 'signal'
-      ? typeof value === 'string' && SIGNALS.includes(value)
-      : range
-        ? typeof value === 'number' && Number.isInteger(value) && value >= range[0] && value <= range[1]
-        : typeof value === 'boolean';
+    const ok =
+      k === 'signal'
+        ? typeof value === 'string' && SIGNALS.includes(value)
+        : range
+          ? typeof value === 'number' &&
+            Number.isInteger(value) &&
+            value >= range[0] &&
+            value <= range[1]
+          : typeof value === 'boolean';
     if (!ok) {
       throw new TaskdumpOptionError(
         `jest-taskdump: \`testEnvironmentOptions.taskdump.${key}\` must be ${ACCEPTED[k]}, but it is ${show(value)}.`,

@@ -1,20 +1,32 @@
 /**
- * What the main thread and the watchdog thread share: the layout of their shared buffer,
- * the key under which the main thread exposes its probe, and the probe's answer.
+ * What the main thread and the watchdog thread share: the layout of their
+ * shared buffer, the key under which the main thread exposes its probe, and the
+ * probe's answer.
  */
 
-/** Int32 slot: milliseconds since `WatchdogData.epoch` at the main thread's last beat. */
+/**
+ * Int32 slot: milliseconds since `WatchdogData.epoch` at the main thread's last
+ * beat.
+ */
 export const BEAT = 0;
-/** Int32 slot: the running test's or hook's timeout in ms; 0 while none runs. */
+/**
+ * Int32 slot: the running test's or hook's timeout in ms; 0 while none runs.
+ */
 export const TIMEOUT = 1;
 /** Int32 slot: {@link RUNNING} or {@link EXITING}. */
 export const STATE = 2;
-/** Int32 slot: warn about a block this long (ms) that has not reached the timeout; 0 for none. */
+/**
+ * Int32 slot: warn about a block this long (ms) that has not reached the
+ * timeout; 0 for none.
+ */
 export const WARN = 3;
 export const SLOTS = 4;
 
 export const RUNNING = 0;
-/** Set by the watchdog thread when it leaves after a while without an armed test. */
+/**
+ * Set by the watchdog thread when it leaves after a while without an armed
+ * test.
+ */
 export const EXITING = 1;
 
 /** How often the main thread stamps {@link BEAT} (from an unref'd interval). */
@@ -31,11 +43,19 @@ export interface WatchdogData {
   pollMs: number;
 }
 
-/** What the probe returns (plain data: it crosses the inspector protocol by value). */
+/**
+ * What the probe returns (plain data: it crosses the inspector protocol by
+ * value).
+ */
 export type ProbeResult =
-  /** The block ended before the probe ran, or nothing is armed: leave it alone. */
+  /**
+   * The block ended before the probe ran, or nothing is armed: leave it alone.
+   */
   | {kind: 'running'}
   /** Ready to be terminated; `report` is the text to write to stderr. */
   | {kind: 'blocked'; report: string}
-  /** Blocked longer than the warning threshold, not yet the timeout: `report` says where. */
+  /**
+   * Blocked longer than the warning threshold, not yet the timeout: `report`
+   * says where.
+   */
   | {kind: 'warning'; report: string};

@@ -1,35 +1,55 @@
 /**
- * The watchdog thread (a `worker_threads` Worker; see watchdog.ts for the main-thread side).
+ * The watchdog thread (a `worker_threads` Worker; see watchdog.ts for the
+ * main-thread side).
  *
- * The main thread stamps `Date.now()` into a shared buffer every {@link BEAT_MS} from an
- * unref'd interval, and writes the running test's timeout there (0 when no test or hook
- * runs). This thread polls the buffer. When the last stamp is older than the timeout
- * (plus one beat, so that the block itself lasted at least the timeout), it:
+ * The main thread stamps `Date.now()` into a shared buffer every {@link
+ * BEAT_MS} from an unref'd interval, and writes the running test's timeout
+ * there (0 when no test or hook runs). This thread polls the buffer. When the
+ * last stamp is older than the timeout (plus one beat, so that the block itself
+ * lasted at least the timeout), it:
  *
- * 1. connects an inspector session to the main thread and enables the `Debugger` domain:
- *    when a debugger already holds the main thread paused (`--inspect-brk`, a breakpoint),
- *    V8 sends `Debugger.paused` to the new session before the reply to `Debugger.enable`;
- *    then it backs off until the main thread runs again;
- * 2. evaluates the probe (`Runtime.evaluate`): V8 runs it on the main thread at its next
- *    interrupt check, on top of the blocked call stack, so the probe sees the blocked
- *    frames, maps them with Jest's own source maps, and prepares the failure;
- * 3. writes the probe's report to stderr itself (`fs.writeSync`: the main thread, which
- *    owns `process.stderr`, is the one that is stuck);
- * 4. ends the block (see {@link stop}): it restarts jest-circus's executor frame so that
- *    the body throws the probe's Error; circus fails the test with it and goes on.
+ * 1. connects an inspector session to the main thread and enables the
+ *    `Debugger` domain: when a debugger already holds the main thread paused
+ *    (`--inspect-brk`, a breakpoint), V8 sends `Debugger.paused` to the new
+ *    session before the reply to `Debugger.enable`; then it backs off until the
+ *    main thread runs again;
+ * 2. evaluates the probe (`Runtime.evaluate`): V8 runs it on the main thread at
+ *    its next interrupt check, on top of the blocked call stack, so the probe
+ *    sees the blocked frames, maps them with Jest's own source maps, and
+ *    prepares the failure;
+ * 3. writes the probe's report to stderr itself (`fs.writeSync`: the main
+ *    thread, which owns `process.stderr`, is the one that is stuck);
+ * 4. ends the block (see {@link stop}): it restarts jest-circus's executor
+ *    frame so that the body throws the probe's Error; circus fails the test
+ *    with it and goes on.
  *
- * Native code that never reaches an interrupt check (`execSync`, `Atomics.wait`, a read
- * from a pipe that never ends) cannot be probed: after {@link PROBE_DEADLINE_MS} this
- * thread writes that to stderr and keeps the request pending; if the call ever returns
- * into JavaScript while still over the timeout, the probe runs then.
+ * Native code that never reaches an interrupt check (`execSync`,
+ * `Atomics.wait`, a read from a pipe that never ends) cannot be probed: after
+ * {@link PROBE_DEADLINE_MS} this thread writes that to stderr and keeps the
+ * request pending; if the call ever returns into JavaScript while still over
+ * the timeout, the probe runs then.
  */
 import fs from 'node:fs';
 import {Session} from 'node:inspector';
 import {workerData} from 'node:worker_threads';
-import {BEAT, BEAT_MS, EXITING, GLOBAL_KEY, type ProbeResult, RUNNING, STATE, TIMEOUT, WARN, type WatchdogData} from './watchdog-shared';
+import {
+  BEAT,
+  BEAT_MS,
+  EXITING,
+  GLOBAL_KEY,
+  type ProbeResult,
+  RUNNING,
+  STATE,
+  TIMEOUT,
+  WARN,
+  type WatchdogData,
+} from './watchdog-shared';
 
 const PROBE_DEADLINE_MS = 2000;
-/** Exit after this long without an armed test: an idle Jest process keeps no thread. */
+/**
+ * Exit after this long without an armed test: an idle Jest process keeps no
+ * thread.
+ */
 const IDLE_EXIT_MS = 10_000;
 
 const data = workerData as WatchdogData;
@@ -53,18 +73,27 @@ function debug(text: string): void {
 let session: Session | undefined;
 function post(method: string, params: object = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    session!.post(method, params, (error, result) => (error ? reject(error) : resolve(result as Reply)));
+    session!.post(method, params, (error, result) =>
+      error ? reject(error) : resolve(result as Reply),
+    );
   });
 }
 
-/** The stamp of the block we handled (or backed off from), so that it is handled once. */
+/**
+ * The stamp of the block we handled (or backed off from), so that it is handled
+ * once.
+ */
 let handledBeat = -1;
 /** The stamp of the block we warned about (or backed off from). */
 let warnedBeat = -1;
 let busy = false;
 let idleSince = 0;
 
-async function fire(beat: number, timeoutMs: number, warnOnly = false): Promise<void> {
+async function fire(
+  beat: number,
+  timeoutMs: number,
+  warnOnly = false,
+): Promise<void> {
   if (warnOnly) warnedBeat = beat;
   else handledBeat = beat;
   busy = true;
@@ -118,7 +147,9 @@ async function fire(beat: number, timeoutMs: number, warnOnly = false): Promise<
         : `jest-taskdump: cannot stop it: ${stopped.why}. It keeps running, as it would without jest-taskdump.\n\n`,
     );
   } catch (error) {
-    write(`\njest-taskdump: the watchdog failed (${error instanceof Error ? error.message : String(error)}). This is a bug in jest-taskdump.\n`);
+    write(
+      `\njest-taskdump: the watchdog failed (${error instanceof Error ? error.message : String(error)}). This is a bug in jest-taskdump.\n`,
+    );
   } finally {
     session?.disconnect();
     session = undefined;
@@ -152,21 +183,36 @@ function nextPause(ms: number): Promise<Paused | null> {
 }
 
 /**
- * Bindings of `callAsyncCircusFn` that its Promise executor closes over (jest-circus 29 and
- * 30): they recognise the executor's frame (the frame's script URL is empty for code Jest
- * loads through `vm`).
+ * Bindings of `callAsyncCircusFn` that its Promise executor closes over
+ * (jest-circus 29 and 30): they recognise the executor's frame (the frame's
+ * script URL is empty for code Jest loads through `vm`).
  */
-const EXECUTOR_CLOSURE = ['fn', 'timeoutID', 'completed', 'asyncError', 'testOrHook'];
+const EXECUTOR_CLOSURE = [
+  'fn',
+  'timeoutID',
+  'completed',
+  'asyncError',
+  'testOrHook',
+];
 
-/** The frame of jest-circus's `callAsyncCircusFn` Promise executor, which calls the test or hook body. */
-async function findExecutor(frames: CallFrame[]): Promise<CallFrame | undefined> {
+/**
+ * The frame of jest-circus's `callAsyncCircusFn` Promise executor, which calls
+ * the test or hook body.
+ */
+async function findExecutor(
+  frames: CallFrame[],
+): Promise<CallFrame | undefined> {
   for (const frame of frames) {
-    // The executor's own scope, then callAsyncCircusFn's body block and its parameters.
+    // The executor's own scope, then callAsyncCircusFn's body block and its
+    // parameters.
     const names = new Set<string>();
     for (const scope of frame.scopeChain) {
       if (scope.type !== 'block' && scope.type !== 'closure') continue;
       if (scope.object.objectId === undefined) continue;
-      const {result} = (await post('Runtime.getProperties', {objectId: scope.object.objectId, ownProperties: true})) as unknown as {
+      const {result} = (await post('Runtime.getProperties', {
+        objectId: scope.object.objectId,
+        ownProperties: true,
+      })) as unknown as {
         result: {name: string}[];
       };
       for (const p of result) names.add(p.name);
@@ -178,20 +224,22 @@ async function findExecutor(frames: CallFrame[]): Promise<CallFrame | undefined>
 }
 
 /**
- * Ends the block so that the run goes on, when it can. The main thread is paused; when
- * jest-circus's executor (the frame that called the test or hook body) is on the blocked
- * stack with no async function or generator above it, the body function gets a one-shot
- * own `call` method that throws the probe's Error, and the executor frame is restarted
- * (`Debugger.restartFrame`). V8 drops the frames above it (their `finally` blocks do not
- * run), the executor calls `fn.call(testContext)` again, gets the Error, and rejects the
- * test with it: circus goes on as for any failing test.
+ * Ends the block so that the run goes on, when it can. The main thread is
+ * paused; when jest-circus's executor (the frame that called the test or hook
+ * body) is on the blocked stack with no async function or generator above it,
+ * the body function gets a one-shot own `call` method that throws the probe's
+ * Error, and the executor frame is restarted (`Debugger.restartFrame`). V8
+ * drops the frames above it (their `finally` blocks do not run), the executor
+ * calls `fn.call(testContext)` again, gets the Error, and rejects the test with
+ * it: circus goes on as for any failing test.
  *
- * Otherwise (the body is an async function, or the loop runs after an `await` or in a timer
- * callback) nothing is safe: V8 cannot restart a frame below an async function, and
- * `Runtime.terminateExecution` drops every pending microtask (among them the job that
- * attaches circus's `await` to the test's promise, so circus waits forever) and leaves
- * Node's async context stack unbalanced (Node aborts at the next callback). The block is
- * then left running, as it would be without jest-taskdump; the report is already out.
+ * Otherwise (the body is an async function, or the loop runs after an `await`
+ * or in a timer callback) nothing is safe: V8 cannot restart a frame below an
+ * async function, and `Runtime.terminateExecution` drops every pending
+ * microtask (among them the job that attaches circus's `await` to the test's
+ * promise, so circus waits forever) and leaves Node's async context stack
+ * unbalanced (Node aborts at the next callback). The block is then left
+ * running, as it would be without jest-taskdump; the report is already out.
  */
 async function stop(): Promise<{ok: true} | {ok: false; why: string}> {
   await post('Debugger.enable');
@@ -199,11 +247,14 @@ async function stop(): Promise<{ok: true} | {ok: false; why: string}> {
   await post('Debugger.pause');
   let pause = await paused;
   if (pause === null) return {ok: false, why: 'it did not pause'};
-  // Restarting a frame while optimized code is above it crashes Node 20's V8 ("Check
-  // failed: deoptimizing_throw_"). A breakpoint where the loop runs makes V8 drop that
-  // code: resumed, the loop comes back to the breakpoint in the interpreter.
+  // Restarting a frame while optimized code is above it crashes Node 20's V8
+  // ("Check failed: deoptimizing_throw_"). A breakpoint where the loop runs
+  // makes V8 drop that code: resumed, the loop comes back to the breakpoint in
+  // the interpreter.
   const here = pause.params.callFrames[0].location;
-  const {breakpointId} = (await post('Debugger.setBreakpoint', {location: here})) as unknown as {breakpointId: string};
+  const {breakpointId} = (await post('Debugger.setBreakpoint', {
+    location: here,
+  })) as unknown as {breakpointId: string};
   paused = nextPause(PROBE_DEADLINE_MS);
   await post('Debugger.resume');
   const again = await paused;
@@ -218,8 +269,11 @@ async function stop(): Promise<{ok: true} | {ok: false; why: string}> {
   }
   const frames = pause.params.callFrames;
   const executor = await findExecutor(frames);
-  debug(`executor: ${executor?.functionName}; stack: ${frames.map(f => `${f.functionName}:${f.location.lineNumber}`).join(' ')}`);
-  if (executor !== undefined && (await restartExecutor(executor))) return {ok: true};
+  debug(
+    `executor: ${executor?.functionName}; stack: ${frames.map(f => `${f.functionName}:${f.location.lineNumber}`).join(' ')}`,
+  );
+  if (executor !== undefined && (await restartExecutor(executor)))
+    return {ok: true};
   await post('Debugger.resume');
   return {
     ok: false,
@@ -232,12 +286,20 @@ async function stop(): Promise<{ok: true} | {ok: false; why: string}> {
 
 async function restartExecutor(executor: CallFrame): Promise<boolean> {
   const probe = `globalThis[Symbol.for(${JSON.stringify(GLOBAL_KEY)})]`;
-  // The Error lives in the main realm and the body in the test file's realm: the protocol
-  // cannot pass an object across, so the Error goes as plain data and is rebuilt in the
-  // body's realm (the environment swaps the original back in at `test_fn_failure`).
-  const error = (await post('Runtime.evaluate', {expression: `${probe}?.error()`, returnByValue: true})) as {result?: RemoteObject};
-  const fn = (await post('Debugger.evaluateOnCallFrame', {callFrameId: executor.callFrameId, expression: 'fn'})) as {result?: RemoteObject};
-  if (error.result?.value === undefined || fn.result?.objectId === undefined) return false;
+  // The Error lives in the main realm and the body in the test file's realm:
+  // the protocol cannot pass an object across, so the Error goes as plain data
+  // and is rebuilt in the body's realm (the environment swaps the original back
+  // in at `test_fn_failure`).
+  const error = (await post('Runtime.evaluate', {
+    expression: `${probe}?.error()`,
+    returnByValue: true,
+  })) as {result?: RemoteObject};
+  const fn = (await post('Debugger.evaluateOnCallFrame', {
+    callFrameId: executor.callFrameId,
+    expression: 'fn',
+  })) as {result?: RemoteObject};
+  if (error.result?.value === undefined || fn.result?.objectId === undefined)
+    return false;
   await post('Runtime.callFunctionOn', {
     objectId: fn.result.objectId,
     functionDeclaration:
@@ -249,10 +311,16 @@ async function restartExecutor(executor: CallFrame): Promise<boolean> {
   });
   const restarted = nextPause(PROBE_DEADLINE_MS);
   try {
-    await post('Debugger.restartFrame', {callFrameId: executor.callFrameId, mode: 'StepInto'});
+    await post('Debugger.restartFrame', {
+      callFrameId: executor.callFrameId,
+      mode: 'StepInto',
+    });
   } catch (e) {
     debug(`restartFrame: ${e instanceof Error ? e.message : String(e)}`);
-    await post('Runtime.callFunctionOn', {objectId: fn.result.objectId, functionDeclaration: 'function () { delete this.call; }'});
+    await post('Runtime.callFunctionOn', {
+      objectId: fn.result.objectId,
+      functionDeclaration: 'function () { delete this.call; }',
+    });
     return false;
   }
   if ((await restarted) !== null) await post('Debugger.resume');
@@ -264,25 +332,40 @@ function poll(): void {
   const beat = Atomics.load(shared, BEAT);
   const timeoutMs = Atomics.load(shared, TIMEOUT);
   const now = Date.now() - data.epoch;
-  if (DEBUG && now % 500 < data.pollMs) debug(`beat ${beat} timeout ${timeoutMs}`);
+  if (DEBUG && now % 500 < data.pollMs)
+    debug(`beat ${beat} timeout ${timeoutMs}`);
   if (timeoutMs > 0) idleSince = now;
   else if (now - idleSince > IDLE_EXIT_MS) {
-    // The main thread arms first and checks STATE second, we do the reverse: either it
-    // sees EXITING and starts a new thread, or we see its timeout and stay.
+    // The main thread arms first and checks STATE second, we do the reverse:
+    // either it sees EXITING and starts a new thread, or we see its timeout and
+    // stay.
     Atomics.store(shared, STATE, EXITING);
-    if (Atomics.load(shared, TIMEOUT) > 0) Atomics.store(shared, STATE, RUNNING);
+    if (Atomics.load(shared, TIMEOUT) > 0)
+      Atomics.store(shared, STATE, RUNNING);
     else {
       clearInterval(timer);
       return;
     }
   }
-  if (timeoutMs > 0 && beat !== handledBeat && now - beat >= timeoutMs + BEAT_MS) void fire(beat, timeoutMs);
+  if (
+    timeoutMs > 0 &&
+    beat !== handledBeat &&
+    now - beat >= timeoutMs + BEAT_MS
+  )
+    void fire(beat, timeoutMs);
   else {
     const warnMs = Atomics.load(shared, WARN);
-    if (timeoutMs > 0 && warnMs > 0 && beat !== warnedBeat && beat !== handledBeat && now - beat >= warnMs + BEAT_MS) void fire(beat, timeoutMs, true);
+    if (
+      timeoutMs > 0 &&
+      warnMs > 0 &&
+      beat !== warnedBeat &&
+      beat !== handledBeat &&
+      now - beat >= warnMs + BEAT_MS
+    )
+      void fire(beat, timeoutMs, true);
   }
 }
 
-// This interval is what keeps this thread alive (inspector callbacks alone do not); the
-// main thread unrefs the Worker, so it never keeps the process alive.
+// This interval is what keeps this thread alive (inspector callbacks alone do
+// not); the main thread unrefs the Worker, so it never keeps the process alive.
 const timer = setInterval(poll, data.pollMs);

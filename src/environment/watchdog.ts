@@ -1,17 +1,20 @@
 /**
  * The watchdog: explains, and ends, a test or hook that blocks the event loop.
  *
- * Jest's timeout is a timer, so a test stuck in synchronous code (`while (!ready) {}`, a
- * catastrophic regex) never times out and the whole run hangs. The watchdog thread
- * (watchdog-worker.ts) notices that the main thread has not turned its event loop for
- * longer than the running test's timeout, runs {@link Watchdog.probe} on the blocked main
- * thread through the inspector, writes its report to stderr, and makes the test body throw
- * the probe's Error (restarting jest-circus's executor frame). Circus fails the test with
- * it, and {@link Watchdog.handleTestEvent} puts the original Error (a dump with a `blocked`
- * field, for the reporter) in place of the copy that crossed into the test's realm:
+ * Jest's timeout is a timer, so a test stuck in synchronous code (`while
+ * (!ready) {}`, a catastrophic regex) never times out and the whole run hangs.
+ * The watchdog thread (watchdog-worker.ts) notices that the main thread has not
+ * turned its event loop for longer than the running test's timeout, runs {@link
+ * Watchdog.probe} on the blocked main thread through the inspector, writes its
+ * report to stderr, and makes the test body throw the probe's Error (restarting
+ * jest-circus's executor frame). Circus fails the test with it, and {@link
+ * Watchdog.handleTestEvent} puts the original Error (a dump with a `blocked`
+ * field, for the reporter) in place of the copy that crossed into the test's
+ * realm:
  *
  * ```
- * Blocked the event loop for 0.6 s (timeout 300 ms) in `spin` at src/busy.ts:11:3
+ * Blocked the event loop for 0.6 s (timeout 300 ms) in `spin` at
+ * src/busy.ts:11:3
  *
  * ╼ test "waits for a flag in a synchronous loop" at test/loop.test.ts:4:17
  * └╼ waitUntilReady at src/busy.ts:22:10
@@ -20,19 +23,31 @@
  *          ⟳ running synchronously, never returned
  * ```
  *
- * Costs while nothing blocks: one unref'd 50 ms interval on the main thread that stores a
- * number in a shared buffer, one store per test and hook start and end, and one thread
- * (started at the first test of the process, shared by the test files the process runs,
- * gone after 10 idle seconds) polling that buffer every 25 ms.
+ * Costs while nothing blocks: one unref'd 50 ms interval on the main thread
+ * that stores a number in a shared buffer, one store per test and hook start
+ * and end, and one thread (started at the first test of the process, shared by
+ * the test files the process runs, gone after 10 idle seconds) polling that
+ * buffer every 25 ms.
  */
 import inspector from 'node:inspector';
 import path from 'node:path';
 import {Worker} from 'node:worker_threads';
 import type {Circus} from '@jest/types';
-import {type CallSite, createPositionMapper, displayPath, readCallSites} from '../core/callsites';
+import {
+  type CallSite,
+  createPositionMapper,
+  displayPath,
+  readCallSites,
+} from '../core/callsites';
 import {GLYPHS} from '../core/glyphs';
 import {rootTitle} from '../core/render';
-import {type BlockedStack, DUMP_KIND, DUMP_VERSION, type Frame, type TaskDump} from '../core/types';
+import {
+  type BlockedStack,
+  DUMP_KIND,
+  DUMP_VERSION,
+  type Frame,
+  type TaskDump,
+} from '../core/types';
 import {
   BEAT,
   BEAT_MS,
@@ -70,7 +85,10 @@ export interface WatchdogHost {
   isMachinery(file: string): boolean;
   /** Builds the Error that carries a dump (the environment's `dumpError`). */
   dumpError(text: string, dump: TaskDump): Error;
-  /** Warn (on stderr, with the stack) about blocks this long that end before the timeout; 0: never. */
+  /**
+   * Warn (on stderr, with the stack) about blocks this long that end before the
+   * timeout; 0: never.
+   */
   warnAfterMs?: number;
 }
 
@@ -89,9 +107,14 @@ interface Thread {
   beat: ReturnType<typeof setInterval> | undefined;
 }
 
-/** One watchdog thread per process, shared by the environments (test files) it runs. */
+/**
+ * One watchdog thread per process, shared by the environments (test files) it
+ * runs.
+ */
 let thread: Thread | undefined;
-/** The environment whose test or hook runs now: the one the probe reports on. */
+/**
+ * The environment whose test or hook runs now: the one the probe reports on.
+ */
 let current: Watchdog | undefined;
 
 function startThread(): Thread {
@@ -100,7 +123,12 @@ function startThread(): Thread {
   const epoch = dateNow();
   const data: WatchdogData = {buffer, epoch, pollMs: POLL_MS};
   // No stdio of its own: its output would go through the (blocked) main thread.
-  const worker = new Worker(WORKER_FILE, {workerData: data, stdout: true, stderr: true, name: 'jest-taskdump watchdog'});
+  const worker = new Worker(WORKER_FILE, {
+    workerData: data,
+    stdout: true,
+    stderr: true,
+    name: 'jest-taskdump watchdog',
+  });
   worker.unref();
   const started: Thread = {worker, shared, epoch, beat: undefined};
   worker.on('error', () => forget(started));
@@ -122,7 +150,11 @@ function installProbe(): void {
   const key = Symbol.for(GLOBAL_KEY);
   if ((globalThis as Record<symbol, unknown>)[key] !== undefined) return;
   Object.defineProperty(globalThis, key, {
-    value: {probe: (mode?: 'warn'): ProbeResult => current?.probe(mode) ?? {kind: 'running'}, error: () => current?.stoppingError()},
+    value: {
+      probe: (mode?: 'warn'): ProbeResult =>
+        current?.probe(mode) ?? {kind: 'running'},
+      error: () => current?.stoppingError(),
+    },
     configurable: true,
     enumerable: false,
     writable: false,
@@ -133,19 +165,28 @@ function installProbe(): void {
 export function renderBlocked(dump: TaskDump, still = false): string {
   const blocked = dump.blocked!;
   const top = topFrame(blocked);
-  const where = top ? ` in \`${top.name}\` at ${top.file}:${top.line}:${top.column}` : '';
+  const where = top
+    ? ` in \`${top.name}\` at ${top.file}:${top.line}:${top.column}`
+    : '';
   const lines = [
     `${still ? 'Has blocked' : 'Blocked'} the event loop for ${(blocked.blockedMs / 1000).toFixed(1)} s${still ? ' so far' : ''} (timeout ${dump.timeoutMs} ms)${where}`,
     '',
   ];
   const title = rootTitle(dump);
-  lines.push(GLYPHS.root + (dump.rootFrame ? `${title} at ${pos(dump.rootFrame)}` : `${title} in ${dump.testPath}`));
+  lines.push(
+    GLYPHS.root +
+      (dump.rootFrame
+        ? `${title} at ${pos(dump.rootFrame)}`
+        : `${title} in ${dump.testPath}`),
+  );
   let indent = '';
   for (const f of blocked.stack) {
     lines.push(`${indent}${GLYPHS.last}${f.name} at ${pos(f)}`);
     indent += GLYPHS.space;
   }
-  lines.push(`${indent}${GLYPHS.running}${still ? 'still running synchronously' : 'running synchronously, never returned'}`);
+  lines.push(
+    `${indent}${GLYPHS.running}${still ? 'still running synchronously' : 'running synchronously, never returned'}`,
+  );
   return lines.join('\n');
 }
 
@@ -153,41 +194,68 @@ function pos(f: Frame): string {
   return `${f.file}:${f.line}:${f.column}`;
 }
 
-/** The frame the headline names: the innermost one in the user's code, else the innermost. */
+/**
+ * The frame the headline names: the innermost one in the user's code, else the
+ * innermost.
+ */
 export function topFrame(blocked: BlockedStack): Frame | undefined {
   const {stack} = blocked;
-  for (let i = stack.length - 1; i >= 0; i--) if (!stack[i].file.startsWith('node:') && !stack[i].file.includes('node_modules/')) return stack[i];
+  for (let i = stack.length - 1; i >= 0; i--)
+    if (
+      !stack[i].file.startsWith('node:') &&
+      !stack[i].file.includes('node_modules/')
+    )
+      return stack[i];
   return stack[stack.length - 1];
 }
 
 /**
- * The main-thread side of the watchdog, one per environment. The environment calls
- * {@link handleTestEvent} first for every circus event and {@link stop} at teardown.
+ * The main-thread side of the watchdog, one per environment. The environment
+ * calls {@link handleTestEvent} first for every circus event and {@link stop}
+ * at teardown.
  */
 export class Watchdog {
   private armed: Armed | undefined;
-  /** The test or hook the watchdog stopped, and the Error that replaces Jest's timeout. */
+  /**
+   * The test or hook the watchdog stopped, and the Error that replaces Jest's
+   * timeout.
+   */
   private ended: {owner: object; error: Error} | undefined;
   private stopped = false;
 
   constructor(private readonly host: WatchdogHost) {}
 
   /**
-   * Arms at `test_fn_start` / `hook_start` with that body's timeout, disarms when it ends,
-   * and, for a body it stopped, puts its report in place of Jest's timeout error (and in
-   * `event.error`, so the environment takes no task dump of it).
+   * Arms at `test_fn_start` / `hook_start` with that body's timeout, disarms
+   * when it ends, and, for a body it stopped, puts its report in place of
+   * Jest's timeout error (and in `event.error`, so the environment takes no
+   * task dump of it).
    */
   handleTestEvent(event: Circus.Event, state: Circus.State): void {
     if (this.stopped) return;
     switch (event.name) {
       case 'test_fn_start':
-        this.arm(event.test, 'test', fullName(event.test), event.test.timeout ?? state.testTimeout);
+        this.arm(
+          event.test,
+          'test',
+          fullName(event.test),
+          event.test.timeout ?? state.testTimeout,
+        );
         break;
       case 'hook_start': {
         const test = state.currentlyRunningTest;
         const type = event.hook.type;
-        const name = type.endsWith('All') ? blockName(event.hook.parent) : test ? fullName(test) : '';
-        this.arm(event.hook, type, name, event.hook.timeout ?? state.testTimeout);
+        const name = type.endsWith('All')
+          ? blockName(event.hook.parent)
+          : test
+            ? fullName(test)
+            : '';
+        this.arm(
+          event.hook,
+          type,
+          name,
+          event.hook.timeout ?? state.testTimeout,
+        );
         break;
       }
       case 'test_fn_success':
@@ -201,7 +269,9 @@ export class Watchdog {
       case 'hook_failure':
         this.disarm();
         this.explain(event.hook, event, [
-          ...(event.describeBlock ? testsUnder(event.describeBlock).map(t => t.errors) : []),
+          ...(event.describeBlock
+            ? testsUnder(event.describeBlock).map(t => t.errors)
+            : []),
           event.test?.errors ?? [],
           state.unhandledErrors,
         ]);
@@ -211,7 +281,9 @@ export class Watchdog {
     }
   }
 
-  /** Stops watching (environment teardown): no beat, nothing armed, no probe. */
+  /**
+   * Stops watching (environment teardown): no beat, nothing armed, no probe.
+   */
   stop(): void {
     this.stopped = true;
     this.disarm();
@@ -222,14 +294,23 @@ export class Watchdog {
     }
   }
 
-  private arm(owner: object, rootType: TaskDump['rootType'], rootName: string, timeoutMs: number): void {
-    // A timeout Jest itself cannot keep (setTimeout clamps above 2^31 - 1 ms) is not watched.
+  private arm(
+    owner: object,
+    rootType: TaskDump['rootType'],
+    rootName: string,
+    timeoutMs: number,
+  ): void {
+    // A timeout Jest itself cannot keep (setTimeout clamps above 2^31 - 1 ms)
+    // is not watched.
     if (!(timeoutMs > 0 && timeoutMs <= 0x7fffffff)) return;
-    // A debugger is (or may be) attached (`--inspect`, `--inspect-brk`, SIGUSR1): code held at
-    // a breakpoint or stepped through is not a hang, and pausing or restarting frames under
-    // the user's debugger would confuse it. The watchdog thread also backs off on its own
-    // when it finds the main thread already paused (a debugger attached by other means).
+    // A debugger is (or may be) attached (`--inspect`, `--inspect-brk`,
+    // SIGUSR1): code held at a breakpoint or stepped through is not a hang, and
+    // pausing or restarting frames under the user's debugger would confuse it.
+    // The watchdog thread also backs off on its own when it finds the main
+    // thread already paused (a debugger attached by other means).
     if (inspector.url() !== undefined) return;
+    // The probe (a module variable) finds the armed watchdog through it.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     current = this;
     installProbe();
     this.armed = {owner, rootType, rootName, timeoutMs, startedAt: dateNow()};
@@ -244,8 +325,9 @@ export class Watchdog {
       const warn = this.host.warnAfterMs ?? 0;
       Atomics.store(t.shared, WARN, warn > 0 && warn < timeoutMs ? warn : 0);
       Atomics.store(t.shared, TIMEOUT, timeoutMs);
-      // Armed first, state second (the thread does the reverse): a thread that was leaving
-      // either sees this timeout and stays, or we see it leaving and start another.
+      // Armed first, state second (the thread does the reverse): a thread that
+      // was leaving either sees this timeout and stays, or we see it leaving
+      // and start another.
       if (Atomics.load(t.shared, STATE) !== EXITING) return;
       forget(t);
     }
@@ -253,10 +335,15 @@ export class Watchdog {
 
   private disarm(): void {
     this.armed = undefined;
-    if (thread !== undefined && current === this) Atomics.store(thread.shared, TIMEOUT, 0);
+    if (thread !== undefined && current === this)
+      Atomics.store(thread.shared, TIMEOUT, 0);
   }
 
-  private explain(owner: object, event: {error: unknown}, lists: unknown[][]): void {
+  private explain(
+    owner: object,
+    event: {error: unknown},
+    lists: unknown[][],
+  ): void {
     const ended = this.ended;
     if (ended === undefined || ended.owner !== owner) return;
     this.ended = undefined;
@@ -264,16 +351,18 @@ export class Watchdog {
     for (const errors of lists) {
       for (let i = 0; i < errors.length; i++) {
         const entry = errors[i];
-        if (entry === timeout || (Array.isArray(entry) && entry[0] === timeout)) errors[i] = ended.error;
+        if (entry === timeout || (Array.isArray(entry) && entry[0] === timeout))
+          errors[i] = ended.error;
       }
     }
     event.error = ended.error;
   }
 
   /**
-   * Runs on the main thread, called through the inspector by the watchdog thread while the
-   * main thread is blocked: reads the blocked stack, prepares the failure, and readies the
-   * process for `Runtime.terminateExecution`. Must not throw.
+   * Runs on the main thread, called through the inspector by the watchdog
+   * thread while the main thread is blocked: reads the blocked stack, prepares
+   * the failure, and readies the process for `Runtime.terminateExecution`. Must
+   * not throw.
    */
   probe(mode?: 'warn'): ProbeResult {
     const armed = this.armed;
@@ -281,12 +370,18 @@ export class Watchdog {
     if (armed === undefined || t === undefined) return {kind: 'running'};
     const blockedMs = dateNow() - t.epoch - Atomics.load(t.shared, BEAT);
     const warn = mode === 'warn';
-    if (blockedMs < (warn ? Atomics.load(t.shared, WARN) || Infinity : armed.timeoutMs)) return {kind: 'running'};
-    // Past the timeout, the stop (and its report) is the watchdog's next step, not a warning.
+    if (
+      blockedMs <
+      (warn ? Atomics.load(t.shared, WARN) || Infinity : armed.timeoutMs)
+    )
+      return {kind: 'running'};
+    // Past the timeout, the stop (and its report) is the watchdog's next step,
+    // not a warning.
     if (warn && blockedMs >= armed.timeoutMs) return {kind: 'running'};
     try {
       const stack = this.readStack();
-      // Nothing of the test's under the probe: the block ended before the probe ran.
+      // Nothing of the test's under the probe: the block ended before the probe
+      // ran.
       if (warn && stack.length === 0) return {kind: 'running'};
       const body = stack.shift() ?? null;
       const dump: TaskDump = {
@@ -304,31 +399,57 @@ export class Watchdog {
         blocked: {blockedMs, stack},
       };
       if (warn) {
-        const text = renderBlocked(dump, true).split('\n').map(l => (l ? `    ${l}` : l)).join('\n');
-        return {kind: 'warning', report: `\njest-taskdump: warning: ${rootTitle(dump)} (${dump.testPath}) blocks the event loop:\n\n${text}\n\n`};
+        const text = renderBlocked(dump, true)
+          .split('\n')
+          .map(l => (l ? `    ${l}` : l))
+          .join('\n');
+        return {
+          kind: 'warning',
+          report: `\njest-taskdump: warning: ${rootTitle(dump)} (${dump.testPath}) blocks the event loop:\n\n${text}\n\n`,
+        };
       }
       const text = renderBlocked(dump);
       const error = this.host.dumpError(text, dump);
-      // One frame, the running one: Jest shows its code frame under the message.
+      // One frame, the running one: Jest shows its code frame under the
+      // message.
       const top = topFrame(dump.blocked!) ?? body;
-      if (top) error.stack = `${text}\n    at ${top.name} (${path.resolve(this.host.rootDir, top.file)}:${top.line}:${top.column})`;
+      if (top)
+        error.stack = `${text}\n    at ${top.name} (${path.resolve(this.host.rootDir, top.file)}:${top.line}:${top.column})`;
       this.ended = {owner: armed.owner, error};
       this.disarm();
-      const indented = text.split('\n').map(l => (l ? `    ${l}` : l)).join('\n');
-      return {kind: 'blocked', report: `\njest-taskdump: ${rootTitle(dump)} (${dump.testPath}) is stuck:\n\n${indented}\n\n`};
+      const indented = text
+        .split('\n')
+        .map(l => (l ? `    ${l}` : l))
+        .join('\n');
+      return {
+        kind: 'blocked',
+        report: `\njest-taskdump: ${rootTitle(dump)} (${dump.testPath}) is stuck:\n\n${indented}\n\n`,
+      };
     } catch {
       return {kind: 'running'};
     }
   }
 
-  /** The Error the stopped body throws, as plain data (fetched by the watchdog thread after {@link probe}). */
-  stoppingError(): {message: string; stack: string | undefined; taskdump: unknown} | undefined {
+  /**
+   * The Error the stopped body throws, as plain data (fetched by the watchdog
+   * thread after {@link probe}).
+   */
+  stoppingError():
+    | {message: string; stack: string | undefined; taskdump: unknown}
+    | undefined {
     const error = this.ended?.error;
     if (error === undefined) return undefined;
-    return {message: error.message, stack: error.stack, taskdump: (error as unknown as {taskdump?: unknown}).taskdump};
+    return {
+      message: error.message,
+      stack: error.stack,
+      taskdump: (error as unknown as {taskdump?: unknown}).taskdump,
+    };
   }
 
-  /** The blocked stack, outermost first: the test or hook body, then each call down to the running frame. */
+  /**
+   * The blocked stack, outermost first: the test or hook body, then each call
+   * down to the running frame.
+   */
   private readStack(): Frame[] {
     const holder: {stack?: unknown} = {};
     const limit = Error.stackTraceLimit;
@@ -339,7 +460,8 @@ export class Watchdog {
       Error.stackTraceLimit = limit;
     }
     const sites = readCallSites(holder);
-    // Above the blocked frames: this probe and the inspector's script (which has no file).
+    // Above the blocked frames: this probe and the inspector's script (which
+    // has no file).
     let from = sites.findIndex(s => !s.getFileName());
     from = from === -1 ? 0 : from + 1;
     const map = createPositionMapper(this.host.formatter());
@@ -352,9 +474,14 @@ export class Watchdog {
       if (this.host.isMachinery(file)) continue;
       const at = map(site);
       if (at === null) continue;
-      frames.push({name: site.getFunctionName() ?? '<anonymous>', file: displayPath(at.file, this.host.rootDir), line: at.line, column: at.column, async: false});
+      frames.push({
+        name: site.getFunctionName() ?? '<anonymous>',
+        file: displayPath(at.file, this.host.rootDir),
+        line: at.line,
+        column: at.column,
+        async: false,
+      });
     }
     return frames.reverse();
   }
 }
-

@@ -3,18 +3,25 @@
  *
  * ```js
  * // jest.config.js
- * module.exports = {preset: 'jest-taskdump', testEnvironment: 'jest-taskdump/jsdom'};
+ * module.exports = {
+ *   preset: 'jest-taskdump',
+ *   testEnvironment: 'jest-taskdump/jsdom',
+ * };
  * ```
  *
- * jest-environment-jsdom is an optional peer dependency: install the one that matches your Jest.
+ * jest-environment-jsdom is an optional peer dependency: install the one that
+ * matches your Jest.
  */
 import type {TestEnvironment as JsdomEnvironment} from 'jest-environment-jsdom';
 import {type EnvironmentClass, withTaskdump} from '../environment';
 
 function loadJsdom(): typeof JsdomEnvironment {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('jest-environment-jsdom') as {TestEnvironment: typeof JsdomEnvironment}).TestEnvironment;
+    return (
+      require('jest-environment-jsdom') as {
+        TestEnvironment: typeof JsdomEnvironment;
+      }
+    ).TestEnvironment;
   } catch (error) {
     if ((error as {code?: string}).code !== 'MODULE_NOT_FOUND') throw error;
     throw new Error(
@@ -24,6 +31,11 @@ function loadJsdom(): typeof JsdomEnvironment {
   }
 }
 
-/** jest-environment-jsdom with a traced Root around every test and hook, and dumps on timeouts. */
-export default class TaskdumpJsdomEnvironment extends withTaskdump(loadJsdom() as unknown as EnvironmentClass & typeof JsdomEnvironment) {}
+/**
+ * jest-environment-jsdom with a traced Root around every test and hook, and
+ * dumps on timeouts.
+ */
+export default class TaskdumpJsdomEnvironment extends withTaskdump(
+  loadJsdom() as unknown as EnvironmentClass & typeof JsdomEnvironment,
+) {}
 export {TaskdumpJsdomEnvironment as TestEnvironment};

@@ -1,23 +1,38 @@
 /**
- * The reporter the preset adds next to `default`. Jest's default reporter already prints
- * each dump inside the failure; this one ends the run with a short list of hung tests and
- * the position of each stuck leaf, so a long CI log can be read from the bottom.
+ * The reporter the preset adds next to `default`. Jest's default reporter
+ * already prints each dump inside the failure; this one ends the run with a
+ * short list of hung tests and the position of each stuck leaf, so a long CI
+ * log can be read from the bottom.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type {AggregatedResult, Test, TestResult} from '@jest/test-result';
 import {BaseReporter} from '@jest/reporters';
-import {type RenderOptions, libraryOf, renderLine, rootTitle} from '../core/render';
-import {type Terminal, probeTerminal, publishTerminal, terminalStyles} from './terminal';
+import {
+  type RenderOptions,
+  libraryOf,
+  renderLine,
+  rootTitle,
+} from '../core/render';
+import {
+  type Terminal,
+  probeTerminal,
+  publishTerminal,
+  terminalStyles,
+} from './terminal';
 import {stuckLeaves} from '../core/tree';
 import {DUMP_KIND, type Frame, type Leaf, type TaskDump} from '../core/types';
 
-/** Finds the dumps attached to a file's failures (they arrive as plain data from workers). */
+/**
+ * Finds the dumps attached to a file's failures (they arrive as plain data from
+ * workers).
+ */
 export function dumpsOf(result: TestResult): TaskDump[] {
   const out: TaskDump[] = [];
   const seen = new Set<string>();
   const visit = (details: unknown): void => {
-    const dump = (details as {taskdump?: unknown} | null)?.taskdump as TaskDump | undefined;
+    const dump = (details as {taskdump?: unknown} | null)?.taskdump as
+      TaskDump | undefined;
     if (dump && dump.kind === DUMP_KIND) {
       const key = `${dump.rootType}|${dump.rootName}|${dump.elapsedMs}`;
       if (!seen.has(key)) {
@@ -26,53 +41,134 @@ export function dumpsOf(result: TestResult): TaskDump[] {
       }
     }
   };
-  for (const t of result.testResults) for (const d of t.failureDetails ?? []) visit(d);
+  for (const t of result.testResults)
+    for (const d of t.failureDetails ?? []) visit(d);
   return out;
 }
 
 /**
- * The end-of-run section: one entry per hung test or hook, one line per stuck leaf (where it
- * was created), so that a long CI log can be read from the bottom. Styles and width as the
- * dumps' (the parent's terminal).
+ * The end-of-run section: one entry per hung test or hook, one line per stuck
+ * leaf (where it was created), so that a long CI log can be read from the
+ * bottom. Styles and width as the dumps' (the parent's terminal).
  */
-export function summaryLines(dumps: TaskDump[], options: Pick<RenderOptions, 'styles' | 'width'> = {}): string[] {
+export function summaryLines(
+  dumps: TaskDump[],
+  options: Pick<RenderOptions, 'styles' | 'width'> = {},
+): string[] {
   if (dumps.length === 0) return [];
-  const lines = [renderLine([['title', `jest-taskdump: ${dumps.length} ${dumps.length === 1 ? 'test or hook' : 'tests or hooks'} hung`]], options)];
+  const lines = [
+    renderLine(
+      [
+        [
+          'title',
+          `jest-taskdump: ${dumps.length} ${dumps.length === 1 ? 'test or hook' : 'tests or hooks'} hung`,
+        ],
+      ],
+      options,
+    ),
+  ];
   for (const d of dumps) {
     const what = d.rootType === 'test' ? d.rootName : rootTitle(d);
     const head = {...options, prefix: '  ', cont: '    '};
     const where = `(${d.testPath}, ${d.timeoutMs ?? '?'} ms timeout)`;
-    // The file and timeout stay together: on the next line when they do not fit after the name.
-    if (options.width === undefined || 4 + what.length + where.length <= options.width) lines.push(renderLine([['title', `● ${what}`], ['dim', where]], head));
-    else lines.push(renderLine([['title', `● ${what}`]], head), renderLine([['dim', where]], {...head, prefix: '    '}));
+    // The file and timeout stay together: on the next line when they do not fit
+    // after the name.
+    if (
+      options.width === undefined ||
+      4 + what.length + where.length <= options.width
+    )
+      lines.push(
+        renderLine(
+          [
+            ['title', `● ${what}`],
+            ['dim', where],
+          ],
+          head,
+        ),
+      );
+    else
+      lines.push(
+        renderLine([['title', `● ${what}`]], head),
+        renderLine([['dim', where]], {...head, prefix: '    '}),
+      );
     if (d.blocked) {
       const top = d.blocked.stack[d.blocked.stack.length - 1];
-      const at = top ? `${top.file}:${top.line}:${top.column}` : '(position unknown)';
-      lines.push(renderLine([['position', at], ['leaf', ` blocked the event loop for ${(d.blocked.blockedMs / 1000).toFixed(1)} s${top ? ` in \`${top.name}\`` : ''}`]], {...options, prefix: '      ', cont: '        '}));
+      const at = top
+        ? `${top.file}:${top.line}:${top.column}`
+        : '(position unknown)';
+      lines.push(
+        renderLine(
+          [
+            ['position', at],
+            [
+              'leaf',
+              ` blocked the event loop for ${(d.blocked.blockedMs / 1000).toFixed(1)} s${top ? ` in \`${top.name}\`` : ''}`,
+            ],
+          ],
+          {...options, prefix: '      ', cont: '        '},
+        ),
+      );
       continue;
     }
     const stuck = stuckLeaves(d);
     const leaf = {...options, prefix: '      ', cont: '        '};
     const busy = d.leaves.filter(l => l.busy === true).length;
-    if (stuck.length === 0 && busy > 0) lines.push(renderLine([['dim', `nothing stuck: ${busy} timer${busy === 1 ? '' : 's'} firing before long (a slow test?)`]], leaf));
-    else if (stuck.length === 0) lines.push(renderLine([['dim', (d.waitsForDone ? 'no promise, timer or handle pending under it: `done` was never called' : 'nothing pending under it')]], leaf));
+    if (stuck.length === 0 && busy > 0)
+      lines.push(
+        renderLine(
+          [
+            [
+              'dim',
+              `nothing stuck: ${busy} timer${busy === 1 ? '' : 's'} firing before long (a slow test?)`,
+            ],
+          ],
+          leaf,
+        ),
+      );
+    else if (stuck.length === 0)
+      lines.push(
+        renderLine(
+          [
+            [
+              'dim',
+              d.waitsForDone
+                ? 'no promise, timer or handle pending under it: `done` was never called'
+                : 'nothing pending under it',
+            ],
+          ],
+          leaf,
+        ),
+      );
     // Leaves made at one place in a loop are one line, with their count.
     const counts = new Map<string, {at: string; what: string; n: number}>();
     for (const l of stuck) {
-      const at = l.createdAt ? `${l.createdAt.file}:${l.createdAt.line}:${l.createdAt.column}` : '(position unknown)';
+      const at = l.createdAt
+        ? `${l.createdAt.file}:${l.createdAt.line}:${l.createdAt.column}`
+        : '(position unknown)';
       const what = `${l.what}${wakerTag(l)}`;
       const seen = counts.get(`${at} ${what}`);
       if (seen) seen.n++;
       else counts.set(`${at} ${what}`, {at, what, n: 1});
     }
     for (const {at, what: leafWhat, n} of counts.values()) {
-      lines.push(renderLine([['position', at], ['leaf', ` ${n > 1 ? `${n}× ` : ''}${leafWhat}`]], leaf));
+      lines.push(
+        renderLine(
+          [
+            ['position', at],
+            ['leaf', ` ${n > 1 ? `${n}× ` : ''}${leafWhat}`],
+          ],
+          leaf,
+        ),
+      );
     }
   }
   return lines;
 }
 
-/** What could settle a leaf, in a few words for the end-of-run list (`: orphaned`, `: waits for 'ready' on a Connection`). */
+/**
+ * What could settle a leaf, in a few words for the end-of-run list (`:
+ * orphaned`, `: waits for 'ready' on a Connection`).
+ */
 function wakerTag(l: Leaf): string {
   const w = l.waker;
   if (w === undefined) return '';
@@ -82,15 +178,27 @@ function wakerTag(l: Leaf): string {
   return '';
 }
 
-/** Options in the reporter's entry: `['jest-taskdump/reporter', {outputFile, annotations}]`. */
+/**
+ * Options in the reporter's entry: `['jest-taskdump/reporter', {outputFile,
+ * annotations}]`.
+ */
 export interface ReporterOptions {
-  /** Writes every dump of the run as JSON ({@link REPORT_KIND}), relative to `rootDir`. */
+  /**
+   * Writes every dump of the run as JSON ({@link REPORT_KIND}), relative to
+   * `rootDir`.
+   */
   outputFile?: string;
-  /** GitHub Actions `::error` annotations at each stuck leaf (default: on under GitHub Actions). */
+  /**
+   * GitHub Actions `::error` annotations at each stuck leaf (default: on under
+   * GitHub Actions).
+   */
   annotations?: boolean;
 }
 
-/** The `kind` of the JSON file `outputFile` writes; `version` changes with its shape. */
+/**
+ * The `kind` of the JSON file `outputFile` writes; `version` changes with its
+ * shape.
+ */
 export const REPORT_KIND = 'jest-taskdump/report';
 export const REPORT_VERSION = 1;
 
@@ -108,17 +216,35 @@ const ACCEPTED: Record<keyof ReporterOptions, string> = {
 export function parseReporterOptions(raw: unknown): ReporterOptions {
   if (raw === undefined || raw === null) return {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new TaskdumpReporterOptionError(`jest-taskdump/reporter: options must be an object, but they are ${JSON.stringify(raw)}. Accepted options: ${Object.keys(ACCEPTED).map(k => `\`${k}\``).join(', ')}.`);
+    throw new TaskdumpReporterOptionError(
+      `jest-taskdump/reporter: options must be an object, but they are ${JSON.stringify(raw)}. Accepted options: ${Object.keys(
+        ACCEPTED,
+      )
+        .map(k => `\`${k}\``)
+        .join(', ')}.`,
+    );
   }
   const out: ReporterOptions = {};
   for (const [key, value] of Object.entries(raw)) {
-    if (key === 'outputFile' && typeof value === 'string' && value.trim() !== '') out.outputFile = value;
-    else if (key === 'annotations' && typeof value === 'boolean') out.annotations = value;
+    if (
+      key === 'outputFile' &&
+      typeof value === 'string' &&
+      value.trim() !== ''
+    )
+      out.outputFile = value;
+    else if (key === 'annotations' && typeof value === 'boolean')
+      out.annotations = value;
     else if (key in ACCEPTED) {
-      throw new TaskdumpReporterOptionError(`jest-taskdump/reporter: option \`${key}\` must be ${ACCEPTED[key as keyof ReporterOptions]}, but it is ${JSON.stringify(value)}.`);
+      throw new TaskdumpReporterOptionError(
+        `jest-taskdump/reporter: option \`${key}\` must be ${ACCEPTED[key as keyof ReporterOptions]}, but it is ${JSON.stringify(value)}.`,
+      );
     } else {
       throw new TaskdumpReporterOptionError(
-        `jest-taskdump/reporter: unknown option \`${key}\` (value ${JSON.stringify(value)}). Accepted options: ${Object.entries(ACCEPTED).map(([k, v]) => `\`${k}\` (${v})`).join(', ')}.`,
+        `jest-taskdump/reporter: unknown option \`${key}\` (value ${JSON.stringify(value)}). Accepted options: ${Object.entries(
+          ACCEPTED,
+        )
+          .map(([k, v]) => `\`${k}\` (${v})`)
+          .join(', ')}.`,
       );
     }
   }
@@ -127,19 +253,26 @@ export function parseReporterOptions(raw: unknown): ReporterOptions {
 
 interface Entry {
   dump: TaskDump;
-  /** The project's rootDir, from the test file's absolute path and the dump's relative one. */
+  /**
+   * The project's rootDir, from the test file's absolute path and the dump's
+   * relative one.
+   */
   projectRoot: string;
   testFile: string;
 }
 
-// GitHub's workflow-command escaping (data, and the stricter one for properties).
-const escapeData = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escapeProperty = (s: string): string => escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+// GitHub's workflow-command escaping (data, and the stricter one for
+// properties).
+const escapeData = (s: string): string =>
+  s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escapeProperty = (s: string): string =>
+  escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 /**
- * `::error file=…,line=…,col=…,title=…::message` lines, one per place a test waits: at the
- * innermost frame of the user's code on each stuck branch (a library's file is not in the
- * repository), leaves that read the same at one place once, with their count.
+ * `::error file=…,line=…,col=…,title=…::message` lines, one per place a test
+ * waits: at the innermost frame of the user's code on each stuck branch (a
+ * library's file is not in the repository), leaves that read the same at one
+ * place once, with their count.
  */
 export function annotationLines(entries: Entry[], cwd: string): string[] {
   const lines: string[] = [];
@@ -147,11 +280,18 @@ export function annotationLines(entries: Entry[], cwd: string): string[] {
     const title = `jest-taskdump: ${dump.rootType === 'test' ? `test "${dump.rootName}"` : rootTitle(dump)} hung`;
     const counts = new Map<string, {at: Frame; what: string; n: number}>();
     for (const leaf of stuckLeaves(dump)) {
-      const frames = [dump.rootFrame, ...leaf.path, leaf.createdAt].filter((f): f is Frame => f !== null);
-      const at = [...frames].reverse().find(f => libraryOf(f.file) === null && !path.isAbsolute(f.file));
+      const frames = [dump.rootFrame, ...leaf.path, leaf.createdAt].filter(
+        (f): f is Frame => f !== null,
+      );
+      const at = [...frames]
+        .reverse()
+        .find(f => libraryOf(f.file) === null && !path.isAbsolute(f.file));
       if (at === undefined) continue;
       const c = leaf.createdAt;
-      const inside = c !== null && c !== at && (c.file !== at.file || c.line !== at.line) ? `, in ${c.name} at ${c.file}:${c.line}:${c.column}` : '';
+      const inside =
+        c !== null && c !== at && (c.file !== at.file || c.line !== at.line)
+          ? `, in ${c.name} at ${c.file}:${c.line}:${c.column}`
+          : '';
       const what = `${leaf.what}${inside}`;
       const key = `${at.file}:${at.line}:${at.column} ${what}`;
       const seen = counts.get(key);
@@ -159,8 +299,13 @@ export function annotationLines(entries: Entry[], cwd: string): string[] {
       else counts.set(key, {at, what, n: 1});
     }
     for (const {at, what, n} of counts.values()) {
-      const file = path.relative(cwd, path.resolve(projectRoot, at.file)).split(path.sep).join('/');
-      lines.push(`::error file=${escapeProperty(file)},line=${at.line},col=${at.column},title=${escapeProperty(title)}::${escapeData(`${n > 1 ? `${n}× ` : ''}${what} (after ${dump.elapsedMs} ms)`)}`);
+      const file = path
+        .relative(cwd, path.resolve(projectRoot, at.file))
+        .split(path.sep)
+        .join('/');
+      lines.push(
+        `::error file=${escapeProperty(file)},line=${at.line},col=${at.column},title=${escapeProperty(title)}::${escapeData(`${n > 1 ? `${n}× ` : ''}${what} (after ${dump.elapsedMs} ms)`)}`,
+      );
     }
   }
   return lines;
@@ -179,35 +324,54 @@ export default class TaskdumpReporter extends BaseReporter {
     this.options = parseReporterOptions(options);
     this.rootDir = globalConfig?.rootDir ?? process.cwd();
     this.terminal = probeTerminal();
-    // Jest constructs reporters before it starts workers: they inherit this decision.
+    // Jest constructs reporters before it starts workers: they inherit this
+    // decision.
     publishTerminal(this.terminal);
   }
 
-  override onTestResult(_test: Test, result: TestResult, _aggregated: AggregatedResult): void {
+  override onTestResult(
+    _test: Test,
+    result: TestResult,
+    _aggregated: AggregatedResult,
+  ): void {
     const exec = result.testExecError;
     if (exec && `${exec.message}\n${exec.stack ?? ''}`.includes('Task dump:')) {
-      this.suiteDumps.push(path.relative(this.rootDir, result.testFilePath).split(path.sep).join('/'));
+      this.suiteDumps.push(
+        path
+          .relative(this.rootDir, result.testFilePath)
+          .split(path.sep)
+          .join('/'),
+      );
     }
     for (const dump of dumpsOf(result)) {
       const abs = result.testFilePath;
       const rel = dump.testPath.split('/').join(path.sep);
-      const projectRoot = abs.endsWith(rel) ? abs.slice(0, abs.length - rel.length) : path.dirname(abs);
+      const projectRoot = abs.endsWith(rel)
+        ? abs.slice(0, abs.length - rel.length)
+        : path.dirname(abs);
       this.entries.push({dump, projectRoot, testFile: abs});
     }
   }
 
   override onRunComplete(): void {
     const dumps = this.entries.map(e => e.dump);
-    const lines = summaryLines(dumps, {styles: terminalStyles(this.terminal.level), width: this.terminal.columns});
+    const lines = summaryLines(dumps, {
+      styles: terminalStyles(this.terminal.level),
+      width: this.terminal.columns,
+    });
     // A hung afterAll fails the file, not a test: Jest keeps only its text.
     if (this.suiteDumps.length > 0) {
       if (lines.length === 0) lines.push('jest-taskdump: hung hooks');
-      for (const file of this.suiteDumps) lines.push(`  ● an afterAll hook in ${file} hung: its dump is under "Test suite failed to run" above`);
+      for (const file of this.suiteDumps)
+        lines.push(
+          `  ● an afterAll hook in ${file} hung: its dump is under "Test suite failed to run" above`,
+        );
     }
     if (lines.length > 0) this.log(`\n${lines.join('\n')}\n`);
     if (this.options.annotations ?? process.env.GITHUB_ACTIONS === 'true') {
       const notes = annotationLines(this.entries, process.cwd());
-      // On stderr, as Jest's own GitHub Actions reporter: stdout may be `--json`'s.
+      // On stderr, as Jest's own GitHub Actions reporter: stdout may be
+      // `--json`'s.
       if (notes.length > 0) this.log(notes.join('\n'));
     }
     if (this.options.outputFile !== undefined) this.writeReport();
@@ -218,13 +382,21 @@ export default class TaskdumpReporter extends BaseReporter {
     const report = {
       kind: REPORT_KIND,
       version: REPORT_VERSION,
-      dumps: this.entries.map(e => ({testFile: path.relative(this.rootDir, e.testFile).split(path.sep).join('/'), dump: e.dump})),
+      dumps: this.entries.map(e => ({
+        testFile: path
+          .relative(this.rootDir, e.testFile)
+          .split(path.sep)
+          .join('/'),
+        dump: e.dump,
+      })),
     };
     try {
       fs.mkdirSync(path.dirname(file), {recursive: true});
       fs.writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     } catch (error) {
-      this.log(`jest-taskdump: could not write ${file}: ${String((error as {message?: unknown})?.message ?? error)}`);
+      this.log(
+        `jest-taskdump: could not write ${file}: ${String((error as {message?: unknown})?.message ?? error)}`,
+      );
     }
   }
 }

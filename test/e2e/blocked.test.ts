@@ -1,7 +1,7 @@
 import {runJest, section} from './run';
 
-// A test stuck in a synchronous loop never reaches Jest's timeout (a timer): the watchdog
-// reports where it runs, stops it, and the run goes on.
+// A test stuck in a synchronous loop never reaches Jest's timeout (a timer):
+// the watchdog reports where it runs, stops it, and the run goes on.
 const seconds = (s: string): string => s.replace(/for \d+\.\d s/g, 'for <s> s');
 
 describe.each([
@@ -19,16 +19,28 @@ describe.each([
 
   test('the failure names the loop in the application module, in original positions', () => {
     const failure = section(output, 'waits for a flag in a synchronous loop');
-    expect(failure.slice(0, failure.indexOf('never returned') + 'never returned'.length)).toMatchSnapshot();
+    expect(
+      failure.slice(
+        0,
+        failure.indexOf('never returned') + 'never returned'.length,
+      ),
+    ).toMatchSnapshot();
     // Jest's code frame points at the loop itself.
     expect(failure).toContain('> 11 |   while (!ready) {');
     expect(failure).toContain('at spin (src/busy.ts:11:3)');
   });
 
   test('the watchdog writes the report itself while the test is blocked', () => {
-    const stuck = output.indexOf('jest-taskdump: test "waits for a flag in a synchronous loop" (test/loop.test.ts) is stuck:');
+    const stuck = output.indexOf(
+      'jest-taskdump: test "waits for a flag in a synchronous loop" (test/loop.test.ts) is stuck:',
+    );
     expect(stuck).toBeGreaterThanOrEqual(0);
-    expect(output.indexOf('jest-taskdump: stopped it; it fails with this stack and the run goes on.', stuck)).toBeGreaterThan(stuck);
+    expect(
+      output.indexOf(
+        'jest-taskdump: stopped it; it fails with this stack and the run goes on.',
+        stuck,
+      ),
+    ).toBeGreaterThan(stuck);
   });
 
   test('the reporter lists it with the hung tests', () => {
@@ -48,8 +60,9 @@ describe.each([
   });
 });
 
-// testEnvironmentOptions.taskdump.blockWarningMs: a block longer than it but shorter than the
-// timeout gets a warning with its stack, and the test still passes.
+// testEnvironmentOptions.taskdump.blockWarningMs: a block longer than it but
+// shorter than the timeout gets a warning with its stack, and the test still
+// passes.
 describe.each([
   ['one worker', ['-i']],
   ['two workers', ['-w=2']],
@@ -76,16 +89,24 @@ describe.each([
     expect(run.status).toBe(1);
     expect(output).toContain('Tests:       1 failed, 3 passed, 4 total');
     expect(output.match(/is stuck:/g)).toHaveLength(1);
-    // Past its timeout a block is the stop's business: no warning after the report.
-    const stuck = output.indexOf('"waits for a flag in a synchronous loop" (test/loop.test.ts) is stuck:');
+    // Past its timeout a block is the stop's business: no warning after the
+    // report.
+    const stuck = output.indexOf(
+      '"waits for a flag in a synchronous loop" (test/loop.test.ts) is stuck:',
+    );
     expect(output.indexOf('warning: test "waits for a flag', stuck)).toBe(-1);
   });
 });
 
-// A process that may have a debugger attached (--inspect, --inspect-brk, SIGUSR1) is left
-// alone: code held at a breakpoint is not a hang. The same warning config warns nothing.
+// A process that may have a debugger attached (--inspect, --inspect-brk,
+// SIGUSR1) is left alone: code held at a breakpoint is not a hang. The same
+// warning config warns nothing.
 test('the watchdog is off while the inspector is open', () => {
-  const run = runJest('blocked', ['-c', 'jest.warn.config.js', '-i', 'test/short.test.ts'], {NODE_OPTIONS: '--inspect=127.0.0.1:0'});
+  const run = runJest(
+    'blocked',
+    ['-c', 'jest.warn.config.js', '-i', 'test/short.test.ts'],
+    {NODE_OPTIONS: '--inspect=127.0.0.1:0'},
+  );
   expect(run.output).toContain('Debugger listening on ws://');
   expect(run.output).toContain('PASS test/short.test.ts');
   expect(run.output).not.toContain('jest-taskdump: warning');

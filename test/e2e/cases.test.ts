@@ -1,6 +1,7 @@
 import {dumps, runJest} from './run';
 
-// The leaves of the core issue: Node's own promises, timers, callback chains, hooks, done.
+// The leaves of the core issue: Node's own promises, timers, callback chains,
+// hooks, done.
 describe.each([
   ['one worker', ['-i']],
   ['two workers', ['-w=2']],
@@ -9,14 +10,17 @@ describe.each([
   const all = dumps(run.output);
   const find = (title: string): string => {
     const d = all.find(x => x.includes(title));
-    if (d === undefined) throw new Error(`no dump for ${title} in:\n${run.output}`);
+    if (d === undefined)
+      throw new Error(`no dump for ${title} in:\n${run.output}`);
     return d;
   };
 
   test('each hung test and hook gets its own dump', () => {
     expect(run.status).toBe(1);
     expect(run.output).toContain('Tests:       15 failed, 1 passed, 16 total');
-    expect(all.every(d => !/jest-circus|node_modules|node:internal/.test(d))).toBe(true);
+    expect(
+      all.every(d => !/jest-circus|node_modules|node:internal/.test(d)),
+    ).toBe(true);
   });
 
   test.each([
@@ -25,10 +29,12 @@ describe.each([
     'leaf created in a timer callback',
     'done never called',
     'deferred from another module',
-    // Node's and Jest's frames between two of the user's: counted on the callee's line.
+    // Node's and Jest's frames between two of the user's: counted on the
+    // callee's line.
     'work started in an event listener',
     'a mocked client that never answers',
-    // Must not claim too much: a timer that fires before long is not why the test timed out.
+    // Must not claim too much: a timer that fires before long is not why the
+    // test timed out.
     'slow but not stuck',
   ])('%s', title => {
     expect(find(`test "${title}"`)).toMatchSnapshot();
@@ -43,9 +49,14 @@ describe.each([
 
   test('a loop that keeps setting short timers is a live-lock, shown at the loop', () => {
     const d = find('test "polls for a health check that never passes"');
-    expect(d).toMatch(/^Task dump: 1 branch stuck after <elapsed> ms \(1 retry loop\)/);
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 retry loop\)/,
+    );
     // 300 ms of 40 ms pauses: about 8 rounds, fewer on a loaded machine.
-    const m = /⏲ loop in waitUntilHealthy at src\/poll\.js:18 ran (\d+) times in this\s+test; now sleeping 40 ms \(setTimeout, fires in <time left>\)/.exec(d);
+    const m =
+      /⏲ loop in waitUntilHealthy at src\/poll\.js:18 ran (\d+) times in this\s+test; now sleeping 40 ms \(setTimeout, fires in <time left>\)/.exec(
+        d,
+      );
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBeGreaterThanOrEqual(4);
     expect(d.replace(/ran \d+ times/, 'ran <n> times')).toMatchSnapshot();
@@ -53,14 +64,19 @@ describe.each([
 
   test('an interval that keeps firing says how often it ran', () => {
     const d = find('test "polls a flag by interval"');
-    expect(d).toMatch(/⏲ setInterval every 50 ms, ran \d+ times, still active, next in <time left>/);
+    expect(d).toMatch(
+      /⏲ setInterval every 50 ms, ran \d+ times, still active, next in <time left>/,
+    );
   });
 
   test('a loop that ran twice is not a live-lock; nor is work an earlier test left running', () => {
     const d = find('test "retries twice, then waits for good"');
     expect(d).not.toContain('loop');
-    expect(d).toContain('└╼ retryTwiceThenWait at src/poll.js:25:9\n   ⏸ promise, never settled');
-    // The poll above goes on for 2 s after its test timed out: no other dump shows it.
+    expect(d).toContain(
+      '└╼ retryTwiceThenWait at src/poll.js:25:9\n   ⏸ promise, never settled',
+    );
+    // The poll above goes on for 2 s after its test timed out: no other dump
+    // shows it.
     expect(all.filter(x => x.includes('poll.js:18'))).toHaveLength(1);
   });
 
@@ -71,7 +87,12 @@ describe.each([
 
   test('the end-of-run summary lists each once', () => {
     // Sorted: with two workers, files finish in any order.
-    const text = run.output.slice(run.output.lastIndexOf('jest-taskdump: '), run.output.lastIndexOf('Test Suites:')).replace(/ran \d+ times/g, 'ran <n> times');
+    const text = run.output
+      .slice(
+        run.output.lastIndexOf('jest-taskdump: '),
+        run.output.lastIndexOf('Test Suites:'),
+      )
+      .replace(/ran \d+ times/g, 'ran <n> times');
     const [head, ...blocks] = text.split(/\n(?=  ●)/);
     expect([head, ...blocks.map(b => b.trimEnd()).sort()]).toMatchSnapshot();
   });

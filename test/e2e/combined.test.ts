@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {dumps, REPO, runJest} from './run';
 
-// docs/reporter.md's example, run: another preset (ts-jest), Jest's default reporter, ours
-// with an option, and a custom reporter of the project's own.
+// docs/reporter.md's example, run: another preset (ts-jest), Jest's default
+// reporter, ours with an option, and a custom reporter of the project's own.
 const FIXTURE = path.join(REPO, 'fixtures', 'combined');
 const REPORT = path.join(FIXTURE, 'reports', 'taskdump.json');
 
-test('the documented config and custom reporter are the fixture\'s', () => {
+test("the documented config and custom reporter are the fixture's", () => {
   const doc = fs.readFileSync(path.join(REPO, 'docs', 'reporter.md'), 'utf8');
   const blocks = [...doc.matchAll(/```js\n([\s\S]*?)```/g)].map(m => m[1]);
   const config = fs
@@ -15,7 +15,9 @@ test('the documented config and custom reporter are the fixture\'s', () => {
     .replace("'../../dist/environment/index.js'", "'jest-taskdump/environment'")
     .replace("'../../dist/reporter/index.js'", "'jest-taskdump/reporter'");
   expect(blocks).toContain(config);
-  expect(blocks).toContain(`// reporters/failures.js\n${fs.readFileSync(path.join(FIXTURE, 'reporters', 'failures.js'), 'utf8').replace(/^\/\/.*\n/, '')}`);
+  expect(blocks).toContain(
+    `// reporters/failures.js\n${fs.readFileSync(path.join(FIXTURE, 'reporters', 'failures.js'), 'utf8').replace(/^\/\/.*\n/, '')}`,
+  );
 });
 
 describe.each([
@@ -26,7 +28,9 @@ describe.each([
     fs.rmSync(path.join(FIXTURE, 'reports'), {recursive: true, force: true});
     return runJest('combined', workers);
   })();
-  const report = fs.existsSync(REPORT) ? JSON.parse(fs.readFileSync(REPORT, 'utf8')) : null;
+  const report = fs.existsSync(REPORT)
+    ? JSON.parse(fs.readFileSync(REPORT, 'utf8'))
+    : null;
 
   test('every reporter does its part, and the tree is printed once', () => {
     expect(run.status).toBe(1);
@@ -43,11 +47,24 @@ describe.each([
         '            ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)',
       ].join('\n'),
     );
-    expect(run.output).toContain('failures reporter: "warms the cache up" hung, 1 leaf(s)');
-    expect(run.output).toContain('jest-taskdump: 1 test or hook hung\n  ● warms the cache up (test/cache.test.ts, 300 ms timeout)\n      src/cache.ts:6:22  promise, never settled');
+    expect(run.output).toContain(
+      'failures reporter: "warms the cache up" hung, 1 leaf(s)',
+    );
+    expect(run.output).toContain(
+      'jest-taskdump: 1 test or hook hung\n  ● warms the cache up (test/cache.test.ts, 300 ms timeout)\n      src/cache.ts:6:22  promise, never settled',
+    );
   });
 
   test('outputFile is written relative to rootDir', () => {
-    expect(report).toMatchObject({kind: 'jest-taskdump/report', version: 1, dumps: [{testFile: 'test/cache.test.ts', dump: {rootName: 'warms the cache up'}}]});
+    expect(report).toMatchObject({
+      kind: 'jest-taskdump/report',
+      version: 1,
+      dumps: [
+        {
+          testFile: 'test/cache.test.ts',
+          dump: {rootName: 'warms the cache up'},
+        },
+      ],
+    });
   });
 });

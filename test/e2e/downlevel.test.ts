@@ -1,13 +1,14 @@
 import {SEED_OUTLINE, dumps, outline, runJest} from './run';
 
-// The seed program with its async functions down-levelled to generators, as each transformer
-// does for an older target: TypeScript's __awaiter (tsconfig target below ES2017), swc's
-// _async_to_generator (target es2015), Babel's asyncToGenerator + regenerator (@babel/preset-env
-// with no targets). The helpers' frames (the generator body, `next`, `step`/`asyncGeneratorStep`,
-// the executor, `new Promise`, `__awaiter`/the wrapper, the function) are folded back into one
-// frame per async function, stacks cut short by the frame limit (5 frames per call) go on in
-// the function promises' stacks, and a body resumed by the helper's `.then` is joined to the
-// function it belongs to.
+// The seed program with its async functions down-levelled to generators, as
+// each transformer does for an older target: TypeScript's __awaiter (tsconfig
+// target below ES2017), swc's _async_to_generator (target es2015), Babel's
+// asyncToGenerator + regenerator (@babel/preset-env with no targets). The
+// helpers' frames (the generator body, `next`, `step`/`asyncGeneratorStep`, the
+// executor, `new Promise`, `__awaiter`/the wrapper, the function) are folded
+// back into one frame per async function, stacks cut short by the frame limit
+// (5 frames per call) go on in the function promises' stacks, and a body
+// resumed by the helper's `.then` is joined to the function it belongs to.
 
 // fixtures/downlevel/src/late.ts: each branch stuck after an await resumed.
 const LATE_OUTLINE = `Task dump: 2 branches stuck after … ms (2 orphaned promises)
@@ -28,22 +29,31 @@ const LATE_OUTLINE = `Task dump: 2 branches stuck after … ms (2 orphaned promi
 
 describe.each([
   ['ts-jest, target ES2015', 'ts', test],
-  // KNOWN GAP: __generator's frames are read as Generator.next and hidden, and the tree is
-  // the seed's but for the Promise.all node (its inputs are not matched to the combinator:
-  // a state machine takes a frame more per call, and the stacks are cut short elsewhere).
+  // KNOWN GAP: __generator's frames are read as Generator.next and hidden, and
+  // the tree is the seed's but for the Promise.all node (its inputs are not
+  // matched to the combinator: a state machine takes a frame more per call, and
+  // the stacks are cut short elsewhere).
   ['ts-jest, target ES5 (__generator state machines)', 'ts5', test.failing],
   ['@swc/jest, target es2015', 'swc', test],
-  // KNOWN GAP: regenerator runs the body through its own frames (anonymous, in helper code
-  // no source map covers): it is not recognised, and the dump shows the helpers' frames.
-  ['babel-jest, preset-env with no targets (regenerator)', 'babel', test.failing],
+  // KNOWN GAP: regenerator runs the body through its own frames (anonymous, in
+  // helper code no source map covers): it is not recognised, and the dump shows
+  // the helpers' frames.
+  [
+    'babel-jest, preset-env with no targets (regenerator)',
+    'babel',
+    test.failing,
+  ],
 ] as const)('%s', (_name, downlevel, seedTest) => {
   const run = runJest('downlevel', ['-i'], {DOWNLEVEL: downlevel});
   const found = dumps(run.output);
-  const of = (title: string): string => found.find(d => d.includes(`test "${title}"`)) ?? `no dump for ${title}`;
+  const of = (title: string): string =>
+    found.find(d => d.includes(`test "${title}"`)) ?? `no dump for ${title}`;
 
   test('the timeouts are reported as Jest reports them, with one dump each', () => {
     expect(run.status).toBe(1);
-    expect(run.output).toContain('thrown: "Exceeded timeout of 300 ms for a test.');
+    expect(run.output).toContain(
+      'thrown: "Exceeded timeout of 300 ms for a test.',
+    );
     expect(run.output).toContain('Tests:       2 failed, 2 total');
     expect(run.output).not.toContain('could not take a task dump');
     expect(found).toHaveLength(2);
@@ -53,7 +63,10 @@ describe.each([
     expect(outline(of('hangs'))).toBe(SEED_OUTLINE);
   });
 
-  seedTest('stuck after awaits resumed: the same tree, at the later awaits', () => {
-    expect(outline(of('hangs after awaits resumed'))).toBe(LATE_OUTLINE);
-  });
+  seedTest(
+    'stuck after awaits resumed: the same tree, at the later awaits',
+    () => {
+      expect(outline(of('hangs after awaits resumed'))).toBe(LATE_OUTLINE);
+    },
+  );
 });

@@ -1,7 +1,8 @@
 import {dumps, runJest} from './run';
 
-// jest-taskdump/jsdom (fixtures/jsdom) and a project's own environment class made with the
-// withTaskdump mixin (fixtures/custom-env), with one and with two workers.
+// jest-taskdump/jsdom (fixtures/jsdom) and a project's own environment class
+// made with the withTaskdump mixin (fixtures/custom-env), with one and with two
+// workers.
 describe.each([
   ['one worker', ['-i']],
   ['two workers', ['-w=2']],
@@ -9,7 +10,9 @@ describe.each([
   describe('jest-taskdump/jsdom', () => {
     const run = runJest('jsdom', args);
     const found = dumps(run.output);
-    const find = (title: string): string => found.find(d => d.includes(`test "${title}"`)) ?? `no dump for ${title} in:\n${run.output}`;
+    const find = (title: string): string =>
+      found.find(d => d.includes(`test "${title}"`)) ??
+      `no dump for ${title} in:\n${run.output}`;
 
     test('each hung test gets its dump; the passing one passes', () => {
       expect(run.status).toBe(1);
@@ -20,7 +23,11 @@ describe.each([
 
     test('a promise that waits for a DOM event', () => {
       expect(find('waits for a click nobody makes')).toContain(
-        ['└╼ mount at src/widget.ts:10:9', '   └╼ waitForClick at src/widget.ts:3:10', '      ⏸ promise, never settled'].join('\n'),
+        [
+          '└╼ mount at src/widget.ts:10:9',
+          '   └╼ waitForClick at src/widget.ts:3:10',
+          '      ⏸ promise, never settled',
+        ].join('\n'),
       );
     });
 
@@ -28,11 +35,15 @@ describe.each([
       const d = find('waits for an autosave timer');
       expect(d).toContain('Task dump: 1 branch stuck after');
       expect(d).toContain('└╼ <anonymous> at src/widget.ts:16:45');
-      expect(d).toContain("⏲ setTimeout 60000 ms, fires in <time left>; the test timeout is 300 ms");
+      expect(d).toContain(
+        '⏲ setTimeout 60000 ms, fires in <time left>; the test timeout is 300 ms',
+      );
     });
 
     test('fake timers under jsdom', () => {
-      expect(find('waits for a fake timer nobody advances')).toContain('Fake timers (modern) are installed and 1 fake timer is pending, the next one');
+      expect(find('waits for a fake timer nobody advances')).toContain(
+        'Fake timers (modern) are installed and 1 fake timer is pending, the next one',
+      );
     });
   });
 
@@ -47,7 +58,12 @@ describe.each([
     test('the hung test gets its dump, and the reporter its summary', () => {
       expect(found).toHaveLength(1);
       expect(found[0]).toContain(
-        ['╼ test "a user lookup that never connects" at test/api.test.js:9:9', '└╼ getUser at src/client.js:7:9', '   └╼ connect at src/client.js:3:9', '      ⏸ promise, never settled'].join('\n'),
+        [
+          '╼ test "a user lookup that never connects" at test/api.test.js:9:9',
+          '└╼ getUser at src/client.js:7:9',
+          '   └╼ connect at src/client.js:3:9',
+          '      ⏸ promise, never settled',
+        ].join('\n'),
       );
       expect(run.output).toContain('jest-taskdump: 1 test or hook hung');
     });
@@ -55,16 +71,28 @@ describe.each([
 });
 
 test('jest-taskdump/jsdom without jest-environment-jsdom installed says what to install', () => {
-  const {spawnSync} = require('node:child_process') as typeof import('node:child_process');
+  const {spawnSync} =
+    require('node:child_process') as typeof import('node:child_process');
   const path = require('node:path') as typeof import('node:path');
-  // A resolver that cannot see jest-environment-jsdom: require the built module with it hidden.
+  // A resolver that cannot see jest-environment-jsdom: require the built module
+  // with it hidden.
   const script = [
     "const Module = require('node:module');",
     'const resolve = Module._resolveFilename;',
     "Module._resolveFilename = function (request, ...rest) { if (request === 'jest-environment-jsdom') { const e = new Error('not found'); e.code = 'MODULE_NOT_FOUND'; throw e; } return resolve.call(this, request, ...rest); };",
-    "try { require(process.argv[1]); } catch (e) { console.log(e.message); }",
+    'try { require(process.argv[1]); } catch (e) { console.log(e.message); }',
   ].join('\n');
-  const r = spawnSync(process.execPath, ['-e', script, path.join(__dirname, '..', '..', 'dist', 'jsdom', 'index.js')], {encoding: 'utf8'});
-  expect(r.stdout).toContain('jest-taskdump/jsdom needs jest-environment-jsdom, which is not installed.');
+  const r = spawnSync(
+    process.execPath,
+    [
+      '-e',
+      script,
+      path.join(__dirname, '..', '..', 'dist', 'jsdom', 'index.js'),
+    ],
+    {encoding: 'utf8'},
+  );
+  expect(r.stdout).toContain(
+    'jest-taskdump/jsdom needs jest-environment-jsdom, which is not installed.',
+  );
   expect(r.stdout).toContain('npm install --save-dev jest-environment-jsdom@');
 });

@@ -1,9 +1,11 @@
 import {runJest} from './run';
 
-// Jest features that must keep working, with exactly the output plain jest-environment-node
-// gives: test.concurrent, jest.retryTimes, jest.isolateModules, mocks, --detectOpenHandles and
-// coverage with both providers.
-const strip = (s: string): string => s.replace(/ \(<duration>\)/g, '').replace(/^Time:.*$/gm, '');
+// Jest features that must keep working, with exactly the output plain
+// jest-environment-node gives: test.concurrent, jest.retryTimes,
+// jest.isolateModules, mocks, --detectOpenHandles and coverage with both
+// providers.
+const strip = (s: string): string =>
+  s.replace(/ \(<duration>\)/g, '').replace(/^Time:.*$/gm, '');
 
 describe.each([
   ['no flags', []],
@@ -13,7 +15,9 @@ describe.each([
 ])('%s', (_label, flags) => {
   test('outcomes and output are those of plain jest-environment-node', () => {
     const traced = runJest('features', ['-i', '--verbose', ...flags]);
-    const plain = runJest('features', ['-i', '--verbose', ...flags], {TASKDUMP_PLAIN: '1'});
+    const plain = runJest('features', ['-i', '--verbose', ...flags], {
+      TASKDUMP_PLAIN: '1',
+    });
     expect(plain.status).toBe(0);
     expect(traced.status).toBe(0);
     expect(traced.output).toContain('Tests:       7 passed, 7 total');

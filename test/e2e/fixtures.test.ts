@@ -2,45 +2,123 @@ import {dumps, normalize, REPO, runJest} from './run';
 import {spawnSync} from 'node:child_process';
 import path from 'node:path';
 
-// The fixtures of the core issue, one small TypeScript project each (ts-jest), run in one
-// Jest invocation with --projects so that both worker counts stay cheap.
-const PROJECTS = ['deferred', 'events-once', 'timers-promises', 'hooks', 'done-callback', 'two-hung', 'passing', 'callback-chain', 'mixed'];
+// The fixtures of the core issue, one small TypeScript project each (ts-jest),
+// run in one Jest invocation with --projects so that both worker counts stay
+// cheap.
+const PROJECTS = [
+  'deferred',
+  'events-once',
+  'timers-promises',
+  'hooks',
+  'done-callback',
+  'two-hung',
+  'passing',
+  'callback-chain',
+  'mixed',
+];
 
 function runProjects(args: string[]): {status: number | null; output: string} {
   const bin = path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js');
-  const r = spawnSync(process.execPath, [bin, '--ci', '--no-cache', ...args, '--projects', ...PROJECTS.map(p => `fixtures/${p}`)], {
-    cwd: REPO,
-    encoding: 'utf8',
-    timeout: 300_000,
-    // Wide: these tests are about the dumps' content; test/e2e/terminal.test.ts is about wrapping.
-    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', CI: 'true', COLUMNS: '1000'},
-  });
-  return {status: r.status, output: normalize(`${r.stderr}\n${r.stdout}`, path.join(REPO, 'fixtures'))};
+  const r = spawnSync(
+    process.execPath,
+    [
+      bin,
+      '--ci',
+      '--no-cache',
+      ...args,
+      '--projects',
+      ...PROJECTS.map(p => `fixtures/${p}`),
+    ],
+    {
+      cwd: REPO,
+      encoding: 'utf8',
+      timeout: 300_000,
+      // Wide: these tests are about the dumps' content;
+      // test/e2e/terminal.test.ts is about wrapping.
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+        CI: 'true',
+        COLUMNS: '1000',
+      },
+    },
+  );
+  return {
+    status: r.status,
+    output: normalize(`${r.stderr}\n${r.stdout}`, path.join(REPO, 'fixtures')),
+  };
 }
 
-/** The end-of-run summary, one block per hung test, sorted (workers finish in any order). */
+/**
+ * The end-of-run summary, one block per hung test, sorted (workers finish in
+ * any order).
+ */
 function summary(output: string): string[] {
-  const text = output.slice(output.lastIndexOf('jest-taskdump: '), output.lastIndexOf('Test Suites:'));
-  return text.split(/\n(?=  ●)/).slice(1).map(s => s.trimEnd()).sort();
+  const text = output.slice(
+    output.lastIndexOf('jest-taskdump: '),
+    output.lastIndexOf('Test Suites:'),
+  );
+  return text
+    .split(/\n(?=  ●)/)
+    .slice(1)
+    .map(s => s.trimEnd())
+    .sort();
 }
 
 const TESTS: Array<[string, string]> = [
-  ['a deferred created in one module and awaited from another', 'test "worker waits for a job that is never resolved"'],
-  ['a promise created at module load, awaited in the test', 'test "acquire waits for a pool created at module load"'],
-  ['events.once on an event never emitted', 'test "connect waits for a ready event nobody emits"'],
-  ['await setTimeout(60_000) from node:timers/promises', 'test "polls with a long backoff"'],
+  [
+    'a deferred created in one module and awaited from another',
+    'test "worker waits for a job that is never resolved"',
+  ],
+  [
+    'a promise created at module load, awaited in the test',
+    'test "acquire waits for a pool created at module load"',
+  ],
+  [
+    'events.once on an event never emitted',
+    'test "connect waits for a ready event nobody emits"',
+  ],
+  [
+    'await setTimeout(60_000) from node:timers/promises',
+    'test "polls with a long backoff"',
+  ],
   ['a beforeAll that hangs', 'beforeAll hook in "with a database"'],
-  ['an afterEach that hangs', 'afterEach hook for "with cleanup › passes, then its afterEach hangs"'],
+  [
+    'an afterEach that hangs',
+    'afterEach hook for "with cleanup › passes, then its afterEach hangs"',
+  ],
   ['a done-callback test that never calls done', 'test "never calls done"'],
-  ['a done-callback test that starts nothing', 'test "never calls done and starts nothing"'],
+  [
+    'a done-callback test that starts nothing',
+    'test "never calls done and starts nothing"',
+  ],
   ['two hung tests in one file: the first', 'test "loads config"'],
   ['two hung tests in one file: the second', 'test "acquires lock"'],
-  ['a leaf created in a timer callback', 'test "waits on work started from a timer callback"'],
-  ['a leaf created in a .then callback of an awaited chain', 'test "waits on work started in a .then callback"'],
-  ['a leaf created in a .then callback nothing awaits', 'test "waits on a .then chain that nothing awaits"'],
-  ['concurrent tests share a record: the first', 'test "concurrent › loads config concurrently"'],
-  ['concurrent tests share a record: the second', 'test "concurrent › acquires lock concurrently"'],
-  ['stacks taken before and after the first await resumes', 'test "loads before and after the first await"'],
+  [
+    'a leaf created in a timer callback',
+    'test "waits on work started from a timer callback"',
+  ],
+  [
+    'a leaf created in a .then callback of an awaited chain',
+    'test "waits on work started in a .then callback"',
+  ],
+  [
+    'a leaf created in a .then callback nothing awaits',
+    'test "waits on a .then chain that nothing awaits"',
+  ],
+  [
+    'concurrent tests share a record: the first',
+    'test "concurrent › loads config concurrently"',
+  ],
+  [
+    'concurrent tests share a record: the second',
+    'test "concurrent › acquires lock concurrently"',
+  ],
+  [
+    'stacks taken before and after the first await resumes',
+    'test "loads before and after the first await"',
+  ],
   ['the same, entered after a delay', 'test "loads after a delay"'],
 ];
 
@@ -50,15 +128,23 @@ describe.each([
 ])('core fixtures, %s', (_label, args) => {
   const run = runProjects(args);
   const all = dumps(run.output);
-  const find = (title: string): string[] => all.filter(d => d.split('\n')[2]?.startsWith(`╼ ${title} `));
+  const find = (title: string): string[] =>
+    all.filter(d => d.split('\n')[2]?.startsWith(`╼ ${title} `));
 
   test('every hung test and hook fails with its own dump, and only those', () => {
     expect(run.status).toBe(1);
     expect(run.output).toContain('Tests:       18 failed, 6 passed, 24 total');
-    expect(run.output).toMatch(/PASS fixtures\/passing\/test\/passing\.test\.ts/);
+    expect(run.output).toMatch(
+      /PASS fixtures\/passing\/test\/passing\.test\.ts/,
+    );
     // The beforeAll hook's dump is attached to both tests it fails.
     expect(all).toHaveLength(18);
-    expect(all.every(d => !/jest-circus|node_modules|node:internal|jest-taskdump:0:0/.test(d))).toBe(true);
+    expect(
+      all.every(
+        d =>
+          !/jest-circus|node_modules|node:internal|jest-taskdump:0:0/.test(d),
+      ),
+    ).toBe(true);
     expect(run.output).not.toMatch(/at (taskdump|<anonymous>) \(jest-taskdump/);
   });
 
@@ -76,7 +162,13 @@ describe.each([
 
 test('a file of passing tests prints exactly what plain jest-environment-node prints', () => {
   const traced = runJest('passing', ['-i']);
-  const plain = runJest('passing', ['-i', '--testEnvironment', 'node', '--reporters', 'default']);
+  const plain = runJest('passing', [
+    '-i',
+    '--testEnvironment',
+    'node',
+    '--reporters',
+    'default',
+  ]);
   const strip = (s: string): string => s.replace(/ \(<duration>\)/g, '');
   expect(traced.status).toBe(0);
   expect(strip(traced.output)).toBe(strip(plain.output));

@@ -1,7 +1,8 @@
 import {dumps, runJest} from './run';
 
-// Leaves beyond promises and timers: sockets, servers, child processes; and fake timers.
-// A response's byte count includes its headers, whose size varies with Node's version.
+// Leaves beyond promises and timers: sockets, servers, child processes; and
+// fake timers. A response's byte count includes its headers, whose size varies
+// with Node's version.
 const unstable = (s: string): string =>
   s
     .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')
@@ -17,11 +18,15 @@ describe.each([
   const all = raw.map(unstable);
   const find = (title: string): string => {
     const d = all.find(x => x.includes(`╼ test "${title}"`));
-    if (d === undefined) throw new Error(`no dump for ${title} in:\n${run.output}`);
+    if (d === undefined)
+      throw new Error(`no dump for ${title} in:\n${run.output}`);
     return d;
   };
   // Leaves are wrapped to the width: compare their text with spaces folded.
-  const flat = (title: string): string => find(title).replace(/\n[│ ]*/g, ' ').replace(/ +/g, ' ');
+  const flat = (title: string): string =>
+    find(title)
+      .replace(/\n[│ ]*/g, ' ')
+      .replace(/ +/g, ' ');
 
   test('every test hangs and the run ends by itself', () => {
     expect(run.status).toBe(1);
@@ -29,26 +34,48 @@ describe.each([
   });
 
   test('no value of the program is printed: no URL path, query, body or argument value', () => {
-    // Jest's own code frames quote the test's source: only what the plugin prints is checked.
-    const ours = [...raw, run.output.slice(run.output.indexOf('jest-taskdump:'))].join('\n');
+    // Jest's own code frames quote the test's source: only what the plugin
+    // prints is checked.
+    const ours = [
+      ...raw,
+      run.output.slice(run.output.indexOf('jest-taskdump:')),
+    ].join('\n');
     expect(ours).toContain('HTTP GET');
-    for (const secret of ['tok-3f9a1c', '/reports', 'q3', '/status', '/config', 'id,total', '4000', 'setInterval']) expect(ours).not.toContain(secret);
+    for (const secret of [
+      'tok-3f9a1c',
+      '/reports',
+      'q3',
+      '/status',
+      '/config',
+      'id,total',
+      '4000',
+      'setInterval',
+    ])
+      expect(ours).not.toContain(secret);
   });
 
   test('a leaf made in a connection handler is traced back through the server', () => {
     const d = find('a connection handler that waits forever');
-    expect(d).toMatch(/└╼ startSessionService at src\/http\.ts:38:\d+\n.*└╼ <anonymous> at src\/http\.ts:38:\d+\n.*└╼ server event at src\/http\.ts:38:\d+\n.*└╼ <anonymous> at src\/http\.ts:35:\d+\n.*└╼ lookupSession at src\/http\.ts:25:9\n.*⏸ promise, never settled/);
+    expect(d).toMatch(
+      /└╼ startSessionService at src\/http\.ts:38:\d+\n.*└╼ <anonymous> at src\/http\.ts:38:\d+\n.*└╼ server event at src\/http\.ts:38:\d+\n.*└╼ <anonymous> at src\/http\.ts:35:\d+\n.*└╼ lookupSession at src\/http\.ts:25:9\n.*⏸ promise, never settled/,
+    );
     expect(d).not.toContain('async chain broken');
     // A plain TCP server and socket: no HTTP on them.
-    expect(d).toContain('⇄ server listening on 127.0.0.1:<port>, 1 connection open');
+    expect(d).toContain(
+      '⇄ server listening on 127.0.0.1:<port>, 1 connection open',
+    );
     expect(d).toContain('⇄ socket to 127.0.0.1:<port>, open, 0 bytes read');
     expect(d).toMatchSnapshot();
   });
 
   test('a request the server never answers: the server says so, the client waits for a response', () => {
     const d = flat('a request the server never answers');
-    expect(d).toContain('⇄ HTTP server listening on 127.0.0.1:<port>: 1 request not answered (GET)');
-    expect(d).toContain('⇄ HTTP GET to 127.0.0.1:<port>: no response yet (0 bytes read)');
+    expect(d).toContain(
+      '⇄ HTTP server listening on 127.0.0.1:<port>: 1 request not answered (GET)',
+    );
+    expect(d).toContain(
+      '⇄ HTTP GET to 127.0.0.1:<port>: no response yet (0 bytes read)',
+    );
     // The socket's own idle timer is Node's business, not a branch.
     expect(d).not.toContain('setTimeout');
     expect(find('a request the server never answers')).toMatchSnapshot();
@@ -56,10 +83,21 @@ describe.each([
 
   test('a response whose body never ends: headers and status came, the body stopped', () => {
     const d = flat('a response whose body never ends');
-    expect(d).toContain('⇄ HTTP server listening on 127.0.0.1:<port>: 1 response not ended (GET, status 200)');
-    expect(d).toContain('⇄ HTTP GET to 127.0.0.1:<port>: response headers received (status 200), body not ended after <n> bytes read');
-    // The server wrote 1234 bytes of body after its headers: all of them were read.
-    const read = Number(/body not ended after (\d+) bytes read/.exec(raw.find(x => x.includes('a response whose body never ends'))!.replace(/\n[│ ]*/g, ' '))?.[1]);
+    expect(d).toContain(
+      '⇄ HTTP server listening on 127.0.0.1:<port>: 1 response not ended (GET, status 200)',
+    );
+    expect(d).toContain(
+      '⇄ HTTP GET to 127.0.0.1:<port>: response headers received (status 200), body not ended after <n> bytes read',
+    );
+    // The server wrote 1234 bytes of body after its headers: all of them were
+    // read.
+    const read = Number(
+      /body not ended after (\d+) bytes read/.exec(
+        raw
+          .find(x => x.includes('a response whose body never ends'))!
+          .replace(/\n[│ ]*/g, ' '),
+      )?.[1],
+    );
     expect(read).toBeGreaterThan(1234);
     expect(read).toBeLessThan(1234 + 400);
     expect(find('a response whose body never ends')).toMatchSnapshot();
@@ -67,7 +105,9 @@ describe.each([
 
   test('a child process that never exits: the executable and the shape of its arguments', () => {
     const d = flat('a child process that never exits');
-    expect(d).toContain('⚙ child process node tools/serve.js --port … --token=… -v (pid <pid>), still running');
+    expect(d).toContain(
+      '⚙ child process node tools/serve.js --port … --token=… -v (pid <pid>), still running',
+    );
     expect(find('a child process that never exits')).toMatchSnapshot();
   });
 
@@ -75,8 +115,12 @@ describe.each([
     const d = flat('work that finished is not shown');
     expect(d).not.toMatch(/HTTP GET|child process|body not ended|socket/);
     // The server is still open, with the client's keep-alive connection idle.
-    expect(d).toContain('⇄ HTTP server listening on 127.0.0.1:<port>, 1 connection open, no request waiting for a response');
-    expect(d).toContain('└╼ waitForApproval at src/tool.ts:24:10 ⏸ promise, never settled');
+    expect(d).toContain(
+      '⇄ HTTP server listening on 127.0.0.1:<port>, 1 connection open, no request waiting for a response',
+    );
+    expect(d).toContain(
+      '└╼ waitForApproval at src/tool.ts:24:10 ⏸ promise, never settled',
+    );
     expect(find('work that finished is not shown')).toMatchSnapshot();
   });
 });
@@ -92,14 +136,20 @@ describe.each([
   test.each([
     ['modern', 'a backoff under fake timers nobody advances', 5000],
     ['legacy', 'the same under legacy fake timers', 250],
-  ])('%s fake timers: the dump says so and what to call', (kind, title, due) => {
-    const d = all.find(x => x.includes(`╼ test "${title}"`));
-    expect(d).toBeDefined();
-    expect(d).toContain('└╼ sleep at src/retry.ts:2:10\n      ⏸ promise, never settled');
-    // The explanation is a paragraph, wrapped to the width: compare it with spaces folded.
-    expect(d!.replace(/\s+/g, ' ')).toContain(
-      `Fake timers (${kind}) are installed and 1 fake timer is pending, the next one due in ${due} ms of fake time; nothing advanced the fake clock. ` +
-        `A promise waiting on one settles only after jest.advanceTimersByTime(${due}), await jest.runAllTimersAsync(), or with real timers (jest.useRealTimers()).`,
-    );
-  });
+  ])(
+    '%s fake timers: the dump says so and what to call',
+    (kind, title, due) => {
+      const d = all.find(x => x.includes(`╼ test "${title}"`));
+      expect(d).toBeDefined();
+      expect(d).toContain(
+        '└╼ sleep at src/retry.ts:2:10\n      ⏸ promise, never settled',
+      );
+      // The explanation is a paragraph, wrapped to the width: compare it with
+      // spaces folded.
+      expect(d!.replace(/\s+/g, ' ')).toContain(
+        `Fake timers (${kind}) are installed and 1 fake timer is pending, the next one due in ${due} ms of fake time; nothing advanced the fake clock. ` +
+          `A promise waiting on one settles only after jest.advanceTimersByTime(${due}), await jest.runAllTimersAsync(), or with real timers (jest.useRealTimers()).`,
+      );
+    },
+  );
 });

@@ -1,9 +1,10 @@
 import {SEED_OUTLINE, dumps, outline, runJest} from './run';
 
-// The seed program through babel-jest (preset-env for the running Node, preset-typescript) and
-// @swc/jest (no options), with one and two workers: the same tree, function names, files and
-// lines as through ts-jest. Positions come from whatever source maps Jest itself uses, so no
-// transformer is special-cased.
+// The seed program through babel-jest (preset-env for the running Node,
+// preset-typescript) and
+// @swc/jest (no options), with one and two workers: the same tree, function
+// names, files and lines as through ts-jest. Positions come from whatever
+// source maps Jest itself uses, so no transformer is special-cased.
 
 const reference = dumps(runJest('seed', ['-i']).output);
 
@@ -41,8 +42,12 @@ describe.each([
     });
 
     test('the end-of-run summary names the stuck leaves by source position', () => {
-      const summary = run.output.slice(run.output.indexOf('jest-taskdump: 1 test or hook hung'));
-      expect(summary).toContain('● hangs (test/hang.test.ts, 300 ms timeout)\n      src/tasks.ts:1:34  2× promise, never settled: orphaned\n');
+      const summary = run.output.slice(
+        run.output.indexOf('jest-taskdump: 1 test or hook hung'),
+      );
+      expect(summary).toContain(
+        '● hangs (test/hang.test.ts, 300 ms timeout)\n      src/tasks.ts:1:34  2× promise, never settled: orphaned\n',
+      );
     });
   });
 });

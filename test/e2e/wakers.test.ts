@@ -1,7 +1,8 @@
 import {dumps, runJest} from './run';
 
-// What could settle each stuck promise (its waker), found from a heap snapshot at the end of
-// each test file: events, deferreds, locks and deadlocks, orphaned promises, streams.
+// What could settle each stuck promise (its waker), found from a heap snapshot
+// at the end of each test file: events, deferreds, locks and deadlocks,
+// orphaned promises, streams.
 describe.each([
   ['one worker', ['-i']],
   ['two workers', ['-w=2']],
@@ -10,7 +11,8 @@ describe.each([
   const all = dumps(run.output);
   const find = (title: string): string => {
     const d = all.find(x => x.includes(`╼ test "${title}"`));
-    if (d === undefined) throw new Error(`no dump for ${title} in:\n${run.output}`);
+    if (d === undefined)
+      throw new Error(`no dump for ${title} in:\n${run.output}`);
     return d;
   };
 
@@ -22,10 +24,22 @@ describe.each([
   });
 
   test.each([
-    ['events.once on an event nobody emits', "↳ waits for 'ready' on a Connection (an EventEmitter): not emitted since its listener was added"],
-    ['a promise resolved by a once() listener', "↳ waits for 'ready' on a Connection (an EventEmitter): not emitted since its listener was added"],
-    ['an AbortSignal nobody aborts', "↳ waits for 'abort' on an AbortSignal: nothing aborted it"],
-    ['an AbortSignal aborted before the wait began', "↳ waits for 'abort' on an AbortSignal that was aborted before the listener was added: it fires once, never again"],
+    [
+      'events.once on an event nobody emits',
+      "↳ waits for 'ready' on a Connection (an EventEmitter): not emitted since its listener was added",
+    ],
+    [
+      'a promise resolved by a once() listener',
+      "↳ waits for 'ready' on a Connection (an EventEmitter): not emitted since its listener was added",
+    ],
+    [
+      'an AbortSignal nobody aborts',
+      "↳ waits for 'abort' on an AbortSignal: nothing aborted it",
+    ],
+    [
+      'an AbortSignal aborted before the wait began',
+      "↳ waits for 'abort' on an AbortSignal that was aborted before the listener was added: it fires once, never again",
+    ],
   ])('an event: %s', (title, waker) => {
     const d = find(title);
     expect(d).toContain(waker);
@@ -35,12 +49,16 @@ describe.each([
 
   test('a deferred resolved from a listener: where its resolve is kept, and what keeps that', () => {
     const d = find('a deferred resolved from an event listener');
-    expect(d).toContain("↳ its resolve function is kept in Deferred.resolve (class Deferred at src/deferred.ts:6:3), itself kept in JobRunner.pending (a Map) (class JobRunner at src/jobs.ts:8:3; an EventEmitter with listeners of 'done')");
+    expect(d).toContain(
+      "↳ its resolve function is kept in Deferred.resolve (class Deferred at src/deferred.ts:6:3), itself kept in JobRunner.pending (a Map) (class JobRunner at src/jobs.ts:8:3; an EventEmitter with listeners of 'done')",
+    );
   });
 
   test('a deferred a module keeps the resolve function of', () => {
     const d = find('a deferred whose resolve a module keeps');
-    expect(d).toContain('↳ its resolve function is kept in `markStarted` of src/jobs.ts, and nothing has called it');
+    expect(d).toContain(
+      '↳ its resolve function is kept in `markStarted` of src/jobs.ts, and nothing has called it',
+    );
   });
 
   test('must not claim too much: a promise a timer will settle is neither orphaned nor given a second reason', () => {
@@ -51,21 +69,35 @@ describe.each([
 
   test('an orphaned promise: nothing can settle it, and the summary says so', () => {
     const d = find('a promise nothing can settle');
-    expect(d).toMatch(/^Task dump: 1 branch stuck after <elapsed> ms \(1 orphaned promise\)/);
-    expect(d).toContain('└╼ readConfig at src/config.ts:6:10\n      ⏸ promise, never settled\n        ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 orphaned promise\)/,
+    );
+    expect(d).toContain(
+      '└╼ readConfig at src/config.ts:6:10\n      ⏸ promise, never settled\n        ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)',
+    );
   });
 
   test('an orphaned promise still says what it waited for', () => {
     const d = find('an event on an emitter nothing else refers to');
-    expect(d).toContain("↳ waits for 'ready' on a Connection (an EventEmitter): not emitted since its listener was added; but nothing else refers to it any more, so nothing can settle it (orphaned)");
+    expect(d).toContain(
+      "↳ waits for 'ready' on a Connection (an EventEmitter): not emitted since its listener was added; but nothing else refers to it any more, so nothing can settle it (orphaned)",
+    );
   });
 
   test('a deadlock: each branch waits on the lock the other holds', () => {
     const d = find('two transfers that lock each other out');
-    expect(d).toMatch(/^Task dump: 2 branches stuck after <elapsed> ms \(2 deadlocked branches\)/);
-    expect(d).toContain('held by [1] transfer at src/bank.ts:14:35, which waits on this branch: a deadlock');
-    expect(d).toContain('held by [0] transfer at src/bank.ts:14:35, which waits on this branch: a deadlock');
-    expect(d).toContain('its resolve function is kept in Mutex.waiters[0] (class Mutex at src/lock.ts:2:1), itself kept in Account.lock (class Account at src/bank.ts:5:3)');
+    expect(d).toMatch(
+      /^Task dump: 2 branches stuck after <elapsed> ms \(2 deadlocked branches\)/,
+    );
+    expect(d).toContain(
+      'held by [1] transfer at src/bank.ts:14:35, which waits on this branch: a deadlock',
+    );
+    expect(d).toContain(
+      'held by [0] transfer at src/bank.ts:14:35, which waits on this branch: a deadlock',
+    );
+    expect(d).toContain(
+      'its resolve function is kept in Mutex.waiters[0] (class Mutex at src/lock.ts:2:1), itself kept in Account.lock (class Account at src/bank.ts:5:3)',
+    );
   });
 
   test('a lock another branch holds, without a deadlock', () => {
@@ -75,8 +107,12 @@ describe.each([
   });
 
   test('streams: a pipeline whose source never ends, a stream that ended but nobody reads', () => {
-    expect(find('a pipeline whose source never ends')).toContain('↳ waits for the pipe RowSource → Writable to finish: a RowSource (a Readable stream) (class RowSource at src/export.ts:9:3): end never pushed (push(null) was not called)');
-    expect(find('a stream that ended but is never read')).toContain("↳ waits for a Readable stream (made with read() at src/export.ts:35:36) to end: ended, but not read to the end (8 bytes buffered, nothing reads it): 'end' comes after the last chunk is read");
+    expect(find('a pipeline whose source never ends')).toContain(
+      '↳ waits for the pipe RowSource → Writable to finish: a RowSource (a Readable stream) (class RowSource at src/export.ts:9:3): end never pushed (push(null) was not called)',
+    );
+    expect(find('a stream that ended but is never read')).toContain(
+      "↳ waits for a Readable stream (made with read() at src/export.ts:35:36) to end: ended, but not read to the end (8 bytes buffered, nothing reads it): 'end' comes after the last chunk is read",
+    );
   });
 
   test('the dumps, as they read', () => {

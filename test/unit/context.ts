@@ -1,8 +1,14 @@
 import {createPositionMapper} from '../../src/core/callsites';
 import type {DumpContext} from '../../src/core/dump';
 
-/** A dump context for unit tests of the recorder on its own: no test timeout, source maps as Node has them. */
-export function unitContext(testPath: string, now = performance.now()): DumpContext {
+/**
+ * A dump context for unit tests of the recorder on its own: no test timeout,
+ * source maps as Node has them.
+ */
+export function unitContext(
+  testPath: string,
+  now = performance.now(),
+): DumpContext {
   return {
     rootType: 'test',
     rootName: 'unit',

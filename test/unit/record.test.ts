@@ -1,11 +1,18 @@
-import {closeRoot, createRoot, enterRoot, leaveRoot, startRecording} from '../../src/core/record';
+import {
+  closeRoot,
+  createRoot,
+  enterRoot,
+  leaveRoot,
+  startRecording,
+} from '../../src/core/record';
 import {takeDump} from '../../src/core/dump';
 import {renderDump, summarize} from '../../src/core/render';
 import {unitContext} from './context';
 import type {Root} from '../../src/core/record';
 import type {Leaf} from '../../src/core/types';
 
-// The recorder and takeDump on their own (this file runs under plain jest-environment-node).
+// The recorder and takeDump on their own (this file runs under plain
+// jest-environment-node).
 const contextOf = (now?: number) => unitContext(__filename, now);
 const dumpOf = (root: Root, now?: number) => takeDump(root, contextOf(now));
 
@@ -33,14 +40,17 @@ describe('recording', () => {
     leaveRoot(root);
     const dump = dumpOf(root);
     expect(dump.leaves.map(l => l.what)).toEqual(['promise, never settled']);
-    expect([...root.promises.values()].filter(c => c.awaits === undefined)).toHaveLength(1);
+    expect(
+      [...root.promises.values()].filter(c => c.awaits === undefined),
+    ).toHaveLength(1);
   });
 
   test('a stored promise awaited late, then settled, is not a leaf', async () => {
     enterRoot(root);
     let open!: () => void;
     const ready = new Promise<void>(r => (open = r));
-    await churn(200); // far more than 64 recorded promises: the next await is a late one
+    // Far more than 64 recorded promises: the next await is a late one.
+    await churn(200);
     const waiting = (async () => {
       await ready;
     })();
@@ -52,14 +62,18 @@ describe('recording', () => {
     expect(dumpOf(root).leaves).toHaveLength(1);
   });
 
-  // TypeScript's ES5 `__generator` runs a body from `step`, called by an anonymous `next`
-  // closure: those two frames are hidden only with the helper's frames around them.
+  // TypeScript's ES5 `__generator` runs a body from `step`, called by an
+  // anonymous `next` closure: those two frames are hidden only with the
+  // helper's frames around them.
   test('a function of the program named step, called by an anonymous next method, stays in the path', async () => {
     enterRoot(root);
     async function step(): Promise<void> {
       await new Promise<void>(() => {});
     }
-    const verb = () => function () { return step(); };
+    const verb = () =>
+      function () {
+        return step();
+      };
     const machine = {next: verb()};
     void machine.next();
     leaveRoot(root);
@@ -68,21 +82,31 @@ describe('recording', () => {
     expect(leaves[0].path.map(f => f.name)).toContain('step');
   });
 
-  // A promise waits on the branch that goes on below its own frame. Inputs of one combinator
-  // are different branches even when their frames are on one line (a one-line recursion).
+  // A promise waits on the branch that goes on below its own frame. Inputs of
+  // one combinator are different branches even when their frames are on one
+  // line (a one-line recursion).
   test('inputs of one combinator made on one line are separate branches: none waits on another', async () => {
     enterRoot(root);
+    // One line on purpose: the inputs and the recursion share it.
     // prettier-ignore
+    // eslint-disable-next-line max-len
     async function r(k: number): Promise<void> { if (k === 0) return new Promise<void>(() => {}); return k % 2 ? r(k - 1) : await r(k - 1); }
     void Promise.all([0, 1, 2, 3].map(k => r(k)));
     leaveRoot(root);
     const leaves = dumpOf(root).leaves;
-    expect(leaves.map(l => l.path.find(f => f.combinator !== undefined)?.combinator?.index).sort()).toEqual([0, 1, 2, 3]);
+    expect(
+      leaves
+        .map(
+          l => l.path.find(f => f.combinator !== undefined)?.combinator?.index,
+        )
+        .sort(),
+    ).toEqual([0, 1, 2, 3]);
     expect(leaves.filter(l => l.waiting === true)).toEqual([]);
   });
 
-  // The first await of a promise soon after its creation is not recorded (it is most often
-  // an async call's own): with more waiters, the promise keeps its own branch, and says so.
+  // The first await of a promise soon after its creation is not recorded (it is
+  // most often an async call's own): with more waiters, the promise keeps its
+  // own branch, and says so.
   test('a deferred awaited by three calls right after its creation: no waiter is left out', async () => {
     enterRoot(root);
     let open: (() => void) | undefined;
@@ -93,31 +117,57 @@ describe('recording', () => {
     void Promise.all([waiter(), waiter(), waiter()]);
     leaveRoot(root);
     const leaves = dumpOf(root).leaves;
-    expect(leaves.map(l => l.path.find(f => f.combinator !== undefined)?.combinator?.index ?? null).sort()).toEqual([1, 2, null]);
-    expect(leaves.find(l => !l.path.some(f => f.combinator !== undefined))?.what).toBe('promise, never settled; 1 of its 3 awaits (or .then calls) not traced to where they wait');
+    expect(
+      leaves
+        .map(
+          l =>
+            l.path.find(f => f.combinator !== undefined)?.combinator?.index ??
+            null,
+        )
+        .sort(),
+    ).toEqual([1, 2, null]);
+    expect(
+      leaves.find(l => !l.path.some(f => f.combinator !== undefined))?.what,
+    ).toBe(
+      'promise, never settled; 1 of its 3 awaits (or .then calls) not traced to where they wait',
+    );
     open?.();
   });
 
   test('a timers/promises timeout raced against a promise is shown as the timer, in its place in the race', async () => {
     enterRoot(root);
     const {setTimeout: sleep} = await import('node:timers/promises');
-    // Unref'd: the timer does not keep the test process alive. timers/promises is Node's, of
-    // the realm outside the test's: raced by that realm's Promise, as a Node script would.
+    // Unref'd: the timer does not keep the test process alive. timers/promises
+    // is Node's, of the realm outside the test's: raced by that realm's
+    // Promise, as a Node script would.
     const timeout = sleep(60_000, undefined, {ref: false});
     const NodePromise = timeout.constructor as PromiseConstructor;
     void NodePromise.race([new NodePromise<void>(() => {}), timeout]);
     leaveRoot(root);
     const leaves = dumpOf(root).leaves;
-    // Which input a leaf is: its own (a promise, a timer at the combinator), or its frame's.
-    const inputOf = (l: Leaf) => l.input ?? l.path.find(f => f.combinator !== undefined)?.combinator;
-    expect(leaves.map(l => [l.kind, inputOf(l)?.name, inputOf(l)?.index]).sort((x, y) => Number(x[2]) - Number(y[2]))).toEqual([
+    // Which input a leaf is: its own (a promise, a timer at the combinator), or
+    // its frame's.
+    const inputOf = (l: Leaf) =>
+      l.input ?? l.path.find(f => f.combinator !== undefined)?.combinator;
+    expect(
+      leaves
+        .map(l => [l.kind, inputOf(l)?.name, inputOf(l)?.index])
+        .sort((x, y) => Number(x[2]) - Number(y[2])),
+    ).toEqual([
       ['promise', 'Promise.race', 0],
       ['timer', 'Promise.race', 1],
     ]);
   });
 
-  // A combinator's tree, as text: where it hangs and what is under it (positions left out).
-  const treeOf = (text: string) => text.split('\n').slice(2).map(l => l.replace(/ at \S+:\d+:\d+/g, '').replace(/, fires in [\d.]+ m?s/, ''));
+  // A combinator's tree, as text: where it hangs and what is under it
+  // (positions left out).
+  const treeOf = (text: string) =>
+    text
+      .split('\n')
+      .slice(2)
+      .map(l =>
+        l.replace(/ at \S+:\d+:\d+/g, '').replace(/, fires in [\d.]+ m?s/, ''),
+      );
 
   test('return Promise.all(...) two calls deep: neither caller is an input of the combinator', async () => {
     enterRoot(root);
@@ -160,7 +210,9 @@ describe('recording', () => {
     leaveRoot(root);
     const dump = dumpOf(root);
     timers.forEach(clearTimeout);
-    expect(summarize(dump)).toMatch(/^Task dump: 2 branches stuck( after \d+ ms)? \(2 timers\)$/);
+    expect(summarize(dump)).toMatch(
+      /^Task dump: 2 branches stuck( after \d+ ms)? \(2 timers\)$/,
+    );
     expect(treeOf(renderDump(dump))).toEqual([
       '╼ test "unit" in test/unit/record.test.ts',
       '└╼ async chain broken by a callback: created in one, not traced back to the body',
@@ -197,7 +249,9 @@ describe('recording', () => {
     leaveRoot(root);
     const dump = dumpOf(root);
     clearTimeout(timer);
-    expect(summarize(dump)).toMatch(/^Task dump: 2 branches stuck( after \d+ ms)? \(1 timer, 1 promise\)$/);
+    expect(summarize(dump)).toMatch(
+      /^Task dump: 2 branches stuck( after \d+ ms)? \(1 timer, 1 promise\)$/,
+    );
     expect(treeOf(renderDump(dump)).slice(2)).toEqual([
       '   └╼ <anonymous>',
       '      └╼ body',
@@ -212,7 +266,8 @@ describe('recording', () => {
     ]);
   });
 
-  // Under Jest, promises carry Node's async ids: a `.then()` promise is known by what it chains on.
+  // Under Jest, promises carry Node's async ids: a `.then()` promise is known
+  // by what it chains on.
   test('an input made by .then() on a pending new Promise is that promise, in its place in the combinator', async () => {
     enterRoot(root);
     const timers: NodeJS.Timeout[] = [];
@@ -226,7 +281,9 @@ describe('recording', () => {
     leaveRoot(root);
     const dump = dumpOf(root);
     timers.forEach(clearTimeout);
-    expect(summarize(dump)).toMatch(/^Task dump: 2 branches stuck( after \d+ ms)? \(2 timers\)$/);
+    expect(summarize(dump)).toMatch(
+      /^Task dump: 2 branches stuck( after \d+ ms)? \(2 timers\)$/,
+    );
     expect(treeOf(renderDump(dump)).slice(2)).toEqual([
       '   └╼ <anonymous>',
       '      └╼ body',
@@ -260,7 +317,9 @@ describe('recording', () => {
     leaveRoot(root);
     const dump = dumpOf(root);
     timers.forEach(clearTimeout);
-    expect(summarize(dump)).toMatch(/^Task dump: 2 branches stuck( after \d+ ms)? \(2 timers\)$/);
+    expect(summarize(dump)).toMatch(
+      /^Task dump: 2 branches stuck( after \d+ ms)? \(2 timers\)$/,
+    );
     expect(treeOf(renderDump(dump)).slice(4, 9)).toEqual([
       '         └╼ Promise.all',
       '            ├╼ [0] delay',
@@ -307,20 +366,23 @@ describe('recording', () => {
     expect(leaves).toHaveLength(1);
     const awaitedAt = leaves[0].path[leaves[0].path.length - 1];
     expect(awaitedAt.name).toBe('acquire');
-    // Where it was made (the test body, a few lines up), not where it is awaited.
+    // Where it was made (the test body, a few lines up), not where it is
+    // awaited.
     expect(leaves[0].createdAt?.line).toBeLessThan(awaitedAt.line);
     expect(leaves[0].what).toBe('promise, never settled');
   });
 
-  // takeDump keeps what it reads of each frame in arrays sized for the pending promises'
-  // stacks; stacks read later (timers, handles) make them grow, and a dump taken from inside
-  // another (a callback of its context) has its own.
+  // takeDump keeps what it reads of each frame in arrays sized for the pending
+  // promises' stacks; stacks read later (timers, handles) make them grow, and a
+  // dump taken from inside another (a callback of its context) has its own.
   test('stacks read late, a second dump and a dump taken during a dump all say the same', async () => {
     enterRoot(root);
     async function waitsOn(): Promise<void> {
       await new Promise<void>(() => {});
     }
-    const timers = Array.from({length: 50}, () => setTimeout(() => void waitsOn(), 1));
+    const timers = Array.from({length: 50}, () =>
+      setTimeout(() => void waitsOn(), 1),
+    );
     await new Promise(resolve => setTimeout(resolve, 20));
     const pending = Array.from({length: 200}, () => waitsOn());
     void pending;
@@ -328,7 +390,11 @@ describe('recording', () => {
     const now = performance.now();
     const first = dumpOf(root, now);
     expect(first.leaves.length).toBe(250);
-    expect(first.leaves.filter(l => l.path.some(f => f.name === 'setTimeout callback'))).toHaveLength(50);
+    expect(
+      first.leaves.filter(l =>
+        l.path.some(f => f.name === 'setTimeout callback'),
+      ),
+    ).toHaveLength(50);
     expect(dumpOf(root, now)).toEqual(first);
     let inner: ReturnType<typeof dumpOf> | undefined;
     const outer = takeDump(root, {

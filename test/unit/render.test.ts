@@ -1,8 +1,19 @@
 import {renderDump, summarize} from '../../src/core/render';
 import {buildTree} from '../../src/core/tree';
-import {DUMP_KIND, DUMP_VERSION, type Frame, type Leaf, type TaskDump} from '../../src/core/types';
+import {
+  DUMP_KIND,
+  DUMP_VERSION,
+  type Frame,
+  type Leaf,
+  type TaskDump,
+} from '../../src/core/types';
 
-const f = (name: string, line: number, column = 1, extra: Partial<Frame> = {}): Frame => ({
+const f = (
+  name: string,
+  line: number,
+  column = 1,
+  extra: Partial<Frame> = {},
+): Frame => ({
   name,
   file: 'src/a.ts',
   line,
@@ -26,7 +37,13 @@ const dump = (leaves: Leaf[], extra: Partial<TaskDump> = {}): TaskDump => ({
   version: DUMP_VERSION,
   rootType: 'test',
   rootName: 'hangs',
-  rootFrame: {name: '<anonymous>', file: 'test/a.test.ts', line: 3, column: 29, async: false},
+  rootFrame: {
+    name: '<anonymous>',
+    file: 'test/a.test.ts',
+    line: 3,
+    column: 29,
+    async: false,
+  },
   testPath: 'test/a.test.ts',
   elapsedMs: 300,
   timeoutMs: 300,
@@ -38,7 +55,12 @@ const dump = (leaves: Leaf[], extra: Partial<TaskDump> = {}): TaskDump => ({
 
 describe('buildTree', () => {
   test('merges branches by their common root-side prefix', () => {
-    const tree = buildTree(dump([leaf([f('foo', 1), f('bar', 2), f('x', 3)]), leaf([f('foo', 1), f('bar', 2), f('y', 4)])]));
+    const tree = buildTree(
+      dump([
+        leaf([f('foo', 1), f('bar', 2), f('x', 3)]),
+        leaf([f('foo', 1), f('bar', 2), f('y', 4)]),
+      ]),
+    );
     expect(tree.children).toHaveLength(1);
     const bar = tree.children[0].children[0];
     expect(bar.frame?.name).toBe('bar');
@@ -46,22 +68,42 @@ describe('buildTree', () => {
   });
 
   test('the same function at two lines makes two nodes', () => {
-    const tree = buildTree(dump([leaf([f('foo', 1, 5)]), leaf([f('foo', 2, 9)])]));
+    const tree = buildTree(
+      dump([leaf([f('foo', 1, 5)]), leaf([f('foo', 2, 9)])]),
+    );
     expect(tree.children).toHaveLength(2);
   });
 
   test('a call and an await on one line are one node, shown at the await', () => {
-    // Stacks taken before a function's first await resumes point at the call; later ones at the await.
+    // Stacks taken before a function's first await resumes point at the call;
+    // later ones at the await.
     const call = f('foo', 4, 22);
     const awaited = f('foo', 4, 10, {async: true});
-    const tree = buildTree(dump([leaf([call, f('a', 8)]), leaf([awaited, f('b', 9)])]));
+    const tree = buildTree(
+      dump([leaf([call, f('a', 8)]), leaf([awaited, f('b', 9)])]),
+    );
     expect(tree.children).toHaveLength(1);
-    expect(tree.children[0].frame).toMatchObject({line: 4, column: 10, async: true});
-    expect(tree.children[0].children.map(c => c.frame?.name)).toEqual(['a', 'b']);
+    expect(tree.children[0].frame).toMatchObject({
+      line: 4,
+      column: 10,
+      async: true,
+    });
+    expect(tree.children[0].children.map(c => c.frame?.name)).toEqual([
+      'a',
+      'b',
+    ]);
   });
 
   test('a leaf awaited as a combinator input hangs under the combinator node', () => {
-    const tree = buildTree(dump([leaf([f('bar', 2)], {input: {name: 'Promise.all', index: 1}}), leaf([f('bar', 2), f('a', 8, 1, {combinator: {name: 'Promise.all', index: 0}})])]));
+    const tree = buildTree(
+      dump([
+        leaf([f('bar', 2)], {input: {name: 'Promise.all', index: 1}}),
+        leaf([
+          f('bar', 2),
+          f('a', 8, 1, {combinator: {name: 'Promise.all', index: 0}}),
+        ]),
+      ]),
+    );
     const comb = tree.children[0].children[0];
     expect(comb.label).toBe('Promise.all');
     expect(comb.leaves).toHaveLength(1);
@@ -71,8 +113,14 @@ describe('buildTree', () => {
   test('combinator inputs hang under one combinator node, ordered by index', () => {
     const tree = buildTree(
       dump([
-        leaf([f('bar', 2), f('b', 9, 1, {combinator: {name: 'Promise.race', index: 1}})]),
-        leaf([f('bar', 2), f('a', 8, 1, {combinator: {name: 'Promise.race', index: 0}})]),
+        leaf([
+          f('bar', 2),
+          f('b', 9, 1, {combinator: {name: 'Promise.race', index: 1}}),
+        ]),
+        leaf([
+          f('bar', 2),
+          f('a', 8, 1, {combinator: {name: 'Promise.race', index: 0}}),
+        ]),
       ]),
     );
     const comb = tree.children[0].children[0];
@@ -81,8 +129,13 @@ describe('buildTree', () => {
   });
 
   test('detached branches are grouped apart, after attached ones', () => {
-    const tree = buildTree(dump([leaf([f('cb', 7)], {detached: true}), leaf([f('foo', 1)])]));
-    expect(tree.children.map(c => c.frame?.name ?? 'detached')).toEqual(['foo', 'detached']);
+    const tree = buildTree(
+      dump([leaf([f('cb', 7)], {detached: true}), leaf([f('foo', 1)])]),
+    );
+    expect(tree.children.map(c => c.frame?.name ?? 'detached')).toEqual([
+      'foo',
+      'detached',
+    ]);
   });
 });
 
@@ -90,8 +143,18 @@ describe('renderDump', () => {
   test('draws the merged tree with one leaf line per stuck branch', () => {
     const text = renderDump(
       dump([
-        leaf([f('foo', 7, 31), f('bar', 6, 24), f('fiz', 3, 24, {combinator: {name: 'Promise.all', index: 0}}), f('pending', 2, 28)]),
-        leaf([f('foo', 7, 31), f('bar', 6, 24), f('buz', 5, 24, {combinator: {name: 'Promise.all', index: 1}}), f('pending', 2, 28)]),
+        leaf([
+          f('foo', 7, 31),
+          f('bar', 6, 24),
+          f('fiz', 3, 24, {combinator: {name: 'Promise.all', index: 0}}),
+          f('pending', 2, 28),
+        ]),
+        leaf([
+          f('foo', 7, 31),
+          f('bar', 6, 24),
+          f('buz', 5, 24, {combinator: {name: 'Promise.all', index: 1}}),
+          f('pending', 2, 28),
+        ]),
       ]),
     );
     expect(text).toBe(
@@ -113,7 +176,15 @@ describe('renderDump', () => {
   });
 
   test('a node can carry both children and its own leaf', () => {
-    const text = renderDump(dump([leaf([f('foo', 1)]), leaf([f('foo', 1), f('bar', 2)], {kind: 'timer', what: 'setTimeout 60000 ms, not fired yet'})]));
+    const text = renderDump(
+      dump([
+        leaf([f('foo', 1)]),
+        leaf([f('foo', 1), f('bar', 2)], {
+          kind: 'timer',
+          what: 'setTimeout 60000 ms, not fired yet',
+        }),
+      ]),
+    );
     expect(text.split('\n').slice(3)).toEqual([
       '└╼ foo at src/a.ts:1:1',
       '   └╼ bar at src/a.ts:2:1',
@@ -123,7 +194,14 @@ describe('renderDump', () => {
   });
 
   test('hooks and empty dumps say what they are', () => {
-    const text = renderDump(dump([], {rootType: 'beforeAll', rootName: 'db', rootFrame: null, waitsForDone: true}));
+    const text = renderDump(
+      dump([], {
+        rootType: 'beforeAll',
+        rootName: 'db',
+        rootFrame: null,
+        waitsForDone: true,
+      }),
+    );
     expect(text).toBe(
       [
         'Task dump: nothing under this hook is pending after 300 ms',
@@ -132,16 +210,25 @@ describe('renderDump', () => {
         '└╼ The hook takes a `done` callback that was never called, and no promise, timer or handle it started is still pending (a listener that would call it is not looked for).',
       ].join('\n'),
     );
-    expect(renderDump(dump([leaf([f('x', 1)])], {rootType: 'afterEach', rootName: 'db › inserts'}))).toContain(
-      '╼ afterEach hook for "db › inserts" at test/a.test.ts:3:29',
-    );
+    expect(
+      renderDump(
+        dump([leaf([f('x', 1)])], {
+          rootType: 'afterEach',
+          rootName: 'db › inserts',
+        }),
+      ),
+    ).toContain('╼ afterEach hook for "db › inserts" at test/a.test.ts:3:29');
   });
 
   test('a promise waiting on the branch below it heads that branch and is not counted', () => {
     const text = renderDump(
       dump([
         leaf([f('later', 6, 10)], {waiting: true}),
-        leaf([f('later', 6, 10), f('setTimeout callback', 6, 33), f('waitForever', 2, 9)]),
+        leaf([
+          f('later', 6, 10),
+          f('setTimeout callback', 6, 33),
+          f('waitForever', 2, 9),
+        ]),
       ]),
     );
     expect(text.split('\n')).toEqual([
@@ -162,8 +249,14 @@ describe('renderDump', () => {
       dump([
         leaf([sleep], {waiting: true}),
         leaf([sleep], {waiting: true}),
-        leaf([sleep], {waiting: true, what: 'promise, never settled; 1 of its 2 awaits (or .then calls) not traced to where they wait'}),
-        leaf([sleep, f('<anonymous>', 6, 27)], {kind: 'timer', what: 'setTimeout 60000 ms'}),
+        leaf([sleep], {
+          waiting: true,
+          what: 'promise, never settled; 1 of its 2 awaits (or .then calls) not traced to where they wait',
+        }),
+        leaf([sleep, f('<anonymous>', 6, 27)], {
+          kind: 'timer',
+          what: 'setTimeout 60000 ms',
+        }),
       ]),
     );
     expect(text.split('\n').slice(3)).toEqual([
@@ -177,22 +270,41 @@ describe('renderDump', () => {
 
   test('a leaf created elsewhere than where it is awaited says where it was created', () => {
     const made = f('Deferred', 6, 20, {file: 'src/queue.ts'});
-    const text = renderDump(dump([leaf([f('acquire', 12, 22)], {createdAt: made, what: 'promise created outside this test, never settled'})]));
-    expect(text).toContain('⏸ promise created outside this test, never settled; created in Deferred at src/queue.ts:6:20');
-    const input = renderDump(dump([leaf([f('bar', 2)], {input: {name: 'Promise.all', index: 1}})]));
-    expect(input).toContain('└╼ Promise.all\n      └╼ ⏸ [1] promise, never settled');
+    const text = renderDump(
+      dump([
+        leaf([f('acquire', 12, 22)], {
+          createdAt: made,
+          what: 'promise created outside this test, never settled',
+        }),
+      ]),
+    );
+    expect(text).toContain(
+      '⏸ promise created outside this test, never settled; created in Deferred at src/queue.ts:6:20',
+    );
+    const input = renderDump(
+      dump([leaf([f('bar', 2)], {input: {name: 'Promise.all', index: 1}})]),
+    );
+    expect(input).toContain(
+      '└╼ Promise.all\n      └╼ ⏸ [1] promise, never settled',
+    );
   });
 
   test('styles are applied only through the given functions', () => {
-    const text = renderDump(dump([leaf([f('foo', 1)])]), {styles: {leaf: s => `<${s}>`, title: s => s.toUpperCase()}});
+    const text = renderDump(dump([leaf([f('foo', 1)])]), {
+      styles: {leaf: s => `<${s}>`, title: s => s.toUpperCase()},
+    });
     expect(text).toContain('<⏸ promise, never settled>');
-    expect(text.split('\n')[0]).toBe('TASK DUMP: 1 BRANCH STUCK AFTER 300 MS (1 PROMISE)');
+    expect(text.split('\n')[0]).toBe(
+      'TASK DUMP: 1 BRANCH STUCK AFTER 300 MS (1 PROMISE)',
+    );
   });
 
   test('summary counts kinds', () => {
-    expect(summarize(dump([leaf([]), leaf([], {kind: 'timer'}), leaf([], {kind: 'timer'})]))).toBe(
-      'Task dump: 3 branches stuck after 300 ms (1 promise, 2 timers)',
-    );
+    expect(
+      summarize(
+        dump([leaf([]), leaf([], {kind: 'timer'}), leaf([], {kind: 'timer'})]),
+      ),
+    ).toBe('Task dump: 3 branches stuck after 300 ms (1 promise, 2 timers)');
   });
 });
 
@@ -200,19 +312,31 @@ describe('renderDump with a width', () => {
   const long = dump([
     leaf([
       f('reserveEveryItemOfTheCustomerOrderAcrossAllWarehouses', 8, 42),
-      f('waitForTheUpstreamInventoryService', 3, 10, {combinator: {name: 'Promise.all', index: 0}}),
+      f('waitForTheUpstreamInventoryService', 3, 10, {
+        combinator: {name: 'Promise.all', index: 0},
+      }),
     ]),
-    leaf([f('reserveEveryItemOfTheCustomerOrderAcrossAllWarehouses', 8, 42), f('other', 4, 1, {combinator: {name: 'Promise.all', index: 1}})], {
-      what: 'promise created outside this test, never settled',
-      createdAt: f('makeTheDeferredThatNobodyResolves', 30, 5, {file: 'src/some/deeply/nested/module/with/a/long/path.ts'}),
-    }),
+    leaf(
+      [
+        f('reserveEveryItemOfTheCustomerOrderAcrossAllWarehouses', 8, 42),
+        f('other', 4, 1, {combinator: {name: 'Promise.all', index: 1}}),
+      ],
+      {
+        what: 'promise created outside this test, never settled',
+        createdAt: f('makeTheDeferredThatNobodyResolves', 30, 5, {
+          file: 'src/some/deeply/nested/module/with/a/long/path.ts',
+        }),
+      },
+    ),
   ]);
 
   test('no line is wider than asked, and the text is all there', () => {
     for (const width of [40, 50, 60]) {
       const text = renderDump(long, {width});
-      for (const line of text.split('\n')) expect(line.length).toBeLessThanOrEqual(width);
-      // A word longer than a line is cut: compare without spaces and tree glyphs.
+      for (const line of text.split('\n'))
+        expect(line.length).toBeLessThanOrEqual(width);
+      // A word longer than a line is cut: compare without spaces and tree
+      // glyphs.
       const squeeze = (s: string): string => s.replace(/[\s│├└╼]/g, '');
       expect(squeeze(text)).toBe(squeeze(renderDump(long)));
     }
@@ -229,19 +353,34 @@ describe('renderDump with a width', () => {
   });
 
   test('colour codes do not count toward the width', () => {
-    const styles = {dim: (s: string) => `\u001b[2m${s}\u001b[22m`, leaf: (s: string) => `\u001b[33m${s}\u001b[39m`, position: (s: string) => `\u001b[36m${s}\u001b[39m`};
+    const styles = {
+      dim: (s: string) => `\u001b[2m${s}\u001b[22m`,
+      leaf: (s: string) => `\u001b[33m${s}\u001b[39m`,
+      position: (s: string) => `\u001b[36m${s}\u001b[39m`,
+    };
     const text = renderDump(long, {width: 50, styles});
     expect(text).toContain('\u001b[36m');
-    expect(text.replace(/\u001b\[\d+m/g, '')).toBe(renderDump(long, {width: 50}));
+    expect(text.replace(/\u001b\[\d+m/g, '')).toBe(
+      renderDump(long, {width: 50}),
+    );
   });
 });
 
 test('leaves that read the same at one frame are drawn once, with their count', () => {
   const text = renderDump(
     dump([
-      leaf([f('poll', 2)], {kind: 'timer', what: 'setTimeout 60000 ms, not fired yet'}),
-      leaf([f('poll', 2)], {kind: 'timer', what: 'setTimeout 60000 ms, not fired yet'}),
-      leaf([f('poll', 2)], {kind: 'timer', what: 'setTimeout 60000 ms, not fired yet'}),
+      leaf([f('poll', 2)], {
+        kind: 'timer',
+        what: 'setTimeout 60000 ms, not fired yet',
+      }),
+      leaf([f('poll', 2)], {
+        kind: 'timer',
+        what: 'setTimeout 60000 ms, not fired yet',
+      }),
+      leaf([f('poll', 2)], {
+        kind: 'timer',
+        what: 'setTimeout 60000 ms, not fired yet',
+      }),
       leaf([f('poll', 2)]),
     ]),
   );
@@ -256,12 +395,22 @@ test('leaves that read the same at one frame are drawn once, with their count', 
 });
 
 describe('library and Node frames in a row', () => {
-  const lib = (name: string, line: number, file = 'node_modules/pg/lib/client.js'): Frame => f(name, line, 3, {file});
+  const lib = (
+    name: string,
+    line: number,
+    file = 'node_modules/pg/lib/client.js',
+  ): Frame => f(name, line, 3, {file});
 
   test('show their two ends and a count of what lies between, with the packages', () => {
     const text = renderDump(
       dump([
-        leaf([f('loadUser', 4), lib('Client.query', 10), lib('Client._send', 20), lib('Pool.acquire', 5, '../../node_modules/@corp/pool/index.js'), lib('Connection.wait', 30)]),
+        leaf([
+          f('loadUser', 4),
+          lib('Client.query', 10),
+          lib('Client._send', 20),
+          lib('Pool.acquire', 5, '../../node_modules/@corp/pool/index.js'),
+          lib('Connection.wait', 30),
+        ]),
         leaf([f('loadUser', 4), f('audit', 9)]),
       ]),
     );
@@ -277,34 +426,65 @@ describe('library and Node frames in a row', () => {
     ]);
   });
 
-  test('stop where the branch splits, at a combinator input, or at the user\'s code', () => {
+  test("stop where the branch splits, at a combinator input, or at the user's code", () => {
     const text = renderDump(
       dump([
-        leaf([lib('a', 1), lib('b', 2), lib('c', 3), f('callback', 7), lib('d', 4)]),
+        leaf([
+          lib('a', 1),
+          lib('b', 2),
+          lib('c', 3),
+          f('callback', 7),
+          lib('d', 4),
+        ]),
         leaf([lib('a', 1), lib('b', 2), lib('e', 5), lib('g', 6), lib('h', 7)]),
       ]),
     );
-    // Split after b: nothing collapses above it; the user's callback stops a run.
+    // Split after b: nothing collapses above it; the user's callback stops a
+    // run.
     expect(text).toContain('Task dump: 2 branches');
     expect(text).not.toContain('⋯');
-    const deep = renderDump(dump([leaf([lib('a', 1), lib('b', 2), lib('c', 3, 'node:events'), lib('d', 4), f('mine', 8)])]));
+    const deep = renderDump(
+      dump([
+        leaf([
+          lib('a', 1),
+          lib('b', 2),
+          lib('c', 3, 'node:events'),
+          lib('d', 4),
+          f('mine', 8),
+        ]),
+      ]),
+    );
     expect(deep).toContain('⋯ 2 frames in pg, node');
     expect(deep).toContain('mine at src/a.ts:8:1');
   });
 
   test('three frames in a row are all shown (a count would save nothing)', () => {
-    const text = renderDump(dump([leaf([lib('a', 1), lib('b', 2), lib('c', 3)])]));
+    const text = renderDump(
+      dump([leaf([lib('a', 1), lib('b', 2), lib('c', 3)])]),
+    );
     expect(text).not.toContain('⋯');
     expect(text).toContain('b at node_modules/pg/lib/client.js:2:3');
   });
 });
 
-// Inputs and leaves made alike are grouped by comparing their data before their text (see
-// render.ts collapse/collapseSame): data that differs where the text does not must still
-// group, and data that differs where the text does must not.
+// Inputs and leaves made alike are grouped by comparing their data before their
+// text (see render.ts collapse/collapseSame): data that differs where the text
+// does not must still group, and data that differs where the text does must
+// not.
 describe('grouping what reads the same', () => {
-  const input = (index: number, below: Frame[], extra: Partial<Leaf> = {}): Leaf =>
-    leaf([f('run', 2), f('task', 5, 1, {combinator: {name: 'Promise.all', index}}), ...below], extra);
+  const input = (
+    index: number,
+    below: Frame[],
+    extra: Partial<Leaf> = {},
+  ): Leaf =>
+    leaf(
+      [
+        f('run', 2),
+        f('task', 5, 1, {combinator: {name: 'Promise.all', index}}),
+        ...below,
+      ],
+      extra,
+    );
 
   test('inputs whose subtrees differ only in what is not shown are one group', () => {
     const text = renderDump(
@@ -314,7 +494,9 @@ describe('grouping what reads the same', () => {
         // Not shown: whether a frame is an await, a leaf's age.
         input(2, [f('step', 9, 1, {async: true})], {ageMs: 3}),
         input(3, [f('step', 9, 1, {via: {frames: 2, packages: ['node']}})]),
-        input(4, [f('step', 9)], {what: 'events.once() promise, never settled'}),
+        input(4, [f('step', 9)], {
+          what: 'events.once() promise, never settled',
+        }),
       ]),
     );
     expect(text.split('\n').slice(3)).toEqual([
@@ -333,17 +515,38 @@ describe('grouping what reads the same', () => {
   });
 
   test('leaves that read the same are counted together in first-seen order, alike or not in between', () => {
-    const at = (what: string, extra: Partial<Leaf> = {}): Leaf => leaf([f('poll', 2)], {kind: 'timer', what, ...extra});
-    const text = renderDump(dump([at('A'), at('B'), at('A', {ageMs: 5, timer: {delayMs: 1, repeat: false}}), at('A'), at('B', {busy: true})]));
+    const at = (what: string, extra: Partial<Leaf> = {}): Leaf =>
+      leaf([f('poll', 2)], {kind: 'timer', what, ...extra});
+    const text = renderDump(
+      dump([
+        at('A'),
+        at('B'),
+        at('A', {ageMs: 5, timer: {delayMs: 1, repeat: false}}),
+        at('A'),
+        at('B', {busy: true}),
+      ]),
+    );
     expect(text.split('\n').slice(4)).toEqual(['   ⏲ 3× A', '   ⏲ 2× B']);
   });
 
-  // A waker is a line of its own under the leaf: leaves alike in all else but their wakers
-  // read differently, and are not one group.
+  // A waker is a line of its own under the leaf: leaves alike in all else but
+  // their wakers read differently, and are not one group.
   test('leaves and inputs alike but for their wakers are apart; with wakers that read the same, together', () => {
     const orphaned = {kind: 'none' as const, what: 'nothing can settle it'};
-    const held = (line: number) => ({kind: 'object' as const, what: 'its resolve function is kept in Lock.queue[0]', heldBy: [f('other', line)]});
-    const plain = renderDump(dump([leaf([f('poll', 2)]), leaf([f('poll', 2)], {waker: orphaned}), leaf([f('poll', 2)], {waker: {...orphaned}}), leaf([f('poll', 2)], {waker: held(7)}), leaf([f('poll', 2)], {waker: held(8)})]));
+    const held = (line: number) => ({
+      kind: 'object' as const,
+      what: 'its resolve function is kept in Lock.queue[0]',
+      heldBy: [f('other', line)],
+    });
+    const plain = renderDump(
+      dump([
+        leaf([f('poll', 2)]),
+        leaf([f('poll', 2)], {waker: orphaned}),
+        leaf([f('poll', 2)], {waker: {...orphaned}}),
+        leaf([f('poll', 2)], {waker: held(7)}),
+        leaf([f('poll', 2)], {waker: held(8)}),
+      ]),
+    );
     expect(plain.split('\n').slice(4)).toEqual([
       '   ⏸ promise, never settled',
       '   ⏸ 2× promise, never settled',
@@ -353,7 +556,14 @@ describe('grouping what reads the same', () => {
       '   ⏸ promise, never settled',
       '     ↳ its resolve function is kept in Lock.queue[0], held by other at src/a.ts:8:1',
     ]);
-    const inputs = renderDump(dump([input(0, [f('step', 9)], {waker: held(7)}), input(1, [f('step', 9)], {waker: held(7)}), input(2, [f('step', 9)], {waker: held(8)}), input(3, [f('step', 9)])]));
+    const inputs = renderDump(
+      dump([
+        input(0, [f('step', 9)], {waker: held(7)}),
+        input(1, [f('step', 9)], {waker: held(7)}),
+        input(2, [f('step', 9)], {waker: held(8)}),
+        input(3, [f('step', 9)]),
+      ]),
+    );
     expect(inputs.split('\n').slice(5)).toEqual([
       '      ├╼ [0–1] 2× task at src/a.ts:5:1',
       '      │  └╼ step at src/a.ts:9:1',
@@ -370,7 +580,14 @@ describe('grouping what reads the same', () => {
   });
 
   test('a node keeps its children in first-seen order, however their keys come', () => {
-    const tree = buildTree(dump([leaf([f('x', 1), f('y', 2)]), leaf([f('x', 1), f('z', 3)]), leaf([f('x', 1), f('y', 2)]), leaf([f('x', 1), f('w', 4)])]));
+    const tree = buildTree(
+      dump([
+        leaf([f('x', 1), f('y', 2)]),
+        leaf([f('x', 1), f('z', 3)]),
+        leaf([f('x', 1), f('y', 2)]),
+        leaf([f('x', 1), f('w', 4)]),
+      ]),
+    );
     const x = tree.children[0];
     expect(x.children.map(c => c.frame?.name)).toEqual(['y', 'z', 'w']);
     expect(x.children.map(c => c.leaves.length)).toEqual([2, 1, 1]);

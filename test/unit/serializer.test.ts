@@ -8,16 +8,50 @@ const dump: TaskDump = {
   version: DUMP_VERSION,
   rootType: 'test',
   rootName: 'talks to the server',
-  rootFrame: {name: '<anonymous>', file: 'test/a.test.ts', line: 3, column: 9, async: true},
+  rootFrame: {
+    name: '<anonymous>',
+    file: 'test/a.test.ts',
+    line: 3,
+    column: 9,
+    async: true,
+  },
   testPath: 'test/a.test.ts',
   elapsedMs: 5012,
   timeoutMs: 5000,
   unrecorded: 0,
   waitsForDone: false,
   leaves: [
-    {kind: 'socket', what: 'socket to 127.0.0.1:41877, open, 0 bytes read', createdAt: null, path: [{name: 'connect', file: 'src/c.ts', line: 4, column: 3, async: false}], ageMs: 12, detached: false},
-    {kind: 'child-process', what: 'child process node (pid 4242), still running', createdAt: null, path: [{name: 'spawnTool', file: 'src/t.ts', line: 9, column: 5, async: false}], ageMs: 13, detached: false},
-    {kind: 'timer', what: 'setTimeout 60000 ms, fires in 55.0 s', createdAt: null, path: [{name: 'wait', file: 'src/w.ts', line: 2, column: 1, async: false}], ageMs: 14, detached: false, timer: {delayMs: 60000, repeat: false, firesInMs: 54988}},
+    {
+      kind: 'socket',
+      what: 'socket to 127.0.0.1:41877, open, 0 bytes read',
+      createdAt: null,
+      path: [
+        {name: 'connect', file: 'src/c.ts', line: 4, column: 3, async: false},
+      ],
+      ageMs: 12,
+      detached: false,
+    },
+    {
+      kind: 'child-process',
+      what: 'child process node (pid 4242), still running',
+      createdAt: null,
+      path: [
+        {name: 'spawnTool', file: 'src/t.ts', line: 9, column: 5, async: false},
+      ],
+      ageMs: 13,
+      detached: false,
+    },
+    {
+      kind: 'timer',
+      what: 'setTimeout 60000 ms, fires in 55.0 s',
+      createdAt: null,
+      path: [
+        {name: 'wait', file: 'src/w.ts', line: 2, column: 1, async: false},
+      ],
+      ageMs: 14,
+      detached: false,
+      timer: {delayMs: 60000, repeat: false, firesInMs: 54988},
+    },
   ],
 };
 
@@ -48,8 +82,22 @@ test('indent, min and colours of pretty-format are respected', () => {
   expect(two.split('\n')[2]).toMatch(/^ {8}Task dump: 3 branches stuck/);
   const min = format(dump, {plugins: [serializer], min: true});
   expect(min).not.toContain('\n');
-  expect(min.startsWith('TaskDump {Task dump: 3 branches stuck (1 socket, 1 child process, 1 timer) ╼ test "talks to the server"')).toBe(true);
-  const coloured = format(dump, {plugins: [serializer], highlight: true, theme: {tag: 'cyan', value: 'yellow', comment: 'gray', content: 'reset', prop: 'yellow'}});
+  expect(
+    min.startsWith(
+      'TaskDump {Task dump: 3 branches stuck (1 socket, 1 child process, 1 timer) ╼ test "talks to the server"',
+    ),
+  ).toBe(true);
+  const coloured = format(dump, {
+    plugins: [serializer],
+    highlight: true,
+    theme: {
+      tag: 'cyan',
+      value: 'yellow',
+      comment: 'gray',
+      content: 'reset',
+      prop: 'yellow',
+    },
+  });
   expect(coloured).toContain('\u001b[');
   expect(format(dump, {plugins: [serializer]})).not.toContain('\u001b[');
 });
@@ -58,11 +106,56 @@ describe('stable across machines', () => {
   const elsewhere: TaskDump = {
     ...dump,
     testPath: 'test/a.test.ts',
-    rootFrame: {name: '<anonymous>', file: 'test/a.test.ts', line: 3, column: 9, async: true},
+    rootFrame: {
+      name: '<anonymous>',
+      file: 'test/a.test.ts',
+      line: 3,
+      column: 9,
+      async: true,
+    },
     leaves: [
-      {kind: 'promise', what: 'promise, never settled', createdAt: {name: 'shared', file: '/home/ci/work/packages/shared/src/lock.ts', line: 7, column: 3, async: false}, path: [{name: 'useLock', file: 'C:\\Users\\me\\shared\\src\\use.ts', line: 2, column: 1, async: true}], ageMs: 3, detached: false},
-      {kind: 'socket', what: 'socket to ::1:5432, still connecting', createdAt: null, path: [{name: 'db', file: 'src/db.ts', line: 1, column: 1, async: false}], ageMs: 3, detached: false},
-      {kind: 'server', what: 'server listening on /tmp/jest_x7/app.sock, no connection yet', createdAt: null, path: [{name: 'serve', file: 'src/s.ts', line: 1, column: 1, async: false}], ageMs: 3, detached: false},
+      {
+        kind: 'promise',
+        what: 'promise, never settled',
+        createdAt: {
+          name: 'shared',
+          file: '/home/ci/work/packages/shared/src/lock.ts',
+          line: 7,
+          column: 3,
+          async: false,
+        },
+        path: [
+          {
+            name: 'useLock',
+            file: 'C:\\Users\\me\\shared\\src\\use.ts',
+            line: 2,
+            column: 1,
+            async: true,
+          },
+        ],
+        ageMs: 3,
+        detached: false,
+      },
+      {
+        kind: 'socket',
+        what: 'socket to ::1:5432, still connecting',
+        createdAt: null,
+        path: [
+          {name: 'db', file: 'src/db.ts', line: 1, column: 1, async: false},
+        ],
+        ageMs: 3,
+        detached: false,
+      },
+      {
+        kind: 'server',
+        what: 'server listening on /tmp/jest_x7/app.sock, no connection yet',
+        createdAt: null,
+        path: [
+          {name: 'serve', file: 'src/s.ts', line: 1, column: 1, async: false},
+        ],
+        ageMs: 3,
+        detached: false,
+      },
     ],
   };
 
@@ -73,23 +166,55 @@ describe('stable across machines', () => {
   });
 
   test('the same dump from 127.0.0.1 and from ::1 snapshots the same', () => {
-    const at = (what: string): TaskDump => ({...elsewhere, leaves: [{...elsewhere.leaves[1], what}]});
-    expect(format(at('socket to 127.0.0.1:41000, open, 17 bytes read'), {plugins: [serializer]})).toBe(
-      format(at('socket to [::1]:39999, open, 0 bytes read'), {plugins: [serializer]}),
+    const at = (what: string): TaskDump => ({
+      ...elsewhere,
+      leaves: [{...elsewhere.leaves[1], what}],
+    });
+    expect(
+      format(at('socket to 127.0.0.1:41000, open, 17 bytes read'), {
+        plugins: [serializer],
+      }),
+    ).toBe(
+      format(at('socket to [::1]:39999, open, 0 bytes read'), {
+        plugins: [serializer],
+      }),
     );
   });
 
   test('HTTP leaves: no port, no byte count', () => {
-    const at = (what: string): TaskDump => ({...elsewhere, leaves: [{...elsewhere.leaves[1], what}]});
+    const at = (what: string): TaskDump => ({
+      ...elsewhere,
+      leaves: [{...elsewhere.leaves[1], what}],
+    });
     const text = (what: string): string => stableDump(at(what)).leaves[0].what;
-    expect(text('HTTP GET to 127.0.0.1:41000: response headers received (status 200), body not ended after 1385 bytes read')).toBe(
+    expect(
+      text(
+        'HTTP GET to 127.0.0.1:41000: response headers received (status 200), body not ended after 1385 bytes read',
+      ),
+    ).toBe(
       'HTTP GET to localhost:<port>: response headers received (status 200), body not ended after <n> bytes read',
     );
-    expect(text('HTTP server listening on [::1]:39999: 1 request not answered (GET)')).toBe('HTTP server listening on localhost:<port>: 1 request not answered (GET)');
+    expect(
+      text(
+        'HTTP server listening on [::1]:39999: 1 request not answered (GET)',
+      ),
+    ).toBe(
+      'HTTP server listening on localhost:<port>: 1 request not answered (GET)',
+    );
   });
 
-  test('colours come from pretty-format\'s theme only', () => {
-    const coloured = format(elsewhere, {plugins: [serializer], highlight: true, theme: {tag: 'cyan', value: 'yellow', comment: 'gray', content: 'reset', prop: 'yellow'}});
+  test("colours come from pretty-format's theme only", () => {
+    const coloured = format(elsewhere, {
+      plugins: [serializer],
+      highlight: true,
+      theme: {
+        tag: 'cyan',
+        value: 'yellow',
+        comment: 'gray',
+        content: 'reset',
+        prop: 'yellow',
+      },
+    });
     expect(coloured).toMatchSnapshot();
   });
 });
@@ -101,26 +226,106 @@ describe('trees from buildTree', () => {
     expect(tree).toMatchSnapshot();
     const text = format(tree, {plugins: [serializer]});
     expect(text).not.toMatch(/41877|4242|55\.0 s/);
-    expect(text.startsWith('TaskTree {\n  ├╼ wait at src/w.ts:2:1\n  │  ⏲ setTimeout 60000 ms, fires in <time>')).toBe(true);
+    expect(
+      text.startsWith(
+        'TaskTree {\n  ├╼ wait at src/w.ts:2:1\n  │  ⏲ setTimeout 60000 ms, fires in <time>',
+      ),
+    ).toBe(true);
   });
 
   test('other objects with children are left to pretty-format', () => {
-    expect(serializer.test({frame: null, children: [], leaves: [], extra: 1})).toBe(false);
+    expect(
+      serializer.test({frame: null, children: [], leaves: [], extra: 1}),
+    ).toBe(false);
     expect(serializer.test({children: [], leaves: []})).toBe(false);
-    expect(serializer.test({frame: null, children: [{name: 'x'}], leaves: []})).toBe(false);
-    expect(format({frame: null, children: [], leaves: [], extra: 1}, {plugins: [serializer]})).toContain('"extra": 1');
+    expect(
+      serializer.test({frame: null, children: [{name: 'x'}], leaves: []}),
+    ).toBe(false);
+    expect(
+      format(
+        {frame: null, children: [], leaves: [], extra: 1},
+        {plugins: [serializer]},
+      ),
+    ).toContain('"extra": 1');
   });
 });
 
 describe('wakers and loops', () => {
-  const at = {name: 'Mutex', file: '/home/ci/work/src/lock.ts', line: 2, column: 1, async: false};
+  const at = {
+    name: 'Mutex',
+    file: '/home/ci/work/src/lock.ts',
+    line: 2,
+    column: 1,
+    async: false,
+  };
   const withWakers: TaskDump = {
     ...dump,
     leaves: [
-      {kind: 'promise', what: 'events.once() promise, never settled', createdAt: null, path: [{name: 'run', file: 'src/t.ts', line: 11, column: 3, async: true}], ageMs: 1, detached: false, waker: {kind: 'child-process', what: "waits for 'exit' of a child process (pid 4242): still running"}},
-      {kind: 'promise', what: 'promise, never settled', createdAt: null, path: [{name: 'later', file: 'src/l.ts', line: 2, column: 3, async: true}], ageMs: 1, detached: false, waker: {kind: 'timer', what: 'settles when a setTimeout of 60000 ms fires (in 59.7 s)'}},
-      {kind: 'promise', what: 'promise, never settled', createdAt: null, path: [{name: 'take', file: 'src/b.ts', line: 5, column: 3, async: true}], ageMs: 1, detached: false, waker: {kind: 'object', what: 'its resolve function is kept in Mutex.waiters[0]', at, heldBy: [at]}},
-      {kind: 'timer', what: 'loop in poll at src/p.ts:4 ran 17 times in this test; now sleeping 40 ms (setTimeout, fires in 12 ms)', createdAt: null, path: [{name: 'poll', file: 'src/p.ts', line: 4, column: 3, async: false}], ageMs: 1, detached: false, loop: {count: 17, at: {name: 'poll', file: 'src/p.ts', line: 4, column: 3, async: false}, exact: true}},
+      {
+        kind: 'promise',
+        what: 'events.once() promise, never settled',
+        createdAt: null,
+        path: [
+          {name: 'run', file: 'src/t.ts', line: 11, column: 3, async: true},
+        ],
+        ageMs: 1,
+        detached: false,
+        waker: {
+          kind: 'child-process',
+          what: "waits for 'exit' of a child process (pid 4242): still running",
+        },
+      },
+      {
+        kind: 'promise',
+        what: 'promise, never settled',
+        createdAt: null,
+        path: [
+          {name: 'later', file: 'src/l.ts', line: 2, column: 3, async: true},
+        ],
+        ageMs: 1,
+        detached: false,
+        waker: {
+          kind: 'timer',
+          what: 'settles when a setTimeout of 60000 ms fires (in 59.7 s)',
+        },
+      },
+      {
+        kind: 'promise',
+        what: 'promise, never settled',
+        createdAt: null,
+        path: [
+          {name: 'take', file: 'src/b.ts', line: 5, column: 3, async: true},
+        ],
+        ageMs: 1,
+        detached: false,
+        waker: {
+          kind: 'object',
+          what: 'its resolve function is kept in Mutex.waiters[0]',
+          at,
+          heldBy: [at],
+        },
+      },
+      {
+        kind: 'timer',
+        what: 'loop in poll at src/p.ts:4 ran 17 times in this test; now sleeping 40 ms (setTimeout, fires in 12 ms)',
+        createdAt: null,
+        path: [
+          {name: 'poll', file: 'src/p.ts', line: 4, column: 3, async: false},
+        ],
+        ageMs: 1,
+        detached: false,
+        loop: {
+          count: 17,
+          at: {
+            name: 'poll',
+            file: 'src/p.ts',
+            line: 4,
+            column: 3,
+            async: false,
+          },
+          exact: true,
+        },
+      },
     ],
   };
 
@@ -133,10 +338,14 @@ describe('wakers and loops', () => {
       'loop in poll at src/p.ts:4 ran <n> times in this test; now sleeping 40 ms (setTimeout, fires in <time>)',
     ]);
     expect(stable.leaves[2].waker!.at!.file).toBe('<outside rootDir>/lock.ts');
-    expect(stable.leaves[2].waker!.heldBy![0].file).toBe('<outside rootDir>/lock.ts');
+    expect(stable.leaves[2].waker!.heldBy![0].file).toBe(
+      '<outside rootDir>/lock.ts',
+    );
     expect(stable.leaves[3].loop!.count).toBe(0);
     const text = format(withWakers, {plugins: [serializer]});
-    expect(text).toContain("↳ waits for 'exit' of a child process (pid <pid>): still running");
+    expect(text).toContain(
+      "↳ waits for 'exit' of a child process (pid <pid>): still running",
+    );
     expect(text).not.toMatch(/4242|59\.7|17 times|\/home/);
   });
 });

@@ -10,14 +10,54 @@ import {DUMP_KIND, DUMP_VERSION, type Leaf} from '../../src/core/types';
 import {summaryLines} from '../../src/reporter';
 
 describe('SnapshotParser', () => {
-  // A snapshot as V8 writes it, small: a root, an object with a property and an element.
+  // A snapshot as V8 writes it, small: a root, an object with a property and an
+  // element.
   const json = JSON.stringify({
     snapshot: {
       meta: {
-        node_fields: ['type', 'name', 'id', 'self_size', 'edge_count', 'trace_node_id', 'detachedness'],
-        node_types: [['hidden', 'array', 'string', 'object', 'code', 'closure', 'regexp', 'number', 'native', 'synthetic'], 'string', 'number', 'number', 'number', 'number', 'number'],
+        node_fields: [
+          'type',
+          'name',
+          'id',
+          'self_size',
+          'edge_count',
+          'trace_node_id',
+          'detachedness',
+        ],
+        node_types: [
+          [
+            'hidden',
+            'array',
+            'string',
+            'object',
+            'code',
+            'closure',
+            'regexp',
+            'number',
+            'native',
+            'synthetic',
+          ],
+          'string',
+          'number',
+          'number',
+          'number',
+          'number',
+          'number',
+        ],
         edge_fields: ['type', 'name_or_index', 'to_node'],
-        edge_types: [['context', 'element', 'property', 'internal', 'hidden', 'shortcut', 'weak'], 'string_or_number', 'node'],
+        edge_types: [
+          [
+            'context',
+            'element',
+            'property',
+            'internal',
+            'hidden',
+            'shortcut',
+            'weak',
+          ],
+          'string_or_number',
+          'node',
+        ],
         location_fields: ['object_index', 'script_id', 'line', 'column'],
       },
       node_count: 3,
@@ -49,23 +89,51 @@ describe('SnapshotParser', () => {
     expect([g.type(2), g.name(2)]).toEqual(['closure', 'work']);
     // Node 0's edge: a shortcut named `x` to node 1 (offset 7 / 7 fields).
     expect([g.firstEdge(0), g.firstEdge(1), g.firstEdge(3)]).toEqual([0, 1, 3]);
-    expect([g.edgeType(0), g.edgeName(0), g.edgeTo(0)]).toEqual(['shortcut', 'x', 1]);
-    expect([g.edgeType(1), g.edgeName(1), g.edgeTo(1)]).toEqual(['property', 'resolve', 2]);
-    expect([g.edgeType(2), g.edgeName(2), g.edgeTo(2)]).toEqual(['element', 0, 2]);
+    expect([g.edgeType(0), g.edgeName(0), g.edgeTo(0)]).toEqual([
+      'shortcut',
+      'x',
+      1,
+    ]);
+    expect([g.edgeType(1), g.edgeName(1), g.edgeTo(1)]).toEqual([
+      'property',
+      'resolve',
+      2,
+    ]);
+    expect([g.edgeType(2), g.edgeName(2), g.edgeTo(2)]).toEqual([
+      'element',
+      0,
+      2,
+    ]);
     expect(g.location(2)).toEqual({scriptId: 42, line: 9, column: 4});
     expect(g.location(1)).toBeUndefined();
   });
 
   test('a snapshot cut short is an error, not a wrong graph', () => {
-    expect(() => read([json.slice(0, json.indexOf('"edges"'))])).toThrow('ended early');
+    expect(() => read([json.slice(0, json.indexOf('"edges"'))])).toThrow(
+      'ended early',
+    );
   });
 });
 
-// One heap snapshot for all cases (each costs a second or more in a ts-jest worker).
+// One heap snapshot for all cases (each costs a second or more in a ts-jest
+// worker).
 describe('findWakers, on this process', () => {
-  const leaf = (name: string): Leaf => ({kind: 'promise', what: 'promise, never settled', createdAt: null, path: [{name, file: 'test/unit/wakers.test.ts', line: 1, column: 1, async: true}], ageMs: 0, detached: false});
+  const leaf = (name: string): Leaf => ({
+    kind: 'promise',
+    what: 'promise, never settled',
+    createdAt: null,
+    path: [
+      {name, file: 'test/unit/wakers.test.ts', line: 1, column: 1, async: true},
+    ],
+    ageMs: 0,
+    detached: false,
+  });
   const subjects: WakerSubject[] = [];
-  const add = (name: string, promise: Promise<unknown>, constructed = true): Leaf => {
+  const add = (
+    name: string,
+    promise: Promise<unknown>,
+    constructed = true,
+  ): Leaf => {
     const l = leaf(name);
     promise.catch(() => {});
     subjects.push({leaf: l, promise, constructed});
@@ -115,7 +183,8 @@ describe('findWakers, on this process', () => {
     let keepResolve: (() => void) | undefined;
     const timer = setTimeout(() => {}, 60_000);
     cleanup.push(() => clearTimeout(timer));
-    // Two locks taken in opposite orders: each waiter's branch holds the other's lock.
+    // Two locks taken in opposite orders: each waiter's branch holds the
+    // other's lock.
     const a = new Mutex();
     const b = new Mutex();
     kept.push(a, b);
@@ -131,28 +200,64 @@ describe('findWakers, on this process', () => {
     let t: NodeJS.Timeout | undefined;
     leaves = {
       orphan: add('orphan', new Promise(() => {})),
-      listener: add('listener', new Promise(resolve => conn.once('data', resolve))),
-      colon: add('colon', new Promise(resolve => conn.once('db:ready', resolve))),
-      abort: add('abort', new Promise(resolve => signal.signal.addEventListener('abort', resolve))),
-      kept: add('kept', new Promise<void>(resolve => {
-        keepResolve = resolve;
-      })),
-      timer: add('timer', new Promise(resolve => {
-        t = setTimeout(resolve, 60_000);
-      })),
-      notConstructed: add('async', (async () => new Promise(() => {}))(), false),
+      listener: add(
+        'listener',
+        new Promise(resolve => conn.once('data', resolve)),
+      ),
+      colon: add(
+        'colon',
+        new Promise(resolve => conn.once('db:ready', resolve)),
+      ),
+      abort: add(
+        'abort',
+        new Promise(resolve =>
+          signal.signal.addEventListener('abort', resolve),
+        ),
+      ),
+      kept: add(
+        'kept',
+        new Promise<void>(resolve => {
+          keepResolve = resolve;
+        }),
+      ),
+      timer: add(
+        'timer',
+        new Promise(resolve => {
+          t = setTimeout(resolve, 60_000);
+        }),
+      ),
+      notConstructed: add(
+        'async',
+        (async () => new Promise(() => {}))(),
+        false,
+      ),
       // Values of the program (a key, a property) that a waker must never show.
-      secret: add('secret', new Promise(resolve => {
-        requests.set('token-hunter2', resolve);
-        conn.setMaxListeners(11);
-        (conn as unknown as {password: string}).password = 'hunter2';
-      })),
-      privateField: add('privateField', new Promise<void>(resolve => vault.add(resolve))),
+      secret: add(
+        'secret',
+        new Promise(resolve => {
+          requests.set('token-hunter2', resolve);
+          conn.setMaxListeners(11);
+          (conn as unknown as {password: string}).password = 'hunter2';
+        }),
+      ),
+      privateField: add(
+        'privateField',
+        new Promise<void>(resolve => vault.add(resolve)),
+      ),
       first: add('first', waits[0]),
       second: add('second', waits[1]),
     };
-    cleanup.push(() => clearTimeout(t), () => keepResolve?.());
-    findWakers(subjects, {exclude: [], rootDir: process.cwd(), mapPosition: createPositionMapper(undefined), isMachinery: () => false, now: performance.now()});
+    cleanup.push(
+      () => clearTimeout(t),
+      () => keepResolve?.(),
+    );
+    findWakers(subjects, {
+      exclude: [],
+      rootDir: process.cwd(),
+      mapPosition: createPositionMapper(undefined),
+      isMachinery: () => false,
+      now: performance.now(),
+    });
   }, 120_000);
 
   afterAll(() => {
@@ -162,61 +267,121 @@ describe('findWakers, on this process', () => {
   });
 
   test('a promise nothing refers to the resolve functions of is orphaned', () => {
-    expect(leaves.orphan.waker).toEqual({kind: 'none', what: 'nothing can settle it: its resolve and reject functions are gone (orphaned)'});
+    expect(leaves.orphan.waker).toEqual({
+      kind: 'none',
+      what: 'nothing can settle it: its resolve and reject functions are gone (orphaned)',
+    });
   });
 
   test("a once() listener: the event and the emitter's class (events.once: see the e2e tests)", () => {
-    expect(leaves.listener.waker).toEqual({kind: 'event', what: "waits for 'data' on a Connection (an EventEmitter): not emitted since its listener was added", short: "waits for 'data' on a Connection"});
+    expect(leaves.listener.waker).toEqual({
+      kind: 'event',
+      what: "waits for 'data' on a Connection (an EventEmitter): not emitted since its listener was added",
+      short: "waits for 'data' on a Connection",
+    });
   });
 
   test('an AbortSignal', () => {
-    expect(leaves.abort.waker).toEqual({kind: 'event', what: "waits for 'abort' on an AbortSignal: nothing aborted it", short: "waits for 'abort' on an AbortSignal"});
+    expect(leaves.abort.waker).toEqual({
+      kind: 'event',
+      what: "waits for 'abort' on an AbortSignal: nothing aborted it",
+      short: "waits for 'abort' on an AbortSignal",
+    });
   });
 
-  // The end-of-run list gives the waker's short form, which is data, not cut from its text.
-  test("an event named with a colon: the end-of-run list names it whole", () => {
-    expect(leaves.colon.waker).toMatchObject({kind: 'event', short: "waits for 'db:ready' on a Connection"});
-    const lines = summaryLines([{kind: DUMP_KIND, version: DUMP_VERSION, rootType: 'test', rootName: 'connects', rootFrame: null, testPath: 'test/a.test.ts', elapsedMs: 301, timeoutMs: 300, leaves: [leaves.colon], unrecorded: 0, waitsForDone: false}]);
-    expect(lines.join('\n')).toContain("promise, never settled: waits for 'db:ready' on a Connection");
+  // The end-of-run list gives the waker's short form, which is data, not cut
+  // from its text.
+  test('an event named with a colon: the end-of-run list names it whole', () => {
+    expect(leaves.colon.waker).toMatchObject({
+      kind: 'event',
+      short: "waits for 'db:ready' on a Connection",
+    });
+    const lines = summaryLines([
+      {
+        kind: DUMP_KIND,
+        version: DUMP_VERSION,
+        rootType: 'test',
+        rootName: 'connects',
+        rootFrame: null,
+        testPath: 'test/a.test.ts',
+        elapsedMs: 301,
+        timeoutMs: 300,
+        leaves: [leaves.colon],
+        unrecorded: 0,
+        waitsForDone: false,
+      },
+    ]);
+    expect(lines.join('\n')).toContain(
+      "promise, never settled: waits for 'db:ready' on a Connection",
+    );
   });
 
   test('a resolve function kept by the program is not orphaned: where it is kept', () => {
     expect(leaves.kept.waker?.kind).not.toBe('none');
     expect(leaves.timer.waker).toMatchObject({kind: 'timer'});
-    expect(leaves.timer.waker!.what).toMatch(/^settles when a setTimeout of 60000 ms fires \(in \d+\.\d s\)$/);
+    expect(leaves.timer.waker!.what).toMatch(
+      /^settles when a setTimeout of 60000 ms fires \(in \d+\.\d s\)$/,
+    );
   });
 
-  test('an async function\'s own promise has no resolve functions, and is not called orphaned for that', () => {
+  test("an async function's own promise has no resolve functions, and is not called orphaned for that", () => {
     expect(leaves.notConstructed.waker).toBeUndefined();
   });
 
   test('two branches, each holding the lock the other waits on: a deadlock', () => {
-    for (const [mine, other] of [[leaves.first, 'second'], [leaves.second, 'first']] as const) {
-      expect(mine.waker).toMatchObject({kind: 'object', deadlock: true, heldBy: [{name: other}]});
-      expect(mine.waker!.what).toMatch(/^its resolve function is kept in Mutex\.waiters\[0\] \(class Mutex at test\/unit\/wakers\.test\.ts:\d+:\d+\)/);
+    for (const [mine, other] of [
+      [leaves.first, 'second'],
+      [leaves.second, 'first'],
+    ] as const) {
+      expect(mine.waker).toMatchObject({
+        kind: 'object',
+        deadlock: true,
+        heldBy: [{name: other}],
+      });
+      expect(mine.waker!.what).toMatch(
+        /^its resolve function is kept in Mutex\.waiters\[0\] \(class Mutex at test\/unit\/wakers\.test\.ts:\d+:\d+\)/,
+      );
       // In the end-of-run list (a deadlock says so there instead).
       expect(mine.waker!.short).toBe('kept in Mutex.waiters[0]');
     }
-    expect(leaves.timer.waker!.short).toBe('settles when a setTimeout of 60000 ms fires');
+    expect(leaves.timer.waker!.short).toBe(
+      'settles when a setTimeout of 60000 ms fires',
+    );
   });
 
-  test("a private field is named as the program names it (#waiters), not left out", () => {
-    expect(leaves.privateField.waker!.what).toMatch(/^its resolve function is kept in Vault\.#waiters\[0\] \(class Vault at test\/unit\/wakers\.test\.ts:\d+:\d+\)/);
+  test('a private field is named as the program names it (#waiters), not left out', () => {
+    expect(leaves.privateField.waker!.what).toMatch(
+      /^its resolve function is kept in Vault\.#waiters\[0\] \(class Vault at test\/unit\/wakers\.test\.ts:\d+:\d+\)/,
+    );
   });
 
   test('nothing from the program but names: no values', () => {
     expect(leaves.secret.waker).toMatchObject({kind: 'object'});
-    expect(leaves.secret.waker!.what).toMatch(/^its resolve function is kept in RpcClient\.pending \(a Map\)/);
-    expect(JSON.stringify(Object.values(leaves).map(l => l.waker))).not.toContain('hunter2');
+    expect(leaves.secret.waker!.what).toMatch(
+      /^its resolve function is kept in RpcClient\.pending \(a Map\)/,
+    );
+    expect(
+      JSON.stringify(Object.values(leaves).map(l => l.waker)),
+    ).not.toContain('hunter2');
   });
 });
 
 describe('snapshots left by killed processes', () => {
-  test('the directory of a process that no longer exists is removed; a live process\'s, this one\'s and any other name are kept', () => {
+  test("the directory of a process that no longer exists is removed; a live process's, this one's and any other name are kept", () => {
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-unit-'));
     try {
-      const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
-      const names = [`jest-taskdump-${gone}-aB3xYz`, `jest-taskdump-${process.pid}-aB3xYz`, `jest-taskdump-${process.ppid}-aB3xYz`, 'jest-taskdump-aB3xYz', 'jest-taskdump-12x-aB3xYz', 'other-1-aB3xYz'];
+      const gone = spawnSync(process.execPath, [
+        '-e',
+        'process.stdout.write(String(process.pid))',
+      ]).stdout.toString();
+      const names = [
+        `jest-taskdump-${gone}-aB3xYz`,
+        `jest-taskdump-${process.pid}-aB3xYz`,
+        `jest-taskdump-${process.ppid}-aB3xYz`,
+        'jest-taskdump-aB3xYz',
+        'jest-taskdump-12x-aB3xYz',
+        'other-1-aB3xYz',
+      ];
       for (const n of names) {
         fs.mkdirSync(path.join(tmp, n));
         fs.writeFileSync(path.join(tmp, n, 'dump.heapsnapshot'), '{}');
@@ -229,6 +394,8 @@ describe('snapshots left by killed processes', () => {
   });
 
   test('a missing temporary directory is not an error', () => {
-    expect(() => removeStaleSnapshots(path.join(os.tmpdir(), 'taskdump-no-such-dir', 'x'))).not.toThrow();
+    expect(() =>
+      removeStaleSnapshots(path.join(os.tmpdir(), 'taskdump-no-such-dir', 'x')),
+    ).not.toThrow();
   });
 });

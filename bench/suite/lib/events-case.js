@@ -1,5 +1,6 @@
-// One small test file's worth of event and mock traffic; bench/suite/test/events-*.test.js
-// each run it, as real suites have many small files.
+// One small test file's worth of event and mock traffic;
+// bench/suite/test/events-*.test.js each run it, as real suites have many small
+// files.
 const {EventEmitter, once} = require('node:events');
 
 module.exports = function eventsCase(name) {

@@ -1,4 +1,5 @@
-// new Promise churn, resolved at once and later, and combinators over many inputs.
+// new Promise churn, resolved at once and later, and combinators over many
+// inputs.
 test('resolved at once', async () => {
   for (let r = 0; r < 20; r++) {
     const ps = [];
@@ -11,7 +12,8 @@ test('resolved later', async () => {
   for (let r = 0; r < 20; r++) {
     const resolvers = [];
     const ps = [];
-    for (let i = 0; i < 5000; i++) ps.push(new Promise(resolve => resolvers.push(resolve)));
+    for (let i = 0; i < 5000; i++)
+      ps.push(new Promise(resolve => resolvers.push(resolve)));
     setImmediate(() => resolvers.forEach((res, i) => res(i)));
     await Promise.allSettled(ps);
     await Promise.race([Promise.resolve(1), ...ps]);

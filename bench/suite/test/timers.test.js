@@ -2,7 +2,8 @@
 const {setTimeout: sleep, setImmediate: tick} = require('node:timers/promises');
 
 test('short timers', async () => {
-  for (let r = 0; r < 10; r++) await Promise.all(Array.from({length: 500}, (_, i) => sleep(i % 3)));
+  for (let r = 0; r < 10; r++)
+    await Promise.all(Array.from({length: 500}, (_, i) => sleep(i % 3)));
 });
 
 test('set and cleared', () => {
