@@ -89,6 +89,10 @@ export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
     byKey: undefined,
   };
   const combinator = (b: Building, name: string): Building => {
+    // A combinator that is itself an input is a frame named after it: its
+    // inputs hang under that frame, without a label of their own.
+    if (b.node.frame?.name === name && b.node.frame.combinator !== undefined)
+      return b;
     let key = COMBINATOR_KEYS.get(name);
     if (key === undefined)
       COMBINATOR_KEYS.set(name, (key = `combinator:${name}`));

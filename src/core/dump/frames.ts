@@ -1,0 +1,57 @@
+/**
+ * Frames as a dump shows them: a Site's original (source-mapped) position,
+ * its path relative to `rootDir`, and its function's name.
+ */
+import {
+  type PositionMapper,
+  type Position,
+  type CallSite,
+  displayPath,
+  withKnownFile,
+} from '../callsites';
+import {type Site, callSite, file, isAsync} from '../stack/sites';
+import type {Frame} from '../types';
+
+/** Makes the Frames of one dump, mapping each file and position once. */
+export class FrameMaker {
+  private readonly displayPaths = new Map<string, string>();
+  private readonly mapKnown: (site: CallSite, file: string) => Position | null;
+
+  constructor(
+    private readonly mapPosition: PositionMapper,
+    private readonly rootDir: string,
+  ) {
+    this.mapKnown = withKnownFile(mapPosition);
+  }
+
+  /** The Frame of `s`, named `shown`, or null when it has no position. */
+  frame(s: Site, shown: string): Frame | null {
+    const f = file(s);
+    const pos =
+      f !== null
+        ? this.mapKnown(callSite(s), f)
+        : this.mapPosition(callSite(s));
+    if (pos === null) return null;
+    return {
+      name: shown || '<anonymous>',
+      file: this.display(pos.file),
+      line: pos.line,
+      column: pos.column,
+      async: isAsync(s),
+    };
+  }
+
+  /** `file` relative to `rootDir` (see displayPath). */
+  display(file: string): string {
+    let d = this.displayPaths.get(file);
+    if (d === undefined)
+      this.displayPaths.set(file, (d = displayPath(file, this.rootDir)));
+    return d;
+  }
+}
+
+/** A frame standing for a callback (a timer's, a socket's): where it was set. */
+export function viaFrame(at: Frame | undefined, name: string): Frame {
+  const {file = '', line = 0, column = 0} = at ?? {};
+  return {name, file, line, column, async: true};
+}

@@ -1,0 +1,90 @@
+/**
+ * Taking a dump: the Root's wait graph (graph/), walked from each leaf up to
+ * the Root (graph/walk.ts), as a plain {@link TaskDump}.
+ */
+import type {Root} from '../record';
+import {Calls} from '../graph/calls';
+import {WaitGraph} from '../graph/graph';
+import {Walker} from '../graph/walk';
+import {withFrameTable} from '../stack/sites';
+import type {Leaf, TaskDump} from '../types';
+import type {DumpContext} from './context';
+import {finish} from './finish';
+import {FrameMaker} from './frames';
+import {type LeafSource, LeafMaker} from './leaves';
+
+export type {DumpContext} from './context';
+export type {LeafSource} from './leaves';
+export {isPending} from './pending';
+export {lineKey, preferAwait} from './finish';
+export {duration} from '../words';
+
+/**
+ * Takes the dump of everything still pending under `root` (and the Roots
+ * nested in it). Pure but for reading stacks; costs nothing until it is
+ * called. `sources`, when given, receives the promise behind each promise
+ * leaf (for the waker search).
+ *
+ * @example
+ * // The low-level way to what `traced()` does (use `traced()` unless you need
+ * // the parts):
+ * import {
+ *   closeRoot, createPositionMapper, createRoot, enterRoot, leaveRoot,
+ *   renderDump, startRecording, takeDump,
+ * } from 'jest-taskdump';
+ * const stop = startRecording();
+ * const root = createRoot();
+ * enterRoot(root);
+ * const work = startWork(); // promises and timers created now belong to `root`
+ * leaveRoot(root);
+ * setTimeout(() => {
+ *   const dump = takeDump(root, {
+ *     rootType: 'traced', rootName: 'startWork', testPath: __filename,
+ *     rootDir: process.cwd(), timeoutMs: null, waitsForDone: false,
+ *     mapPosition: createPositionMapper(undefined),
+ *     isMachinery: () => false, isRunner: () => false, now: performance.now(),
+ *   });
+ *   console.log(renderDump(dump));
+ *   closeRoot(root);
+ *   stop();
+ * }, 1000);
+ */
+export function takeDump(
+  root: Root,
+  ctx0: DumpContext,
+  sources?: Map<Leaf, LeafSource>,
+): TaskDump {
+  // Asked for every frame of every stack, about a few files: once per file.
+  const ctx = {
+    ...ctx0,
+    isMachinery: memoByFile(ctx0.isMachinery),
+    isRunner: memoByFile(ctx0.isRunner),
+  };
+  return withFrameTable(() => {
+    const g = new WaitGraph(root);
+    const frames = new FrameMaker(ctx.mapPosition, ctx.rootDir);
+    const walker = new Walker(g, new Calls(g), frames, ctx);
+    const leaves = new LeafMaker(
+      g,
+      walker,
+      frames,
+      ctx,
+      root.startedAt,
+      sources,
+    );
+    leaves.timers();
+    leaves.handles();
+    leaves.foreign();
+    leaves.promises();
+    return finish(root, ctx, leaves.leaves);
+  });
+}
+
+function memoByFile(f: (file: string) => boolean): (file: string) => boolean {
+  const known = new Map<string, boolean>();
+  return file => {
+    let v = known.get(file);
+    if (v === undefined) known.set(file, (v = f(file)));
+    return v;
+  };
+}

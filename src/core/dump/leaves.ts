@@ -1,0 +1,359 @@
+/**
+ * The leaves of a dump: what never settled, each with the branches that wait
+ * on it. A pending `new Promise` (or Node's own, `events.once()`), a timer, a
+ * socket, server or child process, a promise made outside the Root and
+ * awaited in it. Async calls, combinators and `.then()` chains are never
+ * leaves: they are the branches above them.
+ */
+import {describeHandle} from '../handles';
+import {isOwn} from '../machinery';
+import {type Capture, AMBIENT, isTimerPending} from '../record';
+import {
+  type Site,
+  file,
+  isNode,
+  isPromiseConstructor,
+  name,
+  position,
+} from '../stack/sites';
+import {isDownlevelHelper} from '../stack/downlevel';
+import type {Leaf, LeafKind} from '../types';
+import type {Frame} from '../types';
+import type {WaitGraph} from '../graph/graph';
+import {type Branch, type Walker, timerApi} from '../graph/walk';
+import {
+  type RootWord,
+  IMMEDIATE_WHAT,
+  awaitedWhat,
+  intervalWhat,
+  loopWhat,
+  promiseWhat,
+  timeoutWhat,
+} from '../words';
+import type {FrameMaker} from './frames';
+import type {DumpContext} from './context';
+import {isPending} from './pending';
+
+/** The promise behind a leaf, for the waker search. Never part of a dump. */
+export interface LeafSource {
+  promise: object;
+  /** True for a `new Promise` (not an async function's or a combinator's). */
+  constructed: boolean;
+}
+
+/**
+ * One-shot timers set at one place before the pending one, for a live-lock
+ * (a loop that ran 4 times or more).
+ */
+const LOOP_MIN = 3;
+
+type Made = Pick<Leaf, 'kind' | 'what'> &
+  Partial<Pick<Leaf, 'timer' | 'busy' | 'loop' | 'waiting'>>;
+
+/** Makes the leaves of one dump (see the module comment). */
+export class LeafMaker {
+  readonly leaves: Leaf[] = [];
+  /** Timer leaves by where they were set (see {@link promises}). */
+  private readonly timersAt = new Map<string, Leaf[]>();
+  private firedAlong: Map<string, number> | undefined;
+  private readonly rootWord: RootWord;
+
+  constructor(
+    private readonly g: WaitGraph,
+    private readonly walker: Walker,
+    private readonly frames: FrameMaker,
+    private readonly ctx: DumpContext,
+    private readonly startedAt: number,
+    private readonly sources: Map<Leaf, LeafSource> | undefined,
+  ) {
+    this.rootWord =
+      ctx.rootType === 'test'
+        ? 'test'
+        : ctx.rootType === 'traced'
+          ? 'call'
+          : 'hook';
+  }
+
+  /** A leaf for each branch of `c` that reaches something worth showing. */
+  private add(
+    c: Capture,
+    branches: readonly Branch[],
+    made: Made,
+    createdAt: Frame | null,
+  ): Leaf[] {
+    const out: Leaf[] = [];
+    for (const b of branches) {
+      if (b.reach === 'machinery' || b.reach === 'foreign') continue;
+      if (b.path.length === 0 && b.reach !== 'root') continue;
+      const leaf: Leaf = {
+        kind: made.kind,
+        what: made.what,
+        ...(made.timer ? {timer: made.timer} : {}),
+        ...(made.busy ? {busy: true} : {}),
+        ...(made.loop ? {loop: made.loop} : {}),
+        ...(made.waiting ? {waiting: true} : {}),
+        path: b.path as Frame[],
+        createdAt: createdAt ?? b.path[b.path.length - 1] ?? null,
+        ageMs: Math.round(c.at - this.startedAt),
+        detached: b.reach !== 'root',
+        ...(b.input !== undefined ? {input: b.input} : {}),
+      };
+      this.leaves.push(leaf);
+      out.push(leaf);
+    }
+    return out;
+  }
+
+  /** The frame that made a capture's promise, timer or handle. */
+  createdAt(c: Capture): Frame | null {
+    const sites = this.g.sites(c);
+    for (let i = 1; i < sites.length; i++) {
+      const s = sites[i];
+      const f = file(s);
+      if (f === null || isNode(s) || isDownlevelHelper(s)) continue;
+      if (this.ctx.isMachinery(f) && !isOwn(f)) return null;
+      if (isOwn(f)) continue;
+      return this.frames.frame(s, name(s));
+    }
+    return null;
+  }
+
+  /** Pending timers and immediates. */
+  timers(): void {
+    for (const [timer, c] of this.g.timers) {
+      if (!isTimerPending(timer)) continue;
+      const made = this.timerMade(timer, c);
+      if (made === null) continue;
+      const at = this.createdAt(c);
+      const leaves = this.add(c, this.walker.walk(c, 1), made, at);
+      if (at === null || leaves.length === 0) continue;
+      const k = key(at);
+      const list = this.timersAt.get(k);
+      if (list === undefined) this.timersAt.set(k, [...leaves]);
+      else list.push(...leaves);
+    }
+  }
+
+  private timerMade(timer: object, c: Capture): Made | null {
+    const t = timer as {_idleTimeout?: number; _repeat?: number | null};
+    const api = timerApi(timer);
+    if (api === 'setImmediate')
+      return {kind: 'immediate', what: IMMEDIATE_WHAT};
+    // An unref'd timer Node made for another API (a socket's idle timeout) is
+    // that API's business, not something the test waits on.
+    const origin = originOf(this.g.sites(c));
+    const internal =
+      origin !== null && !/\(node:timers(\/promises)?\)$/.test(origin);
+    const hasRef = (timer as {hasRef?: () => boolean}).hasRef;
+    if (internal && typeof hasRef === 'function' && !hasRef.call(timer))
+      return null;
+    const delayMs = typeof t._idleTimeout === 'number' ? t._idleTimeout : 0;
+    const repeat = typeof t._repeat === 'number';
+    const via = origin?.includes('node:timers/promises')
+      ? 'timers/promises '
+      : '';
+    // Timers are armed when set (intervals re-armed when they fire).
+    const since = this.ctx.now - c.at;
+    const firesInMs = Math.max(
+      0,
+      Math.round(
+        repeat && delayMs > 0 ? delayMs - (since % delayMs) : delayMs - since,
+      ),
+    );
+    const timer_ = {delayMs, repeat, firesInMs};
+    if (repeat) {
+      const ran = delayMs > 0 ? Math.floor(since / delayMs) : 0;
+      return {
+        kind: 'timer',
+        what: intervalWhat(via, delayMs, ran, firesInMs),
+        timer: timer_,
+      };
+    }
+    // The same logical stack set LOOP_MIN timers before this one: the loop is
+    // why it never ends, shown at the function that loops (the outermost
+    // frame below the `await`s of its callers).
+    const earlier = this.firedBefore(c);
+    if (earlier >= LOOP_MIN) {
+      const path = this.walker.walk(c, 1)[0]?.path ?? [];
+      const resumed = path.findIndex(
+        (f, i) => !f.async && i > 0 && path[i - 1].async,
+      );
+      if (resumed >= 0) {
+        const f = path[resumed];
+        const exact = !this.g.undercounted;
+        return {
+          kind: 'timer',
+          what: loopWhat(
+            f,
+            earlier + 1,
+            exact,
+            this.rootWord,
+            delayMs,
+            firesInMs,
+          ),
+          timer: timer_,
+          loop: {count: earlier + 1, at: f, exact},
+        };
+      }
+    }
+    const timeoutMs = this.ctx.timeoutMs;
+    const busy = timeoutMs !== null && delayMs < timeoutMs;
+    const timeout =
+      timeoutMs === null ? null : {ms: timeoutMs, root: this.rootWord};
+    return {
+      kind: 'timer',
+      what: timeoutWhat(via, delayMs, firesInMs, timeout, busy),
+      timer: timer_,
+      ...(busy ? {busy: true} : {}),
+    };
+  }
+
+  /**
+   * One-shot timers of the family that already fired (or were cleared),
+   * counted by the logical stack they were set along: a loop that keeps
+   * setting them (a retry, a poll) is live, yet never gets anywhere.
+   */
+  private firedBefore(c: Capture): number {
+    let along = this.firedAlong;
+    if (along === undefined) {
+      along = this.firedAlong = new Map();
+      for (const [t, tc] of this.g.timers) {
+        if (isTimerPending(t) || timerApi(t) !== 'setTimeout') continue;
+        const k = this.stackKey(tc);
+        along.set(k, (along.get(k) ?? 0) + 1);
+      }
+    }
+    return along.get(this.stackKey(c)) ?? 0;
+  }
+
+  /** A capture's logical stack as a key: its user frames, up to the Root. */
+  private stackKey(c: Capture): string {
+    let k = '';
+    for (const s of this.g.sites(c)) {
+      const f = file(s);
+      if (f === null || isNode(s)) continue;
+      if (this.ctx.isRunner(f)) break;
+      if (!this.ctx.isMachinery(f)) k += `${f}:${position(s)}>`;
+    }
+    return k;
+  }
+
+  /** Open sockets, servers and child processes. */
+  handles(): void {
+    for (const [handle, {kind, capture}] of this.g.handles) {
+      const what = describeHandle(kind, handle, this.ctx);
+      if (what === null) continue;
+      this.add(
+        capture,
+        this.walker.walk(capture, 1),
+        {kind: kind as LeafKind, what},
+        this.createdAt(capture),
+      );
+    }
+  }
+
+  /** Promises made outside the Root and awaited in it, still pending. */
+  foreign(): void {
+    for (const w of this.g.foreign) {
+      // V8 never settles the promise an `await` makes: ask the awaited one.
+      if (w.awaited === undefined || !isPending(w.awaited)) continue;
+      const target = w.awaits ?? null;
+      // Not recorded: made before the Root, unless the budget ran out in it.
+      const where =
+        target === null
+          ? this.g.undercounted
+            ? 'unknown'
+            : 'unrecorded'
+          : target.owner === AMBIENT
+            ? 'outside'
+            : 'other-root';
+      const made = target === null ? null : this.made(target);
+      // An empty path is the runner's own `await` of something of its own.
+      const leaves = this.add(
+        w,
+        this.walker.up(w).filter(b => b.path.length > 0),
+        {kind: 'promise', what: awaitedWhat(where, made)},
+        target === null ? null : this.createdAt(target),
+      );
+      for (const leaf of leaves)
+        this.sources?.set(leaf, {
+          promise: w.awaited,
+          constructed:
+            target !== null && isPromiseConstructor(this.g.sites(target)[0]),
+        });
+    }
+  }
+
+  /** Who made a promise: Node's API, or a function of the program. */
+  private made(c: Capture): {origin: string | null; fn: string | null} {
+    const sites = this.g.sites(c);
+    const top = sites[0];
+    const fn =
+      top !== undefined &&
+      file(top) !== null &&
+      !isNode(top) &&
+      !isPromiseConstructor(top)
+        ? name(top) || '<anonymous>'
+        : null;
+    return {origin: originOf(sites), fn};
+  }
+
+  /** Pending `new Promise`s, through what waits on them. */
+  promises(): void {
+    const {walker} = this;
+    // Walked first: a leaf's executor work and adoptions are known once every
+    // branch has been walked.
+    const branches = this.g.leaves.map(c => walker.up(c));
+    this.g.leaves.forEach((c, i) => {
+      if (walker.adopting.has(c)) return;
+      let bs = branches[i];
+      const createdAt = this.createdAt(c);
+      // Nothing waits on it: not why anything hangs, unless a waiter may have
+      // gone unrecorded.
+      if (bs.length === 0) {
+        if (!this.g.undercounted) return;
+        bs = walker.walk(c, 1);
+      }
+      const origin = originOf(this.g.sites(c));
+      // `timers/promises` makes a promise and a Timeout at the same place: the
+      // timer says more, and stands for it (as the same combinator input).
+      if (origin?.includes('node:timers/promises') && createdAt !== null) {
+        const timers = this.timersAt.get(key(createdAt));
+        if (timers !== undefined) {
+          bs.forEach((b, k) => {
+            const t = timers[k];
+            if (
+              t !== undefined &&
+              b.input !== undefined &&
+              t.input === undefined
+            )
+              t.input = b.input;
+          });
+          return;
+        }
+      }
+      const made: Made = {kind: 'promise', what: promiseWhat(origin)};
+      if (walker.executorWork.has(c)) made.waiting = true;
+      const leaves = this.add(c, bs, made, createdAt);
+      const promise = this.g.promiseOf.get(c);
+      if (promise !== undefined)
+        for (const leaf of leaves)
+          this.sources?.set(leaf, {promise, constructed: true});
+    });
+  }
+}
+
+/** Node's API that made a leaf (`once (node:events)`): its frames on top. */
+export function originOf(sites: Site[]): string | null {
+  let origin: string | null = null;
+  for (let i = 1; i < sites.length; i++) {
+    const s = sites[i];
+    if (!isNode(s) && file(s) !== null) break;
+    if (isNode(s) && name(s)) origin = `${name(s)} (${file(s)})`;
+  }
+  return origin;
+}
+
+function key(f: Frame): string {
+  return `${f.file}:${f.line}:${f.column}`;
+}

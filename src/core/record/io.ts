@@ -1,0 +1,166 @@
+/**
+ * Timers, sockets, servers and child processes made under a Root: leaves of
+ * the wait graph, and the context of what their callbacks make.
+ */
+import diagnostics from 'node:diagnostics_channel';
+import {capture, rec, take} from './state';
+import type {HandleKind, Root} from './types';
+
+function onTimerCreated(timer: object): void {
+  const root = rec.active;
+  if (root === null || !take(root)) return;
+  const c = capture(
+    onTimerCreated,
+    root,
+    rec.options.maxFrames,
+    undefined,
+    undefined,
+    undefined,
+  );
+  if (root.timers.size >= 4096) pruneTimers(root);
+  root.timers.set(timer, c);
+}
+
+function pruneTimers(root: Root): void {
+  for (const timer of root.timers.keys()) {
+    if ((timer as {_destroyed?: boolean})._destroyed === true) {
+      root.timers.delete(timer);
+      root.prunedTimers++;
+    }
+  }
+}
+
+/** True when a timer/immediate recorded by a Root will still run. */
+export function isTimerPending(timer: object): boolean {
+  const t = timer as {
+    _destroyed?: boolean;
+    _onTimeout?: unknown;
+    _onImmediate?: unknown;
+  };
+  if (t._destroyed === true) return false;
+  if ('_onImmediate' in t) return t._onImmediate !== null;
+  return t._onTimeout !== null;
+}
+
+// Timeout and Immediate assign their callback property once, in their
+// constructors. An accessor on the prototype sees that assignment (with the
+// user's call on the stack) and replaces itself with an ordinary own data
+// property, so the object looks as usual.
+function interceptTimers(): () => void {
+  const t = setTimeout(() => {}, 0);
+  const i = setImmediate(() => {});
+  clearTimeout(t);
+  clearImmediate(i);
+  const targets: Array<[object, string]> = [
+    [Object.getPrototypeOf(t), '_onTimeout'],
+    [Object.getPrototypeOf(i), '_onImmediate'],
+  ];
+  const installed: Array<[object, string]> = [];
+  for (const [proto, key] of targets) {
+    if (Object.getOwnPropertyDescriptor(proto, key) !== undefined) continue;
+    Object.defineProperty(proto, key, {
+      configurable: true,
+      enumerable: false,
+      get: () => undefined,
+      set(this: object, value: unknown) {
+        Object.defineProperty(this, key, {
+          value,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+        onTimerCreated(this);
+      },
+    });
+    installed.push([proto, key]);
+  }
+  return () => {
+    for (const [proto, key] of installed)
+      delete (proto as Record<string, unknown>)[key];
+  };
+}
+
+// Node publishes, synchronously in the user's call, each socket it connects,
+// each server that starts listening and each child process it spawns. Nothing
+// runs when there are no subscribers, and these are rare events, so each gets
+// a stack.
+const HANDLE_CHANNELS: Array<[string, HandleKind, string]> = [
+  ['net.client.socket', 'socket', 'socket'],
+  ['tracing:net.server.listen:asyncStart', 'server', 'server'],
+  ['child_process', 'child-process', 'process'],
+];
+
+function onHandle(kind: HandleKind, field: string, message: unknown): void {
+  const root = rec.active;
+  const handle = (message as Record<string, unknown> | null)?.[field];
+  if (
+    root === null ||
+    typeof handle !== 'object' ||
+    handle === null ||
+    root.handles.has(handle)
+  )
+    return;
+  const c = capture(
+    onHandle,
+    root,
+    rec.options.maxFrames,
+    undefined,
+    undefined,
+    undefined,
+  );
+  root.handles.set(handle, {kind, capture: c});
+}
+
+// A keep-alive socket reused for another request has read the earlier
+// responses: a dump counts the bytes of this one from what the socket had
+// read when the request was sent (Node publishes this once the request is
+// written, before its response can arrive).
+const readBeforeRequest = new WeakMap<object, number>();
+
+function onRequestStart(message: unknown): void {
+  const req = (
+    message as {
+      request?: {reusedSocket?: unknown; socket?: {bytesRead?: unknown} | null};
+    } | null
+  )?.request;
+  if (
+    rec.active === null ||
+    typeof req !== 'object' ||
+    req === null ||
+    req.reusedSocket !== true
+  )
+    return;
+  const read = req.socket?.bytesRead;
+  if (typeof read === 'number') readBeforeRequest.set(req, read);
+}
+
+/**
+ * Bytes the socket of an HTTP client request had read before it was sent (0
+ * for a new socket).
+ */
+export function bytesReadBefore(request: object): number {
+  return readBeforeRequest.get(request) ?? 0;
+}
+
+function subscribeHandles(): () => void {
+  const subs = HANDLE_CHANNELS.map(([name, kind, field]) => {
+    const fn = (message: unknown): void => onHandle(kind, field, message);
+    diagnostics.subscribe(name, fn);
+    return () => diagnostics.unsubscribe(name, fn);
+  });
+  diagnostics.subscribe('http.client.request.start', onRequestStart);
+  subs.push(() =>
+    diagnostics.unsubscribe('http.client.request.start', onRequestStart),
+  );
+  return () => subs.forEach(off => off());
+}
+
+/** Starts recording timers and handles; returns the function that stops it. */
+export function recordIo(): () => void {
+  const untimers = interceptTimers();
+  const unhandles = subscribeHandles();
+  return () => {
+    untimers();
+    unhandles();
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * Roots: traced scopes (a test or hook body, a `traced()` call). Everything
+ * made while a Root is active belongs to it.
+ */
+import {rec} from './state';
+import {Stamp} from './stamp';
+import type {Root} from './types';
+
+function newRoot(id: number, parent: Root | null): Root {
+  return {
+    id,
+    startedAt: performance.now(),
+    promises: new Map(),
+    foreign: new Map(),
+    timers: new Map(),
+    handles: new Map(),
+    unrecorded: 0,
+    prunedTimers: 0,
+    closed: false,
+    parent,
+    children: new Set(),
+    label: undefined,
+  };
+}
+
+/**
+ * Stands for "no test or hook running" (module load, between tests). Promises
+ * made then are stamped, within the same budget, but never listed: a Root
+ * only meets them when it awaits one, and then can say where it was made.
+ */
+export const AMBIENT: Root = newRoot(0, null);
+
+/** Roots created and not yet closed. */
+const live = new Set<Root>();
+let nextRootId = 1;
+
+/**
+ * Creates a Root. It records nothing until it is {@link enterRoot entered}.
+ * With a parent, it is nested in it: a dump of the parent includes it, and
+ * leaving it re-enters the parent.
+ *
+ * @example
+ * // The low-level way to what `traced()` does (use `traced()` unless you need
+ * // the parts):
+ * import {
+ *   closeRoot, createPositionMapper, createRoot, enterRoot, leaveRoot,
+ *   renderDump, startRecording, takeDump,
+ * } from 'jest-taskdump';
+ * const stop = startRecording();
+ * const root = createRoot();
+ * enterRoot(root);
+ * const work = startWork(); // promises and timers created now belong to `root`
+ * leaveRoot(root);
+ * setTimeout(() => {
+ *   const dump = takeDump(root, {
+ *     rootType: 'traced', rootName: 'startWork', testPath: __filename,
+ *     rootDir: process.cwd(), timeoutMs: null, waitsForDone: false,
+ *     mapPosition: createPositionMapper(undefined),
+ *     isMachinery: () => false, isRunner: () => false, now: performance.now(),
+ *   });
+ *   console.log(renderDump(dump));
+ *   closeRoot(root);
+ *   stop();
+ * }, 1000);
+ */
+export function createRoot(parent: Root | null = null): Root {
+  const root = newRoot(
+    nextRootId++,
+    parent !== null && !parent.closed ? parent : null,
+  );
+  root.parent?.children.add(root);
+  live.add(root);
+  return root;
+}
+
+/**
+ * Makes `root` the active Root: promises and timers made from now on belong
+ * to it.
+ *
+ * @example
+ * enterRoot(root);
+ * const pending = client.connect(); // recorded under `root`
+ * leaveRoot(root);
+ */
+export function enterRoot(root: Root): void {
+  rec.ambientOpen = false;
+  rec.active = root.closed ? null : root;
+}
+
+/**
+ * Stops attributing new work to `root` (if it is the active one); its parent
+ * becomes active again.
+ *
+ * @example
+ * enterRoot(root);
+ * try { started = startWork(); } finally { leaveRoot(root); }
+ */
+export function leaveRoot(root: Root): void {
+  if (rec.active === root)
+    rec.active =
+      root.parent !== null && !root.parent.closed ? root.parent : null;
+}
+
+/** The active Root, if any. */
+export function activeRoot(): Root | null {
+  return rec.active;
+}
+
+/** Every Root created and not yet closed (for dumps on demand). */
+export function liveRoots(): Root[] {
+  return [...live];
+}
+
+/**
+ * Ends `root`. Its pending promises stay stamped, as made outside any Root: a
+ * later test that awaits one (a server started in `beforeAll`) can still say
+ * where it was made. What waited on them under `root` is forgotten.
+ *
+ * @example
+ * const dump = takeDump(root, context);
+ * closeRoot(root); // nothing of `root` is kept after this
+ */
+export function closeRoot(root: Root): void {
+  for (const child of [...root.children]) closeRoot(child);
+  leaveRoot(root);
+  root.closed = true;
+  root.parent?.children.delete(root);
+  live.delete(root);
+  for (const [p, c] of root.promises) {
+    c.owner = AMBIENT;
+    c.waits = undefined;
+    c.moreWaits = 0;
+    Stamp.setRoot(p, AMBIENT);
+  }
+  root.promises.clear();
+  root.foreign.clear();
+  root.timers.clear();
+  root.handles.clear();
+}
+
+/**
+ * The recorder's own objects that refer to promises, timers and handles
+ * (Roots and their maps): a search of the heap for what keeps a promise alive
+ * must not count them.
+ */
+export function recorderObjects(): object[] {
+  const out: object[] = [AMBIENT, rec];
+  for (const r of live) out.push(r, r.promises, r.foreign, r.timers, r.handles);
+  return out;
+}

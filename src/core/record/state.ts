@@ -1,0 +1,122 @@
+/**
+ * The recorder's state, shared by the hooks (hooks.ts), the Roots (roots.ts)
+ * and the timer and handle recorders (io.ts): one object, so that each reads
+ * a property instead of going through a module's live bindings.
+ */
+import {
+  type Capture,
+  type RecorderOptions,
+  type Root,
+  DEFAULT_RECORDER_OPTIONS,
+} from './types';
+
+// Tests replace globals (fake timers, a mocked Error); the real ones, at load.
+const {captureStackTrace} = Error;
+const {now} = performance;
+const perf = performance;
+
+/** The recorder's mutable state (see the module comment). */
+export const rec = {
+  options: DEFAULT_RECORDER_OPTIONS as RecorderOptions,
+  /** The Root new work belongs to, or null between tests. */
+  active: null as Root | null,
+  /**
+   * Promises made outside any Root are recorded only while a test file loads
+   * (module state, promises made in describe blocks): between tests only
+   * Jest's own machinery runs.
+   */
+  ambientOpen: false,
+  /** Order of every capture. */
+  seq: 0,
+  /**
+   * Counts every subscription (`.then`, `await`, a combinator's input): a
+   * combinator subscribes to its inputs in index order right after it is
+   * made, so the difference of two counts is an input's index.
+   */
+  subs: 0,
+  /** The token bucket of stack captures. */
+  tokens: DEFAULT_RECORDER_OPTIONS.captureBurst,
+  lastRefill: 0,
+  skippedSinceRefill: 0,
+};
+
+/** The time, by a clock fake timers cannot replace. */
+export function clock(): number {
+  return now.call(perf);
+}
+
+/**
+ * Frames of a short capture: the first subscription on a promise in the
+ * synchronous run that made it (`await f()`, a combinator taking a promise
+ * just made). Its callers are those of the promise's own stack; the frames
+ * kept say where it waits (Node's hook dispatcher takes one of them).
+ */
+export const SHORT_FRAMES = 5;
+
+/**
+ * A node of the wait graph, with a stack of `frames` frames (none: `skip` is
+ * null, over the budget). One literal for every kind, so that all captures
+ * share one shape.
+ */
+export function capture(
+  skip: ((...args: never[]) => unknown) | null,
+  owner: Root,
+  frames: number,
+  context: object | undefined,
+  awaits: Capture | null | undefined,
+  awaited: object | undefined,
+): Capture {
+  let holder: {stack?: unknown} | null = null;
+  if (skip !== null) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = frames;
+    holder = {};
+    captureStackTrace(holder, skip);
+    Error.stackTraceLimit = limit;
+  }
+  return {
+    holder,
+    seq: ++rec.seq,
+    at: now.call(perf),
+    context,
+    subAt: rec.subs,
+    short: frames < rec.options.maxFrames,
+    waits: undefined,
+    moreWaits: 0,
+    awaits,
+    awaited,
+    self: undefined,
+    settled: false,
+    owner,
+  };
+}
+
+/** One token of the capture budget, if there is one (else counted). */
+export function take(root: Root): boolean {
+  if (rec.tokens < 1 && !refill()) {
+    root.unrecorded++;
+    return false;
+  }
+  rec.tokens--;
+  return true;
+}
+
+/** A token for work outside any Root (not counted anywhere). */
+export function takeAmbient(): boolean {
+  if (rec.tokens < 1 && !refill()) return false;
+  rec.tokens--;
+  return true;
+}
+
+// Called only when the bucket is empty; reads the clock once per 256 skips.
+function refill(): boolean {
+  if ((++rec.skippedSinceRefill & 255) !== 0) return false;
+  const t = now.call(perf);
+  const {captureBurst, capturesPerSecond} = rec.options;
+  rec.tokens = Math.min(
+    captureBurst,
+    rec.tokens + ((t - rec.lastRefill) * capturesPerSecond) / 1000,
+  );
+  rec.lastRefill = t;
+  return rec.tokens >= 1;
+}

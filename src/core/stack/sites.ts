@@ -1,0 +1,289 @@
+/**
+ * Frames of recorded stacks, as numbers (Sites): what each says is kept in the
+ * parallel arrays of the table of the dump being taken, read from V8 only when
+ * first asked for. Each CallSite method is a call into V8 (60-100 ns; 400 ns
+ * for the first position), and a dump of 10 000 leaves has some 100 000
+ * frames: an object for each, kept until the dump ends, is what the garbage
+ * collector then spends its time copying.
+ */
+import type {CallSite} from '../callsites';
+import type {CombinatorName} from '../types';
+
+/** A frame of a recorded stack (an index into the current table). */
+export type Site = number;
+
+interface FrameTable {
+  /** How many frames there are (the arrays have room for more). */
+  count: number;
+  site: CallSite[];
+  file: Array<string | null | undefined>;
+  /** The function name; set up front for a down-levelled async function. */
+  name: Array<string | undefined>;
+  /** {@link fnKey}, set up front for a down-levelled async function. */
+  fn: Array<string | undefined>;
+  /** For a down-levelled async function's body: which generator it runs. */
+  gen: Map<Site, string>;
+  /** {@link combinatorOf} of the native frames that have one. */
+  comb: Map<Site, CombinatorName>;
+  pos: Float64Array;
+  /** KNOWN_* and IS_* bits. */
+  bits: Int32Array;
+  /** Function keys by file, then place: one string per function. */
+  functionKeys: Map<string | null, Map<number | string, string>>;
+}
+
+const KNOWN_ASYNC = 1;
+const IS_ASYNC = 2;
+const KNOWN_CTOR = 4;
+const IS_CTOR = 8;
+/** A frame of a down-levelling helper that drives a generator body. */
+const IS_HELPER = 16;
+const KNOWN_POS = 32;
+const KNOWN_COMB = 64;
+const IS_COMB = 128;
+
+const COMBINATORS: Record<string, CombinatorName> = {
+  all: 'Promise.all',
+  allSettled: 'Promise.allSettled',
+  any: 'Promise.any',
+  race: 'Promise.race',
+};
+
+// Arrays made at their size, not grown one frame at a time: growing arrays of
+// 100 000 elements is itself measurable (typed arrays cost least).
+function newTable(capacity = 64): FrameTable {
+  return {
+    count: 0,
+    site: new Array(capacity),
+    file: new Array(capacity),
+    name: new Array(capacity),
+    fn: new Array(capacity),
+    gen: new Map(),
+    comb: new Map(),
+    pos: new Float64Array(capacity),
+    bits: new Int32Array(capacity),
+    functionKeys: new Map(),
+  };
+}
+
+/** The frames of the dump being taken (see {@link withFrameTable}). */
+let frames: FrameTable = newTable();
+
+/**
+ * Runs `f` with a table of its own: a dump's frames live as long as the dump
+ * (a callback of the dump might take another).
+ */
+export function withFrameTable<T>(f: () => T): T {
+  const outer = frames;
+  frames = newTable();
+  try {
+    return f();
+  } finally {
+    frames = outer;
+  }
+}
+
+/** Makes room for `n` more frames. */
+export function reserve(n: number): void {
+  const t = frames;
+  if (t.count + n <= t.site.length) return;
+  const bigger = newTable(Math.max(t.count + n, t.site.length * 2));
+  for (let s = 0; s < t.count; s++) {
+    bigger.site[s] = t.site[s];
+    bigger.file[s] = t.file[s];
+    bigger.name[s] = t.name[s];
+    bigger.fn[s] = t.fn[s];
+  }
+  bigger.pos.set(t.pos);
+  bigger.bits.set(t.bits);
+  bigger.count = t.count;
+  bigger.functionKeys = t.functionKeys;
+  bigger.gen = t.gen;
+  bigger.comb = t.comb;
+  frames = bigger;
+}
+
+/** Makes Sites of a stack's CallSites; returns where they start. */
+export function register(sites: CallSite[]): Site {
+  reserve(sites.length);
+  const t = frames;
+  const start = t.count;
+  for (let k = 0; k < sites.length; k++) t.site[start + k] = sites[k];
+  t.count += sites.length;
+  return start;
+}
+
+/** A new Site for `site`, with what the caller says of it. */
+export function newSite(
+  site: CallSite,
+  set: {file?: string | null; name?: string; fn?: string; gen?: string} = {},
+): Site {
+  reserve(1);
+  const s = frames.count++;
+  frames.site[s] = site;
+  if (set.file !== undefined) frames.file[s] = set.file;
+  if (set.name !== undefined) frames.name[s] = set.name;
+  if (set.fn !== undefined) frames.fn[s] = set.fn;
+  if (set.gen !== undefined) frames.gen.set(s, set.gen);
+  return s;
+}
+
+/** How many Sites the table has (the next one's number). */
+export const siteCount = (): number => frames.count;
+
+export const callSite = (s: Site): CallSite => frames.site[s];
+
+export function file(s: Site): string | null {
+  let f = frames.file[s];
+  if (f === undefined)
+    frames.file[s] = f = frames.site[s].getFileName() ?? null;
+  return f;
+}
+
+export function name(s: Site): string {
+  let n = frames.name[s];
+  if (n === undefined)
+    frames.name[s] = n = frames.site[s].getFunctionName() ?? '';
+  return n;
+}
+
+/** True when V8 recorded the frame as a suspended `await` (an async frame). */
+export function isAsync(s: Site): boolean {
+  let b = frames.bits[s];
+  if ((b & KNOWN_ASYNC) === 0)
+    frames.bits[s] = b |=
+      KNOWN_ASYNC | (frames.site[s].isAsync() ? IS_ASYNC : 0);
+  return (b & IS_ASYNC) !== 0;
+}
+
+export function isCtor(s: Site): boolean {
+  let b = frames.bits[s];
+  if ((b & KNOWN_CTOR) === 0)
+    frames.bits[s] = b |=
+      KNOWN_CTOR | (frames.site[s].isConstructor() ? IS_CTOR : 0);
+  return (b & IS_CTOR) !== 0;
+}
+
+export const isHelper = (s: Site): boolean =>
+  (frames.bits[s] & IS_HELPER) !== 0;
+
+export function markHelper(s: Site): void {
+  frames.bits[s] |= IS_HELPER;
+}
+
+/** The generator a down-levelled body frame runs, if it is one. */
+export function generatorOf(s: Site): string | undefined {
+  return frames.gen.size > 0 ? frames.gen.get(s) : undefined;
+}
+
+export function setGenerator(s: Site, gen: string): void {
+  frames.gen.set(s, gen);
+}
+
+/** A frame of Node's own modules (`node:events`). */
+export function isNode(s: Site): boolean {
+  const f = file(s);
+  return f !== null && f.startsWith('node:');
+}
+
+/** V8's frame of `new Promise` (native). */
+export function isPromiseConstructor(s: Site): boolean {
+  return file(s) === null && name(s) === 'Promise' && isCtor(s);
+}
+
+/** V8's `Generator.prototype.next` (how down-levelled bodies are run). */
+export function isGeneratorNext(s: Site): boolean {
+  return file(s) === null && name(s) === 'next';
+}
+
+/**
+ * The combinator a native frame is (`Promise.all`, or V8's async frame of an
+ * input, `Promise.all (index 0)`).
+ */
+export function combinatorOf(s: Site): CombinatorName | undefined {
+  const b = frames.bits[s];
+  if ((b & KNOWN_COMB) !== 0)
+    return (b & IS_COMB) !== 0 ? frames.comb.get(s) : undefined;
+  let c: CombinatorName | undefined;
+  if (file(s) !== null) c = undefined;
+  else if (callSite(s).isPromiseAll?.()) c = 'Promise.all';
+  else
+    c =
+      COMBINATORS[name(s).startsWith('Promise.') ? name(s).slice(8) : name(s)];
+  frames.bits[s] |= KNOWN_COMB | (c != null ? IS_COMB : 0);
+  if (c != null) frames.comb.set(s, c);
+  return c ?? undefined;
+}
+
+/** The function a frame is in (its file and where the function starts). */
+export function fnKey(s: Site): string {
+  let k = frames.fn[s];
+  if (k === undefined) frames.fn[s] = k = functionKey(s);
+  return k;
+}
+
+/**
+ * `file:line:column` of where the function of a frame starts (the same string
+ * for all its frames).
+ */
+export function functionKey(s: Site): string {
+  const f = file(s);
+  const line = callSite(s).getEnclosingLineNumber?.();
+  const column = callSite(s).getEnclosingColumnNumber?.();
+  let byPlace = frames.functionKeys.get(f);
+  if (byPlace === undefined) frames.functionKeys.set(f, (byPlace = new Map()));
+  const place =
+    typeof line === 'number' &&
+    typeof column === 'number' &&
+    line >>> 0 === line &&
+    column >>> 0 === column &&
+    line < 0x4000000 &&
+    column < 0x4000000
+      ? line * 0x4000000 + column
+      : `${line}:${column}`;
+  let k = byPlace.get(place);
+  if (k === undefined) byPlace.set(place, (k = `${f}:${line}:${column}`));
+  return k;
+}
+
+/** The frame's source offset (`getPosition`: a third of a line and column). */
+export function position(s: Site): number {
+  if ((frames.bits[s] & KNOWN_POS) === 0) {
+    const site = callSite(s);
+    frames.pos[s] =
+      typeof site.getPosition === 'function'
+        ? site.getPosition()
+        : site.getLineNumber()! * 1e5 + site.getColumnNumber()!;
+    frames.bits[s] |= KNOWN_POS;
+  }
+  return frames.pos[s];
+}
+
+/**
+ * Whether two stacks are the same call path for `depth` frames from `i` and
+ * `j` (no strings made). A stack cut short (a short capture, the frame limit)
+ * agrees as far as it goes.
+ */
+export function sameCallPath(
+  a: Site[],
+  i: number,
+  b: Site[],
+  j: number,
+  depth: number,
+): boolean {
+  for (let k = 0; k < depth; k++) {
+    const x = a[i + k];
+    const y = b[j + k];
+    if (x === undefined || y === undefined) return k > 0 || x === y;
+    // `Generator.next` where a stack of down-levelled calls was cut short:
+    // the paths agree as far as they can be compared.
+    if (isGeneratorNext(x) || isGeneratorNext(y)) return true;
+    if (
+      file(x) !== file(y) ||
+      position(x) !== position(y) ||
+      isAsync(x) !== isAsync(y)
+    )
+      return false;
+  }
+  return true;
+}

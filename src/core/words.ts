@@ -1,0 +1,103 @@
+/**
+ * The sentences a dump says of its leaves, in one place: the facts come from
+ * the wait graph and the runtime as data, the words from here. Every sentence
+ * must be true of what it describes; where the evidence is partial, it says
+ * what is known and stops.
+ */
+import type {Frame} from './types';
+
+/** `850 ms`, `59.7 s`. */
+export function duration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** "test", "hook" or "call": what the Root is, in a sentence. */
+export type RootWord = 'test' | 'hook' | 'call';
+
+/** `events.once()` for Node's API `once (node:events)`. */
+export function shortOrigin(origin: string): string {
+  const m = /^(.+) \(node:(.+)\)$/.exec(origin);
+  return m ? `${m[2]}.${m[1]}()` : origin;
+}
+
+/** A pending promise the Root made: `promise`, `events.once() promise`. */
+export function promiseWhat(origin: string | null): string {
+  return `${origin ? `${shortOrigin(origin)} promise` : 'promise'}, never settled`;
+}
+
+/** Where a promise awaited by the Root was made, when not under it. */
+export type MadeWhere =
+  /** Not recorded at all (before the recorder saw it, over the budget). */
+  | 'unrecorded'
+  /** Outside any test or hook (module load, a describe block). */
+  | 'outside'
+  /** By another test or hook of the file. */
+  | 'other-root'
+  /** Not recorded, and some of the Root's work was not either (budget). */
+  | 'unknown';
+
+/** What a promise made elsewhere and awaited here is, in words. */
+export function awaitedWhat(
+  where: MadeWhere,
+  made: {origin: string | null; fn: string | null} | null,
+): string {
+  if (where === 'unrecorded')
+    return 'awaits a promise created before this test (not recorded), never settled';
+  if (where === 'unknown')
+    return 'awaits a promise that was not recorded (made before this test, or while stack capture was over its budget), never settled';
+  const what = made?.origin
+    ? `${shortOrigin(made.origin)} promise`
+    : made?.fn
+      ? `promise of ${made.fn}()`
+      : 'promise';
+  return where === 'outside'
+    ? `${what} created outside this test, never settled`
+    : `${what} created by another test or hook, never settled`;
+}
+
+/** `setImmediate callback, not run yet`. */
+export const IMMEDIATE_WHAT = 'setImmediate callback, not run yet';
+
+/** A repeating timer: how often it ran says it is not idle. */
+export function intervalWhat(
+  via: string,
+  delayMs: number,
+  ran: number,
+  firesInMs: number,
+): string {
+  const times = ran > 0 ? `ran ${ran} time${ran === 1 ? '' : 's'}, ` : '';
+  return `${via}setInterval every ${delayMs} ms, ${times}still active, next in ${duration(firesInMs)}`;
+}
+
+/**
+ * A one-shot timer. Shorter than the timeout (`busy`): set after the wait
+ * began (a slow step, a retry's pause), it is not what the Root has waited on
+ * all along.
+ */
+export function timeoutWhat(
+  via: string,
+  delayMs: number,
+  firesInMs: number,
+  timeout: {ms: number; root: RootWord} | null,
+  busy: boolean,
+): string {
+  const limit =
+    timeout === null
+      ? null
+      : `the ${timeout.root} timeout is ${duration(timeout.ms)}`;
+  const tail =
+    limit === null ? '' : busy ? `: busy, not stuck (${limit})` : `; ${limit}`;
+  return `${via}setTimeout ${delayMs} ms, fires in ${duration(firesInMs)}${tail}`;
+}
+
+/** A one-shot timer set again and again along one logical stack. */
+export function loopWhat(
+  at: Frame,
+  count: number,
+  exact: boolean,
+  root: RootWord,
+  delayMs: number,
+  firesInMs: number,
+): string {
+  return `loop in ${at.name} at ${at.file}:${at.line} ran ${exact ? '' : 'at least '}${count} times in this ${root}; now sleeping ${delayMs} ms (setTimeout, fires in ${duration(firesInMs)})`;
+}
