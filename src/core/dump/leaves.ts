@@ -303,7 +303,7 @@ export class LeafMaker {
     const {walker} = this;
     // Walked first: a leaf's executor work and adoptions are known once every
     // branch has been walked.
-    const branches = this.g.leaves.map(c => walker.up(c));
+    const branches = this.g.leaves.map(c => walker.leafUp(c));
     this.g.leaves.forEach((c, i) => {
       if (walker.adopting.has(c)) return;
       let bs = branches[i];

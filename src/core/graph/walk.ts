@@ -76,6 +76,7 @@ export class Walker {
   /** Promises that adopted another (resolved with a pending promise). */
   readonly adopting = new Set<Capture>();
   private readonly ups = new Map<Capture, Branch[]>();
+  private readonly leafUps = new Map<Capture, Branch[]>();
   private readonly waitUps = new Map<Capture, Branch[]>();
   private readonly walks = new Map<Capture, Branch[][]>();
   private readonly genOf = new WeakMap<Frame, string>();
@@ -108,9 +109,16 @@ export class Walker {
     const waiters = this.waitersOf(p);
     out = [];
     for (const w of waiters) {
-      for (const b of this.upWait(w)) {
-        if (out.length < MAX_BRANCHES) out.push(b);
+      // The runner awaits what the Root's body returned: where the body made
+      // it is where it waits.
+      let ups: Branch[];
+      if (this.isRunnerWait(w))
+        ups = this.walk(p, p.awaits !== undefined ? 0 : 1);
+      else {
+        const between = this.returnedBy(p, w);
+        ups = this.upWait(w).map(b => below(b, between));
       }
+      for (const b of ups) if (out.length < MAX_BRANCHES) out.push(b);
     }
     // Waiters not traced (see readWait): where it was made says what is known.
     if (out.length > 0) {
@@ -120,6 +128,73 @@ export class Walker {
       out = [];
     else out = this.walk(p, 1);
     this.ups.set(p, out);
+    return out;
+  }
+
+  /**
+   * The plain functions that returned `p` to the code waiting on it in the
+   * same synchronous run (`await withTimeout(...)`, `await sleep(10)`): the
+   * frames of `p`'s stack between where it was made and the waiter's line.
+   */
+  private returnedBy(p: Capture, w: Capture): Frame[] {
+    if (w.context !== p.context) return [];
+    const kind = this.g.waitKind(w);
+    if (kind !== 'await' && kind !== 'then') return [];
+    const ws = this.g.sites(w);
+    const top = ws.find(s => file(s) !== null && !isNode(s));
+    if (top === undefined) return [];
+    const ps = this.g.sites(p);
+    const from = p.awaits !== undefined ? 0 : 1;
+    const line = callSite(top).getLineNumber();
+    for (let j = from + 1; j < ps.length; j++) {
+      const s = ps[j];
+      if (file(s) !== file(top) || fnKey(s) !== fnKey(top)) continue;
+      if (callSite(s).getLineNumber() !== line) return [];
+      const out: Frame[] = [];
+      for (let k = j - 1; k >= from; k--) {
+        const f = file(ps[k]);
+        if (f === null || isNode(ps[k]) || this.opts.isMachinery(f)) continue;
+        if (isHelper(ps[k]) || isDownlevelHelper(ps[k])) continue;
+        const frame = this.frames.frame(ps[k], name(ps[k]));
+        if (frame !== null) out.push(frame);
+      }
+      return out;
+    }
+    return [];
+  }
+
+  /** Whether a subscription is the runner's own (circus awaiting a body). */
+  private isRunnerWait(w: Capture): boolean {
+    for (const s of this.g.sites(w)) {
+      const f = file(s);
+      if (f === null || isNode(s)) continue;
+      return this.opts.isRunner(f);
+    }
+    return false;
+  }
+
+  /**
+   * The branches of a `new Promise` leaf. One that is itself a combinator's
+   * input hangs at the frame that made it (`[1] sleep`), where what its
+   * executor started hangs too.
+   */
+  leafUp(leaf: Capture): Branch[] {
+    let out = this.leafUps.get(leaf);
+    if (out === undefined) {
+      const sites = this.g.sites(leaf);
+      const maker =
+        sites[1] === undefined
+          ? null
+          : this.frames.frame(sites[1], name(sites[1]));
+      out = this.up(leaf).map(b =>
+        b.input !== undefined &&
+        maker !== null &&
+        !this.opts.isMachinery(file(sites[1]) ?? '')
+          ? below(b, [maker])
+          : b,
+      );
+      this.leafUps.set(leaf, out);
+    }
     return out;
   }
 
@@ -272,12 +347,14 @@ export class Walker {
         // above made: when that promise is waited on, this is below it.
         const made = this.calls.promiseMadeAt(sites, i + 1, c.seq);
         if (made !== undefined && made !== c) {
-          const ups = this.up(made);
+          const ups = this.leafUp(made);
           const maker = this.frames.frame(sites[i + 1], name(sites[i + 1]));
           if (ups.length > 0 && maker !== null) {
             this.executorWork.add(made);
-            const rest = [maker, ...leafward.reverse()];
-            return ups.map(b => below(b, rest));
+            const rest = leafward.reverse();
+            return ups.map(b =>
+              below(b, sameLine(last(b), maker) ? rest : [maker, ...rest]),
+            );
           }
         }
         continue;
@@ -469,6 +546,20 @@ export function below(b: Branch, frames: readonly Frame[]): Branch {
   const first =
     b.input !== undefined ? {...frames[0], combinator: b.input} : frames[0];
   return {path: [...b.path, first, ...frames.slice(1)], reach: b.reach};
+}
+
+function last(b: Branch): Frame | undefined {
+  return b.path[b.path.length - 1];
+}
+
+/** Frames of one function at one line (the tree's one node). */
+function sameLine(a: Frame | undefined, b: Frame): boolean {
+  return (
+    a !== undefined &&
+    a.name === b.name &&
+    a.file === b.file &&
+    a.line === b.line
+  );
 }
 
 function findLastIndex<T>(a: readonly T[], f: (x: T) => boolean): number {
