@@ -50,7 +50,7 @@ export class FrameMaker {
   }
 }
 
-/** A frame standing for a callback (a timer's, a socket's): where it was set. */
+/** A frame for a callback (a timer's, a socket's): where it was set. */
 export function viaFrame(at: Frame | undefined, name: string): Frame {
   const {file = '', line = 0, column = 0} = at ?? {};
   return {name, file, line, column, async: true};

@@ -66,7 +66,10 @@ export class Calls {
     return c ?? undefined;
   }
 
-  /** {@link callOfWait} for the frame `at` of `w`'s stack (its first user frame). */
+  /**
+   * {@link callOfWait} for the frame `at` of `w`'s stack (its first user
+   * frame).
+   */
   private findCallOfWait(w: Capture, at: number): Capture | undefined {
     const sites = this.g.sites(w);
     const top = sites[at];
@@ -112,7 +115,9 @@ export class Calls {
   }
 }
 
-/** The index of the last capture of `list` (by seq) made before `seq`, or -1. */
+/**
+ * The index of the last capture of `list` (by seq) made before `seq`, or -1.
+ */
 function lastBefore(list: Capture[], seq: number): number {
   let lo = 0;
   let hi = list.length;

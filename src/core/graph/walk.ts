@@ -66,7 +66,6 @@ export interface WalkOptions {
 /** Most branches kept for one node (a promise awaited in many places). */
 const MAX_BRANCHES = 16;
 
-const DETACHED: Branch[] = [{path: [], reach: 'detached'}];
 const MACHINERY: Branch[] = [{path: [], reach: 'machinery'}];
 
 /** Walks one dump's wait graph (see the module comment). */
@@ -278,7 +277,7 @@ export class Walker {
     }
   }
 
-  /** The frame of a combinator that is an input of another: where it was called. */
+  /** A combinator that is input of another, as a frame: where it was made. */
   private combinatorFrame(comb: Capture, combName: string): Frame {
     const at = this.g.sites(comb)[1];
     const f = at === undefined ? null : this.frames.frame(at, combName);

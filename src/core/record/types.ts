@@ -36,7 +36,7 @@ export interface Capture {
    * those of the promise's own stack.
    */
   readonly short: boolean;
-  /** The subscriptions on this promise, in order (at most {@link MAX_WAITS}). */
+  /** The subscriptions on this promise, in order (at most MAX_WAITS). */
   waits: Capture[] | undefined;
   /** Subscriptions not kept in {@link waits} (over {@link MAX_WAITS}). */
   moreWaits: number;
