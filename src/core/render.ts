@@ -342,6 +342,7 @@ function frameParts(f: Frame, range: string | null = null): Line['parts'] {
     [null, `${index}${f.name} at`],
     ['position', position(f)],
   ];
+  if (f.notAwaited === true) parts.push(['dim', '(not awaited)']);
   if (f.via !== undefined)
     parts.push([
       'dim',
@@ -457,8 +458,12 @@ function renderChildren(
   // loop at one line) are drawn once, as `3×`.
   const indexOf = (x: Item): number =>
     x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? Infinity;
+  // A combinator's label, or a combinator that is an input of another.
   const underCombinator =
-    node.frame === null && node.label?.startsWith('Promise.') === true;
+    node.frame === null
+      ? node.label?.startsWith('Promise.') === true
+      : node.frame.combinator !== undefined &&
+        /^Promise\.(all|allSettled|any|race)$/.test(node.frame.name);
   if (underCombinator) all.sort((a, b) => indexOf(a) - indexOf(b));
   const groups = underCombinator ? collapse(all, at) : collapseSame(all, at);
   const leavesAfter = onlyLeavesAfter(groups.map(g => g.item));

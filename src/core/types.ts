@@ -36,6 +36,11 @@ export interface Frame {
    * are not shown: how many, and of which packages (`node`, `jest-mock`).
    */
   via?: {frames: number; packages: string[]};
+  /**
+   * True for a call of an async function whose promise nothing awaits (or
+   * chains on): it was started and left running (`void work()`).
+   */
+  notAwaited?: boolean;
 }
 
 export type CombinatorName =

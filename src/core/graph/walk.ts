@@ -55,6 +55,8 @@ export interface Branch {
   readonly reach: Reach;
   /** The branch ends at a combinator: what is added below is its input. */
   readonly input?: {name: CombinatorName; index: number | null};
+  /** What is added below is a call nothing awaits. */
+  readonly notAwaited?: boolean;
 }
 
 /** Where the walk runs: which files are the runner's or its machinery's. */
@@ -125,7 +127,17 @@ export class Walker {
     } else if (p.awaits !== undefined) out = this.upWait(p);
     else if (this.g.creationKind(p) === 'new-promise' && waiters.length === 0)
       out = [];
-    else out = this.walk(p, 1);
+    else {
+      out = this.walk(p, 1);
+      // A call nothing waits on (`void work()`), when every subscription was
+      // recorded: its frame says so.
+      const alone =
+        waiters.length === 0 &&
+        p.moreWaits === 0 &&
+        (p.waits ?? []).every(w => w.settled) &&
+        this.g.creationKind(p) === 'call';
+      if (alone) out = out.map(b => ({...b, notAwaited: true}));
+    }
     this.ups.set(p, out);
     return out;
   }
@@ -160,6 +172,50 @@ export class Walker {
       return out;
     }
     return [];
+  }
+
+  /**
+   * The program's frames of a creation's stack below its own (a callback
+   * that called the function which made it), root first.
+   */
+  private callbackFrames(c: Capture): Frame[] {
+    const sites = this.g.sites(c);
+    const out: Frame[] = [];
+    for (let k = 1; k < sites.length; k++) {
+      const s = sites[k];
+      if (file(s) !== null && this.opts.isRunner(file(s)!)) break;
+      if (!this.isProgram(s) || isHelper(s) || isDownlevelHelper(s)) continue;
+      const f = this.frames.frame(s, name(s));
+      if (f !== null) out.push(f);
+    }
+    return out.reverse();
+  }
+
+  /**
+   * The frame where a subscription waits (`s`, its top frame of the
+   * program's): at the call that made what it awaits when that is on the
+   * same line (`await f()`), as a stack taken before the `await` shows it.
+   */
+  private waitFrame(w: Capture, s: Site): Frame | null {
+    const frame = this.frames.frame(s, name(s));
+    const target = w.awaits;
+    if (frame === null || target == null || target.awaits !== undefined)
+      return frame;
+    const caller = this.g.sites(target)[1];
+    if (
+      caller === undefined ||
+      file(caller) !== file(s) ||
+      fnKey(caller) !== fnKey(s)
+    )
+      return frame;
+    const call = this.frames.frame(caller, name(s));
+    return call !== null && call.line === frame.line ? call : frame;
+  }
+
+  /** A frame of the program's (not Node's, the runner's or a native one). */
+  private isProgram(s: Site | undefined): boolean {
+    const f = s === undefined ? null : file(s);
+    return f !== null && !isNode(s!) && !this.opts.isMachinery(f);
   }
 
   /** Whether a subscription is the runner's own (circus awaiting a body). */
@@ -258,8 +314,19 @@ export class Walker {
         const by = this.g.promiseContext(w.context);
         if (by === undefined) return [];
         this.adopting.add(by);
-        if (by.awaits !== undefined || this.g.creationKind(by) !== 'call')
-          return this.up(by);
+        if (by.awaits !== undefined) {
+          // A `.then` callback returned it: the callback's frames that made
+          // it are below the chain.
+          const made = w.awaits;
+          const frames =
+            made != null &&
+            made.awaits === undefined &&
+            made.context === by.self
+              ? this.callbackFrames(made)
+              : [];
+          return this.up(by).map(b => below(b, frames));
+        }
+        if (this.g.creationKind(by) !== 'call') return this.up(by);
         // An async function that returned it (`return fetch()`): shown.
         const fn = this.g.sites(by)[0];
         const frame = fn === undefined ? null : this.frames.frame(fn, name(fn));
@@ -347,12 +414,20 @@ export class Walker {
         const made = this.calls.promiseMadeAt(sites, i + 1, c.seq);
         if (made !== undefined && made !== c) {
           const ups = this.leafUp(made);
-          const maker = this.frames.frame(sites[i + 1], name(sites[i + 1]));
-          if (ups.length > 0 && maker !== null) {
+          if (ups.length > 0) {
             this.executorWork.add(made);
+            // Node's own maker (timers/promises) is not shown.
+            const maker = this.isProgram(sites[i + 1])
+              ? this.frames.frame(sites[i + 1], name(sites[i + 1]))
+              : null;
             const rest = leafward.reverse();
             return ups.map(b =>
-              below(b, sameLine(last(b), maker) ? rest : [maker, ...rest]),
+              below(
+                b,
+                maker === null || sameLine(last(b), maker)
+                  ? rest
+                  : [maker, ...rest],
+              ),
             );
           }
         }
@@ -368,7 +443,10 @@ export class Walker {
         }
         continue;
       }
-      const frame = this.frames.frame(s, name(s));
+      const frame =
+        leafward.length === 0 && c.awaits !== undefined
+          ? this.waitFrame(c, s)
+          : this.frames.frame(s, name(s));
       if (frame === null) continue;
       const gen = generatorOf(s);
       if (gen !== undefined) this.genOf.set(frame, gen);
@@ -542,8 +620,9 @@ export class Walker {
  */
 export function below(b: Branch, frames: readonly Frame[]): Branch {
   if (frames.length === 0) return b;
-  const first =
-    b.input !== undefined ? {...frames[0], combinator: b.input} : frames[0];
+  let first = frames[0];
+  if (b.input !== undefined) first = {...first, combinator: b.input};
+  if (b.notAwaited === true) first = {...first, notAwaited: true};
   return {path: [...b.path, first, ...frames.slice(1)], reach: b.reach};
 }
 

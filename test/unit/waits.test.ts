@@ -1,0 +1,221 @@
+import {EventEmitter, once} from 'node:events';
+import {runBody} from './runner-stub';
+
+// Where a hung body waits, read from the recorded wait graph: every shape
+// here drew a wrong tree before the graph was recorded (where the promise was
+// made instead of where it is awaited, a split combinator, a branch counted
+// twice, or nothing at all).
+
+function defer<T>(): {promise: Promise<T>; resolve: (v: T) => void} {
+  let resolve!: (v: T) => void;
+  const promise = new Promise<T>(r => (resolve = r));
+  return {promise, resolve};
+}
+const never = (): Promise<void> => new Promise<void>(() => {});
+function sleep(ms: number): Promise<void> {
+  return new Promise(r => setTimeout(r, ms).unref());
+}
+
+describe('where it waits, not only where it was made', () => {
+  test('a deferred awaited a few lines after it is made: the await line, made in defer', async () => {
+    const {tree} = await runBody(async () => {
+      const d = defer<void>();
+      new EventEmitter().emit('nobody listens');
+      await d.promise;
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '⏸ promise, never settled; created in defer',
+    ]);
+  });
+
+  test('a ready-promise made in a constructor and awaited three calls down', async () => {
+    class Client {
+      readonly ready: Promise<void>;
+      constructor() {
+        this.ready = new Promise<void>(() => {});
+      }
+      async query(): Promise<number> {
+        await this.ready;
+        return 1;
+      }
+    }
+    async function service(c: Client): Promise<number> {
+      return await c.query();
+    }
+    async function handler(c: Client): Promise<number> {
+      return service(c);
+    }
+    const {tree} = await runBody(async () => {
+      const c = new Client();
+      await handler(c);
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ handler',
+      '   └╼ service',
+      '      └╼ query',
+      '         ⏸ promise, never settled; created in Client',
+    ]);
+  });
+
+  test('create the wait, emit, then await it', async () => {
+    const {tree} = await runBody(async () => {
+      const em = new EventEmitter();
+      const ready = once(em, 'ready');
+      em.emit('other');
+      await ready;
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '⏸ events.once() promise, never settled; created',
+    ]);
+  });
+});
+
+describe('chains without async functions', () => {
+  test('a body returning a .then() chain: the callback that made the leaf', async () => {
+    const {tree} = await runBody(() =>
+      sleep(1)
+        .then(() => never())
+        .then(() => 1),
+    );
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ <anonymous>',
+      '   └╼ never',
+      '      ⏸ promise, never settled',
+    ]);
+  });
+
+  test('a thenable awaited: what its then() started', async () => {
+    const thenable = {
+      then(resolve: (v: unknown) => void): unknown {
+        return never().then(resolve);
+      },
+    };
+    const {tree} = await runBody(async () => {
+      await thenable;
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ then of a thenable',
+      '   └╼ then',
+      '      └╼ never',
+      '         ⏸ promise, never settled',
+    ]);
+  });
+
+  test('an async function returning a new Promise: the function, then the promise', async () => {
+    async function f(): Promise<void> {
+      return new Promise<void>(() => {});
+    }
+    const {tree} = await runBody(async () => {
+      await f();
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ f',
+      '   ⏸ promise, never settled; created in f',
+    ]);
+  });
+});
+
+describe('combinators', () => {
+  test('Promise.all of a Promise.race: each input once, with its index', async () => {
+    const {tree, dump} = await runBody(async () => {
+      await Promise.all([Promise.race([never(), never()]), never()]);
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ Promise.all',
+      '   ├╼ [0] Promise.race',
+      '   │  └╼ [0–1] 2× never',
+      '   │     ⏸ promise, never settled',
+      '   └╼ [1] never',
+      '      ⏸ promise, never settled',
+    ]);
+    expect(dump.leaves).toHaveLength(3);
+  });
+
+  test('the .finally() of a combinator as an input of another', async () => {
+    const {tree} = await runBody(async () => {
+      await Promise.allSettled([
+        Promise.all([never()]).finally(() => {}),
+        sleep(1),
+      ]);
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ Promise.allSettled',
+      '   └╼ [0] Promise.all',
+      '      └╼ [0] never',
+      '         ⏸ promise, never settled',
+    ]);
+  });
+
+  test('inputs of a race that resumed before they hung', async () => {
+    async function a(): Promise<void> {
+      await null;
+      await never();
+    }
+    const {tree} = await runBody(async () => {
+      await Promise.race([a(), a()]);
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ Promise.race',
+      '   └╼ [0–1] 2× a',
+      '      └╼ never',
+      '         ⏸ promise, never settled',
+    ]);
+  });
+
+  test('a one-input Promise.all of a call that resumed', async () => {
+    async function later(): Promise<void> {
+      await null;
+      await never();
+    }
+    const {tree} = await runBody(async () => {
+      await Promise.all([later()]);
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ Promise.all',
+      '   └╼ [0] later',
+      '      └╼ never',
+      '         ⏸ promise, never settled',
+    ]);
+  });
+});
+
+describe('no false statements', () => {
+  test('a promise nothing waits on is no branch', async () => {
+    const {dump} = await runBody(async () => {
+      void new Promise<void>(() => {});
+      await never();
+    });
+    expect(dump.leaves).toHaveLength(1);
+  });
+
+  test('a promise resolved with a pending one is one branch, not two', async () => {
+    const {dump} = await runBody(async () => {
+      const inner = never();
+      await new Promise<void>(resolve => resolve(inner));
+    });
+    expect(dump.leaves).toHaveLength(1);
+    expect(dump.leaves[0].createdAt?.name).toBe('never');
+  });
+
+  test('a call nothing awaits says so', async () => {
+    async function later(): Promise<void> {
+      await null;
+      await never();
+    }
+    const {tree} = await runBody(async () => {
+      void later();
+      await sleep(1000);
+    });
+    expect(tree.some(l => l.endsWith('└╼ later (not awaited)'))).toBe(true);
+  });
+});
