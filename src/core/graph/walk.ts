@@ -18,7 +18,7 @@
  */
 import {isOwn, packageOf} from '../machinery';
 import {type Capture, Stamp} from '../record';
-import {isDownlevelHelper} from '../stack/downlevel';
+import {isDownlevelHelper, isDownlevelWait} from '../stack/downlevel';
 import {
   type Site,
   callSite,
@@ -333,6 +333,7 @@ export class Walker {
         return this.up(by).map(b => (frame === null ? b : below(b, [frame])));
       }
       case 'then':
+        if (this.isDownlevelled(w)) return this.madeBranches(w);
         // A `.then()` chain waits where what waits on its end waits.
         return this.waitersOf(w).length > 0 ? this.up(w) : this.walk(w, 0);
       case 'wrapper':
@@ -340,8 +341,27 @@ export class Walker {
       case 'bare':
         return this.throughContext(w, []);
       default:
+        if (this.isDownlevelled(w)) return this.madeBranches(w);
         return this.walk(w, 0);
     }
+  }
+
+  /** A subscription a down-levelling helper made for a body's `yield`. */
+  private isDownlevelled(w: Capture): boolean {
+    return isDownlevelWait(this.g.sites(w));
+  }
+
+  /**
+   * Where a down-levelled body waits: in the stack of the promise it awaits
+   * (the body was running when it made it), or where the helper subscribed.
+   */
+  private madeBranches(w: Capture): Branch[] {
+    const target = w.awaits;
+    if (target != null && target.awaits === undefined) {
+      const made = this.walk(target, 1);
+      if (made.some(b => b.path.length > 0)) return made;
+    }
+    return this.walk(w, 0);
   }
 
   /** A combinator that is input of another, as a frame: where it was made. */

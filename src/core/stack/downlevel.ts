@@ -48,6 +48,25 @@ function isHelperNearNext(s: Site): boolean {
   return file(s) !== null && DOWNLEVEL_HELPERS_NEAR_NEXT.has(name(s));
 }
 
+/**
+ * Whether a subscription was made by a down-levelling helper for a body's
+ * `yield` (`__awaiter`'s `step` chaining `.then(fulfilled, rejected)`, or
+ * Babel's `asyncGeneratorStep`): the body had yielded, so its frame is not on
+ * the stack; where it waits is in the stack of what it awaits.
+ */
+export function isDownlevelWait(sites: Site[]): boolean {
+  const first = sites.findIndex(s => file(s) !== null);
+  const s = sites[first];
+  if (s === undefined || !isHelperNearNext(s)) return false;
+  for (let k = first; k < Math.min(sites.length, first + 5); k++) {
+    const n = name(sites[k]);
+    if (isDownlevelHelper(sites[k]) || n === 'fulfilled' || n === 'rejected')
+      return true;
+    if (isPromiseConstructor(sites[k])) return true;
+  }
+  return false;
+}
+
 // ES5 state machines: TypeScript's `__generator` (tslib's, or emitted into the
 // file with target ES5) runs the body from its `step`, called by the anonymous
 // function `verb` made for the generator's `next` (or `throw`, `return`).
