@@ -204,7 +204,7 @@ describe('recording', () => {
     leaveRoot(root);
     expect(treeOf(renderDump(dumpOf(root))).slice(2)).toEqual([
       '   └╼ <anonymous>',
-      '      └╼ body',
+      '      └╼ body (not awaited)',
       '         └╼ outer',
       '            └╼ both',
       '               └╼ Promise.all',
@@ -233,7 +233,7 @@ describe('recording', () => {
       '╼ test "unit" in test/unit/record.test.ts',
       '└╼ async chain broken by a callback: created in one, not traced back to the body',
       '   └╼ <anonymous>',
-      '      └╼ twoSleeps',
+      '      └╼ twoSleeps (not awaited)',
       '         └╼ Promise.all',
       '            ├╼ [0] sleep',
       '            │  ⏸ promise, never settled; it waits on:',
@@ -302,7 +302,7 @@ describe('recording', () => {
     );
     expect(treeOf(renderDump(dump)).slice(2)).toEqual([
       '   └╼ <anonymous>',
-      '      └╼ body',
+      '      └╼ body (not awaited)',
       '         └╼ Promise.all',
       '            ├╼ [0] delay',
       '            │  ⏸ promise, never settled; it waits on:',
@@ -360,7 +360,7 @@ describe('recording', () => {
     leaveRoot(root);
     expect(treeOf(renderDump(dumpOf(root))).slice(2)).toEqual([
       '   └╼ <anonymous>',
-      '      └╼ body',
+      '      └╼ body (not awaited)',
       '         └╼ loadAll',
       '            └╼ Promise.all',
       '               └╼ [0–1] 2× shard',
