@@ -403,15 +403,8 @@ function emit(l: Line, st: RenderStyles, width: number | undefined): string[] {
   words.forEach(([k, word]) => {
     let w = word;
     if (cur.length > 0 && used + 1 + w.length > room) flush();
-    // A word longer than a whole line is cut into pieces (never leaving a bare
-    // `at`).
-    while (w.length > room - used - (cur.length > 0 ? 1 : 0)) {
-      let fit = room - used - (cur.length > 0 ? 1 : 0);
-      if (/^ ?at$/.test(w.slice(fit)) || w[fit - 1] === ' ') fit -= 2;
-      cur.push([k, w.slice(0, fit)]);
-      w = w.slice(fit).replace(/^ /, '');
-      flush();
-    }
+    // A word is never cut (a position split across lines cannot be found or
+    // clicked): one longer than a whole line has a line of its own.
     if (w === '' && cur.length === 0) return;
     used += (cur.length > 0 ? 1 : 0) + w.length;
     cur.push([k, w]);
