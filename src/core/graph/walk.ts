@@ -183,7 +183,9 @@ export class Walker {
     const out: Frame[] = [];
     for (let k = 1; k < sites.length; k++) {
       const s = sites[k];
-      if (file(s) !== null && this.opts.isRunner(file(s)!)) break;
+      // V8's async frames below a callback are what awaits its chain.
+      if (isAsync(s) || (file(s) !== null && this.opts.isRunner(file(s)!)))
+        break;
       if (!this.isProgram(s) || isHelper(s) || isDownlevelHelper(s)) continue;
       const f = this.frames.frame(s, name(s));
       if (f !== null) out.push(f);
