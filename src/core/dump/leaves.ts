@@ -31,6 +31,7 @@ import {
   timeoutWhat,
 } from '../words';
 import type {FrameMaker} from './frames';
+import {libraryOf} from '../render';
 import type {DumpContext} from './context';
 import {isPending} from './pending';
 
@@ -79,10 +80,11 @@ export class LeafMaker {
     c: Capture,
     branches: readonly Branch[],
     made: Made,
-    createdAt: Frame | null,
+    madeBy: Capture | null,
   ): Leaf[] {
     const out: Leaf[] = [];
     for (const b of branches) {
+      const createdAt = madeBy === null ? null : this.createdAt(madeBy, b);
       if (b.reach === 'machinery' || b.reach === 'foreign') continue;
       if (b.path.length === 0 && b.reach !== 'root') continue;
       const leaf: Leaf = {
@@ -104,18 +106,33 @@ export class LeafMaker {
     return out;
   }
 
-  /** The frame that made a capture's promise, timer or handle. */
-  createdAt(c: Capture): Frame | null {
+  /**
+   * The frame that made a capture's promise, timer or handle: the program's
+   * own, outside node_modules, where there is one (`lastValueFrom` made it,
+   * `totalSize` called it: the program's line is the one to read), unless
+   * the leaf's branch already ends in the library.
+   */
+  createdAt(c: Capture, branch?: Branch): Frame | null {
     const sites = this.g.sites(c);
+    let first: Site | undefined;
     for (let i = 1; i < sites.length; i++) {
       const s = sites[i];
       const f = file(s);
       if (f === null || isNode(s) || isDownlevelHelper(s)) continue;
-      if (this.ctx.isMachinery(f) && !isOwn(f)) return null;
+      if (this.ctx.isRunner(f)) break;
+      if (this.ctx.isMachinery(f) && !isOwn(f)) {
+        if (first === undefined) return null;
+        break;
+      }
       if (isOwn(f)) continue;
-      return this.frames.frame(s, name(s));
+      first ??= s;
+      const inLibrary = libraryOf(f) !== null;
+      const endsInLibrary =
+        branch !== undefined &&
+        libraryOf(branch.path[branch.path.length - 1]?.file ?? '') !== null;
+      if (!inLibrary || endsInLibrary) return this.frames.frame(s, name(s));
     }
-    return null;
+    return first === undefined ? null : this.frames.frame(first, name(first));
   }
 
   /** Pending timers and immediates. */
@@ -124,8 +141,8 @@ export class LeafMaker {
       if (!isTimerPending(timer)) continue;
       const made = this.timerMade(timer, c);
       if (made === null) continue;
-      const at = this.createdAt(c);
-      const leaves = this.add(c, this.walker.walk(c, 1), made, at);
+      const leaves = this.add(c, this.walker.walk(c, 1), made, c);
+      const at = leaves[0]?.createdAt ?? null;
       if (at === null || leaves.length === 0) continue;
       const k = key(at);
       const list = this.timersAt.get(k);
@@ -175,9 +192,11 @@ export class LeafMaker {
     const earlier = this.firedBefore(c);
     if (earlier >= LOOP_MIN) {
       const path = this.walker.walk(c, 1)[0]?.path ?? [];
-      const resumed = path.findIndex(
-        (f, i) => !f.async && i > 0 && path[i - 1].async,
-      );
+      // The innermost function suspended at an `await`: it is resumed each
+      // time round.
+      let resumed = -1;
+      for (let i = path.length - 1; i >= 0 && resumed < 0; i--)
+        if (path[i].async) resumed = i;
       if (resumed >= 0) {
         const f = path[resumed];
         const exact = !this.g.undercounted;
@@ -247,7 +266,7 @@ export class LeafMaker {
         capture,
         this.walker.walk(capture, 1),
         {kind: kind as LeafKind, what},
-        this.createdAt(capture),
+        capture,
       );
     }
   }
@@ -273,7 +292,7 @@ export class LeafMaker {
         w,
         this.walker.up(w).filter(b => b.path.length > 0),
         {kind: 'promise', what: awaitedWhat(where, made)},
-        target === null ? null : this.createdAt(target),
+        target,
       );
       for (const leaf of leaves)
         this.sources?.set(leaf, {
@@ -334,7 +353,7 @@ export class LeafMaker {
       }
       const made: Made = {kind: 'promise', what: promiseWhat(origin)};
       if (walker.executorWork.has(c)) made.waiting = true;
-      const leaves = this.add(c, bs, made, createdAt);
+      const leaves = this.add(c, bs, made, c);
       const promise = this.g.promiseOf.get(c);
       if (promise !== undefined)
         for (const leaf of leaves)

@@ -199,7 +199,10 @@ export class Walker {
    * same line (`await f()`), as a stack taken before the `await` shows it.
    */
   private waitFrame(w: Capture, s: Site): Frame | null {
-    const frame = this.frames.frame(s, name(s));
+    const at = this.frames.frame(s, name(s));
+    // The function suspends at its `await` right after this capture.
+    const frame =
+      at !== null && this.g.waitKind(w) === 'await' ? {...at, async: true} : at;
     const target = w.awaits;
     if (frame === null || target == null || target.awaits !== undefined)
       return frame;
@@ -211,7 +214,38 @@ export class Walker {
     )
       return frame;
     const call = this.frames.frame(caller, name(s));
-    return call !== null && call.line === frame.line ? call : frame;
+    return call !== null && call.line === frame.line
+      ? {...call, async: frame.async}
+      : frame;
+  }
+
+  /**
+   * Whether the rest of a stack says what the graph says of the call at
+   * `sites[i]`: one waiter, which is the function calling it there, in the
+   * same run (`await f()`, `return f()`). The stack then goes on as it is,
+   * with the frames the runner or a library put between (counted on the
+   * callee's line); elsewhere the graph says more (a combinator's input,
+   * several waiters, a call nothing awaits, one awaited later).
+   */
+  private stackAgrees(call: Capture, sites: Site[], i: number): boolean {
+    const waiters = this.waitersOf(call);
+    if (waiters.length !== 1 || call.moreWaits > 0) return false;
+    let next = i + 1;
+    while (next < sites.length && !this.isProgram(sites[next])) next++;
+    const caller = sites[next];
+    if (caller === undefined) return false;
+    const w = waiters[0];
+    const kind = this.g.waitKind(w);
+    if (kind === 'adopt') {
+      const by = this.g.promiseContext(w.context);
+      if (by === undefined || by.awaits !== undefined) return false;
+      const fn = this.g.sites(by)[0];
+      return fn !== undefined && fnKey(fn) === fnKey(caller);
+    }
+    if ((kind !== 'await' && kind !== 'then') || w.context !== call.context)
+      return false;
+    const top = this.g.sites(w).find(s => this.isProgram(s));
+    return top !== undefined && fnKey(top) === fnKey(caller);
   }
 
   /** A frame of the program's (not Node's, the runner's or a native one). */
@@ -328,6 +362,15 @@ export class Walker {
               : [];
           return this.up(by).map(b => below(b, frames));
         }
+        // Made in the run of the call that returned it: its own stack goes
+        // up through that call.
+        const made = w.awaits;
+        if (
+          made != null &&
+          made.awaits === undefined &&
+          made.context === by.context
+        )
+          return this.walk(made, 1);
         if (this.g.creationKind(by) !== 'call') return this.up(by);
         // An async function that returned it (`return fetch()`): shown.
         const fn = this.g.sites(by)[0];
@@ -490,7 +533,11 @@ export class Walker {
         leafward.length === 1 && c.awaits !== undefined
           ? this.calls.callOfWait(c, i)
           : this.calls.callAt(sites, i, c.seq);
-      if (call !== undefined && call !== c) {
+      if (
+        call !== undefined &&
+        call !== c &&
+        !this.stackAgrees(call, sites, i)
+      ) {
         const ups = this.up(call);
         if (ups.length > 0) {
           const rest = leafward.reverse();
