@@ -401,7 +401,7 @@ function emit(l: Line, st: RenderStyles, width: number | undefined): string[] {
     room = Math.max(MIN_TEXT_WIDTH, width - l.cont.length);
   };
   words.forEach(([k, word]) => {
-    let w = word;
+    const w = word;
     if (cur.length > 0 && used + 1 + w.length > room) flush();
     // A word is never cut (a position split across lines cannot be found or
     // clicked): one longer than a whole line has a line of its own.

@@ -116,7 +116,7 @@ describe('chains without async functions', () => {
     expect(tree).toEqual([
       '╼ test "body"',
       '└╼ f',
-      '   ⏸ promise, never settled; created in f',
+      '   ⏸ promise, never settled',
     ]);
   });
 });

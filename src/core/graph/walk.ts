@@ -364,6 +364,8 @@ export class Walker {
         }
         // Made in the run of the call that returned it: its own stack goes
         // up through that call.
+        // A call of the program's (Node's own, `events.once`, is not shown).
+        if (this.g.creationKind(by) !== 'call') return this.up(by);
         const made = w.awaits;
         if (
           made != null &&
@@ -371,7 +373,6 @@ export class Walker {
           made.context === by.context
         )
           return this.walk(made, 1);
-        if (this.g.creationKind(by) !== 'call') return this.up(by);
         // An async function that returned it (`return fetch()`): shown.
         const fn = this.g.sites(by)[0];
         const frame = fn === undefined ? null : this.frames.frame(fn, name(fn));
