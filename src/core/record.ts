@@ -1,7 +1,7 @@
 /**
  * Recording: the only part of jest-taskdump that runs while tests run.
  *
- * Measured on Node 20 (see ../../README.md#cost): a no-op promise hook costs
+ * Measured on Node 20 (see ../../docs/cost.md): a no-op promise hook costs
  * ≈1.3× on a pure promise-churn loop, while capturing a stack for every new
  * promise costs 20-55×. So the hot path does constant-time work only: a
  * comparison, a token-bucket check and, for the few promises that get a stack,
