@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import {fencedBlocks, unrecorded} from '../docs/blocks';
 import {dumps, REPO, runJest} from './run';
 
 // docs/reporter.md's example, run: another preset (ts-jest), Jest's default
@@ -52,6 +53,20 @@ describe.each([
     );
     expect(run.output).toContain(
       'jest-taskdump: 1 test or hook hung\n  ● warms the cache up (test/cache.test.ts, 300 ms timeout)\n      src/cache.ts:6:22  promise, never settled',
+    );
+  });
+
+  test("docs/reporter.md's example output is this run's", () => {
+    const doc = fs.readFileSync(path.join(REPO, 'docs', 'reporter.md'), 'utf8');
+    const [example] = fencedBlocks(doc).filter(b => b.info === '');
+    const summary = run.output
+      .slice(
+        run.output.lastIndexOf('jest-taskdump: '),
+        run.output.lastIndexOf('Test Suites:'),
+      )
+      .trimEnd();
+    expect(unrecorded(example.text, [...dumps(run.output), summary])).toEqual(
+      [],
     );
   });
 
