@@ -73,9 +73,19 @@ interface Traced {
   path: Frame[];
   createdAt: Frame | null;
   detached: boolean;
+  /** Made in the callback of something else the file opened. */
+  via: boolean;
 }
 
 const MAX_HOPS = 8;
+
+/**
+ * A one-shot timer due sooner than this is not listed: it fires before Jest
+ * gives up on a worker (500 ms) or says the run did not exit (1 s). One set
+ * again in the callback of another timer of the file is (a poll that never
+ * ends).
+ */
+export const SHORT_TIMER_MS = 500;
 
 /**
  * Lists what is still open among a test file's entries, in the order they were
@@ -95,7 +105,9 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
   );
   const stacks = readAllCallSites(candidates, e => e.at?.holder ?? {});
   const walked = new Map<Entry, Walked>();
-  candidates.forEach((e, i) => walked.set(e, walk(stacks[i], ctx)));
+  candidates.forEach((e, i) => {
+    if (e.at !== undefined) walked.set(e, walk(stacks[i], ctx));
+  });
   const testFile = displayPath(ctx.testPath, ctx.rootDir);
   const traced = new Map<Entry, Traced | null>();
 
@@ -130,6 +142,7 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
         path: [...up.path, via, ...(w?.path ?? [])],
         createdAt: w?.path[w.path.length - 1] ?? null,
         detached: up.detached,
+        via: true,
       };
     } else if (
       !attached &&
@@ -140,13 +153,20 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
     } else if (e.root !== null && ctx.ownerOf(rootOf(e.root, ctx))) {
       if (w === undefined) {
         // Over the capture budget: the Root is known, not the position.
-        out = {root: e.root, path: [], createdAt: null, detached: true};
+        out = {
+          root: e.root,
+          path: [],
+          createdAt: null,
+          detached: true,
+          via: false,
+        };
       } else if (w.path.length > 0) {
         out = {
           root: e.root,
           path: w.path,
           createdAt: w.path[w.path.length - 1],
           detached: !attached,
+          via: false,
         };
       }
       // No frame of the program: Jest's own, or Node's.
@@ -165,6 +185,8 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
       if (owner === undefined) continue;
       const what = describe(e, walked.get(e), ctx);
       if (what === null) continue;
+      if (what.keeps === 'until-fired' && !t.via && soon(e, what.firesInMs))
+        continue;
       found.push({
         leftover: {
           kind: e.kind as LeftoverKind,
@@ -186,6 +208,15 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
     }
   }
   return found;
+}
+
+/** A one-shot timer that fires within {@link SHORT_TIMER_MS}. */
+function soon(e: Entry, firesInMs: number | undefined): boolean {
+  const delay = (e.object as {_idleTimeout?: unknown})._idleTimeout;
+  return (
+    (firesInMs ?? (typeof delay === 'number' ? delay : Infinity)) <
+    SHORT_TIMER_MS
+  );
 }
 
 /** The outermost Root of this file a (nested, `traced()`) Root belongs to. */

@@ -119,19 +119,7 @@ export function renderLeftoverReport(
     options,
   );
   const trees = renderLeftoverTrees(report.leftovers, report.testPath, options);
-  const failed =
-    report.mode === 'fail'
-      ? `\n\n${renderLine(
-          [
-            [
-              'dim',
-              "With `leaks: 'fail'`, the test (or, for an All hook, the file) that opened each one fails.",
-            ],
-          ],
-          options,
-        )}`
-      : '';
-  return `${head}\n\n${trees}${failed}`;
+  return `${head}\n\n${trees}`;
 }
 
 /**
@@ -178,15 +166,18 @@ export function leftoverSummaryLines(
         }),
       );
     for (const l of r.leftovers) {
-      const at = l.createdAt
-        ? `${l.createdAt.file}:${l.createdAt.line}:${l.createdAt.column}`
-        : '(position unknown)';
+      // Made in a callback with no stack of its own: where that callback's
+      // timer (or handle) was opened.
+      const last = l.path[l.path.length - 1];
+      const f = l.createdAt ?? last;
+      const at = f ? `${f.file}:${f.line}:${f.column}` : '(position unknown)';
+      const via = l.createdAt === null && last ? `, in a ${last.name}` : '';
       lines.push(
         renderLine(
           [
             ['position', at],
             ['leaf', ` ${leftoverText(l)}`],
-            ['dim', `(${ownerTitle(l)})`],
+            ['dim', `(${ownerTitle(l)}${via})`],
           ],
           {...options, prefix: '      ', cont: '        '},
         ),

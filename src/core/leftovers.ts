@@ -99,6 +99,9 @@ export function noteOpened(
   if (ledger === null) return;
   // A Timeout has its own `_idleTimeout`; an Immediate has none.
   if (kind === 'timer' && !('_idleTimeout' in object)) return;
+  // Before the push: a timer is noted from inside its constructor, before it
+  // is armed, and would read as closed.
+  if (ledger.entries.length >= ledger.limit) prune(ledger);
   ledger.entries.push({
     kind,
     object,
@@ -106,7 +109,6 @@ export function noteOpened(
     context: at === undefined ? executionAsyncResource() : at.context,
     root,
   });
-  if (ledger.entries.length >= ledger.limit) prune(ledger);
 }
 
 /**
@@ -132,7 +134,13 @@ function prune(ledger: Ledger): void {
     // Each kept entry's own callback is needed too, up to a bound.
     for (let depth = 0; depth < 8; depth++) {
       let context = e.context;
-      for (let hops = 0; context !== undefined && hops < 64; hops++) {
+      // A chain is at most as long as the ledger (no cycles: each was made in
+      // the callback of one made before it).
+      for (
+        let hops = 0;
+        context !== undefined && hops < ledger.entries.length;
+        hops++
+      ) {
         const parent = byObject.get(context);
         if (parent === undefined || parent.at !== undefined) break;
         if (parent.context === undefined) break;

@@ -408,7 +408,7 @@ function onTestEvent(
           rootName: st.concurrent.names.join(', '),
           concurrent: st.concurrent.names,
         },
-        event.tests.map(t => t.errors),
+        () => event.tests.map(t => t.errors),
       );
       enterRoot(root);
       break;
@@ -425,7 +425,7 @@ function onTestEvent(
         fullName(event.test),
         event.test.timeout ?? state.testTimeout,
       );
-      own(st, event.test, [event.test.errors]);
+      own(st, event.test, () => [event.test.errors]);
       break;
     case 'hook_start': {
       begin(
@@ -442,7 +442,7 @@ function onTestEvent(
       own(
         st,
         event.hook,
-        each ? [each.errors] : [state.unhandledErrors],
+        () => (each ? [each.errors] : [state.unhandledErrors]),
         each ? fullName(each) : undefined,
       );
       break;
@@ -500,7 +500,7 @@ function onTestEvent(
 function own(
   st: State,
   owner: Traced,
-  errors: unknown[][],
+  errors: () => unknown[][],
   rootName?: string,
 ): void {
   const active = st.running.get(owner);

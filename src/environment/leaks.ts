@@ -11,6 +11,7 @@ import type {PositionMapper} from '../core/callsites';
 import {isCircus, isMachinery} from '../core/machinery';
 import {type Found, type Owner, listLeftovers} from '../core/leftover-list';
 import {
+  countKinds,
   renderLeftoverReport,
   renderLeftoverTrees,
 } from '../core/leftover-render';
@@ -52,8 +53,11 @@ export interface LeaksHost {
 /** Who opened something, and where a failure for it goes. */
 interface Target {
   owner: Owner;
-  /** The lists an Error is pushed onto with `leaks: 'fail'`. */
-  errors: unknown[][];
+  /**
+   * The lists an Error is pushed onto with `leaks: 'fail'`, read then (circus
+   * replaces a test's `errors` array when the test ends).
+   */
+  errors: () => unknown[][];
 }
 
 /** One test file's leftovers: from setup to teardown. */
@@ -73,7 +77,7 @@ export class Leaks {
   }
 
   /** A test or hook's Root, when it starts: who it is, where it fails. */
-  own(root: Root, owner: Owner, errors: unknown[][]): void {
+  own(root: Root, owner: Owner, errors: () => unknown[][]): void {
     this.targets.set(root, {owner, errors});
   }
 
@@ -177,19 +181,21 @@ export class Leaks {
       const target = this.targets.get(root);
       if (target === undefined) continue;
       const text =
-        `jest-taskdump: left ${list.length} open, and \`leaks\` is 'fail':\n\n` +
+        `jest-taskdump: it left ${countKinds(list)} open, and \`leaks\` is 'fail':\n\n` +
         renderLeftoverTrees(list, testPath, {
           styles: terminalStyles(this.host.terminal.level),
           // Jest indents a failure's message by 4 columns.
           width: Math.max(40, this.host.terminal.columns - 4),
         });
       const error = new Error(text);
-      // One frame, where the first was opened: Jest shows its code there. With
-      // none, a frame Jest hides keeps the text whole.
+      // One frame, where the first was opened: Jest shows its code there (it
+      // hides a frame named `<anonymous>`, so an arrow function's is named as
+      // Node names a module's). With none, such a hidden frame keeps the text
+      // whole.
       const at = list.find(l => l.createdAt !== null)?.createdAt;
       error.stack =
         at && !at.file.startsWith('node:')
-          ? `${text}\n    at ${at.name} (${path.resolve(this.host.rootDir, at.file)}:${at.line}:${at.column})`
+          ? `${text}\n    at ${at.name === '<anonymous>' ? 'Object.<anonymous>' : at.name} (${path.resolve(this.host.rootDir, at.file)}:${at.line}:${at.column})`
           : `${text}\n    at <anonymous> (jest-taskdump:0:0)`;
       Object.defineProperty(error, 'leftovers', {
         value: list,
@@ -197,7 +203,7 @@ export class Leaks {
         writable: true,
         configurable: true,
       });
-      for (const errors of target.errors) errors.push(error);
+      for (const errors of target.errors()) errors.push(error);
     }
   }
 }

@@ -189,8 +189,10 @@ export function parseOptions(raw: unknown): TaskdumpOptions {
     // drops undefined.
     if (value === undefined) continue;
     if (!(key in ACCEPTED)) {
+      // Case, dashes and underscores aside, or a plural's missing `s`.
+      const plain = key.toLowerCase().replace(/[-_]/g, '');
       const near = Object.keys(ACCEPTED).find(
-        k => k.toLowerCase() === key.toLowerCase().replace(/[-_]/g, ''),
+        k => k.toLowerCase() === plain || k.toLowerCase() === `${plain}s`,
       );
       throw new TaskdumpOptionError(
         `jest-taskdump: unknown option \`testEnvironmentOptions.taskdump.${key}\` (value ${show(value)}).` +

@@ -158,7 +158,7 @@ async function fire(
       ending = {beat, exitMs, title: result.title};
       const left = Math.max(0, exitMs - (Date.now() - data.epoch - beat));
       write(
-        `jest-taskdump: cannot stop it: ${stopped.why}. If it is still blocked ${seconds(left)} from now (${seconds(exitMs)} in all: \`exitWhenBlocked\`), jest-taskdump ends ${whatEnds()}.\n\n`,
+        `jest-taskdump: cannot stop it: ${stopped.why}. If it still blocks ${seconds(left)} from now (${seconds(exitMs)} in all, \`exitWhenBlocked\`), jest-taskdump ends ${whatEnds()}.\n\n`,
       );
     } else
       write(
@@ -352,7 +352,7 @@ function seconds(ms: number): string {
 /** What ending the process means for the run, as measured (jest-worker 30). */
 function whatEnds(): string {
   return data.inWorker
-    ? `this Jest worker process (exit code ${data.exitCode}): Jest then fails this test file ("A jest worker process ... crashed") and runs the other files in a new worker`
+    ? `this Jest worker process (exit code ${data.exitCode}): Jest then fails this test file and goes on with the others`
     : `this Jest process, which runs the tests in band (exit code ${data.exitCode}): the run ends there, without Jest's summary`;
 }
 
@@ -364,8 +364,10 @@ function whatEnds(): string {
  * after a while.
  */
 function endProcess(title: string, blockedMs: number): void {
+  // Node then says "Waiting for the debugger to disconnect...": the session
+  // below is one, and Node does not wait for it.
   write(
-    `\njest-taskdump: ${title} has blocked the event loop for ${seconds(blockedMs)}; ending ${whatEnds()}.\n\n`,
+    `\njest-taskdump: ${title} has blocked the event loop for ${seconds(blockedMs)}; ending ${whatEnds()}.\n`,
   );
   const kill = setTimeout(() => {
     try {

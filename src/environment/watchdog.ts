@@ -512,6 +512,9 @@ export class Watchdog {
       if (!file) continue;
       if (RUNNER.test(file)) break;
       if (this.host.isMachinery(file)) continue;
+      // Node's frames between the program's (the microtask queue that resumed
+      // an `await`) are not the program's calls; the running one is kept.
+      if (file.startsWith('node:') && frames.length > 0) continue;
       const at = map(site);
       if (at === null) continue;
       frames.push({

@@ -375,14 +375,16 @@ export default class TaskdumpReporter extends BaseReporter {
       this.entries.push({dump, projectRoot, testFile: abs});
     }
     // With workers, Jest says "A worker process has failed to exit gracefully"
-    // right after the last file's result: the list comes just before it. In
-    // band (Jest sets JEST_WORKER_ID in its own process then), "Jest did not
-    // exit" comes after the run's end: the list comes last, at onRunComplete.
-    if (this.results === this.files && process.env.JEST_WORKER_ID === undefined)
-      this.listLeftovers();
+    // right after the last file's result: the list comes just before it (in
+    // band, "Jest did not exit" comes after Jest's summary).
+    if (this.results === this.files) this.listLeftovers();
   }
 
-  /** Prints what the file left open under its results, and keeps it. */
+  /**
+   * Prints what the file left open under its results, and keeps it. With
+   * `leaks: 'fail'` its failures say it already, but for a note that listing
+   * failed.
+   */
   private takeLeftovers(result: TestResult): void {
     const report = receiveLeftovers(this.handoff, result.testFilePath);
     if (report === undefined) return;
@@ -393,6 +395,7 @@ export default class TaskdumpReporter extends BaseReporter {
         .join('/'),
       report,
     });
+    if (report.mode === 'fail' && report.error === undefined) return;
     this.log(
       `\n${renderLeftoverReport(report, {
         styles: terminalStyles(this.terminal.level),
@@ -416,6 +419,8 @@ export default class TaskdumpReporter extends BaseReporter {
   }
 
   override onRunComplete(): void {
+    // Unless the run stopped early (`--bail`): then here.
+    this.listLeftovers();
     const dumps = this.entries.map(e => e.dump);
     const lines = summaryLines(dumps, {
       styles: terminalStyles(this.terminal.level),
@@ -436,7 +441,6 @@ export default class TaskdumpReporter extends BaseReporter {
       // `--json`'s.
       if (notes.length > 0) this.log(notes.join('\n'));
     }
-    this.listLeftovers();
     if (this.options.outputFile !== undefined) this.writeReport();
     closeHandoff(this.handoff);
   }
