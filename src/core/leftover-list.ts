@@ -65,7 +65,14 @@ interface Walked {
   reached: boolean;
   /** Some frame was Node's `timers/promises`. */
   viaPromises: boolean;
+  /**
+   * Made through a jsdom window's timers, which jsdom stops when its
+   * environment tears down.
+   */
+  viaJsdom: boolean;
 }
+
+const JSDOM_WINDOW = /[\\/]jsdom[\\/]lib[\\/]jsdom[\\/]browser[\\/]Window\.js$/;
 
 /** Where an entry was opened, once traced to a Root. */
 interface Traced {
@@ -75,6 +82,8 @@ interface Traced {
   detached: boolean;
   /** Made in the callback of something else the file opened. */
   via: boolean;
+  /** Made by a jsdom window's timers, or in the callback of one. */
+  jsdom: boolean;
 }
 
 const MAX_HOPS = 8;
@@ -143,6 +152,7 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
         createdAt: w?.path[w.path.length - 1] ?? null,
         detached: up.detached,
         via: true,
+        jsdom: up.jsdom || w?.viaJsdom === true,
       };
     } else if (
       !attached &&
@@ -159,6 +169,7 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
           createdAt: null,
           detached: true,
           via: false,
+          jsdom: false,
         };
       } else if (w.path.length > 0) {
         out = {
@@ -167,6 +178,7 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
           createdAt: w.path[w.path.length - 1],
           detached: !attached,
           via: false,
+          jsdom: w.viaJsdom,
         };
       }
       // No frame of the program: Jest's own, or Node's.
@@ -183,7 +195,10 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
       const root = rootOf(t.root, ctx);
       const owner = ctx.ownerOf(root);
       if (owner === undefined) continue;
-      const what = describe(e, walked.get(e), ctx);
+      const w = walked.get(e);
+      // jsdom stops its window's timers when the environment tears down.
+      if (e.kind === 'timer' && t.jsdom) continue;
+      const what = describe(e, w, ctx);
       if (what === null) continue;
       if (what.keeps === 'until-fired' && !t.via && soon(e, what.firesInMs))
         continue;
@@ -234,9 +249,11 @@ function walk(sites: CallSite[], ctx: ListContext): Walked {
   const leafward: Frame[] = [];
   let reached = false;
   let viaPromises = false;
+  let viaJsdom = false;
   for (const site of sites) {
     const file = site.getFileName();
     if (file == null) continue;
+    if (JSDOM_WINDOW.test(file)) viaJsdom = true;
     if (ctx.isRunner(file)) {
       reached = true;
       break;
@@ -256,7 +273,7 @@ function walk(sites: CallSite[], ctx: ListContext): Walked {
       async: site.isAsync(),
     });
   }
-  return {path: leafward.reverse(), reached, viaPromises};
+  return {path: leafward.reverse(), reached, viaPromises, viaJsdom};
 }
 
 /** `setInterval callback`, `socket event`: the hop through a parent entry. */

@@ -112,6 +112,14 @@ export function noteOpened(
 }
 
 /**
+ * Drops what has closed (the environment, when a test or hook ends): a timer
+ * that ran is kept no longer than its Root keeps it, as before the ledger.
+ */
+export function tidyLedger(ledger: Ledger): void {
+  if (ledger.entries.length > 0) prune(ledger);
+}
+
+/**
  * The ledger's own arrays: a heap search for what keeps a promise alive must
  * not count them (they hold timers that ran, until the next prune).
  */

@@ -581,6 +581,7 @@ function end(st: State, owner: Traced): void {
   if (active === undefined) return;
   st.running.delete(owner);
   if (active.sharedWith === undefined) closeRoot(active.root);
+  st.leaks?.tidy();
 }
 
 function attach(

@@ -21,7 +21,12 @@ import {
   type Leftover,
   type LeftoverReport,
 } from '../core/leftover-types';
-import {type Ledger, closeLedger, openLedger} from '../core/leftovers';
+import {
+  type Ledger,
+  closeLedger,
+  openLedger,
+  tidyLedger,
+} from '../core/leftovers';
 import {displayPath} from '../core/callsites';
 import type {Root} from '../core/record';
 import {recordWatchers} from '../core/watchers';
@@ -74,6 +79,11 @@ export class Leaks {
   start(): void {
     this.ledger = openLedger();
     this.stopWatchers = recordWatchers();
+  }
+
+  /** When a test or hook ends: what closed is dropped from the ledger. */
+  tidy(): void {
+    if (this.ledger !== undefined) tidyLedger(this.ledger);
   }
 
   /** A test or hook's Root, when it starts: who it is, where it fails. */
@@ -179,7 +189,10 @@ export class Leaks {
     }
     for (const [root, list] of byRoot) {
       const target = this.targets.get(root);
-      if (target === undefined) continue;
+      // Concurrent tests share one record: which of them opened it is not
+      // known, so none is failed for it (it is listed).
+      if (target === undefined || target.owner.concurrent !== undefined)
+        continue;
       const text =
         `jest-taskdump: it left ${countKinds(list)} open, and \`leaks\` is 'fail':\n\n` +
         renderLeftoverTrees(list, testPath, {
