@@ -81,9 +81,19 @@ export class Leaks {
     this.stopWatchers = recordWatchers();
   }
 
-  /** When a test or hook ends: what closed is dropped from the ledger. */
+  /**
+   * When a test or hook ends: what closed is dropped from the ledger, and the
+   * ended tests and hooks that left nothing are forgotten.
+   */
   tidy(): void {
-    if (this.ledger !== undefined) tidyLedger(this.ledger);
+    if (this.ledger === undefined) return;
+    tidyLedger(this.ledger);
+    const used = new Set<Root>();
+    for (const e of this.ledger.entries)
+      for (let r = e.root; r !== null && !used.has(r); r = r.parent)
+        used.add(r);
+    for (const root of this.targets.keys())
+      if (root.closed && !used.has(root)) this.targets.delete(root);
   }
 
   /** A test or hook's Root, when it starts: who it is, where it fails. */

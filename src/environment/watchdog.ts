@@ -113,9 +113,11 @@ export function exitAfterMs(
   return Math.min(Math.max(1, ms), 0x7fffffff);
 }
 
-// jest-worker runs each worker process from this file; Jest in band runs in the
-// process that was started.
-const WORKER_CHILD = /[\\/]jest-worker[\\/]build[\\/]processChild\.js$/;
+// jest-worker runs each worker process from this file (build/ in Jest 30,
+// build/workers/ in Jest 29); Jest in band runs in the process that was
+// started.
+const WORKER_CHILD =
+  /[\\/]jest-worker[\\/]build[\\/](?:workers[\\/])?processChild\.js$/;
 
 interface Armed {
   owner: object;
