@@ -11,6 +11,7 @@
 import {promiseHooks} from 'node:v8';
 import {executionAsyncResource} from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
+import {noteOpened} from './leftovers';
 
 // Tests replace globals (fake timers, mocked Error); capture the real ones at
 // load.
@@ -354,10 +355,16 @@ function onSettled(promise: Promise<unknown>): void {
 
 function onTimerCreated(timer: object): void {
   const root = active;
-  if (root === null || !take(root)) return;
+  if (root === null || !take(root)) {
+    // Still in the test file's ledger: a timer a callback sets again, between
+    // tests, is traced back through the timer whose callback it was.
+    noteOpened('timer', timer, undefined, root);
+    return;
+  }
   const c = capture(onTimerCreated, root);
   if (root.timers.size >= 4096) pruneTimers(root);
   root.timers.set(timer, c);
+  noteOpened('timer', timer, c, root);
 }
 
 function pruneTimers(root: Root): void {
@@ -389,7 +396,9 @@ function onHandle(kind: HandleKind, field: string, message: unknown): void {
     root.handles.has(handle)
   )
     return;
-  root.handles.set(handle, {kind, capture: capture(onHandle, root)});
+  const c = capture(onHandle, root);
+  root.handles.set(handle, {kind, capture: c});
+  noteOpened(kind, handle, c, root);
 }
 
 // A keep-alive socket reused for another request has read the earlier

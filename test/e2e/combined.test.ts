@@ -73,7 +73,7 @@ describe.each([
   test('outputFile is written relative to rootDir', () => {
     expect(report).toMatchObject({
       kind: 'jest-taskdump/report',
-      version: 1,
+      version: 2,
       dumps: [
         {
           testFile: 'test/cache.test.ts',
