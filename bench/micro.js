@@ -7,6 +7,7 @@ const rec = require(path.join(dist, 'core', 'record.js'));
 const {takeDump} = require(path.join(dist, 'core', 'dump.js'));
 const {renderDump} = require(path.join(dist, 'core', 'render.js'));
 const {createPositionMapper} = require(path.join(dist, 'core', 'callsites.js'));
+const ledger = require(path.join(dist, 'core', 'leftovers.js'));
 
 async function leaf(i) {
   return i;
@@ -139,6 +140,16 @@ async function dumpOf(n, shape = 'pairs') {
   out.perPromise['recording, in a Root'] = await time(inRoot(churn));
   out.perTimer['no recording'] = await time(timers);
   out.perTimer['in a Root'] = await time(inRoot(timers));
+  // As in a test file (leaks: 'warn', the default): each timer goes into the
+  // file's ledger too.
+  out.perTimer['in a Root, with the ledger'] = await time(async () => {
+    const l = ledger.openLedger();
+    try {
+      await inRoot(timers)();
+    } finally {
+      ledger.closeLedger(l);
+    }
+  });
   for (const n of [10, 1000, 10000]) out.dump[n] = await dumpOf(n);
   for (const shape of ['chain3', 'deep40'])
     out.dumpShapes[`${shape} 10000`] = await dumpOf(10000, shape);

@@ -45,7 +45,10 @@ import {
 } from '../reporter/terminal';
 import {type TaskdumpOptions, parseOptions} from './options';
 import {Watchdog} from './watchdog';
+import {Leaks} from './leaks';
 import {blockName, fullName, testsUnder} from './names';
+import {ledgerObjects} from '../core/leftovers';
+import {HANDOFF_VARIABLE} from '../reporter/handoff';
 
 // Tests may fake or replace these; keep the real ones.
 const {now} = performance;
@@ -185,6 +188,8 @@ interface State {
    * the first test.
    */
   watchdog: Watchdog | undefined;
+  /** What the file's tests and hooks left open (leaks.ts), unless off. */
+  leaks: Leaks | undefined;
 }
 
 /**
@@ -256,12 +261,24 @@ export function withTaskdump<TBase extends EnvironmentClass>(
         concurrent: undefined,
         running: new Map(),
         watchdog: undefined,
+        leaks: undefined,
       };
       states.set(this, st);
-      // The reporter's note to workers is ours, not the test's.
-      delete ((
-        this.global as {process?: {env?: Record<string, unknown>}} | undefined
-      )?.process?.env ?? {})[TERMINAL_VARIABLE];
+      // The reporter's notes to workers are ours, not the test's.
+      const testEnv =
+        (this.global as {process?: {env?: Record<string, unknown>}} | undefined)
+          ?.process?.env ?? {};
+      delete testEnv[TERMINAL_VARIABLE];
+      delete testEnv[HANDOFF_VARIABLE];
+      if (taskdump.enabled && taskdump.leaks !== false) {
+        st.leaks = new Leaks({
+          mode: taskdump.leaks,
+          rootDir: st.rootDir,
+          testPath: st.testPath,
+          terminal: st.terminal,
+          mapPosition: () => createPositionMapper(formatterOf(this)),
+        });
+      }
       if (taskdump.enabled && taskdump.watchdog) {
         st.watchdog = new Watchdog({
           rootDir: st.rootDir,
@@ -270,6 +287,7 @@ export function withTaskdump<TBase extends EnvironmentClass>(
           isMachinery,
           dumpError: (text, dump) => dumpError(text, dump, st.rootDir),
           warnAfterMs: taskdump.blockWarningMs,
+          exitWhenBlocked: taskdump.exitWhenBlocked,
         });
       }
     }
@@ -279,6 +297,7 @@ export function withTaskdump<TBase extends EnvironmentClass>(
       const st = stateOf(this);
       if (!st.taskdump.enabled) return;
       st.stopRecording = startRecording(st.taskdump);
+      st.leaks?.start();
       setRootDir(st.rootDir);
       if (st.taskdump.signal !== undefined) {
         st.stopSignal = dumpOnSignal(st.taskdump.signal, {
@@ -296,6 +315,7 @@ export function withTaskdump<TBase extends EnvironmentClass>(
     override async teardown(): Promise<void> {
       const st = stateOf(this);
       st.watchdog?.stop();
+      st.leaks?.stop();
       for (const active of st.running.values()) closeRoot(active.root);
       st.running.clear();
       if (st.concurrent) closeRoot(st.concurrent.root);
@@ -311,15 +331,22 @@ export function withTaskdump<TBase extends EnvironmentClass>(
       event: Circus.Event,
       state: Circus.State,
     ): void | Promise<void> {
-      onTestEvent(this as unknown as Host, stateOf(this), event, state);
-      return (
-        Base.prototype as {
-          handleTestEvent?: (
-            e: Circus.Event,
-            s: Circus.State,
-          ) => void | Promise<void>;
-        }
-      ).handleTestEvent?.call(this, event, state);
+      const st = stateOf(this);
+      onTestEvent(this as unknown as Host, st, event, state);
+      const base = (): void | Promise<void> =>
+        (
+          Base.prototype as {
+            handleTestEvent?: (
+              e: Circus.Event,
+              s: Circus.State,
+            ) => void | Promise<void>;
+          }
+        ).handleTestEvent?.call(this, event, state);
+      // After the last hook, before Jest builds the file's result (a test that
+      // `leaks: 'fail'` fails must fail in it).
+      if (event.name === 'run_finish' && st.leaks && st.stopRecording)
+        return st.leaks.finish().then(base);
+      return base();
     }
 
     /**
@@ -374,6 +401,15 @@ function onTestEvent(
         testPath: st.testPath,
       };
       st.concurrent = {root, names: event.tests.map(t => fullName(t))};
+      st.leaks?.own(
+        root,
+        {
+          rootType: 'test',
+          rootName: st.concurrent.names.join(', '),
+          concurrent: st.concurrent.names,
+        },
+        () => event.tests.map(t => t.errors),
+      );
       enterRoot(root);
       break;
     }
@@ -389,8 +425,9 @@ function onTestEvent(
         fullName(event.test),
         event.test.timeout ?? state.testTimeout,
       );
+      own(st, event.test, () => [event.test.errors]);
       break;
-    case 'hook_start':
+    case 'hook_start': {
       begin(
         st,
         event.hook,
@@ -398,7 +435,18 @@ function onTestEvent(
         blockName(event.hook.parent),
         event.hook.timeout ?? state.testTimeout,
       );
+      // As circus places a hook's own failure: an Each hook's fails its test,
+      // an All hook's the file.
+      const test = state.currentlyRunningTest;
+      const each = event.hook.type.endsWith('Each') ? test : null;
+      own(
+        st,
+        event.hook,
+        () => (each ? [each.errors] : [state.unhandledErrors]),
+        each ? fullName(each) : undefined,
+      );
       break;
+    }
     case 'test_fn_success':
       end(st, event.test);
       break;
@@ -446,6 +494,24 @@ function onTestEvent(
     default:
       break;
   }
+}
+
+/** Tells the leftovers who a (not concurrent) test or hook's Root is. */
+function own(
+  st: State,
+  owner: Traced,
+  errors: () => unknown[][],
+  rootName?: string,
+): void {
+  const active = st.running.get(owner);
+  if (st.leaks === undefined || active === undefined) return;
+  if (active.sharedWith !== undefined) return;
+  // An Each hook is named by its test, as in its dump.
+  st.leaks.own(
+    active.root,
+    {rootType: active.rootType, rootName: rootName ?? active.rootName},
+    errors,
+  );
 }
 
 // The body is not wrapped (a wrapper would show in every error's stack): the
@@ -515,6 +581,7 @@ function end(st: State, owner: Traced): void {
   if (active === undefined) return;
   st.running.delete(owner);
   if (active.sharedWith === undefined) closeRoot(active.root);
+  st.leaks?.tidy();
 }
 
 function attach(
@@ -607,7 +674,7 @@ function searchWakers(
   const started = now.call(perf);
   try {
     findWakers(subjects, {
-      exclude: recorderObjects(),
+      exclude: [...recorderObjects(), ...ledgerObjects()],
       rootDir: st.rootDir,
       mapPosition: ctx.mapPosition,
       isMachinery,

@@ -43,6 +43,20 @@ export interface TaskdumpOptions extends RecorderOptions {
    * third of the heap again).
    */
   wakersMaxHeapMb: number;
+  /**
+   * What a test file's tests and hooks left open when it ended (servers,
+   * sockets, timers, child processes, file watchers): `'warn'` lists them,
+   * `'fail'` also fails the test (or, for an All hook, the file) that opened
+   * each, `false` does neither.
+   */
+  leaks: 'warn' | 'fail' | false;
+  /**
+   * With the watchdog, for a block it cannot stop (an async function on the
+   * stack): end the Jest process that runs it once the block has lasted this
+   * long (ms), so that the run finishes; `true`: twice the test's timeout, at
+   * least 10 s; `false`: leave it blocked.
+   */
+  exitWhenBlocked: boolean | number;
 }
 
 // Signals a process can catch and that Node or Jest do not use for their own
@@ -64,6 +78,8 @@ export const DEFAULT_OPTIONS: TaskdumpOptions = {
   blockWarningMs: 0,
   wakers: true,
   wakersMaxHeapMb: 512,
+  leaks: 'warn',
+  exitWhenBlocked: true,
   ...DEFAULT_RECORDER_OPTIONS,
 };
 
@@ -78,6 +94,9 @@ const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
     'an integer number of milliseconds from 0 (off) to 2147483647',
   wakers: 'true or false',
   wakersMaxHeapMb: 'an integer number of megabytes from 16 to 65536',
+  leaks: '"warn", "fail" or false',
+  exitWhenBlocked:
+    'true, false, or an integer number of milliseconds from 0 to 2147483647',
 };
 
 const RANGES: Partial<Record<keyof TaskdumpOptions, [number, number]>> = {
@@ -170,8 +189,10 @@ export function parseOptions(raw: unknown): TaskdumpOptions {
     // drops undefined.
     if (value === undefined) continue;
     if (!(key in ACCEPTED)) {
+      // Case, dashes and underscores aside, or a plural's missing `s`.
+      const plain = key.toLowerCase().replace(/[-_]/g, '');
       const near = Object.keys(ACCEPTED).find(
-        k => k.toLowerCase() === key.toLowerCase().replace(/[-_]/g, ''),
+        k => k.toLowerCase() === plain || k.toLowerCase() === `${plain}s`,
       );
       throw new TaskdumpOptionError(
         `jest-taskdump: unknown option \`testEnvironmentOptions.taskdump.${key}\` (value ${show(value)}).` +
@@ -187,12 +208,20 @@ export function parseOptions(raw: unknown): TaskdumpOptions {
     const ok =
       k === 'signal'
         ? typeof value === 'string' && SIGNALS.includes(value)
-        : range
-          ? typeof value === 'number' &&
-            Number.isInteger(value) &&
-            value >= range[0] &&
-            value <= range[1]
-          : typeof value === 'boolean';
+        : k === 'leaks'
+          ? value === 'warn' || value === 'fail' || value === false
+          : k === 'exitWhenBlocked'
+            ? typeof value === 'boolean' ||
+              (typeof value === 'number' &&
+                Number.isInteger(value) &&
+                value >= 0 &&
+                value <= 0x7fffffff)
+            : range
+              ? typeof value === 'number' &&
+                Number.isInteger(value) &&
+                value >= range[0] &&
+                value <= range[1]
+              : typeof value === 'boolean';
     if (!ok) {
       throw new TaskdumpOptionError(
         `jest-taskdump: \`testEnvironmentOptions.taskdump.${key}\` must be ${ACCEPTED[k]}, but it is ${show(value)}.`,

@@ -20,7 +20,12 @@ export const STATE = 2;
  * timeout; 0 for none.
  */
 export const WARN = 3;
-export const SLOTS = 4;
+/**
+ * Int32 slot: for a block the watchdog cannot stop, end the process once it has
+ * lasted this long (ms); 0 for never.
+ */
+export const EXIT = 4;
+export const SLOTS = 5;
 
 export const RUNNING = 0;
 /**
@@ -41,6 +46,15 @@ export interface WatchdogData {
   /** The `Date.now()` that {@link BEAT} counts from. */
   epoch: number;
   pollMs: number;
+  /**
+   * The exit code that ends this process for a block it cannot stop: 143 in a
+   * Jest worker (jest-worker then fails the file instead of running it again),
+   * 1 when Jest runs in band; null where the watchdog cannot end it (a Jest
+   * worker thread).
+   */
+  exitCode: number | null;
+  /** True when this process is a Jest worker (not Jest itself). */
+  inWorker: boolean;
 }
 
 /**
@@ -52,8 +66,11 @@ export type ProbeResult =
    * The block ended before the probe ran, or nothing is armed: leave it alone.
    */
   | {kind: 'running'}
-  /** Ready to be terminated; `report` is the text to write to stderr. */
-  | {kind: 'blocked'; report: string}
+  /**
+   * Ready to be terminated; `report` is the text to write to stderr, `title`
+   * names the test and its file.
+   */
+  | {kind: 'blocked'; report: string; title: string}
   /**
    * Blocked longer than the warning threshold, not yet the timeout: `report`
    * says where.

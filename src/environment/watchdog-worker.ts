@@ -23,6 +23,11 @@
  *    frame so that the body throws the probe's Error; circus fails the test
  *    with it and goes on.
  *
+ * When it cannot stop it (an async function on the stack) and
+ * `exitWhenBlocked` allows, it ends the process once the block has lasted that
+ * long (see {@link endProcess}), so that the run finishes instead of hanging
+ * until CI kills it.
+ *
  * Native code that never reaches an interrupt check (`execSync`,
  * `Atomics.wait`, a read from a pipe that never ends) cannot be probed: after
  * {@link PROBE_DEADLINE_MS} this thread writes that to stderr and keeps the
@@ -35,6 +40,7 @@ import {workerData} from 'node:worker_threads';
 import {
   BEAT,
   BEAT_MS,
+  EXIT,
   EXITING,
   GLOBAL_KEY,
   type ProbeResult,
@@ -88,6 +94,8 @@ let handledBeat = -1;
 let warnedBeat = -1;
 let busy = false;
 let idleSince = 0;
+/** A block it could not stop, to end the process for if it lasts. */
+let ending: {beat: number; exitMs: number; title: string} | undefined;
 
 async function fire(
   beat: number,
@@ -141,11 +149,21 @@ async function fire(
     write(result.report);
     const stopped = await stop();
     debug(`stop: ${JSON.stringify(stopped)}`);
-    write(
-      stopped.ok
-        ? 'jest-taskdump: stopped it; it fails with this stack and the run goes on.\n\n'
-        : `jest-taskdump: cannot stop it: ${stopped.why}. It keeps running, as it would without jest-taskdump.\n\n`,
-    );
+    const exitMs = Atomics.load(shared, EXIT);
+    if (stopped.ok)
+      write(
+        'jest-taskdump: stopped it; it fails with this stack and the run goes on.\n\n',
+      );
+    else if (exitMs > 0 && data.exitCode !== null) {
+      ending = {beat, exitMs, title: result.title};
+      const left = Math.max(0, exitMs - (Date.now() - data.epoch - beat));
+      write(
+        `jest-taskdump: cannot stop it: ${stopped.why}. If it still blocks ${seconds(left)} from now (${seconds(exitMs)} in all, \`exitWhenBlocked\`), jest-taskdump ends ${whatEnds()}.\n\n`,
+      );
+    } else
+      write(
+        `jest-taskdump: cannot stop it: ${stopped.why}. It keeps running, as it would without jest-taskdump.\n\n`,
+      );
   } catch (error) {
     write(
       `\njest-taskdump: the watchdog failed (${error instanceof Error ? error.message : String(error)}). This is a bug in jest-taskdump.\n`,
@@ -327,11 +345,68 @@ async function restartExecutor(executor: CallFrame): Promise<boolean> {
   return true;
 }
 
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** What ending the process means for the run, as measured (jest-worker 30). */
+function whatEnds(): string {
+  return data.inWorker
+    ? `this Jest worker process (exit code ${data.exitCode}): Jest then fails this test file and goes on with the others`
+    : `this Jest process, which runs the tests in band (exit code ${data.exitCode}): the run ends there, without Jest's summary`;
+}
+
+/**
+ * Ends the process whose main thread is blocked: `process.exit` evaluated on
+ * that thread (V8 runs it at its next interrupt check, as it ran the probe), so
+ * that its 'exit' listeners run and the exit code is ours. A main thread that
+ * never reaches one (it left JavaScript for native code meanwhile) is killed
+ * after a while.
+ */
+function endProcess(title: string, blockedMs: number): void {
+  // Node then says "Waiting for the debugger to disconnect...": the session
+  // below is one, and Node does not wait for it.
+  write(
+    `\njest-taskdump: ${title} has blocked the event loop for ${seconds(blockedMs)}; ending ${whatEnds()}.\n`,
+  );
+  const kill = setTimeout(() => {
+    try {
+      process.kill(process.pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }, PROBE_DEADLINE_MS);
+  try {
+    session = new Session();
+    session.connectToMainThread();
+    session.post('Runtime.evaluate', {
+      expression: `process.exit(${data.exitCode})`,
+    });
+  } catch {
+    clearTimeout(kill);
+    process.kill(process.pid, 'SIGKILL');
+  }
+}
+
 function poll(): void {
   if (busy) return;
   const beat = Atomics.load(shared, BEAT);
   const timeoutMs = Atomics.load(shared, TIMEOUT);
   const now = Date.now() - data.epoch;
+  if (ending !== undefined) {
+    // The main thread turned its event loop again: the block ended by itself.
+    if (beat !== ending.beat) ending = undefined;
+    else {
+      idleSince = now;
+      if (now - beat >= ending.exitMs) {
+        const {title} = ending;
+        ending = undefined;
+        busy = true;
+        endProcess(title, now - beat);
+      }
+      return;
+    }
+  }
   if (DEBUG && now % 500 < data.pollMs)
     debug(`beat ${beat} timeout ${timeoutMs}`);
   if (timeoutMs > 0) idleSince = now;

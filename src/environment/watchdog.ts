@@ -31,7 +31,7 @@
  */
 import inspector from 'node:inspector';
 import path from 'node:path';
-import {Worker} from 'node:worker_threads';
+import {Worker, isMainThread} from 'node:worker_threads';
 import type {Circus} from '@jest/types';
 import {
   type CallSite,
@@ -51,6 +51,7 @@ import {
 import {
   BEAT,
   BEAT_MS,
+  EXIT,
   EXITING,
   GLOBAL_KEY,
   type ProbeResult,
@@ -90,7 +91,33 @@ export interface WatchdogHost {
    * timeout; 0: never.
    */
   warnAfterMs?: number;
+  /**
+   * For a block it cannot stop: end the process after this long (ms), `true`
+   * for twice the timeout and at least {@link MIN_EXIT_MS}, `false` (the
+   * default) for never.
+   */
+  exitWhenBlocked?: boolean | number;
 }
+
+/** The least time a block lasts before `exitWhenBlocked: true` ends it. */
+export const MIN_EXIT_MS = 10_000;
+
+/** What `exitWhenBlocked` means for a body with this timeout: ms, 0 never. */
+export function exitAfterMs(
+  option: boolean | number | undefined,
+  timeoutMs: number,
+): number {
+  if (option === undefined || option === false) return 0;
+  const ms = option === true ? Math.max(2 * timeoutMs, MIN_EXIT_MS) : option;
+  // 0 is the slot's "never": a grace of 0 ends it right after the report.
+  return Math.min(Math.max(1, ms), 0x7fffffff);
+}
+
+// jest-worker runs each worker process from this file (build/ in Jest 30,
+// build/workers/ in Jest 29); Jest in band runs in the process that was
+// started.
+const WORKER_CHILD =
+  /[\\/]jest-worker[\\/]build[\\/](?:workers[\\/])?processChild\.js$/;
 
 interface Armed {
   owner: object;
@@ -121,7 +148,16 @@ function startThread(): Thread {
   const buffer = new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
   const shared = new Int32Array(buffer);
   const epoch = dateNow();
-  const data: WatchdogData = {buffer, epoch, pollMs: POLL_MS};
+  const inWorker = WORKER_CHILD.test(process.argv[1] ?? '');
+  const data: WatchdogData = {
+    buffer,
+    epoch,
+    pollMs: POLL_MS,
+    // An exit code other than these makes jest-worker run the file again, up
+    // to three times (measured: jest-worker 30.5).
+    exitCode: !isMainThread ? null : inWorker ? 143 : 1,
+    inWorker,
+  };
   // No stdio of its own: its output would go through the (blocked) main thread.
   const worker = new Worker(WORKER_FILE, {
     workerData: data,
@@ -324,6 +360,11 @@ export class Watchdog {
       stamp(t);
       const warn = this.host.warnAfterMs ?? 0;
       Atomics.store(t.shared, WARN, warn > 0 && warn < timeoutMs ? warn : 0);
+      Atomics.store(
+        t.shared,
+        EXIT,
+        exitAfterMs(this.host.exitWhenBlocked, timeoutMs),
+      );
       Atomics.store(t.shared, TIMEOUT, timeoutMs);
       // Armed first, state second (the thread does the reverse): a thread that
       // was leaving either sees this timeout and stays, or we see it leaving
@@ -424,6 +465,7 @@ export class Watchdog {
       return {
         kind: 'blocked',
         report: `\njest-taskdump: ${rootTitle(dump)} (${dump.testPath}) is stuck:\n\n${indented}\n\n`,
+        title: `${rootTitle(dump)} (${dump.testPath})`,
       };
     } catch {
       return {kind: 'running'};
@@ -472,6 +514,9 @@ export class Watchdog {
       if (!file) continue;
       if (RUNNER.test(file)) break;
       if (this.host.isMachinery(file)) continue;
+      // Node's frames between the program's (the microtask queue that resumed
+      // an `await`) are not the program's calls; the running one is kept.
+      if (file.startsWith('node:') && frames.length > 0) continue;
       const at = map(site);
       if (at === null) continue;
       frames.push({

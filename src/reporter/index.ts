@@ -22,6 +22,12 @@ import {
 } from './terminal';
 import {stuckLeaves} from '../core/tree';
 import {DUMP_KIND, type Frame, type Leaf, type TaskDump} from '../core/types';
+import type {LeftoverReport} from '../core/leftover-types';
+import {
+  leftoverSummaryLines,
+  renderLeftoverReport,
+} from '../core/leftover-render';
+import {closeHandoff, openHandoff, receiveLeftovers} from './handoff';
 
 /**
  * Finds the dumps attached to a file's failures (they arrive as plain data from
@@ -200,7 +206,8 @@ export interface ReporterOptions {
  * shape.
  */
 export const REPORT_KIND = 'jest-taskdump/report';
-export const REPORT_VERSION = 1;
+/** 2: `leftovers` (what each test file left open) was added. */
+export const REPORT_VERSION = 2;
 
 /** A bad reporter option: names the option, the value and what is accepted. */
 export class TaskdumpReporterOptionError extends Error {
@@ -315,18 +322,32 @@ export default class TaskdumpReporter extends BaseReporter {
   static readonly filename = __filename;
   private readonly entries: Entry[] = [];
   private readonly suiteDumps: string[] = [];
+  private readonly leftovers: Array<{
+    testFile: string;
+    report: LeftoverReport;
+  }> = [];
   private readonly options: ReporterOptions;
   private readonly rootDir: string;
   private readonly terminal: Terminal;
+  /** Where environments leave what each file left open (handoff.ts). */
+  private readonly handoff: string | undefined;
+  private files = 0;
+  private results = 0;
+  private leftoversListed = false;
 
   constructor(globalConfig?: {rootDir?: string}, options?: unknown) {
     super();
     this.options = parseReporterOptions(options);
     this.rootDir = globalConfig?.rootDir ?? process.cwd();
     this.terminal = probeTerminal();
-    // Jest constructs reporters before it starts workers: they inherit this
-    // decision.
+    // Jest constructs reporters before it starts workers: they inherit these
+    // decisions.
     publishTerminal(this.terminal);
+    this.handoff = openHandoff();
+  }
+
+  override onRunStart(aggregated: AggregatedResult): void {
+    this.files = aggregated.numTotalTestSuites;
   }
 
   override onTestResult(
@@ -334,6 +355,8 @@ export default class TaskdumpReporter extends BaseReporter {
     result: TestResult,
     _aggregated: AggregatedResult,
   ): void {
+    this.results++;
+    this.takeLeftovers(result);
     const exec = result.testExecError;
     if (exec && `${exec.message}\n${exec.stack ?? ''}`.includes('Task dump:')) {
       this.suiteDumps.push(
@@ -351,9 +374,53 @@ export default class TaskdumpReporter extends BaseReporter {
         : path.dirname(abs);
       this.entries.push({dump, projectRoot, testFile: abs});
     }
+    // With workers, Jest says "A worker process has failed to exit gracefully"
+    // right after the last file's result: the list comes just before it (in
+    // band, "Jest did not exit" comes after Jest's summary).
+    if (this.results === this.files) this.listLeftovers();
+  }
+
+  /**
+   * Prints what the file left open under its results, and keeps it. With
+   * `leaks: 'fail'` its failures say it already, but for a note that listing
+   * failed.
+   */
+  private takeLeftovers(result: TestResult): void {
+    const report = receiveLeftovers(this.handoff, result.testFilePath);
+    if (report === undefined) return;
+    this.leftovers.push({
+      testFile: path
+        .relative(this.rootDir, result.testFilePath)
+        .split(path.sep)
+        .join('/'),
+      report,
+    });
+    if (report.mode === 'fail' && report.error === undefined) return;
+    this.log(
+      `\n${renderLeftoverReport(report, {
+        styles: terminalStyles(this.terminal.level),
+        width: this.terminal.columns,
+      })}\n`,
+    );
+  }
+
+  /** The end-of-run list of what test files left open (once). */
+  private listLeftovers(): void {
+    if (this.leftoversListed) return;
+    this.leftoversListed = true;
+    const lines = leftoverSummaryLines(
+      this.leftovers.map(l => l.report),
+      {
+        styles: terminalStyles(this.terminal.level),
+        width: this.terminal.columns,
+      },
+    );
+    if (lines.length > 0) this.log(`\n${lines.join('\n')}\n`);
   }
 
   override onRunComplete(): void {
+    // Unless the run stopped early (`--bail`): then here.
+    this.listLeftovers();
     const dumps = this.entries.map(e => e.dump);
     const lines = summaryLines(dumps, {
       styles: terminalStyles(this.terminal.level),
@@ -375,6 +442,7 @@ export default class TaskdumpReporter extends BaseReporter {
       if (notes.length > 0) this.log(notes.join('\n'));
     }
     if (this.options.outputFile !== undefined) this.writeReport();
+    closeHandoff(this.handoff);
   }
 
   private writeReport(): void {
@@ -389,6 +457,7 @@ export default class TaskdumpReporter extends BaseReporter {
           .join('/'),
         dump: e.dump,
       })),
+      leftovers: this.leftovers,
     };
     try {
       fs.mkdirSync(path.dirname(file), {recursive: true});

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import {fencedBlocks, unrecorded} from '../docs/blocks';
 import {dumps, REPO, runJest} from './run';
 
 // docs/reporter.md's example, run: another preset (ts-jest), Jest's default
@@ -55,10 +56,24 @@ describe.each([
     );
   });
 
+  test("docs/reporter.md's example output is this run's", () => {
+    const doc = fs.readFileSync(path.join(REPO, 'docs', 'reporter.md'), 'utf8');
+    const [example] = fencedBlocks(doc).filter(b => b.info === '');
+    const summary = run.output
+      .slice(
+        run.output.lastIndexOf('jest-taskdump: '),
+        run.output.lastIndexOf('Test Suites:'),
+      )
+      .trimEnd();
+    expect(unrecorded(example.text, [...dumps(run.output), summary])).toEqual(
+      [],
+    );
+  });
+
   test('outputFile is written relative to rootDir', () => {
     expect(report).toMatchObject({
       kind: 'jest-taskdump/report',
-      version: 1,
+      version: 2,
       dumps: [
         {
           testFile: 'test/cache.test.ts',

@@ -150,6 +150,8 @@ describe.each([
         `Fake timers (${kind}) are installed and 1 fake timer is pending, the next one due in ${due} ms of fake time; nothing advanced the fake clock. ` +
           `A promise waiting on one settles only after jest.advanceTimersByTime(${due}), await jest.runAllTimersAsync(), or with real timers (jest.useRealTimers()).`,
       );
+      // As docs/reading-dumps.md quotes it (test/docs/dumps.test.ts).
+      expect(d).toMatchSnapshot();
     },
   );
 });

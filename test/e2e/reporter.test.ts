@@ -40,7 +40,7 @@ describe.each([
     );
     expect(run.status).toBe(1);
     const report = JSON.parse(fs.readFileSync(out, 'utf8'));
-    expect(report).toMatchObject({kind: 'jest-taskdump/report', version: 1});
+    expect(report).toMatchObject({kind: 'jest-taskdump/report', version: 2});
     expect(
       report.dumps
         .map(

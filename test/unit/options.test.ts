@@ -135,4 +135,39 @@ describe('parseOptions', () => {
     expect(() => parseOptions(raw)).toThrow(TaskdumpOptionError);
     expect(() => parseOptions(raw)).toThrow(message);
   });
+
+  test("leaks: 'warn' (the default), 'fail' or false", () => {
+    expect(DEFAULT_OPTIONS.leaks).toBe('warn');
+    expect(parseOptions({leaks: 'fail'}).leaks).toBe('fail');
+    expect(parseOptions({leaks: false}).leaks).toBe(false);
+  });
+
+  test('exitWhenBlocked: true (the default), false or milliseconds', () => {
+    expect(DEFAULT_OPTIONS.exitWhenBlocked).toBe(true);
+    expect(parseOptions({exitWhenBlocked: false}).exitWhenBlocked).toBe(false);
+    expect(parseOptions({exitWhenBlocked: 1500}).exitWhenBlocked).toBe(1500);
+  });
+
+  test.each([
+    [
+      {leaks: true},
+      '`testEnvironmentOptions.taskdump.leaks` must be "warn", "fail" or false, but it is true.',
+    ],
+    [
+      {leaks: 'error'},
+      '`testEnvironmentOptions.taskdump.leaks` must be "warn", "fail" or false, but it is "error".',
+    ],
+    [
+      {exitWhenBlocked: -1},
+      '`testEnvironmentOptions.taskdump.exitWhenBlocked` must be true, false, or an integer number of milliseconds from 0 to 2147483647, but it is -1.',
+    ],
+    [
+      {exitWhenBlocked: '10s'},
+      '`testEnvironmentOptions.taskdump.exitWhenBlocked` must be true, false, or an integer number of milliseconds from 0 to 2147483647, but it is "10s".',
+    ],
+    [{leak: 'fail'}, 'Did you mean `leaks`?'],
+  ])('%j is rejected, naming the accepted values', (raw, message) => {
+    expect(() => parseOptions(raw)).toThrow(TaskdumpOptionError);
+    expect(() => parseOptions(raw)).toThrow(message);
+  });
 });

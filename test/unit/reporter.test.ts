@@ -8,6 +8,12 @@ import TaskdumpReporter, {
   parseReporterOptions,
 } from '../../src/reporter';
 import * as terminal from '../../src/reporter/terminal';
+import {HANDOFF_VARIABLE, sendLeftovers} from '../../src/reporter/handoff';
+import {
+  LEFTOVERS_KIND,
+  LEFTOVERS_VERSION,
+  type LeftoverReport,
+} from '../../src/core/leftover-types';
 import {
   DUMP_KIND,
   DUMP_VERSION,
@@ -214,7 +220,8 @@ test('outputFile: every dump as versioned JSON, paths relative to rootDir', () =
   run({outputFile: path.relative(ROOT, file)}, 0, 80, {GITHUB_ACTIONS: ''});
   const report = JSON.parse(fs.readFileSync(file, 'utf8'));
   expect(report.kind).toBe('jest-taskdump/report');
-  expect(report.version).toBe(1);
+  expect(report.version).toBe(2);
+  expect(report.leftovers).toEqual([]);
   expect(
     report.dumps.map((d: {testFile: string; dump: TaskDump}) => [
       d.testFile,
@@ -263,3 +270,123 @@ test.each([
     expect(() => parseReporterOptions(options)).toThrow(message);
   },
 );
+
+describe('leftovers', () => {
+  const leftovers = (mode: 'warn' | 'fail'): LeftoverReport => ({
+    kind: LEFTOVERS_KIND,
+    version: LEFTOVERS_VERSION,
+    testPath: 'test/db.test.ts',
+    mode,
+    leftovers: [
+      {
+        kind: 'timer',
+        what: 'setInterval every 1000 ms, still active',
+        keepsAlive: true,
+        rootType: 'test',
+        rootName: 'polls',
+        path: [f('startPolling', 'src/jobs.ts', 4)],
+        createdAt: f('startPolling', 'src/jobs.ts', 4),
+        detached: false,
+      },
+    ],
+  });
+
+  /**
+   * Two files; the environment of the first sends what it left open. What the
+   * reporter writes after each file, and at the end.
+   */
+  function runWith(
+    report: LeftoverReport,
+    outputFile?: string,
+  ): {afterFirst: string; afterLast: string; atEnd: string; dir: string} {
+    const written: string[] = [];
+    const spies = [
+      jest
+        .spyOn(process.stderr, 'write')
+        .mockImplementation(chunk => (written.push(String(chunk)), true)),
+      jest
+        .spyOn(terminal, 'probeTerminal')
+        .mockReturnValue({level: 0, columns: 200}),
+    ];
+    const saved = process.env[HANDOFF_VARIABLE];
+    try {
+      const reporter = new TaskdumpReporter(
+        {rootDir: ROOT},
+        outputFile === undefined ? undefined : {outputFile},
+      );
+      const dir = process.env[HANDOFF_VARIABLE]!;
+      reporter.onRunStart({numTotalTestSuites: 2} as never);
+      // As the environment does in the worker, before the file's result.
+      expect(sendLeftovers(report, path.join(ROOT, 'test/db.test.ts'))).toBe(
+        true,
+      );
+      reporter.onTestResult(
+        {} as never,
+        result('test/db.test.ts', []),
+        {} as never,
+      );
+      const afterFirst = written.splice(0).join('');
+      reporter.onTestResult(
+        {} as never,
+        result('test/queue.test.ts', []),
+        {} as never,
+      );
+      const afterLast = written.splice(0).join('');
+      reporter.onRunComplete();
+      return {afterFirst, afterLast, atEnd: written.join(''), dir};
+    } finally {
+      for (const s of spies) s.mockRestore();
+      if (saved === undefined) delete process.env[HANDOFF_VARIABLE];
+      else process.env[HANDOFF_VARIABLE] = saved;
+    }
+  }
+
+  test("under the file's results, then in the end-of-run list right after the last file's result", () => {
+    const {afterFirst, afterLast, atEnd, dir} = runWith(leftovers('warn'));
+    expect(afterFirst).toBe(
+      [
+        '',
+        'jest-taskdump: test/db.test.ts left 1 open: 1 timer',
+        '',
+        '╼ test "polls" in test/db.test.ts',
+        '└╼ startPolling at src/jobs.ts:4:5',
+        '   ⏲ setInterval every 1000 ms, still active; keeps the process alive',
+        '',
+        '',
+      ].join('\n'),
+    );
+    // Before Jest's "A worker process has failed to exit gracefully", which
+    // follows the last file's result.
+    expect(afterLast).toBe(
+      [
+        '',
+        'jest-taskdump: 1 left open by 1 test file when it ended',
+        '  ● test/db.test.ts',
+        '      src/jobs.ts:4:5  setInterval every 1000 ms, still active; keeps the process alive (test "polls")',
+        '',
+        '',
+      ].join('\n'),
+    );
+    expect(atEnd).not.toContain('left open');
+    // The hand-off directory is gone with the run.
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  test("with leaks: 'fail' the failures say it: only the end-of-run list", () => {
+    const {afterFirst, afterLast} = runWith(leftovers('fail'));
+    expect(afterFirst).toBe('');
+    expect(afterLast).toContain('1 left open by 1 test file');
+  });
+
+  test('in the JSON report, version 2', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-unit-'));
+    const file = path.join(dir, 'report.json');
+    runWith(leftovers('warn'), path.relative(ROOT, file));
+    const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    expect(json).toMatchObject({kind: 'jest-taskdump/report', version: 2});
+    expect(json.leftovers).toEqual([
+      {testFile: 'test/db.test.ts', report: leftovers('warn')},
+    ]);
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+});

@@ -3,12 +3,18 @@
  * the wait graph, and the context of what their callbacks make.
  */
 import diagnostics from 'node:diagnostics_channel';
+import {noteOpened} from '../leftovers';
 import {capture, rec, take} from './state';
 import type {HandleKind, Root} from './types';
 
 function onTimerCreated(timer: object): void {
   const root = rec.active;
-  if (root === null || !take(root)) return;
+  if (root === null || !take(root)) {
+    // Still in the test file's ledger: a timer a callback sets again, between
+    // tests, is traced back through the timer whose callback it was.
+    noteOpened('timer', timer, undefined, root);
+    return;
+  }
   const c = capture(
     onTimerCreated,
     root,
@@ -19,6 +25,7 @@ function onTimerCreated(timer: object): void {
   );
   if (root.timers.size >= 4096) pruneTimers(root);
   root.timers.set(timer, c);
+  noteOpened('timer', timer, c, root);
 }
 
 function pruneTimers(root: Root): void {
@@ -109,6 +116,7 @@ function onHandle(kind: HandleKind, field: string, message: unknown): void {
     undefined,
   );
   root.handles.set(handle, {kind, capture: c});
+  noteOpened(kind, handle, c, root);
 }
 
 // A keep-alive socket reused for another request has read the earlier

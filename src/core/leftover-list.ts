@@ -1,0 +1,361 @@
+/**
+ * What a test file left open, from its ledger (leftovers.ts): each timer,
+ * socket, server, child process and file watcher still open and keeping the
+ * process alive, with the test or hook under which it was opened and the
+ * source-mapped frames from that body down to where it was opened, as a dump
+ * shows a leaf.
+ *
+ * Run once per test file, after its last hook. Unref'd timers and handles are
+ * not listed (they keep nothing alive), nor is what Jest opened (no frame of
+ * the program on its stack), nor what a callback of another file's leftovers
+ * opened.
+ */
+import {
+  type CallSite,
+  type PositionMapper,
+  displayPath,
+  readAllCallSites,
+} from './callsites';
+import {duration} from './dump';
+import {describeHandle} from './handles';
+import type {Leftover, LeftoverKind} from './leftover-types';
+import {type Entry, isOpen, leftByEarlierFile} from './leftovers';
+import type {Root} from './record';
+import type {Frame, TaskDump} from './types';
+
+/** The test or hook a Root stands for. */
+export interface Owner {
+  rootType: TaskDump['rootType'];
+  rootName: string;
+  /** For concurrent tests (one Root for all): their names. */
+  concurrent?: string[];
+}
+
+/** What {@link listLeftovers} needs to know about where it runs. */
+export interface ListContext {
+  rootDir: string;
+  /** Absolute path of the test file. */
+  testPath: string;
+  mapPosition: PositionMapper;
+  /** Files of the runner, transformers and this plugin (never shown). */
+  isMachinery: (file: string) => boolean;
+  /** Files of the code that calls test and hook bodies. */
+  isRunner: (file: string) => boolean;
+  /** `performance.now()` now. */
+  now: number;
+  /**
+   * The test or hook of a Root of this file (undefined for other Roots: a
+   * `traced()` call outside tests).
+   */
+  ownerOf: (root: Root) => Owner | undefined;
+}
+
+/** A leftover, with the Root it is counted against (for `leaks: 'fail'`). */
+export interface Found {
+  leftover: Leftover;
+  root: Root;
+  object: object;
+}
+
+/** A recorded stack read as the program's frames. */
+interface Walked {
+  /** Root first. */
+  path: Frame[];
+  /** The stack reached the runner's call of the body. */
+  reached: boolean;
+  /** Some frame was Node's `timers/promises`. */
+  viaPromises: boolean;
+  /**
+   * Made through a jsdom window's timers, which jsdom stops when its
+   * environment tears down.
+   */
+  viaJsdom: boolean;
+}
+
+const JSDOM_WINDOW = /[\\/]jsdom[\\/]lib[\\/]jsdom[\\/]browser[\\/]Window\.js$/;
+
+/** Where an entry was opened, once traced to a Root. */
+interface Traced {
+  root: Root;
+  path: Frame[];
+  createdAt: Frame | null;
+  detached: boolean;
+  /** Made in the callback of something else the file opened. */
+  via: boolean;
+  /** Made by a jsdom window's timers, or in the callback of one. */
+  jsdom: boolean;
+}
+
+const MAX_HOPS = 8;
+
+/**
+ * A one-shot timer due sooner than this is not listed: it fires before Jest
+ * gives up on a worker (500 ms) or says the run did not exit (1 s). One set
+ * again in the callback of another timer of the file is (a poll that never
+ * ends).
+ */
+export const SHORT_TIMER_MS = 500;
+
+/**
+ * Lists what is still open among a test file's entries, in the order they were
+ * opened. Never throws for one odd entry (it is left out); the caller turns
+ * anything else into a one-line note.
+ */
+export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
+  const byObject = new Map<object, Entry>();
+  for (const e of entries) {
+    byObject.set(e.object, e);
+    // A handle's callbacks run with its native handle as their resource.
+    const native = (e.object as {_handle?: unknown})._handle;
+    if (typeof native === 'object' && native !== null) byObject.set(native, e);
+  }
+  const candidates = entries.filter(
+    e => byObject.get(e.object) === e && isOpen(e) && refOf(e) !== false,
+  );
+  const stacks = readAllCallSites(candidates, e => e.at?.holder ?? {});
+  const walked = new Map<Entry, Walked>();
+  candidates.forEach((e, i) => {
+    if (e.at !== undefined) walked.set(e, walk(stacks[i], ctx));
+  });
+  const testFile = displayPath(ctx.testPath, ctx.rootDir);
+  const traced = new Map<Entry, Traced | null>();
+
+  const trace = (e: Entry, hops: number): Traced | null => {
+    if (traced.has(e)) return traced.get(e)!;
+    traced.set(e, null);
+    let w = walked.get(e);
+    if (w === undefined && e.at !== undefined) {
+      w = walk(readAllCallSites([e], x => x.at!.holder ?? {})[0], ctx);
+      walked.set(e, w);
+    }
+    const attached =
+      w !== undefined &&
+      w.path.length > 0 &&
+      (w.reached || w.path[0].file === testFile);
+    let out: Traced | null = null;
+    const parent =
+      e.context !== undefined ? byObject.get(e.context) : undefined;
+    const up =
+      !attached && parent !== undefined && hops < MAX_HOPS
+        ? trace(parent, hops + 1)
+        : null;
+    if (up !== null) {
+      // Made in a callback of something the file opened: traced through it.
+      const via: Frame = {
+        ...(up.createdAt ?? {file: testFile, line: 0, column: 0}),
+        name: callbackName(parent!),
+        async: true,
+      };
+      out = {
+        root: up.root,
+        path: [...up.path, via, ...(w?.path ?? [])],
+        createdAt: w?.path[w.path.length - 1] ?? null,
+        detached: up.detached,
+        via: true,
+        jsdom: up.jsdom || w?.viaJsdom === true,
+      };
+    } else if (
+      !attached &&
+      e.context !== undefined &&
+      leftByEarlierFile(e.context)
+    ) {
+      // A callback of what an earlier file left open: that file's.
+    } else if (e.root !== null && ctx.ownerOf(rootOf(e.root, ctx))) {
+      if (w === undefined) {
+        // Over the capture budget: the Root is known, not the position.
+        out = {
+          root: e.root,
+          path: [],
+          createdAt: null,
+          detached: true,
+          via: false,
+          jsdom: false,
+        };
+      } else if (w.path.length > 0) {
+        out = {
+          root: e.root,
+          path: w.path,
+          createdAt: w.path[w.path.length - 1],
+          detached: !attached,
+          via: false,
+          jsdom: w.viaJsdom,
+        };
+      }
+      // No frame of the program: Jest's own, or Node's.
+    }
+    traced.set(e, out);
+    return out;
+  };
+
+  const found: Found[] = [];
+  for (const e of candidates) {
+    try {
+      const t = trace(e, 0);
+      if (t === null) continue;
+      const root = rootOf(t.root, ctx);
+      const owner = ctx.ownerOf(root);
+      if (owner === undefined) continue;
+      const w = walked.get(e);
+      // jsdom stops its window's timers when the environment tears down.
+      if (e.kind === 'timer' && t.jsdom) continue;
+      const what = describe(e, w, ctx);
+      if (what === null) continue;
+      if (what.keeps === 'until-fired' && !t.via && soon(e, what.firesInMs))
+        continue;
+      found.push({
+        leftover: {
+          kind: e.kind as LeftoverKind,
+          what: what.text,
+          keepsAlive: refOf(e) === true ? what.keeps : null,
+          ...(what.firesInMs !== undefined ? {firesInMs: what.firesInMs} : {}),
+          rootType: owner.rootType,
+          rootName: owner.rootName,
+          ...(owner.concurrent ? {concurrent: owner.concurrent} : {}),
+          path: t.path,
+          createdAt: t.createdAt,
+          detached: t.detached,
+        },
+        root,
+        object: e.object,
+      });
+    } catch {
+      // One entry that cannot be read is left out rather than losing the rest.
+    }
+  }
+  return found;
+}
+
+/** A one-shot timer that fires within {@link SHORT_TIMER_MS}. */
+function soon(e: Entry, firesInMs: number | undefined): boolean {
+  const delay = (e.object as {_idleTimeout?: unknown})._idleTimeout;
+  return (
+    (firesInMs ?? (typeof delay === 'number' ? delay : Infinity)) <
+    SHORT_TIMER_MS
+  );
+}
+
+/** The outermost Root of this file a (nested, `traced()`) Root belongs to. */
+function rootOf(root: Root, ctx: ListContext): Root {
+  let r: Root = root;
+  while (ctx.ownerOf(r) === undefined && r.parent !== null) r = r.parent;
+  return r;
+}
+
+/**
+ * The program's frames of a stack, outermost first, up to the runner's call of
+ * the body; Node's, the runner's and this plugin's frames are left out.
+ */
+function walk(sites: CallSite[], ctx: ListContext): Walked {
+  const leafward: Frame[] = [];
+  let reached = false;
+  let viaPromises = false;
+  let viaJsdom = false;
+  for (const site of sites) {
+    const file = site.getFileName();
+    if (file == null) continue;
+    if (JSDOM_WINDOW.test(file)) viaJsdom = true;
+    if (ctx.isRunner(file)) {
+      reached = true;
+      break;
+    }
+    if (file.startsWith('node:')) {
+      if (file === 'node:timers/promises') viaPromises = true;
+      continue;
+    }
+    if (ctx.isMachinery(file)) continue;
+    const at = ctx.mapPosition(site);
+    if (at === null) continue;
+    leafward.push({
+      name: site.getFunctionName() || '<anonymous>',
+      file: displayPath(at.file, ctx.rootDir),
+      line: at.line,
+      column: at.column,
+      async: site.isAsync(),
+    });
+  }
+  return {path: leafward.reverse(), reached, viaPromises, viaJsdom};
+}
+
+/** `setInterval callback`, `socket event`: the hop through a parent entry. */
+function callbackName(parent: Entry): string {
+  if (parent.kind === 'timer')
+    return `${typeof (parent.object as {_repeat?: unknown})._repeat === 'number' ? 'setInterval' : 'setTimeout'} callback`;
+  return `${parent.kind === 'child-process' ? 'child process' : parent.kind} event`;
+}
+
+/**
+ * Whether an entry's timer or handle is ref'd: true, false (unref'd: it keeps
+ * nothing alive), or undefined when that cannot be read.
+ */
+function refOf(e: Entry): boolean | undefined {
+  const o = e.object as Record<string, unknown>;
+  const refd = (h: unknown): boolean | undefined => {
+    const f = (h as {hasRef?: unknown} | null | undefined)?.hasRef;
+    return typeof f === 'function' ? Boolean(f.call(h)) : undefined;
+  };
+  switch (e.kind) {
+    case 'timer':
+      return refd(o);
+    case 'server':
+      return o.listening === true ? refd(o._handle) : undefined;
+    case 'child-process': {
+      // An unref'd child whose output pipes are open is kept by them.
+      const pipes = ['stdin', 'stdout', 'stderr'].map(k => {
+        const s = o[k] as {destroyed?: boolean; _handle?: unknown} | null;
+        return s && s.destroyed !== true ? refd(s._handle) : false;
+      });
+      const running = o.exitCode === null && o.signalCode === null;
+      const own = running ? refd(o._handle) : false;
+      if (own === true || pipes.includes(true)) return true;
+      if (own === undefined || pipes.includes(undefined)) return undefined;
+      return false;
+    }
+    default:
+      return refd(o._handle);
+  }
+}
+
+/** The leftover's line, as a dump says it, and how it keeps the process up. */
+function describe(
+  e: Entry,
+  w: Walked | undefined,
+  ctx: ListContext,
+): {
+  text: string;
+  keeps: Leftover['keepsAlive'];
+  firesInMs?: number;
+} | null {
+  const o = e.object as Record<string, unknown>;
+  if (e.kind === 'timer') {
+    const delayMs = typeof o._idleTimeout === 'number' ? o._idleTimeout : 0;
+    const via = w?.viaPromises ? 'timers/promises ' : '';
+    if (typeof o._repeat === 'number')
+      return {
+        text: `${via}setInterval every ${delayMs} ms, still active`,
+        keeps: true,
+      };
+    if (e.at === undefined)
+      return {
+        text: `${via}setTimeout ${delayMs} ms, not fired yet`,
+        keeps: 'until-fired',
+      };
+    const firesInMs = Math.max(0, Math.round(delayMs - (ctx.now - e.at.at)));
+    return {
+      text: `${via}setTimeout ${delayMs} ms, fires in ${duration(firesInMs)}`,
+      keeps: 'until-fired',
+      firesInMs,
+    };
+  }
+  if (e.kind === 'watcher') {
+    const stat =
+      (o.constructor as {name?: unknown} | undefined)?.name === 'StatWatcher';
+    return {
+      text: stat
+        ? 'fs.watchFile() watcher, polling'
+        : 'fs.watch() watcher, open',
+      keeps: true,
+    };
+  }
+  const text = describeHandle(e.kind, e.object, {rootDir: ctx.rootDir});
+  return text === null ? null : {text, keeps: true};
+}

@@ -1,0 +1,203 @@
+/**
+ * The ledger: what the tests and hooks of one test file opened (timers,
+ * sockets, servers, child processes, file watchers), kept until the file ends
+ * so that what is still open then can be listed (leftover-list.ts).
+ *
+ * A Root's own maps are cleared when its test or hook ends (record.ts), but
+ * what it left open outlives it. The recorder hands each timer and handle here
+ * as it is made: a constant-time push, on a path that already took a stack
+ * (timers are frequent; see README "Cost"). Entries of timers that ran and
+ * handles that closed are dropped now and then, so the ledger holds about what
+ * is open.
+ */
+import {executionAsyncResource} from 'node:async_hooks';
+import type {Root} from './record';
+
+/** What an entry is; the same words as {@link LeftoverKind}. */
+export type OpenedKind =
+  'timer' | 'socket' | 'server' | 'child-process' | 'watcher';
+
+/** Where an entry was opened: a recorded stack and the callback it ran in. */
+export interface OpenedAt {
+  /** V8's raw stack (see record.ts `Capture.holder`). */
+  readonly holder: {stack?: unknown} | null;
+  /** `performance.now()` when it was opened. */
+  readonly at: number;
+  /** The async resource whose callback was running (a Timeout, a handle). */
+  readonly context: object | undefined;
+}
+
+/** One timer or handle opened while a test file ran. */
+export interface Entry {
+  kind: OpenedKind;
+  object: object;
+  /** Its stack, or undefined when none was taken (over the budget, no Root). */
+  at: OpenedAt | undefined;
+  /**
+   * The async resource whose callback made it (a timer, a handle). A prune
+   * points it past timers that have no stack of their own (a timer a callback
+   * set again and again) to the first that has one.
+   */
+  context: object | undefined;
+  /** The Root active when it was opened (null between tests). */
+  root: Root | null;
+}
+
+/** One test file's entries, in the order they were opened. */
+export interface Ledger {
+  entries: Entry[];
+  /** Prune when this many entries are kept (doubles with what stays open). */
+  limit: number;
+}
+
+const MIN_LIMIT = 1024;
+
+let current: Ledger | null = null;
+
+/**
+ * Objects that outlived an earlier test file: a timer made in one of their
+ * callbacks is theirs, not the running file's.
+ */
+const earlier = new WeakSet<object>();
+
+/**
+ * Starts the ledger of a test file (the environment, at setup). Until {@link
+ * closeLedger}, the recorder hands it every timer and handle.
+ */
+export function openLedger(): Ledger {
+  current = {entries: [], limit: MIN_LIMIT};
+  return current;
+}
+
+/**
+ * Ends a test file's ledger; `stillOpen` (what it left open) is remembered, so
+ * that later files do not take as theirs what those open in their callbacks.
+ */
+export function closeLedger(ledger: Ledger, stillOpen: object[] = []): void {
+  for (const o of stillOpen) earlier.add(o);
+  if (current === ledger) current = null;
+  ledger.entries = [];
+}
+
+/** Whether `o` is something an earlier test file left open. */
+export function leftByEarlierFile(o: object): boolean {
+  return earlier.has(o);
+}
+
+/**
+ * Called by the recorder for each timer, socket, server and child process, and
+ * by watchers.ts for each file watcher: constant time. Immediates are not kept
+ * (they run at the next turn of the event loop).
+ */
+export function noteOpened(
+  kind: OpenedKind,
+  object: object,
+  at: OpenedAt | undefined,
+  root: Root | null,
+): void {
+  const ledger = current;
+  if (ledger === null) return;
+  // A Timeout has its own `_idleTimeout`; an Immediate has none.
+  if (kind === 'timer' && !('_idleTimeout' in object)) return;
+  // Before the push: a timer is noted from inside its constructor, before it
+  // is armed, and would read as closed.
+  if (ledger.entries.length >= ledger.limit) prune(ledger);
+  ledger.entries.push({
+    kind,
+    object,
+    at,
+    context: at === undefined ? executionAsyncResource() : at.context,
+    root,
+  });
+}
+
+/**
+ * Drops what has closed (the environment, when a test or hook ends): a timer
+ * that ran is kept no longer than its Root keeps it, as before the ledger.
+ */
+export function tidyLedger(ledger: Ledger): void {
+  if (ledger.entries.length > 0) prune(ledger);
+}
+
+/**
+ * The ledger's own arrays: a heap search for what keeps a promise alive must
+ * not count them (they hold timers that ran, until the next prune).
+ */
+export function ledgerObjects(): object[] {
+  return current === null ? [] : [current, current.entries];
+}
+
+/**
+ * Drops entries that are closed, except those whose callback made an entry
+ * that is still open (the open one is traced back through them). A chain of
+ * timers without stacks (a poll that sets its next timer in its callback,
+ * between tests) is shortened to its first timer that has one, so that the
+ * ledger does not grow with each turn of the loop.
+ */
+function prune(ledger: Ledger): void {
+  const byObject = new Map<object, Entry>();
+  for (const e of ledger.entries) byObject.set(e.object, e);
+  const needed = new Set<object>();
+  const keep = (e: Entry): void => {
+    // Each kept entry's own callback is needed too, up to a bound.
+    for (let depth = 0; depth < 8; depth++) {
+      let context = e.context;
+      // A chain is at most as long as the ledger (no cycles: each was made in
+      // the callback of one made before it).
+      for (
+        let hops = 0;
+        context !== undefined && hops < ledger.entries.length;
+        hops++
+      ) {
+        const parent = byObject.get(context);
+        if (parent === undefined || parent.at !== undefined) break;
+        if (parent.context === undefined) break;
+        context = parent.context;
+      }
+      e.context = context;
+      if (context === undefined || needed.has(context)) return;
+      needed.add(context);
+      const parent = byObject.get(context);
+      if (parent === undefined) return;
+      e = parent;
+    }
+  };
+  for (const e of ledger.entries) if (isOpen(e)) keep(e);
+  ledger.entries = ledger.entries.filter(
+    e => needed.has(e.object) || isOpen(e),
+  );
+  ledger.limit = Math.max(MIN_LIMIT, ledger.entries.length * 2);
+}
+
+/**
+ * Whether an entry may still be open: a timer not run (or an interval not
+ * cleared), a socket not destroyed, a server listening or with connections, a
+ * child running or with output open, a watcher not closed. Reads Node's own
+ * fields; when unsure, open.
+ */
+export function isOpen(e: Entry): boolean {
+  const o = e.object as Record<string, unknown>;
+  switch (e.kind) {
+    case 'timer':
+      return o._destroyed !== true && o._onTimeout !== null;
+    case 'socket':
+      return o.destroyed !== true;
+    case 'server':
+      return (
+        o.listening === true ||
+        (typeof o._connections === 'number' && o._connections > 0)
+      );
+    case 'child-process':
+      return (
+        (o.exitCode === null && o.signalCode === null) ||
+        ['stdout', 'stderr'].some(k => {
+          const s = o[k] as {destroyed?: boolean} | null | undefined;
+          return s !== null && s !== undefined && s.destroyed !== true;
+        })
+      );
+    case 'watcher':
+      return o._handle !== null && o._handle !== undefined;
+    default:
+      return true;
+  }
+}

@@ -1,0 +1,253 @@
+/**
+ * `leaks`: what a test file's tests and hooks left open, found after its last
+ * hook (circus's `run_finish`, before Jest builds the file's result), handed
+ * to the reporter, and with `leaks: 'fail'` failing the test that opened each.
+ *
+ * Never makes a run worse: if listing them fails, the file's results are left
+ * as they are and the report says so in one line.
+ */
+import path from 'node:path';
+import type {PositionMapper} from '../core/callsites';
+import {isCircus, isMachinery} from '../core/machinery';
+import {type Found, type Owner, listLeftovers} from '../core/leftover-list';
+import {
+  countKinds,
+  renderLeftoverReport,
+  renderLeftoverTrees,
+} from '../core/leftover-render';
+import {
+  LEFTOVERS_KIND,
+  LEFTOVERS_VERSION,
+  type Leftover,
+  type LeftoverReport,
+} from '../core/leftover-types';
+import {
+  type Ledger,
+  closeLedger,
+  openLedger,
+  tidyLedger,
+} from '../core/leftovers';
+import {displayPath} from '../core/callsites';
+import type {Root} from '../core/record';
+import {recordWatchers} from '../core/watchers';
+import {sendLeftovers} from '../reporter/handoff';
+import {type Terminal, terminalStyles} from '../reporter/terminal';
+
+// Tests may fake these; keep the real ones.
+const {setTimeout} = globalThis;
+const {now} = performance;
+const perf = performance;
+
+/**
+ * How long a file's end waits for what was told to close and has not yet (a
+ * child sent a kill signal, a socket ended on our side, a server closing).
+ */
+const CLOSING_MS = 200;
+
+/** What {@link Leaks} needs from the environment. */
+export interface LeaksHost {
+  mode: 'warn' | 'fail';
+  rootDir: string;
+  /** Absolute path of the test file. */
+  testPath: string;
+  terminal: Terminal;
+  /** Maps positions through the source maps Jest uses (asked at the end). */
+  mapPosition(): PositionMapper;
+}
+
+/** Who opened something, and where a failure for it goes. */
+interface Target {
+  owner: Owner;
+  /**
+   * The lists an Error is pushed onto with `leaks: 'fail'`, read then (circus
+   * replaces a test's `errors` array when the test ends).
+   */
+  errors: () => unknown[][];
+}
+
+/** One test file's leftovers: from setup to teardown. */
+export class Leaks {
+  private ledger: Ledger | undefined;
+  private stopWatchers: (() => void) | undefined;
+  private readonly targets = new Map<Root, Target>();
+  private found: Found[] = [];
+  private finished = false;
+
+  constructor(private readonly host: LeaksHost) {}
+
+  /** At setup: the recorder hands every timer and handle to the ledger. */
+  start(): void {
+    this.ledger = openLedger();
+    this.stopWatchers = recordWatchers();
+  }
+
+  /**
+   * When a test or hook ends: what closed is dropped from the ledger, and the
+   * ended tests and hooks that left nothing are forgotten.
+   */
+  tidy(): void {
+    if (this.ledger === undefined) return;
+    tidyLedger(this.ledger);
+    const used = new Set<Root>();
+    for (const e of this.ledger.entries)
+      for (let r = e.root; r !== null && !used.has(r); r = r.parent)
+        used.add(r);
+    for (const root of this.targets.keys())
+      if (root.closed && !used.has(root)) this.targets.delete(root);
+  }
+
+  /** A test or hook's Root, when it starts: who it is, where it fails. */
+  own(root: Root, owner: Owner, errors: () => unknown[][]): void {
+    this.targets.set(root, {owner, errors});
+  }
+
+  /**
+   * After the file's last hook: lists what is still open, fails its tests with
+   * `'fail'`, and hands the report to the reporter (or prints it).
+   */
+  async finish(): Promise<void> {
+    if (this.ledger === undefined || this.finished) return;
+    this.finished = true;
+    const testPath = displayPath(this.host.testPath, this.host.rootDir);
+    let report: LeftoverReport = {
+      kind: LEFTOVERS_KIND,
+      version: LEFTOVERS_VERSION,
+      testPath,
+      leftovers: [],
+      mode: this.host.mode,
+    };
+    try {
+      this.found = this.list();
+      // What was told to close a moment ago (a kill sent, a server closing)
+      // gets a moment to do it.
+      const deadline = now.call(perf) + CLOSING_MS;
+      while (
+        this.found.some(f => closing(f.object)) &&
+        now.call(perf) < deadline
+      ) {
+        await new Promise(resolve => setTimeout(resolve, 10));
+        this.found = this.list();
+      }
+      report.leftovers = this.found.map(f => f.leftover);
+      if (this.host.mode === 'fail') this.fail(testPath);
+    } catch (e) {
+      this.found = [];
+      report = {
+        ...report,
+        leftovers: [],
+        error: `jest-taskdump: could not list what ${testPath} left open (${messageOf(e)}). This is a bug in jest-taskdump.`,
+      };
+    }
+    if (report.leftovers.length === 0 && report.error === undefined) return;
+    if (sendLeftovers(report, this.host.testPath)) return;
+    // No reporter of ours to print it under the file's results.
+    try {
+      process.stderr.write(
+        `\n${renderLeftoverReport(report, {
+          styles: terminalStyles(this.host.terminal.level),
+          width: this.host.terminal.columns,
+        })}\n\n`,
+      );
+    } catch {
+      // stderr closed: nothing left to tell.
+    }
+  }
+
+  /** At teardown: stops recording; what stays open is not the next file's. */
+  stop(): void {
+    this.stopWatchers?.();
+    this.stopWatchers = undefined;
+    if (this.ledger !== undefined) {
+      const open = this.found.flatMap(f => {
+        const native = (f.object as {_handle?: unknown})._handle;
+        return typeof native === 'object' && native !== null
+          ? [f.object, native]
+          : [f.object];
+      });
+      closeLedger(this.ledger, open);
+    }
+    this.ledger = undefined;
+    this.targets.clear();
+    this.found = [];
+  }
+
+  private list(): Found[] {
+    return listLeftovers(this.ledger!.entries, {
+      rootDir: this.host.rootDir,
+      testPath: this.host.testPath,
+      mapPosition: this.host.mapPosition(),
+      isMachinery,
+      isRunner: isCircus,
+      now: now.call(perf),
+      ownerOf: root => this.targets.get(root)?.owner,
+    });
+  }
+
+  /**
+   * `leaks: 'fail'`: one Error per test or hook that left something open, in
+   * its test's errors (an All hook's: the file's), as circus places a hook's
+   * failure. Jest builds the file's result after this, so the test is reported
+   * as failed (reporters that listen to each test case as it ends have already
+   * heard it pass).
+   */
+  private fail(testPath: string): void {
+    const byRoot = new Map<Root, Leftover[]>();
+    for (const f of this.found) {
+      const list = byRoot.get(f.root);
+      if (list === undefined) byRoot.set(f.root, [f.leftover]);
+      else list.push(f.leftover);
+    }
+    for (const [root, list] of byRoot) {
+      const target = this.targets.get(root);
+      // Concurrent tests share one record: which of them opened it is not
+      // known, so none is failed for it (it is listed).
+      if (target === undefined || target.owner.concurrent !== undefined)
+        continue;
+      const text =
+        `jest-taskdump: it left ${countKinds(list)} open, and \`leaks\` is 'fail':\n\n` +
+        renderLeftoverTrees(list, testPath, {
+          styles: terminalStyles(this.host.terminal.level),
+          // Jest indents a failure's message by 4 columns.
+          width: Math.max(40, this.host.terminal.columns - 4),
+        });
+      const error = new Error(text);
+      // One frame, where the first was opened: Jest shows its code there (it
+      // hides a frame named `<anonymous>`, so an arrow function's is named as
+      // Node names a module's). With none, such a hidden frame keeps the text
+      // whole.
+      const at = list.find(l => l.createdAt !== null)?.createdAt;
+      error.stack =
+        at && !at.file.startsWith('node:')
+          ? `${text}\n    at ${at.name === '<anonymous>' ? 'Object.<anonymous>' : at.name} (${path.resolve(this.host.rootDir, at.file)}:${at.line}:${at.column})`
+          : `${text}\n    at <anonymous> (jest-taskdump:0:0)`;
+      Object.defineProperty(error, 'leftovers', {
+        value: list,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+      for (const errors of target.errors()) errors.push(error);
+    }
+  }
+}
+
+/**
+ * Told to close, not closed yet: a child sent a kill signal, a socket ended or
+ * being destroyed on our side, a server that stopped listening.
+ */
+function closing(o: object): boolean {
+  const x = o as Record<string, unknown>;
+  if (x.killed === true) return true;
+  if (x.writableEnded === true && x.destroyed !== true) return true;
+  if ('listening' in x && x.listening === false) return true;
+  return false;
+}
+
+function messageOf(e: unknown): string {
+  try {
+    const m = (e as {message?: unknown} | null)?.message;
+    return (typeof m === 'string' ? m : String(e)).split('\n')[0];
+  } catch {
+    return 'a thrown value that cannot be shown';
+  }
+}

@@ -1,0 +1,288 @@
+import {spawn} from 'node:child_process';
+import {once} from 'node:events';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import {createPositionMapper} from '../../src/core/callsites';
+import {type Found, listLeftovers} from '../../src/core/leftover-list';
+import {type Ledger, closeLedger, openLedger} from '../../src/core/leftovers';
+import {isCircus} from '../../src/core/machinery';
+import {
+  type Root,
+  closeRoot,
+  createRoot,
+  enterRoot,
+  leaveRoot,
+  startRecording,
+} from '../../src/core/record';
+import {recordWatchers} from '../../src/core/watchers';
+
+// The ledger and the list on their own (this file runs under plain
+// jest-environment-node): real timers and handles, opened under Roots.
+const sleep = (ms: number): Promise<void> =>
+  new Promise(resolve => setTimeout(resolve, ms));
+
+let stop: () => void;
+let ledger: Ledger;
+let root: Root;
+const cleanups: Array<() => void> = [];
+
+function list(
+  owners: Map<Root, string> = new Map([[root, 'opens things']]),
+  // The recorder's own frames (src/core here, dist/ when built) are never the
+  // program's.
+  isMachinery: (file: string) => boolean = f =>
+    f.includes('node_modules') || f.includes(`${path.sep}src${path.sep}core`),
+): Found[] {
+  return listLeftovers(ledger.entries, {
+    rootDir: process.cwd(),
+    testPath: __filename,
+    mapPosition: createPositionMapper(undefined),
+    isMachinery,
+    isRunner: isCircus,
+    now: performance.now(),
+    ownerOf: r =>
+      owners.has(r) ? {rootType: 'test', rootName: owners.get(r)!} : undefined,
+  });
+}
+
+/** Runs `open` under the Root, as a test body would. */
+function under<T>(open: () => T): T {
+  enterRoot(root);
+  try {
+    return open();
+  } finally {
+    leaveRoot(root);
+  }
+}
+
+const THIS_FILE = path.relative(process.cwd(), __filename);
+
+beforeEach(() => {
+  stop = startRecording({captureBurst: 100_000, capturesPerSecond: 0});
+  ledger = openLedger();
+  root = createRoot();
+});
+
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+  closeLedger(ledger);
+  closeRoot(root);
+  stop();
+});
+
+describe('the ledger', () => {
+  test('keeps nothing while no test file is open, and no immediates', () => {
+    closeLedger(ledger);
+    const timer = under(() => setTimeout(() => {}, 10));
+    clearTimeout(timer);
+    expect(ledger.entries).toHaveLength(0);
+    ledger = openLedger();
+    const immediate = under(() => setImmediate(() => {}));
+    clearImmediate(immediate);
+    expect(ledger.entries).toHaveLength(0);
+    const counted = under(() => setTimeout(() => {}, 10));
+    clearTimeout(counted);
+    expect(ledger.entries.map(e => e.kind)).toEqual(['timer']);
+  });
+
+  test('a prune drops what closed, keeps what is open, and shortens a chain of timers set in callbacks to the first with a stack', async () => {
+    const first = under(() => setTimeout(() => {}, 1));
+    await sleep(5);
+    // A poll that sets its next timer in the callback of the one before, with
+    // no Root active (between tests): no stacks of their own. One of them is
+    // pending at any time.
+    let previous: NodeJS.Timeout = first;
+    const chain: NodeJS.Timeout[] = [];
+    for (let i = 0; i < 3000; i++) {
+      // Noted by the recorder as made outside any Root; made in `previous`'s
+      // callback, as a poll would.
+      const t = setTimeout(() => {}, 60_000);
+      const entry = ledger.entries[ledger.entries.length - 1];
+      if (i === 0)
+        expect([entry.object === t, entry.at, entry.root]).toEqual([
+          true,
+          undefined,
+          null,
+        ]);
+      entry.context = previous;
+      if (previous !== first) clearTimeout(previous);
+      previous = t;
+      chain.push(t);
+    }
+    const last = previous;
+    cleanups.push(() => clearTimeout(last));
+    for (let i = 0; i < 2000; i++) clearTimeout(setTimeout(() => {}, 1));
+    expect(ledger.entries.length).toBeLessThan(1024);
+    // (Jest's own timers, such as this test's timeout, are in it too.)
+    const ours = new Set<object>([first, ...chain]);
+    const kept = ledger.entries.filter(e => ours.has(e.object));
+    expect(kept.map(e => e.object)).toEqual([first, last]);
+    expect(kept[1].context).toBe(first);
+  });
+});
+
+describe('listLeftovers', () => {
+  test('an interval, a pending timeout and a listening server are listed with their Root and where they were opened', async () => {
+    const [interval, timeout, server] = under(() => [
+      setInterval(() => {}, 1000),
+      setTimeout(() => {}, 60_000),
+      net.createServer().listen(0, '127.0.0.1'),
+    ]);
+    cleanups.push(() => {
+      clearInterval(interval);
+      clearTimeout(timeout);
+      server.close();
+    });
+    await once(server, 'listening');
+    const found = list();
+    expect(found.map(f => f.leftover.kind)).toEqual([
+      'timer',
+      'timer',
+      'server',
+    ]);
+    const [i, t, s] = found.map(f => f.leftover);
+    expect(i.what).toBe('setInterval every 1000 ms, still active');
+    expect(i.keepsAlive).toBe(true);
+    expect(t.what).toMatch(/^setTimeout 60000 ms, fires in \d+\.\d s$/);
+    expect(t.keepsAlive).toBe('until-fired');
+    expect(t.firesInMs).toBeGreaterThan(50_000);
+    expect(s.what).toMatch(
+      /^server listening on 127\.0\.0\.1:\d+, no connection open$/,
+    );
+    expect(s.keepsAlive).toBe(true);
+    for (const l of found.map(f => f.leftover)) {
+      expect(l).toMatchObject({
+        rootType: 'test',
+        rootName: 'opens things',
+        detached: false,
+      });
+      // From the body (this file, reached from circus) to the opening call.
+      expect(l.createdAt?.file).toBe(THIS_FILE);
+      expect(l.path[l.path.length - 1]).toBe(l.createdAt);
+    }
+    expect(found.every(f => f.root === root)).toBe(true);
+  });
+
+  test("what was closed, unref'd, or opened by a Root of no test is not listed", async () => {
+    const other = createRoot();
+    const [cleared, unrefd, ended, otherTimer] = under(() => {
+      const c = setTimeout(() => {}, 60_000);
+      clearTimeout(c);
+      return [
+        c,
+        setInterval(() => {}, 1000).unref(),
+        setTimeout(() => {}, 1),
+        setTimeout(() => {}, 0),
+      ];
+    });
+    enterRoot(other);
+    const theirs = setInterval(() => {}, 1000);
+    leaveRoot(other);
+    cleanups.push(() => {
+      clearInterval(unrefd);
+      clearInterval(theirs);
+      closeRoot(other);
+    });
+    await sleep(10);
+    void [cleared, ended, otherTimer];
+    expect(list()).toEqual([]);
+  });
+
+  test("Jest's own (no frame of the program on its stack) is not listed", () => {
+    const timer = under(() => setInterval(() => {}, 1000));
+    cleanups.push(() => clearInterval(timer));
+    expect(list()).toHaveLength(1);
+    expect(list(undefined, f => f === __filename || f.includes('src'))).toEqual(
+      [],
+    );
+  });
+
+  test('a timer set in the callback of a timer the test set, after the test, is traced through it', async () => {
+    let inner: NodeJS.Timeout | undefined;
+    under(() =>
+      setTimeout(() => {
+        inner = setInterval(() => {}, 1000);
+      }, 1),
+    );
+    await sleep(20);
+    cleanups.push(() => clearInterval(inner));
+    const found = list();
+    expect(found).toHaveLength(1);
+    const l = found[0].leftover;
+    expect(l.what).toBe('setInterval every 1000 ms, still active');
+    expect(found[0].root).toBe(root);
+    // No Root was active in the callback: no stack of its own was taken. It
+    // hangs under where the timer that called back was set.
+    const names = l.path.map(f => f.name);
+    expect(names[names.length - 1]).toBe('setTimeout callback');
+    expect(names[names.length - 2]).toBe('<anonymous>');
+    expect(l.path[l.path.length - 2].file).toBe(THIS_FILE);
+    expect(l.createdAt).toBe(null);
+  });
+
+  test('a timer over the capture budget is listed under its Root, position unknown', () => {
+    stop();
+    stop = startRecording({captureBurst: 0, capturesPerSecond: 0});
+    const timer = under(() => setInterval(() => {}, 1000));
+    cleanups.push(() => clearInterval(timer));
+    const found = list();
+    expect(found.map(f => f.leftover)).toEqual([
+      expect.objectContaining({
+        what: 'setInterval every 1000 ms, still active',
+        path: [],
+        createdAt: null,
+        detached: true,
+      }),
+    ]);
+  });
+
+  test('a child process is listed with the shape of its command; an unref one with no pipes is not', async () => {
+    const [kept, unrefd] = under(() => [
+      spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)', '--', 'x']),
+      spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], {
+        stdio: 'ignore',
+      }),
+    ]);
+    unrefd.unref();
+    cleanups.push(() => {
+      kept.kill();
+      unrefd.kill();
+    });
+    await Promise.all([once(kept, 'spawn'), once(unrefd, 'spawn')]);
+    const found = list();
+    expect(found.map(f => f.leftover.what)).toEqual([
+      `child process node -e … -- … (pid ${kept.pid}), still running`,
+    ]);
+    expect(found[0].leftover.keepsAlive).toBe(true);
+  });
+
+  test('a file watcher is listed while it is open', () => {
+    const stopWatchers = recordWatchers();
+    cleanups.push(stopWatchers);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-watch-'));
+    cleanups.push(() => fs.rmSync(dir, {recursive: true, force: true}));
+    const watcher = under(() => fs.watch(dir));
+    expect(list().map(f => f.leftover.what)).toEqual([
+      'fs.watch() watcher, open',
+    ]);
+    watcher.close();
+    expect(list()).toEqual([]);
+  });
+
+  test('watchers are recorded through an accessor on the prototype, gone once recording stops', () => {
+    const protoOf = (): object => {
+      const w = fs.watch(os.tmpdir());
+      w.close();
+      return Object.getPrototypeOf(w);
+    };
+    const stopWatchers = recordWatchers();
+    const during = Object.getOwnPropertyDescriptor(protoOf(), '_handle');
+    stopWatchers();
+    expect(typeof during?.set).toBe('function');
+    expect(Object.getOwnPropertyDescriptor(protoOf(), '_handle')).toBe(
+      undefined,
+    );
+  });
+});
