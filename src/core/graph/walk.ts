@@ -85,6 +85,7 @@ export class Walker {
   private rootKey: string | undefined;
   private callerKey: string | undefined;
   private rootFound = false;
+  private rootSearched = false;
 
   constructor(
     private readonly g: WaitGraph,
@@ -436,7 +437,6 @@ export class Walker {
   private readWalk(c: Capture, from: number): Branch[] {
     const {opts} = this;
     const sites = this.g.sites(c);
-    this.findRoot(sites);
     const leafward: Frame[] = [];
     let lastUser: Site | undefined;
     let hidden = 0;
@@ -547,6 +547,7 @@ export class Walker {
       }
     }
     const path = leafward.reverse();
+    this.findRootOnce();
     // A stack cut short may still end in the test body; work of the code
     // around the Root (the caller of `traced()`) is not the Root's.
     if (
@@ -657,6 +658,15 @@ export class Walker {
    * Where the Root's body is: the function the runner called, in the first
    * stack that reaches the runner; and the code that called that.
    */
+  private findRootOnce(): void {
+    if (this.rootSearched) return;
+    this.rootSearched = true;
+    for (const c of this.g.creations) {
+      this.findRoot(this.g.sites(c));
+      if (this.rootFound) return;
+    }
+  }
+
   private findRoot(sites: Site[]): void {
     if (this.rootFound) return;
     const {opts} = this;
