@@ -16,16 +16,19 @@
  * or made before the test) has no call to find, and its frame is then read as
  * a plain function's.
  */
-import type {Capture} from '../record';
+import {type Capture, Stamp} from '../record';
 import {type Site, fnKey, isAsync, sameCallPath} from '../stack/sites';
 import {CALL_PATH_DEPTH, type WaitGraph} from './graph';
+
+/** A call another Root recorded: work an earlier test left running. */
+export const FOREIGN = 'foreign' as const;
 
 /** How far back among a function's calls the guess looks. */
 const LOOK_BACK = 64;
 
 /** Finds calls and the promises frames made, for one dump. */
 export class Calls {
-  private readonly ofWait = new Map<Capture, Capture | null>();
+  private readonly ofWait = new Map<Capture, Capture | typeof FOREIGN | null>();
   private leavesByMaker: Map<string, Capture[]> | undefined;
 
   constructor(private readonly g: WaitGraph) {}
@@ -55,7 +58,7 @@ export class Calls {
    * where the call was resumed (see the module comment), else guessed. `at`:
    * the index of that frame in its stack.
    */
-  callOfWait(w: Capture, at = 0): Capture | undefined {
+  callOfWait(w: Capture, at = 0): Capture | typeof FOREIGN | undefined {
     if (at !== 0) return this.findCallOfWait(w, at);
     let c = this.ofWait.get(w);
     if (c === undefined) {
@@ -70,10 +73,25 @@ export class Calls {
    * {@link callOfWait} for the frame `at` of `w`'s stack (its first user
    * frame).
    */
-  private findCallOfWait(w: Capture, at: number): Capture | undefined {
+  private findCallOfWait(
+    w: Capture,
+    at: number,
+  ): Capture | typeof FOREIGN | undefined {
     const sites = this.g.sites(w);
     const top = sites[at];
     if (top === undefined || isAsync(top)) return undefined;
+    const resumed =
+      w.context === undefined ? undefined : Stamp.capture(w.context);
+    // Resumed from an `await` another Root recorded: a call an earlier test
+    // started and left running (a poll that outlived its test).
+    if (
+      resumed !== undefined &&
+      !this.g.ours(resumed.owner) &&
+      resumed.awaits !== undefined &&
+      this.g.sites(resumed)[0] !== undefined &&
+      fnKey(this.g.sites(resumed)[0]) === fnKey(top)
+    )
+      return FOREIGN;
     const before = this.g.promiseContext(w.context);
     if (before !== undefined && before.awaits !== undefined) {
       if (this.g.waitKind(before) === 'await') {

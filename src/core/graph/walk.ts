@@ -34,7 +34,7 @@ import {
 } from '../stack/sites';
 import type {CombinatorName, Frame} from '../types';
 import {type FrameMaker, viaFrame} from '../dump/frames';
-import type {Calls} from './calls';
+import {type Calls, FOREIGN} from './calls';
 import type {WaitGraph} from './graph';
 
 /** Where a branch ends. */
@@ -249,6 +249,25 @@ export class Walker {
     return top !== undefined && fnKey(top) === fnKey(caller);
   }
 
+  /**
+   * A short capture (the first `await` of a promise in the run that made it)
+   * goes on in the promise's own stack, from the caller of the function it
+   * ended in: the same run had the same callers.
+   */
+  private afterShort(c: Capture, last: Site | undefined): Branch[] | undefined {
+    const target = c.awaits;
+    if (!c.short || last === undefined || target == null) return undefined;
+    if (target.context !== c.context || !this.g.ours(target.owner))
+      return undefined;
+    const made = this.g.sites(target);
+    const key = fnKey(last);
+    for (let j = 1; j < made.length; j++) {
+      if (file(made[j]) === file(last) && fnKey(made[j]) === key)
+        return this.walk(target, j + 1);
+    }
+    return undefined;
+  }
+
   /** A frame of the program's (not Node's, the runner's or a native one). */
   private isProgram(s: Site | undefined): boolean {
     const f = s === undefined ? null : file(s);
@@ -454,6 +473,7 @@ export class Walker {
             reach:
               leafward.length === 0 &&
               c.awaits === undefined &&
+              from <= 1 &&
               !(this.g.promiseOf.has(c) && this.g.creationKind(c) === 'call')
                 ? 'machinery'
                 : 'root',
@@ -534,6 +554,8 @@ export class Walker {
         leafward.length === 1 && c.awaits !== undefined
           ? this.calls.callOfWait(c, i)
           : this.calls.callAt(sites, i, c.seq);
+      if (call === FOREIGN)
+        return [{path: leafward.reverse(), reach: 'foreign'}];
       if (
         call !== undefined &&
         call !== c &&
@@ -547,6 +569,8 @@ export class Walker {
       }
     }
     const path = leafward.reverse();
+    const rest = this.afterShort(c, lastUser);
+    if (rest !== undefined) return rest.map(b => below(b, path));
     this.findRootOnce();
     // A stack cut short may still end in the test body; work of the code
     // around the Root (the caller of `traced()`) is not the Root's.

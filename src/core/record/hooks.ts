@@ -54,8 +54,8 @@ export function onInit(
   }
   rec.subs++;
   const target = Stamp.capture(parent);
-  const context = executionAsyncResource();
   if (target !== undefined && target.owner === root) {
+    const context = executionAsyncResource();
     const waits = target.waits;
     const frames =
       waits === undefined && context === target.context
@@ -79,6 +79,7 @@ export function onInit(
   // Waits on a promise not recorded under this Root (made before it, by
   // another Root, over the budget): where it waits is what can be known.
   if (!take(root)) return;
+  const context = executionAsyncResource();
   const a = capture(
     onInit,
     root,
