@@ -261,7 +261,7 @@ export class Walker {
       return undefined;
     const made = this.g.sites(target);
     const key = fnKey(last);
-    for (let j = 1; j < made.length; j++) {
+    for (let j = 1; j + 1 < made.length; j++) {
       if (file(made[j]) === file(last) && fnKey(made[j]) === key)
         return this.walk(target, j + 1);
     }
@@ -569,8 +569,6 @@ export class Walker {
       }
     }
     const path = leafward.reverse();
-    const rest = this.afterShort(c, lastUser);
-    if (rest !== undefined) return rest.map(b => below(b, path));
     this.findRootOnce();
     // A stack cut short may still end in the test body; work of the code
     // around the Root (the caller of `traced()`) is not the Root's.
@@ -586,6 +584,8 @@ export class Walker {
       fnKey(lastUser) === this.callerKey
     )
       return [{path, reach: 'foreign'}];
+    const rest = this.afterShort(c, lastUser);
+    if (rest !== undefined) return rest.map(b => below(b, path));
     return this.throughContext(c, path);
   }
 
