@@ -100,16 +100,39 @@ function groupLines(
     if (names) names.push(name);
     else byFile.set(key, [name]);
   }
-  for (const [file, names] of byFile)
-    lines.push(
-      renderLine(
-        [
-          ['dim', `${file}:`],
-          [null, names.join(', ')],
-        ],
-        {...options, prefix: '    ', cont: '      '},
+  for (const [file, names] of byFile) {
+    // Wrapped between names, never inside one.
+    const rows: string[][] = [[]];
+    let used = 4 + file.length + 1;
+    for (const [i, name] of names.entries()) {
+      const text = i < names.length - 1 ? `${name},` : name;
+      const row = rows[rows.length - 1];
+      if (
+        options.width !== undefined &&
+        row.length > 0 &&
+        used + 1 + text.length > options.width
+      ) {
+        rows.push([text]);
+        used = 6 + text.length;
+      } else {
+        row.push(text);
+        used += 1 + text.length;
+      }
+    }
+    rows.forEach((row, i) =>
+      lines.push(
+        renderLine(
+          i === 0
+            ? [
+                ['dim', `${file}:`],
+                [null, row.join(' ')],
+              ]
+            : [[null, row.join(' ')]],
+          {...options, prefix: i === 0 ? '    ' : '      '},
+        ),
       ),
     );
+  }
   return lines;
 }
 
