@@ -163,11 +163,14 @@ function frameKey(f: Frame | null): string {
 
 /**
  * The cause a waker names, for comparing findings: its kind and short form
- * (what keeps the resolve function), never the state of the holder.
+ * (what keeps the resolve function), never the state of the holder; nor the
+ * position in a queue (`waiters[0]`, `waiters[3]`), which depends on how many
+ * waited before.
  */
 function causeOf(w: Waker | null | undefined): string {
   if (w === null || w === undefined) return 'nothing found';
-  return w.kind === 'none' ? 'none' : `${w.kind}: ${w.short ?? w.what}`;
+  if (w.kind === 'none') return 'none';
+  return `${w.kind}: ${(w.short ?? w.what).replace(/\[\d+\]/g, '[]')}`;
 }
 
 /** A finding has a short form to reuse (or is `orphaned`, or nothing). */

@@ -174,6 +174,16 @@ test('a signature whose leaves were found to differ is never reused', () => {
     origin('two'),
   );
   expect(same.lookup(leaf([query]), 'x').kind).toBe('known');
+  // And at another place in a queue.
+  const queue = new WakerCache();
+  const at = (i: number): Waker => ({
+    kind: 'object',
+    what: `its resolve function is kept in Client.pending[${i}]`,
+    short: `kept in Client.pending[${i}]`,
+  });
+  queue.record([leaf([query], at(0)), leaf([query], at(1))], origin('one'));
+  queue.record([leaf([query], at(7))], origin('two'));
+  expect(queue.lookup(leaf([query]), 'x').kind).toBe('known');
 });
 
 test('who holds a lock, and a deadlock, are never reused; two leaves kept by objects are searched', () => {
