@@ -5,7 +5,7 @@ class Client {
     this.pending = new Map();
     this.sent = 0;
   }
-  query(sql) {
+  query(_sql) {
     return new Promise(resolve => this.pending.set(++this.sent, resolve));
   }
 }
