@@ -540,6 +540,7 @@ function attach(
       searchWakers(dump, sources, ctx, {
         rootDir: st.rootDir,
         maxHeapMb: st.taskdump.wakersMaxHeapMb,
+        budgetPercent: st.taskdump.wakersBudgetPercent,
       });
     error = dumpError(env.renderTaskDump(dump), dump, st.rootDir);
   } catch (e) {

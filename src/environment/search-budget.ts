@@ -10,18 +10,21 @@
  * the last ones' time per MB of heap, and made only if it fits.
  */
 
-/** The share of the hung tests' timeouts searches may add. */
-export const BUDGET_SHARE = 0.1;
-/** What searches may take in any process, however short its timeouts (ms). */
+/**
+ * What searches may take in any process, however short its timeouts (ms): a
+ * search or two of a heap of about 60 MB.
+ */
 export const BUDGET_FLOOR_MS = 5_000;
 
 /**
- * One process's time budget for waker searches.
+ * One process's time budget for waker searches. `percent` is the option
+ * `wakersBudgetPercent` (10 by default), passed at each decision: test files
+ * of several projects can share a process.
  *
  * @example
  * const budget = new SearchBudget();
- * budget.addHang(1000);          // a test timed out after 1 s
- * if (budget.allows(heapMb)) {   // the first search always runs
+ * budget.addHang(1000);              // a test timed out after 1 s
+ * if (budget.allows(heapMb, 10)) {   // the first search always runs
  *   const started = performance.now();
  *   search();
  *   budget.spend(performance.now() - started, heapMb);
@@ -33,10 +36,7 @@ export class SearchBudget {
   /** The last searches' ms per MB of heap, to predict the next one. */
   private msPerMb: number | undefined;
 
-  constructor(
-    private readonly share = BUDGET_SHARE,
-    private readonly floorMs = BUDGET_FLOOR_MS,
-  ) {}
+  constructor(private readonly floorMs = BUDGET_FLOOR_MS) {}
 
   /** A test or hook timed out after `timeoutMs`: the budget grows. */
   addHang(timeoutMs: number): void {
@@ -44,8 +44,8 @@ export class SearchBudget {
   }
 
   /** What searches may take in all, now (ms). */
-  limitMs(): number {
-    return Math.max(this.floorMs, this.share * this.hungMs);
+  limitMs(percent: number): number {
+    return Math.max(this.floorMs, (percent / 100) * this.hungMs);
   }
 
   /** Time spent on searches so far (ms). */
@@ -54,9 +54,11 @@ export class SearchBudget {
   }
 
   /** Whether a search of a heap of `heapMb` fits in what is left. */
-  allows(heapMb: number): boolean {
+  allows(heapMb: number, percent: number): boolean {
     if (this.msPerMb === undefined) return true;
-    return this.spentMs + this.msPerMb * Math.max(1, heapMb) <= this.limitMs();
+    return (
+      this.spentMs + this.msPerMb * Math.max(1, heapMb) <= this.limitMs(percent)
+    );
   }
 
   /** A search of a heap of `heapMb` took `ms`. */

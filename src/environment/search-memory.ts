@@ -3,22 +3,31 @@
  * that runs out of memory can kill the test process, and with it the run.
  *
  * A search (src/core/heap.ts) has V8 build a snapshot of the heap outside the
- * JavaScript heap, then reads it back into typed arrays (outside it too) and
- * a table of its strings (inside it). Measured (bench/wakers-memory.js, see
- * the README's Cost section), the process's RSS grows at the peak by up to
- * NATIVE_PER_HEAP_MB times the heap in use, and the JavaScript heap by up to
- * JS_PER_HEAP_MB times it. Neither can be caught once it happens: past the
- * machine's (or the container's) memory the kernel kills the process, and
- * past `--max-old-space-size` V8 aborts it. So a search is made only when both
- * fit, with room to spare: other Jest workers may search at the same moment.
+ * JavaScript heap and write it to a file; it is read back into typed arrays
+ * (outside the heap too) and a table of its strings (inside). Measured with
+ * bench/wakers-memory.js (README, Cost): at the peak, while V8 builds the
+ * snapshot, the process's RSS grows by 4.5 to 5 times the heap in use for a
+ * heap of code (TypeScript programs, ~140 bytes an object), 7 to 8 times for
+ * one of small objects (~40 bytes each); the JavaScript heap grows by about
+ * the size of the strings table, which heap.ts checks before reading it.
+ *
+ * Past the machine's or the container's memory the kernel kills the process;
+ * past the heap's limit V8 aborts it: neither can be caught. So a search is
+ * made only when NATIVE_PER_HEAP_MB times the heap in use fits in half the
+ * memory free (other Jest workers may search at the same moment, as all hang
+ * at once when a service is down) and in the heap's limit: a search never
+ * needs more than the test process was given for its heap. With Node's
+ * default heap limit (4 GB on 64-bit machines with 16 GB or more) that is a
+ * heap of about 450 MB; `wakersMaxHeapMb` defaults to 400.
  */
 import v8 from 'node:v8';
 import os from 'node:os';
 
-/** Peak growth of the RSS during a search, per MB of heap in use (measured). */
-export const NATIVE_PER_HEAP_MB = 8;
-/** Peak growth of the JavaScript heap during a search, per MB in use. */
-export const JS_PER_HEAP_MB = 1;
+/**
+ * Peak growth of the RSS during a search, per MB of heap in use: the worst
+ * measured (8.1, a heap of 500 MB of small objects), rounded up.
+ */
+export const NATIVE_PER_HEAP_MB = 9;
 /**
  * A search may use this share of the memory free when it starts (the rest for
  * other workers, which may search at the same moment).
@@ -36,8 +45,8 @@ const availableMemory = (process as {availableMemory?: () => number})
 export interface MemoryReading {
   /** The JavaScript heap in use. */
   heapUsedMb: number;
-  /** What the JavaScript heap may still grow by before V8 aborts. */
-  heapHeadroomMb: number;
+  /** The heap's limit (`--max-old-space-size` and the young generation). */
+  heapLimitMb: number;
   /** Memory free for this process (the container's limit, if lower). */
   freeMb: number;
 }
@@ -58,7 +67,7 @@ export function readMemory(): MemoryReading {
   }
   return {
     heapUsedMb: memoryUsage.call(process).heapUsed / MB,
-    heapHeadroomMb: (heap.heap_size_limit - heap.used_heap_size) / MB,
+    heapLimitMb: heap.heap_size_limit / MB,
     freeMb: free / MB,
   };
 }
@@ -72,8 +81,7 @@ export function memoryVerdict(
   maxHeapMb: number,
 ): 'heap' | 'memory' | null {
   if (r.heapUsedMb > maxHeapMb) return 'heap';
-  if (NATIVE_PER_HEAP_MB * r.heapUsedMb > FREE_SHARE * r.freeMb)
-    return 'memory';
-  if (JS_PER_HEAP_MB * r.heapUsedMb > r.heapHeadroomMb) return 'memory';
+  const need = NATIVE_PER_HEAP_MB * r.heapUsedMb;
+  if (need > FREE_SHARE * r.freeMb || need > r.heapLimitMb) return 'memory';
   return null;
 }

@@ -27,6 +27,8 @@ export interface SearchOptions {
   rootDir: string;
   /** `wakersMaxHeapMb`. */
   maxHeapMb: number;
+  /** `wakersBudgetPercent`. */
+  budgetPercent: number;
 }
 
 interface ProcessState {
@@ -62,9 +64,9 @@ export function skipOf(
   const what = {
     heap: `not looked for: the heap was over \`wakersMaxHeapMb\` (${maxHeapMb} MB)`,
     memory:
-      'not looked for: a heap snapshot would need more memory than this test process had free',
+      'not looked for: a heap snapshot would need more memory than this test process has to spare',
     budget:
-      "not looked for: this test process has spent its time for waker searches (a tenth of its hung tests' timeouts)",
+      'not looked for: this test process has spent its time for waker searches (see `wakersBudgetPercent`)',
     failed: 'not looked for: an earlier search in this test process failed',
   }[reason];
   return {reason, what};
@@ -115,7 +117,9 @@ export function searchWakers(
     state.failed !== undefined
       ? 'failed'
       : (memoryVerdict(memory, options.maxHeapMb) ??
-        (state.budget.allows(memory.heapUsedMb) ? null : 'budget'));
+        (state.budget.allows(memory.heapUsedMb, options.budgetPercent)
+          ? null
+          : 'budget'));
   if (reason !== null) {
     reuse();
     const skip = skipOf(reason, options.maxHeapMb);

@@ -33,7 +33,7 @@ const find = jest.mocked(findWakers);
 const memory = jest.mocked(readMemory);
 const ROOMY: MemoryReading = {
   heapUsedMb: 50,
-  heapHeadroomMb: 4000,
+  heapLimitMb: 4144,
   freeMb: 8000,
 };
 
@@ -76,7 +76,11 @@ const leafAt = (...path: Frame[]): Leaf => ({
 const ctx: DumpContext = unitContext('test/a.test.js');
 
 function search(d: {dump: TaskDump; sources: Map<Leaf, LeafSource>}) {
-  searchWakers(d.dump, d.sources, ctx, {rootDir: '/r', maxHeapMb: 300});
+  searchWakers(d.dump, d.sources, ctx, {
+    rootDir: '/r',
+    maxHeapMb: 300,
+    budgetPercent: 10,
+  });
   return d.dump;
 }
 
@@ -137,10 +141,10 @@ test('over the heap limit or short of memory, each leaf says so, in the same wor
   memory.mockReturnValue({...ROOMY, freeMb: 300});
   const b = search(dumpOf('three', [leafAt(f('x', 'src/x.js', 1))]));
   expect(b.leaves[0].wakerSkipped?.what).toBe(
-    'not looked for: a heap snapshot would need more memory than this test process had free',
+    'not looked for: a heap snapshot would need more memory than this test process has to spare',
   );
   expect(renderDump(b)).toContain(
-    '↳ not looked for: a heap snapshot would need more memory than this test process had free',
+    '↳ not looked for: a heap snapshot would need more memory than this test process has to spare',
   );
   expect(find).toHaveBeenCalledTimes(1);
 });
@@ -171,25 +175,30 @@ describe('SearchBudget', () => {
   test('the first search always runs; then what is left of a tenth of the hung time, at least 5 s', () => {
     const budget = new SearchBudget();
     budget.addHang(1000);
-    expect(budget.allows(60)).toBe(true);
+    expect(budget.allows(60, 10)).toBe(true);
     budget.spend(2000, 60); // 33 ms per MB
-    expect(budget.limitMs()).toBe(5000);
-    expect(budget.allows(60)).toBe(true); // 2 s + 2 s <= 5 s
+    expect(budget.limitMs(10)).toBe(5000);
+    expect(budget.allows(60, 10)).toBe(true); // 2 s + 2 s <= 5 s
     budget.spend(2000, 60);
-    expect(budget.allows(60)).toBe(false); // 4 s + 2 s > 5 s
+    expect(budget.allows(60, 10)).toBe(false); // 4 s + 2 s > 5 s
     // 60 more tests hang for 1 s: 6.1 s for searches.
     for (let i = 0; i < 60; i++) budget.addHang(1000);
-    expect(budget.limitMs()).toBe(6100);
-    expect(budget.allows(60)).toBe(true);
-    expect(budget.allows(120)).toBe(false);
+    expect(budget.limitMs(10)).toBe(6100);
+    expect(budget.allows(60, 10)).toBe(true);
+    expect(budget.allows(120, 10)).toBe(false);
+    // `wakersBudgetPercent: 100`: as long as the hung tests took.
+    expect(budget.allows(120, 100)).toBe(true);
   });
 });
 
 describe('memoryVerdict', () => {
-  test('over the limit, short of free memory, short of heap headroom', () => {
+  test('over the limit, short of free memory, over the heap limit', () => {
     expect(memoryVerdict(ROOMY, 300)).toBeNull();
     expect(memoryVerdict({...ROOMY, heapUsedMb: 301}, 300)).toBe('heap');
-    expect(memoryVerdict({...ROOMY, freeMb: 100}, 300)).toBe('memory');
-    expect(memoryVerdict({...ROOMY, heapHeadroomMb: 10}, 300)).toBe('memory');
+    // 9 × 50 MB is 450 MB: more than half of 800 MB free.
+    expect(memoryVerdict({...ROOMY, freeMb: 800}, 300)).toBe('memory');
+    expect(memoryVerdict({...ROOMY, freeMb: 1000}, 300)).toBeNull();
+    // --max-old-space-size=400: never more than the process was given.
+    expect(memoryVerdict({...ROOMY, heapLimitMb: 449}, 300)).toBe('memory');
   });
 });
