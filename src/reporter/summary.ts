@@ -60,9 +60,15 @@ export function summaryLines(
     if (g) g.dumps.push(d);
     else groups.set(key, {cause: cs[0], dumps: [d]});
   }
-  const grouped = [...groups.values()]
-    .filter(g => g.dumps.length > 1)
-    .sort((a, b) => b.dumps.length - a.dumps.length);
+  // Largest first; then by place, so that the order does not depend on which
+  // worker finished first.
+  const grouped = [...groups.entries()]
+    .filter(([, g]) => g.dumps.length > 1)
+    .sort(
+      ([ka, a], [kb, b]) =>
+        b.dumps.length - a.dumps.length || (ka < kb ? -1 : ka > kb ? 1 : 0),
+    )
+    .map(([, g]) => g);
   for (const g of grouped) lines.push(...groupLines(g.cause, g.dumps, options));
   const inGroup = new Set(grouped.flatMap(g => g.dumps));
   for (const d of dumps)
@@ -100,7 +106,11 @@ function groupLines(
     if (names) names.push(name);
     else byFile.set(key, [name]);
   }
-  for (const [file, names] of byFile) {
+  // Files in order of their paths (workers finish them in any order), each
+  // file's tests in the order they ran.
+  for (const [file, names] of [...byFile].sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  )) {
     // Wrapped between names, never inside one.
     const rows: string[][] = [[]];
     let used = 4 + file.length + 1;
