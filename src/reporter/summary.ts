@@ -3,14 +3,17 @@
  * the tests that hung at one common cause first, the cause said once with the
  * tests under it, then the rest one by one, each with the position of its
  * stuck leaves and what could settle them. Real output (bench/many, 30 tests
- * waiting on a database that never answers):
+ * waiting on a database that never answers, at 80 columns; names cut here):
  *
  * ```
  * jest-taskdump: 30 tests or hooks hung
- *   30 tests hung at src/db.js:8:12 (promise, never settled: kept in
- *   Client.pending):
- *     test/a.test.js, 1000 ms timeout: "query 0", "query 1", ...
- *     test/b.test.js, 1000 ms timeout: "query 15", "query 16", ...
+ *   30 tests hung at src/db.js:9:12 (promise, never settled: kept in
+ *   Client.pending (a Map)):
+ *     test/a.test.js, 1000 ms timeout: "query 0", "query 1", "query 2", …
+ *       "query 4", "query 5", "query 6", "query 7", "query 8", "query 9",
+ *       "query 10", "query 11", "query 12", "query 13", "query 14"
+ *     test/b.test.js, 1000 ms timeout: "query 15", "query 16", "query 17",
+ *       …
  * ```
  */
 import {type RenderOptions, renderLine, rootTitle} from '../core/render';
