@@ -53,7 +53,7 @@ export default typescriptEslint.config(
     },
   },
   {
-    files: ['test/**', 'bench/suite/**'],
+    files: ['test/**', 'bench/suite/**', 'bench/many/**', 'bench/big/**'],
     languageOptions: {globals: {...globals.jest}},
   },
 );

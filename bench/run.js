@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench`: what jest-taskdump costs, measured against plain
 // jest-environment-node in the same run. Not part of `npm test`. Usage: node
-// bench/run.js [--rounds N]
+// bench/run.js [--rounds N] [--many-rounds N] [--quick] [--only a,b], where
+// the sections are suite, micro, memory, wakers, many, big, search-memory.
 'use strict';
 const {spawnSync} = require('node:child_process');
 const os = require('node:os');
@@ -10,6 +11,17 @@ const path = require('node:path');
 const REPO = path.join(__dirname, '..');
 const JEST = path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js');
 const rounds = Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 5;
+const manyRounds =
+  Number(process.argv[process.argv.indexOf('--many-rounds') + 1]) || 3;
+// Memory of a search at 100, 300 and 500 MB heaps needs a few GB and minutes.
+const quick = process.argv.includes('--quick');
+const only = process.argv.includes('--only')
+  ? process.argv[process.argv.indexOf('--only') + 1].split(',')
+  : null;
+const want = section =>
+  only === null
+    ? section !== 'search-memory' || !quick
+    : only.includes(section);
 const results = [];
 
 function median(xs) {
@@ -38,14 +50,88 @@ function runSuite(plain) {
   return ms;
 }
 
-function node(script) {
+function node(script, args = []) {
   const r = spawnSync(
     process.execPath,
-    ['--expose-gc', path.join(__dirname, script)],
+    ['--expose-gc', path.join(__dirname, script), ...args],
     {encoding: 'utf8'},
   );
   if (r.status !== 0) throw new Error(`${script} failed:\n${r.stderr}`);
   return JSON.parse(r.stdout);
+}
+
+function loadAverage() {
+  return os
+    .loadavg()
+    .map(l => l.toFixed(1))
+    .join(' ');
+}
+
+// Jest on a fixture of bench/ with --json: the wall time, and each test's
+// duration (a timed-out test's includes its dump and waker search).
+function jestJson(dir, env, args) {
+  const out = path.join(os.tmpdir(), `taskdump-bench-${process.pid}.json`);
+  const start = process.hrtime.bigint();
+  const r = spawnSync(
+    process.execPath,
+    [JEST, '--ci', '--json', `--outputFile=${out}`, ...args],
+    {
+      cwd: path.join(__dirname, dir),
+      env: {...process.env, NO_COLOR: '1', ...env},
+      encoding: 'utf8',
+    },
+  );
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  let json = null;
+  try {
+    json = JSON.parse(require('node:fs').readFileSync(out, 'utf8'));
+    require('node:fs').rmSync(out);
+  } catch {
+    // No report: the run crashed; the caller says so.
+  }
+  return {ms, json, output: `${r.stderr}\n${r.stdout}`, status: r.status};
+}
+
+function runMany(plain) {
+  const r = jestJson('many', plain ? {TASKDUMP_PLAIN: '1'} : {}, ['-w=2']);
+  const failed = r.json?.numFailedTests;
+  if (failed !== 30)
+    throw new Error(
+      `bench/many: expected 30 hung tests, got ${failed}:\n${r.output}`,
+    );
+  if (!plain) {
+    const arrows = r.output.split('\n').filter(l => l.includes('↳')).length;
+    if (!r.output.includes('30 tests hung at') || arrows !== 30)
+      throw new Error(
+        `bench/many: the preset's run lacks the group or a ↳ line per test:\n${r.output}`,
+      );
+  }
+  const extraMs = r.json.testResults.map(f =>
+    f.assertionResults.reduce((a, t) => a + Math.max(0, t.duration - 1000), 0),
+  );
+  return {ms: r.ms, extraMs};
+}
+
+function runBig() {
+  const r = jestJson('big', {}, ['-i']);
+  const test = r.json?.testResults[0]?.assertionResults.find(
+    t => t.title === 'waits on a reply that never comes',
+  );
+  const why =
+    r.json === null
+      ? `no results (status ${r.status}): ${r.output.slice(-2000)}`
+      : test?.status !== 'failed'
+        ? `the test ${test?.status ?? 'is missing'}`
+        : /out of memory|crashed|SIGKILL/i.test(r.output)
+          ? 'out of memory'
+          : !r.output.includes('↳') || r.output.includes('not looked for')
+            ? `no waker found: ${r.output.slice(-2000)}`
+            : null;
+  return {
+    ok: why === null,
+    why,
+    extraMs: test ? Math.round(test.duration - 1000) : NaN,
+  };
 }
 
 function report(name, value, target, ok) {
@@ -56,82 +142,167 @@ function report(name, value, target, ok) {
 }
 
 console.log(
-  `jest-taskdump bench: Node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}`,
+  `jest-taskdump bench: Node ${process.version}, ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? '?'}; load ${loadAverage()}`,
 );
-console.log(
-  `\n1. bench/suite (${rounds} rounds, plain and preset alternating, jest -i)`,
-);
-const plain = [];
-const preset = [];
-runSuite(true); // warm the file system cache
-for (let i = 0; i < rounds; i++) {
-  plain.push(runSuite(true));
-  preset.push(runSuite(false));
+const targets = [];
+
+if (want('suite')) {
+  console.log(
+    `\n1. bench/suite (${rounds} rounds, plain and preset alternating, jest -i)`,
+  );
+  const plain = [];
+  const preset = [];
+  runSuite(true); // warm the file system cache
+  for (let i = 0; i < rounds; i++) {
+    plain.push(runSuite(true));
+    preset.push(runSuite(false));
+  }
+  const ratio = median(preset) / median(plain);
+  console.log(
+    `   plain:  median ${median(plain).toFixed(0)} ms (${Math.min(...plain).toFixed(0)}–${Math.max(...plain).toFixed(0)})`,
+  );
+  console.log(
+    `   preset: median ${median(preset).toFixed(0)} ms (${Math.min(...preset).toFixed(0)}–${Math.max(...preset).toFixed(0)})`,
+  );
+  targets.push([
+    'async-heavy suite, preset / plain',
+    `${ratio.toFixed(2)}×`,
+    '≤ 1.5×',
+    ratio <= 1.5,
+  ]);
 }
-const ratio = median(preset) / median(plain);
-console.log(
-  `   plain:  median ${median(plain).toFixed(0)} ms (${Math.min(...plain).toFixed(0)}–${Math.max(...plain).toFixed(0)})`,
-);
-console.log(
-  `   preset: median ${median(preset).toFixed(0)} ms (${Math.min(...preset).toFixed(0)}–${Math.max(...preset).toFixed(0)})`,
-);
 
-console.log('\n2. micro-benchmarks (bench/micro.js)');
-const micro = node('micro.js');
-for (const [k, v] of Object.entries(micro.perPromise))
-  console.log(`   promise churn, ${k.padEnd(28)} ${v.toFixed(0)} ms`);
-for (const [k, v] of Object.entries(micro.perTimer))
-  console.log(`   100k setTimeout+clear, ${k.padEnd(21)} ${v.toFixed(0)} ms`);
-for (const [k, v] of Object.entries(micro.dump))
+if (want('micro')) {
+  console.log('\n2. micro-benchmarks (bench/micro.js)');
+  const micro = node('micro.js');
+  for (const [k, v] of Object.entries(micro.perPromise))
+    console.log(`   promise churn, ${k.padEnd(28)} ${v.toFixed(0)} ms`);
+  for (const [k, v] of Object.entries(micro.perTimer))
+    console.log(`   100k setTimeout+clear, ${k.padEnd(21)} ${v.toFixed(0)} ms`);
+  for (const [k, v] of Object.entries(micro.dump))
+    console.log(
+      `   dump + render, ${String(k).padStart(5)} pending leaves      ${v.toFixed(1)} ms`,
+    );
+  for (const [k, v] of Object.entries(micro.dumpShapes ?? {}))
+    console.log(
+      `   dump + render, ${k.padEnd(13)} leaves   ${v.toFixed(1)} ms`,
+    );
+  targets.push([
+    'dump + render of 10 000 pending leaves',
+    `${micro.dump[10000].toFixed(0)} ms`,
+    '≤ 100 ms',
+    micro.dump[10000] <= 100,
+  ]);
+}
+
+if (want('memory')) {
+  console.log('\n3. memory (bench/memory.js)');
+  const memory = node('memory.js');
   console.log(
-    `   dump + render, ${String(k).padStart(5)} pending leaves      ${v.toFixed(1)} ms`,
+    `   heap after 1 000 000 settled promises under a Root, after GC: ${(memory.retainedBytes / 1024).toFixed(0)} KiB more than before; records left: ${memory.records}`,
   );
-for (const [k, v] of Object.entries(micro.dumpShapes ?? {}))
-  console.log(`   dump + render, ${k.padEnd(13)} leaves   ${v.toFixed(1)} ms`);
+  targets.push(
+    [
+      'records of settled work left after the Root',
+      String(memory.records),
+      '0',
+      memory.records === 0,
+    ],
+    [
+      'heap retained by settled work (noise ~1 MiB)',
+      `${(memory.retainedBytes / 1024).toFixed(0)} KiB`,
+      '≤ 1024 KiB',
+      memory.retainedBytes <= 1024 * 1024,
+    ],
+  );
+}
 
-console.log('\n3. memory (bench/memory.js)');
-const memory = node('memory.js');
-console.log(
-  `   heap after 1 000 000 settled promises under a Root, after GC: ${(memory.retainedBytes / 1024).toFixed(0)} KiB more than before; records left: ${memory.records}`,
-);
-
-console.log(
-  '\n4. waker search at a dump (bench/wakers.js: a heap snapshot, 100 stuck promises)',
-);
-const wakers = JSON.parse(
-  spawnSync(
-    process.execPath,
-    ['--expose-gc', path.join(__dirname, 'wakers.js'), '20', '100'],
-    {encoding: 'utf8'},
-  ).stdout,
-);
-for (const r of wakers.results)
+if (want('wakers')) {
   console.log(
-    `   heap of ${String(r.heapMb).padStart(4)} MB, ${(r.nodes / 1e6).toFixed(2)} M objects: ${r.ms} ms (${((r.ms * 1000) / r.nodes).toFixed(1)} µs per object)`,
+    '\n4. waker search at a dump (bench/wakers.js: a heap snapshot, 100 stuck promises)',
   );
+  const wakers = JSON.parse(
+    spawnSync(
+      process.execPath,
+      ['--expose-gc', path.join(__dirname, 'wakers.js'), '20', '100'],
+      {encoding: 'utf8'},
+    ).stdout,
+  );
+  for (const r of wakers.results)
+    console.log(
+      `   heap of ${String(r.heapMb).padStart(4)} MB, ${(r.nodes / 1e6).toFixed(2)} M objects: ${r.ms} ms (${((r.ms * 1000) / r.nodes).toFixed(1)} µs per object)`,
+    );
+}
+
+if (want('many')) {
+  console.log(
+    `\n5. many hung tests (bench/many: 30 tests hang at one leaf, 2 files, ~60 MB heaps, -w=2, 1 s timeouts; ${manyRounds} rounds alternating; load ${loadAverage()})`,
+  );
+  const manyPlain = [];
+  const manyPreset = [];
+  const manySearch = [];
+  runMany(true); // warm the file system cache
+  for (let i = 0; i < manyRounds; i++) {
+    manyPlain.push(runMany(true).ms);
+    const r = runMany(false);
+    manyPreset.push(r.ms);
+    manySearch.push(...r.extraMs);
+  }
+  const manyRatio = median(manyPreset) / median(manyPlain);
+  console.log(
+    `   plain:  median ${median(manyPlain).toFixed(0)} ms (${Math.min(...manyPlain).toFixed(0)}–${Math.max(...manyPlain).toFixed(0)})`,
+  );
+  console.log(
+    `   preset: median ${median(manyPreset).toFixed(0)} ms (${Math.min(...manyPreset).toFixed(0)}–${Math.max(...manyPreset).toFixed(0)}); per test file, dumps and searches added ${manySearch.map(ms => ms.toFixed(0)).join(', ')} ms to its tests; load after: ${loadAverage()}`,
+  );
+  targets.push([
+    '30 hung tests at one leaf, -w=2, preset / plain',
+    `${manyRatio.toFixed(2)}×`,
+    '≤ 1.3×',
+    manyRatio <= 1.3,
+  ]);
+}
+
+if (want('big')) {
+  console.log(
+    `\n6. one hung test in a 300 MB heap (bench/big: TypeScript programs, a ts-jest worker's heap); load ${loadAverage()}`,
+  );
+  const big = runBig();
+  console.log(
+    `   the dump with its wakers took ${big.extraMs} ms after the timeout; ${big.ok ? 'wakers found, the run ended normally' : `NOT OK: ${big.why}`}; load after: ${loadAverage()}`,
+  );
+  targets.push([
+    'one hung test, 300 MB heap: dump with wakers',
+    big.ok ? `${big.extraMs} ms` : 'failed',
+    '≤ 5000 ms, no OOM',
+    big.ok && big.extraMs <= 5000,
+  ]);
+}
+
+if (want('search-memory')) {
+  console.log(
+    '\n7. memory of a waker search (bench/wakers-memory.js, one process per heap; peak RSS sampled every 5 ms)',
+  );
+  const {NATIVE_PER_HEAP_MB} = require(
+    path.join(REPO, 'dist', 'environment', 'search-memory.js'),
+  );
+  let worst = 0;
+  for (const shape of ['objects', 'code'])
+    for (const mb of [100, 300, 500]) {
+      const r = node('wakers-memory.js', [String(mb), shape]);
+      const growth = (r.peakMb - r.rssBeforeMb) / r.heapMb;
+      worst = Math.max(worst, growth);
+      console.log(
+        `   ${shape.padEnd(7)} heap ${String(r.heapMb).padStart(4)} MB, ${(r.nodes / 1e6).toFixed(2)} M objects: RSS ${r.rssBeforeMb} → peak ${r.peakMb} MB (${growth.toFixed(1)}× the heap; V8's snapshot alone ${r.writePeakMb} MB), JS heap after ${r.heapAfterMb} MB; ${r.ms} ms (CPU ${r.cpuMs} ms); load ${loadAverage()}`,
+      );
+    }
+  targets.push([
+    'peak RSS growth of a search, per MB of heap',
+    `${worst.toFixed(1)}×`,
+    `≤ ${NATIVE_PER_HEAP_MB}× (search-memory.ts)`,
+    worst <= NATIVE_PER_HEAP_MB,
+  ]);
+}
 
 console.log('\nTargets');
-report(
-  'async-heavy suite, preset / plain',
-  `${ratio.toFixed(2)}×`,
-  '≤ 1.5×',
-  ratio <= 1.5,
-);
-report(
-  'dump + render of 10 000 pending leaves',
-  `${micro.dump[10000].toFixed(0)} ms`,
-  '≤ 100 ms',
-  micro.dump[10000] <= 100,
-);
-report(
-  'records of settled work left after the Root',
-  String(memory.records),
-  '0',
-  memory.records === 0,
-);
-report(
-  'heap retained by settled work (noise ~1 MiB)',
-  `${(memory.retainedBytes / 1024).toFixed(0)} KiB`,
-  '≤ 1024 KiB',
-  memory.retainedBytes <= 1024 * 1024,
-);
+for (const t of targets) report(...t);

@@ -13,7 +13,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {StringDecoder} from 'node:string_decoder';
 import v8 from 'node:v8';
 
 /** The graph of a heap snapshot: nodes are objects, edges are references. */
@@ -77,7 +76,11 @@ const MARKERS: Partial<Record<State, string>> = {
   [State.BeforeStrings]: '"strings":[',
 };
 
-/** Reads the snapshot's JSON chunk by chunk (exported for tests). */
+/**
+ * Reads the snapshot's JSON chunk by chunk (exported for tests), as bytes: the
+ * numbers go straight into typed arrays (outside the JavaScript heap), and
+ * only the strings table becomes JavaScript strings.
+ */
 export class SnapshotParser {
   private state = State.Header;
   private text = '';
@@ -92,25 +95,40 @@ export class SnapshotParser {
     | undefined;
   private nodes = new Uint32Array(0);
   private edges = new Uint32Array(0);
-  private locations: number[] = [];
+  private locations = new Uint32Array(1024);
+  private locationCount = 0;
   private filled = 0;
   private value = 0;
   private inNumber = false;
-  private stringChunks: string[] = [];
+  private stringChunks: Buffer[] = [];
+  /** Bytes of the strings table read so far. */
+  stringBytes = 0;
 
-  write(chunk: string): void {
-    let rest = chunk;
+  /** True once the numbers are read and the strings table is being read. */
+  get readingStrings(): boolean {
+    return this.state === State.Strings;
+  }
+
+  write(chunk: string | Uint8Array): void {
+    let rest: Uint8Array =
+      typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     while (rest.length > 0) rest = this.step(rest);
   }
 
   // Consumes a prefix of `chunk` in the current state; returns what is left.
-  private step(chunk: string): string {
+  private step(chunk: Uint8Array): Uint8Array {
     switch (this.state) {
       case State.Header:
       case State.BeforeEdges:
       case State.BeforeLocations:
       case State.BeforeStrings: {
-        this.text += chunk;
+        // Between the arrays the text is ASCII: one character per byte.
+        const before = this.text.length;
+        this.text += Buffer.from(
+          chunk.buffer,
+          chunk.byteOffset,
+          chunk.length,
+        ).toString('latin1');
         const marker = MARKERS[this.state]!;
         const at = this.text.indexOf(marker);
         if (at === -1) {
@@ -118,9 +136,9 @@ export class SnapshotParser {
           // marker needs.
           if (this.state !== State.Header)
             this.text = this.text.slice(-marker.length);
-          return '';
+          return EMPTY;
         }
-        const after = this.text.slice(at + marker.length);
+        const after = chunk.subarray(at + marker.length - before);
         if (this.state === State.Header)
           this.readHeader(this.text.slice(0, at));
         this.text = '';
@@ -133,8 +151,10 @@ export class SnapshotParser {
       case State.Locations:
         return this.numbers(chunk);
       case State.Strings:
-        this.stringChunks.push(chunk);
-        return '';
+        // A copy: the caller reuses its buffer.
+        this.stringChunks.push(Buffer.from(chunk));
+        this.stringBytes += chunk.length;
+        return EMPTY;
     }
   }
 
@@ -155,7 +175,16 @@ export class SnapshotParser {
     );
   }
 
-  private numbers(chunk: string): string {
+  private pushLocation(value: number): void {
+    if (this.locationCount === this.locations.length) {
+      const grown = new Uint32Array(this.locations.length * 2);
+      grown.set(this.locations);
+      this.locations = grown;
+    }
+    this.locations[this.locationCount++] = value;
+  }
+
+  private numbers(chunk: Uint8Array): Uint8Array {
     const into =
       this.state === State.Nodes
         ? this.nodes
@@ -165,7 +194,7 @@ export class SnapshotParser {
     let value = this.value;
     let inNumber = this.inNumber;
     for (let i = 0; i < chunk.length; i++) {
-      const c = chunk.charCodeAt(i);
+      const c = chunk[i];
       if (c >= 48 && c <= 57) {
         value = value * 10 + (c - 48);
         inNumber = true;
@@ -173,7 +202,7 @@ export class SnapshotParser {
       }
       if (inNumber) {
         if (into !== null) into[this.filled++] = value;
-        else this.locations.push(value);
+        else this.pushLocation(value);
         value = 0;
         inNumber = false;
       }
@@ -181,12 +210,12 @@ export class SnapshotParser {
         this.value = 0;
         this.inNumber = false;
         this.state++;
-        return chunk.slice(i + 1);
+        return chunk.subarray(i + 1);
       }
     }
     this.value = value;
     this.inNumber = inNumber;
-    return '';
+    return EMPTY;
   }
 
   /** The graph, once every chunk was written. */
@@ -195,7 +224,7 @@ export class SnapshotParser {
       throw new Error(
         'jest-taskdump: the heap snapshot ended early. This is a bug in jest-taskdump.',
       );
-    const raw = this.stringChunks.join('');
+    const raw = Buffer.concat(this.stringChunks).toString('utf8');
     this.stringChunks = [];
     const strings = JSON.parse(
       `[${raw.slice(0, raw.lastIndexOf(']'))}]`,
@@ -204,17 +233,19 @@ export class SnapshotParser {
       this.meta,
       this.nodes,
       this.edges,
-      this.locations,
+      this.locations.subarray(0, this.locationCount),
       strings,
     );
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
 function makeGraph(
   meta: NonNullable<SnapshotParser['meta']>,
   nodes: Uint32Array,
   edges: Uint32Array,
-  locations: number[],
+  locations: Uint32Array,
   strings: string[],
 ): HeapGraph {
   const NF = meta.node_fields.length;
@@ -237,11 +268,26 @@ function makeGraph(
   first[nodeCount] = edges.length / EF;
   const elementType = edgeTypes.indexOf('element');
   const hiddenType = edgeTypes.indexOf('hidden');
-  // locations: [node offset, script id, line, column]*.
+  // locations: [node offset, script id, line, column]*, found by node with a
+  // binary search over them in node order (a typed array: a Map of a few
+  // hundred thousand functions would take megabytes of the JavaScript heap).
   const LF = meta.location_fields?.length ?? 4;
-  const byNode = new Map<number, number>();
-  for (let k = 0; k + LF <= locations.length; k += LF)
-    byNode.set(locations[k] / NF, k);
+  const byNode = new Uint32Array(Math.floor(locations.length / LF));
+  for (let k = 0; k < byNode.length; k++) byNode[k] = k * LF;
+  byNode.sort((a, b) => locations[a] - locations[b]);
+  const locationOf = (i: number): number | undefined => {
+    const offset = i * NF;
+    let lo = 0;
+    let hi = byNode.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const at = locations[byNode[mid]];
+      if (at === offset) return byNode[mid];
+      if (at < offset) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  };
   return {
     nodeCount,
     strings,
@@ -258,7 +304,7 @@ function makeGraph(
     },
     edgeTo: e => edges[e * EF + eTo] / NF,
     location: i => {
-      const k = byNode.get(i);
+      const k = locationOf(i);
       return k === undefined
         ? undefined
         : {
@@ -317,8 +363,9 @@ let current: JestTaskdumpProbe | undefined;
  * Takes a heap snapshot (V8 collects garbage first) with `subjects` and
  * `exclude` marked, and reads it. An in-process inspector session answers
  * synchronously, so all of it happens in the caller's turn; `read` looks at the
- * live object behind a node until `close()`. Costs about 20 ms per MB of heap,
- * and about a third more memory than the heap holds.
+ * live object behind a node until `close()`. Costs about 3 µs per object in
+ * the heap, and at the peak (V8 building the snapshot, outside the JavaScript
+ * heap) 4.5 to 8 times the heap's size in memory (README, Cost).
  */
 export function probeHeap(subjects: object[], exclude: object[]): HeapProbe {
   // Loaded here: a Node built without the inspector throws on loading it, and
@@ -440,16 +487,22 @@ function readSnapshotFile(): HeapGraph {
     const parser = new SnapshotParser();
     const fd = fs.openSync(file, 'r');
     try {
+      const size = fs.fstatSync(fd).size;
       const buffer = Buffer.alloc(1 << 20);
-      const decoder = new StringDecoder('utf8');
+      let read = 0;
+      let checked = false;
       for (
         let n = fs.readSync(fd, buffer, 0, buffer.length, null);
         n > 0;
         n = fs.readSync(fd, buffer, 0, buffer.length, null)
       ) {
-        parser.write(decoder.write(buffer.subarray(0, n)));
+        parser.write(buffer.subarray(0, n));
+        read += n;
+        if (!checked && parser.readingStrings) {
+          checked = true;
+          checkHeapRoom(size - read + parser.stringBytes);
+        }
       }
-      parser.write(decoder.end());
     } finally {
       fs.closeSync(fd);
     }
@@ -458,6 +511,24 @@ function readSnapshotFile(): HeapGraph {
     fs.rmSync(dir, {recursive: true, force: true});
   }
 }
+
+/**
+ * The strings table becomes JavaScript strings: its text, then the strings
+ * (about twice its bytes), with room to spare. Past the heap's limit V8 would
+ * abort the process (taking the test file's results with it), so a table that
+ * does not fit is an error, which the caller reports.
+ */
+function checkHeapRoom(stringBytes: number): void {
+  const {heap_size_limit: limit, used_heap_size: used} = v8.getHeapStatistics();
+  const need = 2 * stringBytes + HEAP_MARGIN;
+  if (limit - used < need)
+    throw new Error(
+      `not enough memory: reading the heap snapshot needs about ${Math.ceil(need / 2 ** 20)} MB of JavaScript heap, and ${Math.floor((limit - used) / 2 ** 20)} MB are left before its limit`,
+    );
+}
+
+/** JavaScript heap kept free for the search and the program (bytes). */
+const HEAP_MARGIN = 32 * 2 ** 20;
 
 /**
  * Temporary directories are named `jest-taskdump-<pid>-XXXXXX`, after the

@@ -114,11 +114,14 @@ function leafLine(leaf: Leaf, at: Frame | null): string {
 
 /**
  * The line under a promise that says what could settle it, if that was looked
- * for.
+ * for, or why it was not.
  */
 function wakerLine(leaf: Leaf): string | null {
   const w = leaf.waker;
-  if (w === undefined) return null;
+  if (w === undefined)
+    return leaf.wakerSkipped === undefined
+      ? null
+      : `${GLYPHS.waker}${leaf.wakerSkipped.what}`;
 
   const held =
     w.heldBy !== undefined && w.heldBy.length > 0
@@ -748,10 +751,8 @@ function sameLeaf(a: Leaf, b: Leaf, withInput = true): boolean {
     return false;
   // Wakers are found for a few promises only: their lines are compared as text.
   if (
-    a.waker !== b.waker &&
-    (a.waker === undefined ||
-      b.waker === undefined ||
-      wakerLine(a) !== wakerLine(b))
+    (a.waker !== b.waker || a.wakerSkipped !== b.wakerSkipped) &&
+    wakerLine(a) !== wakerLine(b)
   )
     return false;
   if (

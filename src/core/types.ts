@@ -10,8 +10,13 @@
  * dumps by it.
  */
 export const DUMP_KIND = 'jest-taskdump/dump';
-/** Bumped whenever the shape of {@link TaskDump} changes incompatibly. */
-export const DUMP_VERSION = 1;
+/**
+ * Bumped whenever the shape of {@link TaskDump} changes. 2: a leaf says why
+ * its waker was not looked for ({@link Leaf.wakerSkipped}), a waker may be one
+ * found for another test ({@link Waker.as}), and {@link TaskDump.wakerNote} is
+ * only for a search that failed.
+ */
+export const DUMP_VERSION = 2;
 
 /** One position in the logical async stack of a stuck branch. */
 export interface Frame {
@@ -116,6 +121,25 @@ export interface Leaf {
    * searched or nothing was found.
    */
   waker?: Waker;
+  /**
+   * For a promise whose waker was not looked for in this dump (a limit skipped
+   * the search): why, in the same words for every leaf skipped for that
+   * reason.
+   */
+  wakerSkipped?: WakerSkip;
+}
+
+/** Why the waker of a stuck promise was not looked for. */
+export interface WakerSkip {
+  /**
+   * `heap`: the heap was over `wakersMaxHeapMb`; `memory`: a heap snapshot
+   * would need more memory than the process had free; `budget`: the test
+   * process had spent its time for searches; `failed`: an earlier search in
+   * this process failed, so no more are made.
+   */
+  reason: 'heap' | 'memory' | 'budget' | 'failed';
+  /** One line, shown under the leaf. */
+  what: string;
 }
 
 /**
@@ -177,6 +201,18 @@ export interface Waker {
    * is advanced).
    */
   fake?: boolean;
+  /**
+   * Set when this waker was not looked for in this dump, but found earlier in
+   * the same test process for a leaf made the same way (same kind, same
+   * frames): the test or hook it was found in. `what` then says so, and
+   * carries only the short form of that finding, without the state of the
+   * objects involved (which belong to the other test).
+   */
+  as?: {
+    rootType: TaskDump['rootType'];
+    rootName: string;
+    testPath: string;
+  };
 }
 
 /**
@@ -235,7 +271,8 @@ export interface TaskDump {
   blocked?: BlockedStack;
   /**
    * Set when the search for what could settle each promise (see {@link Waker})
-   * was skipped or failed: why.
+   * failed: why. (A search a limit skipped says so on each leaf instead, in
+   * {@link Leaf.wakerSkipped}.)
    */
   wakerNote?: string;
 }

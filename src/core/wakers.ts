@@ -268,8 +268,11 @@ class Search {
   private readonly edgeFrom: Uint32Array;
   /** Resolve and reject functions of each subject node. */
   private readonly resolvers = new Map<number, number[]>();
-  /** The closures of a context, found once for the contexts asked about. */
-  private closuresOf: Map<number, number> | undefined;
+  /**
+   * A closure of each context (-1: none), found once when first asked: a typed
+   * array, outside the JavaScript heap (see heap.ts).
+   */
+  private closuresOf: Int32Array | undefined;
   /** The stream piping into each stream (see pipedFrom), found once. */
   private pipes: Map<number, number> | undefined;
   /** States read so far (see state). */
@@ -1108,16 +1111,16 @@ class Search {
   /** The file of the code a context belongs to, relative to rootDir. */
   private scriptOf(ctx: number): string | null {
     if (this.closuresOf === undefined) {
-      this.closuresOf = new Map();
       const g = this.g;
+      this.closuresOf = new Int32Array(g.nodeCount).fill(-1);
       for (let i = 0; i < g.nodeCount; i++) {
         if (g.type(i) !== 'closure') continue;
         const c = edgeNamed(g, i, 'context');
-        if (c !== -1 && !this.closuresOf.has(c)) this.closuresOf.set(c, i);
+        if (c !== -1 && this.closuresOf[c] === -1) this.closuresOf[c] = i;
       }
     }
-    const fn = this.closuresOf.get(ctx);
-    const file = fn === undefined ? null : this.scriptFile(fn);
+    const fn = this.closuresOf[ctx];
+    const file = fn === -1 ? null : this.scriptFile(fn);
     return file === null ? null : displayPath(file, this.options.rootDir);
   }
 

@@ -18,12 +18,7 @@ import {TestEnvironment as NodeEnvironment} from 'jest-environment-node';
 import {createPositionMapper} from '../core/callsites';
 import {isCircus, isMachinery} from '../core/machinery';
 import {publishCore, setRootDir} from '../core/shared';
-import {
-  type DumpContext,
-  type LeafSource,
-  duration,
-  takeDump,
-} from '../core/dump';
+import {type DumpContext, type LeafSource, takeDump} from '../core/dump';
 import {dumpOnSignal} from '../api';
 import {
   type Root,
@@ -31,12 +26,10 @@ import {
   createRoot,
   enterRoot,
   leaveRoot,
-  recorderObjects,
   startRecording,
 } from '../core/record';
 import {renderDump} from '../core/render';
 import type {FakeClock, Leaf, TaskDump} from '../core/types';
-import {findWakers} from '../core/wakers';
 import {
   type Terminal,
   TERMINAL_VARIABLE,
@@ -47,12 +40,11 @@ import {type TaskdumpOptions, parseOptions} from './options';
 import {Watchdog} from './watchdog';
 import {Leaks} from './leaks';
 import {blockName, fullName, testsUnder} from './names';
-import {ledgerObjects} from '../core/leftovers';
 import {HANDOFF_VARIABLE} from '../reporter/handoff';
+import {searchWakers} from './search';
 
 // Tests may fake or replace these; keep the real ones.
 const {now} = performance;
-const {memoryUsage} = process;
 const perf = performance;
 
 /**
@@ -191,13 +183,6 @@ interface State {
   /** What the file's tests and hooks left open (leaks.ts), unless off. */
   leaks: Leaks | undefined;
 }
-
-/**
- * A test process spends at most this long on waker searches (each takes a heap
- * snapshot).
- */
-const WAKER_BUDGET_MS = 60_000;
-let wakerMs = 0;
 
 const states = new WeakMap<object, State>();
 
@@ -617,7 +602,12 @@ function attach(
       ? new Map<Leaf, LeafSource>()
       : undefined;
     const dump = env.takeTaskDump(active.root, ctx, sources);
-    if (sources !== undefined) searchWakers(dump, sources, ctx, st);
+    if (sources !== undefined)
+      searchWakers(dump, sources, ctx, {
+        rootDir: st.rootDir,
+        maxHeapMb: st.taskdump.wakersMaxHeapMb,
+        budgetPercent: st.taskdump.wakersBudgetPercent,
+      });
     error = dumpError(env.renderTaskDump(dump), dump, st.rootDir);
   } catch (e) {
     // Never make a failure worse: the timeout is already recorded; add one
@@ -634,58 +624,6 @@ function attach(
       ];
   }
   for (const errors of targets) errors.push(error);
-}
-
-/**
- * Looks for what could settle each stuck promise of a dump (see
- * core/wakers.ts), within the heap-size limit and the process's time budget.
- * Taken at the timeout, before any hook has cleaned up. A search that fails or
- * is skipped leaves the dump as it is, with one note.
- */
-function searchWakers(
-  dump: TaskDump,
-  sources: Map<Leaf, LeafSource>,
-  ctx: DumpContext,
-  st: State,
-): void {
-  // A promise that waits on a branch the dump shows below it (a timer, a
-  // socket) is explained by it.
-  const subjects = [...sources]
-    .filter(([leaf]) => leaf.kind === 'promise' && leaf.waiting !== true)
-    .map(([leaf, s]) => ({
-      leaf,
-      promise: s.promise,
-      constructed: s.constructed,
-    }));
-  // The map would keep the promises alive in the snapshot: the subjects carry
-  // them now.
-  sources.clear();
-  if (subjects.length === 0) return;
-  const heapMb = Math.round(memoryUsage.call(process).heapUsed / 2 ** 20);
-  const what = 'What could settle each promise was not looked for';
-  if (heapMb > st.taskdump.wakersMaxHeapMb) {
-    dump.wakerNote = `${what}: the heap holds ${heapMb} MB, more than \`wakersMaxHeapMb\` (${st.taskdump.wakersMaxHeapMb}).`;
-    return;
-  }
-  if (wakerMs >= WAKER_BUDGET_MS) {
-    dump.wakerNote = `${what}: this test process spent ${duration(wakerMs)} on it already (at most ${duration(WAKER_BUDGET_MS)}).`;
-    return;
-  }
-  const started = now.call(perf);
-  try {
-    findWakers(subjects, {
-      exclude: [...recorderObjects(), ...ledgerObjects()],
-      rootDir: st.rootDir,
-      mapPosition: ctx.mapPosition,
-      isMachinery,
-      now: ctx.now,
-    });
-  } catch (e) {
-    dump.wakerNote = `${what}: the search failed (${messageOf(e).split('\n')[0]}).`;
-  } finally {
-    wakerMs += now.call(perf) - started;
-    subjects.length = 0;
-  }
 }
 
 /**

@@ -34,13 +34,15 @@ export interface TaskdumpOptions extends RecorderOptions {
   /**
    * On a timeout, look for what could still settle each stuck promise (what
    * keeps its resolve function: a listener, a timer, a lock's queue; nothing
-   * for an orphaned one) in a heap snapshot. Costs about 20 ms per MB of heap,
-   * once per timed-out test or hook.
+   * for an orphaned one) in a heap snapshot: seconds for a heap of 50 MB, once
+   * per cause in each test process (a leaf made by the same calls as one
+   * already explained reuses that finding).
    */
   wakers: boolean;
   /**
-   * Above this heap size (MB), the search is skipped (a snapshot needs about a
-   * third of the heap again).
+   * Above this heap size (MB), the search is skipped: a snapshot needs up to
+   * nine times the heap again, outside it, and takes longer the bigger the
+   * heap (see the README's Cost section).
    */
   wakersMaxHeapMb: number;
   /**
@@ -57,6 +59,12 @@ export interface TaskdumpOptions extends RecorderOptions {
    * least 10 s; `false`: leave it blocked.
    */
   exitWhenBlocked: boolean | number;
+  /**
+   * The searches of a test process may add this many percent to the time its
+   * hung tests and hooks took (their timeouts), and at least 5 s; the first
+   * always runs.
+   */
+  wakersBudgetPercent: number;
 }
 
 // Signals a process can catch and that Node or Jest do not use for their own
@@ -77,9 +85,10 @@ export const DEFAULT_OPTIONS: TaskdumpOptions = {
   watchdog: true,
   blockWarningMs: 0,
   wakers: true,
-  wakersMaxHeapMb: 512,
   leaks: 'warn',
   exitWhenBlocked: true,
+  wakersMaxHeapMb: 400,
+  wakersBudgetPercent: 10,
   ...DEFAULT_RECORDER_OPTIONS,
 };
 
@@ -97,6 +106,7 @@ const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   leaks: '"warn", "fail" or false',
   exitWhenBlocked:
     'true, false, or an integer number of milliseconds from 0 to 2147483647',
+  wakersBudgetPercent: 'an integer from 0 to 1000000',
 };
 
 const RANGES: Partial<Record<keyof TaskdumpOptions, [number, number]>> = {
@@ -105,6 +115,7 @@ const RANGES: Partial<Record<keyof TaskdumpOptions, [number, number]>> = {
   captureBurst: [0, 10_000_000],
   blockWarningMs: [0, 0x7fffffff],
   wakersMaxHeapMb: [16, 65536],
+  wakersBudgetPercent: [0, 1_000_000],
 };
 
 /**

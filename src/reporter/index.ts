@@ -8,12 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {AggregatedResult, Test, TestResult} from '@jest/test-result';
 import {BaseReporter} from '@jest/reporters';
-import {
-  type RenderOptions,
-  libraryOf,
-  renderLine,
-  rootTitle,
-} from '../core/render';
+import {libraryOf, rootTitle} from '../core/render';
 import {
   type Terminal,
   probeTerminal,
@@ -21,13 +16,16 @@ import {
   terminalStyles,
 } from './terminal';
 import {stuckLeaves} from '../core/tree';
-import {DUMP_KIND, type Frame, type Leaf, type TaskDump} from '../core/types';
+import {DUMP_KIND, type Frame, type TaskDump} from '../core/types';
 import type {LeftoverReport} from '../core/leftover-types';
 import {
   leftoverSummaryLines,
   renderLeftoverReport,
 } from '../core/leftover-render';
 import {closeHandoff, openHandoff, receiveLeftovers} from './handoff';
+import {summaryLines} from './summary';
+
+export {summaryLines};
 
 /**
  * Finds the dumps attached to a file's failures (they arrive as plain data from
@@ -50,138 +48,6 @@ export function dumpsOf(result: TestResult): TaskDump[] {
   for (const t of result.testResults)
     for (const d of t.failureDetails ?? []) visit(d);
   return out;
-}
-
-/**
- * The end-of-run section: one entry per hung test or hook, one line per stuck
- * leaf (where it was created), so that a long CI log can be read from the
- * bottom. Styles and width as the dumps' (the parent's terminal).
- */
-export function summaryLines(
-  dumps: TaskDump[],
-  options: Pick<RenderOptions, 'styles' | 'width'> = {},
-): string[] {
-  if (dumps.length === 0) return [];
-  const lines = [
-    renderLine(
-      [
-        [
-          'title',
-          `jest-taskdump: ${dumps.length} ${dumps.length === 1 ? 'test or hook' : 'tests or hooks'} hung`,
-        ],
-      ],
-      options,
-    ),
-  ];
-  for (const d of dumps) {
-    const what = d.rootType === 'test' ? d.rootName : rootTitle(d);
-    const head = {...options, prefix: '  ', cont: '    '};
-    const where = `(${d.testPath}, ${d.timeoutMs ?? '?'} ms timeout)`;
-    // The file and timeout stay together: on the next line when they do not fit
-    // after the name.
-    if (
-      options.width === undefined ||
-      4 + what.length + where.length <= options.width
-    )
-      lines.push(
-        renderLine(
-          [
-            ['title', `● ${what}`],
-            ['dim', where],
-          ],
-          head,
-        ),
-      );
-    else
-      lines.push(
-        renderLine([['title', `● ${what}`]], head),
-        renderLine([['dim', where]], {...head, prefix: '    '}),
-      );
-    if (d.blocked) {
-      const top = d.blocked.stack[d.blocked.stack.length - 1];
-      const at = top
-        ? `${top.file}:${top.line}:${top.column}`
-        : '(position unknown)';
-      lines.push(
-        renderLine(
-          [
-            ['position', at],
-            [
-              'leaf',
-              ` blocked the event loop for ${(d.blocked.blockedMs / 1000).toFixed(1)} s${top ? ` in \`${top.name}\`` : ''}`,
-            ],
-          ],
-          {...options, prefix: '      ', cont: '        '},
-        ),
-      );
-      continue;
-    }
-    const stuck = stuckLeaves(d);
-    const leaf = {...options, prefix: '      ', cont: '        '};
-    const busy = d.leaves.filter(l => l.busy === true).length;
-    if (stuck.length === 0 && busy > 0)
-      lines.push(
-        renderLine(
-          [
-            [
-              'dim',
-              `nothing stuck: ${busy} timer${busy === 1 ? '' : 's'} firing before long (a slow test?)`,
-            ],
-          ],
-          leaf,
-        ),
-      );
-    else if (stuck.length === 0)
-      lines.push(
-        renderLine(
-          [
-            [
-              'dim',
-              d.waitsForDone
-                ? 'no promise, timer or handle pending under it: `done` was never called'
-                : 'nothing pending under it',
-            ],
-          ],
-          leaf,
-        ),
-      );
-    // Leaves made at one place in a loop are one line, with their count.
-    const counts = new Map<string, {at: string; what: string; n: number}>();
-    for (const l of stuck) {
-      const at = l.createdAt
-        ? `${l.createdAt.file}:${l.createdAt.line}:${l.createdAt.column}`
-        : '(position unknown)';
-      const what = `${l.what}${wakerTag(l)}`;
-      const seen = counts.get(`${at} ${what}`);
-      if (seen) seen.n++;
-      else counts.set(`${at} ${what}`, {at, what, n: 1});
-    }
-    for (const {at, what: leafWhat, n} of counts.values()) {
-      lines.push(
-        renderLine(
-          [
-            ['position', at],
-            ['leaf', ` ${n > 1 ? `${n}× ` : ''}${leafWhat}`],
-          ],
-          leaf,
-        ),
-      );
-    }
-  }
-  return lines;
-}
-
-/**
- * What could settle a leaf, in a few words for the end-of-run list (`:
- * orphaned`, `: waits for 'ready' on a Connection`).
- */
-function wakerTag(l: Leaf): string {
-  const w = l.waker;
-  if (w === undefined) return '';
-  if (w.deadlock === true) return ': a deadlock';
-  if (w.kind === 'none') return ': orphaned';
-  if (w.short !== undefined) return `: ${w.short}`;
-  return '';
 }
 
 /**

@@ -6,14 +6,9 @@ import type {TestResult} from '@jest/test-result';
 import TaskdumpReporter, {
   annotationLines,
   parseReporterOptions,
+  summaryLines,
 } from '../../src/reporter';
 import * as terminal from '../../src/reporter/terminal';
-import {HANDOFF_VARIABLE, sendLeftovers} from '../../src/reporter/handoff';
-import {
-  LEFTOVERS_KIND,
-  LEFTOVERS_VERSION,
-  type LeftoverReport,
-} from '../../src/core/leftover-types';
 import {
   DUMP_KIND,
   DUMP_VERSION,
@@ -21,6 +16,12 @@ import {
   type Leaf,
   type TaskDump,
 } from '../../src/core/types';
+import {HANDOFF_VARIABLE, sendLeftovers} from '../../src/reporter/handoff';
+import {
+  LEFTOVERS_KIND,
+  LEFTOVERS_VERSION,
+  type LeftoverReport,
+} from '../../src/core/leftover-types';
 
 // The reporter in-process, on synthetic results: what it writes to stderr,
 // normalized.
@@ -270,6 +271,71 @@ test.each([
     expect(() => parseReporterOptions(options)).toThrow(message);
   },
 );
+
+describe('tests grouped by common cause', () => {
+  const query = f('Client.query', 'src/db.js', 8, 12);
+  const pending = {
+    kind: 'object' as const,
+    what: 'as for test "query 0" (a promise made by the same calls; not searched again): kept in Client.pending',
+    short: 'kept in Client.pending',
+  };
+  const hung = (i: number, file: string): TaskDump =>
+    dump(
+      `query ${i}`,
+      file,
+      [leaf([f('getUser', 'src/users.js', 3), query], {waker: pending})],
+      {timeoutMs: 1000},
+    );
+  const dumps = [
+    ...Array.from({length: 15}, (_, i) => hung(i, 'test/a.test.js')),
+    // Another leaf of its own, and the same cause with another: one by one.
+    dump('orphans', 'test/b.test.js', [
+      leaf([f('pending', 'src/t.js', 1)], {
+        waker: {kind: 'none', what: 'nothing can settle it ... (orphaned)'},
+      }),
+    ]),
+    dump('two causes', 'test/b.test.js', [
+      leaf([query], {waker: pending}),
+      leaf([f('pending', 'src/t.js', 1)]),
+    ]),
+    ...Array.from({length: 15}, (_, i) => hung(15 + i, 'test/b.test.js')),
+  ];
+
+  test('the cause once, the tests under it file by file, then the rest one by one', () => {
+    const lines = summaryLines(dumps, {width: 80});
+    for (const line of lines.join('\n').split('\n'))
+      expect(line.length).toBeLessThanOrEqual(80);
+    expect(lines.join('\n')).toBe(
+      [
+        'jest-taskdump: 32 tests or hooks hung',
+        '  30 tests hung at src/db.js:8:12 (promise, never settled: kept in',
+        '  Client.pending):',
+        '    test/a.test.js, 1000 ms timeout: "query 0", "query 1", "query 2", "query 3",',
+        '      "query 4", "query 5", "query 6", "query 7", "query 8", "query 9",',
+        '      "query 10", "query 11", "query 12", "query 13", "query 14"',
+        '    test/b.test.js, 1000 ms timeout: "query 15", "query 16", "query 17",',
+        '      "query 18", "query 19", "query 20", "query 21", "query 22", "query 23",',
+        '      "query 24", "query 25", "query 26", "query 27", "query 28", "query 29"',
+        '  ● orphans (test/b.test.js, 300 ms timeout)',
+        '      src/t.js:1:5  promise, never settled: orphaned',
+        '  ● two causes (test/b.test.js, 300 ms timeout)',
+        '      src/db.js:8:12  promise, never settled: kept in Client.pending',
+        '      src/t.js:1:5  promise, never settled',
+      ].join('\n'),
+    );
+  });
+
+  test('one test at a cause is listed on its own, as before', () => {
+    const lines = summaryLines([hung(0, 'test/a.test.js'), dumps[15]]);
+    expect(lines).toEqual([
+      'jest-taskdump: 2 tests or hooks hung',
+      '  ● query 0 (test/a.test.js, 1000 ms timeout)',
+      '      src/db.js:8:12  promise, never settled: kept in Client.pending',
+      '  ● orphans (test/b.test.js, 300 ms timeout)',
+      '      src/t.js:1:5  promise, never settled: orphaned',
+    ]);
+  });
+});
 
 describe('leftovers', () => {
   const leftovers = (mode: 'warn' | 'fail'): LeftoverReport => ({

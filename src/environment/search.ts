@@ -1,0 +1,168 @@
+/**
+ * The waker search at a timeout (core/wakers.ts), as a test process can
+ * afford it: once per cause (waker-cache.ts), within a time budget that grows
+ * with the hung tests (search-budget.ts), and only when it fits in memory
+ * (search-memory.ts). A leaf a limit kept from being searched says so, in the
+ * same words each time; a search that fails leaves the dump as it was, with
+ * one line saying so, and is the process's last.
+ *
+ * Its state is per test process: Jest loads the environment once per worker,
+ * and the same hang in the next test file is the same cause.
+ */
+import type {DumpContext, LeafSource} from '../core/dump';
+import {isMachinery} from '../core/machinery';
+import {recorderObjects} from '../core/record';
+import {ledgerObjects} from '../core/leftovers';
+import type {Leaf, TaskDump, WakerSkip} from '../core/types';
+import {type WakerSubject, findWakers} from '../core/wakers';
+import {SearchBudget} from './search-budget';
+import {memoryVerdict, readMemory} from './search-memory';
+import {WakerCache, mustSearch, originOf} from './waker-cache';
+
+// Tests may fake or replace these; keep the real ones.
+const {now} = performance;
+const perf = performance;
+
+/** What the search needs from the environment's options. */
+export interface SearchOptions {
+  rootDir: string;
+  /** `wakersMaxHeapMb`. */
+  maxHeapMb: number;
+  /** `wakersBudgetPercent`. */
+  budgetPercent: number;
+}
+
+interface ProcessState {
+  cache: WakerCache;
+  budget: SearchBudget;
+  /** The first line of a failed search's error: no more searches after it. */
+  failed: string | undefined;
+}
+
+const state: ProcessState = {
+  cache: new WakerCache(),
+  budget: new SearchBudget(),
+  failed: undefined,
+};
+
+/**
+ * Starts this process's searches afresh (for tests of the environment).
+ */
+export function resetSearches(): void {
+  state.cache = new WakerCache();
+  state.budget = new SearchBudget();
+  state.failed = undefined;
+}
+
+/**
+ * The line under a leaf whose waker a limit kept from being looked for; the
+ * same words for every leaf of one reason.
+ */
+export function skipOf(
+  reason: WakerSkip['reason'],
+  maxHeapMb: number,
+): WakerSkip {
+  const what = {
+    heap: `not looked for: the heap was over \`wakersMaxHeapMb\` (${maxHeapMb} MB)`,
+    memory:
+      'not looked for: a heap snapshot would need more memory than this test process has to spare',
+    budget:
+      'not looked for: this test process has spent its time for waker searches (see `wakersBudgetPercent`)',
+    failed: 'not looked for: an earlier search in this test process failed',
+  }[reason];
+  return {reason, what};
+}
+
+/**
+ * Looks for what could settle each stuck promise of a dump (see
+ * core/wakers.ts), taken at the timeout, before any hook has cleaned up.
+ * Sets `leaf.waker` (found, or reused from an earlier test) or
+ * `leaf.wakerSkipped`; a failed search sets `dump.wakerNote` instead.
+ */
+export function searchWakers(
+  dump: TaskDump,
+  sources: Map<Leaf, LeafSource>,
+  ctx: DumpContext,
+  options: SearchOptions,
+): void {
+  if (dump.timeoutMs !== null) state.budget.addHang(dump.timeoutMs);
+  // A promise that waits on a branch the dump shows below it (a timer, a
+  // socket) is explained by it.
+  const subjects: WakerSubject[] = [...sources]
+    .filter(([leaf]) => leaf.kind === 'promise' && leaf.waiting !== true)
+    .map(([leaf, s]) => ({
+      leaf,
+      promise: s.promise,
+      constructed: s.constructed,
+    }));
+  // The map would keep the promises alive in the snapshot: the subjects carry
+  // them now.
+  sources.clear();
+  if (subjects.length === 0) return;
+  const known = subjects.map(s => state.cache.lookup(s.leaf, dump.testPath));
+  const reuse = (): void =>
+    known.forEach((k, i) => {
+      if (k.kind === 'known' && k.waker !== undefined)
+        subjects[i].leaf.waker = k.waker;
+    });
+  const unknown = known.some(k => k.kind === 'unknown');
+  if (
+    !unknown &&
+    !mustSearch(known.map(k => (k.kind === 'known' ? k.waker : undefined)))
+  ) {
+    reuse();
+    return;
+  }
+  const memory = readMemory();
+  const reason: WakerSkip['reason'] | null =
+    state.failed !== undefined
+      ? 'failed'
+      : (memoryVerdict(memory, options.maxHeapMb) ??
+        (state.budget.allows(memory.heapUsedMb, options.budgetPercent)
+          ? null
+          : 'budget'));
+  if (reason !== null) {
+    reuse();
+    const skip = skipOf(reason, options.maxHeapMb);
+    known.forEach((k, i) => {
+      if (k.kind === 'unknown') subjects[i].leaf.wakerSkipped = skip;
+    });
+    return;
+  }
+  // The leaves it could reuse are searched too: the snapshot costs the same,
+  // and what is found for them checks what was reused (waker-cache.ts).
+  const started = now.call(perf);
+  try {
+    findWakers(subjects, {
+      exclude: [...recorderObjects(), ...ledgerObjects()],
+      rootDir: options.rootDir,
+      mapPosition: ctx.mapPosition,
+      isMachinery,
+      now: ctx.now,
+    });
+    state.cache.record(
+      subjects.map(s => s.leaf),
+      originOf(dump),
+    );
+  } catch (e) {
+    // All or nothing: no `↳` line from a search that did not finish.
+    for (const s of subjects) delete s.leaf.waker;
+    const why = messageOf(e).split('\n')[0];
+    state.failed = why;
+    dump.wakerNote = `What could settle each promise could not be looked for: the search failed (${why}); no more searches are made in this test process.`;
+  } finally {
+    state.budget.spend(now.call(perf) - started, memory.heapUsedMb);
+    subjects.length = 0;
+  }
+}
+
+// Never throws (a throw here would lose the dump): the error may come from
+// anywhere.
+function messageOf(e: unknown): string {
+  try {
+    const m = (e as {message?: unknown} | null)?.message;
+    return typeof m === 'string' ? m : String(e);
+  } catch {
+    return 'a thrown value that cannot be shown';
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Wakers found once per cause. When a service is down, every test that needs
+ * it hangs at the same leaf, and a heap snapshot per test (seconds each) would
+ * find the same thing each time: a leaf whose signature matches one already
+ * explained in this test process reuses that explanation, and says whose it
+ * is.
+ *
+ * The signature of a leaf is its kind, what it is (`promise, never settled`,
+ * `events.once() promise, ...`, where a stored promise was created), whether
+ * it is a combinator's input and at which index, and every frame from the leaf
+ * up to the test body (name, position, async, combinator index, the frames of
+ * Node or Jest it was called through); not the test body itself, so the same
+ * hang reached from 30 tests matches. Leaves that differ in any of these are
+ * made by other code, or by the same code called from elsewhere (with other
+ * arguments: `once(conn, 'ready')` and `once(conn, 'close')` are two calls),
+ * and are searched apart.
+ *
+ * What a reused explanation may say, and why it stays true:
+ * - The same code made the promise and handed its resolve function on, so
+ *   what keeps that function is the same code's doing: the holder's class and
+ *   the property it is kept in, the event listened for and the emitter's
+ *   class, a module's variable, or nothing (orphaned). That is the short form
+ *   of the finding (`Waker.short`), and all that is reused.
+ * - The state of what was found belongs to another object at another moment:
+ *   whether the event was emitted, the signal aborted, the process exited, the
+ *   timer's time left. It is not reused; the line says whose finding it is
+ *   (`as for test "query 0"`), and that this leaf was not searched.
+ * - Which other branch holds a lock, and a deadlock, are relations between
+ *   the branches of one test: such findings are never stored, and a dump with
+ *   two or more leaves kept by objects is searched again (see `mustSearch`).
+ * - The same code can still hand the function on differently by data (an
+ *   event name from a `test.each` table, an `if` on an argument). What is seen
+ *   of that is used: a signature whose leaves were found to differ, in one
+ *   search or between searches (every search also searches the leaves it
+ *   could have reused, and compares), is never reused again.
+ * - A leaf whose search found nothing is remembered too: later ones say
+ *   nothing either, as the first did.
+ */
+import {rootTitle} from '../core/render';
+import type {Frame, Leaf, TaskDump, Waker} from '../core/types';
+
+/** The test or hook a waker was found in. */
+export type Origin = NonNullable<Waker['as']>;
+
+/** Signatures remembered per process, at most (each a few hundred bytes). */
+const MAX_ENTRIES = 2000;
+
+interface Entry {
+  /** What was found (null: the search found nothing for such a leaf). */
+  waker: Waker | null;
+  origin: Origin;
+  /** Leaves of this signature were found to differ: never reused. */
+  ambiguous: boolean;
+}
+
+/** What the cache knows of a leaf. */
+export type Lookup =
+  /** Never explained, or found to differ: search it. */
+  | {kind: 'unknown'}
+  /** Explained: this waker (undefined: the search had found nothing). */
+  | {kind: 'known'; waker: Waker | undefined};
+
+/**
+ * The explanations found so far in one test process, by leaf signature.
+ *
+ * @example
+ * const cache = new WakerCache();
+ * cache.record([leaf], {rootType: 'test', rootName: 'query 0', testPath});
+ * cache.lookup(sameLeafInAnotherTest, testPath);
+ * // {kind: 'known', waker: {kind: 'object', what: 'as for test "query 0"
+ * //   (...): kept in Client.pending', as: {...}}}
+ */
+export class WakerCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly max = MAX_ENTRIES) {}
+
+  /**
+   * The explanation to reuse for `leaf`, in a dump of the test file
+   * `testPath` (named in the line when the finding was in another file).
+   */
+  lookup(leaf: Leaf, testPath: string): Lookup {
+    const entry = this.entries.get(leafSignature(leaf));
+    if (entry === undefined || entry.ambiguous) return {kind: 'unknown'};
+    return {
+      kind: 'known',
+      waker:
+        entry.waker === null
+          ? undefined
+          : reusedWaker(entry.waker, entry.origin, testPath),
+    };
+  }
+
+  /**
+   * Records what one search found for its leaves (`leaf.waker`, or none), in
+   * the test or hook `origin`; compares it with what was recorded before.
+   */
+  record(leaves: Leaf[], origin: Origin): void {
+    for (const leaf of leaves) {
+      const signature = leafSignature(leaf);
+      const entry = this.entries.get(signature);
+      const relational =
+        leaf.waker?.deadlock === true || (leaf.waker?.heldBy?.length ?? 0) > 0;
+      if (entry !== undefined) {
+        // A relation of this test's branches says nothing of the cause's
+        // code: it neither confirms nor contradicts.
+        if (!relational && causeOf(entry.waker) !== causeOf(leaf.waker))
+          entry.ambiguous = true;
+        continue;
+      }
+      if (relational || !reusable(leaf.waker) || this.entries.size >= this.max)
+        continue;
+      this.entries.set(signature, {
+        waker: leaf.waker ?? null,
+        origin,
+        ambiguous: false,
+      });
+    }
+  }
+}
+
+/**
+ * Whether a dump must be searched even if every leaf's cause is known: which
+ * branch holds a lock or a deferred another waits on, and a deadlock, are
+ * found only by a search of this test's own branches, so a dump with two or
+ * more leaves kept by objects is searched.
+ */
+export function mustSearch(known: Array<Waker | undefined>): boolean {
+  return known.filter(w => w?.kind === 'object').length >= 2;
+}
+
+/**
+ * The signature of a leaf: what makes two leaves the same cause (see the top
+ * of this file). Frames from the leaf up.
+ */
+export function leafSignature(leaf: Leaf): string {
+  const input =
+    leaf.input === undefined
+      ? ''
+      : `${leaf.input.name}[${leaf.input.index ?? ''}]`;
+  return [
+    leaf.kind,
+    leaf.what,
+    leaf.detached ? 'detached' : '',
+    input,
+    frameKey(leaf.createdAt),
+    ...leaf.path.map(frameKey).reverse(),
+  ].join('\n');
+}
+
+function frameKey(f: Frame | null): string {
+  if (f === null) return '?';
+  const comb =
+    f.combinator === undefined
+      ? ''
+      : ` ${f.combinator.name}[${f.combinator.index ?? ''}]`;
+  const via =
+    f.via === undefined
+      ? ''
+      : ` via ${f.via.frames} ${f.via.packages.join(',')}`;
+  return `${f.async ? 'async ' : ''}${f.name} ${f.file}:${f.line}:${f.column}${comb}${via}`;
+}
+
+/**
+ * The cause a waker names, for comparing findings: its kind and short form
+ * (what keeps the resolve function), never the state of the holder; nor the
+ * position in a queue (`waiters[0]`, `waiters[3]`), which depends on how many
+ * waited before.
+ */
+function causeOf(w: Waker | null | undefined): string {
+  if (w === null || w === undefined) return 'nothing found';
+  if (w.kind === 'none') return 'none';
+  return `${w.kind}: ${(w.short ?? w.what).replace(/\[\d+\]/g, '[]')}`;
+}
+
+/** A finding has a short form to reuse (or is `orphaned`, or nothing). */
+function reusable(w: Waker | undefined): boolean {
+  return w === undefined || w.kind === 'none' || w.short !== undefined;
+}
+
+/**
+ * The waker a leaf gets from another's finding: its short form, said as that
+ * test's (see the top of this file).
+ */
+export function reusedWaker(
+  found: Waker,
+  origin: Origin,
+  testPath: string,
+): Waker {
+  const whose = `${rootTitle(origin)}${origin.testPath !== testPath ? ` in ${origin.testPath}` : ''}`;
+  const text =
+    found.kind === 'none' ? 'orphaned, nothing can settle it' : found.short!;
+  return {
+    kind: found.kind,
+    what: `as for ${whose} (a promise made by the same calls; not searched again): ${text}`,
+    ...(found.short !== undefined ? {short: found.short} : {}),
+    ...(found.at !== undefined ? {at: found.at} : {}),
+    ...(found.fake !== undefined ? {fake: found.fake} : {}),
+    as: origin,
+  };
+}
+
+/** The origin of findings made for a dump. */
+export function originOf(dump: TaskDump): Origin {
+  return {
+    rootType: dump.rootType,
+    rootName: dump.rootName,
+    testPath: dump.testPath,
+  };
+}

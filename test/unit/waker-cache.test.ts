@@ -1,0 +1,221 @@
+import type {Frame, Leaf, Waker} from '../../src/core/types';
+import {
+  WakerCache,
+  leafSignature,
+  mustSearch,
+} from '../../src/environment/waker-cache';
+
+// The explanations a test process reuses: which leaves are one cause, what a
+// reused line says, and when it is not reused.
+const f = (name: string, file: string, line: number, column = 5): Frame => ({
+  name,
+  file,
+  line,
+  column,
+  async: true,
+});
+const query = f('Client.query', 'src/db.js', 8, 12);
+const leaf = (
+  path: Frame[],
+  waker?: Waker,
+  extra: Partial<Leaf> = {},
+): Leaf => ({
+  kind: 'promise',
+  what: 'promise, never settled',
+  createdAt: path[path.length - 1] ?? null,
+  path,
+  ageMs: 0,
+  detached: false,
+  ...(waker ? {waker} : {}),
+  ...extra,
+});
+const kept: Waker = {
+  kind: 'object',
+  what: 'its resolve function is kept in Client.pending (class Client at src/db.js:2:1)',
+  short: 'kept in Client.pending',
+};
+const origin = (name: string, testPath = 'test/a.test.js') => ({
+  rootType: 'test' as const,
+  rootName: name,
+  testPath,
+});
+
+test('the same hang reached from another test reuses the finding, and says whose it is', () => {
+  const cache = new WakerCache();
+  cache.record([leaf([query], kept)], origin('query 0'));
+  expect(cache.lookup(leaf([query]), 'test/a.test.js')).toEqual({
+    kind: 'known',
+    waker: {
+      kind: 'object',
+      what: 'as for test "query 0" (a promise made by the same calls; not searched again): kept in Client.pending',
+      short: 'kept in Client.pending',
+      as: origin('query 0'),
+    },
+  });
+  // From another file, the line names the file of the finding.
+  const other = cache.lookup(leaf([query]), 'test/b.test.js');
+  expect(other.kind === 'known' && other.waker?.what).toBe(
+    'as for test "query 0" in test/a.test.js (a promise made by the same calls; not searched again): kept in Client.pending',
+  );
+});
+
+test('leaves made by other calls are other causes: another caller, another event', () => {
+  const cache = new WakerCache();
+  const ready = f('waitFor', 'src/conn.js', 3);
+  cache.record(
+    [
+      leaf([f('connect', 'src/conn.js', 10), ready], {
+        kind: 'event',
+        what: "waits for 'ready' on a Connection (an EventEmitter): not emitted since its listener was added",
+        short: "waits for 'ready' on a Connection",
+      }),
+    ],
+    origin('connects'),
+  );
+  // waitFor(conn, 'close') from another line of the program.
+  expect(
+    cache.lookup(leaf([f('close', 'src/conn.js', 20), ready]), 'x').kind,
+  ).toBe('unknown');
+  // The same call, as another input of a combinator.
+  expect(
+    cache.lookup(
+      leaf([
+        {
+          ...f('connect', 'src/conn.js', 10),
+          combinator: {name: 'Promise.all', index: 1},
+        },
+        ready,
+      ]),
+      'x',
+    ).kind,
+  ).toBe('unknown');
+  // Another kind of promise made at the same place.
+  expect(
+    cache.lookup(
+      leaf([f('connect', 'src/conn.js', 10), ready], undefined, {
+        what: 'events.once() promise, never settled',
+      }),
+      'x',
+    ).kind,
+  ).toBe('unknown');
+  expect(
+    cache.lookup(leaf([f('connect', 'src/conn.js', 10), ready]), 'x').kind,
+  ).toBe('known');
+});
+
+test('the signature is the frames from the leaf up, not the test body', () => {
+  const a = leaf([f('getUser', 'src/users.js', 3), query]);
+  const b = leaf([f('getUser', 'src/users.js', 3), query]);
+  expect(leafSignature(a)).toBe(leafSignature(b));
+  expect(leafSignature(a)).not.toBe(
+    leafSignature(leaf([f('getUser', 'src/users.js', 4), query])),
+  );
+});
+
+test('the state of what was found is not reused: a timer says its delay, not its time left', () => {
+  const cache = new WakerCache();
+  cache.record(
+    [
+      leaf([query], {
+        kind: 'timer',
+        what: 'settles when a setTimeout of 60000 ms fires (in 59.7 s)',
+        short: 'settles when a setTimeout of 60000 ms fires',
+      }),
+    ],
+    origin('query 0'),
+  );
+  const found = cache.lookup(leaf([query]), 'test/a.test.js');
+  expect(found.kind === 'known' && found.waker?.what).toBe(
+    'as for test "query 0" (a promise made by the same calls; not searched again): settles when a setTimeout of 60000 ms fires',
+  );
+});
+
+test('orphaned, and nothing found, are reused as they were found', () => {
+  const cache = new WakerCache();
+  const orphaned = leaf([f('pending', 'src/t.js', 1)], {
+    kind: 'none',
+    what: 'nothing can settle it: its resolve and reject functions are gone (orphaned)',
+  });
+  const nothing = leaf([f('run', 'src/t.js', 2)]);
+  cache.record([orphaned, nothing], origin('first'));
+  const o = cache.lookup(leaf([f('pending', 'src/t.js', 1)]), 'test/a.test.js');
+  expect(o.kind === 'known' && o.waker).toMatchObject({
+    kind: 'none',
+    what: 'as for test "first" (a promise made by the same calls; not searched again): orphaned, nothing can settle it',
+  });
+  expect(cache.lookup(leaf([f('run', 'src/t.js', 2)]), 'x')).toEqual({
+    kind: 'known',
+    waker: undefined,
+  });
+});
+
+test('a signature whose leaves were found to differ is never reused', () => {
+  const cache = new WakerCache();
+  const ready: Waker = {
+    kind: 'event',
+    what: "waits for 'ready' on a Connection ...",
+    short: "waits for 'ready' on a Connection",
+  };
+  const close: Waker = {...ready, short: "waits for 'close' on a Connection"};
+  // In one search (test.each passing the event name to one call).
+  cache.record([leaf([query], ready), leaf([query], close)], origin('one'));
+  expect(cache.lookup(leaf([query]), 'x').kind).toBe('unknown');
+  // Between searches.
+  const later = new WakerCache();
+  later.record([leaf([query], ready)], origin('one'));
+  expect(later.lookup(leaf([query]), 'x').kind).toBe('known');
+  later.record([leaf([query], close)], origin('two'));
+  expect(later.lookup(leaf([query]), 'x').kind).toBe('unknown');
+  // The same cause found again, with another state, is the same cause.
+  const same = new WakerCache();
+  same.record([leaf([query], ready)], origin('one'));
+  same.record(
+    [leaf([query], {...ready, what: "waits for 'ready': it is connected"})],
+    origin('two'),
+  );
+  expect(same.lookup(leaf([query]), 'x').kind).toBe('known');
+  // And at another place in a queue.
+  const queue = new WakerCache();
+  const at = (i: number): Waker => ({
+    kind: 'object',
+    what: `its resolve function is kept in Client.pending[${i}]`,
+    short: `kept in Client.pending[${i}]`,
+  });
+  queue.record([leaf([query], at(0)), leaf([query], at(1))], origin('one'));
+  queue.record([leaf([query], at(7))], origin('two'));
+  expect(queue.lookup(leaf([query]), 'x').kind).toBe('known');
+});
+
+test('who holds a lock, and a deadlock, are never reused; two leaves kept by objects are searched', () => {
+  const cache = new WakerCache();
+  const lock = f('acquire', 'src/lock.js', 7);
+  cache.record(
+    [
+      leaf([lock], {
+        kind: 'object',
+        what: 'its resolve function is kept in Mutex.waiters[0]',
+        short: 'kept in Mutex.waiters[0]',
+        heldBy: [f('transfer', 'src/bank.js', 14)],
+        deadlock: true,
+      }),
+    ],
+    origin('transfers'),
+  );
+  expect(cache.lookup(leaf([lock]), 'x').kind).toBe('unknown');
+  expect(mustSearch([kept, kept])).toBe(true);
+  expect(mustSearch([kept, undefined])).toBe(false);
+});
+
+test('a finding without a short form is not reused', () => {
+  const cache = new WakerCache();
+  cache.record(
+    [
+      leaf([query], {
+        kind: 'object',
+        what: 'its resolve function is still kept (by an Object), and nothing has called it',
+      }),
+    ],
+    origin('query 0'),
+  );
+  expect(cache.lookup(leaf([query]), 'x').kind).toBe('unknown');
+});
