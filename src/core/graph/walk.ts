@@ -454,6 +454,20 @@ export class Walker {
   }
 
   private readWalk(c: Capture, from: number): Branch[] {
+    const first: {input?: Branch['input']} = {};
+    const out = this.walkFrames(c, from, first);
+    // The stack began in an input of a combinator (V8's async frame, before
+    // any frame of the program's): what is added below is that input.
+    return first.input === undefined
+      ? out
+      : out.map(b => (b.input === undefined ? {...b, input: first.input} : b));
+  }
+
+  private walkFrames(
+    c: Capture,
+    from: number,
+    first: {input?: Branch['input']},
+  ): Branch[] {
     const {opts} = this;
     const sites = this.g.sites(c);
     const leafward: Frame[] = [];
@@ -484,14 +498,13 @@ export class Walker {
       if (comb !== undefined) {
         // V8's async frame of an input (`Promise.all (index 0)`).
         const prev = leafward[leafward.length - 1];
+        const input = {
+          name: comb,
+          index: callSite(s).getPromiseIndex?.() ?? null,
+        };
         if (prev !== undefined)
-          leafward[leafward.length - 1] = {
-            ...prev,
-            combinator: {
-              name: comb,
-              index: callSite(s).getPromiseIndex?.() ?? null,
-            },
-          };
+          leafward[leafward.length - 1] = {...prev, combinator: input};
+        else first.input ??= input;
         continue;
       }
       if (isPromiseConstructor(s) && i + 1 < sites.length) {
