@@ -4,14 +4,11 @@
  * user. Their frames never appear in a dump.
  */
 import path from 'node:path';
+import {CIRCUS, JEST_PACKAGES} from '../jest/frames';
 
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 const DIST = PACKAGE_ROOT + path.sep + 'dist' + path.sep;
-// Jest's fake timers are @sinonjs/fake-timers; jsdom keeps its DOM tree with
-// symbol-tree.
-const MACHINERY =
-  /[\\/]node_modules[\\/](?:jest-[^\\/]+|@jest[\\/][^\\/]+|expect|jest|jest-taskdump|@swc[\\/]jest|ts-jest|babel-jest|p-limit|yocto-queue|jsdom|symbol-tree|@sinonjs[\\/]fake-timers)[\\/]/;
-const CIRCUS = /[\\/]node_modules[\\/]jest-circus[\\/]/;
+const MACHINERY = JEST_PACKAGES;
 
 /**
  * Files of jest-circus, which calls every test and hook body: a test Root's

@@ -29,7 +29,7 @@ import {
   startRecording,
 } from '../core/record';
 import {renderDump} from '../core/render';
-import type {FakeClock, Leaf, TaskDump} from '../core/types';
+import type {Leaf, TaskDump} from '../core/types';
 import {
   type Terminal,
   TERMINAL_VARIABLE,
@@ -38,6 +38,9 @@ import {
 } from '../reporter/terminal';
 import {type TaskdumpOptions, parseOptions} from './options';
 import {Watchdog} from './watchdog';
+import {fakeClock} from '../jest/fake-clock';
+import {formatterOf} from '../jest/formatter';
+import {isTimeoutError} from '../jest/timeout';
 import {Leaks} from './leaks';
 import {blockName, fullName, testsUnder} from './names';
 import {HANDOFF_VARIABLE} from '../reporter/handoff';
@@ -55,8 +58,6 @@ export const DUMP_PROPERTY = 'taskdump';
 
 /** jest-message-util indents a failure's message by this many columns. */
 const MESSAGE_INDENT = 4;
-
-const TIMEOUT_PATTERN = /^Exceeded timeout of .* for a (test|hook)/;
 
 /**
  * Files of jest-circus, which calls every test and hook body: the Root's
@@ -261,14 +262,14 @@ export function withTaskdump<TBase extends EnvironmentClass>(
           rootDir: st.rootDir,
           testPath: st.testPath,
           terminal: st.terminal,
-          mapPosition: () => createPositionMapper(formatterOf(this)),
+          mapPosition: () => createPositionMapper(formatterOf(this.global)),
         });
       }
       if (taskdump.enabled && taskdump.watchdog) {
         st.watchdog = new Watchdog({
           rootDir: st.rootDir,
           testPath: st.testPath,
-          formatter: () => formatterOf(this),
+          formatter: () => formatterOf(this.global),
           isMachinery,
           dumpError: (text, dump) => dumpError(text, dump, st.rootDir),
           warnAfterMs: taskdump.blockWarningMs,
@@ -439,7 +440,7 @@ function onTestEvent(
       end(st, event.hook);
       break;
     case 'test_fn_failure':
-      if (isTimeout(event.error))
+      if (isTimeoutError(event.error, messageOf))
         attach(env, st, event.test, state, () => ({
           rootType: 'test',
           rootName: fullName(event.test),
@@ -450,7 +451,7 @@ function onTestEvent(
       end(st, event.test);
       break;
     case 'hook_failure':
-      if (isTimeout(event.error))
+      if (isTimeoutError(event.error, messageOf))
         attach(env, st, event.hook, state, () => ({
           rootType: event.hook.type,
           rootName: event.hook.type.endsWith('All')
@@ -550,7 +551,7 @@ function dumpContext(
     rootDir: st.rootDir,
     timeoutMs: active.timeoutMs,
     waitsForDone: active.takesDone,
-    mapPosition: createPositionMapper(formatterOf(env)),
+    mapPosition: createPositionMapper(formatterOf(env.global)),
     isMachinery,
     isRunner,
     now: now.call(perf),
@@ -626,73 +627,10 @@ function attach(
   for (const errors of targets) errors.push(error);
 }
 
-/**
- * Jest's fake timers, when the test installed them: their clock and pending
- * timers.
- */
-function fakeClock(env: EnvironmentInstance): FakeClock | null {
-  try {
-    type Timers =
-      Map<unknown, {callAt: number}> | Record<string, {callAt: number}>;
-    const modern = env.fakeTimersModern as unknown as {
-      _fakingTime?: boolean;
-      _clock?: {now: number; timers?: Timers};
-    } | null;
-    if (modern?._fakingTime === true && modern._clock) {
-      // @sinonjs/fake-timers keeps them in a Map (v14+) or a plain object
-      // (before).
-      const timers = modern._clock.timers ?? {};
-      const due = (
-        isMap(timers) ? [...timers.values()] : Object.values(timers)
-      ).map(t => t.callAt);
-      return clock('modern', modern._clock.now, due);
-    }
-    const legacy = env.fakeTimers as unknown as {
-      _fakingTime?: boolean;
-      _now?: number;
-      _timers?: Map<string, {expiry: number}>;
-    } | null;
-    if (legacy?._fakingTime === true && typeof legacy._now === 'number') {
-      return clock(
-        'legacy',
-        legacy._now,
-        [...(legacy._timers?.values() ?? [])].map(t => t.expiry),
-      );
-    }
-  } catch {
-    // Jest's internals changed shape: say nothing rather than something wrong.
-  }
-  return null;
-}
-
-/**
- * The source-map-aware stack formatter Jest installed (Jest 30: main realm;
- * Jest 29: test realm).
- */
-function formatterOf(
-  env: EnvironmentInstance,
-): ((e: Error, s: NodeJS.CallSite[]) => unknown) | undefined {
-  const candidates = [
-    Error.prepareStackTrace,
-    (env.global as unknown as {Error?: ErrorConstructor} | undefined)?.Error
-      ?.prepareStackTrace,
-  ];
-  return candidates.find(f => typeof f === 'function');
-}
-
 /** jest-environment-node with task dumps: the preset's environment. */
 export default class TaskdumpEnvironment extends withTaskdump(
   NodeEnvironment,
 ) {}
-
-function clock(
-  kind: FakeClock['kind'],
-  nowMs: number,
-  due: number[],
-): FakeClock {
-  const next = due.length > 0 ? Math.max(0, Math.min(...due) - nowMs) : null;
-  return {kind, nowMs, pending: due.length, nextDueInMs: next};
-}
 
 // Errors and Maps may come from the test's realm, where `instanceof` against
 // ours is false. Never throws: it also describes what a failed dump threw,
@@ -709,15 +647,6 @@ function messageOf(e: unknown): string {
       return 'a thrown value that cannot be shown';
     }
   }
-}
-
-function isMap<K, V>(o: unknown): o is Map<K, V> {
-  return Object.prototype.toString.call(o) === '[object Map]';
-}
-
-function isTimeout(error: unknown): boolean {
-  const text = typeof error === 'string' ? error : messageOf(error);
-  return TIMEOUT_PATTERN.test(text);
 }
 
 export {TaskdumpEnvironment as TestEnvironment};
