@@ -2,6 +2,7 @@
  * Timers, sockets, servers and child processes made under a Root: leaves of
  * the wait graph, and the context of what their callbacks make.
  */
+import {executionAsyncResource} from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
 import {noteOpened} from '../leftovers';
 import {capture, rec, take} from './state';
@@ -19,7 +20,7 @@ function onTimerCreated(timer: object): void {
     onTimerCreated,
     root,
     rec.options.maxFrames,
-    undefined,
+    executionAsyncResource(),
     undefined,
     undefined,
   );
@@ -111,7 +112,7 @@ function onHandle(kind: HandleKind, field: string, message: unknown): void {
     onHandle,
     root,
     rec.options.maxFrames,
-    undefined,
+    executionAsyncResource(),
     undefined,
     undefined,
   );
