@@ -597,6 +597,16 @@ export class Walker {
       fnKey(lastUser) === this.callerKey
     )
       return [{path, reach: 'foreign'}];
+    // An `await` chain that ends in a function no call of which was recorded
+    // under the Root began before it: work an earlier test left running (a
+    // poll that outlived its test, resumed between tests).
+    if (
+      lastUser !== undefined &&
+      isAsync(lastUser) &&
+      !this.g.undercounted &&
+      !this.g.calls.has(fnKey(lastUser))
+    )
+      return [{path, reach: 'foreign'}];
     const rest = this.afterShort(c, lastUser);
     if (rest !== undefined) return rest.map(b => below(b, path));
     return this.throughContext(c, path);
