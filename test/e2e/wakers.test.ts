@@ -102,7 +102,7 @@ describe.each([
 
   test('a lock another branch holds, without a deadlock', () => {
     const d = find('a deposit waits for a lock another branch holds');
-    expect(d).toContain('held by audit at src/bank.ts:22:');
+    expect(d).toContain('held by [0] audit at src/bank.ts:24:');
     expect(d).not.toContain('deadlock');
   });
 
