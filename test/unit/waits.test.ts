@@ -12,6 +12,21 @@ function defer<T>(): {promise: Promise<T>; resolve: (v: T) => void} {
   return {promise, resolve};
 }
 const never = (): Promise<void> => new Promise<void>(() => {});
+
+/**
+ * The line (as V8 runs this file, as dumps in these tests show it) it is called
+ * from.
+ */
+function callerLine(): number {
+  const prepare = Error.prepareStackTrace;
+  Error.prepareStackTrace = (_, sites) => sites;
+  try {
+    const sites = new Error().stack as unknown as NodeJS.CallSite[];
+    return sites[1].getLineNumber() ?? 0;
+  } finally {
+    Error.prepareStackTrace = prepare;
+  }
+}
 function sleep(ms: number): Promise<void> {
   return new Promise(r => setTimeout(r, ms).unref());
 }
@@ -70,6 +85,23 @@ describe('where it waits, not only where it was made', () => {
       '╼ test "body"',
       '⏸ events.once() promise, never settled; created',
     ]);
+  });
+});
+
+describe('where the test waits through Jest and libraries', () => {
+  test('await expect(p).resolves: the test line, through expect', async () => {
+    let awaitLine = 0;
+    const {tree, dump} = await runBody(async () => {
+      const config = never();
+      awaitLine = callerLine();
+      await expect(config).resolves.toBeUndefined();
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '⏸ promise, never settled; created in never',
+    ]);
+    // The body waits at its await (one line after the one that read it).
+    expect(dump.rootFrame!.line).toBe(awaitLine + 1);
   });
 });
 
@@ -190,6 +222,14 @@ describe('combinators', () => {
 });
 
 describe('no false statements', () => {
+  test('the loser of a race that settled is no branch: nothing waits on it', async () => {
+    const {dump} = await runBody(async () => {
+      await Promise.race([never(), Promise.resolve()]);
+      await never();
+    });
+    expect(dump.leaves).toHaveLength(1);
+  });
+
   test('a promise nothing waits on is no branch', async () => {
     const {dump} = await runBody(async () => {
       void new Promise<void>(() => {});
