@@ -1,0 +1,80 @@
+/**
+ * A branch of the wait graph, from the Root down to a node, and what the
+ * walks share to make one.
+ */
+import type {CombinatorName, Frame} from '../types';
+
+export type Reach =
+  /** At the Root's body (the test or hook). */
+  | 'root'
+  /** In a callback that could not be traced back to the body. */
+  | 'detached'
+  /** In work another test or the code around the Root started. */
+  | 'foreign'
+  /** In the runner's own work. */
+  | 'machinery';
+
+/** A way up from a node to the Root. */
+export interface Branch {
+  /** Root first. Frames are shared between branches: never changed. */
+  readonly path: readonly Frame[];
+  readonly reach: Reach;
+  /** The branch ends at a combinator: what is added below is its input. */
+  readonly input?: {name: CombinatorName; index: number | null};
+  /** What is added below is a call nothing awaits. */
+  readonly notAwaited?: boolean;
+}
+
+/** Where the walk runs: which files are the runner's or its machinery's. */
+export interface WalkOptions {
+  isMachinery(file: string): boolean;
+  isRunner(file: string): boolean;
+}
+
+/** Walks one dump's wait graph (see the module comment). */
+
+/**
+ * `frames` (root first) added below a branch; the first of them is the
+ * branch's combinator input, if it ends at one.
+ */
+export function below(b: Branch, frames: readonly Frame[]): Branch {
+  if (frames.length === 0) return b;
+  let first = frames[0];
+  if (b.input !== undefined) first = {...first, combinator: b.input};
+  if (b.notAwaited === true) first = {...first, notAwaited: true};
+  return {path: [...b.path, first, ...frames.slice(1)], reach: b.reach};
+}
+
+export function last(b: Branch): Frame | undefined {
+  return b.path[b.path.length - 1];
+}
+
+/** Frames of one function at one line (the tree's one node). */
+export function sameLine(a: Frame | undefined, b: Frame): boolean {
+  return (
+    a !== undefined &&
+    a.name === b.name &&
+    a.file === b.file &&
+    a.line === b.line
+  );
+}
+
+export function findLastIndex<T>(
+  a: readonly T[],
+  f: (x: T) => boolean,
+): number {
+  for (let i = a.length - 1; i >= 0; i--) if (f(a[i])) return i;
+  return -1;
+}
+
+export function isTimerObject(o: object): boolean {
+  return '_onTimeout' in o || '_onImmediate' in o;
+}
+
+/** `setTimeout`, `setInterval` or `setImmediate`, for a timer object. */
+export function timerApi(o: object): string {
+  if ('_onImmediate' in o) return 'setImmediate';
+  return typeof (o as {_repeat?: unknown})._repeat === 'number'
+    ? 'setInterval'
+    : 'setTimeout';
+}

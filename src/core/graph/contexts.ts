@@ -1,0 +1,119 @@
+/**
+ * A branch that ended in a callback, continued through what ran it: a timer
+ * or a socket of the Root (where it was set), a promise of the Root whose
+ * reaction the callback was (a `.then` callback, an `await` resumed, the
+ * `then` of a thenable, a promise being resolved), or another Root's work.
+ */
+import {type Capture, Stamp} from '../record';
+import type {Frame} from '../types';
+import {viaFrame} from '../dump/frames';
+import type {WaitGraph} from './graph';
+import {
+  type Branch,
+  below,
+  findLastIndex,
+  isTimerObject,
+  timerApi,
+} from './branch';
+import type {Walker} from './walk';
+
+/** Continues branches through callbacks (see the module comment). */
+export class Contexts {
+  constructor(
+    private readonly w: Walker,
+    private readonly g: WaitGraph,
+  ) {}
+
+  /**
+   * A branch that ended in a callback, continued through what ran it: a timer
+   * or a socket of the Root, a `.then` of a promise of the Root.
+   */
+  through(c: Capture, path: Frame[]): Branch[] {
+    const ctx = c.context;
+    if (ctx === undefined) return [{path, reach: 'detached'}];
+    const timer = this.g.timers.get(ctx);
+    if (timer !== undefined && timer !== c) {
+      const api = timerApi(ctx);
+      return this.w.stack.walk(timer, 1).map(b => {
+        const setter = b.path[b.path.length - 1];
+        // The setter's own frame adds nothing when it is an anonymous
+        // function at the same place.
+        const parent =
+          setter !== undefined && setter.name === '<anonymous>'
+            ? {...b, path: b.path.slice(0, -1)}
+            : b;
+        return below(parent, [viaFrame(setter, `${api} callback`), ...path]);
+      });
+    }
+    if (isTimerObject(ctx)) return [{path, reach: 'foreign'}];
+    const io = this.g.handleByResource.get(ctx);
+    if (io !== undefined && io.capture !== c) {
+      return this.w.stack
+        .walk(io.capture, 1)
+        .map(b =>
+          below(b, [
+            viaFrame(b.path[b.path.length - 1], `${io.kind} event`),
+            ...path,
+          ]),
+        );
+    }
+    const p = this.g.promiseContext(ctx);
+    if (p === undefined || p === c) {
+      // A promise of another Root: work an earlier test left running.
+      const other = Stamp.capture(ctx);
+      return [
+        {
+          path,
+          reach: other !== undefined && other !== c ? 'foreign' : 'detached',
+        },
+      ];
+    }
+    if (p.awaits === undefined) {
+      // A promise being resolved (a job of V8's for an async function that
+      // returned a promise): what waits on it waits on this.
+      return this.w.up(p).map(b => below(b, path));
+    }
+    switch (this.g.waitKind(p)) {
+      case 'then':
+        return this.throughThen(p, path);
+      case 'wrapper':
+        // The `then` of a thenable an async function awaits.
+        return this.w.stack
+          .walk(p, 0)
+          .map(b =>
+            below(b, [
+              viaFrame(b.path[b.path.length - 1], 'then of a thenable'),
+              ...path,
+            ]),
+          );
+      default:
+        return this.w.upWait(p).map(b => below(b, path));
+    }
+  }
+
+  /** A branch made in the callback of `p`'s `.then`. */
+  private throughThen(p: Capture, path: Frame[]): Branch[] {
+    return this.w.up(p).map(b => {
+      // A down-levelled async function resumed by its helper's `.then`: it
+      // is the function of the parent's path with the same generator, now at
+      // a later `yield`.
+      const gen = path[0] !== undefined ? this.w.genOf.get(path[0]) : undefined;
+      const same =
+        gen === undefined
+          ? -1
+          : findLastIndex(b.path, f => this.w.genOf.get(f) === gen);
+      if (same >= 0) {
+        const resumed: Frame = {...path[0], name: b.path[same].name};
+        this.w.genOf.set(resumed, gen!);
+        return {
+          path: [...b.path.slice(0, same), resumed, ...path.slice(1)],
+          reach: b.reach,
+        };
+      }
+      return below(b, [
+        viaFrame(b.path[b.path.length - 1], '.then callback'),
+        ...path,
+      ]);
+    });
+  }
+}
