@@ -3,7 +3,7 @@
  * sockets, servers, child processes, file watchers), kept until the file ends
  * so that what is still open then can be listed (leftover-list.ts).
  *
- * A Root's own maps are cleared when its test or hook ends (record.ts), but
+ * A Root's own maps are cleared when its test or hook ends (record/), but
  * what it left open outlives it. The recorder hands each timer and handle here
  * as it is made: a constant-time push, on a path that already took a stack
  * (timers are frequent; see README "Cost"). Entries of timers that ran and
@@ -19,7 +19,7 @@ export type OpenedKind =
 
 /** Where an entry was opened: a recorded stack and the callback it ran in. */
 export interface OpenedAt {
-  /** V8's raw stack (see record.ts `Capture.holder`). */
+  /** V8's raw stack (see record/types.ts `Capture.holder`). */
   readonly holder: {stack?: unknown} | null;
   /** `performance.now()` when it was opened. */
   readonly at: number;

@@ -73,7 +73,7 @@ const CONTAINERS = new Set([
   '(object elements)',
 ]);
 const RESOLVE_CODE = /PromiseCapabilityDefault(Resolve|Reject)/;
-/** The private fields record.ts stamps promises with (see `Stamp` there). */
+/** The private fields the recorder stamps promises with (record/stamp.ts). */
 const STAMP_FIELDS = new Set(['#root', '#capture']);
 // A property or variable name that is an identifier (not a key made of data).
 const IDENTIFIER = /^[A-Za-z_$][\w$]{0,39}$/;

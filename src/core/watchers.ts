@@ -5,7 +5,7 @@
  * Node publishes no diagnostics channel for them, and an `async_hooks` init
  * hook (which would see FSEVENTWRAP and STATWATCHER) runs for every async
  * resource, promises included: 2.2-2.4× on a promise-churn loop (Node 20,
- * bench/watchers.js). So watchers are seen the way timers are (record.ts):
+ * bench/watchers.js). So watchers are seen the way timers are (record/):
  * each constructor assigns one property once (`FSWatcher`: `this._handle = new
  * FSEvent()`, `StatWatcher`: its old-status symbol); an accessor on the
  * prototype sees that assignment, with the user's call on the stack, and turns
