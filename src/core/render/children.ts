@@ -1,0 +1,381 @@
+/**
+ * The tree's branches as lines: a node's frame, the leaves it waits on, its
+ * children; inputs of a combinator in index order, runs of inputs or leaves
+ * stuck the same way drawn once (`[0–99] 100×`), a library's frames in a row
+ * as one line with their count.
+ */
+import {GLYPHS} from '../glyphs';
+import type {Frame, Leaf, TreeNode} from '../types';
+import {leafLine, leafText, pushLeaf, wakerLine} from './leaf';
+import {type Line, PLAIN, emit, frameParts, line} from './lines';
+
+export function renderChildren(
+  node: TreeNode,
+  prefix: string,
+  lines: Line[],
+  rootFrame: Frame | null = null,
+): void {
+  const at = node.frame ?? rootFrame;
+  // A promise that waits on the branches below it comes first, as their
+  // heading; the other leaves come after the children, since they end the
+  // branch here. Those that read the same (made in a loop) are drawn once, as
+  // `3×`.
+  const waiting = node.leaves.filter(l => l.waiting === true);
+  for (let k = 0; k < waiting.length;) {
+    let n = 1;
+    while (k + n < waiting.length && sameLeaf(waiting[k], waiting[k + n])) n++;
+    const text = leafLine(waiting[k], at);
+    pushLeaf(
+      lines,
+      waiting[k],
+      n > 1
+        ? text
+            .replace(/^(\S+ )/, `$1${n}× `)
+            .replace(/; it waits on:$/, '; they wait on:')
+        : text,
+      prefix,
+    );
+    k += n;
+  }
+  const all: Item[] = [
+    ...node.children.map(n => ({node: n})),
+    ...node.leaves.filter(l => l.waiting !== true).map(l => ({leaf: l})),
+  ];
+  // Under a combinator, inputs are in index order, whether they are calls or
+  // plain promises, and runs of inputs that are stuck the same way are drawn
+  // once, as `[0–99] 100×`. Elsewhere, leaves that read the same (made in a
+  // loop at one line) are drawn once, as `3×`.
+  const indexOf = (x: Item): number =>
+    x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? Infinity;
+  // A combinator's label, or a combinator that is an input of another.
+  const underCombinator =
+    node.frame === null
+      ? node.label?.startsWith('Promise.') === true
+      : node.frame.combinator !== undefined &&
+        /^Promise\.(all|allSettled|any|race)$/.test(node.frame.name);
+  if (underCombinator) all.sort((a, b) => indexOf(a) - indexOf(b));
+  const groups = underCombinator ? collapse(all, at) : collapseSame(all, at);
+  const leavesAfter = onlyLeavesAfter(groups.map(g => g.item));
+  groups.forEach((g, i) => {
+    const item = g.item;
+    const end = i === groups.length - 1 || leavesAfter[i];
+    const range =
+      g.count > 1
+        ? g.first === null
+          ? `${g.count}× `
+          : `[${g.first}–${g.lastIndex}] ${g.count}× `
+        : null;
+    if (item.leaf !== undefined) {
+      // A combinator's input gets a connector like its sibling inputs; other
+      // leaves hang under their frame without one: they are what the frame
+      // waits on.
+      const connector =
+        item.leaf.input !== undefined
+          ? end
+            ? GLYPHS.last
+            : GLYPHS.branch
+          : '';
+      const text = leafLine(
+        range !== null ? {...item.leaf, input: undefined} : item.leaf,
+        at,
+      );
+      const cont =
+        prefix +
+        (connector === '' ? '' : end ? GLYPHS.space : GLYPHS.pipe) +
+        '  ';
+      pushLeaf(
+        lines,
+        item.leaf,
+        range !== null ? text.replace(/^(\S+ )/, `$1${range}`) : text,
+        prefix,
+        connector,
+        cont,
+      );
+      return;
+    }
+    let n = item.node!;
+    const childPrefix = prefix + (end ? GLYPHS.space : GLYPHS.pipe);
+    const parts: Line['parts'] = n.frame
+      ? frameParts(
+          range !== null ? {...n.frame, combinator: undefined} : n.frame,
+          range,
+        )
+      : [['dim', n.label ?? '']];
+    lines.push(
+      line(
+        prefix,
+        parts,
+        end ? GLYPHS.last : GLYPHS.branch,
+        childPrefix + '  ',
+      ),
+    );
+    // A library's (or Node's) frames in a row, one calling the next, are one
+    // line with their count: the first is where the user's code called in, the
+    // last where the library waits.
+    const run = libraryRun(n);
+    if (run.length >= LIBRARY_RUN) {
+      const packages = [
+        ...new Set(run.slice(1, -1).map(x => libraryOf(x.frame!.file))),
+      ].join(', ');
+      lines.push(
+        line(
+          childPrefix,
+          [['dim', `${GLYPHS.hidden}${run.length - 2} frames in ${packages}`]],
+          GLYPHS.last,
+          childPrefix + GLYPHS.space + '  ',
+        ),
+      );
+      n = run[run.length - 1];
+      const innerPrefix = childPrefix + GLYPHS.space;
+      lines.push(
+        line(
+          innerPrefix,
+          frameParts(n.frame!),
+          GLYPHS.last,
+          innerPrefix + GLYPHS.space + '  ',
+        ),
+      );
+      renderChildren(n, innerPrefix + GLYPHS.space, lines);
+      return;
+    }
+    renderChildren(n, childPrefix, lines);
+  });
+}
+
+/**
+ * Frames in a row this long (or longer) of one library or of Node show only
+ * their ends.
+ */
+const LIBRARY_RUN = 4;
+
+/**
+ * The package a file belongs to (`pg`, `@scope/name`, `node:events`), or null
+ * for the user's code.
+ */
+export function libraryOf(file: string): string | null {
+  if (file.startsWith('node:')) return 'node';
+  // The innermost node_modules: a dependency of a dependency is that package's
+  // frame.
+  const parts = file.split(/[\\/]/);
+  const at = parts.lastIndexOf('node_modules');
+  if (at === -1 || at + 1 >= parts.length) return null;
+  return parts[at + 1].startsWith('@') && at + 2 < parts.length
+    ? `${parts[at + 1]}/${parts[at + 2]}`
+    : parts[at + 1];
+}
+
+/**
+ * The chain of library frames starting at `n`: each the only thing under the
+ * one before (no leaf, no other branch, no combinator input), all outside the
+ * user's code.
+ */
+function libraryRun(n: TreeNode): TreeNode[] {
+  const run: TreeNode[] = [];
+  let cur: TreeNode | undefined = n;
+  while (
+    cur !== undefined &&
+    cur.frame !== null &&
+    libraryOf(cur.frame.file) !== null &&
+    (run.length === 0 || cur.frame.combinator === undefined)
+  ) {
+    run.push(cur);
+    if (cur.leaves.length > 0 || cur.children.length !== 1) break;
+    cur = cur.children[0];
+  }
+  return run;
+}
+
+type Item = {node?: TreeNode; leaf?: Leaf};
+type Group = {
+  item: Item;
+  count: number;
+  first: number | null;
+  lastIndex: number | null;
+};
+
+function shapeOf(item: Item, at: Frame | null): string {
+  if (item.leaf !== undefined)
+    return `leaf ${leafText({...item.leaf, input: undefined}, at)}`;
+  const n = item.node!;
+  const lines: Line[] = [
+    line(
+      '',
+      n.frame
+        ? frameParts({...n.frame, combinator: undefined})
+        : [[null, n.label ?? '']],
+    ),
+  ];
+  renderChildren(n, '', lines);
+  return lines.flatMap(l => emit(l, PLAIN, undefined)).join('\n');
+}
+
+/**
+ * Consecutive inputs stuck the same way, as one group each. Inputs made alike
+ * (thousands, from one `map`) are told alike by their data, field by field,
+ * before any is rendered: rendering each input's subtree to compare them costs
+ * more than the whole dump.
+ */
+function collapse(all: Item[], at: Frame | null): Group[] {
+  const index = (x: Item): number =>
+    x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? -1;
+  const groups: Array<Group & {shape?: string}> = [];
+  for (const item of all) {
+    const prev = groups[groups.length - 1];
+    if (
+      prev !== undefined &&
+      index(item) === prev.lastIndex! + 1 &&
+      (sameShape(prev.item, item) ||
+        (prev.shape ??= shapeOf(prev.item, at)) === shapeOf(item, at))
+    ) {
+      prev.count++;
+      prev.lastIndex = index(item);
+    } else {
+      groups.push({item, count: 1, first: index(item), lastIndex: index(item)});
+    }
+  }
+  return groups;
+}
+
+/**
+ * Leaves (not combinator inputs) whose lines read the same, as one group each,
+ * in first-seen order.
+ */
+function collapseSame(all: Item[], at: Frame | null): Group[] {
+  const groups: Group[] = [];
+  const byText = new Map<string, Group>();
+  // The last leaf counted, and its group: a leaf with the same data reads the
+  // same.
+  let last: Leaf | undefined;
+  let lastGroup: Group | undefined;
+  for (const item of all) {
+    if (item.leaf === undefined || item.leaf.input !== undefined) {
+      groups.push({item, count: 1, first: null, lastIndex: null});
+      continue;
+    }
+    if (last !== undefined && sameLeaf(last, item.leaf)) {
+      lastGroup!.count++;
+      continue;
+    }
+    last = item.leaf;
+    const text = leafText(item.leaf, at);
+    const same = byText.get(text);
+    if (same !== undefined) {
+      same.count++;
+      lastGroup = same;
+      continue;
+    }
+    const g: Group = {item, count: 1, first: null, lastIndex: null};
+    byText.set(text, g);
+    groups.push(g);
+    lastGroup = g;
+  }
+  return groups;
+}
+
+/**
+ * For each item, whether all the items after it are leaves (not combinator
+ * inputs).
+ */
+function onlyLeavesAfter(all: Item[]): boolean[] {
+  const out: boolean[] = new Array(all.length);
+  let only = true;
+  for (let i = all.length - 1; i >= 0; i--) {
+    out[i] = only;
+    only =
+      only && all[i].leaf !== undefined && all[i].leaf!.input === undefined;
+  }
+  return out;
+}
+
+/**
+ * Whether two items render the same in {@link shapeOf}: every field rendering
+ * reads (and a few more) is equal. False says nothing (the shapes are then
+ * compared as text).
+ */
+function sameShape(a: Item, b: Item): boolean {
+  if (a.leaf !== undefined || b.leaf !== undefined)
+    return (
+      a.leaf !== undefined &&
+      b.leaf !== undefined &&
+      sameLeaf(a.leaf, b.leaf, false)
+    );
+  return sameNode(a.node!, b.node!, false);
+}
+
+function sameNode(a: TreeNode, b: TreeNode, withCombinator = true): boolean {
+  if (
+    a.label !== b.label ||
+    a.leaves.length !== b.leaves.length ||
+    a.children.length !== b.children.length
+  )
+    return false;
+  if (
+    a.frame === null || b.frame === null
+      ? a.frame !== b.frame
+      : !sameFrame(a.frame, b.frame, withCombinator)
+  )
+    return false;
+  for (let i = 0; i < a.leaves.length; i++)
+    if (!sameLeaf(a.leaves[i], b.leaves[i])) return false;
+  for (let i = 0; i < a.children.length; i++)
+    if (!sameNode(a.children[i], b.children[i])) return false;
+  return true;
+}
+
+/**
+ * Whether two leaves read the same ({@link leafText}, at one place: their line
+ * and their waker's); `withInput`: in their input's index too.
+ */
+function sameLeaf(a: Leaf, b: Leaf, withInput = true): boolean {
+  if (
+    a.kind !== b.kind ||
+    a.what !== b.what ||
+    a.waiting !== b.waiting ||
+    a.busy !== b.busy
+  )
+    return false;
+  // Wakers are found for a few promises only: their lines are compared as text.
+  if (
+    (a.waker !== b.waker || a.wakerSkipped !== b.wakerSkipped) &&
+    wakerLine(a) !== wakerLine(b)
+  )
+    return false;
+  if (
+    withInput &&
+    (a.input === undefined || b.input === undefined
+      ? a.input !== b.input
+      : a.input.name !== b.input.name || a.input.index !== b.input.index)
+  )
+    return false;
+  return a.createdAt === null || b.createdAt === null
+    ? a.createdAt === b.createdAt
+    : sameFrame(a.createdAt, b.createdAt, true);
+}
+
+function sameStrings(a: string[], b: string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function sameFrame(a: Frame, b: Frame, withCombinator: boolean): boolean {
+  if (
+    a.name !== b.name ||
+    a.file !== b.file ||
+    a.line !== b.line ||
+    a.column !== b.column ||
+    a.async !== b.async
+  )
+    return false;
+  if (
+    a.via === undefined || b.via === undefined
+      ? a.via !== b.via
+      : a.via.frames !== b.via.frames ||
+        !sameStrings(a.via.packages, b.via.packages)
+  )
+    return false;
+  if (!withCombinator) return true;
+  const x = a.combinator;
+  const y = b.combinator;
+  return x === undefined || y === undefined
+    ? x === y
+    : x.name === y.name && x.index === y.index;
+}

@@ -1,0 +1,216 @@
+/**
+ * Rendering a dump as text. Pure: colours and width are parameters, the
+ * terminal is never read here. A real dump (the seed fixture, `fixtures/seed`):
+ *
+ * ```
+ * Task dump: 2 branches stuck after 301 ms (2 promises)
+ *
+ * ╼ test "hangs" at test/hang.test.ts:3:35
+ * └╼ foo at src/tasks.ts:7:39
+ *    └╼ bar at src/tasks.ts:6:30
+ *       └╼ Promise.all
+ *          ├╼ [0] fiz at src/tasks.ts:3:30
+ *          │  └╼ pending at src/tasks.ts:2:34
+ *          │     ⏸ promise, never settled
+ *          └╼ [1] buz at src/tasks.ts:5:30
+ *             └╼ baz at src/tasks.ts:4:30
+ *                └╼ pending at src/tasks.ts:2:34
+ *                   ⏸ promise, never settled
+ * ```
+ */
+import {buildTree, stuckLeaves} from '../tree';
+import type {Leaf, TaskDump, TreeNode} from '../types';
+import {explainFakeTimers} from './leaf';
+import {
+  type Line,
+  type RenderOptions,
+  type RenderStyles,
+  PLAIN,
+  emit,
+  line,
+  position,
+} from './lines';
+import {renderChildren} from './children';
+import {GLYPHS} from '../glyphs';
+
+export type {RenderOptions, RenderStyles} from './lines';
+export {libraryOf} from './children';
+
+/**
+ * `test "a › b"`, `beforeAll hook in "db"`, `afterEach hook for "db ›
+ * inserts"`.
+ */
+export function rootTitle(
+  dump: Pick<TaskDump, 'rootType' | 'rootName'>,
+): string {
+  if (dump.rootType === 'test') return `test "${dump.rootName}"`;
+  if (dump.rootType === 'traced')
+    return dump.rootName ? `traced "${dump.rootName}"` : 'traced call';
+  if (!dump.rootName) return `${dump.rootType} hook`;
+  return `${dump.rootType} hook ${dump.rootType.endsWith('Each') ? 'for' : 'in'} "${dump.rootName}"`;
+}
+
+function kindOf(dump: Pick<TaskDump, 'rootType'>): string {
+  return dump.rootType === 'test'
+    ? 'test'
+    : dump.rootType === 'traced'
+      ? 'traced call'
+      : 'hook';
+}
+
+/**
+ * One line summing up a dump: how many branches, of which kinds, for how long.
+ *
+ * @example
+ * summarize(handle.dump());
+ * // 'Task dump: 2 branches stuck after 1002 ms (1 promise, 1 timer)'
+ */
+export function summarize(dump: TaskDump): string {
+  const stuck = stuckLeaves(dump);
+  const n = stuck.length;
+  const counts = new Map<string, number>();
+  for (const l of stuck) {
+    const k = kindOfLeaf(l);
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  }
+  const kinds = [...counts]
+    .map(
+      ([k, c]) => `${c} ${k}${c === 1 ? '' : /(s|ch)$/.test(k) ? 'es' : 's'}`,
+    )
+    .join(', ');
+  const after = dump.elapsedMs > 0 ? ` after ${dump.elapsedMs} ms` : '';
+  const busy = dump.leaves.filter(l => l.busy === true).length;
+  const busyNote =
+    busy > 0
+      ? `; ${busy} busy (timer${busy === 1 ? '' : 's'} firing before long)`
+      : '';
+  if (n === 0 && busy > 0) return `Task dump: nothing stuck${after}${busyNote}`;
+  if (n === 0)
+    return `Task dump: nothing under this ${kindOf(dump)} is pending${after}`;
+  return `Task dump: ${n} branch${n === 1 ? '' : 'es'} stuck${after} (${kinds})${busyNote}`;
+}
+
+/** A stuck leaf's kind in the summary, refined by what was found about it. */
+function kindOfLeaf(l: Leaf): string {
+  if (l.loop !== undefined) return 'retry loop';
+  if (l.waker?.deadlock === true) return 'deadlocked branch';
+  if (l.waker?.kind === 'none') return 'orphaned promise';
+  if (l.waker?.kind === 'event' || l.waker?.kind === 'stream')
+    return `${l.waker.kind} wait`;
+  if (l.waker?.kind === 'timer')
+    return l.waker.fake === true ? 'fake timer' : 'timer';
+  return l.kind === 'child-process' ? 'child process' : l.kind;
+}
+
+function explainEmpty(dump: TaskDump): string {
+  return dump.waitsForDone
+    ? `The ${kindOf(dump)} takes a \`done\` callback that was never called, and no promise, timer or handle it started is still pending (a listener that would call it is not looked for).`
+    : 'Nothing it created is still pending: it may wait on something created before it started (a module-level promise, an earlier hook).';
+}
+
+/**
+ * Renders the whole dump: a summary line, then the merged tree.
+ *
+ * @example
+ * const handle = traced(() => startWork(), {name: 'startWork'});
+ * setTimeout(() => {
+ *   process.stderr.write(renderDump(handle.dump(), {width: 100}) + '\n');
+ * }, 1000);
+ */
+export function renderDump(
+  dump: TaskDump,
+  options: RenderOptions = {},
+): string {
+  const st: RenderStyles = {...PLAIN, ...options.styles};
+  const lines: Line[] = [
+    line('', [['title', summarize(dump)]], '', ''),
+    line('', []),
+  ];
+  lines.push(line('', rootLabelParts(dump), GLYPHS.root, '   '));
+  const tree = buildTree(dump);
+  if (dump.leaves.length === 0) {
+    lines.push(line('', [['dim', explainEmpty(dump)]], GLYPHS.last, '   '));
+  } else {
+    renderChildren(tree, '', lines, dump.rootFrame);
+  }
+  const note = (text: string): void => {
+    lines.push(line('', []), line('', [['dim', text]], '', ''));
+  };
+  if (dump.waitsForDone && dump.leaves.length > 0)
+    note(
+      `The ${kindOf(dump)} takes a \`done\` callback that was never called.`,
+    );
+  if (dump.fakeTimers && dump.fakeTimers.pending > 0)
+    note(explainFakeTimers(dump.fakeTimers));
+  if (dump.affects && dump.affects.length > 0) {
+    const shown = dump.affects
+      .slice(0, 5)
+      .map(n => `"${n}"`)
+      .join(', ');
+    const more =
+      dump.affects.length > 5 ? ` and ${dump.affects.length - 5} more` : '';
+    note(
+      `It failed ${dump.affects.length === 1 ? 'the test' : `${dump.affects.length} tests`}: ${shown}${more}.`,
+    );
+  }
+  if (dump.sharedWith && dump.sharedWith.length > 0) {
+    // A passed sibling may have left nothing: which leaves are whose is not
+    // known.
+    note(
+      `Concurrent tests share one record: whatever ${dump.sharedWith.map(n => `"${n}"`).join(', ')} left pending is in this dump too.`,
+    );
+  }
+  if (dump.wakerNote !== undefined) note(dump.wakerNote);
+  if (dump.unrecorded > 0) {
+    note(
+      `${dump.unrecorded} promise(s) were created while stack capture was over its budget; branches through them may be missing.`,
+    );
+  }
+  return lines.flatMap(l => emit(l, st, options.width)).join('\n');
+}
+
+/**
+ * Renders a merged tree ({@link buildTree}) without the dump's summary and root
+ * line: the branches under the test body, as in the dump.
+ *
+ * ```ts
+ * renderTree(buildTree(dump), {width: 80});
+ * ```
+ */
+export function renderTree(
+  tree: TreeNode,
+  options: RenderOptions = {},
+): string {
+  const lines: Line[] = [];
+  renderChildren(tree, '', lines);
+  return lines
+    .flatMap(l => emit(l, {...PLAIN, ...options.styles}, options.width))
+    .join('\n');
+}
+
+/**
+ * One line of text made of styled parts joined by spaces, wrapped to `width`
+ * with its pieces after the first starting with `cont` (for reporters' own
+ * lines).
+ */
+export function renderLine(
+  parts: Array<[keyof RenderStyles | null, string]>,
+  options: RenderOptions & {prefix?: string; cont?: string} = {},
+): string {
+  const prefix = options.prefix ?? '';
+  return emit(
+    line(prefix, parts, '', options.cont ?? prefix),
+    {...PLAIN, ...options.styles},
+    options.width,
+  ).join('\n');
+}
+
+function rootLabelParts(dump: TaskDump): Line['parts'] {
+  const what = rootTitle(dump);
+  if (dump.rootFrame)
+    return [
+      [null, `${what} at`],
+      ['position', position(dump.rootFrame)],
+    ];
+  return [[null, dump.testPath ? `${what} in ${dump.testPath}` : what]];
+}

@@ -1,0 +1,88 @@
+/**
+ * What a leaf says: its line (glyph, index, what, where it was made), the
+ * line of its waker under it, and the notes about a dump's fake clock.
+ */
+import {GLYPHS} from '../glyphs';
+import type {FakeClock, Frame, Leaf} from '../types';
+import {type Line, line, position} from './lines';
+
+export function leafLine(leaf: Leaf, at: Frame | null): string {
+  const glyph =
+    leaf.kind === 'promise'
+      ? GLYPHS.promise
+      : leaf.kind === 'socket' || leaf.kind === 'server'
+        ? GLYPHS.io
+        : leaf.kind === 'child-process'
+          ? GLYPHS.process
+          : GLYPHS.timer;
+  const index =
+    leaf.input !== undefined && leaf.input.index !== null
+      ? `[${leaf.input.index}] `
+      : '';
+  const c = leaf.createdAt;
+  const elsewhere =
+    c !== null && (at === null || at.file !== c.file || at.line !== c.line);
+  const created = elsewhere
+    ? `; created ${c.name !== '<anonymous>' ? `in ${c.name} ` : ''}at ${position(c)}`
+    : '';
+  const waits = leaf.waiting === true ? '; it waits on:' : '';
+  return `${glyph}${index}${leaf.what}${created}${waits}`;
+}
+
+/**
+ * The line under a promise that says what could settle it, if that was looked
+ * for, or why it was not.
+ */
+export function wakerLine(leaf: Leaf): string | null {
+  const w = leaf.waker;
+  if (w === undefined)
+    return leaf.wakerSkipped === undefined
+      ? null
+      : `${GLYPHS.waker}${leaf.wakerSkipped.what}`;
+
+  const held =
+    w.heldBy !== undefined && w.heldBy.length > 0
+      ? `, held by ${w.heldBy.map(f => `${f.combinator?.index !== undefined && f.combinator.index !== null ? `[${f.combinator.index}] ` : ''}${f.name} at ${position(f)}`).join(' and ')}${w.deadlock === true ? ', which waits on this branch: a deadlock' : ''}`
+      : '';
+  return `${GLYPHS.waker}${w.what}${held}`;
+}
+
+/**
+ * A leaf as it reads, waker included: leaves that read the same are drawn once.
+ */
+export function leafText(leaf: Leaf, at: Frame | null): string {
+  const w = wakerLine(leaf);
+  return w === null ? leafLine(leaf, at) : `${leafLine(leaf, at)}\n${w}`;
+}
+
+/** Pushes a leaf's line, and under it the line of its waker. */
+export function pushLeaf(
+  lines: Line[],
+  leaf: Leaf,
+  text: string,
+  prefix: string,
+  connector = '',
+  cont = prefix + '  ',
+): void {
+  lines.push(line(prefix, [['leaf', text]], connector, cont));
+  const w = wakerLine(leaf);
+  if (w !== null) lines.push(line(cont, [['dim', w]], '', cont + '  '));
+}
+
+export function explainFakeTimers(f: FakeClock): string {
+  const n = `${f.pending} fake timer${f.pending === 1 ? ' is' : 's are'} pending`;
+  const next =
+    f.nextDueInMs === null
+      ? ''
+      : f.nextDueInMs === 0
+        ? ', the next one already due'
+        : `, the next one due in ${f.nextDueInMs} ms of fake time`;
+  const advance =
+    f.nextDueInMs !== null && f.nextDueInMs > 0
+      ? `jest.advanceTimersByTime(${f.nextDueInMs})`
+      : 'jest.runOnlyPendingTimers()';
+  return (
+    `Fake timers (${f.kind}) are installed and ${n}${next}; nothing advanced the fake clock. ` +
+    `A promise waiting on one settles only after ${advance}, await jest.runAllTimersAsync(), or with real timers (jest.useRealTimers()).`
+  );
+}
