@@ -38,14 +38,17 @@ describe.each([
   ['one worker', ['-i']],
   ['two workers', ['-w=2']],
 ])('%s', (_label, workers) => {
-  test('COLUMNS=60: every line of the dump and of the summary fits, and nothing is lost', () => {
+  test('COLUMNS=60: every line fits but for one word never cut, and nothing is lost', () => {
     const run = runJest('reporter', workers, {COLUMNS: '60'});
     expect(run.status).toBe(1);
     // As printed (normalizing would lengthen "after 301 ms").
     const {dump, summary} = parts(run.stderr);
     expect(dump.length).toBeGreaterThan(8);
+    // A word longer than what is left of a line (a path) stands whole on a
+    // line of its own.
     for (const line of [...dump, ...summary])
-      expect(line.length).toBeLessThanOrEqual(60);
+      if (line.length > 60)
+        expect(line.replace(/^[\s│├└╼]+/, '')).toMatch(/^\S+( at)?$/);
     // Wrapped pieces continue under their branch: joined again, the words are
     // all there.
     const words = dump.map(l => l.replace(/^[\s│├└╼]+/, '')).join(' ');
