@@ -571,7 +571,7 @@ function attach(
 
 /**
  * Looks for what could settle each stuck promise of a dump (see
- * core/wakers.ts), within the heap-size limit and the process's time budget.
+ * core/wakers/), within the heap-size limit and the process's time budget.
  * Taken at the timeout, before any hook has cleaned up. A search that fails or
  * is skipped leaves the dump as it is, with one note.
  */

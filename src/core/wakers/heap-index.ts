@@ -1,0 +1,315 @@
+/**
+ * The heap snapshot, indexed for the waker search: what refers to each object
+ * (the snapshot only lists what each object refers to), what the garbage
+ * collector's roots reach, the resolve and reject functions of each subject,
+ * and what a function or an object's class is (its name, its file). Built once
+ * per search; everything else in `wakers/` reads the heap through it.
+ *
+ * Only names are read from the heap (classes, properties, variables, event
+ * names); never a value of the program.
+ */
+import type {Frame} from '../types';
+import {type HeapGraph, type HeapProbe, edgeNamed} from '../heap';
+import {type PositionMapper, displayPath, positionSite} from '../callsites';
+
+/** What the index needs to know about where it runs. */
+export interface IndexOptions {
+  rootDir: string;
+  mapPosition: PositionMapper;
+  /**
+   * True for files of the test runner and of jest-taskdump (their classes are
+   * not holders).
+   */
+  isMachinery: (file: string) => boolean;
+}
+
+/**
+ * A path in the heap from a resolve function up to something that keeps it:
+ * `nodes[k + 1]` refers to `nodes[k]` by edge `edges[k]`.
+ */
+export interface Chain {
+  nodes: number[];
+  edges: number[];
+}
+
+const RESOLVE_CODE = /PromiseCapabilityDefault(Resolve|Reject)/;
+/** The private fields record.ts stamps promises with (see `Stamp` there). */
+const STAMP_FIELDS = new Set(['#root', '#capture']);
+/**
+ * A property or variable name that is an identifier (not a key made of data).
+ */
+export const IDENTIFIER = /^[A-Za-z_$][\w$]{0,39}$/;
+
+export class HeapIndex {
+  readonly g: HeapGraph;
+  /**
+   * 1 for nodes on a path from the roots (not through weak references or our
+   * objects).
+   */
+  readonly rooted: Uint8Array;
+  /**
+   * Retainers: the edges into node `i` are `retainers[firstRetainer[i] ..
+   * firstRetainer[i + 1])`.
+   */
+  private readonly firstRetainer: Uint32Array;
+  private readonly retainers: Uint32Array;
+  private readonly edgeFrom: Uint32Array;
+  /** Resolve and reject functions of each subject node. */
+  private readonly resolvers = new Map<number, number[]>();
+  /** The closures of a context, found once for the contexts asked about. */
+  private closuresOf: Map<number, number> | undefined;
+
+  constructor(
+    readonly probe: HeapProbe,
+    readonly options: IndexOptions,
+  ) {
+    this.g = probe.graph;
+    const g = this.g;
+    const n = g.nodeCount;
+    const edgeCount = g.firstEdge(n);
+    // Retainers, as compressed rows (a few bytes per reference).
+    this.edgeFrom = new Uint32Array(edgeCount);
+    const counts = new Uint32Array(n + 1);
+    for (let i = 0; i < n; i++) {
+      for (let e = g.firstEdge(i); e < g.firstEdge(i + 1); e++) {
+        this.edgeFrom[e] = i;
+        counts[g.edgeTo(e) + 1]++;
+      }
+    }
+    for (let i = 0; i < n; i++) counts[i + 1] += counts[i];
+    this.firstRetainer = counts.slice();
+    this.retainers = new Uint32Array(edgeCount);
+    for (let e = 0; e < edgeCount; e++)
+      this.retainers[counts[g.edgeTo(e)]++] = e;
+    // What the roots reach (breadth first), not through weak references, our
+    // objects or our stamps.
+    this.rooted = new Uint8Array(n);
+    const queue = new Uint32Array(n);
+    let tail = 0;
+    queue[tail++] = 0;
+    this.rooted[0] = 1;
+    for (let head = 0; head < tail; head++) {
+      const i = queue[head];
+      if (probe.ours[i] === 1) continue;
+      for (let e = g.firstEdge(i); e < g.firstEdge(i + 1); e++) {
+        const to = g.edgeTo(e);
+        if (this.rooted[to] === 1 || this.skip(e)) continue;
+        this.rooted[to] = 1;
+        queue[tail++] = to;
+      }
+    }
+    // Resolve functions: builtin closures whose context holds the promise (in a
+    // hidden slot).
+    for (const p of probe.subjects) {
+      if (p === -1) continue;
+      const fns: number[] = [];
+      for (const ctx of this.retainersOf(p)) {
+        if (
+          g.edgeType(ctx.edge) !== 'hidden' ||
+          g.name(ctx.from) !== 'system / Context'
+        )
+          continue;
+        for (const fn of this.retainersOf(ctx.from)) {
+          if (
+            g.type(fn.from) !== 'closure' ||
+            g.edgeName(fn.edge) !== 'context'
+          )
+            continue;
+          const code = edgeNamed(g, fn.from, 'code');
+          if (code !== -1 && RESOLVE_CODE.test(g.name(code))) fns.push(fn.from);
+        }
+      }
+      this.resolvers.set(p, fns);
+    }
+  }
+
+  /** The resolve and reject functions of a subject's promise. */
+  resolversOf(promise: number): number[] {
+    return this.resolvers.get(promise) ?? [];
+  }
+
+  /**
+   * Edges that keep nothing alive for our purpose: weak ones, and the
+   * recorder's stamps on promises.
+   */
+  skip(e: number): boolean {
+    const type = this.g.edgeType(e);
+    return (
+      type === 'weak' ||
+      (type === 'property' && STAMP_FIELDS.has(this.g.edgeName(e) as string))
+    );
+  }
+
+  /** The objects that refer to `node`, each with its edge. */
+  *retainersOf(node: number): Generator<{from: number; edge: number}> {
+    for (
+      let r = this.firstRetainer[node];
+      r < this.firstRetainer[node + 1];
+      r++
+    ) {
+      const edge = this.retainers[r];
+      yield {from: this.edgeFrom[edge], edge};
+    }
+  }
+
+  isResolverClosure(n: number): boolean {
+    if (this.g.type(n) !== 'closure') return false;
+    const code = edgeNamed(this.g, n, 'code');
+    return code !== -1 && RESOLVE_CODE.test(this.g.name(code));
+  }
+
+  isResolve(fn: number): boolean {
+    const code = edgeNamed(this.g, fn, 'code');
+    return code !== -1 && this.g.name(code).includes('DefaultResolve');
+  }
+
+  /**
+   * The name of the edge by which `chain.nodes[k + 1]` holds `chain.nodes[k]`.
+   */
+  via(chain: Chain, k: number): string | number {
+    return this.g.edgeName(chain.edges[k]);
+  }
+
+  /**
+   * Whether `target` is reachable from `from` in a few steps (a listener that
+   * leads to a resolve function).
+   */
+  leadsTo(from: number, target: number): boolean {
+    const g = this.g;
+    const seen = new Set<number>([from]);
+    let level = [from];
+    for (let depth = 0; depth < 6 && level.length > 0; depth++) {
+      const next: number[] = [];
+      for (const n of level) {
+        for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
+          const to = g.edgeTo(e);
+          if (to === target) return true;
+          const name = g.edgeName(e);
+          if (
+            seen.has(to) ||
+            this.skip(e) ||
+            name === 'map' ||
+            name === '__proto__' ||
+            seen.size > 2000
+          )
+            continue;
+          seen.add(to);
+          next.push(to);
+        }
+      }
+      level = next;
+    }
+    return false;
+  }
+
+  /**
+   * A function of the program (or a library), not Node's or the test runner's.
+   */
+  isProgramFunction(fn: number): boolean {
+    const file = this.scriptFile(fn);
+    return (
+      file !== null &&
+      !file.startsWith('node:') &&
+      !this.options.isMachinery(file)
+    );
+  }
+
+  /**
+   * A class defined by the program (or a library), not by Node or the test
+   * runner.
+   */
+  isProgramClass(node: number): boolean {
+    const ctor = this.constructorOf(node);
+    return ctor !== -1 && this.isProgramFunction(ctor);
+  }
+
+  constructorOf(node: number): number {
+    const map = edgeNamed(this.g, node, 'map');
+    const proto = map === -1 ? -1 : edgeNamed(this.g, map, 'prototype');
+    return proto === -1 ? -1 : edgeNamed(this.g, proto, 'constructor');
+  }
+
+  /**
+   * The file a function is defined in (absolute, or `node:...`), from its
+   * shared function info.
+   */
+  scriptFile(fn: number): string | null {
+    const shared = edgeNamed(this.g, fn, 'shared');
+    const script =
+      shared === -1 ? -1 : edgeNamed(this.g, shared, 'script_or_debug_info');
+    if (script === -1) return null;
+    const name = this.g.name(script);
+    return name === '' ? null : name;
+  }
+
+  /** Where an object's class is defined, as a frame named after the class. */
+  classAt(node: number): Frame | undefined {
+    const ctor = this.constructorOf(node);
+    const file = ctor === -1 ? null : this.scriptFile(ctor);
+    const loc = ctor === -1 ? undefined : this.g.location(ctor);
+    if (file === null || loc === undefined) return undefined;
+    const mapped = this.options.mapPosition(
+      positionSite(file, loc.line + 1, loc.column + 1),
+    );
+    if (mapped === null) return undefined;
+    return {
+      name: this.g.name(node),
+      file: displayPath(mapped.file, this.options.rootDir),
+      line: mapped.line,
+      column: mapped.column,
+      async: false,
+    };
+  }
+
+  /**
+   * A context whose outer context is the realm's: the top-level scope of a
+   * module.
+   */
+  isModuleScope(ctx: number): boolean {
+    const previous = edgeNamed(this.g, ctx, 'previous');
+    return (
+      previous !== -1 &&
+      (this.g.name(previous) === 'system / NativeContext' ||
+        this.g.name(previous) === 'system / ScriptContext')
+    );
+  }
+
+  /** The file of the code a context belongs to, relative to rootDir. */
+  scriptOf(ctx: number): string | null {
+    if (this.closuresOf === undefined) {
+      this.closuresOf = new Map();
+      const g = this.g;
+      for (let i = 0; i < g.nodeCount; i++) {
+        if (g.type(i) !== 'closure') continue;
+        const c = edgeNamed(g, i, 'context');
+        if (c !== -1 && !this.closuresOf.has(c)) this.closuresOf.set(c, i);
+      }
+    }
+    const fn = this.closuresOf.get(ctx);
+    const file = fn === undefined ? null : this.scriptFile(fn);
+    return file === null ? null : displayPath(file, this.options.rootDir);
+  }
+
+  /** Where a function is defined, mapped to the source, relative to rootDir. */
+  functionAt(fn: number): {file: string; line: number; column: number} | null {
+    const file = this.scriptFile(fn);
+    const loc = this.g.location(fn);
+    if (file === null || loc === undefined) return null;
+    const at = this.options.mapPosition(
+      positionSite(file, loc.line + 1, loc.column + 1),
+    );
+    return at === null
+      ? null
+      : {
+          file: displayPath(at.file, this.options.rootDir),
+          line: at.line,
+          column: at.column,
+        };
+  }
+
+  /** A function's name as the program wrote it, if it is an identifier. */
+  functionName(fn: number): string | null {
+    const name = this.g.name(fn);
+    return name && IDENTIFIER.test(name) ? name : null;
+  }
+}
