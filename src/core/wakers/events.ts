@@ -82,6 +82,16 @@ export function recogniseListener(
       );
     return {waker, place: listenerPlace(label, name)};
   }
+  if (edge === 'listenerTree' && k >= 2) {
+    const event = treeEvent(cx, chain, k, down);
+    if (event !== undefined) {
+      const label = eventLabel(event, TREE_EVENT);
+      return {
+        waker: emitterWaker(label, name, undefined, event, false),
+        place: listenerPlace(label, name),
+      };
+    }
+  }
   if (edge === '_eventListeners' && k >= 2) {
     // jsdom's EventTarget: listeners by event type, on the element's
     // implementation object.
@@ -100,6 +110,61 @@ export function recogniseListener(
     };
   }
   return undefined;
+}
+
+/** An event name of a wildcard listener tree: `order.*.paid`. */
+const TREE_EVENT = /^[\w:*-]+(\.[\w:*-]+)*$/;
+
+/**
+ * The event of a listener in EventEmitter2's wildcard tree (`listenerTree`:
+ * one level of objects per part of the event name, the listeners under
+ * `_listeners`) that leads to the resolve function: the one on the chain, or,
+ * when that is `'error'` (which only rejects), another one that leads there
+ * too (the search met one path only). Undefined when the chain is not in such
+ * a tree.
+ */
+function treeEvent(
+  cx: WakerContext,
+  chain: Chain,
+  k: number,
+  down: Map<number, number> | undefined,
+): string | undefined {
+  const {ix} = cx;
+  const g = ix.g;
+  const parts: string[] = [];
+  let j = k - 2;
+  for (; j >= 0 && ix.via(chain, j) !== '_listeners'; j--) {
+    const part = ix.via(chain, j);
+    if (typeof part !== 'string') return undefined;
+    parts.push(part);
+  }
+  if (j < 0 || parts.length === 0) return undefined;
+  const event = parts.join('.');
+  if (event !== 'error' || down === undefined) return event;
+  // Other events of the tree whose listeners lead to the resolve function.
+  const target = chain.nodes[0];
+  const leads = (listeners: number): boolean => {
+    if (down.has(listeners) || ix.leadsTo(listeners, target)) return true;
+    for (let e = g.firstEdge(listeners); e < g.firstEdge(listeners + 1); e++)
+      if (g.edgeType(e) === 'element' && down.has(g.edgeTo(e))) return true;
+    return false;
+  };
+  const found: string[] = [];
+  const walk = (node: number, path: string[]): void => {
+    if (found.length > 0 || path.length > 8) return;
+    for (let e = g.firstEdge(node); e < g.firstEdge(node + 1); e++) {
+      const name = g.edgeName(e);
+      if (g.edgeType(e) !== 'property' || typeof name !== 'string') continue;
+      const to = g.edgeTo(e);
+      if (name === '_listeners') {
+        const ev = path.join('.');
+        if (path.length > 0 && ev !== 'error' && leads(to)) found.push(ev);
+      } else if (g.type(to) === 'object' && g.name(to) === 'Object')
+        walk(to, [...path, name]);
+    }
+  };
+  walk(chain.nodes[k - 1], []);
+  return found[0] ?? event;
 }
 
 /**

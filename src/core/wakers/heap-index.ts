@@ -98,34 +98,42 @@ export class HeapIndex {
         queue[tail++] = to;
       }
     }
-    // Resolve functions: builtin closures whose context holds the promise (in a
-    // hidden slot).
-    for (const p of probe.subjects) {
-      if (p === -1) continue;
-      const fns: number[] = [];
-      for (const ctx of this.retainersOf(p)) {
-        if (
-          g.edgeType(ctx.edge) !== 'hidden' ||
-          g.name(ctx.from) !== 'system / Context'
-        )
-          continue;
-        for (const fn of this.retainersOf(ctx.from)) {
-          if (
-            g.type(fn.from) !== 'closure' ||
-            g.edgeName(fn.edge) !== 'context'
-          )
-            continue;
-          const code = edgeNamed(g, fn.from, 'code');
-          if (code !== -1 && RESOLVE_CODE.test(g.name(code))) fns.push(fn.from);
-        }
-      }
-      this.resolvers.set(p, fns);
-    }
+    for (const p of probe.subjects)
+      if (p !== -1) this.resolvers.set(p, this.findResolvers(p));
   }
 
-  /** The resolve and reject functions of a subject's promise. */
+  /**
+   * Resolve functions: builtin closures whose context holds the promise (in a
+   * hidden slot). A promise resolved with another promise or a thenable gets a
+   * second pair, to hand to that one's `then`.
+   */
+  private findResolvers(p: number): number[] {
+    const g = this.g;
+    const fns: number[] = [];
+    for (const ctx of this.retainersOf(p)) {
+      if (
+        g.edgeType(ctx.edge) !== 'hidden' ||
+        g.name(ctx.from) !== 'system / Context'
+      )
+        continue;
+      for (const fn of this.retainersOf(ctx.from)) {
+        if (g.type(fn.from) !== 'closure' || g.edgeName(fn.edge) !== 'context')
+          continue;
+        const code = edgeNamed(g, fn.from, 'code');
+        if (code !== -1 && RESOLVE_CODE.test(g.name(code))) fns.push(fn.from);
+      }
+    }
+    return fns;
+  }
+
+  /** The resolve and reject functions of a promise (a subject's, or any). */
   resolversOf(promise: number): number[] {
-    return this.resolvers.get(promise) ?? [];
+    let fns = this.resolvers.get(promise);
+    if (fns === undefined) {
+      fns = this.findResolvers(promise);
+      this.resolvers.set(promise, fns);
+    }
+    return fns;
   }
 
   /**
@@ -262,16 +270,103 @@ export class HeapIndex {
   }
 
   /**
-   * A context whose outer context is the realm's: the top-level scope of a
-   * module.
+   * The top-level scope of a module: a context whose outer context is the
+   * realm's, made by a function with no name and no outer scope (the module's
+   * wrapper). A function's context has the same outer context when the module
+   * keeps no variables in a context of its own; its scope info then names the
+   * function (`RetryOperation.retry`), or links to the scope around it.
    */
   isModuleScope(ctx: number): boolean {
-    const previous = edgeNamed(this.g, ctx, 'previous');
-    return (
-      previous !== -1 &&
-      (this.g.name(previous) === 'system / NativeContext' ||
-        this.g.name(previous) === 'system / ScriptContext')
-    );
+    const g = this.g;
+    const previous = edgeNamed(g, ctx, 'previous');
+    if (
+      previous === -1 ||
+      (g.name(previous) !== 'system / NativeContext' &&
+        g.name(previous) !== 'system / ScriptContext')
+    )
+      return false;
+    const locals = new Set<string | number>();
+    for (let e = g.firstEdge(ctx); e < g.firstEdge(ctx + 1); e++)
+      if (g.edgeType(e) === 'context') locals.add(g.edgeName(e));
+    // V8's own contexts (an `await`'s, holding the suspended function) have
+    // no variables.
+    if (locals.size === 0) return false;
+    const info = edgeNamed(g, ctx, 'scope_info');
+    if (info === -1) return true;
+    for (let e = g.firstEdge(info); e < g.firstEdge(info + 1); e++) {
+      if (g.edgeType(e) !== 'hidden') continue;
+      const to = g.edgeTo(e);
+      if (g.name(to) === 'system / ScopeInfo') return false;
+      // A name (V8 may keep an inferred one as a concatenated string).
+      if (
+        g.type(to).endsWith('string') &&
+        g.name(to) !== '' &&
+        !locals.has(g.name(to))
+      )
+        return false;
+    }
+    return true;
+  }
+
+  /**
+   * The shared function info of the function whose call made a context (the
+   * one whose scope info it has), or -1.
+   */
+  ownerOf(ctx: number): number {
+    const info = edgeNamed(this.g, ctx, 'scope_info');
+    if (info === -1) return -1;
+    for (const r of this.retainersOf(info))
+      if (this.g.edgeName(r.edge) === 'name_or_scope_info') return r.from;
+    return -1;
+  }
+
+  /**
+   * The shared function infos of an object's methods: the functions of its
+   * class's prototypes (and of its own properties).
+   */
+  methodsOf(node: number): Set<number> {
+    const g = this.g;
+    const out = new Set<number>();
+    const add = (o: number): void => {
+      for (let e = g.firstEdge(o); e < g.firstEdge(o + 1); e++) {
+        const fn = g.edgeTo(e);
+        if (g.edgeType(e) !== 'property' || g.type(fn) !== 'closure') continue;
+        const shared = edgeNamed(g, fn, 'shared');
+        if (shared !== -1) out.add(shared);
+      }
+    };
+    add(node);
+    let proto = node;
+    for (let depth = 0; depth < 6; depth++) {
+      const map = edgeNamed(g, proto, 'map');
+      proto = map === -1 ? -1 : edgeNamed(g, map, 'prototype');
+      if (proto === -1) break;
+      const ctor = edgeNamed(g, proto, 'constructor');
+      if (ctor === -1 || !this.isProgramFunction(ctor)) break;
+      add(proto);
+      const shared = edgeNamed(g, ctor, 'shared');
+      if (shared !== -1) out.add(shared);
+    }
+    return out;
+  }
+
+  /**
+   * Where an object's class comes from: its package for a file under
+   * `node_modules`, else its file; null when unknown.
+   */
+  packageOf(node: number): string | null {
+    const ctor = this.constructorOf(node);
+    const file = ctor === -1 ? null : this.scriptFile(ctor);
+    if (file === null) return null;
+    const m = /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)/.exec(file);
+    return m !== null ? m[1] : file;
+  }
+
+  /** An object of the test runner's or jest-taskdump's classes. */
+  isMachineryObject(node: number): boolean {
+    const ctor = this.constructorOf(node);
+    const file = ctor === -1 ? null : this.scriptFile(ctor);
+    return file !== null && this.options.isMachinery(file);
   }
 
   /** The file of the code a context belongs to, relative to rootDir. */

@@ -18,14 +18,22 @@
  * variables, event names); never a value of the program.
  */
 import type {Waker} from '../types';
-import {probeHeap} from '../heap';
+import {edgeNamed, probeHeap} from '../heap';
 import {type Chain, HeapIndex, IDENTIFIER} from './heap-index';
 import type {Recognised, WakerContext} from './context';
 import {StateReader} from './state';
 import {RANK_ERROR, rankOf, recognise} from './recognise';
 import {findHolders} from './locks';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
-import {ORPHANED, itselfKept, keptUnnamed, unrootedWaker} from './words';
+import {
+  ONLY_REJECT,
+  UNREACHED,
+  ORPHANED,
+  asReject,
+  followsWaker,
+  itselfKept,
+  keptUnnamed,
+} from './words';
 
 export type {WakerOptions, WakerReport, WakerSubject} from './types';
 
@@ -62,18 +70,18 @@ export function findWakers(
     };
     let found = 0;
     let orphaned = 0;
-    const holders: Array<number | undefined> = [];
+    const locks: Array<number[] | undefined> = [];
     subjects.forEach((s, i) => {
       const node = probe.subjects[i];
       if (node === -1) return;
-      const {waker, holder} = wakerOf(cx, node, s);
-      holders[i] = holder;
+      const {waker, chain} = wakerOf(cx, node, s);
+      locks[i] = chain;
       if (waker === undefined) return;
       s.leaf.waker = waker;
       found++;
       if (waker.kind === 'none') orphaned++;
     });
-    findHolders(cx, subjects, holders);
+    findHolders(cx, subjects, locks);
     return {
       found,
       orphaned,
@@ -85,17 +93,46 @@ export function findWakers(
   }
 }
 
+/** A waker, and the objects that keep the resolve function (for locks). */
+interface Described {
+  waker?: Waker;
+  /**
+   * The objects of the program keeping it, nearest first (a lock, its
+   * owner).
+   */
+  chain?: number[];
+}
+
+/** How many promises a search follows through adoptions. */
+const ADOPTIONS = 3;
+
 /**
- * The waker of the promise at `node`, and the holder object it waits on (for
- * locks).
+ * The waker of the promise at `node`. Orphaned only when its resolve and
+ * reject functions are gone: kept only by objects the program no longer
+ * reaches (the hung test's own, after a timeout) is not orphaned, and is
+ * described as any other.
  */
 function wakerOf(
   cx: WakerContext,
   node: number,
   subject: WakerSubject,
-): {waker?: Waker; holder?: number} {
+  depth = 0,
+): Described {
   const {ix} = cx;
   const fns = ix.resolversOf(node);
+  const followed = followedPromise(cx, node, fns, subject.constructed);
+  if (followed !== undefined) {
+    const inner =
+      followed.promise !== null && depth < ADOPTIONS
+        ? wakerOf(
+            cx,
+            followed.promise,
+            {...subject, constructed: false},
+            depth + 1,
+          )
+        : {};
+    return {waker: followsWaker(followed.how, inner.waker)};
+  }
   if (fns.length === 0) {
     // A `new Promise` always had them: garbage collected, nothing can call
     // them any more.
@@ -108,50 +145,116 @@ function wakerOf(
   const order = (f: number): number =>
     (ix.rooted[f] === 1 ? 0 : 2) + (ix.isResolve(f) ? 0 : 1);
   const ranked = [...fns].sort((a, b) => order(a) - order(b));
-  const rooted = ix.rooted[ranked[0]] === 1;
-  let found: {waker?: Waker; holder?: number} = {};
+  let found: Described = {};
   for (const f of ranked) {
     found = describe(cx, f, subject);
-    if (found.waker !== undefined || ix.rooted[f] === 1) break;
+    if (found.waker !== undefined) break;
   }
-  if (rooted) return found;
-  // Only garbage keeps them: say what it is, and that nothing else refers to
-  // it.
-  return {waker: unrootedWaker(found.waker)};
+  // A promise that waits on what the dump shows below it already says so.
+  if (found.waker === undefined && subject.leaf.waiting !== true) {
+    // Kept, but by nothing with a name (a plain object in a local of running
+    // code): say so, so that it does not read as if it was not looked for.
+    const f = ranked[0];
+    const by = [
+      ...new Set(
+        [...ix.retainersOf(f)]
+          .filter(r => !ix.skip(r.edge) && ix.probe.ours[r.from] !== 1)
+          .map(r => ix.g.name(r.from))
+          .filter(n => IDENTIFIER.test(n)),
+      ),
+    ].slice(0, 3);
+    found = {waker: keptUnnamed(by, ix.isResolve(f) ? 'resolve' : 'reject')};
+  }
+  if (found.waker !== undefined && !fns.some(f => ix.isResolve(f)))
+    found.waker.what += ONLY_REJECT;
+  // What the garbage collector's roots do not reach, no code that runs can:
+  // said after what keeps it (the hung test's own objects, unreachable from
+  // outside after a timeout, are still what it waits for).
+  if (found.waker !== undefined && !fns.some(f => ix.rooted[f] === 1))
+    found.waker.what += UNREACHED;
+  return found;
+}
+
+/**
+ * Whether a `new Promise` follows another one: its resolve function was
+ * called with a promise or a thenable (V8 then hands a second pair of
+ * functions to that one's `then`, or, with no promise hooks on, links the two
+ * promises directly), or it was handed to another promise's `then`. The
+ * promise followed, when it is one (null for a thenable).
+ */
+function followedPromise(
+  cx: WakerContext,
+  node: number,
+  fns: number[],
+  constructed: boolean,
+): {how: 'called' | 'then' | 'thenable'; promise: number | null} | undefined {
+  const {ix} = cx;
+  const g = ix.g;
+  // The promise whose reactions hold `reaction` (a list, newest first).
+  const promiseOf = (reaction: number): number | null => {
+    let at = reaction;
+    for (let hops = 0; hops < 64; hops++) {
+      let next = -1;
+      for (const r of ix.retainersOf(at)) {
+        if (g.name(r.from) === 'Promise') return r.from;
+        if (g.name(r.from) === 'system / PromiseReaction') next = r.from;
+      }
+      if (next === -1) return null;
+      at = next;
+    }
+    return null;
+  };
+  // An async function's promise resolved with the promise it returned is how
+  // V8 runs `return p`: what keeps that one's functions says it.
+  if (!constructed) return undefined;
+  const contexts = new Set(fns.map(f => edgeNamed(g, f, 'context')));
+  for (const f of fns) {
+    for (const r of ix.retainersOf(f)) {
+      if (g.name(r.from) !== 'system / PromiseReaction') continue;
+      return {
+        how: contexts.size > 1 ? 'called' : 'then',
+        promise: promiseOf(r.from),
+      };
+    }
+  }
+  for (const r of ix.retainersOf(node)) {
+    if (g.name(r.from) !== 'system / PromiseReaction') continue;
+    return {how: 'called', promise: promiseOf(r.from)};
+  }
+  if (contexts.size > 1) return {how: 'thenable', promise: null};
+  return undefined;
 }
 
 function describe(
   cx: WakerContext,
   fn: number,
   subject: WakerSubject,
-): {waker?: Waker; holder?: number} {
-  const {ix} = cx;
+): Described {
   const first = nearestHolder(cx, fn, subject);
-  if (first === undefined) {
-    // Kept, but by nothing with a name (a plain object in a local of running
-    // code): say so, so that it does not read as if it was not looked for.
-    if (ix.rooted[fn] !== 1 || subject.leaf.waiting === true) return {};
-    const by = [
-      ...new Set(
-        [...ix.retainersOf(fn)]
-          .filter(r => !ix.skip(r.edge) && ix.probe.ours[r.from] !== 1)
-          .map(r => ix.g.name(r.from))
-          .filter(n => IDENTIFIER.test(n)),
-      ),
-    ].slice(0, 3);
-    return {waker: keptUnnamed(by)};
-  }
+  if (first === undefined) return {};
+  if (!cx.ix.isResolve(fn)) first.waker = asReject(first.waker);
+  if (first.waker.kind !== 'object') return {waker: first.waker};
   // A deferred, or a lock: what keeps that says more (the module, the
-  // emitter, the queue).
-  if (first.waker.kind === 'object') {
-    const second = nearestHolder(cx, first.node, subject);
-    if (second !== undefined) first.waker.what += itselfKept(second.place);
+  // emitter, the queue), and the objects on the way are what a holder of the
+  // lock refers to.
+  const chain = [first.node];
+  const above: Recognised[] = [];
+  for (let at = first.node; chain.length < CHAIN;) {
+    const next = nearestHolder(cx, at, subject, new Set(chain));
+    if (next === undefined) break;
+    above.push(next);
+    if (next.waker.kind !== 'object') break;
+    chain.push(next.node);
+    at = next.node;
   }
-  return {
-    waker: first.waker,
-    holder: first.waker.kind === 'object' ? first.node : undefined,
-  };
+  const further = above.slice(1).filter(h => h.waker.kind === 'object');
+  if (above.length > 0)
+    first.waker.what += itselfKept(above[0].place, further.at(-1)?.place);
+  return {waker: first.waker, chain};
 }
+
+/** How many objects up from a resolve function a search names and follows. */
+const CHAIN = 6;
 
 /**
  * What keeps `start`, nearest first: breadth first through its retainers
@@ -162,6 +265,7 @@ function nearestHolder(
   cx: WakerContext,
   start: number,
   subject: WakerSubject,
+  avoid?: Set<number>,
 ): (Recognised & {node: number}) | undefined {
   const {ix} = cx;
   const g = ix.g;
@@ -200,14 +304,22 @@ function nearestHolder(
       }
     }
     for (const {from, edge} of ix.retainersOf(node)) {
-      if (down.has(from) || ix.skip(edge) || ix.probe.ours[from] === 1)
+      if (
+        down.has(from) ||
+        ix.skip(edge) ||
+        ix.probe.ours[from] === 1 ||
+        avoid?.has(from) === true
+      )
         continue;
       const name = g.edgeName(edge);
+      // V8's code and its metadata (feedback of call sites, constant pools)
+      // keep what they saw run: no path of the program's.
       if (
         name === 'map' ||
         name === '__proto__' ||
         name === 'prototype' ||
-        g.type(from) === 'synthetic'
+        g.type(from) === 'synthetic' ||
+        g.type(from) === 'code'
       )
         continue;
       down.set(from, edge);

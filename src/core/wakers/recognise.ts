@@ -62,5 +62,14 @@ export function recognise(
     (g.type(node) === 'object' && name.startsWith('global'))
   )
     return 'stop';
+  // The test runner's objects (its fake clock, its module registry) are no
+  // holders of the program's, and beyond them is only the runner; a captured
+  // stack frame (an Error's, not yet formatted) keeps its receiver but can
+  // call nothing.
+  if (
+    name === 'system / CallSiteInfo' ||
+    (g.type(node) === 'object' && cx.ix.isMachineryObject(node))
+  )
+    return 'stop';
   return undefined;
 }

@@ -1,12 +1,14 @@
 /**
  * Recognises timers that keep a resolve function: Node's own (`Timeout`,
  * `Immediate`, by their callback) and Jest's fake ones (an object with a
- * `callAt` or `expiry` keeping the callback). A timer says when it fires, from
+ * `callAt` or `expiry` keeping the callback, or a faked tick in the fake
+ * clock's `jobs`). A timer says when it fires, from
  * its live state.
  */
 import type {Waker} from '../types';
 import type {WakerContext} from './context';
-import {FAKE_TIMER, TIMER_PLACE, timerWaker} from './words';
+import {edgeNamed} from '../heap';
+import {FAKE_TICK, FAKE_TIMER, timerWaker} from './words';
 
 /**
  * The timer at `node` keeping the chain by edge `edge`: its waker, 'stop' for a
@@ -34,7 +36,7 @@ export function recogniseTimer(
         ? Math.max(0, Math.round(t.idleStart + delay - cx.now))
         : null;
     const api = typeof t?.repeat === 'number' ? 'setInterval' : 'setTimeout';
-    return {waker: timerWaker(api, delay, left), place: TIMER_PLACE};
+    return timerWaker(api, delay, left);
   }
   // Jest's fake timers: a timer of @sinonjs/fake-timers (modern) or of Jest's
   // legacy ones.
@@ -42,6 +44,29 @@ export function recogniseTimer(
     const t = cx.states.read(node);
     if (t !== undefined && (t.callAt !== undefined || t.expiry !== undefined))
       return FAKE_TIMER;
+    if (edge === 'func' && isFakeJob(cx, node)) return FAKE_TICK;
   }
   return undefined;
+}
+
+/**
+ * A job of @sinonjs/fake-timers' clock (a faked `process.nextTick` or
+ * `queueMicrotask`): an element of the array its clock keeps as `jobs`, next
+ * to the clock's `now` and its `nextTick`.
+ */
+function isFakeJob(cx: WakerContext, node: number): boolean {
+  const {ix} = cx;
+  const g = ix.g;
+  for (const a of ix.retainersOf(node)) {
+    if (g.edgeType(a.edge) !== 'element' || g.type(a.from) !== 'array')
+      continue;
+    for (const c of ix.retainersOf(a.from))
+      if (
+        g.edgeName(c.edge) === 'jobs' &&
+        edgeNamed(g, c.from, 'now') !== -1 &&
+        edgeNamed(g, c.from, 'nextTick') !== -1
+      )
+        return true;
+  }
+  return false;
 }

@@ -36,48 +36,86 @@ export const ORPHANED: Waker = {
   what: 'nothing can settle it: its resolve and reject functions are gone (orphaned)',
 };
 
-/**
- * Kept only by objects nothing else refers to: what it waited for (if found),
- * and that nothing can settle it.
- */
-export function unrootedWaker(found: Waker | undefined): Waker {
-  const what =
-    found !== undefined && found.kind !== 'timer'
-      ? `${found.what}; but nothing else refers to it any more, so nothing can settle it (orphaned)`
-      : 'nothing can settle it: only objects nothing else refers to keep its resolve and reject functions (orphaned)';
-  // What it was waiting for is part of `what`; the short form (for lists) is
-  // `orphaned`.
-  const {short: _short, ...was} = found ?? {};
-  return {...was, kind: 'none', what};
-}
-
 /** Kept, but by nothing with a name (a plain object in a local). */
-export function keptUnnamed(by: string[]): Waker {
+export function keptUnnamed(by: string[], fn: 'resolve' | 'reject'): Waker {
   return {
     kind: 'object',
-    what: `its resolve function is still kept${by.length > 0 ? ` (by ${by.map(article).join(', ')})` : ''}, and nothing has called it`,
+    what: `its ${fn} function is still kept${by.length > 0 ? ` (by ${by.map(article).join(', ')})` : ''}, and nothing has called it`,
   };
 }
 
-/** What keeps the holder, after the holder: a deferred's owner. */
-export function itselfKept(place: string): string {
-  return `, itself kept ${place}`;
+/** The same waker, said of the reject function. */
+export function asReject(w: Waker): Waker {
+  const say = (s: string): string =>
+    s.replace(/its resolve function/g, 'its reject function');
+  return {
+    ...w,
+    what: say(w.what),
+    ...(w.short !== undefined ? {short: say(w.short)} : {}),
+  };
+}
+
+/**
+ * After a waker whose resolve and reject functions only objects unreachable
+ * from the garbage collector's roots keep (no code that can still run can call
+ * them).
+ */
+export const UNREACHED =
+  '; only objects that nothing running can reach keep what can settle it';
+
+/** After a waker found from the reject function, with no resolve function. */
+export const ONLY_REJECT =
+  '; its resolve function is gone, so it can only be rejected';
+
+/**
+ * A promise that follows another: resolved with it (`called`), handed to its
+ * `then` (`then`), resolved with a thenable that has not called back
+ * (`thenable`); `inner` is the waker of the promise followed, if found.
+ */
+export function followsWaker(
+  how: 'called' | 'then' | 'thenable',
+  inner: Waker | undefined,
+): Waker {
+  const head =
+    how === 'called'
+      ? 'its resolve function was called with another promise, which has not settled'
+      : how === 'then'
+        ? "it follows another promise (its resolve function was passed to that one's then()), which has not settled"
+        : 'its resolve function was called with a thenable, which has not settled it';
+  return {
+    kind: inner?.kind ?? 'object',
+    what: inner !== undefined ? `${head}: ${inner.what}` : head,
+    short:
+      inner?.short ??
+      (how === 'thenable'
+        ? 'resolved with a thenable'
+        : 'follows another promise'),
+  };
+}
+
+/**
+ * What keeps the holder, after the holder: a deferred's owner; `further`, an
+ * object further up that keeps it in turn (a pool that keeps its queue).
+ */
+export function itselfKept(place: string, further?: string): string {
+  return `, itself kept ${place}${further !== undefined ? ` and, further up, ${further}` : ''}`;
 }
 
 export function timerWaker(
   api: 'setTimeout' | 'setInterval',
   delay: number | null,
   left: number | null,
-): Waker {
-  const short = `settles when a ${api}${delay !== null ? ` of ${delay} ms` : ''} fires`;
+): {waker: Waker; place: string} {
+  const timer = `${api}${delay !== null ? ` of ${delay} ms` : ''}`;
   return {
-    kind: 'timer',
-    what: `${short}${left !== null ? ` (in ${duration(left)})` : ''}`,
-    short,
+    waker: {
+      kind: 'timer',
+      what: `settles when a ${timer} fires${left !== null ? ` (in ${duration(left)})` : ''}`,
+      short: `settles when a ${timer} fires`,
+    },
+    place: `by a ${timer}${left !== null ? ` (fires in ${duration(left)})` : ''}`,
   };
 }
-
-export const TIMER_PLACE = 'by a timer';
 
 export const FAKE_TIMER: {waker: Waker; place: string} = {
   waker: {
@@ -87,6 +125,16 @@ export const FAKE_TIMER: {waker: Waker; place: string} = {
     short: 'settles when a fake timer fires',
   },
   place: 'by a fake timer',
+};
+
+export const FAKE_TICK: {waker: Waker; place: string} = {
+  waker: {
+    kind: 'timer',
+    fake: true,
+    what: "settles when a faked process.nextTick (or queueMicrotask) callback runs: Jest's fake clock runs them only when told to (jest.runAllTicks(), or advancing the clock)",
+    short: 'settles when a faked process.nextTick callback runs',
+  },
+  place: 'by a faked process.nextTick callback',
 };
 
 export function listenerPlace(event: string, cls: string): string {
@@ -334,4 +382,13 @@ function streamState(
       parts.push(`end() was called, ${w.length ?? 0} bytes still to write`);
   }
   return parts.length > 0 ? parts.join('; ') : 'still open';
+}
+
+/**
+ * After a lock's waker, when no stuck branch holds the lock and what it
+ * records in a Map (`Pool._resourceLoans`: what it lent) is referred to by
+ * nothing but the lock.
+ */
+export function lentOnlyToItself(cls: string, property: string): string {
+  return `; nothing but the ${cls} refers to what ${cls}.${property} (a Map) holds`;
 }
