@@ -144,7 +144,12 @@ export class HeapIndex {
     const type = this.g.edgeType(e);
     return (
       type === 'weak' ||
-      (type === 'property' && STAMP_FIELDS.has(this.g.edgeName(e) as string))
+      (type === 'property' && STAMP_FIELDS.has(this.g.edgeName(e) as string)) ||
+      // The stamps kept out of the object (with more fields than fit in it):
+      // a program seldom adds properties to a promise.
+      (type === 'internal' &&
+        this.g.edgeName(e) === 'properties' &&
+        this.g.name(this.edgeFrom[e]) === 'Promise')
     );
   }
 

@@ -52,19 +52,20 @@ export function recogniseTimer(
 /**
  * A job of @sinonjs/fake-timers' clock (a faked `process.nextTick` or
  * `queueMicrotask`): an element of the array its clock keeps as `jobs`, next
- * to the clock's `now` and its `nextTick`.
+ * to the clock's `nextTick` and `tick` (its `now`, a small number, is no
+ * object of the heap).
  */
 function isFakeJob(cx: WakerContext, node: number): boolean {
   const {ix} = cx;
   const g = ix.g;
   for (const a of ix.retainersOf(node)) {
-    if (g.edgeType(a.edge) !== 'element' || g.type(a.from) !== 'array')
+    if (g.edgeType(a.edge) !== 'element' || g.name(a.from) !== 'Array')
       continue;
     for (const c of ix.retainersOf(a.from))
       if (
         g.edgeName(c.edge) === 'jobs' &&
-        edgeNamed(g, c.from, 'now') !== -1 &&
-        edgeNamed(g, c.from, 'nextTick') !== -1
+        edgeNamed(g, c.from, 'nextTick') !== -1 &&
+        edgeNamed(g, c.from, 'tick') !== -1
       )
         return true;
   }

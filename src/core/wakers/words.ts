@@ -124,7 +124,7 @@ export const FAKE_TIMER: {waker: Waker; place: string} = {
     what: "settles when a fake timer fires: Jest's fake clock has to be advanced to it (see below)",
     short: 'settles when a fake timer fires',
   },
-  place: 'by a fake timer',
+  place: "by a fake timer, which fires only when Jest's fake clock is advanced",
 };
 
 export const FAKE_TICK: {waker: Waker; place: string} = {
@@ -134,7 +134,8 @@ export const FAKE_TICK: {waker: Waker; place: string} = {
     what: "settles when a faked process.nextTick (or queueMicrotask) callback runs: Jest's fake clock runs them only when told to (jest.runAllTicks(), or advancing the clock)",
     short: 'settles when a faked process.nextTick callback runs',
   },
-  place: 'by a faked process.nextTick callback',
+  place:
+    "by a faked process.nextTick callback, which Jest's fake clock runs only when told to (jest.runAllTicks(), or advancing it)",
 };
 
 export function listenerPlace(event: string, cls: string): string {
