@@ -7,14 +7,19 @@
  * lock's queue, a variable. V8 keeps no such record while the program runs, but
  * a heap snapshot taken at the dump has it: going back from a resolve function
  * through what refers to it, nearest first (not through our own records), the
- * first thing with a name is who holds it. When nothing the garbage collector's
- * roots reach holds it, nothing can ever settle the promise: it is orphaned.
- * From the promise the other way, its reactions lead to the async functions
- * suspended on it (its branch); see locks.ts for who holds a lock.
+ * first thing with a name is who holds it. A promise is orphaned only when its
+ * resolve and reject functions are gone; when only objects the garbage
+ * collector's roots do not reach keep them (after a timeout, often the hung
+ * test's own), what keeps them is still what it waits for, and a note says
+ * that nothing running reaches it. A `new Promise` resolved with another one
+ * says so, and what that one waits for. From the promise the other way, its
+ * reactions lead to the code waiting on it (its branch); see locks.ts for who
+ * holds a lock.
  *
- * This module is the search; heap-index.ts indexes the snapshot, the
- * recognisers (timers.ts, events.ts, streams.ts, objects.ts) name holders,
- * words.ts says it. Only names are read from the heap (classes, properties,
+ * This module is the search; heap-index.ts indexes the snapshot, state.ts
+ * reads live objects, recognise.ts and the recognisers (timers.ts, events.ts,
+ * streams.ts, objects.ts) name holders, locks.ts and branches.ts find who holds
+ * a lock, words.ts says it all. Only names are read from the heap (classes, properties,
  * variables, event names); never a value of the program.
  */
 import type {Waker} from '../types';

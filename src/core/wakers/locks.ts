@@ -60,11 +60,26 @@ export function findHolders(
     );
   };
   const heldBy: number[][] = subjects.map(() => []);
+  // Waiters on one lock share its releases, and what is said of its loans.
+  const tokensByLock = new Map<number, Tokens>();
+  const lentAlone = new Map<number, boolean>();
+  const lentOnlyTo = (lock: number[], entries: Set<number>): boolean => {
+    let alone = lentAlone.get(lock[0]);
+    if (alone === undefined) {
+      alone = onlyThrough(cx, entries, lock);
+      lentAlone.set(lock[0], alone);
+    }
+    return alone;
+  };
   subjects.forEach((s, i) => {
     const lock = locks[i];
     const waker = s.leaf.waker;
     if (lock === undefined || waker === undefined || nodes[i] === -1) return;
-    const tokens = tokensOf(cx, lock);
+    let tokens = tokensByLock.get(lock[0]);
+    if (tokens === undefined) {
+      tokens = tokensOf(cx, lock);
+      tokensByLock.set(lock[0], tokens);
+    }
     if (tokens.all.size === 0) return;
     const mine = branchOf(i);
     const own = [...tokens.all].find(t => holds(mine, t));
@@ -81,7 +96,7 @@ export function findHolders(
     if (
       heldBy[i].length === 0 &&
       tokens.lent !== null &&
-      onlyThrough(cx, tokens.lent.entries, lock)
+      lentOnlyTo(lock, tokens.lent.entries)
     )
       waker.what += lentOnlyToItself(
         ix.g.name(tokens.lent.holder),
