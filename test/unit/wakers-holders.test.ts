@@ -67,6 +67,7 @@ class Bus extends EventEmitter {
 /** Where a program keeps the resolve functions of promises it hands out. */
 class Gate {
   readonly waiters: Array<(v: unknown) => void> = [];
+  readonly rejects: Array<(e: unknown) => void> = [];
 }
 
 const RetryOperation = require('./wakers/retry-op') as new () => {
@@ -198,6 +199,15 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     await pause(1);
     hooks();
 
+    // A promise handed to another's then(), and one whose resolve function
+    // was dropped (only its reject function is kept).
+    const handed = new Promise((resolve, reject) =>
+      inner.then(resolve, reject),
+    );
+    const rejectOnly = new Promise((_resolve, reject) =>
+      gate.rejects.push(reject),
+    );
+
     // An emitter only the waiting function refers to (and the promise only
     // findWakers): not orphaned, its listener is there.
     let onceLocal: Leaf | undefined;
@@ -239,6 +249,8 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       auditBystander: add('auditBystander', auditBystander),
       follows: add('follows', follows),
       followsHooked: add('followsHooked', followsHooked),
+      handed: add('handed', handed),
+      rejectOnly: add('rejectOnly', rejectOnly),
       onceLocal: onceLocal!,
       retried: add('retried', retried),
       wildcard: add('wildcard', wildcard),
@@ -318,6 +330,18 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       );
       expect(l.waker!.what).not.toContain('nothing has called it');
     }
+  });
+
+  test("a promise handed to another's then(): it follows that one, whose waker is said", () => {
+    expect(leaves.handed.waker!.what).toMatch(
+      /^it follows another promise \(its resolve function was passed to that one's then\(\)\), which has not settled: its resolve function is kept in Gate\.waiters\[0\]/,
+    );
+  });
+
+  test('only the reject function kept: said of the reject function, and that it can only be rejected', () => {
+    expect(leaves.rejectOnly.waker!.what).toMatch(
+      /^its reject function is kept in Gate\.rejects\[0\] .*; its resolve function is gone, so it can only be rejected$/,
+    );
   });
 
   test('kept only by the waiting code (unreachable from outside) is not orphaned: what it waits for', () => {
