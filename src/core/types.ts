@@ -192,8 +192,14 @@ export interface Waker {
    */
   heldBy?: Frame[];
   /**
+   * For a lock this branch holds itself while it waits for it (a re-entered
+   * mutex, a queued job awaited by the job ahead of it): the function of this
+   * branch that holds it, or null when it could not be placed.
+   */
+  heldHere?: Frame | null;
+  /**
    * True when this branch waits on what another holds, which waits on what this
-   * one holds.
+   * one holds, or on what it holds itself ({@link heldHere}).
    */
   deadlock?: boolean;
   /**

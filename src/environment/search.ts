@@ -1,5 +1,5 @@
 /**
- * The waker search at a timeout (core/wakers.ts), as a test process can
+ * The waker search at a timeout (core/wakers/), as a test process can
  * afford it: once per cause (waker-cache.ts), within a time budget that grows
  * with the hung tests (search-budget.ts), and only when it fits in memory
  * (search-memory.ts). A leaf a limit kept from being searched says so, in the
@@ -75,7 +75,7 @@ export function skipOf(
 
 /**
  * Looks for what could settle each stuck promise of a dump (see
- * core/wakers.ts), taken at the timeout, before any hook has cleaned up.
+ * core/wakers/), taken at the timeout, before any hook has cleaned up.
  * Sets `leaf.waker` (found, or reused from an earlier test) or
  * `leaf.wakerSkipped`; a failed search sets `dump.wakerNote` instead.
  */

@@ -108,6 +108,9 @@ function stableLeaf(l: Leaf): Leaf {
             ...(l.waker.heldBy
               ? {heldBy: l.waker.heldBy.map(stableFrame)}
               : {}),
+            ...(l.waker.heldHere
+              ? {heldHere: stableFrame(l.waker.heldHere)}
+              : {}),
           },
         }
       : {}),

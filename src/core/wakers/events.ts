@@ -1,0 +1,233 @@
+/**
+ * Recognises listeners that keep a resolve function: on an EventEmitter (by
+ * its `_events`), on a jsdom EventTarget (`_eventListeners`), on Node's
+ * EventTarget (an AbortSignal: `kEvents`). Names the event and the emitter,
+ * and from the emitter's live state whether the event already happened.
+ * Emitters that are streams or child processes are described by streams.ts.
+ */
+import type {Waker} from '../types';
+import {edgeNamed} from '../heap';
+import type {Chain} from './heap-index';
+import {type Recognised, type WakerContext, EVENT_NAME} from './context';
+import {describeStreamOrProcess} from './streams';
+import {
+  abortWaker,
+  domEventWaker,
+  emitterWaker,
+  eventLabel,
+  eventTargetWaker,
+  listenerPlace,
+  targetListenerPlace,
+} from './words';
+
+/**
+ * The listener at the top of `chain` (`chain.nodes[k]` keeps what is below by
+ * edge `edge`), or undefined if it is none. `down` is the search so far (what
+ * it reached, by which edge), to tell which of an emitter's listeners leads to
+ * the resolve function.
+ */
+export function recogniseListener(
+  cx: WakerContext,
+  chain: Chain,
+  k: number,
+  edge: string | number,
+  down: Map<number, number> | undefined,
+): Recognised | undefined {
+  const g = cx.ix.g;
+  const node = chain.nodes[k];
+  const name = g.name(node);
+  if (edge === '_events' && k >= 2) {
+    let event = cx.ix.via(chain, k - 2);
+    // Listeners that share what they close over (events.once's for the event
+    // and for 'error') both lead here; the search met one first. The event's
+    // one says more.
+    if (event === 'error' && down !== undefined) {
+      const events = chain.nodes[k - 1];
+      for (let e = g.firstEdge(events); e < g.firstEdge(events + 1); e++) {
+        const name = g.edgeName(e);
+        const to = g.edgeTo(e);
+        if (
+          typeof name !== 'string' ||
+          name === 'error' ||
+          g.edgeType(e) !== 'property'
+        )
+          continue;
+        let reaches = down.has(to);
+        for (
+          let f = g.firstEdge(to);
+          !reaches && g.type(to) === 'array' && f < g.firstEdge(to + 1);
+          f++
+        )
+          reaches = down.has(g.edgeTo(f));
+        if (reaches || cx.ix.leadsTo(to, chain.nodes[0])) {
+          event = name;
+          break;
+        }
+      }
+    }
+    const raw = typeof event === 'string' ? event : null;
+    const label = eventLabel(raw, EVENT_NAME);
+    const waker =
+      describeStreamOrProcess(cx, node, raw, label) ??
+      emitterWaker(
+        label,
+        name,
+        cx.states.read(node),
+        raw,
+        // A listener added with once() sits in a bound onceWrapper: it is gone
+        // once emitted.
+        chain.nodes
+          .slice(0, k)
+          .some(n => g.type(n) === 'closure' && g.name(n) === 'native_bind'),
+      );
+    return {waker, place: listenerPlace(label, name)};
+  }
+  if (edge === 'listenerTree' && k >= 2) {
+    const event = treeEvent(cx, chain, k, down);
+    if (event !== undefined) {
+      const label = eventLabel(event, TREE_EVENT);
+      return {
+        waker: emitterWaker(label, name, undefined, event, false),
+        place: listenerPlace(label, name),
+      };
+    }
+  }
+  if (edge === '_eventListeners' && k >= 2) {
+    // jsdom's EventTarget: listeners by event type, on the element's
+    // implementation object.
+    const event = cx.ix.via(chain, k - 2);
+    const e = eventLabel(typeof event === 'string' ? event : null, EVENT_NAME);
+    const cls = name.replace(/Impl$/, '');
+    return {
+      waker: domEventWaker(e, cls),
+      place: listenerPlace(e, cls),
+    };
+  }
+  if (typeof edge === 'string' && edge.includes('kEvents')) {
+    return {
+      waker: eventTarget(cx, node, chain, k),
+      place: targetListenerPlace(name),
+    };
+  }
+  return undefined;
+}
+
+/** An event name of a wildcard listener tree: `order.*.paid`. */
+const TREE_EVENT = /^[\w:*-]+(\.[\w:*-]+)*$/;
+
+/**
+ * The event of a listener in EventEmitter2's wildcard tree (`listenerTree`:
+ * one level of objects per part of the event name, the listeners under
+ * `_listeners`) that leads to the resolve function: the one on the chain, or,
+ * when that is `'error'` (which only rejects), another one that leads there
+ * too (the search met one path only). Undefined when the chain is not in such
+ * a tree.
+ */
+function treeEvent(
+  cx: WakerContext,
+  chain: Chain,
+  k: number,
+  down: Map<number, number> | undefined,
+): string | undefined {
+  const {ix} = cx;
+  const g = ix.g;
+  const parts: string[] = [];
+  let j = k - 2;
+  for (; j >= 0 && ix.via(chain, j) !== '_listeners'; j--) {
+    const part = ix.via(chain, j);
+    if (typeof part !== 'string') return undefined;
+    parts.push(part);
+  }
+  if (j < 0 || parts.length === 0) return undefined;
+  const event = parts.join('.');
+  if (event !== 'error' || down === undefined) return event;
+  // Other events of the tree whose listeners lead to the resolve function.
+  const target = chain.nodes[0];
+  const leads = (listeners: number): boolean => {
+    if (down.has(listeners) || ix.leadsTo(listeners, target)) return true;
+    for (let e = g.firstEdge(listeners); e < g.firstEdge(listeners + 1); e++)
+      if (g.edgeType(e) === 'element' && down.has(g.edgeTo(e))) return true;
+    return false;
+  };
+  const found: string[] = [];
+  const walk = (node: number, path: string[]): void => {
+    if (found.length > 0 || path.length > 8) return;
+    for (let e = g.firstEdge(node); e < g.firstEdge(node + 1); e++) {
+      const name = g.edgeName(e);
+      if (g.edgeType(e) !== 'property' || typeof name !== 'string') continue;
+      const to = g.edgeTo(e);
+      if (name === '_listeners') {
+        const ev = path.join('.');
+        if (path.length > 0 && ev !== 'error' && leads(to)) found.push(ev);
+      } else if (g.type(to) === 'object' && g.name(to) === 'Object')
+        walk(to, [...path, name]);
+    }
+  };
+  walk(chain.nodes[k - 1], []);
+  return found[0] ?? event;
+}
+
+/**
+ * An EventTarget (an AbortSignal) holding the resolve function in a listener.
+ */
+function eventTarget(
+  cx: WakerContext,
+  node: number,
+  chain: Chain,
+  k: number,
+): Waker {
+  const g = cx.ix.g;
+  const cls = g.name(node);
+  // Its listeners: a Map (kEvents) from event name to a list; the map's table
+  // holds each key just before its value.
+  let event: string | null = null;
+  const table = chain.nodes[k - 2];
+  const list = chain.nodes[k - 3];
+  if (table !== undefined && list !== undefined) {
+    let at = -1;
+    for (let e = g.firstEdge(table); e < g.firstEdge(table + 1); e++)
+      if (g.edgeTo(e) === list) at = Number(g.edgeName(e));
+    for (let e = g.firstEdge(table); e < g.firstEdge(table + 1); e++) {
+      if (Number(g.edgeName(e)) === at - 1 && g.type(g.edgeTo(e)) === 'string')
+        event = g.name(g.edgeTo(e));
+    }
+  }
+  const e = eventLabel(event, EVENT_NAME);
+  const o = cx.states.read(node);
+  if (o?.aborted !== undefined) return abortWaker(e, o.aborted);
+  return eventTargetWaker(e, cls);
+}
+
+/**
+ * The events an EventEmitter has listeners of (but Node's bookkeeping ones),
+ * at most three.
+ */
+export function listenedEvents(cx: WakerContext, node: number): string[] {
+  const g = cx.ix.g;
+  const events = edgeNamed(g, node, '_events');
+  if (events === -1) return [];
+  const out: string[] = [];
+  for (
+    let e = g.firstEdge(events);
+    e < g.firstEdge(events + 1) && out.length < 3;
+    e++
+  ) {
+    const name = g.edgeName(e);
+    if (
+      g.edgeType(e) !== 'property' ||
+      typeof name !== 'string' ||
+      !EVENT_NAME.test(name) ||
+      name.startsWith('__') ||
+      ['newListener', 'removeListener', 'error'].includes(name)
+    )
+      continue;
+    const to = g.edgeTo(e);
+    if (
+      g.type(to) === 'closure' ||
+      g.type(to) === 'object' ||
+      g.type(to) === 'array'
+    )
+      out.push(name);
+  }
+  return out;
+}

@@ -1,0 +1,355 @@
+/**
+ * Wakers: what could still settle a stuck promise.
+ *
+ * A pending promise settles only when someone calls its resolve or reject
+ * function, so what keeps those functions alive is what can wake it: a timer's
+ * callback, an event listener on an emitter, a property of a deferred or of a
+ * lock's queue, a variable. V8 keeps no such record while the program runs, but
+ * a heap snapshot taken at the dump has it: going back from a resolve function
+ * through what refers to it, nearest first (not through our own records), the
+ * first thing with a name is who holds it. A promise is orphaned only when its
+ * resolve and reject functions are gone; when only objects the garbage
+ * collector's roots do not reach keep them (after a timeout, often the hung
+ * test's own), what keeps them is still what it waits for, and a note says
+ * that nothing running reaches it. A `new Promise` resolved with another one
+ * says so, and what that one waits for. From the promise the other way, its
+ * reactions lead to the code waiting on it (its branch); see locks.ts for who
+ * holds a lock.
+ *
+ * This module is the search; heap-index.ts indexes the snapshot, state.ts
+ * reads live objects, recognise.ts and the recognisers (timers.ts, events.ts,
+ * streams.ts, objects.ts) name holders, locks.ts and branches.ts find who holds
+ * a lock, words.ts says it all. Only names are read from the heap (classes,
+ * properties, variables, event names); never a value of the program.
+ */
+import type {Waker} from '../types';
+import {edgeNamed, probeHeap} from '../heap';
+import {type Chain, HeapIndex, IDENTIFIER} from './heap-index';
+import type {Recognised, WakerContext} from './context';
+import {StateReader} from './state';
+import {RANK_ERROR, rankOf, recognise} from './recognise';
+import {findHolders} from './locks';
+import type {WakerOptions, WakerReport, WakerSubject} from './types';
+import {
+  ONLY_REJECT,
+  UNREACHED,
+  ORPHANED,
+  asReject,
+  followsWaker,
+  itselfKept,
+  keptUnnamed,
+} from './words';
+
+export type {WakerOptions, WakerReport, WakerSubject} from './types';
+
+/** How far a search for what keeps an object goes (retainers visited). */
+const HOLDER_SEARCH_LIMIT = 20_000;
+
+/**
+ * Finds the waker of each subject and sets `leaf.waker`. Takes a heap snapshot:
+ * about 4 µs per object in the heap. Throws only if the snapshot cannot be
+ * taken or read.
+ *
+ * @example
+ * const report = findWakers([{leaf, promise, constructed: true}], {
+ *   exclude: [], rootDir, mapPosition, isMachinery, now: performance.now(),
+ * });
+ * leaf.waker;
+ * // {kind: 'event', what: "waits for 'ready' on a Connection (an
+ * // EventEmitter): not emitted since its listener was added"}
+ */
+export function findWakers(
+  subjects: WakerSubject[],
+  options: WakerOptions,
+): WakerReport {
+  const started = performance.now();
+  const probe = probeHeap(
+    subjects.map(s => s.promise),
+    [subjects, ...subjects, ...options.exclude],
+  );
+  try {
+    const cx: WakerContext = {
+      ix: new HeapIndex(probe, options),
+      states: new StateReader(probe),
+      now: options.now,
+    };
+    let found = 0;
+    let orphaned = 0;
+    const locks: Array<number[] | undefined> = [];
+    subjects.forEach((s, i) => {
+      const node = probe.subjects[i];
+      if (node === -1) return;
+      const {waker, chain} = wakerOf(cx, node, s);
+      locks[i] = chain;
+      if (waker === undefined) return;
+      s.leaf.waker = waker;
+      found++;
+      if (waker.kind === 'none') orphaned++;
+    });
+    findHolders(cx, subjects, locks);
+    return {
+      found,
+      orphaned,
+      nodes: probe.graph.nodeCount,
+      ms: Math.round(performance.now() - started),
+    };
+  } finally {
+    probe.close();
+  }
+}
+
+/** A waker, and the objects that keep the resolve function (for locks). */
+interface Described {
+  waker?: Waker;
+  /**
+   * The objects of the program keeping it, nearest first (a lock, its
+   * owner).
+   */
+  chain?: number[];
+}
+
+/** How many promises a search follows through adoptions. */
+const ADOPTIONS = 3;
+
+/**
+ * The waker of the promise at `node`. Orphaned only when its resolve and
+ * reject functions are gone: kept only by objects the program no longer
+ * reaches (the hung test's own, after a timeout) is not orphaned, and is
+ * described as any other.
+ */
+function wakerOf(
+  cx: WakerContext,
+  node: number,
+  subject: WakerSubject,
+  depth = 0,
+): Described {
+  const {ix} = cx;
+  const fns = ix.resolversOf(node);
+  const followed = followedPromise(cx, node, fns, subject.constructed);
+  if (followed !== undefined) {
+    const inner =
+      followed.promise !== null && depth < ADOPTIONS
+        ? wakerOf(
+            cx,
+            followed.promise,
+            {...subject, constructed: false},
+            depth + 1,
+          )
+        : {};
+    return {waker: followsWaker(followed.how, inner.waker)};
+  }
+  if (fns.length === 0) {
+    // A `new Promise` always had them: garbage collected, nothing can call
+    // them any more.
+    if (!subject.constructed) return {};
+    return {waker: {...ORPHANED}};
+  }
+  // The resolve function says more than the reject one (events.once's 'error'
+  // listener keeps only reject); one the roots reach says what can still call
+  // it.
+  const order = (f: number): number =>
+    (ix.rooted[f] === 1 ? 0 : 2) + (ix.isResolve(f) ? 0 : 1);
+  const ranked = [...fns].sort((a, b) => order(a) - order(b));
+  let found: Described = {};
+  for (const f of ranked) {
+    found = describe(cx, f, subject);
+    if (found.waker !== undefined) break;
+  }
+  // A promise that waits on what the dump shows below it already says so.
+  if (found.waker === undefined && subject.leaf.waiting !== true) {
+    // Kept, but by nothing with a name (a plain object in a local of running
+    // code): say so, so that it does not read as if it was not looked for.
+    const f = ranked[0];
+    const by = [
+      ...new Set(
+        [...ix.retainersOf(f)]
+          .filter(r => !ix.skip(r.edge) && ix.probe.ours[r.from] !== 1)
+          .map(r => ix.g.name(r.from))
+          .filter(n => IDENTIFIER.test(n)),
+      ),
+    ].slice(0, 3);
+    found = {waker: keptUnnamed(by, ix.isResolve(f) ? 'resolve' : 'reject')};
+  }
+  if (found.waker !== undefined && !fns.some(f => ix.isResolve(f)))
+    found.waker.what += ONLY_REJECT;
+  // What the garbage collector's roots do not reach, no code that runs can:
+  // said after what keeps it (the hung test's own objects, unreachable from
+  // outside after a timeout, are still what it waits for).
+  if (found.waker !== undefined && !fns.some(f => ix.rooted[f] === 1))
+    found.waker.what += UNREACHED;
+  return found;
+}
+
+/**
+ * Whether a `new Promise` follows another one: its resolve function was
+ * called with a promise or a thenable (V8 then hands a second pair of
+ * functions to that one's `then`, or, with no promise hooks on, links the two
+ * promises directly), or it was handed to another promise's `then`. The
+ * promise followed, when it is one (null for a thenable).
+ */
+function followedPromise(
+  cx: WakerContext,
+  node: number,
+  fns: number[],
+  constructed: boolean,
+): {how: 'called' | 'then' | 'thenable'; promise: number | null} | undefined {
+  const {ix} = cx;
+  const g = ix.g;
+  // The promise whose reactions hold `reaction` (a list, newest first).
+  const promiseOf = (reaction: number): number | null => {
+    let at = reaction;
+    for (let hops = 0; hops < 64; hops++) {
+      let next = -1;
+      for (const r of ix.retainersOf(at)) {
+        if (g.name(r.from) === 'Promise') return r.from;
+        if (g.name(r.from) === 'system / PromiseReaction') next = r.from;
+      }
+      if (next === -1) return null;
+      at = next;
+    }
+    return null;
+  };
+  // An async function's promise resolved with the promise it returned is how
+  // V8 runs `return p`: what keeps that one's functions says it.
+  if (!constructed) return undefined;
+  const contexts = new Set(fns.map(f => edgeNamed(g, f, 'context')));
+  for (const f of fns) {
+    for (const r of ix.retainersOf(f)) {
+      if (g.name(r.from) !== 'system / PromiseReaction') continue;
+      return {
+        how: contexts.size > 1 ? 'called' : 'then',
+        promise: promiseOf(r.from),
+      };
+    }
+  }
+  for (const r of ix.retainersOf(node)) {
+    if (g.name(r.from) !== 'system / PromiseReaction') continue;
+    return {how: 'called', promise: promiseOf(r.from)};
+  }
+  if (contexts.size > 1) return {how: 'thenable', promise: null};
+  return undefined;
+}
+
+function describe(
+  cx: WakerContext,
+  fn: number,
+  subject: WakerSubject,
+): Described {
+  const first = nearestHolder(cx, fn, subject);
+  if (first === undefined) return {};
+  if (!cx.ix.isResolve(fn)) first.waker = asReject(first.waker);
+  if (first.waker.kind !== 'object') return {waker: first.waker};
+  // A deferred, or a lock: what keeps that says more (the module, the
+  // emitter, the queue), and the objects on the way are what a holder of the
+  // lock refers to.
+  const chain = [first.node];
+  const above: Recognised[] = [];
+  for (let at = first.node; chain.length < CHAIN;) {
+    const next = nearestHolder(cx, at, subject, new Set(chain));
+    if (next === undefined) break;
+    above.push(next);
+    if (next.waker.kind !== 'object') break;
+    chain.push(next.node);
+    at = next.node;
+  }
+  const further = above.slice(1).filter(h => h.waker.kind === 'object');
+  if (above.length > 0)
+    first.waker.what += itselfKept(above[0].place, further.at(-1)?.place);
+  return {waker: first.waker, chain};
+}
+
+/** How many objects up from a resolve function a search names and follows. */
+const CHAIN = 6;
+
+/**
+ * What keeps `start`, nearest first: breadth first through its retainers
+ * until one is a timer, an emitter, an object of the program or a module's
+ * variable.
+ */
+function nearestHolder(
+  cx: WakerContext,
+  start: number,
+  subject: WakerSubject,
+  avoid?: Set<number>,
+): (Recognised & {node: number}) | undefined {
+  const {ix} = cx;
+  const g = ix.g;
+  const down = new Map<number, number>([[start, -1]]);
+  const queue = [start];
+  const depthOf = [0];
+  // Of the holders at the nearest depth, the one that says most (the heap's
+  // order of objects is the order they were made in, which varies from run to
+  // run).
+  let best:
+    (Recognised & {node: number; rank: number; depth: number}) | undefined;
+  for (
+    let head = 0;
+    head < queue.length && queue.length < HOLDER_SEARCH_LIMIT;
+    head++
+  ) {
+    const node = queue[head];
+    const depth = depthOf[head];
+    if (best !== undefined && depth > best.depth && best.rank < RANK_ERROR)
+      break;
+    if (node !== start) {
+      const chain = chainTo(cx, node, down);
+      const found = recognise(cx, chain, subject, down);
+      if (found === 'stop') continue;
+      if (found !== undefined) {
+        const rank = rankOf(found);
+        if (
+          best === undefined ||
+          rank < best.rank ||
+          (rank === best.rank &&
+            depth === best.depth &&
+            found.place < best.place)
+        )
+          best = {node, ...found, rank, depth};
+        continue;
+      }
+    }
+    for (const {from, edge} of ix.retainersOf(node)) {
+      if (
+        down.has(from) ||
+        ix.skip(edge) ||
+        ix.probe.ours[from] === 1 ||
+        avoid?.has(from) === true
+      )
+        continue;
+      const name = g.edgeName(edge);
+      // V8's code and its metadata (feedback of call sites, constant pools)
+      // keep what they saw run: no path of the program's.
+      if (
+        name === 'map' ||
+        name === '__proto__' ||
+        name === 'prototype' ||
+        g.type(from) === 'synthetic' ||
+        g.type(from) === 'code'
+      )
+        continue;
+      down.set(from, edge);
+      queue.push(from);
+      depthOf.push(depth + 1);
+    }
+  }
+  if (best === undefined) return undefined;
+  return {node: best.node, waker: best.waker, place: best.place};
+}
+
+/** The chain from the search's start up to `top` (see nearestHolder). */
+function chainTo(
+  cx: WakerContext,
+  top: number,
+  down: Map<number, number>,
+): Chain {
+  const nodes: number[] = [];
+  const edges: number[] = [];
+  for (let n = top; ;) {
+    nodes.unshift(n);
+    const e = down.get(n)!;
+    if (e === -1) break;
+    edges.unshift(e);
+    n = cx.ix.g.edgeTo(e);
+  }
+  return {nodes, edges};
+}

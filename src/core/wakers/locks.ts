@@ -1,0 +1,274 @@
+/**
+ * Locks, queues and pools: who holds the lock a waiter's resolve function is
+ * queued in, and deadlocks.
+ *
+ * A branch holds a lock when it keeps what gives the lock back: a function the
+ * lock's own methods made that refers to the lock (async-mutex's `release`, a
+ * hand-written `() => this.release()`, p-queue's running job), or an object
+ * the lock records in a Map of its own (generic-pool's borrowed resource).
+ * Referring to the lock is not holding it: a waiter refers to it too, to call
+ * `acquire`. A branch is the code that waits on a stuck promise: the async
+ * functions (native, or compiled to generators) suspended on it and on theirs,
+ * with their locals. When the waiter's own branch holds its lock, the branch
+ * waits for itself; when two branches each hold what the other waits for, they
+ * deadlock. When no stuck branch holds it, what is known is said (nothing but
+ * the lock refers to what it lent) and no more.
+ */
+import type {Frame, Leaf} from '../types';
+import {edgeNamed} from '../heap';
+import {type Branch, holderFrame, walkBranch} from './branches';
+import type {WakerContext} from './context';
+import type {WakerSubject} from './types';
+import {lentOnlyToItself} from './words';
+
+/**
+ * For subjects whose resolve function an object keeps (`chains[i]`: those
+ * objects, nearest first): which stuck branch holds the lock, and deadlocks.
+ * Sets `heldBy`, `heldHere` and `deadlock` on their wakers.
+ */
+export function findHolders(
+  cx: WakerContext,
+  subjects: WakerSubject[],
+  chains: Array<number[] | undefined>,
+): void {
+  const {ix} = cx;
+  const nodes = ix.probe.subjects;
+  const locks = chains.map(c =>
+    c === undefined || c.length === 0 ? undefined : lockOf(cx, c),
+  );
+  if (!locks.some(l => l !== undefined)) return;
+  // A branch does not reach through a lock into what it keeps (its queue of
+  // waiters, the releases it keeps for itself).
+  const avoid = new Set<number>();
+  for (const l of locks) for (const n of l ?? []) avoid.add(n);
+  const branches = new Map<number, Branch>();
+  const branchOf = (j: number): Branch => {
+    let b = branches.get(j);
+    if (b === undefined) {
+      b = walkBranch(cx, nodes[j], avoid);
+      branches.set(j, b);
+    }
+    return b;
+  };
+  // A function of the lock's that waits on the branch (a reaction of its
+  // own on the promise) is the lock's code, not a release the branch keeps.
+  const holds = (b: Branch, t: number): boolean => {
+    const from = b.parent.get(t);
+    return (
+      from !== undefined &&
+      (from === -1 || ix.g.name(from) !== 'system / PromiseReaction')
+    );
+  };
+  const heldBy: number[][] = subjects.map(() => []);
+  // Waiters on one lock share its releases, and what is said of its loans.
+  const tokensByLock = new Map<number, Tokens>();
+  const lentAlone = new Map<number, boolean>();
+  const lentOnlyTo = (lock: number[], entries: Set<number>): boolean => {
+    let alone = lentAlone.get(lock[0]);
+    if (alone === undefined) {
+      alone = onlyThrough(cx, entries, lock);
+      lentAlone.set(lock[0], alone);
+    }
+    return alone;
+  };
+  subjects.forEach((s, i) => {
+    const lock = locks[i];
+    const waker = s.leaf.waker;
+    if (lock === undefined || waker === undefined || nodes[i] === -1) return;
+    let tokens = tokensByLock.get(lock[0]);
+    if (tokens === undefined) {
+      tokens = tokensOf(cx, lock);
+      tokensByLock.set(lock[0], tokens);
+    }
+    if (tokens.all.size === 0) return;
+    const mine = branchOf(i);
+    const own = [...tokens.all].find(t => holds(mine, t));
+    if (own !== undefined) {
+      waker.heldHere = holderFrame(cx, mine, own, s.leaf) ?? null;
+      waker.deadlock = true;
+      return;
+    }
+    subjects.forEach((_, j) => {
+      if (j === i || nodes[j] === -1) return;
+      const theirs = branchOf(j);
+      if ([...tokens.all].some(t => holds(theirs, t))) heldBy[i].push(j);
+    });
+    if (
+      heldBy[i].length === 0 &&
+      tokens.lent !== null &&
+      lentOnlyTo(lock, tokens.lent.entries)
+    )
+      waker.what += lentOnlyToItself(
+        ix.g.name(tokens.lent.holder),
+        tokens.lent.property,
+      );
+  });
+  // A cycle of "waits on what that one holds" is a deadlock.
+  const inCycle = (start: number): boolean => {
+    const seen = new Set<number>();
+    const stack = [...heldBy[start]];
+    while (stack.length > 0) {
+      const j = stack.pop()!;
+      if (j === start) return true;
+      if (seen.has(j)) continue;
+      seen.add(j);
+      stack.push(...heldBy[j]);
+    }
+    return false;
+  };
+  subjects.forEach((s, i) => {
+    if (heldBy[i].length === 0 || s.leaf.waker === undefined) return;
+    s.leaf.waker.heldBy = heldBy[i]
+      .map(j => partingFrame(s.leaf, subjects[j].leaf))
+      .filter((f): f is Frame => f !== undefined);
+    if (inCycle(i)) s.leaf.waker.deadlock = true;
+  });
+}
+
+/**
+ * The lock of a waiter: the objects keeping its resolve function from the
+ * same package (or file) as the nearest one (a Semaphore and its Mutex, a
+ * pool's queues and the Pool), not the program's objects that own the lock.
+ */
+function lockOf(cx: WakerContext, chain: number[]): number[] {
+  const from = cx.ix.packageOf(chain[0]);
+  const out = [chain[0]];
+  for (const n of chain.slice(1)) {
+    if (from === null || cx.ix.packageOf(n) !== from) break;
+    out.push(n);
+  }
+  return out;
+}
+
+/** What gives a lock back (see the top of this file). */
+interface Tokens {
+  all: Set<number>;
+  /** The objects a Map of the lock records (and which Map), if any. */
+  lent: {holder: number; property: string; entries: Set<number>} | null;
+}
+
+/**
+ * The releases of a lock: functions made by a method of one of its objects
+ * (a context of that method's call on their scope chain refers to the
+ * object), and objects of the program's classes recorded in a Map one of its
+ * objects keeps.
+ */
+function tokensOf(cx: WakerContext, lock: number[]): Tokens {
+  const {ix} = cx;
+  const g = ix.g;
+  const all = new Set<number>();
+  // Contexts of a method's call on a lock object (they refer to it), then the
+  // contexts inside them, and the functions made in any of those.
+  const methods = new Map(lock.map(n => [n, ix.methodsOf(n)]));
+  let contexts: number[] = [];
+  for (const n of lock) {
+    for (const r of ix.retainersOf(n)) {
+      if (
+        g.edgeType(r.edge) !== 'context' ||
+        g.name(r.from) !== 'system / Context'
+      )
+        continue;
+      const owner = ix.ownerOf(r.from);
+      if (owner !== -1 && methods.get(n)!.has(owner)) contexts.push(r.from);
+    }
+  }
+  const seen = new Set(contexts);
+  for (let depth = 0; depth < 6 && contexts.length > 0; depth++) {
+    const inner: number[] = [];
+    for (const ctx of contexts) {
+      for (const r of ix.retainersOf(ctx)) {
+        const from = r.from;
+        const via = g.edgeName(r.edge);
+        if (via === 'context' && g.type(from) === 'closure') {
+          if (!ix.isResolverClosure(from)) all.add(from);
+        } else if (
+          via === 'previous' &&
+          g.name(from) === 'system / Context' &&
+          !seen.has(from)
+        ) {
+          seen.add(from);
+          inner.push(from);
+        }
+      }
+    }
+    contexts = inner;
+  }
+  let lent: Tokens['lent'] = null;
+  for (const n of lock) {
+    for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
+      const map = g.edgeTo(e);
+      const name = g.edgeName(e);
+      if (
+        g.edgeType(e) !== 'property' ||
+        typeof name !== 'string' ||
+        g.name(map) !== 'Map'
+      )
+        continue;
+      const table = edgeNamed(g, map, 'table');
+      const entries = new Set<number>();
+      for (
+        let f = table === -1 ? 0 : g.firstEdge(table);
+        f < (table === -1 ? 0 : g.firstEdge(table + 1));
+        f++
+      ) {
+        const entry = g.edgeTo(f);
+        if (g.type(entry) === 'object' && ix.isProgramClass(entry))
+          entries.add(entry);
+      }
+      if (entries.size === 0) continue;
+      for (const x of entries) all.add(x);
+      lent ??= {holder: n, property: name, entries};
+    }
+  }
+  return {all, lent};
+}
+
+/**
+ * Whether nothing the roots reach keeps `entries` but through the lock's
+ * objects: nothing else refers to them, or only garbage does.
+ */
+function onlyThrough(
+  cx: WakerContext,
+  entries: Set<number>,
+  lock: number[],
+): boolean {
+  const {ix} = cx;
+  const g = ix.g;
+  const blocked = new Set(lock);
+  const seen = new Uint8Array(g.nodeCount);
+  const queue = [0];
+  seen[0] = 1;
+  for (let head = 0; head < queue.length; head++) {
+    const n = queue[head];
+    if (ix.probe.ours[n] === 1) continue;
+    for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
+      const to = g.edgeTo(e);
+      if (seen[to] === 1 || ix.skip(e) || blocked.has(to)) continue;
+      if (entries.has(to)) return false;
+      seen[to] = 1;
+      queue.push(to);
+    }
+  }
+  return true;
+}
+
+/**
+ * The frame where branch `other` parts from `leaf`'s (or its last), to name it:
+ * the first of the program's own frames from there on, if any (a library's
+ * helper frames say little).
+ */
+function partingFrame(leaf: Leaf, other: Leaf): Frame | undefined {
+  const key = (f: Frame): string =>
+    `${f.name}@${f.file}:${f.line}#${f.combinator?.index ?? ''}`;
+  let from = other.path.length;
+  for (let i = 0; i < other.path.length; i++) {
+    if (i >= leaf.path.length || key(leaf.path[i]) !== key(other.path[i])) {
+      from = i;
+      break;
+    }
+  }
+  const rest = other.path.slice(
+    Math.min(from, Math.max(0, other.path.length - 1)),
+  );
+  return rest.find(f => !/(^|[\\/])node_modules[\\/]/.test(f.file)) ?? rest[0];
+}

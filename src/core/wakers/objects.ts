@@ -1,0 +1,134 @@
+/**
+ * Recognises the program's own holders of a resolve function: an object of a
+ * class the program (or a library) defines (a deferred, a lock's queue, a
+ * pending-request map), named with the property path down to what it keeps,
+ * and a module's top-level variable. Containers (plain objects, arrays, maps)
+ * are passed through to what keeps them.
+ */
+import type {Chain} from './heap-index';
+import {IDENTIFIER} from './heap-index';
+import {type Recognised, type WakerContext} from './context';
+import {listenedEvents} from './events';
+import {
+  functionWords,
+  objectWaker,
+  variablePlace,
+  variableWaker,
+} from './words';
+
+/**
+ * Objects that only carry what they hold: a path goes on through them to a
+ * holder with a name.
+ */
+export const CONTAINERS = new Set([
+  'Object',
+  'Array',
+  'Map',
+  'Set',
+  'Listener',
+  '(object properties)',
+  '(object elements)',
+]);
+
+/**
+ * A property name of the program's code: an identifier, or a private field's
+ * `#name` (never data, as a key can be).
+ */
+const PROPERTY = /^#?[A-Za-z_$][\w$]{0,39}$/;
+
+/**
+ * The variable or object at the top of `chain` (`chain.nodes[k]`, keeping what
+ * is below by edge `edge`), or undefined if it is none.
+ */
+export function recogniseHolder(
+  cx: WakerContext,
+  chain: Chain,
+  k: number,
+  edge: string | number,
+): Recognised | undefined {
+  const {ix} = cx;
+  const g = ix.g;
+  const node = chain.nodes[k];
+  const name = g.name(node);
+  const type = g.type(node);
+  const through = throughFunction(cx, chain);
+  if (type === 'object' && name === 'system / Context') {
+    const variable =
+      g.edgeType(chain.edges[k - 1]) === 'context' ? String(edge) : null;
+    // V8's own slots (`this`, `.generator_object`) are not variables of the
+    // program.
+    if (
+      variable === null ||
+      !IDENTIFIER.test(variable) ||
+      variable === 'this' ||
+      !ix.isModuleScope(node)
+    )
+      return undefined;
+    const place = variablePlace(variable, ix.scriptOf(node));
+    return {waker: variableWaker(place, through), place};
+  }
+  if (
+    type === 'object' &&
+    !CONTAINERS.has(name) &&
+    !name.startsWith('system /') &&
+    ix.isProgramClass(node)
+  )
+    return objectHolder(cx, node, chain, k, through);
+  return undefined;
+}
+
+/**
+ * The first function of the program on the chain that closes over what is
+ * below it.
+ */
+function throughFunction(cx: WakerContext, chain: Chain): string | undefined {
+  const {ix} = cx;
+  for (let j = 1; j < chain.nodes.length - 1; j++) {
+    const n = chain.nodes[j];
+    if (
+      ix.g.type(n) === 'closure' &&
+      ix.via(chain, j - 1) === 'context' &&
+      ix.isProgramFunction(n)
+    )
+      return functionWords(ix.functionName(n), ix.functionAt(n));
+  }
+  return undefined;
+}
+
+function objectHolder(
+  cx: WakerContext,
+  node: number,
+  chain: Chain,
+  k: number,
+  through: string | undefined,
+): Recognised {
+  const g = cx.ix.g;
+  // The path from the holder down to what it keeps: `waiters[0]`, `resolve`,
+  // `pending (a Map)`.
+  let path = '';
+  for (let j = k - 1; j >= 0; j--) {
+    const e = chain.edges[j];
+    const type = g.edgeType(e);
+    const name = g.edgeName(e);
+    if (type === 'element') path += `[${name}]`;
+    else if (type === 'property' && typeof name === 'string')
+      path += PROPERTY.test(name) ? `.${name}` : '[…]';
+    const below = chain.nodes[j];
+    if (g.name(below) === 'Map' && g.type(below) === 'object') {
+      path += ' (a Map)';
+      break;
+    }
+    if (
+      g.type(below) === 'closure' ||
+      (g.type(below) === 'object' && !CONTAINERS.has(g.name(below)))
+    )
+      break;
+  }
+  return objectWaker(
+    g.name(node),
+    path,
+    through,
+    cx.ix.classAt(node),
+    listenedEvents(cx, node),
+  );
+}

@@ -1,0 +1,369 @@
+import {EventEmitter, once} from 'node:events';
+import {promiseHooks} from 'node:v8';
+import {createPositionMapper} from '../../src/core/callsites';
+import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {Leaf} from '../../src/core/types';
+
+// Who holds a lock, deadlocks, and promises that follow others, on live heaps
+// of this process: one heap snapshot for all cases (each costs a second or
+// more in a ts-jest worker).
+
+// The promises the waiters of each lock wait on, for the test to hand to
+// findWakers.
+const waitsOf = new Map<object, Array<Promise<unknown>>>();
+const record = <T>(lock: object, p: Promise<T>): Promise<T> => {
+  waitsOf.set(lock, [...(waitsOf.get(lock) ?? []), p]);
+  return p;
+};
+
+/** A mutex whose acquire() resolves with a release function it makes. */
+class Mutex {
+  private locked = false;
+  private readonly waiters: Array<() => void> = [];
+  async acquire(): Promise<() => void> {
+    if (this.locked)
+      await record(
+        this,
+        new Promise<void>(resolve => this.waiters.push(resolve)),
+      );
+    this.locked = true;
+    return () => this.release();
+  }
+  private release(): void {
+    this.locked = false;
+    this.waiters.shift()?.();
+  }
+}
+
+/** A pool that records what it lends in a Map, as generic-pool does. */
+class Pool {
+  private readonly loans = new Map<Resource, {since: number}>();
+  private readonly waiting: Array<(r: Resource) => void> = [];
+  constructor(private free: Resource[]) {}
+  async borrow(): Promise<Resource> {
+    const r =
+      this.free.pop() ??
+      (await record(
+        this,
+        new Promise<Resource>(resolve => this.waiting.push(resolve)),
+      ));
+    this.loans.set(r, {since: 0});
+    return r;
+  }
+  giveBack(r: Resource): void {
+    this.loans.delete(r);
+    const next = this.waiting.shift();
+    if (next) next(r);
+    else this.free.push(r);
+  }
+}
+class Resource {}
+
+/** An emitter with a wildcard listener tree, shaped as EventEmitter2's. */
+class Bus extends EventEmitter {
+  readonly listenerTree: Record<string, unknown> = {};
+}
+
+/** Where a program keeps the resolve functions of promises it hands out. */
+class Gate {
+  readonly waiters: Array<(v: unknown) => void> = [];
+  readonly rejects: Array<(e: unknown) => void> = [];
+}
+
+const RetryOperation = require('./wakers/retry-op') as new () => {
+  attempt(fn: () => void): void;
+  stop(): void;
+};
+
+// Kept by this module, as a program keeps a deferred's functions.
+let resolveLater: ((v: unknown) => void) | undefined;
+let resolveHooked: ((v: unknown) => void) | undefined;
+
+const pause = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+describe('findWakers: holders, deadlocks and followed promises', () => {
+  const subjects: WakerSubject[] = [];
+  const add = (name: string, promise: Promise<unknown>, constructed = true) => {
+    const l: Leaf = {
+      kind: 'promise',
+      what: 'promise, never settled',
+      createdAt: null,
+      path: [
+        {
+          name,
+          file: 'test/unit/wakers-holders.test.ts',
+          line: 1,
+          column: 1,
+          async: true,
+        },
+      ],
+      ageMs: 0,
+      detached: false,
+    };
+    promise.catch(() => {});
+    subjects.push({leaf: l, promise, constructed});
+    return l;
+  };
+  // What the program keeps (module variables, in a test: this array).
+  const kept: unknown[] = [];
+  let leaves: Record<string, Leaf>;
+
+  beforeAll(async () => {
+    // (a) Two transfers lock two mutexes in opposite orders; a bystander
+    // refers to both mutexes while it waits on something else.
+    const a = new Mutex();
+    const b = new Mutex();
+    kept.push(a, b);
+    const transfer = async (from: Mutex, to: Mutex): Promise<void> => {
+      const release = await from.acquire();
+      await pause(5);
+      (await to.acquire())();
+      release();
+    };
+    // Refers to the locks (to acquire them later, say) while it waits on a
+    // promise of its own.
+    const bystander = (x: Mutex, y: Mutex): Promise<void> => {
+      const wait = new Promise<void>(() => {});
+      void (async () => {
+        await wait;
+        (await x.acquire())();
+        (await y.acquire())();
+      })();
+      return wait;
+    };
+    void transfer(a, b);
+    void transfer(b, a);
+    const looking = bystander(a, b);
+
+    // (b) A branch that holds a mutex and, below, acquires it again.
+    const settings = new Mutex();
+    kept.push(settings);
+    const save = async (): Promise<void> => {
+      (await settings.acquire())();
+    };
+    const set = async (): Promise<void> => {
+      const release = await settings.acquire();
+      await save();
+      release();
+    };
+    void set();
+
+    // (c) A lock its holder never released (the holder returned): nobody
+    // alive holds it. A bystander refers to the lock.
+    const cache = new Mutex();
+    kept.push(cache);
+    const refresh = async (): Promise<void> => {
+      await cache.acquire();
+      // returns without calling release()
+    };
+    await refresh();
+    void cache.acquire();
+    const cacheBystander = bystander(cache, cache);
+    // And a pool whose only resource was borrowed and dropped.
+    const pool = new Pool([new Resource()]);
+    kept.push(pool);
+    await pool.borrow();
+    void pool.borrow();
+
+    // (d) A lock held by one branch; another only refers to it.
+    const audit = new Mutex();
+    kept.push(audit);
+    const approval = new Promise<void>(() => {});
+    const holdForAudit = async (): Promise<void> => {
+      const release = await audit.acquire();
+      await approval;
+      release();
+    };
+    void holdForAudit();
+    await pause(1);
+    void audit.acquire();
+    const auditBystander = bystander(audit, audit);
+
+    // A promise resolved with another, still pending (V8 links the two
+    // directly when no promise hook is on).
+    const gate = new Gate();
+    kept.push(gate);
+    const inner = new Promise(resolve => gate.waiters.push(resolve));
+    const follows = new Promise(resolve => {
+      resolveLater = resolve;
+    });
+    resolveLater!(inner);
+    // The same with a promise hook on (as under jest-taskdump): V8 hands a
+    // second pair of functions to the inner promise's then().
+    const hooks = promiseHooks.createHook({init() {}});
+    const innerHooked = new Promise(resolve => gate.waiters.push(resolve));
+    const followsHooked = new Promise(resolve => {
+      resolveHooked = resolve;
+    });
+    resolveHooked!(innerHooked);
+    await pause(1);
+    hooks();
+
+    // A promise handed to another's then(), and one whose resolve function
+    // was dropped (only its reject function is kept).
+    const handed = new Promise((resolve, reject) =>
+      inner.then(resolve, reject),
+    );
+    const rejectOnly = new Promise((_resolve, reject) =>
+      gate.rejects.push(reject),
+    );
+
+    // An emitter only the waiting function refers to (and the promise only
+    // findWakers): not orphaned, its listener is there.
+    let onceLocal: Leaf | undefined;
+    void (async () => {
+      const e = new EventEmitter();
+      const p = once(e, 'ready');
+      // events.once is an async function: not a `new Promise`.
+      onceLocal = add('onceLocal', p, false);
+      await p;
+    })();
+
+    // A retry operation keeps the resolve function; a timer of its keeps the
+    // operation, through a variable of a function's call (not a module's).
+    const op = new RetryOperation();
+    kept.push(op);
+    const retried = new Promise<void>(resolve => op.attempt(() => resolve()));
+
+    // A wildcard listener tree: the 'error' listener only rejects.
+    const bus = new Bus();
+    kept.push(bus);
+    const wildcard = new Promise((resolve, reject) => {
+      const onError = (e: unknown) => reject(e);
+      const onPaid = (v: unknown) => resolve(v);
+      bus.listenerTree.error = {_listeners: onError};
+      bus.listenerTree.order = {'*': {paid: {_listeners: [onPaid]}}};
+    });
+
+    await pause(20);
+    leaves = {
+      first: add('first', waitsOf.get(b)![0]),
+      second: add('second', waitsOf.get(a)![0]),
+      looking: add('looking', looking),
+      reentered: add('reentered', waitsOf.get(settings)![0]),
+      secondRefresh: add('secondRefresh', waitsOf.get(cache)![0]),
+      cacheBystander: add('cacheBystander', cacheBystander),
+      borrow: add('borrow', waitsOf.get(pool)![0]),
+      deposit: add('deposit', waitsOf.get(audit)![0]),
+      auditWait: add('auditWait', approval),
+      auditBystander: add('auditBystander', auditBystander),
+      follows: add('follows', follows),
+      followsHooked: add('followsHooked', followsHooked),
+      handed: add('handed', handed),
+      rejectOnly: add('rejectOnly', rejectOnly),
+      onceLocal: onceLocal!,
+      retried: add('retried', retried),
+      wildcard: add('wildcard', wildcard),
+    };
+    findWakers(subjects, {
+      exclude: [],
+      rootDir: process.cwd(),
+      mapPosition: createPositionMapper(undefined),
+      isMachinery: () => false,
+      now: performance.now(),
+    });
+  }, 120_000);
+
+  afterAll(() => {
+    for (const k of kept) (k as {stop?: () => void}).stop?.();
+    subjects.length = 0;
+    kept.length = 0;
+  });
+
+  test('(a) two branches, each holding the mutex the other waits for: a deadlock, the bystander that only refers to the mutexes holds nothing', () => {
+    for (const [mine, other] of [
+      [leaves.first, 'second'],
+      [leaves.second, 'first'],
+    ] as const) {
+      expect(mine.waker).toMatchObject({
+        kind: 'object',
+        deadlock: true,
+        heldBy: [{name: other}],
+      });
+      expect(mine.waker!.what).toMatch(
+        /^its resolve function is kept in Mutex\.waiters\[0\]/,
+      );
+    }
+  });
+
+  test('(b) a branch that acquires the mutex it holds: held by this branch, which waits for it', () => {
+    expect(leaves.reentered.waker).toMatchObject({
+      kind: 'object',
+      deadlock: true,
+      heldHere: {name: 'set', file: 'test/unit/wakers-holders.test.ts'},
+    });
+    expect(leaves.reentered.waker!.heldBy).toBeUndefined();
+  });
+
+  test('(c) a lock whose holder returned without releasing it: held by no branch, and nothing more is claimed', () => {
+    expect(leaves.secondRefresh.waker).toMatchObject({kind: 'object'});
+    expect(leaves.secondRefresh.waker!.heldBy).toBeUndefined();
+    expect(leaves.secondRefresh.waker!.heldHere).toBeUndefined();
+    expect(leaves.secondRefresh.waker!.deadlock).toBeUndefined();
+    expect(leaves.secondRefresh.waker!.what).toMatch(
+      /^its resolve function is kept in Mutex\.waiters\[0\] \(class Mutex at test\/unit\/wakers-holders\.test\.ts:\d+:\d+\)/,
+    );
+    expect(leaves.secondRefresh.waker!.what).not.toMatch(/held|nothing but/);
+  });
+
+  test('(c) a pool whose borrowed resource only the pool refers to: that is said', () => {
+    expect(leaves.borrow.waker).toMatchObject({kind: 'object'});
+    expect(leaves.borrow.waker!.heldBy).toBeUndefined();
+    expect(leaves.borrow.waker!.what).toMatch(
+      /^its resolve function is kept in Pool\.waiting\[0\] .*; nothing but the Pool refers to what Pool\.loans \(a Map\) holds$/,
+    );
+  });
+
+  test('(d) a branch that only refers to the lock does not hold it; the one with its release does', () => {
+    expect(leaves.deposit.waker).toMatchObject({
+      kind: 'object',
+      heldBy: [{name: 'auditWait'}],
+    });
+    expect(leaves.deposit.waker!.heldBy).toHaveLength(1);
+    expect(leaves.deposit.waker!.deadlock).toBeUndefined();
+  });
+
+  test('a resolve function called with a pending promise: said so, never "nothing has called it"', () => {
+    for (const l of [leaves.follows, leaves.followsHooked]) {
+      expect(l.waker!.what).toMatch(
+        /^its resolve function was called with another promise, which has not settled: its resolve function is kept in Gate\.waiters\[\d\] \(class Gate at test\/unit\/wakers-holders\.test\.ts:\d+:\d+\)/,
+      );
+      expect(l.waker!.what).not.toContain('nothing has called it');
+    }
+  });
+
+  test("a promise handed to another's then(): it follows that one, whose waker is said", () => {
+    expect(leaves.handed.waker!.what).toMatch(
+      /^it follows another promise \(its resolve function was passed to that one's then\(\)\), which has not settled: its resolve function is kept in Gate\.waiters\[0\]/,
+    );
+  });
+
+  test('only the reject function kept: said of the reject function, and that it can only be rejected', () => {
+    expect(leaves.rejectOnly.waker!.what).toMatch(
+      /^its reject function is kept in Gate\.rejects\[0\] .*; its resolve function is gone, so it can only be rejected$/,
+    );
+  });
+
+  test('kept only by the waiting code (unreachable from outside) is not orphaned: what it waits for', () => {
+    expect(leaves.onceLocal.waker).toEqual({
+      kind: 'event',
+      what: "waits for 'ready' on an EventEmitter: not emitted since its listener was added; only objects that nothing running can reach keep what can settle it",
+      short: "waits for 'ready' on an EventEmitter",
+    });
+  });
+
+  test("a variable of a function's call is not a module's variable: what keeps it is the timer", () => {
+    expect(leaves.retried.waker!.what).toMatch(
+      /^its resolve function is kept in RetryOperation\.fn \(by a function at test\/unit\/wakers-holders\.test\.ts:\d+:\d+\) \(class RetryOperation at test\/unit\/wakers\/retry-op\.js:\d+:\d+\), itself kept by a setTimeout of 60000 ms \(fires in \d+\.\d s\)$/,
+    );
+    expect(leaves.retried.waker!.what).not.toContain('`self`');
+  });
+
+  test("a wildcard listener tree: the event that resolves, not the 'error' one that only rejects", () => {
+    expect(leaves.wildcard.waker).toMatchObject({
+      kind: 'event',
+      what: "waits for 'order.*.paid' on a Bus (an EventEmitter): not emitted in a way that settles it",
+    });
+    expect(leaves.looking.waker!.kind).toBe('none');
+  });
+});
