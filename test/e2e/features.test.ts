@@ -2,16 +2,14 @@ import {runJest} from './run';
 
 // Jest features that must keep working, with exactly the output plain
 // jest-environment-node gives: test.concurrent, jest.retryTimes,
-// jest.isolateModules, mocks, --detectOpenHandles and coverage with both
-// providers.
+// jest.isolateModules, mocks and --detectOpenHandles. Coverage with both
+// providers: test/compat/coverage.test.ts (npm run test:compat).
 const strip = (s: string): string =>
   s.replace(/ \(<duration>\)/g, '').replace(/^Time:.*$/gm, '');
 
 describe.each([
   ['no flags', []],
   ['--detectOpenHandles', ['--detectOpenHandles']],
-  ['--coverage (babel)', ['--coverage']],
-  ['--coverage (v8)', ['--coverage', '--coverageProvider=v8']],
 ])('%s', (_label, flags) => {
   test('outcomes and output are those of plain jest-environment-node', () => {
     const traced = runJest('features', ['-i', '--verbose', ...flags]);

@@ -1,0 +1,104 @@
+/**
+ * The shared runs: fixtures whose tests only read what a run prints (dumps,
+ * end-of-run list, outcomes) are run together, once per `npm test`, by the
+ * global setup (test/global-setup.ts): one `jest -i --projects ...` run and one
+ * `jest -w=2 --projects ...` run of the whole set. Test files read a fixture's
+ * part of a stored run with `sharedRun(fixture, ['-i'])` (test/e2e/run.ts).
+ *
+ * To add a fixture to the shared runs: add its directory name to
+ * SHARED_FIXTURES. A fixture whose test files are another fixture's (a
+ * `rootDir` pointing elsewhere) needs a `displayName` in its config, so that
+ * its results can be told apart (fixtures/babel, fixtures/swc).
+ *
+ * A fixture that needs its own run stays out: its own options, environment
+ * variables or reporters, a signal, a comparison of whole outputs, a blocked
+ * event loop.
+ */
+import path from 'node:path';
+
+export const SHARED_FIXTURES: readonly string[] = [
+  // The core fixtures: one program each (ts-jest, isolatedModules).
+  'deferred',
+  'events-once',
+  'timers-promises',
+  'hooks',
+  'done-callback',
+  'two-hung',
+  'passing',
+  'callback-chain',
+  'mixed',
+  // The leaves of the core issue, in JavaScript (no transform).
+  'cases',
+  // What could settle each stuck promise.
+  'wakers',
+  // Sockets, servers, child processes; Jest's fake timers.
+  'io',
+  'fake-timers',
+  // jest-taskdump/jsdom, and a project's own environment class.
+  'jsdom',
+  'custom-env',
+  // The seed program: ts-jest with its full type-check (the reference), then
+  // the same files through babel-jest and @swc/jest.
+  'seed',
+  'babel',
+  'swc',
+  // A fan-out with long names (wrapping: test/e2e/terminal.test.ts).
+  'reporter',
+  // A committed snapshot of a dump (jest-taskdump/serializer).
+  'serializer',
+];
+
+/** The worker counts each shared set is run with. */
+export const SHARED_WORKERS: readonly string[][] = [['-i'], ['-w=2']];
+
+export const REPO = path.resolve(__dirname, '..', '..');
+
+/** Where the global setup keeps the shared runs' outputs. */
+export const RUNS_DIR = path.join(REPO, '.tmp', 'runs');
+
+/**
+ * The cache directory of every Jest the tests spawn, wiped by the global setup
+ * once per run.
+ */
+export const CACHE_DIR = path.join(REPO, '.jest-cache');
+
+/** `.tmp/runs/shared-i.json` for `-i`, `.tmp/runs/shared-w2.json` for `-w=2` */
+export function sharedRunFile(args: readonly string[]): string {
+  const slug = args.join(' ').replace(/[^a-z0-9]+/gi, '');
+  return path.join(RUNS_DIR, `shared-${slug}.json`);
+}
+
+/** One test file's result in a shared run (test/e2e/shared-reporter.js). */
+export interface SharedFile {
+  /** The fixture: its `displayName`, else its rootDir's name. */
+  fixture: string;
+  rootDir: string;
+  testFilePath: string;
+  /** The file's header, as the default reporter prints it after PASS/FAIL. */
+  header: string;
+  failed: boolean;
+  numFailingTests: number;
+  numPassingTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  snapshot: {matched: number; unmatched: number; added: number};
+  testExecError: string | null;
+  tests: Array<{fullName: string; status: string}>;
+  /** How many dumps the end-of-run list shows for this file, in its order. */
+  dumps: number;
+}
+
+/** What the global setup stores for one shared run. */
+export interface StoredRun {
+  args: string[];
+  fixtures: string[];
+  command: string[];
+  status: number | null;
+  signal: string | null;
+  /** Set when the run could not be made (spawn error, timeout). */
+  error: string | null;
+  stdout: string;
+  stderr: string;
+  files: SharedFile[] | null;
+  durationMs: number;
+}
