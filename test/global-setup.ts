@@ -20,6 +20,7 @@ import {
   CACHE_DIR,
   REPO,
   SHARED_FIXTURES,
+  SHARED_SETS,
   SHARED_WORKERS,
   type SharedFile,
   type StoredRun,
@@ -27,7 +28,10 @@ import {
 } from './e2e/shared-runs';
 
 /** Longer than any shared run takes on a loaded 2-core machine. */
-const TIMEOUT_MS = 15 * 60_000;
+const TIMEOUT_MS = 10 * 60_000;
+
+/** Shared runs made at once: two, each of one or two test processes. */
+const CONCURRENCY = 2;
 
 export default async function globalSetup(
   globalConfig: Config.GlobalConfig,
@@ -41,25 +45,31 @@ export default async function globalSetup(
   if (readers.length === 0) return;
   const reuse = process.env.TASKDUMP_REUSE_RUNS === '1';
   const started = Date.now();
-  log(
-    `\nShared runs (test/e2e/shared-runs.ts): ${SHARED_FIXTURES.length} fixtures, ${SHARED_WORKERS.map(w => `jest ${w.join(' ')}`).join(' and ')} at once, for ${readers.length} test files`,
+  const queue = Object.keys(SHARED_SETS).flatMap(set =>
+    SHARED_WORKERS.map(args => ({set, args})),
   );
-  await Promise.all(
-    SHARED_WORKERS.map(async args => {
-      const file = sharedRunFile(args);
+  log(
+    `\nShared runs (test/e2e/shared-runs.ts), for ${readers.length} test files: ${queue.length} runs of ${SHARED_FIXTURES.length} fixtures, ${CONCURRENCY} at a time`,
+  );
+  const next = async (): Promise<void> => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const {set, args} = job;
+      const file = sharedRunFile(set, args);
+      const what = `${set}, jest ${args.join(' ')}`;
       if (reuse && fs.existsSync(file)) {
-        log(`  jest ${args.join(' ')}: reusing ${path.relative(REPO, file)}`);
-        return;
+        log(`  ${what}: reusing ${path.relative(REPO, file)}`);
+        continue;
       }
       fs.rmSync(file, {force: true});
-      const run = await runShared(args);
+      const run = await runShared(set, args);
       fs.mkdirSync(path.dirname(file), {recursive: true});
       fs.writeFileSync(file, JSON.stringify(run));
       log(
-        `  jest ${args.join(' ')}: ${run.error ?? `exit ${run.status}`} after ${(run.durationMs / 1000).toFixed(1)} s, ${run.files?.length ?? 0} test files -> ${path.relative(REPO, file)}`,
+        `  ${what}: ${run.error ?? `exit ${run.status}`} after ${(run.durationMs / 1000).toFixed(1)} s, ${run.files?.length ?? 0} test files -> ${path.relative(REPO, file)}`,
       );
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({length: CONCURRENCY}, next));
   log(`Shared runs done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
@@ -102,11 +112,14 @@ function selectedTestFiles(
 }
 
 /**
- * One `jest --projects` run of all shared fixtures, with the preset's reporters
- * (`default` and jest-taskdump's) and a recorder of each file's outcome.
+ * One `jest --projects` run of a set of fixtures, with the preset's reporters
+ * (`default` and jest-taskdump's) and a recorder of each file's outcome. With
+ * `--logHeapUsage` and `--expose-gc`, Jest collects garbage after each test
+ * file: what one file left does not count toward the heap size above which
+ * the next file's waker searches are skipped (`wakersMaxHeapMb`).
  */
-function runShared(args: readonly string[]): Promise<StoredRun> {
-  const filesOut = `${sharedRunFile(args)}.files`;
+function runShared(set: string, args: readonly string[]): Promise<StoredRun> {
+  const filesOut = `${sharedRunFile(set, args)}.files`;
   fs.rmSync(filesOut, {force: true});
   const config = {
     rootDir: REPO,
@@ -120,16 +133,17 @@ function runShared(args: readonly string[]): Promise<StoredRun> {
     ],
   };
   // A file: a JSON string given to --config would be every project's config.
-  const configFile = `${sharedRunFile(args)}.config.json`;
+  const configFile = `${sharedRunFile(set, args)}.config.json`;
   fs.mkdirSync(path.dirname(configFile), {recursive: true});
   fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
   const command = [
+    '--expose-gc',
     JEST_BIN,
-    ...jestArgs(args),
+    ...jestArgs([...args, '--logHeapUsage']),
     '--config',
     configFile,
     '--projects',
-    ...SHARED_FIXTURES.map(f => path.join('fixtures', f)),
+    ...SHARED_SETS[set].map(f => path.join('fixtures', f)),
   ];
   const started = Date.now();
   return new Promise(resolve => {
@@ -155,8 +169,9 @@ function runShared(args: readonly string[]): Promise<StoredRun> {
         fs.rmSync(filesOut, {force: true});
       }
       resolve({
+        set,
         args: [...args],
-        fixtures: [...SHARED_FIXTURES],
+        fixtures: [...SHARED_SETS[set]],
         command: command.map(c => c.split(REPO).join('<repo>')),
         status,
         signal,

@@ -10,10 +10,10 @@ import {stripVTControlCharacters} from 'node:util';
 import {
   CACHE_DIR,
   REPO,
-  SHARED_FIXTURES,
   SHARED_WORKERS,
   type SharedFile,
   type StoredRun,
+  setOf,
   sharedRunFile,
 } from './shared-runs';
 
@@ -162,32 +162,35 @@ export interface FixtureRun extends JestRun {
 
 const storedRuns = new Map<string, StoredRun>();
 
-function storedRun(args: readonly string[]): StoredRun {
+function storedRun(set: string, args: readonly string[]): StoredRun {
   const key = args.join(' ');
-  const known = storedRuns.get(key);
+  const known = storedRuns.get(`${set} ${key}`);
   if (known) return known;
   if (!SHARED_WORKERS.some(w => w.join(' ') === key))
     throw new Error(
       `no shared run is made with \`${key}\`: SHARED_WORKERS (test/e2e/shared-runs.ts) has ${SHARED_WORKERS.map(w => `\`${w.join(' ')}\``).join(', ')}`,
     );
-  const file = sharedRunFile(args);
+  const file = sharedRunFile(set, args);
   if (!fs.existsSync(file))
     throw new Error(
-      `the shared run \`jest ${key}\` is missing (${path.relative(REPO, file)}): the global setup (test/global-setup.ts) makes it when a selected test file calls sharedRun(). Was this file run with another config, or with TASKDUMP_REUSE_RUNS=1 and no earlier run?`,
+      `the shared run of set ${set} with \`jest ${key}\` is missing (${path.relative(REPO, file)}): the global setup (test/global-setup.ts) makes it when a selected test file calls sharedRun(). Was this file run with another config, or with TASKDUMP_REUSE_RUNS=1 and no earlier run?`,
     );
   const run = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredRun;
   if (run.error !== null || run.files === null)
     throw new Error(
-      `the shared run \`jest ${key}\` did not complete (${run.error ?? 'no results recorded'}); the end of its output:\n${`${run.stderr}\n${run.stdout}`.slice(-6000)}`,
+      `the shared run of set ${set} with \`jest ${key}\` did not complete (${run.error ?? 'no results recorded'}); the end of its output:\n${`${run.stderr}\n${run.stdout}`.slice(-6000)}`,
     );
-  storedRuns.set(key, run);
+  storedRuns.set(`${set} ${key}`, run);
   return run;
 }
 
 /** A test file's block of the default reporter's output, by its header. */
 function fileBlocks(stderr: string): Map<string, string> {
   const blocks = new Map<string, string>();
-  const header = /^(?:PASS|FAIL) (.+?)(?: \(\d+(?:\.\d+)? m?s(?:, [^)]*)?\))?$/;
+  // `FAIL path`, then `(12.3 s)`, `(12.3 s, 40 MB heap size)`, `(40 MB heap
+  // size)` or nothing.
+  const header =
+    /^(?:PASS|FAIL) (.+?)(?: \((?:\d+(?:\.\d+)? m?s|\d+ MB heap size)(?:, [^)]*)?\))?$/;
   const end =
     /^(jest-taskdump: \d+ tests? or hooks? hung|Summary of all failing tests|Test Suites:)/;
   let current: string | undefined;
@@ -264,22 +267,23 @@ export function formatCounts(c: TestCounts): string {
  * what is wrong when the run is missing or incomplete.
  */
 export function sharedRun(name: string, args: readonly string[]): FixtureRun {
-  if (!SHARED_FIXTURES.includes(name))
+  const set = setOf(name);
+  if (set === undefined)
     throw new Error(
-      `fixture ${name} is not in SHARED_FIXTURES (test/e2e/shared-runs.ts): use runJest for a run of its own`,
+      `fixture ${name} is in no set of SHARED_SETS (test/e2e/shared-runs.ts): use runJest for a run of its own`,
     );
-  const run = storedRun(args);
+  const run = storedRun(set, args);
   const files = run.files!.filter(f => f.fixture === name);
   if (files.length === 0)
     throw new Error(
-      `fixture ${name} ran no test file in the shared run \`jest ${args.join(' ')}\`; the end of its output:\n${run.stderr.slice(-6000)}`,
+      `fixture ${name} ran no test file in the shared run of set ${set}, \`jest ${args.join(' ')}\`; the end of its output:\n${run.stderr.slice(-6000)}`,
     );
   const blocks = fileBlocks(run.stderr);
   const entries = summaryEntries(run.stderr);
   const dumpCount = run.files!.reduce((n, f) => n + f.dumps, 0);
   if (entries.length < dumpCount)
     throw new Error(
-      `the end-of-run list of \`jest ${args.join(' ')}\` has ${entries.length} entries for ${dumpCount} dumps`,
+      `the end-of-run list of set ${set}, \`jest ${args.join(' ')}\` has ${entries.length} entries for ${dumpCount} dumps`,
     );
   // Entries are printed in the order of the files' results.
   const summary: string[] = [];
@@ -292,7 +296,7 @@ export function sharedRun(name: string, args: readonly string[]): FixtureRun {
     const block = blocks.get(f.header);
     if (block === undefined)
       throw new Error(
-        `no PASS or FAIL line for ${f.header} in the shared run \`jest ${args.join(' ')}\``,
+        `no PASS or FAIL line for ${f.header} in the shared run of set ${set}, \`jest ${args.join(' ')}\``,
       );
     return block;
   });

@@ -1,14 +1,19 @@
 /**
  * The shared runs: fixtures whose tests only read what a run prints (dumps,
  * end-of-run list, outcomes) are run together, once per `npm test`, by the
- * global setup (test/global-setup.ts): one `jest -i --projects ...` run and one
- * `jest -w=2 --projects ...` run of the whole set. Test files read a fixture's
- * part of a stored run with `sharedRun(fixture, ['-i'])` (test/e2e/run.ts).
+ * global setup (test/global-setup.ts): each set below with `jest -i --projects
+ * ...` and with `jest -w=2 --projects ...`. Test files read a fixture's part of
+ * a stored run with `sharedRun(fixture, ['-i'])` (test/e2e/run.ts).
  *
- * To add a fixture to the shared runs: add its directory name to
- * SHARED_FIXTURES. A fixture whose test files are another fixture's (a
- * `rootDir` pointing elsewhere) needs a `displayName` in its config, so that
- * its results can be told apart (fixtures/babel, fixtures/swc).
+ * To add a fixture to the shared runs: add its directory name to one of the
+ * sets. A fixture whose test files are another fixture's (a `rootDir` pointing
+ * elsewhere) needs a `displayName` in its config, so that its results can be
+ * told apart (fixtures/babel, fixtures/swc).
+ *
+ * Why several sets, not one: a test process spends at most 60 s of wall time
+ * on waker searches (a heap snapshot each, see src/environment/index.ts), so
+ * no set makes more than about 16 of them per process (as many as the largest
+ * fixture alone); the fixtures with `wakers: false` make none.
  *
  * A fixture that needs its own run stays out: its own options, environment
  * variables or reporters, a signal, a comparison of whole outputs, a blocked
@@ -16,37 +21,44 @@
  */
 import path from 'node:path';
 
-export const SHARED_FIXTURES: readonly string[] = [
-  // The core fixtures: one program each (ts-jest, isolatedModules).
-  'deferred',
-  'events-once',
-  'timers-promises',
-  'hooks',
-  'done-callback',
-  'two-hung',
-  'passing',
-  'callback-chain',
-  'mixed',
-  // The leaves of the core issue, in JavaScript (no transform).
-  'cases',
-  // What could settle each stuck promise.
-  'wakers',
-  // Sockets, servers, child processes; Jest's fake timers.
-  'io',
-  'fake-timers',
-  // jest-taskdump/jsdom, and a project's own environment class.
-  'jsdom',
-  'custom-env',
-  // The seed program: ts-jest with its full type-check (the reference), then
-  // the same files through babel-jest and @swc/jest.
-  'seed',
-  'babel',
-  'swc',
-  // A fan-out with long names (wrapping: test/e2e/terminal.test.ts).
-  'reporter',
-  // A committed snapshot of a dump (jest-taskdump/serializer).
-  'serializer',
-];
+export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
+  core: [
+    // The core fixtures: one program each, `wakers: false`.
+    'deferred',
+    'events-once',
+    'timers-promises',
+    'hooks',
+    'done-callback',
+    'two-hung',
+    'passing',
+    'callback-chain',
+    'mixed',
+    // The seed program: ts-jest with its full type-check (the reference), then
+    // the same files through babel-jest and @swc/jest.
+    'seed',
+    'babel',
+    'swc',
+    // A fan-out with long names (wrapping: test/e2e/terminal.test.ts).
+    'reporter',
+    // A committed snapshot of a dump (jest-taskdump/serializer).
+    'serializer',
+  ],
+  // The leaves of the core issue, in JavaScript (15 hung tests and hooks); a
+  // project's own environment class.
+  cases: ['cases', 'custom-env'],
+  // What could settle each stuck promise (13); Jest's fake timers.
+  wakers: ['wakers', 'fake-timers'],
+  // Sockets, servers, child processes; jest-taskdump/jsdom.
+  io: ['io', 'jsdom'],
+};
+
+export const SHARED_FIXTURES: readonly string[] =
+  Object.values(SHARED_SETS).flat();
+
+/** The set a shared fixture is in. */
+export function setOf(fixture: string): string | undefined {
+  return Object.keys(SHARED_SETS).find(s => SHARED_SETS[s].includes(fixture));
+}
 
 /** The worker counts each shared set is run with. */
 export const SHARED_WORKERS: readonly string[][] = [['-i'], ['-w=2']];
@@ -62,10 +74,10 @@ export const RUNS_DIR = path.join(REPO, '.tmp', 'runs');
  */
 export const CACHE_DIR = path.join(REPO, '.jest-cache');
 
-/** `.tmp/runs/shared-i.json` for `-i`, `.tmp/runs/shared-w2.json` for `-w=2` */
-export function sharedRunFile(args: readonly string[]): string {
+/** `.tmp/runs/core-i.json` for set `core` with `-i`, `core-w2.json`... */
+export function sharedRunFile(set: string, args: readonly string[]): string {
   const slug = args.join(' ').replace(/[^a-z0-9]+/gi, '');
-  return path.join(RUNS_DIR, `shared-${slug}.json`);
+  return path.join(RUNS_DIR, `${set}-${slug}.json`);
 }
 
 /** One test file's result in a shared run (test/e2e/shared-reporter.js). */
@@ -90,6 +102,7 @@ export interface SharedFile {
 
 /** What the global setup stores for one shared run. */
 export interface StoredRun {
+  set: string;
   args: string[];
   fixtures: string[];
   command: string[];
