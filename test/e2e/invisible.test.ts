@@ -2,7 +2,7 @@ import {invisibilityChecks, observe} from './invisible-checks';
 import {runJest} from './run';
 
 // The same tests under plain jest-environment-node and under the preset must
-// observe the same (under Jest 29 too: test/e2e/jest29.test.ts).
+// observe the same (under Jest 29 too: test/compat/jest29.test.ts).
 describe.each([
   ['jest-environment-node', false],
   ['jest-environment-jsdom (jest-taskdump/jsdom)', true],
