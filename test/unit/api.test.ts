@@ -33,11 +33,11 @@ describe('traced()', () => {
       'Task dump: 1 branch stuck (1 promise)',
       '',
       expect.stringMatching(
-        /^╼ traced "connect" at test\/unit\/api\.test\.ts:20:\d+$/,
+        /^╼ traced "connect" at test\/unit\/api\.test\.ts:21:\d+$/,
       ),
     ]);
     expect(text).toMatch(
-      /└╼ connect at test\/unit\/api\.test\.ts:15:\d+\n {3}└╼ Promise\.all\n {6}└╼ \[0\] pending at test\/unit\/api\.test\.ts:11:\d+\n {9}⏸ promise, never settled/,
+      /└╼ connect at test\/unit\/api\.test\.ts:16:\d+\n {3}└╼ Promise\.all\n {6}└╼ \[0\] pending at test\/unit\/api\.test\.ts:12:\d+\n {9}⏸ promise, never settled/,
     );
   });
 
