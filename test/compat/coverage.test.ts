@@ -1,4 +1,4 @@
-import {runJest} from '../e2e/run';
+import {SIZE_ORDER, runJest} from '../e2e/run';
 
 // Coverage with both providers, with exactly the output plain
 // jest-environment-node gives (as test/e2e/features.test.ts checks without
@@ -11,10 +11,9 @@ describe.each([
   ['--coverage (v8)', ['--coverage', '--coverageProvider=v8']],
 ])('%s', (_label, flags) => {
   test('outcomes and output are those of plain jest-environment-node', () => {
-    const traced = runJest('features', ['-i', '--verbose', ...flags]);
-    const plain = runJest('features', ['-i', '--verbose', ...flags], {
-      TASKDUMP_PLAIN: '1',
-    });
+    const args = ['-i', '--verbose', ...SIZE_ORDER, ...flags];
+    const traced = runJest('features', args);
+    const plain = runJest('features', args, {TASKDUMP_PLAIN: '1'});
     expect(plain.status).toBe(0);
     expect(traced.status).toBe(0);
     expect(traced.output).toContain('Tests:       7 passed, 7 total');

@@ -8,6 +8,7 @@ import {
 } from '../e2e/invisible-checks';
 import {
   REPO,
+  SIZE_ORDER,
   dumps,
   jestArgs,
   normalize,
@@ -129,7 +130,7 @@ const run29 = (
   args: string[],
   env: Record<string, string> = {},
 ) =>
-  runJestBin(BIN, FIXTURE, ['--config', config, ...args], {
+  runJestBin(BIN, FIXTURE, ['--config', config, ...SIZE_ORDER, ...args], {
     ...env,
     ...(plain ? {TASKDUMP_PLAIN: '1'} : {}),
   });

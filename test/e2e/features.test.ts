@@ -1,4 +1,4 @@
-import {runJest} from './run';
+import {SIZE_ORDER, runJest} from './run';
 
 // Jest features that must keep working, with exactly the output plain
 // jest-environment-node gives: test.concurrent, jest.retryTimes,
@@ -12,10 +12,9 @@ describe.each([
   ['--detectOpenHandles', ['--detectOpenHandles']],
 ])('%s', (_label, flags) => {
   test('outcomes and output are those of plain jest-environment-node', () => {
-    const traced = runJest('features', ['-i', '--verbose', ...flags]);
-    const plain = runJest('features', ['-i', '--verbose', ...flags], {
-      TASKDUMP_PLAIN: '1',
-    });
+    const args = ['-i', '--verbose', ...SIZE_ORDER, ...flags];
+    const traced = runJest('features', args);
+    const plain = runJest('features', args, {TASKDUMP_PLAIN: '1'});
     expect(plain.status).toBe(0);
     expect(traced.status).toBe(0);
     expect(traced.output).toContain('Tests:       7 passed, 7 total');

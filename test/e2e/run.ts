@@ -64,6 +64,16 @@ export function jestArgs(args: readonly string[]): string[] {
 }
 
 /**
+ * For a run whose whole output is compared with another run's (plain and
+ * traced): its files in the order Jest gives them with no record of earlier
+ * runs, whatever the shared cache holds (test/e2e/file-size-sequencer.js).
+ */
+export const SIZE_ORDER = [
+  '--testSequencer',
+  path.join(REPO, 'test', 'e2e', 'file-size-sequencer.js'),
+];
+
+/**
  * The environment of a spawned Jest. Not under GitHub Actions unless a test
  * says so: the reporter would add annotations. No colour and wide unless a test
  * says otherwise: most tests are about the dumps' content, not colour or

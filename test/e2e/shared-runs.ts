@@ -33,15 +33,19 @@ export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
     'passing',
     'callback-chain',
     'mixed',
+    // The seed fixture's files through babel-jest and @swc/jest (their tree
+    // must be the reference's: test/e2e/transformers.test.ts).
+    'babel',
+    'swc',
     // A fan-out with long names (wrapping: test/e2e/terminal.test.ts).
     'reporter',
     // A committed snapshot of a dump (jest-taskdump/serializer).
     'serializer',
   ],
-  // The seed program: ts-jest with its full type-check (the reference: its
-  // program stays in the test process's heap, making each heap snapshot
-  // slower), then the same files through babel-jest and @swc/jest.
-  seed: ['seed', 'babel', 'swc'],
+  // The seed program: ts-jest with its full type-check, the reference. Alone:
+  // the type-checker's program stays in the test process's heap, and makes a
+  // heap snapshot there (a waker search) many times slower.
+  seed: ['seed'],
   // The leaves of the core issue, in JavaScript (15 hung tests and hooks).
   cases: ['cases'],
   // What could settle each stuck promise (13); Jest's fake timers.
