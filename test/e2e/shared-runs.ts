@@ -21,7 +21,19 @@
  */
 import path from 'node:path';
 
+// Longest first: the global setup makes them in this order, two at a time.
 export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
+  // Sockets, servers, child processes; jest-taskdump/jsdom; a project's own
+  // environment class.
+  io: ['io', 'jsdom', 'custom-env'],
+  // What could settle each stuck promise (13); Jest's fake timers.
+  wakers: ['wakers', 'fake-timers'],
+  // The seed program: ts-jest with its full type-check, the reference. Alone:
+  // the type-checker's program stays in the test process's heap, and makes a
+  // heap snapshot there (a waker search) many times slower.
+  seed: ['seed'],
+  // The leaves of the core issue, in JavaScript (15 hung tests and hooks).
+  cases: ['cases'],
   core: [
     // The core fixtures: one program each, `wakers: false`.
     'deferred',
@@ -42,17 +54,6 @@ export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
     // A committed snapshot of a dump (jest-taskdump/serializer).
     'serializer',
   ],
-  // The seed program: ts-jest with its full type-check, the reference. Alone:
-  // the type-checker's program stays in the test process's heap, and makes a
-  // heap snapshot there (a waker search) many times slower.
-  seed: ['seed'],
-  // The leaves of the core issue, in JavaScript (15 hung tests and hooks).
-  cases: ['cases'],
-  // What could settle each stuck promise (13); Jest's fake timers.
-  wakers: ['wakers', 'fake-timers'],
-  // Sockets, servers, child processes; jest-taskdump/jsdom; a project's own
-  // environment class.
-  io: ['io', 'jsdom', 'custom-env'],
 };
 
 export const SHARED_FIXTURES: readonly string[] =
