@@ -8,8 +8,9 @@
  *    runs the fixtures of test/e2e/shared-runs.ts together, with each worker
  *    count at once, and stores each run's outputs in .tmp/runs/.
  *
- * TASKDUMP_REUSE_RUNS=1 keeps the stored runs of an earlier run instead (to
- * iterate on assertions; the cache is wiped all the same).
+ * TASKDUMP_REUSE_RUNS=1 keeps the stored runs of an earlier run instead, when
+ * their set lists the same fixtures (to iterate on assertions; the cache is
+ * wiped all the same).
  */
 import {spawn} from 'node:child_process';
 import fs from 'node:fs';
@@ -56,7 +57,7 @@ export default async function globalSetup(
       const {set, args} = job;
       const file = sharedRunFile(set, args);
       const what = `${set}, jest ${args.join(' ')}`;
-      if (reuse && fs.existsSync(file)) {
+      if (reuse && sameFixtures(file, SHARED_SETS[set])) {
         log(`  ${what}: reusing ${path.relative(REPO, file)}`);
         continue;
       }
@@ -71,6 +72,16 @@ export default async function globalSetup(
   };
   await Promise.all(Array.from({length: CONCURRENCY}, next));
   log(`Shared runs done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+/** Whether a stored run exists and ran the set's fixtures as listed now. */
+function sameFixtures(file: string, fixtures: readonly string[]): boolean {
+  try {
+    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredRun;
+    return stored.fixtures.join() === fixtures.join();
+  } catch {
+    return false;
+  }
 }
 
 function log(line: string): void {
