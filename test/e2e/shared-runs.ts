@@ -11,9 +11,11 @@
  * told apart (fixtures/babel, fixtures/swc).
  *
  * Why several sets, not one: a test process spends at most 60 s of wall time
- * on waker searches (a heap snapshot each, see src/environment/index.ts), so
- * no set makes more than about 16 of them per process (as many as the largest
- * fixture alone); the fixtures with `wakers: false` make none.
+ * on waker searches (a heap snapshot each, one per hung test of a fixture with
+ * `wakers` on; see src/environment/index.ts). On a loaded machine a search
+ * takes several seconds, so the fixtures with many hung tests each have a
+ * set (and process) of their own, as they had a run of their own before; the
+ * fixtures with `wakers: false` make none.
  *
  * A fixture that needs its own run stays out: its own options, environment
  * variables or reporters, a signal, a comparison of whole outputs, a blocked
@@ -23,17 +25,19 @@ import path from 'node:path';
 
 // Longest first: the global setup makes them in this order, two at a time.
 export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
-  // Sockets, servers, child processes; jest-taskdump/jsdom; a project's own
-  // environment class.
-  io: ['io', 'jsdom', 'custom-env'],
-  // What could settle each stuck promise (13); Jest's fake timers.
-  wakers: ['wakers', 'fake-timers'],
+  // Sockets, servers, child processes (5 waker searches, one of them long).
+  io: ['io'],
+  // The leaves of the core issue, in JavaScript (15 hung tests and hooks).
+  cases: ['cases'],
+  // What could settle each stuck promise (13 hung tests).
+  wakers: ['wakers'],
   // The seed program: ts-jest with its full type-check, the reference. Alone:
   // the type-checker's program stays in the test process's heap, and makes a
   // heap snapshot there (a waker search) many times slower.
   seed: ['seed'],
-  // The leaves of the core issue, in JavaScript (15 hung tests and hooks).
-  cases: ['cases'],
+  // Environments (jest-taskdump/jsdom, a project's own environment class) and
+  // Jest's fake timers: 6 hung tests.
+  environments: ['jsdom', 'custom-env', 'fake-timers'],
   core: [
     // The core fixtures: one program each, `wakers: false`.
     'deferred',
