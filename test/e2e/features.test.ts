@@ -1,23 +1,20 @@
-import {runJest} from './run';
+import {SIZE_ORDER, runJest} from './run';
 
 // Jest features that must keep working, with exactly the output plain
 // jest-environment-node gives: test.concurrent, jest.retryTimes,
-// jest.isolateModules, mocks, --detectOpenHandles and coverage with both
-// providers.
+// jest.isolateModules, mocks and --detectOpenHandles. Coverage with both
+// providers: test/compat/coverage.test.ts (npm run test:compat).
 const strip = (s: string): string =>
   s.replace(/ \(<duration>\)/g, '').replace(/^Time:.*$/gm, '');
 
 describe.each([
   ['no flags', []],
   ['--detectOpenHandles', ['--detectOpenHandles']],
-  ['--coverage (babel)', ['--coverage']],
-  ['--coverage (v8)', ['--coverage', '--coverageProvider=v8']],
 ])('%s', (_label, flags) => {
   test('outcomes and output are those of plain jest-environment-node', () => {
-    const traced = runJest('features', ['-i', '--verbose', ...flags]);
-    const plain = runJest('features', ['-i', '--verbose', ...flags], {
-      TASKDUMP_PLAIN: '1',
-    });
+    const args = ['-i', '--verbose', ...SIZE_ORDER, ...flags];
+    const traced = runJest('features', args);
+    const plain = runJest('features', args, {TASKDUMP_PLAIN: '1'});
     expect(plain.status).toBe(0);
     expect(traced.status).toBe(0);
     expect(traced.output).toContain('Tests:       7 passed, 7 total');

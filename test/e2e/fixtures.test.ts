@@ -1,10 +1,7 @@
-import {dumps, normalize, REPO, runJest} from './run';
-import {spawnSync} from 'node:child_process';
-import path from 'node:path';
+import {dumps, formatCounts, runJest, sharedRun} from './run';
 
-// The fixtures of the core issue, one small TypeScript project each (ts-jest),
-// run in one Jest invocation with --projects so that both worker counts stay
-// cheap.
+// The fixtures of the core issue, one small TypeScript project each, read from
+// the shared runs (test/e2e/shared-runs.ts) with both worker counts.
 const PROJECTS = [
   'deferred',
   'events-once',
@@ -16,55 +13,6 @@ const PROJECTS = [
   'callback-chain',
   'mixed',
 ];
-
-function runProjects(args: string[]): {status: number | null; output: string} {
-  const bin = path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js');
-  const r = spawnSync(
-    process.execPath,
-    [
-      bin,
-      '--ci',
-      '--no-cache',
-      ...args,
-      '--projects',
-      ...PROJECTS.map(p => `fixtures/${p}`),
-    ],
-    {
-      cwd: REPO,
-      encoding: 'utf8',
-      timeout: 300_000,
-      // Wide: these tests are about the dumps' content;
-      // test/e2e/terminal.test.ts is about wrapping.
-      env: {
-        ...process.env,
-        NO_COLOR: '1',
-        FORCE_COLOR: '0',
-        CI: 'true',
-        COLUMNS: '1000',
-      },
-    },
-  );
-  return {
-    status: r.status,
-    output: normalize(`${r.stderr}\n${r.stdout}`, path.join(REPO, 'fixtures')),
-  };
-}
-
-/**
- * The end-of-run summary, one block per hung test, sorted (workers finish in
- * any order).
- */
-function summary(output: string): string[] {
-  const text = output.slice(
-    output.lastIndexOf('jest-taskdump: '),
-    output.lastIndexOf('Test Suites:'),
-  );
-  return text
-    .split(/\n(?=  ●)/)
-    .slice(1)
-    .map(s => s.trimEnd())
-    .sort();
-}
 
 const TESTS: Array<[string, string]> = [
   [
@@ -126,17 +74,25 @@ describe.each([
   ['one worker', ['-i']],
   ['two workers', ['-w=2']],
 ])('core fixtures, %s', (_label, args) => {
-  const run = runProjects(args);
-  const all = dumps(run.output);
+  const runs = PROJECTS.map(p => sharedRun(p, args));
+  const output = runs.map(r => r.output).join('\n');
+  const all = dumps(output);
   const find = (title: string): string[] =>
     all.filter(d => d.split('\n')[2]?.startsWith(`╼ ${title} `));
 
   test('every hung test and hook fails with its own dump, and only those', () => {
-    expect(run.status).toBe(1);
-    expect(run.output).toContain('Tests:       18 failed, 6 passed, 24 total');
-    expect(run.output).toMatch(
-      /PASS fixtures\/passing\/test\/passing\.test\.ts/,
-    );
+    const counts = runs
+      .map(r => r.counts)
+      .reduce((a, b) => ({
+        failed: a.failed + b.failed,
+        skipped: a.skipped + b.skipped,
+        todo: a.todo + b.todo,
+        passed: a.passed + b.passed,
+      }));
+    expect(formatCounts(counts)).toBe('18 failed, 6 passed, 24 total');
+    expect(sharedRun('passing', args).files).toEqual({
+      'test/passing.test.ts': 'PASS',
+    });
     // The beforeAll hook's dump is attached to both tests it fails.
     expect(all).toHaveLength(18);
     expect(
@@ -145,7 +101,7 @@ describe.each([
           !/jest-circus|node_modules|node:internal|jest-taskdump:0:0/.test(d),
       ),
     ).toBe(true);
-    expect(run.output).not.toMatch(/at (taskdump|<anonymous>) \(jest-taskdump/);
+    expect(output).not.toMatch(/at (taskdump|<anonymous>) \(jest-taskdump/);
   });
 
   test.each(TESTS)('%s', (_what, title) => {
@@ -156,7 +112,7 @@ describe.each([
   });
 
   test('the end-of-run summary lists each hung test or hook once', () => {
-    expect(summary(run.output)).toMatchSnapshot();
+    expect(runs.flatMap(r => r.summary).sort()).toMatchSnapshot();
   });
 });
 

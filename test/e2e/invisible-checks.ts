@@ -1,7 +1,8 @@
 /**
  * What `fixtures/invisible` observed under a plain environment and under
  * jest-taskdump must be the same: shared by the Jest 30 runs
- * (test/e2e/invisible.test.ts) and the Jest 29 ones (test/e2e/jest29.test.ts).
+ * (test/e2e/invisible.test.ts) and the Jest 29 ones
+ * (test/compat/jest29.test.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import {REPO, runJest} from './run';
+import {REPO, runJest, sharedRun} from './run';
 
 // Reporter options: the JSON report for CI artifacts, and GitHub Actions
-// annotations.
+// annotations (asked for or not, and where: test/unit/reporter.test.ts).
 const fixture = path.join(REPO, 'fixtures', 'two-hung');
 const config = (options: object | undefined) =>
   JSON.stringify({
@@ -26,18 +25,24 @@ describe.each([
   ['one worker', ['-i']],
   ['two workers', ['-w=2']],
 ])('%s', (_label, workers) => {
-  test('outputFile writes every dump as JSON, relative to rootDir', () => {
-    // Relative to rootDir (the fixture), not to the working directory (set
-    // elsewhere here).
-    const relative = `.tmp/report-${workers.join('')}/dumps.json`;
-    const out = path.join(fixture, relative);
+  // One run for both options' wiring: outputFile, and annotations under GitHub
+  // Actions (with --json, whose stdout is Jest's JSON).
+  const relative = `.tmp/report-${workers.join('')}/dumps.json`;
+  const out = path.join(fixture, relative);
+  const run = (() => {
     fs.rmSync(path.dirname(out), {recursive: true, force: true});
-    const run = runJest(
+    // From the repository's root: the report is written relative to rootDir
+    // (the fixture), annotations name files relative to the working directory
+    // (as GitHub wants them, relative to the checkout).
+    return runJest(
       'two-hung',
-      [...workers, '--config', config({outputFile: relative})],
-      {},
-      os.tmpdir(),
+      [...workers, '--json', '--config', config({outputFile: relative})],
+      {GITHUB_ACTIONS: 'true'},
+      REPO,
     );
+  })();
+
+  test('outputFile writes every dump as JSON, relative to rootDir', () => {
     expect(run.status).toBe(1);
     const report = JSON.parse(fs.readFileSync(out, 'utf8'));
     expect(report).toMatchObject({kind: 'jest-taskdump/report', version: 2});
@@ -64,11 +69,6 @@ describe.each([
   test('annotations under GitHub Actions, one per stuck leaf, at the leaf', () => {
     // With --json, stdout is Jest's JSON: annotations go to stderr, as Jest's
     // own reporter's.
-    const run = runJest(
-      'two-hung',
-      [...workers, '--json', '--config', config(undefined)],
-      {GITHUB_ACTIONS: 'true'},
-    );
     expect(JSON.parse(run.stdout)).toMatchObject({numFailedTests: 2});
     const lines = run.stderr
       .split('\n')
@@ -76,46 +76,31 @@ describe.each([
       .sort();
     expect(lines).toEqual([
       expect.stringMatching(
-        /^::error file=src\/services\.ts,line=11,col=10,title=jest-taskdump%3A test "acquires lock" hung::promise, never settled \(after \d+ ms\)$/,
+        /^::error file=fixtures\/two-hung\/src\/services\.ts,line=11,col=10,title=jest-taskdump%3A test "acquires lock" hung::promise, never settled \(after \d+ ms\)$/,
       ),
       expect.stringMatching(
-        /^::error file=src\/services\.ts,line=2,col=9,title=jest-taskdump%3A test "loads config" hung::promise, never settled \(after \d+ ms\)$/,
+        /^::error file=fixtures\/two-hung\/src\/services\.ts,line=2,col=9,title=jest-taskdump%3A test "loads config" hung::promise, never settled \(after \d+ ms\)$/,
       ),
     ]);
   });
-});
 
-test('no annotations elsewhere, unless asked for', () => {
-  const plain = runJest('two-hung', ['-i', '--config', config(undefined)], {
-    GITHUB_ACTIONS: '',
+  test('no annotations elsewhere (the shared runs are not under GitHub Actions)', () => {
+    const shared = sharedRun('two-hung', workers);
+    expect(shared.summary.length).toBeGreaterThan(0);
+    expect(`${shared.stderr}${shared.stdout}`).not.toContain('::error');
   });
-  expect(plain.output).not.toContain('::error');
-  const asked = runJest(
-    'two-hung',
-    ['-i', '--config', config({annotations: true})],
-    {GITHUB_ACTIONS: ''},
-  );
-  expect(asked.stderr).toContain('::error file=src/services.ts,line=2,col=9');
 });
 
-test.each([
-  [
-    {outputFile: ''},
-    'option `outputFile` must be a non-empty path (relative to rootDir), but it is "".',
-  ],
-  [
-    {annotations: 'yes'},
-    'option `annotations` must be true or false, but it is "yes".',
-  ],
-  [
-    {output: 'x.json'},
-    'unknown option `output` (value "x.json"). Accepted options: `outputFile`',
-  ],
-])(
-  'bad option %j is named with its value and what is accepted',
-  (options, message) => {
-    const run = runJest('two-hung', ['-i', '--config', config(options)]);
-    expect(run.status).toBe(1);
-    expect(run.output).toContain(`jest-taskdump/reporter: ${message}`);
-  },
-);
+// Each bad option and its message: test/unit/reporter.test.ts. Here, the
+// wiring: the run fails with the message.
+test('a bad option is named with its value and what is accepted', () => {
+  const run = runJest('two-hung', [
+    '-i',
+    '--config',
+    config({output: 'x.json'}),
+  ]);
+  expect(run.status).toBe(1);
+  expect(run.output).toContain(
+    'jest-taskdump/reporter: unknown option `output` (value "x.json"). Accepted options: `outputFile`',
+  );
+});

@@ -1,18 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {REPO, runJest} from './run';
 import {spawnSync} from 'node:child_process';
+import {JEST_BIN, REPO, jestArgs, jestEnv, sharedRun} from './run';
 
 // A fixture snapshots a dump of a stuck traced() call through
 // jest-taskdump/serializer. The committed snapshot must match where the fixture
 // is, and from a copy at another path (as on another machine), with one and
 // with two workers.
 test.each([['-i'], ['-w=2']])(
-  'the committed snapshot matches in place (%s)',
+  'the committed snapshot matches in place (%s, the shared runs)',
   workers => {
-    const run = runJest('serializer', [workers]);
-    expect(run.status).toBe(0);
-    expect(run.output).toContain('Snapshots:   2 passed, 2 total');
+    const run = sharedRun('serializer', [workers]);
+    expect(run.files).toEqual({'test/stuck.test.ts': 'PASS'});
+    expect(run.snapshots).toEqual({matched: 2, unmatched: 0, added: 0});
   },
 );
 
@@ -30,20 +30,11 @@ test('and from a copy of the project at another path', () => {
       .readFileSync(test, 'utf8')
       .replace("'../../../dist'", JSON.stringify(path.join(REPO, 'dist'))),
   );
-  const r = spawnSync(
-    process.execPath,
-    [path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci', '-i'],
-    {
-      cwd: elsewhere,
-      encoding: 'utf8',
-      env: {
-        ...process.env,
-        TASKDUMP_REPO: REPO,
-        NO_COLOR: '1',
-        COLUMNS: '1000',
-      },
-    },
-  );
+  const r = spawnSync(process.execPath, [JEST_BIN, ...jestArgs(['-i'])], {
+    cwd: elsewhere,
+    encoding: 'utf8',
+    env: jestEnv({TASKDUMP_REPO: REPO}),
+  });
   expect(`${r.stderr}`).toContain('Snapshots:   2 passed, 2 total');
   expect(r.status).toBe(0);
 });

@@ -2,7 +2,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {normalize, REPO} from './run';
+import {JEST_BIN, REPO, jestArgs, jestEnv, normalize} from './run';
 
 // `testEnvironmentOptions.taskdump.signal`: a run stuck outside any test
 // timeout (here a teardown hook) can be asked for a dump of every live test,
@@ -15,26 +15,10 @@ async function runAndSignal(
     fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-signal-')),
     'pid',
   );
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js'),
-      '--ci',
-      '--no-cache',
-      ...args,
-    ],
-    {
-      cwd,
-      env: {
-        ...process.env,
-        NO_COLOR: '1',
-        FORCE_COLOR: '0',
-        CI: 'true',
-        COLUMNS: '1000',
-        PID_FILE: pidFile,
-      },
-    },
-  );
+  const child = spawn(process.execPath, [JEST_BIN, ...jestArgs(args)], {
+    cwd,
+    env: jestEnv({PID_FILE: pidFile}),
+  });
   let output = '';
   child.stdout.on('data', d => (output += d));
   child.stderr.on('data', d => (output += d));

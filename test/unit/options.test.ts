@@ -80,12 +80,31 @@ describe('parseOptions', () => {
       {blockWarningMs: -1},
       'blockWarningMs` must be an integer number of milliseconds from 0 (off) to 2147483647, but it is -1.',
     ],
+    // The rest of the e2e matrix this replaces (test/e2e/options.test.ts keeps
+    // one run of each kind).
+    [
+      {signal: 'SIGKILL'},
+      '`testEnvironmentOptions.taskdump.signal` must be one of SIGUSR2,',
+    ],
+    [
+      {captureBurst: 1.5},
+      '`testEnvironmentOptions.taskdump.captureBurst` must be an integer from 0 to 10000000, but it is 1.5.',
+    ],
   ])(
     '%p: the message names the option, the value and what is accepted',
     (raw, message) => {
       expect(() => parseOptions(raw)).toThrow(message);
     },
   );
+
+  test.each([
+    [false],
+    [true],
+    [{maxFrames: 100, signal: 'SIGUSR2', captureBurst: 0}],
+    [{maxFrames: undefined}],
+  ])('%p is accepted', raw => {
+    expect(() => parseOptions(raw)).not.toThrow();
+  });
 
   test('the error carries no frames of the plugin, so Jest prints the message without a code frame', () => {
     let error: unknown;

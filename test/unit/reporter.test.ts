@@ -265,6 +265,19 @@ test.each([
   ],
   [{outputfile: 'x.json'}, 'unknown option `outputfile` (value "x.json")'],
   ['dumps.json', 'options must be an object, but they are "dumps.json"'],
+  // As the e2e matrix had them (test/e2e/reporter.test.ts keeps one run).
+  [
+    {outputFile: ''},
+    'option `outputFile` must be a non-empty path (relative to rootDir), but it is "".',
+  ],
+  [
+    {annotations: 'yes'},
+    'option `annotations` must be true or false, but it is "yes".',
+  ],
+  [
+    {output: 'x.json'},
+    'unknown option `output` (value "x.json"). Accepted options: `outputFile`',
+  ],
 ])(
   'bad options %j are named with their value and what is accepted',
   (options, message) => {

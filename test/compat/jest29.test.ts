@@ -1,8 +1,20 @@
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {invisibilityChecks, observe, type Observed} from './invisible-checks';
-import {REPO, dumps, normalize, runJest, runJestBin} from './run';
+import {
+  invisibilityChecks,
+  observe,
+  type Observed,
+} from '../e2e/invisible-checks';
+import {
+  REPO,
+  SIZE_ORDER,
+  dumps,
+  jestArgs,
+  normalize,
+  runJest,
+  runJestBin,
+} from '../e2e/run';
 
 // Jest 29: a project with its own jest@29 and jest-environment-node@29 and this
 // package as npm packs it. The first run installs Jest 29 there (network;
@@ -82,21 +94,17 @@ test.each([['-i'], ['-w=2']])(
   workers => {
     const {spawnSync} =
       require('node:child_process') as typeof import('node:child_process');
-    const r = spawnSync(
-      process.execPath,
-      [BIN, '--ci', '--no-cache', workers],
-      {
-        cwd: FIXTURE,
-        encoding: 'utf8',
-        env: {
-          ...process.env,
-          NO_COLOR: '1',
-          FORCE_COLOR: '0',
-          GITHUB_ACTIONS: '',
-          COLUMNS: '1000',
-        },
+    const r = spawnSync(process.execPath, [BIN, ...jestArgs([workers])], {
+      cwd: FIXTURE,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        NO_COLOR: '1',
+        FORCE_COLOR: '0',
+        GITHUB_ACTIONS: '',
+        COLUMNS: '1000',
       },
-    );
+    });
     expect(r.status).toBe(1);
     const jest29 = dumps(
       normalize(
@@ -122,7 +130,7 @@ const run29 = (
   args: string[],
   env: Record<string, string> = {},
 ) =>
-  runJestBin(BIN, FIXTURE, ['--config', config, ...args], {
+  runJestBin(BIN, FIXTURE, ['--config', config, ...SIZE_ORDER, ...args], {
     ...env,
     ...(plain ? {TASKDUMP_PLAIN: '1'} : {}),
   });

@@ -1,7 +1,7 @@
 import {execFileSync, spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {REPO, normalize} from './run';
+import {JEST_BIN, REPO, jestArgs, normalize} from '../e2e/run';
 
 // What `npm pack` ships, installed in a fresh project that only says `preset:
 // 'jest-taskdump'`. The project lives under the repository (in .tmp/, ignored)
@@ -86,20 +86,11 @@ test.each([
 });
 
 test('jest with only the preset prints the dump', () => {
-  const r = spawnSync(
-    process.execPath,
-    [
-      path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js'),
-      '--ci',
-      '--no-cache',
-      '-i',
-    ],
-    {
-      cwd: FRESH,
-      encoding: 'utf8',
-      env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', COLUMNS: '1000'},
-    },
-  );
+  const r = spawnSync(process.execPath, [JEST_BIN, ...jestArgs(['-i'])], {
+    cwd: FRESH,
+    encoding: 'utf8',
+    env: {...process.env, NO_COLOR: '1', FORCE_COLOR: '0', COLUMNS: '1000'},
+  });
   const output = normalize(`${r.stderr}\n${r.stdout}`, FRESH);
   expect(r.status).toBe(1);
   expect(output).toContain(

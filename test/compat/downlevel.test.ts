@@ -1,4 +1,4 @@
-import {SEED_OUTLINE, dumps, outline, runJest} from './run';
+import {SEED_OUTLINE, dumps, outline, runJest} from '../e2e/run';
 
 // The seed program with its async functions down-levelled to generators, as
 // each transformer does for an older target: TypeScript's __awaiter (tsconfig
