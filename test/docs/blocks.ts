@@ -99,6 +99,9 @@ export function quotedOutputs(block: string): string[] {
   else if (block.startsWith('╼ ')) out.push(block.trimEnd());
   const summary = /^jest-taskdump: \d+ tests? (or hooks? )?hung$/m.exec(block);
   if (summary !== null) out.push(block.slice(summary.index).trimEnd());
+  // What a test file left open (docs/leftovers.md), from its head line.
+  if (/^jest-taskdump: \S+ left \d+ open: /.test(block))
+    out.push(block.trimEnd());
   return out;
 }
 
@@ -114,9 +117,11 @@ export function sameOutput(quoted: string, recorded: string): boolean {
   const have = quoted.split('\n').map(l => l.trimEnd());
   if (have[0]?.startsWith('╼ ') && want[0]?.startsWith('Task dump:'))
     want = want.slice(2);
+  // A list of what a file left open may be quoted cut after a whole entry.
+  const cuttable = /^jest-taskdump: \S+ left \d+ open: /.test(want[0] ?? '');
   let j = 0;
   for (const line of want.map(l => stable(l.trimEnd()))) {
-    if (j >= have.length) return false;
+    if (j >= have.length) return cuttable && line === '';
     let joined = have[j];
     let k = j + 1;
     while (stable(joined) !== line) {

@@ -100,4 +100,31 @@ describe('sameOutput', () => {
       'after <elapsed> ms, fires in <time left>, ran <n> times, 127.0.0.1:<port>, pid <pid>',
     );
   });
+
+  test('a list of what a file left open may be quoted cut after a whole entry, not within one', () => {
+    const left = [
+      'jest-taskdump: test/a.test.js left 2 open: 1 timer, 1 socket',
+      '',
+      '╼ test "polls" in test/a.test.js',
+      '└╼ poll at src/jobs.js:4:17',
+      '   ⏲ setInterval every 1000 ms, still active; keeps the process alive',
+      '',
+      '╼ test "connects" in test/a.test.js',
+      '└╼ connect at src/client.js:5:22',
+      '   ⇄ socket to 127.0.0.1:<port>, open, 0 bytes read; keeps the process alive',
+    ].join('\n');
+    const lines = left.split('\n');
+    const quote = (n: number): string =>
+      lines.slice(0, n).join('\n').replace('<port>', '4000');
+    expect(unrecorded(quote(9), [left])).toEqual([]);
+    expect(unrecorded(quote(5), [left])).toEqual([]);
+    expect(unrecorded(quote(4), [left])).toEqual([quote(4)]);
+    // A dump is never quoted cut.
+    expect(
+      sameOutput(
+        'Task dump: 1 branch stuck',
+        'Task dump: 1 branch stuck\n\n╼ x',
+      ),
+    ).toBe(false);
+  });
 });
