@@ -16,7 +16,7 @@ import {spawn} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type {Config} from '@jest/types';
-import {JEST_BIN, jestArgs, jestEnv} from './e2e/run';
+import {JEST_BIN, SIZE_ORDER, jestArgs, jestEnv} from './e2e/run';
 import {
   CACHE_DIR,
   REPO,
@@ -150,7 +150,9 @@ function runShared(set: string, args: readonly string[]): Promise<StoredRun> {
   const command = [
     '--expose-gc',
     JEST_BIN,
-    ...jestArgs([...args, '--logHeapUsage']),
+    // Files in the order Jest gives them without a record of earlier runs:
+    // with one, fast files and -w=2 make Jest run in band.
+    ...jestArgs([...args, '--logHeapUsage', ...SIZE_ORDER]),
     '--config',
     configFile,
     '--projects',

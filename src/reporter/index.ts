@@ -132,6 +132,19 @@ interface Entry {
    */
   projectRoot: string;
   testFile: string;
+  /** Which project of a `--projects` run (see projectKey). */
+  project?: string;
+}
+
+/**
+ * A project of the run: its rootDir and display name (two projects may share a
+ * rootDir, as a babel and an swc run of one program do).
+ */
+function projectKey(test: Test | undefined): string {
+  const config = test?.context?.config;
+  if (config === undefined) return '';
+  const name = config.displayName?.name ?? '';
+  return `${config.rootDir}\0${name}`;
 }
 
 // GitHub's workflow-command escaping (data, and the stricter one for
@@ -217,7 +230,7 @@ export default class TaskdumpReporter extends BaseReporter {
   }
 
   override onTestResult(
-    _test: Test,
+    test: Test,
     result: TestResult,
     _aggregated: AggregatedResult,
   ): void {
@@ -238,7 +251,12 @@ export default class TaskdumpReporter extends BaseReporter {
       const projectRoot = abs.endsWith(rel)
         ? abs.slice(0, abs.length - rel.length)
         : path.dirname(abs);
-      this.entries.push({dump, projectRoot, testFile: abs});
+      this.entries.push({
+        dump,
+        projectRoot,
+        testFile: abs,
+        project: projectKey(test),
+      });
     }
     // With workers, Jest says "A worker process has failed to exit gracefully"
     // right after the last file's result: the list comes just before it (in
@@ -288,10 +306,15 @@ export default class TaskdumpReporter extends BaseReporter {
     // Unless the run stopped early (`--bail`): then here.
     this.listLeftovers();
     const dumps = this.entries.map(e => e.dump);
-    const lines = summaryLines(dumps, {
-      styles: terminalStyles(this.terminal.level),
-      width: this.terminal.columns,
-    });
+    const projects = new Map(this.entries.map(e => [e.dump, e.project]));
+    const lines = summaryLines(
+      dumps,
+      {
+        styles: terminalStyles(this.terminal.level),
+        width: this.terminal.columns,
+      },
+      d => projects.get(d) ?? '',
+    );
     // A hung afterAll fails the file, not a test: Jest keeps only its text.
     if (this.suiteDumps.length > 0) {
       if (lines.length === 0) lines.push('jest-taskdump: hung hooks');

@@ -33,11 +33,13 @@ interface Cause {
  * The end-of-run section: groups of tests or hooks whose stuck leaves are all
  * one cause (a place, what is stuck there, what could settle it), largest
  * first, then every other one with its leaves. Styles and width as the dumps'
- * (the parent's terminal).
+ * (the parent's terminal). `projectOf` tells a dump's project (with
+ * `--projects`): tests are grouped within one.
  */
 export function summaryLines(
   dumps: TaskDump[],
   options: Options = {},
+  projectOf: (d: TaskDump) => string = () => '',
 ): string[] {
   if (dumps.length === 0) return [];
   const lines = [
@@ -58,7 +60,9 @@ export function summaryLines(
     const cs = causesOf(d);
     causes.set(d, cs);
     if (cs.length !== 1) continue;
-    const key = `${cs[0].at} ${cs[0].what}`;
+    // Within one project: with --projects, positions are relative to each
+    // project's rootDir, and src/db.js of one is not src/db.js of another.
+    const key = `${cs[0].at} ${cs[0].what}\0${projectOf(d)}`;
     const g = groups.get(key);
     if (g) g.dumps.push(d);
     else groups.set(key, {cause: cs[0], dumps: [d]});

@@ -1,4 +1,4 @@
-import {runJest} from './run';
+import {SIZE_ORDER, runJest} from './run';
 
 // An async test blocked in a `while` loop (fixtures/blocked-async): the
 // watchdog locates the loop but cannot unwind it (an async function is on the
@@ -24,7 +24,7 @@ const REPORT = [
 
 test('with workers: the worker ends, Jest fails its file and goes on with the others', () => {
   const started = Date.now();
-  const run = runJest('blocked-async', ['-w=2']);
+  const run = runJest('blocked-async', ['-w=2', ...SIZE_ORDER]);
   const output = seconds(run.output);
   // It ended by itself (not by spawnSync's timeout), well before it.
   expect(run.status).toBe(1);

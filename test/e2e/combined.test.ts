@@ -43,8 +43,8 @@ describe.each([
         '',
         '    ╼ test "warms the cache up" at test/cache.test.ts:4:15',
         '    └╼ warmUp at src/cache.ts:12:15',
-        '       └╼ get at src/cache.ts:6:22',
-        '          ⏸ promise, never settled',
+        '       └╼ get at src/cache.ts:7:25',
+        '          ⏸ promise, never settled; created in get at src/cache.ts:6:22',
         '            ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)',
       ].join('\n'),
     );

@@ -50,10 +50,11 @@ describe.each([
       expect(ours).not.toContain(secret);
   });
 
+  // The handler's promise: nothing awaits it (the server calls it and moves on).
   test('a leaf made in a connection handler is traced back through the server', () => {
     const d = find('a connection handler that waits forever');
     expect(d).toMatch(
-      /└╼ startSessionService at src\/http\.ts:38:\d+\n.*└╼ <anonymous> at src\/http\.ts:38:\d+\n.*└╼ server event at src\/http\.ts:38:\d+\n.*└╼ <anonymous> at src\/http\.ts:35:\d+\n.*└╼ lookupSession at src\/http\.ts:25:9\n.*⏸ promise, never settled/,
+      /└╼ startSessionService at src\/http\.ts:38:\d+\n.*└╼ <anonymous> at src\/http\.ts:38:\d+\n.*└╼ server event at src\/http\.ts:38:\d+\n.*└╼ <anonymous> at src\/http\.ts:35:\d+ \(not awaited\)\n.*└╼ lookupSession at src\/http\.ts:25:9\n.*⏸ promise, never settled/,
     );
     expect(d).not.toContain('async chain broken');
     // A plain TCP server and socket: no HTTP on them.

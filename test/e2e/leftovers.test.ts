@@ -1,4 +1,4 @@
-import {runJest} from './run';
+import {SIZE_ORDER, runJest} from './run';
 
 // What passing tests left open (fixtures/leftovers): a server from a beforeAll
 // hook, an interval, a child process, a client socket and a file watcher, each
@@ -26,9 +26,11 @@ function endList(output: string): string {
   return output.slice(start, output.indexOf('\n\n', start));
 }
 
+// Without a record of earlier runs (SIZE_ORDER): the -i run's short timings
+// in the shared cache would make Jest run the -w=2 one in band.
 const runs = {
-  '-i': stable(runJest('leftovers', ['-i']).output),
-  '-w=2': stable(runJest('leftovers', ['-w=2']).output),
+  '-i': stable(runJest('leftovers', ['-i', ...SIZE_ORDER]).output),
+  '-w=2': stable(runJest('leftovers', ['-w=2', ...SIZE_ORDER]).output),
 };
 
 describe.each(Object.entries(runs))("leaks: 'warn', %s", (args, output) => {
@@ -69,7 +71,12 @@ test('one worker and two print the same', () => {
 });
 
 describe("leaks: 'fail', -w=2", () => {
-  const run = runJest('leftovers', ['-w=2', '-c', 'jest.fail.config.js']);
+  const run = runJest('leftovers', [
+    '-w=2',
+    ...SIZE_ORDER,
+    '-c',
+    'jest.fail.config.js',
+  ]);
   const output = stable(run.output);
 
   test('the tests that left something open fail, and the file for its beforeAll hook; the others pass', () => {

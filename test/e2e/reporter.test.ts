@@ -59,7 +59,7 @@ describe.each([
     ]);
     expect(report.dumps[0].dump).toMatchObject({
       kind: 'jest-taskdump/dump',
-      version: 1,
+      version: 2,
       testPath: 'test/two.test.ts',
       timeoutMs: 300,
     });

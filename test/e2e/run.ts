@@ -7,6 +7,7 @@ import {spawnSync} from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import {stripVTControlCharacters} from 'node:util';
+import {summaryLines} from '../../src/reporter/summary';
 import {
   CACHE_DIR,
   REPO,
@@ -232,12 +233,51 @@ function summaryEntries(stderr: string): string[] {
     /^jest-taskdump: \d+ tests? or hooks? hung$/.test(l),
   );
   if (head === -1) return [];
+  return entryBlocks(lines.slice(head + 1));
+}
+
+/**
+ * The entries of an end-of-run list (its lines after the head line, up to the
+ * first empty one): a test or hook on its own (`  ● ...`), or a group of tests
+ * at one cause (`  30 tests hung at ...`), each with the lines under it.
+ */
+function entryBlocks(lines: string[]): string[] {
   const entries: string[][] = [];
-  for (let i = head + 1; i < lines.length && lines[i].trim() !== ''; i++) {
-    if (lines[i].startsWith('  ● ')) entries.push([lines[i]]);
-    else entries[entries.length - 1]?.push(lines[i]);
+  for (const line of lines) {
+    if (line.trim() === '') break;
+    if (/^ {2}(● |\d+ tests)/.test(line)) entries.push([line]);
+    else entries[entries.length - 1]?.push(line);
   }
   return entries.map(e => e.join('\n').trimEnd());
+}
+
+/**
+ * A fixture's end-of-run list in a shared run: what the reporter makes of that
+ * fixture's dumps alone (groups are made within a project), each entry checked
+ * to be printed, in this order, in the run's list.
+ */
+function fixtureSummary(
+  run: StoredRun,
+  set: string,
+  args: readonly string[],
+  name: string,
+): string[] {
+  const dumps = run
+    .files!.filter(f => f.fixture === name)
+    .flatMap(f => f.dumps);
+  // The shared runs print at 1000 columns, without colour (jestEnv).
+  const own = entryBlocks(summaryLines(dumps, {width: 1000}).slice(1));
+  const printed = summaryEntries(run.stderr);
+  let at = 0;
+  for (const entry of own) {
+    const found = printed.indexOf(entry, at);
+    if (found === -1)
+      throw new Error(
+        `the end-of-run list of set ${set}, \`jest ${args.join(' ')}\` lacks this entry of ${name} (or has it out of order):\n${entry}`,
+      );
+    at = found + 1;
+  }
+  return own;
 }
 
 export interface TestCounts {
@@ -289,19 +329,7 @@ export function sharedRun(name: string, args: readonly string[]): FixtureRun {
       `fixture ${name} ran no test file in the shared run of set ${set}, \`jest ${args.join(' ')}\`; the end of its output:\n${run.stderr.slice(-6000)}`,
     );
   const blocks = fileBlocks(run.stderr);
-  const entries = summaryEntries(run.stderr);
-  const dumpCount = run.files!.reduce((n, f) => n + f.dumps, 0);
-  if (entries.length < dumpCount)
-    throw new Error(
-      `the end-of-run list of set ${set}, \`jest ${args.join(' ')}\` has ${entries.length} entries for ${dumpCount} dumps`,
-    );
-  // Entries are printed in the order of the files' results.
-  const summary: string[] = [];
-  let at = 0;
-  for (const f of run.files!) {
-    if (f.fixture === name) summary.push(...entries.slice(at, at + f.dumps));
-    at += f.dumps;
-  }
+  const summary = fixtureSummary(run, set, args, name);
   const printed = files.map(f => {
     const block = blocks.get(f.header);
     if (block === undefined)

@@ -45,7 +45,7 @@ class SharedRunReporter {
         fullName: t.fullName,
         status: t.status,
       })),
-      dumps: dumpsOf(result).length,
+      dumps: dumpsOf(result),
     });
   }
 

@@ -22,6 +22,7 @@
  * event loop.
  */
 import path from 'node:path';
+import type {TaskDump} from '../../src/core/types';
 
 // Longest first: the global setup makes them in this order, two at a time.
 export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
@@ -104,8 +105,8 @@ export interface SharedFile {
   snapshot: {matched: number; unmatched: number; added: number};
   testExecError: string | null;
   tests: Array<{fullName: string; status: string}>;
-  /** How many dumps the end-of-run list shows for this file, in its order. */
-  dumps: number;
+  /** The file's dumps, as jest-taskdump's reporter received them. */
+  dumps: TaskDump[];
 }
 
 /** What the global setup stores for one shared run. */

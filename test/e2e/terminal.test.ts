@@ -1,5 +1,5 @@
 import {stripVTControlCharacters} from 'node:util';
-import {ANSI, dumps, printedParts, runJest, sharedRun} from './run';
+import {ANSI, SIZE_ORDER, dumps, printedParts, runJest, sharedRun} from './run';
 
 // Colour and width of the dump and of the end-of-run section, decided in Jest's
 // parent process and handed to workers (src/reporter/terminal.ts). What is
@@ -48,7 +48,7 @@ test('COLUMNS=60, with --silent and --json: every line fits but for one word nev
 });
 
 test('--colors NO_COLOR=1 with two workers: the flag, seen in the parent only, colours the dump made in a worker, and the summary', () => {
-  const run = runJest('reporter', ['-w=2', '--colors'], {
+  const run = runJest('reporter', ['-w=2', '--colors', ...SIZE_ORDER], {
     FORCE_COLOR: undefined,
     NO_COLOR: '1',
   });

@@ -338,6 +338,25 @@ describe('tests grouped by common cause', () => {
     );
   });
 
+  test('with --projects, tests are grouped within one project only: the src/db.js of one is not that of another', () => {
+    const three = [0, 1, 2].map(i => hung(i, 'test/a.test.js'));
+    // Each in a project of its own: no group.
+    const apart = summaryLines(three, {width: 80}, d => d.rootName);
+    expect(apart.join('\n')).not.toContain('tests hung at');
+    expect(apart.filter(l => l.startsWith('  ● '))).toHaveLength(3);
+    // Two of one project are grouped, the third is on its own.
+    const grouped = summaryLines(three, {width: 80}, d =>
+      d === three[0] ? 'web' : 'api',
+    );
+    expect(grouped[1]).toMatch(/^ {2}2 tests hung at src\/db\.js:8:12/);
+    expect(grouped[2]).toBe(
+      '    test/a.test.js, 1000 ms timeout: "query 1", "query 2"',
+    );
+    expect(grouped.filter(l => l.startsWith('  ● '))).toEqual([
+      '  ● query 0 (test/a.test.js, 1000 ms timeout)',
+    ]);
+  });
+
   test('one test at a cause is listed on its own, as before', () => {
     const lines = summaryLines([hung(0, 'test/a.test.js'), dumps[15]]);
     expect(lines).toEqual([
