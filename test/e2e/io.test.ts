@@ -50,7 +50,7 @@ describe.each([
       expect(ours).not.toContain(secret);
   });
 
-  // The handler's promise: nothing awaits it (the server calls it and moves on).
+  // The handler's promise: nothing awaits it (the server calls it, goes on).
   test('a leaf made in a connection handler is traced back through the server', () => {
     const d = find('a connection handler that waits forever');
     expect(d).toMatch(
