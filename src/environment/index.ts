@@ -170,6 +170,11 @@ export interface TaskdumpMethods {
 interface State {
   taskdump: TaskdumpOptions;
   rootDir: string;
+  /**
+   * The project (rootDir and display name): with `--projects`, one worker runs
+   * files of several, whose `src/db.js` are different files.
+   */
+  project: string;
   testPath: string;
   terminal: Terminal;
   stopRecording: (() => void) | undefined;
@@ -240,6 +245,7 @@ export function withTaskdump<TBase extends EnvironmentClass>(
       const st: State = {
         taskdump,
         rootDir: config.projectConfig.rootDir,
+        project: `${config.projectConfig.rootDir}\0${config.projectConfig.displayName?.name ?? ''}`,
         testPath: context.testPath,
         terminal: readTerminal(),
         stopRecording: undefined,
@@ -606,6 +612,7 @@ function attach(
     if (sources !== undefined)
       searchWakers(dump, sources, ctx, {
         rootDir: st.rootDir,
+        project: st.project,
         maxHeapMb: st.taskdump.wakersMaxHeapMb,
         budgetPercent: st.taskdump.wakersBudgetPercent,
       });

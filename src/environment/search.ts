@@ -26,6 +26,8 @@ const perf = performance;
 /** What the search needs from the environment's options. */
 export interface SearchOptions {
   rootDir: string;
+  /** The project: explanations are reused within one only. */
+  project?: string;
   /** `wakersMaxHeapMb`. */
   maxHeapMb: number;
   /** `wakersBudgetPercent`. */
@@ -99,7 +101,7 @@ export function searchWakers(
   // them now.
   sources.clear();
   if (subjects.length === 0) return;
-  const known = subjects.map(s => state.cache.lookup(s.leaf, dump.testPath));
+  const known = subjects.map(s => state.cache.lookup(s.leaf, dump.testPath, options.project));
   const reuse = (): void =>
     known.forEach((k, i) => {
       if (k.kind === 'known' && k.waker !== undefined)
@@ -143,6 +145,7 @@ export function searchWakers(
     state.cache.record(
       subjects.map(s => s.leaf),
       originOf(dump),
+      options.project,
     );
   } catch (e) {
     // All or nothing: no `↳` line from a search that did not finish.

@@ -77,10 +77,12 @@ export class WakerCache {
 
   /**
    * The explanation to reuse for `leaf`, in a dump of the test file
-   * `testPath` (named in the line when the finding was in another file).
+   * `testPath` (named in the line when the finding was in another file), of
+   * `project` (with `--projects`, one process runs files of several: positions
+   * relative to one project's rootDir are not another's).
    */
-  lookup(leaf: Leaf, testPath: string): Lookup {
-    const entry = this.entries.get(leafSignature(leaf));
+  lookup(leaf: Leaf, testPath: string, project = ''): Lookup {
+    const entry = this.entries.get(`${project}\0${leafSignature(leaf)}`);
     if (entry === undefined || entry.ambiguous) return {kind: 'unknown'};
     return {
       kind: 'known',
@@ -95,9 +97,9 @@ export class WakerCache {
    * Records what one search found for its leaves (`leaf.waker`, or none), in
    * the test or hook `origin`; compares it with what was recorded before.
    */
-  record(leaves: Leaf[], origin: Origin): void {
+  record(leaves: Leaf[], origin: Origin, project = ''): void {
     for (const leaf of leaves) {
-      const signature = leafSignature(leaf);
+      const signature = `${project}\0${leafSignature(leaf)}`;
       const entry = this.entries.get(signature);
       const relational =
         leaf.waker?.deadlock === true || (leaf.waker?.heldBy?.length ?? 0) > 0;

@@ -10,12 +10,12 @@
  * elsewhere) needs a `displayName` in its config, so that its results can be
  * told apart (fixtures/babel, fixtures/swc).
  *
- * Why several sets, not one: a test process spends at most 60 s of wall time
- * on waker searches (a heap snapshot each, one per hung test of a fixture with
- * `wakers` on; see src/environment/index.ts). On a loaded machine a search
- * takes several seconds, so the fixtures with many hung tests each have a
- * set (and process) of their own, as they had a run of their own before; the
- * fixtures with `wakers: false` make none.
+ * Why several sets, not one: each hung test of a fixture with `wakers` on
+ * takes a heap snapshot (several seconds on a loaded machine), so the fixtures
+ * with many hung tests each have a set (and process) of their own, and the
+ * sets run two at a time. Those fixtures set `wakersBudgetPercent` high, so
+ * that every hang is explained whatever the machine's speed. The fixtures with
+ * `wakers: false` make no snapshot.
  *
  * A fixture that needs its own run stays out: its own options, environment
  * variables or reporters, a signal, a comparison of whole outputs, a blocked

@@ -59,6 +59,18 @@ test('the same hang reached from another test reuses the finding, and says whose
   );
 });
 
+test('with --projects, a finding is reused within its project only', () => {
+  const cache = new WakerCache();
+  cache.record([leaf([query], kept)], origin('query 0'), '/repo/api');
+  expect(cache.lookup(leaf([query]), 'test/a.test.js', '/repo/api').kind).toBe(
+    'known',
+  );
+  // src/db.js of another project is another file.
+  expect(cache.lookup(leaf([query]), 'test/a.test.js', '/repo/web')).toEqual({
+    kind: 'unknown',
+  });
+});
+
 test('leaves made by other calls are other causes: another caller, another event', () => {
   const cache = new WakerCache();
   const ready = f('waitFor', 'src/conn.js', 3);
