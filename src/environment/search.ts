@@ -101,7 +101,9 @@ export function searchWakers(
   // them now.
   sources.clear();
   if (subjects.length === 0) return;
-  const known = subjects.map(s => state.cache.lookup(s.leaf, dump.testPath, options.project));
+  const known = subjects.map(s =>
+    state.cache.lookup(s.leaf, dump.testPath, options.project),
+  );
   const reuse = (): void =>
     known.forEach((k, i) => {
       if (k.kind === 'known' && k.waker !== undefined)

@@ -138,8 +138,9 @@ describe.each([
     (kind, title, due) => {
       const d = all.find(x => x.includes(`╼ test "${title}"`));
       expect(d).toBeDefined();
-      expect(d).toContain(
-        '└╼ sleep at src/retry.ts:2:10\n      ⏸ promise, never settled',
+      // Each searched (not reused from the other test): what to call.
+      expect(d).toMatch(
+        /└╼ sleep at src\/retry\.ts:2:10\n {3,}⏸ promise, never settled\n {3,}↳ settles when a fake timer fires: Jest's fake clock has to be advanced to it \(see below\)\n/,
       );
       // The explanation is a paragraph, wrapped to the width: compare it with
       // spaces folded.
