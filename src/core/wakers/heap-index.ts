@@ -35,6 +35,8 @@ export interface Chain {
 const RESOLVE_CODE = /PromiseCapabilityDefault(Resolve|Reject)/;
 /** The private fields the recorder stamps promises with (record/stamp.ts). */
 const STAMP_FIELDS = new Set(['#root', '#capture']);
+/** The name jest-runtime@29 gives the function wrapping a module's code. */
+const JEST29_MODULE_WRAPPER = 'Object.<anonymous>';
 /**
  * A property or variable name that is an identifier (not a key made of data).
  */
@@ -305,10 +307,14 @@ export class HeapIndex {
       if (g.edgeType(e) !== 'hidden') continue;
       const to = g.edgeTo(e);
       if (g.name(to) === 'system / ScopeInfo') return false;
-      // A name (V8 may keep an inferred one as a concatenated string).
+      // A name (V8 may keep an inferred one as a concatenated string): a
+      // function's own, but for the module wrapper's name under Jest 29
+      // (jest-runtime evaluates `({"Object.<anonymous>": function (module,
+      // exports, require, ...) {...}})`; Jest 30 compiles an anonymous one).
       if (
         g.type(to).endsWith('string') &&
         g.name(to) !== '' &&
+        g.name(to) !== JEST29_MODULE_WRAPPER &&
         !locals.has(g.name(to))
       )
         return false;
