@@ -2,7 +2,9 @@
 // recorded remains.
 'use strict';
 const path = require('node:path');
-const rec = require(path.join(__dirname, '..', 'dist', 'core', 'record.js'));
+const rec = require(
+  path.join(__dirname, '..', 'dist', 'core', 'record', 'index.js'),
+);
 
 async function work() {
   for (let i = 0; i < 1000; i++) {

@@ -11,7 +11,7 @@ const path = require('node:path');
 const v8 = require('node:v8');
 const {Worker} = require('node:worker_threads');
 const {findWakers} = require(
-  path.join(__dirname, '..', 'dist', 'core', 'wakers.js'),
+  path.join(__dirname, '..', 'dist', 'core', 'wakers', 'index.js'),
 );
 const {createPositionMapper} = require(
   path.join(__dirname, '..', 'dist', 'core', 'callsites.js'),

@@ -5,7 +5,7 @@
 const path = require('node:path');
 const {EventEmitter} = require('node:events');
 const {findWakers} = require(
-  path.join(__dirname, '..', 'dist', 'core', 'wakers.js'),
+  path.join(__dirname, '..', 'dist', 'core', 'wakers', 'index.js'),
 );
 const {createPositionMapper} = require(
   path.join(__dirname, '..', 'dist', 'core', 'callsites.js'),
