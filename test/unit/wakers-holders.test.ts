@@ -1,5 +1,7 @@
 import {EventEmitter, once} from 'node:events';
+import path from 'node:path';
 import {promiseHooks} from 'node:v8';
+import vm from 'node:vm';
 import {createPositionMapper} from '../../src/core/callsites';
 import {type WakerSubject, findWakers} from '../../src/core/wakers';
 import type {Leaf} from '../../src/core/types';
@@ -235,8 +237,28 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       bus.listenerTree.order = {'*': {paid: {_listeners: [onPaid]}}};
     });
 
+    // A module as jest-runtime@29 evaluates it: in a function named
+    // `Object.<anonymous>` (a name V8 keeps among the scope's), whose variable
+    // keeps a deferred.
+    const wrapped = vm.runInThisContext(
+      `({"Object.<anonymous>": function (module, exports) {
+        class Deferred {
+          constructor() {
+            this.promise = new Promise(resolve => { this.resolve = resolve; });
+          }
+        }
+        const ready = new Deferred();
+        exports.whenReady = () => ready.promise;
+      }})`,
+      {filename: path.join(process.cwd(), 'test/unit/wakers/jest29-module.js')},
+    ) as Record<string, (m: object, e: object) => void>;
+    const jest29 = {exports: {} as {whenReady?: () => Promise<void>}};
+    wrapped['Object.<anonymous>'](jest29, jest29.exports);
+    kept.push(jest29);
+
     await pause(20);
     leaves = {
+      jest29: add('jest29', jest29.exports.whenReady!()),
       first: add('first', waitsOf.get(b)![0]),
       second: add('second', waitsOf.get(a)![0]),
       looking: add('looking', looking),
@@ -357,6 +379,12 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       /^its resolve function is kept in RetryOperation\.fn \(by a function at test\/unit\/wakers-holders\.test\.ts:\d+:\d+\) \(class RetryOperation at test\/unit\/wakers\/retry-op\.js:\d+:\d+\), itself kept by a setTimeout of 60000 ms \(fires in \d+\.\d s\)$/,
     );
     expect(leaves.retried.waker!.what).not.toContain('`self`');
+  });
+
+  test("a module's variable, in Jest 29's module wrapper (a function named Object.<anonymous>)", () => {
+    expect(leaves.jest29.waker!.what).toMatch(
+      /^its resolve function is kept in Deferred\.resolve \(class Deferred at test\/unit\/wakers\/jest29-module\.js:\d+:\d+\), itself kept in `ready` of test\/unit\/wakers\/jest29-module\.js$/,
+    );
   });
 
   test("a wildcard listener tree: the event that resolves, not the 'error' one that only rejects", () => {
