@@ -2,7 +2,8 @@
 // `npm run bench`: what jest-taskdump costs, measured against plain
 // jest-environment-node in the same run. Not part of `npm test`. Usage: node
 // bench/run.js [--rounds N] [--many-rounds N] [--quick] [--only a,b], where
-// the sections are suite, micro, memory, wakers, many, big, search-memory.
+// the sections are suite, micro, memory, wakers, many, big, large,
+// search-memory.
 'use strict';
 const {spawnSync} = require('node:child_process');
 const os = require('node:os');
@@ -132,6 +133,17 @@ function runBig() {
     why,
     extraMs: test ? Math.round(test.duration - 1000) : NaN,
   };
+}
+
+/** Dumps of 1 000 and 10 000 leaves inside a Jest test (bench/large). */
+function runLarge() {
+  const out = path.join(os.tmpdir(), `taskdump-large-${process.pid}.json`);
+  const r = jestJson('large', {TASKDUMP_LARGE_OUT: out}, ['-i']);
+  if (r.json?.numFailedTests !== 0)
+    throw new Error(`bench/large failed:\n${r.output.slice(-3000)}`);
+  const times = JSON.parse(require('node:fs').readFileSync(out, 'utf8'));
+  require('node:fs').rmSync(out);
+  return times;
 }
 
 function report(name, value, target, ok) {
@@ -279,9 +291,31 @@ if (want('big')) {
   ]);
 }
 
+if (want('large')) {
+  console.log(
+    `\n7. large dumps inside a Jest test (bench/large: traced(), Promise.all pairs, every promise recorded, no waker search; 3 each); load ${loadAverage()}`,
+  );
+  const large = runLarge();
+  for (const [n, limit] of [
+    [1000, 100],
+    [10000, 1000],
+  ]) {
+    const ms = large[n];
+    console.log(
+      `   ${String(n).padStart(6)} leaves: median ${median(ms).toFixed(0)} ms (${ms.map(x => x.toFixed(0)).join(', ')})`,
+    );
+    targets.push([
+      `dump + render of ${n} leaves, in a Jest test`,
+      `${median(ms).toFixed(0)} ms`,
+      `≤ ${limit} ms`,
+      median(ms) <= limit,
+    ]);
+  }
+}
+
 if (want('search-memory')) {
   console.log(
-    '\n7. memory of a waker search (bench/wakers-memory.js, one process per heap; peak RSS sampled every 5 ms)',
+    '\n8. memory of a waker search (bench/wakers-memory.js, one process per heap; peak RSS sampled every 5 ms)',
   );
   const {NATIVE_PER_HEAP_MB} = require(
     path.join(REPO, 'dist', 'environment', 'search-memory.js'),
