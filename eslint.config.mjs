@@ -53,7 +53,13 @@ export default typescriptEslint.config(
     },
   },
   {
-    files: ['test/**', 'bench/suite/**', 'bench/many/**', 'bench/big/**'],
+    files: [
+      'test/**',
+      'bench/suite/**',
+      'bench/many/**',
+      'bench/big/**',
+      'bench/large/**',
+    ],
     languageOptions: {globals: {...globals.jest}},
   },
 );
