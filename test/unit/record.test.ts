@@ -425,3 +425,28 @@ describe('recording', () => {
     timers.forEach(clearTimeout);
   });
 });
+
+describe('over the capture budget', () => {
+  test('promises made while stack capture was over its budget are counted, and the dump says so (docs/limits.md)', async () => {
+    const stop = startRecording({captureBurst: 5, capturesPerSecond: 0});
+    const root = createRoot();
+    try {
+      enterRoot(root);
+      const waits = Array.from({length: 20}, () =>
+        (async () => {
+          await new Promise<void>(() => {});
+        })(),
+      );
+      void Promise.all(waits);
+      leaveRoot(root);
+      const dump = dumpOf(root);
+      expect(dump.unrecorded).toBeGreaterThan(0);
+      expect(renderDump(dump)).toContain(
+        `${dump.unrecorded} promise(s) were created while stack capture was over its budget; branches through them may be missing.`,
+      );
+    } finally {
+      closeRoot(root);
+      stop();
+    }
+  });
+});
