@@ -14,10 +14,16 @@ export function duration(ms: number): string {
 /** "test", "hook" or "call": what the Root is, in a sentence. */
 export type RootWord = 'test' | 'hook' | 'call';
 
-/** `events.once()` for Node's API `once (node:events)`. */
+/**
+ * `events.once()` for Node's API `once (node:events)`; `fetch()` for a global
+ * Node implements in an internal module (`fetch
+ * (node:internal/bootstrap/web/exposed-window-or-worker)`): the name the
+ * program called.
+ */
 export function shortOrigin(origin: string): string {
   const m = /^(.+) \(node:(.+)\)$/.exec(origin);
-  return m ? `${m[2]}.${m[1]}()` : origin;
+  if (!m) return origin;
+  return m[2].startsWith('internal/') ? `${m[1]}()` : `${m[2]}.${m[1]}()`;
 }
 
 /** A pending promise the Root made: `promise`, `events.once() promise`. */

@@ -1,5 +1,6 @@
 import {renderDump, summarize} from '../../src/core/render';
 import {buildTree} from '../../src/core/tree';
+import {promiseWhat, shortOrigin} from '../../src/core/words';
 import {
   DUMP_KIND,
   DUMP_VERSION,
@@ -595,5 +596,22 @@ describe('grouping what reads the same', () => {
     const x = tree.children[0];
     expect(x.children.map(c => c.frame?.name)).toEqual(['y', 'z', 'w']);
     expect(x.children.map(c => c.leaves.length)).toEqual([2, 1, 1]);
+  });
+});
+
+describe('where a promise of Node was made', () => {
+  test("Node's API by its module, a global Node implements internally by its own name", () => {
+    expect(shortOrigin('once (node:events)')).toBe('events.once()');
+    expect(shortOrigin('setTimeout (node:timers/promises)')).toBe(
+      'timers/promises.setTimeout()',
+    );
+    expect(
+      shortOrigin(
+        'fetch (node:internal/bootstrap/web/exposed-window-or-worker)',
+      ),
+    ).toBe('fetch()');
+    expect(promiseWhat('fetch (node:internal/deps/undici/undici)')).toBe(
+      'fetch() promise, never settled',
+    );
   });
 });
