@@ -18,6 +18,7 @@ import path from 'node:path';
 import {executionAsyncResource} from 'node:async_hooks';
 import {activeRoot} from './record';
 import {type OpenedAt, noteOpened} from './leftovers';
+import {trapFirstAssignment} from './first-assignment';
 
 // Tests replace globals (fake timers, a mocked Error): keep the real ones.
 const {captureStackTrace} = Error;
@@ -79,29 +80,7 @@ function onWatcher(watcher: object): void {
  */
 export function recordWatchers(): () => void {
   if (users++ === 0) {
-    const installed: Array<[object, string | symbol]> = [];
-    for (const [proto, key] of targets()) {
-      if (Object.getOwnPropertyDescriptor(proto, key) !== undefined) continue;
-      Object.defineProperty(proto, key, {
-        configurable: true,
-        enumerable: false,
-        get: () => undefined,
-        set(this: object, value: unknown) {
-          Object.defineProperty(this, key, {
-            value,
-            writable: true,
-            enumerable: true,
-            configurable: true,
-          });
-          onWatcher(this);
-        },
-      });
-      installed.push([proto, key]);
-    }
-    uninstall = () => {
-      for (const [proto, key] of installed)
-        delete (proto as Record<string | symbol, unknown>)[key];
-    };
+    uninstall = trapFirstAssignment(targets(), onWatcher);
   }
   let stopped = false;
   return () => {

@@ -5,6 +5,7 @@
 import {executionAsyncResource} from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
 import {noteOpened} from '../leftovers';
+import {trapFirstAssignment} from '../first-assignment';
 import {capture, rec, take} from './state';
 import type {HandleKind, Root} from './types';
 
@@ -51,9 +52,8 @@ export function isTimerPending(timer: object): boolean {
 }
 
 // Timeout and Immediate assign their callback property once, in their
-// constructors. An accessor on the prototype sees that assignment (with the
-// user's call on the stack) and replaces itself with an ordinary own data
-// property, so the object looks as usual.
+// constructors: seen with the user's call on the stack
+// (../first-assignment.ts).
 function interceptTimers(): () => void {
   const t = setTimeout(() => {}, 0);
   const i = setImmediate(() => {});
@@ -63,29 +63,7 @@ function interceptTimers(): () => void {
     [Object.getPrototypeOf(t), '_onTimeout'],
     [Object.getPrototypeOf(i), '_onImmediate'],
   ];
-  const installed: Array<[object, string]> = [];
-  for (const [proto, key] of targets) {
-    if (Object.getOwnPropertyDescriptor(proto, key) !== undefined) continue;
-    Object.defineProperty(proto, key, {
-      configurable: true,
-      enumerable: false,
-      get: () => undefined,
-      set(this: object, value: unknown) {
-        Object.defineProperty(this, key, {
-          value,
-          writable: true,
-          enumerable: true,
-          configurable: true,
-        });
-        onTimerCreated(this);
-      },
-    });
-    installed.push([proto, key]);
-  }
-  return () => {
-    for (const [proto, key] of installed)
-      delete (proto as Record<string, unknown>)[key];
-  };
+  return trapFirstAssignment(targets, onTimerCreated);
 }
 
 // Node publishes, synchronously in the user's call, each socket it connects,
