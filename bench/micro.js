@@ -9,15 +9,7 @@ const {renderDump} = require(path.join(dist, 'core', 'render', 'index.js'));
 const {createPositionMapper} = require(path.join(dist, 'core', 'callsites.js'));
 const ledger = require(path.join(dist, 'core', 'leftovers.js'));
 
-async function leaf(i) {
-  return i;
-}
-async function depth(n, i) {
-  return n === 0 ? leaf(i) : await depth(n - 1, i);
-}
-async function churn() {
-  for (let i = 0; i < 100000; i++) await depth(8, i);
-}
+const {churn} = require('./churn');
 
 async function time(fn) {
   const t = performance.now();

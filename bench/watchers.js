@@ -4,15 +4,7 @@
 // medians of 7 alternated runs. Usage: node bench/watchers.js
 'use strict';
 const ah = require('node:async_hooks');
-async function leaf(i) {
-  return i;
-}
-async function depth(n, i) {
-  return n === 0 ? leaf(i) : await depth(n - 1, i);
-}
-async function churn() {
-  for (let i = 0; i < 100000; i++) await depth(8, i);
-}
+const {churn} = require('./churn');
 async function cpu(fn) {
   const c = process.cpuUsage();
   await fn();
