@@ -7,10 +7,8 @@
  * `test_fn_failure` / `hook_failure` the timeout is already recorded and every
  * pending leaf still exists.
  */
-import path from 'node:path';
 import type {
   EnvironmentContext,
-  JestEnvironment,
   JestEnvironmentConfig,
 } from '@jest/environment';
 import type {Circus} from '@jest/types';
@@ -45,16 +43,23 @@ import {Leaks} from './leaks';
 import {blockName, fullName, testsUnder} from './names';
 import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {searchWakers} from './search';
+import {DUMP_PROPERTY, dumpError, messageOf} from './errors';
+
+export {DUMP_PROPERTY, dumpError};
+export type {
+  EnvironmentClass,
+  EnvironmentInstance,
+  TaskdumpMethods,
+} from './types';
+import type {
+  EnvironmentClass,
+  EnvironmentInstance,
+  TaskdumpMethods,
+} from './types';
 
 // Tests may fake or replace these; keep the real ones.
 const {now} = performance;
 const perf = performance;
-
-/**
- * Property of the Error we attach to a failure; reporters read the dump from
- * it.
- */
-export const DUMP_PROPERTY = 'taskdump';
 
 /** jest-message-util indents a failure's message by this many columns. */
 const MESSAGE_INDENT = 4;
@@ -82,85 +87,6 @@ interface Active {
   timeoutMs: number;
   /** For a concurrent test: the tests whose Root it shares. */
   sharedWith?: string[];
-}
-
-/**
- * The Error that carries a dump into Jest's failure report (text) and to
- * reporters (data).
- *
- * jest-message-util keeps as the message everything up to the first line that
- * looks like a stack frame, and with none keeps only the first line; so the
- * text ends with one frame: where the test is stuck (Jest shows its code frame)
- * or the first stuck leaf.
- */
-export function dumpError(
-  text: string,
-  dump: TaskDump | null,
-  rootDir: string,
-): Error {
-  const error = new Error(text);
-  const at =
-    dump?.rootFrame ??
-    dump?.leaves.find(l => l.createdAt !== null)?.createdAt ??
-    null;
-  // Without a position, an `at <anonymous>` line keeps the text whole and Jest
-  // hides it.
-  error.stack =
-    at && !at.file.startsWith('node:')
-      ? `${text}\n    at ${at.name} (${path.resolve(rootDir, at.file)}:${at.line}:${at.column})`
-      : `${text}\n    at <anonymous> (jest-taskdump:0:0)`;
-  Object.defineProperty(error, DUMP_PROPERTY, {
-    value: dump,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  });
-  return error;
-}
-
-/**
- * A Jest environment class, as `withTaskdump` takes it
- * (jest-environment-node's, jsdom's, yours).
- */
-export type EnvironmentClass = abstract new (
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  ...args: any[]
-) => EnvironmentInstance;
-
-/**
- * The members of a Jest environment that `withTaskdump` uses (as methods, so
- * that it can override them).
- */
-export interface EnvironmentInstance {
-  global: JestEnvironment['global'];
-  fakeTimers: JestEnvironment['fakeTimers'];
-  fakeTimersModern: JestEnvironment['fakeTimersModern'];
-  setup(): Promise<void>;
-  teardown(): Promise<void>;
-}
-
-/** What `withTaskdump` adds to an environment class. */
-export interface TaskdumpMethods {
-  /**
-   * Circus's events: Roots around bodies, dumps on timeouts; then the base
-   * class's handler, if any.
-   */
-  handleTestEvent(
-    event: Circus.Event,
-    state: Circus.State,
-  ): void | Promise<void>;
-  /**
-   * Takes the dump of a timed-out Root. A subclass may add to it or replace it.
-   * `sources`, when given, receives the promise behind each promise leaf (for
-   * the waker search).
-   */
-  takeTaskDump(
-    root: Root,
-    ctx: DumpContext,
-    sources?: Map<Leaf, LeafSource>,
-  ): TaskDump;
-  /** The text Jest prints under the timeout. A subclass may restyle it. */
-  renderTaskDump(dump: TaskDump): string;
 }
 
 /**
@@ -638,22 +564,5 @@ function attach(
 export default class TaskdumpEnvironment extends withTaskdump(
   NodeEnvironment,
 ) {}
-
-// Errors and Maps may come from the test's realm, where `instanceof` against
-// ours is false. Never throws: it also describes what a failed dump threw,
-// where a throw would lose the test file's results (`Object.create(null)`
-// cannot be made a string, getters may throw).
-function messageOf(e: unknown): string {
-  try {
-    const m = (e as {message?: unknown} | null)?.message;
-    return typeof m === 'string' ? m : String(e);
-  } catch {
-    try {
-      return `a thrown ${Object.prototype.toString.call(e).slice(8, -1)} that cannot be shown`;
-    } catch {
-      return 'a thrown value that cannot be shown';
-    }
-  }
-}
 
 export {TaskdumpEnvironment as TestEnvironment};

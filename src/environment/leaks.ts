@@ -32,6 +32,7 @@ import type {Root} from '../core/record';
 import {recordWatchers} from '../core/watchers';
 import {sendLeftovers} from '../reporter/handoff';
 import {type Terminal, terminalStyles} from '../reporter/terminal';
+import {messageOf} from './errors';
 
 // Tests may fake these; keep the real ones.
 const {setTimeout} = globalThis;
@@ -135,7 +136,7 @@ export class Leaks {
       report = {
         ...report,
         leftovers: [],
-        error: `jest-taskdump: could not list what ${testPath} left open (${messageOf(e)}). This is a bug in jest-taskdump.`,
+        error: `jest-taskdump: could not list what ${testPath} left open (${messageOf(e).split('\n')[0]}). This is a bug in jest-taskdump.`,
       };
     }
     if (report.leftovers.length === 0 && report.error === undefined) return;
@@ -241,13 +242,4 @@ function closing(o: object): boolean {
   if (x.writableEnded === true && x.destroyed !== true) return true;
   if ('listening' in x && x.listening === false) return true;
   return false;
-}
-
-function messageOf(e: unknown): string {
-  try {
-    const m = (e as {message?: unknown} | null)?.message;
-    return (typeof m === 'string' ? m : String(e)).split('\n')[0];
-  } catch {
-    return 'a thrown value that cannot be shown';
-  }
 }

@@ -18,6 +18,7 @@ import {type WakerSubject, findWakers} from '../core/wakers';
 import {SearchBudget} from './search-budget';
 import {memoryVerdict, readMemory} from './search-memory';
 import {WakerCache, mustSearch, originOf} from './waker-cache';
+import {messageOf} from './errors';
 
 // Tests may fake or replace these; keep the real ones.
 const {now} = performance;
@@ -158,16 +159,5 @@ export function searchWakers(
   } finally {
     state.budget.spend(now.call(perf) - started, memory.heapUsedMb);
     subjects.length = 0;
-  }
-}
-
-// Never throws (a throw here would lose the dump): the error may come from
-// anywhere.
-function messageOf(e: unknown): string {
-  try {
-    const m = (e as {message?: unknown} | null)?.message;
-    return typeof m === 'string' ? m : String(e);
-  } catch {
-    return 'a thrown value that cannot be shown';
   }
 }
