@@ -31,59 +31,41 @@
  */
 import inspector from 'node:inspector';
 import path from 'node:path';
-import {Worker, isMainThread} from 'node:worker_threads';
 import type {Circus} from '@jest/types';
-import {
-  type CallSite,
-  createPositionMapper,
-  displayPath,
-  readCallSites,
-} from '../core/callsites';
-import {GLYPHS} from '../core/glyphs';
+import {displayPath} from '../core/callsites';
 import {rootTitle} from '../core/render';
+import {DUMP_KIND, DUMP_VERSION, type TaskDump} from '../core/types';
 import {
-  type BlockedStack,
-  DUMP_KIND,
-  DUMP_VERSION,
-  type Frame,
-  type TaskDump,
-} from '../core/types';
+  type StackHost,
+  readBlockedStack,
+  renderBlocked,
+  topFrame,
+} from './blocked';
 import {
   BEAT,
-  BEAT_MS,
   EXIT,
   EXITING,
   GLOBAL_KEY,
   type ProbeResult,
-  SLOTS,
   STATE,
   TIMEOUT,
   WARN,
-  type WatchdogData,
 } from './watchdog-shared';
+import {
+  beatingThread,
+  forgetThread,
+  runningThread,
+  stopBeat,
+} from './watchdog-thread';
 import {blockName, fullName, testsUnder} from './names';
 
-// Tests may fake or replace these; keep the real ones.
-const {setInterval, clearInterval} = globalThis;
+// Tests may fake or replace it; keep the real one.
 const dateNow = Date.now;
 
-const WORKER_FILE = path.join(__dirname, 'watchdog-worker.js');
-const POLL_MS = 25;
-/** Frames kept from the blocked stack. */
-const MAX_FRAMES = 64;
-const RUNNER = /[\\/]node_modules[\\/]jest-circus[\\/]/;
-
-type Formatter = (error: Error, sites: CallSite[]) => unknown;
-
 /** What the watchdog needs from the environment. */
-export interface WatchdogHost {
-  rootDir: string;
+export interface WatchdogHost extends StackHost {
   /** Absolute path of the test file. */
   testPath: string;
-  /** The source-map-aware stack formatter Jest installed, if any. */
-  formatter(): Formatter | undefined;
-  /** Frames of the runner or of this plugin (dropped from the stack). */
-  isMachinery(file: string): boolean;
   /** Builds the Error that carries a dump (the environment's `dumpError`). */
   dumpError(text: string, dump: TaskDump): Error;
   /**
@@ -113,12 +95,6 @@ export function exitAfterMs(
   return Math.min(Math.max(1, ms), 0x7fffffff);
 }
 
-// jest-worker runs each worker process from this file (build/ in Jest 30,
-// build/workers/ in Jest 29); Jest in band runs in the process that was
-// started.
-const WORKER_CHILD =
-  /[\\/]jest-worker[\\/]build[\\/](?:workers[\\/])?processChild\.js$/;
-
 interface Armed {
   owner: object;
   rootType: TaskDump['rootType'];
@@ -127,60 +103,10 @@ interface Armed {
   startedAt: number;
 }
 
-interface Thread {
-  worker: Worker;
-  shared: Int32Array;
-  epoch: number;
-  beat: ReturnType<typeof setInterval> | undefined;
-}
-
-/**
- * One watchdog thread per process, shared by the environments (test files) it
- * runs.
- */
-let thread: Thread | undefined;
 /**
  * The environment whose test or hook runs now: the one the probe reports on.
  */
 let current: Watchdog | undefined;
-
-function startThread(): Thread {
-  const buffer = new SharedArrayBuffer(SLOTS * Int32Array.BYTES_PER_ELEMENT);
-  const shared = new Int32Array(buffer);
-  const epoch = dateNow();
-  const inWorker = WORKER_CHILD.test(process.argv[1] ?? '');
-  const data: WatchdogData = {
-    buffer,
-    epoch,
-    pollMs: POLL_MS,
-    // An exit code other than these makes jest-worker run the file again, up
-    // to three times (measured: jest-worker 30.5).
-    exitCode: !isMainThread ? null : inWorker ? 143 : 1,
-    inWorker,
-  };
-  // No stdio of its own: its output would go through the (blocked) main thread.
-  const worker = new Worker(WORKER_FILE, {
-    workerData: data,
-    stdout: true,
-    stderr: true,
-    name: 'jest-taskdump watchdog',
-  });
-  worker.unref();
-  const started: Thread = {worker, shared, epoch, beat: undefined};
-  worker.on('error', () => forget(started));
-  worker.on('exit', () => forget(started));
-  return started;
-}
-
-function forget(t: Thread): void {
-  clearInterval(t.beat);
-  t.beat = undefined;
-  if (thread === t) thread = undefined;
-}
-
-function stamp(t: Thread): void {
-  Atomics.store(t.shared, BEAT, dateNow() - t.epoch);
-}
 
 function installProbe(): void {
   const key = Symbol.for(GLOBAL_KEY);
@@ -195,54 +121,6 @@ function installProbe(): void {
     enumerable: false,
     writable: false,
   });
-}
-
-/** Plain `name at file:line:column` text of the frames, for the report. */
-export function renderBlocked(dump: TaskDump, still = false): string {
-  const blocked = dump.blocked!;
-  const top = topFrame(blocked);
-  const where = top
-    ? ` in \`${top.name}\` at ${top.file}:${top.line}:${top.column}`
-    : '';
-  const lines = [
-    `${still ? 'Has blocked' : 'Blocked'} the event loop for ${(blocked.blockedMs / 1000).toFixed(1)} s${still ? ' so far' : ''} (timeout ${dump.timeoutMs} ms)${where}`,
-    '',
-  ];
-  const title = rootTitle(dump);
-  lines.push(
-    GLYPHS.root +
-      (dump.rootFrame
-        ? `${title} at ${pos(dump.rootFrame)}`
-        : `${title} in ${dump.testPath}`),
-  );
-  let indent = '';
-  for (const f of blocked.stack) {
-    lines.push(`${indent}${GLYPHS.last}${f.name} at ${pos(f)}`);
-    indent += GLYPHS.space;
-  }
-  lines.push(
-    `${indent}${GLYPHS.running}${still ? 'still running synchronously' : 'running synchronously, never returned'}`,
-  );
-  return lines.join('\n');
-}
-
-function pos(f: Frame): string {
-  return `${f.file}:${f.line}:${f.column}`;
-}
-
-/**
- * The frame the headline names: the innermost one in the user's code, else the
- * innermost.
- */
-export function topFrame(blocked: BlockedStack): Frame | undefined {
-  const {stack} = blocked;
-  for (let i = stack.length - 1; i >= 0; i--)
-    if (
-      !stack[i].file.startsWith('node:') &&
-      !stack[i].file.includes('node_modules/')
-    )
-      return stack[i];
-  return stack[stack.length - 1];
 }
 
 /**
@@ -324,10 +202,7 @@ export class Watchdog {
     this.stopped = true;
     this.disarm();
     if (current === this) current = undefined;
-    if (current === undefined && thread !== undefined) {
-      clearInterval(thread.beat);
-      thread.beat = undefined;
-    }
+    if (current === undefined) stopBeat();
   }
 
   private arm(
@@ -351,13 +226,7 @@ export class Watchdog {
     installProbe();
     this.armed = {owner, rootType, rootName, timeoutMs, startedAt: dateNow()};
     for (;;) {
-      if (thread === undefined) thread = startThread();
-      const t = thread;
-      if (t.beat === undefined) {
-        t.beat = setInterval(() => stamp(t), BEAT_MS);
-        t.beat.unref();
-      }
-      stamp(t);
+      const t = beatingThread();
       const warn = this.host.warnAfterMs ?? 0;
       Atomics.store(t.shared, WARN, warn > 0 && warn < timeoutMs ? warn : 0);
       Atomics.store(
@@ -370,14 +239,15 @@ export class Watchdog {
       // was leaving either sees this timeout and stays, or we see it leaving
       // and start another.
       if (Atomics.load(t.shared, STATE) !== EXITING) return;
-      forget(t);
+      forgetThread(t);
     }
   }
 
   private disarm(): void {
     this.armed = undefined;
-    if (thread !== undefined && current === this)
-      Atomics.store(thread.shared, TIMEOUT, 0);
+    const t = runningThread();
+    if (t !== undefined && current === this)
+      Atomics.store(t.shared, TIMEOUT, 0);
   }
 
   private explain(
@@ -407,7 +277,7 @@ export class Watchdog {
    */
   probe(mode?: 'warn'): ProbeResult {
     const armed = this.armed;
-    const t = thread;
+    const t = runningThread();
     if (armed === undefined || t === undefined) return {kind: 'running'};
     const blockedMs = dateNow() - t.epoch - Atomics.load(t.shared, BEAT);
     const warn = mode === 'warn';
@@ -420,7 +290,7 @@ export class Watchdog {
     // not a warning.
     if (warn && blockedMs >= armed.timeoutMs) return {kind: 'running'};
     try {
-      const stack = this.readStack();
+      const stack = readBlockedStack(this.host);
       // Nothing of the test's under the probe: the block ended before the probe
       // ran.
       if (warn && stack.length === 0) return {kind: 'running'};
@@ -486,47 +356,5 @@ export class Watchdog {
       stack: error.stack,
       taskdump: (error as unknown as {taskdump?: unknown}).taskdump,
     };
-  }
-
-  /**
-   * The blocked stack, outermost first: the test or hook body, then each call
-   * down to the running frame.
-   */
-  private readStack(): Frame[] {
-    const holder: {stack?: unknown} = {};
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = MAX_FRAMES + 16;
-    try {
-      Error.captureStackTrace(holder);
-    } finally {
-      Error.stackTraceLimit = limit;
-    }
-    const sites = readCallSites(holder);
-    // Above the blocked frames: this probe and the inspector's script (which
-    // has no file).
-    let from = sites.findIndex(s => !s.getFileName());
-    from = from === -1 ? 0 : from + 1;
-    const map = createPositionMapper(this.host.formatter());
-    const frames: Frame[] = [];
-    for (let i = from; i < sites.length; i++) {
-      const site = sites[i];
-      const file = site.getFileName();
-      if (!file) continue;
-      if (RUNNER.test(file)) break;
-      if (this.host.isMachinery(file)) continue;
-      // Node's frames between the program's (the microtask queue that resumed
-      // an `await`) are not the program's calls; the running one is kept.
-      if (file.startsWith('node:') && frames.length > 0) continue;
-      const at = map(site);
-      if (at === null) continue;
-      frames.push({
-        name: site.getFunctionName() ?? '<anonymous>',
-        file: displayPath(at.file, this.host.rootDir),
-        line: at.line,
-        column: at.column,
-        async: false,
-      });
-    }
-    return frames.reverse();
   }
 }
