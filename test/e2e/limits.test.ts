@@ -1,4 +1,7 @@
+import {execFileSync} from 'node:child_process';
+import path from 'node:path';
 import {dumps, sharedRun} from './run';
+import {REPO} from './shared-runs';
 
 // Limits of docs/limits.md, as they are (fixtures/limits): a change to one of
 // them is noticed here, and the doc then says the new behaviour.
@@ -107,5 +110,39 @@ describe.each([
     expect(d).toMatch(
       /↳ waits for 'connect' on a Socket \(an EventEmitter\): it is connected already: the event came before the listener was added, and will not come again$/,
     );
+  });
+});
+
+// Node's promise contexts (executionAsyncResource()) exist when an async hook
+// tracks promises: under Jest 30 on Node 20, jest-circus's AsyncLocalStorage's.
+// Only Node 20 is installed here: the same program is run with plain Node,
+// where no hook tracks promises (as under Node 24, whose AsyncLocalStorage
+// uses none), and inside an AsyncLocalStorage.
+describe('without promise contexts (fixtures/limits/scripts/contexts.js)', () => {
+  const dumpOf = (...args: string[]): string =>
+    execFileSync(process.execPath, ['scripts/contexts.js', ...args], {
+      cwd: path.join(REPO, 'fixtures', 'limits'),
+      encoding: 'utf8',
+    })
+      .trim()
+      .replace(/after \d+ ms/, 'after <elapsed> ms');
+  const head = `Task dump: 1 branch stuck after <elapsed> ms (1 promise)
+
+╼ traced "main" at scripts/contexts.js:22:9
+└╼ deferred at scripts/contexts.js:18:10`;
+
+  test('no async hook: the tree is drawn from where the promises were made', () => {
+    expect(dumpOf()).toBe(`${head}
+   ⏸ promise, never settled; it waits on:
+   └╼ <anonymous> at scripts/contexts.js:18:41
+      └╼ load at scripts/contexts.js:14:10
+         └╼ waitForever at scripts/contexts.js:9:10
+            ⏸ promise, never settled`);
+  });
+
+  test("an AsyncLocalStorage's hook: resolve(promise) and the async function that returned it are joined", () => {
+    expect(dumpOf('hooked')).toBe(`${head}
+   └╼ load at scripts/contexts.js:12:20
+      ⏸ promise, never settled; created in waitForever at scripts/contexts.js:9:10`);
   });
 });
