@@ -3,7 +3,8 @@ import {SEED_OUTLINE, dumps, outline, runJest} from '../e2e/run';
 // The seed program with its async functions down-levelled to generators, as
 // each transformer does for an older target: TypeScript's __awaiter (tsconfig
 // target below ES2017), swc's _async_to_generator (target es2015), Babel's
-// asyncToGenerator + regenerator (@babel/preset-env with no targets). The
+// asyncToGenerator with native generators (@babel/preset-env for node 6) and
+// with regenerator (@babel/preset-env with no targets). The
 // helpers' frames (the generator body, `next`, `step`/`asyncGeneratorStep`, the
 // executor, `new Promise`, `__awaiter`/the wrapper, the function) are folded
 // back into one frame per async function, stacks cut short by the frame limit
@@ -27,6 +28,22 @@ const LATE_OUTLINE = `Task dump: 2 branches stuck after … ms (2 orphaned promi
                   ⏸ promise, never settled
                     ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)`;
 
+// The seed tree without its Promise.all node: the inputs drawn under bar.
+const WITHOUT_ALL = `Task dump: 2 branches stuck after … ms (2 orphaned promises)
+
+╼ test "hangs" at test/hang.test.ts:3
+└╼ foo at src/tasks.ts:6
+   └╼ bar at src/tasks.ts:5
+      ├╼ fiz at src/tasks.ts:2
+      │  └╼ pending at src/tasks.ts:1
+      │     ⏸ promise, never settled
+      │       ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)
+      └╼ buz at src/tasks.ts:4
+         └╼ baz at src/tasks.ts:3
+            └╼ pending at src/tasks.ts:1
+               ⏸ promise, never settled
+                 ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)`;
+
 describe.each([
   ['ts-jest, target ES2015', 'ts', test],
   // KNOWN GAP: __generator's frames are read as Generator.next and hidden, and
@@ -34,7 +51,22 @@ describe.each([
   // matched to the combinator: a state machine takes a frame more per call, and
   // the stacks are cut short elsewhere).
   ['ts-jest, target ES5 (__generator state machines)', 'ts5', test.failing],
+  // KNOWN GAP: the same with 64 frames kept per stack (docs/limits.md once
+  // said this mended it): the same dumps, without the Promise.all node.
+  [
+    'ts-jest, target ES5 (__generator state machines), maxFrames 64',
+    'ts5x64',
+    test.failing,
+  ],
   ['@swc/jest, target es2015', 'swc', test],
+  // KNOWN GAP: Babel's asyncToGenerator with native generators (targets: node
+  // 6) is not recognised: with the test files compiled too, the dumps say
+  // nothing under the test is pending.
+  [
+    'babel-jest, preset-env for node 6 (asyncToGenerator)',
+    'babelgen',
+    test.failing,
+  ],
   // KNOWN GAP: regenerator runs the body through its own frames (anonymous, in
   // helper code no source map covers): it is not recognised, and the dump shows
   // the helpers' frames.
@@ -69,4 +101,17 @@ describe.each([
       expect(outline(of('hangs after awaits resumed'))).toBe(LATE_OUTLINE);
     },
   );
+
+  // The known gaps as they are.
+  if (downlevel === 'ts5x64')
+    test('as it is: the seed tree without the Promise.all node', () => {
+      expect(outline(of('hangs'))).toBe(WITHOUT_ALL);
+    });
+  if (downlevel === 'babelgen')
+    test('as it is: the dumps say nothing under the test is pending', () => {
+      for (const d of found)
+        expect(d).toMatch(
+          /^Task dump: nothing under this test is pending after <elapsed> ms/,
+        );
+    });
 });

@@ -1,4 +1,7 @@
+import {execFileSync} from 'node:child_process';
+import path from 'node:path';
 import {dumps, sharedRun} from './run';
+import {REPO} from './shared-runs';
 
 // Limits of docs/limits.md, as they are (fixtures/limits): a change to one of
 // them is noticed here, and the doc then says the new behaviour.
@@ -29,5 +32,117 @@ describe.each([
       /└╼ fetchStatus at src\/status\.js:12:\d+\n {3}⏸ fetch\(\) promise, never settled/,
     );
     expect(d).not.toContain('socket');
+  });
+
+  test('a task p-limit started from its own async function: the dump says nothing is pending', () => {
+    const d = find('uploads queued by p-limit');
+    expect(d).toMatch(
+      /^Task dump: nothing under this test is pending after <elapsed> ms\n\n╼ test "uploads queued by p-limit" in test\/p-limit\.test\.js\n└╼ Nothing it created is still pending/,
+    );
+    expect(d).not.toContain('src/uploads.js');
+  });
+
+  // What it should show: the two uploads started, each at its wait.
+  test.failing('a task p-limit started is shown at its wait', () => {
+    expect(find('uploads queued by p-limit')).toMatch(
+      /upload at src\/uploads\.js:\d+:\d+\n.*waitForSlot at src\/uploads\.js/,
+    );
+  });
+
+  test("a combinator's inputs of Node's own realm: beside the combinator, not at an index", () => {
+    const d = find('a race of events.once and a timers/promises timeout');
+    expect(d).toMatch(
+      /\n├╼ whenReady at src\/ready\.js:7:\d+\n│ {2}⏸ events\.once\(\) promise, never settled; created in whenReady at src\/ready\.js:8:\d+\n└╼ whenReady at src\/ready\.js:9:\d+\n {3}⏲ timers\/promises setTimeout 60000 ms/,
+    );
+    expect(d).not.toMatch(/Promise\.race|\[[01]\]/);
+  });
+
+  test('a done test whose done a listener would call: nothing pending, the listener not looked for', () => {
+    expect(find('done called by a listener of an event nobody emits')).toMatch(
+      /^Task dump: nothing under this test is pending after <elapsed> ms\n\n.*\n└╼ The test takes a `done` callback that was never called, and no promise, timer or handle it started is still pending \(a listener that would call it is not looked for\)\.$/,
+    );
+  });
+
+  // The promise only: no socket, no HTTP request (a request on a socket of
+  // its own shows both: test/e2e/io.test.ts).
+  const promiseOnly = (title: string, file: string) =>
+    new RegExp(
+      `^Task dump: 1 branch stuck after <elapsed> ms \\(1 promise\\)\\n\\n╼ test "${title}" at test/${file}:\\d+:\\d+\\n└╼ get at src/requests\\.js:20:\\d+\\n {3}⏸ promise, never settled$`,
+    );
+
+  test('a request on a keep-alive socket an earlier test opened: the promise only', () => {
+    const title = 'a request on the keep-alive socket an earlier test opened';
+    expect(find(title)).toMatch(promiseOnly(title, 'keep-alive\\.test\\.js'));
+  });
+
+  test('an https request: the promise only', () => {
+    const title = 'an https request a local server never answers';
+    expect(find(title)).toMatch(promiseOnly(title, 'https\\.test\\.js'));
+  });
+
+  test("the undici package's request: its socket, as a plain socket, under a broken chain", () => {
+    const d = find(
+      'a request of the undici package a local server never answers',
+    );
+    expect(d).toMatch(
+      /\n└╼ async chain broken by a callback: created in one, not traced back to the body\n(.*\n)*.*└╼ connect at \S*undici\/lib\/core\/connect\.js:\d+:\d+\n {12}⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read$/,
+    );
+    expect(d).not.toContain('HTTP');
+  });
+
+  test('a worker thread and a child process: what in this process waits, not what the other side does', () => {
+    const d = find(
+      'waits on a worker thread and a child process that never answer',
+    );
+    expect(d).toMatch(
+      /⏸ events\.once\(\) promise, never settled\n {8}↳ waits for 'message' on a Worker \(an EventEmitter\): not emitted since its listener was added\n/,
+    );
+    expect(d).toMatch(
+      /⏸ events\.once\(\) promise, never settled\n {8}↳ waits for 'message' of a child process \(pid \d+\): still running\n/,
+    );
+  });
+
+  test("Node's own emitters say from their state that the event came already", () => {
+    const d = find("waits for events Node's own emitters sent already");
+    expect(d).toContain(
+      "↳ waits for 'listening' on a Server (an EventEmitter): it is listening already: the event came before the listener was added\n",
+    );
+    expect(d).toMatch(
+      /↳ waits for 'connect' on a Socket \(an EventEmitter\): it is connected already: the event came before the listener was added, and will not come again$/,
+    );
+  });
+});
+
+// Node's promise contexts (executionAsyncResource()) exist when an async hook
+// tracks promises: under Jest 30 on Node 20, jest-circus's AsyncLocalStorage's.
+// Only Node 20 is installed here: the same program is run with plain Node,
+// where no hook tracks promises (as under Node 24, whose AsyncLocalStorage
+// uses none), and inside an AsyncLocalStorage.
+describe('without promise contexts (fixtures/limits/scripts/contexts.js)', () => {
+  const dumpOf = (...args: string[]): string =>
+    execFileSync(process.execPath, ['scripts/contexts.js', ...args], {
+      cwd: path.join(REPO, 'fixtures', 'limits'),
+      encoding: 'utf8',
+    })
+      .trim()
+      .replace(/after \d+ ms/, 'after <elapsed> ms');
+  const head = `Task dump: 1 branch stuck after <elapsed> ms (1 promise)
+
+╼ traced "main" at scripts/contexts.js:22:9
+└╼ deferred at scripts/contexts.js:18:10`;
+
+  test('no async hook: the tree is drawn from where the promises were made', () => {
+    expect(dumpOf()).toBe(`${head}
+   ⏸ promise, never settled; it waits on:
+   └╼ <anonymous> at scripts/contexts.js:18:41
+      └╼ load at scripts/contexts.js:14:10
+         └╼ waitForever at scripts/contexts.js:9:10
+            ⏸ promise, never settled`);
+  });
+
+  test("an AsyncLocalStorage's hook: resolve(promise) and the async function that returned it are joined", () => {
+    expect(dumpOf('hooked')).toBe(`${head}
+   └╼ load at scripts/contexts.js:12:20
+      ⏸ promise, never settled; created in waitForever at scripts/contexts.js:9:10`);
   });
 });

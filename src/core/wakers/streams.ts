@@ -39,6 +39,9 @@ export function describeStreamOrProcess(
     return childProcessWaker(label, o.pid, exited);
   }
   if (o.readable === undefined && o.writable === undefined) return undefined;
+  // A socket's 'connect' or 'ready' is no stream event: said as an emitter's
+  // (from its state: connected already or not).
+  if (event === 'connect' || event === 'ready') return undefined;
   const from = pipedFrom(cx, node);
   if (from.length > 0) {
     const origin = cx.states.read(from[0]);

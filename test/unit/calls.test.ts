@@ -1,0 +1,58 @@
+import {
+  closeRoot,
+  createRoot,
+  enterRoot,
+  leaveRoot,
+  startRecording,
+} from '../../src/core/record';
+import {takeDump} from '../../src/core/dump';
+import {unitContext} from './context';
+
+// The guess of src/core/graph/calls.ts (which call of a function a frame is
+// in, for a call's first run), where docs/limits.md says it fails: calls of
+// one function made from one line of one loop, each still in its first run
+// (a recursive walk), are told apart by too few frames.
+
+type Dir = {children: Dir[]};
+const chain = (n: number): Dir => ({children: n === 0 ? [] : [chain(n - 1)]});
+
+/** Walks a directory tree; the deepest directory waits forever. */
+async function scan(dir: Dir): Promise<void> {
+  if (dir.children.length === 0) await new Promise<void>(() => {});
+  for (const child of dir.children) await scan(child);
+}
+
+/** The frames of the one branch of `scan(chain(depth))`, by name. */
+function framesOf(depth: number): string[] {
+  const stop = startRecording({captureBurst: 100_000, capturesPerSecond: 0});
+  const root = createRoot();
+  try {
+    enterRoot(root);
+    void Promise.all([scan(chain(depth))]);
+    leaveRoot(root);
+    const {leaves} = takeDump(root, unitContext(__filename));
+    expect(leaves).toHaveLength(1);
+    return leaves[0].path.map(f => f.name).filter(n => n === 'scan');
+  } finally {
+    closeRoot(root);
+    stop();
+  }
+}
+
+describe('which call a frame is in, guessed for first runs', () => {
+  test('three nested calls from one line of a loop: each its own frame', () => {
+    expect(framesOf(2)).toHaveLength(3);
+  });
+
+  test('four or more nested calls from one line of a loop, all in their first run: calls read as others, and the branch repeats frames', () => {
+    expect(framesOf(3)).toHaveLength(8);
+    expect(framesOf(6)).toHaveLength(14);
+  });
+
+  test.failing(
+    'nested calls from one line of a loop: one frame per call',
+    () => {
+      expect(framesOf(3)).toHaveLength(4);
+    },
+  );
+});
