@@ -275,6 +275,11 @@ export class LeafMaker {
     return k;
   }
 
+  /** Releases what the dump read of the program (an inspector session). */
+  close(): void {
+    this.retries.close();
+  }
+
   /** Open sockets, servers and child processes. */
   handles(): void {
     for (const [handle, {kind, capture}] of this.g.handles) {

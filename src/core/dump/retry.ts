@@ -20,10 +20,17 @@ import type {Frame} from '../types';
 import type {FailedWith} from '../words';
 import type {DumpContext} from './context';
 import type {FrameMaker} from './frames';
-import {type Settled, readSettled} from './settled';
+import {type Reason, type State, SettledReader} from './settled';
 
 /** `await`s of one function followed back from a timer, at most. */
 const MAX_STEPS = 8;
+
+/**
+ * Earlier pauses of a loop looked at, at most (the latest ones): each costs
+ * reading what its attempt was rejected with (about 0.5 ms). Past it, the
+ * count is unknown.
+ */
+const MAX_EARLIER = 64;
 
 /** What a dump says of a retry loop. */
 export interface RetryFacts {
@@ -50,7 +57,9 @@ export interface RetryFacts {
 
 /** Recognises retry loops in one dump (see the module comment). */
 export class Retries {
-  private readonly settled = new Map<object, Settled>();
+  private readonly states = new Map<object, State>();
+  private readonly reasons = new Map<object, Reason | null>();
+  private readonly reader = new SettledReader();
   private readonly failed = new Map<Capture, Capture | null>();
 
   constructor(
@@ -76,7 +85,8 @@ export class Retries {
     let counted = 1;
     let differs = false;
     let unknown = false;
-    for (const t of earlier) {
+    const over = earlier.length > MAX_EARLIER;
+    for (const t of over ? earlier.slice(-MAX_EARLIER) : earlier) {
       const a = this.failedAttempt(t);
       if (a === null) continue;
       counted++;
@@ -86,7 +96,7 @@ export class Retries {
     }
     return {
       at,
-      attempts: this.g.undercounted ? null : counted,
+      attempts: this.g.undercounted || over ? null : counted,
       counted,
       last,
       same: differs ? false : unknown ? null : true,
@@ -113,7 +123,7 @@ export class Retries {
       const k = fnKey(top);
       if (fn !== null && k !== fn) break;
       fn = k;
-      const state = this.state(s.awaited).state;
+      const state = this.state(s.awaited);
       const kind = this.g.waitKind(s);
       if (state === 'rejected') {
         // The code resumed in its `catch`, or a rejection handler.
@@ -128,10 +138,21 @@ export class Retries {
     return found;
   }
 
-  private state(p: object): Settled {
-    let s = this.settled.get(p);
-    if (s === undefined) this.settled.set(p, (s = readSettled(p)));
+  private state(p: object): State {
+    let s = this.states.get(p);
+    if (s === undefined) this.states.set(p, (s = this.reader.state(p)));
     return s;
+  }
+
+  private reason(p: object): Reason | null {
+    let r = this.reasons.get(p);
+    if (r === undefined) this.reasons.set(p, (r = this.reader.reason(p)));
+    return r;
+  }
+
+  /** Ends the inspector session, if one was opened. */
+  close(): void {
+    this.reader.close();
   }
 
   /**
@@ -161,8 +182,7 @@ export class Retries {
 
   /** What a failed attempt's promise rejected with, as far as it is known. */
   private failure(s: Capture): FailedWith | null {
-    const reason =
-      s.awaited === undefined ? null : this.state(s.awaited).reason;
+    const reason = s.awaited === undefined ? null : this.reason(s.awaited);
     if (reason === null) return null;
     if (reason.type !== 'object') return {kind: reason.type, error: false};
     return {

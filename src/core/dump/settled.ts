@@ -9,10 +9,9 @@
  * handed to the inspector through a symbol-keyed property of this realm's
  * global, removed before anything else runs (a test's realm has a global of
  * its own). The reason is read by a fixed function run in its own realm,
- * which returns plain data and calls no getter.
+ * which returns plain data and calls no getter (`util.inspect` would call
+ * the getters of an error's `message` and `stack`).
  */
-import {inspect} from 'node:util';
-
 /** A rejection's reason, as far as a dump may say. */
 export interface Reason {
   /** `object` for an object (an Error or not), else the `typeof`. */
@@ -23,12 +22,19 @@ export interface Reason {
   frames: string[];
 }
 
-/** A settled promise's state, and its reason when it rejected. */
-export interface Settled {
-  state: 'pending' | 'fulfilled' | 'rejected';
-  /** Null when not rejected, or when the inspector is not available. */
-  reason: Reason | null;
-}
+/** A promise's state; null when it cannot be read. */
+export type State = 'pending' | 'fulfilled' | 'rejected' | null;
+
+/**
+ * Promises read per dump, at most: each read costs about 0.3 ms (two
+ * inspector calls), a reason one more.
+ */
+const MAX_READS = 512;
+
+type Internal = {
+  name: string;
+  value?: {type?: string; value?: unknown; objectId?: string};
+};
 
 const KEY = 'jest-taskdump.settled';
 const GROUP = 'jest-taskdump-settled';
@@ -75,151 +81,176 @@ function inspectorOf(): Inspector | null {
 }
 
 /**
- * How `promise` settled (see the module comment). Without the inspector, the
- * state only, from `util.inspect` (as isPending reads it).
+ * Reads how promises settled (see the module comment), through one inspector
+ * session opened at the first read and closed by {@link close}.
  */
-export function readSettled(promise: object): Settled {
-  const inspector = inspectorOf();
-  if (inspector !== null) {
+export class SettledReader {
+  private session: import('node:inspector').Session | null = null;
+  private post: Post | null = null;
+  private failed = false;
+  private reads = 0;
+  /** The realm where this realm's global is found (undefined: the main). */
+  private contextId: number | undefined;
+  /** The inspector's ids of rejected promises' reasons (until close). */
+  private readonly results = new WeakMap<object, Internal['value']>();
+
+  /** A promise's state (null without the inspector, or over the budget). */
+  state(promise: object): State {
+    const post = this.connect();
+    if (post === null || this.reads >= MAX_READS) return null;
+    this.reads++;
     try {
-      const read = readWithInspector(inspector, promise);
-      if (read !== null) return read;
+      const global = globalThis as Record<symbol, unknown>;
+      const key = Symbol.for(KEY);
+      let id: string | undefined;
+      global[key] = promise;
+      try {
+        id = this.handOver(post);
+      } finally {
+        delete global[key];
+      }
+      if (id === undefined) return null;
+      const props = post('Runtime.getProperties', {
+        objectId: id,
+        ownProperties: true,
+        nonIndexedPropertiesOnly: true,
+      }).internalProperties as Internal[] | undefined;
+      const state = props?.find(p => p.name === '[[PromiseState]]')?.value
+        ?.value;
+      if (state === 'rejected')
+        this.results.set(
+          promise,
+          props?.find(p => p.name === '[[PromiseResult]]')?.value,
+        );
+      return state === 'pending' ||
+        state === 'fulfilled' ||
+        state === 'rejected'
+        ? state
+        : null;
     } catch {
-      // Falls back to the state alone.
-    }
-  }
-  const text = inspect(promise, {
-    depth: 0,
-    customInspect: false,
-    maxStringLength: 0,
-    maxArrayLength: 0,
-    breakLength: Infinity,
-  });
-  const state = text.includes('<pending>')
-    ? 'pending'
-    : text.includes('<rejected>')
-      ? 'rejected'
-      : 'fulfilled';
-  return {state, reason: null};
-}
-
-/**
- * The inspector's id of the promise this realm's global holds: looked for in
- * the main realm first (where the environment runs), then in every realm (a
- * test's, when the dump is taken there).
- */
-function handOver(
-  session: import('node:inspector').Session,
-  post: Post,
-): string | undefined {
-  const expression = `globalThis[Symbol.for(${JSON.stringify(KEY)})]`;
-  const evaluate = (contextId?: number): string | undefined => {
-    const r = post('Runtime.evaluate', {
-      expression,
-      objectGroup: GROUP,
-      silent: true,
-      ...(contextId === undefined ? {} : {contextId}),
-    });
-    const o = r.result as {subtype?: string; objectId?: string} | undefined;
-    return o?.subtype === 'promise' ? o.objectId : undefined;
-  };
-  const id = evaluate();
-  if (id !== undefined) return id;
-  // Enabling reports every realm at once (an in-process session answers in
-  // the caller's turn).
-  const contexts: number[] = [];
-  const onContext = (m: {params: {context: {id: number}}}): void => {
-    contexts.push(m.params.context.id);
-  };
-  session.on('Runtime.executionContextCreated', onContext);
-  try {
-    post('Runtime.enable');
-    post('Runtime.disable');
-  } finally {
-    session.off('Runtime.executionContextCreated', onContext);
-  }
-  for (const c of contexts) {
-    const found = evaluate(c);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
-function readWithInspector(
-  inspector: Inspector,
-  promise: object,
-): Settled | null {
-  const session = new inspector.Session();
-  session.connect();
-  const post: Post = (method, params = {}) => {
-    let result: Record<string, unknown> | undefined;
-    let failure: Error | null = null;
-    session.post(method, params, (err: Error | null, r?: object) => {
-      failure = err;
-      result = r as Record<string, unknown> | undefined;
-    });
-    if (failure !== null) throw failure;
-    if (result === undefined)
-      throw new Error(`the inspector did not answer ${method} at once`);
-    return result;
-  };
-  const global = globalThis as Record<symbol, unknown>;
-  const key = Symbol.for(KEY);
-  try {
-    global[key] = promise;
-    let id: string | undefined;
-    try {
-      id = handOver(session, post);
-    } finally {
-      delete global[key];
-    }
-    if (id === undefined) return null;
-    const props = post('Runtime.getProperties', {
-      objectId: id,
-      ownProperties: true,
-    }).internalProperties as
-      | Array<{
-          name: string;
-          value?: {type?: string; value?: unknown; objectId?: string};
-        }>
-      | undefined;
-    const state = props?.find(p => p.name === '[[PromiseState]]')?.value?.value;
-    if (state !== 'pending' && state !== 'fulfilled' && state !== 'rejected')
       return null;
-    if (state !== 'rejected') return {state, reason: null};
-    const result = props?.find(p => p.name === '[[PromiseResult]]')?.value;
-    if (result === undefined) return {state, reason: null};
+    }
+  }
+
+  /**
+   * What a promise {@link state} found rejected was rejected with; null when
+   * it cannot be read.
+   */
+  reason(promise: object): Reason | null {
+    const post = this.post;
+    const result = this.results.get(promise);
+    if (post === null || result === undefined) return null;
     if (result.objectId === undefined)
+      return {type: result.type ?? 'undefined', cls: null, frames: []};
+    try {
+      const read = post('Runtime.callFunctionOn', {
+        objectId: result.objectId,
+        functionDeclaration: REASON_READER,
+        returnByValue: true,
+        silent: true,
+        objectGroup: GROUP,
+      });
+      const value = (read.result as {value?: unknown} | undefined)?.value as
+        {cls?: unknown; frames?: unknown} | undefined;
+      if (read.exceptionDetails !== undefined || value === undefined)
+        return {type: 'object', cls: null, frames: []};
       return {
-        state,
-        reason: {type: result.type ?? 'undefined', cls: null, frames: []},
-      };
-    const read = post('Runtime.callFunctionOn', {
-      objectId: result.objectId,
-      functionDeclaration: REASON_READER,
-      returnByValue: true,
-      silent: true,
-      objectGroup: GROUP,
-    });
-    const value = (read.result as {value?: unknown} | undefined)?.value as
-      {cls?: unknown; frames?: unknown} | undefined;
-    if (read.exceptionDetails !== undefined || value === undefined)
-      return {state, reason: {type: 'object', cls: null, frames: []}};
-    return {
-      state,
-      reason: {
         type: 'object',
         cls: typeof value.cls === 'string' ? value.cls : null,
         frames: Array.isArray(value.frames)
           ? value.frames.filter((f): f is string => typeof f === 'string')
           : [],
-      },
-    };
-  } finally {
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Releases what was read and disconnects (idempotent). */
+  close(): void {
+    const {session, post} = this;
+    this.session = this.post = null;
+    if (session === null) return;
     try {
-      post('Runtime.releaseObjectGroup', {objectGroup: GROUP});
+      post?.('Runtime.releaseObjectGroup', {objectGroup: GROUP});
+    } catch {
+      // Disconnecting releases it too.
     } finally {
       session.disconnect();
     }
+  }
+
+  private connect(): Post | null {
+    if (this.post !== null || this.failed) return this.post;
+    const inspector = inspectorOf();
+    if (inspector === null) {
+      this.failed = true;
+      return null;
+    }
+    try {
+      const session = new inspector.Session();
+      session.connect();
+      this.session = session;
+    } catch {
+      this.failed = true;
+      return null;
+    }
+    const session = this.session;
+    this.post = (method, params = {}) => {
+      let result: Record<string, unknown> | undefined;
+      let failure: Error | null = null;
+      session.post(method, params, (err: Error | null, r?: object) => {
+        failure = err;
+        result = r as Record<string, unknown> | undefined;
+      });
+      if (failure !== null) throw failure;
+      if (result === undefined)
+        throw new Error(`the inspector did not answer ${method} at once`);
+      return result;
+    };
+    return this.post;
+  }
+
+  /**
+   * The inspector's id of the promise this realm's global holds: looked for
+   * in the main realm first (where the environment runs), then in every realm
+   * (a test's, when the dump is taken there); the realm found is remembered.
+   */
+  private handOver(post: Post): string | undefined {
+    const expression = `globalThis[Symbol.for(${JSON.stringify(KEY)})]`;
+    const evaluate = (contextId?: number): string | undefined => {
+      const r = post('Runtime.evaluate', {
+        expression,
+        objectGroup: GROUP,
+        silent: true,
+        ...(contextId === undefined ? {} : {contextId}),
+      });
+      const o = r.result as {subtype?: string; objectId?: string} | undefined;
+      return o?.subtype === 'promise' ? o.objectId : undefined;
+    };
+    const id = evaluate(this.contextId);
+    if (id !== undefined || this.contextId !== undefined) return id;
+    // Enabling reports every realm at once (an in-process session answers in
+    // the caller's turn).
+    const contexts: number[] = [];
+    const onContext = (m: {params: {context: {id: number}}}): void => {
+      contexts.push(m.params.context.id);
+    };
+    const session = this.session!;
+    session.on('Runtime.executionContextCreated', onContext);
+    try {
+      post('Runtime.enable');
+      post('Runtime.disable');
+    } finally {
+      session.off('Runtime.executionContextCreated', onContext);
+    }
+    for (const c of contexts) {
+      const found = evaluate(c);
+      if (found !== undefined) {
+        this.contextId = c;
+        return found;
+      }
+    }
+    return undefined;
   }
 }
