@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import {firstPass} from '../../src/core/dump/retry';
+import type {Frame} from '../../src/core/types';
 import {runBody} from './runner-stub';
 
 // Retry loops, recognised from the recorded shape (src/core/dump/retry.ts): a
@@ -167,4 +169,20 @@ test('only a timer armed in reaction to a failure, by the code that handled it',
     }
   }, 60);
   expect(leafOf(retry.dump)).toMatch(/^retry loop in <anonymous> at /);
+});
+
+test('a loop of callbacks is drawn once: up to its first pass where the pending timer was set', () => {
+  const f = (name: string, line: number): Frame => ({
+    name,
+    file: 'src/r.ts',
+    line,
+    column: 1,
+    async: false,
+  });
+  const first = [f('attempt', 1), f('check', 2), f('retry', 3)];
+  const again = [f('setTimeout callback', 3), f('check', 2), f('retry', 3)];
+  expect(firstPass([...first, ...again, ...again])).toEqual(first);
+  // A path that passes there once is left as it is.
+  const other = [f('setTimeout callback', 3), f('check', 2), f('retry', 9)];
+  expect(firstPass([...first, ...other])).toEqual([...first, ...other]);
 });

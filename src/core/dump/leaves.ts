@@ -35,7 +35,7 @@ import type {FrameMaker} from './frames';
 import {libraryOf} from '../render';
 import type {DumpContext} from './context';
 import {isPending} from './pending';
-import {Retries} from './retry';
+import {Retries, firstPass} from './retry';
 
 /** The promise behind a leaf, for the waker search. Never part of a dump. */
 export interface LeafSource {
@@ -51,7 +51,9 @@ export interface LeafSource {
 const LOOP_MIN = 3;
 
 type Made = Pick<Leaf, 'kind' | 'what'> &
-  Partial<Pick<Leaf, 'timer' | 'busy' | 'loop' | 'waiting'>>;
+  Partial<Pick<Leaf, 'timer' | 'busy' | 'loop' | 'waiting'>> & {
+    retry?: true;
+  };
 
 /** Makes the leaves of one dump (see the module comment). */
 export class LeafMaker {
@@ -146,6 +148,9 @@ export class LeafMaker {
       const made = this.timerMade(timer, c);
       if (made === null) continue;
       const leaves = this.add(c, this.walker.walk(c, 1), made, c);
+      // A retry loop of callbacks goes back through every attempt: once.
+      if (made.retry === true)
+        for (const l of leaves) l.path = firstPass(l.path);
       const at = leaves[0]?.createdAt ?? null;
       if (at === null || leaves.length === 0) continue;
       const k = key(at);
@@ -203,6 +208,7 @@ export class LeafMaker {
         what: retryWhat(at, attempts, last, same, delayMs, firesInMs, timeout),
         timer: timer_,
         loop: {count: counted, at, exact: attempts !== null},
+        retry: true,
       };
     }
     // The same logical stack set LOOP_MIN timers before this one: the loop is

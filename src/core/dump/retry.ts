@@ -217,3 +217,26 @@ const POSITION = /(?:\(|^at (?:async )?)([^()\s][^()]*):(\d+):(\d+)\)?$/;
 function sameFailure(a: FailedWith, b: FailedWith): boolean {
   return a.kind === b.kind && a.error === b.error && a.at === b.at;
 }
+
+function sameFrame(a: Frame, b: Frame): boolean {
+  return (
+    a.name === b.name &&
+    a.file === b.file &&
+    a.line === b.line &&
+    a.column === b.column
+  );
+}
+
+/**
+ * A retry loop's path drawn once: a loop of callbacks (each attempt started
+ * from the previous pause's timer) goes back through every attempt to the
+ * first, passing again and again through the frame that sets the pause. The
+ * path is cut at its first pass through the frame that set the pending timer
+ * (its last frame); a path that passes there once is left as it is.
+ */
+export function firstPass(path: readonly Frame[]): Frame[] {
+  const last = path[path.length - 1];
+  if (last === undefined) return [...path];
+  const first = path.findIndex(f => sameFrame(f, last));
+  return path.slice(0, first + 1);
+}
