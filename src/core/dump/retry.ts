@@ -61,6 +61,8 @@ export class Retries {
   private readonly reasons = new Map<object, Reason | null>();
   private readonly reader = new SettledReader();
   private readonly failed = new Map<Capture, Capture | null>();
+  /** States that could not be read (no inspector, over its budget). */
+  private unread = 0;
 
   constructor(
     private readonly g: WaitGraph,
@@ -85,6 +87,7 @@ export class Retries {
     let counted = 1;
     let differs = false;
     let unknown = false;
+    const unread = this.unread;
     const over = earlier.length > MAX_EARLIER;
     for (const t of over ? earlier.slice(-MAX_EARLIER) : earlier) {
       const a = this.failedAttempt(t);
@@ -96,7 +99,9 @@ export class Retries {
     }
     return {
       at,
-      attempts: this.g.undercounted || over ? null : counted,
+      // An earlier pause whose attempt could not be read may be one more.
+      attempts:
+        this.g.undercounted || over || this.unread > unread ? null : counted,
       counted,
       last,
       same: differs ? false : unknown ? null : true,
@@ -140,7 +145,11 @@ export class Retries {
 
   private state(p: object): State {
     let s = this.states.get(p);
-    if (s === undefined) this.states.set(p, (s = this.reader.state(p)));
+    if (s === undefined) {
+      s = this.reader.state(p);
+      this.states.set(p, s);
+      if (s === null) this.unread++;
+    }
     return s;
   }
 
