@@ -35,6 +35,7 @@ const FIXTURES = [
   'callback-chain',
   'mixed',
   'blocked',
+  'retry',
 ];
 
 function record(fixture) {

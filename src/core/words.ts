@@ -107,3 +107,56 @@ export function loopWhat(
 ): string {
   return `loop in ${at.name} at ${at.file}:${at.line} ran ${exact ? '' : 'at least '}${count} times in this ${root}; now sleeping ${delayMs} ms (setTimeout, fires in ${duration(firesInMs)})`;
 }
+
+/** What a failed attempt of a retry loop failed with (never its message). */
+export interface FailedWith {
+  /** The error's class (`TypeError`), or the `typeof` of what was thrown. */
+  kind: string;
+  /** True for an object (an Error or not), false for a primitive. */
+  error: boolean;
+  /** Where it was thrown: the first frame of the project on its stack. */
+  at?: string;
+  /** True when only a library's frames were on its stack. */
+  inLibrary?: true;
+}
+
+function failedWith(f: FailedWith): string {
+  if (!f.error) return `a thrown ${f.kind} (not an Error)`;
+  if (f.at === undefined) return f.kind;
+  return `${f.kind} thrown ${f.inLibrary === true ? 'in' : 'at'} ${f.at}`;
+}
+
+/**
+ * A one-shot timer armed in reaction to a failed attempt, by the code that
+ * handled the failure (dump/retry.ts): a retry loop, with how many attempts
+ * failed (when every timer was recorded) and what they failed with.
+ */
+export function retryWhat(
+  at: Frame,
+  attempts: number | null,
+  last: FailedWith | null,
+  same: boolean | null,
+  delayMs: number,
+  firesInMs: number,
+  timeout: {ms: number; root: RootWord} | null,
+): string {
+  let failed: string;
+  if (attempts === null)
+    failed = last === null ? 'the last attempt failed' : 'the last attempt';
+  else if (attempts === 1) failed = '1 attempt failed';
+  else failed = `${attempts} attempts failed`;
+  if (last !== null) {
+    const error = failedWith(last);
+    if (attempts === null) failed += ` failed with ${error}`;
+    else if (attempts === 1) failed += `, with ${error}`;
+    else if (same === true) failed += `, each with ${error}`;
+    else if (same === false)
+      failed += `, the last with ${error} (not every one with it)`;
+    else failed += `, the last with ${error}`;
+  }
+  const limit =
+    timeout !== null && delayMs >= timeout.ms
+      ? `; the ${timeout.root} timeout is ${duration(timeout.ms)}`
+      : '';
+  return `retry loop in ${at.name} at ${at.file}:${at.line}: ${failed}; next attempt after setTimeout ${delayMs} ms, fires in ${duration(firesInMs)}${limit}`;
+}

@@ -69,6 +69,7 @@ function stableWhat(what: string): string {
     )
     .replace(/\(in \d+(\.\d+)? m?s\)/g, '(in <time>)')
     .replace(/\bran \d+ times\b/g, 'ran <n> times')
+    .replace(/\b\d+ attempts? failed\b/g, '<n> attempts failed')
     .replace(/\bpid \d+/g, 'pid <pid>')
     .replace(/\b\d+ bytes read/g, '<n> bytes read');
 }

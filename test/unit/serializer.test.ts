@@ -348,4 +348,25 @@ describe('wakers and loops', () => {
     );
     expect(text).not.toMatch(/4242|59\.7|17 times|\/home/);
   });
+
+  test("no attempt count or time left in a retry loop's words", () => {
+    const at = {name: 'withRetry', file: 'src/r.ts', line: 7, column: 3};
+    const retry: TaskDump = {
+      ...dump,
+      leaves: [
+        {
+          kind: 'timer',
+          what: 'retry loop in withRetry at src/r.ts:7: 3 attempts failed, each with TypeError thrown at src/h.ts:8:9; next attempt after setTimeout 100 ms, fires in 12 ms',
+          createdAt: null,
+          path: [{...at, async: true}],
+          ageMs: 1,
+          detached: false,
+          loop: {count: 3, at: {...at, async: false}, exact: true},
+        },
+      ],
+    };
+    expect(stableDump(retry).leaves[0].what).toBe(
+      'retry loop in withRetry at src/r.ts:7: <n> attempts failed, each with TypeError thrown at src/h.ts:8:9; next attempt after setTimeout 100 ms, fires in <time>',
+    );
+  });
 });

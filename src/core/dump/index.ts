@@ -72,7 +72,11 @@ export function takeDump(
       root.startedAt,
       sources,
     );
-    leaves.timers();
+    try {
+      leaves.timers();
+    } finally {
+      leaves.close();
+    }
     leaves.handles();
     leaves.foreign();
     leaves.promises();

@@ -28,12 +28,14 @@ import {
   intervalWhat,
   loopWhat,
   promiseWhat,
+  retryWhat,
   timeoutWhat,
 } from '../words';
 import type {FrameMaker} from './frames';
 import {libraryOf} from '../render';
 import type {DumpContext} from './context';
 import {isPending} from './pending';
+import {Retries, firstPass} from './retry';
 
 /** The promise behind a leaf, for the waker search. Never part of a dump. */
 export interface LeafSource {
@@ -49,15 +51,18 @@ export interface LeafSource {
 const LOOP_MIN = 3;
 
 type Made = Pick<Leaf, 'kind' | 'what'> &
-  Partial<Pick<Leaf, 'timer' | 'busy' | 'loop' | 'waiting'>>;
+  Partial<Pick<Leaf, 'timer' | 'busy' | 'loop' | 'waiting'>> & {
+    retry?: true;
+  };
 
 /** Makes the leaves of one dump (see the module comment). */
 export class LeafMaker {
   readonly leaves: Leaf[] = [];
   /** Timer leaves by where they were set (see {@link promises}). */
   private readonly timersAt = new Map<string, Leaf[]>();
-  private firedAlong: Map<string, number> | undefined;
+  private firedAlong: Map<string, Capture[]> | undefined;
   private readonly rootWord: RootWord;
+  private readonly retries: Retries;
 
   constructor(
     private readonly g: WaitGraph,
@@ -73,6 +78,7 @@ export class LeafMaker {
         : ctx.rootType === 'traced'
           ? 'call'
           : 'hook';
+    this.retries = new Retries(g, frames, ctx);
   }
 
   /** A leaf for each branch of `c` that reaches something worth showing. */
@@ -142,6 +148,9 @@ export class LeafMaker {
       const made = this.timerMade(timer, c);
       if (made === null) continue;
       const leaves = this.add(c, this.walker.walk(c, 1), made, c);
+      // A retry loop of callbacks goes back through every attempt: once.
+      if (made.retry === true)
+        for (const l of leaves) l.path = firstPass(l.path);
       const at = leaves[0]?.createdAt ?? null;
       if (at === null || leaves.length === 0) continue;
       const k = key(at);
@@ -186,10 +195,26 @@ export class LeafMaker {
         timer: timer_,
       };
     }
+    const timeoutMs = this.ctx.timeoutMs;
+    const timeout =
+      timeoutMs === null ? null : {ms: timeoutMs, root: this.rootWord};
+    // Armed after a failed attempt, by the code that handled it: a retry.
+    const fired = this.firedBefore(c);
+    const retry = this.retries.of(c, fired);
+    if (retry !== null) {
+      const {at, attempts, counted, last, same} = retry;
+      return {
+        kind: 'timer',
+        what: retryWhat(at, attempts, last, same, delayMs, firesInMs, timeout),
+        timer: timer_,
+        loop: {count: counted, at, exact: attempts !== null},
+        retry: true,
+      };
+    }
     // The same logical stack set LOOP_MIN timers before this one: the loop is
     // why it never ends, shown at the function that loops (the outermost
     // frame below the `await`s of its callers).
-    const earlier = this.firedBefore(c);
+    const earlier = fired.length;
     if (earlier >= LOOP_MIN) {
       const path = this.walker.walk(c, 1)[0]?.path ?? [];
       // The innermost function suspended at an `await`: it is resumed each
@@ -215,10 +240,7 @@ export class LeafMaker {
         };
       }
     }
-    const timeoutMs = this.ctx.timeoutMs;
     const busy = timeoutMs !== null && delayMs < timeoutMs;
-    const timeout =
-      timeoutMs === null ? null : {ms: timeoutMs, root: this.rootWord};
     return {
       kind: 'timer',
       what: timeoutWhat(via, delayMs, firesInMs, timeout, busy),
@@ -232,17 +254,19 @@ export class LeafMaker {
    * counted by the logical stack they were set along: a loop that keeps
    * setting them (a retry, a poll) is live, yet never gets anywhere.
    */
-  private firedBefore(c: Capture): number {
+  private firedBefore(c: Capture): readonly Capture[] {
     let along = this.firedAlong;
     if (along === undefined) {
       along = this.firedAlong = new Map();
       for (const [t, tc] of this.g.timers) {
         if (isTimerPending(t) || timerApi(t) !== 'setTimeout') continue;
         const k = this.stackKey(tc);
-        along.set(k, (along.get(k) ?? 0) + 1);
+        const list = along.get(k);
+        if (list === undefined) along.set(k, [tc]);
+        else list.push(tc);
       }
     }
-    return along.get(this.stackKey(c)) ?? 0;
+    return along.get(this.stackKey(c)) ?? [];
   }
 
   /** A capture's logical stack as a key: its user frames, up to the Root. */
@@ -255,6 +279,11 @@ export class LeafMaker {
       if (!this.ctx.isMachinery(f)) k += `${f}:${position(s)}>`;
     }
     return k;
+  }
+
+  /** Releases what the dump read of the program (an inspector session). */
+  close(): void {
+    this.retries.close();
   }
 
   /** Open sockets, servers and child processes. */

@@ -1,0 +1,251 @@
+/**
+ * Retry loops, recognised from what was recorded: a one-shot timer armed in
+ * the reaction to a failed attempt. The recorder keeps, for each timer, the
+ * async resource whose callback was running when it was set (its context):
+ * the promise of an `await` that resumed, of a `.then`/`.catch` whose
+ * callback ran. When that subscription's promise rejected, the timer was
+ * armed by the code that handled the failure: the function resumed in its
+ * `catch` (directly, or after more `await`s of its own), or the rejection
+ * handler. That code is the retry loop, and the failure is the attempt's.
+ *
+ * A callback that got its error from anything but a promise (an I/O callback
+ * called with an error) leaves nothing recorded that says it failed: its
+ * timer is not called a retry.
+ */
+import {displayPath} from '../callsites';
+import type {Capture} from '../record';
+import type {WaitGraph} from '../graph/graph';
+import {file, fnKey, isNode, name} from '../stack/sites';
+import type {Frame} from '../types';
+import type {FailedWith} from '../words';
+import type {DumpContext} from './context';
+import type {FrameMaker} from './frames';
+import {type Reason, type State, SettledReader} from './settled';
+
+/** `await`s of one function followed back from a timer, at most. */
+const MAX_STEPS = 8;
+
+/**
+ * Earlier pauses of a loop looked at, at most (the latest ones): each costs
+ * reading what its attempt was rejected with (about 0.5 ms). Past it, the
+ * count is unknown.
+ */
+const MAX_EARLIER = 64;
+
+/** What a dump says of a retry loop. */
+export interface RetryFacts {
+  /**
+   * The code that handled the failure: where the function resumed in its
+   * `catch` awaited the attempt, or the rejection handler.
+   */
+  at: Frame;
+  /**
+   * Failed attempts along this timer's stack in the Root, this one included;
+   * null when some timers were not recorded (the count is unknown).
+   */
+  attempts: number | null;
+  /** Attempts counted (a lower bound when `attempts` is null). */
+  counted: number;
+  /** What the last attempt failed with, when it could be read. */
+  last: FailedWith | null;
+  /**
+   * True when every counted attempt failed with what the last did, false
+   * when one is known to have failed otherwise, null when not all are known.
+   */
+  same: boolean | null;
+}
+
+/** Recognises retry loops in one dump (see the module comment). */
+export class Retries {
+  private readonly states = new Map<object, State>();
+  private readonly reasons = new Map<object, Reason | null>();
+  private readonly reader = new SettledReader();
+  private readonly failed = new Map<Capture, Capture | null>();
+  /** States that could not be read (no inspector, over its budget). */
+  private unread = 0;
+
+  constructor(
+    private readonly g: WaitGraph,
+    private readonly frames: FrameMaker,
+    private readonly ctx: DumpContext,
+  ) {}
+
+  /**
+   * The retry loop a pending one-shot timer belongs to, or null when it was
+   * not armed after a failed attempt. `earlier`: the timers that already ran
+   * along the same logical stack (the loop's earlier pauses).
+   */
+  of(timer: Capture, earlier: readonly Capture[]): RetryFacts | null {
+    const attempt = this.failedAttempt(timer);
+    if (attempt === null) return null;
+    const at =
+      this.g.waitKind(attempt) === 'await'
+        ? this.where(attempt)
+        : (this.handler(timer) ?? this.where(attempt));
+    if (at === null) return null;
+    const last = this.failure(attempt);
+    let counted = 1;
+    let differs = false;
+    let unknown = false;
+    const unread = this.unread;
+    const over = earlier.length > MAX_EARLIER;
+    for (const t of over ? earlier.slice(-MAX_EARLIER) : earlier) {
+      const a = this.failedAttempt(t);
+      if (a === null) continue;
+      counted++;
+      const f = this.failure(a);
+      if (f === null || last === null) unknown = true;
+      else if (!sameFailure(f, last)) differs = true;
+    }
+    return {
+      at,
+      // An earlier pause whose attempt could not be read may be one more.
+      attempts:
+        this.g.undercounted || over || this.unread > unread ? null : counted,
+      counted,
+      last,
+      same: differs ? false : unknown ? null : true,
+    };
+  }
+
+  /**
+   * The subscription whose rejection the timer was armed in reaction to:
+   * followed back through the `await`s of one function (a `catch` block that
+   * awaits before it sleeps), up to the one whose promise rejected.
+   */
+  private failedAttempt(timer: Capture): Capture | null {
+    let found = this.failed.get(timer);
+    if (found !== undefined) return found;
+    found = null;
+    let context = timer.context;
+    let fn: string | null = null;
+    for (let i = 0; i < MAX_STEPS; i++) {
+      const s = this.g.promiseContext(context);
+      if (s === undefined || s.awaits === undefined || s.awaited === undefined)
+        break;
+      const top = this.g.sites(s).find(x => file(x) !== null && !isNode(x));
+      if (top === undefined) break;
+      const k = fnKey(top);
+      if (fn !== null && k !== fn) break;
+      fn = k;
+      const state = this.state(s.awaited);
+      const kind = this.g.waitKind(s);
+      if (state === 'rejected') {
+        // The code resumed in its `catch`, or a rejection handler.
+        if (kind === 'await' || kind === 'then') found = s;
+        break;
+      }
+      // A fulfilled `await` of the same function: its `catch` went on.
+      if (state !== 'fulfilled' || kind !== 'await') break;
+      context = s.context;
+    }
+    this.failed.set(timer, found);
+    return found;
+  }
+
+  private state(p: object): State {
+    let s = this.states.get(p);
+    if (s === undefined) {
+      s = this.reader.state(p);
+      this.states.set(p, s);
+      if (s === null) this.unread++;
+    }
+    return s;
+  }
+
+  private reason(p: object): Reason | null {
+    let r = this.reasons.get(p);
+    if (r === undefined) this.reasons.set(p, (r = this.reader.reason(p)));
+    return r;
+  }
+
+  /** Ends the inspector session, if one was opened. */
+  close(): void {
+    this.reader.close();
+  }
+
+  /**
+   * The rejection handler that armed the timer: the outermost frame of the
+   * program on its stack (a promise's reaction runs with nothing below it).
+   */
+  private handler(timer: Capture): Frame | null {
+    const sites = this.g.sites(timer);
+    for (let i = sites.length - 1; i >= 0; i--) {
+      const x = sites[i];
+      const f = file(x);
+      if (f === null || isNode(x) || this.ctx.isMachinery(f)) continue;
+      return this.frames.frame(x, name(x));
+    }
+    return null;
+  }
+
+  /** The frame that awaited (or chained on) the failed attempt. */
+  private where(s: Capture): Frame | null {
+    for (const x of this.g.sites(s)) {
+      const f = file(x);
+      if (f === null || isNode(x) || this.ctx.isMachinery(f)) continue;
+      return this.frames.frame(x, name(x));
+    }
+    return null;
+  }
+
+  /** What a failed attempt's promise rejected with, as far as it is known. */
+  private failure(s: Capture): FailedWith | null {
+    const reason = s.awaited === undefined ? null : this.reason(s.awaited);
+    if (reason === null) return null;
+    if (reason.type !== 'object') return {kind: reason.type, error: false};
+    return {
+      kind: reason.cls ?? 'an object',
+      error: true,
+      ...this.thrownAt(reason.frames),
+    };
+  }
+
+  /**
+   * The first frame of the project on an error's stack (outside
+   * node_modules), else the first of a library: `{at}` as a display path.
+   */
+  private thrownAt(lines: readonly string[]): {at?: string; inLibrary?: true} {
+    let library: string | undefined;
+    for (const l of lines) {
+      const m = POSITION.exec(l);
+      if (m === null) continue;
+      const f = m[1];
+      if (f.startsWith('node:') || this.ctx.isMachinery(f)) continue;
+      const at = `${displayPath(f, this.ctx.rootDir)}:${m[2]}:${m[3]}`;
+      if (!/[\\/]node_modules[\\/]/.test(f)) return {at};
+      library ??= at;
+    }
+    return library === undefined ? {} : {at: library, inLibrary: true};
+  }
+}
+
+// `at f (file:1:2)`, `at file:1:2`, `at async f (file:1:2)`.
+const POSITION = /(?:\(|^at (?:async )?)([^()\s][^()]*):(\d+):(\d+)\)?$/;
+
+function sameFailure(a: FailedWith, b: FailedWith): boolean {
+  return a.kind === b.kind && a.error === b.error && a.at === b.at;
+}
+
+function sameFrame(a: Frame, b: Frame): boolean {
+  return (
+    a.name === b.name &&
+    a.file === b.file &&
+    a.line === b.line &&
+    a.column === b.column
+  );
+}
+
+/**
+ * A retry loop's path drawn once: a loop of callbacks (each attempt started
+ * from the previous pause's timer) goes back through every attempt to the
+ * first, passing again and again through the frame that sets the pause. The
+ * path is cut at its first pass through the frame that set the pending timer
+ * (its last frame); a path that passes there once is left as it is.
+ */
+export function firstPass(path: readonly Frame[]): Frame[] {
+  const last = path[path.length - 1];
+  if (last === undefined) return [...path];
+  const first = path.findIndex(f => sameFrame(f, last));
+  return path.slice(0, first + 1);
+}

@@ -1,0 +1,256 @@
+/**
+ * What a settled promise of the program settled as, at dump time: its state
+ * and, for a rejection, the kind of its reason (an error's class and the
+ * positions on its stack, never its message or any value).
+ *
+ * JavaScript has no query for a promise's state or result; the inspector has
+ * (`[[PromiseState]]`, `[[PromiseResult]]`). An in-process session answers
+ * synchronously, so all of it happens in the dump's turn. The promise is
+ * handed to the inspector through a symbol-keyed property of this realm's
+ * global, removed before anything else runs (a test's realm has a global of
+ * its own). The reason is read by a fixed function run in its own realm,
+ * which returns plain data and calls no getter (`util.inspect` would call
+ * the getters of an error's `message` and `stack`).
+ */
+/** A rejection's reason, as far as a dump may say. */
+export interface Reason {
+  /** `object` for an object (an Error or not), else the `typeof`. */
+  type: string;
+  /** The class of an object reason (its constructor's name), if it has one. */
+  cls: string | null;
+  /** The `at …` lines of its `stack`, without the message before them. */
+  frames: string[];
+}
+
+/** A promise's state; null when it cannot be read. */
+export type State = 'pending' | 'fulfilled' | 'rejected' | null;
+
+/**
+ * Promises read per dump, at most: each read costs about 0.3 ms (two
+ * inspector calls), a reason one more.
+ */
+const MAX_READS = 512;
+
+type Internal = {
+  name: string;
+  value?: {type?: string; value?: unknown; objectId?: string};
+};
+
+const KEY = 'jest-taskdump.settled';
+const GROUP = 'jest-taskdump-settled';
+
+// Run on the reason in its own realm: data properties only, along the
+// prototype chain; the `at` lines after the message (which is never returned).
+const REASON_READER = `function () {
+  const data = (o, key) => {
+    for (let p = o; p !== null && p !== undefined; p = Object.getPrototypeOf(p)) {
+      const d = Object.getOwnPropertyDescriptor(p, key);
+      if (d !== undefined) return 'value' in d ? d.value : undefined;
+    }
+    return undefined;
+  };
+  const ctor = data(this, 'constructor');
+  const named = typeof ctor === 'function' ? Object.getOwnPropertyDescriptor(ctor, 'name') : undefined;
+  const cls = named !== undefined && typeof named.value === 'string' && named.value !== '' ? named.value : null;
+  const stack = data(this, 'stack');
+  const message = data(this, 'message');
+  let text = typeof stack === 'string' ? stack : '';
+  if (typeof message === 'string' && message !== '') {
+    const at = text.indexOf(message);
+    if (at >= 0) text = text.slice(at + message.length);
+  }
+  const frames = text.split('\\n').filter(l => /^\\s+at /.test(l)).slice(0, 50);
+  return {cls, frames: frames.map(l => l.trim())};
+}`;
+
+type Post = (method: string, params?: object) => Record<string, unknown>;
+
+type Inspector = typeof import('node:inspector');
+let inspectorModule: Inspector | null | undefined;
+
+function inspectorOf(): Inspector | null {
+  if (inspectorModule === undefined) {
+    try {
+      // Loaded here: a Node built without the inspector throws on loading it.
+      inspectorModule = require('node:inspector') as Inspector;
+    } catch {
+      inspectorModule = null;
+    }
+  }
+  return inspectorModule;
+}
+
+/**
+ * Reads how promises settled (see the module comment), through one inspector
+ * session opened at the first read and closed by {@link close}.
+ */
+export class SettledReader {
+  private session: import('node:inspector').Session | null = null;
+  private post: Post | null = null;
+  private failed = false;
+  private reads = 0;
+  /** The realm where this realm's global is found (undefined: the main). */
+  private contextId: number | undefined;
+  /** The inspector's ids of rejected promises' reasons (until close). */
+  private readonly results = new WeakMap<object, Internal['value']>();
+
+  /** A promise's state (null without the inspector, or over the budget). */
+  state(promise: object): State {
+    const post = this.connect();
+    if (post === null || this.reads >= MAX_READS) return null;
+    this.reads++;
+    try {
+      const global = globalThis as Record<symbol, unknown>;
+      const key = Symbol.for(KEY);
+      let id: string | undefined;
+      global[key] = promise;
+      try {
+        id = this.handOver(post);
+      } finally {
+        delete global[key];
+      }
+      if (id === undefined) return null;
+      const props = post('Runtime.getProperties', {
+        objectId: id,
+        ownProperties: true,
+        nonIndexedPropertiesOnly: true,
+      }).internalProperties as Internal[] | undefined;
+      const state = props?.find(p => p.name === '[[PromiseState]]')?.value
+        ?.value;
+      if (state === 'rejected')
+        this.results.set(
+          promise,
+          props?.find(p => p.name === '[[PromiseResult]]')?.value,
+        );
+      return state === 'pending' ||
+        state === 'fulfilled' ||
+        state === 'rejected'
+        ? state
+        : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * What a promise {@link state} found rejected was rejected with; null when
+   * it cannot be read.
+   */
+  reason(promise: object): Reason | null {
+    const post = this.post;
+    const result = this.results.get(promise);
+    if (post === null || result === undefined) return null;
+    if (result.objectId === undefined)
+      return {type: result.type ?? 'undefined', cls: null, frames: []};
+    try {
+      const read = post('Runtime.callFunctionOn', {
+        objectId: result.objectId,
+        functionDeclaration: REASON_READER,
+        returnByValue: true,
+        silent: true,
+        objectGroup: GROUP,
+      });
+      const value = (read.result as {value?: unknown} | undefined)?.value as
+        {cls?: unknown; frames?: unknown} | undefined;
+      if (read.exceptionDetails !== undefined || value === undefined)
+        return {type: 'object', cls: null, frames: []};
+      return {
+        type: 'object',
+        cls: typeof value.cls === 'string' ? value.cls : null,
+        frames: Array.isArray(value.frames)
+          ? value.frames.filter((f): f is string => typeof f === 'string')
+          : [],
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Releases what was read and disconnects (idempotent). */
+  close(): void {
+    const {session, post} = this;
+    this.session = this.post = null;
+    if (session === null) return;
+    try {
+      post?.('Runtime.releaseObjectGroup', {objectGroup: GROUP});
+    } catch {
+      // Disconnecting releases it too.
+    } finally {
+      session.disconnect();
+    }
+  }
+
+  private connect(): Post | null {
+    if (this.post !== null || this.failed) return this.post;
+    const inspector = inspectorOf();
+    if (inspector === null) {
+      this.failed = true;
+      return null;
+    }
+    try {
+      const session = new inspector.Session();
+      session.connect();
+      this.session = session;
+    } catch {
+      this.failed = true;
+      return null;
+    }
+    const session = this.session;
+    this.post = (method, params = {}) => {
+      let result: Record<string, unknown> | undefined;
+      let failure: Error | null = null;
+      session.post(method, params, (err: Error | null, r?: object) => {
+        failure = err;
+        result = r as Record<string, unknown> | undefined;
+      });
+      if (failure !== null) throw failure;
+      if (result === undefined)
+        throw new Error(`the inspector did not answer ${method} at once`);
+      return result;
+    };
+    return this.post;
+  }
+
+  /**
+   * The inspector's id of the promise this realm's global holds: looked for
+   * in the main realm first (where the environment runs), then in every realm
+   * (a test's, when the dump is taken there); the realm found is remembered.
+   */
+  private handOver(post: Post): string | undefined {
+    const expression = `globalThis[Symbol.for(${JSON.stringify(KEY)})]`;
+    const evaluate = (contextId?: number): string | undefined => {
+      const r = post('Runtime.evaluate', {
+        expression,
+        objectGroup: GROUP,
+        silent: true,
+        ...(contextId === undefined ? {} : {contextId}),
+      });
+      const o = r.result as {subtype?: string; objectId?: string} | undefined;
+      return o?.subtype === 'promise' ? o.objectId : undefined;
+    };
+    const id = evaluate(this.contextId);
+    if (id !== undefined || this.contextId !== undefined) return id;
+    // Enabling reports every realm at once (an in-process session answers in
+    // the caller's turn).
+    const contexts: number[] = [];
+    const onContext = (m: {params: {context: {id: number}}}): void => {
+      contexts.push(m.params.context.id);
+    };
+    const session = this.session!;
+    session.on('Runtime.executionContextCreated', onContext);
+    try {
+      post('Runtime.enable');
+      post('Runtime.disable');
+    } finally {
+      session.off('Runtime.executionContextCreated', onContext);
+    }
+    for (const c of contexts) {
+      const found = evaluate(c);
+      if (found !== undefined) {
+        this.contextId = c;
+        return found;
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,68 @@
+import {dumps, sharedRun} from './run';
+
+// Retry loops whose every attempt fails (fixtures/retry): a timer armed in
+// reaction to a failed attempt reads as a retry loop, with how many attempts
+// failed, the error's class and where it was thrown (never its message), and
+// the pause; a callback whose error came from no promise is not called one.
+describe.each([
+  ['one worker', ['-i']],
+  ['two workers', ['-w=2']],
+])('retry fixture, %s', (_label, args) => {
+  const run = sharedRun('retry', args);
+  const all = dumps(run.output);
+  const find = (title: string): string => {
+    const d = all.find(x => x.includes(`╼ test "${title}"`));
+    if (d === undefined) throw new Error(`no dump of "${title}"`);
+    return d;
+  };
+  // The test's own line is its `await` or the call's parenthesis (both seen
+  // in runs of the same build).
+  const rootCol = (d: string): string =>
+    d.replace(/(╼ test "[^"]*" at test\/retry\.test\.ts:\d+):\d+/, '$1:<col>');
+  // The count and the pause (it doubles) depend on the machine's speed.
+  const stable = (d: string): string =>
+    rootCol(d)
+      .replace(/\b\d+ attempts failed/, '<n> attempts failed')
+      .replace(/after setTimeout \d+ ms/, 'after setTimeout <ms> ms');
+
+  test('a hand-written loop: where, how many attempts failed, with what, the pause', () => {
+    expect(run.tests).toBe('5 failed, 5 total');
+    const d = find('a hand-written loop whose every attempt fails');
+    const n = /\b(\d+) attempts failed/.exec(d);
+    expect(n).not.toBeNull();
+    expect(Number(n![1])).toBeGreaterThanOrEqual(2);
+    expect(d).not.toContain('backend down');
+    expect(stable(d)).toMatchSnapshot();
+  });
+
+  test('a backoff longer than the timeout: one attempt failed, with what', () => {
+    expect(
+      rootCol(find('a backoff longer than the timeout')),
+    ).toMatchSnapshot();
+  });
+
+  test('attempts that failed differently: the last error, and that they differed', () => {
+    const d = find('attempts that fail differently');
+    expect(d).toMatch(/\b\d+ attempts failed,\s+the last with/);
+    expect(stable(d)).toMatchSnapshot();
+  });
+
+  test('the callback style: a retry when its error came from a rejected promise, a timer when from no promise', () => {
+    const d = find('a callback-style operation');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 retry loop\)/,
+    );
+    expect(d.replace(/\s+/g, ' ')).toMatch(
+      /⏲ retry loop in <anonymous> at test\/retry\.test\.ts:28: \d+ attempts failed, each with ServiceUnavailable thrown at src\/health\.ts:8:9; next attempt after setTimeout 100 ms, fires in <time left>/,
+    );
+    // The attempts after the first drawn once.
+    expect(stable(d)).toMatchSnapshot();
+    const none = find(
+      'a callback that got an error from no promise is not called a retry',
+    );
+    expect(none).not.toContain('retry loop');
+    expect(none).toMatch(
+      /⏲ setTimeout 1000 ms, fires in <time left>; the test\s+timeout is 500 ms/,
+    );
+  });
+});

@@ -1,0 +1,188 @@
+import fs from 'node:fs';
+import {firstPass} from '../../src/core/dump/retry';
+import type {Frame} from '../../src/core/types';
+import {runBody} from './runner-stub';
+
+// Retry loops, recognised from the recorded shape (src/core/dump/retry.ts): a
+// one-shot timer armed in reaction to a failed attempt, by the code that
+// handled the failure. Never the error's message.
+
+const timers = new Set<ReturnType<typeof setTimeout>>();
+let stopped = false;
+afterEach(() => {
+  stopped = true;
+  for (const t of timers) clearTimeout(t);
+  timers.clear();
+});
+beforeEach(() => {
+  stopped = false;
+});
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      resolve();
+    }, ms);
+    timers.add(t);
+  });
+}
+
+/** The line of this file that ends in `// @name`. */
+function lineOf(name: string): number {
+  const lines = fs.readFileSync(__filename, 'utf8').split('\n');
+  return lines.findIndex(l => l.endsWith(`// @${name}`)) + 1;
+}
+
+class Unavailable extends Error {}
+
+async function down(): Promise<void> {
+  await null;
+  throw new Unavailable('token=s3cr3t'); // @down
+}
+
+async function odd(n: number): Promise<void> {
+  await null;
+  if (n % 2 === 0) throw new TypeError('even'); // @even
+  throw new Unavailable('odd'); // @odd
+}
+
+async function withRetry(f: (n: number) => Promise<void>, pauseMs: number) {
+  for (let n = 0; ; n++) {
+    try {
+      return await f(n);
+    } catch (e) {
+      if (stopped) throw e;
+      await sleep(pauseMs);
+    }
+  }
+}
+
+/** What the dump's only timer says. */
+function leafOf(dump: {leaves: Array<{kind: string; what: string}>}): string {
+  const timers = dump.leaves.filter(l => l.kind === 'timer');
+  expect(timers).toHaveLength(1);
+  return timers[0].what;
+}
+
+const THIS_FILE = 'test/unit/retry.test.ts';
+
+test('a loop that catches and sleeps: where, how many failed, with what', async () => {
+  const {dump} = await runBody(() => withRetry(down, 20), 150);
+  const what = leafOf(dump);
+  expect(what).toMatch(
+    new RegExp(
+      `^retry loop in withRetry at ${THIS_FILE}:\\d+: (\\d+) attempts failed, each with Unavailable thrown at ${THIS_FILE}:${lineOf('down')}:\\d+; next attempt after setTimeout 20 ms, fires in \\d+ ms$`,
+    ),
+  );
+  expect(Number(/(\d+) attempts failed/.exec(what)![1])).toBeGreaterThan(1);
+  expect(what).not.toContain('s3cr3t');
+  expect(dump.leaves.find(l => l.kind === 'timer')?.loop?.exact).toBe(true);
+});
+
+test('one failed attempt and a pause longer than the timeout', async () => {
+  const {dump} = await runBody(() => withRetry(down, 500), 60);
+  expect(leafOf(dump)).toMatch(
+    new RegExp(
+      `^retry loop in withRetry at ${THIS_FILE}:\\d+: 1 attempt failed, with Unavailable thrown at ${THIS_FILE}:${lineOf('down')}:\\d+; next attempt after setTimeout 500 ms, fires in \\d+ ms; the test timeout is 60 ms$`,
+    ),
+  );
+});
+
+test('attempts that failed differently: the last, and that they differed', async () => {
+  const {dump} = await runBody(() => withRetry(odd, 20), 150);
+  expect(leafOf(dump)).toMatch(
+    new RegExp(
+      `\\d+ attempts failed, the last with (TypeError|Unavailable) thrown at ${THIS_FILE}:(${lineOf('even')}|${lineOf('odd')}):\\d+ \\(not every one with it\\)`,
+    ),
+  );
+});
+
+test('a .catch handler that arms the timer: the loop is the handler', async () => {
+  function attempt(): void {
+    down().catch(function onFailure() {
+      if (stopped) return;
+      const t = setTimeout(attempt, 200);
+      timers.add(t);
+    });
+  }
+  const {dump} = await runBody(
+    () =>
+      new Promise<void>(() => {
+        attempt();
+      }),
+    60,
+  );
+  expect(leafOf(dump)).toMatch(
+    new RegExp(
+      `^retry loop in onFailure at ${THIS_FILE}:\\d+: 1 attempt failed, with Unavailable thrown at ${THIS_FILE}:${lineOf('down')}:\\d+; `,
+    ),
+  );
+});
+
+test('something thrown that is not an Error: its type, no position', async () => {
+  const {dump} = await runBody(
+    () =>
+      withRetry(async () => {
+        await null;
+        throw 'a secret string';
+      }, 500),
+    60,
+  );
+  const what = leafOf(dump);
+  expect(what).toContain(
+    '1 attempt failed, with a thrown string (not an Error)',
+  );
+  expect(what).not.toContain('secret');
+});
+
+test('only a timer armed in reaction to a failure, by the code that handled it', async () => {
+  // A poll: every attempt succeeded.
+  const poll = await runBody(async () => {
+    for (;;) {
+      await Promise.resolve(false);
+      await sleep(500);
+    }
+  }, 60);
+  expect(leafOf(poll.dump)).toMatch(/^setTimeout 500 ms/);
+  // The failure was handled; another function awaits, then sleeps.
+  async function later(): Promise<void> {
+    await Promise.resolve();
+    await sleep(500);
+  }
+  const other = await runBody(async () => {
+    try {
+      await down();
+    } catch {
+      // Handled: what follows is other work.
+    }
+    await later();
+  }, 60);
+  expect(leafOf(other.dump)).toMatch(/^setTimeout 500 ms/);
+  // The same, sleeping in the function that handled it, after an await.
+  const retry = await runBody(async () => {
+    try {
+      await down();
+    } catch {
+      await Promise.resolve();
+      await sleep(500);
+    }
+  }, 60);
+  expect(leafOf(retry.dump)).toMatch(/^retry loop in <anonymous> at /);
+});
+
+test('a loop of callbacks is drawn once: up to its first pass where the pending timer was set', () => {
+  const f = (name: string, line: number): Frame => ({
+    name,
+    file: 'src/r.ts',
+    line,
+    column: 1,
+    async: false,
+  });
+  const first = [f('attempt', 1), f('check', 2), f('retry', 3)];
+  const again = [f('setTimeout callback', 3), f('check', 2), f('retry', 3)];
+  expect(firstPass([...first, ...again, ...again])).toEqual(first);
+  // A path that passes there once is left as it is.
+  const other = [f('setTimeout callback', 3), f('check', 2), f('retry', 9)];
+  expect(firstPass([...first, ...other])).toEqual([...first, ...other]);
+});
