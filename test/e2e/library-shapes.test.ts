@@ -1,7 +1,7 @@
 import {dumps, outline, sharedRun} from './run';
 
 // Hangs in the shapes of libraries the program did not write (rxjs,
-// DataLoader, a Transform stream), written small in fixtures/library-shapes.
+// DataLoader, a Transform stream, redux-saga), written small in fixtures/library-shapes.
 // Read from the shared runs (test/e2e/shared-runs.ts).
 describe.each([
   ['one worker', ['-i']],
@@ -17,8 +17,8 @@ describe.each([
   };
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('3 failed, 3 total');
-    expect(all).toHaveLength(3);
+    expect(run.tests).toBe('4 failed, 4 total');
+    expect(all).toHaveLength(4);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -54,6 +54,13 @@ describe.each([
       ]
         .map(l => `         ${l}`)
         .join('\n'),
+    );
+  });
+
+  test('a generator a runner drives: where it is suspended', () => {
+    const d = find('a generator waiting for an action nobody puts');
+    expect(d.replace(/\s+/g, ' ')).toContain(
+      '↳ its resolve function is kept in Channel.takers[0].cb (by next at src/runner.js:23:16) (class Channel at src/runner.js:7:14), itself kept in `channel` of test/shapes.test.js; the generator checkout in the scope of next is suspended at src/runner.js:33:17',
     );
   });
 

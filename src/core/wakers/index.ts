@@ -30,6 +30,7 @@ import {StateReader} from './state';
 import {RANK_ERROR, rankOf, recognise} from './recognise';
 import {findHolders} from './locks';
 import {placeUpTo} from './further';
+import {suspendedGenerator} from './generators';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 import {
   ONLY_REJECT,
@@ -239,7 +240,11 @@ function describe(
   const first = nearestHolder(cx, fn, subject);
   if (first === undefined) return {};
   if (!cx.ix.isResolve(fn)) first.waker = asReject(first.waker);
-  if (first.waker.kind !== 'object') return {waker: first.waker};
+  const suspended = suspendedGenerator(cx, first.chain) ?? '';
+  if (first.waker.kind !== 'object') {
+    first.waker.what += suspended;
+    return {waker: first.waker};
+  }
   // A deferred, or a lock: what keeps that says more (the module, the
   // emitter, the queue), and the objects on the way are what a holder of the
   // lock refers to.
@@ -263,6 +268,7 @@ function describe(
     if (root !== undefined) top = placeUpTo(cx, root.chain, root.place);
   }
   if (above.length > 0) first.waker.what += itselfKept(above[0].place, top);
+  first.waker.what += suspended;
   return {waker: first.waker, chain};
 }
 
