@@ -1,8 +1,9 @@
 import {dumps, outline, sharedRun} from './run';
 
 // Hangs in the shapes of libraries the program did not write (rxjs,
-// DataLoader, a Transform stream, redux-saga), written small in fixtures/library-shapes.
-// Read from the shared runs (test/e2e/shared-runs.ts).
+// DataLoader, a Transform stream, redux-saga), written small in
+// fixtures/library-shapes. Read from the shared runs
+// (test/e2e/shared-runs.ts).
 describe.each([
   ['one worker', ['-i']],
   ['two workers', ['-w=2']],
