@@ -15,6 +15,13 @@ import type {WakerContext} from './context';
 const SCOPES = 4;
 
 /**
+ * Objects asked for their position at most, per search: V8 finds each by
+ * walking the heap (see StateReader).
+ */
+const TRIES = 8;
+const tried = new WeakMap<WakerContext, number>();
+
+/**
  * `; the generator checkoutFlow in the scope of end is suspended at
  * src/checkout.js:16:35`, for the first suspended generator of the program
  * held in the scope of a closure on `chain`; undefined if there is none.
@@ -36,10 +43,13 @@ export function suspendedGenerator(
           g.type(gen) === 'object' ? edgeNamed(g, gen, 'function') : -1;
         if (fn === -1 || !ix.isProgramFunction(fn)) continue;
         const file = ix.scriptFile(fn);
-        const at = file === null ? undefined : ix.probe.suspendedAt(gen);
+        const n = tried.get(cx) ?? 0;
+        if (file === null || n >= TRIES) continue;
+        tried.set(cx, n + 1);
+        const at = ix.probe.suspendedAt(gen);
         if (at === undefined) continue;
         const mapped = ix.options.mapPosition(
-          positionSite(file!, at.line + 1, at.column + 1),
+          positionSite(file, at.line + 1, at.column + 1),
         );
         if (mapped === null) continue;
         const name = ix.functionName(fn);
