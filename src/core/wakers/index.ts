@@ -278,8 +278,8 @@ const CHAIN = 6;
 /**
  * What keeps `start`, nearest first: breadth first through its retainers
  * until one is a timer, an emitter, an object of the program or a module's
- * variable (with `pastObjects`, one that is not an object: the search goes
- * on through those).
+ * variable (with `pastObjects`, a variable or a timer only: the search goes
+ * on through the rest).
  */
 function nearestHolder(
   cx: WakerContext,
@@ -311,10 +311,15 @@ function nearestHolder(
       const chain = chainTo(cx, node, down);
       const found = recognise(cx, chain, subject, down);
       if (found === 'stop') continue;
-      if (
+      // Past objects, only what the program keeps things alive by: a
+      // module's variable, a timer (an emitter's listener may be a cycle
+      // back to the objects passed).
+      const past =
+        pastObjects &&
         found !== undefined &&
-        !(pastObjects && found.waker.kind === 'object')
-      ) {
+        found.waker.kind !== 'variable' &&
+        found.waker.kind !== 'timer';
+      if (found !== undefined && !past) {
         const rank = rankOf(found);
         if (
           best === undefined ||
