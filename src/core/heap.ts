@@ -336,6 +336,11 @@ export interface HeapProbe {
    * plain data.
    */
   read(node: number, reader: string): unknown;
+  /**
+   * Where the generator behind a node is suspended (V8's
+   * [[GeneratorLocation]]: 0-based, in its function's script), or undefined.
+   */
+  suspendedAt(node: number): {line: number; column: number} | undefined;
   /** Releases what the session handed out and turns the profiler off. */
   close(): void;
 }
@@ -347,6 +352,11 @@ export interface HeapProbe {
 export const PROBE_CLASS = 'JestTaskdumpProbe';
 
 const OBJECT_GROUP = 'jest-taskdump';
+
+/** An internal property's value, as the inspector returns it. */
+interface Inner {
+  value?: string | {lineNumber?: unknown; columnNumber?: unknown};
+}
 
 class JestTaskdumpProbe {
   constructor(
@@ -430,6 +440,14 @@ export function probeHeap(subjects: object[], exclude: object[]): HeapProbe {
     return out;
   };
   const subjectNodes = listOf('subjects');
+  // The live object behind a node, in the session's object group.
+  const objectOf = (n: number): string | undefined =>
+    (
+      post('HeapProfiler.getObjectByHeapObjectId', {
+        objectId: String(graph.id(n)),
+        objectGroup: OBJECT_GROUP,
+      }).result as {objectId?: string} | undefined
+    )?.objectId;
   for (const n of listOf('exclude')) if (n !== undefined) ours[n] = 1;
   return {
     graph,
@@ -437,12 +455,7 @@ export function probeHeap(subjects: object[], exclude: object[]): HeapProbe {
     ours,
     read(n, reader) {
       try {
-        const target = (
-          post('HeapProfiler.getObjectByHeapObjectId', {
-            objectId: String(graph.id(n)),
-            objectGroup: OBJECT_GROUP,
-          }).result as {objectId?: string} | undefined
-        )?.objectId;
+        const target = objectOf(n);
         if (target === undefined) return undefined;
         const r = post('Runtime.callFunctionOn', {
           objectId: target,
@@ -452,6 +465,27 @@ export function probeHeap(subjects: object[], exclude: object[]): HeapProbe {
         });
         return r.exceptionDetails === undefined
           ? (r.result as {value?: unknown} | undefined)?.value
+          : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    suspendedAt(n) {
+      try {
+        const target = objectOf(n);
+        if (target === undefined) return undefined;
+        const {internalProperties: internal} = post('Runtime.getProperties', {
+          objectId: target,
+          ownProperties: true,
+        }) as {internalProperties?: Array<{name: string; value?: Inner}>};
+        const of = (name: string): Inner['value'] =>
+          internal?.find(p => p.name === name)?.value?.value;
+        const at = of('[[GeneratorLocation]]');
+        return of('[[GeneratorState]]') === 'suspended' &&
+          typeof at === 'object' &&
+          typeof at.lineNumber === 'number' &&
+          typeof at.columnNumber === 'number'
+          ? {line: at.lineNumber, column: at.columnNumber}
           : undefined;
       } catch {
         return undefined;

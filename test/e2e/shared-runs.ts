@@ -32,6 +32,9 @@ export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
   cases: ['cases'],
   // What could settle each stuck promise (13 hung tests).
   wakers: ['wakers'],
+  // Hand-written shapes of libraries (rxjs, DataLoader, a Transform,
+  // redux-saga): 4 hung tests.
+  libraries: ['library-shapes'],
   // The seed program: ts-jest with its full type-check, the reference. Alone:
   // the type-checker's program stays in the test process's heap, and makes a
   // heap snapshot there (a waker search) many times slower.

@@ -32,7 +32,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 describe('where it waits, not only where it was made', () => {
-  test('a deferred awaited a few lines after it is made: the await line, made in defer', async () => {
+  test('a deferred awaited a few lines after it is made: the await line, and the call that made it under it', async () => {
     const {tree} = await runBody(async () => {
       const d = defer<void>();
       new EventEmitter().emit('nobody listens');
@@ -40,7 +40,8 @@ describe('where it waits, not only where it was made', () => {
     });
     expect(tree).toEqual([
       '╼ test "body"',
-      '⏸ promise, never settled; created in defer',
+      '└╼ defer',
+      '   ⏸ promise, never settled',
     ]);
   });
 

@@ -22,11 +22,12 @@ import {
   isNode,
   isPromiseConstructor,
   name,
+  sameCallPath,
 } from '../stack/sites';
 import type {Frame} from '../types';
 import type {FrameMaker} from '../dump/frames';
 import {type Calls, FOREIGN} from './calls';
-import type {WaitGraph} from './graph';
+import {type WaitGraph, CALL_PATH_DEPTH} from './graph';
 import {type Branch, type WalkOptions, below, last, sameLine} from './branch';
 import type {Walker} from './walk';
 
@@ -362,8 +363,9 @@ export class StackWalk {
 
   /**
    * The plain functions that returned `p` to the code waiting on it in the
-   * same synchronous run (`await withTimeout(...)`, `await sleep(10)`): the
-   * frames of `p`'s stack between where it was made and the waiter's line.
+   * same synchronous run of the same call (`await sleep(10)`, or `const t =
+   * total(x); …; await t`, made at an earlier line): the frames of `p`'s
+   * stack between where it was made and the waiter's function.
    */
   returnedBy(p: Capture, w: Capture): Frame[] {
     if (w.context !== p.context) return [];
@@ -375,10 +377,17 @@ export class StackWalk {
     const ps = this.g.sites(p);
     const from = p.awaits !== undefined ? 0 : 1;
     const line = callSite(top).getLineNumber();
+    const at = ws.indexOf(top);
     for (let j = from + 1; j < ps.length; j++) {
       const s = ps[j];
       if (file(s) !== file(top) || fnKey(s) !== fnKey(top)) continue;
-      if (callSite(s).getLineNumber() !== line) return [];
+      // At another line: the same call (its callers), as far as `ws` goes.
+      if (
+        callSite(s).getLineNumber() !== line &&
+        ws[at + 1] !== undefined &&
+        !sameCallPath(ps, j + 1, ws, at + 1, CALL_PATH_DEPTH)
+      )
+        return [];
       const out: Frame[] = [];
       for (let k = j - 1; k >= from; k--) {
         const f = file(ps[k]);

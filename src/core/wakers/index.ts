@@ -29,6 +29,8 @@ import type {Recognised, WakerContext} from './context';
 import {StateReader} from './state';
 import {RANK_ERROR, rankOf, recognise} from './recognise';
 import {findHolders} from './locks';
+import {placeUpTo} from './further';
+import {suspendedGenerator} from './generators';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 import {
   ONLY_REJECT,
@@ -238,7 +240,11 @@ function describe(
   const first = nearestHolder(cx, fn, subject);
   if (first === undefined) return {};
   if (!cx.ix.isResolve(fn)) first.waker = asReject(first.waker);
-  if (first.waker.kind !== 'object') return {waker: first.waker};
+  const suspended = suspendedGenerator(cx, first.chain) ?? '';
+  if (first.waker.kind !== 'object') {
+    first.waker.what += suspended;
+    return {waker: first.waker};
+  }
   // A deferred, or a lock: what keeps that says more (the module, the
   // emitter, the queue), and the objects on the way are what a holder of the
   // lock refers to.
@@ -253,8 +259,16 @@ function describe(
     at = next.node;
   }
   const further = above.slice(1).filter(h => h.waker.kind === 'object');
-  if (above.length > 0)
-    first.waker.what += itselfKept(above[0].place, further.at(-1)?.place);
+  let top = further.at(-1)?.place;
+  // Objects all the way up (a library's subscribers, each kept by the next):
+  // what keeps them, past any number of objects, is where the program keeps
+  // them (a module's variable, a timer).
+  if (above.at(-1)?.waker.kind === 'object') {
+    const root = nearestHolder(cx, first.node, subject, undefined, true);
+    if (root !== undefined) top = placeUpTo(cx, root.chain, root.place);
+  }
+  if (above.length > 0) first.waker.what += itselfKept(above[0].place, top);
+  first.waker.what += suspended;
   return {waker: first.waker, chain};
 }
 
@@ -264,14 +278,16 @@ const CHAIN = 6;
 /**
  * What keeps `start`, nearest first: breadth first through its retainers
  * until one is a timer, an emitter, an object of the program or a module's
- * variable.
+ * variable (with `pastObjects`, a variable or a timer only: the search goes
+ * on through the rest).
  */
 function nearestHolder(
   cx: WakerContext,
   start: number,
   subject: WakerSubject,
   avoid?: Set<number>,
-): (Recognised & {node: number}) | undefined {
+  pastObjects = false,
+): (Recognised & {node: number; chain: Chain}) | undefined {
   const {ix} = cx;
   const g = ix.g;
   const down = new Map<number, number>([[start, -1]]);
@@ -295,7 +311,15 @@ function nearestHolder(
       const chain = chainTo(cx, node, down);
       const found = recognise(cx, chain, subject, down);
       if (found === 'stop') continue;
-      if (found !== undefined) {
+      // Past objects, only what the program keeps things alive by: a
+      // module's variable, a timer (an emitter's listener may be a cycle
+      // back to the objects passed).
+      const past =
+        pastObjects &&
+        found !== undefined &&
+        found.waker.kind !== 'variable' &&
+        found.waker.kind !== 'timer';
+      if (found !== undefined && !past) {
         const rank = rankOf(found);
         if (
           best === undefined ||
@@ -333,7 +357,8 @@ function nearestHolder(
     }
   }
   if (best === undefined) return undefined;
-  return {node: best.node, waker: best.waker, place: best.place};
+  const {node, waker, place} = best;
+  return {node, waker, place, chain: chainTo(cx, node, down)};
 }
 
 /** The chain from the search's start up to `top` (see nearestHolder). */

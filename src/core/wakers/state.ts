@@ -33,6 +33,8 @@ export interface ObjectState {
     flowing?: boolean | null;
   };
   writable?: {ended?: boolean; finished?: boolean; length?: number};
+  /** A Transform stream (it has a `_transform`). */
+  transform?: boolean;
   idleTimeout?: number;
   idleStart?: number;
   repeat?: number | null;
@@ -74,6 +76,7 @@ const STATE_READER = `function () {
     complete: bool(data(o, 'complete', false)),
     readable: state(r),
     writable: state(w),
+    transform: typeof data(o, '_transform', false) === 'function',
     idleTimeout: num(data(o, '_idleTimeout', false)),
     idleStart: num(data(o, '_idleStart', false)),
     repeat: repeat === null ? null : num(repeat),

@@ -363,9 +363,13 @@ function streamState(
     return 'the message body has not ended';
   if (o.destroyed === true) return 'it was destroyed without ending';
   const parts: string[] = [];
+  // A Transform pushes its end once its writable side has finished.
+  const unended = o.transform === true && w !== undefined && w.ended !== true;
   if (r !== undefined && event !== 'finish') {
     if (r.ended !== true)
-      parts.push('end never pushed (push(null) was not called)');
+      parts.push(
+        `end never pushed${unended ? `, and end() was never called on it (a Transform pushes its end when its writable side finishes)` : ' (push(null) was not called)'}`,
+      );
     else if (r.endEmitted !== true)
       parts.push(
         `ended, but not read to the end (${r.length ?? 0} bytes buffered${r.flowing !== true ? ', nothing reads it' : ''}): 'end' comes after the last chunk is read`,
@@ -373,6 +377,7 @@ function streamState(
   }
   if (
     w !== undefined &&
+    !(unended && parts.length > 0) &&
     (event === 'finish' ||
       event === 'close' ||
       r === undefined ||
