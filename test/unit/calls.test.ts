@@ -46,7 +46,9 @@ describe('which call a frame is in, guessed for first runs', () => {
 
   test('four or more nested calls from one line of a loop, all in their first run: calls read as others, and the branch repeats frames', () => {
     expect(framesOf(3)).toHaveLength(8);
-    expect(framesOf(6)).toHaveLength(14);
+    // 14 before the walk drew the makers of a promise awaited at a later line
+    // of the same run (the innermost call's `new Promise` is one more).
+    expect(framesOf(6)).toHaveLength(15);
   });
 
   test.failing(
