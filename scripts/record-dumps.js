@@ -35,6 +35,7 @@ const FIXTURES = [
   'callback-chain',
   'mixed',
   'blocked',
+  'alike',
 ];
 
 function record(fixture) {

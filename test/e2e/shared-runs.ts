@@ -60,6 +60,8 @@ export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
     'serializer',
     // Limits of docs/limits.md as they are (test/e2e/limits.test.ts).
     'limits',
+    // Many inputs stuck alike, capped (test/e2e/alike.test.ts).
+    'alike',
   ],
 };
 
