@@ -36,6 +36,7 @@ const FIXTURES = [
   'mixed',
   'blocked',
   'retry',
+  'alike',
 ];
 
 function record(fixture) {

@@ -212,11 +212,12 @@ export function withTaskdump<TBase extends EnvironmentClass>(
      * for how a worker learns both). A subclass may restyle it.
      */
     renderTaskDump(dump: TaskDump): string {
-      const {terminal} = stateOf(this);
+      const {terminal, taskdump} = stateOf(this);
       // Jest indents a failure's message by 4 columns.
       return renderDump(dump, {
         styles: terminalStyles(terminal.level),
         width: Math.max(40, terminal.columns - MESSAGE_INDENT),
+        maxAlike: taskdump.maxAlike,
       });
     }
   }

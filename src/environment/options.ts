@@ -5,6 +5,7 @@
 import {constants} from 'node:os';
 import {inspect} from 'node:util';
 import {DEFAULT_RECORDER_OPTIONS, type RecorderOptions} from '../core/record';
+import {DEFAULT_MAX_ALIKE} from '../core/render/alike';
 
 const osConstants = constants;
 
@@ -65,6 +66,11 @@ export interface TaskdumpOptions extends RecorderOptions {
    * always runs.
    */
   wakersBudgetPercent: number;
+  /**
+   * Of a combinator's inputs stuck alike (they read the same but for their
+   * index), how many a dump draws; the rest are counted on one line.
+   */
+  maxAlike: number;
 }
 
 // Signals a process can catch and that Node or Jest do not use for their own
@@ -89,6 +95,7 @@ export const DEFAULT_OPTIONS: TaskdumpOptions = {
   exitWhenBlocked: true,
   wakersMaxHeapMb: 400,
   wakersBudgetPercent: 10,
+  maxAlike: DEFAULT_MAX_ALIKE,
   ...DEFAULT_RECORDER_OPTIONS,
 };
 
@@ -107,6 +114,7 @@ const ACCEPTED: Record<keyof TaskdumpOptions, string> = {
   exitWhenBlocked:
     'true, false, or an integer number of milliseconds from 0 to 2147483647',
   wakersBudgetPercent: 'an integer from 0 to 1000000',
+  maxAlike: 'an integer from 1 to 1000000',
 };
 
 const RANGES: Partial<Record<keyof TaskdumpOptions, [number, number]>> = {
@@ -116,6 +124,7 @@ const RANGES: Partial<Record<keyof TaskdumpOptions, [number, number]>> = {
   blockWarningMs: [0, 0x7fffffff],
   wakersMaxHeapMb: [16, 65536],
   wakersBudgetPercent: [0, 1_000_000],
+  maxAlike: [1, 1_000_000],
 };
 
 /**

@@ -66,6 +66,8 @@ export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
     'limits',
     // Retry loops whose attempts fail (test/e2e/retry.test.ts).
     'retry',
+    // Many inputs stuck alike, capped (test/e2e/alike.test.ts).
+    'alike',
   ],
 };
 

@@ -161,6 +161,12 @@ describe('parseOptions', () => {
     expect(parseOptions({leaks: false}).leaks).toBe(false);
   });
 
+  test('maxAlike: 3 (the default) or an integer from 1', () => {
+    expect(DEFAULT_OPTIONS.maxAlike).toBe(3);
+    expect(parseOptions({maxAlike: 1}).maxAlike).toBe(1);
+    expect(parseOptions({maxAlike: 1_000_000}).maxAlike).toBe(1_000_000);
+  });
+
   test('exitWhenBlocked: true (the default), false or milliseconds', () => {
     expect(DEFAULT_OPTIONS.exitWhenBlocked).toBe(true);
     expect(parseOptions({exitWhenBlocked: false}).exitWhenBlocked).toBe(false);
@@ -185,6 +191,14 @@ describe('parseOptions', () => {
       '`testEnvironmentOptions.taskdump.exitWhenBlocked` must be true, false, or an integer number of milliseconds from 0 to 2147483647, but it is "10s".',
     ],
     [{leak: 'fail'}, 'Did you mean `leaks`?'],
+    [
+      {maxAlike: 0},
+      '`testEnvironmentOptions.taskdump.maxAlike` must be an integer from 1 to 1000000, but it is 0.',
+    ],
+    [
+      {maxAlike: 2.5},
+      '`testEnvironmentOptions.taskdump.maxAlike` must be an integer from 1 to 1000000, but it is 2.5.',
+    ],
   ])('%j is rejected, naming the accepted values', (raw, message) => {
     expect(() => parseOptions(raw)).toThrow(TaskdumpOptionError);
     expect(() => parseOptions(raw)).toThrow(message);

@@ -87,6 +87,9 @@ export class WaitGraph {
         this.handleByResource.set(native, record);
     }
     this.stacks.readAll(this.creations);
+    // What waits on them (each asked how it waits), in one go too: read one
+    // at a time, each stack cost a swap of V8's formatter and its own arrays.
+    this.stacks.readAll(pendingWaits(this.creations, this.foreign));
     for (const c of this.creations) {
       const kind = this.creationKind(c);
       if (kind === 'new-promise') this.leaves.push(c);
@@ -220,4 +223,25 @@ export class WaitGraph {
     const c = Stamp.capture(context);
     return c !== undefined && this.ours(c.owner) ? c : undefined;
   }
+}
+
+/**
+ * The subscriptions not settled on `creations` (and on those subscriptions:
+ * `.then()` chains), and `foreign`: the stacks a dump reads for sure.
+ */
+function pendingWaits(
+  creations: readonly Capture[],
+  foreign: readonly Capture[],
+): Capture[] {
+  const out: Capture[] = [...foreign];
+  const add = (c: Capture): void => {
+    for (const w of c.waits ?? [])
+      if (!w.settled) {
+        out.push(w);
+        add(w);
+      }
+  };
+  for (const c of creations) add(c);
+  for (const c of foreign) add(c);
+  return out;
 }

@@ -6,14 +6,29 @@
  */
 import {GLYPHS} from '../glyphs';
 import type {Frame, Leaf, TreeNode} from '../types';
+import {
+  type Drawn,
+  type Group,
+  type Item,
+  DEFAULT_MAX_ALIKE,
+  capAlike,
+  coarseKey,
+  moreText,
+  stuckIn,
+} from './alike';
 import {leafLine, leafText, pushLeaf, wakerLine} from './leaf';
 import {type Line, PLAIN, emit, frameParts, line} from './lines';
 
+/**
+ * `maxAlike`: inputs of a combinator stuck alike drawn (see alike.ts), the
+ * rest counted.
+ */
 export function renderChildren(
   node: TreeNode,
   prefix: string,
   lines: Line[],
   rootFrame: Frame | null = null,
+  maxAlike = DEFAULT_MAX_ALIKE,
 ): void {
   const at = node.frame ?? rootFrame;
   // A promise that waits on the branches below it comes first, as their
@@ -54,11 +69,28 @@ export function renderChildren(
       : node.frame.combinator !== undefined &&
         /^Promise\.(all|allSettled|any|race)$/.test(node.frame.name);
   if (underCombinator) all.sort((a, b) => indexOf(a) - indexOf(b));
-  const groups = underCombinator ? collapse(all, at) : collapseSame(all, at);
-  const leavesAfter = onlyLeavesAfter(groups.map(g => g.item));
-  groups.forEach((g, i) => {
+  const drawn: Drawn[] = underCombinator
+    ? capAlike(collapse(all, at, maxAlike), maxAlike, {
+        same: sameShape,
+        text: g => (g.shape ??= shapeOf(g.item, at, maxAlike)),
+      })
+    : collapseSame(all, at).map(group => ({group}));
+  const leavesAfter = onlyLeavesAfter(drawn.map(d => d.group?.item));
+  drawn.forEach((d, i) => {
+    const end = i === drawn.length - 1 || leavesAfter[i];
+    if (d.more !== undefined) {
+      lines.push(
+        line(
+          prefix,
+          [['dim', moreText(d.more)]],
+          end ? GLYPHS.last : GLYPHS.branch,
+          prefix + (end ? GLYPHS.space : GLYPHS.pipe) + '  ',
+        ),
+      );
+      return;
+    }
+    const g = d.group;
     const item = g.item;
-    const end = i === groups.length - 1 || leavesAfter[i];
     const range =
       g.count > 1
         ? g.first === null
@@ -135,10 +167,10 @@ export function renderChildren(
           innerPrefix + GLYPHS.space + '  ',
         ),
       );
-      renderChildren(n, innerPrefix + GLYPHS.space, lines);
+      renderChildren(n, innerPrefix + GLYPHS.space, lines, null, maxAlike);
       return;
     }
-    renderChildren(n, childPrefix, lines);
+    renderChildren(n, childPrefix, lines, null, maxAlike);
   });
 }
 
@@ -185,15 +217,7 @@ function libraryRun(n: TreeNode): TreeNode[] {
   return run;
 }
 
-type Item = {node?: TreeNode; leaf?: Leaf};
-type Group = {
-  item: Item;
-  count: number;
-  first: number | null;
-  lastIndex: number | null;
-};
-
-function shapeOf(item: Item, at: Frame | null): string {
+function shapeOf(item: Item, at: Frame | null, maxAlike: number): string {
   if (item.leaf !== undefined)
     return `leaf ${leafText({...item.leaf, input: undefined}, at)}`;
   const n = item.node!;
@@ -205,7 +229,7 @@ function shapeOf(item: Item, at: Frame | null): string {
         : [[null, n.label ?? '']],
     ),
   ];
-  renderChildren(n, '', lines);
+  renderChildren(n, '', lines, null, maxAlike);
   return lines.flatMap(l => emit(l, PLAIN, undefined)).join('\n');
 }
 
@@ -215,22 +239,33 @@ function shapeOf(item: Item, at: Frame | null): string {
  * before any is rendered: rendering each input's subtree to compare them costs
  * more than the whole dump.
  */
-function collapse(all: Item[], at: Frame | null): Group[] {
+function collapse(all: Item[], at: Frame | null, maxAlike: number): Group[] {
   const index = (x: Item): number =>
     x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? -1;
-  const groups: Array<Group & {shape?: string}> = [];
+  const groups: Group[] = [];
   for (const item of all) {
     const prev = groups[groups.length - 1];
     if (
       prev !== undefined &&
       index(item) === prev.lastIndex! + 1 &&
       (sameShape(prev.item, item) ||
-        (prev.shape ??= shapeOf(prev.item, at)) === shapeOf(item, at))
+        // Unlike from the first line (inputs of a few kinds, interleaved):
+        // known without drawing either.
+        (coarseKey(prev.item) === coarseKey(item) &&
+          (prev.shape ??= shapeOf(prev.item, at, maxAlike)) ===
+            shapeOf(item, at, maxAlike)))
     ) {
       prev.count++;
       prev.lastIndex = index(item);
+      prev.stuck += stuckIn(item);
     } else {
-      groups.push({item, count: 1, first: index(item), lastIndex: index(item)});
+      groups.push({
+        item,
+        count: 1,
+        first: index(item),
+        lastIndex: index(item),
+        stuck: stuckIn(item),
+      });
     }
   }
   return groups;
@@ -249,7 +284,7 @@ function collapseSame(all: Item[], at: Frame | null): Group[] {
   let lastGroup: Group | undefined;
   for (const item of all) {
     if (item.leaf === undefined || item.leaf.input !== undefined) {
-      groups.push({item, count: 1, first: null, lastIndex: null});
+      groups.push({item, count: 1, first: null, lastIndex: null, stuck: 0});
       continue;
     }
     if (last !== undefined && sameLeaf(last, item.leaf)) {
@@ -264,7 +299,7 @@ function collapseSame(all: Item[], at: Frame | null): Group[] {
       lastGroup = same;
       continue;
     }
-    const g: Group = {item, count: 1, first: null, lastIndex: null};
+    const g: Group = {item, count: 1, first: null, lastIndex: null, stuck: 0};
     byText.set(text, g);
     groups.push(g);
     lastGroup = g;
@@ -276,13 +311,13 @@ function collapseSame(all: Item[], at: Frame | null): Group[] {
  * For each item, whether all the items after it are leaves (not combinator
  * inputs).
  */
-function onlyLeavesAfter(all: Item[]): boolean[] {
+function onlyLeavesAfter(all: Array<Item | undefined>): boolean[] {
   const out: boolean[] = new Array(all.length);
   let only = true;
   for (let i = all.length - 1; i >= 0; i--) {
     out[i] = only;
-    only =
-      only && all[i].leaf !== undefined && all[i].leaf!.input === undefined;
+    const leaf = all[i]?.leaf;
+    only = only && leaf !== undefined && leaf.input === undefined;
   }
   return out;
 }

@@ -131,7 +131,7 @@ export function renderDump(
   if (dump.leaves.length === 0) {
     lines.push(line('', [['dim', explainEmpty(dump)]], GLYPHS.last, '   '));
   } else {
-    renderChildren(tree, '', lines, dump.rootFrame);
+    renderChildren(tree, '', lines, dump.rootFrame, options.maxAlike);
   }
   const note = (text: string): void => {
     lines.push(line('', []), line('', [['dim', text]], '', ''));
@@ -182,7 +182,7 @@ export function renderTree(
   options: RenderOptions = {},
 ): string {
   const lines: Line[] = [];
-  renderChildren(tree, '', lines);
+  renderChildren(tree, '', lines, null, options.maxAlike);
   return lines
     .flatMap(l => emit(l, {...PLAIN, ...options.styles}, options.width))
     .join('\n');

@@ -27,6 +27,12 @@ export interface RenderOptions {
    * Unset: never wrapped.
    */
   width?: number;
+  /**
+   * Of a combinator's inputs stuck alike (their branches read the same but
+   * for their index), how many are drawn; the rest are counted on one line.
+   * Default 3; `Infinity` draws them all.
+   */
+  maxAlike?: number;
 }
 
 /** Narrowest text column a wrapped line keeps, however deep its branch is. */

@@ -1,9 +1,13 @@
 /**
  * Reading the stacks of a dump's captures: V8 builds a stack's CallSites when
  * it is first read (~0.3 µs a frame), so the stacks a dump needs for sure are
- * read in one go, and the rest when first asked for.
+ * read in one go, and the rest when first asked for. A stack is kept down to
+ * jest-circus's frame, where a test's walks end: the frames under it are
+ * Jest's, which a dump never shows, and asking V8 about each of them (some 20
+ * a stack, looking for down-levelled code) was a fifth of a big dump's time.
  */
-import {readAllCallSites} from '../callsites';
+import {type CallSite, readAllCallSites} from '../callsites';
+import {isCircus} from '../machinery';
 import type {Capture} from '../record';
 import {
   hasGeneratorNext,
@@ -11,13 +15,16 @@ import {
   prepareStack,
   siteRange,
 } from './downlevel';
-import {type Site, register, reserve, siteCount} from './sites';
+import {type Site, dropFrom, file, register, siteCount} from './sites';
+
+const NONE: CallSite[] = [];
 
 /** The stacks of one dump's captures, each read once. */
 export class Stacks {
   private readonly of_ = new Map<Capture, Site[]>();
   /** Anonymous wrappers of down-levelled functions (see downlevel.ts). */
   private readonly wrappers = new Set<string>();
+  private readonly circus = new Map<string, boolean>();
 
   /** The stack of `c` (empty for a capture taken over the budget). */
   of(c: Capture): Site[] {
@@ -34,12 +41,17 @@ export class Stacks {
     const todo = captures.filter(c => !this.of_.has(c));
     if (todo.length === 0) return;
     const stacks = readAllCallSites(todo, c => c.holder ?? {});
-    let total = 0;
-    for (const sites of stacks) total += sites.length;
-    reserve(total);
-    // The Sites of todo[i] are starts[i] to starts[i + 1] (excluded).
+    // The Sites of todo[i] are starts[i] to starts[i + 1] (excluded): up to
+    // jest-circus's frame (the walks stop there); Jest's frames under it are
+    // dropped, never read.
     const starts = new Int32Array(todo.length + 1);
-    for (let i = 0; i < todo.length; i++) starts[i] = register(stacks[i]);
+    for (let i = 0; i < todo.length; i++) {
+      starts[i] = register(stacks[i]);
+      stacks[i] = NONE;
+      const end = siteCount();
+      const circus = this.circusAt(starts[i], end);
+      if (circus + 1 < end) dropFrom(circus + 1);
+    }
     starts[todo.length] = siteCount();
     stacks.length = 0;
     const driven = new Uint8Array(todo.length);
@@ -54,5 +66,17 @@ export class Stacks {
         todo[i],
         prepareStack(starts[i], starts[i + 1], driven[i] === 1, this.wrappers),
       );
+  }
+
+  /** The first of the Sites `start` to `end` in jest-circus, else `end`. */
+  private circusAt(start: Site, end: Site): Site {
+    for (let k = start; k < end; k++) {
+      const f = file(k);
+      if (f === null) continue;
+      let c = this.circus.get(f);
+      if (c === undefined) this.circus.set(f, (c = isCircus(f)));
+      if (c) return k;
+    }
+    return end;
   }
 }

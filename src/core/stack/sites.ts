@@ -113,6 +113,16 @@ export function register(sites: CallSite[]): Site {
   return start;
 }
 
+/**
+ * Forgets the Sites from `s` on, the last registered, none of them read yet:
+ * their numbers go to the next ones.
+ */
+export function dropFrom(s: Site): void {
+  const t = frames;
+  for (let k = s; k < t.count; k++) t.site[k] = undefined as never;
+  t.count = s;
+}
+
 /** A new Site for `site`, with what the caller says of it. */
 export function newSite(
   site: CallSite,
