@@ -121,18 +121,25 @@ export function searchWakers(
   // for the others, what the process searching them finds.
   const share = new SearchShare(process.env[HANDOFF_VARIABLE]);
   const mine = new Map<string, Leaf>();
+  const theirs = new Map<number, string>();
   for (const [i, k] of known.entries()) {
     if (k.kind !== 'unknown') continue;
     const {leaf} = subjects[i];
     const key = SearchShare.keyOf(options.project ?? '', leafSignature(leaf));
-    if (share.claim(key) === 'mine') {
-      mine.set(key, leaf);
-      continue;
+    if (share.claim(key) === 'mine') mine.set(key, leaf);
+    else theirs.set(i, key);
+  }
+  // A process with a cause of its own to search searches all of its dump (the
+  // snapshot costs the same), and waits for no one: two processes each waiting
+  // for the other's cause would wait out WAIT_MS.
+  if (mine.size === 0) {
+    for (const [i, key] of theirs) {
+      const found = share.await(key);
+      if (found?.origin === undefined || found.waker === undefined) continue;
+      const {leaf} = subjects[i];
+      state.cache.adopt(leaf, found.waker, found.origin, options.project);
+      known[i] = state.cache.lookup(leaf, dump.testPath, options.project);
     }
-    const found = share.await(key);
-    if (found?.origin === undefined || found.waker === undefined) continue;
-    state.cache.adopt(leaf, found.waker, found.origin, options.project);
-    known[i] = state.cache.lookup(leaf, dump.testPath, options.project);
   }
   // Others wait for this process's finding: publish one, or that there is
   // none, whatever happens.

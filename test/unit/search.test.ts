@@ -241,6 +241,21 @@ describe('with the directory of the run (other test processes)', () => {
     expect(find).not.toHaveBeenCalled();
   });
 
+  test('a dump with a cause of its own to search waits for no other process (two would wait for each other)', () => {
+    const theirs = leafAt(query);
+    const own = leafAt(f('Pool.acquire', 'src/pool.js', 4));
+    // Claimed by a live process that publishes nothing while we look.
+    new SearchShare(dir, process.ppid).claim(keyOf(theirs));
+    const started = Date.now();
+    const d = search(dumpOf('query 0', [theirs, own]));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(find).toHaveBeenCalledTimes(1);
+    expect(d.leaves.map(l => l.waker?.short)).toEqual([
+      'kept in Client.pending',
+      'kept in Client.pending',
+    ]);
+  });
+
   test('a cause this process searched is published for the others, found or not', () => {
     const leaf = leafAt(query);
     search(dumpOf('query 0', [leaf]));
