@@ -1,6 +1,7 @@
 /**
  * The waker search at a timeout (core/wakers/), as a test process can
- * afford it: once per cause (waker-cache.ts), within a time budget that grows
+ * afford it: once per cause (waker-cache.ts; and once in the run when the
+ * reporter is ours: search-share.ts), within a time budget that grows
  * with the hung tests (search-budget.ts), and only when it fits in memory
  * (search-memory.ts). A leaf a limit kept from being searched says so, in the
  * same words each time; a search that fails leaves the dump as it was, with
@@ -17,12 +18,23 @@ import type {Leaf, TaskDump, WakerSkip} from '../core/types';
 import {type WakerSubject, findWakers} from '../core/wakers';
 import {SearchBudget} from './search-budget';
 import {memoryVerdict, readMemory} from './search-memory';
-import {WakerCache, mustSearch, originOf} from './waker-cache';
+import {
+  type Lookup,
+  WakerCache,
+  leafSignature,
+  mustSearch,
+  originOf,
+} from './waker-cache';
+import {SearchShare} from './search-share';
+import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {messageOf} from './errors';
+import {phasesLine} from '../core/stopwatch';
 
 // Tests may fake or replace these; keep the real ones.
 const {now} = performance;
 const perf = performance;
+/** `JEST_TASKDUMP_DEBUG=1`: each search's phases on stderr. */
+const DEBUG = process.env.JEST_TASKDUMP_DEBUG === '1';
 
 /** What the search needs from the environment's options. */
 export interface SearchOptions {
@@ -105,6 +117,50 @@ export function searchWakers(
   const known = subjects.map(s =>
     state.cache.lookup(s.leaf, dump.testPath, options.project),
   );
+  // Causes no process of the run has searched yet are this one's to search;
+  // for the others, what the process searching them finds.
+  const share = new SearchShare(process.env[HANDOFF_VARIABLE]);
+  const mine = new Map<string, Leaf>();
+  const theirs = new Map<number, string>();
+  for (const [i, k] of known.entries()) {
+    if (k.kind !== 'unknown') continue;
+    const {leaf} = subjects[i];
+    const key = SearchShare.keyOf(options.project ?? '', leafSignature(leaf));
+    if (share.claim(key) === 'mine') mine.set(key, leaf);
+    else theirs.set(i, key);
+  }
+  // A process with a cause of its own to search searches all of its dump (the
+  // snapshot costs the same), and waits for no one: two processes each waiting
+  // for the other's cause would wait out WAIT_MS.
+  if (mine.size === 0) {
+    for (const [i, key] of theirs) {
+      const found = share.await(key);
+      if (found?.origin === undefined || found.waker === undefined) continue;
+      const {leaf} = subjects[i];
+      state.cache.adopt(leaf, found.waker, found.origin, options.project);
+      known[i] = state.cache.lookup(leaf, dump.testPath, options.project);
+    }
+  }
+  // Others wait for this process's finding: publish one, or that there is
+  // none, whatever happens.
+  const publish = (): void => {
+    for (const [key, leaf] of mine)
+      share.publish(key, state.cache.finding(leaf, options.project) ?? {});
+  };
+  try {
+    searchOrReuse(dump, subjects, known, ctx, options);
+  } finally {
+    publish();
+  }
+}
+
+function searchOrReuse(
+  dump: TaskDump,
+  subjects: WakerSubject[],
+  known: Lookup[],
+  ctx: DumpContext,
+  options: SearchOptions,
+): void {
   const reuse = (): void =>
     known.forEach((k, i) => {
       if (k.kind === 'known' && k.waker !== undefined)
@@ -138,13 +194,17 @@ export function searchWakers(
   // and what is found for them checks what was reused (waker-cache.ts).
   const started = now.call(perf);
   try {
-    findWakers(subjects, {
+    const report = findWakers(subjects, {
       exclude: [...recorderObjects(), ...ledgerObjects()],
       rootDir: options.rootDir,
       mapPosition: ctx.mapPosition,
       isMachinery,
       now: ctx.now,
     });
+    if (DEBUG)
+      process.stderr.write(
+        `[jest-taskdump ${process.pid}] waker search of ${report.nodes} objects: ${phasesLine(report.phases)}\n`,
+      );
     state.cache.record(
       subjects.map(s => s.leaf),
       originOf(dump),

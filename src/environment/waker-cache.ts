@@ -94,6 +94,30 @@ export class WakerCache {
   }
 
   /**
+   * What was found for leaves like `leaf`, as found (for other test processes
+   * of the run, search-share.ts); undefined when there is nothing to reuse.
+   */
+  finding(
+    leaf: Leaf,
+    project = '',
+  ): {waker: Waker | null; origin: Origin} | undefined {
+    const entry = this.entries.get(`${project}\0${leafSignature(leaf)}`);
+    if (entry === undefined || entry.ambiguous) return undefined;
+    return {waker: entry.waker, origin: entry.origin};
+  }
+
+  /**
+   * Takes what another test process of the run found for leaves like `leaf`
+   * (in the test or hook `origin`), as if found here: said as that test's.
+   */
+  adopt(leaf: Leaf, waker: Waker | null, origin: Origin, project = ''): void {
+    const signature = `${project}\0${leafSignature(leaf)}`;
+    if (this.entries.has(signature) || this.entries.size >= this.max) return;
+    if (!reusable(waker ?? undefined)) return;
+    this.entries.set(signature, {waker, origin, ambiguous: false});
+  }
+
+  /**
    * Records what one search found for its leaves (`leaf.waker`, or none), in
    * the test or hook `origin`; compares it with what was recorded before.
    */

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type {DumpContext, LeafSource} from '../../src/core/dump';
 import {
   DUMP_KIND,
@@ -19,6 +22,9 @@ import {
   memoryVerdict,
   readMemory,
 } from '../../src/environment/search-memory';
+import {SearchShare} from '../../src/environment/search-share';
+import {leafSignature} from '../../src/environment/waker-cache';
+import {HANDOFF_VARIABLE} from '../../src/reporter/handoff';
 import {unitContext} from './context';
 
 // The waker search as a test process affords it: once per cause, within its
@@ -95,7 +101,7 @@ beforeEach(() => {
         what: 'its resolve function is kept in Client.pending (class Client at src/db.js:2:1)',
         short: 'kept in Client.pending',
       };
-    return {found: subjects.length, orphaned: 0, nodes: 1, ms: 1};
+    return {found: subjects.length, orphaned: 0, nodes: 1, ms: 1, phases: []};
   });
   memory.mockReturnValue(ROOMY);
 });
@@ -200,5 +206,76 @@ describe('memoryVerdict', () => {
     expect(memoryVerdict({...ROOMY, freeMb: 1000}, 300)).toBeNull();
     // --max-old-space-size=400: never more than the process was given.
     expect(memoryVerdict({...ROOMY, heapLimitMb: 449}, 300)).toBe('memory');
+  });
+});
+
+describe('with the directory of the run (other test processes)', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-unit-'));
+    process.env[HANDOFF_VARIABLE] = dir;
+  });
+  afterEach(() => {
+    delete process.env[HANDOFF_VARIABLE];
+    fs.rmSync(dir, {recursive: true, force: true});
+  });
+  const keyOf = (leaf: Leaf): string =>
+    SearchShare.keyOf('', leafSignature(leaf));
+
+  test("a cause another process of the run searches: its finding, said as that test's, and no search here", () => {
+    const leaf = leafAt(query);
+    // Jest's parent process stands for the other worker: alive.
+    const other = new SearchShare(dir, process.ppid);
+    other.claim(keyOf(leaf));
+    other.publish(keyOf(leaf), {
+      waker: {kind: 'object', what: 'its resolve…', short: 'kept in X.y'},
+      origin: {rootType: 'test', rootName: 'query 0', testPath: 'a.test.js'},
+    });
+    const d = search(dumpOf('query 15', [leaf], 'test/b.test.js'));
+    expect(find).not.toHaveBeenCalled();
+    expect(d.leaves[0].waker?.what).toBe(
+      'as for test "query 0" in a.test.js (a promise made by the same calls; not searched again): kept in X.y',
+    );
+    // And the next test of this process reuses it as its own cache's.
+    search(dumpOf('query 16', [leafAt(query)], 'test/b.test.js'));
+    expect(find).not.toHaveBeenCalled();
+  });
+
+  test('a dump with a cause of its own to search waits for no other process (two would wait for each other)', () => {
+    const theirs = leafAt(query);
+    const own = leafAt(f('Pool.acquire', 'src/pool.js', 4));
+    // Claimed by a live process that publishes nothing while we look.
+    new SearchShare(dir, process.ppid).claim(keyOf(theirs));
+    const started = Date.now();
+    const d = search(dumpOf('query 0', [theirs, own]));
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(find).toHaveBeenCalledTimes(1);
+    expect(d.leaves.map(l => l.waker?.short)).toEqual([
+      'kept in Client.pending',
+      'kept in Client.pending',
+    ]);
+  });
+
+  test('a cause this process searched is published for the others, found or not', () => {
+    const leaf = leafAt(query);
+    search(dumpOf('query 0', [leaf]));
+    expect(find).toHaveBeenCalledTimes(1);
+    expect(new SearchShare(dir, process.ppid).claim(keyOf(leaf))).toBe(
+      'theirs',
+    );
+    expect(new SearchShare(dir).await(keyOf(leaf), 100)).toMatchObject({
+      waker: {short: 'kept in Client.pending'},
+      origin: {rootName: 'query 0', testPath: 'test/a.test.js'},
+    });
+    // A search that fails publishes that there is nothing to reuse.
+    const other = leafAt(f('Pool.acquire', 'src/pool.js', 4));
+    find.mockImplementation(() => {
+      throw new Error('out of memory');
+    });
+    search(dumpOf('query 1', [other]));
+    expect(new SearchShare(dir).await(keyOf(other), 100)).toBeUndefined();
+    expect(
+      fs.existsSync(path.join(dir, 'searches', `${keyOf(other)}.json`)),
+    ).toBe(true);
   });
 });

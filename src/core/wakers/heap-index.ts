@@ -9,7 +9,7 @@
  * names); never a value of the program.
  */
 import type {Frame} from '../types';
-import {type HeapGraph, type HeapProbe, edgeNamed} from '../heap';
+import {CUT_NAME, type HeapGraph, type HeapProbe, edgeNamed} from '../heap';
 import {type PositionMapper, displayPath, positionSite} from '../callsites';
 
 /** What the index needs to know about where it runs. */
@@ -249,7 +249,8 @@ export class HeapIndex {
 
   /**
    * The file a function is defined in (absolute, or `node:...`), from its
-   * shared function info.
+   * shared function info; null when unknown (a path cut short in the snapshot
+   * is unknown, not the file of the program it might read as).
    */
   scriptFile(fn: number): string | null {
     const shared = edgeNamed(this.g, fn, 'shared');
@@ -257,7 +258,7 @@ export class HeapIndex {
       shared === -1 ? -1 : edgeNamed(this.g, shared, 'script_or_debug_info');
     if (script === -1) return null;
     const name = this.g.name(script);
-    return name === '' ? null : name;
+    return name === '' || name === CUT_NAME ? null : name;
   }
 
   /** Where an object's class is defined, as a frame named after the class. */

@@ -24,6 +24,7 @@
  */
 import type {Waker} from '../types';
 import {edgeNamed, probeHeap} from '../heap';
+import {Stopwatch} from '../stopwatch';
 import {type Chain, HeapIndex, IDENTIFIER} from './heap-index';
 import type {Recognised, WakerContext} from './context';
 import {StateReader} from './state';
@@ -65,13 +66,17 @@ export function findWakers(
   options: WakerOptions,
 ): WakerReport {
   const started = performance.now();
+  const watch = new Stopwatch();
   const probe = probeHeap(
     subjects.map(s => s.promise),
     [subjects, ...subjects, ...options.exclude],
+    watch,
   );
   try {
+    const ix = new HeapIndex(probe, options);
+    watch.lap('index');
     const cx: WakerContext = {
-      ix: new HeapIndex(probe, options),
+      ix,
       states: new StateReader(probe),
       now: options.now,
     };
@@ -89,11 +94,13 @@ export function findWakers(
       if (waker.kind === 'none') orphaned++;
     });
     findHolders(cx, subjects, locks);
+    watch.lap('search');
     return {
       found,
       orphaned,
       nodes: probe.graph.nodeCount,
       ms: Math.round(performance.now() - started),
+      phases: watch.phases,
     };
   } finally {
     probe.close();

@@ -3,6 +3,7 @@
  * `wakers/` (re-exported by its index).
  */
 import type {Leaf} from '../types';
+import type {Phase} from '../stopwatch';
 import type {IndexOptions} from './heap-index';
 
 /** A stuck promise whose waker is looked for. */
@@ -35,4 +36,6 @@ export interface WakerReport {
   /** Nodes of the heap snapshot. */
   nodes: number;
   ms: number;
+  /** Where the time went: the snapshot's phases, indexing, searching. */
+  phases: Phase[];
 }
