@@ -85,6 +85,7 @@ describe('HeapIndex.scriptFile', () => {
         subjects: [],
         ours: new Uint8Array(graph.nodeCount),
         read: () => undefined,
+        suspendedAt: () => undefined,
         close: () => {},
       },
       {rootDir: '/r', mapPosition: () => null, isMachinery: () => false},
