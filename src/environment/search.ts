@@ -9,7 +9,7 @@
  * Its state is per test process: Jest loads the environment once per worker,
  * and the same hang in the next test file is the same cause.
  */
-import type {DumpContext, LeafSource} from '../core/dump';
+import {type DumpContext, type LeafSource, nestFed} from '../core/dump';
 import {isMachinery} from '../core/machinery';
 import {recorderObjects} from '../core/record';
 import {ledgerObjects} from '../core/leftovers';
@@ -91,13 +91,17 @@ export function searchWakers(
   if (dump.timeoutMs !== null) state.budget.addHang(dump.timeoutMs);
   // A promise that waits on a branch the dump shows below it (a timer, a
   // socket) is explained by it.
-  const subjects: WakerSubject[] = [...sources]
-    .filter(([leaf]) => leaf.kind === 'promise' && leaf.waiting !== true)
-    .map(([leaf, s]) => ({
-      leaf,
-      promise: s.promise,
-      constructed: s.constructed,
-    }));
+  const subjects: WakerSubject[] = [];
+  // What a branch the dump could not trace back holds (a socket, an
+  // interval): the search says whether it feeds a promise of another branch.
+  const handles: Array<{leaf: Leaf; handle: object}> = [];
+  for (const [leaf, s] of sources) {
+    if ('handle' in s) {
+      if (leaf.detached && leaf.busy !== true && dump.leaves.includes(leaf))
+        handles.push({leaf, handle: s.handle});
+    } else if (leaf.kind === 'promise' && leaf.waiting !== true)
+      subjects.push({leaf, promise: s.promise, constructed: s.constructed});
+  }
   // The map would keep the promises alive in the snapshot: the subjects carry
   // them now.
   sources.clear();
@@ -138,7 +142,8 @@ export function searchWakers(
   // and what is found for them checks what was reused (waker-cache.ts).
   const started = now.call(perf);
   try {
-    findWakers(subjects, {
+    const report = findWakers(subjects, {
+      handles,
       exclude: [...recorderObjects(), ...ledgerObjects()],
       rootDir: options.rootDir,
       mapPosition: ctx.mapPosition,
@@ -150,6 +155,7 @@ export function searchWakers(
       originOf(dump),
       options.project,
     );
+    nestFed(dump, report.feeds);
   } catch (e) {
     // All or nothing: no `↳` line from a search that did not finish.
     for (const s of subjects) delete s.leaf.waker;
@@ -159,5 +165,6 @@ export function searchWakers(
   } finally {
     state.budget.spend(now.call(perf) - started, memory.heapUsedMb);
     subjects.length = 0;
+    handles.length = 0;
   }
 }

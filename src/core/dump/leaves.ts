@@ -35,11 +35,22 @@ import {libraryOf} from '../render';
 import type {DumpContext} from './context';
 import {isPending} from './pending';
 
-/** The promise behind a leaf, for the waker search. Never part of a dump. */
-export interface LeafSource {
+/** What is behind a leaf, for the waker search. Never part of a dump. */
+export type LeafSource = PromiseSource | HandleSource;
+
+/** The promise behind a promise leaf. */
+export interface PromiseSource {
   promise: object;
   /** True for a `new Promise` (not an async function's or a combinator's). */
   constructed: boolean;
+}
+
+/**
+ * The timer, socket, server or child process behind a leaf (the search
+ * looks for the promise it feeds).
+ */
+export interface HandleSource {
+  handle: object;
 }
 
 /**
@@ -54,10 +65,12 @@ type Made = Pick<Leaf, 'kind' | 'what'> &
 /** Makes the leaves of one dump (see the module comment). */
 export class LeafMaker {
   readonly leaves: Leaf[] = [];
+  /** The timer or handle behind each timer, socket, server... leaf. */
+  readonly handleOf = new Map<Leaf, object>();
   /** Timer leaves by where they were set (see {@link promises}). */
   private readonly timersAt = new Map<string, Leaf[]>();
   private firedAlong: Map<string, number> | undefined;
-  private readonly rootWord: RootWord;
+  readonly rootWord: RootWord;
 
   constructor(
     private readonly g: WaitGraph,
@@ -142,6 +155,7 @@ export class LeafMaker {
       const made = this.timerMade(timer, c);
       if (made === null) continue;
       const leaves = this.add(c, this.walker.walk(c, 1), made, c);
+      for (const leaf of leaves) this.handleOf.set(leaf, timer);
       const at = leaves[0]?.createdAt ?? null;
       if (at === null || leaves.length === 0) continue;
       const k = key(at);
@@ -262,12 +276,13 @@ export class LeafMaker {
     for (const [handle, {kind, capture}] of this.g.handles) {
       const what = describeHandle(kind, handle, this.ctx);
       if (what === null) continue;
-      this.add(
+      const leaves = this.add(
         capture,
         this.walker.walk(capture, 1),
         {kind: kind as LeafKind, what},
         capture,
       );
+      for (const leaf of leaves) this.handleOf.set(leaf, handle);
     }
   }
 

@@ -29,6 +29,7 @@ import type {Recognised, WakerContext} from './context';
 import {StateReader} from './state';
 import {RANK_ERROR, rankOf, recognise} from './recognise';
 import {findHolders} from './locks';
+import {feedsOf} from './feeds';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 import {
   ONLY_REJECT,
@@ -63,9 +64,10 @@ export function findWakers(
   options: WakerOptions,
 ): WakerReport {
   const started = performance.now();
+  const handles = options.handles ?? [];
   const probe = probeHeap(
-    subjects.map(s => s.promise),
-    [subjects, ...subjects, ...options.exclude],
+    [...subjects.map(s => s.promise), ...handles.map(h => h.handle)],
+    [subjects, ...subjects, handles, ...handles, ...options.exclude],
   );
   try {
     const cx: WakerContext = {
@@ -76,20 +78,30 @@ export function findWakers(
     let found = 0;
     let orphaned = 0;
     const locks: Array<number[] | undefined> = [];
+    const kept: Array<number[] | undefined> = [];
     subjects.forEach((s, i) => {
       const node = probe.subjects[i];
       if (node === -1) return;
-      const {waker, chain} = wakerOf(cx, node, s);
+      const {waker, chain, holders} = wakerOf(cx, node, s);
       locks[i] = chain;
+      kept[i] = holders;
       if (waker === undefined) return;
       s.leaf.waker = waker;
       found++;
       if (waker.kind === 'none') orphaned++;
     });
     findHolders(cx, subjects, locks);
+    const fed = feedsOf(
+      cx,
+      kept,
+      handles.map((_, k) => probe.subjects[subjects.length + k]),
+    );
     return {
       found,
       orphaned,
+      feeds: handles.flatMap((h, k) =>
+        fed[k] === -1 ? [] : [{handle: h.leaf, promise: subjects[fed[k]].leaf}],
+      ),
       nodes: probe.graph.nodeCount,
       ms: Math.round(performance.now() - started),
     };
@@ -106,6 +118,11 @@ interface Described {
    * owner).
    */
   chain?: number[];
+  /**
+   * The resolve and reject functions, and the holders named on the way up
+   * (for feeds.ts).
+   */
+  holders?: number[];
 }
 
 /** How many promises a search follows through adoptions. */
@@ -177,6 +194,7 @@ function wakerOf(
   // outside after a timeout, are still what it waits for).
   if (found.waker !== undefined && !fns.some(f => ix.rooted[f] === 1))
     found.waker.what += UNREACHED;
+  found.holders = [...fns, ...(found.holders ?? [])];
   return found;
 }
 
@@ -238,16 +256,19 @@ function describe(
   const first = nearestHolder(cx, fn, subject);
   if (first === undefined) return {};
   if (!cx.ix.isResolve(fn)) first.waker = asReject(first.waker);
-  if (first.waker.kind !== 'object') return {waker: first.waker};
+  if (first.waker.kind !== 'object')
+    return {waker: first.waker, holders: [first.node]};
   // A deferred, or a lock: what keeps that says more (the module, the
   // emitter, the queue), and the objects on the way are what a holder of the
   // lock refers to.
   const chain = [first.node];
+  const holders = [first.node];
   const above: Recognised[] = [];
   for (let at = first.node; chain.length < CHAIN;) {
     const next = nearestHolder(cx, at, subject, new Set(chain));
     if (next === undefined) break;
     above.push(next);
+    holders.push(next.node);
     if (next.waker.kind !== 'object') break;
     chain.push(next.node);
     at = next.node;
@@ -255,7 +276,7 @@ function describe(
   const further = above.slice(1).filter(h => h.waker.kind === 'object');
   if (above.length > 0)
     first.waker.what += itselfKept(above[0].place, further.at(-1)?.place);
-  return {waker: first.waker, chain};
+  return {waker: first.waker, chain, holders};
 }
 
 /** How many objects up from a resolve function a search names and follows. */
