@@ -131,12 +131,12 @@ export function ledgerObjects(): object[] {
  * The servers the running test file's tests and hooks opened that are still
  * open (a dump joins a client's socket to the server it reached).
  */
-export function openServers(): object[] {
+export function openServers(): Array<{server: object; at?: OpenedAt}> {
   return current === null
     ? []
     : current.entries
         .filter(e => e.kind === 'server' && isOpen(e))
-        .map(e => e.object);
+        .map(e => ({server: e.object, at: e.at}));
 }
 
 /**

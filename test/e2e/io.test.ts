@@ -113,7 +113,7 @@ describe.each([
     expect(d).toContain('(1 server)');
     expect(d).not.toContain('async chain broken');
     expect(d).toMatch(
-      /└╼ statusAfterCheck at src\/checked\.ts:7:10 ⏸ promise, never settled; it waits on: ↳ waits for 'response' on a ClientRequest .* └╼ <anonymous> at src\/checked\.ts:10:10 ⇄ HTTP GET to 127\.0\.0\.1:<port>: no response yet \(0 bytes read\); it waits on: └╼ 'request' listener <anonymous> at src\/http\.ts:6:36 ⇄ HTTP server on 127\.0\.0\.1:<port> \(started outside this test\): the GET is not answered; its handler returned without answering it$/,
+      /└╼ statusAfterCheck at src\/checked\.ts:7:10 ⏸ promise, never settled; it waits on: ↳ waits for 'response' on a ClientRequest .* └╼ <anonymous> at src\/checked\.ts:10:10 ⇄ HTTP GET to 127\.0\.0\.1:<port>: no response yet \(0 bytes read\); it waits on: └╼ 'request' listener <anonymous> at src\/http\.ts:6:36 ⇄ HTTP server on 127\.0\.0\.1:<port> \(started outside this test\): the GET is not answered; its handler returned without answering it; created at src\/http\.ts:7:40$/,
     );
     expect(find(title)).toMatchSnapshot();
   });
@@ -129,6 +129,10 @@ describe.each([
   test('work that finished is not shown: a response read in full, a child that exited', () => {
     const d = flat('work that finished is not shown');
     expect(d).not.toMatch(/HTTP GET|child process|body not ended|socket/);
+    // A server with no request waiting is not stuck: shown, not counted.
+    expect(d).toContain(
+      'Task dump: 1 branch stuck after <elapsed> ms (1 orphaned promise); 1 idle (server with no request waiting)',
+    );
     // The server is still open, with the client's keep-alive connection idle.
     expect(d).toContain(
       '⇄ HTTP server listening on 127.0.0.1:<port>, 1 connection open, no request waiting for a response',

@@ -78,7 +78,9 @@ export function takeDump(
     leaves.handles();
     leaves.foreign();
     leaves.promises();
-    joinPeers(leaves.leaves, leaves.handleOf, ctx, frames, leaves.rootWord);
+    joinPeers(leaves.leaves, leaves.handleOf, ctx, frames, leaves.rootWord, c =>
+      leaves.createdAt(c),
+    );
     if (sources !== undefined)
       for (const [leaf, handle] of leaves.handleOf) sources.set(leaf, {handle});
     return finish(root, ctx, leaves.leaves);

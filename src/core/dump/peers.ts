@@ -19,6 +19,7 @@ import {positionSite} from '../callsites';
 import {type AnyFunction, functionPositions} from '../fn-position';
 import {connectionsOf, methodOf} from '../handles';
 import {openServers} from '../leftovers';
+import type {Capture} from '../record';
 import type {Frame, Leaf} from '../types';
 import {type HandlerEnd, type RootWord, serverSideWhat} from '../words';
 import type {DumpContext} from './context';
@@ -43,6 +44,7 @@ export function joinPeers(
   ctx: DumpContext,
   frames: FrameMaker,
   rootWord: RootWord,
+  madeAt: (c: Capture) => Frame | null,
 ): void {
   const serverLeaf = new Map<object, Leaf>();
   const clients: Array<[Leaf, Obj]> = [];
@@ -50,9 +52,23 @@ export function joinPeers(
     if (leaf.kind === 'server') serverLeaf.set(h, leaf);
     else if (leaf.kind === 'socket') clients.push([leaf, h as Obj]);
   }
+  // An HTTP server listening with no request waiting waits on nothing: it is
+  // no stuck branch (what would send it one is shown where it waits).
+  for (const [server, leaf] of serverLeaf)
+    if (
+      (server as Obj).listening === true &&
+      connectionsOf(server) !== undefined &&
+      pendingCount(server) === 0
+    )
+      leaf.idle = true;
   if (clients.length === 0) return;
+  // Servers other tests and hooks of the file opened, with where (the
+  // recorder hands the ledger a server's Capture).
+  const opened = new Map<object, Capture | undefined>();
+  for (const {server, at} of openServers())
+    opened.set(server, at as Capture | undefined);
   const ends = new Map<string, ServerEnd>();
-  for (const server of new Set([...serverLeaf.keys(), ...openServers()])) {
+  for (const server of new Set([...serverLeaf.keys(), ...opened.keys()])) {
     for (const parser of connectionsOf(server) ?? []) {
       const socket = (parser as {socket?: unknown} | null)?.socket;
       if (typeof socket !== 'object' || socket === null) continue;
@@ -98,6 +114,7 @@ export function joinPeers(
             async: false,
           };
     const own = serverLeaf.get(end.server);
+    const at0 = opened.get(end.server);
     const req = (res as ServerResponse & {req?: IncomingMessage}).req;
     client.waiting = true;
     leaves.push({
@@ -116,7 +133,12 @@ export function joinPeers(
         handler: frame === null ? null : h.end,
         noRoute: h.noRoute,
       }),
-      createdAt: own?.createdAt ?? null,
+      createdAt:
+        own !== undefined
+          ? own.createdAt
+          : at0 !== undefined
+            ? madeAt(at0)
+            : null,
       path: frame === null ? [...client.path] : [...client.path, frame],
       ageMs: own?.ageMs ?? client.ageMs,
       detached: client.detached,
