@@ -91,17 +91,7 @@ export function searchWakers(
   if (dump.timeoutMs !== null) state.budget.addHang(dump.timeoutMs);
   // A promise that waits on a branch the dump shows below it (a timer, a
   // socket) is explained by it.
-  const subjects: WakerSubject[] = [];
-  // What a branch the dump could not trace back holds (a socket, an
-  // interval): the search says whether it feeds a promise of another branch.
-  const handles: Array<{leaf: Leaf; handle: object}> = [];
-  for (const [leaf, s] of sources) {
-    if ('handle' in s) {
-      if (leaf.detached && leaf.busy !== true && dump.leaves.includes(leaf))
-        handles.push({leaf, handle: s.handle});
-    } else if (leaf.kind === 'promise' && leaf.waiting !== true)
-      subjects.push({leaf, promise: s.promise, constructed: s.constructed});
-  }
+  const {subjects, handles} = subjectsOf(dump, sources);
   // The map would keep the promises alive in the snapshot: the subjects carry
   // them now.
   sources.clear();
@@ -167,4 +157,27 @@ export function searchWakers(
     subjects.length = 0;
     handles.length = 0;
   }
+}
+
+/**
+ * The promises to search, and the handles of branches the dump could not
+ * trace back (a socket, an interval), whose search says whether they feed a
+ * promise of another branch. In a function of its own: a local of the
+ * search's frame would keep the last promise reachable from the stack while
+ * the heap snapshot is taken.
+ */
+function subjectsOf(
+  dump: TaskDump,
+  sources: Map<Leaf, LeafSource>,
+): {subjects: WakerSubject[]; handles: Array<{leaf: Leaf; handle: object}>} {
+  const subjects: WakerSubject[] = [];
+  const handles: Array<{leaf: Leaf; handle: object}> = [];
+  for (const [leaf, s] of sources) {
+    if ('handle' in s) {
+      if (leaf.detached && leaf.busy !== true && dump.leaves.includes(leaf))
+        handles.push({leaf, handle: s.handle});
+    } else if (leaf.kind === 'promise' && leaf.waiting !== true)
+      subjects.push({leaf, promise: s.promise, constructed: s.constructed});
+  }
+  return {subjects, handles};
 }
