@@ -92,10 +92,12 @@ export function joinPeers(
     handlers.map(h => h.fn).filter((f): f is AnyFunction => f !== null),
   );
   // A server's own leaf is no branch of its own once each request it has not
-  // answered is drawn under the client that sent it; but a leaf that reaches
-  // the Root stays when a client does not (a socket made in a callback not
-  // traced back): it is then the only way from the Root to this work.
-  const drawn = new Map<object, {n: number; keep: boolean}>();
+  // answered is drawn under the client that sent it. When its leaf reaches
+  // the Root and the one client's socket does not (made in a callback not
+  // traced back, as supertest's in the server's 'listening' callback), the
+  // client is drawn where the server's leaf was: the connection is to that
+  // server, and that branch is the only way from the Root to it.
+  const drawn = new Map<object, Array<{client: Leaf; side: Leaf}>>();
   joined.forEach(({client, end, res}, i) => {
     const h = handlers[i];
     const at = h.fn === null ? null : (positions.shift() ?? null);
@@ -117,7 +119,7 @@ export function joinPeers(
     const at0 = opened.get(end.server);
     const req = (res as ServerResponse & {req?: IncomingMessage}).req;
     client.waiting = true;
-    leaves.push({
+    const side: Leaf = {
       kind: 'server',
       what: serverSideWhat({
         server: serverWords(end.server),
@@ -142,15 +144,23 @@ export function joinPeers(
       path: frame === null ? [...client.path] : [...client.path, frame],
       ageMs: own?.ageMs ?? client.ageMs,
       detached: client.detached,
-    });
-    const d = drawn.get(end.server) ?? {n: 0, keep: false};
-    d.n++;
-    if (client.detached && own !== undefined && !own.detached) d.keep = true;
-    drawn.set(end.server, d);
+    };
+    leaves.push(side);
+    const pairs = drawn.get(end.server) ?? [];
+    pairs.push({client, side});
+    drawn.set(end.server, pairs);
   });
-  for (const [server, {n, keep}] of drawn) {
+  for (const [server, pairs] of drawn) {
     const own = serverLeaf.get(server);
-    if (own === undefined || keep || n < pendingCount(server)) continue;
+    if (own === undefined || pairs.length < pendingCount(server)) continue;
+    const apart = pairs.filter(p => p.client.detached);
+    if (!own.detached && apart.length > 0) {
+      if (pairs.length > 1) continue;
+      for (const l of [pairs[0].client, pairs[0].side]) {
+        l.path = [...own.path, ...l.path];
+        l.detached = false;
+      }
+    }
     const k = leaves.indexOf(own);
     if (k >= 0) leaves.splice(k, 1);
   }
