@@ -132,7 +132,7 @@ function protocolOf(req: object): string {
 }
 
 /** The request method, when it is a method (a token), else `request`. */
-function methodOf(req: object): string {
+export function methodOf(req: object): string {
   const m = (req as {method?: unknown}).method;
   return typeof m === 'string' && /^[A-Za-z-]{1,24}$/.test(m) ? m : 'request';
 }
@@ -207,7 +207,7 @@ function describeServer(o: Record<string, unknown>): string | null {
  * The parsers of an HTTP server's connections, or undefined for a server that
  * is not HTTP.
  */
-function connectionsOf(server: object): unknown[] | undefined {
+export function connectionsOf(server: object): unknown[] | undefined {
   const key = Object.getOwnPropertySymbols(server).find(
     s => s.description === 'http.server.connections',
   );

@@ -128,6 +128,18 @@ export function ledgerObjects(): object[] {
 }
 
 /**
+ * The servers the running test file's tests and hooks opened that are still
+ * open (a dump joins a client's socket to the server it reached).
+ */
+export function openServers(): Array<{server: object; at?: OpenedAt}> {
+  return current === null
+    ? []
+    : current.entries
+        .filter(e => e.kind === 'server' && isOpen(e))
+        .map(e => ({server: e.object, at: e.at}));
+}
+
+/**
  * Drops entries that are closed, except those whose callback made an entry
  * that is still open (the open one is traced back through them). A chain of
  * timers without stacks (a poll that sets its next timer in its callback,

@@ -155,7 +155,9 @@ export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
  * counted).
  */
 export function stuckLeaves(dump: Pick<TaskDump, 'leaves'>): Leaf[] {
-  return dump.leaves.filter(l => l.waiting !== true && l.busy !== true);
+  return dump.leaves.filter(
+    l => l.waiting !== true && l.busy !== true && l.idle !== true,
+  );
 }
 
 function order(n: TreeNode): [number, number, number, string] {

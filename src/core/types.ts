@@ -108,6 +108,12 @@ export interface Leaf {
    */
   busy?: boolean;
   /**
+   * True for an HTTP server that is listening with no request waiting for a
+   * response: it waits on nothing, and what it would serve is shown where it
+   * waits. It is shown, but not counted as a stuck branch.
+   */
+  idle?: boolean;
+  /**
    * For a one-shot timer set again and again along one logical stack during the
    * test (a retry or polling loop that never succeeds, a live-lock): how many
    * times, this one included (`exact` is false when some timers were not

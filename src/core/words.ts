@@ -160,3 +160,42 @@ export function retryWhat(
       : '';
   return `retry loop in ${at.name} at ${at.file}:${at.line}: ${failed}; next attempt after setTimeout ${delayMs} ms, fires in ${duration(firesInMs)}${limit}`;
 }
+
+/** How the handler of a request a local server has not answered ended. */
+export type HandlerEnd =
+  /** A plain function: it returned, and nothing it did has answered. */
+  | 'returned'
+  /** An async function: it may still be running (its branch is its own). */
+  | 'async'
+  /** Not known (several handlers, or none found). */
+  | null;
+
+/**
+ * The server's side of a connection a client of the Root waits on: the
+ * request it has not answered (or whose response it has not ended), by
+ * method, never by path.
+ */
+export function serverSideWhat(side: {
+  server: string;
+  outside: RootWord | null;
+  method: string;
+  status: number | null;
+  answered: boolean;
+  bodyPending: boolean;
+  handler: HandlerEnd;
+  noRoute: boolean;
+}): string {
+  const where =
+    side.outside === null ? '' : ` (started outside this ${side.outside})`;
+  const state = side.answered
+    ? `the response to the ${side.method} is not ended${side.status === null ? '' : ` (status ${side.status})`}`
+    : `the ${side.method} is not answered${side.bodyPending ? ', its body not fully received' : ''}`;
+  const handler = side.noRoute
+    ? '; it reached no route of the express app: a middleware has neither answered it nor passed it on'
+    : side.handler === 'returned'
+      ? `; its handler returned without ${side.answered ? 'ending the response' : 'answering it'}`
+      : side.handler === 'async'
+        ? `; its handler, an async function, has not ${side.answered ? 'ended the response' : 'answered it'}`
+        : '';
+  return `${side.server}${where}: ${state}${handler}`;
+}

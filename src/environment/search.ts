@@ -10,7 +10,7 @@
  * Its state is per test process: Jest loads the environment once per worker,
  * and the same hang in the next test file is the same cause.
  */
-import type {DumpContext, LeafSource} from '../core/dump';
+import {type DumpContext, type LeafSource, nestFed} from '../core/dump';
 import {isMachinery} from '../core/machinery';
 import {recorderObjects} from '../core/record';
 import {ledgerObjects} from '../core/leftovers';
@@ -35,6 +35,9 @@ const {now} = performance;
 const perf = performance;
 /** `JEST_TASKDUMP_DEBUG=1`: each search's phases on stderr. */
 const DEBUG = process.env.JEST_TASKDUMP_DEBUG === '1';
+
+/** A detached branch's timer or handle, to learn which promise it feeds. */
+type Handle = {leaf: Leaf; handle: object};
 
 /** What the search needs from the environment's options. */
 export interface SearchOptions {
@@ -103,13 +106,7 @@ export function searchWakers(
   if (dump.timeoutMs !== null) state.budget.addHang(dump.timeoutMs);
   // A promise that waits on a branch the dump shows below it (a timer, a
   // socket) is explained by it.
-  const subjects: WakerSubject[] = [...sources]
-    .filter(([leaf]) => leaf.kind === 'promise' && leaf.waiting !== true)
-    .map(([leaf, s]) => ({
-      leaf,
-      promise: s.promise,
-      constructed: s.constructed,
-    }));
+  const {subjects, handles} = subjectsOf(dump, sources);
   // The map would keep the promises alive in the snapshot: the subjects carry
   // them now.
   sources.clear();
@@ -148,7 +145,7 @@ export function searchWakers(
       share.publish(key, state.cache.finding(leaf, options.project) ?? {});
   };
   try {
-    searchOrReuse(dump, subjects, known, ctx, options);
+    searchOrReuse(dump, subjects, handles, known, ctx, options);
   } finally {
     publish();
   }
@@ -157,6 +154,7 @@ export function searchWakers(
 function searchOrReuse(
   dump: TaskDump,
   subjects: WakerSubject[],
+  handles: Handle[],
   known: Lookup[],
   ctx: DumpContext,
   options: SearchOptions,
@@ -195,6 +193,7 @@ function searchOrReuse(
   const started = now.call(perf);
   try {
     const report = findWakers(subjects, {
+      handles,
       exclude: [...recorderObjects(), ...ledgerObjects()],
       rootDir: options.rootDir,
       mapPosition: ctx.mapPosition,
@@ -210,6 +209,7 @@ function searchOrReuse(
       originOf(dump),
       options.project,
     );
+    nestFed(dump, report.feeds);
   } catch (e) {
     // All or nothing: no `↳` line from a search that did not finish.
     for (const s of subjects) delete s.leaf.waker;
@@ -219,5 +219,29 @@ function searchOrReuse(
   } finally {
     state.budget.spend(now.call(perf) - started, memory.heapUsedMb);
     subjects.length = 0;
+    handles.length = 0;
   }
+}
+
+/**
+ * The promises to search, and the handles of branches the dump could not
+ * trace back (a socket, an interval), whose search says whether they feed a
+ * promise of another branch. In a function of its own: a local of the
+ * search's frame would keep the last promise reachable from the stack while
+ * the heap snapshot is taken.
+ */
+function subjectsOf(
+  dump: TaskDump,
+  sources: Map<Leaf, LeafSource>,
+): {subjects: WakerSubject[]; handles: Handle[]} {
+  const subjects: WakerSubject[] = [];
+  const handles: Handle[] = [];
+  for (const [leaf, s] of sources) {
+    if ('handle' in s) {
+      if (leaf.detached && leaf.busy !== true && dump.leaves.includes(leaf))
+        handles.push({leaf, handle: s.handle});
+    } else if (leaf.kind === 'promise' && leaf.waiting !== true)
+      subjects.push({leaf, promise: s.promise, constructed: s.constructed});
+  }
+  return {subjects, handles};
 }

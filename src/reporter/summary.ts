@@ -204,13 +204,16 @@ function dumpLines(
     return lines;
   }
   const busy = d.leaves.filter(l => l.busy === true).length;
+  const idle = d.leaves.filter(l => l.idle === true).length;
   if (causes === undefined || causes.length === 0) {
     const text =
       busy > 0
         ? `nothing stuck: ${busy} timer${busy === 1 ? '' : 's'} firing before long (a slow test?)`
-        : d.waitsForDone
-          ? 'no promise, timer or handle pending under it: `done` was never called'
-          : 'nothing pending under it';
+        : idle > 0
+          ? `nothing stuck: ${idle} server${idle === 1 ? '' : 's'} with no request waiting`
+          : d.waitsForDone
+            ? 'no promise, timer or handle pending under it: `done` was never called'
+            : 'nothing pending under it';
     lines.push(renderLine([['dim', text]], leaf));
   }
   for (const {at, what: leafWhat, n} of causes ?? [])

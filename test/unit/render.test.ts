@@ -307,6 +307,18 @@ describe('renderDump', () => {
       ),
     ).toBe('Task dump: 3 branches stuck after 300 ms (1 promise, 2 timers)');
   });
+
+  // A server listening with no request waiting waits on nothing: shown, but
+  // not a stuck branch.
+  test('summary: an idle server is not counted as stuck, and is named', () => {
+    const idle = leaf([], {kind: 'server', what: 'HTTP server', idle: true});
+    expect(summarize(dump([leaf([]), idle]))).toBe(
+      'Task dump: 1 branch stuck after 300 ms (1 promise); 1 idle (server with no request waiting)',
+    );
+    expect(summarize(dump([idle]))).toBe(
+      'Task dump: nothing stuck after 300 ms; 1 idle (server with no request waiting)',
+    );
+  });
 });
 
 describe('renderDump with a width', () => {

@@ -101,7 +101,14 @@ beforeEach(() => {
         what: 'its resolve function is kept in Client.pending (class Client at src/db.js:2:1)',
         short: 'kept in Client.pending',
       };
-    return {found: subjects.length, orphaned: 0, nodes: 1, ms: 1, phases: []};
+    return {
+      found: subjects.length,
+      orphaned: 0,
+      feeds: [],
+      nodes: 1,
+      ms: 1,
+      phases: [],
+    };
   });
   memory.mockReturnValue(ROOMY);
 });

@@ -12,9 +12,11 @@ import type {DumpContext} from './context';
 import {finish} from './finish';
 import {FrameMaker} from './frames';
 import {type LeafSource, LeafMaker} from './leaves';
+import {joinPeers} from './peers';
 
 export type {DumpContext} from './context';
-export type {LeafSource} from './leaves';
+export type {HandleSource, LeafSource, PromiseSource} from './leaves';
+export {nestFed} from './fed';
 export {isPending} from './pending';
 export {lineKey, preferAwait} from './finish';
 export {duration} from '../words';
@@ -80,6 +82,11 @@ export function takeDump(
     leaves.handles();
     leaves.foreign();
     leaves.promises();
+    joinPeers(leaves.leaves, leaves.handleOf, ctx, frames, leaves.rootWord, c =>
+      leaves.createdAt(c),
+    );
+    if (sources !== undefined)
+      for (const [leaf, handle] of leaves.handleOf) sources.set(leaf, {handle});
     return finish(root, ctx, leaves.leaves);
   });
 }

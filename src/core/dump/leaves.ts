@@ -37,11 +37,22 @@ import type {DumpContext} from './context';
 import {isPending} from './pending';
 import {Retries, firstPass} from './retry';
 
-/** The promise behind a leaf, for the waker search. Never part of a dump. */
-export interface LeafSource {
+/** What is behind a leaf, for the waker search. Never part of a dump. */
+export type LeafSource = PromiseSource | HandleSource;
+
+/** The promise behind a promise leaf. */
+export interface PromiseSource {
   promise: object;
   /** True for a `new Promise` (not an async function's or a combinator's). */
   constructed: boolean;
+}
+
+/**
+ * The timer, socket, server or child process behind a leaf (the search
+ * looks for the promise it feeds).
+ */
+export interface HandleSource {
+  handle: object;
 }
 
 /**
@@ -58,10 +69,12 @@ type Made = Pick<Leaf, 'kind' | 'what'> &
 /** Makes the leaves of one dump (see the module comment). */
 export class LeafMaker {
   readonly leaves: Leaf[] = [];
+  /** The timer or handle behind each timer, socket, server... leaf. */
+  readonly handleOf = new Map<Leaf, object>();
   /** Timer leaves by where they were set (see {@link promises}). */
   private readonly timersAt = new Map<string, Leaf[]>();
   private firedAlong: Map<string, Capture[]> | undefined;
-  private readonly rootWord: RootWord;
+  readonly rootWord: RootWord;
   private readonly retries: Retries;
 
   constructor(
@@ -148,6 +161,7 @@ export class LeafMaker {
       const made = this.timerMade(timer, c);
       if (made === null) continue;
       const leaves = this.add(c, this.walker.walk(c, 1), made, c);
+      for (const leaf of leaves) this.handleOf.set(leaf, timer);
       // A retry loop of callbacks goes back through every attempt: once.
       if (made.retry === true)
         for (const l of leaves) l.path = firstPass(l.path);
@@ -291,12 +305,13 @@ export class LeafMaker {
     for (const [handle, {kind, capture}] of this.g.handles) {
       const what = describeHandle(kind, handle, this.ctx);
       if (what === null) continue;
-      this.add(
+      const leaves = this.add(
         capture,
         this.walker.walk(capture, 1),
         {kind: kind as LeafKind, what},
         capture,
       );
+      for (const leaf of leaves) this.handleOf.set(leaf, handle);
     }
   }
 

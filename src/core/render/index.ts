@@ -80,11 +80,16 @@ export function summarize(dump: TaskDump): string {
     .join(', ');
   const after = dump.elapsedMs > 0 ? ` after ${dump.elapsedMs} ms` : '';
   const busy = dump.leaves.filter(l => l.busy === true).length;
+  const idle = dump.leaves.filter(l => l.idle === true).length;
   const busyNote =
-    busy > 0
+    (busy > 0
       ? `; ${busy} busy (timer${busy === 1 ? '' : 's'} firing before long)`
-      : '';
-  if (n === 0 && busy > 0) return `Task dump: nothing stuck${after}${busyNote}`;
+      : '') +
+    (idle > 0
+      ? `; ${idle} idle (server${idle === 1 ? '' : 's'} with no request waiting)`
+      : '');
+  if (n === 0 && (busy > 0 || idle > 0))
+    return `Task dump: nothing stuck${after}${busyNote}`;
   if (n === 0)
     return `Task dump: nothing under this ${kindOf(dump)} is pending${after}`;
   return `Task dump: ${n} branch${n === 1 ? '' : 'es'} stuck${after} (${kinds})${busyNote}`;

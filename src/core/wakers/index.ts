@@ -32,6 +32,7 @@ import {RANK_ERROR, rankOf, recognise} from './recognise';
 import {findHolders} from './locks';
 import {placeUpTo} from './further';
 import {suspendedGenerator} from './generators';
+import {feedsOf} from './feeds';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 import {
   ONLY_REJECT,
@@ -66,10 +67,11 @@ export function findWakers(
   options: WakerOptions,
 ): WakerReport {
   const started = performance.now();
+  const handles = options.handles ?? [];
   const watch = new Stopwatch();
   const probe = probeHeap(
-    subjects.map(s => s.promise),
-    [subjects, ...subjects, ...options.exclude],
+    [...subjects.map(s => s.promise), ...handles.map(h => h.handle)],
+    [subjects, ...subjects, handles, ...handles, ...options.exclude],
     watch,
   );
   try {
@@ -83,21 +85,31 @@ export function findWakers(
     let found = 0;
     let orphaned = 0;
     const locks: Array<number[] | undefined> = [];
+    const kept: Array<number[] | undefined> = [];
     subjects.forEach((s, i) => {
       const node = probe.subjects[i];
       if (node === -1) return;
-      const {waker, chain} = wakerOf(cx, node, s);
+      const {waker, chain, holders} = wakerOf(cx, node, s);
       locks[i] = chain;
+      kept[i] = holders;
       if (waker === undefined) return;
       s.leaf.waker = waker;
       found++;
       if (waker.kind === 'none') orphaned++;
     });
     findHolders(cx, subjects, locks);
+    const fed = feedsOf(
+      cx,
+      kept,
+      handles.map((_, k) => probe.subjects[subjects.length + k]),
+    );
     watch.lap('search');
     return {
       found,
       orphaned,
+      feeds: handles.flatMap((h, k) =>
+        fed[k] === -1 ? [] : [{handle: h.leaf, promise: subjects[fed[k]].leaf}],
+      ),
       nodes: probe.graph.nodeCount,
       ms: Math.round(performance.now() - started),
       phases: watch.phases,
@@ -115,6 +127,11 @@ interface Described {
    * owner).
    */
   chain?: number[];
+  /**
+   * The resolve and reject functions, and the holders named on the way up
+   * (for feeds.ts).
+   */
+  holders?: number[];
 }
 
 /** How many promises a search follows through adoptions. */
@@ -186,6 +203,7 @@ function wakerOf(
   // outside after a timeout, are still what it waits for).
   if (found.waker !== undefined && !fns.some(f => ix.rooted[f] === 1))
     found.waker.what += UNREACHED;
+  found.holders = [...fns, ...(found.holders ?? [])];
   return found;
 }
 
@@ -250,17 +268,19 @@ function describe(
   const suspended = suspendedGenerator(cx, first.chain) ?? '';
   if (first.waker.kind !== 'object') {
     first.waker.what += suspended;
-    return {waker: first.waker};
+    return {waker: first.waker, holders: [first.node]};
   }
   // A deferred, or a lock: what keeps that says more (the module, the
   // emitter, the queue), and the objects on the way are what a holder of the
   // lock refers to.
   const chain = [first.node];
+  const holders = [first.node];
   const above: Recognised[] = [];
   for (let at = first.node; chain.length < CHAIN;) {
     const next = nearestHolder(cx, at, subject, new Set(chain));
     if (next === undefined) break;
     above.push(next);
+    holders.push(next.node);
     if (next.waker.kind !== 'object') break;
     chain.push(next.node);
     at = next.node;
@@ -276,7 +296,7 @@ function describe(
   }
   if (above.length > 0) first.waker.what += itselfKept(above[0].place, top);
   first.waker.what += suspended;
-  return {waker: first.waker, chain};
+  return {waker: first.waker, chain, holders};
 }
 
 /** How many objects up from a resolve function a search names and follows. */

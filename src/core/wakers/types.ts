@@ -26,6 +26,11 @@ export interface WakerOptions extends IndexOptions {
   exclude: object[];
   /** `performance.now()` at the dump, for timers. */
   now: number;
+  /**
+   * Timers, sockets, servers and child processes of the dump: whether one
+   * feeds a subject is looked for too ({@link WakerReport.feeds}).
+   */
+  handles?: Array<{leaf: Leaf; handle: object}>;
 }
 
 /** What a search found and cost. */
@@ -33,6 +38,11 @@ export interface WakerReport {
   /** Subjects given a waker. */
   found: number;
   orphaned: number;
+  /**
+   * Handles that keep what could settle one subject (and no other): its
+   * resolve function, or an object keeping it (wakers/feeds.ts).
+   */
+  feeds: Array<{handle: Leaf; promise: Leaf}>;
   /** Nodes of the heap snapshot. */
   nodes: number;
   ms: number;

@@ -1,0 +1,126 @@
+/**
+ * Where functions of this process are defined, read at a dump through an
+ * in-process inspector session: V8 keeps a function's position
+ * (`[[FunctionLocation]]`: a script id, a line and a column) but shows it to
+ * no JavaScript API. The script ids are turned into files by turning the
+ * debugger on and off (it announces every script, synchronously, as the
+ * waker search's heap snapshot already does); the files are kept for the
+ * process, so that is done again only for a script loaded since. Nothing runs
+ * until a dump asks.
+ */
+import {fileURLToPath} from 'node:url';
+
+/** Any function of the program. */
+export type AnyFunction = (...args: never[]) => unknown;
+
+/** A function's position: its file, and its 1-based line and column. */
+export interface FunctionPosition {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** An inspector's answer, read field by field. */
+interface Answer {
+  result?: {objectId?: string};
+  internalProperties?: Array<{name: string; value?: {value?: unknown}}>;
+}
+
+/** Script ids to files, for the whole process (ids are never reused). */
+const scripts = new Map<string, string>();
+
+/** The function an inspector evaluation reads back (see below). */
+let held: unknown;
+
+/**
+ * Reads the function being asked about: the inspector's `require` loads
+ * this module from the process's own module cache, so the evaluation sees it
+ * without any global.
+ */
+export function heldFunction(): unknown {
+  return held;
+}
+
+/**
+ * Where each of `fns` is defined, or null where it cannot be told (a
+ * builtin, a Node built without the inspector). Never throws.
+ *
+ * @example
+ * functionPositions([server.listeners('request')[0]]);
+ * // [{file: '/app/src/http.ts', line: 6, column: 35}] (as compiled: map it)
+ */
+export function functionPositions(
+  fns: readonly AnyFunction[],
+): Array<FunctionPosition | null> {
+  if (fns.length === 0) return [];
+  let session: import('node:inspector').Session | undefined;
+  try {
+    // Loaded here: a Node built without the inspector throws on loading it.
+    const inspector =
+      require('node:inspector') as typeof import('node:inspector');
+    const s = (session = new inspector.Session());
+    s.connect();
+    // An in-process session answers (and announces) synchronously.
+    const post = (method: string, params: object = {}): Answer => {
+      let result: unknown;
+      let failure: Error | null = null;
+      s.post(method, params, (err: Error | null, r?: object) => {
+        failure = err;
+        result = r;
+      });
+      if (failure !== null) throw failure;
+      return (result ?? {}) as Answer;
+    };
+    const locations = fns.map(fn => {
+      held = fn;
+      try {
+        const r = post('Runtime.evaluate', {
+          expression: `require(${JSON.stringify(__filename)}).heldFunction()`,
+          includeCommandLineAPI: true,
+          silent: true,
+        });
+        const id = r.result?.objectId;
+        if (id === undefined) return null;
+        const props = post('Runtime.getProperties', {
+          objectId: id,
+          ownProperties: true,
+        });
+        post('Runtime.releaseObject', {objectId: id});
+        const loc = props.internalProperties?.find(
+          p => p.name === '[[FunctionLocation]]',
+        )?.value?.value as
+          | {scriptId: string; lineNumber: number; columnNumber: number}
+          | undefined;
+        return loc ?? null;
+      } finally {
+        held = undefined;
+      }
+    });
+    if (locations.some(l => l !== null && !scripts.has(l.scriptId))) {
+      const onScript = (m: {params: {scriptId: string; url: string}}): void => {
+        scripts.set(m.params.scriptId, m.params.url);
+      };
+      s.on('Debugger.scriptParsed', onScript);
+      try {
+        post('Debugger.enable');
+        post('Debugger.disable');
+      } finally {
+        s.off('Debugger.scriptParsed', onScript);
+      }
+    }
+    return locations.map(l => {
+      const url = l === null ? undefined : scripts.get(l.scriptId);
+      if (l === null || url === undefined || url === '') return null;
+      const file = url.startsWith('file://') ? fileURLToPath(url) : url;
+      return {file, line: l.lineNumber + 1, column: l.columnNumber + 1};
+    });
+  } catch {
+    return fns.map(() => null);
+  } finally {
+    try {
+      session?.disconnect();
+    } catch {
+      // Disconnected already.
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Which handle feeds a stuck promise: a timer, socket, server or child
+ * process of the dump that keeps, within a few references of its own (its
+ * callback, its listeners, its parser), the promise's resolve function or an
+ * object the search found keeping it. Its work is then what could settle the
+ * promise: one hang, drawn once (dump/fed.ts). Only references going out of
+ * the handle count, and not through a function's outer scopes (a module's
+ * scope refers to much of the program), nor through V8's own metadata.
+ */
+import type {WakerContext} from './context';
+
+/** References followed out of a handle. */
+const HOPS = 4;
+
+/**
+ * For each handle node, the index of the one subject it feeds, or -1 (none,
+ * or more than one: then nothing says which).
+ *
+ * @param kept for each subject, the nodes that keep its resolve function:
+ *   the function itself and the holders the search named.
+ */
+export function feedsOf(
+  cx: WakerContext,
+  kept: Array<number[] | undefined>,
+  handles: number[],
+): number[] {
+  const owner = new Map<number, number>();
+  kept.forEach((nodes, i) => {
+    for (const n of nodes ?? [])
+      owner.set(n, owner.has(n) && owner.get(n) !== i ? -1 : i);
+  });
+  return handles.map(h =>
+    h === -1 || owner.size === 0 ? -1 : reached(cx, h, owner),
+  );
+}
+
+function reached(
+  cx: WakerContext,
+  start: number,
+  owner: Map<number, number>,
+): number {
+  const {ix} = cx;
+  const g = ix.g;
+  const seen = new Set<number>([start]);
+  let level = [start];
+  const found = new Set<number>();
+  for (let hop = 0; hop < HOPS && level.length > 0; hop++) {
+    const next: number[] = [];
+    for (const node of level) {
+      for (let e = g.firstEdge(node); e < g.firstEdge(node + 1); e++) {
+        const to = g.edgeTo(e);
+        if (seen.has(to) || ix.skip(e) || ix.probe.ours[to] === 1) continue;
+        const name = g.edgeName(e);
+        if (
+          name === 'map' ||
+          name === '__proto__' ||
+          name === 'prototype' ||
+          name === 'previous' ||
+          name === 'native_context' ||
+          name === 'constructor' ||
+          g.type(to) === 'code' ||
+          g.type(to) === 'synthetic'
+        )
+          continue;
+        seen.add(to);
+        const i = owner.get(to);
+        if (i !== undefined) found.add(i);
+        else next.push(to);
+      }
+    }
+    level = next;
+  }
+  return found.size === 1 && !found.has(-1) ? [...found][0] : -1;
+}
