@@ -186,3 +186,32 @@ test('a loop of callbacks is drawn once: up to its first pass where the pending 
   const other = [f('setTimeout callback', 3), f('check', 2), f('retry', 9)];
   expect(firstPass([...first, ...other])).toEqual([...first, ...other]);
 });
+
+test('two loops run one after the other from one line of a test count as one (docs/limits.md)', async () => {
+  const armed: number[] = [];
+  async function withTries(tries: number): Promise<void> {
+    armed.push(0);
+    for (let n = 1; ; n++) {
+      try {
+        return await down();
+      } catch (e) {
+        if (stopped || n >= tries) throw e;
+        armed[armed.length - 1]++;
+        await sleep(10);
+      }
+    }
+  }
+  const {dump} = await runBody(async () => {
+    // The first loop gives up after 3 attempts; the second, started from the
+    // same line, never does.
+    for (const tries of [3, Infinity]) await withTries(tries).catch(() => {});
+  }, 150);
+  const what = leafOf(dump);
+  const counted = Number(
+    /^retry loop in withTries at \S+: (\d+) attempts/.exec(what)?.[1],
+  );
+  expect(armed).toHaveLength(2);
+  expect(armed[0]).toBe(2);
+  // Counted as one loop: the first loop's attempts are in the count.
+  expect(counted).toBe(armed[0] + armed[1]);
+});
