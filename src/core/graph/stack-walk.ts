@@ -18,6 +18,7 @@ import {
   fnKey,
   generatorOf,
   isAsync,
+  isGeneratorNext,
   isHelper,
   isNode,
   isPromiseConstructor,
@@ -381,11 +382,14 @@ export class StackWalk {
     for (let j = from + 1; j < ps.length; j++) {
       const s = ps[j];
       if (file(s) !== file(top) || fnKey(s) !== fnKey(top)) continue;
-      // At another line: the same call (its callers), as far as `ws` goes.
+      // At another line: the same call (its callers), as far as `ws` goes,
+      // through plain calls only (a down-levelled async function's generator
+      // steps are resumed calls, which the walk draws already).
       if (
         callSite(s).getLineNumber() !== line &&
-        ws[at + 1] !== undefined &&
-        !sameCallPath(ps, j + 1, ws, at + 1, CALL_PATH_DEPTH)
+        ((ws[at + 1] !== undefined &&
+          !sameCallPath(ps, j + 1, ws, at + 1, CALL_PATH_DEPTH)) ||
+          drivenBetween(ps, from, j))
       )
         return [];
       const out: Frame[] = [];
@@ -400,4 +404,16 @@ export class StackWalk {
     }
     return [];
   }
+}
+
+/** Whether a Site of `ps` from `from` to `to` (excluded) is down-levelled. */
+function drivenBetween(ps: Site[], from: number, to: number): boolean {
+  for (let k = from; k < to; k++)
+    if (
+      generatorOf(ps[k]) !== undefined ||
+      isGeneratorNext(ps[k]) ||
+      isDownlevelHelper(ps[k])
+    )
+      return true;
+  return false;
 }
