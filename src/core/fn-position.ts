@@ -9,6 +9,7 @@
  * until a dump asks.
  */
 import {fileURLToPath} from 'node:url';
+import {syncPost} from './inspector-post';
 
 /** Any function of the program. */
 export type AnyFunction = (...args: never[]) => unknown;
@@ -60,17 +61,7 @@ export function functionPositions(
       require('node:inspector') as typeof import('node:inspector');
     const s = (session = new inspector.Session());
     s.connect();
-    // An in-process session answers (and announces) synchronously.
-    const post = (method: string, params: object = {}): Answer => {
-      let result: unknown;
-      let failure: Error | null = null;
-      s.post(method, params, (err: Error | null, r?: object) => {
-        failure = err;
-        result = r;
-      });
-      if (failure !== null) throw failure;
-      return (result ?? {}) as Answer;
-    };
+    const post = syncPost(s) as (method: string, params?: object) => Answer;
     const locations = fns.map(fn => {
       held = fn;
       try {

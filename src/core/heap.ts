@@ -10,6 +10,7 @@
 import type {HeapGraph} from './heap-parser';
 import {readSnapshotFile} from './heap-file';
 import {Stopwatch} from './stopwatch';
+import {syncPost} from './inspector-post';
 
 export {CUT_NAME, type HeapGraph, SnapshotParser} from './heap-parser';
 export {removeStaleSnapshots} from './heap-file';
@@ -87,21 +88,7 @@ export function probeHeap(
     require('node:inspector') as typeof import('node:inspector');
   const session = new inspector.Session();
   session.connect();
-  const post = (
-    method: string,
-    params: object = {},
-  ): Record<string, unknown> => {
-    let result: Record<string, unknown> | undefined;
-    let failure: Error | null = null;
-    session.post(method, params, (err: Error | null, r?: object) => {
-      failure = err;
-      result = r as Record<string, unknown> | undefined;
-    });
-    if (failure !== null) throw failure;
-    if (result === undefined)
-      throw new Error(`the inspector did not answer ${method} at once`);
-    return result;
-  };
+  const post = syncPost(session);
   const probe = new JestTaskdumpProbe(subjects, exclude);
   current = probe;
   let graph: HeapGraph;

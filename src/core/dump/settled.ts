@@ -12,6 +12,8 @@
  * which returns plain data and calls no getter (`util.inspect` would call
  * the getters of an error's `message` and `stack`).
  */
+import {type SyncPost, syncPost} from '../inspector-post';
+
 /** A rejection's reason, as far as a dump may say. */
 export interface Reason {
   /** `object` for an object (an Error or not), else the `typeof`. */
@@ -63,7 +65,7 @@ const REASON_READER = `function () {
   return {cls, frames: frames.map(l => l.trim())};
 }`;
 
-type Post = (method: string, params?: object) => Record<string, unknown>;
+type Post = SyncPost;
 
 type Inspector = typeof import('node:inspector');
 let inspectorModule: Inspector | null | undefined;
@@ -196,18 +198,7 @@ export class SettledReader {
       return null;
     }
     const session = this.session;
-    this.post = (method, params = {}) => {
-      let result: Record<string, unknown> | undefined;
-      let failure: Error | null = null;
-      session.post(method, params, (err: Error | null, r?: object) => {
-        failure = err;
-        result = r as Record<string, unknown> | undefined;
-      });
-      if (failure !== null) throw failure;
-      if (result === undefined)
-        throw new Error(`the inspector did not answer ${method} at once`);
-      return result;
-    };
+    this.post = syncPost(session);
     return this.post;
   }
 
