@@ -5,8 +5,10 @@
  * 1. wipes the cache directory every spawned Jest shares (.jest-cache), once
  *    per run;
  * 2. when a selected test file reads a shared run (`sharedRun(` in its text),
- *    runs the fixtures of test/e2e/shared-runs.ts together, with each worker
- *    count at once, and stores each run's outputs in .tmp/runs/.
+ *    runs the sets of test/e2e/shared-runs.ts those files read (each set's
+ *    fixtures together, with each worker count), and stores each run's
+ *    outputs in .tmp/runs/. `npm test` reads every set; one e2e file, only
+ *    its own (`npx jest test/e2e/limits.test.ts` runs set `limits` only).
  *
  * TASKDUMP_REUSE_RUNS=1 keeps the stored runs of an earlier run instead, when
  * their set lists the same fixtures (to iterate on assertions; the cache is
@@ -20,11 +22,11 @@ import {JEST_BIN, SIZE_ORDER, jestArgs, jestEnv} from './e2e/run';
 import {
   CACHE_DIR,
   REPO,
-  SHARED_FIXTURES,
   SHARED_SETS,
   SHARED_WORKERS,
   type SharedFile,
   type StoredRun,
+  setOf,
   sharedRunFile,
 } from './e2e/shared-runs';
 
@@ -46,11 +48,11 @@ export default async function globalSetup(
   if (readers.length === 0) return;
   const reuse = process.env.TASKDUMP_REUSE_RUNS === '1';
   const started = Date.now();
-  const queue = Object.keys(SHARED_SETS).flatMap(set =>
-    SHARED_WORKERS.map(args => ({set, args})),
-  );
+  const sets = setsRead(readers);
+  const queue = sets.flatMap(set => SHARED_WORKERS.map(args => ({set, args})));
+  const fixtures = sets.reduce((n, set) => n + SHARED_SETS[set].length, 0);
   log(
-    `\nShared runs (test/e2e/shared-runs.ts), for ${readers.length} test files: ${queue.length} runs of ${SHARED_FIXTURES.length} fixtures, ${CONCURRENCY} at a time`,
+    `\nShared runs (test/e2e/shared-runs.ts), for ${readers.length} test files: ${queue.length} runs of ${fixtures} fixtures (${sets.length === SHARED_SETS_COUNT ? 'every set' : `sets ${sets.join(', ')}`}), ${CONCURRENCY} at a time`,
   );
   const next = async (): Promise<void> => {
     for (let job = queue.shift(); job; job = queue.shift()) {
@@ -72,6 +74,29 @@ export default async function globalSetup(
   };
   await Promise.all(Array.from({length: CONCURRENCY}, next));
   log(`Shared runs done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+}
+
+const SHARED_SETS_COUNT = Object.keys(SHARED_SETS).length;
+
+/**
+ * The sets the given test files read: those of the fixtures each names in a
+ * `sharedRun('name', ...)`; every set when a file names one otherwise (a
+ * variable), or names a fixture no set has (sharedRun then says it is
+ * missing). In the order of SHARED_SETS (longest first).
+ */
+export function setsRead(files: readonly string[]): string[] {
+  const wanted = new Set<string>();
+  for (const f of files) {
+    const text = fs.readFileSync(f, 'utf8');
+    const calls = text.match(/\bsharedRun\(\s*[^\s,)]*/g) ?? [];
+    for (const call of calls) {
+      const name = /'([^']+)'$/.exec(call)?.[1];
+      const set = name === undefined ? undefined : setOf(name);
+      if (set === undefined) return Object.keys(SHARED_SETS);
+      wanted.add(set);
+    }
+  }
+  return Object.keys(SHARED_SETS).filter(s => wanted.has(s));
 }
 
 /** Whether a stored run exists and ran the set's fixtures as listed now. */
