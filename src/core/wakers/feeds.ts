@@ -13,6 +13,13 @@ import type {WakerContext} from './context';
 const HOPS = 4;
 
 /**
+ * Node's own bookkeeping links, not what a handle keeps: the timers of one
+ * duration are a list (`_idlePrev`, `_idleNext`), and each timer would reach
+ * its neighbours, and their callbacks, in one step.
+ */
+const NOT_KEPT = new Set(['_idlePrev', '_idleNext']);
+
+/**
  * For each handle node, the index of the one subject it feeds, or -1 (none,
  * or more than one: then nothing says which).
  *
@@ -52,6 +59,7 @@ function reached(
         if (seen.has(to) || ix.skip(e) || ix.probe.ours[to] === 1) continue;
         const name = g.edgeName(e);
         if (
+          NOT_KEPT.has(name as string) ||
           name === 'map' ||
           name === '__proto__' ||
           name === 'prototype' ||

@@ -1,0 +1,176 @@
+import net from 'node:net';
+import {createPositionMapper} from '../../src/core/callsites';
+import {nestFed} from '../../src/core/dump';
+import type {Frame, Leaf, TaskDump} from '../../src/core/types';
+import {type WakerReport, findWakers} from '../../src/core/wakers';
+
+// Which handle feeds which stuck promise (src/core/wakers/feeds.ts), on a live
+// heap of this process: one snapshot for every case. A handle feeds a promise
+// when, within four references going out of it (not through a function's
+// outer scopes), it keeps that promise's resolve function or an object the
+// search named as keeping it, and no other promise's.
+
+const leafOf = (kind: Leaf['kind'], name: string, detached = true): Leaf => ({
+  kind,
+  what: name,
+  createdAt: null,
+  path: [{name, file: 'x.js', line: 1, column: 1, async: false}],
+  ageMs: 0,
+  detached,
+});
+
+/** Where a client keeps the resolve functions of its pending queries. */
+class Client {
+  readonly pending: Array<(v: unknown) => void> = [];
+}
+
+describe('feedsOf: the one promise a timer or handle could settle', () => {
+  const timers: NodeJS.Timeout[] = [];
+  const servers: net.Server[] = [];
+  const promises: Record<string, Leaf> = {};
+  const handles: Record<string, Leaf> = {};
+  let report: WakerReport;
+
+  beforeAll(() => {
+    const subjects: Array<{leaf: Leaf; promise: object; constructed: boolean}> =
+      [];
+    const handleList: Array<{leaf: Leaf; handle: object}> = [];
+    const promise = (name: string, executor: (r: () => void) => void) => {
+      const p = new Promise<void>(resolve => executor(resolve));
+      promises[name] = leafOf('promise', name, false);
+      subjects.push({leaf: promises[name], promise: p, constructed: true});
+    };
+    const timer = (name: string, callback: () => void) => {
+      const t = setTimeout(callback, 60_000);
+      t.unref();
+      timers.push(t);
+      handles[name] = leafOf('timer', name);
+      handleList.push({leaf: handles[name], handle: t});
+    };
+
+    // (a) The timer's callback calls the resolve function itself.
+    promise('direct', r => timer('direct', () => r()));
+    // (b) The resolve function kept in a client's queue; the timer's callback
+    // refers to the client.
+    ((client: Client) => {
+      promise('queued', r => client.pending.push(r));
+      timer('client', () => client.pending.shift()?.(undefined));
+    })(new Client());
+    // (c) One timer could settle two promises: nothing says which one it is.
+    ((both: {first?: () => void; second?: () => void}) => {
+      promise('first of two', r => (both.first = r));
+      promise('second of two', r => (both.second = r));
+      timer('two', () => {
+        both.first?.();
+        both.second?.();
+      });
+    })({});
+    // (d) The resolve function five references out of the timer.
+    promise('far', r => {
+      const far = {a: {b: {c: {resolve: r}}}};
+      timer('far', () => void far);
+    });
+    // (e) The resolve function in an outer scope of the timer's callback:
+    // scopes refer to much of a program, they are not followed.
+    promise('outer scope', r => {
+      const keep = () => r;
+      const inner = () => {
+        const own = keep;
+        timer('outer scope', () => void own);
+      };
+      inner();
+    });
+    // (f) A server whose 'connection' listener calls the resolve function.
+    promise('server', r => {
+      const server = net.createServer(() => r());
+      servers.push(server);
+      handles.server = leafOf('server', 'server');
+      handleList.push({leaf: handles.server, handle: server});
+    });
+
+    report = findWakers(subjects, {
+      exclude: [],
+      rootDir: process.cwd(),
+      mapPosition: createPositionMapper(undefined),
+      isMachinery: () => false,
+      now: performance.now(),
+      handles: handleList,
+    });
+  }, 120_000);
+
+  afterAll(() => {
+    for (const t of timers) clearTimeout(t);
+    for (const s of servers) s.close();
+  });
+
+  const fedBy = (handle: string): string | undefined =>
+    report.feeds.find(f => f.handle === handles[handle])?.promise.what;
+
+  test('(a) a timer whose callback calls the resolve function feeds that promise', () => {
+    expect(fedBy('direct')).toBe('direct');
+  });
+
+  test('(b) a timer whose callback refers to the object that keeps the resolve function', () => {
+    expect(fedBy('client')).toBe('queued');
+  });
+
+  test('(c) a timer that could settle two promises feeds neither', () => {
+    expect(fedBy('two')).toBeUndefined();
+  });
+
+  test('(d) a resolve function more than four references out is not looked for', () => {
+    expect(fedBy('far')).toBeUndefined();
+  });
+
+  test("(e) a resolve function in an outer scope of the timer's callback is not found", () => {
+    expect(fedBy('outer scope')).toBeUndefined();
+  });
+
+  test("(f) a server whose 'connection' listener calls the resolve function", () => {
+    expect(fedBy('server')).toBe('server');
+  });
+
+  test('no handle feeds more than one promise, no promise is fed twice', () => {
+    expect(report.feeds.map(f => f.promise.what)).toEqual([
+      ...new Set(report.feeds.map(f => f.promise.what)),
+    ]);
+  });
+});
+
+describe('nestFed: a fed handle drawn under the promise it feeds', () => {
+  const frame = (name: string): Frame => ({
+    name,
+    file: 'src/a.js',
+    line: 1,
+    column: 1,
+    async: true,
+  });
+  const dumpOf = (leaves: Leaf[]): TaskDump =>
+    ({leaves}) as unknown as TaskDump;
+
+  test('the handle, and what hangs below it, move right after the promise', () => {
+    const test = frame('test');
+    const promise: Leaf = {...leafOf('promise', 'p', false), path: [test]};
+    const other: Leaf = {...leafOf('promise', 'q', false), path: [test]};
+    const cb = frame('callback');
+    const handle: Leaf = {...leafOf('socket', 's'), path: [cb]};
+    const below: Leaf = {...leafOf('server', 'srv'), path: [cb, frame('h')]};
+    const dump = dumpOf([promise, other, handle, below]);
+    nestFed(dump, [{handle, promise}]);
+    expect(dump.leaves.map(l => l.what)).toEqual(['p', 's', 'srv', 'q']);
+    expect(handle.path).toEqual([test, cb]);
+    expect(below.path.map(f => f.name)).toEqual(['test', 'callback', 'h']);
+    expect(handle.detached).toBe(false);
+    expect(promise.waiting).toBe(true);
+    expect(other.waiting).toBeUndefined();
+  });
+
+  test('a handle in a branch traced to the test stays where it is', () => {
+    const promise = leafOf('promise', 'p', false);
+    const handle = leafOf('timer', 't', false);
+    const dump = dumpOf([promise, handle]);
+    nestFed(dump, [{handle, promise}]);
+    expect(dump.leaves).toEqual([promise, handle]);
+    expect(promise.waiting).toBeUndefined();
+  });
+});
