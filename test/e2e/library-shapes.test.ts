@@ -1,4 +1,4 @@
-import {dumps, outline, sharedRun} from './run';
+import {dumpFinder, dumps, outline, sharedRun} from './run';
 
 // Hangs in the shapes of libraries the program did not write (rxjs,
 // DataLoader, a Transform stream, redux-saga), written small in
@@ -10,12 +10,7 @@ describe.each([
 ])('library-shapes fixture, %s', (_label, args) => {
   const run = sharedRun('library-shapes', args);
   const all = dumps(run.output);
-  const find = (title: string): string => {
-    const d = all.find(x => x.includes(`╼ test "${title}"`));
-    if (d === undefined)
-      throw new Error(`no dump for ${title} in:\n${run.output}`);
-    return d;
-  };
+  const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
     expect(run.tests).toBe('4 failed, 4 total');

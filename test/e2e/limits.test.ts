@@ -1,6 +1,6 @@
 import {execFileSync} from 'node:child_process';
 import path from 'node:path';
-import {dumps, sharedRun} from './run';
+import {dumpFinder, sharedRun} from './run';
 import {REPO} from './shared-runs';
 
 // Limits of docs/limits.md, as they are (fixtures/limits): a change to one of
@@ -10,12 +10,7 @@ describe.each([
   ['two workers', ['-w=2']],
 ])('limits fixture, %s', (_label, args) => {
   const run = sharedRun('limits', args);
-  const all = dumps(run.output);
-  const find = (title: string): string => {
-    const d = all.find(x => x.includes(`╼ test "${title}"`));
-    if (d === undefined) throw new Error(`no dump of "${title}"`);
-    return d;
-  };
+  const find = dumpFinder(run);
 
   test('a wait made in an fs callback is under "async chain broken by a callback", at the callback', () => {
     expect(find('waits on work started in an fs callback')).toMatch(

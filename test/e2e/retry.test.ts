@@ -1,4 +1,4 @@
-import {dumps, sharedRun} from './run';
+import {dumpFinder, sharedRun} from './run';
 
 // Retry loops whose every attempt fails (fixtures/retry): a timer armed in
 // reaction to a failed attempt reads as a retry loop, with how many attempts
@@ -9,12 +9,7 @@ describe.each([
   ['two workers', ['-w=2']],
 ])('retry fixture, %s', (_label, args) => {
   const run = sharedRun('retry', args);
-  const all = dumps(run.output);
-  const find = (title: string): string => {
-    const d = all.find(x => x.includes(`╼ test "${title}"`));
-    if (d === undefined) throw new Error(`no dump of "${title}"`);
-    return d;
-  };
+  const find = dumpFinder(run);
   // The test's own line is its `await` or the call's parenthesis (both seen
   // in runs of the same build).
   const rootCol = (d: string): string =>

@@ -415,6 +415,20 @@ export function section(output: string, title: string): string {
 }
 
 /**
+ * The dump of the test titled `title` in a run's output (its root line is
+ * `╼ test "<title>"`); throws, with the whole output, when there is none.
+ */
+export function dumpFinder(run: {output: string}): (title: string) => string {
+  const all = dumps(run.output);
+  return title => {
+    const d = all.find(x => x.includes(`╼ test "${title}"`));
+    if (d === undefined)
+      throw new Error(`no dump for ${title} in:\n${run.output}`);
+    return d;
+  };
+}
+
+/**
  * Just the task dumps of the output: from each "Task dump:" line to the end of
  * its tree.
  */

@@ -1,4 +1,4 @@
-import {dumps, sharedRun} from './run';
+import {dumpFinder, dumps, sharedRun} from './run';
 
 // What could settle each stuck promise (its waker), found from a heap snapshot
 // at the end of each test file: events, deferreds, locks and deadlocks,
@@ -10,12 +10,7 @@ describe.each([
 ])('wakers fixture, %s', (_label, args) => {
   const run = sharedRun('wakers', args);
   const all = dumps(run.output);
-  const find = (title: string): string => {
-    const d = all.find(x => x.includes(`╼ test "${title}"`));
-    if (d === undefined)
-      throw new Error(`no dump for ${title} in:\n${run.output}`);
-    return d;
-  };
+  const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
     expect(run.tests).toBe('13 failed, 13 total');
