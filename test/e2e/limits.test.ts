@@ -86,6 +86,29 @@ describe.each([
     expect(d).not.toContain('HTTP GET');
   });
 
+  // Leaves are wrapped to the width: compare their text with spaces folded.
+  const flat = (title: string): string => find(title).replace(/\s+/g, ' ');
+
+  test("an express route's handler that returned without answering: under the client's request, at the handler", () => {
+    const d = flat('an express route handler that returns without answering');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\) ╼ test "[^"]+" at test\/express\.test\.js:17:\d+ └╼ then of a thenable at test\/express\.test\.js:17:\d+ /,
+    );
+    expect(d).toMatch(
+      /⇄ HTTP GET to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); it waits on: └╼ route handler <anonymous> at src\/app\.js:14:25 ⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler, an async function, has not answered it; created at src\/app\.js:26:24$/,
+    );
+  });
+
+  test('an express route with a middleware that neither answered nor called next(): the first of its handlers, and how many', () => {
+    const d = flat(
+      'an express middleware that neither answers nor calls next()',
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)/);
+    expect(d).toMatch(
+      /⇄ HTTP POST to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); it waits on: └╼ first of 2 route handlers, requireAuth at src\/app\.js:8:21 ⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the POST is not answered; created at src\/app\.js:26:24$/,
+    );
+  });
+
   test('a worker thread and a child process: what in this process waits, not what the other side does', () => {
     const d = find(
       "waits on a worker, a child, and events Node's own emitters sent already",
