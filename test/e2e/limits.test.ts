@@ -103,7 +103,9 @@ describe.each([
     const d = flat(
       'an express middleware that neither answers nor calls next()',
     );
-    expect(d).toMatch(/^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)/);
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)/,
+    );
     expect(d).toMatch(
       /⇄ HTTP POST to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); it waits on: └╼ first of 2 route handlers, requireAuth at src\/app\.js:8:21 ⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the POST is not answered; created at src\/app\.js:26:24$/,
     );
