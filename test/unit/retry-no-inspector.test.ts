@@ -54,5 +54,7 @@ test('a retry loop without the inspector: a loop that ran n times and sleeps, no
   expect(timers[0].what).toMatch(
     /^loop in withRetry at test\/unit\/retry-no-inspector\.test\.ts:\d+ ran \d+ times in this test; now sleeping 20 ms \(setTimeout, fires in \d+ ms\)$/,
   );
-  expect(timers[0].what).not.toMatch(/retry loop|fail|Unavailable|thrown|s3cr3t/);
+  expect(timers[0].what).not.toMatch(
+    /retry loop|fail|Unavailable|thrown|s3cr3t/,
+  );
 });
