@@ -301,8 +301,9 @@ if (want('large')) {
     [10000, 1000],
   ]) {
     const ms = large[n];
+    const cpu = large.cpu?.[n] ?? [];
     console.log(
-      `   ${String(n).padStart(6)} leaves: median ${median(ms).toFixed(0)} ms (${ms.map(x => x.toFixed(0)).join(', ')})`,
+      `   ${String(n).padStart(6)} leaves: median ${median(ms).toFixed(0)} ms (${ms.map(x => x.toFixed(0)).join(', ')}); CPU of the test's thread: median ${cpu.length > 0 ? median(cpu).toFixed(0) : '?'} ms`,
     );
     targets.push([
       `dump + render of ${n} leaves, in a Jest test`,

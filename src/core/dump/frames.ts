@@ -9,12 +9,14 @@ import {
   displayPath,
   withKnownFile,
 } from '../callsites';
-import {type Site, callSite, file, isAsync} from '../stack/sites';
+import {type Site, callSite, file, isAsync, position} from '../stack/sites';
 import type {Frame} from '../types';
 
 /** Makes the Frames of one dump, mapping each file and position once. */
 export class FrameMaker {
   private readonly displayPaths = new Map<string, string>();
+  /** Positions by file, then source offset (see {@link positionOf}). */
+  private readonly mapped = new Map<string, Map<number, Position | null>>();
   private readonly mapKnown: (site: CallSite, file: string) => Position | null;
 
   constructor(
@@ -26,11 +28,7 @@ export class FrameMaker {
 
   /** The Frame of `s`, named `shown`, or null when it has no position. */
   frame(s: Site, shown: string): Frame | null {
-    const f = file(s);
-    const pos =
-      f !== null
-        ? this.mapKnown(callSite(s), f)
-        : this.mapPosition(callSite(s));
+    const pos = this.positionOf(s);
     if (pos === null) return null;
     return {
       name: shown || '<anonymous>',
@@ -39,6 +37,22 @@ export class FrameMaker {
       column: pos.column,
       async: isAsync(s),
     };
+  }
+
+  /**
+   * The original position of `s`, mapped once per place (file and source
+   * offset): V8's line and column of a frame are those of its offset.
+   */
+  private positionOf(s: Site): Position | null {
+    const f = file(s);
+    if (f === null) return this.mapPosition(callSite(s));
+    let byOffset = this.mapped.get(f);
+    if (byOffset === undefined) this.mapped.set(f, (byOffset = new Map()));
+    const at = position(s);
+    let pos = byOffset.get(at);
+    if (pos === undefined)
+      byOffset.set(at, (pos = this.mapKnown(callSite(s), f)));
+    return pos;
   }
 
   /** `file` relative to `rootDir` (see displayPath). */

@@ -74,6 +74,8 @@ export class LeafMaker {
   /** Timer leaves by where they were set (see {@link promises}). */
   private readonly timersAt = new Map<string, Leaf[]>();
   private firedAlong: Map<string, Capture[]> | undefined;
+  /** {@link createdAt} of captures, for branches not ending in a library. */
+  private readonly madeAt = new Map<Capture, Frame | null>();
   readonly rootWord: RootWord;
   private readonly retries: Retries;
 
@@ -132,6 +134,18 @@ export class LeafMaker {
    * the leaf's branch already ends in the library.
    */
   createdAt(c: Capture, branch?: Branch): Frame | null {
+    const endsInLibrary =
+      branch !== undefined &&
+      libraryOf(branch.path[branch.path.length - 1]?.file ?? '') !== null;
+    if (endsInLibrary) return this.findCreatedAt(c, true);
+    // Asked for each leaf, then for each of its branches: once.
+    let at = this.madeAt.get(c);
+    if (at === undefined)
+      this.madeAt.set(c, (at = this.findCreatedAt(c, false)));
+    return at;
+  }
+
+  private findCreatedAt(c: Capture, endsInLibrary: boolean): Frame | null {
     const sites = this.g.sites(c);
     let first: Site | undefined;
     for (let i = 1; i < sites.length; i++) {
@@ -145,11 +159,8 @@ export class LeafMaker {
       }
       if (isOwn(f)) continue;
       first ??= s;
-      const inLibrary = libraryOf(f) !== null;
-      const endsInLibrary =
-        branch !== undefined &&
-        libraryOf(branch.path[branch.path.length - 1]?.file ?? '') !== null;
-      if (!inLibrary || endsInLibrary) return this.frames.frame(s, name(s));
+      if (endsInLibrary || libraryOf(f) === null)
+        return this.frames.frame(s, name(s));
     }
     return first === undefined ? null : this.frames.frame(first, name(first));
   }

@@ -42,7 +42,11 @@ export function below(b: Branch, frames: readonly Frame[]): Branch {
   let first = frames[0];
   if (b.input !== undefined) first = {...first, combinator: b.input};
   if (b.notAwaited === true) first = {...first, notAwaited: true};
-  return {path: [...b.path, first, ...frames.slice(1)], reach: b.reach};
+  // A copy and pushes, not spreads: there is one per branch.
+  const path = b.path.slice();
+  path.push(first);
+  for (let i = 1; i < frames.length; i++) path.push(frames[i]);
+  return {path, reach: b.reach};
 }
 
 export function last(b: Branch): Frame | undefined {

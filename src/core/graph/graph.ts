@@ -36,6 +36,12 @@ const THEN = /^(Promise\.)?(then|catch|finally)$/;
 /** Frames compared to tell one call of a function from another. */
 export const CALL_PATH_DEPTH = 4;
 
+/** A combinator's input: the combinator's capture, and which it is. */
+export interface Input {
+  comb: Capture;
+  name: CombinatorName;
+}
+
 /** The family's captures, sorted, with what each is. */
 export class WaitGraph {
   readonly stacks = new Stacks();
@@ -58,6 +64,8 @@ export class WaitGraph {
   readonly undercounted: boolean;
   private readonly creationKinds = new Map<Capture, CreationKind>();
   private readonly waitKinds = new Map<Capture, WaitKind>();
+  /** {@link combinatorOf}, asked of each input several times. */
+  private readonly inputs = new Map<Capture, Input | null>();
 
   constructor(root: Root) {
     const gather = (r: Root): void => {
@@ -187,7 +195,14 @@ export class WaitGraph {
   }
 
   /** The combinator whose input subscription `w` is (see record/state.ts). */
-  combinatorOf(w: Capture): {comb: Capture; name: CombinatorName} | undefined {
+  combinatorOf(w: Capture): Input | undefined {
+    let found = this.inputs.get(w);
+    if (found === undefined)
+      this.inputs.set(w, (found = this.findCombinator(w) ?? null));
+    return found ?? undefined;
+  }
+
+  private findCombinator(w: Capture): Input | undefined {
     const sites = this.sites(w);
     const at = this.combinatorAt(sites);
     const kind = at < 0 ? undefined : combinatorOf(sites[at]);

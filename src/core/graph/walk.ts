@@ -47,6 +47,8 @@ export class Walker {
   private readonly ups = new Map<Capture, Branch[]>();
   private readonly leafUps = new Map<Capture, Branch[]>();
   private readonly waitUps = new Map<Capture, Branch[]>();
+  /** {@link waitersOf}, asked of a call by the stack walk, then by up(). */
+  private readonly waiters = new Map<Capture, readonly Capture[]>();
 
   constructor(
     private readonly g: WaitGraph,
@@ -151,7 +153,13 @@ export class Walker {
   }
 
   /** The subscriptions on `p` that wait on it (not V8's wrappers, not dead). */
-  waitersOf(p: Capture): Capture[] {
+  waitersOf(p: Capture): readonly Capture[] {
+    let out = this.waiters.get(p);
+    if (out === undefined) this.waiters.set(p, (out = this.findWaiters(p)));
+    return out;
+  }
+
+  private findWaiters(p: Capture): Capture[] {
     const out: Capture[] = [];
     for (const w of p.waits ?? []) {
       if (w.settled) continue;

@@ -6,7 +6,7 @@
  * Jest's, which a dump never shows, and asking V8 about each of them (some 20
  * a stack, looking for down-levelled code) was a fifth of a big dump's time.
  */
-import {type CallSite, readAllCallSites} from '../callsites';
+import type {CallSite} from '../callsites';
 import {isCircus} from '../machinery';
 import type {Capture} from '../record';
 import {
@@ -15,7 +15,7 @@ import {
   prepareStack,
   siteRange,
 } from './downlevel';
-import {type Site, dropFrom, file, register, siteCount} from './sites';
+import {type Site, register, reserve, siteCount} from './sites';
 
 const NONE: CallSite[] = [];
 
@@ -40,17 +40,39 @@ export class Stacks {
   readAll(captures: readonly Capture[]): void {
     const todo = captures.filter(c => !this.of_.has(c));
     if (todo.length === 0) return;
-    const stacks = readAllCallSites(todo, c => c.holder ?? {});
-    // The Sites of todo[i] are starts[i] to starts[i + 1] (excluded): up to
-    // jest-circus's frame (the walks stop there); Jest's frames under it are
-    // dropped, never read.
+    // Each stack is kept down to jest-circus's frame (the walks stop there):
+    // Jest's frames under it are never read, and a stack V8 formats now is
+    // kept that far in its holder too, so the CallSites under it die young
+    // (the holders keep theirs; the garbage collector copies what they keep).
+    // The files asked to find it are kept, and the table grown once for all.
+    const files: Array<string | null> = [];
+    const kept = new Int32Array(todo.length);
+    const stacks: CallSite[][] = new Array(todo.length);
+    let cut = -1;
+    const format = (_: unknown, sites: CallSite[]): CallSite[] => {
+      sites.length = cut = this.toCircus(sites, files);
+      return sites;
+    };
+    const previous = Error.prepareStackTrace;
+    Error.prepareStackTrace = format as typeof Error.prepareStackTrace;
+    try {
+      for (let i = 0; i < todo.length; i++) {
+        cut = -1;
+        const sites = (todo[i].holder ?? {}).stack;
+        stacks[i] = Array.isArray(sites) ? (sites as CallSite[]) : NONE;
+        // Formatted before (an earlier dump): cut here.
+        kept[i] = cut >= 0 ? cut : this.toCircus(stacks[i], files);
+      }
+    } finally {
+      Error.prepareStackTrace = previous;
+    }
+    reserve(files.length);
+    // The Sites of todo[i] are starts[i] to starts[i + 1] (excluded).
     const starts = new Int32Array(todo.length + 1);
-    for (let i = 0; i < todo.length; i++) {
-      starts[i] = register(stacks[i]);
+    for (let i = 0, from = 0; i < todo.length; i++) {
+      starts[i] = register(stacks[i], kept[i], files, from);
+      from += kept[i];
       stacks[i] = NONE;
-      const end = siteCount();
-      const circus = this.circusAt(starts[i], end);
-      if (circus + 1 < end) dropFrom(circus + 1);
     }
     starts[todo.length] = siteCount();
     stacks.length = 0;
@@ -68,15 +90,19 @@ export class Stacks {
       );
   }
 
-  /** The first of the Sites `start` to `end` in jest-circus, else `end`. */
-  private circusAt(start: Site, end: Site): Site {
-    for (let k = start; k < end; k++) {
-      const f = file(k);
+  /**
+   * How many frames of `sites` to keep: up to jest-circus's first (included),
+   * else all; their files are pushed on `files`.
+   */
+  private toCircus(sites: CallSite[], files: Array<string | null>): number {
+    for (let k = 0; k < sites.length; k++) {
+      const f = sites[k].getFileName() ?? null;
+      files.push(f);
       if (f === null) continue;
       let c = this.circus.get(f);
       if (c === undefined) this.circus.set(f, (c = isCircus(f)));
-      if (c) return k;
+      if (c) return k + 1;
     }
-    return end;
+    return sites.length;
   }
 }

@@ -30,6 +30,8 @@ interface FrameTable {
   bits: Int32Array;
   /** Function keys by file, then place: one string per function. */
   functionKeys: Map<string | null, Map<number | string, string>>;
+  /** Function keys by file, then a frame's source offset. */
+  functionAt: Map<string, Map<number, string>>;
 }
 
 const KNOWN_ASYNC = 1;
@@ -63,6 +65,7 @@ function newTable(capacity = 64): FrameTable {
     pos: new Float64Array(capacity),
     bits: new Int32Array(capacity),
     functionKeys: new Map(),
+    functionAt: new Map(),
   };
 }
 
@@ -98,29 +101,31 @@ export function reserve(n: number): void {
   bigger.bits.set(t.bits);
   bigger.count = t.count;
   bigger.functionKeys = t.functionKeys;
+  bigger.functionAt = t.functionAt;
   bigger.gen = t.gen;
   bigger.comb = t.comb;
   frames = bigger;
 }
 
-/** Makes Sites of a stack's CallSites; returns where they start. */
-export function register(sites: CallSite[]): Site {
-  reserve(sites.length);
+/**
+ * Makes Sites of the first `n` CallSites of a stack, whose files are
+ * `files[from]` to `files[from + n]` (excluded); returns where they start.
+ */
+export function register(
+  sites: CallSite[],
+  n: number,
+  files: ReadonlyArray<string | null>,
+  from: number,
+): Site {
+  reserve(n);
   const t = frames;
   const start = t.count;
-  for (let k = 0; k < sites.length; k++) t.site[start + k] = sites[k];
-  t.count += sites.length;
+  for (let k = 0; k < n; k++) {
+    t.site[start + k] = sites[k];
+    t.file[start + k] = files[from + k];
+  }
+  t.count += n;
   return start;
-}
-
-/**
- * Forgets the Sites from `s` on, the last registered, none of them read yet:
- * their numbers go to the next ones.
- */
-export function dropFrom(s: Site): void {
-  const t = frames;
-  for (let k = s; k < t.count; k++) t.site[k] = undefined as never;
-  t.count = s;
 }
 
 /** A new Site for `site`, with what the caller says of it. */
@@ -234,10 +239,21 @@ export function fnKey(s: Site): string {
 
 /**
  * `file:line:column` of where the function of a frame starts (the same string
- * for all its frames).
+ * for all its frames). Asked once per place (file and source offset) a frame
+ * of the dump is at: frames at one place are in one function.
  */
 export function functionKey(s: Site): string {
   const f = file(s);
+  if (f === null) return readFunctionKey(s, f);
+  let byPos = frames.functionAt.get(f);
+  if (byPos === undefined) frames.functionAt.set(f, (byPos = new Map()));
+  const at = position(s);
+  let k = byPos.get(at);
+  if (k === undefined) byPos.set(at, (k = readFunctionKey(s, f)));
+  return k;
+}
+
+function readFunctionKey(s: Site, f: string | null): string {
   const line = callSite(s).getEnclosingLineNumber?.();
   const column = callSite(s).getEnclosingColumnNumber?.();
   let byPlace = frames.functionKeys.get(f);
