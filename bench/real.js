@@ -141,6 +141,8 @@ function runOnce(opts, config, dir, label) {
     .pop()
     .split(' ')
     .map(Number);
+  // Kept for a run that goes wrong (no --json output: its stderr says why).
+  fs.writeFileSync(path.join(dir, `${label}.stderr`), r.stderr ?? '');
   let outcomes = new Map();
   try {
     const result = JSON.parse(fs.readFileSync(json, 'utf8'));
@@ -159,6 +161,10 @@ function runOnce(opts, config, dir, label) {
       ],
     ]);
   }
+  if (outcomes.has('(no --json output)'))
+    console.log(
+      `  ${label}: no --json output, exit ${r.status}; the end of its stderr (all of it in ${path.join(dir, `${label}.stderr`)}):\n${(r.stderr ?? '').slice(-1500)}`,
+    );
   return {
     wall: wall * 1000,
     cpu: (user + sys) * 1000,
