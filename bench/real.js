@@ -4,7 +4,7 @@
  * and whether every test's outcome is the same.
  *
  *   npm run build && node bench/real.js <project-dir> [--rounds=3]
- *   [--config=jest.config.js] [--args='-w=1']
+ *   [--config=jest.config.js] [--args='-w=1'] [--summary=FILE]
  *
  * The project is checked out and installed elsewhere (never in this
  * repository). This repository's build is copied into the project's
@@ -17,7 +17,9 @@
  * (plain, plugin, plugin, plain, ...) after one unmeasured warm-up of each;
  * each is timed for wall time and CPU time (user + system of the whole process
  * tree, from /usr/bin/time). Outcomes are compared test by test (file, full
- * name, status) from Jest's --json output.
+ * name, status) from Jest's --json output. With --summary, the medians, ratios
+ * and outcome differences are also written to FILE as JSON (bench/run.js reads
+ * it).
  */
 'use strict';
 const {spawnSync} = require('node:child_process');
@@ -33,6 +35,7 @@ function parseArgs(argv) {
     rounds: 3,
     config: 'jest.config.js',
     args: [],
+    summary: undefined,
   };
   for (const a of argv) {
     if (!a.startsWith('--')) {
@@ -45,9 +48,10 @@ function parseArgs(argv) {
       opts.rounds = Number(v);
     else if (k === 'config' && v) opts.config = v;
     else if (k === 'args') opts.args = v.split(' ').filter(Boolean);
+    else if (k === 'summary' && v) opts.summary = path.resolve(v);
     else
       fail(
-        `bad option '${a}'; accepted: --rounds=N (a positive integer), --config=FILE, --args='...'`,
+        `bad option '${a}'; accepted: --rounds=N (a positive integer), --config=FILE, --args='...', --summary=FILE`,
       );
   }
   if (opts.project === undefined)
@@ -137,6 +141,8 @@ function runOnce(opts, config, dir, label) {
     .pop()
     .split(' ')
     .map(Number);
+  // Kept for a run that goes wrong (no --json output: its stderr says why).
+  fs.writeFileSync(path.join(dir, `${label}.stderr`), r.stderr ?? '');
   let outcomes = new Map();
   try {
     const result = JSON.parse(fs.readFileSync(json, 'utf8'));
@@ -155,6 +161,10 @@ function runOnce(opts, config, dir, label) {
       ],
     ]);
   }
+  if (outcomes.has('(no --json output)'))
+    console.log(
+      `  ${label}: no --json output, exit ${r.status}; the end of its stderr (all of it in ${path.join(dir, `${label}.stderr`)}):\n${(r.stderr ?? '').slice(-1500)}`,
+    );
   return {
     wall: wall * 1000,
     cpu: (user + sys) * 1000,
@@ -231,6 +241,22 @@ function main() {
       )}); ${differences.length === 0 ? 'identical in every run, plain and plugin' : `${differences.length} differences:`}`,
   );
   for (const d of differences.slice(0, 20)) console.log(`  ${d}`);
+  if (opts.summary !== undefined)
+    fs.writeFileSync(
+      opts.summary,
+      JSON.stringify({
+        project: opts.project,
+        args: opts.args,
+        rounds: opts.rounds,
+        plain: p,
+        plugin: q,
+        wallRatio: q.wall / p.wall,
+        cpuRatio: q.cpu / p.cpu,
+        tests: reference.size,
+        counts,
+        differences,
+      }),
+    );
   process.exitCode = differences.length === 0 ? 0 : 1;
 }
 

@@ -147,6 +147,13 @@ export function openServers(): Array<{server: object; at?: OpenedAt}> {
  * ledger does not grow with each turn of the loop.
  */
 function prune(ledger: Ledger): void {
+  // Usually everything has closed (timers that ran or were cleared): then
+  // nothing is needed and there is no chain to follow.
+  if (!ledger.entries.some(isOpen)) {
+    ledger.entries = [];
+    ledger.limit = MIN_LIMIT;
+    return;
+  }
   const byObject = new Map<object, Entry>();
   for (const e of ledger.entries) byObject.set(e.object, e);
   const needed = new Set<object>();

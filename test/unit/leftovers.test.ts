@@ -285,4 +285,25 @@ describe('listLeftovers', () => {
       undefined,
     );
   });
+
+  test('recording started again, as for the next test file of a process, still sees both kinds of watcher (the prototypes are found once)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-watch-'));
+    cleanups.push(() => fs.rmSync(dir, {recursive: true, force: true}));
+    const file = path.join(dir, 'watched');
+    fs.writeFileSync(file, '');
+    const listener = (): void => {};
+    for (let round = 0; round < 2; round++) {
+      const stopWatchers = recordWatchers();
+      const watcher = under(() => fs.watch(dir));
+      under(() => fs.watchFile(file, listener));
+      expect(list().map(f => f.leftover.what)).toEqual([
+        'fs.watch() watcher, open',
+        expect.stringContaining('fs.watchFile()'),
+      ]);
+      watcher.close();
+      fs.unwatchFile(file, listener);
+      stopWatchers();
+      expect(list()).toEqual([]);
+    }
+  });
 });
