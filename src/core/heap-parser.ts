@@ -14,7 +14,7 @@
  * snapshot are copied up to a length (heap-file.ts), and a name of that length
  * may be the start of a longer one. Not a name anything in a program can
  * have (it is no identifier, no path), so it matches nothing the search looks
- * for; `HeapIndex.scriptFile` reads it as an unknown file.
+ * for; `HeapCode.scriptFile` reads it as an unknown file.
  */
 export const CUT_NAME = '(a name cut short in the heap snapshot)';
 

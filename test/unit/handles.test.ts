@@ -3,7 +3,8 @@ import net from 'node:net';
 import path from 'node:path';
 import {spawn, type ChildProcess} from 'node:child_process';
 import {once} from 'node:events';
-import {commandShape, describeHandle} from '../../src/core/handles';
+import {commandShape} from '../../src/core/command-shape';
+import {describeHandle} from '../../src/core/handles';
 import {
   closeRoot,
   createRoot,

@@ -2,6 +2,7 @@
  * A branch of the wait graph, from the Root down to a node, and what the
  * walks share to make one.
  */
+import {type Site, file, isNode} from '../stack/sites';
 import type {CombinatorName, Frame} from '../types';
 
 export type Reach =
@@ -29,6 +30,12 @@ export interface Branch {
 export interface WalkOptions {
   isMachinery(file: string): boolean;
   isRunner(file: string): boolean;
+}
+
+/** A frame of the program's (not Node's, the runner's or a native one). */
+export function isProgramSite(s: Site | undefined, opts: WalkOptions): boolean {
+  const f = s === undefined ? null : file(s);
+  return f !== null && !isNode(s!) && !opts.isMachinery(f);
 }
 
 /** Walks one dump's wait graph (see the module comment). */

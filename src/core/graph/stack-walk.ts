@@ -5,7 +5,9 @@
  * walk goes on through the graph (what waits on that call) unless the rest
  * of the stack says the same; at a `new Promise` through what waits on that
  * promise; a stack cut short goes on in the stack of what it awaits; one
- * that ends in a callback, through what ran the callback (contexts.ts).
+ * that ends in a callback, through what ran the callback (contexts.ts). A
+ * stack that ends short of the runner is told apart by where the Root's body
+ * is (root-body.ts).
  */
 import type {Capture} from '../record';
 import {isOwn, packageOf} from '../machinery';
@@ -18,28 +20,30 @@ import {
   fnKey,
   generatorOf,
   isAsync,
-  isGeneratorNext,
   isHelper,
   isNode,
   isPromiseConstructor,
   name,
-  sameCallPath,
 } from '../stack/sites';
 import type {Frame} from '../types';
 import type {FrameMaker} from '../dump/frames';
 import {type Calls, FOREIGN} from './calls';
-import {type WaitGraph, CALL_PATH_DEPTH} from './graph';
-import {type Branch, type WalkOptions, below, last, sameLine} from './branch';
+import type {WaitGraph} from './graph';
+import {
+  type Branch,
+  type WalkOptions,
+  below,
+  isProgramSite,
+  last,
+  sameLine,
+} from './branch';
+import {RootBody} from './root-body';
 import type {Walker} from './walk';
 
 /** Walks the stacks of one dump (see the module comment). */
 export class StackWalk {
   private readonly walks = new Map<Capture, Branch[][]>();
-  /** The function of the Root's body, and of the code that called it. */
-  private rootKey: string | undefined;
-  private callerKey: string | undefined;
-  private rootFound = false;
-  private rootSearched = false;
+  private readonly root: RootBody;
 
   constructor(
     private readonly w: Walker,
@@ -47,7 +51,9 @@ export class StackWalk {
     private readonly calls: Calls,
     private readonly frames: FrameMaker,
     private readonly opts: WalkOptions,
-  ) {}
+  ) {
+    this.root = new RootBody(g, opts);
+  }
 
   /**
    * A capture's stack walked from frame `from` towards the Root (0 for a
@@ -194,19 +200,20 @@ export class StackWalk {
       }
     }
     const path = leafward.reverse();
-    this.findRootOnce();
+    const rootKey = this.root.bodyKey();
+    const callerKey = this.root.bodyCallerKey();
     // A stack cut short may still end in the test body; work of the code
     // around the Root (the caller of `traced()`) is not the Root's.
     if (
       lastUser !== undefined &&
-      this.rootKey !== undefined &&
-      fnKey(lastUser) === this.rootKey
+      rootKey !== undefined &&
+      fnKey(lastUser) === rootKey
     )
       return [{path, reach: 'root'}];
     if (
       lastUser !== undefined &&
-      this.callerKey !== undefined &&
-      fnKey(lastUser) === this.callerKey
+      callerKey !== undefined &&
+      fnKey(lastUser) === callerKey
     )
       return [{path, reach: 'foreign'}];
     // An `await` chain that ends in a function no call of which was recorded
@@ -299,121 +306,7 @@ export class StackWalk {
   }
 
   /** A frame of the program's (not Node's, the runner's or a native one). */
-  isProgram(s: Site | undefined): boolean {
-    const f = s === undefined ? null : file(s);
-    return f !== null && !isNode(s!) && !this.opts.isMachinery(f);
+  private isProgram(s: Site | undefined): boolean {
+    return isProgramSite(s, this.opts);
   }
-
-  /**
-   * Where the Root's body is: the function the runner called, in the first
-   * stack that reaches the runner; and the code that called that.
-   */
-  private findRootOnce(): void {
-    if (this.rootSearched) return;
-    this.rootSearched = true;
-    for (const c of this.g.creations) {
-      this.findRoot(this.g.sites(c));
-      if (this.rootFound) return;
-    }
-  }
-
-  private findRoot(sites: Site[]): void {
-    if (this.rootFound) return;
-    const {opts} = this;
-    let runnerAt = -1;
-    for (let k = 0; k < sites.length; k++) {
-      const f = file(sites[k]);
-      if (f !== null && opts.isRunner(f)) {
-        runnerAt = k;
-        break;
-      }
-    }
-    const body = sites[runnerAt - 1];
-    const bodyFile = body === undefined ? null : file(body);
-    if (runnerAt > 0 && bodyFile !== null && !opts.isMachinery(bodyFile)) {
-      this.rootFound = true;
-      this.rootKey = fnKey(body);
-      const caller = sites.slice(runnerAt).find(s => {
-        const f = file(s);
-        return (
-          f !== null && !isNode(s) && !opts.isRunner(f) && !opts.isMachinery(f)
-        );
-      });
-      if (caller !== undefined) this.callerKey = fnKey(caller);
-    }
-  }
-
-  /**
-   * The program's frames of a creation's stack below its own (a callback
-   * that called the function which made it), root first.
-   */
-  callbackFrames(c: Capture): Frame[] {
-    const sites = this.g.sites(c);
-    const out: Frame[] = [];
-    for (let k = 1; k < sites.length; k++) {
-      const s = sites[k];
-      // V8's async frames below a callback are what awaits its chain.
-      if (isAsync(s) || (file(s) !== null && this.opts.isRunner(file(s)!)))
-        break;
-      if (!this.isProgram(s) || isHelper(s) || isDownlevelHelper(s)) continue;
-      const f = this.frames.frame(s, name(s));
-      if (f !== null) out.push(f);
-    }
-    return out.reverse();
-  }
-
-  /**
-   * The plain functions that returned `p` to the code waiting on it in the
-   * same synchronous run of the same call (`await sleep(10)`, or `const t =
-   * total(x); …; await t`, made at an earlier line): the frames of `p`'s
-   * stack between where it was made and the waiter's function.
-   */
-  returnedBy(p: Capture, w: Capture): Frame[] {
-    if (w.context !== p.context) return [];
-    const kind = this.g.waitKind(w);
-    if (kind !== 'await' && kind !== 'then') return [];
-    const ws = this.g.sites(w);
-    const top = ws.find(s => file(s) !== null && !isNode(s));
-    if (top === undefined) return [];
-    const ps = this.g.sites(p);
-    const from = p.awaits !== undefined ? 0 : 1;
-    const line = callSite(top).getLineNumber();
-    const at = ws.indexOf(top);
-    for (let j = from + 1; j < ps.length; j++) {
-      const s = ps[j];
-      if (file(s) !== file(top) || fnKey(s) !== fnKey(top)) continue;
-      // At another line: the same call (its callers), as far as `ws` goes,
-      // through plain calls only (a down-levelled async function's generator
-      // steps are resumed calls, which the walk draws already).
-      if (
-        callSite(s).getLineNumber() !== line &&
-        ((ws[at + 1] !== undefined &&
-          !sameCallPath(ps, j + 1, ws, at + 1, CALL_PATH_DEPTH)) ||
-          drivenBetween(ps, from, j))
-      )
-        return [];
-      const out: Frame[] = [];
-      for (let k = j - 1; k >= from; k--) {
-        const f = file(ps[k]);
-        if (f === null || isNode(ps[k]) || this.opts.isMachinery(f)) continue;
-        if (isHelper(ps[k]) || isDownlevelHelper(ps[k])) continue;
-        const frame = this.frames.frame(ps[k], name(ps[k]));
-        if (frame !== null) out.push(frame);
-      }
-      return out;
-    }
-    return [];
-  }
-}
-
-/** Whether a Site of `ps` from `from` to `to` (excluded) is down-levelled. */
-function drivenBetween(ps: Site[], from: number, to: number): boolean {
-  for (let k = from; k < to; k++)
-    if (
-      generatorOf(ps[k]) !== undefined ||
-      isGeneratorNext(ps[k]) ||
-      isDownlevelHelper(ps[k])
-    )
-      return true;
-  return false;
 }

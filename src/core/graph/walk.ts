@@ -26,6 +26,7 @@ import type {WaitGraph} from './graph';
 import {type Branch, type WalkOptions, below} from './branch';
 import {Contexts} from './contexts';
 import {StackWalk} from './stack-walk';
+import {Between} from './between';
 
 export {below, timerApi, type Branch, type Reach} from './branch';
 
@@ -43,6 +44,7 @@ export class Walker {
   /** Down-levelled generator bodies' frames, by generator. */
   readonly genOf = new WeakMap<Frame, string>();
   readonly stack: StackWalk;
+  readonly between: Between;
   readonly contexts: Contexts;
   private readonly ups = new Map<Capture, Branch[]>();
   private readonly leafUps = new Map<Capture, Branch[]>();
@@ -57,6 +59,7 @@ export class Walker {
     private readonly opts: WalkOptions,
   ) {
     this.stack = new StackWalk(this, g, calls, frames, opts);
+    this.between = new Between(g, frames, opts);
     this.contexts = new Contexts(this, g);
   }
 
@@ -88,7 +91,7 @@ export class Walker {
       if (this.isRunnerWait(w))
         ups = this.stack.walk(p, p.awaits !== undefined ? 0 : 1);
       else {
-        const between = this.stack.returnedBy(p, w);
+        const between = this.between.returnedBy(p, w);
         ups = this.upWait(w).map(b => below(b, between));
       }
       for (const b of ups) if (out.length < MAX_BRANCHES) out.push(b);
@@ -214,7 +217,7 @@ export class Walker {
             made != null &&
             made.awaits === undefined &&
             made.context === by.self
-              ? this.stack.callbackFrames(made)
+              ? this.between.callbackFrames(made)
               : [];
           return this.up(by).map(b => below(b, frames));
         }

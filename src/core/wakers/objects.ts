@@ -6,7 +6,7 @@
  * are passed through to what keeps them.
  */
 import type {Chain} from './heap-index';
-import {IDENTIFIER} from './heap-index';
+import {IDENTIFIER} from './heap-code';
 import {type Recognised, type WakerContext} from './context';
 import {listenedEvents} from './events';
 import {
