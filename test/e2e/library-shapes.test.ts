@@ -70,7 +70,7 @@ describe.each([
     expect(d).toMatch(/^Task dump: 1 branch stuck /);
     expect(d).toContain(
       [
-        '└╼ load at src/loader.js:21:12',
+        '└╼ load at src/loader.js:42:12',
         '   ⏸ promise, never settled; it waits on:',
       ].join('\n'),
     );
