@@ -53,7 +53,14 @@ export type CombinatorName =
 
 /** What a stuck leaf is, discriminated on `kind`. */
 export type LeafKind =
-  'promise' | 'timer' | 'immediate' | 'socket' | 'server' | 'child-process';
+  | 'promise'
+  | 'timer'
+  | 'immediate'
+  | 'socket'
+  | 'server'
+  | 'child-process'
+  /** A generator a runner drives, suspended at a `yield`. */
+  | 'generator';
 
 /**
  * A thing that never settled, with the logical stack (root first) that waits on

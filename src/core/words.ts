@@ -199,3 +199,26 @@ export function serverSideWhat(side: {
         : '';
   return `${side.server}${where}: ${state}${handler}`;
 }
+
+/** `` `yield take(…)` ``, or `its \`yield\`` when what it calls is unknown. */
+function yieldWords(yields: string | null): string {
+  return yields === null ? 'its `yield`' : `\`yield ${yields}(…)\``;
+}
+
+/**
+ * What a generator a runner drives is suspended at (a leaf of its own: the
+ * promise of its task waits on it).
+ */
+export function generatorWhat(yields: string | null): string {
+  return `generator, suspended at ${yieldWords(yields)}`;
+}
+
+/** The end of a waker's line: the generator in the holder's scope. */
+export function suspendedWords(
+  name: string | null,
+  holder: string | null,
+  yields: string | null,
+  at: Frame,
+): string {
+  return `; the generator${name !== null ? ` ${name}` : ''} in the scope of ${holder ?? 'that function'} is suspended at ${yieldWords(yields)}, ${at.file}:${at.line}:${at.column}`;
+}

@@ -10,7 +10,12 @@
  * Its state is per test process: Jest loads the environment once per worker,
  * and the same hang in the next test file is the same cause.
  */
-import {type DumpContext, type LeafSource, nestFed} from '../core/dump';
+import {
+  type DumpContext,
+  type LeafSource,
+  addGenerators,
+  nestFed,
+} from '../core/dump';
 import {isMachinery} from '../core/machinery';
 import {recorderObjects} from '../core/record';
 import {ledgerObjects} from '../core/leftovers';
@@ -210,6 +215,7 @@ function searchOrReuse(
       options.project,
     );
     nestFed(dump, report.feeds);
+    addGenerators(dump, report.generators);
   } catch (e) {
     // All or nothing: no `↳` line from a search that did not finish.
     for (const s of subjects) delete s.leaf.waker;
@@ -241,7 +247,14 @@ function subjectsOf(
       if (leaf.detached && leaf.busy !== true && dump.leaves.includes(leaf))
         handles.push({leaf, handle: s.handle});
     } else if (leaf.kind === 'promise' && leaf.waiting !== true)
-      subjects.push({leaf, promise: s.promise, constructed: s.constructed});
+      subjects.push({
+        leaf,
+        promise: s.promise,
+        constructed: s.constructed,
+        ...(s.feeds !== undefined && dump.leaves.includes(leaf)
+          ? {feeds: s.feeds}
+          : {}),
+      });
   }
   return {subjects, handles};
 }

@@ -1,7 +1,7 @@
 import {dumpFinder, dumps, outline, sharedRun} from './run';
 
 // Hangs in the shapes of libraries the program did not write (rxjs,
-// DataLoader, a Transform stream, redux-saga), written small in
+// DataLoader, a Transform stream, redux-saga, generic-pool), written small in
 // fixtures/library-shapes. Read from the shared runs
 // (test/e2e/shared-runs.ts).
 describe.each([
@@ -13,8 +13,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('4 failed, 4 total');
-    expect(all).toHaveLength(4);
+    expect(run.tests).toBe('6 failed, 6 total');
+    expect(all).toHaveLength(6);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -53,10 +53,69 @@ describe.each([
     );
   });
 
+  // The batch's `.then` (nobody waits on its result) keeps the load's
+  // resolve: the load waits on the batch, one hang. Dispatched in a tick
+  // (nothing recorded runs it), the batch's branch is not traced back.
+  test('a promise fed by the reaction of a chain nobody awaits: one branch, drawn under it', () => {
+    const d = outline(
+      find(
+        'a batch dispatched in a tick, waiting on a database nobody connected',
+      ),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck /);
+    expect(d).toContain(
+      [
+        '└╼ load at src/loader.js:42:12',
+        '   ⏸ promise, never settled; it waits on:',
+      ].join('\n'),
+    );
+    expect(d).toMatch(
+      /\n {3}└╼ [^\n]*\n(.*\n)*? +└╼ queryUsers at src\/loader\.js:\d+:\d+\n +⏸ promise, never settled/,
+    );
+    expect(d).not.toContain('async chain broken by a callback');
+  });
+
+  // A `.catch` whose result nobody keeps is no way the test waits; the
+  // creation's `.then` hands the connection to the waiting client.
+  test('a pool: a bookkeeping catch is no branch, the creation is drawn under the acquire it feeds', () => {
+    const d = outline(find('a pool whose connection never says ready'));
+    expect(d).toMatch(/^Task dump: 1 branch stuck .*\(1 event wait\)/);
+    expect(d).toContain(
+      [
+        '╼ test "a pool whose connection never says ready" at test/shapes.test.js:47:14',
+        '└╼ acquire at src/pool.js:17:23',
+        '   ⏸ promise, never settled; it waits on:',
+        '     ↳ its resolve function is kept in Pool.waiting[0].resolve (class Pool at src/pool.js:12:14), itself kept in `pool` of test/shapes.test.js',
+        '   └╼ acquire at src/pool.js:20:10',
+        '      └╼ create at src/pool.js:25:11',
+        '         ⏸ events.once() promise, never settled',
+      ].join('\n'),
+    );
+  });
+
   test('a generator a runner drives: where it is suspended', () => {
     const d = find('a generator waiting for an action nobody puts');
     expect(d.replace(/\s+/g, ' ')).toContain(
-      '↳ its resolve function is kept in Channel.takers[0].cb (by next at src/runner.js:23:16) (class Channel at src/runner.js:7:14), itself kept in `channel` of test/shapes.test.js; the generator checkout in the scope of next is suspended at src/runner.js:33:17',
+      '↳ its resolve function is kept in Channel.takers[0].cb (by next at src/runner.js:23:16) (class Channel at src/runner.js:7:14), itself kept in `channel` of test/shapes.test.js; the generator checkout in the scope of next is suspended at `yield take(…)`, src/runner.js:33:17',
+    );
+  });
+
+  // The task's promise waits on the generator: its `yield` is a node of the
+  // branch, the leaf says what it yields.
+  test('a generator a runner drives: its yield is the leaf of the branch', () => {
+    const d = outline(find('a generator waiting for an action nobody puts'));
+    expect(d).toMatch(/^Task dump: 1 branch stuck .*\(1 generator\)/);
+    expect(d).toContain(
+      [
+        '└╼ run at src/runner.js:22:16',
+        '   ⏸ promise, never settled; it waits on:',
+      ].join('\n'),
+    );
+    expect(d).toContain(
+      [
+        '   └╼ checkout at src/runner.js:33:17',
+        '      ⏸ generator, suspended at `yield take(…)`',
+      ].join('\n'),
     );
   });
 

@@ -105,6 +105,7 @@ beforeEach(() => {
       found: subjects.length,
       orphaned: 0,
       feeds: [],
+      generators: [],
       nodes: 1,
       ms: 1,
       phases: [],

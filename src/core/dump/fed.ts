@@ -1,26 +1,46 @@
 /**
- * One hang, one branch: a timer, socket, server or child process drawn in a
- * branch of its own (one made in a callback that could not be traced back)
- * is moved under the promise it feeds, as what that promise waits on, when
- * the waker search found that promise's resolve function kept behind it
- * (wakers/feeds.ts). What hangs below it (the server's side of a socket's
- * connection, dump/peers.ts) moves with it. The promise then waits on the
- * branch below it: shown, not counted again.
+ * One hang, one branch: what feeds a stuck promise is drawn under it, as
+ * what that promise waits on, when the waker search found that promise's
+ * resolve function kept behind it:
+ * - a timer, socket, server or child process drawn in a branch of its own
+ *   (one made in a callback that could not be traced back), whose callback or
+ *   listeners keep it (wakers/feeds.ts); what hangs below it (the server's
+ *   side of a socket's connection, dump/peers.ts) moves with it;
+ * - a promise nothing the Root runs waits on (detached, or a chain whose end
+ *   is dropped: a call nobody awaits, a `.then()` whose result nobody keeps),
+ *   whose chain's reactions keep it (wakers/promise-feeds.ts); a promise whose
+ *   executor started it (drawn above it, waiting on it) moves with it.
+ * The promise fed then waits on the branch below it: shown, not counted
+ * again.
  */
 import type {Frame, Leaf, TaskDump} from '../types';
 
-/** Moves each fed handle's branch under the promise it feeds. */
+/** Moves each feeding branch under the promise it feeds. */
 export function nestFed(
   dump: TaskDump,
   feeds: ReadonlyArray<{handle: Leaf; promise: Leaf}>,
 ): void {
   for (const {handle, promise} of feeds) {
-    if (!handle.detached || handle === promise) continue;
-    const prefix = handle.path;
+    if (handle === promise || !dump.leaves.includes(handle)) continue;
+    // A timer or handle only when its branch was not traced back.
+    if (handle.kind !== 'promise' && !handle.detached) continue;
+    // What moves: the feeding leaf's branch, from the promise waiting on it
+    // whose executor started it, if there is one.
+    let prefix = handle.path;
+    for (const l of dump.leaves)
+      if (
+        l.waiting === true &&
+        l.detached === handle.detached &&
+        l.path.length < prefix.length &&
+        startsWith(handle.path, l.path)
+      )
+        prefix = l.path;
     const moved = dump.leaves.filter(
-      l => l.detached && startsWith(l.path, prefix),
+      l => l.detached === handle.detached && startsWith(l.path, prefix),
     );
     if (!moved.includes(handle) || moved.includes(promise)) continue;
+    // Under the promise already, as a branch it waits on: nothing to move.
+    if (startsWith(prefix, promise.path) && promise.waiting === true) continue;
     for (const l of moved) {
       l.path = [...promise.path, ...l.path];
       l.detached = promise.detached;

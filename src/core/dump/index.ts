@@ -17,6 +17,7 @@ import {joinPeers} from './peers';
 export type {DumpContext} from './context';
 export type {HandleSource, LeafSource, PromiseSource} from './leaves';
 export {nestFed} from './fed';
+export {addGenerators} from './generators';
 export {isPending} from './pending';
 export {lineKey, preferAwait} from './finish';
 export {duration} from '../words';

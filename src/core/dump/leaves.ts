@@ -21,6 +21,7 @@ import type {Leaf, LeafKind} from '../types';
 import type {Frame} from '../types';
 import type {WaitGraph} from '../graph/graph';
 import {type Branch, type Walker, timerApi} from '../graph/walk';
+import {chainOf} from '../graph/chain';
 import {
   type RootWord,
   IMMEDIATE_WHAT,
@@ -36,24 +37,9 @@ import {libraryOf} from '../render';
 import type {DumpContext} from './context';
 import {isPending} from './pending';
 import {Retries, firstPass} from './retry';
+import type {LeafSource} from './sources';
 
-/** What is behind a leaf, for the waker search. Never part of a dump. */
-export type LeafSource = PromiseSource | HandleSource;
-
-/** The promise behind a promise leaf. */
-export interface PromiseSource {
-  promise: object;
-  /** True for a `new Promise` (not an async function's or a combinator's). */
-  constructed: boolean;
-}
-
-/**
- * The timer, socket, server or child process behind a leaf (the search
- * looks for the promise it feeds).
- */
-export interface HandleSource {
-  handle: object;
-}
+export type {HandleSource, LeafSource, PromiseSource} from './sources';
 
 /**
  * One-shot timers set at one place before the pending one, for a live-lock
@@ -410,10 +396,28 @@ export class LeafMaker {
       if (walker.executorWork.has(c)) made.waiting = true;
       const leaves = this.add(c, bs, made, c);
       const promise = this.g.promiseOf.get(c);
-      if (promise !== undefined)
-        for (const leaf of leaves)
-          this.sources?.set(leaf, {promise, constructed: true});
+      if (promise === undefined || this.sources === undefined) return;
+      const feeds = this.feedsOf(c, leaves);
+      for (const leaf of leaves)
+        this.sources.set(leaf, {
+          promise,
+          constructed: true,
+          ...(feeds !== undefined ? {feeds} : {}),
+        });
     });
+  }
+
+  /**
+   * The chain of a leaf nothing the Root runs waits on (detached, or every
+   * end of its chain dropped), for the waker search to place it.
+   */
+  private feedsOf(c: Capture, leaves: Leaf[]): object[] | undefined {
+    if (leaves.length === 0 || leaves.some(l => l.waiting === true))
+      return undefined;
+    const chain = chainOf(this.g, this.walker, c);
+    return chain.unawaited || leaves.every(l => l.detached)
+      ? chain.promises
+      : undefined;
   }
 }
 

@@ -49,12 +49,11 @@ export class Walker {
   private readonly ups = new Map<Capture, Branch[]>();
   private readonly leafUps = new Map<Capture, Branch[]>();
   private readonly waitUps = new Map<Capture, Branch[]>();
-  /** {@link waitersOf}, asked of a call by the stack walk, then by up(). */
-  private readonly waiters = new Map<Capture, readonly Capture[]>();
+  private readonly waiterLists = new Map<Capture, Capture[]>();
 
   constructor(
     private readonly g: WaitGraph,
-    calls: Calls,
+    readonly calls: Calls,
     private readonly frames: FrameMaker,
     private readonly opts: WalkOptions,
   ) {
@@ -155,23 +154,42 @@ export class Walker {
     return false;
   }
 
-  /** The subscriptions on `p` that wait on it (not V8's wrappers, not dead). */
-  waitersOf(p: Capture): readonly Capture[] {
-    let out = this.waiters.get(p);
-    if (out === undefined) this.waiters.set(p, (out = this.findWaiters(p)));
-    return out;
-  }
-
-  private findWaiters(p: Capture): Capture[] {
-    const out: Capture[] = [];
+  /**
+   * The subscriptions on `p` that wait on it (not V8's wrappers, not dead).
+   * A `.then()`/`.catch()` chain whose end nothing waits on (a library's
+   * bookkeeping: generic-pool's `promise.catch(onTimeout)`) is no way the
+   * Root waits on `p` when something else waits on it: one hang, one branch.
+   * Alone, it is the only way known (a `done` test's `p.then(done)`).
+   */
+  waitersOf(p: Capture): Capture[] {
+    let out = this.waiterLists.get(p);
+    if (out !== undefined) return out;
+    out = [];
+    let dangling = 0;
     for (const w of p.waits ?? []) {
       if (w.settled) continue;
       const kind = this.g.waitKind(w);
       if (kind === 'wrapper') continue;
       if (kind === 'input' && this.g.combinatorOf(w) === undefined) continue;
+      if (this.dangles(w)) dangling++;
       out.push(w);
     }
+    if (dangling > 0 && dangling < out.length)
+      out = out.filter(w => !this.dangles(w));
+    this.waiterLists.set(p, out);
     return out;
+  }
+
+  /**
+   * Whether a subscription is a `.then()` chain whose end nothing waits on,
+   * every subscription on the way recorded.
+   */
+  private dangles(w: Capture, depth = 0): boolean {
+    if (this.g.waitKind(w) !== 'then' || this.isDownlevelled(w)) return false;
+    if (w.moreWaits > 0 || depth > 64) return false;
+    for (const x of w.waits ?? [])
+      if (!x.settled && !this.dangles(x, depth + 1)) return false;
+    return true;
   }
 
   /** Where a subscription waits, up to the Root. */

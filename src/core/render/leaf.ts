@@ -8,7 +8,7 @@ import {type Line, line, position} from './lines';
 
 export function leafLine(leaf: Leaf, at: Frame | null): string {
   const glyph =
-    leaf.kind === 'promise'
+    leaf.kind === 'promise' || leaf.kind === 'generator'
       ? GLYPHS.promise
       : leaf.kind === 'socket' || leaf.kind === 'server'
         ? GLYPHS.io

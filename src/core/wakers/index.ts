@@ -23,7 +23,7 @@
  * properties, variables, event names); never a value of the program.
  */
 import type {Waker} from '../types';
-import {edgeNamed, probeHeap} from '../heap';
+import {probeHeap} from '../heap';
 import {Stopwatch} from '../stopwatch';
 import {type Chain, HeapIndex, IDENTIFIER} from './heap-index';
 import type {Recognised, WakerContext} from './context';
@@ -31,8 +31,10 @@ import {StateReader} from './state';
 import {RANK_ERROR, rankOf, recognise} from './recognise';
 import {findHolders} from './locks';
 import {placeUpTo} from './further';
-import {suspendedGenerator} from './generators';
+import {type SuspendedGenerator, suspendedGenerator} from './generators';
 import {feedsOf} from './feeds';
+import {followedPromise} from './follows';
+import {promiseFeedsOf} from './promise-feeds';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 import {
   ONLY_REJECT,
@@ -69,9 +71,19 @@ export function findWakers(
   const started = performance.now();
   const handles = options.handles ?? [];
   const watch = new Stopwatch();
+  const feeders = subjects.filter(s => s.feeds !== undefined);
+  const chains = feeders.flatMap(s => s.feeds ?? []);
   const probe = probeHeap(
-    [...subjects.map(s => s.promise), ...handles.map(h => h.handle)],
-    [subjects, ...subjects, handles, ...handles, ...options.exclude],
+    [...subjects.map(s => s.promise), ...handles.map(h => h.handle), ...chains],
+    [
+      subjects,
+      ...subjects,
+      ...feeders.map(s => s.feeds as object[]),
+      feeders,
+      handles,
+      ...handles,
+      ...options.exclude,
+    ],
     watch,
   );
   try {
@@ -86,12 +98,21 @@ export function findWakers(
     let orphaned = 0;
     const locks: Array<number[] | undefined> = [];
     const kept: Array<number[] | undefined> = [];
+    const resolvers: Array<number[] | undefined> = [];
+    const generators: WakerReport['generators'] = [];
     subjects.forEach((s, i) => {
       const node = probe.subjects[i];
       if (node === -1) return;
-      const {waker, chain, holders} = wakerOf(cx, node, s);
+      resolvers[i] = ix.resolversOf(node);
+      const {waker, chain, holders, generator} = wakerOf(cx, node, s);
       locks[i] = chain;
       kept[i] = holders;
+      if (generator !== undefined)
+        generators.push({
+          promise: s.leaf,
+          frame: generator.frame,
+          yields: generator.yields,
+        });
       if (waker === undefined) return;
       s.leaf.waker = waker;
       found++;
@@ -103,13 +124,33 @@ export function findWakers(
       kept,
       handles.map((_, k) => probe.subjects[subjects.length + k]),
     );
+    let at = subjects.length + handles.length;
+    const chainNodes = feeders.map(s =>
+      (s.feeds ?? []).map(() => probe.subjects[at++]),
+    );
+    const fedBy = promiseFeedsOf(
+      cx,
+      resolvers,
+      chainNodes,
+      feeders.map(s => subjects.indexOf(s)),
+    );
     watch.lap('search');
     return {
       found,
       orphaned,
-      feeds: handles.flatMap((h, k) =>
-        fed[k] === -1 ? [] : [{handle: h.leaf, promise: subjects[fed[k]].leaf}],
-      ),
+      feeds: [
+        ...handles.flatMap((h, k) =>
+          fed[k] === -1
+            ? []
+            : [{handle: h.leaf, promise: subjects[fed[k]].leaf}],
+        ),
+        ...feeders.flatMap((s, k) =>
+          fedBy[k] === -1
+            ? []
+            : [{handle: s.leaf, promise: subjects[fedBy[k]].leaf}],
+        ),
+      ],
+      generators,
       nodes: probe.graph.nodeCount,
       ms: Math.round(performance.now() - started),
       phases: watch.phases,
@@ -132,6 +173,8 @@ interface Described {
    * (for feeds.ts).
    */
   holders?: number[];
+  /** The generator a runner drives, in whose runner's scope it is kept. */
+  generator?: SuspendedGenerator;
 }
 
 /** How many promises a search follows through adoptions. */
@@ -207,56 +250,6 @@ function wakerOf(
   return found;
 }
 
-/**
- * Whether a `new Promise` follows another one: its resolve function was
- * called with a promise or a thenable (V8 then hands a second pair of
- * functions to that one's `then`, or, with no promise hooks on, links the two
- * promises directly), or it was handed to another promise's `then`. The
- * promise followed, when it is one (null for a thenable).
- */
-function followedPromise(
-  cx: WakerContext,
-  node: number,
-  fns: number[],
-  constructed: boolean,
-): {how: 'called' | 'then' | 'thenable'; promise: number | null} | undefined {
-  const {ix} = cx;
-  const g = ix.g;
-  // The promise whose reactions hold `reaction` (a list, newest first).
-  const promiseOf = (reaction: number): number | null => {
-    let at = reaction;
-    for (let hops = 0; hops < 64; hops++) {
-      let next = -1;
-      for (const r of ix.retainersOf(at)) {
-        if (g.name(r.from) === 'Promise') return r.from;
-        if (g.name(r.from) === 'system / PromiseReaction') next = r.from;
-      }
-      if (next === -1) return null;
-      at = next;
-    }
-    return null;
-  };
-  // An async function's promise resolved with the promise it returned is how
-  // V8 runs `return p`: what keeps that one's functions says it.
-  if (!constructed) return undefined;
-  const contexts = new Set(fns.map(f => edgeNamed(g, f, 'context')));
-  for (const f of fns) {
-    for (const r of ix.retainersOf(f)) {
-      if (g.name(r.from) !== 'system / PromiseReaction') continue;
-      return {
-        how: contexts.size > 1 ? 'called' : 'then',
-        promise: promiseOf(r.from),
-      };
-    }
-  }
-  for (const r of ix.retainersOf(node)) {
-    if (g.name(r.from) !== 'system / PromiseReaction') continue;
-    return {how: 'called', promise: promiseOf(r.from)};
-  }
-  if (contexts.size > 1) return {how: 'thenable', promise: null};
-  return undefined;
-}
-
 function describe(
   cx: WakerContext,
   fn: number,
@@ -265,10 +258,12 @@ function describe(
   const first = nearestHolder(cx, fn, subject);
   if (first === undefined) return {};
   if (!cx.ix.isResolve(fn)) first.waker = asReject(first.waker);
-  const suspended = suspendedGenerator(cx, first.chain) ?? '';
+  const generator = suspendedGenerator(cx, first.chain);
+  const suspended = generator?.text ?? '';
+  const gen = generator !== undefined ? {generator} : {};
   if (first.waker.kind !== 'object') {
     first.waker.what += suspended;
-    return {waker: first.waker, holders: [first.node]};
+    return {waker: first.waker, holders: [first.node], ...gen};
   }
   // A deferred, or a lock: what keeps that says more (the module, the
   // emitter, the queue), and the objects on the way are what a holder of the
@@ -296,7 +291,7 @@ function describe(
   }
   if (above.length > 0) first.waker.what += itselfKept(above[0].place, top);
   first.waker.what += suspended;
-  return {waker: first.waker, chain, holders};
+  return {waker: first.waker, chain, holders, ...gen};
 }
 
 /** How many objects up from a resolve function a search names and follows. */

@@ -2,7 +2,7 @@
  * What a waker search is given and what it returns: the public types of
  * `wakers/` (re-exported by its index).
  */
-import type {Leaf} from '../types';
+import type {Frame, Leaf} from '../types';
 import type {Phase} from '../stopwatch';
 import type {IndexOptions} from './heap-index';
 
@@ -15,6 +15,12 @@ export interface WakerSubject {
    * left: orphaned).
    */
   constructed: boolean;
+  /**
+   * The pending promises of its chain, when nothing the Root runs waits on
+   * it: whether one feeds another subject is looked for too
+   * ({@link WakerReport.feeds}).
+   */
+  feeds?: object[];
 }
 
 /** What the search needs to know about where it runs. */
@@ -40,9 +46,16 @@ export interface WakerReport {
   orphaned: number;
   /**
    * Handles that keep what could settle one subject (and no other): its
-   * resolve function, or an object keeping it (wakers/feeds.ts).
+   * resolve function, or an object keeping it (wakers/feeds.ts); and
+   * subjects whose chain's reactions keep another subject's resolve
+   * function (wakers/promise-feeds.ts). `handle` is the leaf that feeds.
    */
   feeds: Array<{handle: Leaf; promise: Leaf}>;
+  /**
+   * Subjects whose resolve function a runner of generators keeps, with the
+   * generator it drives suspended at a `yield` (wakers/generators.ts).
+   */
+  generators: Array<{promise: Leaf; frame: Frame; yields: string | null}>;
   /** Nodes of the heap snapshot. */
   nodes: number;
   ms: number;

@@ -1,0 +1,99 @@
+/**
+ * Which stuck promise a chain nothing waits on feeds: a pending promise whose
+ * reactions (an `await` that will resume, a `.then` callback) keep, a few
+ * references away, another stuck promise's resolve function. DataLoader's
+ * `batchPromise.then(values => batch.callbacks[i].resolve(...))`, a pool's
+ * `create().then(() => this._dispense())`: when the first settles, the code
+ * that runs is what settles the second, so the second waits on it (one hang,
+ * drawn once: dump/fed.ts). The search goes back from each resolve function
+ * through what refers to it, nearest first, as far as {@link DEPTH}
+ * references, and not through a module's scope nor from a scope to the
+ * scopes inside it (a module's scope refers to much of the program).
+ */
+import type {WakerContext} from './context';
+
+/** References followed back from a resolve function. */
+const DEPTH = 10;
+
+/** Objects visited back from one resolve function, at most. */
+const VISITS = 20_000;
+
+/** Subjects whose resolve functions are searched back from, at most. */
+const SUBJECTS = 64;
+
+/**
+ * For each feeder (a list of promise nodes: a chain nothing waits on), the
+ * index of the subject it feeds, or -1: none, one of its own, or two at the
+ * same distance (then nothing says which).
+ *
+ * @param resolvers each subject's resolve and reject functions.
+ * @param own for each feeder, the subject it is (its leaf's), or -1.
+ */
+export function promiseFeedsOf(
+  cx: WakerContext,
+  resolvers: Array<number[] | undefined>,
+  feeders: number[][],
+  own: number[],
+): number[] {
+  const out = feeders.map(() => -1);
+  if (feeders.length === 0) return out;
+  const feederOf = new Map<number, number>();
+  feeders.forEach((nodes, k) => {
+    for (const n of nodes) if (n !== -1) feederOf.set(n, k);
+  });
+  const best = feeders.map(() => ({depth: Infinity, subject: -1}));
+  resolvers.slice(0, SUBJECTS).forEach((fns, i) => {
+    if (fns === undefined || fns.length === 0) return;
+    for (const [k, depth] of reachedBack(cx, fns, feederOf)) {
+      if (own[k] === i) continue;
+      const b = best[k];
+      if (depth < b.depth) best[k] = {depth, subject: i};
+      else if (depth === b.depth && b.subject !== i) b.subject = -1;
+    }
+  });
+  best.forEach((b, k) => (out[k] = b.subject));
+  return out;
+}
+
+/** The feeders reached back from `fns`, each at its nearest depth. */
+function reachedBack(
+  cx: WakerContext,
+  fns: number[],
+  feederOf: Map<number, number>,
+): Map<number, number> {
+  const {ix} = cx;
+  const g = ix.g;
+  const found = new Map<number, number>();
+  const seen = new Set<number>(fns);
+  let level = [...fns];
+  for (let depth = 1; depth <= DEPTH && level.length > 0; depth++) {
+    const next: number[] = [];
+    for (const node of level) {
+      for (const {from, edge} of ix.retainersOf(node)) {
+        if (seen.has(from) || seen.size >= VISITS) continue;
+        if (ix.skip(edge) || ix.probe.ours[from] === 1) continue;
+        const name = g.edgeName(edge);
+        const type = g.type(from);
+        if (
+          name === 'map' ||
+          name === '__proto__' ||
+          name === 'prototype' ||
+          name === 'previous' ||
+          type === 'code' ||
+          type === 'synthetic' ||
+          (g.name(from) === 'system / Context' && ix.isModuleScope(from))
+        )
+          continue;
+        seen.add(from);
+        const k = feederOf.get(from);
+        if (k !== undefined) {
+          if (!found.has(k)) found.set(k, depth);
+          continue;
+        }
+        next.push(from);
+      }
+    }
+    level = next;
+  }
+  return found;
+}
