@@ -14,24 +14,15 @@ import {
   isNode,
   isPromiseConstructor,
   name,
-  position,
+  originOf,
 } from '../stack/sites';
 import {isDownlevelHelper} from '../stack/downlevel';
 import type {Leaf, LeafKind} from '../types';
 import type {Frame} from '../types';
 import type {WaitGraph} from '../graph/graph';
-import {type Branch, type Walker, timerApi} from '../graph/walk';
+import {type Branch, type Walker} from '../graph/walk';
 import {chainOf} from '../graph/chain';
-import {
-  type RootWord,
-  IMMEDIATE_WHAT,
-  awaitedWhat,
-  intervalWhat,
-  loopWhat,
-  promiseWhat,
-  retryWhat,
-  timeoutWhat,
-} from '../words';
+import {type RootWord, awaitedWhat, promiseWhat} from '../words';
 import type {FrameMaker} from './frames';
 import {libraryOf} from '../render';
 import type {DumpContext} from './context';
@@ -41,16 +32,7 @@ import type {LeafSource} from './sources';
 
 export type {HandleSource, LeafSource, PromiseSource} from './sources';
 
-/**
- * One-shot timers set at one place before the pending one, for a live-lock
- * (a loop that ran 4 times or more).
- */
-const LOOP_MIN = 3;
-
-type Made = Pick<Leaf, 'kind' | 'what'> &
-  Partial<Pick<Leaf, 'timer' | 'busy' | 'loop' | 'waiting'>> & {
-    retry?: true;
-  };
+import {type Made, TimerMade} from './timer-made';
 
 /** Makes the leaves of one dump (see the module comment). */
 export class LeafMaker {
@@ -59,11 +41,11 @@ export class LeafMaker {
   readonly handleOf = new Map<Leaf, object>();
   /** Timer leaves by where they were set (see {@link promises}). */
   private readonly timersAt = new Map<string, Leaf[]>();
-  private firedAlong: Map<string, Capture[]> | undefined;
   /** {@link createdAt} of captures, for branches not ending in a library. */
   private readonly madeAt = new Map<Capture, Frame | null>();
   readonly rootWord: RootWord;
   private readonly retries: Retries;
+  private readonly timerMade: TimerMade;
 
   constructor(
     private readonly g: WaitGraph,
@@ -80,6 +62,7 @@ export class LeafMaker {
           ? 'call'
           : 'hook';
     this.retries = new Retries(g, frames, ctx);
+    this.timerMade = new TimerMade(g, walker, ctx, this.retries, this.rootWord);
   }
 
   /** A leaf for each branch of `c` that reaches something worth showing. */
@@ -155,7 +138,7 @@ export class LeafMaker {
   timers(): void {
     for (const [timer, c] of this.g.timers) {
       if (!isTimerPending(timer)) continue;
-      const made = this.timerMade(timer, c);
+      const made = this.timerMade.of(timer, c);
       if (made === null) continue;
       const leaves = this.add(c, this.walker.walk(c, 1), made, c);
       for (const leaf of leaves) this.handleOf.set(leaf, timer);
@@ -169,127 +152,6 @@ export class LeafMaker {
       if (list === undefined) this.timersAt.set(k, [...leaves]);
       else list.push(...leaves);
     }
-  }
-
-  private timerMade(timer: object, c: Capture): Made | null {
-    const t = timer as {_idleTimeout?: number; _repeat?: number | null};
-    const api = timerApi(timer);
-    if (api === 'setImmediate')
-      return {kind: 'immediate', what: IMMEDIATE_WHAT};
-    // An unref'd timer Node made for another API (a socket's idle timeout) is
-    // that API's business, not something the test waits on.
-    const origin = originOf(this.g.sites(c));
-    const internal =
-      origin !== null && !/\(node:timers(\/promises)?\)$/.test(origin);
-    const hasRef = (timer as {hasRef?: () => boolean}).hasRef;
-    if (internal && typeof hasRef === 'function' && !hasRef.call(timer))
-      return null;
-    const delayMs = typeof t._idleTimeout === 'number' ? t._idleTimeout : 0;
-    const repeat = typeof t._repeat === 'number';
-    const via = origin?.includes('node:timers/promises')
-      ? 'timers/promises '
-      : '';
-    // Timers are armed when set (intervals re-armed when they fire).
-    const since = this.ctx.now - c.at;
-    const firesInMs = Math.max(
-      0,
-      Math.round(
-        repeat && delayMs > 0 ? delayMs - (since % delayMs) : delayMs - since,
-      ),
-    );
-    const timer_ = {delayMs, repeat, firesInMs};
-    if (repeat) {
-      const ran = delayMs > 0 ? Math.floor(since / delayMs) : 0;
-      return {
-        kind: 'timer',
-        what: intervalWhat(via, delayMs, ran, firesInMs),
-        timer: timer_,
-      };
-    }
-    const timeoutMs = this.ctx.timeoutMs;
-    const timeout =
-      timeoutMs === null ? null : {ms: timeoutMs, root: this.rootWord};
-    // Armed after a failed attempt, by the code that handled it: a retry.
-    const fired = this.firedBefore(c);
-    const retry = this.retries.of(c, fired);
-    if (retry !== null) {
-      const {at, attempts, counted, last, same} = retry;
-      return {
-        kind: 'timer',
-        what: retryWhat(at, attempts, last, same, delayMs, firesInMs, timeout),
-        timer: timer_,
-        loop: {count: counted, at, exact: attempts !== null},
-        retry: true,
-      };
-    }
-    // The same logical stack set LOOP_MIN timers before this one: the loop is
-    // why it never ends, shown at the function that loops (the outermost
-    // frame below the `await`s of its callers).
-    const earlier = fired.length;
-    if (earlier >= LOOP_MIN) {
-      const path = this.walker.walk(c, 1)[0]?.path ?? [];
-      // The innermost function suspended at an `await`: it is resumed each
-      // time round.
-      let resumed = -1;
-      for (let i = path.length - 1; i >= 0 && resumed < 0; i--)
-        if (path[i].async) resumed = i;
-      if (resumed >= 0) {
-        const f = path[resumed];
-        const exact = !this.g.undercounted;
-        return {
-          kind: 'timer',
-          what: loopWhat(
-            f,
-            earlier + 1,
-            exact,
-            this.rootWord,
-            delayMs,
-            firesInMs,
-          ),
-          timer: timer_,
-          loop: {count: earlier + 1, at: f, exact},
-        };
-      }
-    }
-    const busy = timeoutMs !== null && delayMs < timeoutMs;
-    return {
-      kind: 'timer',
-      what: timeoutWhat(via, delayMs, firesInMs, timeout, busy),
-      timer: timer_,
-      ...(busy ? {busy: true} : {}),
-    };
-  }
-
-  /**
-   * One-shot timers of the family that already fired (or were cleared),
-   * counted by the logical stack they were set along: a loop that keeps
-   * setting them (a retry, a poll) is live, yet never gets anywhere.
-   */
-  private firedBefore(c: Capture): readonly Capture[] {
-    let along = this.firedAlong;
-    if (along === undefined) {
-      along = this.firedAlong = new Map();
-      for (const [t, tc] of this.g.timers) {
-        if (isTimerPending(t) || timerApi(t) !== 'setTimeout') continue;
-        const k = this.stackKey(tc);
-        const list = along.get(k);
-        if (list === undefined) along.set(k, [tc]);
-        else list.push(tc);
-      }
-    }
-    return along.get(this.stackKey(c)) ?? [];
-  }
-
-  /** A capture's logical stack as a key: its user frames, up to the Root. */
-  private stackKey(c: Capture): string {
-    let k = '';
-    for (const s of this.g.sites(c)) {
-      const f = file(s);
-      if (f === null || isNode(s)) continue;
-      if (this.ctx.isRunner(f)) break;
-      if (!this.ctx.isMachinery(f)) k += `${f}:${position(s)}>`;
-    }
-    return k;
   }
 
   /** Releases what the dump read of the program (an inspector session). */
@@ -419,17 +281,6 @@ export class LeafMaker {
       ? chain.promises
       : undefined;
   }
-}
-
-/** Node's API that made a leaf (`once (node:events)`): its frames on top. */
-export function originOf(sites: Site[]): string | null {
-  let origin: string | null = null;
-  for (let i = 1; i < sites.length; i++) {
-    const s = sites[i];
-    if (!isNode(s) && file(s) !== null) break;
-    if (isNode(s) && name(s)) origin = `${name(s)} (${file(s)})`;
-  }
-  return origin;
 }
 
 function key(f: Frame): string {

@@ -313,3 +313,14 @@ export function sameCallPath(
   }
   return true;
 }
+
+/** Node's API that made a leaf (`once (node:events)`): its frames on top. */
+export function originOf(sites: readonly Site[]): string | null {
+  let origin: string | null = null;
+  for (let i = 1; i < sites.length; i++) {
+    const s = sites[i];
+    if (!isNode(s) && file(s) !== null) break;
+    if (isNode(s) && name(s)) origin = `${name(s)} (${file(s)})`;
+  }
+  return origin;
+}
