@@ -8,7 +8,7 @@
  * its stacks end.
  */
 import type {Circus} from '@jest/types';
-import {closeRoot, createRoot, enterRoot} from '../core/record';
+import {closeRoot, createRoot, enterRoot, topUpCaptures} from '../core/record';
 import type {TaskDump} from '../core/types';
 import {isTimeoutError} from '../jest/timeout';
 import {messageOf} from './errors';
@@ -38,6 +38,7 @@ export function onTestEvent(
         testPath: st.testPath,
       };
       st.concurrent = {root, names: event.tests.map(t => fullName(t))};
+      topUpCaptures();
       st.leaks?.own(
         root,
         {
@@ -179,6 +180,8 @@ function begin(
   const root = createRoot();
   root.label = {type: rootType, name: rootName, testPath: st.testPath};
   st.running.set(owner, {root, takesDone, rootType, rootName, timeoutMs});
+  // Each test and hook starts with the whole burst of stack captures.
+  topUpCaptures();
   enterRoot(root);
 }
 

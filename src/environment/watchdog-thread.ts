@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import {Worker, isMainThread} from 'node:worker_threads';
+import {noteTurn} from '../core/record';
 import {BEAT, BEAT_MS, SLOTS, type WatchdogData} from './watchdog-shared';
 
 // Tests may fake or replace these; keep the real ones.
@@ -92,4 +93,6 @@ function startThread(): Thread {
 
 function stamp(t: Thread): void {
   Atomics.store(t.shared, BEAT, dateNow() - t.epoch);
+  // The event loop turned: the recorder may refill its capture budget.
+  noteTurn();
 }

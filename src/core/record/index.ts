@@ -20,6 +20,7 @@ export {
 } from './roots';
 export {bytesReadBefore, isTimerPending} from './io';
 export {Stamp} from './stamp';
+export {noteTurn, topUp as topUpCaptures} from './state';
 export {
   type Capture,
   type HandleKind,

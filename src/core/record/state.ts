@@ -108,7 +108,30 @@ export function takeAmbient(): boolean {
   return true;
 }
 
-// Called only when the bucket is empty; reads the clock once per 256 skips.
+/**
+ * A test or hook starts: the bucket is full again (`captureBurst` tokens),
+ * whatever the tests before it spent; a hung test's leaf is most often made
+ * early in it. Reads the clock once.
+ */
+export function topUp(): void {
+  rec.tokens = rec.options.captureBurst;
+  rec.lastRefill = now.call(perf);
+  rec.skippedSinceRefill = 0;
+}
+
+/**
+ * The event loop has turned since the last call (the watchdog's beat, every
+ * 50 ms): time has passed, so the next promise over the budget reads the
+ * clock and refills the bucket, instead of waiting for the 256th. A promise
+ * made in a quiet moment after heavy churn (a test's last wait) then gets
+ * its stack.
+ */
+export function noteTurn(): void {
+  if (rec.tokens < 1) rec.skippedSinceRefill = 255;
+}
+
+// Called only when the bucket is empty; reads the clock once per 256 skips
+// (and at the first skip after a turn of the event loop, see noteTurn).
 function refill(): boolean {
   if ((++rec.skippedSinceRefill & 255) !== 0) return false;
   const t = now.call(perf);

@@ -107,17 +107,24 @@ export interface RecorderOptions {
   maxFrames: number;
   /** Stack captures allowed per second once the burst allowance is spent. */
   capturesPerSecond: number;
-  /** Stack captures allowed in a burst. */
+  /**
+   * Stack captures allowed in a burst: each test file, test and hook starts
+   * with this many (the bucket is topped up when one starts).
+   */
   captureBurst: number;
 }
 
 // Measured (bench/, Node 20, 2 cores): a capture costs ≈2.5 µs at 16 frames,
-// 3.5 µs at 32, 5.7 µs at 64. 24 frames reach the test body from any
-// reasonable depth. Each test or file starts with a full burst; under
-// sustained churn the rate bounds the cost to ≈1.5% (5 000 captures/s × 3 µs)
-// and the rest is sampled (a dump says how much was not recorded).
+// 3.5 µs at 32, 5.7 µs at 64 in a loop, ≈10 µs inside a Jest test (five
+// frames cost as much as 24). 24 frames reach the test body from any
+// reasonable depth. Each test and hook starts with a full burst (a hung
+// test's leaf is most often made early in it, or in a quiet moment, when the
+// bucket has refilled); under sustained churn the rate bounds the cost to
+// ≈1% (1 000 captures/s × 10 µs) and the rest is sampled (a dump says how
+// much was not recorded). With 5 000 of each, the busy files of bench/suite
+// took 55 000 captures, a third of the preset's extra CPU time (docs/cost.md).
 export const DEFAULT_RECORDER_OPTIONS: RecorderOptions = {
   maxFrames: 24,
-  capturesPerSecond: 5_000,
-  captureBurst: 5_000,
+  capturesPerSecond: 1_000,
+  captureBurst: 1_000,
 };
