@@ -97,7 +97,7 @@ describe.each([
       'held by [0] transfer at src/bank.ts:14:35, which waits on this branch: a deadlock',
     );
     expect(d).toContain(
-      'its resolve function is kept in Mutex.waiters[0] (class Mutex at src/lock.ts:2:1), itself kept in Account.lock (class Account at src/bank.ts:5:3)',
+      'its resolve function is kept in Mutex.waiters[0] (class Mutex at src/lock.ts:2:8), itself kept in Account.lock (class Account at src/bank.ts:5:3)',
     );
   });
 
@@ -112,7 +112,7 @@ describe.each([
       '↳ waits for the pipe RowSource → Writable to finish: a RowSource (a Readable stream) (class RowSource at src/export.ts:9:3): end never pushed (push(null) was not called)',
     );
     expect(find('a stream that ended but is never read')).toContain(
-      "↳ waits for a Readable stream (made with read() at src/export.ts:35:36) to end: ended, but not read to the end (8 bytes buffered, nothing reads it): 'end' comes after the last chunk is read",
+      "↳ waits for a Readable stream (made with read() at src/export.ts:35:32) to end: ended, but not read to the end (8 bytes buffered, nothing reads it): 'end' comes after the last chunk is read",
     );
   });
 
