@@ -1,7 +1,7 @@
 import {type CallSite, readCallSites} from '../../src/core/callsites';
 import type {Capture} from '../../src/core/record';
 import {Stacks} from '../../src/core/stack/read';
-import {file, position, withFrameTable} from '../../src/core/stack/sites';
+import {file, name, position, withFrameTable} from '../../src/core/stack/sites';
 
 // Stacks alike (every frame at the same place: file, source offset, `await`
 // or not; a native frame's name and combinator index) are read once in a
@@ -62,6 +62,21 @@ test('captures at other places are not merged', () => {
     expect(stacks.of(b)).not.toBe(stacks.of(a));
     expect(stacks.of(c)).not.toBe(stacks.of(a));
     expect(places(stacks, b)[0][1]).not.toBe(places(stacks, a)[0][1]);
+  });
+});
+
+test('closures of one function named apart are not merged', () => {
+  // Both frames are at one place, in functions named at run time.
+  const named = ['alpha', 'beta'].map(
+    k => ({[k]: (): Capture => capture()})[k],
+  );
+  const [a, b] = named.map(f => f());
+  withFrameTable(() => {
+    const stacks = new Stacks();
+    stacks.readAll([a, b]);
+    expect(stacks.of(b)).not.toBe(stacks.of(a));
+    expect(stacks.of(a).map(name)).toContain('alpha');
+    expect(stacks.of(b).map(name)).toContain('beta');
   });
 });
 

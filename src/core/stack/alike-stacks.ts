@@ -6,20 +6,25 @@
  * mapped position) was asked again for each copy, and each copy kept its own
  * Sites.
  *
- * A frame of the program's is known by its file, its source offset and
- * whether it is a suspended `await` (V8 answers every other question the
- * dump asks of it, its name, line and column and where its function starts,
- * from the script and the offset); the top frame also by whether it was
- * called with `new`. A native frame (no file: `new Promise`, `Promise.all`, a
- * combinator's input) by its name, `new`, `await`, its offset and, for a
- * combinator's input, its index. A native frame of a script named by
- * `//# sourceURL` (eval) is not keyed: such a stack is read for itself.
+ * A frame of the program's is known by its file, its source offset, whether
+ * it is a suspended `await`, and its function's name (V8 answers the other
+ * questions the dump asks of it, its line and column and where its function
+ * starts, from the script and the offset; the name is the function's own, and
+ * closures of one function can be named apart: `{[key]: () => {}}`); the top
+ * frame also by whether it was called with `new`. A native frame (no file:
+ * `new Promise`, `Promise.all`, a combinator's input) by its name, `new`,
+ * `await`, its offset and, for a combinator's input, its index. A native
+ * frame of a script named by `//# sourceURL` (eval) is not keyed: such a
+ * stack is read for itself. A frame's method name and type name (which
+ * depend on the object it was called on) are not in the key: the dump asks
+ * them of an ES5 state machine's `step` only, whose stacks are read each for
+ * itself.
  */
 import type {CallSite} from '../callsites';
 import {type Site, knowPlace} from './sites';
 
-/** Fields of a frame of the program's in a key; a native frame has 3 more. */
-const PLACE = 3;
+/** Fields of a frame of the program's in a key; a native frame has 1 more. */
+const PLACE = 4;
 
 /** What a key's first two numbers say. */
 const HEAD = 2;
@@ -48,6 +53,7 @@ export interface Entry {
 export class StackIndex {
   private readonly byHash = new Map<number, Entry[]>();
   private readonly ids = new Map<string, number>();
+  private readonly strings: string[] = [];
 
   /** The key being made (see {@link entryOf}), reused. */
   private readonly scratch: number[] = [];
@@ -103,7 +109,12 @@ export class StackIndex {
         (site.isAsync() ? 1 : 0) |
         (k === 0 || f === null ? (site.isConstructor() ? 2 : 0) : 0);
       if (f !== null) {
-        key.push(this.fileId(f), position(site), flags);
+        key.push(
+          this.fileId(f),
+          position(site),
+          flags,
+          this.id(site.getFunctionName() ?? ''),
+        );
         continue;
       }
       if (site.getScriptNameOrSourceURL?.()) return undefined;
@@ -115,7 +126,6 @@ export class StackIndex {
         flags | (site.isPromiseAll?.() ? 4 : 0),
         this.id(name),
         site.getPromiseIndex?.() ?? -1,
-        0,
       );
     }
     return key;
@@ -129,23 +139,31 @@ export class StackIndex {
     return this.lastId;
   }
 
+  /**
+   * Tells the Sites from `start` what `key` says of them: their offsets,
+   * which are suspended `await`s, and their names.
+   */
+  teach(start: Site, key: StackKey): void {
+    const n = key[1];
+    for (let k = 0, at = HEAD; k < n; k++) {
+      const native = key[at] === -1;
+      knowPlace(
+        start + k,
+        key[at + 1],
+        (key[at + 2] & 1) !== 0,
+        this.strings[key[at + 3]],
+      );
+      at += native ? PLACE + 1 : PLACE;
+    }
+  }
+
   private id(s: string): number {
     let i = this.ids.get(s);
-    if (i === undefined) this.ids.set(s, (i = this.ids.size));
+    if (i === undefined) {
+      this.ids.set(s, (i = this.strings.length));
+      this.strings.push(s);
+    }
     return i;
-  }
-}
-
-/**
- * Tells the Sites from `start` what `key` says of them: their offsets, and
- * which are suspended `await`s.
- */
-export function teach(start: Site, key: StackKey): void {
-  const n = key[1];
-  for (let k = 0, at = HEAD; k < n; k++) {
-    const native = key[at] === -1;
-    knowPlace(start + k, key[at + 1], (key[at + 2] & 1) !== 0);
-    at += native ? PLACE + 3 : PLACE;
   }
 }
 

@@ -16,7 +16,7 @@ import {
   siteRange,
 } from './downlevel';
 import {type Site, register, reserve, siteCount} from './sites';
-import {type Entry, StackIndex, teach} from './alike-stacks';
+import {type Entry, StackIndex} from './alike-stacks';
 
 const NONE: CallSite[] = [];
 
@@ -104,7 +104,7 @@ export class Stacks {
       if (e !== undefined && !e.readAlone) continue;
       starts[i] = register(stacks[i], kept[i], files, froms);
       ends[i] = siteCount();
-      if (e !== undefined) teach(starts[i], e.key);
+      if (e !== undefined) this.alike.teach(starts[i], e.key);
     }
     const driven = new Uint8Array(n);
     for (let i = 0; i < n; i++)
@@ -127,7 +127,7 @@ export class Stacks {
       first.set(e, i);
       starts[i] = register(e.callSites, kept[i], files, froms);
       ends[i] = siteCount();
-      teach(starts[i], e.key);
+      this.alike.teach(starts[i], e.key);
     }
     stacks.length = 0;
     for (let i = 0; i < n; i++) {

@@ -327,8 +327,17 @@ export function originOf(sites: readonly Site[]): string | null {
   return origin;
 }
 
-/** Tells a Site its source offset and whether it is a suspended `await`. */
-export function knowPlace(s: Site, pos: number, async: boolean): void {
+/**
+ * Tells a Site its source offset, whether it is a suspended `await`, and its
+ * function's name (`getFunctionName() ?? ''`).
+ */
+export function knowPlace(
+  s: Site,
+  pos: number,
+  async: boolean,
+  fn: string,
+): void {
   frames.pos[s] = pos;
   frames.bits[s] |= KNOWN_POS | KNOWN_ASYNC | (async ? IS_ASYNC : 0);
+  frames.name[s] = fn;
 }
