@@ -25,6 +25,22 @@ export type CallSite = NodeJS.CallSite & {
 const identity = (_: unknown, sites: CallSite[]): CallSite[] => sites;
 
 /**
+ * What a holder keeps of a stack alike one a dump read before: that stack's
+ * CallSites, not its own (see stack/alike-stacks.ts).
+ */
+export interface AlikeStack {
+  readonly alikeOf: CallSite[];
+}
+
+/** The CallSites a holder's formatted stack stands for, if any. */
+export function callSitesOf(value: unknown): CallSite[] | undefined {
+  if (Array.isArray(value)) return value as CallSite[];
+  if (value !== null && typeof value === 'object' && 'alikeOf' in value)
+    return (value as AlikeStack).alikeOf;
+  return undefined;
+}
+
+/**
  * The CallSites V8 recorded in a holder filled by `Error.captureStackTrace`.
  */
 export function readCallSites(holder: {stack?: unknown}): CallSite[] {
@@ -44,8 +60,7 @@ export function readAllCallSites<T>(
   try {
     const out: CallSite[][] = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
-      const sites = holder(items[i]).stack;
-      out[i] = Array.isArray(sites) ? (sites as CallSite[]) : [];
+      out[i] = callSitesOf(holder(items[i]).stack) ?? [];
     }
     return out;
   } finally {

@@ -9,12 +9,22 @@ import {
   displayPath,
   withKnownFile,
 } from '../callsites';
-import {type Site, callSite, file, isAsync, position} from '../stack/sites';
+import {
+  type Site,
+  callSite,
+  file,
+  generatorOf,
+  isAsync,
+  position,
+} from '../stack/sites';
 import type {Frame} from '../types';
 
 /** Makes the Frames of one dump, mapping each file and position once. */
 export class FrameMaker {
   private readonly displayPaths = new Map<string, string>();
+  /** {@link frame}'s last answer for each Site, and the name it was for. */
+  private readonly shownAt: Array<string | undefined> = [];
+  private readonly frameAt: Array<Frame | null> = [];
   /** Positions by file, then source offset (see {@link positionOf}). */
   private readonly mapped = new Map<string, Map<number, Position | null>>();
   private readonly mapKnown: (site: CallSite, file: string) => Position | null;
@@ -26,17 +36,34 @@ export class FrameMaker {
     this.mapKnown = withKnownFile(mapPosition);
   }
 
-  /** The Frame of `s`, named `shown`, or null when it has no position. */
+  /**
+   * The Frame of `s`, named `shown`, or null when it has no position: one
+   * object per Site and name (stacks alike share their Sites, and frames are
+   * never changed), but for a down-levelled body's, which the walk marks
+   * with its generator one by one (graph/contexts.ts).
+   */
   frame(s: Site, shown: string): Frame | null {
+    if (this.shownAt[s] === shown) return this.frameAt[s];
+    if (generatorOf(s) !== undefined) return this.make(s, shown);
+    const frame = this.make(s, shown);
+    this.shownAt[s] = shown;
+    this.frameAt[s] = frame;
+    return frame;
+  }
+
+  private make(s: Site, shown: string): Frame | null {
     const pos = this.positionOf(s);
-    if (pos === null) return null;
-    return {
-      name: shown || '<anonymous>',
-      file: this.display(pos.file),
-      line: pos.line,
-      column: pos.column,
-      async: isAsync(s),
-    };
+    const frame =
+      pos === null
+        ? null
+        : {
+            name: shown || '<anonymous>',
+            file: this.display(pos.file),
+            line: pos.line,
+            column: pos.column,
+            async: isAsync(s),
+          };
+    return frame;
   }
 
   /**

@@ -41,8 +41,15 @@ export class LeafMaker {
   readonly handleOf = new Map<Leaf, object>();
   /** Timer leaves by where they were set (see {@link promises}). */
   private readonly timersAt = new Map<string, Leaf[]>();
-  /** {@link createdAt} of captures, for branches not ending in a library. */
-  private readonly madeAt = new Map<Capture, Frame | null>();
+  /**
+   * {@link createdAt} of captures, for branches not ending in a library, by
+   * their stack (stacks alike are one: see stack/alike-stacks.ts).
+   */
+  private readonly madeAt = new WeakMap<Site[], Frame | null>();
+  /** {@link libraryOf} of the files that end branches. */
+  private readonly libraries = new Map<string, string | null>();
+  /** {@link originOf} of leaves' stacks. */
+  private readonly origins = new WeakMap<Site[], string | null>();
   readonly rootWord: RootWord;
   private readonly retries: Retries;
   private readonly timerMade: TimerMade;
@@ -105,13 +112,27 @@ export class LeafMaker {
   createdAt(c: Capture, branch?: Branch): Frame | null {
     const endsInLibrary =
       branch !== undefined &&
-      libraryOf(branch.path[branch.path.length - 1]?.file ?? '') !== null;
+      this.libraryOf(branch.path[branch.path.length - 1]?.file ?? '') !== null;
     if (endsInLibrary) return this.findCreatedAt(c, true);
-    // Asked for each leaf, then for each of its branches: once.
-    let at = this.madeAt.get(c);
+    // Asked for each leaf, then for each of its branches: once per stack.
+    const sites = this.g.sites(c);
+    let at = this.madeAt.get(sites);
     if (at === undefined)
-      this.madeAt.set(c, (at = this.findCreatedAt(c, false)));
+      this.madeAt.set(sites, (at = this.findCreatedAt(c, false)));
     return at;
+  }
+
+  private libraryOf(file: string): string | null {
+    let l = this.libraries.get(file);
+    if (l === undefined) this.libraries.set(file, (l = libraryOf(file)));
+    return l;
+  }
+
+  private originOf(c: Capture): string | null {
+    const sites = this.g.sites(c);
+    let o = this.origins.get(sites);
+    if (o === undefined) this.origins.set(sites, (o = originOf(sites)));
+    return o;
   }
 
   private findCreatedAt(c: Capture, endsInLibrary: boolean): Frame | null {
@@ -236,7 +257,7 @@ export class LeafMaker {
         if (!this.g.undercounted) return;
         bs = walker.walk(c, 1);
       }
-      const origin = originOf(this.g.sites(c));
+      const origin = this.originOf(c);
       // `timers/promises` makes a promise and a Timeout at the same place: the
       // timer says more, and stands for it (as the same combinator input).
       if (origin?.includes('node:timers/promises') && createdAt !== null) {

@@ -33,9 +33,11 @@ import {
   type Branch,
   type WalkOptions,
   below,
+  derive,
   isProgramSite,
   last,
   sameLine,
+  withInput,
 } from './branch';
 import {RootBody} from './root-body';
 import type {Walker} from './walk';
@@ -121,7 +123,7 @@ export class StackWalk {
           index: callSite(s).getPromiseIndex?.() ?? null,
         };
         if (prev !== undefined)
-          leafward[leafward.length - 1] = {...prev, combinator: input};
+          leafward[leafward.length - 1] = withInput(prev, input);
         else first.input ??= input;
         continue;
       }
@@ -288,7 +290,9 @@ export class StackWalk {
     const at = this.frames.frame(s, name(s));
     // The function suspends at its `await` right after this capture.
     const frame =
-      at !== null && this.g.waitKind(w) === 'await' ? {...at, async: true} : at;
+      at !== null && this.g.waitKind(w) === 'await'
+        ? derive(at, 'async', () => ({...at, async: true}))
+        : at;
     const target = w.awaits;
     if (frame === null || target == null || target.awaits !== undefined)
       return frame;
@@ -301,7 +305,10 @@ export class StackWalk {
       return frame;
     const call = this.frames.frame(caller, name(s));
     return call !== null && call.line === frame.line
-      ? {...call, async: frame.async}
+      ? derive(call, `async ${frame.async}`, () => ({
+          ...call,
+          async: frame.async,
+        }))
       : frame;
   }
 

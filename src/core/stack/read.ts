@@ -6,7 +6,7 @@
  * Jest's, which a dump never shows, and asking V8 about each of them (some 20
  * a stack, looking for down-levelled code) was a fifth of a big dump's time.
  */
-import type {CallSite} from '../callsites';
+import {type AlikeStack, type CallSite, callSitesOf} from '../callsites';
 import {isCircus} from '../machinery';
 import type {Capture} from '../record';
 import {
@@ -16,6 +16,7 @@ import {
   siteRange,
 } from './downlevel';
 import {type Site, register, reserve, siteCount} from './sites';
+import {type Entry, StackIndex} from './alike-stacks';
 
 const NONE: CallSite[] = [];
 
@@ -25,6 +26,9 @@ export class Stacks {
   /** Anonymous wrappers of down-levelled functions (see downlevel.ts). */
   private readonly wrappers = new Set<string>();
   private readonly circus = new Map<string, boolean>();
+  private notCircus: string | null = null;
+  /** The stacks read so far, by their frames' places (alike-stacks.ts). */
+  private readonly alike = new StackIndex();
 
   /** The stack of `c` (empty for a capture taken over the budget). */
   of(c: Capture): Site[] {
@@ -39,55 +43,110 @@ export class Stacks {
   /** Reads the stacks of `captures` not read yet, all in one go. */
   readAll(captures: readonly Capture[]): void {
     const todo = captures.filter(c => !this.of_.has(c));
-    if (todo.length === 0) return;
+    const n = todo.length;
+    if (n === 0) return;
     // Each stack is kept down to jest-circus's frame (the walks stop there):
     // Jest's frames under it are never read, and a stack V8 formats now is
     // kept that far in its holder too, so the CallSites under it die young
     // (the holders keep theirs; the garbage collector copies what they keep).
-    // The files asked to find it are kept, and the table grown once for all.
+    // A stack alike one read before (see alike-stacks.ts) is that stack: its
+    // holder keeps the first one's CallSites instead of its own (which then
+    // die young too), and it shares its Sites, what was learnt of them and
+    // how it was prepared. The files asked are kept, and the table grown once
+    // for all.
     const files: Array<string | null> = [];
-    const kept = new Int32Array(todo.length);
-    const stacks: CallSite[][] = new Array(todo.length);
+    const kept = new Int32Array(n);
+    const stacks: CallSite[][] = new Array(n);
+    const entries: Array<Entry | undefined> = new Array(n);
     let cut = -1;
-    const format = (_: unknown, sites: CallSite[]): CallSite[] => {
+    let entry: Entry | undefined;
+    const share = (sites: CallSite[], from: number): Entry | undefined =>
+      this.alike.entryOf(sites, cut, files, from);
+    const format = (_: unknown, sites: CallSite[]): unknown => {
+      const from = files.length;
       sites.length = cut = this.toCircus(sites, files);
-      return sites;
+      entry = share(sites, from);
+      return entry === undefined || entry.readAlone || entry.callSites === sites
+        ? sites
+        : ({alikeOf: entry.callSites} satisfies AlikeStack);
     };
     const previous = Error.prepareStackTrace;
     Error.prepareStackTrace = format as typeof Error.prepareStackTrace;
     try {
-      for (let i = 0; i < todo.length; i++) {
+      for (let i = 0; i < n; i++) {
         cut = -1;
-        const sites = (todo[i].holder ?? {}).stack;
-        stacks[i] = Array.isArray(sites) ? (sites as CallSite[]) : NONE;
-        // Formatted before (an earlier dump): cut here.
-        kept[i] = cut >= 0 ? cut : this.toCircus(stacks[i], files);
+        entry = undefined;
+        const value = (todo[i].holder ?? {}).stack;
+        if (cut < 0) {
+          // Formatted before (an earlier dump): cut here.
+          const sites = callSitesOf(value) ?? NONE;
+          const from = files.length;
+          cut = this.toCircus(sites, files);
+          entry = share(sites, from);
+          stacks[i] = sites;
+        } else stacks[i] = callSitesOf(value) ?? NONE;
+        kept[i] = cut;
+        entries[i] = entry;
       }
     } finally {
       Error.prepareStackTrace = previous;
     }
     reserve(files.length);
-    // The Sites of todo[i] are starts[i] to starts[i + 1] (excluded).
-    const starts = new Int32Array(todo.length + 1);
-    for (let i = 0, from = 0; i < todo.length; i++) {
-      starts[i] = register(stacks[i], kept[i], files, from);
+    // The Sites of todo[i], when read for itself: starts[i] to ends[i].
+    const starts = new Int32Array(n).fill(-1);
+    const ends = new Int32Array(n);
+    for (let i = 0, from = 0; i < n; i++) {
+      const froms = from;
       from += kept[i];
-      stacks[i] = NONE;
+      const e = entries[i];
+      // Stacks alike are read once, after those read each for itself (which
+      // teach the wrappers of down-levelled code).
+      if (e !== undefined && !e.readAlone) continue;
+      starts[i] = register(stacks[i], kept[i], files, froms);
+      ends[i] = siteCount();
+      if (e !== undefined) this.alike.teach(starts[i], e.key);
     }
-    starts[todo.length] = siteCount();
-    stacks.length = 0;
-    const driven = new Uint8Array(todo.length);
-    for (let i = 0; i < todo.length; i++)
-      driven[i] = hasGeneratorNext(starts[i], starts[i + 1]) ? 1 : 0;
+    const driven = new Uint8Array(n);
+    for (let i = 0; i < n; i++)
+      if (starts[i] >= 0 && hasGeneratorNext(starts[i], ends[i])) driven[i] = 1;
     // swc's wrapper is anonymous: it is known by the full runs through it.
-    for (let i = 0; i < todo.length; i++)
+    for (let i = 0; i < n; i++)
       if (driven[i] === 1)
-        learnWrappers(siteRange(starts[i], starts[i + 1]), this.wrappers);
-    for (let i = 0; i < todo.length; i++)
-      this.of_.set(
-        todo[i],
-        prepareStack(starts[i], starts[i + 1], driven[i] === 1, this.wrappers),
+        learnWrappers(siteRange(starts[i], ends[i]), this.wrappers);
+    const known = this.wrappers.size;
+    // One read of each stack alike others, unless one read with the same
+    // wrappers known is there.
+    const first = new Map<Entry, number>();
+    for (let i = 0, from = 0; i < n; i++) {
+      const froms = from;
+      from += kept[i];
+      const e = entries[i];
+      if (e === undefined || e.readAlone) continue;
+      if (e.sites !== undefined && e.wrappers === known) continue;
+      if (first.has(e)) continue;
+      first.set(e, i);
+      starts[i] = register(e.callSites, kept[i], files, froms);
+      ends[i] = siteCount();
+      this.alike.teach(starts[i], e.key);
+    }
+    stacks.length = 0;
+    for (let i = 0; i < n; i++) {
+      if (starts[i] < 0) continue;
+      const sites = prepareStack(
+        starts[i],
+        ends[i],
+        driven[i] === 1,
+        this.wrappers,
       );
+      const e = entries[i];
+      if (e !== undefined && first.get(e) === i) {
+        e.sites = sites;
+        e.wrappers = known;
+      }
+      this.of_.set(todo[i], sites);
+    }
+    for (let i = 0; i < n; i++)
+      if (starts[i] < 0) this.of_.set(todo[i], entries[i]!.sites!);
   }
 
   /**
@@ -98,10 +157,12 @@ export class Stacks {
     for (let k = 0; k < sites.length; k++) {
       const f = sites[k].getFileName() ?? null;
       files.push(f);
-      if (f === null) continue;
+      if (f === null || f === this.notCircus) continue;
       let c = this.circus.get(f);
       if (c === undefined) this.circus.set(f, (c = isCircus(f)));
       if (c) return k + 1;
+      // Frames of one file come in runs: the last one that is not circus's.
+      this.notCircus = f;
     }
     return sites.length;
   }

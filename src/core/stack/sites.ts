@@ -301,6 +301,8 @@ export function sameCallPath(
     const x = a[i + k];
     const y = b[j + k];
     if (x === undefined || y === undefined) return k > 0 || x === y;
+    // One Site (stacks alike share theirs): the same frame.
+    if (x === y && !isGeneratorNext(x)) continue;
     // `Generator.next` where a stack of down-levelled calls was cut short:
     // the paths agree as far as they can be compared.
     if (isGeneratorNext(x) || isGeneratorNext(y)) return true;
@@ -323,4 +325,19 @@ export function originOf(sites: readonly Site[]): string | null {
     if (isNode(s) && name(s)) origin = `${name(s)} (${file(s)})`;
   }
   return origin;
+}
+
+/**
+ * Tells a Site its source offset, whether it is a suspended `await`, and its
+ * function's name (`getFunctionName() ?? ''`).
+ */
+export function knowPlace(
+  s: Site,
+  pos: number,
+  async: boolean,
+  fn: string,
+): void {
+  frames.pos[s] = pos;
+  frames.bits[s] |= KNOWN_POS | KNOWN_ASYNC | (async ? IS_ASYNC : 0);
+  frames.name[s] = fn;
 }
