@@ -49,7 +49,9 @@ export default async function globalSetup(
   const reuse = process.env.TASKDUMP_REUSE_RUNS === '1';
   const started = Date.now();
   const sets = setsRead(readers);
-  const queue = sets.flatMap(set => SHARED_WORKERS.map(args => ({set, args})));
+  // Every -i run first (the longest), then every -w=2 run, whose test files
+  // the -i run of their set has transformed into the shared cache.
+  const queue = SHARED_WORKERS.flatMap(args => sets.map(set => ({set, args})));
   const fixtures = sets.reduce((n, set) => n + SHARED_SETS[set].length, 0);
   log(
     `\nShared runs (test/e2e/shared-runs.ts), for ${readers.length} test files: ${queue.length} runs of ${fixtures} fixtures (${sets.length === SHARED_SETS_COUNT ? 'every set' : `sets ${sets.join(', ')}`}), ${CONCURRENCY} at a time`,

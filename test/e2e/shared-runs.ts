@@ -24,21 +24,15 @@
 import path from 'node:path';
 import type {TaskDump} from '../../src/core/types';
 
-// Longest first: the global setup makes them in this order, two at a time.
+// Longest first (their -i runs; measured in npm test): the global setup makes
+// every -i run in this order, then every -w=2 run, two at a time.
 export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
-  // Sockets, servers, child processes (5 waker searches, one of them long).
-  io: ['io'],
-  // The leaves of the core issue, in JavaScript (15 hung tests and hooks).
-  cases: ['cases'],
-  // What could settle each stuck promise (13 hung tests).
-  wakers: ['wakers'],
-  // Hand-written shapes of libraries (rxjs, DataLoader, a Transform,
-  // redux-saga): 4 hung tests.
-  libraries: ['library-shapes'],
   // The seed program: ts-jest with its full type-check, the reference. Alone:
   // the type-checker's program stays in the test process's heap, and makes a
   // heap snapshot there (a waker search) many times slower.
   seed: ['seed'],
+  // What could settle each stuck promise (13 hung tests).
+  wakers: ['wakers'],
   // Environments (jest-taskdump/jsdom, a project's own environment class) and
   // Jest's fake timers: 6 hung tests.
   environments: ['jsdom', 'custom-env', 'fake-timers'],
@@ -69,6 +63,13 @@ export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
     // Many inputs stuck alike, capped (test/e2e/alike.test.ts).
     'alike',
   ],
+  // The leaves of the core issue, in JavaScript (15 hung tests and hooks).
+  cases: ['cases'],
+  // Sockets, servers, child processes (5 waker searches, one of them long).
+  io: ['io'],
+  // Hand-written shapes of libraries (rxjs, DataLoader, a Transform,
+  // redux-saga): 4 hung tests.
+  libraries: ['library-shapes'],
 };
 
 export const SHARED_FIXTURES: readonly string[] =
