@@ -2,7 +2,11 @@ import net from 'node:net';
 import {createPositionMapper} from '../../src/core/callsites';
 import {nestFed} from '../../src/core/dump';
 import type {Frame, Leaf, TaskDump} from '../../src/core/types';
-import {type WakerReport, findWakers} from '../../src/core/wakers';
+import {
+  type WakerReport,
+  type WakerSubject,
+  findWakers,
+} from '../../src/core/wakers';
 
 // Which handle feeds which stuck promise (src/core/wakers/feeds.ts), on a live
 // heap of this process: one snapshot for every case. A handle feeds a promise
@@ -32,8 +36,7 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
   let report: WakerReport;
 
   beforeAll(() => {
-    const subjects: Array<{leaf: Leaf; promise: object; constructed: boolean}> =
-      [];
+    const subjects: WakerSubject[] = [];
     const handleList: Array<{leaf: Leaf; handle: object}> = [];
     const promise = (name: string, executor: (r: () => void) => void) => {
       const p = new Promise<void>(resolve => executor(resolve));
@@ -88,6 +91,31 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
       handleList.push({leaf: handles.server, handle: server});
     });
 
+    // (g) A stuck promise whose resolve a timer's callback calls, and beside
+    // that timer (the same duration: Node links them in one list) an
+    // unrelated one, which a pending chain's `.then` callback refers to. The
+    // list's links are not a way back from the resolve function to the chain.
+    // (Each in a function of its own: closures of one scope share it.)
+    promise('beside', r => {
+      const settles = setTimeout(() => r(), 61_000);
+      settles.unref();
+      timers.push(settles);
+    });
+    (() => {
+      const unrelated = setTimeout(() => {}, 61_000);
+      unrelated.unref();
+      timers.push(unrelated);
+      const pending = new Promise<void>(() => {});
+      void pending.then(() => clearTimeout(unrelated));
+      promises['chain beside'] = leafOf('promise', 'chain beside', false);
+      subjects.push({
+        leaf: promises['chain beside'],
+        promise: new Promise<void>(() => {}),
+        constructed: true,
+        feeds: [pending],
+      });
+    })();
+
     report = findWakers(subjects, {
       exclude: [],
       rootDir: process.cwd(),
@@ -128,6 +156,12 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
 
   test("(f) a server whose 'connection' listener calls the resolve function", () => {
     expect(fedBy('server')).toBe('server');
+  });
+
+  test("(g) a chain reached only through a timer list's links feeds nothing", () => {
+    expect(
+      report.feeds.find(f => f.handle === promises['chain beside']),
+    ).toBeUndefined();
   });
 
   test('no handle feeds more than one promise, no promise is fed twice', () => {

@@ -8,16 +8,10 @@
  * scope refers to much of the program), nor through V8's own metadata.
  */
 import type {WakerContext} from './context';
+import {carriesFeed} from './feed-edges';
 
 /** References followed out of a handle. */
 const HOPS = 4;
-
-/**
- * Node's own bookkeeping links, not what a handle keeps: the timers of one
- * duration are a list (`_idlePrev`, `_idleNext`), and each timer would reach
- * its neighbours, and their callbacks, in one step.
- */
-const NOT_KEPT = new Set(['_idlePrev', '_idleNext']);
 
 /**
  * For each handle node, the index of the one subject it feeds, or -1 (none,
@@ -57,19 +51,7 @@ function reached(
       for (let e = g.firstEdge(node); e < g.firstEdge(node + 1); e++) {
         const to = g.edgeTo(e);
         if (seen.has(to) || ix.skip(e) || ix.probe.ours[to] === 1) continue;
-        const name = g.edgeName(e);
-        if (
-          NOT_KEPT.has(name as string) ||
-          name === 'map' ||
-          name === '__proto__' ||
-          name === 'prototype' ||
-          name === 'previous' ||
-          name === 'native_context' ||
-          name === 'constructor' ||
-          g.type(to) === 'code' ||
-          g.type(to) === 'synthetic'
-        )
-          continue;
+        if (!carriesFeed(g, e, to)) continue;
         seen.add(to);
         const i = owner.get(to);
         if (i !== undefined) found.add(i);

@@ -11,6 +11,7 @@
  * scopes inside it (a module's scope refers to much of the program).
  */
 import type {WakerContext} from './context';
+import {carriesFeed} from './feed-edges';
 
 /** References followed back from a resolve function. */
 const DEPTH = 10;
@@ -72,15 +73,8 @@ function reachedBack(
       for (const {from, edge} of ix.retainersOf(node)) {
         if (seen.has(from) || seen.size >= VISITS) continue;
         if (ix.skip(edge) || ix.probe.ours[from] === 1) continue;
-        const name = g.edgeName(edge);
-        const type = g.type(from);
         if (
-          name === 'map' ||
-          name === '__proto__' ||
-          name === 'prototype' ||
-          name === 'previous' ||
-          type === 'code' ||
-          type === 'synthetic' ||
+          !carriesFeed(g, edge, from) ||
           (g.name(from) === 'system / Context' && ix.isModuleScope(from))
         )
           continue;
