@@ -22,10 +22,10 @@
  * it).
  */
 'use strict';
-const {spawnSync} = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const {timedSpawn} = require('./timed');
 
 const REPO = path.resolve(__dirname, '..');
 
@@ -110,37 +110,19 @@ function writeConfigs(opts, dir) {
 function runOnce(opts, config, dir, label) {
   const jest = require.resolve('jest/bin/jest', {paths: [opts.project]});
   const json = path.join(dir, `${label}.json`);
-  const timing = path.join(dir, `${label}.time`);
-  const r = spawnSync(
-    '/usr/bin/time',
-    [
-      '-f',
-      '%e %U %S',
-      '-o',
-      timing,
-      process.execPath,
-      jest,
-      '-c',
-      config,
-      '--ci',
-      '--json',
-      '--outputFile',
-      json,
-      ...opts.args,
-    ],
+  const {
+    r,
+    ms: wall,
+    cpu,
+  } = timedSpawn(
+    process.execPath,
+    [jest, '-c', config, '--ci', '--json', '--outputFile', json, ...opts.args],
     {
       cwd: opts.project,
       encoding: 'utf8',
       maxBuffer: 1 << 28,
     },
   );
-  const [wall, user, sys] = fs
-    .readFileSync(timing, 'utf8')
-    .trim()
-    .split('\n')
-    .pop()
-    .split(' ')
-    .map(Number);
   // Kept for a run that goes wrong (no --json output: its stderr says why).
   fs.writeFileSync(path.join(dir, `${label}.stderr`), r.stderr ?? '');
   let outcomes = new Map();
@@ -166,8 +148,8 @@ function runOnce(opts, config, dir, label) {
       `  ${label}: no --json output, exit ${r.status}; the end of its stderr (all of it in ${path.join(dir, `${label}.stderr`)}):\n${(r.stderr ?? '').slice(-1500)}`,
     );
   return {
-    wall: wall * 1000,
-    cpu: (user + sys) * 1000,
+    wall,
+    cpu,
     outcomes,
     taskdump: /jest-taskdump: \d+ tests? or hooks? hung/.test(r.stderr),
   };

@@ -17,6 +17,7 @@ const {spawnSync} = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const {hasCpuTime, timedSpawn} = require('./timed');
 
 const REPO = path.join(__dirname, '..');
 const JEST = path.join(REPO, 'node_modules', 'jest', 'bin', 'jest.js');
@@ -46,44 +47,20 @@ function median(xs) {
     : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-// CPU time (user + system) of a whole process tree, from /usr/bin/time where
-// there is one.
-const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
-
 function runSuite(plain) {
-  const timing = path.join(os.tmpdir(), `taskdump-suite-${process.pid}.time`);
-  const jest = [process.execPath, JEST, '--ci', '-i'];
-  const start = process.hrtime.bigint();
-  const r = spawnSync(
-    TIME ?? jest[0],
-    TIME ? ['-f', '%U %S', '-o', timing, ...jest] : jest.slice(1),
-    {
-      cwd: path.join(__dirname, 'suite'),
-      env: {
-        ...process.env,
-        ...(plain ? {TASKDUMP_PLAIN: '1'} : {}),
-        NO_COLOR: '1',
-      },
-      encoding: 'utf8',
+  const {r, ms, cpu} = timedSpawn(process.execPath, [JEST, '--ci', '-i'], {
+    cwd: path.join(__dirname, 'suite'),
+    env: {
+      ...process.env,
+      ...(plain ? {TASKDUMP_PLAIN: '1'} : {}),
+      NO_COLOR: '1',
     },
-  );
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    encoding: 'utf8',
+  });
   if (r.status !== 0)
     throw new Error(
       `bench suite failed (${plain ? 'plain' : 'preset'}):\n${r.stderr}`,
     );
-  let cpu = NaN;
-  if (TIME) {
-    const [user, sys] = fs
-      .readFileSync(timing, 'utf8')
-      .trim()
-      .split('\n')
-      .pop()
-      .split(' ')
-      .map(Number);
-    cpu = (user + sys) * 1000;
-    fs.rmSync(timing, {force: true});
-  }
   return {ms, cpu};
 }
 
@@ -227,7 +204,7 @@ if (want('suite')) {
     '≤ 1.5×',
     ratio('ms') <= 1.5,
   ]);
-  if (TIME)
+  if (hasCpuTime)
     targets.push([
       'async-heavy suite, preset / plain (CPU)',
       `${ratio('cpu').toFixed(2)}×`,
