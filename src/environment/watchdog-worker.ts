@@ -5,8 +5,10 @@
  * The main thread stamps `Date.now()` into a shared buffer every {@link
  * BEAT_MS} from an unref'd interval, and writes the running test's timeout
  * there (0 when no test or hook runs). This thread polls the buffer. When the
- * last stamp is older than the timeout (plus one beat, so that the block itself
- * lasted at least the timeout), it:
+ * main thread has been blocked since the last stamp for longer than the
+ * timeout (plus one beat, so that the block itself lasted at least the
+ * timeout; the time it waited for a processor meanwhile does not count:
+ * watchdog-clock.ts), it:
  *
  * 1. connects an inspector session to the main thread and enables the
  *    `Debugger` domain: when a debugger already holds the main thread paused
@@ -50,6 +52,7 @@ import {
   WARN,
   type WatchdogData,
 } from './watchdog-shared';
+import {BlockClock, mainThreadWait} from './watchdog-clock';
 import {PROBE_DEADLINE_MS, type Reply, stop} from './watchdog-stop';
 
 /**
@@ -94,6 +97,10 @@ let busy = false;
 let idleSince = 0;
 /** A block it could not stop, to end the process for if it lasts. */
 let ending: {beat: number; exitMs: number; title: string} | undefined;
+/** Time since the last beat, less the main thread's waits for a processor. */
+const clock = new BlockClock(mainThreadWait());
+const blockedNow = (beat: number): number =>
+  clock.blockedMs(beat, Date.now() - data.epoch);
 
 async function fire(
   beat: number,
@@ -122,7 +129,7 @@ async function fire(
     let answered = false;
     const deadline = setTimeout(() => {
       if (!answered && !warnOnly) {
-        const s = ((Date.now() - data.epoch - beat) / 1000).toFixed(1);
+        const s = (blockedNow(beat) / 1000).toFixed(1);
         write(
           `\njest-taskdump: the event loop has been blocked for ${s} s (timeout ${timeoutMs} ms) in code that ` +
             `cannot be interrupted (a synchronous native call such as execSync, Atomics.wait or a blocking read). ` +
@@ -154,7 +161,7 @@ async function fire(
       );
     else if (exitMs > 0 && data.exitCode !== null) {
       ending = {beat, exitMs, title: result.title};
-      const left = Math.max(0, exitMs - (Date.now() - data.epoch - beat));
+      const left = Math.max(0, exitMs - blockedNow(beat));
       write(
         `jest-taskdump: cannot stop it: ${stopped.why}. If it still blocks ${seconds(left)} from now (${seconds(exitMs)} in all, \`exitWhenBlocked\`), jest-taskdump ends ${whatEnds()}.\n\n`,
       );
@@ -221,22 +228,23 @@ function poll(): void {
   const beat = Atomics.load(shared, BEAT);
   const timeoutMs = Atomics.load(shared, TIMEOUT);
   const now = Date.now() - data.epoch;
+  const blocked = timeoutMs > 0 || ending ? clock.blockedMs(beat, now) : 0;
   if (ending !== undefined) {
     // The main thread turned its event loop again: the block ended by itself.
     if (beat !== ending.beat) ending = undefined;
     else {
       idleSince = now;
-      if (now - beat >= ending.exitMs) {
+      if (blocked >= ending.exitMs) {
         const {title} = ending;
         ending = undefined;
         busy = true;
-        endProcess(title, now - beat);
+        endProcess(title, blocked);
       }
       return;
     }
   }
   if (DEBUG && now % 500 < data.pollMs)
-    debug(`beat ${beat} timeout ${timeoutMs}`);
+    debug(`beat ${beat} timeout ${timeoutMs} blocked ${Math.round(blocked)}`);
   if (timeoutMs > 0) idleSince = now;
   else if (now - idleSince > IDLE_EXIT_MS) {
     // The main thread arms first and checks STATE second, we do the reverse:
@@ -250,11 +258,7 @@ function poll(): void {
       return;
     }
   }
-  if (
-    timeoutMs > 0 &&
-    beat !== handledBeat &&
-    now - beat >= timeoutMs + BEAT_MS
-  )
+  if (timeoutMs > 0 && beat !== handledBeat && blocked >= timeoutMs + BEAT_MS)
     void fire(beat, timeoutMs);
   else {
     const warnMs = Atomics.load(shared, WARN);
@@ -263,7 +267,7 @@ function poll(): void {
       warnMs > 0 &&
       beat !== warnedBeat &&
       beat !== handledBeat &&
-      now - beat >= warnMs + BEAT_MS
+      blocked >= warnMs + BEAT_MS
     )
       void fire(beat, timeoutMs, true);
   }
