@@ -1,4 +1,5 @@
 import {runBody} from './runner-stub';
+import {Sleeps} from './sleeps';
 
 // A Node built without the inspector (`./configure --without-inspector`):
 // loading `node:inspector` throws. A retry loop's leaf then says that
@@ -8,22 +9,9 @@ jest.mock('node:inspector', () => {
   throw new Error('Inspector is not available');
 });
 
-const timers = new Set<ReturnType<typeof setTimeout>>();
-let stopped = false;
-afterAll(() => {
-  stopped = true;
-  for (const t of timers) clearTimeout(t);
-});
-
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      resolve();
-    }, ms);
-    timers.add(t);
-  });
-}
+const sleeps = new Sleeps();
+afterAll(() => sleeps.stop());
+const sleep = (ms: number): Promise<void> => sleeps.sleep(ms);
 
 class Unavailable extends Error {}
 
@@ -37,7 +25,7 @@ async function withRetry(f: () => Promise<void>, pauseMs: number) {
     try {
       return await f();
     } catch (e) {
-      if (stopped) throw e;
+      if (sleeps.stopped) throw e;
       await sleep(pauseMs);
     }
   }

@@ -2,31 +2,18 @@ import fs from 'node:fs';
 import {firstPass} from '../../src/core/dump/retry';
 import type {Frame} from '../../src/core/types';
 import {runBody} from './runner-stub';
+import {Sleeps} from './sleeps';
 
 // Retry loops, recognised from the recorded shape (src/core/dump/retry.ts): a
 // one-shot timer armed in reaction to a failed attempt, by the code that
 // handled the failure. Never the error's message.
 
-const timers = new Set<ReturnType<typeof setTimeout>>();
-let stopped = false;
-afterEach(() => {
-  stopped = true;
-  for (const t of timers) clearTimeout(t);
-  timers.clear();
-});
+const sleeps = new Sleeps();
+afterEach(() => sleeps.stop());
 beforeEach(() => {
-  stopped = false;
+  sleeps.stopped = false;
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise(resolve => {
-    const t = setTimeout(() => {
-      timers.delete(t);
-      resolve();
-    }, ms);
-    timers.add(t);
-  });
-}
+const sleep = (ms: number): Promise<void> => sleeps.sleep(ms);
 
 /** The line of this file that ends in `// @name`. */
 function lineOf(name: string): number {
@@ -52,7 +39,7 @@ async function withRetry(f: (n: number) => Promise<void>, pauseMs: number) {
     try {
       return await f(n);
     } catch (e) {
-      if (stopped) throw e;
+      if (sleeps.stopped) throw e;
       await sleep(pauseMs);
     }
   }
@@ -101,9 +88,9 @@ test('attempts that failed differently: the last, and that they differed', async
 test('a .catch handler that arms the timer: the loop is the handler', async () => {
   function attempt(): void {
     down().catch(function onFailure() {
-      if (stopped) return;
+      if (sleeps.stopped) return;
       const t = setTimeout(attempt, 200);
-      timers.add(t);
+      sleeps.timers.add(t);
     });
   }
   const {dump} = await runBody(
@@ -195,7 +182,7 @@ test('two loops run one after the other from one line of a test count as one (do
       try {
         return await down();
       } catch (e) {
-        if (stopped || n >= tries) throw e;
+        if (sleeps.stopped || n >= tries) throw e;
         armed[armed.length - 1]++;
         await sleep(10);
       }
