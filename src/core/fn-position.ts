@@ -9,7 +9,7 @@
  * until a dump asks.
  */
 import {fileURLToPath} from 'node:url';
-import {syncPost} from './inspector-post';
+import {type SyncSession, openSession} from './inspector-post';
 
 /** Any function of the program. */
 export type AnyFunction = (...args: never[]) => unknown;
@@ -54,14 +54,10 @@ export function functionPositions(
   fns: readonly AnyFunction[],
 ): Array<FunctionPosition | null> {
   if (fns.length === 0) return [];
-  let session: import('node:inspector').Session | undefined;
+  let session: SyncSession | undefined;
   try {
-    // Loaded here: a Node built without the inspector throws on loading it.
-    const inspector =
-      require('node:inspector') as typeof import('node:inspector');
-    const s = (session = new inspector.Session());
-    s.connect();
-    const post = syncPost(s) as (method: string, params?: object) => Answer;
+    const s = (session = openSession());
+    const post = s.post as (method: string, params?: object) => Answer;
     const locations = fns.map(fn => {
       held = fn;
       try {
@@ -88,16 +84,13 @@ export function functionPositions(
       }
     });
     if (locations.some(l => l !== null && !scripts.has(l.scriptId))) {
-      const onScript = (m: {params: {scriptId: string; url: string}}): void => {
-        scripts.set(m.params.scriptId, m.params.url);
-      };
-      s.on('Debugger.scriptParsed', onScript);
-      try {
-        post('Debugger.enable');
-        post('Debugger.disable');
-      } finally {
-        s.off('Debugger.scriptParsed', onScript);
-      }
+      s.flash(
+        'Debugger',
+        'Debugger.scriptParsed',
+        (m: {params: {scriptId: string; url: string}}) => {
+          scripts.set(m.params.scriptId, m.params.url);
+        },
+      );
     }
     return locations.map(l => {
       const url = l === null ? undefined : scripts.get(l.scriptId);
@@ -108,10 +101,6 @@ export function functionPositions(
   } catch {
     return fns.map(() => null);
   } finally {
-    try {
-      session?.disconnect();
-    } catch {
-      // Disconnected already.
-    }
+    session?.close();
   }
 }

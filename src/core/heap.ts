@@ -10,7 +10,7 @@
 import type {HeapGraph} from './heap-parser';
 import {readSnapshotFile} from './heap-file';
 import {Stopwatch} from './stopwatch';
-import {syncPost} from './inspector-post';
+import {openSession} from './inspector-post';
 
 export {CUT_NAME, type HeapGraph, SnapshotParser} from './heap-parser';
 export {removeStaleSnapshots} from './heap-file';
@@ -81,14 +81,10 @@ export function probeHeap(
   exclude: object[],
   watch = new Stopwatch(),
 ): HeapProbe {
-  // Loaded here: a Node built without the inspector throws on loading it, and
-  // the plugin must still work there (without wakers). eslint-disable-next-line
-  // @typescript-eslint/no-require-imports
-  const inspector =
-    require('node:inspector') as typeof import('node:inspector');
-  const session = new inspector.Session();
-  session.connect();
-  const post = syncPost(session);
+  // A Node built without the inspector throws here, and the plugin must still
+  // work there (without wakers).
+  const session = openSession();
+  const {post} = session;
   const probe = new JestTaskdumpProbe(subjects, exclude);
   current = probe;
   let graph: HeapGraph;
@@ -98,8 +94,7 @@ export function probeHeap(
     // known: with TypeScript's compiler loaded (ts-jest) a snapshot then takes
     // 25 s instead of 1. Turning the debugger on computes every script's line
     // ends; it is turned off again at once.
-    post('Debugger.enable');
-    post('Debugger.disable');
+    session.flash('Debugger');
     // Ids of this snapshot's nodes stay valid for getObjectByHeapObjectId while
     // it is on.
     post('HeapProfiler.enable');
@@ -110,7 +105,7 @@ export function probeHeap(
     try {
       post('HeapProfiler.disable');
     } finally {
-      session.disconnect();
+      session.close();
     }
     throw e;
   }
@@ -189,7 +184,7 @@ export function probeHeap(
         // tracking moves).
         post('HeapProfiler.disable');
       } finally {
-        session.disconnect();
+        session.close();
       }
     },
   };

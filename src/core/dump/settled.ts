@@ -12,7 +12,7 @@
  * which returns plain data and calls no getter (`util.inspect` would call
  * the getters of an error's `message` and `stack`).
  */
-import {type SyncPost, syncPost} from '../inspector-post';
+import {type SyncPost, type SyncSession, openSession} from '../inspector-post';
 
 /** A rejection's reason, as far as a dump may say. */
 export interface Reason {
@@ -67,27 +67,12 @@ const REASON_READER = `function () {
 
 type Post = SyncPost;
 
-type Inspector = typeof import('node:inspector');
-let inspectorModule: Inspector | null | undefined;
-
-function inspectorOf(): Inspector | null {
-  if (inspectorModule === undefined) {
-    try {
-      // Loaded here: a Node built without the inspector throws on loading it.
-      inspectorModule = require('node:inspector') as Inspector;
-    } catch {
-      inspectorModule = null;
-    }
-  }
-  return inspectorModule;
-}
-
 /**
  * Reads how promises settled (see the module comment), through one inspector
  * session opened at the first read and closed by {@link close}.
  */
 export class SettledReader {
-  private session: import('node:inspector').Session | null = null;
+  private session: SyncSession | null = null;
   private post: Post | null = null;
   private failed = false;
   private reads = 0;
@@ -170,35 +155,28 @@ export class SettledReader {
 
   /** Releases what was read and disconnects (idempotent). */
   close(): void {
-    const {session, post} = this;
+    const {session} = this;
     this.session = this.post = null;
     if (session === null) return;
     try {
-      post?.('Runtime.releaseObjectGroup', {objectGroup: GROUP});
+      session.post('Runtime.releaseObjectGroup', {objectGroup: GROUP});
     } catch {
       // Disconnecting releases it too.
     } finally {
-      session.disconnect();
+      session.close();
     }
   }
 
   private connect(): Post | null {
     if (this.post !== null || this.failed) return this.post;
-    const inspector = inspectorOf();
-    if (inspector === null) {
-      this.failed = true;
-      return null;
-    }
     try {
-      const session = new inspector.Session();
-      session.connect();
-      this.session = session;
+      this.session = openSession();
     } catch {
+      // No inspector in this Node, or it cannot connect.
       this.failed = true;
       return null;
     }
-    const session = this.session;
-    this.post = syncPost(session);
+    this.post = this.session.post;
     return this.post;
   }
 
@@ -224,17 +202,13 @@ export class SettledReader {
     // Enabling reports every realm at once (an in-process session answers in
     // the caller's turn).
     const contexts: number[] = [];
-    const onContext = (m: {params: {context: {id: number}}}): void => {
-      contexts.push(m.params.context.id);
-    };
-    const session = this.session!;
-    session.on('Runtime.executionContextCreated', onContext);
-    try {
-      post('Runtime.enable');
-      post('Runtime.disable');
-    } finally {
-      session.off('Runtime.executionContextCreated', onContext);
-    }
+    this.session!.flash(
+      'Runtime',
+      'Runtime.executionContextCreated',
+      (m: {params: {context: {id: number}}}) => {
+        contexts.push(m.params.context.id);
+      },
+    );
     for (const c of contexts) {
       const found = evaluate(c);
       if (found !== undefined) {
