@@ -8,6 +8,7 @@ import {
   topUpCaptures,
 } from '../../src/core/record';
 import type {Root} from '../../src/core/record';
+import {runBody} from './runner-stub';
 
 // The capture budget's token bucket (src/core/record/state.ts): what each test
 // starts with, and when it refills. Counts only, nothing timed.
@@ -95,5 +96,35 @@ describe('the capture budget', () => {
     make(r, 10);
     expect(r.promises.size).toBe(5);
     expect(r.unrecorded).toBe(7);
+  });
+
+  test('a body whose promises spent the budget before the runner awaited it: its work still reaches the test, not "a chain broken by a callback"', async () => {
+    const waiters: Array<() => void> = [];
+    const wait = (): Promise<void> =>
+      new Promise<void>(r => {
+        waiters.push(r);
+      });
+    const job = async (): Promise<void> => {
+      await wait();
+    };
+    // Each job takes three captures (its call, the `new Promise`, the
+    // `await`): the budget is spent in the loop, before the runner's `.then`
+    // on what the body returns, which is recorded without a stack.
+    const {dump, tree} = await runBody(
+      async () => {
+        for (let i = 0; i < 100; i++) void job();
+        await new Promise(() => {});
+      },
+      30,
+      150,
+    );
+    expect(dump.leaves.length).toBeGreaterThan(40);
+    expect(dump.leaves.every(l => !l.detached)).toBe(true);
+    expect(tree.join('\n')).not.toContain('broken by a callback');
+    expect(tree.slice(0, 3)).toEqual([
+      '╼ test "body"',
+      '└╼ job (not awaited)',
+      '   └╼ wait',
+    ]);
   });
 });

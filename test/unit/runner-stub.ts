@@ -15,12 +15,14 @@ import type {TaskDump} from '../../src/core/types';
  * A runner in miniature, as jest-circus is one: it calls a body under a Root
  * it keeps active, awaits what the body returns, and dumps after `ms`. Its
  * own frames are the runner's (the Root's boundary), as circus's are.
+ * `captureBurst`: the capture budget of the whole run (none refills).
  */
 export async function runBody(
   body: () => unknown,
   ms = 30,
+  captureBurst = 100_000,
 ): Promise<{dump: TaskDump; tree: string[]}> {
-  const stop = startRecording({captureBurst: 100_000, capturesPerSecond: 0});
+  const stop = startRecording({captureBurst, capturesPerSecond: 0});
   const root: Root = createRoot();
   // Entered once the caller awaits this call, as circus enters a test's Root
   // with nothing of the test's own caller running.

@@ -238,9 +238,27 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     wrapped['Object.<anonymous>'](jest29, jest29.exports);
     kept.push(jest29);
 
+    // A module as Jest 30 compiles it (an anonymous wrapper) whose scope also
+    // keeps a small integer: V8's scope info names it, and the snapshot has no
+    // edge for it.
+    const compiled = vm.compileFunction(
+      `const waiters = [];
+       const LIMIT = 10;
+       exports.wait = () =>
+         new Promise(resolve => {
+           if (waiters.length < LIMIT) waiters.push(resolve);
+         });`,
+      ['module', 'exports'],
+      {filename: path.join(process.cwd(), 'test/unit/wakers/smi-module.js')},
+    ) as (m: object, e: object) => void;
+    const smiModule = {exports: {} as {wait?: () => Promise<void>}};
+    compiled(smiModule, smiModule.exports);
+    kept.push(smiModule);
+
     await pause(20);
     leaves = {
       jest29: add('jest29', jest29.exports.whenReady!()),
+      smiModule: add('smiModule', smiModule.exports.wait!()),
       first: add('first', waitsOf.get(b)![0]),
       second: add('second', waitsOf.get(a)![0]),
       looking: add('looking', looking),
@@ -401,6 +419,12 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
   test("a module's variable, in Jest 29's module wrapper (a function named Object.<anonymous>)", () => {
     expect(leaves.jest29.waker!.what).toMatch(
       /^its resolve function is kept in Deferred\.resolve \(class Deferred at test\/unit\/wakers\/jest29-module\.js:\d+:\d+\), itself kept in `ready` of test\/unit\/wakers\/jest29-module\.js$/,
+    );
+  });
+
+  test("a module's variable, beside one holding a small integer (named in V8's scope info, no edge in the snapshot)", () => {
+    expect(leaves.smiModule.waker!.what).toBe(
+      'its resolve function is kept in `waiters` of test/unit/wakers/smi-module.js, and nothing has called it',
     );
   });
 

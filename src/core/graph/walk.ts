@@ -92,6 +92,11 @@ export class Walker {
       else {
         const between = this.between.returnedBy(p, w);
         ups = this.upWait(w).map(b => below(b, between));
+        // A subscription made over the capture budget has no stack: only the
+        // callback it ran in, if any, says where it waits. Where that does not
+        // lead to the Root, where it waits is unknown, which is no sign of a
+        // chain broken by a callback.
+        if (w.holder === null) ups = ups.filter(b => b.reach !== 'detached');
       }
       for (const b of ups) if (out.length < MAX_BRANCHES) out.push(b);
     }

@@ -113,6 +113,12 @@ export class HeapCode {
    * wrapper). A function's context has the same outer context when the module
    * keeps no variables in a context of its own; its scope info then names the
    * function (`RetryOperation.retry`), or links to the scope around it.
+   *
+   * V8's scope info lists the context's variables, then the function's name
+   * ('' for an anonymous one): `waiters, N, ''` for a module wrapper that
+   * keeps `waiters` and `N`, `zz, K, namedTop` for `function namedTop()`. A
+   * variable holding a small integer (`const N = 10`) has a name there but no
+   * edge in the snapshot, so only the last name tells a function's.
    */
   isModuleScope(ctx: number): boolean {
     const g = this.g;
@@ -131,23 +137,23 @@ export class HeapCode {
     if (locals.size === 0) return false;
     const info = edgeNamed(g, ctx, 'scope_info');
     if (info === -1) return true;
+    let last: string | undefined;
     for (let e = g.firstEdge(info); e < g.firstEdge(info + 1); e++) {
       if (g.edgeType(e) !== 'hidden') continue;
       const to = g.edgeTo(e);
       if (g.name(to) === 'system / ScopeInfo') return false;
-      // A name (V8 may keep an inferred one as a concatenated string): a
-      // function's own, but for the module wrapper's name under Jest 29
-      // (jest-runtime evaluates `({"Object.<anonymous>": function (module,
-      // exports, require, ...) {...}})`; Jest 30 compiles an anonymous one).
-      if (
-        g.type(to).endsWith('string') &&
-        g.name(to) !== '' &&
-        g.name(to) !== JEST29_MODULE_WRAPPER &&
-        !locals.has(g.name(to))
-      )
-        return false;
+      if (g.type(to).endsWith('string')) last = g.name(to);
     }
-    return true;
+    // The function's name (V8 may keep an inferred one as a concatenated
+    // string): none, but for the module wrapper's under Jest 29 (jest-runtime
+    // evaluates `({"Object.<anonymous>": function (module, exports, require,
+    // ...) {...}})`; Jest 30 compiles an anonymous one).
+    return (
+      last === undefined ||
+      last === '' ||
+      last === JEST29_MODULE_WRAPPER ||
+      locals.has(last)
+    );
   }
 
   /**
