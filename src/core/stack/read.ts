@@ -6,7 +6,7 @@
  * Jest's, which a dump never shows, and asking V8 about each of them (some 20
  * a stack, looking for down-levelled code) was a fifth of a big dump's time.
  */
-import {type AlikeStack, type CallSite, callSitesOf} from '../callsites';
+import {type CallSite, callSitesOf} from '../callsites';
 import {isCircus} from '../machinery';
 import type {Capture} from '../record';
 import {
@@ -68,7 +68,7 @@ export class Stacks {
       entry = share(sites, from);
       return entry === undefined || entry.readAlone || entry.callSites === sites
         ? sites
-        : ({alikeOf: entry.callSites} satisfies AlikeStack);
+        : entry.alike;
     };
     const previous = Error.prepareStackTrace;
     Error.prepareStackTrace = format as typeof Error.prepareStackTrace;
@@ -104,7 +104,7 @@ export class Stacks {
       if (e !== undefined && !e.readAlone) continue;
       starts[i] = register(stacks[i], kept[i], files, froms);
       ends[i] = siteCount();
-      if (e !== undefined) this.alike.teach(starts[i], e.key);
+      if (e !== undefined) this.alike.teach(starts[i], e);
     }
     const driven = new Uint8Array(n);
     for (let i = 0; i < n; i++)
@@ -127,7 +127,7 @@ export class Stacks {
       first.set(e, i);
       starts[i] = register(e.callSites, kept[i], files, froms);
       ends[i] = siteCount();
-      this.alike.teach(starts[i], e.key);
+      this.alike.teach(starts[i], e);
     }
     stacks.length = 0;
     for (let i = 0; i < n; i++) {
