@@ -60,15 +60,14 @@ export class Stacks {
     const entries: Array<Entry | undefined> = new Array(n);
     let cut = -1;
     let entry: Entry | undefined;
-    const share = (sites: CallSite[], from: number): Entry | undefined =>
-      this.alike.entryOf(sites, cut, files, from);
     const format = (_: unknown, sites: CallSite[]): unknown => {
       const from = files.length;
-      sites.length = cut = this.toCircus(sites, files);
-      entry = share(sites, from);
-      return entry === undefined || entry.readAlone || entry.callSites === sites
-        ? sites
-        : entry.alike;
+      cut = this.toCircus(sites, files);
+      entry = this.alike.entryOf(sites, cut, files, from);
+      if (entry !== undefined && !entry.readAlone && entry.callSites !== sites)
+        return entry.alike; // and these CallSites are garbage at once
+      sites.length = cut;
+      return sites;
     };
     const previous = Error.prepareStackTrace;
     Error.prepareStackTrace = format as typeof Error.prepareStackTrace;
@@ -82,7 +81,7 @@ export class Stacks {
           const sites = callSitesOf(value) ?? NONE;
           const from = files.length;
           cut = this.toCircus(sites, files);
-          entry = share(sites, from);
+          entry = this.alike.entryOf(sites, cut, files, from);
           stacks[i] = sites;
         } else stacks[i] = callSitesOf(value) ?? NONE;
         kept[i] = cut;
