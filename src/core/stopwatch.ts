@@ -1,6 +1,7 @@
 /**
  * Wall and CPU time of the phases of a waker search (writing the snapshot,
- * reading it, indexing, searching), printed with `JEST_TASKDUMP_DEBUG=1`: the
+ * reading it, indexing, searching) and of a dump (reading the stacks, walking
+ * the graph), printed with `JEST_TASKDUMP_DEBUG=1`: the
  * machine may be shared, and wall time alone does not say what a phase cost.
  */
 

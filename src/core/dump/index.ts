@@ -7,6 +7,7 @@ import {Calls} from '../graph/calls';
 import {WaitGraph} from '../graph/graph';
 import {Walker} from '../graph/walk';
 import {withFrameTable} from '../stack/sites';
+import {Stopwatch, phasesLine} from '../stopwatch';
 import type {Leaf, TaskDump} from '../types';
 import type {DumpContext} from './context';
 import {finish} from './finish';
@@ -63,8 +64,10 @@ export function takeDump(
     isMachinery: memoByFile(ctx0.isMachinery),
     isRunner: memoByFile(ctx0.isRunner),
   };
+  const watch = DEBUG ? new Stopwatch() : null;
   return withFrameTable(() => {
     const g = new WaitGraph(root);
+    watch?.lap('stacks');
     const frames = new FrameMaker(ctx.mapPosition, ctx.rootDir);
     const walker = new Walker(g, new Calls(g), frames, ctx);
     const leaves = new LeafMaker(
@@ -82,15 +85,30 @@ export function takeDump(
     }
     leaves.handles();
     leaves.foreign();
+    watch?.lap('timers, handles, foreign');
     leaves.promises();
+    watch?.lap('promises');
     joinPeers(leaves.leaves, leaves.handleOf, ctx, frames, leaves.rootWord, c =>
       leaves.createdAt(c),
     );
     if (sources !== undefined)
       for (const [leaf, handle] of leaves.handleOf) sources.set(leaf, {handle});
-    return finish(root, ctx, leaves.leaves);
+    const dump = finish(root, ctx, leaves.leaves);
+    if (watch !== null) {
+      watch.lap('peers, finish');
+      process.stderr.write(
+        `[jest-taskdump ${process.pid}] dump of ${dump.leaves.length} leaves: ${phasesLine(watch.phases)}\n`,
+      );
+    }
+    return dump;
   });
 }
+
+/**
+ * `JEST_TASKDUMP_DEBUG=1`: each dump's phases on stderr (wall and CPU time;
+ * the CPU of all the process's threads, V8's compiler's included).
+ */
+const DEBUG = process.env.JEST_TASKDUMP_DEBUG === '1';
 
 function memoByFile(f: (file: string) => boolean): (file: string) => boolean {
   const known = new Map<string, boolean>();

@@ -19,24 +19,44 @@
  * depend on the object it was called on) are not in the key: the dump asks
  * them of an ES5 state machine's `step` only, whose stacks are read each for
  * itself.
+ *
+ * The stacks read are a trie of places, top frame first: a stack is found by
+ * one step a frame (a `Map` lookup by offset and flags, then the file, name
+ * and index compared), with no key built, hashed or compared whole. The
+ * first dump of a process runs this on code V8 has not optimised yet, for
+ * every frame of every stack (some 40 000 in a dump of 1 000 leaves).
  */
-import type {CallSite} from '../callsites';
+import type {AlikeStack, CallSite} from '../callsites';
 import {type Site, knowPlace} from './sites';
 
-/** Fields of a frame of the program's in a key; a native frame has 1 more. */
-const PLACE = 4;
-
-/** What a key's first two numbers say. */
-const HEAD = 2;
-
-/** A stack as numbers (see {@link StackIndex.keyOf}). */
-export type StackKey = Float64Array;
+/** One frame's place in the trie, below the frames above it. */
+interface Place {
+  readonly up: Place | null;
+  /** Source offset × 8 + flags (1: `await`, 2: `new`, 4: `Promise.all`). */
+  readonly at: number;
+  readonly pos: number;
+  readonly file: string | null;
+  readonly name: string;
+  /** A combinator input's index (native frames), else -1. */
+  readonly index: number;
+  /** A native frame named `next` here or above (see downlevel.ts). */
+  readonly next: boolean;
+  /** Places of the next frame down, by `at` (alike `at`: `other`). */
+  below: Map<number, Place> | undefined;
+  /** Another place with the same `at` under the same frame above. */
+  other: Place | undefined;
+  /** The stack that ends here. */
+  entry: Entry | undefined;
+}
 
 /** A stack read in this dump, and the stacks alike it. */
 export interface Entry {
-  readonly key: StackKey;
-  /** The first stack read with this key: its CallSites answer for all. */
+  /** Its last frame's place (null for a stack of no frames). */
+  readonly place: Place | null;
+  /** The first stack read at these places: its CallSites answer for all. */
   readonly callSites: CallSite[];
+  /** What the holders of the stacks alike keep (one object for all). */
+  readonly alike: AlikeStack;
   /**
    * Read each for itself: down-levelled code (what it becomes depends on the
    * wrappers learnt so far, and on a frame's method name for an ES5 state
@@ -49,16 +69,11 @@ export interface Entry {
   wrappers: number;
 }
 
-/** The stacks of one dump, by their key. */
+/** The stacks of one dump, as a trie of their frames' places. */
 export class StackIndex {
-  private readonly byHash = new Map<number, Entry[]>();
-  private readonly ids = new Map<string, number>();
-  private readonly strings: string[] = [];
-
-  /** The key being made (see {@link entryOf}), reused. */
-  private readonly scratch: number[] = [];
-  private lastFile: string | null = null;
-  private lastId = -1;
+  private readonly top = new Map<number, Place>();
+  /** The entry of stacks of no frames (captures over the budget). */
+  private empty: Entry | undefined;
 
   /**
    * The entry of the first `n` CallSites of a stack, whose files are
@@ -71,123 +86,82 @@ export class StackIndex {
     files: ReadonlyArray<string | null>,
     from: number,
   ): Entry | undefined {
-    const key = this.keyOf(sites, n, files, from);
-    if (key === undefined) return undefined;
-    const h = hash(key);
-    let list = this.byHash.get(h);
-    if (list === undefined) this.byHash.set(h, (list = []));
-    for (const e of list) if (same(e.key, key)) return e;
-    const e: Entry = {
-      key: Float64Array.from(key),
-      callSites: sites,
-      readAlone: key[0] === 1 || hasStep(sites, n),
-      wrappers: -1,
-    };
-    list.push(e);
-    return e;
-  }
-
-  /**
-   * The key of a stack (see {@link entryOf}), in {@link scratch}: the
-   * number of frames, then each frame's place (see the module comment);
-   * `key[0]` is 1 when a native frame is `next` (a generator driven: see
-   * downlevel.ts).
-   */
-  private keyOf(
-    sites: CallSite[],
-    n: number,
-    files: ReadonlyArray<string | null>,
-    from: number,
-  ): number[] | undefined {
-    const key = this.scratch;
-    key.length = 0;
-    key.push(0, n);
+    if (n === 0)
+      return (this.empty ??= {
+        place: null,
+        callSites: sites,
+        alike: {alikeOf: sites},
+        readAlone: false,
+        wrappers: -1,
+      });
+    const byPosition = typeof sites[0].getPosition === 'function';
+    let up = null as Place | null;
+    let below = this.top;
     for (let k = 0; k < n; k++) {
       const site = sites[k];
-      const f = files[from + k];
-      const flags =
-        (site.isAsync() ? 1 : 0) |
-        (k === 0 || f === null ? (site.isConstructor() ? 2 : 0) : 0);
-      if (f !== null) {
-        key.push(
-          this.fileId(f),
-          position(site),
-          flags,
-          this.id(site.getFunctionName() ?? ''),
-        );
-        continue;
+      const file = files[from + k];
+      let flags = site.isAsync() ? 1 : 0;
+      if ((k === 0 || file === null) && site.isConstructor()) flags |= 2;
+      let index = -1;
+      if (file === null) {
+        if (site.getScriptNameOrSourceURL?.()) return undefined;
+        if (site.isPromiseAll?.()) flags |= 4;
+        index = site.getPromiseIndex?.() ?? -1;
       }
-      if (site.getScriptNameOrSourceURL?.()) return undefined;
       const name = site.getFunctionName() ?? '';
-      if (name === 'next') key[0] = 1;
-      key.push(
-        -1,
-        position(site),
-        flags | (site.isPromiseAll?.() ? 4 : 0),
-        this.id(name),
-        site.getPromiseIndex?.() ?? -1,
-      );
+      const pos = byPosition
+        ? site.getPosition!()
+        : site.getLineNumber()! * 1e5 + site.getColumnNumber()!;
+      const at = pos * 8 + flags;
+      const first = below.get(at);
+      let place = first;
+      while (
+        place !== undefined &&
+        (place.file !== file || place.name !== name || place.index !== index)
+      )
+        place = place.other;
+      if (place === undefined) {
+        place = {
+          up,
+          at,
+          pos,
+          file,
+          name,
+          index,
+          next: (up?.next ?? false) || (file === null && name === 'next'),
+          below: undefined,
+          other: first,
+          entry: undefined,
+        };
+        below.set(at, place);
+      }
+      up = place;
+      below = k + 1 < n ? (place.below ??= new Map()) : below;
     }
-    return key;
-  }
-
-  private fileId(f: string): number {
-    if (f !== this.lastFile) {
-      this.lastFile = f;
-      this.lastId = this.id(f);
-    }
-    return this.lastId;
+    const last = up!;
+    return (last.entry ??= {
+      place: last,
+      callSites: sites,
+      alike: {alikeOf: sites},
+      readAlone: last.next || hasStep(last),
+      wrappers: -1,
+    });
   }
 
   /**
-   * Tells the Sites from `start` what `key` says of them: their offsets,
-   * which are suspended `await`s, and their names.
+   * Tells the Sites from `start` what `e`'s places say of them: their
+   * offsets, which are suspended `await`s, and their names.
    */
-  teach(start: Site, key: StackKey): void {
-    const n = key[1];
-    for (let k = 0, at = HEAD; k < n; k++) {
-      const native = key[at] === -1;
-      knowPlace(
-        start + k,
-        key[at + 1],
-        (key[at + 2] & 1) !== 0,
-        this.strings[key[at + 3]],
-      );
-      at += native ? PLACE + 1 : PLACE;
-    }
-  }
-
-  private id(s: string): number {
-    let i = this.ids.get(s);
-    if (i === undefined) {
-      this.ids.set(s, (i = this.strings.length));
-      this.strings.push(s);
-    }
-    return i;
+  teach(start: Site, e: Entry): void {
+    let k = 0;
+    for (let p: Place | null = e.place; p !== null; p = p.up) k++;
+    for (let p: Place | null = e.place; p !== null; p = p.up)
+      knowPlace(start + --k, p.pos, (p.at & 1) !== 0, p.name);
   }
 }
 
-/** Whether one of the first `n` CallSites is `step` (see downlevel.ts). */
-function hasStep(sites: CallSite[], n: number): boolean {
-  for (let k = 0; k < n; k++)
-    if (sites[k].getFunctionName() === 'step') return true;
+/** Whether a frame of the stack ending at `p` is `step` (see downlevel.ts). */
+function hasStep(p: Place | null): boolean {
+  for (; p !== null; p = p.up) if (p.name === 'step') return true;
   return false;
-}
-
-function position(site: CallSite): number {
-  return typeof site.getPosition === 'function'
-    ? site.getPosition()
-    : site.getLineNumber()! * 1e5 + site.getColumnNumber()!;
-}
-
-function hash(key: ArrayLike<number>): number {
-  let h = key.length;
-  for (let i = 0; i < key.length; i++) h = (Math.imul(h, 31) + key[i]) | 0;
-  return h;
-}
-
-function same(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

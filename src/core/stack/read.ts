@@ -6,7 +6,7 @@
  * Jest's, which a dump never shows, and asking V8 about each of them (some 20
  * a stack, looking for down-levelled code) was a fifth of a big dump's time.
  */
-import {type AlikeStack, type CallSite, callSitesOf} from '../callsites';
+import {type CallSite, callSitesOf} from '../callsites';
 import {isCircus} from '../machinery';
 import type {Capture} from '../record';
 import {
@@ -60,15 +60,14 @@ export class Stacks {
     const entries: Array<Entry | undefined> = new Array(n);
     let cut = -1;
     let entry: Entry | undefined;
-    const share = (sites: CallSite[], from: number): Entry | undefined =>
-      this.alike.entryOf(sites, cut, files, from);
     const format = (_: unknown, sites: CallSite[]): unknown => {
       const from = files.length;
-      sites.length = cut = this.toCircus(sites, files);
-      entry = share(sites, from);
-      return entry === undefined || entry.readAlone || entry.callSites === sites
-        ? sites
-        : ({alikeOf: entry.callSites} satisfies AlikeStack);
+      cut = this.toCircus(sites, files);
+      entry = this.alike.entryOf(sites, cut, files, from);
+      if (entry !== undefined && !entry.readAlone && entry.callSites !== sites)
+        return entry.alike; // and these CallSites are garbage at once
+      sites.length = cut;
+      return sites;
     };
     const previous = Error.prepareStackTrace;
     Error.prepareStackTrace = format as typeof Error.prepareStackTrace;
@@ -82,7 +81,7 @@ export class Stacks {
           const sites = callSitesOf(value) ?? NONE;
           const from = files.length;
           cut = this.toCircus(sites, files);
-          entry = share(sites, from);
+          entry = this.alike.entryOf(sites, cut, files, from);
           stacks[i] = sites;
         } else stacks[i] = callSitesOf(value) ?? NONE;
         kept[i] = cut;
@@ -104,7 +103,7 @@ export class Stacks {
       if (e !== undefined && !e.readAlone) continue;
       starts[i] = register(stacks[i], kept[i], files, froms);
       ends[i] = siteCount();
-      if (e !== undefined) this.alike.teach(starts[i], e.key);
+      if (e !== undefined) this.alike.teach(starts[i], e);
     }
     const driven = new Uint8Array(n);
     for (let i = 0; i < n; i++)
@@ -127,7 +126,7 @@ export class Stacks {
       first.set(e, i);
       starts[i] = register(e.callSites, kept[i], files, froms);
       ends[i] = siteCount();
-      this.alike.teach(starts[i], e.key);
+      this.alike.teach(starts[i], e);
     }
     stacks.length = 0;
     for (let i = 0; i < n; i++) {
