@@ -82,6 +82,7 @@ export function takeDump(
     }
     leaves.handles();
     leaves.foreign();
+    leaves.thenables();
     leaves.promises();
     joinPeers(leaves.leaves, leaves.handleOf, ctx, frames, leaves.rootWord, c =>
       leaves.createdAt(c),
