@@ -42,6 +42,10 @@ function reached(
 ): number {
   const {ix} = cx;
   const g = ix.g;
+  // The handle may be what the search named itself (the child process
+  // whose 'exit' an events.once() waits for).
+  const self = owner.get(start);
+  if (self !== undefined) return self;
   const seen = new Set<number>([start]);
   let level = [start];
   const found = new Set<number>();
