@@ -43,7 +43,7 @@ const perf = performance;
 /** `JEST_TASKDUMP_DEBUG=1`: each search's phases on stderr. */
 const DEBUG = process.env.JEST_TASKDUMP_DEBUG === '1';
 
-/** A timer or handle of a branch of its own, to learn which promise it feeds. */
+/** A timer or handle of a branch of its own: which promise does it feed? */
 type Handle = {leaf: Leaf; handle: object};
 
 /** What the search needs from the environment's options. */
