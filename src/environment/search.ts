@@ -235,13 +235,16 @@ function searchOrReuse(
 
 /**
  * Whether a timer or handle leaf is a branch of its own: not traced back, or
- * traced back only to where it was made (a line the body has passed: a child
- * process spawned before the `await` on its exit), not under a promise
- * whose executor made it.
+ * a child process traced back only to where it was made (a line the body has
+ * passed: spawned before the `await` on its exit), not under a promise whose
+ * executor made it.
  */
 function apart(leaf: Leaf, dump: TaskDump): boolean {
+  if (leaf.detached) return true;
+  // Only a child process, so far (a server or socket traced back has its
+  // peers drawn under it: not checked).
   return (
-    leaf.detached ||
+    leaf.kind === 'child-process' &&
     !dump.leaves.some(
       l =>
         l !== leaf &&

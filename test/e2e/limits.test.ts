@@ -117,8 +117,10 @@ describe.each([
     expect(d).toMatch(
       /⏸ events\.once\(\) promise, never settled\n {8}↳ waits for 'message' on a Worker \(an EventEmitter\): not emitted since its listener was added\n/,
     );
+    // The child, spawned at an earlier line, drawn under the promise that
+    // waits for its message.
     expect(d).toMatch(
-      /⏸ events\.once\(\) promise, never settled\n {8}↳ waits for 'message' of a child process \(pid \d+\): still running\n/,
+      /⏸ events\.once\(\) promise, never settled; it waits on:\n {8}↳ waits for 'message' of a child process \(pid \d+\): still running\n {6}└╼ <anonymous> at test\/wakers\.test\.js:20:\d+\n {9}└╼ startPeers at src\/peers\.js:12:\d+\n {12}⚙ child process node --expose-gc src\/silent-child\.js/,
     );
   });
 

@@ -3,8 +3,8 @@
  * what that promise waits on, when the waker search found that promise's
  * resolve function kept behind it:
  * - a timer, socket, server or child process drawn in a branch of its own
- *   (one made in a callback that could not be traced back, or one the body
- *   made at a line it has passed), whose callback or listeners keep it
+ *   (one made in a callback that could not be traced back, or a child process
+ *   the body made at a line it has passed), whose callback or listeners keep it
  *   (wakers/feeds.ts); what hangs below it (the server's side of a socket's
  *   connection, dump/peers.ts) moves with it;
  * - a promise nothing the Root runs waits on (detached, or a chain whose end
@@ -23,6 +23,14 @@ export function nestFed(
 ): void {
   for (const {handle, promise} of feeds) {
     if (handle === promise || !dump.leaves.includes(handle)) continue;
+    // A timer or handle only when its branch was not traced back, or a child
+    // process the body made at a line it has passed (environment/search.ts).
+    if (
+      handle.kind !== 'promise' &&
+      handle.kind !== 'child-process' &&
+      !handle.detached
+    )
+      continue;
     // What moves: the feeding leaf's branch, from the promise waiting on it
     // whose executor started it, if there is one.
     let prefix = handle.path;
