@@ -40,8 +40,14 @@ export function thenableWaits(g: WaitGraph): ThenableWait[] {
   }
   if (wrappers.length === 0) return wrappers;
   const ran = contextsOfPending(g);
+  // An adoption whose context is not known (Jest 29's realm: a native
+  // promise of Node's realm is a thenable to the test's) may be the `then`
+  // of any of them: none is said to be stuck on its own.
+  if (ran.has(UNKNOWN)) return [];
   return wrappers.filter(t => !ran.has(t.wrapper));
 }
+
+const UNKNOWN = {} as Capture;
 
 /**
  * The promises of the graph whose reaction made something still pending (a
@@ -55,6 +61,8 @@ function contextsOfPending(g: WaitGraph): Set<Capture> {
     seen.add(c);
     const p = g.promiseContext(c.context);
     if (p !== undefined) out.add(p);
+    else if (c.awaits !== undefined && !c.settled && g.waitKind(c) === 'adopt')
+      out.add(UNKNOWN);
     for (const w of c.waits ?? []) if (!w.settled) visit(w);
   };
   for (const c of g.creations) visit(c);
