@@ -4,7 +4,7 @@
  * user. Their frames never appear in a dump.
  */
 import path from 'node:path';
-import {CIRCUS, JEST_PACKAGES} from '../jest/frames';
+import {CIRCUS, JEST_PACKAGES, SHARED_WITH_JEST} from '../jest/frames';
 
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 const DIST = PACKAGE_ROOT + path.sep + 'dist' + path.sep;
@@ -24,6 +24,14 @@ export function isCircus(file: string): boolean {
  */
 export function isMachinery(file: string): boolean {
   return MACHINERY.test(file) || file.startsWith(DIST);
+}
+
+/**
+ * Files of a package Jest runs tests through that programs use too (p-limit):
+ * hidden like the runner's, but Jest's own work only where Jest called it.
+ */
+export function isSharedWithJest(file: string): boolean {
+  return SHARED_WITH_JEST.test(file);
 }
 
 /**

@@ -61,6 +61,14 @@ export function awaitedWhat(
     : `${what} created by another test or hook, never settled`;
 }
 
+/**
+ * An `await` of an object with a `then` method that is not a native promise
+ * (a promise library's, a query builder's): V8 called its `then`, and the
+ * promise V8 made for the `await` never settled. Not "its then() has not
+ * called back": it may have, with another thenable that has not.
+ */
+export const THENABLE_WHAT = 'thenable (not a native promise), never settled';
+
 /** `setImmediate callback, not run yet`. */
 export const IMMEDIATE_WHAT = 'setImmediate callback, not run yet';
 

@@ -34,6 +34,8 @@ import {SearchShare} from './search-share';
 import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {messageOf} from './errors';
 import {phasesLine} from '../core/stopwatch';
+import {startsWith} from '../core/dump/fed';
+import {hoistRootFrame} from '../core/dump/finish';
 
 // Tests may fake or replace these; keep the real ones.
 const {now} = performance;
@@ -41,7 +43,7 @@ const perf = performance;
 /** `JEST_TASKDUMP_DEBUG=1`: each search's phases on stderr. */
 const DEBUG = process.env.JEST_TASKDUMP_DEBUG === '1';
 
-/** A detached branch's timer or handle, to learn which promise it feeds. */
+/** A timer or handle of a branch of its own: which promise does it feed? */
 type Handle = {leaf: Leaf; handle: object};
 
 /** What the search needs from the environment's options. */
@@ -215,6 +217,8 @@ function searchOrReuse(
       options.project,
     );
     nestFed(dump, report.feeds);
+    if (dump.rootFrame === null && report.feeds.length > 0)
+      dump.rootFrame = hoistRootFrame(dump.leaves);
     addGenerators(dump, report.generators);
   } catch (e) {
     // All or nothing: no `↳` line from a search that did not finish.
@@ -230,9 +234,31 @@ function searchOrReuse(
 }
 
 /**
- * The promises to search, and the handles of branches the dump could not
- * trace back (a socket, an interval), whose search says whether they feed a
- * promise of another branch. In a function of its own: a local of the
+ * Whether a timer or handle leaf is a branch of its own: not traced back, or
+ * a child process traced back only to where it was made (a line the body has
+ * passed: spawned before the `await` on its exit), not under a promise whose
+ * executor made it.
+ */
+function apart(leaf: Leaf, dump: TaskDump): boolean {
+  if (leaf.detached) return true;
+  // Only a child process, so far (a server or socket traced back has its
+  // peers drawn under it: not checked).
+  return (
+    leaf.kind === 'child-process' &&
+    !dump.leaves.some(
+      l =>
+        l !== leaf &&
+        l.waiting === true &&
+        !l.detached &&
+        startsWith(leaf.path, l.path),
+    )
+  );
+}
+
+/**
+ * The promises to search, and the handles of branches of their own (a
+ * socket, an interval; see {@link apart}), whose search says whether they
+ * feed a promise of another branch. In a function of its own: a local of the
  * search's frame would keep the last promise reachable from the stack while
  * the heap snapshot is taken.
  */
@@ -244,7 +270,7 @@ function subjectsOf(
   const handles: Handle[] = [];
   for (const [leaf, s] of sources) {
     if ('handle' in s) {
-      if (leaf.detached && leaf.busy !== true && dump.leaves.includes(leaf))
+      if (leaf.busy !== true && dump.leaves.includes(leaf) && apart(leaf, dump))
         handles.push({leaf, handle: s.handle});
     } else if (leaf.kind === 'promise' && leaf.waiting !== true)
       subjects.push({

@@ -11,3 +11,11 @@ export const JEST_PACKAGES =
 
 /** jest-circus, whose frames are a test Root's boundary. */
 export const CIRCUS = /[\\/]node_modules[\\/]jest-circus[\\/]/;
+
+/**
+ * The packages of JEST_PACKAGES that programs use too: jest-circus runs
+ * `test.concurrent` through p-limit, and a project's p-limit of the same
+ * version is that very copy.
+ */
+export const SHARED_WITH_JEST =
+  /[\\/]node_modules[\\/](?:p-limit|yocto-queue)[\\/]/;

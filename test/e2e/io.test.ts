@@ -127,6 +127,15 @@ describe.each([
     expect(find('a child process that never exits')).toMatchSnapshot();
   });
 
+  // The child was spawned at a line runTool has passed: not where it waits,
+  // but what the events.once() promise at its await waits for. One hang.
+  test('a child process whose exit an events.once() awaits: drawn under that promise, one branch', () => {
+    const d = flat('a child process that never exits');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 child process\) ╼ test "a child process that never exits" at test\/io\.test\.ts:21:\d+ └╼ runTool at src\/tool\.ts:11:\d+ ⏸ events\.once\(\) promise, never settled; it waits on: ↳ waits for 'exit' of a child process \(pid <pid>\): still running └╼ runTool at src\/tool\.ts:9:\d+ ⚙ child process node /,
+    );
+  });
+
   test('work that finished is not shown: a response read in full, a child that exited', () => {
     const d = flat('work that finished is not shown');
     expect(d).not.toMatch(/HTTP GET|child process|body not ended|socket/);

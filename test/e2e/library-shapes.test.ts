@@ -13,8 +13,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('6 failed, 6 total');
-    expect(all).toHaveLength(6);
+    expect(run.tests).toBe('7 failed, 7 total');
+    expect(all).toHaveLength(7);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -90,6 +90,22 @@ describe.each([
         '      └╼ create at src/pool.js:25:11',
         '         ⏸ events.once() promise, never settled',
       ].join('\n'),
+    );
+  });
+
+  // `await` of a promise library's own promise (not a native one): V8 calls
+  // its then(), and the promise V8 made for the await is the one trace left.
+  test('a thenable that never calls back: a leaf at the await, kept where its then() put the resolve', () => {
+    const title =
+      'a promise of a library of its own, not a native one, that never resolves';
+    const d = outline(find(title));
+    expect(d).toMatch(
+      new RegExp(
+        `^Task dump: 1 branch stuck after … ms \\(1 promise\\)\\n\\n╼ test "${title}" at test/shapes\\.test\\.js:60:\\d+\\n⏸ thenable \\(not a native promise\\), never settled\\n`,
+      ),
+    );
+    expect(d.replace(/\s+/g, ' ')).toContain(
+      '↳ its resolve function is kept in LazyPromise.handlers[0] (by run at src/lazy.js:20:19) (class LazyPromise at src/lazy.js:4:14), itself kept in `registry` of src/lazy.js',
     );
   });
 

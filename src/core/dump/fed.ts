@@ -3,9 +3,10 @@
  * what that promise waits on, when the waker search found that promise's
  * resolve function kept behind it:
  * - a timer, socket, server or child process drawn in a branch of its own
- *   (one made in a callback that could not be traced back), whose callback or
- *   listeners keep it (wakers/feeds.ts); what hangs below it (the server's
- *   side of a socket's connection, dump/peers.ts) moves with it;
+ *   (one made in a callback that could not be traced back, or a child process
+ *   the body made at a line it has passed), whose callback or listeners keep it
+ *   (wakers/feeds.ts); what hangs below it (the server's side of a socket's
+ *   connection, dump/peers.ts) moves with it;
  * - a promise nothing the Root runs waits on (detached, or a chain whose end
  *   is dropped: a call nobody awaits, a `.then()` whose result nobody keeps),
  *   whose chain's reactions keep it (wakers/promise-feeds.ts); a promise whose
@@ -22,8 +23,14 @@ export function nestFed(
 ): void {
   for (const {handle, promise} of feeds) {
     if (handle === promise || !dump.leaves.includes(handle)) continue;
-    // A timer or handle only when its branch was not traced back.
-    if (handle.kind !== 'promise' && !handle.detached) continue;
+    // A timer or handle only when its branch was not traced back, or a child
+    // process the body made at a line it has passed (environment/search.ts).
+    if (
+      handle.kind !== 'promise' &&
+      handle.kind !== 'child-process' &&
+      !handle.detached
+    )
+      continue;
     // What moves: the feeding leaf's branch, from the promise waiting on it
     // whose executor started it, if there is one.
     let prefix = handle.path;
@@ -54,7 +61,7 @@ export function nestFed(
 }
 
 /** Whether `path` begins with the very frames of `prefix`. */
-function startsWith(path: Frame[], prefix: Frame[]): boolean {
+export function startsWith(path: Frame[], prefix: Frame[]): boolean {
   if (path.length < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++)
     if (path[i] !== prefix[i]) return false;

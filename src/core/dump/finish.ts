@@ -15,16 +15,7 @@ import type {DumpContext} from './context';
 
 /** The dump of `leaves`: where the Root is suspended, leaves in order. */
 export function finish(root: Root, ctx: DumpContext, leaves: Leaf[]): TaskDump {
-  // When every branch leaves the test body at the same line, that is where
-  // the Root is suspended: shown on the Root's line, not in each branch.
-  const attached = leaves.filter(l => !l.detached && l.path.length > 0);
-  const first = attached[0]?.path[0];
-  const firstKey = first !== undefined ? lineKey(first) : '';
-  const shared =
-    first !== undefined && attached.every(l => lineKey(l.path[0]) === firstKey)
-      ? preferAwait(attached.map(l => l.path[0]))
-      : null;
-  if (shared !== null) for (const l of attached) l.path = l.path.slice(1);
+  const shared = hoistRootFrame(leaves);
   sortLeaves(leaves);
   return {
     kind: DUMP_KIND,
@@ -44,6 +35,25 @@ export function finish(root: Root, ctx: DumpContext, leaves: Leaf[]): TaskDump {
       ? {sharedWith: ctx.sharedWith}
       : {}),
   };
+}
+
+/**
+ * When every branch leaves the test body at the same line, that is where the
+ * Root is suspended: shown on the Root's line, not in each branch. Taken off
+ * the leaves' paths, and returned (null when they leave it at several
+ * lines). Again after the waker search, which may have moved a branch made at
+ * an earlier line under the promise it feeds (fed.ts).
+ */
+export function hoistRootFrame(leaves: Leaf[]): Frame | null {
+  const attached = leaves.filter(l => !l.detached && l.path.length > 0);
+  const first = attached[0]?.path[0];
+  const firstKey = first !== undefined ? lineKey(first) : '';
+  const shared =
+    first !== undefined && attached.every(l => lineKey(l.path[0]) === firstKey)
+      ? preferAwait(attached.map(l => l.path[0]))
+      : null;
+  if (shared !== null) for (const l of attached) l.path = l.path.slice(1);
+  return shared;
 }
 
 /**

@@ -85,7 +85,8 @@ export function takeDump(
     }
     leaves.handles();
     leaves.foreign();
-    watch?.lap('timers, handles, foreign');
+    leaves.thenables();
+    watch?.lap('timers, handles, foreign, thenables');
     leaves.promises();
     watch?.lap('promises');
     joinPeers(leaves.leaves, leaves.handleOf, ctx, frames, leaves.rootWord, c =>

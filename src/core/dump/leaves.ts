@@ -22,11 +22,12 @@ import type {Frame} from '../types';
 import type {WaitGraph} from '../graph/graph';
 import {type Branch, type Walker} from '../graph/walk';
 import {chainOf} from '../graph/chain';
-import {type RootWord, awaitedWhat, promiseWhat} from '../words';
+import {type RootWord, THENABLE_WHAT, awaitedWhat, promiseWhat} from '../words';
 import type {FrameMaker} from './frames';
 import {libraryOf} from '../render';
 import type {DumpContext} from './context';
 import {isPending} from './pending';
+import {thenableWaits} from './thenables';
 import {Retries, firstPass} from './retry';
 import type {LeafSource} from './sources';
 
@@ -224,6 +225,20 @@ export class LeafMaker {
           constructed:
             target !== null && isPromiseConstructor(this.g.sites(target)[0]),
         });
+    }
+  }
+
+  /** Awaits of thenables that never called back (see thenables.ts). */
+  thenables(): void {
+    for (const t of thenableWaits(this.g)) {
+      const leaves = this.add(
+        t.wrapper,
+        this.walker.upWait(t.wait),
+        {kind: 'promise', what: THENABLE_WHAT},
+        null,
+      );
+      for (const leaf of leaves)
+        this.sources?.set(leaf, {promise: t.promise, constructed: true});
     }
   }
 

@@ -17,6 +17,7 @@
  * branches, frame objects included (the tree merges them by identity first).
  */
 import type {Capture} from '../record';
+import {isSharedWithJest} from '../machinery';
 import {isDownlevelWait} from '../stack/downlevel';
 import {file, isNode, name} from '../stack/sites';
 import type {Frame} from '../types';
@@ -150,10 +151,12 @@ export class Walker {
   madeByRunner(c: Capture): boolean {
     // An async function's own promise is made by the function (frame 0);
     // anything else by the frame below V8's or Node's.
+    // A package Jest shares with programs (p-limit) is the runner's only
+    // where the runner called it: its frames decide nothing.
     const from = this.g.creationKind(c) === 'call' ? 0 : 1;
     for (const s of this.g.sites(c).slice(from)) {
       const f = file(s);
-      if (f === null || isNode(s)) continue;
+      if (f === null || isNode(s) || isSharedWithJest(f)) continue;
       return this.opts.isRunner(f) || this.opts.isMachinery(f);
     }
     return false;

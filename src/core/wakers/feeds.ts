@@ -10,6 +10,9 @@
 import type {WakerContext} from './context';
 import {carriesFeed} from './feed-edges';
 
+/** Timers' classes in the heap. */
+const TIMERS = new Set(['Timeout', 'Immediate']);
+
 /** References followed out of a handle. */
 const HOPS = 4;
 
@@ -42,6 +45,11 @@ function reached(
 ): number {
   const {ix} = cx;
   const g = ix.g;
+  // The handle may be what the search named itself: the emitter whose event
+  // an events.once() waits for (a child process's 'exit'). Not a timer: one
+  // is named for what its callback keeps however far out, scopes included.
+  const self = owner.get(start);
+  if (self !== undefined && !TIMERS.has(g.name(start))) return self;
   const seen = new Set<number>([start]);
   let level = [start];
   const found = new Set<number>();
