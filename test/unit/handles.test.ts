@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import {spawn, type ChildProcess} from 'node:child_process';
+import {spawn, spawnSync, type ChildProcess} from 'node:child_process';
 import {once} from 'node:events';
 import {commandShape} from '../../src/core/command-shape';
 import {describeHandle} from '../../src/core/handles';
@@ -354,6 +354,54 @@ describe('describeHandle', () => {
     expect(describeHandle('child-process', hostile, {rootDir})).toBe(
       'child-process, state unknown',
     );
+  });
+});
+
+describe('the request-start channel', () => {
+  // Node 20 can lose a subscription to a channel whose module loads after an
+  // earlier subscriber let go of it (record/io.ts, loadPublishers): a Jest
+  // worker runs a test file that records before anything loads http, then one
+  // that loads it. Needs a process of its own (a fresh http, --expose-gc).
+  test('is still heard after an earlier recording let go of it before http loaded', () => {
+    const record = path.join(__dirname, '../../dist/core/record/index.js');
+    const script = `
+      const record = require(${JSON.stringify(record)});
+      record.startRecording()();
+      setTimeout(() => {
+        global.gc();
+        const http = require('node:http');
+        setTimeout(() => {
+          global.gc();
+          setTimeout(() => {
+            const stop = record.startRecording();
+            const root = record.createRoot();
+            const server = http.createServer((q, r) => r.end('x'.repeat(1000)));
+            const agent = new http.Agent({keepAlive: true});
+            server.listen(0, '127.0.0.1', () => {
+              const get = then => http.get(
+                {host: '127.0.0.1', port: server.address().port, agent},
+                res => { res.resume(); res.on('end', () => setImmediate(then, res)); },
+              );
+              record.enterRoot(root);
+              get(() => get(res => {
+                record.leaveRoot(root);
+                console.log(res.req.reusedSocket, record.bytesReadBefore(res.req));
+                stop();
+                agent.destroy();
+                server.close();
+              }));
+            });
+          }, 20);
+        }, 20);
+      }, 20);`;
+    const r = spawnSync(process.execPath, ['--expose-gc', '-e', script], {
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    const [reused, before] = r.stdout.trim().split(' ');
+    expect(reused).toBe('true');
+    // The first response, headers and all.
+    expect(Number(before)).toBeGreaterThan(1000);
   });
 });
 

@@ -129,7 +129,23 @@ export function bytesReadBefore(request: object): number {
   return readBeforeRequest.get(request) ?? 0;
 }
 
+// Node 20's diagnostics_channel can lose a subscription: a channel object
+// made by a subscriber alone is held weakly once unsubscribed, and if it is
+// collected just before a module makes that channel again, its late finalizer
+// deletes the module's new channel from the registry, so a later subscribe
+// makes a third object that the module never publishes to (seen on a second
+// test file in one worker: no request start, so a reused keep-alive socket
+// counted every earlier response). The modules that publish make and keep
+// their channels when they load, so they load first; net and child_process
+// are loaded by every Jest worker already, http is not (about 4 ms, once).
+function loadPublishers(): void {
+  for (const m of ['node:net', 'node:child_process', 'node:http'])
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    require(m);
+}
+
 function subscribeHandles(): () => void {
+  loadPublishers();
   const subs = HANDLE_CHANNELS.map(([name, kind, field]) => {
     const fn = (message: unknown): void => onHandle(kind, field, message);
     diagnostics.subscribe(name, fn);
