@@ -139,9 +139,7 @@ export function bytesReadBefore(request: object): number {
 // their channels when they load, so they load first; net and child_process
 // are loaded by every Jest worker already, http is not (about 4 ms, once).
 function loadPublishers(): void {
-  for (const m of ['node:net', 'node:child_process', 'node:http'])
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(m);
+  for (const m of ['node:net', 'node:child_process', 'node:http']) require(m);
 }
 
 function subscribeHandles(): () => void {
