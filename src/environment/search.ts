@@ -34,7 +34,7 @@ import {SearchShare} from './search-share';
 import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {messageOf} from './errors';
 import {phasesLine} from '../core/stopwatch';
-import {startsWith} from '../core/dump/fed';
+import {apart} from '../core/dump/fed';
 import {hoistRootFrame} from '../core/dump/finish';
 
 // Tests may fake or replace these; keep the real ones.
@@ -231,28 +231,6 @@ function searchOrReuse(
     subjects.length = 0;
     handles.length = 0;
   }
-}
-
-/**
- * Whether a timer or handle leaf is a branch of its own: not traced back, or
- * a child process traced back only to where it was made (a line the body has
- * passed: spawned before the `await` on its exit), not under a promise whose
- * executor made it.
- */
-function apart(leaf: Leaf, dump: TaskDump): boolean {
-  if (leaf.detached) return true;
-  // Only a child process, so far (a server or socket traced back has its
-  // peers drawn under it: not checked).
-  return (
-    leaf.kind === 'child-process' &&
-    !dump.leaves.some(
-      l =>
-        l !== leaf &&
-        l.waiting === true &&
-        !l.detached &&
-        startsWith(leaf.path, l.path),
-    )
-  );
 }
 
 /**

@@ -29,7 +29,7 @@ describe.each([
       .replace(/ +/g, ' ');
 
   test('every test hangs and the run ends by itself', () => {
-    expect(run.tests).toBe('6 failed, 6 total');
+    expect(run.tests).toBe('7 failed, 7 total');
   });
 
   test('no value of the program is printed: no URL path, query, body or argument value', () => {
@@ -117,6 +117,16 @@ describe.each([
       /└╼ statusAfterCheck at src\/checked\.ts:7:10 ⏸ promise, never settled; it waits on: ↳ waits for 'response' on a ClientRequest .* └╼ <anonymous> at src\/checked\.ts:10:10 ⇄ HTTP GET to 127\.0\.0\.1:<port>: no response yet \(0 bytes read\); it waits on: └╼ 'request' listener <anonymous> at src\/http\.ts:6:36 ⇄ HTTP server on 127\.0\.0\.1:<port> \(started outside this test\): the GET is not answered; its handler returned without answering it; created at src\/http\.ts:7:40$/,
     );
     expect(find(title)).toMatchSnapshot();
+  });
+
+  // The request settled with its response (the line is passed), whose body
+  // is piped into a stream of the program's and awaited there: the socket is
+  // what that wait waits on, found through the pipe's source. One hang.
+  test('a response body piped on after its request settled: one branch, the socket under the promise that reads it', () => {
+    const d = flat('a response body piped on, read after the request settled');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\) ╼ test "a response body piped on, read after the request settled" at test\/io\.test\.ts:71:\d+ └╼ readAll at src\/http\.ts:77:10 ⏸ promise, never settled; it waits on: ↳ waits for the pipe IncomingMessage → PassThrough to finish: an IncomingMessage \(a Readable stream\): the message body has not ended └╼ <anonymous> at test\/io\.test\.ts:70:\d+ └╼ getResponse at src\/http\.ts:73:10 └╼ <anonymous> at src\/http\.ts:73:\d+ ⇄ HTTP GET to 127\.0\.0\.1:<port>: response headers received \(status 200\), body not ended after <n> bytes read; it waits on: └╼ 'request' listener <anonymous> at src\/http\.ts:54:36 ⇄ HTTP server on 127\.0\.0\.1:<port>: the response to the GET is not ended/,
+    );
   });
 
   test('a child process that never exits: the executable and the shape of its arguments', () => {

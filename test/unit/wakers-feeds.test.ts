@@ -179,8 +179,8 @@ describe('nestFed: a fed handle drawn under the promise it feeds', () => {
     column: 1,
     async: true,
   });
-  const dumpOf = (leaves: Leaf[]): TaskDump =>
-    ({leaves}) as unknown as TaskDump;
+  const dumpOf = (leaves: Leaf[], elapsedMs = 1000): TaskDump =>
+    ({leaves, elapsedMs}) as unknown as TaskDump;
 
   test('the handle, and what hangs below it, move right after the promise', () => {
     const test = frame('test');
@@ -199,12 +199,81 @@ describe('nestFed: a fed handle drawn under the promise it feeds', () => {
     expect(other.waiting).toBeUndefined();
   });
 
-  test('a handle in a branch traced to the test stays where it is', () => {
-    const promise = leafOf('promise', 'p', false);
-    const handle = leafOf('timer', 't', false);
-    const dump = dumpOf([promise, handle]);
+  test('a repeating timer that has fired since the promise was made stays a branch of its own; one not due yet moves', () => {
+    // An interval every 500 ms made 5 ms into the test, a promise at 10 ms:
+    // the interval fired at 505 ms, while the promise waited, and did not
+    // settle it (tarn's reaper reaching the pool that keeps an acquire's).
+    const interval = (): Leaf => ({
+      ...leafOf('timer', 'every 500 ms'),
+      ageMs: 5,
+      timer: {delayMs: 500, repeat: true},
+    });
+    const pending = (): Leaf => ({...leafOf('promise', 'p', false), ageMs: 10});
+    let [handle, promise] = [interval(), pending()];
+    let dump = dumpOf([promise, handle], 1500);
+    nestFed(dump, [{handle, promise}]);
+    expect(promise.waiting).toBeUndefined();
+    expect(handle.detached).toBe(true);
+    // Dumped at 520 ms: the firing due at 505 ms may not have run yet.
+    [handle, promise] = [interval(), pending()];
+    dump = dumpOf([promise, handle], 520);
+    nestFed(dump, [{handle, promise}]);
+    expect(promise.waiting).toBe(true);
+    // Made 600 ms into the test, after the interval's first firing: the
+    // next, at 1005 ms, is after the dump.
+    [handle, promise] = [interval(), {...pending(), ageMs: 600}];
+    dump = dumpOf([promise, handle], 1000);
+    nestFed(dump, [{handle, promise}]);
+    expect(promise.waiting).toBe(true);
+    // A one-shot timer is what it reaches until it fires.
+    handle = {...interval(), timer: {delayMs: 5000, repeat: false}};
+    promise = pending();
+    dump = dumpOf([promise, handle], 1500);
+    nestFed(dump, [{handle, promise}]);
+    expect(promise.waiting).toBe(true);
+  });
+
+  test('a handle traced back under a promise that waits on it stays there', () => {
+    const test = frame('test');
+    const connect = frame('connect');
+    const waiting: Leaf = {
+      ...leafOf('promise', 'executor', false),
+      path: [test, connect],
+      waiting: true,
+    };
+    const handle: Leaf = {
+      ...leafOf('socket', 's', false),
+      path: [test, connect, frame('executor')],
+    };
+    const promise: Leaf = {...leafOf('promise', 'p', false), path: [test]};
+    const dump = dumpOf([waiting, handle, promise]);
+    nestFed(dump, [{handle, promise}]);
+    expect(dump.leaves).toEqual([waiting, handle, promise]);
+    expect(promise.waiting).toBeUndefined();
+  });
+
+  test('a handle traced back to a line the body has passed moves under the promise it feeds', () => {
+    // A fetch() that settled (its socket made at that line), whose body the
+    // test awaits further down: one hang.
+    const passed = frame('fetch line');
+    const awaited = frame('text line');
+    const handle: Leaf = {
+      ...leafOf('socket', 's', false),
+      path: [passed, frame('fetch')],
+    };
+    const promise: Leaf = {
+      ...leafOf('promise', 'p', false),
+      path: [awaited, frame('consumeBody')],
+    };
+    const dump = dumpOf([handle, promise]);
     nestFed(dump, [{handle, promise}]);
     expect(dump.leaves).toEqual([promise, handle]);
-    expect(promise.waiting).toBeUndefined();
+    expect(handle.path.map(f => f.name)).toEqual([
+      'text line',
+      'consumeBody',
+      'fetch line',
+      'fetch',
+    ]);
+    expect(promise.waiting).toBe(true);
   });
 });

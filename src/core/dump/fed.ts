@@ -3,8 +3,9 @@
  * what that promise waits on, when the waker search found that promise's
  * resolve function kept behind it:
  * - a timer, socket, server or child process drawn in a branch of its own
- *   (one made in a callback that could not be traced back, or a child process
- *   the body made at a line it has passed), whose callback or listeners keep it
+ *   (one made in a callback that could not be traced back, or one the body
+ *   made at a line it has passed: {@link apart}), whose callback or listeners
+ *   keep it
  *   (wakers/feeds.ts); what hangs below it (the server's side of a socket's
  *   connection, dump/peers.ts) moves with it;
  * - a promise nothing the Root runs waits on (detached, or a chain whose end
@@ -12,7 +13,12 @@
  *   whose chain's reactions keep it (wakers/promise-feeds.ts); a promise whose
  *   executor started it (drawn above it, waiting on it) moves with it.
  * The promise fed then waits on the branch below it: shown, not counted
- * again.
+ * again. "Keeps" is taken for "feeds", except where the program showed
+ * otherwise: a repeating timer that has fired since the promise was made, which
+ * is still pending, did not settle it however much of its keeper it reaches
+ * (tarn's reaper, `setInterval(() => this.check(), 1000)`, reaches the pool
+ * that keeps a pending `acquire()`'s resolve function, and only destroys idle
+ * resources): it stays a branch of its own.
  */
 import type {Frame, Leaf, TaskDump} from '../types';
 
@@ -23,14 +29,8 @@ export function nestFed(
 ): void {
   for (const {handle, promise} of feeds) {
     if (handle === promise || !dump.leaves.includes(handle)) continue;
-    // A timer or handle only when its branch was not traced back, or a child
-    // process the body made at a line it has passed (environment/search.ts).
-    if (
-      handle.kind !== 'promise' &&
-      handle.kind !== 'child-process' &&
-      !handle.detached
-    )
-      continue;
+    if (firedSince(handle, promise, dump.elapsedMs)) continue;
+    if (handle.kind !== 'promise' && !apart(handle, dump)) continue;
     // What moves: the feeding leaf's branch, from the promise waiting on it
     // whose executor started it, if there is one.
     let prefix = handle.path;
@@ -58,6 +58,46 @@ export function nestFed(
     rest.splice(rest.indexOf(promise) + 1, 0, ...moved);
     dump.leaves.splice(0, dump.leaves.length, ...rest);
   }
+}
+
+/**
+ * Whether a timer or handle leaf is a branch of its own, which may feed a
+ * promise of another branch: not traced back, or traced back only to where it
+ * was made (a line the body has passed: a child process spawned before the
+ * `await` on its exit, the socket of a `fetch()` that settled while its body
+ * is still awaited), not under a promise that waits on it (whose executor
+ * made it).
+ */
+export function apart(leaf: Leaf, dump: TaskDump): boolean {
+  return (
+    leaf.detached ||
+    !dump.leaves.some(
+      l =>
+        l !== leaf &&
+        l.waiting === true &&
+        !l.detached &&
+        startsWith(leaf.path, l.path),
+    )
+  );
+}
+
+/** A timer fires late, never early: one due less than this ago may not have. */
+const LATE_MS = 50;
+
+/**
+ * Whether `handle` is a repeating timer that has fired since `promise` was
+ * made: a leaf's age is its creation's offset from the Root's start, and an
+ * interval fires every `delayMs` from its creation (`refresh()` aside).
+ */
+function firedSince(handle: Leaf, promise: Leaf, nowMs: number): boolean {
+  const t = handle.timer;
+  if (t === undefined || !t.repeat || t.delayMs <= 0) return false;
+  // The first firing due after the promise was made.
+  const k = Math.max(
+    1,
+    Math.floor((promise.ageMs - handle.ageMs) / t.delayMs) + 1,
+  );
+  return handle.ageMs + k * t.delayMs <= nowMs - LATE_MS;
 }
 
 /** Whether `path` begins with the very frames of `prefix`. */

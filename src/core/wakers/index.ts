@@ -33,6 +33,7 @@ import {findHolders} from './locks';
 import {placeUpTo} from './further';
 import {type SuspendedGenerator, suspendedGenerator} from './generators';
 import {feedsOf} from './feeds';
+import {pipedFrom} from './streams';
 import {followedPromise} from './follows';
 import {promiseFeedsOf} from './promise-feeds';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
@@ -263,7 +264,9 @@ function describe(
   const gen = generator !== undefined ? {generator} : {};
   if (first.waker.kind !== 'object') {
     first.waker.what += suspended;
-    return {waker: first.waker, holders: [first.node], ...gen};
+    const pipes =
+      first.waker.kind === 'stream' ? pipedFrom(cx, first.node) : [];
+    return {waker: first.waker, holders: [first.node, ...pipes], ...gen};
   }
   // A deferred, or a lock: what keeps that says more (the module, the
   // emitter, the queue), and the objects on the way are what a holder of the

@@ -78,9 +78,11 @@ function streamWhere(cx: WakerContext, node: number): string {
 
 /**
  * Streams piped into `dest`, from the first source on
- * (`a.pipe(b).pipe(dest)`: [a, b]).
+ * (`a.pipe(b).pipe(dest)`: [a, b]): what a wait for `dest` to end waits on
+ * too, so a handle that reaches one of them feeds it (wakers/feeds.ts: the
+ * socket whose response a fetch()'s body is piped from).
  */
-function pipedFrom(cx: WakerContext, dest: number): number[] {
+export function pipedFrom(cx: WakerContext, dest: number): number[] {
   const g = cx.ix.g;
   let pipes = pipesOf.get(cx);
   if (pipes === undefined) {
