@@ -20,6 +20,7 @@ import {duration} from './dump';
 import {describeHandle} from './handles';
 import type {Leftover, LeftoverKind} from './leftover-types';
 import {type Entry, isOpen, leftByEarlierFile} from './leftovers';
+import {ownerOf} from './native-owner';
 import type {Root} from './record';
 import type {Frame, TaskDump} from './types';
 
@@ -133,8 +134,10 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
       w.path.length > 0 &&
       (w.reached || w.path[0].file === testFile);
     let out: Traced | null = null;
-    const parent =
-      e.context !== undefined ? byObject.get(e.context) : undefined;
+    // Made in a callback of a socket: its native handle is the context.
+    const context =
+      e.context === undefined ? undefined : (ownerOf(e.context) ?? e.context);
+    const parent = context !== undefined ? byObject.get(context) : undefined;
     const up =
       !attached && parent !== undefined && hops < MAX_HOPS
         ? trace(parent, hops + 1)
@@ -156,8 +159,8 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
       };
     } else if (
       !attached &&
-      e.context !== undefined &&
-      leftByEarlierFile(e.context)
+      context !== undefined &&
+      leftByEarlierFile(context)
     ) {
       // A callback of what an earlier file left open: that file's.
     } else if (e.root !== null && ctx.ownerOf(rootOf(e.root, ctx))) {

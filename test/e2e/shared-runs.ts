@@ -55,6 +55,8 @@ export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
     'retry',
     // Many inputs stuck alike, capped (test/e2e/alike.test.ts).
     'alike',
+    // An earlier test's client reconnecting (test/e2e/earlier-work.test.ts).
+    'reconnect',
   ],
   // The seed program: ts-jest with its full type-check, the reference. Alone:
   // the type-checker's program stays in the test process's heap, and makes a

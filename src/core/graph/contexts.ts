@@ -4,9 +4,10 @@
  * reaction the callback was (a `.then` callback, an `await` resumed, the
  * `then` of a thenable, a promise being resolved), or another Root's work.
  */
-import {type Capture, Stamp} from '../record';
+import {type Capture, Stamp, handleRootOf} from '../record';
 import type {Frame} from '../types';
 import {viaFrame} from '../dump/frames';
+import {ownerOf} from '../native-owner';
 import type {WaitGraph} from './graph';
 import {
   type Branch,
@@ -46,7 +47,16 @@ export class Contexts {
       });
     }
     if (isTimerObject(ctx)) return [{path, reach: 'foreign'}];
-    const io = this.g.handleByResource.get(ctx);
+    // A native handle is the context of its socket's callbacks, and stays so
+    // after the socket let go of it (its 'close').
+    const owner = ownerOf(ctx);
+    const io =
+      this.g.handleByResource.get(ctx) ??
+      (owner === undefined ? undefined : this.g.handleByResource.get(owner));
+    // A handle another Root recorded: work an earlier test left running (a
+    // client reconnecting from its socket's 'close').
+    if (io === undefined && handleRootOf(owner ?? ctx) !== undefined)
+      return [{path, reach: 'foreign'}];
     if (io !== undefined && io.capture !== c) {
       return this.w.stack
         .walk(io.capture, 1)

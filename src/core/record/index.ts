@@ -18,7 +18,7 @@ export {
   liveRoots,
   recorderObjects,
 } from './roots';
-export {bytesReadBefore, isTimerPending} from './io';
+export {bytesReadBefore, handleRootOf, isTimerPending} from './io';
 export {Stamp} from './stamp';
 export {noteTurn, topUp as topUpCaptures} from './state';
 export {

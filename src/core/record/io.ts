@@ -95,7 +95,18 @@ function onHandle(kind: HandleKind, field: string, message: unknown): void {
     undefined,
   );
   root.handles.set(handle, {kind, capture: c});
+  handleRoots.set(handle, root.id);
   noteOpened(kind, handle, c, root);
+}
+
+// The Root each handle was recorded in, by id (a Root would keep every
+// promise of its test alive as long as a socket it made stays open): what a
+// callback of an earlier test's socket makes is that test's work.
+const handleRoots = new WeakMap<object, number>();
+
+/** The id of the Root `handle` was recorded in, if any. */
+export function handleRootOf(handle: object): number | undefined {
+  return handleRoots.get(handle);
 }
 
 // A keep-alive socket reused for another request has read the earlier
