@@ -19,8 +19,13 @@ import {
 import {duration} from './dump';
 import {describeHandle} from './handles';
 import type {Leftover, LeftoverKind} from './leftover-types';
-import {type Entry, isOpen, leftByEarlierFile} from './leftovers';
-import {ownerOf} from './native-owner';
+import {
+  type Entry,
+  idLeftByEarlierFile,
+  isOpen,
+  leftByEarlierFile,
+} from './leftovers';
+import {asyncIdOf, ownerOf, triggerIdOf} from './native-owner';
 import type {Root} from './record';
 import type {Frame, TaskDump} from './types';
 
@@ -104,8 +109,11 @@ export const SHORT_TIMER_MS = 500;
  */
 export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
   const byObject = new Map<object, Entry>();
+  const byAsyncId = new Map<number, Entry>();
   for (const e of entries) {
     byObject.set(e.object, e);
+    const id = asyncIdOf(e.object);
+    if (id !== undefined) byAsyncId.set(id, e);
     // A handle's callbacks run with its native handle as their resource.
     const native = (e.object as {_handle?: unknown})._handle;
     if (typeof native === 'object' && native !== null) byObject.set(native, e);
@@ -134,10 +142,16 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
       w.path.length > 0 &&
       (w.reached || w.path[0].file === testFile);
     let out: Traced | null = null;
-    // Made in a callback of a socket: its native handle is the context.
+    // Made in a callback of a socket (its native handle is the context), or in
+    // a `process.nextTick` callback (a TickObject: made in whose callback?).
     const context =
       e.context === undefined ? undefined : (ownerOf(e.context) ?? e.context);
-    const parent = context !== undefined ? byObject.get(context) : undefined;
+    const trigger = context === undefined ? undefined : triggerIdOf(context);
+    const parent =
+      context === undefined
+        ? undefined
+        : (byObject.get(context) ??
+          (trigger === undefined ? undefined : byAsyncId.get(trigger)));
     const up =
       !attached && parent !== undefined && hops < MAX_HOPS
         ? trace(parent, hops + 1)
@@ -160,7 +174,8 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
     } else if (
       !attached &&
       context !== undefined &&
-      leftByEarlierFile(context)
+      (leftByEarlierFile(context) ||
+        (trigger !== undefined && idLeftByEarlierFile(trigger)))
     ) {
       // A callback of what an earlier file left open: that file's.
     } else if (e.root !== null && ctx.ownerOf(rootOf(e.root, ctx))) {

@@ -12,6 +12,7 @@
  */
 import {executionAsyncResource} from 'node:async_hooks';
 import type {Root} from './record';
+import {asyncIdOf} from './native-owner';
 
 /** What an entry is; the same words as {@link LeftoverKind}. */
 export type OpenedKind =
@@ -61,6 +62,12 @@ let current: Ledger | null = null;
 const earlier = new WeakSet<object>();
 
 /**
+ * Their async ids: what a `process.nextTick` callback of theirs made is
+ * theirs too (its TickObject knows only the id of what made it).
+ */
+const earlierIds = new Set<number>();
+
+/**
  * Starts the ledger of a test file (the environment, at setup). Until {@link
  * closeLedger}, the recorder hands it every timer and handle.
  */
@@ -74,7 +81,11 @@ export function openLedger(): Ledger {
  * that later files do not take as theirs what those open in their callbacks.
  */
 export function closeLedger(ledger: Ledger, stillOpen: object[] = []): void {
-  for (const o of stillOpen) earlier.add(o);
+  for (const o of stillOpen) {
+    earlier.add(o);
+    const id = asyncIdOf(o);
+    if (id !== undefined) earlierIds.add(id);
+  }
   if (current === ledger) current = null;
   ledger.entries = [];
 }
@@ -82,6 +93,11 @@ export function closeLedger(ledger: Ledger, stillOpen: object[] = []): void {
 /** Whether `o` is something an earlier test file left open. */
 export function leftByEarlierFile(o: object): boolean {
   return earlier.has(o);
+}
+
+/** Whether `id` is the async id of something an earlier test file left open. */
+export function idLeftByEarlierFile(id: number): boolean {
+  return earlierIds.has(id);
 }
 
 /**
@@ -117,6 +133,17 @@ export function noteOpened(
  */
 export function tidyLedger(ledger: Ledger): void {
   if (ledger.entries.length > 0) prune(ledger);
+}
+
+/**
+ * The Root that was active when the running file opened the timer or handle
+ * whose async id is `id` (null between tests), or undefined when the ledger
+ * has no such entry. At dump time: a scan of the entries.
+ */
+export function ledgerRootOf(id: number): Root | null | undefined {
+  for (const e of current?.entries ?? [])
+    if (asyncIdOf(e.object) === id) return e.root;
+  return undefined;
 }
 
 /**

@@ -2,10 +2,12 @@ import {dumps, sharedRun} from './run';
 
 // A client an earlier test started keeps reconnecting while a later test hangs
 // (fixtures/reconnect): each socket's 'close' sets a timer, whose callback
-// opens the next socket, all while the later test runs. That is the earlier
-// test's work: traced back through the sockets (their callbacks run with the
-// socket's native handle as context, which it lets go of when it closes) to
-// what the earlier test made, it is left out of the later test's dump.
+// opens the next socket from a process.nextTick callback (as ioredis does),
+// all while the later test runs. That is the earlier test's work: traced back
+// through the sockets (their callbacks run with the socket's native handle as
+// context, which it lets go of when it closes) and the ticks (a TickObject
+// knows the async id of what made it) to what the earlier test made, it is
+// left out of the later test's dump.
 describe.each([
   ['one worker', ['-i']],
   ['two workers', ['-w=2']],

@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import vm from 'node:vm';
 import {createPositionMapper} from '../../src/core/callsites';
 import {type Found, listLeftovers} from '../../src/core/leftover-list';
 import {type Ledger, closeLedger, openLedger} from '../../src/core/leftovers';
@@ -124,6 +125,51 @@ describe('the ledger', () => {
 });
 
 describe('listLeftovers', () => {
+  test("a timer made in a process.nextTick callback of a timer the file opened is traced through it; one of a timer an earlier file left open is not this file's", async () => {
+    let made: NodeJS.Timeout | undefined;
+    const first = under(() =>
+      setTimeout(
+        () =>
+          process.nextTick(() => {
+            // No Root active: no stack of its own, made in a TickObject.
+            made = setTimeout(() => {}, 60_000);
+          }),
+        1,
+      ),
+    );
+    await sleep(20);
+    cleanups.push(() => clearTimeout(made));
+    const found = list();
+    const ours = found.find(f => f.object === made)?.leftover;
+    expect(ours).toMatchObject({rootType: 'test', rootName: 'opens things'});
+    // Through the first timer's callback, from where this file set it.
+    expect(ours?.path.map(f => f.name)).toContain('setTimeout callback');
+    expect(ours?.path[0].file).toBe(THIS_FILE);
+    clearTimeout(first);
+
+    // The same, from a timer an earlier file left open, while this file's
+    // test runs: that file's (its code is that file's).
+    let theirs: NodeJS.Timeout | undefined;
+    const again = vm.runInThisContext(
+      '(set => () => process.nextTick(() => set(setTimeout(() => {}, 60000))))',
+      {filename: path.join(process.cwd(), 'earlier.test.js')},
+    ) as (set: (t: NodeJS.Timeout) => void) => () => void;
+    const left = under(() =>
+      setTimeout(
+        again(t => (theirs = t)),
+        10,
+      ),
+    );
+    enterRoot(root);
+    closeLedger(ledger, [left]);
+    ledger = openLedger();
+    await sleep(30);
+    leaveRoot(root);
+    cleanups.push(() => clearTimeout(theirs));
+    expect(theirs).toBeDefined();
+    expect(list().find(f => f.object === theirs)).toBeUndefined();
+  });
+
   test('an interval, a pending timeout and a listening server are listed with their Root and where they were opened', async () => {
     const [interval, timeout, server] = under(() => [
       setInterval(() => {}, 1000),

@@ -7,7 +7,8 @@
 import {type Capture, Stamp, handleRootOf} from '../record';
 import type {Frame} from '../types';
 import {viaFrame} from '../dump/frames';
-import {ownerOf} from '../native-owner';
+import {ownerOf, triggerIdOf} from '../native-owner';
+import {idLeftByEarlierFile, ledgerRootOf} from '../leftovers';
 import type {WaitGraph} from './graph';
 import {
   type Branch,
@@ -29,8 +30,7 @@ export class Contexts {
    * A branch that ended in a callback, continued through what ran it: a timer
    * or a socket of the Root, a `.then` of a promise of the Root.
    */
-  through(c: Capture, path: Frame[]): Branch[] {
-    const ctx = c.context;
+  through(c: Capture, path: Frame[], ctx = c.context): Branch[] {
     if (ctx === undefined) return [{path, reach: 'detached'}];
     const timer = this.g.timers.get(ctx);
     if (timer !== undefined && timer !== c) {
@@ -66,6 +66,21 @@ export class Contexts {
             ...path,
           ]),
         );
+    }
+    // A `process.nextTick` callback (a TickObject, which nothing records): on
+    // through the timer or socket whose callback made it, or, one the file's
+    // ledger has from another Root or an earlier file left open, their work.
+    const trigger = io === undefined ? triggerIdOf(ctx) : undefined;
+    if (trigger !== undefined) {
+      const made = this.g.byAsyncId(trigger);
+      if (made !== undefined && made !== ctx)
+        return this.through(c, path, made);
+      const other = ledgerRootOf(trigger);
+      if (
+        (other != null && !this.g.ours(other)) ||
+        idLeftByEarlierFile(trigger)
+      )
+        return [{path, reach: 'foreign'}];
     }
     const p = this.g.promiseContext(ctx);
     if (p === undefined || p === c) {

@@ -22,6 +22,7 @@ import {
   sameCallPath,
 } from '../stack/sites';
 import {isDownlevelHelper} from '../stack/downlevel';
+import {asyncIdOf} from '../native-owner';
 import type {CombinatorName} from '../types';
 
 /** What a creation capture made. */
@@ -113,6 +114,20 @@ export class WaitGraph {
 
   ours(r: Root): boolean {
     return this.family.has(r);
+  }
+
+  private byId: Map<number, object> | undefined;
+
+  /** The timer or handle of the Root's family whose async id is `id`. */
+  byAsyncId(id: number): object | undefined {
+    if (this.byId === undefined) {
+      this.byId = new Map();
+      for (const o of [...this.timers.keys(), ...this.handles.map(h => h[0])]) {
+        const own = asyncIdOf(o);
+        if (own !== undefined) this.byId.set(own, o);
+      }
+    }
+    return this.byId.get(id);
   }
 
   sites(c: Capture): Site[] {
