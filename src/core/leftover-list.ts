@@ -25,7 +25,7 @@ import {
   isOpen,
   leftByEarlierFile,
 } from './leftovers';
-import {asyncIdOf, ownerOf, triggerIdOf} from './native-owner';
+import {asyncIdOf, ownerOf, triggerIdOf} from './node-symbols';
 import type {Root} from './record';
 import type {Frame, TaskDump} from './types';
 

@@ -12,7 +12,7 @@
  */
 import {executionAsyncResource} from 'node:async_hooks';
 import type {Root} from './record';
-import {asyncIdOf} from './native-owner';
+import {asyncIdOf} from './node-symbols';
 
 /** What an entry is; the same words as {@link LeftoverKind}. */
 export type OpenedKind =

@@ -7,7 +7,7 @@
 import {type Capture, Stamp, handleRootOf} from '../record';
 import type {Frame} from '../types';
 import {viaFrame} from '../dump/frames';
-import {ownerOf, triggerIdOf} from '../native-owner';
+import {ownerOf, triggerIdOf} from '../node-symbols';
 import {idLeftByEarlierFile, ledgerRootOf} from '../leftovers';
 import type {WaitGraph} from './graph';
 import {

@@ -22,7 +22,7 @@ import {
   sameCallPath,
 } from '../stack/sites';
 import {isDownlevelHelper} from '../stack/downlevel';
-import {asyncIdOf} from '../native-owner';
+import {asyncIdOf} from '../node-symbols';
 import type {CombinatorName} from '../types';
 
 /** What a creation capture made. */
