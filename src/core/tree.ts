@@ -151,12 +151,16 @@ export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
 }
 
 /**
- * Branches that are stuck (promises waiting on a branch below them are not
- * counted).
+ * Branches that are stuck (promises waiting on a branch below them, or on
+ * another input's, are not counted).
  */
 export function stuckLeaves(dump: Pick<TaskDump, 'leaves'>): Leaf[] {
   return dump.leaves.filter(
-    l => l.waiting !== true && l.busy !== true && l.idle !== true,
+    l =>
+      l.waiting !== true &&
+      l.waitsWithInput === undefined &&
+      l.busy !== true &&
+      l.idle !== true,
   );
 }
 

@@ -109,6 +109,12 @@ export interface Leaf {
    */
   waiting?: boolean;
   /**
+   * For an input of a combinator that waits on the branch drawn under another
+   * input of the same combinator (one DataLoader batch settles both loads):
+   * that input's index. One hang: drawn and counted once, there.
+   */
+  waitsWithInput?: number;
+  /**
    * True for a one-shot timer shorter than the timeout, still to fire: the
    * branch is busy (a slow step, a retry's pause), not stuck. It is shown, but
    * not counted as a stuck branch.

@@ -13,8 +13,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('7 failed, 7 total');
-    expect(all).toHaveLength(7);
+    expect(run.tests).toBe('8 failed, 8 total');
+    expect(all).toHaveLength(8);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -71,6 +71,21 @@ describe.each([
     );
     expect(d).toMatch(
       /\n {3}└╼ [^\n]*\n(.*\n)*? +└╼ queryUsers at src\/loader\.js:\d+:\d+\n +⏸ promise, never settled/,
+    );
+    expect(d).not.toContain('async chain broken by a callback');
+  });
+
+  // One batch settles both loads: drawn once, under the first input, and the
+  // second says so. One hang, one branch.
+  test('a batch that settles two inputs of one Promise.all: drawn under the first, the second waits on what it waits on', () => {
+    const d = outline(
+      find(
+        'two loads of one batch, whose batch function waits for an event nobody emits',
+      ),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck [^\n]*\(1 event wait\)/);
+    expect(d).toMatch(
+      /├╼ \[0\] load at src\/loader\.js:42:12\n +│ +⏸ promise, never settled; it waits on:\n(.*\n)*? +│ +└╼ [^\n]*\n(.*\n)*? +│ +⏸ events\.once\(\) promise, never settled\n +│ +↳ waits for 'connected' on an EventEmitter[^\n]*\n(.*\n)*? +└╼ \[1\] load at src\/loader\.js:42:12\n +⏸ promise, never settled; it waits on what \[0\] waits on\n/,
     );
     expect(d).not.toContain('async chain broken by a callback');
   });

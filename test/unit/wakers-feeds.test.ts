@@ -233,6 +233,46 @@ describe('nestFed: a fed handle drawn under the promise it feeds', () => {
     expect(promise.waiting).toBe(true);
   });
 
+  test('a branch that feeds inputs of one combinator goes under the first; the others wait on what it waits on', () => {
+    const test = frame('test');
+    const input = (index: number): Frame => ({
+      ...frame('load'),
+      combinator: {name: 'Promise.all', index},
+    });
+    const load = (index: number): Leaf => ({
+      ...leafOf('promise', `load ${index}`, false),
+      path: [test, input(index)],
+    });
+    const [second, first] = [load(1), load(0)];
+    const batch: Leaf = {
+      ...leafOf('promise', 'batch'),
+      path: [frame('dispatch')],
+    };
+    const dump = dumpOf([first, second, batch]);
+    nestFed(dump, [
+      {handle: batch, promise: second},
+      {handle: batch, promise: first},
+    ]);
+    expect(dump.leaves.map(l => l.what)).toEqual(['load 0', 'batch', 'load 1']);
+    expect(batch.path.map(f => f.name)).toEqual(['test', 'load', 'dispatch']);
+    expect(first.waiting).toBe(true);
+    expect(second.waiting).toBeUndefined();
+    expect(second.waitsWithInput).toBe(0);
+  });
+
+  test('a branch that feeds two promises not inputs of one combinator stays where it is', () => {
+    const one: Leaf = {...leafOf('promise', 'one', false), path: [frame('a')]};
+    const two: Leaf = {...leafOf('promise', 'two', false), path: [frame('b')]};
+    const batch = leafOf('promise', 'batch');
+    const dump = dumpOf([one, two, batch]);
+    nestFed(dump, [
+      {handle: batch, promise: one},
+      {handle: batch, promise: two},
+    ]);
+    expect(dump.leaves).toEqual([one, two, batch]);
+    expect([one.waiting, two.waitsWithInput]).toEqual([undefined, undefined]);
+  });
+
   test('a handle traced back under a promise that waits on it stays there', () => {
     const test = frame('test');
     const connect = frame('connect');

@@ -21,43 +21,64 @@
  * resources): it stays a branch of its own.
  */
 import type {Frame, Leaf, TaskDump} from '../types';
+import {hostOf, inputOf} from '../inputs';
 
-/** Moves each feeding branch under the promise it feeds. */
+/**
+ * Moves each feeding branch under the promise it feeds. A branch that feeds
+ * several (a batch that settles each of its loads) is drawn under the first
+ * when they are inputs of one combinator, and the others say that they wait
+ * on what that one waits on ({@link hostOf}); else it stays where it is.
+ */
 export function nestFed(
   dump: TaskDump,
   feeds: ReadonlyArray<{handle: Leaf; promise: Leaf}>,
 ): void {
-  for (const {handle, promise} of feeds) {
-    if (handle === promise || !dump.leaves.includes(handle)) continue;
-    if (firedSince(handle, promise, dump.elapsedMs)) continue;
-    if (handle.kind !== 'promise' && !apart(handle, dump)) continue;
-    // What moves: the feeding leaf's branch, from the promise waiting on it
-    // whose executor started it, if there is one.
-    let prefix = handle.path;
-    for (const l of dump.leaves)
-      if (
-        l.waiting === true &&
-        l.detached === handle.detached &&
-        l.path.length < prefix.length &&
-        startsWith(handle.path, l.path)
-      )
-        prefix = l.path;
-    const moved = dump.leaves.filter(
-      l => l.detached === handle.detached && startsWith(l.path, prefix),
-    );
-    if (!moved.includes(handle) || moved.includes(promise)) continue;
-    // Under the promise already, as a branch it waits on: nothing to move.
-    if (startsWith(prefix, promise.path) && promise.waiting === true) continue;
-    for (const l of moved) {
-      l.path = [...promise.path, ...l.path];
-      l.detached = promise.detached;
-    }
-    promise.waiting = true;
-    // Drawn in the order of the tree's paths: right after the promise.
-    const rest = dump.leaves.filter(l => !moved.includes(l));
-    rest.splice(rest.indexOf(promise) + 1, 0, ...moved);
-    dump.leaves.splice(0, dump.leaves.length, ...rest);
+  const fed = new Map<Leaf, Leaf[]>();
+  for (const {handle, promise} of feeds)
+    fed.set(handle, [...(fed.get(handle) ?? []), promise]);
+  for (const [handle, promises] of fed) {
+    const host = promises.length === 1 ? promises[0] : hostOf(promises);
+    if (host === undefined || !nest(dump, handle, host)) continue;
+    const index = promises.length > 1 ? inputOf(host)?.index : undefined;
+    if (index === undefined) continue;
+    for (const p of promises) if (p !== host) p.waitsWithInput = index;
   }
+}
+
+/**
+ * Moves `handle`'s branch under `promise`; whether it is under it now.
+ */
+function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
+  if (handle === promise || !dump.leaves.includes(handle)) return false;
+  if (firedSince(handle, promise, dump.elapsedMs)) return false;
+  if (handle.kind !== 'promise' && !apart(handle, dump)) return false;
+  // What moves: the feeding leaf's branch, from the promise waiting on it
+  // whose executor started it, if there is one.
+  let prefix = handle.path;
+  for (const l of dump.leaves)
+    if (
+      l.waiting === true &&
+      l.detached === handle.detached &&
+      l.path.length < prefix.length &&
+      startsWith(handle.path, l.path)
+    )
+      prefix = l.path;
+  const moved = dump.leaves.filter(
+    l => l.detached === handle.detached && startsWith(l.path, prefix),
+  );
+  if (!moved.includes(handle) || moved.includes(promise)) return false;
+  // Under the promise already, as a branch it waits on: nothing to move.
+  if (startsWith(prefix, promise.path) && promise.waiting === true) return true;
+  for (const l of moved) {
+    l.path = [...promise.path, ...l.path];
+    l.detached = promise.detached;
+  }
+  promise.waiting = true;
+  // Drawn in the order of the tree's paths: right after the promise.
+  const rest = dump.leaves.filter(l => !moved.includes(l));
+  rest.splice(rest.indexOf(promise) + 1, 0, ...moved);
+  dump.leaves.splice(0, dump.leaves.length, ...rest);
+  return true;
 }
 
 /**

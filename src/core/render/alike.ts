@@ -142,4 +142,5 @@ export function stuckIn(item: Item): number {
   return n;
 }
 
-const isStuck = (l: Leaf): boolean => l.waiting !== true && l.busy !== true;
+const isStuck = (l: Leaf): boolean =>
+  l.waiting !== true && l.waitsWithInput === undefined && l.busy !== true;

@@ -25,7 +25,12 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
   const created = elsewhere
     ? `; created ${c.name !== '<anonymous>' ? `in ${c.name} ` : ''}at ${position(c)}`
     : '';
-  const waits = leaf.waiting === true ? '; it waits on:' : '';
+  const waits =
+    leaf.waiting === true
+      ? '; it waits on:'
+      : leaf.waitsWithInput !== undefined
+        ? `; it waits on what [${leaf.waitsWithInput}] waits on`
+        : '';
   return `${glyph}${index}${leaf.what}${created}${waits}`;
 }
 

@@ -52,6 +52,7 @@ export function sameLeaf(a: Leaf, b: Leaf, withInput = true): boolean {
     a.kind !== b.kind ||
     a.what !== b.what ||
     a.waiting !== b.waiting ||
+    a.waitsWithInput !== b.waitsWithInput ||
     a.busy !== b.busy
   )
     return false;

@@ -36,6 +36,7 @@ import {feedsOf} from './feeds';
 import {pipedFrom} from './streams';
 import {followedPromise} from './follows';
 import {promiseFeedsOf} from './promise-feeds';
+import {hostOf} from '../inputs';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 import {
   ONLY_REJECT,
@@ -145,11 +146,14 @@ export function findWakers(
             ? []
             : [{handle: h.leaf, promise: subjects[fed[k]].leaf}],
         ),
-        ...feeders.flatMap((s, k) =>
-          fedBy[k] === -1
-            ? []
-            : [{handle: s.leaf, promise: subjects[fedBy[k]].leaf}],
-        ),
+        ...feeders.flatMap((s, k) => {
+          // Several only when one can be drawn for all (inputs of one
+          // combinator): else nothing says which.
+          const fed = (fedBy[k] ?? []).map(i => subjects[i].leaf);
+          return fed.length === 1 || hostOf(fed) !== undefined
+            ? fed.map(promise => ({handle: s.leaf, promise}))
+            : [];
+        }),
       ],
       generators,
       nodes: probe.graph.nodeCount,

@@ -24,8 +24,9 @@ const SUBJECTS = 64;
 
 /**
  * For each feeder (a list of promise nodes: a chain nothing waits on), the
- * index of the subject it feeds, or -1: none, one of its own, or two at the
- * same distance (then nothing says which).
+ * indices of the subjects it feeds: none, or those found nearest (two or more
+ * at the same distance: a batch that settles each of its loads; whether they
+ * can be drawn as one hang is dump/fed.ts's to say). Not one of its own.
  *
  * @param resolvers each subject's resolve and reject functions.
  * @param own for each feeder, the subject it is (its leaf's), or -1.
@@ -35,25 +36,23 @@ export function promiseFeedsOf(
   resolvers: Array<number[] | undefined>,
   feeders: number[][],
   own: number[],
-): number[] {
-  const out = feeders.map(() => -1);
-  if (feeders.length === 0) return out;
+): number[][] {
+  if (feeders.length === 0) return [];
   const feederOf = new Map<number, number>();
   feeders.forEach((nodes, k) => {
     for (const n of nodes) if (n !== -1) feederOf.set(n, k);
   });
-  const best = feeders.map(() => ({depth: Infinity, subject: -1}));
+  const best = feeders.map(() => ({depth: Infinity, subjects: [] as number[]}));
   resolvers.slice(0, SUBJECTS).forEach((fns, i) => {
     if (fns === undefined || fns.length === 0) return;
     for (const [k, depth] of reachedBack(cx, fns, feederOf)) {
       if (own[k] === i) continue;
       const b = best[k];
-      if (depth < b.depth) best[k] = {depth, subject: i};
-      else if (depth === b.depth && b.subject !== i) b.subject = -1;
+      if (depth < b.depth) best[k] = {depth, subjects: [i]};
+      else if (depth === b.depth && !b.subjects.includes(i)) b.subjects.push(i);
     }
   });
-  best.forEach((b, k) => (out[k] = b.subject));
-  return out;
+  return best.map(b => b.subjects);
 }
 
 /** The feeders reached back from `fns`, each at its nearest depth. */

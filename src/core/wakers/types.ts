@@ -48,7 +48,10 @@ export interface WakerReport {
    * Handles that keep what could settle one subject (and no other): its
    * resolve function, or an object keeping it (wakers/feeds.ts); and
    * subjects whose chain's reactions keep another subject's resolve
-   * function (wakers/promise-feeds.ts). `handle` is the leaf that feeds.
+   * function (wakers/promise-feeds.ts): one entry for each subject found
+   * nearest, several only when they are inputs of one combinator (a batch
+   * settling the loads a `Promise.all` waits on: inputs.ts). `handle` is the
+   * leaf that feeds.
    */
   feeds: Array<{handle: Leaf; promise: Leaf}>;
   /**

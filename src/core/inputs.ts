@@ -1,0 +1,59 @@
+/**
+ * Where a leaf is an input of a combinator, and which of several leaves a
+ * branch that feeds them all is drawn under (dump/fed.ts; the waker search
+ * keeps several only then, wakers/index.ts).
+ */
+import type {Frame, Leaf} from './types';
+
+/**
+ * Of several promises one branch feeds, the one to draw it under: when all
+ * are inputs of one combinator (their paths alike up to their inputs' frames,
+ * each a different index: the loads a `Promise.all` waits on, which one
+ * DataLoader batch settles), the first input. Else undefined: nothing says
+ * which.
+ */
+export function hostOf(promises: Leaf[]): Leaf | undefined {
+  const inputs = promises.map(inputOf);
+  const first = inputs[0];
+  if (first === undefined) return undefined;
+  const same = inputs.every(
+    (i, k) =>
+      i !== undefined &&
+      i.depth === first.depth &&
+      sameFrames(promises[k].path, promises[0].path, first.depth),
+  );
+  const indices = new Set(inputs.map(i => i?.index));
+  if (!same || indices.size !== promises.length) return undefined;
+  let host = 0;
+  inputs.forEach((i, k) => {
+    if (i!.index < inputs[host]!.index) host = k;
+  });
+  return promises[host];
+}
+
+/**
+ * Where `leaf` is an input of a combinator, innermost first: the depth in its
+ * path of that input's frame (its path's length when the leaf is the input
+ * itself), and its index.
+ */
+export function inputOf(
+  leaf: Leaf,
+): {depth: number; index: number} | undefined {
+  if (leaf.input !== undefined)
+    return leaf.input.index === null
+      ? undefined
+      : {depth: leaf.path.length, index: leaf.input.index};
+  for (let d = leaf.path.length - 1; d >= 0; d--) {
+    const c = leaf.path[d].combinator;
+    if (c !== undefined)
+      return c.index === null ? undefined : {depth: d, index: c.index};
+  }
+  return undefined;
+}
+
+/** Whether the first `n` frames of `a` and `b` are the very same frames. */
+function sameFrames(a: Frame[], b: Frame[], n: number): boolean {
+  if (a.length < n || b.length < n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
