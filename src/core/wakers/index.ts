@@ -36,7 +36,6 @@ import {feedsOf} from './feeds';
 import {pipedFrom} from './streams';
 import {followedPromise} from './follows';
 import {promiseFeedsOf} from './promise-feeds';
-import {hostOf} from '../inputs';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 import {
   ONLY_REJECT,
@@ -135,6 +134,7 @@ export function findWakers(
       resolvers,
       chainNodes,
       feeders.map(s => subjects.indexOf(s)),
+      subjects.map(s => s.leaf),
     );
     watch.lap('search');
     return {
@@ -146,14 +146,9 @@ export function findWakers(
             ? []
             : [{handle: h.leaf, promise: subjects[fed[k]].leaf}],
         ),
-        ...feeders.flatMap((s, k) => {
-          // Several only when one can be drawn for all (inputs of one
-          // combinator): else nothing says which.
-          const fed = (fedBy[k] ?? []).map(i => subjects[i].leaf);
-          return fed.length === 1 || hostOf(fed) !== undefined
-            ? fed.map(promise => ({handle: s.leaf, promise}))
-            : [];
-        }),
+        ...feeders.flatMap((s, k) =>
+          fedBy[k].map(i => ({handle: s.leaf, promise: subjects[i].leaf})),
+        ),
       ],
       generators,
       nodes: probe.graph.nodeCount,

@@ -12,6 +12,8 @@
  */
 import type {WakerContext} from './context';
 import {carriesFeed} from './feed-edges';
+import {hostOf} from '../inputs';
+import type {Leaf} from '../types';
 
 /** References followed back from a resolve function. */
 const DEPTH = 10;
@@ -24,18 +26,21 @@ const SUBJECTS = 64;
 
 /**
  * For each feeder (a list of promise nodes: a chain nothing waits on), the
- * indices of the subjects it feeds: none, or those found nearest (two or more
- * at the same distance: a batch that settles each of its loads; whether they
- * can be drawn as one hang is dump/fed.ts's to say). Not one of its own.
+ * indices of the subjects it feeds: none, or those found nearest, not one of
+ * its own. Two or more at the same distance only when they are inputs of one
+ * combinator (a batch that settles each of the loads a `Promise.all` waits
+ * on, drawn once: inputs.ts); else nothing says which, and none is kept.
  *
  * @param resolvers each subject's resolve and reject functions.
  * @param own for each feeder, the subject it is (its leaf's), or -1.
+ * @param leaves each subject's leaf.
  */
 export function promiseFeedsOf(
   cx: WakerContext,
   resolvers: Array<number[] | undefined>,
   feeders: number[][],
   own: number[],
+  leaves: Leaf[],
 ): number[][] {
   if (feeders.length === 0) return [];
   const feederOf = new Map<number, number>();
@@ -52,7 +57,11 @@ export function promiseFeedsOf(
       else if (depth === b.depth && !b.subjects.includes(i)) b.subjects.push(i);
     }
   });
-  return best.map(b => b.subjects);
+  return best.map(({subjects: fed}) =>
+    fed.length === 1 || hostOf(fed.map(i => leaves[i])) !== undefined
+      ? fed
+      : [],
+  );
 }
 
 /** The feeders reached back from `fns`, each at its nearest depth. */
