@@ -40,6 +40,10 @@ describe.each([
       /\[0–1\] 2× <anonymous> at src\/uploads\.js:17:\d+\n.*upload at src\/uploads\.js:13:\d+\n.*waitForSlot at src\/uploads\.js:9:\d+\n.*⏸ promise, never settled\n/,
     );
     expect(d).toMatch(/⏸ \[2\] promise, never settled/);
+    // Made by p-limit, called at the program's line: `limit(` in the map.
+    expect(d).toMatch(
+      /⏸ \[0\] promise, never settled; created at src\/uploads\.js:17:40; it waits on:\n/,
+    );
     expect(d).not.toContain('p-limit/');
   });
 

@@ -4,6 +4,7 @@ import {promiseHooks} from 'node:v8';
 import vm from 'node:vm';
 import {createPositionMapper} from '../../src/core/callsites';
 import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import {keptUnnamed} from '../../src/core/wakers/words';
 import type {Leaf} from '../../src/core/types';
 import {Bus, Pool, Resource, record, waitsOf} from './wakers/shapes';
 
@@ -435,4 +436,11 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     });
     expect(leaves.looking.waker!.kind).toBe('none');
   });
+});
+
+test('a resolve function kept by a function bind() made is said to be kept by a bound function, not by V8 name', () => {
+  // p-limit 3 queues `run.bind(null, fn, resolve, ...args)`.
+  expect(keptUnnamed(['native_bind', 'Object'], 'resolve').what).toBe(
+    'its resolve function is still kept (by a bound function, an Object), and nothing has called it',
+  );
 });

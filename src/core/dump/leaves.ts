@@ -144,8 +144,10 @@ export class LeafMaker {
       const f = file(s);
       if (f === null || isNode(s) || isDownlevelHelper(s)) continue;
       if (this.ctx.isRunner(f)) break;
+      // Jest's own code, or a library Jest shares with the program (p-limit):
+      // the program's line that called it, if one did, made it.
       if (this.ctx.isMachinery(f) && !isOwn(f)) {
-        if (first === undefined) return null;
+        if (first === undefined) continue;
         break;
       }
       if (isOwn(f)) continue;

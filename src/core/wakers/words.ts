@@ -38,9 +38,12 @@ export const ORPHANED: Waker = {
 
 /** Kept, but by nothing with a name (a plain object in a local). */
 export function keptUnnamed(by: string[], fn: 'resolve' | 'reject'): Waker {
+  // V8 names a function made by `bind()` `native_bind`.
+  const holder = (n: string): string =>
+    n === 'native_bind' ? 'a bound function' : article(n);
   return {
     kind: 'object',
-    what: `its ${fn} function is still kept${by.length > 0 ? ` (by ${by.map(article).join(', ')})` : ''}, and nothing has called it`,
+    what: `its ${fn} function is still kept${by.length > 0 ? ` (by ${by.map(holder).join(', ')})` : ''}, and nothing has called it`,
   };
 }
 
