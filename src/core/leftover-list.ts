@@ -21,11 +21,12 @@ import {describeHandle} from './handles';
 import type {Leftover, LeftoverKind} from './leftover-types';
 import {
   type Entry,
-  idLeftByEarlierFile,
+  MAX_CHAIN,
+  contextLeftByEarlierFile,
+  entryOfContext,
+  indexEntries,
   isOpen,
-  leftByEarlierFile,
 } from './leftovers';
-import {asyncIdOf, ownerOf, triggerIdOf} from './node-symbols';
 import type {Root} from './record';
 import type {Frame, TaskDump} from './types';
 
@@ -92,8 +93,6 @@ interface Traced {
   jsdom: boolean;
 }
 
-const MAX_HOPS = 8;
-
 /**
  * A one-shot timer due sooner than this is not listed: it fires before Jest
  * gives up on a worker (500 ms) or says the run did not exit (1 s). One set
@@ -108,16 +107,8 @@ export const SHORT_TIMER_MS = 500;
  * anything else into a one-line note.
  */
 export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
-  const byObject = new Map<object, Entry>();
-  const byAsyncId = new Map<number, Entry>();
-  for (const e of entries) {
-    byObject.set(e.object, e);
-    const id = asyncIdOf(e.object);
-    if (id !== undefined) byAsyncId.set(id, e);
-    // A handle's callbacks run with its native handle as their resource.
-    const native = (e.object as {_handle?: unknown})._handle;
-    if (typeof native === 'object' && native !== null) byObject.set(native, e);
-  }
+  const index = indexEntries(entries);
+  const {byObject} = index;
   const candidates = entries.filter(
     e => byObject.get(e.object) === e && isOpen(e) && refOf(e) !== false,
   );
@@ -127,9 +118,11 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
     if (e.at !== undefined) walked.set(e, walk(stacks[i], ctx));
   });
   const testFile = displayPath(ctx.testPath, ctx.rootDir);
-  const traced = new Map<Entry, Traced | null>();
+  const traced = new Map<Entry, Traced | 'earlier' | null>();
 
-  const trace = (e: Entry, hops: number): Traced | null => {
+  // 'earlier': made, however many callbacks down, by what an earlier file
+  // left open (that file's).
+  const trace = (e: Entry, hops: number): Traced | 'earlier' | null => {
     if (traced.has(e)) return traced.get(e)!;
     traced.set(e, null);
     let w = walked.get(e);
@@ -141,22 +134,16 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
       w !== undefined &&
       w.path.length > 0 &&
       (w.reached || w.path[0].file === testFile);
-    let out: Traced | null = null;
-    // Made in a callback of a socket (its native handle is the context), or in
-    // a `process.nextTick` callback (a TickObject: made in whose callback?).
-    const context =
-      e.context === undefined ? undefined : (ownerOf(e.context) ?? e.context);
-    const trigger = context === undefined ? undefined : triggerIdOf(context);
+    let out: Traced | 'earlier' | null = null;
     const parent =
-      context === undefined
-        ? undefined
-        : (byObject.get(context) ??
-          (trigger === undefined ? undefined : byAsyncId.get(trigger)));
+      e.context === undefined ? undefined : entryOfContext(e.context, index);
     const up =
-      !attached && parent !== undefined && hops < MAX_HOPS
+      !attached && parent !== undefined && hops < MAX_CHAIN
         ? trace(parent, hops + 1)
         : null;
-    if (up !== null) {
+    if (up === 'earlier') {
+      out = up;
+    } else if (up !== null) {
       // Made in a callback of something the file opened: traced through it.
       const via: Frame = {
         ...(up.createdAt ?? {file: testFile, line: 0, column: 0}),
@@ -173,11 +160,11 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
       };
     } else if (
       !attached &&
-      context !== undefined &&
-      (leftByEarlierFile(context) ||
-        (trigger !== undefined && idLeftByEarlierFile(trigger)))
+      e.context !== undefined &&
+      contextLeftByEarlierFile(e.context)
     ) {
       // A callback of what an earlier file left open: that file's.
+      out = 'earlier';
     } else if (e.root !== null && ctx.ownerOf(rootOf(e.root, ctx))) {
       if (w === undefined) {
         // Over the capture budget: the Root is known, not the position.
@@ -209,7 +196,7 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
   for (const e of candidates) {
     try {
       const t = trace(e, 0);
-      if (t === null) continue;
+      if (t === null || t === 'earlier') continue;
       const root = rootOf(t.root, ctx);
       const owner = ctx.ownerOf(root);
       if (owner === undefined) continue;

@@ -12,7 +12,7 @@
  */
 import {executionAsyncResource} from 'node:async_hooks';
 import type {Root} from './record';
-import {asyncIdOf} from './node-symbols';
+import {asyncIdOf, ownerOf, triggerIdOf} from './node-symbols';
 
 /** What an entry is; the same words as {@link LeftoverKind}. */
 export type OpenedKind =
@@ -53,6 +53,12 @@ export interface Ledger {
 
 const MIN_LIMIT = 1024;
 
+/**
+ * How far back from what is open a prune keeps what it was made in, and a
+ * list traces it: 64 rounds of a client reconnecting.
+ */
+export const MAX_CHAIN = 128;
+
 let current: Ledger | null = null;
 
 /**
@@ -81,7 +87,13 @@ export function openLedger(): Ledger {
  * that later files do not take as theirs what those open in their callbacks.
  */
 export function closeLedger(ledger: Ledger, stillOpen: object[] = []): void {
-  for (const o of stillOpen) {
+  // And what an earlier file's work made while this file ran, still open
+  // (not listed as this file's): the next file's too.
+  const index = indexEntries(ledger.entries);
+  const inherited = ledger.entries
+    .filter(e => isOpen(e) && madeByEarlierFile(e, index))
+    .map(e => e.object);
+  for (const o of [...stillOpen, ...inherited]) {
     earlier.add(o);
     const id = asyncIdOf(o);
     if (id !== undefined) earlierIds.add(id);
@@ -90,14 +102,25 @@ export function closeLedger(ledger: Ledger, stillOpen: object[] = []): void {
   ledger.entries = [];
 }
 
-/** Whether `o` is something an earlier test file left open. */
-export function leftByEarlierFile(o: object): boolean {
-  return earlier.has(o);
+/** Whether `e` was made, callbacks down, by what an earlier file left open. */
+function madeByEarlierFile(e: Entry, index: EntryIndex): boolean {
+  let context = e.context;
+  for (let hops = 0; context !== undefined && hops < MAX_CHAIN; hops++) {
+    if (contextLeftByEarlierFile(context)) return true;
+    context = entryOfContext(context, index)?.context;
+  }
+  return false;
 }
 
-/** Whether `id` is the async id of something an earlier test file left open. */
-export function idLeftByEarlierFile(id: number): boolean {
-  return earlierIds.has(id);
+/**
+ * Whether a callback that ran with `context` was one of what an earlier test
+ * file left open: that object, the socket whose native handle it is, or the
+ * one whose callback made a `process.nextTick` (see {@link entryOfContext}).
+ */
+export function contextLeftByEarlierFile(context: object): boolean {
+  if (earlier.has(ownerOf(context) ?? context)) return true;
+  const trigger = triggerIdOf(context);
+  return trigger !== undefined && earlierIds.has(trigger);
 }
 
 /**
@@ -136,13 +159,13 @@ export function tidyLedger(ledger: Ledger): void {
 }
 
 /**
- * The Root that was active when the running file opened the timer or handle
- * whose async id is `id` (null between tests), or undefined when the ledger
- * has no such entry. At dump time: a scan of the entries.
+ * The running file's entry for the timer or handle whose async id is `id`
+ * (its Root, null between tests, and its context). At dump time: a scan of
+ * the entries.
  */
-export function ledgerRootOf(id: number): Root | null | undefined {
+export function ledgerEntryOf(id: number): Entry | undefined {
   for (const e of current?.entries ?? [])
-    if (asyncIdOf(e.object) === id) return e.root;
+    if (asyncIdOf(e.object) === id) return e;
   return undefined;
 }
 
@@ -173,6 +196,44 @@ export function openServers(): Array<{server: object; at?: OpenedAt}> {
  * between tests) is shortened to its first timer that has one, so that the
  * ledger does not grow with each turn of the loop.
  */
+/** A ledger's entries by object (and native handle) and by async id. */
+export interface EntryIndex {
+  byObject: Map<object, Entry>;
+  byAsyncId: Map<number, Entry>;
+}
+
+/** Indexes entries for {@link entryOfContext}. */
+export function indexEntries(entries: readonly Entry[]): EntryIndex {
+  const byObject = new Map<object, Entry>();
+  const byAsyncId = new Map<number, Entry>();
+  for (const e of entries) {
+    byObject.set(e.object, e);
+    const id = asyncIdOf(e.object);
+    if (id !== undefined) byAsyncId.set(id, e);
+    // A handle's callbacks run with its native handle as their resource.
+    const native = (e.object as {_handle?: unknown})._handle;
+    if (typeof native === 'object' && native !== null) byObject.set(native, e);
+  }
+  return {byObject, byAsyncId};
+}
+
+/**
+ * The entry in whose callback an entry with this `context` was made: the
+ * context itself (a timer), the socket whose native handle it is (kept after
+ * the socket lets go of it, on 'close'), or, for a `process.nextTick`
+ * callback's TickObject, the timer or handle whose callback made the tick (a
+ * client reconnecting from a tick, as ioredis does).
+ */
+export function entryOfContext(
+  context: object,
+  index: EntryIndex,
+): Entry | undefined {
+  const own = index.byObject.get(ownerOf(context) ?? context);
+  if (own !== undefined) return own;
+  const trigger = triggerIdOf(context);
+  return trigger === undefined ? undefined : index.byAsyncId.get(trigger);
+}
+
 function prune(ledger: Ledger): void {
   // Usually everything has closed (timers that ran or were cleared): then
   // nothing is needed and there is no chain to follow.
@@ -181,12 +242,12 @@ function prune(ledger: Ledger): void {
     ledger.limit = MIN_LIMIT;
     return;
   }
-  const byObject = new Map<object, Entry>();
-  for (const e of ledger.entries) byObject.set(e.object, e);
+  const index = indexEntries(ledger.entries);
   const needed = new Set<object>();
   const keep = (e: Entry): void => {
-    // Each kept entry's own callback is needed too, up to a bound.
-    for (let depth = 0; depth < 8; depth++) {
+    // Each kept entry's own callback is needed too, up to a bound (a client
+    // reconnecting makes a timer and a socket a round).
+    for (let depth = 0; depth < MAX_CHAIN; depth++) {
       let context = e.context;
       // A chain is at most as long as the ledger (no cycles: each was made in
       // the callback of one made before it).
@@ -195,16 +256,16 @@ function prune(ledger: Ledger): void {
         context !== undefined && hops < ledger.entries.length;
         hops++
       ) {
-        const parent = byObject.get(context);
+        const parent = entryOfContext(context, index);
         if (parent === undefined || parent.at !== undefined) break;
         if (parent.context === undefined) break;
         context = parent.context;
       }
       e.context = context;
-      if (context === undefined || needed.has(context)) return;
-      needed.add(context);
-      const parent = byObject.get(context);
-      if (parent === undefined) return;
+      if (context === undefined) return;
+      const parent = entryOfContext(context, index);
+      if (parent === undefined || needed.has(parent.object)) return;
+      needed.add(parent.object);
       e = parent;
     }
   };

@@ -170,6 +170,31 @@ describe('listLeftovers', () => {
     expect(list().find(f => f.object === theirs)).toBeUndefined();
   });
 
+  test("a loop an earlier file left running is not a later file's, file after file", async () => {
+    // A client reconnecting: each round's timer set from a tick of the last.
+    const state: {stop: boolean; last?: NodeJS.Timeout} = {stop: false};
+    const loop = vm.runInThisContext(
+      '(state => { const tick = () => process.nextTick(() => { if (!state.stop) state.last = setTimeout(tick, 5); }); return tick; })',
+      {filename: path.join(process.cwd(), 'earlier.test.js')},
+    ) as (s: typeof state) => () => void;
+    const first = under(() => setTimeout(loop(state), 5));
+    cleanups.push(() => {
+      state.stop = true;
+      clearTimeout(state.last);
+    });
+    // The first file lists it; the two after it run while it goes on.
+    closeLedger(ledger, [first]);
+    for (const file of ['second', 'third']) {
+      ledger = openLedger();
+      enterRoot(root);
+      await sleep(40);
+      leaveRoot(root);
+      expect([file, list().map(f => f.object)]).toEqual([file, []]);
+      closeLedger(ledger, []);
+    }
+    ledger = openLedger();
+  });
+
   test('an interval, a pending timeout and a listening server are listed with their Root and where they were opened', async () => {
     const [interval, timeout, server] = under(() => [
       setInterval(() => {}, 1000),

@@ -8,7 +8,7 @@ import {type Capture, Stamp, handleRootOf} from '../record';
 import type {Frame} from '../types';
 import {viaFrame} from '../dump/frames';
 import {ownerOf, triggerIdOf} from '../node-symbols';
-import {idLeftByEarlierFile, ledgerRootOf} from '../leftovers';
+import {contextLeftByEarlierFile, ledgerEntryOf} from '../leftovers';
 import type {WaitGraph} from './graph';
 import {
   type Branch,
@@ -68,19 +68,22 @@ export class Contexts {
         );
     }
     // A `process.nextTick` callback (a TickObject, which nothing records): on
-    // through the timer or socket whose callback made it, or, one the file's
-    // ledger has from another Root or an earlier file left open, their work.
+    // through the timer or socket whose callback made it; one the file's
+    // ledger has from another Root, or an earlier file left open, is their
+    // work; one made between tests, through what it was made in.
     const trigger = io === undefined ? triggerIdOf(ctx) : undefined;
     if (trigger !== undefined) {
       const made = this.g.byAsyncId(trigger);
       if (made !== undefined && made !== ctx)
         return this.through(c, path, made);
-      const other = ledgerRootOf(trigger);
+      const entry = ledgerEntryOf(trigger);
       if (
-        (other != null && !this.g.ours(other)) ||
-        idLeftByEarlierFile(trigger)
+        (entry?.root != null && !this.g.ours(entry.root)) ||
+        contextLeftByEarlierFile(ctx)
       )
         return [{path, reach: 'foreign'}];
+      if (entry?.root === null && entry.context !== undefined)
+        return this.through(c, path, entry.context);
     }
     const p = this.g.promiseContext(ctx);
     if (p === undefined || p === c) {
