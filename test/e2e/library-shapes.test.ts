@@ -13,8 +13,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('8 failed, 8 total');
-    expect(all).toHaveLength(8);
+    expect(run.tests).toBe('9 failed, 9 total');
+    expect(all).toHaveLength(9);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -88,6 +88,27 @@ describe.each([
       /├╼ \[0\] load at src\/loader\.js:42:12\n +│ +⏸ promise, never settled; it waits on:\n(.*\n)*? +│ +└╼ [^\n]*\n(.*\n)*? +│ +⏸ events\.once\(\) promise, never settled\n +│ +↳ waits for 'connected' on an EventEmitter[^\n]*\n(.*\n)*? +└╼ \[1\] load at src\/loader\.js:42:12\n +⏸ promise, never settled; it waits on what \[0\] waits on\n/,
     );
     expect(d).not.toContain('async chain broken by a callback');
+  });
+
+  // The call made its promise, then a timer that would fail it: the search
+  // names the timer as what settles the promise (five references from its
+  // resolve function), and the timer is drawn under it, once. One hang.
+  test('a call buffered with a timer that would fail it: the timer under the promise, one branch', () => {
+    const d = outline(
+      find(
+        'a call buffered until a connection nobody made, with a timer that would fail it',
+      ),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck [^\n]*\(1 timer\)/);
+    expect(d).toContain(
+      [
+        '└╼ findOne at src/buffered.js:9:16',
+        '   ⏸ promise, never settled; it waits on:',
+      ].join('\n'),
+    );
+    expect(d).toMatch(
+      /\n {3}└╼ findOne at src\/buffered\.js:13:3\n {6}⏲ setTimeout 10000 ms/,
+    );
   });
 
   // A `.catch` whose result nobody keeps is no way the test waits; the

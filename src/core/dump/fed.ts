@@ -69,8 +69,11 @@ function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
   if (!moved.includes(handle) || moved.includes(promise)) return false;
   // Under the promise already, as a branch it waits on: nothing to move.
   if (startsWith(prefix, promise.path) && promise.waiting === true) return true;
+  // Frames the two branches share (a timer made by the calls that made the
+  // promise) are drawn once, above the promise.
+  const shared = sharedFrames(handle.path, promise.path, prefix.length);
   for (const l of moved) {
-    l.path = [...promise.path, ...l.path];
+    l.path = [...promise.path, ...l.path.slice(shared)];
     l.detached = promise.detached;
   }
   promise.waiting = true;
@@ -119,6 +122,25 @@ function firedSince(handle: Leaf, promise: Leaf, nowMs: number): boolean {
     Math.floor((promise.ageMs - handle.ageMs) / t.delayMs) + 1,
   );
   return handle.ageMs + k * t.delayMs <= nowMs - LATE_MS;
+}
+
+/**
+ * How many frames `a` and `b` begin with alike (the same function at the same
+ * position), at most `max`.
+ */
+function sharedFrames(a: Frame[], b: Frame[], max: number): number {
+  let n = 0;
+  while (
+    n < max &&
+    n < a.length &&
+    n < b.length &&
+    a[n].file === b[n].file &&
+    a[n].line === b[n].line &&
+    a[n].column === b[n].column &&
+    a[n].name === b[n].name
+  )
+    n++;
+  return n;
 }
 
 /** Whether `path` begins with the very frames of `prefix`. */

@@ -26,7 +26,7 @@ const HOPS = 4;
 export function feedsOf(
   cx: WakerContext,
   kept: Array<number[] | undefined>,
-  handles: number[],
+  handles: Array<{node: number; traced: boolean}>,
 ): number[] {
   const owner = new Map<number, number>();
   kept.forEach((nodes, i) => {
@@ -34,22 +34,24 @@ export function feedsOf(
       owner.set(n, owner.has(n) && owner.get(n) !== i ? -1 : i);
   });
   return handles.map(h =>
-    h === -1 || owner.size === 0 ? -1 : reached(cx, h, owner),
+    h.node === -1 || owner.size === 0 ? -1 : reached(cx, h, owner),
   );
 }
 
 function reached(
   cx: WakerContext,
-  start: number,
+  {node: start, traced}: {node: number; traced: boolean},
   owner: Map<number, number>,
 ): number {
   const {ix} = cx;
   const g = ix.g;
   // The handle may be what the search named itself: the emitter whose event
-  // an events.once() waits for (a child process's 'exit'). Not a timer: one
-  // is named for what its callback keeps however far out, scopes included.
+  // an events.once() waits for (a child process's 'exit'). A timer only when
+  // its branch was traced back (made by the calls that made the promise, as
+  // mongoose's buffering timeout): one is named for what its callback keeps
+  // however far out, scopes included.
   const self = owner.get(start);
-  if (self !== undefined && !TIMERS.has(g.name(start))) return self;
+  if (self !== undefined && (traced || !TIMERS.has(g.name(start)))) return self;
   const seen = new Set<number>([start]);
   let level = [start];
   const found = new Set<number>();

@@ -123,7 +123,10 @@ export function findWakers(
     const fed = feedsOf(
       cx,
       kept,
-      handles.map((_, k) => probe.subjects[subjects.length + k]),
+      handles.map((h, k) => ({
+        node: probe.subjects[subjects.length + k],
+        traced: !h.leaf.detached,
+      })),
     );
     let at = subjects.length + handles.length;
     const chainNodes = feeders.map(s =>
