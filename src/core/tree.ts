@@ -159,6 +159,7 @@ export function stuckLeaves(dump: Pick<TaskDump, 'leaves'>): Leaf[] {
     l =>
       l.waiting !== true &&
       l.waitsWithInput === undefined &&
+      l.aside !== true &&
       l.busy !== true &&
       l.idle !== true,
   );

@@ -121,6 +121,14 @@ export interface Leaf {
    */
   busy?: boolean;
   /**
+   * True for a timer or handle in a branch of its own (not traced back to the
+   * test, or only to a line it has passed) that the waker search found
+   * settling none of the stuck promises, beside branches that are stuck (a
+   * server's heartbeat, a pool's reaper, the socket of a response nobody
+   * reads): shown, not counted.
+   */
+  aside?: boolean;
+  /**
    * True for an HTTP server that is listening with no request waiting for a
    * response: it waits on nothing, and what it would serve is shown where it
    * waits. It is shown, but not counted as a stuck branch.

@@ -69,6 +69,13 @@ export function awaitedWhat(
  */
 export const THENABLE_WHAT = 'thenable (not a native promise), never settled';
 
+/**
+ * Said of a branch of its own (a timer or handle not traced back to the
+ * test) that the waker search found settling none of the stuck promises:
+ * shown, not counted as stuck.
+ */
+export const ASIDE = 'settles nothing found stuck';
+
 /** `setImmediate callback, not run yet`. */
 export const IMMEDIATE_WHAT = 'setImmediate callback, not run yet';
 

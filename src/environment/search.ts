@@ -34,7 +34,7 @@ import {SearchShare} from './search-share';
 import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {messageOf} from './errors';
 import {phasesLine} from '../core/stopwatch';
-import {apart} from '../core/dump/fed';
+import {apart, markAside} from '../core/dump/fed';
 import {hoistRootFrame} from '../core/dump/finish';
 
 // Tests may fake or replace these; keep the real ones.
@@ -217,6 +217,10 @@ function searchOrReuse(
       options.project,
     );
     nestFed(dump, report.feeds);
+    markAside(
+      dump,
+      handles.map(h => h.leaf),
+    );
     if (dump.rootFrame === null && report.feeds.length > 0)
       dump.rootFrame = hoistRootFrame(dump.leaves);
     addGenerators(dump, report.generators);

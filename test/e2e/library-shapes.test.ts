@@ -13,8 +13,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('9 failed, 9 total');
-    expect(all).toHaveLength(9);
+    expect(run.tests).toBe('10 failed, 10 total');
+    expect(all).toHaveLength(10);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -109,6 +109,26 @@ describe.each([
     expect(d).toMatch(
       /\n {3}└╼ findOne at src\/buffered\.js:13:3\n {6}⏲ setTimeout 10000 ms/,
     );
+  });
+
+  // A heartbeat timer set from an I/O callback, whose callback refers to
+  // nothing (its context is the module's scope, which keeps the pending
+  // acknowledgements: not a way it feeds them): set aside, not counted, not
+  // drawn as what the promise waits on.
+  test('a heartbeat timer beside an acknowledgement nobody sends: aside, not counted', () => {
+    const d = outline(
+      find('an acknowledgement nobody sends, beside a heartbeat timer'),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 promise\); 1 aside \(settles nothing found stuck\)/,
+    );
+    expect(d).toMatch(
+      /├╼ emitWithAck at src\/heartbeat\.js:17:10\n│ +⏸ promise, never settled\n/,
+    );
+    expect(d).toMatch(
+      /└╼ async chain broken by a callback[^]*└╼ <anonymous> at src\/heartbeat\.js:12:5\n +⏲ setTimeout 25000 ms[^]*aside: settles nothing found stuck/,
+    );
+    expect(d).not.toContain('it waits on');
   });
 
   // A `.catch` whose result nobody keeps is no way the test waits; the

@@ -22,6 +22,7 @@
  */
 import type {Frame, Leaf, TaskDump} from '../types';
 import {hostOf, inputOf} from '../inputs';
+import {stuckLeaves} from '../tree';
 
 /**
  * Moves each feeding branch under the promise it feeds. A branch that feeds
@@ -82,6 +83,28 @@ function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
   rest.splice(rest.indexOf(promise) + 1, 0, ...moved);
   dump.leaves.splice(0, dump.leaves.length, ...rest);
   return true;
+}
+
+/**
+ * After a waker search that looked for what `searched` (timers and handles in
+ * branches of their own) feed: the timers still apart feed none of the stuck
+ * promises, as far as it found, and are set aside (shown, not counted), when
+ * something else is stuck (a server's heartbeat, a pool's reaper). Not a
+ * socket, server or child process: what they would settle is across a
+ * connection or a process, which a heap does not show (a server whose
+ * handler hangs is what its client waits on).
+ */
+export function markAside(dump: TaskDump, searched: readonly Leaf[]): void {
+  const aside = searched.filter(
+    l =>
+      l.kind === 'timer' &&
+      l.busy !== true &&
+      dump.leaves.includes(l) &&
+      apart(l, dump),
+  );
+  const others = stuckLeaves(dump).filter(l => !aside.includes(l));
+  if (aside.length === 0 || others.length === 0) return;
+  for (const l of aside) l.aside = true;
 }
 
 /**

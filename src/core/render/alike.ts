@@ -143,4 +143,7 @@ export function stuckIn(item: Item): number {
 }
 
 const isStuck = (l: Leaf): boolean =>
-  l.waiting !== true && l.waitsWithInput === undefined && l.busy !== true;
+  l.waiting !== true &&
+  l.waitsWithInput === undefined &&
+  l.aside !== true &&
+  l.busy !== true;

@@ -32,6 +32,7 @@ import {
 } from './lines';
 import {renderChildren} from './children';
 import {GLYPHS} from '../glyphs';
+import {ASIDE} from '../words';
 
 export type {RenderOptions, RenderStyles} from './lines';
 export {libraryOf} from './children';
@@ -81,13 +82,15 @@ export function summarize(dump: TaskDump): string {
   const after = dump.elapsedMs > 0 ? ` after ${dump.elapsedMs} ms` : '';
   const busy = dump.leaves.filter(l => l.busy === true).length;
   const idle = dump.leaves.filter(l => l.idle === true).length;
+  const aside = dump.leaves.filter(l => l.aside === true).length;
   const busyNote =
     (busy > 0
       ? `; ${busy} busy (timer${busy === 1 ? '' : 's'} firing before long)`
       : '') +
     (idle > 0
       ? `; ${idle} idle (server${idle === 1 ? '' : 's'} with no request waiting)`
-      : '');
+      : '') +
+    (aside > 0 ? `; ${aside} aside (${ASIDE})` : '');
   if (n === 0 && (busy > 0 || idle > 0))
     return `Task dump: nothing stuck${after}${busyNote}`;
   if (n === 0)

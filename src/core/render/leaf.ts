@@ -3,6 +3,7 @@
  * line of its waker under it, and the notes about a dump's fake clock.
  */
 import {GLYPHS} from '../glyphs';
+import {ASIDE} from '../words';
 import type {FakeClock, Frame, Leaf} from '../types';
 import {type Line, line, position} from './lines';
 
@@ -30,7 +31,9 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
       ? '; it waits on:'
       : leaf.waitsWithInput !== undefined
         ? `; it waits on what [${leaf.waitsWithInput}] waits on`
-        : '';
+        : leaf.aside === true
+          ? `; aside: ${ASIDE}`
+          : '';
   return `${glyph}${index}${leaf.what}${created}${waits}`;
 }
 

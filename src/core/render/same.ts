@@ -53,6 +53,7 @@ export function sameLeaf(a: Leaf, b: Leaf, withInput = true): boolean {
     a.what !== b.what ||
     a.waiting !== b.waiting ||
     a.waitsWithInput !== b.waitsWithInput ||
+    a.aside !== b.aside ||
     a.busy !== b.busy
   )
     return false;

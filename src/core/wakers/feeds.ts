@@ -4,8 +4,8 @@
  * callback, its listeners, its parser), the promise's resolve function or an
  * object the search found keeping it. Its work is then what could settle the
  * promise: one hang, drawn once (dump/fed.ts). Only references going out of
- * the handle count, and not through a function's outer scopes (a module's
- * scope refers to much of the program), nor through V8's own metadata.
+ * the handle count, and not through a function's outer scopes nor a module's
+ * scope (it refers to much of the program), nor through V8's own metadata.
  */
 import type {WakerContext} from './context';
 import {carriesFeed} from './feed-edges';
@@ -62,6 +62,9 @@ function reached(
         const to = g.edgeTo(e);
         if (seen.has(to) || ix.skip(e) || ix.probe.ours[to] === 1) continue;
         if (!carriesFeed(g, e, to)) continue;
+        // A callback that refers to nothing of its own has the module's scope
+        // as its context, and that refers to much of the program.
+        if (g.name(to) === 'system / Context' && ix.isModuleScope(to)) continue;
         seen.add(to);
         const i = owner.get(to);
         if (i !== undefined) found.add(i);
