@@ -332,7 +332,9 @@ function describe(
 } | null {
   const o = e.object as Record<string, unknown>;
   if (e.kind === 'timer') {
-    const delayMs = typeof o._idleTimeout === 'number' ? o._idleTimeout : 0;
+    // Node keeps a delay as given (2032.15, a jittered backoff's).
+    const delayMs =
+      typeof o._idleTimeout === 'number' ? Math.round(o._idleTimeout) : 0;
     const via = w?.viaPromises ? 'timers/promises ' : '';
     if (typeof o._repeat === 'number')
       return {

@@ -78,8 +78,34 @@ const earlierIds = new Set<number>();
  * closeLedger}, the recorder hands it every timer and handle.
  */
 export function openLedger(): Ledger {
+  for (const o of betweenFiles) earlierOpened(o);
+  betweenFiles.length = 0;
   current = {entries: [], limit: MIN_LIMIT};
+  opened = true;
   return current;
+}
+
+/** Whether a test file's ledger was ever opened in this process. */
+let opened = false;
+
+/**
+ * Timers and handles opened between two test files: only what earlier files
+ * left running runs then (a client reconnecting), so they are those files'
+ * too. Their async ids are read when the next file opens its ledger (a timer
+ * is noted from inside its constructor, before it has one).
+ */
+const betweenFiles: object[] = [];
+
+/** Notes a timer or handle opened while no test file's ledger is open. */
+export function noteBetweenFiles(object: object): void {
+  if (opened && current === null && betweenFiles.length < MIN_LIMIT)
+    betweenFiles.push(object);
+}
+
+function earlierOpened(o: object): void {
+  earlier.add(o);
+  const id = asyncIdOf(o);
+  if (id !== undefined) earlierIds.add(id);
 }
 
 /**
@@ -93,11 +119,7 @@ export function closeLedger(ledger: Ledger, stillOpen: object[] = []): void {
   const inherited = ledger.entries
     .filter(e => isOpen(e) && madeByEarlierFile(e, index))
     .map(e => e.object);
-  for (const o of [...stillOpen, ...inherited]) {
-    earlier.add(o);
-    const id = asyncIdOf(o);
-    if (id !== undefined) earlierIds.add(id);
-  }
+  for (const o of [...stillOpen, ...inherited]) earlierOpened(o);
   if (current === ledger) current = null;
   ledger.entries = [];
 }
@@ -135,7 +157,7 @@ export function noteOpened(
   root: Root | null,
 ): void {
   const ledger = current;
-  if (ledger === null) return;
+  if (ledger === null) return noteBetweenFiles(object);
   // A Timeout has its own `_idleTimeout`; an Immediate has none.
   if (kind === 'timer' && !('_idleTimeout' in object)) return;
   // Before the push: a timer is noted from inside its constructor, before it

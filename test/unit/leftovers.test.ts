@@ -170,6 +170,16 @@ describe('listLeftovers', () => {
     expect(list().find(f => f.object === theirs)).toBeUndefined();
   });
 
+  test('a delay given with a fraction is listed in whole milliseconds', () => {
+    const timer = under(() => setTimeout(() => {}, 60_000.4));
+    cleanups.push(() => clearTimeout(timer));
+    expect(
+      list()
+        .filter(f => f.object === timer)
+        .map(f => f.leftover.what),
+    ).toEqual([expect.stringMatching(/^setTimeout 60000 ms, fires in /)]);
+  });
+
   test("a loop an earlier file left running is not a later file's, file after file", async () => {
     // A client reconnecting: each round's timer set from a tick of the last.
     const state: {stop: boolean; last?: NodeJS.Timeout} = {stop: false};
@@ -182,9 +192,11 @@ describe('listLeftovers', () => {
       state.stop = true;
       clearTimeout(state.last);
     });
-    // The first file lists it; the two after it run while it goes on.
+    // The first file lists it; the two after it run while it goes on, and
+    // so do the moments between files, when no ledger is open.
     closeLedger(ledger, [first]);
     for (const file of ['second', 'third']) {
+      await sleep(30);
       ledger = openLedger();
       enterRoot(root);
       await sleep(40);

@@ -246,6 +246,18 @@ describe('recording', () => {
     ]);
   });
 
+  test('a delay given with a fraction (a jittered backoff) is said in whole milliseconds', () => {
+    enterRoot(root);
+    const timer = setTimeout(() => {}, 2032.15).unref();
+    leaveRoot(root);
+    const dump = dumpOf(root);
+    clearTimeout(timer);
+    expect(dump.leaves.map(l => l.what)).toEqual([
+      expect.stringMatching(/^setTimeout 2032 ms, fires in /),
+    ]);
+    expect(dump.leaves[0].timer?.delayMs).toBe(2032);
+  });
+
   test('a race in a helper between a promise passed in and its own timeout: one race, under the helper', async () => {
     enterRoot(root);
     let timer: NodeJS.Timeout | undefined;

@@ -62,7 +62,9 @@ export class TimerMade {
     const hasRef = (timer as {hasRef?: () => boolean}).hasRef;
     if (internal && typeof hasRef === 'function' && !hasRef.call(timer))
       return null;
-    const delayMs = typeof t._idleTimeout === 'number' ? t._idleTimeout : 0;
+    // Node keeps a delay as given (2032.15, a jittered backoff's).
+    const delayMs =
+      typeof t._idleTimeout === 'number' ? Math.round(t._idleTimeout) : 0;
     const repeat = typeof t._repeat === 'number';
     const via = origin?.includes('node:timers/promises')
       ? 'timers/promises '

@@ -4,7 +4,7 @@
  */
 import {executionAsyncResource} from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
-import {noteOpened} from '../leftovers';
+import {noteBetweenFiles, noteOpened} from '../leftovers';
 import {trapFirstAssignment} from '../first-assignment';
 import {capture, rec, take} from './state';
 import type {HandleKind, Root} from './types';
@@ -79,13 +79,9 @@ const HANDLE_CHANNELS: Array<[string, HandleKind, string]> = [
 function onHandle(kind: HandleKind, field: string, message: unknown): void {
   const root = rec.active;
   const handle = (message as Record<string, unknown> | null)?.[field];
-  if (
-    root === null ||
-    typeof handle !== 'object' ||
-    handle === null ||
-    root.handles.has(handle)
-  )
-    return;
+  if (typeof handle !== 'object' || handle === null) return;
+  if (root === null) return noteBetweenFiles(handle);
+  if (root.handles.has(handle)) return;
   const c = capture(
     onHandle,
     root,

@@ -30,7 +30,9 @@ export function recogniseTimer(
     if (waiting) return 'stop';
     const t = cx.states.read(node);
     const delay =
-      t?.idleTimeout !== undefined && t.idleTimeout >= 0 ? t.idleTimeout : null;
+      t?.idleTimeout !== undefined && t.idleTimeout >= 0
+        ? Math.round(t.idleTimeout)
+        : null;
     const left =
       delay !== null && t?.idleStart !== undefined
         ? Math.max(0, Math.round(t.idleStart + delay - cx.now))
