@@ -113,13 +113,13 @@ function earlierOpened(o: object): void {
  * that later files do not take as theirs what those open in their callbacks.
  */
 export function closeLedger(ledger: Ledger, stillOpen: object[] = []): void {
-  // And what an earlier file's work made while this file ran, still open
-  // (not listed as this file's): the next file's too.
+  for (const o of stillOpen) earlierOpened(o);
+  // And what that work, or an earlier file's, made since and is still open
+  // (a client's next reconnect timer, set after the list was made): the
+  // next file's too.
   const index = indexEntries(ledger.entries);
-  const inherited = ledger.entries
-    .filter(e => isOpen(e) && madeByEarlierFile(e, index))
-    .map(e => e.object);
-  for (const o of [...stillOpen, ...inherited]) earlierOpened(o);
+  for (const e of ledger.entries)
+    if (isOpen(e) && madeByEarlierFile(e, index)) earlierOpened(e.object);
   if (current === ledger) current = null;
   ledger.entries = [];
 }

@@ -170,6 +170,28 @@ describe('listLeftovers', () => {
     expect(list().find(f => f.object === theirs)).toBeUndefined();
   });
 
+  test("what a leftover makes after its file listed it, before the file closed, is that file's too", async () => {
+    const state: {stop: boolean; last?: NodeJS.Timeout} = {stop: false};
+    const loop = vm.runInThisContext(
+      '(state => { const tick = () => process.nextTick(() => { if (!state.stop) state.last = setTimeout(tick, 5); }); return tick; })',
+      {filename: path.join(process.cwd(), 'earlier.test.js')},
+    ) as (s: typeof state) => () => void;
+    const first = under(() => setTimeout(loop(state), 5));
+    cleanups.push(() => {
+      state.stop = true;
+      clearTimeout(state.last);
+    });
+    // Listed when it was pending; it fired, and set the next, before the
+    // file closed.
+    await sleep(20);
+    closeLedger(ledger, [first]);
+    ledger = openLedger();
+    enterRoot(root);
+    await sleep(40);
+    leaveRoot(root);
+    expect(list().map(f => f.object)).toEqual([]);
+  });
+
   test('a delay given with a fraction is listed in whole milliseconds', () => {
     const timer = under(() => setTimeout(() => {}, 60_000.4));
     cleanups.push(() => clearTimeout(timer));
