@@ -144,15 +144,16 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
     if (up === 'earlier') {
       out = up;
     } else if (up !== null) {
-      // Made in a callback of something the file opened: traced through it.
-      const via: Frame = {
-        ...(up.createdAt ?? {file: testFile, line: 0, column: 0}),
-        name: callbackName(parent!),
-        async: true,
-      };
+      // Made in a callback of something the file opened: traced through it,
+      // at the line that opened it when known (not for what was opened
+      // between tests, without a stack).
+      const via: Frame[] =
+        up.createdAt === null
+          ? []
+          : [{...up.createdAt, name: callbackName(parent!), async: true}];
       out = {
         root: up.root,
-        path: [...up.path, via, ...(w?.path ?? [])],
+        path: [...up.path, ...via, ...(w?.path ?? [])],
         createdAt: w?.path[w.path.length - 1] ?? null,
         detached: up.detached,
         via: true,

@@ -97,7 +97,7 @@ let opened = false;
 const betweenFiles: object[] = [];
 
 /** Notes a timer or handle opened while no test file's ledger is open. */
-export function noteBetweenFiles(object: object): void {
+function noteBetweenFiles(object: object): void {
   if (opened && current === null && betweenFiles.length < MIN_LIMIT)
     betweenFiles.push(object);
 }
@@ -181,14 +181,12 @@ export function tidyLedger(ledger: Ledger): void {
 }
 
 /**
- * The running file's entry for the timer or handle whose async id is `id`
- * (its Root, null between tests, and its context). At dump time: a scan of
- * the entries.
+ * The running file's entries, indexed (at dump time, once a dump), to find
+ * what a callback was run by ({@link entryOfContext}): its Root, null between
+ * tests, and its own context.
  */
-export function ledgerEntryOf(id: number): Entry | undefined {
-  for (const e of current?.entries ?? [])
-    if (asyncIdOf(e.object) === id) return e;
-  return undefined;
+export function ledgerIndex(): EntryIndex | undefined {
+  return current === null ? undefined : indexEntries(current.entries);
 }
 
 /**

@@ -8,7 +8,12 @@ import {type Capture, Stamp, handleRootOf} from '../record';
 import type {Frame} from '../types';
 import {viaFrame} from '../dump/frames';
 import {ownerOf, triggerIdOf} from '../node-symbols';
-import {contextLeftByEarlierFile, ledgerEntryOf} from '../leftovers';
+import {
+  type EntryIndex,
+  contextLeftByEarlierFile,
+  entryOfContext,
+  ledgerIndex,
+} from '../leftovers';
 import type {WaitGraph} from './graph';
 import {
   type Branch,
@@ -21,6 +26,9 @@ import type {Walker} from './walk';
 
 /** Continues branches through callbacks (see the module comment). */
 export class Contexts {
+  /** The file's ledger, indexed once a dump (null: none open). */
+  private ledger: EntryIndex | null | undefined;
+
   constructor(
     private readonly w: Walker,
     private readonly g: WaitGraph,
@@ -68,21 +76,26 @@ export class Contexts {
         );
     }
     // A `process.nextTick` callback (a TickObject, which nothing records): on
-    // through the timer or socket whose callback made it; one the file's
-    // ledger has from another Root, or an earlier file left open, is their
-    // work; one made between tests, through what it was made in.
+    // through the timer or socket of the Root whose callback made it.
     const trigger = io === undefined ? triggerIdOf(ctx) : undefined;
-    if (trigger !== undefined) {
-      const made = this.g.byAsyncId(trigger);
-      if (made !== undefined && made !== ctx)
-        return this.through(c, path, made);
-      const entry = ledgerEntryOf(trigger);
+    const made = trigger === undefined ? undefined : this.g.byAsyncId(trigger);
+    if (made !== undefined && made !== ctx) return this.through(c, path, made);
+    if (io === undefined) {
+      // A timer or handle of the file's ledger: another Root's, an earlier
+      // file's, or one made between tests (on through what made it).
+      this.ledger ??= ledgerIndex() ?? null;
+      const entry =
+        this.ledger === null ? undefined : entryOfContext(ctx, this.ledger);
       if (
         (entry?.root != null && !this.g.ours(entry.root)) ||
         contextLeftByEarlierFile(ctx)
       )
         return [{path, reach: 'foreign'}];
-      if (entry?.root === null && entry.context !== undefined)
+      if (
+        entry?.root === null &&
+        entry.context !== undefined &&
+        entry.context !== ctx
+      )
         return this.through(c, path, entry.context);
     }
     const p = this.g.promiseContext(ctx);

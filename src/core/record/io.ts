@@ -4,7 +4,7 @@
  */
 import {executionAsyncResource} from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
-import {noteBetweenFiles, noteOpened} from '../leftovers';
+import {noteOpened} from '../leftovers';
 import {trapFirstAssignment} from '../first-assignment';
 import {capture, rec, take} from './state';
 import type {HandleKind, Root} from './types';
@@ -80,7 +80,8 @@ function onHandle(kind: HandleKind, field: string, message: unknown): void {
   const root = rec.active;
   const handle = (message as Record<string, unknown> | null)?.[field];
   if (typeof handle !== 'object' || handle === null) return;
-  if (root === null) return noteBetweenFiles(handle);
+  // Between tests (a leftover's work): in the file's ledger, without a stack.
+  if (root === null) return noteOpened(kind, handle, undefined, null);
   if (root.handles.has(handle)) return;
   const c = capture(
     onHandle,
