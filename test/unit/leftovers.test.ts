@@ -58,6 +58,24 @@ function under<T>(open: () => T): T {
   }
 }
 
+/**
+ * A loop of an earlier file's code (a client reconnecting: each round's timer
+ * set from a tick of the last), started under the Root; stopped after the
+ * test. Returns its first timer.
+ */
+function startLoop(): NodeJS.Timeout {
+  const state: {stop: boolean; last?: NodeJS.Timeout} = {stop: false};
+  const loop = vm.runInThisContext(
+    '(state => { const tick = () => process.nextTick(() => { if (!state.stop) state.last = setTimeout(tick, 5); }); return tick; })',
+    {filename: path.join(process.cwd(), 'earlier.test.js')},
+  ) as (s: typeof state) => () => void;
+  cleanups.push(() => {
+    state.stop = true;
+    clearTimeout(state.last);
+  });
+  return under(() => setTimeout(loop(state), 5));
+}
+
 const THIS_FILE = path.relative(process.cwd(), __filename);
 
 beforeEach(() => {
@@ -171,16 +189,7 @@ describe('listLeftovers', () => {
   });
 
   test("what a leftover makes after its file listed it, before the file closed, is that file's too", async () => {
-    const state: {stop: boolean; last?: NodeJS.Timeout} = {stop: false};
-    const loop = vm.runInThisContext(
-      '(state => { const tick = () => process.nextTick(() => { if (!state.stop) state.last = setTimeout(tick, 5); }); return tick; })',
-      {filename: path.join(process.cwd(), 'earlier.test.js')},
-    ) as (s: typeof state) => () => void;
-    const first = under(() => setTimeout(loop(state), 5));
-    cleanups.push(() => {
-      state.stop = true;
-      clearTimeout(state.last);
-    });
+    const first = startLoop();
     // Listed when it was pending; it fired, and set the next, before the
     // file closed.
     await sleep(20);
@@ -203,17 +212,7 @@ describe('listLeftovers', () => {
   });
 
   test("a loop an earlier file left running is not a later file's, file after file", async () => {
-    // A client reconnecting: each round's timer set from a tick of the last.
-    const state: {stop: boolean; last?: NodeJS.Timeout} = {stop: false};
-    const loop = vm.runInThisContext(
-      '(state => { const tick = () => process.nextTick(() => { if (!state.stop) state.last = setTimeout(tick, 5); }); return tick; })',
-      {filename: path.join(process.cwd(), 'earlier.test.js')},
-    ) as (s: typeof state) => () => void;
-    const first = under(() => setTimeout(loop(state), 5));
-    cleanups.push(() => {
-      state.stop = true;
-      clearTimeout(state.last);
-    });
+    const first = startLoop();
     // The first file lists it; the two after it run while it goes on, and
     // so do the moments between files, when no ledger is open.
     closeLedger(ledger, [first]);
