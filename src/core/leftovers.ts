@@ -73,6 +73,17 @@ const earlier = new WeakSet<object>();
  */
 const earlierIds = new Set<number>();
 
+/** Whether a test file's ledger was ever opened in this process. */
+let opened = false;
+
+/**
+ * Timers and handles opened between two test files: only what earlier files
+ * left running runs then (a client reconnecting), so they are those files'
+ * too. Their async ids are read when the next file opens its ledger (a timer
+ * is noted from inside its constructor, before it has one).
+ */
+const betweenFiles: object[] = [];
+
 /**
  * Starts the ledger of a test file (the environment, at setup). Until {@link
  * closeLedger}, the recorder hands it every timer and handle.
@@ -84,17 +95,6 @@ export function openLedger(): Ledger {
   opened = true;
   return current;
 }
-
-/** Whether a test file's ledger was ever opened in this process. */
-let opened = false;
-
-/**
- * Timers and handles opened between two test files: only what earlier files
- * left running runs then (a client reconnecting), so they are those files'
- * too. Their async ids are read when the next file opens its ledger (a timer
- * is noted from inside its constructor, before it has one).
- */
-const betweenFiles: object[] = [];
 
 /** Notes a timer or handle opened while no test file's ledger is open. */
 function noteBetweenFiles(object: object): void {
@@ -209,13 +209,6 @@ export function openServers(): Array<{server: object; at?: OpenedAt}> {
         .map(e => ({server: e.object, at: e.at}));
 }
 
-/**
- * Drops entries that are closed, except those whose callback made an entry
- * that is still open (the open one is traced back through them). A chain of
- * timers without stacks (a poll that sets its next timer in its callback,
- * between tests) is shortened to its first timer that has one, so that the
- * ledger does not grow with each turn of the loop.
- */
 /** A ledger's entries by object (and native handle) and by async id. */
 export interface EntryIndex {
   byObject: Map<object, Entry>;
@@ -254,6 +247,13 @@ export function entryOfContext(
   return trigger === undefined ? undefined : index.byAsyncId.get(trigger);
 }
 
+/**
+ * Drops entries that are closed, except those whose callback made an entry
+ * that is still open (the open one is traced back through them). A chain of
+ * timers without stacks (a poll that sets its next timer in its callback,
+ * between tests) is shortened to its first timer that has one, so that the
+ * ledger does not grow with each turn of the loop.
+ */
 function prune(ledger: Ledger): void {
   // Usually everything has closed (timers that ran or were cleared): then
   // nothing is needed and there is no chain to follow.
