@@ -12,6 +12,7 @@
  */
 import {executionAsyncResource} from 'node:async_hooks';
 import type {Root} from './record';
+import {Stamp} from './record/stamp';
 import {asyncIdOf, ownerOf, triggerIdOf} from './node-symbols';
 
 /** What an entry is; the same words as {@link LeftoverKind}. */
@@ -140,6 +141,7 @@ function madeByEarlierFile(e: Entry, index: EntryIndex): boolean {
  * one whose callback made a `process.nextTick` (see {@link entryOfContext}).
  */
 export function contextLeftByEarlierFile(context: object): boolean {
+  context = behindPromises(context);
   if (earlier.has(ownerOf(context) ?? context)) return true;
   const trigger = triggerIdOf(context);
   return trigger !== undefined && earlierIds.has(trigger);
@@ -241,10 +243,27 @@ export function entryOfContext(
   context: object,
   index: EntryIndex,
 ): Entry | undefined {
+  context = behindPromises(context);
   const own = index.byObject.get(ownerOf(context) ?? context);
   if (own !== undefined) return own;
   const trigger = triggerIdOf(context);
   return trigger === undefined ? undefined : index.byAsyncId.get(trigger);
+}
+
+/**
+ * A promise as a callback's context (Node gives a `.then` callback or an
+ * `await` resumed the reaction's promise) stands for the callback that
+ * subscribed: the recorder kept its context (a retry loop's timer whose
+ * callback started an attempt that, failing, sets the next timer from an
+ * `await`). Followed back to a context that is not a recorded promise.
+ */
+function behindPromises(context: object): object {
+  for (let hops = 0; hops < MAX_CHAIN; hops++) {
+    const behind = Stamp.capture(context)?.context;
+    if (behind === undefined || behind === context) break;
+    context = behind;
+  }
+  return context;
 }
 
 /**

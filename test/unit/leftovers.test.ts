@@ -76,6 +76,26 @@ function startLoop(): NodeJS.Timeout {
   return under(() => setTimeout(loop(state), 5));
 }
 
+/**
+ * A retry loop of an earlier file's code (p-retry's shape): each attempt,
+ * started by the last round's timer, fails after an `await`, and the next
+ * round's timer is set where the `await` resumed (its context is the
+ * reaction's promise, not a timer), the third a minute on (a backoff).
+ * Returns its first timer.
+ */
+function startRetryLoop(): NodeJS.Timeout {
+  const state: {stop: boolean; last?: NodeJS.Timeout} = {stop: false};
+  const loop = vm.runInThisContext(
+    '(state => { let n = 0; const attempt = async () => { try { await new Promise((_, reject) => setImmediate(reject)); } catch { if (!state.stop) state.last = setTimeout(attempt, ++n < 3 ? 5 : 60000); } }; return attempt; })',
+    {filename: path.join(process.cwd(), 'earlier-retry.test.js')},
+  ) as (s: typeof state) => () => void;
+  cleanups.push(() => {
+    state.stop = true;
+    clearTimeout(state.last);
+  });
+  return under(() => setTimeout(loop(state), 5));
+}
+
 const THIS_FILE = path.relative(process.cwd(), __filename);
 
 beforeEach(() => {
@@ -218,6 +238,20 @@ describe('listLeftovers', () => {
     closeLedger(ledger, [first]);
     for (const file of ['second', 'third']) {
       await sleep(30);
+      ledger = openLedger();
+      enterRoot(root);
+      await sleep(40);
+      leaveRoot(root);
+      expect([file, list().map(f => f.object)]).toEqual([file, []]);
+      closeLedger(ledger, []);
+    }
+    ledger = openLedger();
+  });
+
+  test("a retry loop an earlier file left running, whose timers are set where an await resumed, is not a later file's", async () => {
+    const first = startRetryLoop();
+    closeLedger(ledger, [first]);
+    for (const file of ['second', 'third']) {
       ledger = openLedger();
       enterRoot(root);
       await sleep(40);
