@@ -78,29 +78,41 @@ const earlierIds = new Set<number>();
 let opened = false;
 
 /**
- * Timers and handles opened between two test files: only what earlier files
- * left running runs then (a client reconnecting), so they are those files'
- * too. Their async ids are read when the next file opens its ledger (a timer
- * is noted from inside its constructor, before it has one).
+ * Timers and handles opened between two test files (the environment keeps
+ * handing them here, see record/index.ts): besides Jest's own, which is never
+ * listed, only what earlier files left running runs then (a client
+ * reconnecting while the worker waits for its next file), so they are those
+ * files' too. Those still open when the next file opens its ledger count, by
+ * object and async id (a timer is noted from inside its constructor, before
+ * it has one).
  */
-const betweenFiles: object[] = [];
+const betweenFiles: Array<Pick<Entry, 'kind' | 'object'>> = [];
 
 /**
  * Starts the ledger of a test file (the environment, at setup). Until {@link
  * closeLedger}, the recorder hands it every timer and handle.
  */
 export function openLedger(): Ledger {
-  for (const o of betweenFiles) earlierOpened(o);
+  for (const e of betweenFiles) if (isOpen(e)) earlierOpened(e.object);
   betweenFiles.length = 0;
   current = {entries: [], limit: MIN_LIMIT};
   opened = true;
   return current;
 }
 
-/** Notes a timer or handle opened while no test file's ledger is open. */
-function noteBetweenFiles(object: object): void {
-  if (opened && current === null && betweenFiles.length < MIN_LIMIT)
-    betweenFiles.push(object);
+/**
+ * Notes a timer or handle opened while no test file's ledger is open (Jest's
+ * own, or what earlier files left running); what has closed is dropped when
+ * the list is full.
+ */
+function noteBetweenFiles(kind: OpenedKind, object: object): void {
+  if (!opened || current !== null) return;
+  if (betweenFiles.length >= MIN_LIMIT) {
+    const open = betweenFiles.filter(isOpen);
+    betweenFiles.length = 0;
+    betweenFiles.push(...open);
+  }
+  if (betweenFiles.length < MIN_LIMIT) betweenFiles.push({kind, object});
 }
 
 function earlierOpened(o: object): void {
@@ -159,7 +171,7 @@ export function noteOpened(
   root: Root | null,
 ): void {
   const ledger = current;
-  if (ledger === null) return noteBetweenFiles(object);
+  if (ledger === null) return noteBetweenFiles(kind, object);
   // A Timeout has its own `_idleTimeout`; an Immediate has none.
   if (kind === 'timer' && !('_idleTimeout' in object)) return;
   // Before the push: a timer is noted from inside its constructor, before it
@@ -321,7 +333,7 @@ function prune(ledger: Ledger): void {
  * child running or with output open, a watcher not closed. Reads Node's own
  * fields; when unsure, open.
  */
-export function isOpen(e: Entry): boolean {
+export function isOpen(e: Pick<Entry, 'kind' | 'object'>): boolean {
   const o = e.object as Record<string, unknown>;
   switch (e.kind) {
     case 'timer':

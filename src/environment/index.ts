@@ -166,7 +166,7 @@ export function withTaskdump<TBase extends EnvironmentClass>(
       st.concurrent = undefined;
       st.stopSignal?.();
       st.stopSignal = undefined;
-      st.stopRecording?.();
+      st.stopRecording?.({betweenFiles: true});
       st.stopRecording = undefined;
       await super.teardown();
     }

@@ -39,7 +39,7 @@ export interface State {
   project: string;
   testPath: string;
   terminal: Terminal;
-  stopRecording: (() => void) | undefined;
+  stopRecording: ((how?: {betweenFiles?: boolean}) => void) | undefined;
   stopSignal: (() => void) | undefined;
   concurrent: {root: Root; names: string[]} | undefined;
   running: Map<Traced, Active>;

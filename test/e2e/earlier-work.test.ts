@@ -1,4 +1,4 @@
-import {dumps, sharedRun} from './run';
+import {dumps, runJest, sharedRun} from './run';
 
 // A client an earlier test started keeps reconnecting while a later test hangs
 // (fixtures/reconnect): each socket's 'close' sets a timer, whose callback
@@ -24,6 +24,44 @@ describe.each([
         '╼ test "an unrelated hang, while the earlier test\'s client reconnects" at test/reconnect.test.js:12:9',
         '⏸ promise, never settled',
       ].join('\n'),
+    );
+  });
+});
+
+// The first file of fixtures/reconnect-files leaves a client reconnecting (its
+// sockets and timers kept open); the second file's test hangs while it goes
+// on. The files run in name order, and a reporter waits 200 ms after each
+// file's result, as a worker waits for its next file: the client reconnects
+// then too, while no file's environment is set up. What it opens between the
+// files is traced back to the first file's client like the rest (with -i the
+// two files share a process; with -w=2 they may not, and the dump is the same).
+describe.each([
+  ['one worker', ['-i']],
+  ['two workers', ['-w=2']],
+])('reconnect-files fixture, %s', (_label, args) => {
+  let output = '';
+  let tests = '';
+  beforeAll(() => {
+    const run = runJest('reconnect-files', [...args, '--forceExit']);
+    output = run.output;
+    tests = /^Tests: +(.*)$/m.exec(output)?.[1] ?? output;
+  });
+
+  test("a later file's dump and list show none of the client an earlier file left reconnecting, also what it did between the files", () => {
+    expect(tests).toBe('1 failed, 1 passed, 2 total');
+    expect(dumps(output)).toEqual([
+      [
+        'Task dump: 1 branch stuck after <elapsed> ms (1 promise)',
+        '',
+        '╼ test "an unrelated hang in a later file, while the first file\'s client reconnects" at test/b-later.test.js:2:9',
+        '⏸ promise, never settled',
+      ].join('\n'),
+    ]);
+    // The first file lists its client's socket; the later file lists nothing.
+    expect(output).toContain('test/a-client.test.js left 1 open: 1 socket');
+    expect(output).not.toMatch(/b-later\.test\.js left/);
+    expect(output).toMatch(
+      /1 left open by 1 test file when it ended\n +● test\/a-client\.test\.js\n/,
     );
   });
 });

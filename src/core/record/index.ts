@@ -32,17 +32,26 @@ export {
 } from './types';
 
 let users = 0;
-let stop: (() => void) | undefined;
+let stop: ((keepIo: boolean) => void) | undefined;
+/** Timers and handles still noted after the last user stopped (see below). */
+let keptIo: (() => void) | undefined;
 
 /**
  * Starts recording (idempotent, reference counted): one call per environment.
- * Returns the function that stops it.
+ * Returns the function that stops it. Stopped with `{betweenFiles: true}` (a
+ * test file's environment, at teardown), the timers and handles made until
+ * recording starts again are still handed to the ledger (leftovers.ts), as
+ * the work of the files before: a client an earlier file left reconnecting
+ * goes on between files, while the worker waits for its next file, and what
+ * it opens then is traced back to it. The promise hooks stop.
  *
  * @example
  * const stop = startRecording({maxFrames: 32});
  * try { await runWithRoots(); } finally { stop(); }
  */
-export function startRecording(opts?: Partial<RecorderOptions>): () => void {
+export function startRecording(
+  opts?: Partial<RecorderOptions>,
+): (how?: {betweenFiles?: boolean}) => void {
   // A later user (a `traced()` call inside a test) keeps the options in force.
   if (users === 0 || opts !== undefined) {
     rec.ambientOpen = true;
@@ -55,18 +64,20 @@ export function startRecording(opts?: Partial<RecorderOptions>): () => void {
       init: onInit,
       settled: onSettled,
     }) as () => void;
-    const stopIo = recordIo();
-    stop = () => {
+    const stopIo = keptIo ?? recordIo();
+    keptIo = undefined;
+    stop = keepIo => {
       stopHooks();
-      stopIo();
+      if (keepIo) keptIo = stopIo;
+      else stopIo();
     };
   }
   let stopped = false;
-  return () => {
+  return (how?: {betweenFiles?: boolean}) => {
     if (stopped) return;
     stopped = true;
     if (--users === 0) {
-      stop?.();
+      stop?.(how?.betweenFiles === true);
       stop = undefined;
       rec.active = null;
     }
