@@ -74,7 +74,7 @@ export const THENABLE_WHAT = 'thenable (not a native promise), never settled';
  * test) that the waker search found settling none of the stuck promises:
  * shown, not counted as stuck.
  */
-export const ASIDE = 'settles nothing found stuck';
+export const ASIDE = 'no stuck promise found waiting on it';
 
 /** `setImmediate callback, not run yet`. */
 export const IMMEDIATE_WHAT = 'setImmediate callback, not run yet';

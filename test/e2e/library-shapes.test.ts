@@ -120,13 +120,13 @@ describe.each([
       find('an acknowledgement nobody sends, beside a heartbeat timer'),
     );
     expect(d).toMatch(
-      /^Task dump: 1 branch stuck after … ms \(1 promise\); 1 aside \(settles nothing found stuck\)/,
+      /^Task dump: 1 branch stuck after … ms \(1 promise\); 1 aside \(no stuck promise found waiting on it\)/,
     );
     expect(d).toMatch(
       /├╼ emitWithAck at src\/heartbeat\.js:17:10\n│ +⏸ promise, never settled\n/,
     );
     expect(d).toMatch(
-      /└╼ async chain broken by a callback[^]*└╼ <anonymous> at src\/heartbeat\.js:12:5\n +⏲ setTimeout 25000 ms[^]*aside: settles nothing found stuck/,
+      /└╼ async chain broken by a callback[^]*└╼ <anonymous> at src\/heartbeat\.js:12:5\n +⏲ setTimeout 25000 ms[^]*aside: no stuck promise found waiting on it/,
     );
     expect(d).not.toContain('it waits on');
   });
