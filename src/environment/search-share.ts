@@ -32,6 +32,8 @@ export interface SharedFinding {
   /** What was found (null: nothing; undefined: no finding to reuse). */
   waker?: Waker | null;
   origin?: Origin;
+  /** The handles found feeding it (waker-cache.ts `handleSignature`). */
+  fedBy?: readonly string[];
 }
 
 /** How long a process waits for another's search, at most (ms). */

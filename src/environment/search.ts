@@ -26,6 +26,7 @@ import {memoryVerdict, readMemory} from './search-memory';
 import {
   type Lookup,
   WakerCache,
+  handleSignature,
   leafSignature,
   mustSearch,
   originOf,
@@ -141,7 +142,11 @@ export function searchWakers(
       const found = share.await(key);
       if (found?.origin === undefined || found.waker === undefined) continue;
       const {leaf} = subjects[i];
-      state.cache.adopt(leaf, found.waker, found.origin, options.project);
+      state.cache.adopt(
+        leaf,
+        {waker: found.waker, origin: found.origin, fedBy: found.fedBy},
+        options.project,
+      );
       known[i] = state.cache.lookup(leaf, dump.testPath, options.project);
     }
   }
@@ -166,11 +171,13 @@ function searchOrReuse(
   ctx: DumpContext,
   options: SearchOptions,
 ): void {
-  const reuse = (): void =>
+  const reuse = (): void => {
     known.forEach((k, i) => {
       if (k.kind === 'known' && k.waker !== undefined)
         subjects[i].leaf.waker = k.waker;
     });
+    nestFed(dump, reusedFeeds(subjects, handles, known));
+  };
   const unknown = known.some(k => k.kind === 'unknown');
   if (
     !unknown &&
@@ -215,6 +222,7 @@ function searchOrReuse(
       subjects.map(s => s.leaf),
       originOf(dump),
       options.project,
+      report.feeds,
     );
     nestFed(dump, report.feeds);
     markAside(
@@ -235,6 +243,25 @@ function searchOrReuse(
     subjects.length = 0;
     handles.length = 0;
   }
+}
+
+/**
+ * What feeds the leaves whose finding is reused: a handle in a branch of its
+ * own made by the same calls as one found feeding a leaf of that signature.
+ */
+function reusedFeeds(
+  subjects: readonly WakerSubject[],
+  handles: readonly Handle[],
+  known: readonly Lookup[],
+): Array<{handle: Leaf; promise: Leaf}> {
+  const out: Array<{handle: Leaf; promise: Leaf}> = [];
+  known.forEach((k, i) => {
+    if (k.kind !== 'known' || k.fedBy.length === 0) return;
+    for (const {leaf} of handles)
+      if (k.fedBy.includes(handleSignature(leaf)))
+        out.push({handle: leaf, promise: subjects[i].leaf});
+  });
+  return out;
 }
 
 /**

@@ -51,14 +51,30 @@ interface Entry {
   origin: Origin;
   /** Leaves of this signature were found to differ: never reused. */
   ambiguous: boolean;
+  /**
+   * The timers and handles found feeding such a leaf (dump/fed.ts), by
+   * {@link handleSignature}: one made by the same calls, in a branch of its
+   * own, feeds the leaf that reuses this finding.
+   */
+  fedBy: string[];
 }
 
 /** What the cache knows of a leaf. */
 export type Lookup =
   /** Never explained, or found to differ: search it. */
   | {kind: 'unknown'}
-  /** Explained: this waker (undefined: the search had found nothing). */
-  | {kind: 'known'; waker: Waker | undefined};
+  /**
+   * Explained: this waker (undefined: the search had found nothing), and the
+   * handles found feeding it, by {@link handleSignature}.
+   */
+  | {kind: 'known'; waker: Waker | undefined; fedBy: readonly string[]};
+
+/** What a search found for leaves like one leaf, to hand to another process. */
+export interface Finding {
+  waker: Waker | null;
+  origin: Origin;
+  fedBy?: readonly string[];
+}
 
 /**
  * The explanations found so far in one test process, by leaf signature.
@@ -90,6 +106,7 @@ export class WakerCache {
         entry.waker === null
           ? undefined
           : reusedWaker(entry.waker, entry.origin, testPath),
+      fedBy: entry.fedBy,
     };
   }
 
@@ -97,31 +114,39 @@ export class WakerCache {
    * What was found for leaves like `leaf`, as found (for other test processes
    * of the run, search-share.ts); undefined when there is nothing to reuse.
    */
-  finding(
-    leaf: Leaf,
-    project = '',
-  ): {waker: Waker | null; origin: Origin} | undefined {
+  finding(leaf: Leaf, project = ''): Finding | undefined {
     const entry = this.entries.get(`${project}\0${leafSignature(leaf)}`);
     if (entry === undefined || entry.ambiguous) return undefined;
-    return {waker: entry.waker, origin: entry.origin};
+    return {waker: entry.waker, origin: entry.origin, fedBy: entry.fedBy};
   }
 
   /**
    * Takes what another test process of the run found for leaves like `leaf`
    * (in the test or hook `origin`), as if found here: said as that test's.
    */
-  adopt(leaf: Leaf, waker: Waker | null, origin: Origin, project = ''): void {
+  adopt(leaf: Leaf, found: Finding, project = ''): void {
     const signature = `${project}\0${leafSignature(leaf)}`;
     if (this.entries.has(signature) || this.entries.size >= this.max) return;
-    if (!reusable(waker ?? undefined)) return;
-    this.entries.set(signature, {waker, origin, ambiguous: false});
+    if (!reusable(found.waker ?? undefined)) return;
+    this.entries.set(signature, {
+      waker: found.waker,
+      origin: found.origin,
+      ambiguous: false,
+      fedBy: [...(found.fedBy ?? [])],
+    });
   }
 
   /**
-   * Records what one search found for its leaves (`leaf.waker`, or none), in
-   * the test or hook `origin`; compares it with what was recorded before.
+   * Records what one search found for its leaves (`leaf.waker`, or none, and
+   * the handles that feed them), in the test or hook `origin`; compares it
+   * with what was recorded before.
    */
-  record(leaves: Leaf[], origin: Origin, project = ''): void {
+  record(
+    leaves: Leaf[],
+    origin: Origin,
+    project = '',
+    feeds: ReadonlyArray<{handle: Leaf; promise: Leaf}> = [],
+  ): void {
     for (const leaf of leaves) {
       const signature = `${project}\0${leafSignature(leaf)}`;
       const entry = this.entries.get(signature);
@@ -140,6 +165,9 @@ export class WakerCache {
         waker: leaf.waker ?? null,
         origin,
         ambiguous: false,
+        fedBy: feeds
+          .filter(f => f.promise === leaf)
+          .map(f => handleSignature(f.handle)),
       });
     }
   }
@@ -170,6 +198,18 @@ export function leafSignature(leaf: Leaf): string {
     leaf.detached ? 'detached' : '',
     input,
     frameKey(leaf.createdAt),
+    ...leaf.path.map(frameKey).reverse(),
+  ].join('\n');
+}
+
+/**
+ * The signature of a timer's or handle's leaf, for {@link Entry.fedBy}: its
+ * kind and frames, not what it is (a timer's time left, a socket's bytes).
+ */
+export function handleSignature(leaf: Leaf): string {
+  return [
+    leaf.kind,
+    leaf.detached ? 'detached' : '',
     ...leaf.path.map(frameKey).reverse(),
   ].join('\n');
 }

@@ -13,8 +13,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('10 failed, 10 total');
-    expect(all).toHaveLength(10);
+    expect(run.tests).toBe('11 failed, 11 total');
+    expect(all).toHaveLength(11);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -104,6 +104,23 @@ describe.each([
       [
         '└╼ findOne at src/buffered.js:9:16',
         '   ⏸ promise, never settled; it waits on:',
+      ].join('\n'),
+    );
+    expect(d).toMatch(
+      /\n {3}└╼ findOne at src\/buffered\.js:13:3\n {6}⏲ setTimeout 10000 ms/,
+    );
+  });
+
+  // The same call from a later test of the file: the finding is reused, and
+  // so is what fed it (a timer made by the same calls): one branch again.
+  test('the same buffered call from another test: the finding reused, the timer under the promise all the same', () => {
+    const d = outline(find('the same buffered call from another test'));
+    expect(d).toMatch(/^Task dump: 1 branch stuck [^\n]*\(1 timer\)/);
+    expect(d).toContain(
+      [
+        '└╼ findOne at src/buffered.js:9:16',
+        '   ⏸ promise, never settled; it waits on:',
+        '     ↳ as for test "a call buffered until a connection nobody made, with a timer that would fail it" (a promise made by the same calls; not searched again)',
       ].join('\n'),
     );
     expect(d).toMatch(

@@ -1,6 +1,7 @@
 import type {Frame, Leaf, Waker} from '../../src/core/types';
 import {
   WakerCache,
+  handleSignature,
   leafSignature,
   mustSearch,
 } from '../../src/environment/waker-cache';
@@ -51,12 +52,44 @@ test('the same hang reached from another test reuses the finding, and says whose
       short: 'kept in Client.pending',
       as: origin('query 0'),
     },
+    fedBy: [],
   });
   // From another file, the line names the file of the finding.
   const other = cache.lookup(leaf([query]), 'test/b.test.js');
   expect(other.kind === 'known' && other.waker?.what).toBe(
     'as for test "query 0" in test/a.test.js (a promise made by the same calls; not searched again): kept in Client.pending',
   );
+});
+
+test('a timer found feeding a leaf is named by its calls: the leaf reusing the finding, in this process or another, is fed by one made by the same calls', () => {
+  const timerLeaf = (path: Frame[], what: string): Leaf => ({
+    kind: 'timer',
+    what,
+    createdAt: path[path.length - 1] ?? null,
+    path,
+    ageMs: 0,
+    detached: true,
+  });
+  const buffered = f('findOne', 'src/model.js', 9, 16);
+  const setter = f('findOne', 'src/model.js', 13, 3);
+  const promise = leaf([buffered], kept);
+  const timer = timerLeaf([setter], 'setTimeout 10000 ms, fires in 9.7 s');
+  const cache = new WakerCache();
+  cache.record([promise], origin('find 0'), '', [{handle: timer, promise}]);
+  const known = cache.lookup(leaf([buffered]), 'test/a.test.js');
+  const signature = handleSignature(
+    timerLeaf([setter], 'setTimeout 10000 ms, fires in 9.2 s'),
+  );
+  // What the timer is (its time left) is not part of it; where it was set is.
+  expect(known.kind === 'known' && known.fedBy).toEqual([signature]);
+  expect(
+    handleSignature(timerLeaf([f('findOne', 'src/model.js', 20, 3)], '')),
+  ).not.toBe(signature);
+  // Handed to another test process with the finding.
+  const other = new WakerCache();
+  other.adopt(leaf([buffered]), cache.finding(leaf([buffered]))!);
+  const adopted = other.lookup(leaf([buffered]), 'test/b.test.js');
+  expect(adopted.kind === 'known' && adopted.fedBy).toEqual([signature]);
 });
 
 test('with --projects, a finding is reused within its project only', () => {
@@ -158,6 +191,7 @@ test('orphaned, and nothing found, are reused as they were found', () => {
   expect(cache.lookup(leaf([f('run', 'src/t.js', 2)]), 'x')).toEqual({
     kind: 'known',
     waker: undefined,
+    fedBy: [],
   });
 });
 
