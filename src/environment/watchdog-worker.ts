@@ -243,7 +243,7 @@ function poll(): void {
       return;
     }
   }
-  if (DEBUG && now % 500 < data.pollMs)
+  if (DEBUG && now % 500 < pollDelay(timeoutMs))
     debug(`beat ${beat} timeout ${timeoutMs} blocked ${Math.round(blocked)}`);
   if (timeoutMs > 0) idleSince = now;
   else if (now - idleSince > IDLE_EXIT_MS) {
@@ -254,7 +254,7 @@ function poll(): void {
     if (Atomics.load(shared, TIMEOUT) > 0)
       Atomics.store(shared, STATE, RUNNING);
     else {
-      clearInterval(timer);
+      stopped = true;
       return;
     }
   }
@@ -273,6 +273,27 @@ function poll(): void {
   }
 }
 
-// This interval is what keeps this thread alive (inspector callbacks alone do
+/**
+ * How long until the next poll: a tenth of the shortest time that matters
+ * (the timeout armed, or the warning's), between `data.pollMs` and
+ * {@link MAX_POLL_MS}. A block is noticed within a tenth of its threshold, and
+ * a test with Jest's 5 s timeout costs 4 polls a second, not 40.
+ */
+function pollDelay(timeoutMs: number): number {
+  if (timeoutMs <= 0) return MAX_POLL_MS;
+  const warnMs = Atomics.load(shared, WARN);
+  const least = warnMs > 0 ? Math.min(warnMs, timeoutMs) : timeoutMs;
+  return Math.min(MAX_POLL_MS, Math.max(data.pollMs, Math.floor(least / 10)));
+}
+
+/** The longest wait between polls (ms). */
+const MAX_POLL_MS = 250;
+
+let stopped = false;
+// A pending poll is what keeps this thread alive (inspector callbacks alone do
 // not); the main thread unrefs the Worker, so it never keeps the process alive.
-const timer = setInterval(poll, data.pollMs);
+const next = (): void => {
+  poll();
+  if (!stopped) setTimeout(next, pollDelay(Atomics.load(shared, TIMEOUT)));
+};
+setTimeout(next, data.pollMs);

@@ -27,7 +27,7 @@
  * that stores a number in a shared buffer, one store per test and hook start
  * and end, and one thread (started at the first test of the process, shared by
  * the test files the process runs, gone after 10 idle seconds) polling that
- * buffer every 25 ms.
+ * buffer every tenth of the running test's timeout (25 to 250 ms).
  */
 import inspector from 'node:inspector';
 import path from 'node:path';
