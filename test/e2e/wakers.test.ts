@@ -13,8 +13,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('13 failed, 13 total');
-    expect(all).toHaveLength(13);
+    expect(run.tests).toBe('14 failed, 14 total');
+    expect(all).toHaveLength(14);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -114,6 +114,19 @@ describe.each([
     expect(find('a stream that ended but is never read')).toContain(
       "↳ waits for a Readable stream (made with read() at src/export.ts:35:32) to end: ended, but not read to the end (8 bytes buffered, nothing reads it): 'end' comes after the last chunk is read",
     );
+  });
+
+  // The Transform's writable side ended; its transform() holds a chunk it
+  // never called back for, so neither the rest nor its end gets through: that
+  // is what it lacks, not a push(null).
+  test('streams: a Transform that never calls back for a chunk', () => {
+    const d = find(
+      'a pipeline through a Transform that never calls back for one chunk',
+    );
+    expect(d).toContain(
+      'to close: end never pushed; end() was called, 1 byte still to write; its transform() has not called back for the chunk it was given',
+    );
+    expect(d).not.toContain('push(null)');
   });
 
   test('the dumps, as they read', () => {

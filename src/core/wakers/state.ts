@@ -32,7 +32,13 @@ export interface ObjectState {
     length?: number;
     flowing?: boolean | null;
   };
-  writable?: {ended?: boolean; finished?: boolean; length?: number};
+  writable?: {
+    ended?: boolean;
+    finished?: boolean;
+    length?: number;
+    /** A chunk handed to its `_write` (`_transform`) not called back yet. */
+    writing?: boolean;
+  };
   /** A Transform stream (it has a `_transform`). */
   transform?: boolean;
   idleTimeout?: number;
@@ -57,7 +63,7 @@ const STATE_READER = `function () {
   const o = this;
   const r = data(o, '_readableState', false);
   const w = data(o, '_writableState', false);
-  const state = s => s && typeof s === 'object' ? {ended: bool(data(s, 'ended', true)), endEmitted: bool(data(s, 'endEmitted', true)), finished: bool(data(s, 'finished', true)), length: num(data(s, 'length', true)), flowing: data(s, 'flowing', true) === null ? null : bool(data(s, 'flowing', true))} : undefined;
+  const state = s => s && typeof s === 'object' ? {ended: bool(data(s, 'ended', true)), endEmitted: bool(data(s, 'endEmitted', true)), finished: bool(data(s, 'finished', true)), length: num(data(s, 'length', true)), flowing: data(s, 'flowing', true) === null ? null : bool(data(s, 'flowing', true)), writing: bool(data(s, 'writing', true))} : undefined;
   const exit = data(o, 'exitCode', false);
   const signal = data(o, 'signalCode', false);
   const repeat = data(o, '_repeat', false);

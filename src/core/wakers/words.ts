@@ -368,10 +368,18 @@ function streamState(
   const parts: string[] = [];
   // A Transform pushes its end once its writable side has finished.
   const unended = o.transform === true && w !== undefined && w.ended !== true;
+  // A chunk handed to the stream's own `write()` or `transform()` that has
+  // not called back: nothing written after it gets through, nor the end.
+  const stalled =
+    w?.writing === true
+      ? o.transform === true
+        ? 'transform()'
+        : 'write()'
+      : null;
   if (r !== undefined && event !== 'finish') {
     if (r.ended !== true)
       parts.push(
-        `end never pushed${unended ? `, and end() was never called on it (a Transform pushes its end when its writable side finishes)` : ' (push(null) was not called)'}`,
+        `end never pushed${unended ? `, and end() was never called on it (a Transform pushes its end when its writable side finishes)` : stalled !== null ? '' : ' (push(null) was not called)'}`,
       );
     else if (r.endEmitted !== true)
       parts.push(
@@ -388,8 +396,12 @@ function streamState(
   ) {
     if (w.ended !== true) parts.push('end() was never called on it');
     else if (w.finished !== true)
-      parts.push(`end() was called, ${w.length ?? 0} bytes still to write`);
+      parts.push(
+        `end() was called, ${w.length ?? 0} byte${w.length === 1 ? '' : 's'} still to write`,
+      );
   }
+  if (stalled !== null)
+    parts.push(`its ${stalled} has not called back for the chunk it was given`);
   return parts.length > 0 ? parts.join('; ') : 'still open';
 }
 
