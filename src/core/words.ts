@@ -215,6 +215,31 @@ export function serverSideWhat(side: {
   return `${side.server}${where}: ${state}${handler}`;
 }
 
+/**
+ * The server's side of a local TCP connection (dump/tcp-peers.ts): what it
+ * has written to it, and its 'connection' listener.
+ */
+export function tcpSideWhat(side: {
+  server: string;
+  outside: RootWord | null;
+  written: number;
+  handler: HandlerEnd;
+}): string {
+  const where =
+    side.outside === null ? '' : ` (started outside this ${side.outside})`;
+  const written =
+    side.written === 0
+      ? 'it has written nothing to this connection'
+      : `it has written ${side.written} byte${side.written === 1 ? '' : 's'} to this connection, which is still open`;
+  const handler =
+    side.handler === 'returned'
+      ? "; its 'connection' listener returned"
+      : side.handler === 'async'
+        ? "; its 'connection' listener is an async function"
+        : '';
+  return `${side.server}${where}: ${written}${handler}`;
+}
+
 /** `` `yield take(…)` ``, or `its \`yield\`` when what it calls is unknown. */
 function yieldWords(yields: string | null): string {
   return yields === null ? 'its `yield`' : `\`yield ${yields}(…)\``;

@@ -29,7 +29,7 @@ describe.each([
       .replace(/ +/g, ' ');
 
   test('every test hangs and the run ends by itself', () => {
-    expect(run.tests).toBe('7 failed, 7 total');
+    expect(run.tests).toBe('8 failed, 8 total');
   });
 
   test('no value of the program is printed: no URL path, query, body or argument value', () => {
@@ -52,18 +52,36 @@ describe.each([
   });
 
   // The handler's promise: nothing awaits it (the server calls it, goes on).
-  test('a leaf made in a connection handler is traced back through the server', () => {
+  // Both ends of a plain TCP connection of this process: the server's side
+  // under the client's socket, at its 'connection' listener, and what that
+  // listener waits on (traced back through the server) under it. One hang,
+  // one branch.
+  test('a TCP server whose connection handler waits forever: its side under the client, the handler under it, one branch', () => {
     const d = find('a connection handler that waits forever');
     expect(d).toMatch(
-      /└╼ startSessionService at src\/http\.ts:38:\d+\n.*└╼ <anonymous> at src\/http\.ts:38:\d+\n.*└╼ server event at src\/http\.ts:38:\d+\n.*└╼ <anonymous> at src\/http\.ts:35:\d+ \(not awaited\)\n.*└╼ lookupSession at src\/http\.ts:25:9\n.*⏸ promise, never settled/,
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 orphaned promise\)/,
+    );
+    expect(d).toMatch(
+      /⇄ socket to 127\.0\.0\.1:<port>, open, 0 bytes read; it waits on:\n.*└╼ 'connection' listener <anonymous> at src\/http\.ts:33:35\n.*⇄ server on 127\.0\.0\.1:<port>: it has written nothing to this connection; its 'connection' listener is an async function; created at src\/http\.ts:38:40; it waits on:\n.*└╼ <anonymous> at src\/http\.ts:35:\d+ \(not awaited\)\n.*└╼ lookupSession at src\/http\.ts:25:9\n.*⏸ promise, never settled/,
     );
     expect(d).not.toContain('async chain broken');
-    // A plain TCP server and socket: no HTTP on them.
-    expect(d).toContain(
-      '⇄ server listening on 127.0.0.1:<port>, 1 connection open',
-    );
-    expect(d).toContain('⇄ socket to 127.0.0.1:<port>, open, 0 bytes read');
+    expect(d).not.toContain('server listening');
     expect(d).toMatchSnapshot();
+  });
+
+  // What a TCP server's 'listening' callback waits on is not the connection's:
+  // only what its 'connection' listener ran moves under the connection.
+  test("a TCP server stuck in its 'listening' callback: that branch stays its own, the connection's side under the client", () => {
+    const d = flat('a TCP service that never greets, stuck registering itself');
+    expect(d).toMatch(
+      /^Task dump: 2 branches stuck after <elapsed> ms \(1 orphaned promise, 1 server\)/,
+    );
+    expect(d).toContain(
+      "⇄ socket to 127.0.0.1:<port>, open, 0 bytes read; it waits on: └╼ 'connection' listener <anonymous> at src/http.ts:93:35 ⇄ server on 127.0.0.1:<port>: it has written nothing to this connection; its 'connection' listener returned; created at src/http.ts:97:12",
+    );
+    expect(d).toMatch(
+      /├╼ <anonymous> at test\/io\.test\.ts:\d+:\d+ └╼ startQuietService at src\/http\.ts:96:10 └╼ <anonymous> at src\/http\.ts:97:12 └╼ server event at src\/http\.ts:97:12 └╼ <anonymous> at src\/http\.ts:99:13 \(not awaited\) └╼ register at src\/http\.ts:86:9/,
+    );
   });
 
   // Both ends of the connection, joined: the server's side under the client's
@@ -125,7 +143,7 @@ describe.each([
   test('a response body piped on after its request settled: one branch, the socket under the promise that reads it', () => {
     const d = flat('a response body piped on, read after the request settled');
     expect(d).toMatch(
-      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\) ╼ test "a response body piped on, read after the request settled" at test\/io\.test\.ts:71:\d+ └╼ readAll at src\/http\.ts:77:10 ⏸ promise, never settled; it waits on: ↳ waits for the pipe IncomingMessage → PassThrough to finish: an IncomingMessage \(a Readable stream\): the message body has not ended └╼ <anonymous> at test\/io\.test\.ts:70:\d+ └╼ getResponse at src\/http\.ts:73:10 └╼ <anonymous> at src\/http\.ts:73:\d+ ⇄ HTTP GET to 127\.0\.0\.1:<port>: response headers received \(status 200\), body not ended after <n> bytes read; it waits on: └╼ 'request' listener <anonymous> at src\/http\.ts:54:36 ⇄ HTTP server on 127\.0\.0\.1:<port>: the response to the GET is not ended/,
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\) ╼ test "a response body piped on, read after the request settled" at test\/io\.test\.ts:\d+:\d+ └╼ readAll at src\/http\.ts:77:10 ⏸ promise, never settled; it waits on: ↳ waits for the pipe IncomingMessage → PassThrough to finish: an IncomingMessage \(a Readable stream\): the message body has not ended └╼ <anonymous> at test\/io\.test\.ts:\d+:\d+ └╼ getResponse at src\/http\.ts:73:10 └╼ <anonymous> at src\/http\.ts:73:\d+ ⇄ HTTP GET to 127\.0\.0\.1:<port>: response headers received \(status 200\), body not ended after <n> bytes read; it waits on: └╼ 'request' listener <anonymous> at src\/http\.ts:54:36 ⇄ HTTP server on 127\.0\.0\.1:<port>: the response to the GET is not ended/,
     );
   });
 

@@ -96,3 +96,36 @@ export function viaFrame(at: Frame | undefined, name: string): Frame {
   const {file = '', line = 0, column = 0} = at ?? {};
   return {name, file, line, column, async: true};
 }
+
+/**
+ * Where a function starts, as V8 tells it of a frame of it (its file as
+ * compiled, and the 1-based line and column of its `function` keyword, name
+ * or first parameter).
+ */
+export interface FunctionStart {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** The function each handle-event frame ran (a listener), where known. */
+const eventCallbacks = new WeakMap<Frame, FunctionStart>();
+
+/**
+ * {@link viaFrame} for a handle's event (`server event`), with the function
+ * the event ran, when known (dump/tcp-peers.ts asks which listener it was).
+ */
+export function viaEventFrame(
+  at: Frame | undefined,
+  name: string,
+  callback: FunctionStart | undefined,
+): Frame {
+  const frame = viaFrame(at, name);
+  if (callback !== undefined) eventCallbacks.set(frame, callback);
+  return frame;
+}
+
+/** The function a handle-event frame ran, where known. */
+export function eventCallbackOf(frame: Frame): FunctionStart | undefined {
+  return eventCallbacks.get(frame);
+}

@@ -14,6 +14,7 @@ import {finish} from './finish';
 import {FrameMaker} from './frames';
 import {type LeafSource, LeafMaker} from './leaves';
 import {joinPeers} from './peers';
+import {joinTcpPeers} from './tcp-peers';
 
 export type {DumpContext} from './context';
 export type {HandleSource, LeafSource, PromiseSource} from './leaves';
@@ -92,6 +93,7 @@ export function takeDump(
     joinPeers(leaves.leaves, leaves.handleOf, ctx, frames, leaves.rootWord, c =>
       leaves.createdAt(c),
     );
+    joinTcpPeers(leaves.leaves, leaves.handleOf, ctx, frames, leaves.rootWord);
     if (sources !== undefined)
       for (const [leaf, handle] of leaves.handleOf) sources.set(leaf, {handle});
     const dump = finish(root, ctx, leaves.leaves);

@@ -167,7 +167,7 @@ export function joinPeers(
 }
 
 /** `127.0.0.1|4000`; an IPv4 address mapped into IPv6 as itself. */
-function endKey(address: unknown, port: unknown): string | null {
+export function endKey(address: unknown, port: unknown): string | null {
   if (typeof address !== 'string' || typeof port !== 'number') return null;
   return `${address.replace(/^::ffff:/i, '')}|${port}`;
 }
@@ -269,7 +269,7 @@ function handlerOf(server: Obj, res: ServerResponse): Handler {
   };
 }
 
-function nameOf(fn: AnyFunction): string {
+export function nameOf(fn: AnyFunction): string {
   return typeof fn.name === 'string' && /^[\w$.]{1,60}$/.test(fn.name)
     ? fn.name
     : '<anonymous>';
@@ -279,7 +279,7 @@ function nameOf(fn: AnyFunction): string {
  * A plain function returned (the server called it long ago); an async one
  * may still be running.
  */
-function endOf(fn: AnyFunction): HandlerEnd {
+export function endOf(fn: AnyFunction): HandlerEnd {
   return Object.prototype.toString.call(fn) === '[object AsyncFunction]'
     ? 'async'
     : 'returned';

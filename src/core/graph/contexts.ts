@@ -6,7 +6,7 @@
  */
 import {type Capture, Stamp, handleRootOf} from '../record';
 import type {Frame} from '../types';
-import {viaFrame} from '../dump/frames';
+import {type FunctionStart, viaEventFrame, viaFrame} from '../dump/frames';
 import {ownerOf, triggerIdOf} from '../node-symbols';
 import {
   type EntryIndex,
@@ -38,7 +38,12 @@ export class Contexts {
    * A branch that ended in a callback, continued through what ran it: a timer
    * or a socket of the Root, a `.then` of a promise of the Root.
    */
-  through(c: Capture, path: Frame[], ctx = c.context): Branch[] {
+  through(
+    c: Capture,
+    path: Frame[],
+    ctx = c.context,
+    callback?: FunctionStart,
+  ): Branch[] {
     if (ctx === undefined) return [{path, reach: 'detached'}];
     const timer = this.g.timers.get(ctx);
     if (timer !== undefined && timer !== c) {
@@ -70,7 +75,11 @@ export class Contexts {
         .walk(io.capture, 1)
         .map(b =>
           below(b, [
-            viaFrame(b.path[b.path.length - 1], `${io.kind} event`),
+            viaEventFrame(
+              b.path[b.path.length - 1],
+              `${io.kind} event`,
+              callback,
+            ),
             ...path,
           ]),
         );
@@ -79,7 +88,8 @@ export class Contexts {
     // through the timer or socket of the Root whose callback made it.
     const trigger = io === undefined ? triggerIdOf(ctx) : undefined;
     const made = trigger === undefined ? undefined : this.g.byAsyncId(trigger);
-    if (made !== undefined && made !== ctx) return this.through(c, path, made);
+    if (made !== undefined && made !== ctx)
+      return this.through(c, path, made, callback);
     if (io === undefined) {
       // A timer or handle of the file's ledger: another Root's, an earlier
       // file's, or one made between tests (on through what made it).
@@ -96,7 +106,7 @@ export class Contexts {
         entry.context !== undefined &&
         entry.context !== ctx
       )
-        return this.through(c, path, entry.context);
+        return this.through(c, path, entry.context, callback);
     }
     const p = this.g.promiseContext(ctx);
     if (p === undefined || p === c) {

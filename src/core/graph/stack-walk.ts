@@ -18,6 +18,7 @@ import {
   combinatorOf,
   file,
   fnKey,
+  functionStart,
   generatorOf,
   isAsync,
   isHelper,
@@ -230,7 +231,21 @@ export class StackWalk {
       return [{path, reach: 'foreign'}];
     const rest = this.afterShort(c, lastUser);
     if (rest !== undefined) return rest.map(b => below(b, path));
-    return this.w.contexts.through(c, path);
+    // The function the callback ran: the outermost frame of the program's
+    // (an async function's own promise is made by its frame 0).
+    let ran = lastUser;
+    for (
+      let i = Math.min(from, sites.length) - 1;
+      ran === undefined && i >= 0;
+      i--
+    )
+      if (this.isProgram(sites[i])) ran = sites[i];
+    return this.w.contexts.through(
+      c,
+      path,
+      c.context,
+      ran === undefined ? undefined : functionStart(ran),
+    );
   }
 
   /**

@@ -18,7 +18,12 @@ export {
   liveRoots,
   recorderObjects,
 } from './roots';
-export {bytesReadBefore, handleRootOf, isTimerPending} from './io';
+export {
+  bytesReadBefore,
+  handleRootOf,
+  isTimerPending,
+  openServerSockets,
+} from './io';
 export {Stamp} from './stamp';
 export {noteTurn, topUp as topUpCaptures} from './state';
 export {

@@ -137,6 +137,37 @@ export function bytesReadBefore(request: object): number {
   return readBeforeRequest.get(request) ?? 0;
 }
 
+// Server-side sockets the process's servers accepted (Node publishes each):
+// a dump joins a client's socket to the other end of its connection when
+// that end is in this process too (dump/tcp-peers.ts). Held weakly; the
+// closed ones are dropped when the set is full.
+const serverSockets = new Set<WeakRef<object>>();
+const MAX_SERVER_SOCKETS = 256;
+
+function onServerSocket(message: unknown): void {
+  const socket = (message as {socket?: unknown} | null)?.socket;
+  if (typeof socket !== 'object' || socket === null) return;
+  if (serverSockets.size >= MAX_SERVER_SOCKETS)
+    for (const ref of serverSockets)
+      if (!isOpenSocket(ref.deref())) serverSockets.delete(ref);
+  if (serverSockets.size < MAX_SERVER_SOCKETS)
+    serverSockets.add(new WeakRef(socket));
+}
+
+function isOpenSocket(s: object | undefined): s is object {
+  return s !== undefined && (s as {destroyed?: unknown}).destroyed !== true;
+}
+
+/** The server-side sockets of this process's servers that are still open. */
+export function openServerSockets(): object[] {
+  const out: object[] = [];
+  for (const ref of serverSockets) {
+    const s = ref.deref();
+    if (isOpenSocket(s)) out.push(s);
+  }
+  return out;
+}
+
 // Node 20's diagnostics_channel can lose a subscription: a channel object
 // made by a subscriber alone is held weakly once unsubscribed, and if it is
 // collected just before a module makes that channel again, its late finalizer
@@ -161,6 +192,8 @@ function subscribeHandles(): () => void {
   subs.push(() =>
     diagnostics.unsubscribe('http.client.request.start', onRequestStart),
   );
+  diagnostics.subscribe('net.server.socket', onServerSocket);
+  subs.push(() => diagnostics.unsubscribe('net.server.socket', onServerSocket));
   return () => subs.forEach(off => off());
 }
 

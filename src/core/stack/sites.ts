@@ -253,6 +253,21 @@ export function functionKey(s: Site): string {
   return k;
 }
 
+/**
+ * Where the function of a frame starts (its file as compiled), or undefined
+ * when V8 does not say.
+ */
+export function functionStart(
+  s: Site,
+): {file: string; line: number; column: number} | undefined {
+  const f = file(s);
+  const line = callSite(s).getEnclosingLineNumber?.();
+  const column = callSite(s).getEnclosingColumnNumber?.();
+  return f === null || typeof line !== 'number' || typeof column !== 'number'
+    ? undefined
+    : {file: f, line, column};
+}
+
 function readFunctionKey(s: Site, f: string | null): string {
   const line = callSite(s).getEnclosingLineNumber?.();
   const column = callSite(s).getEnclosingColumnNumber?.();

@@ -1,0 +1,191 @@
+/**
+ * Both ends of a local TCP connection that is not HTTP (peers.ts joins those):
+ * a client socket of the dump whose other end a server of this process
+ * accepted (Node publishes each server-side socket: record/io.ts). The
+ * server's side is drawn under the client's socket, as what it waits on: how
+ * much the server has written to the connection, at the server's one
+ * 'connection' listener. When the server has no other connection open, what
+ * its connection's callbacks are stuck on (a branch traced back through the
+ * server: `server event`) is that connection's, and moves under it: one hang,
+ * one branch. The server's own leaf goes when every connection it has open is
+ * drawn so.
+ *
+ * Only Node's own fields are read (a socket's addresses, `bytesWritten`,
+ * `server`); nothing is called but `listeners()` and the address getters.
+ */
+import {positionSite} from '../callsites';
+import {
+  type AnyFunction,
+  type FunctionPosition,
+  functionPositions,
+} from '../fn-position';
+import {connectionsOf} from '../handles';
+import {openServerSockets} from '../record';
+import type {Frame, Leaf} from '../types';
+import {type RootWord, tcpSideWhat} from '../words';
+import type {DumpContext} from './context';
+import {startsWith} from './fed';
+import {type FrameMaker, type FunctionStart, eventCallbackOf} from './frames';
+import {endKey, endOf, nameOf} from './peers';
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Joins each client socket leaf of `leaves` to the server side of its
+ * connection, when a server of this process that is not an HTTP server
+ * accepted it (see the module comment). `handleOf` gives the socket or server
+ * behind a leaf.
+ */
+export function joinTcpPeers(
+  leaves: Leaf[],
+  handleOf: Map<Leaf, object>,
+  ctx: DumpContext,
+  frames: FrameMaker,
+  rootWord: RootWord,
+): void {
+  const clients: Array<[Leaf, Obj]> = [];
+  const serverLeaf = new Map<object, Leaf>();
+  for (const [leaf, h] of handleOf) {
+    if (leaf.kind === 'socket' && leaf.waiting !== true)
+      clients.push([leaf, h as Obj]);
+    else if (leaf.kind === 'server') serverLeaf.set(h, leaf);
+  }
+  if (clients.length === 0) return;
+  // The server-side sockets of servers that are not HTTP ones, by the
+  // client's end (its address and port).
+  const ends = new Map<string, Obj>();
+  const openCount = new Map<object, number>();
+  for (const s of openServerSockets() as Obj[]) {
+    const server = s.server as Obj | undefined;
+    if (typeof server !== 'object' || server === null) continue;
+    if (connectionsOf(server) !== undefined) continue;
+    openCount.set(server, (openCount.get(server) ?? 0) + 1);
+    const k = endKey(s.remoteAddress, s.remotePort);
+    if (k !== null) ends.set(k, s);
+  }
+  const joined: Array<{client: Leaf; end: Obj; server: Obj}> = [];
+  for (const [client, socket] of clients) {
+    const end = ends.get(endKey(socket.localAddress, socket.localPort) ?? '');
+    if (end === undefined || end.localPort !== socket.remotePort) continue;
+    joined.push({client, end, server: end.server as Obj});
+  }
+  if (joined.length === 0) return;
+  const listeners = joined.map(j => listenerOf(j.server));
+  const known = listeners.filter((f): f is AnyFunction => f !== null);
+  const positions = functionPositions(known);
+  // Where each listener starts, as compiled (before the source map).
+  const generatedStarts = new Map<AnyFunction, FunctionPosition>();
+  known.forEach((f, i) => {
+    const p = positions[i];
+    if (p !== null && p !== undefined) generatedStarts.set(f, p);
+  });
+  const drawn = new Map<object, number>();
+  joined.forEach(({client, end, server}, i) => {
+    const fn = listeners[i];
+    const at = fn === null ? null : (positions.shift() ?? null);
+    const mapped =
+      at === null
+        ? null
+        : ctx.mapPosition(positionSite(at.file, at.line, at.column));
+    const frame: Frame | null =
+      mapped === null || fn === null
+        ? null
+        : {
+            name: `'connection' listener ${nameOf(fn)}`,
+            file: frames.display(mapped.file),
+            line: mapped.line,
+            column: mapped.column,
+            async: false,
+          };
+    const own = serverLeaf.get(server);
+    const side: Leaf = {
+      kind: 'server',
+      what: tcpSideWhat({
+        server: `server on ${addressOf(server)}`,
+        outside: own === undefined ? rootWord : null,
+        written: typeof end.bytesWritten === 'number' ? end.bytesWritten : 0,
+        handler: frame === null || fn === null ? null : endOf(fn),
+      }),
+      createdAt: own?.createdAt ?? null,
+      path: frame === null ? [...client.path] : [...client.path, frame],
+      ageMs: own?.ageMs ?? client.ageMs,
+      detached: client.detached,
+    };
+    client.waiting = true;
+    leaves.push(side);
+    drawn.set(server, (drawn.get(server) ?? 0) + 1);
+    // The server's only connection: what its 'connection' listener waits on
+    // is this connection's.
+    const start = at === null ? undefined : generatedStarts.get(fn!);
+    if (own !== undefined && openCount.get(server) === 1 && start !== undefined)
+      if (moveServerWork(leaves, own, side, start)) side.waiting = true;
+  });
+  for (const [server, n] of drawn) {
+    const own = serverLeaf.get(server);
+    if (own === undefined || n < (openCount.get(server) ?? 0)) continue;
+    const k = leaves.indexOf(own);
+    if (k >= 0) leaves.splice(k, 1);
+  }
+}
+
+/**
+ * Moves the leaves traced back through `server`'s 'connection' listener
+ * (their path goes on from the server's with a `server event` frame that ran
+ * the function starting at `listener`) under `side`; whether any moved.
+ */
+function moveServerWork(
+  leaves: Leaf[],
+  server: Leaf,
+  side: Leaf,
+  listener: FunctionPosition,
+): boolean {
+  let moved = false;
+  for (const l of leaves) {
+    if (l === server || l === side || l.detached !== server.detached) continue;
+    if (!startsWith(l.path, server.path)) continue;
+    const via = l.path[server.path.length];
+    if (via?.name !== 'server event') continue;
+    const ran = eventCallbackOf(via);
+    if (ran === undefined || !sameFunction(ran, listener)) continue;
+    l.path = [...side.path, ...l.path.slice(server.path.length + 1)];
+    l.detached = side.detached;
+    moved = true;
+  }
+  return moved;
+}
+
+/**
+ * Whether a frame's function start (V8's: its `function` keyword, name or
+ * first parameter) and a function's `[[FunctionLocation]]` (its parameters)
+ * are one function: one file and line, the location not before the start.
+ */
+function sameFunction(start: FunctionStart, fn: FunctionPosition): boolean {
+  return (
+    start.file === fn.file &&
+    start.line === fn.line &&
+    start.column <= fn.column
+  );
+}
+
+/** `127.0.0.1:4000`, from the server's own address. */
+function addressOf(server: Obj): string {
+  const a = (server.address as (() => unknown) | undefined)?.call(server) as
+    {address?: string; port?: number} | string | null | undefined;
+  return typeof a === 'string'
+    ? a
+    : a?.port !== undefined
+      ? `${a.address}:${a.port}`
+      : 'an unknown address';
+}
+
+/** The server's one 'connection' listener, or null. */
+function listenerOf(server: Obj): AnyFunction | null {
+  const listeners = (
+    server.listeners as ((e: string) => unknown[]) | undefined
+  )?.call(server, 'connection');
+  return Array.isArray(listeners) &&
+    listeners.length === 1 &&
+    typeof listeners[0] === 'function'
+    ? (listeners[0] as AnyFunction)
+    : null;
+}
