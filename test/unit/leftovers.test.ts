@@ -59,16 +59,16 @@ function under<T>(open: () => T): T {
 }
 
 /**
- * A loop of an earlier file's code (a client reconnecting: each round's timer
- * set from a tick of the last), started under the Root; stopped after the
- * test. Returns its first timer.
+ * A loop of an earlier file's code, started under the Root and stopped after
+ * the test: `source` makes the function its first timer runs from a `state`
+ * that it sets its next timer in (`state.last`) unless `state.stop`. Returns
+ * its first timer.
  */
-function startLoop(): NodeJS.Timeout {
+function startEarlierLoop(source: string, file: string): NodeJS.Timeout {
   const state: {stop: boolean; last?: NodeJS.Timeout} = {stop: false};
-  const loop = vm.runInThisContext(
-    '(state => { const tick = () => process.nextTick(() => { if (!state.stop) state.last = setTimeout(tick, 5); }); return tick; })',
-    {filename: path.join(process.cwd(), 'earlier.test.js')},
-  ) as (s: typeof state) => () => void;
+  const loop = vm.runInThisContext(source, {
+    filename: path.join(process.cwd(), file),
+  }) as (s: typeof state) => () => void;
   cleanups.push(() => {
     state.stop = true;
     clearTimeout(state.last);
@@ -76,25 +76,24 @@ function startLoop(): NodeJS.Timeout {
   return under(() => setTimeout(loop(state), 5));
 }
 
+/** A client reconnecting: each round's timer set from a tick of the last. */
+const startLoop = (): NodeJS.Timeout =>
+  startEarlierLoop(
+    '(state => { const tick = () => process.nextTick(() => { if (!state.stop) state.last = setTimeout(tick, 5); }); return tick; })',
+    'earlier.test.js',
+  );
+
 /**
- * A retry loop of an earlier file's code (p-retry's shape): each attempt,
- * started by the last round's timer, fails after an `await`, and the next
- * round's timer is set where the `await` resumed (its context is the
- * reaction's promise, not a timer), the third a minute on (a backoff).
- * Returns its first timer.
+ * A retry loop (p-retry's shape): each attempt, started by the last round's
+ * timer, fails after an `await`, and the next round's timer is set where the
+ * `await` resumed (its context is the reaction's promise, not a timer), the
+ * third a minute on (a backoff).
  */
-function startRetryLoop(): NodeJS.Timeout {
-  const state: {stop: boolean; last?: NodeJS.Timeout} = {stop: false};
-  const loop = vm.runInThisContext(
+const startRetryLoop = (): NodeJS.Timeout =>
+  startEarlierLoop(
     '(state => { let n = 0; const attempt = async () => { try { await new Promise((_, reject) => setImmediate(reject)); } catch { if (!state.stop) state.last = setTimeout(attempt, ++n < 3 ? 5 : 60000); } }; return attempt; })',
-    {filename: path.join(process.cwd(), 'earlier-retry.test.js')},
-  ) as (s: typeof state) => () => void;
-  cleanups.push(() => {
-    state.stop = true;
-    clearTimeout(state.last);
-  });
-  return under(() => setTimeout(loop(state), 5));
-}
+    'earlier-retry.test.js',
+  );
 
 const THIS_FILE = path.relative(process.cwd(), __filename);
 
