@@ -204,11 +204,14 @@ export function ledgerIndex(): EntryIndex | undefined {
 }
 
 /**
- * The ledger's own arrays: a heap search for what keeps a promise alive must
- * not count them (they hold timers that ran, until the next prune).
+ * The ledger's own arrays, and the list of what was opened between files: a
+ * heap search for what keeps a promise alive must not count them (they hold
+ * timers that ran, until the next prune).
  */
 export function ledgerObjects(): object[] {
-  return current === null ? [] : [current, current.entries];
+  return current === null
+    ? [betweenFiles]
+    : [current, current.entries, betweenFiles];
 }
 
 /**
