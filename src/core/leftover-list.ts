@@ -23,6 +23,7 @@ import {
   type Entry,
   MAX_CHAIN,
   contextLeftByEarlierFile,
+  contextOutsideRoots,
   entryOfContext,
   indexEntries,
   isOpen,
@@ -162,9 +163,13 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
     } else if (
       !attached &&
       e.context !== undefined &&
-      contextLeftByEarlierFile(e.context)
+      (contextLeftByEarlierFile(e.context) ||
+        (e.root !== null &&
+          e.root.unrecorded === 0 &&
+          contextOutsideRoots(e.context)))
     ) {
-      // A callback of what an earlier file left open: that file's.
+      // A callback of what an earlier file left open, or of a promise made
+      // while no test or hook ran: not this test's.
       out = 'earlier';
     } else if (e.root !== null && ctx.ownerOf(rootOf(e.root, ctx))) {
       if (w === undefined) {

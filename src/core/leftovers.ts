@@ -160,6 +160,22 @@ export function contextLeftByEarlierFile(context: object): boolean {
 }
 
 /**
+ * Whether a callback that ran with `context` was the reaction of a promise no
+ * Root recorded: a `.then` or `await` made while no test or hook ran (work
+ * from before, as an earlier file's retry loop whose attempt began between
+ * files). A Root over its capture budget leaves promises unrecorded too: ask
+ * only of work made under a Root that recorded all of its own.
+ */
+export function contextOutsideRoots(context: object): boolean {
+  // The promise itself, not what it was made in: a test's own code runs, at
+  // its start, in a reaction of the runner's promises, made before its Root.
+  return (
+    Object.prototype.toString.call(context) === '[object Promise]' &&
+    Stamp.capture(context) === undefined
+  );
+}
+
+/**
  * Called by the recorder for each timer, socket, server and child process, and
  * by watchers.ts for each file watcher: constant time. Immediates are not kept
  * (they run at the next turn of the event loop).

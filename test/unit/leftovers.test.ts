@@ -261,6 +261,35 @@ describe('listLeftovers', () => {
     ledger = openLedger();
   });
 
+  test("a timer set in the reaction of a promise made while no test ran is not the running test's", async () => {
+    // An attempt begun between files (an earlier file's retry loop): its
+    // `.then` made while no Root was active, its reaction run, and the next
+    // timer set, while this test runs.
+    let release: () => void = () => {};
+    const state: {timer?: NodeJS.Timeout} = {};
+    const gate = new Promise<void>(r => (release = r));
+    // The attempt's code is a library's, not this file's.
+    const attempt = vm.runInThisContext(
+      '(state => () => { state.timer = setTimeout(() => {}, 60000); })',
+      {filename: path.join(process.cwd(), 'earlier-gate.js')},
+    ) as (s: typeof state) => () => void;
+    void gate.then(attempt(state));
+    cleanups.push(() => clearTimeout(state.timer));
+    enterRoot(root);
+    release();
+    await sleep(10);
+    leaveRoot(root);
+    expect(state.timer).toBeDefined();
+    expect(list().map(f => f.object)).toEqual([]);
+    // The same code, its `.then` made under the Root: the test's.
+    const own: {timer?: NodeJS.Timeout} = {};
+    enterRoot(root);
+    await Promise.resolve().then(attempt(own));
+    leaveRoot(root);
+    cleanups.push(() => clearTimeout(own.timer));
+    expect(list().map(f => f.object)).toEqual([own.timer]);
+  });
+
   test('an interval, a pending timeout and a listening server are listed with their Root and where they were opened', async () => {
     const [interval, timeout, server] = under(() => [
       setInterval(() => {}, 1000),
