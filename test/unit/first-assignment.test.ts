@@ -1,3 +1,4 @@
+import {trapFirstAssignment} from '../../src/core/first-assignment';
 import {
   closeRoot,
   createRoot,
@@ -10,7 +11,24 @@ import {
 // copy (which keeps noting timers between test files) and a copy in each test
 // file that imports it. Each copy's recorder sees the timers made under its
 // Roots: the accessor that sees a Timeout's first `_onTimeout` is one, shared.
+const TRAPS = Symbol.for('jest-taskdump.first-assignment');
+
+function timeoutPrototype(): object {
+  const probe = setTimeout(() => {}, 0);
+  clearTimeout(probe);
+  return Object.getPrototypeOf(probe) as object;
+}
+
+// How many recorders share the Timeout accessor now: a jest-taskdump
+// environment that ran an earlier file in this worker keeps one between files.
+function timerListeners(): number {
+  const traps = (timeoutPrototype() as Record<symbol, unknown>)[TRAPS] as
+    Map<string, Set<unknown>> | undefined;
+  return traps?.get('_onTimeout')?.size ?? 0;
+}
+
 test("a second copy of the recorder sees timers while another copy's recording is on", () => {
+  const before = timerListeners();
   let stopOther: (() => void) | undefined;
   jest.isolateModules(() => {
     const other = require('../../src/core/record') as {
@@ -32,12 +50,50 @@ test("a second copy of the recorder sees timers while another copy's recording i
     stop();
     stopOther?.();
   }
-  // The last copy to stop takes the accessor away.
-  const probe = setTimeout(() => {}, 0);
-  clearTimeout(probe);
-  const proto = Object.getPrototypeOf(probe) as object;
-  expect(Object.getOwnPropertyDescriptor(proto, '_onTimeout')).toBeUndefined();
-  expect(Object.getOwnPropertySymbols(proto)).not.toContain(
-    Symbol.for('jest-taskdump.first-assignment'),
+  // Both left; if nobody else was listening, the accessor is gone.
+  expect(timerListeners()).toBe(before);
+  if (before === 0) {
+    const proto = timeoutPrototype();
+    expect(
+      Object.getOwnPropertyDescriptor(proto, '_onTimeout'),
+    ).toBeUndefined();
+    expect(Object.getOwnPropertySymbols(proto)).not.toContain(TRAPS);
+  }
+});
+
+test('the last copy to leave takes the accessor away, and the object looks as usual', () => {
+  class Thing {
+    declare handle: unknown;
+    constructor() {
+      this.handle = 1;
+    }
+  }
+  const seenA: object[] = [];
+  const seenB: object[] = [];
+  const leaveA = trapFirstAssignment([[Thing.prototype, 'handle']], o =>
+    seenA.push(o),
   );
+  const leaveB = trapFirstAssignment([[Thing.prototype, 'handle']], o =>
+    seenB.push(o),
+  );
+  const first = new Thing();
+  expect(seenA).toEqual([first]);
+  expect(seenB).toEqual([first]);
+  expect(Object.getOwnPropertyDescriptor(first, 'handle')).toEqual({
+    value: 1,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
+  leaveA();
+  const second = new Thing();
+  expect(seenA).toEqual([first]);
+  expect(seenB).toEqual([first, second]);
+  leaveB();
+  new Thing();
+  expect(seenB).toHaveLength(2);
+  expect(
+    Object.getOwnPropertyDescriptor(Thing.prototype, 'handle'),
+  ).toBeUndefined();
+  expect(Object.getOwnPropertySymbols(Thing.prototype)).not.toContain(TRAPS);
 });
