@@ -16,7 +16,7 @@ import {
   addGenerators,
   nestFed,
 } from '../core/dump';
-import {isMachinery} from '../core/machinery';
+import {isMachinery, isSharedWithJest} from '../core/machinery';
 import {recorderObjects} from '../core/record';
 import {ledgerObjects} from '../core/leftovers';
 import type {Leaf, TaskDump, WakerSkip} from '../core/types';
@@ -97,6 +97,16 @@ export function skipOf(
     failed: 'not looked for: an earlier search in this test process failed',
   }[reason];
   return {reason, what};
+}
+
+/**
+ * Objects and functions of the runner, for the waker search: never holders of
+ * the program's. A package Jest shares with programs (p-limit, yocto-queue) is
+ * the program's there: a queue of the program's limiter that keeps a resolve
+ * function is where the program waits.
+ */
+function heldByRunner(file: string): boolean {
+  return isMachinery(file) && !isSharedWithJest(file);
 }
 
 /**
@@ -211,7 +221,7 @@ function searchOrReuse(
       exclude: [...recorderObjects(), ...ledgerObjects()],
       rootDir: options.rootDir,
       mapPosition: ctx.mapPosition,
-      isMachinery,
+      isMachinery: heldByRunner,
       now: ctx.now,
     });
     if (DEBUG)

@@ -6,7 +6,7 @@ import {createPositionMapper} from '../../src/core/callsites';
 import {type WakerSubject, findWakers} from '../../src/core/wakers';
 import {keptUnnamed} from '../../src/core/wakers/words';
 import type {Leaf} from '../../src/core/types';
-import {Bus, Pool, Resource, record, waitsOf} from './wakers/shapes';
+import {Bus, Pool, Resource, limiter, record, waitsOf} from './wakers/shapes';
 
 // Who holds a lock, deadlocks, and promises that follow others, on live heaps
 // of this process: one heap snapshot for all cases (each costs a second or
@@ -164,6 +164,20 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     releaseHere = await jobsHere.acquire();
     void jobsHere.acquire();
 
+    // (f) A limiter of one in p-limit's shape, used again inside its own job:
+    // the job that holds the slot waits on the call queued behind it.
+    const nested = {};
+    const limit = limiter(1, nested);
+    const loadTeam = (): Promise<number[]> =>
+      limit(() => Promise.all([limit(async () => 1)]));
+    void loadTeam();
+    // And one whose running job waits on a promise of its own: a call queued
+    // behind it is held by that job's branch, not by itself.
+    const queuedBehind = {};
+    const limitOther = limiter(1, queuedBehind);
+    const slowReply = new Promise<number>(() => {});
+    void limitOther(() => slowReply);
+
     // A promise resolved with another, still pending (V8 links the two
     // directly when no promise hook is on).
     const gate = new Gate();
@@ -272,6 +286,12 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       auditBystander: add('auditBystander', auditBystander),
       jobs: add('jobs', waitsOf.get(jobs)![0]),
       jobsHere: add('jobsHere', waitsOf.get(jobsHere)![0]),
+      nestedLimit: add('nestedLimit', waitsOf.get(nested)![0]),
+      queuedBehind: add(
+        'queuedBehind',
+        limitOther(async () => 2),
+      ),
+      slowReply: add('slowReply', slowReply),
       follows: add('follows', follows),
       followsHooked: add('followsHooked', followsHooked),
       handed: add('handed', handed),
@@ -346,6 +366,31 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     });
     expect(leaves.deposit.waker!.heldBy).toHaveLength(1);
     expect(leaves.deposit.waker!.deadlock).toBeUndefined();
+  });
+
+  test("(f) a limiter's running job waits on the call queued behind it: held by this branch, a deadlock", () => {
+    expect(leaves.nestedLimit.waker).toMatchObject({
+      kind: 'object',
+      deadlock: true,
+    });
+    expect(leaves.nestedLimit.waker!.what).toMatch(
+      /^its resolve function is kept in JobQueue\.items\[0\] \(class JobQueue at test\/unit\/wakers\/shapes\.ts:\d+:\d+\)/,
+    );
+    // The job's function, where the test wrote it.
+    expect(leaves.nestedLimit.waker!.heldHere).toMatchObject({
+      name: '<anonymous>',
+      file: 'test/unit/wakers-holders.test.ts',
+    });
+  });
+
+  test("(f) a limiter's running job that waits on something else: held by that branch, no deadlock", () => {
+    const w = leaves.queuedBehind.waker!;
+    expect(w.what).toMatch(
+      /^its resolve function is kept in JobQueue\.items\[0\]/,
+    );
+    expect(w.heldHere).toBeUndefined();
+    expect(w.deadlock).toBeUndefined();
+    expect(w.heldBy).toEqual([expect.objectContaining({name: 'slowReply'})]);
   });
 
   test("(e) a lock whose release a module's variable keeps: no holder is named", () => {

@@ -258,7 +258,11 @@ function programAfter(
  * A function as a frame: where the leaf's path shows it (the line it waits
  * at), else where it is defined.
  */
-function frameOf(cx: WakerContext, fn: number, leaf: Leaf): Frame | undefined {
+export function frameOf(
+  cx: WakerContext,
+  fn: number,
+  leaf: Leaf,
+): Frame | undefined {
   const name = cx.ix.functionName(fn);
   const at = cx.ix.functionAt(fn);
   if (at === null) return undefined;

@@ -19,6 +19,7 @@ import {edgeNamed} from '../heap';
 import {type Branch, holderFrame, walkBranch} from './branches';
 import type {WakerContext} from './context';
 import type {WakerSubject} from './types';
+import {jobFrame, onTheWayIn, resumedBy, runningJobs} from './jobs';
 import {lentOnlyToItself} from './words';
 
 /**
@@ -51,13 +52,14 @@ export function findHolders(
     return b;
   };
   // A function of the lock's that waits on the branch (a reaction of its
-  // own on the promise) is the lock's code, not a release the branch keeps.
-  const holds = (b: Branch, t: number): boolean => {
+  // own on the promise) is the lock's code, not a release the branch keeps;
+  // but a running job of the lock (jobs.ts) holds its slot by waiting on the
+  // branch: it gives the slot back when the branch settles.
+  const holds = (b: Branch, t: number, jobs: Set<number>): boolean => {
     const from = b.parent.get(t);
-    return (
-      from !== undefined &&
-      (from === -1 || ix.g.name(from) !== 'system / PromiseReaction')
-    );
+    if (from === undefined) return false;
+    if (jobs.has(t)) return resumedBy(cx, b, t);
+    return from === -1 || ix.g.name(from) !== 'system / PromiseReaction';
   };
   const heldBy: number[][] = subjects.map(() => []);
   // Waiters on one lock share its releases, and what is said of its loans.
@@ -71,6 +73,18 @@ export function findHolders(
     }
     return alone;
   };
+  // The running jobs that hold slots of the queue a subject waits in (jobs.ts),
+  // when every one of them waits on a stuck branch: a job that waits on
+  // anything else may still give its slot back.
+  const stuckJobs = (i: number): Set<number> => {
+    const jobs = [
+      ...runningJobs(cx, ix.resolversOf(nodes[i]), locks[i] ?? []),
+    ].filter(t => !onTheWayIn(cx, t, subjects[i].leaf));
+    const stuck = jobs.every(t =>
+      subjects.some((_, j) => nodes[j] !== -1 && resumedBy(cx, branchOf(j), t)),
+    );
+    return new Set(stuck ? jobs : []);
+  };
   subjects.forEach((s, i) => {
     const lock = locks[i];
     const waker = s.leaf.waker;
@@ -80,18 +94,23 @@ export function findHolders(
       tokens = tokensOf(cx, lock);
       tokensByLock.set(lock[0], tokens);
     }
-    if (tokens.all.size === 0) return;
+    const jobs = stuckJobs(i);
+    const all = [...tokens.all, ...jobs];
+    if (all.length === 0) return;
     const mine = branchOf(i);
-    const own = [...tokens.all].find(t => holds(mine, t));
+    const own = all.find(t => holds(mine, t, jobs));
     if (own !== undefined) {
-      waker.heldHere = holderFrame(cx, mine, own, s.leaf) ?? null;
+      waker.heldHere =
+        (jobs.has(own) ? jobFrame(cx, own, s.leaf) : undefined) ??
+        holderFrame(cx, mine, own, s.leaf) ??
+        null;
       waker.deadlock = true;
       return;
     }
     subjects.forEach((_, j) => {
       if (j === i || nodes[j] === -1) return;
       const theirs = branchOf(j);
-      if ([...tokens.all].some(t => holds(theirs, t))) heldBy[i].push(j);
+      if (all.some(t => holds(theirs, t, jobs))) heldBy[i].push(j);
     });
     if (
       heldBy[i].length === 0 &&

@@ -39,3 +39,51 @@ export class Resource {}
 export class Bus extends EventEmitter {
   readonly listenerTree: Record<string, unknown> = {};
 }
+
+/** The queue of {@link limiter}: an object of a class, as yocto-queue's. */
+class JobQueue {
+  readonly items: Array<() => Promise<void>> = [];
+}
+
+/**
+ * A limiter in p-limit's shape: its queue a variable of the call that made
+ * it, and an async `run` that awaits each job before it starts the next. The
+ * promise of each call that had to queue is recorded under `key`.
+ */
+export function limiter(
+  concurrency: number,
+  key: object,
+): <T>(fn: () => Promise<T>) => Promise<T> {
+  const queue = new JobQueue();
+  let active = 0;
+  const next = (): void => {
+    active--;
+    void queue.items.shift()?.();
+  };
+  const run = async (
+    fn: () => Promise<unknown>,
+    resolve: (v: unknown) => void,
+  ): Promise<void> => {
+    active++;
+    const result = (async () => fn())();
+    resolve(result);
+    try {
+      await result;
+    } catch {
+      // its caller sees it
+    }
+    next();
+  };
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    let queued = false;
+    const p = new Promise<T>(resolve => {
+      const job = run.bind(null, fn, resolve as (v: unknown) => void);
+      if (active < concurrency) void job();
+      else {
+        queued = true;
+        queue.items.push(job);
+      }
+    });
+    return queued ? record(key, p) : p;
+  };
+}
