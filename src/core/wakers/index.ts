@@ -30,6 +30,7 @@ import type {Recognised, WakerContext} from './context';
 import {StateReader} from './state';
 import {RANK_ERROR, rankOf, recognise} from './recognise';
 import {findHolders} from './locks';
+import {scopeHolder} from './scopes';
 import {placeUpTo} from './further';
 import {type SuspendedGenerator, suspendedGenerator} from './generators';
 import {feedsOf} from './feeds';
@@ -240,7 +241,8 @@ function wakerOf(
           .filter(n => IDENTIFIER.test(n)),
       ),
     ].slice(0, 3);
-    found = {waker: keptUnnamed(by, ix.isResolve(f) ? 'resolve' : 'reject')};
+    const which = ix.isResolve(f) ? 'resolve' : 'reject';
+    found = {waker: scopeHolder(cx, f, which) ?? keptUnnamed(by, which)};
   }
   if (found.waker !== undefined && !fns.some(f => ix.isResolve(f)))
     found.waker.what += ONLY_REJECT;

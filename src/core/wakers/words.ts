@@ -262,6 +262,28 @@ export function variablePlace(variable: string, file: string | null): string {
   return `in \`${variable}\`${file ? ` of ${file}` : ''}`;
 }
 
+/**
+ * Kept through a variable of a function's scope, the last resort of a search
+ * (scopes.ts): `kept through \`events.drain[0]\`, where \`events\` is a
+ * variable of a call of queue$1 (node_modules/async/dist/async.js)`.
+ */
+export function keptInScope(
+  fn: 'resolve' | 'reject',
+  path: string,
+  owner: string,
+  file: string | null,
+): Waker {
+  const variable = path.replace(/[.[].*$/, '');
+  const call = `a call of ${owner !== '' && IDENTIFIER_LIKE.test(owner) ? owner : 'a function'}${file !== null ? ` (${file})` : ''}`;
+  return {
+    kind: 'object',
+    what: `its ${fn} function is kept through \`${path}\`, where \`${variable}\` is a variable of ${call}, and nothing has called it`,
+    short: `kept through \`${path}\``,
+  };
+}
+
+const IDENTIFIER_LIKE = /^[A-Za-z_$][\w$.]{0,60}$/;
+
 export function variableWaker(
   place: string,
   through: string | undefined,

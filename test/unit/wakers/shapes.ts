@@ -87,3 +87,25 @@ export function limiter(
     return queued ? record(key, p) : p;
   };
 }
+
+/**
+ * A queue in async's shape (`async.queue`): its listeners in an object, a
+ * variable of the call that made it; `idle` keeps its listener in a variable
+ * with no object on the way.
+ */
+export function eventQueue(): {
+  drain(): Promise<void>;
+  idle(): Promise<void>;
+} {
+  const events = {drain: [] as Array<() => void>};
+  // Read by nothing: a listener nobody calls.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  let only: (() => void) | undefined;
+  return {
+    drain: () => new Promise<void>(resolve => events.drain.push(resolve)),
+    idle: () =>
+      new Promise<void>(resolve => {
+        only = () => resolve();
+      }),
+  };
+}

@@ -1,0 +1,58 @@
+import {createPositionMapper} from '../../src/core/callsites';
+import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {Leaf} from '../../src/core/types';
+import {eventQueue} from './wakers/shapes';
+
+// The last resort of the holder search (src/core/wakers/scopes.ts), on a live
+// heap of its own: the queue is kept only by the code waiting on it, as a
+// hung test keeps its `async.queue`, so that nothing else names a holder.
+
+const leafOf = (name: string): Leaf => ({
+  kind: 'promise',
+  what: 'promise, never settled',
+  createdAt: null,
+  path: [
+    {
+      name,
+      file: 'test/unit/wakers-scopes.test.ts',
+      line: 1,
+      column: 1,
+      async: true,
+    },
+  ],
+  ageMs: 0,
+  detached: false,
+});
+
+test("kept through an object in a variable of a function's scope, when nothing else keeps it: that variable is said; through closures only, nothing is", async () => {
+  const subjects: WakerSubject[] = [];
+  const watch = (
+    name: string,
+    make: (q: ReturnType<typeof eventQueue>) => Promise<void>,
+  ): Leaf => {
+    const leaf = leafOf(name);
+    void (async () => {
+      const q = eventQueue();
+      const promise = make(q);
+      subjects.push({leaf, promise, constructed: true});
+      await promise;
+    })();
+    return leaf;
+  };
+  const drained = watch('drained', q => q.drain());
+  const idle = watch('idle', q => q.idle());
+  await new Promise(resolve => setImmediate(resolve));
+  findWakers(subjects, {
+    exclude: [],
+    rootDir: process.cwd(),
+    mapPosition: createPositionMapper(undefined),
+    isMachinery: () => false,
+    now: performance.now(),
+  });
+  expect(drained.waker?.what).toMatch(
+    /^its resolve function is kept through `events\.drain\[0\]`, where `events` is a variable of a call of eventQueue \(test\/unit\/wakers\/shapes\.ts\), and nothing has called it/,
+  );
+  expect(idle.waker?.what).toMatch(
+    /^its resolve function is still kept, and nothing has called it/,
+  );
+});
