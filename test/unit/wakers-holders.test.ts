@@ -6,7 +6,15 @@ import {createPositionMapper} from '../../src/core/callsites';
 import {type WakerSubject, findWakers} from '../../src/core/wakers';
 import {keptUnnamed} from '../../src/core/wakers/words';
 import type {Leaf} from '../../src/core/types';
-import {Bus, Pool, Resource, limiter, record, waitsOf} from './wakers/shapes';
+import {
+  Bus,
+  Pool,
+  Resource,
+  Sema,
+  limiter,
+  record,
+  waitsOf,
+} from './wakers/shapes';
 
 // Who holds a lock, deadlocks, and promises that follow others, on live heaps
 // of this process: one heap snapshot for all cases (each costs a second or
@@ -178,6 +186,20 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     const slowReply = new Promise<number>(() => {});
     void limitOther(() => slowReply);
 
+    // (g) A semaphore whose holder calls release() itself, taken again below
+    // a call that holds it (the leaf's path, as a dump draws it, below).
+    const sema = new Sema(1);
+    kept.push(sema);
+    const exclusive = async (fn: () => Promise<void>): Promise<void> => {
+      await sema.acquire();
+      try {
+        await fn();
+      } finally {
+        sema.release();
+      }
+    };
+    void exclusive(() => exclusive(async () => {}));
+
     // A promise resolved with another, still pending (V8 links the two
     // directly when no promise hook is on).
     const gate = new Gate();
@@ -271,7 +293,32 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     kept.push(smiModule);
 
     await pause(20);
+    const semaFile = 'test/unit/wakers-holders.test.ts';
+    const reentered: Leaf = {
+      kind: 'promise',
+      what: 'promise, never settled',
+      createdAt: null,
+      path: [
+        {name: 'exclusive', file: semaFile, line: 12, column: 9, async: true},
+        {name: 'exclusive', file: semaFile, line: 10, column: 7, async: true},
+        {
+          name: 'Sema.acquire',
+          file: 'node_modules/sema/index.js',
+          line: 3,
+          column: 1,
+          async: false,
+        },
+      ],
+      ageMs: 0,
+      detached: false,
+    };
+    subjects.push({
+      leaf: reentered,
+      promise: waitsOf.get(sema)![0],
+      constructed: true,
+    });
     leaves = {
+      semaReentered: reentered,
       jest29: add('jest29', jest29.exports.whenReady!()),
       smiModule: add('smiModule', smiModule.exports.wait!()),
       first: add('first', waitsOf.get(b)![0]),
@@ -391,6 +438,23 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     expect(w.heldHere).toBeUndefined();
     expect(w.deadlock).toBeUndefined();
     expect(w.heldBy).toEqual([expect.objectContaining({name: 'slowReply'})]);
+  });
+
+  test('(g) a semaphore that keeps no release, waited on below another call of the same function: that call is named, as a possible deadlock', () => {
+    const w = leaves.semaReentered.waker!;
+    expect(w.what).toMatch(
+      /^its resolve function is kept in Sema\.waiting\[0\]/,
+    );
+    expect(w.what).toMatch(
+      /; further up this branch, exclusive at test\/unit\/wakers-holders\.test\.ts:12:9 is another call of the same function, suspended past this wait \(line 10\): if that call holds what this one waits for, this is a deadlock$/,
+    );
+    expect([w.heldHere, w.heldBy, w.deadlock]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    // A lock whose holder is known says that instead.
+    expect(leaves.reentered.waker!.what).not.toContain('further up');
   });
 
   test("(e) a lock whose release a module's variable keeps: no holder is named", () => {

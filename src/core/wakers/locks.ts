@@ -20,7 +20,8 @@ import {type Branch, holderFrame, walkBranch} from './branches';
 import type {WakerContext} from './context';
 import type {WakerSubject} from './types';
 import {jobFrame, onTheWayIn, resumedBy, runningJobs} from './jobs';
-import {lentOnlyToItself} from './words';
+import {lentOnlyToItself, reenteredWords} from './words';
+import {reenteredAbove} from './reentry';
 
 /**
  * For subjects whose resolve function an object keeps (`chains[i]`: those
@@ -96,7 +97,11 @@ export function findHolders(
     }
     const jobs = stuckJobs(i);
     const all = [...tokens.all, ...jobs];
-    if (all.length === 0) return;
+    if (all.length === 0) {
+      const re = reenteredAbove(s.leaf);
+      if (re !== undefined) waker.what += reenteredWords(re.outer, re.inner);
+      return;
+    }
     const mine = branchOf(i);
     const own = all.find(t => holds(mine, t, jobs));
     if (own !== undefined) {
@@ -121,6 +126,10 @@ export function findHolders(
         ix.g.name(tokens.lent.holder),
         tokens.lent.property,
       );
+    else if (heldBy[i].length === 0) {
+      const re = reenteredAbove(s.leaf);
+      if (re !== undefined) waker.what += reenteredWords(re.outer, re.inner);
+    }
   });
   // A cycle of "waits on what that one holds" is a deadlock.
   const inCycle = (start: number): boolean => {

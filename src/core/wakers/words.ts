@@ -284,6 +284,14 @@ export function keptInScope(
 
 const IDENTIFIER_LIKE = /^[A-Za-z_$][\w$.]{0,60}$/;
 
+/**
+ * After a lock's waiter whose holder is not known, when a call of the same
+ * function is suspended past this wait further up its branch (reentry.ts).
+ */
+export function reenteredWords(outer: Frame, inner: Frame): string {
+  return `; further up this branch, ${outer.name} at ${outer.file}:${outer.line}:${outer.column} is another call of the same function, suspended past this wait (line ${inner.line}): if that call holds what this one waits for, this is a deadlock`;
+}
+
 export function variableWaker(
   place: string,
   through: string | undefined,

@@ -109,3 +109,24 @@ export function eventQueue(): {
       }),
   };
 }
+
+/**
+ * A semaphore in async-sema's shape: `acquire()` queues a resolve function,
+ * and the holder calls `release()` itself (it keeps nothing a branch holds).
+ */
+export class Sema {
+  private readonly waiting: Array<() => void> = [];
+  constructor(private free: number) {}
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return record(this, new Promise<void>(r => this.waiting.push(r)));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
