@@ -13,6 +13,9 @@ import {
   Sema,
   limiter,
   record,
+  startBehind,
+  startNested,
+  thenLimiter,
   waitsOf,
 } from './wakers/shapes';
 
@@ -173,18 +176,20 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     void jobsHere.acquire();
 
     // (f) A limiter of one in p-limit's shape, used again inside its own job:
-    // the job that holds the slot waits on the call queued behind it.
+    // the job that holds the slot waits on the call queued behind it. And one
+    // whose running job waits on a promise of its own: a call queued behind
+    // it is held by that job's branch, not by itself.
     const nested = {};
-    const limit = limiter(1, nested);
-    const loadTeam = (): Promise<number[]> =>
-      limit(() => Promise.all([limit(async () => 1)]));
-    void loadTeam();
-    // And one whose running job waits on a promise of its own: a call queued
-    // behind it is held by that job's branch, not by itself.
-    const queuedBehind = {};
-    const limitOther = limiter(1, queuedBehind);
-    const slowReply = new Promise<number>(() => {});
-    void limitOther(() => slowReply);
+    startNested(limiter, nested);
+    const behindKey = {};
+    const behind = startBehind(limiter, behindKey);
+
+    // (h) The same with a limiter in throat's shape, whose jobs are
+    // reactions.
+    const thenNested = {};
+    startNested(thenLimiter, thenNested);
+    const thenBehindKey = {};
+    const thenBehind = startBehind(thenLimiter, thenBehindKey);
 
     // (g) A semaphore whose holder calls release() itself, taken again below
     // a call that holds it (the leaf's path, as a dump draws it, below).
@@ -334,11 +339,11 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       jobs: add('jobs', waitsOf.get(jobs)![0]),
       jobsHere: add('jobsHere', waitsOf.get(jobsHere)![0]),
       nestedLimit: add('nestedLimit', waitsOf.get(nested)![0]),
-      queuedBehind: add(
-        'queuedBehind',
-        limitOther(async () => 2),
-      ),
-      slowReply: add('slowReply', slowReply),
+      queuedBehind: add('queuedBehind', waitsOf.get(behindKey)![0]),
+      slowReply: add('slowReply', behind.slow),
+      thenNested: add('thenNested', waitsOf.get(thenNested)![0]),
+      thenBehind: add('thenBehind', waitsOf.get(thenBehindKey)![0]),
+      thenSlow: add('thenSlow', thenBehind.slow),
       follows: add('follows', follows),
       followsHooked: add('followsHooked', followsHooked),
       handed: add('handed', handed),
@@ -423,10 +428,10 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     expect(leaves.nestedLimit.waker!.what).toMatch(
       /^its resolve function is kept in JobQueue\.items\[0\] \(class JobQueue at test\/unit\/wakers\/shapes\.ts:\d+:\d+\)/,
     );
-    // The job's function, where the test wrote it.
+    // The job's function, where it is written.
     expect(leaves.nestedLimit.waker!.heldHere).toMatchObject({
       name: '<anonymous>',
-      file: 'test/unit/wakers-holders.test.ts',
+      file: 'test/unit/wakers/shapes.ts',
     });
   });
 
@@ -438,6 +443,24 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     expect(w.heldHere).toBeUndefined();
     expect(w.deadlock).toBeUndefined();
     expect(w.heldBy).toEqual([expect.objectContaining({name: 'slowReply'})]);
+  });
+
+  test("(h) a limiter whose jobs are reactions (throat's shape), used again inside its own job: held by this branch, a deadlock", () => {
+    expect(leaves.thenNested.waker).toMatchObject({
+      kind: 'object',
+      deadlock: true,
+    });
+    expect(leaves.thenNested.waker!.what).toMatch(
+      /^its resolve function is kept in Delayed\.resolve .*, itself kept in DelayedQueue\.items\[0\]/,
+    );
+    expect(leaves.thenNested.waker!.heldHere).not.toBeUndefined();
+  });
+
+  test('(h) the same, its running job waiting on something else: held by that branch, no deadlock', () => {
+    const w = leaves.thenBehind.waker!;
+    expect(w.heldHere).toBeUndefined();
+    expect(w.deadlock).toBeUndefined();
+    expect(w.heldBy).toEqual([expect.objectContaining({name: 'thenSlow'})]);
   });
 
   test('(g) a semaphore that keeps no release, waited on below another call of the same function: that call is named, as a possible deadlock', () => {

@@ -85,6 +85,105 @@ export function runningJobs(
   return jobs;
 }
 
+/** How many scopes deep, inside the lock's, a handler's function may be. */
+const INNER_SCOPES = 3;
+
+/**
+ * The running jobs of a limiter whose jobs are reactions, not async functions
+ * (throat: `.then(onFulfill, onReject)` on each job's promise, `onFulfill`
+ * giving the slot back): the reactions whose handler is a function of the
+ * lock's own code, one that closes over a scope keeping one of `lock`'s
+ * objects in a variable (not a module's top level, not `this`) and is defined
+ * in the file of the lock's class.
+ */
+export function reactionJobs(
+  cx: WakerContext,
+  lock: readonly number[],
+): Set<number> {
+  const {ix} = cx;
+  const g = ix.g;
+  const jobs = new Set<number>();
+  const ctor = lock.length === 0 ? -1 : ix.constructorOf(lock[0]);
+  const file = ctor === -1 ? null : ix.scriptFile(ctor);
+  if (file === null) return jobs;
+  let scopes: number[] = [];
+  for (const n of lock)
+    for (const r of ix.retainersOf(n))
+      if (
+        g.edgeType(r.edge) === 'context' &&
+        g.edgeName(r.edge) !== 'this' &&
+        g.name(r.from) === 'system / Context' &&
+        !ix.isModuleScope(r.from)
+      )
+        scopes.push(r.from);
+  const seen = new Set(scopes);
+  for (let depth = 0; depth <= INNER_SCOPES && scopes.length > 0; depth++) {
+    const inner: number[] = [];
+    for (const scope of scopes)
+      for (const r of ix.retainersOf(scope)) {
+        const from = r.from;
+        const via = g.edgeName(r.edge);
+        if (
+          via === 'context' &&
+          g.type(from) === 'closure' &&
+          !ix.isResolverClosure(from) &&
+          ix.scriptFile(from) === file
+        ) {
+          for (const q of ix.retainersOf(from))
+            if (
+              g.name(q.from) === 'system / PromiseReaction' &&
+              g.edgeType(q.edge) === 'hidden' &&
+              !queuedIn(cx, promiseOf(cx, q.from), file)
+            )
+              jobs.add(q.from);
+        } else if (
+          via === 'previous' &&
+          g.name(from) === 'system / Context' &&
+          !seen.has(from)
+        ) {
+          seen.add(from);
+          inner.push(from);
+        }
+      }
+    scopes = inner;
+  }
+  return jobs;
+}
+
+/** The promise whose list of reactions holds `reaction`, or -1. */
+function promiseOf(cx: WakerContext, reaction: number): number {
+  const g = cx.ix.g;
+  for (let n = reaction, k = 0; k < 64; k++) {
+    let up = -1;
+    for (const r of cx.ix.retainersOf(n)) {
+      const name = g.name(r.from);
+      if (name === 'Promise' && g.edgeName(r.edge) === 'reactions_or_result')
+        return r.from;
+      if (name === 'system / PromiseReaction') up = r.from;
+    }
+    if (up === -1) return -1;
+    n = up;
+  }
+  return -1;
+}
+
+/**
+ * Whether a promise waits in the lock's queue itself (its resolve function
+ * kept by an object of a class of the lock's file): its reactions are a
+ * waiter's, not a running job's.
+ */
+function queuedIn(cx: WakerContext, promise: number, file: string): boolean {
+  if (promise === -1) return false;
+  const {ix} = cx;
+  for (const f of ix.resolversOf(promise))
+    for (const r of ix.retainersOf(f)) {
+      if (ix.skip(r.edge) || ix.g.type(r.from) !== 'object') continue;
+      const ctor = ix.constructorOf(r.from);
+      if (ctor !== -1 && ix.scriptFile(ctor) === file) return true;
+    }
+  return false;
+}
+
 /** The scopes a function closes over, nearest first, short of a module's. */
 function scopesOf(cx: WakerContext, fn: number): number[] {
   const {ix} = cx;
@@ -139,7 +238,8 @@ export function onTheWayIn(cx: WakerContext, job: number, leaf: Leaf): boolean {
 /**
  * Whether the branch reached the job by a reaction that resumes it: the job
  * awaits a promise of the branch (V8's await closure, or a compiled async
- * function's step, keeps the generator in its scope).
+ * function's step, keeps the generator in its scope), or is a reaction of
+ * the branch's ({@link reactionJobs}).
  */
 export function resumedBy(
   cx: WakerContext,
@@ -147,6 +247,7 @@ export function resumedBy(
   job: number,
 ): boolean {
   const g = cx.ix.g;
+  if (g.name(job) === 'system / PromiseReaction') return branch.parent.has(job);
   let n = branch.parent.get(job) ?? -1;
   if (n !== -1 && g.name(n) === 'system / Context')
     n = branch.parent.get(n) ?? -1;

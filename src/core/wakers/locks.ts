@@ -19,7 +19,13 @@ import {edgeNamed} from '../heap';
 import {type Branch, holderFrame, walkBranch} from './branches';
 import type {WakerContext} from './context';
 import type {WakerSubject} from './types';
-import {jobFrame, onTheWayIn, resumedBy, runningJobs} from './jobs';
+import {
+  jobFrame,
+  onTheWayIn,
+  reactionJobs,
+  resumedBy,
+  runningJobs,
+} from './jobs';
 import {lentOnlyToItself, reenteredWords} from './words';
 import {reenteredAbove} from './reentry';
 
@@ -80,6 +86,7 @@ export function findHolders(
   const stuckJobs = (i: number): Set<number> => {
     const jobs = [
       ...runningJobs(cx, ix.resolversOf(nodes[i]), locks[i] ?? []),
+      ...reactionJobs(cx, locks[i] ?? []),
     ].filter(t => !onTheWayIn(cx, t, subjects[i].leaf));
     const stuck = jobs.every(t =>
       subjects.some((_, j) => nodes[j] !== -1 && resumedBy(cx, branchOf(j), t)),

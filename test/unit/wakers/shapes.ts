@@ -130,3 +130,85 @@ export class Sema {
     else this.free++;
   }
 }
+
+/** A waiting call of {@link thenLimiter}, as throat's `Delayed`. */
+class Delayed {
+  constructor(
+    readonly resolve: (d: Delayed) => void,
+    readonly fn: () => Promise<unknown>,
+  ) {}
+}
+
+/** The queue of {@link thenLimiter}. */
+class DelayedQueue {
+  readonly items: Delayed[] = [];
+}
+
+/**
+ * A limiter in throat's shape: no async function runs the jobs, a reaction
+ * on each job's promise (`onFulfill`) gives the slot back. The promise of each
+ * call that had to queue is recorded under `key`.
+ */
+export function thenLimiter(
+  size: number,
+  key: object,
+): (fn: () => Promise<unknown>) => Promise<unknown> {
+  const queue = new DelayedQueue();
+  let free = size;
+  const release = (): void => {
+    const next = queue.items.shift();
+    if (next) next.resolve(next);
+    else free++;
+  };
+  const onFulfill = (v: unknown): unknown => {
+    release();
+    return v;
+  };
+  const onReject = (e: unknown): never => {
+    release();
+    throw e;
+  };
+  const runDelayed = (d: Delayed): Promise<unknown> =>
+    Promise.resolve(d.fn()).then(onFulfill, onReject);
+  return fn => {
+    if (free > 0) {
+      free--;
+      return new Promise(resolve => resolve(fn())).then(onFulfill, onReject);
+    }
+    const waiting = new Promise<Delayed>(resolve =>
+      queue.items.push(new Delayed(resolve, fn)),
+    );
+    record(key, waiting);
+    return waiting.then(runDelayed);
+  };
+}
+
+type MakeLimiter = (
+  size: number,
+  key: object,
+) => (fn: () => Promise<unknown>) => Promise<unknown>;
+
+/**
+ * A limiter of one used again inside its own job; what queued is recorded
+ * under `key`. In a scope of its own: the shapes set up in one test function
+ * would share its scope (and reach one another through it).
+ */
+export function startNested(make: MakeLimiter, key: object): void {
+  const limit = make(1, key);
+  void limit(() => Promise.all([limit(async () => 1)]));
+}
+
+/**
+ * A limiter of one whose running job waits on `slow`, and a call queued
+ * behind it (recorded under `key`).
+ */
+export function startBehind(
+  make: MakeLimiter,
+  key: object,
+): {slow: Promise<number>} {
+  const limit = make(1, key);
+  const slow = new Promise<number>(() => {});
+  void limit(() => slow);
+  void limit(async () => 2);
+  return {slow};
+}
