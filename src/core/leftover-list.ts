@@ -26,6 +26,7 @@ import {
   contextOutsideRoots,
   entryOfContext,
   indexEntries,
+  isImmediate,
   isOpen,
 } from './leftovers';
 import type {Root} from './record';
@@ -111,7 +112,11 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
   const index = indexEntries(entries);
   const {byObject} = index;
   const candidates = entries.filter(
-    e => byObject.get(e.object) === e && isOpen(e) && refOf(e) !== false,
+    e =>
+      byObject.get(e.object) === e &&
+      isOpen(e) &&
+      !isImmediate(e) &&
+      refOf(e) !== false,
   );
   const stacks = readAllCallSites(candidates, e => e.at?.holder ?? {});
   const walked = new Map<Entry, Walked>();
@@ -289,6 +294,7 @@ function walk(sites: CallSite[], ctx: ListContext): Walked {
 
 /** `setInterval callback`, `socket event`: the hop through a parent entry. */
 function callbackName(parent: Entry): string {
+  if (isImmediate(parent)) return 'setImmediate callback';
   if (parent.kind === 'timer')
     return `${typeof (parent.object as {_repeat?: unknown})._repeat === 'number' ? 'setInterval' : 'setTimeout'} callback`;
   return `${parent.kind === 'child-process' ? 'child process' : parent.kind} event`;

@@ -176,9 +176,11 @@ export function contextOutsideRoots(context: object): boolean {
 }
 
 /**
- * Called by the recorder for each timer, socket, server and child process, and
- * by watchers.ts for each file watcher: constant time. Immediates are not kept
- * (they run at the next turn of the event loop).
+ * Called by the recorder for each timer (immediates too), socket, server and
+ * child process, and by watchers.ts for each file watcher: constant time. An
+ * immediate is never listed (it runs at the next turn of the event loop), but
+ * what its callback opens is traced back through it (a client that connects
+ * from a `setImmediate`, as nodemailer does).
  */
 export function noteOpened(
   kind: OpenedKind,
@@ -188,8 +190,6 @@ export function noteOpened(
 ): void {
   const ledger = current;
   if (ledger === null) return noteBetweenFiles(kind, object);
-  // A Timeout has its own `_idleTimeout`; an Immediate has none.
-  if (kind === 'timer' && !('_idleTimeout' in object)) return;
   // Before the push: a timer is noted from inside its constructor, before it
   // is armed, and would read as closed.
   if (ledger.entries.length >= ledger.limit) prune(ledger);
@@ -344,6 +344,11 @@ function prune(ledger: Ledger): void {
     e => needed.has(e.object) || isOpen(e),
   );
   ledger.limit = Math.max(MIN_LIMIT, ledger.entries.length * 2);
+}
+
+/** Whether a timer entry is an Immediate (a Timeout has `_onTimeout`). */
+export function isImmediate(e: Pick<Entry, 'kind' | 'object'>): boolean {
+  return e.kind === 'timer' && '_onImmediate' in e.object;
 }
 
 /**

@@ -111,18 +111,17 @@ afterEach(() => {
 });
 
 describe('the ledger', () => {
-  test('keeps nothing while no test file is open, and no immediates', () => {
+  test('keeps nothing while no test file is open; keeps immediates, which are never listed', () => {
     closeLedger(ledger);
     const timer = under(() => setTimeout(() => {}, 10));
     clearTimeout(timer);
     expect(ledger.entries).toHaveLength(0);
     ledger = openLedger();
     const immediate = under(() => setImmediate(() => {}));
-    clearImmediate(immediate);
-    expect(ledger.entries).toHaveLength(0);
-    const counted = under(() => setTimeout(() => {}, 10));
-    clearTimeout(counted);
-    expect(ledger.entries.map(e => e.kind)).toEqual(['timer']);
+    cleanups.push(() => clearImmediate(immediate));
+    expect(ledger.entries.map(e => e.object)).toEqual([immediate]);
+    // Pending, and still not listed: it runs at the next turn of the loop.
+    expect(list()).toEqual([]);
   });
 
   test('a prune drops what closed, keeps what is open, and shortens a chain of timers set in callbacks to the first with a stack', async () => {
@@ -386,6 +385,24 @@ describe('listLeftovers', () => {
     expect(names[names.length - 2]).toBe('<anonymous>');
     expect(l.path[l.path.length - 2].file).toBe(THIS_FILE);
     expect(l.createdAt).toBe(null);
+  });
+
+  test('a timer set in a setImmediate callback of the test is traced through it', async () => {
+    let inner: NodeJS.Timeout | undefined;
+    under(() =>
+      setImmediate(() => {
+        inner = setTimeout(() => {}, 60_000);
+      }),
+    );
+    await sleep(5);
+    cleanups.push(() => clearTimeout(inner));
+    const found = list();
+    expect(found).toHaveLength(1);
+    const l = found[0].leftover;
+    expect(found[0].root).toBe(root);
+    const names = l.path.map(f => f.name);
+    expect(names[names.length - 1]).toBe('setImmediate callback');
+    expect(l.path[l.path.length - 1].file).toBe(THIS_FILE);
   });
 
   test('a timer over the capture budget is listed under its Root, position unknown', () => {
