@@ -26,9 +26,8 @@ import {
   contextOutsideRoots,
   entryOfContext,
   indexEntries,
-  isImmediate,
-  isOpen,
 } from './leftovers';
+import {isImmediate, isOpen} from './open-state';
 import type {Root} from './record';
 import type {Frame, TaskDump} from './types';
 
@@ -142,7 +141,9 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
       (w.reached || w.path[0].file === testFile);
     let out: Traced | 'earlier' | null = null;
     const parent =
-      e.context === undefined ? undefined : entryOfContext(e.context, index);
+      e.context === undefined
+        ? undefined
+        : entryOfContext(e.context, index, e.trigger);
     const up =
       !attached && parent !== undefined && hops < MAX_CHAIN
         ? trace(parent, hops + 1)

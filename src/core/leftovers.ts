@@ -10,10 +10,11 @@
  * handles that closed are dropped now and then, so the ledger holds about what
  * is open.
  */
-import {executionAsyncResource} from 'node:async_hooks';
+import {executionAsyncResource, triggerAsyncId} from 'node:async_hooks';
 import type {Root} from './record';
 import {Stamp} from './record/stamp';
 import {asyncIdOf, ownerOf, triggerIdOf} from './node-symbols';
+import {isOpen} from './open-state';
 
 /** What an entry is; the same words as {@link LeftoverKind}. */
 export type OpenedKind =
@@ -41,6 +42,13 @@ export interface Entry {
    * set again and again) to the first that has one.
    */
   context: object | undefined;
+  /**
+   * The async id of what made `context`, when Node keeps no link to it on the
+   * context itself: a connect's request (a TCPConnectWrap, whose 'connect'
+   * and 'error' callbacks run with it) was made by its socket. Follows
+   * `context` when a prune moves it.
+   */
+  trigger?: number;
   /** The Root active when it was opened (null between tests). */
   root: Root | null;
 }
@@ -140,9 +148,12 @@ export function closeLedger(ledger: Ledger, stillOpen: object[] = []): void {
 /** Whether `e` was made, callbacks down, by what an earlier file left open. */
 function madeByEarlierFile(e: Entry, index: EntryIndex): boolean {
   let context = e.context;
+  let trigger = e.trigger;
   for (let hops = 0; context !== undefined && hops < MAX_CHAIN; hops++) {
     if (contextLeftByEarlierFile(context)) return true;
-    context = entryOfContext(context, index)?.context;
+    const parent = entryOfContext(context, index, trigger);
+    context = parent?.context;
+    trigger = parent?.trigger;
   }
   return false;
 }
@@ -193,13 +204,25 @@ export function noteOpened(
   // Before the push: a timer is noted from inside its constructor, before it
   // is armed, and would read as closed.
   if (ledger.entries.length >= ledger.limit) prune(ledger);
-  ledger.entries.push({
-    kind,
-    object,
-    at,
-    context: at === undefined ? executionAsyncResource() : at.context,
-    root,
-  });
+  const context = at === undefined ? executionAsyncResource() : at.context;
+  const entry: Entry = {kind, object, at, context, root};
+  if (context !== undefined && unlinked(context))
+    entry.trigger = triggerAsyncId();
+  ledger.entries.push(entry);
+}
+
+/**
+ * A context Node keeps no link on (no owner, no async id of its own or of
+ * what made it) and that is no promise: a native request's.
+ */
+function unlinked(context: object): boolean {
+  return (
+    ownerOf(context) === undefined &&
+    asyncIdOf(context) === undefined &&
+    triggerIdOf(context) === undefined &&
+    Stamp.capture(context) === undefined &&
+    Object.prototype.toString.call(context) !== '[object Promise]'
+  );
 }
 
 /**
@@ -273,11 +296,12 @@ export function indexEntries(entries: readonly Entry[]): EntryIndex {
 export function entryOfContext(
   context: object,
   index: EntryIndex,
+  madeBy?: number,
 ): Entry | undefined {
   context = behindPromises(context);
   const own = index.byObject.get(ownerOf(context) ?? context);
   if (own !== undefined) return own;
-  const trigger = triggerIdOf(context);
+  const trigger = triggerIdOf(context) ?? madeBy;
   return trigger === undefined ? undefined : index.byAsyncId.get(trigger);
 }
 
@@ -319,6 +343,7 @@ function prune(ledger: Ledger): void {
     // reconnecting makes a timer and a socket a round).
     for (let depth = 0; depth < MAX_CHAIN; depth++) {
       let context = e.context;
+      let trigger = e.trigger;
       // A chain is at most as long as the ledger (no cycles: each was made in
       // the callback of one made before it).
       for (
@@ -326,14 +351,17 @@ function prune(ledger: Ledger): void {
         context !== undefined && hops < ledger.entries.length;
         hops++
       ) {
-        const parent = entryOfContext(context, index);
+        const parent = entryOfContext(context, index, trigger);
         if (parent === undefined || parent.at !== undefined) break;
         if (parent.context === undefined) break;
         context = parent.context;
+        trigger = parent.trigger;
       }
       e.context = context;
+      if (trigger === undefined) delete e.trigger;
+      else e.trigger = trigger;
       if (context === undefined) return;
-      const parent = entryOfContext(context, index);
+      const parent = entryOfContext(context, index, trigger);
       if (parent === undefined || needed.has(parent.object)) return;
       needed.add(parent.object);
       e = parent;
@@ -344,42 +372,4 @@ function prune(ledger: Ledger): void {
     e => needed.has(e.object) || isOpen(e),
   );
   ledger.limit = Math.max(MIN_LIMIT, ledger.entries.length * 2);
-}
-
-/** Whether a timer entry is an Immediate (a Timeout has `_onTimeout`). */
-export function isImmediate(e: Pick<Entry, 'kind' | 'object'>): boolean {
-  return e.kind === 'timer' && '_onImmediate' in e.object;
-}
-
-/**
- * Whether an entry may still be open: a timer not run (or an interval not
- * cleared), a socket not destroyed, a server listening or with connections, a
- * child running or with output open, a watcher not closed. Reads Node's own
- * fields; when unsure, open.
- */
-export function isOpen(e: Pick<Entry, 'kind' | 'object'>): boolean {
-  const o = e.object as Record<string, unknown>;
-  switch (e.kind) {
-    case 'timer':
-      return o._destroyed !== true && o._onTimeout !== null;
-    case 'socket':
-      return o.destroyed !== true;
-    case 'server':
-      return (
-        o.listening === true ||
-        (typeof o._connections === 'number' && o._connections > 0)
-      );
-    case 'child-process':
-      return (
-        (o.exitCode === null && o.signalCode === null) ||
-        ['stdout', 'stderr'].some(k => {
-          const s = o[k] as {destroyed?: boolean} | null | undefined;
-          return s !== null && s !== undefined && s.destroyed !== true;
-        })
-      );
-    case 'watcher':
-      return o._handle !== null && o._handle !== undefined;
-    default:
-      return true;
-  }
 }

@@ -405,6 +405,32 @@ describe('listLeftovers', () => {
     expect(l.path[l.path.length - 1].file).toBe(THIS_FILE);
   });
 
+  test("a timer set in a socket's 'connect' callback is traced through the socket (the callback runs with the connect request, which Node links to nothing)", async () => {
+    // A server that accepts and says nothing, opened outside the Root.
+    const server = net.createServer(() => {}).listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const {port} = server.address() as net.AddressInfo;
+    let inner: NodeJS.Timeout | undefined;
+    const socket = under(() =>
+      net.connect(port, '127.0.0.1', () => {
+        inner = setTimeout(() => {}, 60_000);
+      }),
+    );
+    cleanups.push(() => {
+      clearTimeout(inner);
+      socket.destroy();
+      server.close();
+    });
+    await once(socket, 'connect');
+    await sleep(5);
+    const found = list();
+    const timer = found.find(f => f.leftover.kind === 'timer')?.leftover;
+    expect(timer).toBeDefined();
+    expect(timer!.detached).toBe(false);
+    expect(timer!.path.map(f => f.name)).toContain('socket event');
+    expect(timer!.path[0].file).toBe(THIS_FILE);
+  });
+
   test('a timer over the capture budget is listed under its Root, position unknown', () => {
     stop();
     stop = startRecording({captureBurst: 0, capturesPerSecond: 0});
