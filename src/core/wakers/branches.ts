@@ -263,18 +263,30 @@ export function frameOf(
   fn: number,
   leaf: Leaf,
 ): Frame | undefined {
-  const name = cx.ix.functionName(fn);
   const at = cx.ix.functionAt(fn);
   if (at === null) return undefined;
-  const shown = [...leaf.path]
-    .reverse()
-    .find(
-      f =>
-        f.file === at.file &&
-        f.line >= at.line &&
-        (name === null
-          ? f.name === '<anonymous>'
-          : f.name === name || f.name.endsWith(`.${name}`)),
-    );
-  return shown ?? {name: name ?? '<anonymous>', ...at, async: true};
+  const shown = [...leaf.path].reverse().find(framesOf(cx, fn)!);
+  return (
+    shown ?? {name: cx.ix.functionName(fn) ?? '<anonymous>', ...at, async: true}
+  );
+}
+
+/**
+ * Whether a frame of a leaf's path is a call of `fn` (its file, a line at or
+ * after where it is defined, and its name); null when where `fn` is defined
+ * is not known.
+ */
+export function framesOf(
+  cx: WakerContext,
+  fn: number,
+): ((f: Frame) => boolean) | null {
+  const name = cx.ix.functionName(fn);
+  const at = cx.ix.functionAt(fn);
+  if (at === null) return null;
+  return f =>
+    f.file === at.file &&
+    f.line >= at.line &&
+    (name === null
+      ? f.name === '<anonymous>'
+      : f.name === name || f.name.endsWith(`.${name}`));
 }

@@ -14,11 +14,11 @@ import {
   abortWaker,
   domEventWaker,
   emitterWaker,
-  eventLabel,
   eventTargetWaker,
   listenerPlace,
   targetListenerPlace,
-} from './words';
+} from './event-words';
+import {eventLabel} from './words';
 
 /**
  * The listener at the top of `chain` (`chain.nodes[k]` keeps what is below by

@@ -197,6 +197,37 @@ export class HeapIndex extends HeapCode {
   }
 
   /**
+   * The functions (not resolve functions) that close over one of `scopes` or
+   * a scope inside them, up to `levels` scopes deep (the scopes included).
+   */
+  closuresWithin(scopes: readonly number[], levels: number): number[] {
+    const g = this.g;
+    const out: number[] = [];
+    const seen = new Set(scopes);
+    let level = [...scopes];
+    for (let depth = 0; depth < levels && level.length > 0; depth++) {
+      const inner: number[] = [];
+      for (const scope of level)
+        for (const r of this.retainersOf(scope)) {
+          const from = r.from;
+          const via = g.edgeName(r.edge);
+          if (via === 'context' && g.type(from) === 'closure') {
+            if (!this.isResolverClosure(from)) out.push(from);
+          } else if (
+            via === 'previous' &&
+            g.name(from) === 'system / Context' &&
+            !seen.has(from)
+          ) {
+            seen.add(from);
+            inner.push(from);
+          }
+        }
+      level = inner;
+    }
+    return out;
+  }
+
+  /**
    * The shared function info of the function whose call made a context (the
    * one whose scope info it has), or -1.
    */

@@ -15,7 +15,7 @@
  */
 import type {Frame, Leaf} from '../types';
 import {edgeNamed} from '../heap';
-import {type Branch, frameOf} from './branches';
+import {type Branch, frameOf, framesOf} from './branches';
 import type {WakerContext} from './context';
 
 /**
@@ -106,7 +106,7 @@ export function reactionJobs(
   const ctor = lock.length === 0 ? -1 : ix.constructorOf(lock[0]);
   const file = ctor === -1 ? null : ix.scriptFile(ctor);
   if (file === null) return jobs;
-  let scopes: number[] = [];
+  const scopes: number[] = [];
   for (const n of lock)
     for (const r of ix.retainersOf(n))
       if (
@@ -116,36 +116,15 @@ export function reactionJobs(
         !ix.isModuleScope(r.from)
       )
         scopes.push(r.from);
-  const seen = new Set(scopes);
-  for (let depth = 0; depth <= INNER_SCOPES && scopes.length > 0; depth++) {
-    const inner: number[] = [];
-    for (const scope of scopes)
-      for (const r of ix.retainersOf(scope)) {
-        const from = r.from;
-        const via = g.edgeName(r.edge);
-        if (
-          via === 'context' &&
-          g.type(from) === 'closure' &&
-          !ix.isResolverClosure(from) &&
-          ix.scriptFile(from) === file
-        ) {
-          for (const q of ix.retainersOf(from))
-            if (
-              g.name(q.from) === 'system / PromiseReaction' &&
-              g.edgeType(q.edge) === 'hidden' &&
-              !queuedIn(cx, promiseOf(cx, q.from), file)
-            )
-              jobs.add(q.from);
-        } else if (
-          via === 'previous' &&
-          g.name(from) === 'system / Context' &&
-          !seen.has(from)
-        ) {
-          seen.add(from);
-          inner.push(from);
-        }
-      }
-    scopes = inner;
+  for (const fn of ix.closuresWithin(scopes, INNER_SCOPES + 1)) {
+    if (ix.scriptFile(fn) !== file) continue;
+    for (const q of ix.retainersOf(fn))
+      if (
+        g.name(q.from) === 'system / PromiseReaction' &&
+        g.edgeType(q.edge) === 'hidden' &&
+        !queuedIn(cx, promiseOf(cx, q.from), file)
+      )
+        jobs.add(q.from);
   }
   return jobs;
 }
@@ -214,25 +193,14 @@ function* refersTo(cx: WakerContext, scope: number): Generator<number> {
  * way to its queue (an async `acquire`), not a job that waits on the branch.
  */
 export function onTheWayIn(cx: WakerContext, job: number, leaf: Leaf): boolean {
-  const {ix} = cx;
-  const fn = edgeNamed(ix.g, job, 'function');
-  const at = fn === -1 ? null : ix.functionAt(fn);
-  if (at === null) return false;
-  const name = ix.functionName(fn);
+  const fn = edgeNamed(cx.ix.g, job, 'function');
+  const isCall = fn === -1 ? null : framesOf(cx, fn);
+  if (isCall === null) return false;
   let lastProgram = -1;
   leaf.path.forEach((f, i) => {
     if (!/(^|[\\/])node_modules[\\/]/.test(f.file)) lastProgram = i;
   });
-  return leaf.path
-    .slice(lastProgram + 1)
-    .some(
-      f =>
-        f.file === at.file &&
-        f.line >= at.line &&
-        (name === null
-          ? f.name === '<anonymous>'
-          : f.name === name || f.name.endsWith(`.${name}`)),
-    );
+  return leaf.path.slice(lastProgram + 1).some(isCall);
 }
 
 /**

@@ -195,7 +195,7 @@ function tokensOf(cx: WakerContext, lock: number[]): Tokens {
   // Contexts of a method's call on a lock object (they refer to it), then the
   // contexts inside them, and the functions made in any of those.
   const methods = new Map(lock.map(n => [n, ix.methodsOf(n)]));
-  let contexts: number[] = [];
+  const contexts: number[] = [];
   for (const n of lock) {
     for (const r of ix.retainersOf(n)) {
       if (
@@ -207,27 +207,7 @@ function tokensOf(cx: WakerContext, lock: number[]): Tokens {
       if (owner !== -1 && methods.get(n)!.has(owner)) contexts.push(r.from);
     }
   }
-  const seen = new Set(contexts);
-  for (let depth = 0; depth < 6 && contexts.length > 0; depth++) {
-    const inner: number[] = [];
-    for (const ctx of contexts) {
-      for (const r of ix.retainersOf(ctx)) {
-        const from = r.from;
-        const via = g.edgeName(r.edge);
-        if (via === 'context' && g.type(from) === 'closure') {
-          if (!ix.isResolverClosure(from)) all.add(from);
-        } else if (
-          via === 'previous' &&
-          g.name(from) === 'system / Context' &&
-          !seen.has(from)
-        ) {
-          seen.add(from);
-          inner.push(from);
-        }
-      }
-    }
-    contexts = inner;
-  }
+  for (const fn of ix.closuresWithin(contexts, 6)) all.add(fn);
   let lent: Tokens['lent'] = null;
   for (const n of lock) {
     for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {

@@ -13,7 +13,7 @@ import {
   streamClassWhere,
   streamMadeWith,
   streamWaker,
-} from './words';
+} from './event-words';
 
 /** The stream piping into each stream (see pipedFrom), found once a search. */
 const pipesOf = new WeakMap<WakerContext, Map<number, number>>();

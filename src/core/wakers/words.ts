@@ -1,14 +1,14 @@
 /**
- * Every sentence the wakers say, in one place: the recognisers find facts in
- * the heap (a class, a property path, an event name, a timer's delay, a
- * stream's state) and hand them here as data; the words come from here. Every
+ * Every sentence the wakers say, here and in event-words.ts (events and
+ * streams): the recognisers find facts in the heap (a class, a property path,
+ * an event name, a timer's delay, a stream's state) and hand them here as
+ * data; the words come from here. Every
  * sentence must be true of what it describes; where the evidence is partial it
  * says what is known and stops. Never a value of the program: only names
  * (classes, properties, variables, event names) and the plugin's own numbers.
  */
 import type {Frame, Waker} from '../types';
 import {duration} from '../words';
-import type {ObjectState} from './state';
 
 /** A place in the source: `src/a.ts:3:7`. */
 export interface At {
@@ -141,122 +141,6 @@ export const FAKE_TICK: {waker: Waker; place: string} = {
     "by a faked process.nextTick callback, which Jest's fake clock runs only when told to (jest.runAllTicks(), or advancing it)",
 };
 
-export function listenerPlace(event: string, cls: string): string {
-  return `by a listener of ${event} on ${article(cls)}`;
-}
-
-export function targetListenerPlace(cls: string): string {
-  return `by a listener on ${article(cls)}`;
-}
-
-/** jsdom's EventTarget (an element's implementation object). */
-export function domEventWaker(event: string, cls: string): Waker {
-  return {
-    kind: 'event',
-    what: `waits for ${event} on ${article(cls)} (a DOM EventTarget): not dispatched since its listener was added`,
-    short: `waits for ${event} on ${article(cls)}`,
-  };
-}
-
-export function abortWaker(event: string, aborted: boolean): Waker {
-  return aborted
-    ? {
-        kind: 'event',
-        what: `waits for ${event} on an AbortSignal that was aborted before the listener was added: it fires once, never again`,
-        short: `waits for ${event} on an AbortSignal that was aborted before the listener was added`,
-      }
-    : {
-        kind: 'event',
-        what: `waits for ${event} on an AbortSignal: nothing aborted it`,
-        short: `waits for ${event} on an AbortSignal`,
-      };
-}
-
-export function eventTargetWaker(event: string, cls: string): Waker {
-  return {
-    kind: 'event',
-    what: `waits for ${event} on ${article(cls)}: not dispatched since its listener was added`,
-    short: `waits for ${event} on ${article(cls)}`,
-  };
-}
-
-export function childProcessWaker(
-  event: string,
-  pid: number,
-  exited: boolean,
-): Waker {
-  const short = `waits for ${event} of a child process`;
-  return {
-    kind: 'child-process',
-    what: `${short} (pid ${pid}): ${exited ? 'it has exited already, so the event will not come again' : 'still running'}`,
-    short,
-  };
-}
-
-/**
- * A pipe's destination: `names` from the first source to it; `source` says
- * what the first source lacks, when its state was read.
- */
-export function pipeWaker(
-  names: string[],
-  source: {cls: string; state: ObjectState; where: string} | undefined,
-): Waker {
-  const short = `waits for the pipe ${names.join(' → ')} to finish`;
-  return {
-    kind: 'stream',
-    what: `${short}: ${source !== undefined ? `${streamName(source.cls, source.state)}${source.where}: ${streamState(source.state, 'end', source.cls)}` : 'its source has not ended'}`,
-    short,
-  };
-}
-
-export function streamWaker(
-  cls: string,
-  o: ObjectState,
-  where: string,
-  event: string | null,
-): Waker {
-  const short = `waits for ${streamName(cls, o)}${where} to ${streamGoal(event)}`;
-  return {
-    kind: 'stream',
-    what: `${short}: ${streamState(o, event, cls)}`,
-    short,
-  };
-}
-
-/** Where a stream of the program is defined: ` (class RowSource at …)`. */
-export function streamClassWhere(at: Frame): string {
-  return ` (class ${at.name} at ${at.file}:${at.line}:${at.column})`;
-}
-
-/** ` (made with read() at src/a.ts:3:7)`. */
-export function streamMadeWith(method: string, at: At | null): string {
-  return ` (made with ${functionWords(`${method}()`, at)})`;
-}
-
-export function emitterWaker(
-  event: string,
-  cls: string,
-  o: ObjectState | undefined,
-  rawEvent: string | null,
-  once: boolean,
-): Waker {
-  const state = o !== undefined ? happened(o, rawEvent) : null;
-  const kind =
-    cls === 'EventEmitter'
-      ? 'an EventEmitter'
-      : `${article(cls)} (an EventEmitter)`;
-  const emitted =
-    state ??
-    (once
-      ? 'not emitted since its listener was added'
-      : 'not emitted in a way that settles it');
-  return {
-    kind: 'event',
-    what: `waits for ${event} on ${kind}: ${emitted}`,
-    short: `waits for ${event} on ${cls === 'EventEmitter' ? kind : article(cls)}`,
-  };
-}
-
 /** `in \`lock\` of src/cache.ts`. */
 export function variablePlace(variable: string, file: string | null): string {
   return `in \`${variable}\`${file ? ` of ${file}` : ''}`;
@@ -328,111 +212,6 @@ export function objectWaker(
     },
     place: `${place}${where}`,
   };
-}
-
-/**
- * For Node's own emitters: whether the event already happened, from their
- * state.
- */
-function happened(o: ObjectState, event: string | null): string | null {
-  if (
-    (event === 'connect' || event === 'ready') &&
-    o.connecting === false &&
-    o.remoteAddress === true
-  ) {
-    return 'it is connected already: the event came before the listener was added, and will not come again';
-  }
-  if (event === 'listening' && o.listening === true)
-    return 'it is listening already: the event came before the listener was added';
-  if (event === 'close' && (o.closed === true || o.destroyed === true))
-    return 'it is closed already: the event came before the listener was added';
-  return null;
-}
-
-/** Node's own stream classes: named by their type alone. */
-const NODE_STREAMS = new Set([
-  'Readable',
-  'Writable',
-  'Duplex',
-  'Transform',
-  'PassThrough',
-]);
-
-/** `a Readable stream`, `a RowSource (a Readable stream)`. */
-function streamName(cls: string, o: ObjectState): string {
-  const type = streamType(o);
-  return NODE_STREAMS.has(cls) ? type : `${article(cls)} (${type})`;
-}
-
-function streamType(o: ObjectState): string {
-  const r = o.readable !== undefined;
-  const w = o.writable !== undefined;
-  return r && w
-    ? 'a Duplex stream'
-    : r
-      ? 'a Readable stream'
-      : 'a Writable stream';
-}
-
-function streamGoal(event: string | null): string {
-  if (event === 'end' || event === 'data' || event === 'readable') return 'end';
-  if (event === 'finish') return 'finish';
-  if (event === 'close') return 'close';
-  return 'end or close';
-}
-
-/** What a stream still lacks, from its state (never its data). */
-function streamState(
-  o: ObjectState,
-  event: string | null,
-  cls: string,
-): string {
-  const r = o.readable;
-  const w = o.writable;
-  // Node's own readables end when the other side says so.
-  if ((cls === 'Socket' || cls === 'TLSSocket') && r?.ended !== true)
-    return `the other side has not ended it (${o.bytesRead ?? 0} bytes read)`;
-  if (cls === 'IncomingMessage' && o.complete !== true)
-    return 'the message body has not ended';
-  if (o.destroyed === true) return 'it was destroyed without ending';
-  const parts: string[] = [];
-  // A Transform pushes its end once its writable side has finished.
-  const unended = o.transform === true && w !== undefined && w.ended !== true;
-  // A chunk handed to the stream's own `write()` or `transform()` that has
-  // not called back: nothing written after it gets through, nor the end.
-  const stalled =
-    w?.writing === true
-      ? o.transform === true
-        ? 'transform()'
-        : 'write()'
-      : null;
-  if (r !== undefined && event !== 'finish') {
-    if (r.ended !== true)
-      parts.push(
-        `end never pushed${unended ? `, and end() was never called on it (a Transform pushes its end when its writable side finishes)` : stalled !== null ? '' : ' (push(null) was not called)'}`,
-      );
-    else if (r.endEmitted !== true)
-      parts.push(
-        `ended, but not read to the end (${r.length ?? 0} bytes buffered${r.flowing !== true ? ', nothing reads it' : ''}): 'end' comes after the last chunk is read`,
-      );
-  }
-  if (
-    w !== undefined &&
-    !(unended && parts.length > 0) &&
-    (event === 'finish' ||
-      event === 'close' ||
-      r === undefined ||
-      parts.length === 0)
-  ) {
-    if (w.ended !== true) parts.push('end() was never called on it');
-    else if (w.finished !== true)
-      parts.push(
-        `end() was called, ${w.length ?? 0} byte${w.length === 1 ? '' : 's'} still to write`,
-      );
-  }
-  if (stalled !== null)
-    parts.push(`its ${stalled} has not called back for the chunk it was given`);
-  return parts.length > 0 ? parts.join('; ') : 'still open';
 }
 
 /**
