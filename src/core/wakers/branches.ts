@@ -158,6 +158,19 @@ export function walkBranch(
 }
 
 /**
+ * A function of the project itself: the program's (not Node's, not the
+ * runner's) and not under node_modules.
+ */
+export function isProjectCode(cx: WakerContext, fn: number): boolean {
+  const file = cx.ix.scriptFile(fn);
+  return (
+    file !== null &&
+    cx.ix.isProgramFunction(fn) &&
+    !/[\\/]node_modules[\\/]/.test(file)
+  );
+}
+
+/**
  * The function of a branch that holds `token`, as a frame: the first
  * function of the program (not under node_modules) at or after the one that
  * keeps it (a library's `runExclusive` is held for its caller), else before
@@ -182,14 +195,7 @@ export function holderFrame(
       : g.type(n) === 'closure' && !ix.isResolverClosure(n)
         ? n
         : -1;
-  const isProgram = (fn: number): boolean => {
-    const file = fn === -1 ? null : ix.scriptFile(fn);
-    return (
-      file !== null &&
-      ix.isProgramFunction(fn) &&
-      !/[\\/]node_modules[\\/]/.test(file)
-    );
-  };
+  const isProgram = (fn: number): boolean => fn !== -1 && isProjectCode(cx, fn);
   let holder = -1;
   for (const n of path) {
     const fn = fnOf(n);

@@ -15,7 +15,7 @@
  */
 import type {Frame, Leaf} from '../types';
 import {edgeNamed} from '../heap';
-import {type Branch, frameOf, framesOf} from './branches';
+import {type Branch, frameOf, framesOf, isProjectCode} from './branches';
 import type {WakerContext} from './context';
 
 /**
@@ -240,13 +240,7 @@ export function jobFrame(
   for (let e = g.firstEdge(registers); e < g.firstEdge(registers + 1); e++) {
     const fn = g.edgeTo(e);
     if (g.type(fn) !== 'closure' || ix.isResolverClosure(fn)) continue;
-    const file = ix.scriptFile(fn);
-    if (
-      file !== null &&
-      ix.isProgramFunction(fn) &&
-      !/[\\/]node_modules[\\/]/.test(file)
-    )
-      return frameOf(cx, fn, leaf);
+    if (isProjectCode(cx, fn)) return frameOf(cx, fn, leaf);
   }
   return undefined;
 }
