@@ -4,7 +4,8 @@
  * prototype is called with the constructor's caller on the stack, then
  * replaces itself with an ordinary own data property, so the object looks as
  * usual. Used by the recorder (timers: record/io.ts) and the leftovers
- * (watchers.ts).
+ * (watchers.ts). A variant passes every assignment on to the property the
+ * prototype inherits (a socket's native handle: record/sockets.ts).
  *
  * One accessor per property serves every copy of this module in the process
  * (Jest loads one for the environment and another for each test file that
@@ -40,35 +41,76 @@ export function trapFirstAssignment(
   targets: Iterable<[object, string | symbol]>,
   onFirst: (object: object) => void,
 ): () => void {
+  return join(targets, onFirst, (key, all) => ({
+    get: () => undefined,
+    set(this: object, value: unknown) {
+      Object.defineProperty(this, key, {
+        value,
+        writable: true,
+        enumerable: true,
+        configurable: true,
+      });
+      for (const f of all) f(this);
+    },
+  }));
+}
+
+/**
+ * Like `trapFirstAssignment`, for a property the prototype inherits and that
+ * must stay inherited (a native handle's `onread`, which Node's accessor
+ * keeps inside the handle): every read and assignment is passed on to the
+ * prototype's own parent, with the object as the receiver, and `onSet(object,
+ * setter)` is called after each assignment (`setter`, the accessor's own
+ * function, is where a stack taken in `onSet` would cut).
+ */
+export function trapInheritedAssignment(
+  targets: Iterable<[object, string | symbol]>,
+  onSet: (object: object, setter: (...args: never[]) => unknown) => void,
+): () => void {
+  return join(targets, onSet as (object: object) => void, (key, all, proto) => {
+    const parent = Object.getPrototypeOf(proto) as object;
+    const set = function (this: object, value: unknown): void {
+      Reflect.set(parent, key, value, this);
+      for (const f of all) (f as typeof onSet)(this, set);
+    };
+    return {
+      get(this: object) {
+        return Reflect.get(parent, key, this) as unknown;
+      },
+      set,
+    };
+  });
+}
+
+function join(
+  targets: Iterable<[object, string | symbol]>,
+  callback: (object: object) => void,
+  accessor: (
+    key: string | symbol,
+    all: Callbacks,
+    proto: object,
+  ) => Pick<PropertyDescriptor, 'get' | 'set'>,
+): () => void {
   const joined: Array<[object, string | symbol, Callbacks]> = [];
   for (const [proto, key] of targets) {
     const traps = trapsOf(proto);
     let callbacks = traps.get(key);
     if (callbacks === undefined) {
       if (Object.getOwnPropertyDescriptor(proto, key) !== undefined) continue;
-      const all: Callbacks = (callbacks = new Set());
+      callbacks = new Set();
       Object.defineProperty(proto, key, {
         configurable: true,
         enumerable: false,
-        get: () => undefined,
-        set(this: object, value: unknown) {
-          Object.defineProperty(this, key, {
-            value,
-            writable: true,
-            enumerable: true,
-            configurable: true,
-          });
-          for (const f of all) f(this);
-        },
+        ...accessor(key, callbacks, proto),
       });
       traps.set(key, callbacks);
     }
-    callbacks.add(onFirst);
+    callbacks.add(callback);
     joined.push([proto, key, callbacks]);
   }
   return () => {
     for (const [proto, key, callbacks] of joined) {
-      callbacks.delete(onFirst);
+      callbacks.delete(callback);
       if (callbacks.size > 0) continue;
       delete (proto as Record<string | symbol, unknown>)[key];
       const traps = trapsOf(proto);

@@ -1,4 +1,7 @@
-import {trapFirstAssignment} from '../../src/core/first-assignment';
+import {
+  trapFirstAssignment,
+  trapInheritedAssignment,
+} from '../../src/core/first-assignment';
 import {
   closeRoot,
   createRoot,
@@ -96,4 +99,44 @@ test('the last copy to leave takes the accessor away, and the object looks as us
     Object.getOwnPropertyDescriptor(Thing.prototype, 'handle'),
   ).toBeUndefined();
   expect(Object.getOwnPropertySymbols(Thing.prototype)).not.toContain(TRAPS);
+});
+
+test('an inherited property stays inherited: every assignment is passed on to it, and seen', () => {
+  // Like a native handle's `onread`: the base keeps the value inside.
+  const inside = new WeakMap<object, unknown>();
+  class Base {}
+  Object.defineProperty(Base.prototype, 'onread', {
+    configurable: true,
+    get(this: object) {
+      return inside.get(this);
+    },
+    set(this: object, value: unknown) {
+      inside.set(this, value);
+    },
+  });
+  class Handle extends Base {}
+  const seen: object[] = [];
+  const leave = trapInheritedAssignment(
+    [[Handle.prototype, 'onread']],
+    (o, setter) => {
+      expect(typeof setter).toBe('function');
+      seen.push(o);
+    },
+  );
+  const h = new Handle() as Handle & {onread?: unknown};
+  const read = (): void => {};
+  h.onread = read;
+  h.onread = undefined;
+  h.onread = read;
+  expect(seen).toEqual([h, h, h]);
+  expect(Object.getOwnPropertyDescriptor(h, 'onread')).toBeUndefined();
+  expect(inside.get(h)).toBe(read);
+  expect(h.onread).toBe(read);
+  leave();
+  expect(
+    Object.getOwnPropertyDescriptor(Handle.prototype, 'onread'),
+  ).toBeUndefined();
+  h.onread = undefined;
+  expect(seen).toHaveLength(3);
+  expect(inside.get(h)).toBeUndefined();
 });

@@ -408,6 +408,48 @@ describe('the request-start channel', () => {
 describe('in a dump', () => {
   const dumpOf = (root: Root) => takeDump(root, unitContext(__filename));
 
+  test('a socket made with `new net.Socket()`, then connected (pg), is recorded where it was connected and still reads; net.connect() once; no accepted socket', async () => {
+    let accepted = 0;
+    const server = net.createServer(s => {
+      accepted++;
+      s.write('hi');
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const stop = startRecording();
+    const root = createRoot();
+    const sockets: net.Socket[] = [];
+    try {
+      enterRoot(root);
+      const own = new net.Socket();
+      own.connect(port, '127.0.0.1');
+      sockets.push(own, net.connect(port, '127.0.0.1'));
+      // Both read what the server wrote: the handle's `onread` still works.
+      const chunks = await Promise.all(sockets.map(s => once(s, 'data')));
+      expect(chunks.map(([c]) => String(c))).toEqual(['hi', 'hi']);
+      for (let i = 0; i < 100 && accepted < 2; i++)
+        await new Promise(r => setTimeout(r, 5));
+      leaveRoot(root);
+      expect(accepted).toBe(2);
+      const recorded = [...root.handles.keys()];
+      expect(recorded.map(h => sockets.indexOf(h as net.Socket))).toEqual([
+        0, 1,
+      ]);
+      const leaves = dumpOf(root).leaves.filter(l => l.kind === 'socket');
+      expect(leaves).toHaveLength(2);
+      // Where each was connected, the second on the line after the first.
+      const [mine, other] = leaves.map(l => l.createdAt);
+      expect(mine?.file).toBe(path.relative(process.cwd(), __filename));
+      expect(other?.file).toBe(mine?.file);
+      expect(other!.line).toBe(mine!.line + 1);
+    } finally {
+      closeRoot(root);
+      stop();
+      for (const s of sockets) s.destroy();
+      server.close();
+    }
+  });
+
   test('a request on a reused keep-alive socket counts the bytes of its own response', async () => {
     const server = http.createServer((req, res) => {
       if (req.url === '/first') return void res.end('x'.repeat(5000));

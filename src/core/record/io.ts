@@ -6,6 +6,7 @@ import {executionAsyncResource} from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
 import {noteOpened} from '../leftovers';
 import {trapFirstAssignment} from '../first-assignment';
+import {interceptConnects} from './connects';
 import {capture, rec, take} from './state';
 import type {HandleKind, Root} from './types';
 
@@ -76,15 +77,28 @@ const HANDLE_CHANNELS: Array<[string, HandleKind, string]> = [
   ['child_process', 'child-process', 'process'],
 ];
 
-function onHandle(kind: HandleKind, field: string, message: unknown): void {
+// Sockets already noted: net.connect() publishes its socket, then connects it
+// (seen again by connects.ts).
+const sockets = new WeakSet<object>();
+
+function onHandle(
+  kind: HandleKind,
+  field: string,
+  message: unknown,
+  cutAt: (...args: never[]) => unknown = onHandle,
+): void {
   const root = rec.active;
   const handle = (message as Record<string, unknown> | null)?.[field];
   if (typeof handle !== 'object' || handle === null) return;
+  if (kind === 'socket') {
+    if (sockets.has(handle)) return;
+    sockets.add(handle);
+  }
   // Between tests (a leftover's work): in the file's ledger, without a stack.
   if (root === null) return noteOpened(kind, handle, undefined, null);
   if (root.handles.has(handle)) return;
   const c = capture(
-    onHandle,
+    cutAt,
     root,
     rec.options.maxFrames,
     executionAsyncResource(),
@@ -201,8 +215,12 @@ function subscribeHandles(): () => void {
 export function recordIo(): () => void {
   const untimers = interceptTimers();
   const unhandles = subscribeHandles();
+  const unsockets = interceptConnects((socket, cutAt) =>
+    onHandle('socket', 'socket', {socket}, cutAt),
+  );
   return () => {
     untimers();
     unhandles();
+    unsockets();
   };
 }
