@@ -42,6 +42,22 @@ class Mutex {
   }
 }
 
+/**
+ * Waiters in a linked list of plain entries (@redis/client's queue of
+ * commands, generic-pool's waiting clients).
+ */
+class LinkedQueue {
+  head: Entry | null = null;
+  tail: Entry | null = null;
+  push(resolve: () => void): void {
+    const entry: Entry = {value: {resolve}, next: null};
+    if (this.tail) this.tail.next = entry;
+    else this.head = entry;
+    this.tail = entry;
+  }
+}
+type Entry = {value: {resolve: () => void}; next: Entry | null};
+
 /** Where a program keeps the resolve functions of promises it hands out. */
 class Gate {
   readonly waiters: Array<(v: unknown) => void> = [];
@@ -322,7 +338,16 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       promise: waitsOf.get(sema)![0],
       constructed: true,
     });
+    // A queue of three waiters in a linked list.
+    const linked = new LinkedQueue();
+    kept.push(linked);
+    const queued = [0, 1, 2].map(
+      () => new Promise<void>(resolve => linked.push(resolve)),
+    );
     leaves = {
+      linked0: add('linked0', queued[0]),
+      linked1: add('linked1', queued[1]),
+      linked2: add('linked2', queued[2]),
       semaReentered: reentered,
       jest29: add('jest29', jest29.exports.whenReady!()),
       smiModule: add('smiModule', smiModule.exports.wait!()),
@@ -512,6 +537,16 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       ]);
     },
   );
+
+  test('waiters in a linked list: kept in an entry of the list, the same words for each', () => {
+    const whats = [leaves.linked0, leaves.linked1, leaves.linked2].map(
+      l => l.waker!.what,
+    );
+    expect(whats[0]).toMatch(
+      /^its resolve function is kept in LinkedQueue, at `\.value\.resolve` of an entry of its linked list \(class LinkedQueue at test\/unit\/wakers-holders\.test\.ts:\d+:\d+\)/,
+    );
+    expect(new Set(whats).size).toBe(1);
+  });
 
   test('a resolve function called with a pending promise: said so, never "nothing has called it"', () => {
     for (const l of [leaves.follows, leaves.followsHooked]) {

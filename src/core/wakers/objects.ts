@@ -5,7 +5,7 @@
  * and a module's top-level variable. Containers (plain objects, arrays, maps)
  * are passed through to what keeps them.
  */
-import type {Chain} from './heap-index';
+import type {Chain, HeapIndex} from './heap-index';
 import {IDENTIFIER} from './heap-code';
 import {type Recognised, type WakerContext} from './context';
 import {listenedEvents} from './events';
@@ -104,8 +104,10 @@ function objectHolder(
 ): Recognised {
   const g = cx.ix.g;
   // The path from the holder down to what it keeps: `waiters[0]`, `resolve`,
-  // `pending (a Map)`.
+  // `pending (a Map)`. Through a linked list, only what is below its entry:
+  // which entry it is (`#head.next.next`) differs from one waiter to the next.
   let path = '';
+  let inList = false;
   for (let j = k - 1; j >= 0; j--) {
     const e = chain.edges[j];
     const type = g.edgeType(e);
@@ -123,12 +125,46 @@ function objectHolder(
       (g.type(below) === 'object' && !CONTAINERS.has(g.name(below)))
     )
       break;
+    if (isListEntry(cx.ix, below)) {
+      inList = true;
+      path = '';
+    }
   }
   return objectWaker(
     g.name(node),
-    path,
+    inList ? `, at \`${path}\` of an entry of its linked list` : path,
     through,
     cx.ix.classAt(node),
     listenedEvents(cx, node),
   );
+}
+
+/**
+ * An entry of a linked list: a plain object that refers to, or is referred
+ * to by, another of the same shape (the same property names: `{value,
+ * next}`).
+ */
+function isListEntry(ix: HeapIndex, n: number): boolean {
+  const g = ix.g;
+  if (g.type(n) !== 'object' || g.name(n) !== 'Object') return false;
+  const shape = propertyNames(ix, n);
+  const alike = (m: number): boolean =>
+    m !== n &&
+    g.type(m) === 'object' &&
+    g.name(m) === 'Object' &&
+    propertyNames(ix, m) === shape;
+  for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++)
+    if (g.edgeType(e) === 'property' && alike(g.edgeTo(e))) return true;
+  for (const r of ix.retainersOf(n))
+    if (g.edgeType(r.edge) === 'property' && alike(r.from)) return true;
+  return false;
+}
+
+/** The names of an object's properties, sorted and joined. */
+function propertyNames(ix: HeapIndex, n: number): string {
+  const g = ix.g;
+  const names: string[] = [];
+  for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++)
+    if (g.edgeType(e) === 'property') names.push(String(g.edgeName(e)));
+  return names.sort().join(',');
 }
