@@ -8,7 +8,13 @@
  * its stacks end.
  */
 import type {Circus} from '@jest/types';
-import {closeRoot, createRoot, enterRoot, topUpCaptures} from '../core/record';
+import {
+  closeRoot,
+  createRoot,
+  enterRoot,
+  enterRootAtNextTimer,
+  topUpCaptures,
+} from '../core/record';
 import type {TaskDump} from '../core/types';
 import {isTimeoutError} from '../jest/timeout';
 import {messageOf} from './errors';
@@ -182,7 +188,8 @@ function begin(
   st.running.set(owner, {root, takesDone, rootType, rootName, timeoutMs});
   // Each test and hook starts with the whole burst of stack captures.
   topUpCaptures();
-  enterRoot(root);
+  // From circus's timeout timer on, set just before it calls the body.
+  enterRootAtNextTimer(root);
 }
 
 function end(st: State, owner: Traced): void {

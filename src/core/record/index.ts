@@ -14,6 +14,7 @@ export {
   closeRoot,
   createRoot,
   enterRoot,
+  enterRootAtNextTimer,
   leaveRoot,
   liveRoots,
   recorderObjects,
@@ -85,6 +86,7 @@ export function startRecording(
       stop?.(how?.betweenFiles === true);
       stop = undefined;
       rec.active = null;
+      rec.pending = null;
     }
   };
 }

@@ -8,9 +8,11 @@ import {noteOpened} from '../leftovers';
 import {trapFirstAssignment} from '../first-assignment';
 import {interceptConnects} from './connects';
 import {capture, rec, take} from './state';
+import {startPendingRoot} from './roots';
 import type {HandleKind, Root} from './types';
 
 function onTimerCreated(timer: object): void {
+  if (rec.pending !== null) startPendingRoot();
   const root = rec.active;
   if (root === null || !take(root)) {
     // Still in the test file's ledger: a timer a callback sets again, between

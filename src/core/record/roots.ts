@@ -84,7 +84,33 @@ export function createRoot(parent: Root | null = null): Root {
  */
 export function enterRoot(root: Root): void {
   rec.ambientOpen = false;
+  rec.pending = null;
   rec.active = root.closed ? null : root;
+}
+
+/**
+ * Makes `root` the active Root at the next timer made; until then new work
+ * belongs to no Root. A test's Root starts in jest-circus's event handler,
+ * before circus has called the body: the rest of its dispatch of the event
+ * and the promise it wraps the body in are its own work, not the test's, and
+ * would each cost a stack. Circus sets the body's timeout timer just before
+ * it calls the body (Jest 29 and 30). A timer made earlier (a callback of the
+ * test before) starts the Root early, as `enterRoot` would have.
+ *
+ * @example
+ * enterRootAtNextTimer(root); // in the test_fn_start handler
+ */
+export function enterRootAtNextTimer(root: Root): void {
+  rec.ambientOpen = false;
+  rec.active = null;
+  rec.pending = root.closed ? null : root;
+}
+
+/** The next timer is made: a Root waiting for it becomes active. */
+export function startPendingRoot(): void {
+  const root = rec.pending;
+  rec.pending = null;
+  if (root !== null && !root.closed) rec.active = root;
 }
 
 /**
@@ -96,6 +122,7 @@ export function enterRoot(root: Root): void {
  * try { started = startWork(); } finally { leaveRoot(root); }
  */
 export function leaveRoot(root: Root): void {
+  if (rec.pending === root) rec.pending = null;
   if (rec.active === root)
     rec.active =
       root.parent !== null && !root.parent.closed ? root.parent : null;

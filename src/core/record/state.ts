@@ -21,6 +21,11 @@ export const rec = {
   /** The Root new work belongs to, or null between tests. */
   active: null as Root | null,
   /**
+   * The Root to make active at the next timer made (roots.ts,
+   * `enterRootAtNextTimer`), or null.
+   */
+  pending: null as Root | null,
+  /**
    * Promises made outside any Root are recorded only while a test file loads
    * (module state, promises made in describe blocks): between tests only
    * Jest's own machinery runs.
