@@ -58,6 +58,12 @@ class LinkedQueue {
 }
 type Entry = {value: {resolve: () => void}; next: Entry | null};
 
+/** A job queue made paused, as p-queue's `autoStart: false` leaves it. */
+class PausedQueue {
+  readonly jobs: Array<() => void> = [];
+  _isPaused = true;
+}
+
 /** Where a program keeps the resolve functions of promises it hands out. */
 class Gate {
   readonly waiters: Array<(v: unknown) => void> = [];
@@ -344,7 +350,11 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     const queued = [0, 1, 2].map(
       () => new Promise<void>(resolve => linked.push(resolve)),
     );
+    const paused = new PausedQueue();
+    kept.push(paused);
+    const pausedJob = new Promise<void>(resolve => paused.jobs.push(resolve));
     leaves = {
+      pausedJob: add('pausedJob', pausedJob),
       linked0: add('linked0', queued[0]),
       linked1: add('linked1', queued[1]),
       linked2: add('linked2', queued[2]),
@@ -546,6 +556,14 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       /^its resolve function is kept in LinkedQueue, at `\.value\.resolve` of an entry of its linked list \(class LinkedQueue at test\/unit\/wakers-holders\.test\.ts:\d+:\d+\)/,
     );
     expect(new Set(whats).size).toBe(1);
+  });
+
+  test('kept by an object whose pause flag is true: said', () => {
+    expect(leaves.pausedJob.waker!.what).toMatch(
+      /^its resolve function is kept in PausedQueue\.jobs\[0\] \(class PausedQueue at test\/unit\/wakers-holders\.test\.ts:\d+:\d+; its `_isPaused` is true\)/,
+    );
+    // The linked queue has no such flag.
+    expect(leaves.linked0.waker!.what).not.toContain('is true');
   });
 
   test('a resolve function called with a pending promise: said so, never "nothing has called it"', () => {

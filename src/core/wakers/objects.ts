@@ -130,13 +130,37 @@ function objectHolder(
       path = '';
     }
   }
+  const paused = pausedFlag(cx.ix, node);
   return objectWaker(
     g.name(node),
     inList ? `, at \`${path}\` of an entry of its linked list` : path,
     through,
     cx.ix.classAt(node),
     listenedEvents(cx, node),
+    paused !== undefined ? `its \`${paused}\` is true` : undefined,
   );
+}
+
+/** A flag an object sets while it is paused (p-queue's `_isPaused`). */
+const PAUSED = /^[_#]?(is)?paused$/i;
+
+/**
+ * The name of the object's pause flag, when it is true (a boolean is an
+ * Oddball in the snapshot, whose first hidden edge is its string).
+ */
+function pausedFlag(ix: HeapIndex, n: number): string | undefined {
+  const g = ix.g;
+  for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
+    const name = g.edgeName(e);
+    if (g.edgeType(e) !== 'property' || typeof name !== 'string') continue;
+    if (!PAUSED.test(name)) continue;
+    const to = g.edgeTo(e);
+    if (g.name(to) !== 'system / Oddball') continue;
+    for (let f = g.firstEdge(to); f < g.firstEdge(to + 1); f++)
+      if (g.name(g.edgeTo(f)) === 'true' && g.type(g.edgeTo(f)) === 'string')
+        return name;
+  }
+  return undefined;
 }
 
 /**

@@ -189,7 +189,8 @@ export function variableWaker(
 
 /**
  * An object of the program keeping it: `in Pool.waiting[0]`, with where its
- * class is and the events it has listeners of.
+ * class is, the events it has listeners of, and a state it is in (`its
+ * `_isPaused` is true`).
  */
 export function objectWaker(
   cls: string,
@@ -197,12 +198,19 @@ export function objectWaker(
   through: string | undefined,
   at: Frame | undefined,
   listening: string[],
+  state?: string,
 ): {waker: Waker; place: string} {
   const place = `in ${cls}${path}`;
-  const where =
-    at !== undefined || listening.length > 0
-      ? ` (${[at !== undefined ? `class ${cls} at ${at.file}:${at.line}:${at.column}` : null, listening.length > 0 ? `an EventEmitter with listeners of ${listening.map(e => `'${e}'`).join(', ')}` : null].filter(x => x !== null).join('; ')})`
-      : '';
+  const notes = [
+    at !== undefined
+      ? `class ${cls} at ${at.file}:${at.line}:${at.column}`
+      : null,
+    listening.length > 0
+      ? `an EventEmitter with listeners of ${listening.map(e => `'${e}'`).join(', ')}`
+      : null,
+    state ?? null,
+  ].filter(x => x !== null);
+  const where = notes.length > 0 ? ` (${notes.join('; ')})` : '';
   return {
     waker: {
       kind: 'object',
