@@ -68,6 +68,7 @@ export function onTestEvent(
         'test',
         fullName(event.test),
         event.test.timeout ?? state.testTimeout,
+        timerDelay(event.test.timeout || state.testTimeout),
       );
       own(st, event.test, () => [event.test.errors]);
       break;
@@ -78,6 +79,7 @@ export function onTestEvent(
         event.hook.type,
         blockName(event.hook.parent),
         event.hook.timeout ?? state.testTimeout,
+        timerDelay(event.hook.timeout || state.testTimeout),
       );
       // As circus places a hook's own failure: an Each hook's fails its test,
       // an All hook's the file.
@@ -164,6 +166,7 @@ function begin(
   rootType: TaskDump['rootType'],
   rootName: string,
   timeoutMs: number,
+  circusDelay: number,
 ): void {
   if (st.running.has(owner)) end(st, owner);
   const shared =
@@ -188,8 +191,18 @@ function begin(
   st.running.set(owner, {root, takesDone, rootType, rootName, timeoutMs});
   // Each test and hook starts with the whole burst of stack captures.
   topUpCaptures();
-  // From circus's timeout timer on, set just before it calls the body.
-  enterRootAtNextTimer(root);
+  // From circus's timeout timer on, set just before it calls the body, to
+  // the end of the body.
+  enterRootAtNextTimer(root, circusDelay);
+}
+
+/**
+ * The delay of the timer jest-circus sets for a body's timeout of `ms`
+ * (`test.timeout || testTimeout`), as Node's Timeout stores it.
+ */
+function timerDelay(ms: number): number {
+  const after = ms * 1;
+  return after >= 1 && after <= 0x7fffffff ? after : 1;
 }
 
 function end(st: State, owner: Traced): void {

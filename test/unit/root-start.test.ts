@@ -36,3 +36,21 @@ describe('in a hook', () => {
     expect(seen).toEqual({promises: 0, timers: 1});
   });
 });
+
+describe('when the body is over', () => {
+  let afterBody: Root | null | undefined;
+  test("an async body: the test's Root at each await", async () => {
+    const root = activeRoot();
+    await null;
+    expect(activeRoot()).toBe(root);
+  });
+  test('a sync body: a reaction that runs after it returned is in no Root', () => {
+    expect(activeRoot()).not.toBeNull();
+    void Promise.resolve().then(() => {
+      afterBody = activeRoot();
+    });
+  });
+  test('(checked here)', () => {
+    expect(afterBody).toBeNull();
+  });
+});

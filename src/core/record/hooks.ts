@@ -13,7 +13,7 @@
  * `p`'s). CallSites are read only when a dump is taken.
  */
 import {executionAsyncResource} from 'node:async_hooks';
-import {AMBIENT} from './roots';
+import {AMBIENT, endBody} from './roots';
 import {SHORT_FRAMES, capture, rec, take, takeAmbient} from './state';
 import {Stamp} from './stamp';
 import {MAX_WAITS} from './types';
@@ -25,6 +25,7 @@ export function onInit(
 ): void {
   const root = rec.active;
   if (root === null) {
+    if (rec.pending !== null) rec.lastInit = promise;
     if (parent === undefined && rec.ambientOpen && takeAmbient()) {
       const c = capture(
         onInit,
@@ -100,6 +101,7 @@ export function onInit(
  * make things.
  */
 export function onSettled(promise: Promise<unknown>): void {
+  if (promise === rec.body) endBody();
   const c = Stamp.capture(promise);
   if (c === undefined) return;
   c.settled = true;

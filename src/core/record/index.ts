@@ -87,6 +87,9 @@ export function startRecording(
       stop = undefined;
       rec.active = null;
       rec.pending = null;
+      rec.body = null;
+      rec.bodyRoot = null;
+      rec.lastInit = null;
     }
   };
 }

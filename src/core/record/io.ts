@@ -12,7 +12,7 @@ import {startPendingRoot} from './roots';
 import type {HandleKind, Root} from './types';
 
 function onTimerCreated(timer: object): void {
-  if (rec.pending !== null) startPendingRoot();
+  if (rec.pending !== null) startPendingRoot(timer);
   const root = rec.active;
   if (root === null || !take(root)) {
     // Still in the test file's ledger: a timer a callback sets again, between

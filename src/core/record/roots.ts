@@ -85,32 +85,64 @@ export function createRoot(parent: Root | null = null): Root {
 export function enterRoot(root: Root): void {
   rec.ambientOpen = false;
   rec.pending = null;
+  rec.body = null;
+  rec.bodyRoot = null;
   rec.active = root.closed ? null : root;
 }
 
 /**
- * Makes `root` the active Root at the next timer made; until then new work
- * belongs to no Root. A test's Root starts in jest-circus's event handler,
- * before circus has called the body: the rest of its dispatch of the event
- * and the promise it wraps the body in are its own work, not the test's, and
- * would each cost a stack. Circus sets the body's timeout timer just before
- * it calls the body (Jest 29 and 30). A timer made earlier (a callback of the
- * test before) starts the Root early, as `enterRoot` would have.
+ * Makes `root` the active Root at the next timer made, and leaves it when
+ * the body is over; until then new work belongs to no Root. A test's Root is
+ * made in jest-circus's event handler, before circus calls the body: the rest
+ * of its dispatch of the event and the promise it wraps the body in are its
+ * own work, not the test's, and would each cost a stack. Circus makes that
+ * promise, and in its executor sets the body's timeout timer (`timeoutMs`,
+ * which the timer shows), just before it calls the body (Jest 29 and 30).
+ * When that promise settles, the body has returned, or its promise settled,
+ * or `done` was called: what circus does next (its reactions, its dispatch of
+ * the end event) is not recorded either.
+ *
+ * A timer made earlier (a callback of the test before) starts the Root
+ * early, as `enterRoot` would have; one whose delay is not `timeoutMs` starts
+ * it without an end: it is left when it is closed, as before.
  *
  * @example
- * enterRootAtNextTimer(root); // in the test_fn_start handler
+ * enterRootAtNextTimer(root, 5000); // in the test_fn_start handler
  */
-export function enterRootAtNextTimer(root: Root): void {
+export function enterRootAtNextTimer(root: Root, timeoutMs = -1): void {
   rec.ambientOpen = false;
   rec.active = null;
+  rec.body = null;
+  rec.bodyRoot = null;
   rec.pending = root.closed ? null : root;
+  rec.pendingTimeout = timeoutMs;
+  rec.lastInit = null;
 }
 
-/** The next timer is made: a Root waiting for it becomes active. */
-export function startPendingRoot(): void {
+/**
+ * A timer is made (`timer`, still in its constructor, its delay set): a Root
+ * waiting for it becomes active.
+ */
+export function startPendingRoot(timer: object): void {
   const root = rec.pending;
+  const wrapper = rec.lastInit;
   rec.pending = null;
-  if (root !== null && !root.closed) rec.active = root;
+  rec.lastInit = null;
+  if (root === null || root.closed) return;
+  rec.active = root;
+  const delay = (timer as {_idleTimeout?: unknown})._idleTimeout;
+  if (wrapper !== null && delay === rec.pendingTimeout) {
+    rec.body = wrapper;
+    rec.bodyRoot = root;
+  }
+}
+
+/** The promise circus wrapped the body in has settled: the Root is left. */
+export function endBody(): void {
+  const root = rec.bodyRoot;
+  rec.body = null;
+  rec.bodyRoot = null;
+  if (root !== null) leaveRoot(root);
 }
 
 /**
@@ -123,6 +155,10 @@ export function startPendingRoot(): void {
  */
 export function leaveRoot(root: Root): void {
   if (rec.pending === root) rec.pending = null;
+  if (rec.bodyRoot === root) {
+    rec.body = null;
+    rec.bodyRoot = null;
+  }
   if (rec.active === root)
     rec.active =
       root.parent !== null && !root.parent.closed ? root.parent : null;

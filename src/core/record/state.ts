@@ -25,6 +25,16 @@ export const rec = {
    * `enterRootAtNextTimer`), or null.
    */
   pending: null as Root | null,
+  /** The timeout jest-circus gives the pending Root's body (ms), or -1. */
+  pendingTimeout: -1,
+  /** The latest promise made while a Root is pending. */
+  lastInit: null as object | null,
+  /**
+   * The promise jest-circus wraps the active Root's body in, when known: when
+   * it settles, the body is over and the Root is left.
+   */
+  body: null as object | null,
+  bodyRoot: null as Root | null,
   /**
    * Promises made outside any Root are recorded only while a test file loads
    * (module state, promises made in describe blocks): between tests only
