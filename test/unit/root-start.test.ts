@@ -3,6 +3,7 @@
  */
 import v8 from 'node:v8';
 import type {Root} from '../../src/core/record';
+import {traced} from '../../src';
 
 // Under the jest-taskdump environment (built by `pretest`): what a test's
 // Root holds when its body starts.
@@ -51,6 +52,18 @@ describe('when the body is over', () => {
     });
   });
   test('(checked here)', () => {
+    expect(afterBody).toBeNull();
+  });
+  test('a body that runs a traced() call: the same', () => {
+    const root = activeRoot();
+    traced(() => Promise.resolve(), {name: 'inner'}).close();
+    expect(activeRoot()).toBe(root);
+    afterBody = undefined;
+    void Promise.resolve().then(() => {
+      afterBody = activeRoot();
+    });
+  });
+  test('(checked here, too)', () => {
     expect(afterBody).toBeNull();
   });
 });

@@ -85,8 +85,6 @@ export function createRoot(parent: Root | null = null): Root {
 export function enterRoot(root: Root): void {
   rec.ambientOpen = false;
   rec.pending = null;
-  rec.body = null;
-  rec.bodyRoot = null;
   rec.active = root.closed ? null : root;
 }
 
