@@ -58,6 +58,11 @@ class LinkedQueue {
 }
 type Entry = {value: {resolve: () => void}; next: Entry | null};
 
+/** An emitter with listeners of five events, keeping its waiters. */
+class Noisy extends EventEmitter {
+  readonly waiters: Array<() => void> = [];
+}
+
 /** A job queue made paused, as p-queue's `autoStart: false` leaves it. */
 class PausedQueue {
   readonly jobs: Array<() => void> = [];
@@ -353,7 +358,13 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     const paused = new PausedQueue();
     kept.push(paused);
     const pausedJob = new Promise<void>(resolve => paused.jobs.push(resolve));
+    const noisy = new Noisy();
+    for (const event of ['zeta', 'alpha', 'mid', 'beta', 'gamma'])
+      noisy.on(event, () => {});
+    kept.push(noisy);
+    const noisyWait = new Promise<void>(resolve => noisy.waiters.push(resolve));
     leaves = {
+      noisy: add('noisy', noisyWait),
       pausedJob: add('pausedJob', pausedJob),
       linked0: add('linked0', queued[0]),
       linked1: add('linked1', queued[1]),
@@ -556,6 +567,12 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       /^its resolve function is kept in LinkedQueue, at `\.value\.resolve` of an entry of its linked list \(class LinkedQueue at test\/unit\/wakers-holders\.test\.ts:\d+:\d+\)/,
     );
     expect(new Set(whats).size).toBe(1);
+  });
+
+  test("an emitter's events: the first three in order, and how many more", () => {
+    expect(leaves.noisy.waker!.what).toMatch(
+      /^its resolve function is kept in Noisy\.waiters\[0\] \(class Noisy at [^;]+; an EventEmitter with listeners of 'alpha', 'beta', 'gamma' and 2 more\)/,
+    );
   });
 
   test('kept by an object whose pause flag is true: said', () => {

@@ -200,18 +200,14 @@ function eventTarget(
 
 /**
  * The events an EventEmitter has listeners of (but Node's bookkeeping ones),
- * at most three.
+ * sorted.
  */
 export function listenedEvents(cx: WakerContext, node: number): string[] {
   const g = cx.ix.g;
   const events = edgeNamed(g, node, '_events');
   if (events === -1) return [];
   const out: string[] = [];
-  for (
-    let e = g.firstEdge(events);
-    e < g.firstEdge(events + 1) && out.length < 3;
-    e++
-  ) {
+  for (let e = g.firstEdge(events); e < g.firstEdge(events + 1); e++) {
     const name = g.edgeName(e);
     if (
       g.edgeType(e) !== 'property' ||
@@ -229,5 +225,7 @@ export function listenedEvents(cx: WakerContext, node: number): string[] {
     )
       out.push(name);
   }
-  return out;
+  // Sorted: an emitter's `_events` is a dictionary, listed in the order of a
+  // hash that differs from one process to the next.
+  return out.sort();
 }

@@ -206,7 +206,12 @@ export function objectWaker(
       ? `class ${cls} at ${at.file}:${at.line}:${at.column}`
       : null,
     listening.length > 0
-      ? `an EventEmitter with listeners of ${listening.map(e => `'${e}'`).join(', ')}`
+      ? `an EventEmitter with listeners of ${listening
+          .slice(0, 3)
+          .map(e => `'${e}'`)
+          .join(
+            ', ',
+          )}${listening.length > 3 ? ` and ${listening.length - 3} more` : ''}`
       : null,
     state ?? null,
   ].filter(x => x !== null);
