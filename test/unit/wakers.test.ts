@@ -196,6 +196,15 @@ describe('findWakers, on this process', () => {
     };
     void transfer(a, b);
     void transfer(b, a);
+    // A timer that ran without settling its promise (a retry's first pause,
+    // kafkajs's): its object, still kept, keeps the callback.
+    const ran = new Promise(resolve => {
+      kept.push(
+        setTimeout(() => {
+          if (kept.length < 0) resolve(undefined);
+        }, 1),
+      );
+    });
     await new Promise(r => setTimeout(r, 30));
     let t: NodeJS.Timeout | undefined;
     leaves = {
@@ -226,6 +235,7 @@ describe('findWakers, on this process', () => {
           t = setTimeout(resolve, 60_000);
         }),
       ),
+      ran: add('ran', ran),
       notConstructed: add(
         'async',
         (async () => new Promise(() => {}))(),
@@ -322,6 +332,10 @@ describe('findWakers, on this process', () => {
     expect(leaves.timer.waker!.what).toMatch(
       /^settles when a setTimeout of 60000 ms fires \(in \d+\.\d s\)$/,
     );
+  });
+
+  test('a timer that already ran is not what settles it', () => {
+    expect(leaves.ran.waker?.what ?? '').not.toMatch(/setTimeout/);
   });
 
   test("an async function's own promise has no resolve functions, and is not called orphaned for that", () => {

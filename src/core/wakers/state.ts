@@ -43,6 +43,11 @@ export interface ObjectState {
   transform?: boolean;
   idleTimeout?: number;
   idleStart?: number;
+  /**
+   * A Timeout or Immediate that ran (once, for a one-shot) or was cleared:
+   * it will not fire again.
+   */
+  timerDone?: boolean;
   repeat?: number | null;
   callAt?: number;
   expiry?: number;
@@ -85,6 +90,7 @@ const STATE_READER = `function () {
     transform: typeof data(o, '_transform', false) === 'function',
     idleTimeout: num(data(o, '_idleTimeout', false)),
     idleStart: num(data(o, '_idleStart', false)),
+    timerDone: bool(data(o, '_destroyed', false)),
     repeat: repeat === null ? null : num(repeat),
     callAt: num(data(o, 'callAt', false)),
     expiry: num(data(o, 'expiry', false)),

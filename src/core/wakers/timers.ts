@@ -29,6 +29,8 @@ export function recogniseTimer(
     // A promise that waits on a timer the dump shows already says so.
     if (waiting) return 'stop';
     const t = cx.states.read(node);
+    // One that ran, or was cleared, keeps its callback but will not call it.
+    if (t?.timerDone === true) return 'stop';
     const delay =
       t?.idleTimeout !== undefined && t.idleTimeout >= 0
         ? Math.round(t.idleTimeout)
