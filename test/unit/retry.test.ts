@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import {firstPass} from '../../src/core/dump/retry';
+import {firstPass, thrownAt} from '../../src/core/dump/retry';
 import type {Frame} from '../../src/core/types';
 import {runBody} from './runner-stub';
 import {Sleeps} from './sleeps';
@@ -65,6 +65,42 @@ test('a loop that catches and sleeps: where, how many failed, with what', async 
   expect(Number(/(\d+) attempts failed/.exec(what)![1])).toBeGreaterThan(1);
   expect(what).not.toContain('s3cr3t');
   expect(dump.leaves.find(l => l.kind === 'timer')?.loop?.exact).toBe(true);
+});
+
+test("a catch that calls a helper which awaits, then sleeps (the AWS SDK's shape): a retry loop once a pause went before", async () => {
+  // Each pause: a helper the catch calls, which awaits something else first.
+  async function backoff(ms: number): Promise<void> {
+    await Promise.resolve();
+    await sleep(ms);
+  }
+  async function withHelper(): Promise<void> {
+    for (;;) {
+      try {
+        return await down();
+      } catch (e) {
+        if (sleeps.stopped) throw e;
+        await backoff(20);
+      }
+    }
+  }
+  const {dump} = await runBody(() => withHelper(), 150);
+  const what = leafOf(dump);
+  expect(what).toMatch(
+    new RegExp(
+      `^retry loop in withHelper at ${THIS_FILE}:\\d+: (\\d+) attempts failed, each with Unavailable thrown at ${THIS_FILE}:${lineOf('down')}:\\d+; next attempt after setTimeout 20 ms`,
+    ),
+  );
+  // The first pause alone is no loop (see below: other work after a
+  // handled failure).
+  const once = await runBody(() => withHelperOnce(), 60);
+  expect(leafOf(once.dump)).toMatch(/^setTimeout 500 ms/);
+  async function withHelperOnce(): Promise<void> {
+    try {
+      await down();
+    } catch {
+      await backoff(500);
+    }
+  }
 });
 
 test('one failed attempt and a pause longer than the timeout', async () => {
@@ -201,4 +237,55 @@ test('two loops run one after the other from one line of a test count as one (do
   expect(armed[0]).toBe(2);
   // Counted as one loop: the first loop's attempts are in the count.
   expect(counted).toBe(armed[0] + armed[1]);
+});
+
+test('where an error was thrown: a frame of the project, not one only awaiting it', () => {
+  const no = (): boolean => false;
+  // The AWS SDK's: thrown in a library, awaited by the test.
+  expect(
+    thrownAt(
+      [
+        'at throwDefaultError (/app/node_modules/@smithy/smithy-client/dist-cjs/index.js:10:5)',
+        'at async send (/app/node_modules/@smithy/core/dist-cjs/index.js:3:4)',
+        'at async Object.<anonymous> (/app/test/s3.test.js:28:3)',
+      ],
+      '/app',
+      no,
+    ),
+  ).toEqual({
+    at: 'node_modules/@smithy/smithy-client/dist-cjs/index.js:10:5',
+    inLibrary: true,
+  });
+  // The same as Jest's formatter writes it: no `async`, after Node's
+  // microtask loop.
+  expect(
+    thrownAt(
+      [
+        'at handleError (/app/node_modules/@aws-sdk/core/index.js:1390:65)',
+        'at processTicksAndRejections (node:internal/process/task_queues:95:5)',
+        'at /app/node_modules/@smithy/core/retry/index.js:211:50',
+        'at Object.<anonymous> (/app/test/s3.test.js:28:3)',
+      ],
+      '/app',
+      no,
+    ),
+  ).toEqual({
+    at: 'node_modules/@aws-sdk/core/index.js:1390:65',
+    inLibrary: true,
+  });
+  expect(
+    thrownAt(
+      ['at down (/app/src/db.js:4:11)', 'at async retry (/app/src/r.js:9:7)'],
+      '/app',
+      no,
+    ),
+  ).toEqual({at: 'src/db.js:4:11'});
+  // Only a caller awaiting it: where it was thrown is not known.
+  expect(
+    thrownAt(
+      ['at async Object.<anonymous> (/app/test/a.test.js:2:3)'],
+      '/app',
+      no,
+    ),
+  ).toEqual({});
 });

@@ -61,6 +61,7 @@ export class Retries {
   private readonly reasons = new Map<object, Reason | null>();
   private readonly reader = new SettledReader();
   private readonly failed = new Map<Capture, Capture | null>();
+  private readonly failedViaHelper = new Map<Capture, Capture | null>();
   /** States that could not be read (no inspector, over its budget). */
   private unread = 0;
 
@@ -76,7 +77,21 @@ export class Retries {
    * along the same logical stack (the loop's earlier pauses).
    */
   of(timer: Capture, earlier: readonly Capture[]): RetryFacts | null {
-    const attempt = this.failedAttempt(timer);
+    let helper = false;
+    let attempt = this.failedAttempt(timer, false);
+    // A `catch` that calls a helper which awaits, then sleeps (the AWS SDK's
+    // refreshRetryTokenForRetry): what the helper's call was made in is what
+    // follows the failure, in its `catch` or after it; taken for a retry only
+    // when an earlier pause of the same stack was armed the same way, a loop.
+    if (attempt === null && earlier.length > 0) {
+      attempt = this.failedAttempt(timer, true);
+      if (
+        attempt !== null &&
+        !earlier.some(t => this.failedAttempt(t, true) !== null)
+      )
+        attempt = null;
+      helper = true;
+    }
     if (attempt === null) return null;
     const at =
       this.g.waitKind(attempt) === 'await'
@@ -90,7 +105,7 @@ export class Retries {
     const unread = this.unread;
     const over = earlier.length > MAX_EARLIER;
     for (const t of over ? earlier.slice(-MAX_EARLIER) : earlier) {
-      const a = this.failedAttempt(t);
+      const a = this.failedAttempt(t, helper);
       if (a === null) continue;
       counted++;
       const f = this.failure(a);
@@ -111,14 +126,18 @@ export class Retries {
   /**
    * The subscription whose rejection the timer was armed in reaction to:
    * followed back through the `await`s of one function (a `catch` block that
-   * awaits before it sleeps), up to the one whose promise rejected.
+   * awaits before it sleeps), up to the one whose promise rejected; with
+   * `helper`, through those of one more function, whose first run the first
+   * one's call was made in (a helper the `catch` called).
    */
-  private failedAttempt(timer: Capture): Capture | null {
-    let found = this.failed.get(timer);
+  private failedAttempt(timer: Capture, helper: boolean): Capture | null {
+    const cache = helper ? this.failedViaHelper : this.failed;
+    let found = cache.get(timer);
     if (found !== undefined) return found;
     found = null;
     let context = timer.context;
     let fn: string | null = null;
+    let calls = helper ? 2 : 1;
     for (let i = 0; i < MAX_STEPS; i++) {
       const s = this.g.promiseContext(context);
       if (s === undefined || s.awaits === undefined || s.awaited === undefined)
@@ -126,7 +145,7 @@ export class Retries {
       const top = this.g.sites(s).find(x => file(x) !== null && !isNode(x));
       if (top === undefined) break;
       const k = fnKey(top);
-      if (fn !== null && k !== fn) break;
+      if (k !== fn && --calls < 0) break;
       fn = k;
       const state = this.state(s.awaited);
       const kind = this.g.waitKind(s);
@@ -139,7 +158,7 @@ export class Retries {
       if (state !== 'fulfilled' || kind !== 'await') break;
       context = s.context;
     }
-    this.failed.set(timer, found);
+    cache.set(timer, found);
     return found;
   }
 
@@ -197,27 +216,39 @@ export class Retries {
     return {
       kind: reason.cls ?? 'an object',
       error: true,
-      ...this.thrownAt(reason.frames),
+      ...thrownAt(reason.frames, this.ctx.rootDir, this.ctx.isMachinery),
     };
   }
+}
 
-  /**
-   * The first frame of the project on an error's stack (outside
-   * node_modules), else the first of a library: `{at}` as a display path.
-   */
-  private thrownAt(lines: readonly string[]): {at?: string; inLibrary?: true} {
-    let library: string | undefined;
-    for (const l of lines) {
-      const m = POSITION.exec(l);
-      if (m === null) continue;
-      const f = m[1];
-      if (f.startsWith('node:') || this.ctx.isMachinery(f)) continue;
-      const at = `${displayPath(f, this.ctx.rootDir)}:${m[2]}:${m[3]}`;
-      if (!/[\\/]node_modules[\\/]/.test(f)) return {at};
-      library ??= at;
-    }
-    return library === undefined ? {} : {at: library, inLibrary: true};
+/**
+ * Where an error was thrown, from its stack's lines: the first frame of the
+ * project (outside node_modules), else the first of a library, as a display
+ * path. An `async` frame is a caller suspended at an `await`, not where it
+ * was thrown: a project's one only says where the error went (the AWS SDK's
+ * errors reach the test's `await s3.send()`), so the library's frame is said.
+ * V8 writes `at async`, which Jest's stack formatter drops; the frames after
+ * Node's microtask loop (`processTicksAndRejections`) are such callers too.
+ */
+export function thrownAt(
+  lines: readonly string[],
+  rootDir: string,
+  isMachinery: (file: string) => boolean,
+): {at?: string; inLibrary?: true} {
+  let library: string | undefined;
+  let awaiting = false;
+  for (const l of lines) {
+    const m = POSITION.exec(l);
+    if (m === null) continue;
+    const f = m[1];
+    if (f === 'node:internal/process/task_queues') awaiting = true;
+    if (f.startsWith('node:') || isMachinery(f)) continue;
+    const at = `${displayPath(f, rootDir)}:${m[2]}:${m[3]}`;
+    const project = !/[\\/]node_modules[\\/]/.test(f);
+    if (project && !awaiting && !/^\s*at async /.test(l)) return {at};
+    if (!project) library ??= at;
   }
+  return library === undefined ? {} : {at: library, inLibrary: true};
 }
 
 // `at f (file:1:2)`, `at file:1:2`, `at async f (file:1:2)`.
