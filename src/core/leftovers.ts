@@ -216,12 +216,13 @@ export function noteOpened(
  * what made it) and that is no promise: a native request's.
  */
 function unlinked(context: object): boolean {
+  // The common contexts first: a promise, a timer (its async id).
   return (
-    ownerOf(context) === undefined &&
-    asyncIdOf(context) === undefined &&
-    triggerIdOf(context) === undefined &&
+    Object.prototype.toString.call(context) !== '[object Promise]' &&
     Stamp.capture(context) === undefined &&
-    Object.prototype.toString.call(context) !== '[object Promise]'
+    asyncIdOf(context) === undefined &&
+    ownerOf(context) === undefined &&
+    triggerIdOf(context) === undefined
   );
 }
 

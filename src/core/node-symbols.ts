@@ -13,14 +13,33 @@
  */
 const symbols = new Map<string, symbol>();
 
+/**
+ * While a name's symbol is not known yet, the prototypes of objects found
+ * without it (a class gives its objects their symbols in its constructor):
+ * their objects are not searched for it again. Looked up for every timer a
+ * callback sets, on its context (a Timeout has no `owner_symbol`), this is
+ * what keeps the search from running each time.
+ */
+const misses = new Map<string, WeakSet<object>>();
+
 function read(resource: object, name: string): unknown {
   let s = symbols.get(name);
   if (s === undefined) {
+    const proto = Object.getPrototypeOf(resource) as object | null;
+    const missed = misses.get(name);
+    if (proto !== null && missed?.has(proto) === true) return undefined;
     s = Object.getOwnPropertySymbols(resource).find(
       x => x.description === name,
     );
-    if (s === undefined) return undefined;
+    if (s === undefined) {
+      if (proto !== null) {
+        if (missed === undefined) misses.set(name, new WeakSet([proto]));
+        else missed.add(proto);
+      }
+      return undefined;
+    }
     symbols.set(name, s);
+    misses.delete(name);
   }
   return (resource as Record<symbol, unknown>)[s];
 }
