@@ -16,19 +16,20 @@
  * reactions lead to the code waiting on it (its branch); see locks.ts for who
  * holds a lock.
  *
- * This module is the search; heap-index.ts indexes the snapshot, state.ts
- * reads live objects, recognise.ts and the recognisers (timers.ts, events.ts,
- * streams.ts, objects.ts) name holders, locks.ts and branches.ts find who holds
- * a lock, words.ts says it all. Only names are read from the heap (classes,
+ * This module is the search (nearest.ts: from an object to what keeps it);
+ * heap-index.ts indexes the snapshot, state.ts reads live objects,
+ * recognise.ts and the recognisers (timers.ts, events.ts, streams.ts,
+ * objects.ts) name holders, locks.ts and branches.ts find who holds a lock,
+ * words.ts says it all. Only names are read from the heap (classes,
  * properties, variables, event names); never a value of the program.
  */
 import type {Waker} from '../types';
 import {probeHeap} from '../heap';
 import {Stopwatch} from '../stopwatch';
-import {type Chain, HeapIndex, IDENTIFIER} from './heap-index';
+import {HeapIndex, IDENTIFIER} from './heap-index';
 import type {Recognised, WakerContext} from './context';
 import {StateReader} from './state';
-import {RANK_ERROR, rankOf, recognise} from './recognise';
+import {nearestHolder} from './nearest';
 import {findHolders} from './locks';
 import {scopeHolder} from './scopes';
 import {placeUpTo} from './further';
@@ -49,9 +50,6 @@ import {
 } from './words';
 
 export type {WakerOptions, WakerReport, WakerSubject} from './types';
-
-/** How far a search for what keeps an object goes (retainers visited). */
-const HOLDER_SEARCH_LIMIT = 20_000;
 
 /**
  * Finds the waker of each subject and sets `leaf.waker`. Takes a heap snapshot:
@@ -303,107 +301,3 @@ function describe(
 
 /** How many objects up from a resolve function a search names and follows. */
 const CHAIN = 6;
-
-/**
- * What keeps `start`, nearest first: breadth first through its retainers
- * until one is a timer, an emitter, an object of the program or a module's
- * variable (with `pastObjects`, a variable or a timer only: the search goes
- * on through the rest).
- */
-function nearestHolder(
-  cx: WakerContext,
-  start: number,
-  subject: WakerSubject,
-  avoid?: Set<number>,
-  pastObjects = false,
-): (Recognised & {node: number; chain: Chain}) | undefined {
-  const {ix} = cx;
-  const g = ix.g;
-  const down = new Map<number, number>([[start, -1]]);
-  const queue = [start];
-  const depthOf = [0];
-  // Of the holders at the nearest depth, the one that says most (the heap's
-  // order of objects is the order they were made in, which varies from run to
-  // run).
-  let best:
-    (Recognised & {node: number; rank: number; depth: number}) | undefined;
-  for (
-    let head = 0;
-    head < queue.length && queue.length < HOLDER_SEARCH_LIMIT;
-    head++
-  ) {
-    const node = queue[head];
-    const depth = depthOf[head];
-    if (best !== undefined && depth > best.depth && best.rank < RANK_ERROR)
-      break;
-    if (node !== start) {
-      const chain = chainTo(cx, node, down);
-      const found = recognise(cx, chain, subject, down);
-      if (found === 'stop') continue;
-      // Past objects, only what the program keeps things alive by: a
-      // module's variable, a timer (an emitter's listener may be a cycle
-      // back to the objects passed).
-      const past =
-        pastObjects &&
-        found !== undefined &&
-        found.waker.kind !== 'variable' &&
-        found.waker.kind !== 'timer';
-      if (found !== undefined && !past) {
-        const rank = rankOf(found);
-        if (
-          best === undefined ||
-          rank < best.rank ||
-          (rank === best.rank &&
-            depth === best.depth &&
-            found.place < best.place)
-        )
-          best = {node, ...found, rank, depth};
-        continue;
-      }
-    }
-    for (const {from, edge} of ix.retainersOf(node)) {
-      if (
-        down.has(from) ||
-        ix.skip(edge) ||
-        ix.probe.ours[from] === 1 ||
-        avoid?.has(from) === true
-      )
-        continue;
-      const name = g.edgeName(edge);
-      // V8's code and its metadata (feedback of call sites, constant pools)
-      // keep what they saw run: no path of the program's.
-      if (
-        name === 'map' ||
-        name === '__proto__' ||
-        name === 'prototype' ||
-        g.type(from) === 'synthetic' ||
-        g.type(from) === 'code'
-      )
-        continue;
-      down.set(from, edge);
-      queue.push(from);
-      depthOf.push(depth + 1);
-    }
-  }
-  if (best === undefined) return undefined;
-  const {node, waker, place} = best;
-  return {node, waker, place, chain: chainTo(cx, node, down)};
-}
-
-/** The chain from the search's start up to `top` (see nearestHolder). */
-function chainTo(
-  cx: WakerContext,
-  top: number,
-  down: Map<number, number>,
-): Chain {
-  const nodes: number[] = [];
-  const edges: number[] = [];
-  for (let n = top; ;) {
-    nodes.unshift(n);
-    const e = down.get(n)!;
-    if (e === -1) break;
-    edges.unshift(e);
-    n = cx.ix.g.edgeTo(e);
-  }
-  return {nodes, edges};
-}
