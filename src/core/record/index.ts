@@ -4,6 +4,7 @@
  */
 import {promiseHooks} from 'node:v8';
 import {onInit, onSettled} from './hooks';
+import {forgetBodies} from './roots';
 import {recordIo} from './io';
 import {clock, rec} from './state';
 import {DEFAULT_RECORDER_OPTIONS, type RecorderOptions} from './types';
@@ -86,10 +87,7 @@ export function startRecording(
       stop?.(how?.betweenFiles === true);
       stop = undefined;
       rec.active = null;
-      rec.pending = null;
-      rec.body = null;
-      rec.bodyRoot = null;
-      rec.lastInit = null;
+      forgetBodies();
     }
   };
 }

@@ -110,11 +110,17 @@ export function enterRoot(root: Root): void {
 export function enterRootAtNextTimer(root: Root, timeoutMs = -1): void {
   rec.ambientOpen = false;
   rec.active = null;
-  rec.body = null;
-  rec.bodyRoot = null;
+  forgetBodies();
   rec.pending = root.closed ? null : root;
   rec.pendingTimeout = timeoutMs;
+}
+
+/** No Root waits for its timer, and no body's end is watched. */
+export function forgetBodies(): void {
+  rec.pending = null;
   rec.lastInit = null;
+  rec.body = null;
+  rec.bodyRoot = null;
 }
 
 /**
