@@ -15,6 +15,7 @@ import type {Root} from './record';
 import {Stamp} from './record/stamp';
 import {asyncIdOf, ownerOf, triggerIdOf} from './node-symbols';
 import {isOpen} from './open-state';
+import {callbackOf, madeByEndedFile} from './realms';
 
 /** What an entry is; the same words as {@link LeftoverKind}. */
 export type OpenedKind =
@@ -164,10 +165,23 @@ function madeByEarlierFile(e: Entry, index: EntryIndex): boolean {
  * one whose callback made a `process.nextTick` (see {@link entryOfContext}).
  */
 export function contextLeftByEarlierFile(context: object): boolean {
+  if (endedFileCallback(context)) return true;
   context = behindPromises(context);
-  if (earlier.has(ownerOf(context) ?? context)) return true;
+  if (earlier.has(ownerOf(context) ?? context) || endedFileCallback(context))
+    return true;
   const trigger = triggerIdOf(context);
   return trigger !== undefined && earlierIds.has(trigger);
+}
+
+/**
+ * Whether the callback that ran with `context` is an ended file's code: the
+ * reaction of a promise its code made, or the callback of its timer (see
+ * realms.ts). Nothing of what an earlier file left running is missed then,
+ * even where no object of it was seen open (a retry loop whose attempt began
+ * between the files, its promises unrecorded).
+ */
+function endedFileCallback(context: object): boolean {
+  return madeByEndedFile(context) || madeByEndedFile(callbackOf(context));
 }
 
 /**

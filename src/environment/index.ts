@@ -14,7 +14,9 @@ import type {
 import type {Circus} from '@jest/types';
 import {TestEnvironment as NodeEnvironment} from 'jest-environment-node';
 import {createPositionMapper} from '../core/callsites';
+import {runInContext} from 'node:vm';
 import {isCircus, isMachinery} from '../core/machinery';
+import {endRealm, realmOf} from '../core/realms';
 import {publishCore, setRootDir} from '../core/shared';
 import {type DumpContext, type LeafSource, takeDump} from '../core/dump';
 import {dumpOnSignal} from '../api';
@@ -106,6 +108,7 @@ export function withTaskdump<TBase extends EnvironmentClass>(
         running: new Map(),
         watchdog: undefined,
         leaks: undefined,
+        realm: null,
       };
       states.set(this, st);
       // The reporter's notes to workers are ours, not the test's.
@@ -141,6 +144,11 @@ export function withTaskdump<TBase extends EnvironmentClass>(
       const st = stateOf(this);
       if (!st.taskdump.enabled) return;
       st.stopRecording = startRecording(st.taskdump);
+      const vmContext = this.getVmContext?.() ?? null;
+      st.realm =
+        vmContext === null
+          ? null
+          : realmOf(() => runInContext('({})', vmContext));
       st.leaks?.start();
       setRootDir(st.rootDir);
       if (st.taskdump.signal !== undefined) {
@@ -168,6 +176,7 @@ export function withTaskdump<TBase extends EnvironmentClass>(
       st.stopSignal = undefined;
       st.stopRecording?.({betweenFiles: true});
       st.stopRecording = undefined;
+      endRealm(st.realm);
       await super.teardown();
     }
 

@@ -50,6 +50,11 @@ export interface State {
   watchdog: Watchdog | undefined;
   /** What the file's tests and hooks left open (leaks.ts), unless off. */
   leaks: Leaks | undefined;
+  /**
+   * The test realm's `Object.prototype`, noted as an ended file's at teardown
+   * (core/realms.ts).
+   */
+  realm: object | null;
 }
 
 export const states = new WeakMap<object, State>();

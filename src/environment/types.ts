@@ -1,6 +1,7 @@
 /**
  * The shapes of a Jest environment that `withTaskdump` takes and extends.
  */
+import type {Context} from 'node:vm';
 import type {Circus} from '@jest/types';
 import type {JestEnvironment} from '@jest/environment';
 import type {DumpContext, LeafSource} from '../core/dump';
@@ -26,6 +27,8 @@ export interface EnvironmentInstance {
   fakeTimersModern: JestEnvironment['fakeTimersModern'];
   setup(): Promise<void>;
   teardown(): Promise<void>;
+  /** The test realm's vm context (Jest's environments have it). */
+  getVmContext?(): Context | null;
 }
 
 /** What `withTaskdump` adds to an environment class. */

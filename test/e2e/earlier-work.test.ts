@@ -65,3 +65,36 @@ describe.each([
     );
   });
 });
+
+// The first file of fixtures/retry-files leaves a retry loop running (shaped
+// as kafkajs's: each failed attempt, an async call, sets a timer for the
+// next). Attempts that begin between the files make promises no Root records,
+// so the chain of the attempts that run during the second file's hung test
+// breaks there. The loop's code was loaded in the first file's realm, which
+// has ended: its promises and callbacks say whose work it is, and the dump
+// leaves it out.
+describe.each([
+  ['one worker', ['-i']],
+  ['two workers', ['-w=2']],
+])('retry-files fixture, %s', (_label, args) => {
+  let output = '';
+  let tests = '';
+  beforeAll(() => {
+    const run = runJest('retry-files', [...args, '--forceExit']);
+    output = run.output;
+    tests = /^Tests: +(.*)$/m.exec(output)?.[1] ?? output;
+  });
+
+  test("a later file's dump shows none of the retry loop an earlier file left running", () => {
+    expect(tests).toBe('1 failed, 1 passed, 2 total');
+    expect(dumps(output)).toEqual([
+      [
+        'Task dump: 1 branch stuck after <elapsed> ms (1 promise)',
+        '',
+        '╼ test "an unrelated hang in a later file, while the first file\'s clients retry" at test/b-later.test.js:2:9',
+        '⏸ promise, never settled',
+      ].join('\n'),
+    ]);
+    expect(output).not.toMatch(/b-later\.test\.js left/);
+  });
+});

@@ -1,0 +1,63 @@
+/**
+ * Realms of test files that have ended.
+ *
+ * Jest runs each test file in a vm context of its own, and loads the file's
+ * modules (its node_modules too) there: their async functions make promises
+ * of that realm, their callbacks are functions of that realm. What such code
+ * still does after its file ended (a client's retry loop, a reconnect timer)
+ * runs while a later file's tests run, and the recorder, which knows only the
+ * active Root, files it under the running test. Where the dump cannot trace a
+ * branch to the test's body, the realm says whose it is: an object whose
+ * prototype chain ends at an ended file's `Object.prototype` was made by that
+ * file's code. Nothing here runs on the hot path: a file's realm is noted at
+ * its teardown, and asked about at a dump.
+ *
+ * Not covered: what such code makes through Node's own API in the main realm
+ * (a Timeout of `timers/promises`, a socket); the dump asks about the
+ * callback that made it where it can (contexts.ts).
+ */
+import {types} from 'node:util';
+
+/** `Object.prototype` of each ended file's realm. */
+const ended = new WeakSet<object>();
+
+/** Longest prototype chain followed (a class hierarchy is far shorter). */
+const MAX_DEPTH = 32;
+
+/**
+ * The realm's own `Object.prototype`, read from an object literal made in it
+ * (a test may replace its global `Object`).
+ */
+export function realmOf(makeObject: () => unknown): object | null {
+  const o = makeObject();
+  if (typeof o !== 'object' || o === null) return null;
+  return Object.getPrototypeOf(o) as object | null;
+}
+
+/** Notes that the file whose realm this is has ended (its teardown). */
+export function endRealm(objectPrototype: object | null): void {
+  if (objectPrototype !== null) ended.add(objectPrototype);
+}
+
+/**
+ * Whether `o` (an object or a function) was made by code of a test file that
+ * has ended. Proxies are not looked into (their trap would run).
+ */
+export function madeByEndedFile(o: unknown): boolean {
+  if ((typeof o !== 'object' && typeof o !== 'function') || o === null)
+    return false;
+  let at: object | null = o;
+  for (let depth = 0; at !== null && depth < MAX_DEPTH; depth++) {
+    if (types.isProxy(at)) return false;
+    const up = Object.getPrototypeOf(at) as object | null;
+    if (up === null) return ended.has(at);
+    at = up;
+  }
+  return false;
+}
+
+/** The callback of a Node Timeout or Immediate, if it has one. */
+export function callbackOf(timer: object): unknown {
+  const t = timer as {_onTimeout?: unknown; _onImmediate?: unknown};
+  return '_onImmediate' in t ? t._onImmediate : t._onTimeout;
+}
