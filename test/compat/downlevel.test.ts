@@ -59,14 +59,11 @@ describe.each([
     test.failing,
   ],
   ['@swc/jest, target es2015', 'swc', test],
-  // KNOWN GAP: Babel's asyncToGenerator with native generators (targets: node
-  // 6) is not recognised: with the test files compiled too, the dumps say
-  // nothing under the test is pending.
-  [
-    'babel-jest, preset-env for node 6 (asyncToGenerator)',
-    'babelgen',
-    test.failing,
-  ],
+  // Babel's asyncToGenerator with native generators (targets: node 6), the
+  // test files compiled too: a test body wrapped where it is written
+  // (`test('…', _asyncToGenerator(function* () {…}))`) is its own wrapper,
+  // called by the runner.
+  ['babel-jest, preset-env for node 6 (asyncToGenerator)', 'babelgen', test],
   // KNOWN GAP: regenerator runs the body through its own frames (anonymous, in
   // helper code no source map covers): it is not recognised, and the dump shows
   // the helpers' frames.
@@ -106,12 +103,5 @@ describe.each([
   if (downlevel === 'ts5x64')
     test('as it is: the seed tree without the Promise.all node', () => {
       expect(outline(of('hangs'))).toBe(WITHOUT_ALL);
-    });
-  if (downlevel === 'babelgen')
-    test('as it is: the dumps say nothing under the test is pending', () => {
-      for (const d of found)
-        expect(d).toMatch(
-          /^Task dump: nothing under this test is pending after <elapsed> ms/,
-        );
     });
 });

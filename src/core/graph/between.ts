@@ -6,7 +6,7 @@
  * `.then` callback returning it). The walk itself is in stack-walk.ts.
  */
 import type {Capture} from '../record';
-import {isDownlevelHelper} from '../stack/downlevel';
+import {isDownlevelHelper, isDownlevelWait} from '../stack/downlevel';
 import {
   type Site,
   callSite,
@@ -64,6 +64,10 @@ export class Between {
     const kind = this.g.waitKind(w);
     if (kind !== 'await' && kind !== 'then') return [];
     const ws = this.g.sites(w);
+    // A down-levelling helper's `.then` for a body's `yield`: its body is not
+    // on the stack (the walk draws where it waits), and the helper's frames
+    // are the same in every run of every body.
+    if (isDownlevelWait(ws)) return [];
     const top = ws.find(s => file(s) !== null && !isNode(s));
     if (top === undefined) return [];
     const ps = this.g.sites(p);

@@ -133,12 +133,13 @@ export function foldStateMachineSteps(sites: Site[]): Site[] {
  * Where an async function compiled to a generator was called from, in a stack
  * read from the leaf: `[k]` is the helper's `new Promise`, `[fn]` the function
  * itself. Returns the index of `fn` and whether the wrapper is one we know by
- * name.
+ * name. `alone`: the function is the anonymous wrapper itself, and `[fn]` is
+ * its caller (see {@link wrapperAlone}).
  */
 function downlevelCall(
   sites: Site[],
   k: number,
-): {fn: number; named: boolean} | undefined {
+): {fn: number; named: boolean; alone: boolean} | undefined {
   const p = sites[k];
   if (!isPromiseConstructor(p)) return undefined;
   // Rootward: `__awaiter`, or the wrapper (anonymous, then maybe `_foo`), then
@@ -167,7 +168,27 @@ function downlevelCall(
   const fn = sites[x];
   if (fn === undefined || file(fn) === null || isDownlevelHelper(fn))
     return undefined;
-  return {fn: x, named};
+  return {fn: x, named, alone: !named && wrapperAlone(w, fn)};
+}
+
+/**
+ * Whether an anonymous wrapper, called from `caller`, is the function itself:
+ * an expression wrapped where it is written (`test('…',
+ * _asyncToGenerator(function* () {…}))`, an arrow function), called from
+ * another file (the test runner). Babel writes its helper into each file (the
+ * wrapper is in the function's file), and a method's body calls its wrapper
+ * from the method, in that file: one from another file is a caller. With the
+ * helper imported from node_modules (`@babel/runtime`) this cannot be told,
+ * and the frame below is taken for the function.
+ */
+function wrapperAlone(wrapper: Site, caller: Site): boolean {
+  const f = file(wrapper);
+  return (
+    f !== null &&
+    !f.includes('/node_modules/') &&
+    file(caller) !== null &&
+    file(caller) !== f
+  );
 }
 
 /**
@@ -234,9 +255,13 @@ export function collapseDownlevelled(
   for (let k = 0; k < sites.length; k++) {
     const call = downlevelCall(sites, k);
     if (call === undefined) continue;
-    const fn = sites[call.fn];
+    // An anonymous wrapper that is the function itself: its caller stays.
+    const fn = call.alone ? sites[call.fn - 1] : sites[call.fn];
     const rest = (): Site[] =>
-      collapseDownlevelled(sites.slice(call.fn + 1), wrappers);
+      collapseDownlevelled(
+        sites.slice(call.alone ? call.fn : call.fn + 1),
+        wrappers,
+      );
     if (k === 0) {
       // The function's own promise: its stack starts at the function.
       if (call.named || wrappers.has(wrapperKey(sites[1])))
@@ -246,8 +271,8 @@ export function collapseDownlevelled(
     const body = downlevelBody(sites, k);
     if (body === undefined) continue;
     const merged = newSite(callSite(sites[body]), {
-      name: name(fn),
-      fn: fnKey(fn),
+      name: call.alone ? name(sites[body]) : name(fn),
+      fn: call.alone ? fnKey(sites[body]) : fnKey(fn),
       gen: genKey(sites[body]),
     });
     return [...sites.slice(0, body), merged, ...rest()];
@@ -260,14 +285,15 @@ export function collapseDownlevelled(
  * {@link collapseDownlevelled}).
  */
 export function learnWrappers(sites: Site[], wrappers: Set<string>): void {
-  for (let k = 1; k < sites.length; k++) {
+  for (let k = 0; k < sites.length; k++) {
     const call = downlevelCall(sites, k);
-    if (
-      call !== undefined &&
-      !call.named &&
-      downlevelBody(sites, k) !== undefined
-    )
-      wrappers.add(wrapperKey(sites[k + 1]));
+    if (call === undefined) continue;
+    // A full run through it, or a first call through `_foo` (Babel's and
+    // swc's wrapper is anonymous there too; later calls skip `_foo`).
+    const seen = call.named
+      ? name(sites[k + 1]) === ''
+      : k > 0 && downlevelBody(sites, k) !== undefined;
+    if (seen) wrappers.add(wrapperKey(sites[k + 1]));
   }
 }
 
