@@ -484,6 +484,59 @@ describe('library and Node frames in a row', () => {
   });
 });
 
+describe('a function that calls itself at one line', () => {
+  test('three or more of its frames in a row are one line, and what it waits on is drawn under it', () => {
+    const page = (line: number, column: number) =>
+      f('page', line, column, {async: true});
+    const text = renderDump(
+      dump([
+        leaf([
+          f('load', 2),
+          page(5, 20),
+          page(5, 20),
+          page(5, 20),
+          page(5, 20),
+          page(4, 9),
+        ]),
+      ]),
+    );
+    expect(text.split('\n').slice(2)).toEqual([
+      '╼ test "hangs" at test/a.test.ts:3:29',
+      '└╼ load at src/a.ts:2:1',
+      '   └╼ page at src/a.ts:5:20 (recursive: it calls itself here)',
+      '      └╼ page at src/a.ts:4:9',
+      '         ⏸ promise, never settled',
+    ]);
+  });
+
+  test('two frames, a split, a leaf on the way or another column stop it', () => {
+    const twice = renderDump(
+      dump([leaf([f('page', 5, 20), f('page', 5, 20), f('page', 4, 9)])]),
+    );
+    expect(twice).not.toContain('recursive');
+    const split = renderDump(
+      dump([
+        leaf([f('walk', 5, 20), f('walk', 5, 20), f('a', 1)]),
+        leaf([f('walk', 5, 20), f('walk', 5, 20), f('walk', 5, 20)]),
+      ]),
+    );
+    // Split after the second frame: the two above the split are drawn as
+    // they are, as is the one below it.
+    expect(split).not.toContain('recursive');
+    const leafOnTheWay = renderDump(
+      dump([
+        leaf([f('walk', 5, 20), f('walk', 5, 20)]),
+        leaf([f('walk', 5, 20), f('walk', 5, 20), f('walk', 5, 20), f('a', 1)]),
+      ]),
+    );
+    expect(leafOnTheWay).not.toContain('recursive');
+    const columns = renderDump(
+      dump([leaf([f('walk', 5, 20), f('walk', 5, 21), f('walk', 5, 22)])]),
+    );
+    expect(columns).not.toContain('recursive');
+  });
+});
+
 // Inputs and leaves made alike are grouped by comparing their data before their
 // text (see render.ts collapse/collapseSame): data that differs where the text
 // does not must still group, and data that differs where the text does must

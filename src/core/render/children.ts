@@ -134,6 +134,15 @@ export function renderChildren(
           range,
         )
       : [['dim', n.label ?? '']];
+    // A function that called itself, at the same line, frame after frame (a
+    // recursive walk or paginator): one line. Not counted: nested calls from
+    // one line are matched to their frames by a guess that can repeat frames
+    // (graph/calls.ts), so the number of frames is no number of calls.
+    const nested = recursionRun(n);
+    if (nested.length >= RECURSION_RUN) {
+      parts.push(['dim', '(recursive: it calls itself here)']);
+      n = nested[nested.length - 1];
+    }
     lines.push(
       line(
         prefix,
@@ -202,6 +211,35 @@ export function libraryOf(file: string): string | null {
  * one before (no leaf, no other branch, no combinator input), all outside the
  * user's code.
  */
+/** Frames of one function at one line in a row this long are counted. */
+const RECURSION_RUN = 3;
+
+/**
+ * `n` and its only children after it that are the same frame (function,
+ * file, line and column), each with nothing else below it.
+ */
+function recursionRun(n: TreeNode): TreeNode[] {
+  const f = n.frame;
+  const run = [n];
+  if (f === null) return run;
+  let cur = n;
+  while (cur.leaves.length === 0 && cur.children.length === 1) {
+    const next = cur.children[0].frame;
+    if (
+      next === null ||
+      next.combinator !== undefined ||
+      next.name !== f.name ||
+      next.file !== f.file ||
+      next.line !== f.line ||
+      next.column !== f.column
+    )
+      break;
+    cur = cur.children[0];
+    run.push(cur);
+  }
+  return run;
+}
+
 function libraryRun(n: TreeNode): TreeNode[] {
   const run: TreeNode[] = [];
   let cur: TreeNode | undefined = n;
