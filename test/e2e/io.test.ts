@@ -120,11 +120,10 @@ describe.each([
     expect(find('a response whose body never ends')).toMatchSnapshot();
   });
 
-  // The socket is made in an fs callback (a branch not traced back to the
-  // test), but the waker search finds the promise's resolve function kept by
-  // the request the socket carries: the socket is drawn under the promise it
-  // feeds. The server is a hook's: joined all the same.
-  test('a request sent from an fs callback to a server a hook started: one branch, the socket under the promise it feeds', () => {
+  // The socket is made in an fs callback: followed through the fs request to
+  // the executor that asked for it, so the socket is drawn under the promise
+  // that executor's work feeds. The server is a hook's: joined all the same.
+  test('a request sent from an fs callback to a server a hook started: one branch, through the fs request to the socket', () => {
     const title =
       'a server started by a hook › a request sent from an fs callback, never answered';
     const d = flat(title);
@@ -132,7 +131,7 @@ describe.each([
     expect(d).toContain('(1 server)');
     expect(d).not.toContain('async chain broken');
     expect(d).toMatch(
-      /└╼ statusAfterCheck at src\/checked\.ts:7:10 ⏸ promise, never settled; it waits on: ↳ waits for 'response' on a ClientRequest .* └╼ <anonymous> at src\/checked\.ts:10:10 ⇄ HTTP GET to 127\.0\.0\.1:<port>: no response yet \(0 bytes read\); it waits on: └╼ 'request' listener <anonymous> at src\/http\.ts:6:36 ⇄ HTTP server on 127\.0\.0\.1:<port> \(started outside this test\): the GET is not answered; its handler returned without answering it; created at src\/http\.ts:7:40$/,
+      /└╼ statusAfterCheck at src\/checked\.ts:7:10 ⏸ promise, never settled; it waits on: └╼ fs\.stat callback at src\/checked\.ts:8:8 └╼ <anonymous> at src\/checked\.ts:10:10 ⇄ HTTP GET to 127\.0\.0\.1:<port>: no response yet \(0 bytes read\); it waits on: └╼ 'request' listener <anonymous> at src\/http\.ts:6:36 ⇄ HTTP server on 127\.0\.0\.1:<port> \(started outside this test\): the GET is not answered; its handler returned without answering it; created at src\/http\.ts:7:40$/,
     );
     expect(find(title)).toMatchSnapshot();
   });

@@ -12,8 +12,10 @@ describe.each([
   const run = sharedRun('limits', args);
   const find = dumpFinder(run);
 
-  test('a wait made in an fs callback is under "async chain broken by a callback", at the callback', () => {
-    expect(find('waits on work started in an fs callback')).toMatch(
+  // fs's callbacks are followed (test/unit/requests.test.ts); crypto's are
+  // not.
+  test('a wait made in a crypto callback is under "async chain broken by a callback", at the callback', () => {
+    expect(find('waits on work started in a crypto callback')).toMatch(
       /\n└╼ async chain broken by a callback: created in one, not traced back to the body\n {3}└╼ <anonymous> at src\/config\.js:12:\d+\n {6}└╼ waitForReload at src\/config\.js:7:\d+\n {9}⏸ promise, never settled/,
     );
   });

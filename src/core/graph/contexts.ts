@@ -4,7 +4,8 @@
  * reaction the callback was (a `.then` callback, an `await` resumed, the
  * `then` of a thenable, a promise being resolved), or another Root's work.
  */
-import {type Capture, Stamp, handleRootOf} from '../record';
+import {type Capture, Stamp, handleRootOf, requestMadeAt} from '../record';
+import {isNode, name} from '../stack/sites';
 import type {Frame} from '../types';
 import {type FunctionStart, viaEventFrame, viaFrame} from '../dump/frames';
 import {ownerOf, triggerIdOf} from '../node-symbols';
@@ -17,7 +18,9 @@ import {
 import type {WaitGraph} from './graph';
 import {
   type Branch,
+  type WalkOptions,
   below,
+  isProgramSite,
   findLastIndex,
   isTimerObject,
   timerApi,
@@ -32,6 +35,7 @@ export class Contexts {
   constructor(
     private readonly w: Walker,
     private readonly g: WaitGraph,
+    private readonly opts: WalkOptions,
   ) {}
 
   /**
@@ -46,20 +50,16 @@ export class Contexts {
   ): Branch[] {
     if (ctx === undefined) return [{path, reach: 'detached'}];
     const timer = this.g.timers.get(ctx);
-    if (timer !== undefined && timer !== c) {
-      const api = timerApi(ctx);
-      return this.w.stack.walk(timer, 1).map(b => {
-        const setter = b.path[b.path.length - 1];
-        // The setter's own frame adds nothing when it is an anonymous
-        // function at the same place.
-        const parent =
-          setter !== undefined && setter.name === '<anonymous>'
-            ? {...b, path: b.path.slice(0, -1)}
-            : b;
-        return below(parent, [viaFrame(setter, `${api} callback`), ...path]);
-      });
-    }
+    if (timer !== undefined && timer !== c)
+      return this.throughMaker(timer, `${timerApi(ctx)} callback`, path);
     if (isTimerObject(ctx)) return [{path, reach: 'foreign'}];
+    const request = this.requestAt(ctx);
+    if (request !== undefined && request.capture !== c)
+      return this.throughMaker(
+        request.capture,
+        `${request.api} callback`,
+        path,
+      );
     // A native handle is the context of its socket's callbacks, and stays so
     // after the socket let go of it (its 'close').
     const owner = ownerOf(ctx);
@@ -140,6 +140,54 @@ export class Contexts {
       default:
         return this.w.upWait(p).map(b => below(b, path));
     }
+  }
+
+  /**
+   * A callback's branch, continued through what made the timer or request
+   * that ran it (`made`), with a frame that says so (`setTimeout callback`).
+   */
+  private throughMaker(made: Capture, via: string, path: Frame[]): Branch[] {
+    return this.w.stack.walk(made, 1).map(b => {
+      const setter = b.path[b.path.length - 1];
+      // The setter's own frame adds nothing when it is an anonymous function
+      // at the same place.
+      const parent =
+        setter !== undefined && setter.name === '<anonymous>'
+          ? {...b, path: b.path.slice(0, -1)}
+          : b;
+      return below(parent, [viaFrame(setter, via), ...path]);
+    });
+  }
+
+  /**
+   * The file request (fs's callback API) whose callback ran with `ctx`, made
+   * under the Root: the first of a chain of requests each made in the one
+   * before's callback (`readFile`'s open, read and close) that the program
+   * made, with the API it called (`fs.readFile`).
+   */
+  private requestAt(ctx: object): {capture: Capture; api: string} | undefined {
+    let request = requestMadeAt(ctx);
+    for (let hops = 0; request !== undefined && hops < 16; hops++) {
+      if (!this.g.ours(request.owner)) return undefined;
+      // Node's frames (fs's), then the program's frame that called them.
+      const sites = this.g.sites(request);
+      const node = sites.findIndex(s => isNode(s));
+      const mine =
+        node === -1
+          ? -1
+          : sites.findIndex((s, k) => k > node && isProgramSite(s, this.opts));
+      if (mine !== -1) {
+        const api = name(sites[mine - 1]);
+        return {capture: request, api: api === '' ? 'fs' : `fs.${api}`};
+      }
+      const before: Capture | undefined =
+        request.context === undefined
+          ? undefined
+          : requestMadeAt(request.context);
+      if (before === undefined) return {capture: request, api: 'fs'};
+      request = before;
+    }
+    return undefined;
   }
 
   /** A branch made in the callback of `p`'s `.then`. */

@@ -60,7 +60,7 @@ export class Walker {
   ) {
     this.stack = new StackWalk(this, g, calls, frames, opts);
     this.between = new Between(g, frames, opts);
-    this.contexts = new Contexts(this, g);
+    this.contexts = new Contexts(this, g, opts);
   }
 
   /** A capture's stack walked towards the Root (see stack-walk.ts). */

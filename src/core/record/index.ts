@@ -26,6 +26,7 @@ export {
   isTimerPending,
   openServerSockets,
 } from './io';
+export {requestMadeAt} from './requests';
 export {Stamp} from './stamp';
 export {noteTurn, topUp as topUpCaptures} from './state';
 export {

@@ -7,6 +7,7 @@ import diagnostics from 'node:diagnostics_channel';
 import {noteOpened} from '../leftovers';
 import {trapFirstAssignment} from '../first-assignment';
 import {interceptConnects} from './connects';
+import {recordRequests} from './requests';
 import {capture, rec, take} from './state';
 import {startPendingRoot} from './roots';
 import type {HandleKind, Root} from './types';
@@ -213,16 +214,21 @@ function subscribeHandles(): () => void {
   return () => subs.forEach(off => off());
 }
 
-/** Starts recording timers and handles; returns the function that stops it. */
+/**
+ * Starts recording timers, handles and file requests; returns the function
+ * that stops it.
+ */
 export function recordIo(): () => void {
   const untimers = interceptTimers();
   const unhandles = subscribeHandles();
   const unsockets = interceptConnects((socket, cutAt) =>
     onHandle('socket', 'socket', {socket}, cutAt),
   );
+  const unrequests = recordRequests();
   return () => {
     untimers();
     unhandles();
     unsockets();
+    unrequests();
   };
 }

@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import {
+  closeRoot,
+  createRoot,
+  enterRoot,
+  leaveRoot,
+  startRecording,
+  type Root,
+} from '../../src/core/record';
+import {takeDump} from '../../src/core/dump';
+import type {Leaf} from '../../src/core/types';
+import {unitContext} from './context';
+
+// A wait made in a callback of fs's callback API goes on through the request
+// to the code that made it (src/core/record/requests.ts): readFile's callback
+// runs in the last of the four requests it makes (open, stat, read, close),
+// each made in the callback of the one before.
+
+let stop: () => void;
+let root: Root;
+beforeEach(() => {
+  stop = startRecording({captureBurst: 10_000, capturesPerSecond: 0});
+  root = createRoot();
+});
+afterEach(() => {
+  closeRoot(root);
+  stop();
+});
+
+const kept: unknown[] = [];
+
+/** A wait nothing settles, chained on as a callback API's user would. */
+function waitForReload(): Promise<void> {
+  return new Promise<void>(() => {});
+}
+
+function loadConfig(file: string, done: () => void): void {
+  fs.readFile(file, () => {
+    kept.push(waitForReload().then(() => {}));
+    done();
+  });
+}
+
+function statThenWait(file: string, done: () => void): void {
+  fs.stat(file, () => {
+    kept.push(waitForReload().then(() => {}));
+    done();
+  });
+}
+
+const names = (l: Leaf): string[] => l.path.map(f => f.name);
+
+/** The one leaf made by `start`'s callback, the Root active until it ran. */
+async function leafOf(start: (done: () => void) => void): Promise<Leaf> {
+  enterRoot(root);
+  await new Promise<void>(resolve => start(resolve));
+  leaveRoot(root);
+  const {leaves} = takeDump(root, unitContext(__filename));
+  const made = leaves.filter(l => l.createdAt?.name === 'waitForReload');
+  expect(made).toHaveLength(1);
+  return made[0];
+}
+
+test("a wait made in readFile's callback: through its four requests to the call of readFile", async () => {
+  const leaf = await leafOf(done => loadConfig(__filename, done));
+  const path = names(leaf);
+  expect(path.slice(-4)).toEqual([
+    'loadConfig',
+    'fs.readFile callback',
+    '<anonymous>',
+    'waitForReload',
+  ]);
+  const via = leaf.path[path.indexOf('fs.readFile callback')];
+  // At the call of readFile.
+  expect(via.line).toBe(leaf.path[path.indexOf('loadConfig')].line);
+});
+
+test("a wait made in stat's callback: through its request", async () => {
+  const leaf = await leafOf(done => statThenWait(__filename, done));
+  expect(names(leaf).slice(-4)).toEqual([
+    'statThenWait',
+    'fs.stat callback',
+    '<anonymous>',
+    'waitForReload',
+  ]);
+});
+
+test('a request made while no Root was active is not followed', async () => {
+  // Made outside the Root; its callback runs under it.
+  const called = new Promise<void>(resolve =>
+    statThenWait(__filename, resolve),
+  );
+  enterRoot(root);
+  await called;
+  leaveRoot(root);
+  const {leaves} = takeDump(root, unitContext(__filename));
+  const made = leaves.filter(l => l.createdAt?.name === 'waitForReload');
+  expect(made).toHaveLength(1);
+  expect(names(made[0])).toEqual(['<anonymous>', 'waitForReload']);
+});
