@@ -76,6 +76,9 @@ export function walkBranch(
     )
       return;
     if (type === 'object' && ix.isMachineryObject(to)) return;
+    // Not into a module's top-level scope, however it is reached (a suspended
+    // async function's registers hold the scope it runs in).
+    if (name === 'system / Context' && ix.isModuleScope(to)) return;
     queue.push(to);
     depthOf.push(depth);
   };
