@@ -59,5 +59,6 @@ export function madeByEndedFile(o: unknown): boolean {
 /** The callback of a Node Timeout or Immediate, if it has one. */
 export function callbackOf(timer: object): unknown {
   const t = timer as {_onTimeout?: unknown; _onImmediate?: unknown};
-  return '_onImmediate' in t ? t._onImmediate : t._onTimeout;
+  if (Object.hasOwn(t, '_onImmediate')) return t._onImmediate;
+  return Object.hasOwn(t, '_onTimeout') ? t._onTimeout : undefined;
 }

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import {
   closeRoot,
   createRoot,
@@ -48,6 +49,19 @@ function statThenWait(file: string, done: () => void): void {
   });
 }
 
+/**
+ * Connects where nothing listens, and waits on a reload when the connection
+ * fails: its 'error' is emitted from a `process.nextTick` made in the
+ * connect's callback.
+ */
+function connectThenWait(done: () => void): void {
+  const socket = net.connect(1, '127.0.0.1');
+  socket.on('error', () => {
+    kept.push(waitForReload().then(() => {}));
+    done();
+  });
+}
+
 const names = (l: Leaf): string[] => l.path.map(f => f.name);
 
 /** The one leaf made by `start`'s callback, the Root active until it ran. */
@@ -83,6 +97,17 @@ test("a wait made in stat's callback: through its request", async () => {
     '<anonymous>',
     'waitForReload',
   ]);
+});
+
+test("a wait made in a refused connection's 'error' listener: through the tick and the connect request to net.connect, not taken for a timer's", async () => {
+  const leaf = await leafOf(connectThenWait);
+  const path = names(leaf);
+  expect(path.slice(-3)).toEqual([
+    'connect callback',
+    '<anonymous>',
+    'waitForReload',
+  ]);
+  expect(path).toContain('connectThenWait');
 });
 
 test('a request made while no Root was active is not followed', async () => {

@@ -107,8 +107,12 @@ export function findLastIndex<T>(
   return -1;
 }
 
+/**
+ * Whether `o` is a Node Timeout or Immediate: its callback is a property of
+ * its own (a socket has an `_onTimeout` method, on its prototype).
+ */
 export function isTimerObject(o: object): boolean {
-  return '_onTimeout' in o || '_onImmediate' in o;
+  return Object.hasOwn(o, '_onTimeout') || Object.hasOwn(o, '_onImmediate');
 }
 
 /** `setTimeout`, `setInterval` or `setImmediate`, for a timer object. */

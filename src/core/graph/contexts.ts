@@ -4,7 +4,14 @@
  * reaction the callback was (a `.then` callback, an `await` resumed, the
  * `then` of a thenable, a promise being resolved), or another Root's work.
  */
-import {type Capture, Stamp, handleRootOf, requestMadeAt} from '../record';
+import {
+  type Capture,
+  Stamp,
+  handleRootOf,
+  requestApi,
+  requestMadeAt,
+  requestWithAsyncId,
+} from '../record';
 import {isNode, name} from '../stack/sites';
 import type {Frame} from '../types';
 import {type FunctionStart, viaEventFrame, viaFrame} from '../dump/frames';
@@ -87,7 +94,10 @@ export class Contexts {
     // A `process.nextTick` callback (a TickObject, which nothing records): on
     // through the timer or socket of the Root whose callback made it.
     const trigger = io === undefined ? triggerIdOf(ctx) : undefined;
-    const made = trigger === undefined ? undefined : this.g.byAsyncId(trigger);
+    const made =
+      trigger === undefined
+        ? undefined
+        : (this.g.byAsyncId(trigger) ?? requestWithAsyncId(trigger));
     if (made !== undefined && made !== ctx)
       return this.through(c, path, made, callback);
     if (io === undefined) {
@@ -160,31 +170,32 @@ export class Contexts {
   }
 
   /**
-   * The file request (fs's callback API) whose callback ran with `ctx`, made
-   * under the Root: the first of a chain of requests each made in the one
-   * before's callback (`readFile`'s open, read and close) that the program
-   * made, with the API it called (`fs.readFile`).
+   * The request of Node's callback APIs (fs, connect, DNS) whose callback
+   * ran with `ctx`, made under the Root: the first of a chain of requests
+   * each made in the one before's callback (`readFile`'s open, read and
+   * close) that the program made, with the API it called (`fs.readFile`).
    */
   private requestAt(ctx: object): {capture: Capture; api: string} | undefined {
-    let request = requestMadeAt(ctx);
+    let at = ctx;
+    let request = requestMadeAt(at);
     for (let hops = 0; request !== undefined && hops < 16; hops++) {
       if (!this.g.ours(request.owner)) return undefined;
-      // Node's frames (fs's), then the program's frame that called them.
+      // Node's frames, then the program's frame that called them.
       const sites = this.g.sites(request);
       const node = sites.findIndex(s => isNode(s));
       const mine =
         node === -1
           ? -1
           : sites.findIndex((s, k) => k > node && isProgramSite(s, this.opts));
-      if (mine !== -1) {
-        const api = name(sites[mine - 1]);
-        return {capture: request, api: api === '' ? 'fs' : `fs.${api}`};
-      }
+      if (mine !== -1)
+        return {capture: request, api: requestApi(at, name(sites[mine - 1]))};
       const before: Capture | undefined =
         request.context === undefined
           ? undefined
           : requestMadeAt(request.context);
-      if (before === undefined) return {capture: request, api: 'fs'};
+      if (before === undefined)
+        return {capture: request, api: requestApi(at, '')};
+      at = request.context!;
       request = before;
     }
     return undefined;

@@ -26,7 +26,7 @@ export {
   isTimerPending,
   openServerSockets,
 } from './io';
-export {requestMadeAt} from './requests';
+export {requestApi, requestMadeAt, requestWithAsyncId} from './requests';
 export {Stamp} from './stamp';
 export {noteTurn, topUp as topUpCaptures} from './state';
 export {
