@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import type {TaskDump} from '../core/types';
+import {stuckLeaves} from '../core/tree';
 
 /**
  * Property of the Error we attach to a failure; reporters read the dump from
@@ -18,7 +19,8 @@ export const DUMP_PROPERTY = 'taskdump';
  * jest-message-util keeps as the message everything up to the first line that
  * looks like a stack frame, and with none keeps only the first line; so the
  * text ends with one frame: where the test is stuck (Jest shows its code frame)
- * or the first stuck leaf.
+ * or where the first stuck leaf was made (one set aside only when none is
+ * stuck).
  */
 export function dumpError(
   text: string,
@@ -26,8 +28,12 @@ export function dumpError(
   rootDir: string,
 ): Error {
   const error = new Error(text);
+  // A stuck leaf's, not one set aside (a heartbeat timer).
   const at =
     dump?.rootFrame ??
+    (dump === null ? undefined : stuckLeaves(dump))?.find(
+      l => l.createdAt !== null,
+    )?.createdAt ??
     dump?.leaves.find(l => l.createdAt !== null)?.createdAt ??
     null;
   // Without a position, an `at <anonymous>` line keeps the text whole and Jest
