@@ -13,8 +13,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('14 failed, 14 total');
-    expect(all).toHaveLength(14);
+    expect(run.tests).toBe('15 failed, 15 total');
+    expect(all).toHaveLength(15);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -69,6 +69,26 @@ describe.each([
     );
     expect(d).toContain(
       '└╼ readConfig at src/config.ts:6:10\n      ⏸ promise, never settled\n        ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)',
+    );
+  });
+
+  // A module keeps one resolve function at a time: the first wait's was
+  // overwritten (orphaned), the second's is kept and never called.
+  test('a resolve function overwritten: that promise is orphaned, the one whose resolve is kept is not', () => {
+    const d = find('two waits on one resolve slot');
+    expect(d).toMatch(
+      /^Task dump: 2 branches stuck after <elapsed> ms \(1 orphaned promise, 1 promise\)/,
+    );
+    expect(d).toContain(
+      [
+        '└╼ Promise.all',
+        '   ├╼ [0] whenReady at src/ready.ts:6:10',
+        '   │  ⏸ promise, never settled',
+        '   │    ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)',
+        '   └╼ [1] whenReady at src/ready.ts:6:10',
+        '      ⏸ promise, never settled',
+        '        ↳ its resolve function is kept in `resolveReady` of src/ready.ts, and nothing has called it',
+      ].join('\n'),
     );
   });
 
