@@ -13,8 +13,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('15 failed, 15 total');
-    expect(all).toHaveLength(15);
+    expect(run.tests).toBe('16 failed, 16 total');
+    expect(all).toHaveLength(16);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -125,6 +125,22 @@ describe.each([
     const d = find('a deposit waits for a lock another branch holds');
     expect(d).toContain('held by [0] audit at src/bank.ts:24:');
     expect(d).not.toContain('deadlock');
+  });
+
+  test('a branch that takes the lock it holds, below: held by this branch, which waits for it', () => {
+    const d = find('a deposit that takes the lock its caller holds');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 deadlocked branch\)/,
+    );
+    expect(d).toContain(
+      [
+        '└╼ depositTwice at src/bank.ts:38:9',
+        '   └╼ deposit at src/bank.ts:29:38',
+        '      └╼ acquire at src/lock.ts:7:28',
+        '         ⏸ promise, never settled',
+        '           ↳ its resolve function is kept in Mutex.waiters[0] (class Mutex at src/lock.ts:2:8), itself kept in Account.lock (class Account at src/bank.ts:5:3), held by this branch (depositTwice at src/bank.ts:38:9), which waits for it: a deadlock',
+      ].join('\n'),
+    );
   });
 
   test('streams: a pipeline whose source never ends, a stream that ended but nobody reads', () => {
