@@ -217,6 +217,17 @@ describe('findWakers, on this process', () => {
         'colon',
         new Promise(resolve => conn.once('db:ready', resolve)),
       ),
+      // An iterator's shape (readline's lines): a value on 'line', the end
+      // on 'close', whose listener is the resolve function itself (met first).
+      lines: add(
+        'lines',
+        new Promise(resolve => {
+          const reader = new Connection();
+          kept.push(reader);
+          reader.on('line', (line: unknown) => resolve(line));
+          reader.on('close', resolve);
+        }),
+      ),
       abort: add(
         'abort',
         new Promise(resolve =>
@@ -296,6 +307,13 @@ describe('findWakers, on this process', () => {
       kind: 'event',
       what: "waits for 'abort' on an AbortSignal: nothing aborted it",
       short: "waits for 'abort' on an AbortSignal",
+    });
+  });
+
+  test("listeners of a value and of the end lead to one resolve function: the value's event is named, not 'close'", () => {
+    expect(leaves.lines.waker).toMatchObject({
+      kind: 'event',
+      short: "waits for 'line' on a Connection",
     });
   });
 

@@ -21,6 +21,47 @@ import {
 import {eventLabel} from './words';
 
 /**
+ * Of the events of the emitter at `chain.nodes[k]` other than 'error' whose
+ * listeners lead to what the search started from, the first (with
+ * `notEnding`: of those that do not end it, the first by name).
+ */
+function otherEvent(
+  cx: WakerContext,
+  chain: Chain,
+  k: number,
+  down: Map<number, number>,
+  notEnding: boolean,
+): string | undefined {
+  const g = cx.ix.g;
+  const events = chain.nodes[k - 1];
+  const reaching: string[] = [];
+  for (let e = g.firstEdge(events); e < g.firstEdge(events + 1); e++) {
+    const name = g.edgeName(e);
+    const to = g.edgeTo(e);
+    if (
+      typeof name !== 'string' ||
+      name === 'error' ||
+      (notEnding && ENDING.has(name)) ||
+      g.edgeType(e) !== 'property'
+    )
+      continue;
+    let reaches = down.has(to);
+    for (
+      let f = g.firstEdge(to);
+      !reaches && g.type(to) === 'array' && f < g.firstEdge(to + 1);
+      f++
+    )
+      reaches = down.has(g.edgeTo(f));
+    if (reaches || cx.ix.leadsTo(to, chain.nodes[0])) reaching.push(name);
+  }
+  // Met 'error': the first in `_events`' order, as the stream words expect.
+  return notEnding ? reaching.sort()[0] : reaching[0];
+}
+
+/** Events that end an emitter's life rather than carry what it makes. */
+const ENDING = new Set(['close', 'end', 'finish', 'exit']);
+
+/**
  * The listener at the top of `chain` (`chain.nodes[k]` keeps what is below by
  * edge `edge`), or undefined if it is none. `down` is the search so far (what
  * it reached, by which edge), to tell which of an emitter's listeners leads to
@@ -37,38 +78,28 @@ export function recogniseListener(
   const node = chain.nodes[k];
   const name = g.name(node);
   if (edge === '_events' && k >= 2) {
-    let event = cx.ix.via(chain, k - 2);
+    const met = cx.ix.via(chain, k - 2);
     // Listeners that share what they close over (events.once's for the event
-    // and for 'error') both lead here; the search met one first. The event's
-    // one says more.
-    if (event === 'error' && down !== undefined) {
-      const events = chain.nodes[k - 1];
-      for (let e = g.firstEdge(events); e < g.firstEdge(events + 1); e++) {
-        const name = g.edgeName(e);
-        const to = g.edgeTo(e);
-        if (
-          typeof name !== 'string' ||
-          name === 'error' ||
-          g.edgeType(e) !== 'property'
-        )
-          continue;
-        let reaches = down.has(to);
-        for (
-          let f = g.firstEdge(to);
-          !reaches && g.type(to) === 'array' && f < g.firstEdge(to + 1);
-          f++
-        )
-          reaches = down.has(g.edgeTo(f));
-        if (reaches || cx.ix.leadsTo(to, chain.nodes[0])) {
-          event = name;
-          break;
-        }
-      }
+    // and for 'error', an async iterator's for 'line' and 'close') all lead
+    // here; the search met one first, in the heap's order, which changes from
+    // run to run (so does the order of `_events`, a dictionary). When it met
+    // 'error' (it only rejects) another that leads here is named; on an
+    // emitter that is no stream, also when it met an event that ends it (the
+    // first by name).
+    let raw: string | null =
+      met === 'error' && down !== undefined
+        ? (otherEvent(cx, chain, k, down, false) ?? met)
+        : typeof met === 'string'
+          ? met
+          : null;
+    let label = eventLabel(raw, EVENT_NAME);
+    const stream = describeStreamOrProcess(cx, node, raw, label);
+    if (stream === undefined && raw !== null && ENDING.has(raw) && down) {
+      raw = otherEvent(cx, chain, k, down, true) ?? raw;
+      label = eventLabel(raw, EVENT_NAME);
     }
-    const raw = typeof event === 'string' ? event : null;
-    const label = eventLabel(raw, EVENT_NAME);
     const waker =
-      describeStreamOrProcess(cx, node, raw, label) ??
+      stream ??
       emitterWaker(
         label,
         name,
