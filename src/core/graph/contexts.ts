@@ -1,8 +1,9 @@
 /**
- * A branch that ended in a callback, continued through what ran it: a timer
- * or a socket of the Root (where it was set), a promise of the Root whose
- * reaction the callback was (a `.then` callback, an `await` resumed, the
- * `then` of a thenable, a promise being resolved), or another Root's work.
+ * A branch that ended in a callback, continued through what ran it: a timer,
+ * a socket or a request of Node's callback APIs (fs, connect, DNS) of the
+ * Root (where it was made), a promise of the Root whose reaction the callback
+ * was (a `.then` callback, an `await` resumed, the `then` of a thenable, a
+ * promise being resolved), or another Root's or an ended file's work.
  */
 import {
   type Capture,
