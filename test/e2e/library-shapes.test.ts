@@ -13,8 +13,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('11 failed, 11 total');
-    expect(all).toHaveLength(11);
+    expect(run.tests).toBe('12 failed, 12 total');
+    expect(all).toHaveLength(12);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -51,6 +51,18 @@ describe.each([
         .map(l => `         ${l}`)
         .join('\n'),
     );
+  });
+
+  // A batch its user never dispatched: each load's resolve function is named
+  // where the loader keeps it, and nothing is claimed of who would dispatch
+  // it. (Both loads are still drawn, one branch each: docs/limits.md.)
+  test('loads of a batch nobody dispatched: kept in the loader, by index', () => {
+    const d = outline(find('loads of a batch nobody dispatched'));
+    for (const i of [0, 1])
+      expect(d).toContain(
+        `↳ its resolve function is kept in ManualLoader.callbacks[${i}].resolve (class ManualLoader at src/loader.js:53:1); only objects that nothing running can reach keep what can settle it`,
+      );
+    expect(d).not.toContain('orphaned');
   });
 
   // The batch's `.then` (nobody waits on its result) keeps the load's
