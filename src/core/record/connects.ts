@@ -12,37 +12,19 @@
  * child's stdio) sets it in its constructor, before `_pendingData`, the last
  * field that constructor makes; a destroyed socket sets it to a no-op.
  *
- * The handle classes come from `process.binding()`, which Node 20 to 24 still
- * allow for these; under `--pending-deprecation` it warns, so nothing is
- * trapped then (net.connect()'s sockets are still published).
+ * The handle classes come from `process.binding()` (bindings.ts): nothing is
+ * trapped under `--pending-deprecation` (net.connect()'s sockets are still
+ * published).
  */
 import {trapInheritedAssignment} from '../first-assignment';
 import {ownerOf} from '../node-symbols';
+import {bindingPrototypes} from './bindings';
 
-type Binding = Record<string, {prototype?: object} | undefined>;
-
-function handlePrototypes(): Array<[object, string]> {
-  if (
-    process.execArgv.includes('--pending-deprecation') ||
-    process.env.NODE_PENDING_DEPRECATION === '1'
-  )
-    return [];
-  const bind = (process as unknown as {binding?: (name: string) => Binding})
-    .binding;
-  const out: Array<[object, string]> = [];
-  for (const [module, name] of [
-    ['tcp_wrap', 'TCP'],
-    ['pipe_wrap', 'Pipe'],
-  ]) {
-    try {
-      const proto = bind?.(module)[name]?.prototype;
-      if (proto !== undefined) out.push([proto, 'onread']);
-    } catch {
-      // Not allowed by this Node: those sockets stay unpublished.
-    }
-  }
-  return out;
-}
+/** The native handles connect() sets the `onread` of. */
+const HANDLES = [
+  ['tcp_wrap', 'TCP'],
+  ['pipe_wrap', 'Pipe'],
+] as const;
 
 /**
  * Calls `onSocket(socket, cutAt)` in each connect() of a socket Node made
@@ -53,18 +35,21 @@ export function interceptConnects(
   onSocket: (socket: object, cutAt: (...args: never[]) => unknown) => void,
 ): () => void {
   const seen = new WeakSet<object>();
-  return trapInheritedAssignment(handlePrototypes(), (handle, setter) => {
-    if (seen.has(handle)) return;
-    seen.add(handle);
-    const socket = ownerOf(handle) as
-      {destroyed?: unknown; _handle?: unknown} | undefined;
-    if (
-      socket === undefined ||
-      socket._handle !== handle ||
-      socket.destroyed === true ||
-      !Object.prototype.hasOwnProperty.call(socket, '_pendingData')
-    )
-      return;
-    onSocket(socket, setter);
-  });
+  return trapInheritedAssignment(
+    bindingPrototypes(HANDLES, 'onread'),
+    (handle, setter) => {
+      if (seen.has(handle)) return;
+      seen.add(handle);
+      const socket = ownerOf(handle) as
+        {destroyed?: unknown; _handle?: unknown} | undefined;
+      if (
+        socket === undefined ||
+        socket._handle !== handle ||
+        socket.destroyed === true ||
+        !Object.prototype.hasOwnProperty.call(socket, '_pendingData')
+      )
+        return;
+      onSocket(socket, setter);
+    },
+  );
 }

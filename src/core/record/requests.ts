@@ -15,12 +15,13 @@
  * reads, then closes the file): each is recorded, and the chain is followed
  * to the first made by the program.
  *
- * The classes come from `process.binding()`, which Node 20 to 24 still allow;
- * under `--pending-deprecation` it warns, so nothing is trapped then.
+ * The classes come from `process.binding()` (bindings.ts): nothing is trapped
+ * under `--pending-deprecation`.
  * `fs/promises` makes no such requests (its promises are recorded).
  */
 import {executionAsyncResource} from 'node:async_hooks';
 import {trapFirstAssignment} from '../first-assignment';
+import {bindingPrototypes} from './bindings';
 import {capture, rec, take} from './state';
 import type {Capture} from './types';
 
@@ -38,35 +39,12 @@ const byAsyncId = new Map<number, WeakRef<object>>();
 const MAX_BY_ID = 4096;
 
 /** Node's request classes whose `oncomplete` is trapped, by binding. */
-const CLASSES: Array<[string, string]> = [
+const CLASSES = [
   ['fs', 'FSReqCallback'],
   ['tcp_wrap', 'TCPConnectWrap'],
   ['pipe_wrap', 'PipeConnectWrap'],
   ['cares_wrap', 'GetAddrInfoReqWrap'],
-];
-
-function requestPrototypes(): Array<[object, string]> {
-  if (
-    process.execArgv.includes('--pending-deprecation') ||
-    process.env.NODE_PENDING_DEPRECATION === '1'
-  )
-    return [];
-  const bind = (
-    process as unknown as {
-      binding?: (name: string) => Record<string, {prototype?: object}>;
-    }
-  ).binding;
-  const out: Array<[object, string]> = [];
-  for (const [module, name] of CLASSES) {
-    try {
-      const proto = bind?.(module)[name]?.prototype;
-      if (proto !== undefined) out.push([proto, 'oncomplete']);
-    } catch {
-      // Not allowed by this Node: its callbacks are not followed.
-    }
-  }
-  return out;
-}
+] as const;
 
 function noteId(request: {getAsyncId(): unknown}): void {
   const id = request.getAsyncId();
@@ -121,7 +99,10 @@ function onRequest(request: object): void {
 
 /** Starts recording requests; returns the function that stops it. */
 export function recordRequests(): () => void {
-  return trapFirstAssignment(requestPrototypes(), onRequest);
+  return trapFirstAssignment(
+    bindingPrototypes(CLASSES, 'oncomplete'),
+    onRequest,
+  );
 }
 
 /**
