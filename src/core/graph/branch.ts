@@ -58,6 +58,13 @@ export function below(b: Branch, frames: readonly Frame[]): Branch {
 }
 
 /**
+ * The generator of a down-levelled body's frame (see stack/downlevel.ts):
+ * the walk marks frames one by one, and a frame derived from one (below)
+ * keeps its mark, so that a body resumed later is still joined to it.
+ */
+export const generatorMarks = new WeakMap<Frame, string>();
+
+/**
  * Frames made from another (with a combinator's input, not awaited...), by
  * what was added: once for each, as frames are shared between branches and
  * never changed (every leaf under a combinator's input of one index, in
@@ -70,7 +77,11 @@ export function derive(f: Frame, what: string, make: () => Frame): Frame {
   let byWhat = derived.get(f);
   if (byWhat === undefined) derived.set(f, (byWhat = new Map()));
   let out = byWhat.get(what);
-  if (out === undefined) byWhat.set(what, (out = make()));
+  if (out === undefined) {
+    byWhat.set(what, (out = make()));
+    const gen = generatorMarks.get(f);
+    if (gen !== undefined) generatorMarks.set(out, gen);
+  }
   return out;
 }
 

@@ -14,6 +14,7 @@ import {
   requestWithAsyncId,
 } from '../record';
 import {isNode, name} from '../stack/sites';
+import {isYieldedCall} from '../stack/downlevel';
 import type {Frame} from '../types';
 import {type FunctionStart, viaEventFrame, viaFrame} from '../dump/frames';
 import {ownerOf, triggerIdOf} from '../node-symbols';
@@ -209,12 +210,26 @@ export class Contexts {
       // is the function of the parent's path with the same generator, now at
       // a later `yield`.
       const gen = path[0] !== undefined ? this.w.genOf.get(path[0]) : undefined;
-      const same =
+      let same =
         gen === undefined
           ? -1
           : findLastIndex(b.path, f => this.w.genOf.get(f) === gen);
+      // Or the call whose helper made `p` after the body yielded (an `await`
+      // of a settled promise or a plain value), its body not on the stack.
+      const last = b.path.length - 1;
+      if (
+        same < 0 &&
+        gen !== undefined &&
+        isYieldedCall(this.w.genOf.get(b.path[last]))
+      )
+        same = last;
       if (same >= 0) {
-        const resumed: Frame = {...path[0], name: b.path[same].name};
+        // At its later `yield`, as what the call was to its caller (a
+        // combinator's input, not awaited).
+        const call = b.path[same];
+        const resumed: Frame = {...path[0], name: call.name};
+        if (call.combinator !== undefined) resumed.combinator = call.combinator;
+        if (call.notAwaited === true) resumed.notAwaited = true;
         this.w.genOf.set(resumed, gen!);
         return {
           path: [...b.path.slice(0, same), resumed, ...path.slice(1)],

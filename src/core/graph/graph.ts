@@ -95,10 +95,17 @@ export class WaitGraph {
       if (native !== null && typeof native === 'object')
         this.handleByResource.set(native, record);
     }
-    this.stacks.readAll(this.creations);
-    // What waits on them (each asked how it waits), in one go too: read one
-    // at a time, each stack cost a swap of V8's formatter and its own arrays.
-    this.stacks.readAll(pendingWaits(this.creations, this.foreign));
+    // The creations, what waits on them (each asked how it waits) and the
+    // subscriptions whose callbacks made them, in one go: read one at a time,
+    // each stack cost a swap of V8's formatter and its own arrays; and a
+    // down-levelling helper's wrapper, which changes how a function's own
+    // promise is read, may be shown by one of the others only (the
+    // subscription its helper made when the body first yielded).
+    this.stacks.readAll([
+      ...this.creations,
+      ...pendingWaits(this.creations, this.foreign),
+      ...this.contextsOf(this.creations),
+    ]);
     for (const c of this.creations) {
       const kind = this.creationKind(c);
       if (kind === 'new-promise') this.leaves.push(c);
@@ -245,6 +252,16 @@ export class WaitGraph {
         : undefined;
     }
     return undefined;
+  }
+
+  /** The subscriptions whose callbacks made `creations`, once each. */
+  private contextsOf(creations: readonly Capture[]): Capture[] {
+    const out = new Set<Capture>();
+    for (const c of creations) {
+      const by = this.promiseContext(c.context);
+      if (by !== undefined) out.add(by);
+    }
+    return [...out];
   }
 
   /** The capture a context names, when it is a promise of this family. */

@@ -24,7 +24,7 @@ import type {Frame} from '../types';
 import type {FrameMaker} from '../dump/frames';
 import type {Calls} from './calls';
 import type {WaitGraph} from './graph';
-import {type Branch, type WalkOptions, below} from './branch';
+import {type Branch, type WalkOptions, below, generatorMarks} from './branch';
 import {Contexts} from './contexts';
 import {StackWalk} from './stack-walk';
 import {Between} from './between';
@@ -43,7 +43,7 @@ export class Walker {
   /** Promises that adopted another (resolved with a pending promise). */
   readonly adopting = new Set<Capture>();
   /** Down-levelled generator bodies' frames, by generator. */
-  readonly genOf = new WeakMap<Frame, string>();
+  readonly genOf = generatorMarks;
   readonly stack: StackWalk;
   readonly between: Between;
   readonly contexts: Contexts;

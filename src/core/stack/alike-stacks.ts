@@ -27,6 +27,7 @@
  * every frame of every stack (some 40 000 in a dump of 1 000 leaves).
  */
 import type {AlikeStack, CallSite} from '../callsites';
+import {isRegeneratorVerb} from './downlevel';
 import {type Site, knowPlace} from './sites';
 
 /** One frame's place in the trie, below the frames above it. */
@@ -39,7 +40,10 @@ interface Place {
   readonly name: string;
   /** A combinator input's index (native frames), else -1. */
   readonly index: number;
-  /** A native frame named `next` here or above (see downlevel.ts). */
+  /**
+   * A native frame named `next`, or regenerator's `next`, here or above (see
+   * downlevel.ts).
+   */
   readonly next: boolean;
   /** Places of the next frame down, by `at` (alike `at`: `other`). */
   below: Map<number, Place> | undefined;
@@ -60,7 +64,8 @@ export interface Entry {
   /**
    * Read each for itself: down-levelled code (what it becomes depends on the
    * wrappers learnt so far, and on a frame's method name for an ES5 state
-   * machine's `step`, which is not in the key).
+   * machine's `step`, which is not in the key; a helper's stacks teach the
+   * wrappers).
    */
   readonly readAlone: boolean;
   /** What the stack became (see read.ts), once read. */
@@ -128,7 +133,10 @@ export class StackIndex {
           file,
           name,
           index,
-          next: (up?.next ?? false) || (file === null && name === 'next'),
+          next:
+            (up?.next ?? false) ||
+            (file === null && name === 'next') ||
+            (file !== null && name === '' && isRegeneratorVerb(site)),
           below: undefined,
           other: first,
           entry: undefined,
@@ -160,8 +168,13 @@ export class StackIndex {
   }
 }
 
-/** Whether a frame of the stack ending at `p` is `step` (see downlevel.ts). */
+/**
+ * Whether a frame of the stack ending at `p` is `step` or
+ * `asyncGeneratorStep`: a down-levelling helper's, whose stacks teach its
+ * wrappers (see downlevel.ts).
+ */
 function hasStep(p: Place | null): boolean {
-  for (; p !== null; p = p.up) if (p.name === 'step') return true;
+  for (; p !== null; p = p.up)
+    if (p.name === 'step' || p.name === 'asyncGeneratorStep') return true;
   return false;
 }

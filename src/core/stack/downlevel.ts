@@ -5,6 +5,7 @@
  * function itself. These are read back as the one frame a native async
  * function would be, so that the rest of a dump treats both alike.
  */
+import type {CallSite} from '../callsites';
 import {
   type Site,
   callSite,
@@ -80,8 +81,17 @@ const ES5_VERBS = new Set(['next', 'throw', 'return']);
  */
 function isStateMachineStep(sites: Site[], k: number, end: number): boolean {
   const s = sites[k];
-  if (k + 1 >= end || name(s) !== 'step') return false;
+  if (name(s) !== 'step') return false;
   const f = file(s);
+  // A stack cut short after `step` (a subscription's is cut to five frames):
+  // `step` below the anonymous body, in its file.
+  if (k + 1 >= end)
+    return (
+      f !== null &&
+      k > 0 &&
+      name(sites[k - 1]) === '' &&
+      file(sites[k - 1]) === f
+    );
   const verb = sites[k + 1];
   if (
     f === null ||
@@ -108,22 +118,81 @@ function isStateMachineStep(sites: Site[], k: number, end: number): boolean {
   );
 }
 
+// Regenerator (Babel's `@babel/preset-env` for engines without generators):
+// the body (`_callee$`, or anonymous) runs from the generator's `_invoke`
+// (`Generator.invoke` or `Generator.<anonymous>`), called by its `next` (or
+// `throw`, `return`), a function of regenerator's, not V8's. Older runtimes
+// (`regenerator-runtime`, Babel's `regeneratorRuntime` helper before 7.27)
+// call the body through `tryCatch` as well. These frames, in one file (the
+// user's, where Babel writes its helper, or the runtime's), are what
+// `Generator.next` is to a native generator.
+
+/** The name Babel gives a body run by regenerator (`_callee$`, `_callee2$`). */
+const CALLEE = /^_callee\d*\$$/;
+
+/** Whether `s` is a function run with a regenerator generator as `this`. */
+function onRegenerator(s: Site): boolean {
+  return file(s) !== null && callSite(s).getTypeName() === 'Generator';
+}
+
+/**
+ * Whether an anonymous frame with a file is a regenerator generator's `next`
+ * (or `throw`, `return`): such a stack is read for itself (see
+ * alike-stacks.ts), as one with V8's `Generator.next` is.
+ */
+export function isRegeneratorVerb(site: CallSite): boolean {
+  return (
+    ES5_VERBS.has(site.getMethodName() ?? '') &&
+    site.getTypeName() === 'Generator'
+  );
+}
+
+/**
+ * How many frames from `[k]` are regenerator's run of a body (`tryCatch`,
+ * `_invoke`, `next`), or 0.
+ */
+function regeneratorRun(sites: Site[], k: number): number {
+  const f = file(sites[k]);
+  const from = name(sites[k]) === 'tryCatch' ? k + 1 : k;
+  const invoke = sites[from];
+  // A stack cut short (a subscription's is cut to five frames) may end at
+  // `tryCatch`, under a body Babel named `_callee$`, or at `_invoke`.
+  if (invoke === undefined)
+    return k > 0 && CALLEE.test(name(sites[k - 1])) ? 1 : 0;
+  // The cheap tests first: this is asked of every frame with a file.
+  if ((name(invoke) !== '' && name(invoke) !== 'invoke') || file(invoke) !== f)
+    return 0;
+  const verb = sites[from + 1];
+  if (verb === undefined) return onRegenerator(invoke) ? from + 1 - k : 0;
+  if (
+    name(verb) !== '' ||
+    file(verb) !== f ||
+    !ES5_VERBS.has(callSite(verb).getMethodName() ?? '') ||
+    !onRegenerator(invoke) ||
+    !onRegenerator(verb)
+  )
+    return 0;
+  return from + 2 - k;
+}
+
 /**
  * `sites` with each ES5 state machine's `step` and `next` (see {@link
- * isStateMachineStep}) as one frame that reads as V8's `Generator.next`, or
+ * isStateMachineStep}), and each regenerator run (see {@link
+ * regeneratorRun}), as one frame that reads as V8's `Generator.next`, or
  * `sites` itself if there is none.
  */
 export function foldStateMachineSteps(sites: Site[]): Site[] {
   let out: Site[] | undefined;
   for (let k = 0; k < sites.length; k++) {
-    if (
-      name(sites[k]) === 'step' &&
-      isStateMachineStep(sites, k, sites.length)
-    ) {
+    let n = 0;
+    if (name(sites[k]) === 'step' && isStateMachineStep(sites, k, sites.length))
+      n = k + 1 < sites.length ? 2 : 1;
+    else if (file(sites[k]) !== null) n = regeneratorRun(sites, k);
+    if (n > 0) {
       out ??= sites.slice(0, k);
-      const next = newSite(callSite(sites[k + 1]), {file: null, name: 'next'});
-      out.push(next);
-      k++;
+      const verb = sites[k + n - 1];
+      out.push(newSite(callSite(verb), {file: null, name: 'next'}));
+      k += n - 1;
     } else if (out !== undefined) out.push(sites[k]);
   }
   return out ?? sites;
@@ -192,6 +261,42 @@ function wrapperAlone(wrapper: Site, caller: Site): boolean {
 }
 
 /**
+ * Whether the frames above the helper's `new Promise` at `[k]` are the
+ * helper's alone, run after the body yielded in its first run: the executor,
+ * then `step` (`__awaiter`'s) or `asyncGeneratorStep` and `_next` (Babel's,
+ * swc's), with TypeScript's `adopt` and its executor for a value that is no
+ * promise, then V8's frame on top (`then`, `new Promise`,
+ * `Promise.resolve`). So are the stacks of what the helper makes for an
+ * `await` of a settled promise or a plain value: the body is not on them.
+ */
+function yieldedCall(sites: Site[], k: number): boolean {
+  const b = k - 1;
+  const f = b >= 1 && name(sites[b]) === '' ? file(sites[b]) : null;
+  if (f === null || file(sites[0]) !== null) return false;
+  let helpers = 0;
+  let h = b - 1;
+  for (; h >= 1; h--) {
+    if (isHelperNearNext(sites[h])) helpers++;
+    else if (
+      file(sites[h]) !== f ||
+      (name(sites[h]) !== 'adopt' && name(sites[h]) !== '')
+    )
+      break;
+  }
+  return h === 0 && helpers > 0;
+}
+
+const YIELDED = 'yielded:';
+
+/**
+ * Whether a frame's generator mark (see {@link collapseDownlevelled}) is that
+ * of a down-levelled call whose body had yielded, its body not on the stack:
+ * the function's frame, at the call, for the body that the helper resumes.
+ */
+export const isYieldedCall = (gen: string | undefined): boolean =>
+  gen?.startsWith(YIELDED) === true;
+
+/**
  * The generator body above the helper's `new Promise` at `[k]`, if the helper's
  * frames are there.
  */
@@ -245,8 +350,8 @@ export function markResumedBodies(sites: Site[]): void {
  * async function's frame would be. The stack of the helper's own `new Promise`
  * (the function's promise) starts at the function, as a native async function's
  * does. An anonymous wrapper (swc's) is recognised once a full run through it
- * was seen (`wrappers`). Bodies run by regenerator (no native generators) are
- * not recognised.
+ * was seen (`wrappers`). Bodies run by regenerator or ES5 state machines are
+ * read so by {@link foldStateMachineSteps} first.
  */
 export function collapseDownlevelled(
   sites: Site[],
@@ -269,7 +374,17 @@ export function collapseDownlevelled(
       continue;
     }
     const body = downlevelBody(sites, k);
-    if (body === undefined) continue;
+    if (body === undefined) {
+      // The helper's work after the body yielded: the function's frame, at
+      // the call, marked for the body the helper resumes (contexts.ts).
+      if (!yieldedCall(sites, k)) continue;
+      const call = newSite(callSite(fn), {
+        name: name(fn),
+        fn: fnKey(fn),
+        gen: YIELDED + fnKey(fn),
+      });
+      return [sites[0], call, ...rest()];
+    }
     const merged = newSite(callSite(sites[body]), {
       name: call.alone ? name(sites[body]) : name(fn),
       fn: call.alone ? fnKey(sites[body]) : fnKey(fn),
@@ -281,10 +396,36 @@ export function collapseDownlevelled(
 }
 
 /**
- * Notes the anonymous wrappers of full down-levelled runs in `sites` (see
- * {@link collapseDownlevelled}).
+ * Whether the Sites `start` to `end` (excluded) are a helper's below V8's
+ * frame (`then`, `new Promise`): what it made after its body yielded (see
+ * {@link yieldedCall}), which shows its wrapper too.
  */
-export function learnWrappers(sites: Site[], wrappers: Set<string>): void {
+export function helperMade(start: Site, end: Site): boolean {
+  const k = pastHooks(start, end);
+  return k + 1 < end && file(k) === null && isHelperNearNext(k + 1);
+}
+
+/**
+ * The first of the Sites `start` to `end` that is not Node's: Node runs
+ * promise hooks through its own dispatcher, whose frame is not the user's.
+ */
+function pastHooks(start: Site, end: Site): Site {
+  let k = start;
+  while (k < end && file(k)?.startsWith('node:internal/promise_hooks') === true)
+    k++;
+  return k;
+}
+
+/**
+ * Notes the anonymous wrappers of full down-levelled runs in `sites` (see
+ * {@link collapseDownlevelled}), and of runs after a body yielded.
+ */
+export function learnWrappers(
+  start: Site,
+  end: Site,
+  wrappers: Set<string>,
+): void {
+  const sites = foldStateMachineSteps(siteRange(pastHooks(start, end), end));
   for (let k = 0; k < sites.length; k++) {
     const call = downlevelCall(sites, k);
     if (call === undefined) continue;
@@ -292,15 +433,20 @@ export function learnWrappers(sites: Site[], wrappers: Set<string>): void {
     // swc's wrapper is anonymous there too; later calls skip `_foo`).
     const seen = call.named
       ? name(sites[k + 1]) === ''
-      : k > 0 && downlevelBody(sites, k) !== undefined;
+      : k > 0 &&
+        (downlevelBody(sites, k) !== undefined || yieldedCall(sites, k));
     if (seen) wrappers.add(wrapperKey(sites[k + 1]));
   }
 }
 
-/** Whether the Sites `start` to `end` (excluded) have a `Generator.next`. */
+/**
+ * Whether the Sites `start` to `end` (excluded) have a `Generator.next`, or
+ * frames read as one (see {@link foldStateMachineSteps}).
+ */
 export function hasGeneratorNext(start: Site, end: Site): boolean {
   for (let k = start; k < end; k++) if (isGeneratorNext(k)) return true;
-  return false;
+  const s = siteRange(start, end);
+  return foldStateMachineSteps(s) !== s;
 }
 
 /**
@@ -314,15 +460,7 @@ export function prepareStack(
   driven: boolean,
   wrappers: Set<string>,
 ): Site[] {
-  // Node runs promise hooks through its own dispatcher; its frame is not the
-  // user's.
-  let first = start;
-  while (
-    first < end &&
-    file(first) !== null &&
-    file(first)!.startsWith('node:internal/promise_hooks')
-  )
-    first++;
+  const first = pastHooks(start, end);
   let s: Site[] = new Array(end - first);
   for (let k = first; k < end; k++) s[k - first] = k;
   // Down-levelled code runs its bodies through `Generator.next` (a native
@@ -334,11 +472,15 @@ export function prepareStack(
     s = folded;
     driven = true;
   }
+  // A helper's frames right below V8's (`new Promise`, `then`): a
+  // function's own promise, or what the helper does after its body yielded.
   if (
     driven ||
     (s.length > 2 &&
       file(s[0]) === null &&
-      (name(s[1]) === '__awaiter' || wrappers.size > 0))
+      (name(s[1]) === '__awaiter' ||
+        isHelperNearNext(s[1]) ||
+        wrappers.size > 0))
   )
     s = collapseDownlevelled(s, wrappers);
   if (driven) markResumedBodies(s);

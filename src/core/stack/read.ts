@@ -11,9 +11,9 @@ import {isCircus} from '../machinery';
 import type {Capture} from '../record';
 import {
   hasGeneratorNext,
+  helperMade,
   learnWrappers,
   prepareStack,
-  siteRange,
 } from './downlevel';
 import {type Site, register, reserve, siteCount} from './sites';
 import {type Entry, StackIndex} from './alike-stacks';
@@ -108,10 +108,11 @@ export class Stacks {
     const driven = new Uint8Array(n);
     for (let i = 0; i < n; i++)
       if (starts[i] >= 0 && hasGeneratorNext(starts[i], ends[i])) driven[i] = 1;
-    // swc's wrapper is anonymous: it is known by the full runs through it.
+    // swc's wrapper is anonymous: it is known by the full runs through it,
+    // and by its helper's work after a body yielded.
     for (let i = 0; i < n; i++)
-      if (driven[i] === 1)
-        learnWrappers(siteRange(starts[i], ends[i]), this.wrappers);
+      if (driven[i] === 1 || (starts[i] >= 0 && helperMade(starts[i], ends[i])))
+        learnWrappers(starts[i], ends[i], this.wrappers);
     const known = this.wrappers.size;
     // One read of each stack alike others, unless one read with the same
     // wrappers known is there.
