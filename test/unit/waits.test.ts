@@ -139,6 +139,70 @@ describe('chains without async functions', () => {
     ]);
   });
 
+  test("a query builder's then() (knex's shape): through the builder's then to the pool's wait", async () => {
+    class Pool {
+      acquire(): Promise<void> {
+        return never();
+      }
+    }
+    class Runner {
+      constructor(private readonly pool: Pool) {}
+      async run(): Promise<unknown[]> {
+        await this.pool.acquire();
+        return [];
+      }
+    }
+    class Builder {
+      constructor(private readonly pool: Pool) {}
+      where(): this {
+        return this;
+      }
+      then<T>(onF?: (v: unknown[]) => T, onR?: (e: unknown) => T): Promise<T> {
+        return new Runner(this.pool).run().then(onF, onR);
+      }
+    }
+    const pool = new Pool();
+    const {tree} = await runBody(async () => {
+      await new Builder(pool).where();
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ then of a thenable',
+      '   └╼ then',
+      '      └╼ run',
+      '         └╼ acquire',
+      '            └╼ never',
+      '               ⏸ promise, never settled',
+    ]);
+  });
+
+  test("a request's then() over a callback API (supertest's shape): its promise, and what the callback waits on", async () => {
+    class Request {
+      end(cb: (err: unknown) => void): this {
+        void never().then(() => cb(null));
+        return this;
+      }
+      then<T>(onF?: (v: unknown) => T, onR?: (e: unknown) => T): Promise<T> {
+        return new Promise((resolve, reject) =>
+          this.end(err => (err ? reject(err) : resolve(undefined))),
+        ).then(onF, onR);
+      }
+    }
+    const {tree} = await runBody(async () => {
+      await new Request();
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ then of a thenable',
+      '   └╼ then',
+      '      ⏸ promise, never settled; it waits on:',
+      '      └╼ <anonymous>',
+      '         └╼ end',
+      '            └╼ never',
+      '               ⏸ promise, never settled',
+    ]);
+  });
+
   test('an async function returning a new Promise: the function, then the promise', async () => {
     async function f(): Promise<void> {
       return new Promise<void>(() => {});

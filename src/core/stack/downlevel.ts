@@ -444,9 +444,27 @@ export function learnWrappers(
  * frames read as one (see {@link foldStateMachineSteps}).
  */
 export function hasGeneratorNext(start: Site, end: Site): boolean {
-  for (let k = start; k < end; k++) if (isGeneratorNext(k)) return true;
+  let folds = false;
+  for (let k = start; k < end; k++) {
+    if (isGeneratorNext(k)) return true;
+    folds ||= mayFold(k, end);
+  }
+  if (!folds) return false;
   const s = siteRange(start, end);
   return foldStateMachineSteps(s) !== s;
+}
+
+/**
+ * Whether `k` may start frames {@link foldStateMachineSteps} folds: `step`,
+ * `tryCatch`, `invoke`, or two anonymous frames of one file. Asked of every
+ * frame of a dump's stacks, so by names only.
+ */
+function mayFold(k: Site, end: Site): boolean {
+  const f = file(k);
+  if (f === null) return false;
+  const n = name(k);
+  if (n === 'step' || n === 'tryCatch' || n === 'invoke') return true;
+  return n === '' && k + 1 < end && name(k + 1) === '' && file(k + 1) === f;
 }
 
 /**
