@@ -29,7 +29,7 @@ describe.each([
       .replace(/ +/g, ' ');
 
   test('every test hangs and the run ends by itself', () => {
-    expect(run.tests).toBe('8 failed, 8 total');
+    expect(run.tests).toBe('9 failed, 9 total');
   });
 
   test('no value of the program is printed: no URL path, query, body or argument value', () => {
@@ -178,6 +178,21 @@ describe.each([
       '└╼ waitForApproval at src/tool.ts:24:10 ⏸ promise, never settled',
     );
     expect(find('work that finished is not shown')).toMatchSnapshot();
+  });
+
+  // Node publishes each connection a server accepts: the server's side is
+  // found for a server no test or hook opened (the file opened it when it
+  // loaded), and says so.
+  test('a request to a server opened when the file loaded: the server side under the client, started outside this test', () => {
+    const d = flat(
+      'a request to a server opened when the file loaded, never answered',
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)/,
+    );
+    expect(d).toContain(
+      "⇄ HTTP GET to 127.0.0.1:<port>: no response yet (0 bytes read); it waits on: └╼ 'request' listener <anonymous> at test/io.test.ts:85:35 ⇄ HTTP server on 127.0.0.1:<port> (started outside this test): the GET is not answered; its handler returned without answering it",
+    );
   });
 });
 

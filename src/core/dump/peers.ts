@@ -1,8 +1,9 @@
 /**
  * Both ends of a local connection: a client socket of the dump whose other
- * end is an HTTP server of this process (opened by this test or hook, or by
- * another of the same file). The two ends are one connection when the
- * client's local address and port are the server-side socket's remote ones.
+ * end is an HTTP server of this process (opened by this test or hook, by
+ * another of the same file, or outside any: when the file loaded). The two
+ * ends are one connection when the client's local address and port are the
+ * server-side socket's remote ones.
  * The server's side is then drawn under the client's socket, as what it waits
  * on: the request the server has not answered (by method, never by path), and
  * the handler it went to: the server's 'request' listener, or an express
@@ -19,6 +20,7 @@ import {positionSite} from '../callsites';
 import {type AnyFunction, functionPositions} from '../fn-position';
 import {connectionsOf, methodOf} from '../handles';
 import {openServers} from '../leftovers';
+import {openServerSockets} from '../record';
 import type {Capture} from '../record';
 import type {Frame, Leaf} from '../types';
 import {type HandlerEnd, type RootWord, serverSideWhat} from '../words';
@@ -76,6 +78,16 @@ export function joinPeers(
       const k = endKey(s.remoteAddress, s.remotePort);
       if (k !== null) ends.set(k, {server: server as Obj, socket: s});
     }
+  }
+  // And any other server's of this process that Node published (one opened
+  // when the test file loaded, or by another file of this worker).
+  for (const s of openServerSockets() as Obj[]) {
+    const server = s.server;
+    if (typeof server !== 'object' || server === null) continue;
+    if (connectionsOf(server) === undefined) continue; // not HTTP: tcp-peers.ts
+    const k = endKey(s.remoteAddress, s.remotePort);
+    if (k !== null && !ends.has(k))
+      ends.set(k, {server: server as Obj, socket: s});
   }
   if (ends.size === 0) return;
   const joined: Array<{client: Leaf; end: ServerEnd; res: ServerResponse}> = [];
