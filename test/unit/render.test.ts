@@ -269,6 +269,37 @@ describe('renderDump', () => {
     ]);
   });
 
+  test('a socket and a promise waiting at one frame: neither says "it waits on", the branches below unclaimed', () => {
+    // Node's fetch(): its promise waits on what its socket waits on, but the
+    // socket is made in Node's own code, so both hang at the test's line.
+    const text = renderDump(
+      dump([
+        leaf([], {
+          kind: 'socket',
+          what: 'socket to 127.0.0.1:4000, open',
+          waiting: true,
+        }),
+        leaf([], {
+          what: 'fetch() promise, never settled',
+          waiting: true,
+          createdAt: f('<anonymous>', 3, 9),
+        }),
+        leaf([f('listener', 9, 3)], {
+          kind: 'server',
+          what: 'HTTP server on 127.0.0.1:4000: the GET is not answered',
+        }),
+        leaf([f('<anonymous>', 3, 9)], {
+          what: 'fetch() promise, never settled',
+        }),
+      ]),
+    );
+    expect(text).not.toContain('it waits on');
+    expect(text.split('\n').slice(3, 5)).toEqual([
+      '⇄ socket to 127.0.0.1:4000, open',
+      '⏸ fetch() promise, never settled; created at src/a.ts:3:9',
+    ]);
+  });
+
   test('a leaf created elsewhere than where it is awaited says where it was created', () => {
     const made = f('Deferred', 6, 20, {file: 'src/queue.ts'});
     const text = renderDump(

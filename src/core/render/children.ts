@@ -37,21 +37,29 @@ export function renderChildren(
   // branch here. Those that read the same (made in a loop) are drawn once, as
   // `3×`.
   const waiting = node.leaves.filter(l => l.waiting === true);
+  const runs: Array<{leaf: Leaf; n: number}> = [];
   for (let k = 0; k < waiting.length;) {
     let n = 1;
     while (k + n < waiting.length && sameLeaf(waiting[k], waiting[k + n])) n++;
-    const text = leafLine(waiting[k], at);
-    pushLeaf(
-      lines,
-      waiting[k],
-      n > 1
-        ? text
-            .replace(/^(\S+ )/, `$1${n}× `)
-            .replace(/; it waits on:$/, '; they wait on:')
-        : text,
-      prefix,
-    );
+    runs.push({leaf: waiting[k], n});
     k += n;
+  }
+  // Leaves of different kinds or places that wait at one frame (a socket and
+  // a promise): which of the branches below each waits on is not drawn, so
+  // none says "it waits on". Those made at one place (in a loop) wait alike.
+  const apart = waiting.some(
+    l =>
+      l.kind !== waiting[0].kind ||
+      !samePlace(l.createdAt, waiting[0].createdAt),
+  );
+  for (const {leaf, n} of runs) {
+    let text = leafLine(leaf, at);
+    if (n > 1) text = text.replace(/^(\S+ )/, `$1${n}× `);
+    text = text.replace(
+      /; it waits on:$/,
+      apart ? '' : n > 1 ? '; they wait on:' : '; it waits on:',
+    );
+    pushLeaf(lines, leaf, text, prefix);
   }
   const all: Item[] = [
     ...node.children.map(n => ({node: n})),
@@ -359,4 +367,16 @@ function onlyLeavesAfter(all: Array<Item | undefined>): boolean[] {
     only = only && leaf !== undefined && leaf.input === undefined;
   }
   return out;
+}
+
+/** Whether two leaves were made at one place (or neither's is known). */
+function samePlace(a: Frame | null, b: Frame | null): boolean {
+  return (
+    a === b ||
+    (a !== null &&
+      b !== null &&
+      a.file === b.file &&
+      a.line === b.line &&
+      a.column === b.column)
+  );
 }
