@@ -1,4 +1,5 @@
 import {EventEmitter, once} from 'node:events';
+import {createServer} from 'node:http';
 import {runBody} from './runner-stub';
 
 // Where a hung body waits, read from the recorded wait graph: every shape
@@ -287,6 +288,33 @@ describe('combinators', () => {
 });
 
 describe('no false statements', () => {
+  // Node's fetch() runs in Node's own async functions: the frames that made
+  // its promises and socket are Node's, and one of them returns a promise to
+  // another in the run the test body resumed from its earlier await. That
+  // await is over: the body waits at the fetch.
+  test("Node's fetch() after an earlier await: the body waits at the fetch's line, never at the earlier await", async () => {
+    const server = createServer(() => {});
+    await new Promise<void>(done => server.listen(0, '127.0.0.1', done));
+    const {port} = server.address() as {port: number};
+    let earlier = 0;
+    let fetchAt = 0;
+    try {
+      const {dump} = await runBody(async () => {
+        earlier = callerLine() + 1;
+        await new Promise(done => setTimeout(done, 1));
+        fetchAt = callerLine() + 1;
+        await fetch(`http://127.0.0.1:${port}/`);
+      }, 300);
+      expect(dump.rootFrame?.line).toBe(fetchAt);
+      expect(dump.leaves.length).toBeGreaterThan(0);
+      for (const l of dump.leaves)
+        expect(l.path.map(f => f.line)).not.toContain(earlier);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   test('the loser of a race that settled is no branch: nothing waits on it', async () => {
     const {dump} = await runBody(async () => {
       await Promise.race([never(), Promise.resolve()]);

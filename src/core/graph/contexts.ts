@@ -149,8 +149,16 @@ export class Contexts {
               ...path,
             ]),
           );
-      default:
-        return this.w.upWait(p).map(b => below(b, path));
+      default: {
+        // Made in the run resumed from an `await`, by frames that do not
+        // show the function (Node's, or a stack cut short): the function
+        // waits where that run is suspended now, not at `p`, which is over.
+        const now =
+          path.length === 0 && this.g.waitKind(p) === 'await'
+            ? this.g.laterAwait(p)
+            : undefined;
+        return this.w.upWait(now ?? p).map(b => below(b, path));
+      }
     }
   }
 

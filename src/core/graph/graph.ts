@@ -67,6 +67,10 @@ export class WaitGraph {
   private readonly waitKinds = new Map<Capture, WaitKind>();
   /** {@link combinatorOf}, asked of each input several times. */
   private readonly inputs = new Map<Capture, Input | null>();
+  /** The pending subscriptions, read with the creations. */
+  private readonly waits: Capture[];
+  /** Pending subscriptions by the promise whose callback made them. */
+  private waitsIn: Map<Capture, Capture[]> | undefined;
 
   constructor(root: Root) {
     const gather = (r: Root): void => {
@@ -101,9 +105,10 @@ export class WaitGraph {
     // down-levelling helper's wrapper, which changes how a function's own
     // promise is read, may be shown by one of the others only (the
     // subscription its helper made when the body first yielded).
+    this.waits = pendingWaits(this.creations, this.foreign);
     this.stacks.readAll([
       ...this.creations,
-      ...pendingWaits(this.creations, this.foreign),
+      ...this.waits,
       ...this.contextsOf(this.creations),
     ]);
     for (const c of this.creations) {
@@ -250,6 +255,37 @@ export class WaitGraph {
         sameCallPath(made, 1, sites, at + 1, CALL_PATH_DEPTH)
         ? {comb: c, name: kind}
         : undefined;
+    }
+    return undefined;
+  }
+
+  /**
+   * Where the run of an async function resumed from its `await` `p` waits
+   * now: the last pending `await` of the same function made in that run, if
+   * any (none while the run is still going).
+   */
+  laterAwait(p: Capture): Capture | undefined {
+    if (this.waitsIn === undefined) {
+      this.waitsIn = new Map();
+      for (const w of this.waits) {
+        const by = this.promiseContext(w.context);
+        if (by === undefined) continue;
+        const list = this.waitsIn.get(by);
+        if (list === undefined) this.waitsIn.set(by, [w]);
+        else list.push(w);
+      }
+    }
+    const fn = this.sites(p)[0];
+    const list = fn === undefined ? undefined : this.waitsIn.get(p);
+    if (list === undefined) return undefined;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const top = this.sites(list[i])[0];
+      if (
+        this.waitKind(list[i]) === 'await' &&
+        top !== undefined &&
+        fnKey(top) === fnKey(fn!)
+      )
+        return list[i];
     }
     return undefined;
   }

@@ -24,7 +24,14 @@ import type {Frame} from '../types';
 import type {FrameMaker} from '../dump/frames';
 import type {Calls} from './calls';
 import type {WaitGraph} from './graph';
-import {type Branch, type WalkOptions, below, generatorMarks} from './branch';
+import {
+  type Branch,
+  type WalkOptions,
+  below,
+  generatorMarks,
+  last,
+  sameLine,
+} from './branch';
 import {Contexts} from './contexts';
 import {StackWalk} from './stack-walk';
 import {Between} from './between';
@@ -245,6 +252,21 @@ export class Walker {
             made.context === by.self
               ? this.between.callbackFrames(made)
               : [];
+          // Or the run of an async function resumed from its `await` `by`,
+          // in which an async function it called returned it (`return
+          // fetch()` in a library): what waits is where that run is
+          // suspended now, not `by`, which is over.
+          const later =
+            this.g.waitKind(by) === 'await' ? this.g.laterAwait(by) : undefined;
+          if (later !== undefined)
+            return this.upWait(later).map(b =>
+              below(
+                b,
+                frames.length > 0 && sameLine(last(b), frames[0])
+                  ? frames.slice(1)
+                  : frames,
+              ),
+            );
           return this.up(by).map(b => below(b, frames));
         }
         // Made in the run of the call that returned it: its own stack goes
