@@ -1,6 +1,7 @@
 import {spawnSync} from 'node:child_process';
 import {EventEmitter} from 'node:events';
 import fs from 'node:fs';
+import {createServer} from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {SnapshotParser, removeStaleSnapshots} from '../../src/core/heap';
@@ -205,9 +206,18 @@ describe('findWakers, on this process', () => {
         }, 1),
       );
     });
+    // Node's fetch() of a server that never answers: it makes an AbortSignal
+    // of its own, whose listener keeps the fetch's resolve function.
+    const silent = createServer(() => {});
+    await new Promise<void>(done => silent.listen(0, '127.0.0.1', done));
+    cleanup.push(() => (silent.closeAllConnections(), silent.close()));
+    const fetched = fetch(
+      `http://127.0.0.1:${(silent.address() as {port: number}).port}/`,
+    );
     await new Promise(r => setTimeout(r, 30));
     let t: NodeJS.Timeout | undefined;
     leaves = {
+      fetched: add('fetched', fetched),
       orphan: add('orphan', new Promise(() => {})),
       listener: add(
         'listener',
@@ -272,6 +282,7 @@ describe('findWakers, on this process', () => {
       () => clearTimeout(t),
       () => keepResolve?.(),
     );
+    leaves.fetched.what = 'fetch() promise, never settled';
     findWakers(subjects, {
       exclude: [],
       rootDir: process.cwd(),
@@ -308,6 +319,13 @@ describe('findWakers, on this process', () => {
       what: "waits for 'abort' on an AbortSignal: nothing aborted it",
       short: "waits for 'abort' on an AbortSignal",
     });
+  });
+
+  test("Node's fetch(): no response has come, and its AbortSignal's listener would only reject it (it does not wait for an abort)", () => {
+    // The promise fetch() returns follows the one its response settles.
+    expect(leaves.fetched.waker?.what).toBe(
+      "its resolve function was called with another promise, which has not settled: no response has come: fetch() settles when its headers do; an 'abort' of its AbortSignal would reject it, and nothing aborted it",
+    );
   });
 
   test("listeners of a value and of the end lead to one resolve function: the value's event is named, not 'close'", () => {

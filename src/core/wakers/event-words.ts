@@ -39,6 +39,19 @@ export function abortWaker(event: string, aborted: boolean): Waker {
       };
 }
 
+/**
+ * Node's fetch() promise, kept by the listener of its AbortSignal (fetch()
+ * makes one when it is given none): it settles when the response's headers
+ * come, and aborting would reject it. It does not wait for an abort.
+ */
+export function fetchAbortWaker(aborted: boolean): Waker {
+  return {
+    kind: 'event',
+    what: `no response has come: fetch() settles when its headers do; an 'abort' of its AbortSignal would reject it, and ${aborted ? 'it was aborted before the listener was added' : 'nothing aborted it'}`,
+    short: 'no response has come',
+  };
+}
+
 export function eventTargetWaker(event: string, cls: string): Waker {
   return {
     kind: 'event',

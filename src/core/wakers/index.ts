@@ -39,6 +39,7 @@ import {pipedFrom} from './streams';
 import {followedPromise} from './follows';
 import {promiseFeedsOf} from './promise-feeds';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
+import {fetchAbortWaker} from './event-words';
 import {
   ONLY_REJECT,
   UNREACHED,
@@ -226,6 +227,16 @@ function wakerOf(
     found = describe(cx, f, subject);
     if (found.waker !== undefined) break;
   }
+  // Node's fetch() waits for a response, which the heap does not show; its
+  // AbortSignal's listener is what keeps its resolve function.
+  if (
+    found.waker?.kind === 'event' &&
+    subject.leaf.what.startsWith('fetch() promise') &&
+    found.waker.what.startsWith("waits for 'abort' on an AbortSignal")
+  )
+    found.waker = fetchAbortWaker(
+      !found.waker.what.endsWith('nothing aborted it'),
+    );
   // A promise that waits on what the dump shows below it already says so.
   if (found.waker === undefined && subject.leaf.waiting !== true) {
     // Kept, but by nothing with a name (a plain object in a local of running
