@@ -1,5 +1,6 @@
 import {EventEmitter, once} from 'node:events';
 import {createServer} from 'node:http';
+import {setTimeout as sleepFor} from 'node:timers/promises';
 import {runBody} from './runner-stub';
 
 // Where a hung body waits, read from the recorded wait graph: every shape
@@ -220,6 +221,35 @@ describe('chains without async functions', () => {
 });
 
 describe('combinators', () => {
+  // Node's promises are of the realm outside the test's vm context: the
+  // combinator wraps each (it is a thenable to it) and subscribes to the
+  // wrapper, which adopts the input later, in a job of V8's.
+  test("Promise.all of Node's own promises and the test's: each input at its index", async () => {
+    const ac = new AbortController();
+    try {
+      const {tree, dump} = await runBody(async () => {
+        await Promise.all([
+          once(new EventEmitter(), 'ready'),
+          sleepFor(100_000, undefined, {signal: ac.signal}),
+          never(),
+        ]);
+      });
+      expect(tree).toEqual([
+        '╼ test "body"',
+        '└╼ Promise.all',
+        '   ├╼ [0] <anonymous>',
+        '   │  ⏸ events.once() promise, never settled',
+        '   ├╼ [1] <anonymous>',
+        '   │  ⏲ timers/promises setTimeout 100000 ms; the test timeout is 30 ms',
+        '   └╼ [2] never',
+        '      ⏸ promise, never settled',
+      ]);
+      expect(dump.leaves).toHaveLength(3);
+    } finally {
+      ac.abort();
+    }
+  });
+
   test('Promise.all of a Promise.race: each input once, with its index', async () => {
     const {tree, dump} = await runBody(async () => {
       await Promise.all([Promise.race([never(), never()]), never()]);

@@ -23,6 +23,7 @@
 import type {Frame, Leaf, TaskDump} from '../types';
 import {hostOf, inputOf} from '../inputs';
 import {stuckLeaves} from '../tree';
+import {TIMERS_PROMISES} from './timer-made';
 
 /**
  * Moves each feeding branch under the promise it feeds. A branch that feeds
@@ -116,6 +117,13 @@ export function markAside(dump: TaskDump, searched: readonly Leaf[]): void {
  * made it).
  */
 export function apart(leaf: Leaf, dump: TaskDump): boolean {
+  // A combinator's input is what it waits on, and a `timers/promises` timer
+  // stands for the promise its branch waits on.
+  if (
+    !leaf.detached &&
+    (leaf.input !== undefined || leaf.what.startsWith(TIMERS_PROMISES))
+  )
+    return false;
   return (
     leaf.detached ||
     !dump.leaves.some(

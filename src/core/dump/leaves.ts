@@ -280,14 +280,22 @@ export class LeafMaker {
       if (origin?.includes('node:timers/promises') && createdAt !== null) {
         const timers = this.timersAt.get(key(createdAt));
         if (timers !== undefined) {
+          // Where the combinator waits is where the timer is drawn.
+          // (the input's index is the branch's, or its last frame's: the
+          // program's frame that called Node's).
           bs.forEach((b, k) => {
             const t = timers[k];
+            const input =
+              b.input ?? b.path[b.path.length - 1]?.combinator ?? undefined;
             if (
               t !== undefined &&
-              b.input !== undefined &&
+              input !== undefined &&
               t.input === undefined
-            )
-              t.input = b.input;
+            ) {
+              if (b.input !== undefined) t.input = b.input;
+              t.path = [...b.path];
+              t.detached = b.reach !== 'root';
+            }
           });
           return;
         }

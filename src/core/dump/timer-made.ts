@@ -22,6 +22,9 @@ import {
 import type {DumpContext} from './context';
 import type {Retries} from './retry';
 
+/** How a timer `timers/promises` made begins its words. */
+export const TIMERS_PROMISES = 'timers/promises ';
+
 /**
  * One-shot timers set at one place before the pending one, for a live-lock
  * (a loop that ran 4 times or more).
@@ -66,9 +69,7 @@ export class TimerMade {
     const delayMs =
       typeof t._idleTimeout === 'number' ? Math.round(t._idleTimeout) : 0;
     const repeat = typeof t._repeat === 'number';
-    const via = origin?.includes('node:timers/promises')
-      ? 'timers/promises '
-      : '';
+    const via = origin?.includes('node:timers/promises') ? TIMERS_PROMISES : '';
     // Timers are armed when set (intervals re-armed when they fire).
     const since = this.ctx.now - c.at;
     const firesInMs = Math.max(

@@ -153,12 +153,32 @@ export class WaitGraph {
       const top = this.sites(c)[0];
       if (top === undefined) k = 'other';
       else if (isCtor(top) && name(top) === 'Promise') k = 'new-promise';
-      else if (combinatorOf(top) !== undefined) k = 'combinator';
+      else if (combinatorOf(top) !== undefined)
+        k = this.isInputWrapper(c) ? 'other' : 'combinator';
       else if (file(top) !== null && !isNode(top)) k = 'call';
       else k = 'other';
       this.creationKinds.set(c, k);
     }
     return k;
+  }
+
+  /**
+   * Whether a promise a combinator's frame made is no combinator but the
+   * wrapper it made of an input of another realm (Node's own promises, under
+   * Jest's vm realm: `events.once()`, `timers/promises`): the combinator
+   * subscribes to it at once, as its input. The input adopts it later, in a
+   * job of V8's ('adopt' waits).
+   */
+  private isInputWrapper(c: Capture): boolean {
+    const w = c.waits?.[0];
+    if (w === undefined || w.seq !== c.seq + 1) return false;
+    const sites = this.sites(w);
+    const at = this.combinatorAt(sites);
+    return (
+      at >= 0 &&
+      combinatorOf(sites[at]) === combinatorOf(this.sites(c)[0]) &&
+      sameCallPath(this.sites(c), 1, sites, at + 1, CALL_PATH_DEPTH)
+    );
   }
 
   /** How a subscription waits (see {@link WaitKind}). */

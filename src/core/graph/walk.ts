@@ -138,14 +138,18 @@ export class Walker {
     let out = this.leafUps.get(leaf);
     if (out === undefined) {
       const sites = this.g.sites(leaf);
+      // Node's own maker (`events.once`) is not shown: the program's frame
+      // that called it is.
+      let at = 1;
+      while (sites[at] !== undefined && isNode(sites[at])) at++;
       const maker =
-        sites[1] === undefined
+        sites[at] === undefined
           ? null
-          : this.frames.frame(sites[1], name(sites[1]));
+          : this.frames.frame(sites[at], name(sites[at]));
       out = this.up(leaf).map(b =>
         b.input !== undefined &&
         maker !== null &&
-        !this.opts.isMachinery(file(sites[1]) ?? '')
+        !this.opts.isMachinery(file(sites[at]) ?? '')
           ? below(b, [maker])
           : b,
       );
