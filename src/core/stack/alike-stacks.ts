@@ -27,7 +27,7 @@
  * every frame of every stack (some 40 000 in a dump of 1 000 leaves).
  */
 import type {AlikeStack, CallSite} from '../callsites';
-import {isRegeneratorVerb} from './downlevel';
+import {isRegeneratorVerb} from './state-machines';
 import {type Site, knowPlace} from './sites';
 
 /** One frame's place in the trie, below the frames above it. */

@@ -9,12 +9,8 @@
 import {type CallSite, callSitesOf} from '../callsites';
 import {isCircus} from '../machinery';
 import type {Capture} from '../record';
-import {
-  hasGeneratorNext,
-  helperMade,
-  learnWrappers,
-  prepareStack,
-} from './downlevel';
+import {helperMade, learnWrappers, prepareStack} from './downlevel';
+import {hasGeneratorNext} from './state-machines';
 import {type Site, register, reserve, siteCount} from './sites';
 import {type Entry, StackIndex} from './alike-stacks';
 
