@@ -224,6 +224,29 @@ describe('combinators', () => {
   // Node's promises are of the realm outside the test's vm context: the
   // combinator wraps each (it is a thenable to it) and subscribes to the
   // wrapper, which adopts the input later, in a job of V8's.
+  test('Promise.all of thenables and a promise: each input at its index, through its then()', async () => {
+    class Query {
+      then<T>(onF?: (v: unknown) => T, onR?: (e: unknown) => T): Promise<T> {
+        return never().then(onF, onR);
+      }
+    }
+    const {tree} = await runBody(async () => {
+      await Promise.all([new Query(), never(), new Query()]);
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ Promise.all',
+      '   ├╼ [0] then',
+      '   │  └╼ never',
+      '   │     ⏸ promise, never settled',
+      '   ├╼ [1] never',
+      '   │  ⏸ promise, never settled',
+      '   └╼ [2] then',
+      '      └╼ never',
+      '         ⏸ promise, never settled',
+    ]);
+  });
+
   test("Promise.all of Node's own promises and the test's: each input at its index", async () => {
     const ac = new AbortController();
     try {
