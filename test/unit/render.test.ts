@@ -269,6 +269,45 @@ describe('renderDump', () => {
     ]);
   });
 
+  describe('inputs alike but for the index of where each is kept', () => {
+    const kept = (i: number | string): Leaf['waker'] => ({
+      kind: 'object',
+      what: `its resolve function is kept in Pool.waiting[${i}] (class Pool at src/pool.ts:1:1), held by [0] worker at src/a.ts:9:3`,
+    });
+    const inputs = (indices: number[]): Leaf[] =>
+      indices.map((k, i) =>
+        leaf(
+          [
+            f('query', 6, 10, {combinator: {name: 'Promise.all', index: i}}),
+            f('acquire', 3, 5),
+          ],
+          {
+            waker: kept(k),
+          },
+        ),
+      );
+
+    test('one more each: drawn once, the index a range (and no other index changed)', () => {
+      const text = renderDump(dump(inputs([0, 1, 2])));
+      expect(text.split('\n').slice(3)).toEqual([
+        '└╼ Promise.all',
+        '   └╼ [0–2] 3× query at src/a.ts:6:10',
+        '      └╼ acquire at src/a.ts:3:5',
+        '         ⏸ promise, never settled',
+        '           ↳ its resolve function is kept in Pool.waiting[0–2] (class Pool at src/pool.ts:1:1), held by [0] worker at src/a.ts:9:3',
+      ]);
+    });
+
+    test('not one more each: drawn one by one, each with its own index', () => {
+      const text = renderDump(dump(inputs([0, 2, 3])));
+      expect(text).toContain('[0] query');
+      expect(text).toContain('Pool.waiting[0] ');
+      expect(text).toContain('[1–2] 2× query');
+      expect(text).toContain('Pool.waiting[2–3] ');
+      expect(text).not.toContain('Pool.waiting[0–');
+    });
+  });
+
   test('a socket and a promise waiting at one frame: neither says "it waits on", the branches below unclaimed', () => {
     // Node's fetch(): its promise waits on what its socket waits on, but the
     // socket is made in Node's own code, so both hang at the test's line.

@@ -7,6 +7,13 @@
  */
 import {GLYPHS} from '../glyphs';
 import type {Leaf, TreeNode} from '../types';
+import {
+  type HolderRange,
+  extendRange,
+  holderIndices,
+  withoutHolderIndices,
+} from './holder-ranges';
+import {sameShape} from './same';
 
 /** Inputs alike drawn under one combinator, by default (`maxAlike`). */
 export const DEFAULT_MAX_ALIKE = 3;
@@ -27,6 +34,8 @@ export interface Group {
   stuck: number;
   /** Its text, once made (for comparisons). */
   shape?: string;
+  /** Where its inputs are kept, when only that differs (holder-ranges.ts). */
+  holders?: HolderRange;
 }
 
 /** What is drawn in place of the groups of one signature past the cap. */
@@ -147,3 +156,62 @@ const isStuck = (l: Leaf): boolean =>
   l.waitsWithInput === undefined &&
   l.aside !== true &&
   l.busy !== true;
+
+/**
+ * Consecutive inputs stuck the same way, as one group each. Inputs made alike
+ * (thousands, from one `map`) are told alike by their data, field by field,
+ * before any is rendered: rendering each input's subtree to compare them costs
+ * more than the whole dump.
+ */
+export function collapse(all: Item[], shapeOf: (x: Item) => string): Group[] {
+  const index = (x: Item): number =>
+    x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? -1;
+  const groups: Group[] = [];
+  for (const item of all) {
+    const prev = groups[groups.length - 1];
+    let holders: HolderRange | undefined;
+    const along =
+      prev !== undefined &&
+      index(item) === prev.lastIndex! + 1 &&
+      (sameShape(prev.item, item) ||
+        // Unlike from the first line (inputs of a few kinds, interleaved):
+        // known without drawing either.
+        (coarseKey(prev.item) === coarseKey(item) &&
+          ((shape: string): boolean =>
+            shape === (prev.shape ??= shapeOf(prev.item)) ||
+            // Alike but for the index of where each is kept, one more each.
+            (prev.count === 1 || prev.holders !== undefined
+              ? (holders = holdersAlong(prev, shape)) !== undefined
+              : false))(shapeOf(item))));
+    if (along) {
+      prev.count++;
+      prev.lastIndex = index(item);
+      prev.stuck += stuckIn(item);
+      if (holders !== undefined) prev.holders = holders;
+    } else {
+      groups.push({
+        item,
+        count: 1,
+        first: index(item),
+        lastIndex: index(item),
+        stuck: stuckIn(item),
+      });
+    }
+  }
+  return groups;
+}
+
+/**
+ * The group's holder range with an input of this shape, when the two read
+ * alike but for their holders' indices (holder-ranges.ts).
+ */
+function holdersAlong(g: Group, shape: string): HolderRange | undefined {
+  const first = g.shape!;
+  if (withoutHolderIndices(first) !== withoutHolderIndices(shape))
+    return undefined;
+  const r = g.holders ?? {
+    first: holderIndices(first),
+    last: holderIndices(first),
+  };
+  return extendRange(r, holderIndices(shape));
+}

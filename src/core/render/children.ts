@@ -12,11 +12,11 @@ import {
   type Item,
   DEFAULT_MAX_ALIKE,
   capAlike,
-  coarseKey,
+  collapse,
   moreText,
-  stuckIn,
 } from './alike';
 import {leafLine, leafText, pushLeaf} from './leaf';
+import {drawRange} from './holder-ranges';
 import {type Line, PLAIN, emit, frameParts, line} from './lines';
 import {sameLeaf, sameShape} from './same';
 
@@ -79,10 +79,14 @@ export function renderChildren(
         /^Promise\.(all|allSettled|any|race)$/.test(node.frame.name);
   if (underCombinator) all.sort((a, b) => indexOf(a) - indexOf(b));
   const drawn: Drawn[] = underCombinator
-    ? capAlike(collapse(all, at, maxAlike), maxAlike, {
-        same: sameShape,
-        text: g => (g.shape ??= shapeOf(g.item, at, maxAlike)),
-      })
+    ? capAlike(
+        collapse(all, x => shapeOf(x, at, maxAlike)),
+        maxAlike,
+        {
+          same: sameShape,
+          text: g => (g.shape ??= shapeOf(g.item, at, maxAlike)),
+        },
+      )
     : collapseSame(all, at).map(group => ({group}));
   const leavesAfter = onlyLeavesAfter(drawn.map(d => d.group?.item));
   drawn.forEach((d, i) => {
@@ -124,6 +128,7 @@ export function renderChildren(
         prefix +
         (connector === '' ? '' : end ? GLYPHS.space : GLYPHS.pipe) +
         '  ';
+      const from = lines.length;
       pushLeaf(
         lines,
         item.leaf,
@@ -132,64 +137,74 @@ export function renderChildren(
         connector,
         cont,
       );
+      if (g.holders !== undefined) drawRange(lines, from, g.holders);
       return;
     }
-    let n = item.node!;
-    const childPrefix = prefix + (end ? GLYPHS.space : GLYPHS.pipe);
-    const parts: Line['parts'] = n.frame
-      ? frameParts(
-          range !== null ? {...n.frame, combinator: undefined} : n.frame,
-          range,
-        )
-      : [['dim', n.label ?? '']];
-    // A function that called itself, at the same line, frame after frame (a
-    // recursive walk or paginator): one line. Not counted: nested calls from
-    // one line are matched to their frames by a guess that can repeat frames
-    // (graph/calls.ts), so the number of frames is no number of calls.
-    const nested = recursionRun(n);
-    if (nested.length >= RECURSION_RUN) {
-      parts.push(['dim', '(recursive: it calls itself here)']);
-      n = nested[nested.length - 1];
-    }
+    const from = lines.length;
+    drawNode(item.node!, range, end, prefix, lines, maxAlike);
+    if (g.holders !== undefined) drawRange(lines, from, g.holders);
+  });
+}
+
+/** An input's or child's node, with its range (`[0–9] 10× `) if drawn once. */
+function drawNode(
+  node: TreeNode,
+  range: string | null,
+  end: boolean,
+  prefix: string,
+  lines: Line[],
+  maxAlike: number,
+): void {
+  let n = node;
+  const childPrefix = prefix + (end ? GLYPHS.space : GLYPHS.pipe);
+  const parts: Line['parts'] = n.frame
+    ? frameParts(
+        range !== null ? {...n.frame, combinator: undefined} : n.frame,
+        range,
+      )
+    : [['dim', n.label ?? '']];
+  // A function that called itself, at the same line, frame after frame (a
+  // recursive walk or paginator): one line. Not counted: nested calls from
+  // one line are matched to their frames by a guess that can repeat frames
+  // (graph/calls.ts), so the number of frames is no number of calls.
+  const nested = recursionRun(n);
+  if (nested.length >= RECURSION_RUN) {
+    parts.push(['dim', '(recursive: it calls itself here)']);
+    n = nested[nested.length - 1];
+  }
+  lines.push(
+    line(prefix, parts, end ? GLYPHS.last : GLYPHS.branch, childPrefix + '  '),
+  );
+  // A library's (or Node's) frames in a row, one calling the next, are one
+  // line with their count: the first is where the user's code called in, the
+  // last where the library waits.
+  const run = libraryRun(n);
+  if (run.length >= LIBRARY_RUN) {
+    const packages = [
+      ...new Set(run.slice(1, -1).map(x => libraryOf(x.frame!.file))),
+    ].join(', ');
     lines.push(
       line(
-        prefix,
-        parts,
-        end ? GLYPHS.last : GLYPHS.branch,
-        childPrefix + '  ',
+        childPrefix,
+        [['dim', `${GLYPHS.hidden}${run.length - 2} frames in ${packages}`]],
+        GLYPHS.last,
+        childPrefix + GLYPHS.space + '  ',
       ),
     );
-    // A library's (or Node's) frames in a row, one calling the next, are one
-    // line with their count: the first is where the user's code called in, the
-    // last where the library waits.
-    const run = libraryRun(n);
-    if (run.length >= LIBRARY_RUN) {
-      const packages = [
-        ...new Set(run.slice(1, -1).map(x => libraryOf(x.frame!.file))),
-      ].join(', ');
-      lines.push(
-        line(
-          childPrefix,
-          [['dim', `${GLYPHS.hidden}${run.length - 2} frames in ${packages}`]],
-          GLYPHS.last,
-          childPrefix + GLYPHS.space + '  ',
-        ),
-      );
-      n = run[run.length - 1];
-      const innerPrefix = childPrefix + GLYPHS.space;
-      lines.push(
-        line(
-          innerPrefix,
-          frameParts(n.frame!),
-          GLYPHS.last,
-          innerPrefix + GLYPHS.space + '  ',
-        ),
-      );
-      renderChildren(n, innerPrefix + GLYPHS.space, lines, null, maxAlike);
-      return;
-    }
-    renderChildren(n, childPrefix, lines, null, maxAlike);
-  });
+    n = run[run.length - 1];
+    const innerPrefix = childPrefix + GLYPHS.space;
+    lines.push(
+      line(
+        innerPrefix,
+        frameParts(n.frame!),
+        GLYPHS.last,
+        innerPrefix + GLYPHS.space + '  ',
+      ),
+    );
+    renderChildren(n, innerPrefix + GLYPHS.space, lines, null, maxAlike);
+    return;
+  }
+  renderChildren(n, childPrefix, lines, null, maxAlike);
 }
 
 /**
@@ -278,44 +293,6 @@ function shapeOf(item: Item, at: Frame | null, maxAlike: number): string {
   ];
   renderChildren(n, '', lines, null, maxAlike);
   return lines.flatMap(l => emit(l, PLAIN, undefined)).join('\n');
-}
-
-/**
- * Consecutive inputs stuck the same way, as one group each. Inputs made alike
- * (thousands, from one `map`) are told alike by their data, field by field,
- * before any is rendered: rendering each input's subtree to compare them costs
- * more than the whole dump.
- */
-function collapse(all: Item[], at: Frame | null, maxAlike: number): Group[] {
-  const index = (x: Item): number =>
-    x.node?.frame?.combinator?.index ?? x.leaf?.input?.index ?? -1;
-  const groups: Group[] = [];
-  for (const item of all) {
-    const prev = groups[groups.length - 1];
-    if (
-      prev !== undefined &&
-      index(item) === prev.lastIndex! + 1 &&
-      (sameShape(prev.item, item) ||
-        // Unlike from the first line (inputs of a few kinds, interleaved):
-        // known without drawing either.
-        (coarseKey(prev.item) === coarseKey(item) &&
-          (prev.shape ??= shapeOf(prev.item, at, maxAlike)) ===
-            shapeOf(item, at, maxAlike)))
-    ) {
-      prev.count++;
-      prev.lastIndex = index(item);
-      prev.stuck += stuckIn(item);
-    } else {
-      groups.push({
-        item,
-        count: 1,
-        first: index(item),
-        lastIndex: index(item),
-        stuck: stuckIn(item),
-      });
-    }
-  }
-  return groups;
 }
 
 /**
