@@ -17,6 +17,13 @@
  * ```
  */
 import {type RenderOptions, renderLine, rootTitle} from '../core/render';
+import {
+  type HolderRange,
+  extendRange,
+  indicesIn,
+  withRange,
+  withoutIndices,
+} from '../core/render/holder-ranges';
 import {stuckLeaves} from '../core/tree';
 import type {Leaf, TaskDump} from '../core/types';
 
@@ -27,6 +34,9 @@ interface Cause {
   at: string;
   what: string;
   n: number;
+  /** Its leaves' words when they differ in a holder's index only. */
+  first?: string;
+  range?: HolderRange;
 }
 
 /**
@@ -240,9 +250,33 @@ function causesOf(d: TaskDump): Cause[] {
       ? `${l.createdAt.file}:${l.createdAt.line}:${l.createdAt.column}`
       : '(position unknown)';
     const what = `${l.what}${wakerTag(l)}`;
-    const seen = counts.get(`${at} ${what}`);
-    if (seen) seen.n++;
-    else counts.set(`${at} ${what}`, {at, what, n: 1});
+    // Kept one after another in one list (a pool's waiters): one cause, the
+    // index a range, as the tree draws them (core/render/holder-ranges.ts).
+    const key = `${at} ${withoutIndices(what)}`;
+    const seen = counts.get(key);
+    if (seen !== undefined && seen.what === what) {
+      seen.n++;
+      continue;
+    }
+    const first = seen?.first ?? seen?.what;
+    const range =
+      seen === undefined || first === undefined
+        ? undefined
+        : extendRange(
+            seen.range ?? {first: indicesIn(first), last: indicesIn(first)},
+            indicesIn(what),
+          );
+    if (seen !== undefined && range !== undefined) {
+      seen.n++;
+      seen.first = first;
+      seen.range = range;
+      seen.what = withRange(first!, range);
+    } else
+      counts.set(seen === undefined ? key : `${key} ${counts.size}`, {
+        at,
+        what,
+        n: 1,
+      });
   }
   return [...counts.values()];
 }

@@ -357,6 +357,25 @@ describe('tests grouped by common cause', () => {
     ]);
   });
 
+  test("a pool's waiters, kept one after another in its list: one line, the index a range", () => {
+    const acquire = f('acquire', 'src/pool.js', 3, 22);
+    const waiter = (i: number): Leaf =>
+      leaf([acquire], {
+        waker: {
+          kind: 'object',
+          what: `its resolve function is kept in Pool.waiting[${i}]`,
+          short: `kept in Pool.waiting[${i}]`,
+        },
+      });
+    const lines = summaryLines([
+      dump('queries', 'test/a.test.js', [0, 1, 2, 5].map(waiter)),
+    ]);
+    expect(lines.slice(2)).toEqual([
+      '      src/pool.js:3:22  3× promise, never settled: kept in Pool.waiting[0–2]',
+      '      src/pool.js:3:22  promise, never settled: kept in Pool.waiting[5]',
+    ]);
+  });
+
   test('one test at a cause is listed on its own, as before', () => {
     const lines = summaryLines([hung(0, 'test/a.test.js'), dumps[15]]);
     expect(lines).toEqual([

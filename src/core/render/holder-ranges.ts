@@ -68,3 +68,21 @@ export function drawRange(lines: Line[], from: number, r: HolderRange): void {
           return r.varying?.[j] === true ? `[${r.first[j]}–${r.last[j]}]` : m;
         });
 }
+
+/** The indices in a line of text (see the module comment), in order. */
+export function indicesIn(text: string): number[] {
+  return [...text.matchAll(INDEX)].map(m => Number(m[1]));
+}
+
+/** A line of text with its indices left out. */
+export const withoutIndices = (text: string): string =>
+  text.replace(INDEX, '[#]');
+
+/** A line of text with the range's varying indices drawn as ranges. */
+export function withRange(text: string, r: HolderRange): string {
+  let k = 0;
+  return text.replace(INDEX, m => {
+    const j = k++;
+    return r.varying?.[j] === true ? `[${r.first[j]}–${r.last[j]}]` : m;
+  });
+}
