@@ -5,6 +5,7 @@
  * module registry), not a copy of its own. The environment publishes its core
  * on a Node core module, which both registries share.
  */
+import {now} from './clock';
 import v8 from 'node:v8';
 import * as record from './record';
 import {takeDump} from './dump';
@@ -12,8 +13,6 @@ import {renderDump} from './render';
 import {createPositionMapper} from './callsites';
 
 const KEY = Symbol.for('jest-taskdump/core');
-const {now} = performance;
-const perf = performance;
 
 /** The parts of the core a second copy of the package borrows. */
 export interface Core {
@@ -49,7 +48,7 @@ const local: Core = {
     typeof Error.prepareStackTrace === 'function'
       ? Error.prepareStackTrace
       : undefined,
-  now: () => now.call(perf),
+  now,
   process,
   rootDir: undefined,
 };

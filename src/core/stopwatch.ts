@@ -5,6 +5,8 @@
  * machine may be shared, and wall time alone does not say what a phase cost.
  */
 
+import {now} from './clock';
+
 /** One phase: its wall and CPU time (ms; CPU of all the process's threads). */
 export interface Phase {
   name: string;
@@ -25,12 +27,12 @@ export interface Phase {
  */
 export class Stopwatch {
   readonly phases: Phase[] = [];
-  private wall = performance.now();
+  private wall = now();
   private cpu = process.cpuUsage();
 
   /** Ends the phase `name`, begun at the last lap (or at the start). */
   lap(name: string): void {
-    const wall = performance.now();
+    const wall = now();
     const cpu = process.cpuUsage();
     const cpuUs = cpu.user - this.cpu.user + cpu.system - this.cpu.system;
     this.phases.push({

@@ -12,6 +12,7 @@
  * itself into an ordinary own property. Nothing runs for anything else, and no
  * function of `fs` is replaced. The accessors are on while a test file runs.
  */
+import {now} from './clock';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,8 +23,6 @@ import {trapFirstAssignment} from './first-assignment';
 
 // Tests replace globals (fake timers, a mocked Error): keep the real ones.
 const {captureStackTrace} = Error;
-const {now} = performance;
-const perf = performance;
 
 /** Frames kept per watcher's stack (as the recorder's default). */
 const FRAMES = 24;
@@ -75,7 +74,7 @@ function onWatcher(watcher: object): void {
     const holder = {};
     captureStackTrace(holder, onWatcher);
     Error.stackTraceLimit = limit;
-    at = {holder, at: now.call(perf), context: executionAsyncResource()};
+    at = {holder, at: now(), context: executionAsyncResource()};
   }
   noteOpened('watcher', watcher, at, root);
 }

@@ -6,6 +6,7 @@
  * Never makes a run worse: if listing them fails, the file's results are left
  * as they are and the report says so in one line.
  */
+import {now} from '../core/clock';
 import path from 'node:path';
 import type {PositionMapper} from '../core/callsites';
 import {isCircus, isMachinery} from '../core/machinery';
@@ -36,8 +37,6 @@ import {messageOf} from './errors';
 
 // Tests may fake these; keep the real ones.
 const {setTimeout} = globalThis;
-const {now} = performance;
-const perf = performance;
 
 /**
  * How long a file's end waits for what was told to close and has not yet (a
@@ -121,11 +120,8 @@ export class Leaks {
       this.found = this.list();
       // What was told to close a moment ago (a kill sent, a server closing)
       // gets a moment to do it.
-      const deadline = now.call(perf) + CLOSING_MS;
-      while (
-        this.found.some(f => closing(f.object)) &&
-        now.call(perf) < deadline
-      ) {
+      const deadline = now() + CLOSING_MS;
+      while (this.found.some(f => closing(f.object)) && now() < deadline) {
         await new Promise(resolve => setTimeout(resolve, 10));
         this.found = this.list();
       }
@@ -179,7 +175,7 @@ export class Leaks {
       mapPosition: this.host.mapPosition(),
       isMachinery,
       isRunner: isCircus,
-      now: now.call(perf),
+      now: now(),
       ownerOf: root => this.targets.get(root)?.owner,
     });
   }

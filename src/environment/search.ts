@@ -10,6 +10,7 @@
  * Its state is per test process: Jest loads the environment once per worker,
  * and the same hang in the next test file is the same cause.
  */
+import {now} from '../core/clock';
 import {
   type DumpContext,
   type LeafSource,
@@ -39,8 +40,6 @@ import {apart, markAside} from '../core/dump/fed';
 import {hoistRootFrame} from '../core/dump/finish';
 
 // Tests may fake or replace these; keep the real ones.
-const {now} = performance;
-const perf = performance;
 /** `JEST_TASKDUMP_DEBUG=1`: each search's phases on stderr. */
 const DEBUG = process.env.JEST_TASKDUMP_DEBUG === '1';
 
@@ -214,7 +213,7 @@ function searchOrReuse(
   }
   // The leaves it could reuse are searched too: the snapshot costs the same,
   // and what is found for them checks what was reused (waker-cache.ts).
-  const started = now.call(perf);
+  const started = now();
   try {
     const report = findWakers(subjects, {
       handles,
@@ -249,7 +248,7 @@ function searchOrReuse(
     state.failed = why;
     dump.wakerNote = `What could settle each promise could not be looked for: the search failed (${why}); no more searches are made in this test process.`;
   } finally {
-    state.budget.spend(now.call(perf) - started, memory.heapUsedMb);
+    state.budget.spend(now() - started, memory.heapUsedMb);
     subjects.length = 0;
     handles.length = 0;
   }

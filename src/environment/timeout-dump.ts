@@ -3,6 +3,7 @@
  * wakers, rendered, and pushed onto the errors Jest reports for it; when taking
  * it fails, a one-line note instead, and Jest's timeout error intact.
  */
+import {now} from '../core/clock';
 import type {Circus} from '@jest/types';
 import {createPositionMapper} from '../core/callsites';
 import {type DumpContext, type LeafSource} from '../core/dump';
@@ -17,8 +18,6 @@ import type {Active, Host, State, Traced} from './state';
 import type {EnvironmentInstance} from './types';
 
 // Tests may fake or replace these; keep the real ones.
-const {now} = performance;
-const perf = performance;
 
 /**
  * How to take the dump of a running test or hook (names may be refined by the
@@ -40,7 +39,7 @@ export function dumpContext(
     mapPosition: createPositionMapper(formatterOf(env.global)),
     isMachinery,
     isRunner: isCircus,
-    now: now.call(perf),
+    now: now(),
     ...(active.sharedWith && active.sharedWith.length > 0
       ? {sharedWith: active.sharedWith}
       : {}),

@@ -226,4 +226,27 @@ describe.each([
       expect(d).toMatchSnapshot();
     },
   );
+
+  // A clock the test installed itself (as sinon.useFakeTimers() does) is not
+  // Jest's, and has no note below the tree.
+  test("a timer of the test's own fake clock: not called Jest's", () => {
+    const d = all.find(x => x.includes('own fake clock, never ticked'));
+    expect(d!.replace(/\s+/g, ' ')).toContain(
+      "↳ settles when a fake timer fires: its fake clock, not Jest's (one the test installed, such as sinon.useFakeTimers()'s), has to be advanced to it",
+    );
+    expect(d).not.toContain('Fake timers (');
+  });
+
+  // That clock replaced performance.now() for the whole process, and the test
+  // never restored it: the next dump's times are still real ones (they were
+  // the time since the process started).
+  test('a later dump, with that clock left installed, measures real time', () => {
+    const m =
+      /stuck after (\d+) ms \(1 orphaned promise\)\s+╼ test "a later hang of the same file"/.exec(
+        run.stderr,
+      );
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThanOrEqual(300);
+    expect(Number(m![1])).toBeLessThan(1300);
+  });
 });

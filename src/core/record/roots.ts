@@ -2,6 +2,7 @@
  * Roots: traced scopes (a test or hook body, a `traced()` call). Everything
  * made while a Root is active belongs to it.
  */
+import {now} from '../clock';
 import {rec} from './state';
 import {Stamp} from './stamp';
 import type {Root} from './types';
@@ -9,7 +10,7 @@ import type {Root} from './types';
 function newRoot(id: number, parent: Root | null): Root {
   return {
     id,
-    startedAt: performance.now(),
+    startedAt: now(),
     promises: new Map(),
     foreign: new Map(),
     timers: new Map(),
@@ -56,7 +57,7 @@ let nextRootId = 1;
  *     rootType: 'traced', rootName: 'startWork', testPath: __filename,
  *     rootDir: process.cwd(), timeoutMs: null, waitsForDone: false,
  *     mapPosition: createPositionMapper(undefined),
- *     isMachinery: () => false, isRunner: () => false, now: performance.now(),
+ *     isMachinery: () => false, isRunner: () => false, now: now(),
  *   });
  *   console.log(renderDump(dump));
  *   closeRoot(root);

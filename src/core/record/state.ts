@@ -3,6 +3,7 @@
  * and the timer and handle recorders (io.ts): one object, so that each reads
  * a property instead of going through a module's live bindings.
  */
+import {now} from '../clock';
 import {
   type Capture,
   type RecorderOptions,
@@ -12,8 +13,6 @@ import {
 
 // Tests replace globals (fake timers, a mocked Error); the real ones, at load.
 const {captureStackTrace} = Error;
-const {now} = performance;
-const perf = performance;
 
 /** The recorder's mutable state (see the module comment). */
 export const rec = {
@@ -57,7 +56,7 @@ export const rec = {
 
 /** The time, by a clock fake timers cannot replace. */
 export function clock(): number {
-  return now.call(perf);
+  return now();
 }
 
 /**
@@ -92,7 +91,7 @@ export function capture(
   return {
     holder,
     seq: ++rec.seq,
-    at: now.call(perf),
+    at: now(),
     context,
     subAt: rec.subs,
     short: frames < rec.options.maxFrames,
@@ -130,7 +129,7 @@ export function takeAmbient(): boolean {
  */
 export function topUp(): void {
   rec.tokens = rec.options.captureBurst;
-  rec.lastRefill = now.call(perf);
+  rec.lastRefill = now();
   rec.skippedSinceRefill = 0;
 }
 
@@ -149,7 +148,7 @@ export function noteTurn(): void {
 // (and at the first skip after a turn of the event loop, see noteTurn).
 function refill(): boolean {
   if ((++rec.skippedSinceRefill & 255) !== 0) return false;
-  const t = now.call(perf);
+  const t = now();
   const {captureBurst, capturesPerSecond} = rec.options;
   rec.tokens = Math.min(
     captureBurst,

@@ -23,6 +23,7 @@
  * words.ts says it all. Only names are read from the heap (classes,
  * properties, variables, event names); never a value of the program.
  */
+import {now} from '../clock';
 import type {Waker} from '../types';
 import {probeHeap} from '../heap';
 import {Stopwatch} from '../stopwatch';
@@ -59,7 +60,7 @@ export type {WakerOptions, WakerReport, WakerSubject} from './types';
  *
  * @example
  * const report = findWakers([{leaf, promise, constructed: true}], {
- *   exclude: [], rootDir, mapPosition, isMachinery, now: performance.now(),
+ *   exclude: [], rootDir, mapPosition, isMachinery, now: now(),
  * });
  * leaf.waker;
  * // {kind: 'event', what: "waits for 'ready' on a Connection (an
@@ -69,7 +70,7 @@ export function findWakers(
   subjects: WakerSubject[],
   options: WakerOptions,
 ): WakerReport {
-  const started = performance.now();
+  const started = now();
   const handles = options.handles ?? [];
   const watch = new Stopwatch();
   const feeders = subjects.filter(s => s.feeds !== undefined);
@@ -155,7 +156,7 @@ export function findWakers(
       ],
       generators,
       nodes: probe.graph.nodeCount,
-      ms: Math.round(performance.now() - started),
+      ms: Math.round(now() - started),
       phases: watch.phases,
     };
   } finally {

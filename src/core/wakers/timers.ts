@@ -8,7 +8,7 @@
 import type {Waker} from '../types';
 import type {WakerContext} from './context';
 import {edgeNamed} from '../heap';
-import {FAKE_TICK, FAKE_TIMER, timerWaker} from './words';
+import {fakeTickWords, fakeTimerWords, timerWaker} from './words';
 
 /**
  * The timer at `node` keeping the chain by edge `edge`: its waker, 'stop' for a
@@ -46,11 +46,40 @@ export function recogniseTimer(
   // legacy ones.
   if ((edge === 'func' || edge === 'callback') && g.type(node) === 'object') {
     const t = cx.states.read(node);
-    if (t !== undefined && (t.callAt !== undefined || t.expiry !== undefined))
-      return FAKE_TIMER;
-    if (edge === 'func' && isFakeJob(cx, node)) return FAKE_TICK;
+    // Jest's legacy timers (`expiry`) are Jest's own.
+    if (t?.expiry !== undefined) return fakeTimerWords(true);
+    if (t?.callAt !== undefined) return fakeTimerWords(isJests(cx, node));
+    if (edge === 'func' && isFakeJob(cx, node))
+      return fakeTickWords(isJests(cx, node));
   }
   return undefined;
+}
+
+/**
+ * Whether the fake timer or job at `node` is of Jest's clock: Jest's modern
+ * fake timers keep their @sinonjs/fake-timers clock as `_clock` (Jest 29 and
+ * 30), a clock the test installed itself (sinon's) is kept otherwise. The
+ * clock is a few steps up: the timer is in its `timers` (a Map, or an object
+ * before v14), a job in its `jobs` array.
+ */
+function isJests(cx: WakerContext, node: number): boolean {
+  const {ix} = cx;
+  const g = ix.g;
+  let level = [node];
+  const seen = new Set(level);
+  for (let depth = 0; depth < 5 && level.length > 0; depth++) {
+    const next: number[] = [];
+    for (const n of level)
+      for (const r of ix.retainersOf(n)) {
+        if (g.edgeName(r.edge) === '_clock') return true;
+        if (!seen.has(r.from) && seen.size < 200) {
+          seen.add(r.from);
+          next.push(r.from);
+        }
+      }
+    level = next;
+  }
+  return false;
 }
 
 /**

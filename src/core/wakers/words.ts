@@ -120,26 +120,43 @@ export function timerWaker(
   };
 }
 
-export const FAKE_TIMER: {waker: Waker; place: string} = {
-  waker: {
-    kind: 'timer',
-    fake: true,
-    what: "settles when a fake timer fires: Jest's fake clock has to be advanced to it (see below)",
-    short: 'settles when a fake timer fires',
-  },
-  place: "by a fake timer, which fires only when Jest's fake clock is advanced",
-};
+/**
+ * A timer of a fake clock. `jest` says whether the clock is Jest's (the
+ * dump's note about Jest's fake clock, below the tree, says more); a clock the
+ * test installed itself (`sinon.useFakeTimers()`) has its own way to advance.
+ */
+export function fakeTimerWords(jest: boolean): {waker: Waker; place: string} {
+  return {
+    waker: {
+      kind: 'timer',
+      fake: true,
+      what: jest
+        ? "settles when a fake timer fires: Jest's fake clock has to be advanced to it (see below)"
+        : "settles when a fake timer fires: its fake clock, not Jest's (one the test installed, such as sinon.useFakeTimers()'s), has to be advanced to it",
+      short: 'settles when a fake timer fires',
+    },
+    place: jest
+      ? "by a fake timer, which fires only when Jest's fake clock is advanced"
+      : "by a fake timer, which fires only when its fake clock (not Jest's) is advanced",
+  };
+}
 
-export const FAKE_TICK: {waker: Waker; place: string} = {
-  waker: {
-    kind: 'timer',
-    fake: true,
-    what: "settles when a faked process.nextTick (or queueMicrotask) callback runs: Jest's fake clock runs them only when told to (jest.runAllTicks(), or advancing the clock)",
-    short: 'settles when a faked process.nextTick callback runs',
-  },
-  place:
-    "by a faked process.nextTick callback, which Jest's fake clock runs only when told to (jest.runAllTicks(), or advancing it)",
-};
+/** A faked `process.nextTick` callback; `jest` as for {@link fakeTimerWords}. */
+export function fakeTickWords(jest: boolean): {waker: Waker; place: string} {
+  const clock = jest ? "Jest's fake clock" : "its fake clock (not Jest's)";
+  const told = jest
+    ? 'jest.runAllTicks(), or advancing the clock'
+    : 'clock.runMicrotasks(), or advancing the clock';
+  return {
+    waker: {
+      kind: 'timer',
+      fake: true,
+      what: `settles when a faked process.nextTick (or queueMicrotask) callback runs: ${clock} runs them only when told to (${told})`,
+      short: 'settles when a faked process.nextTick callback runs',
+    },
+    place: `by a faked process.nextTick callback, which ${clock} runs only when told to (${told.replace('the clock', 'it')})`,
+  };
+}
 
 /** `in \`lock\` of src/cache.ts`. */
 export function variablePlace(variable: string, file: string | null): string {
