@@ -141,7 +141,7 @@ export function fakeTimerWords(jest: boolean): {waker: Waker; place: string} {
   };
 }
 
-/** A faked `process.nextTick` callback; `jest` as for {@link fakeTimerWords}. */
+/** A faked `process.nextTick` callback (`jest`: see {@link fakeTimerWords}). */
 export function fakeTickWords(jest: boolean): {waker: Waker; place: string} {
   const clock = jest ? "Jest's fake clock" : "its fake clock (not Jest's)";
   const told = jest
