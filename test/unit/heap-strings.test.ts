@@ -126,7 +126,7 @@ describe('a snapshot written by the search', () => {
   let dir: string;
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-unit-'));
-    for (const name of ['heap-file', 'heap-parser', 'stopwatch']) {
+    for (const name of ['heap-file', 'heap-parser', 'stopwatch', 'clock']) {
       const source = fs.readFileSync(path.join(SRC, `${name}.ts`), 'utf8');
       const js = ts.transpileModule(source, {
         compilerOptions: {
