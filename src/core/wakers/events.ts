@@ -19,6 +19,7 @@ import {
   targetListenerPlace,
 } from './event-words';
 import {eventLabel} from './words';
+import {reachesThroughCallbackTable} from './listener-reach';
 
 /**
  * Of the events of the emitter at `chain.nodes[k]` other than 'error' whose
@@ -77,6 +78,7 @@ export function recogniseListener(
   const g = cx.ix.g;
   const node = chain.nodes[k];
   const name = g.name(node);
+  if (reachesThroughCallbackTable(cx, chain, k)) return undefined;
   if (edge === '_events' && k >= 2) {
     const met = cx.ix.via(chain, k - 2);
     // Listeners that share what they close over (events.once's for the event

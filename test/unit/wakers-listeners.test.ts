@@ -1,0 +1,93 @@
+import {EventEmitter} from 'node:events';
+import {createPositionMapper} from '../../src/core/callsites';
+import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {Leaf} from '../../src/core/types';
+
+// Which listener can be said to settle a promise (wakers/listener-reach.ts),
+// on a live heap of this process: one snapshot for every case. The search
+// goes up from the resolve function to the first emitter whose listener
+// keeps it by any path; a listener whose scope only sees a table of other
+// functions, one of which keeps the resolve function, is not what settles it.
+
+const leafOf = (name: string): Leaf => ({
+  kind: 'promise',
+  what: 'promise, never settled',
+  createdAt: null,
+  path: [{name, file: 'x.js', line: 1, column: 1, async: true}],
+  ageMs: 0,
+  detached: false,
+});
+
+/**
+ * A table of effects, as Redux Toolkit's listener middleware keeps one: each
+ * run of an effect gets an AbortSignal whose listener rejects its `take()`,
+ * and sees the table through its scope.
+ */
+function middleware() {
+  const effects = new Map<number, {effect: () => void}>();
+  return {
+    start(effect: () => void): void {
+      effects.set(effects.size, {effect});
+    },
+    run(): void {
+      const controller = new AbortController();
+      controller.signal.addEventListener('abort', () => effects.clear(), {
+        once: true,
+      });
+      kept.push(controller);
+    },
+  };
+}
+
+const kept: unknown[] = [];
+
+describe('a listener that sees the resolve function only through a table of other functions', () => {
+  const leaves: Record<string, Leaf> = {};
+
+  beforeAll(() => {
+    const subjects: WakerSubject[] = [];
+    const add = (name: string, promise: Promise<unknown>): void => {
+      leaves[name] = leafOf(name);
+      subjects.push({leaf: leaves[name], promise, constructed: true});
+    };
+    // The effect keeps the resolve function; the signal's listener, whose
+    // scope sees the table, never runs an effect.
+    const m = middleware();
+    add('effect', new Promise<void>(resolve => m.start(() => resolve())));
+    m.run();
+    // A listener that runs the entry it looks up: the table keeps the
+    // resolve function itself, as a client's pending requests do.
+    const conn = new EventEmitter();
+    const pending = new Map<number, () => void>();
+    conn.on('reply', (id: number) => pending.get(id)?.());
+    kept.push(conn);
+    add('pending', new Promise<void>(resolve => pending.set(1, resolve)));
+    findWakers(subjects, {
+      exclude: [],
+      rootDir: process.cwd(),
+      mapPosition: createPositionMapper(undefined),
+      isMachinery: () => false,
+      now: performance.now(),
+    });
+  }, 120_000);
+
+  afterAll(() => {
+    kept.length = 0;
+  });
+
+  test("is not said to be what the promise waits for (neither 'abort' nor this file's 'reply' listener would settle it)", () => {
+    // Both listeners' scopes see the table of effects: the signal's
+    // (middleware's scope), and the 'reply' listener's (this beforeAll's,
+    // which keeps the middleware).
+    expect(leaves.effect.waker?.what).not.toMatch(/'abort'|'reply'/);
+    expect(leaves.effect.waker?.what).toMatch(
+      /^its resolve function is kept .*\(by a function at test\/unit\/wakers-listeners\.test\.ts:\d+:\d+\), and nothing has called it$/,
+    );
+  });
+
+  test('a listener whose table keeps the resolve function itself is', () => {
+    expect(leaves.pending.waker?.what).toMatch(
+      /^waits for 'reply' on an EventEmitter/,
+    );
+  });
+});
