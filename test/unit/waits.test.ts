@@ -405,3 +405,58 @@ describe('no false statements', () => {
     expect(tree.some(l => l.endsWith('└╼ later (not awaited)'))).toBe(true);
   });
 });
+
+describe('a .then() chain as a combinator input', () => {
+  // The chain's call agreed with its stack (the body calls it, the `.then` is
+  // the body's, in the same run), so the walk went on down that stack to the
+  // body, and the chain was drawn beside the combinator instead of under it.
+  async function work(): Promise<void> {
+    await never();
+  }
+
+  test('Promise.race([p, Promise.resolve(work()).then(f)]): the chain is the race input [1]', async () => {
+    const {tree, dump} = await runBody(async () => {
+      await Promise.race([never(), Promise.resolve(work()).then(x => x)]);
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ Promise.race',
+      '   ├╼ [0] never',
+      '   │  ⏸ promise, never settled',
+      '   └╼ [1] work',
+      '      └╼ never',
+      '         ⏸ promise, never settled',
+    ]);
+    expect(dump.leaves).toHaveLength(2);
+  });
+
+  test('a call made a line before, its .then() an input: under the race, not at the line of the call', async () => {
+    const {tree} = await runBody(async () => {
+      const p = work();
+      await Promise.race([never(), p.then(x => x)]);
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ Promise.race',
+      '   ├╼ [0] never',
+      '   │  ⏸ promise, never settled',
+      '   └╼ [1] work',
+      '      └╼ never',
+      '         ⏸ promise, never settled',
+    ]);
+  });
+
+  test('await work().then(f).catch(g): still the body, then the call', async () => {
+    const {tree} = await runBody(async () => {
+      await work()
+        .then(x => x)
+        .catch(() => {});
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ work',
+      '   └╼ never',
+      '      ⏸ promise, never settled',
+    ]);
+  });
+});

@@ -270,10 +270,11 @@ export class StackWalk {
   /**
    * Whether the rest of a stack says what the graph says of the call at
    * `sites[i]`: one waiter, which is the function calling it there, in the
-   * same run (`await f()`, `return f()`). The stack then goes on as it is,
-   * with the frames the runner or a library put between (counted on the
-   * callee's line); elsewhere the graph says more (a combinator's input,
-   * several waiters, a call nothing awaits, one awaited later).
+   * same run (`await f()`, `return f()`, `await f().then(g)`: see
+   * {@link chainAgrees}). The stack then goes on as it is, with the frames
+   * the runner or a library put between (counted on the callee's line);
+   * elsewhere the graph says more (a combinator's input, several waiters, a
+   * call nothing awaits, one awaited later).
    */
   private stackAgrees(call: Capture, sites: Site[], i: number): boolean {
     const waiters = this.w.waitersOf(call);
@@ -293,7 +294,29 @@ export class StackWalk {
     if ((kind !== 'await' && kind !== 'then') || w.context !== call.context)
       return false;
     const top = this.g.sites(w).find(s => this.isProgram(s));
-    return top !== undefined && fnKey(top) === fnKey(caller);
+    if (top === undefined || fnKey(top) !== fnKey(caller)) return false;
+    return kind === 'await' || this.chainAgrees(w, fnKey(caller));
+  }
+
+  /**
+   * Whether what waits on the end of a `.then()` chain the function `key`
+   * made is nothing further (the stack is all there is) or that function's
+   * own `await` or `.then` in the same run (`await f().then(g)`). A chain
+   * that is a combinator's input (`Promise.race([a, f().then(g)])`), or is
+   * waited on elsewhere, waits where the graph says: not at this stack's
+   * caller.
+   */
+  private chainAgrees(t: Capture, key: string, depth = 0): boolean {
+    const waiters = this.w.waitersOf(t);
+    if (t.moreWaits > 0 || waiters.length > 1 || depth > 64) return false;
+    if (waiters.length === 0) return true;
+    const w = waiters[0];
+    const kind = this.g.waitKind(w);
+    if ((kind !== 'await' && kind !== 'then') || w.context !== t.context)
+      return false;
+    const top = this.g.sites(w).find(s => this.isProgram(s));
+    if (top === undefined || fnKey(top) !== key) return false;
+    return kind === 'await' || this.chainAgrees(w, key, depth + 1);
   }
 
   /**
