@@ -642,3 +642,74 @@ test('a resolve function kept by a function bind() made is said to be kept by a 
     'its resolve function is still kept (by a bound function, an Object), and nothing has called it',
   );
 });
+
+// Listeners an emitter keeps in shapes other than Node's: in a module's
+// WeakMap under the emitter (emittery's). One heap snapshot for these.
+describe('findWakers: listeners kept in a WeakMap', () => {
+  const weakModule = require('./wakers/weak-module') as {
+    once(emitter: object, event: string): Promise<unknown>;
+  };
+  /** The emitter, the WeakMap's key. */
+  class Cache {}
+  const kept: unknown[] = [];
+  const subjects: WakerSubject[] = [];
+  const leafOf = (promise: Promise<unknown>, constructed = true): Leaf => {
+    const leaf: Leaf = {
+      kind: 'promise',
+      what: 'promise, never settled',
+      createdAt: null,
+      path: [],
+      ageMs: 0,
+      detached: false,
+    };
+    promise.catch(() => {});
+    subjects.push({leaf, promise, constructed});
+    return leaf;
+  };
+  let leaves: Record<string, Leaf>;
+
+  beforeAll(async () => {
+    // A key the program keeps, and one only the function waiting refers to.
+    const cache = new Cache();
+    kept.push(cache);
+    let unreached: Leaf | undefined;
+    void (async () => {
+      const local = new Cache();
+      const p = weakModule.once(local, 'ready');
+      unreached = leafOf(p);
+      await p;
+    })();
+    leaves = {
+      weak: leafOf(weakModule.once(cache, 'ready')),
+      unreached: unreached!,
+    };
+    findWakers(subjects, {
+      exclude: [],
+      rootDir: process.cwd(),
+      mapPosition: createPositionMapper(undefined),
+      isMachinery: () => false,
+      now: performance.now(),
+    });
+  }, 120_000);
+
+  afterAll(() => {
+    subjects.length = 0;
+    kept.length = 0;
+  });
+
+  test("a WeakMap's value is kept by the WeakMap under its key, not by the key: the key is named as such", () => {
+    expect(leaves.weak.waker).toMatchObject({
+      kind: 'variable',
+      short: 'kept in `eventsMap` of test/unit/wakers/weak-module.js',
+    });
+    expect(leaves.weak.waker!.what).toMatch(
+      /^its resolve function is kept in a Map \(by a function at test\/unit\/wakers\/weak-module\.js:\d+:\d+\), itself kept in `eventsMap` of test\/unit\/wakers\/weak-module\.js \(a WeakMap\) under a key that is a Cache \(class Cache at test\/unit\/wakers-holders\.test\.ts:\d+:\d+\), and nothing has called it$/,
+    );
+  });
+
+  test('a WeakMap keeps a value only while its key lives: a key only the waiting code refers to reaches nothing running', () => {
+    expect(leaves.unreached.waker!.what).toMatch(
+      /^its resolve function is kept in a Map .* under a key that is a Cache .*, and nothing has called it; only objects that nothing running can reach keep what can settle it$/,
+    );
+  });
+});

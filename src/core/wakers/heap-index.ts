@@ -11,6 +11,7 @@
  */
 import {type HeapProbe, edgeNamed} from '../heap';
 import {HeapCode, type IndexOptions} from './heap-code';
+import {weakEdge} from './weak-maps';
 
 export {IDENTIFIER, type IndexOptions} from './heap-code';
 
@@ -42,6 +43,10 @@ export class HeapIndex extends HeapCode {
   private readonly edgeFrom: Uint32Array;
   /** Resolve and reject functions of each subject node. */
   private readonly resolvers = new Map<number, number[]>();
+  /** The edges from a WeakMap entry's key to its value (weak-maps.ts). */
+  private readonly weakKeys = new Set<number>();
+  /** The two edges of each WeakMap entry (key's and table's) to its value. */
+  private readonly weakEntries = new Map<number, string>();
 
   constructor(probe: HeapProbe, options: IndexOptions) {
     super(probe, options);
@@ -55,6 +60,11 @@ export class HeapIndex extends HeapCode {
       for (let e = g.firstEdge(i); e < g.firstEdge(i + 1); e++) {
         this.edgeFrom[e] = i;
         counts[g.edgeTo(e) + 1]++;
+        const weak = weakEdge(g, i, e);
+        if (weak !== null) {
+          this.weakEntries.set(e, weak.entry);
+          if (weak.key) this.weakKeys.add(e);
+        }
       }
     }
     for (let i = 0; i < n; i++) counts[i + 1] += counts[i];
@@ -63,8 +73,10 @@ export class HeapIndex extends HeapCode {
     for (let e = 0; e < edgeCount; e++)
       this.retainers[counts[g.edgeTo(e)]++] = e;
     // What the roots reach (breadth first), not through weak references, our
-    // objects or our stamps.
+    // objects or our stamps; a WeakMap entry's value once both its table and
+    // its key are reached (what the garbage collector keeps).
     this.rooted = new Uint8Array(n);
+    const halfway = new Set<string>();
     const queue = new Uint32Array(n);
     let tail = 0;
     queue[tail++] = 0;
@@ -74,7 +86,14 @@ export class HeapIndex extends HeapCode {
       if (probe.ours[i] === 1) continue;
       for (let e = g.firstEdge(i); e < g.firstEdge(i + 1); e++) {
         const to = g.edgeTo(e);
-        if (this.rooted[to] === 1 || this.skip(e)) continue;
+        if (this.rooted[to] === 1) continue;
+        const entry = this.weakEntries.get(e);
+        if (entry !== undefined) {
+          if (!halfway.delete(entry)) {
+            halfway.add(entry);
+            continue;
+          }
+        } else if (this.skip(e)) continue;
         this.rooted[to] = 1;
         queue[tail++] = to;
       }
@@ -118,13 +137,15 @@ export class HeapIndex extends HeapCode {
   }
 
   /**
-   * Edges that keep nothing alive for our purpose: weak ones, and the
-   * recorder's stamps on promises.
+   * Edges that keep nothing alive for our purpose: weak ones, a WeakMap
+   * entry's key's to its value (the table keeps the value), and the recorder's
+   * stamps on promises.
    */
   skip(e: number): boolean {
     const type = this.g.edgeType(e);
     return (
       type === 'weak' ||
+      (type === 'internal' && this.weakKeys.has(e)) ||
       (type === 'property' && STAMP_FIELDS.has(this.g.edgeName(e) as string)) ||
       // The stamps kept out of the object (with more fields than fit in it):
       // a program seldom adds properties to a promise.
@@ -132,6 +153,11 @@ export class HeapIndex extends HeapCode {
         this.g.edgeName(e) === 'properties' &&
         this.g.name(this.edgeFrom[e]) === 'Promise')
     );
+  }
+
+  /** Whether edge `e` is from a WeakMap entry's key to its value. */
+  isWeakKey(e: number): boolean {
+    return this.weakKeys.has(e);
   }
 
   /** The objects that refer to `node`, each with its edge. */

@@ -14,7 +14,9 @@ import {
   objectWaker,
   variablePlace,
   variableWaker,
+  weakPlace,
 } from './words';
+import {weakWords} from './weak-maps';
 
 /**
  * Objects that only carry what they hold: a path goes on through them to a
@@ -65,7 +67,11 @@ export function recogniseHolder(
     )
       return undefined;
     const place = variablePlace(variable, ix.scriptOf(node));
-    return {waker: variableWaker(place, through), place};
+    const weak = weakWords(ix, chain, k);
+    return {
+      waker: variableWaker(place, through, weak),
+      place: weak !== undefined ? weakPlace(place, weak) : place,
+    };
   }
   if (
     type === 'object' &&

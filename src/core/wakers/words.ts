@@ -9,6 +9,7 @@
  */
 import type {Frame, Waker} from '../types';
 import {duration} from '../words';
+import type {WeakWords} from './weak-maps';
 
 /** A place in the source: `src/a.ts:3:7`. */
 export interface At {
@@ -193,15 +194,36 @@ export function reenteredWords(outer: Frame, inner: Frame): string {
   return `; further up this branch, ${outer.name} at ${outer.file}:${outer.line}:${outer.column} is another call of the same function, suspended past this wait (line ${inner.line}): if that call holds what this one waits for, this is a deadlock`;
 }
 
+/**
+ * A variable keeping it; `weak`, a WeakMap entry on the way, whose value holds
+ * it (see {@link weakPlace}).
+ */
 export function variableWaker(
   place: string,
   through: string | undefined,
+  weak?: WeakWords,
 ): Waker {
+  const by = through ? ` (by ${through})` : '';
+  const kept =
+    weak === undefined
+      ? `${place}${by}`
+      : weak.value !== null
+        ? `in ${weak.value}${by}, itself kept ${weakPlace(place, weak)}`
+        : `${weakPlace(place, weak)}${by}`;
   return {
     kind: 'variable',
-    what: `its resolve function is kept ${place}${through ? ` (by ${through})` : ''}, and nothing has called it`,
+    what: `its resolve function is kept ${kept}, and nothing has called it`,
     short: `kept ${place}`,
   };
+}
+
+/**
+ * A place through a WeakMap: `in \`eventsMap\` of src/bus.js (a WeakMap)
+ * under a key that is a Cache (class Cache at src/cache.js:3:1)`. What is
+ * kept there is the value of an entry, and only while its key lives.
+ */
+export function weakPlace(place: string, weak: WeakWords): string {
+  return `${place} (${weak.direct ? 'a WeakMap' : 'through a WeakMap'})${weak.key !== null ? ` under a key that is ${weak.key}` : ''}`;
 }
 
 /**

@@ -1,0 +1,14 @@
+// Listeners kept as emittery keeps them (not the package): in a module's
+// WeakMap whose key is the emitter and whose value a Map from an event's name
+// to a Set of listeners.
+const eventsMap = new WeakMap();
+
+exports.once = function (emitter, event) {
+  return new Promise(resolve => {
+    let events = eventsMap.get(emitter);
+    if (!events) eventsMap.set(emitter, (events = new Map()));
+    let listeners = events.get(event);
+    if (!listeners) events.set(event, (listeners = new Set()));
+    listeners.add(value => resolve(value));
+  });
+};
