@@ -644,10 +644,16 @@ test('a resolve function kept by a function bind() made is said to be kept by a 
 });
 
 // Listeners an emitter keeps in shapes other than Node's: in a module's
-// WeakMap under the emitter (emittery's). One heap snapshot for these.
-describe('findWakers: listeners kept in a WeakMap', () => {
+// WeakMap under the emitter (emittery's), in records of their own under
+// `_events` (eventemitter3's). One heap snapshot for these.
+describe('findWakers: listeners kept in a WeakMap, and in listener records', () => {
   const weakModule = require('./wakers/weak-module') as {
     once(emitter: object, event: string): Promise<unknown>;
+  };
+  const Emitter3 = require('./wakers/emitter3') as new () => {
+    on(event: string, fn: (v: unknown) => void): void;
+    once(event: string, fn: (v: unknown) => void): void;
+    emit(event: string, v?: unknown): boolean;
   };
   /** The emitter, the WeakMap's key. */
   class Cache {}
@@ -679,9 +685,22 @@ describe('findWakers: listeners kept in a WeakMap', () => {
       unreached = leafOf(p);
       await p;
     })();
+    // An emitter of eventemitter3's shape: a once() listener of 'ready', and
+    // an on() listener beside another (an array of records).
+    const bus = new Emitter3();
+    const other = new Emitter3();
+    kept.push(bus, other);
+    const once = new Promise(resolve => bus.once('ready', resolve));
+    other.on('ready', () => {});
+    const on = new Promise(resolve => other.on('ready', resolve));
+    bus.emit('reday');
+    other.emit('reday');
+    await pause(1);
     leaves = {
       weak: leafOf(weakModule.once(cache, 'ready')),
       unreached: unreached!,
+      once: leafOf(once),
+      on: leafOf(on),
     };
     findWakers(subjects, {
       exclude: [],
@@ -711,5 +730,19 @@ describe('findWakers: listeners kept in a WeakMap', () => {
     expect(leaves.unreached.waker!.what).toMatch(
       /^its resolve function is kept in a Map .* under a key that is a Cache .*, and nothing has called it; only objects that nothing running can reach keep what can settle it$/,
     );
+  });
+
+  test("a listener in a record under `_events` (eventemitter3's shape) is the emitter's listener, as a function there is", () => {
+    expect(leaves.once.waker).toEqual({
+      kind: 'event',
+      what: "waits for 'ready' on an EventEmitter: not emitted since its listener was added",
+      short: "waits for 'ready' on an EventEmitter",
+    });
+    // Added with on(): it stays when the event is emitted.
+    expect(leaves.on.waker).toEqual({
+      kind: 'event',
+      what: "waits for 'ready' on an EventEmitter: not emitted in a way that settles it",
+      short: "waits for 'ready' on an EventEmitter",
+    });
   });
 });

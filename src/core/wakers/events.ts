@@ -1,6 +1,7 @@
 /**
  * Recognises listeners that keep a resolve function: on an EventEmitter (by
- * its `_events`), on a jsdom EventTarget (`_eventListeners`), on Node's
+ * its `_events`: a function there, or a record of eventemitter3's shape,
+ * listener-records.ts), on a jsdom EventTarget (`_eventListeners`), on Node's
  * EventTarget (an AbortSignal: `kEvents`). Names the event and the emitter,
  * and from the emitter's live state whether the event already happened.
  * Emitters that are streams or child processes are described by streams.ts.
@@ -10,6 +11,7 @@ import {edgeNamed} from '../heap';
 import type {Chain} from './heap-index';
 import {type Recognised, type WakerContext, EVENT_NAME} from './context';
 import {describeStreamOrProcess} from './streams';
+import {listenerRecord} from './listener-records';
 import {
   abortWaker,
   domEventWaker,
@@ -107,11 +109,16 @@ export function recogniseListener(
         name,
         cx.states.read(node),
         raw,
-        // A listener added with once() sits in a bound onceWrapper: it is gone
+        // A listener added with once() sits in a bound onceWrapper (Node's),
+        // or in a record whose `once` is true (eventemitter3's): it is gone
         // once emitted.
         chain.nodes
           .slice(0, k)
-          .some(n => g.type(n) === 'closure' && g.name(n) === 'native_bind'),
+          .some(
+            n =>
+              (g.type(n) === 'closure' && g.name(n) === 'native_bind') ||
+              listenerRecord(cx.ix, n)?.once === true,
+          ),
       );
     return {waker, place: listenerPlace(label, name)};
   }

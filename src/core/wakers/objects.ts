@@ -9,6 +9,7 @@ import type {Chain, HeapIndex} from './heap-index';
 import {IDENTIFIER} from './heap-code';
 import {type Recognised, type WakerContext} from './context';
 import {listenedEvents} from './events';
+import {isTrue, listenerRecord} from './listener-records';
 import {
   functionWords,
   objectWaker,
@@ -77,7 +78,9 @@ export function recogniseHolder(
     type === 'object' &&
     !CONTAINERS.has(name) &&
     !name.startsWith('system /') &&
-    ix.isProgramClass(node)
+    ix.isProgramClass(node) &&
+    // An emitter's listener record (eventemitter3's): the emitter is named.
+    listenerRecord(ix, node) === undefined
   )
     return objectHolder(cx, node, chain, k, through);
   return undefined;
@@ -150,21 +153,13 @@ function objectHolder(
 /** A flag an object sets while it is paused (p-queue's `_isPaused`). */
 const PAUSED = /^[_#]?(is)?paused$/i;
 
-/**
- * The name of the object's pause flag, when it is true (a boolean is an
- * Oddball in the snapshot, whose first hidden edge is its string).
- */
+/** The name of the object's pause flag, when it is true. */
 function pausedFlag(ix: HeapIndex, n: number): string | undefined {
   const g = ix.g;
   for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
     const name = g.edgeName(e);
     if (g.edgeType(e) !== 'property' || typeof name !== 'string') continue;
-    if (!PAUSED.test(name)) continue;
-    const to = g.edgeTo(e);
-    if (g.name(to) !== 'system / Oddball') continue;
-    for (let f = g.firstEdge(to); f < g.firstEdge(to + 1); f++)
-      if (g.name(g.edgeTo(f)) === 'true' && g.type(g.edgeTo(f)) === 'string')
-        return name;
+    if (PAUSED.test(name) && isTrue(g, g.edgeTo(e))) return name;
   }
   return undefined;
 }
