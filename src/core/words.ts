@@ -182,6 +182,11 @@ export type HandlerEnd =
   | 'returned'
   /** An async function: it may still be running (its branch is its own). */
   | 'async'
+  /**
+   * A plain function: it returned, and what it started has not answered
+   * (that work is drawn under the request: dump/handler-work.ts).
+   */
+  | 'started'
   /** Not known (several handlers, or none found). */
   | null;
 
@@ -211,7 +216,9 @@ export function serverSideWhat(side: {
       ? `; its handler returned without ${side.answered ? 'ending the response' : 'answering it'}`
       : side.handler === 'async'
         ? `; its handler, an async function, has not ${side.answered ? 'ended the response' : 'answered it'}`
-        : '';
+        : side.handler === 'started'
+          ? `; its handler returned, and what it started has not ${side.answered ? 'ended the response' : 'answered it'}`
+          : '';
   return `${side.server}${where}: ${state}${handler}`;
 }
 

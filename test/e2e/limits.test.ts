@@ -120,6 +120,36 @@ describe.each([
     );
   });
 
+  // What a handler started began in the server's 'request' event: drawn
+  // under the request it serves, not as a branch "broken by a callback".
+  test.each([
+    [
+      'an async route handler awaiting a query that never settles',
+      'route handler <anonymous> at src/stalled-app.js:9:22',
+      'its handler, an async function, has not answered it',
+      '└╼ <anonymous> at src/stalled-app.js:10:27 └╼ query at src/stalled-app.js:5:26 ⏸ promise, never settled',
+    ],
+    [
+      "a route handler whose query's .then() would answer",
+      'route handler <anonymous> at src/stalled-app.js:13:22',
+      'its handler returned, and what it started has not answered it',
+      '└╼ <anonymous> at src/stalled-app.js:14:24 └╼ query at src/stalled-app.js:5:26 ⏸ promise, never settled',
+    ],
+  ])(
+    "%s: the handler's work under the request it serves, one branch",
+    (title, handler, handlerWords, work) => {
+      const d = flat(`handlers whose work never ends › ${title}`);
+      expect(d).toMatch(
+        /^Task dump: 1 branch stuck after <elapsed> ms \(1 promise\)/,
+      );
+      expect(d.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')).toContain(
+        `it waits on: └╼ ${handler} ⇄ HTTP server on 127.0.0.1:<port>: the GET is not answered; ${handlerWords}; created in listen at `,
+      );
+      expect(d).toContain(`; it waits on: ${work}`);
+      expect(d).not.toContain('async chain broken');
+    },
+  );
+
   test('a worker thread and a child process: what in this process waits, not what the other side does', () => {
     const d = find(
       "waits on a worker, a child, and events Node's own emitters sent already",

@@ -11,9 +11,13 @@
  * server's own leaf goes when every request it has not answered is drawn so;
  * a server with others keeps its leaf.
  *
+ * What the handler started for that request, when a branch of its own, is
+ * drawn under the server's side (handler-work.ts).
+ *
  * Only Node's own fields are read (an HTTP server's connections list, a
  * socket's `_httpMessage`), and express's `req.route`; nothing is called but
- * `listeners()` and the sockets' address getters.
+ * `listeners()`, the sockets' address getters and the handler's
+ * `Function.prototype.toString`.
  */
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {positionSite} from '../callsites';
@@ -24,6 +28,7 @@ import {openServerSockets} from '../record';
 import type {Capture} from '../record';
 import type {Frame, Leaf} from '../types';
 import {type HandlerEnd, type RootWord, serverSideWhat} from '../words';
+import {type ServedRequest, joinHandlerWork, sourceEnd} from './handler-work';
 import type {DumpContext} from './context';
 import type {FrameMaker} from './frames';
 
@@ -110,6 +115,8 @@ export function joinPeers(
   // client is drawn where the server's leaf was: the connection is to that
   // server, and that branch is the only way from the Root to it.
   const drawn = new Map<object, Array<{client: Leaf; side: Leaf}>>();
+  const served: ServedRequest[] = [];
+  const reword = new Map<Leaf, () => string>();
   joined.forEach(({client, end, res}, i) => {
     const h = handlers[i];
     const at = h.fn === null ? null : (positions.shift() ?? null);
@@ -131,22 +138,23 @@ export function joinPeers(
     const at0 = opened.get(end.server);
     const req = (res as ServerResponse & {req?: IncomingMessage}).req;
     client.waiting = true;
+    const words = {
+      server: serverWords(end.server),
+      outside: own === undefined ? rootWord : null,
+      method: req !== undefined ? methodOf(req) : 'request',
+      status:
+        res.headersSent && typeof res.statusCode === 'number'
+          ? res.statusCode
+          : null,
+      answered: res.headersSent,
+      bodyPending:
+        !res.headersSent && req !== undefined && req.complete !== true,
+      handler: frame === null ? null : h.end,
+      noRoute: h.noRoute,
+    };
     const side: Leaf = {
       kind: 'server',
-      what: serverSideWhat({
-        server: serverWords(end.server),
-        outside: own === undefined ? rootWord : null,
-        method: req !== undefined ? methodOf(req) : 'request',
-        status:
-          res.headersSent && typeof res.statusCode === 'number'
-            ? res.statusCode
-            : null,
-        answered: res.headersSent,
-        bodyPending:
-          !res.headersSent && req !== undefined && req.complete !== true,
-        handler: frame === null ? null : h.end,
-        noRoute: h.noRoute,
-      }),
+      what: serverSideWhat(words),
       createdAt:
         own !== undefined
           ? own.createdAt
@@ -157,11 +165,28 @@ export function joinPeers(
       ageMs: own?.ageMs ?? client.ageMs,
       detached: client.detached,
     };
+    if (frame !== null && at !== null && pendingCount(end.server) === 1) {
+      const e = sourceEnd(h.fn, at);
+      const mappedEnd =
+        e === null
+          ? null
+          : ctx.mapPosition(positionSite(e.file, e.line, e.column));
+      served.push({side, frame, end: mappedEnd});
+      reword.set(side, () =>
+        serverSideWhat({
+          ...words,
+          handler: h.end === 'returned' ? 'started' : h.end,
+        }),
+      );
+    }
     leaves.push(side);
     const pairs = drawn.get(end.server) ?? [];
     pairs.push({client, side});
     drawn.set(end.server, pairs);
   });
+  // What the handlers started, under the request each serves.
+  for (const side of joinHandlerWork(leaves, served))
+    side.what = reword.get(side)!();
   for (const [server, pairs] of drawn) {
     const own = serverLeaf.get(server);
     if (own === undefined || pairs.length < pendingCount(server)) continue;
