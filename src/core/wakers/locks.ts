@@ -62,10 +62,16 @@ export function findHolders(
   // own on the promise) is the lock's code, not a release the branch keeps;
   // but a running job of the lock (jobs.ts) holds its slot by waiting on the
   // branch: it gives the slot back when the branch settles.
-  const holds = (b: Branch, t: number, jobs: Set<number>): boolean => {
+  const holds = (
+    b: Branch,
+    t: number,
+    jobs: Set<number>,
+    lock: number[],
+  ): boolean => {
     const from = b.parent.get(t);
     if (from === undefined) return false;
     if (jobs.has(t)) return resumedBy(cx, b, t);
+    if (from !== -1 && keptByLibraryOfLock(cx, b, t, lock)) return false;
     return from === -1 || ix.g.name(from) !== 'system / PromiseReaction';
   };
   const heldBy: number[][] = subjects.map(() => []);
@@ -110,7 +116,7 @@ export function findHolders(
       return;
     }
     const mine = branchOf(i);
-    const own = all.find(t => holds(mine, t, jobs));
+    const own = all.find(t => holds(mine, t, jobs, lock));
     if (own !== undefined) {
       waker.heldHere =
         (jobs.has(own) ? jobFrame(cx, own, s.leaf) : undefined) ??
@@ -122,7 +128,7 @@ export function findHolders(
     subjects.forEach((_, j) => {
       if (j === i || nodes[j] === -1) return;
       const theirs = branchOf(j);
-      if (all.some(t => holds(theirs, t, jobs))) heldBy[i].push(j);
+      if (all.some(t => holds(theirs, t, jobs, lock))) heldBy[i].push(j);
     });
     if (
       heldBy[i].length === 0 &&
@@ -158,6 +164,55 @@ export function findHolders(
       .filter((f): f is Frame => f !== undefined);
     if (inCycle(i)) s.leaf.waker.deadlock = true;
   });
+}
+
+/**
+ * Whether a function a lock's method made is kept, where the branch keeps it,
+ * by the lock's own library as it runs: a local of one of its functions
+ * (directly or through objects: the scope belongs to its package), or the
+ * function itself, suspended at an `await` (reached from its generator). Such a function is the library's own
+ * machinery (TanStack Query's `addSignalProperty`, kept by its `fetch` while
+ * that awaits the query function; MobX's `dispose`, kept by the promise
+ * `when()` returned): the branch waits in the library's code, it has not been
+ * handed a release. A lock of the program's own files is not judged so (its
+ * class and the code that takes it are often one file).
+ */
+function keptByLibraryOfLock(
+  cx: WakerContext,
+  b: Branch,
+  fn: number,
+  lock: number[],
+): boolean {
+  const {ix} = cx;
+  const g = ix.g;
+  const library = packageName(ix.packageOf(lock[0]));
+  if (library === null) return false;
+  // Up through the objects keeping it (a library's options object) to the
+  // code that keeps those.
+  let below = fn;
+  let at = b.parent.get(fn) ?? -1;
+  for (let k = 0; k < 4 && at !== -1 && g.type(at) === 'object'; k++) {
+    if (g.name(at) === 'system / Context' || g.name(at) === 'Generator') break;
+    below = at;
+    at = b.parent.get(at) ?? -1;
+  }
+  if (at === -1) return false;
+  if (g.name(at) === 'system / Context')
+    return packageName(ix.scriptOf(at)) === library;
+  if (g.name(at) === 'Generator' && edgeNamed(g, at, 'function') === below) {
+    const where = ix.functionAt(below);
+    return packageName(where?.file ?? null) === library;
+  }
+  return false;
+}
+
+/** `node_modules/@scope/name` of a path under `node_modules`, else null. */
+function packageName(file: string | null): string | null {
+  const m =
+    file === null
+      ? null
+      : /(?:^|[\\/])node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(file);
+  return m === null ? null : m[1];
 }
 
 /**

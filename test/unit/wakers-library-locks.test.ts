@@ -1,0 +1,68 @@
+import path from 'node:path';
+import {createPositionMapper} from '../../src/core/callsites';
+import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {Leaf} from '../../src/core/types';
+
+// A library's object that keeps a waiter's resolve function is taken for a
+// lock (wakers/locks.ts), and a branch keeping a function one of its methods
+// made for holding it. A function the library's own code keeps as it runs
+// (its suspended async function, a local of its scope) was not handed to the
+// branch: no "held by", no deadlock (TanStack Query's fetchQuery, MobX's
+// when(), which read "held by this branch …: a deadlock").
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const {Query} = require(
+  path.join(__dirname, '..', 'data', 'node_modules', 'query-like'),
+) as {Query: new () => {fetch(fn: () => Promise<void>): Promise<void>}};
+
+const leafOf = (name: string): Leaf => ({
+  kind: 'promise',
+  what: 'promise, never settled',
+  createdAt: null,
+  path: [{name, file: 'x.js', line: 1, column: 1, async: true}],
+  ageMs: 0,
+  detached: false,
+});
+
+const kept: unknown[] = [];
+
+describe("a library's object keeping a waiter, and the library's own function running for it", () => {
+  const leaves: Record<string, Leaf> = {};
+
+  beforeAll(() => {
+    const subjects: WakerSubject[] = [];
+    const add = (name: string, promise: Promise<unknown>): void => {
+      leaves[name] = leafOf(name);
+      subjects.push({leaf: leaves[name], promise, constructed: true});
+    };
+    const query = new Query();
+    kept.push(query);
+    const never = new Promise<void>(() => {});
+    add(
+      'query',
+      query.fetch(() => never),
+    );
+    add('query function', never);
+    findWakers(subjects, {
+      exclude: [],
+      rootDir: process.cwd(),
+      mapPosition: createPositionMapper(undefined),
+      isMachinery: () => false,
+      now: performance.now(),
+    });
+  }, 120_000);
+
+  afterAll(() => {
+    kept.length = 0;
+  });
+
+  test('where the resolve function is kept, and no holder', () => {
+    const w = leaves.query.waker;
+    expect(w?.what).toMatch(
+      /^its resolve function is kept in Query\.retryer\.resolve/,
+    );
+    expect(w?.heldBy ?? []).toEqual([]);
+    expect(w?.heldHere ?? null).toBeNull();
+    expect(w?.deadlock ?? false).toBe(false);
+  });
+});
