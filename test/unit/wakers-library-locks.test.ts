@@ -10,7 +10,6 @@ import type {Leaf} from '../../src/core/types';
 // branch: no "held by", no deadlock (TanStack Query's fetchQuery, MobX's
 // when(), which read "held by this branch …: a deadlock").
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const {Query} = require(
   path.join(__dirname, '..', 'data', 'node_modules', 'query-like'),
 ) as {Query: new () => {fetch(fn: () => Promise<void>): Promise<void>}};

@@ -170,9 +170,10 @@ export function findHolders(
  * Whether a function a lock's method made is kept, where the branch keeps it,
  * by the lock's own library as it runs: a local of one of its functions
  * (directly or through objects: the scope belongs to its package), or the
- * function itself, suspended at an `await` (reached from its generator). Such a function is the library's own
- * machinery (TanStack Query's `addSignalProperty`, kept by its `fetch` while
- * that awaits the query function; MobX's `dispose`, kept by the promise
+ * function itself, suspended at an `await` (reached from its generator).
+ * Such a function is the library's own machinery (TanStack Query's
+ * `addSignalProperty`, kept by its `fetch` while that awaits the query
+ * function; MobX's `dispose`, kept by the promise
  * `when()` returned): the branch waits in the library's code, it has not been
  * handed a release. A lock of the program's own files is not judged so (its
  * class and the code that takes it are often one file).
