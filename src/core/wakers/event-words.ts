@@ -7,6 +7,7 @@
 import type {Frame, Waker} from '../types';
 import type {ObjectState} from './state';
 import {type At, article, functionWords} from './words';
+import {requestLacks} from './request-words';
 
 export function listenerPlace(event: string, cls: string): string {
   return `by a listener of ${event} on ${article(cls)}`;
@@ -120,7 +121,11 @@ export function emitterWaker(
   rawEvent: string | null,
   once: boolean,
 ): Waker {
-  const state = o !== undefined ? happened(o, rawEvent) : null;
+  const state =
+    o === undefined
+      ? null
+      : (happened(o, rawEvent) ??
+        (o.request !== undefined ? requestLacks(o.request, rawEvent) : null));
   const kind =
     cls === 'EventEmitter'
       ? 'an EventEmitter'

@@ -1,8 +1,9 @@
 /**
  * Which holders are worth naming: given a chain from a resolve function up to
- * an object, asks each family of recognisers (timers, listeners, the program's
- * objects and variables) whether the top of the chain is one, and ranks what
- * they found so that the search names the holder that says most.
+ * an object, asks each family of recognisers (timers, listeners, a readline
+ * question, the program's objects and variables) whether the top of the chain
+ * is one, and ranks what they found so that the search names the holder that
+ * says most.
  */
 import type {WakerSubject} from './types';
 import type {Chain} from './heap-index';
@@ -10,6 +11,7 @@ import type {Recognised, WakerContext} from './context';
 import {recogniseTimer} from './timers';
 import {recogniseListener} from './events';
 import {recogniseHolder} from './objects';
+import {recogniseQuestion} from './questions';
 
 /**
  * An 'error' listener only rejects: it is what keeps a promise when nothing
@@ -52,6 +54,7 @@ export function recognise(
   const node = chain.nodes[k];
   const edge = cx.ix.via(chain, k - 1);
   const found =
+    recogniseQuestion(cx, chain, k, edge) ??
     recogniseTimer(cx, node, edge, subject.leaf.waiting === true) ??
     recogniseListener(cx, chain, k, edge, down) ??
     recogniseHolder(cx, chain, k, edge);

@@ -8,10 +8,49 @@
 import type {HeapProbe} from '../heap';
 
 /**
+ * An HTTP client request (a ClientRequest: it has a `method`, a `path` and a
+ * `socket` that is null until it gets one), read from its data properties and
+ * its Agent's and socket's.
+ */
+export interface RequestState {
+  /** It has a socket (`socket` is not null). */
+  socket: boolean;
+  /**
+   * Waiting in its Agent's queue (`agent.requests[name]`, where the Agent puts
+   * a request when the sockets it may open are all open): how many requests
+   * are ahead of it, the Agent's sockets in use for the same name (server)
+   * and `maxSockets`, its open sockets in all and `maxTotalSockets` (null:
+   * no limit).
+   */
+  queued?: {
+    ahead: number;
+    inUse: number;
+    maxSockets: number | null;
+    open: number | null;
+    maxTotalSockets: number | null;
+  };
+  /** Its socket's `connecting`. */
+  connecting?: boolean;
+  /** Its socket was destroyed. */
+  destroyed?: boolean;
+  /** Its socket is a TLS socket (`encrypted`). */
+  tls?: boolean;
+  /** Its TLS socket's `_secureEstablished`: the handshake completed. */
+  secure?: boolean;
+  /**
+   * Bytes read from the server by a TLS socket's own TCP handle (its
+   * `ssl._parent`, the handle its TLSWrap wraps): a TLS socket's `bytesRead`
+   * counts only what was decrypted, never the handshake.
+   */
+  tcpBytesRead?: number;
+}
+
+/**
  * Data properties are read as they are; a getter is called only for names Node
  * defines as getters on its own objects (`aborted`, `remoteAddress`,
  * `bytesRead`, `listening`, `closed`, `destroyed`, and the flags of a stream's
  * state), so a getter of the program runs only if it has one of those names.
+ * The entries of an Agent's queues are read as data properties too.
  */
 export interface ObjectState {
   aborted?: boolean;
@@ -26,6 +65,9 @@ export interface ObjectState {
   closed?: boolean;
   destroyed?: boolean;
   complete?: boolean;
+  /** A readline Interface's (or any object's) `paused`, a data property. */
+  paused?: boolean;
+  request?: RequestState;
   readable?: {
     ended?: boolean;
     endEmitted?: boolean;
@@ -72,6 +114,38 @@ const STATE_READER = `function () {
   const exit = data(o, 'exitCode', false);
   const signal = data(o, 'signalCode', false);
   const repeat = data(o, '_repeat', false);
+  const own = (a, key) => {
+    const d = Object.getOwnPropertyDescriptor(a, key);
+    return d !== undefined && 'value' in d ? d.value : undefined;
+  };
+  const obj = v => v !== null && typeof v === 'object';
+  const finite = v => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  const count = (table, name) => {
+    const list = obj(table) ? own(table, name) : undefined;
+    return Array.isArray(list) ? num(own(list, 'length')) ?? 0 : 0;
+  };
+  const request = () => {
+    const socket = data(o, 'socket', false);
+    if (typeof data(o, 'method', false) !== 'string' || typeof data(o, 'path', false) !== 'string' || (socket !== null && !obj(socket))) return undefined;
+    if (obj(socket)) {
+      const handle = data(socket, 'ssl', false);
+      const tcp = obj(handle) ? data(handle, '_parent', false) : undefined;
+      const tls = data(socket, 'encrypted', false) === true;
+      return {socket: true, connecting: bool(data(socket, 'connecting', false)), destroyed: bool(data(socket, 'destroyed', true)), tls, secure: bool(data(socket, '_secureEstablished', false)), tcpBytesRead: tls && obj(tcp) ? num(data(tcp, 'bytesRead', true)) : undefined};
+    }
+    const agent = data(o, 'agent', false);
+    const requests = obj(agent) ? data(agent, 'requests', false) : undefined;
+    const names = obj(requests) ? Object.keys(requests).slice(0, 1000) : [];
+    for (const name of names) {
+      const list = own(requests, name);
+      const length = Array.isArray(list) ? Math.min(num(own(list, 'length')) ?? 0, 100000) : 0;
+      for (let i = 0; i < length; i++) {
+        if (own(list, String(i)) !== o) continue;
+        return {socket: false, queued: {ahead: i, inUse: count(data(agent, 'sockets', false), name), maxSockets: finite(data(agent, 'maxSockets', false)), open: num(data(agent, 'totalSocketCount', false)) ?? null, maxTotalSockets: finite(data(agent, 'maxTotalSockets', false))}};
+      }
+    }
+    return {socket: false};
+  };
   return {
     aborted: bool(data(o, 'aborted', true)),
     pid: num(data(o, 'pid', false)),
@@ -85,6 +159,8 @@ const STATE_READER = `function () {
     closed: bool(data(o, 'closed', true)),
     destroyed: bool(data(o, 'destroyed', true)),
     complete: bool(data(o, 'complete', false)),
+    paused: bool(data(o, 'paused', false)),
+    request: request(),
     readable: state(r),
     writable: state(w),
     transform: typeof data(o, '_transform', false) === 'function',
