@@ -336,6 +336,17 @@ export interface BlockedStack {
    * the running frame.
    */
   stack: Frame[];
+  /**
+   * The stack was read in a callback of Node's `async_hooks` (an
+   * AsyncLocalStorage's, say), run as the code below made a promise or
+   * another async resource: that callback's frames are left out.
+   */
+  makingResource?: boolean;
+  /**
+   * The test runner was not below the blocked code on its stack: an `await`
+   * resumed that code (in the microtask queue), or a callback called it.
+   */
+  resumed?: boolean;
 }
 
 /** A node of the merged tree: a frame shared by one or more branches. */

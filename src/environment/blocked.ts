@@ -16,6 +16,8 @@ import type {BlockedStack, Frame, TaskDump} from '../core/types';
 /** Frames kept from the blocked stack. */
 const MAX_FRAMES = 64;
 const RUNNER = /[\\/]node_modules[\\/]jest-circus[\\/]/;
+/** Node's async_hooks and promise hooks (AsyncLocalStorage's runs in them). */
+const ASYNC_HOOKS = /^node:(internal\/)?(async_hooks|promise_hooks)$/;
 
 type Formatter = (error: Error, sites: CallSite[]) => unknown;
 
@@ -33,7 +35,11 @@ export interface StackHost {
  * down to the running frame. Called from the probe, which runs on the blocked
  * main thread through the inspector.
  */
-export function readBlockedStack(host: StackHost): Frame[] {
+export function readBlockedStack(host: StackHost): {
+  frames: Frame[];
+  makingResource: boolean;
+  resumed: boolean;
+} {
   const holder: {stack?: unknown} = {};
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = MAX_FRAMES + 16;
@@ -47,13 +53,30 @@ export function readBlockedStack(host: StackHost): Frame[] {
   // no file).
   let from = sites.findIndex(s => !s.getFileName());
   from = from === -1 ? 0 : from + 1;
+  // A hook of Node's async_hooks running as the code below it makes a
+  // promise or another resource (AsyncLocalStorage's, for one): not what
+  // blocks, the code below is.
+  // So is this plugin's recorder, called from them (with what it calls of
+  // Node's).
+  let makingResource = false;
+  for (let i = from; i < sites.length; i++) {
+    const file = sites[i].getFileName() ?? '';
+    if (ASYNC_HOOKS.test(file) || host.isMachinery(file)) {
+      makingResource = true;
+      from = i + 1;
+    } else if (!file.startsWith('node:')) break;
+  }
   const map = createPositionMapper(host.formatter());
   const frames: Frame[] = [];
+  let resumed = true;
   for (let i = from; i < sites.length; i++) {
     const site = sites[i];
     const file = site.getFileName();
     if (!file) continue;
-    if (RUNNER.test(file)) break;
+    if (RUNNER.test(file)) {
+      resumed = false;
+      break;
+    }
     if (host.isMachinery(file)) continue;
     // Node's frames between the program's (the microtask queue that resumed an
     // `await`) are not the program's calls; the running one is kept.
@@ -68,7 +91,7 @@ export function readBlockedStack(host: StackHost): Frame[] {
       async: false,
     });
   }
-  return frames.reverse();
+  return {frames: frames.reverse(), makingResource, resumed};
 }
 
 /** Plain `name at file:line:column` text of the frames, for the report. */
@@ -94,10 +117,36 @@ export function renderBlocked(dump: TaskDump, still = false): string {
     lines.push(`${indent}${GLYPHS.last}${f.name} at ${pos(f)}`);
     indent += GLYPHS.space;
   }
-  lines.push(
-    `${indent}${GLYPHS.running}${still ? 'still running synchronously' : 'running synchronously, never returned'}`,
-  );
+  lines.push(`${indent}${GLYPHS.running}${runningWords(dump, still)}`);
   return lines.join('\n');
+}
+
+/**
+ * What the running code was doing when its stack was read. Code the runner
+ * called that has not returned runs synchronously. Code an `await` resumed
+ * (or a callback called) blocks the loop as well when it loops synchronously,
+ * or when it loops over `await`s of promises already settled: each resumes at
+ * once, and a stack read at one moment cannot tell the two apart (it shows
+ * the code, or it making a promise, or nothing of the test's between two
+ * runs). Said as such.
+ */
+function runningWords(dump: TaskDump, still: boolean): string {
+  const blocked = dump.blocked!;
+  const now = still ? 'still running: ' : '';
+  const either =
+    'a synchronous loop, or a loop of `await`s of settled promises (each resumes at once, in the microtask queue, before any timer or I/O)';
+  const making =
+    blocked.makingResource === true
+      ? 'making a promise or another async resource when its stack was read'
+      : null;
+  if (blocked.stack.length === 0 && dump.rootFrame === null)
+    return `${now}${making ?? "running V8's or Node's code"}, with no code of the test's on the stack when it was read: so does a loop of \`await\`s of settled promises between its runs, and it never lets the event loop turn (each \`await\` resumes at once, in the microtask queue)`;
+  if (blocked.resumed === true)
+    return `${now}${making !== null ? `${making}; ` : ''}it runs since an \`await\` resumed it or a callback called it, and the event loop has not turned since: ${either}`;
+  if (making !== null) return `${now}${making}`;
+  return still
+    ? 'still running synchronously'
+    : 'running synchronously, never returned';
 }
 
 function pos(f: Frame): string {

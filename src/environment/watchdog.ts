@@ -290,7 +290,11 @@ export class Watchdog {
     // not a warning.
     if (warn && blockedMs >= armed.timeoutMs) return {kind: 'running'};
     try {
-      const stack = readBlockedStack(this.host);
+      const {
+        frames: stack,
+        makingResource,
+        resumed,
+      } = readBlockedStack(this.host);
       // Nothing of the test's under the probe: the block ended before the probe
       // ran.
       if (warn && stack.length === 0) return {kind: 'running'};
@@ -307,7 +311,12 @@ export class Watchdog {
         leaves: [],
         unrecorded: 0,
         waitsForDone: false,
-        blocked: {blockedMs, stack},
+        blocked: {
+          blockedMs,
+          stack,
+          ...(makingResource ? {makingResource} : {}),
+          ...(resumed ? {resumed} : {}),
+        },
       };
       if (warn) {
         const text = renderBlocked(dump, true)

@@ -17,7 +17,7 @@ const REPORT = [
   '',
   '    ╼ test "takes the next job" at test/consumer.test.js:4:3',
   '    └╼ nextJob at src/queue.js:7:3',
-  '       ⟳ running synchronously, never returned',
+  '       ⟳ it runs since an `await` resumed it or a callback called it, and the event loop has not turned since: a synchronous loop, or a loop of `await`s of settled promises (each resumes at once, in the microtask queue, before any timer or I/O)',
   '',
   'jest-taskdump: cannot stop it: it runs after an `await` of the test or hook, or in a callback, so jest-circus is not on its stack. If it still blocks <s> s from now (1.5 s in all, `exitWhenBlocked`), jest-taskdump ends ',
 ].join('\n');
@@ -60,4 +60,29 @@ test('in band: the Jest process ends, and the run with it, without a summary', (
     'has blocked the event loop for <s> s; ending this Jest process, which runs the tests in band (exit code 1)',
   );
   expect(output).not.toContain('Test Suites:');
+});
+
+// A loop of `await`s of settled promises (fixtures/blocked-microtasks): it
+// blocks the event loop as a synchronous loop does, but it returns to the
+// microtask queue at each `await`. The stack read at one moment shows the
+// test's code, or it making a promise, or nothing of the test's: never
+// "running synchronously, never returned".
+test('a loop of awaits of settled promises: not said to run synchronously', () => {
+  const run = runJest('blocked-microtasks', ['-i']);
+  const output = seconds(run.output);
+  expect(run.status).toBe(1);
+  expect(output).toContain(
+    'jest-taskdump: test "polls a flag in a loop of awaits" (test/poll.test.js) is stuck:',
+  );
+  expect(output).not.toContain('synchronously, never returned');
+  expect(output).toMatch(
+    /⟳ (making a promise or another async resource when its stack was read|running V8's or Node's code|it runs since)/,
+  );
+  expect(output).toMatch(
+    /a loop of `await`s of settled promises (\(each resumes at once, in the microtask queue, before any timer or I\/O\)|between its runs, and it never lets the event loop turn)/,
+  );
+  // Not a frame of Node's hooks or of this plugin's recorder.
+  expect(output).not.toMatch(
+    /└╼ \S+ at node:internal\/(promise_hooks|util)|async_hooks/,
+  );
 });
