@@ -74,20 +74,49 @@ export function childProcessWaker(
   };
 }
 
+/** A stream as a pipe's stage: its class, state, and where it is defined. */
+export interface PipeStage {
+  cls: string;
+  state: ObjectState;
+  where: string;
+}
+
 /**
- * A pipe's destination: `names` from the first source to it; `source` says
- * what the first source lacks, when its state was read.
+ * A wait on a stream of a pipe: `names` from the first source on (to the last
+ * stage, when one is stalled); `stalled`, the stages whose write() or
+ * transform() holds a chunk it has not called back for (nothing more flows,
+ * so the source is not read to its end), or else `source`, what the first
+ * source lacks, when its state was read.
  */
 export function pipeWaker(
   names: string[],
-  source: {cls: string; state: ObjectState; where: string} | undefined,
+  source: PipeStage | undefined,
+  stalled: PipeStage[],
 ): Waker {
   const short = `waits for the pipe ${names.join(' → ')} to finish`;
-  return {
-    kind: 'stream',
-    what: `${short}: ${source !== undefined ? `${streamName(source.cls, source.state)}${source.where}: ${streamState(source.state, 'end', source.cls)}` : 'its source has not ended'}`,
-    short,
-  };
+  const why =
+    stalled.length > 0
+      ? stalled
+          .map(
+            s =>
+              `the ${s.cls}${s.where}: its ${stalledCall(s.state)} was handed a chunk and has not called its callback, so nothing more flows`,
+          )
+          .join('; ')
+      : source !== undefined
+        ? `${streamName(source.cls, source.state)}${source.where}: ${streamState(source.state, 'end', source.cls)}`
+        : 'its source has not ended';
+  return {kind: 'stream', what: `${short}: ${why}`, short};
+}
+
+/**
+ * `write()` or `transform()`, when a chunk handed to the stream's own write
+ * (`_write`, a Transform's `_transform`) has not been called back for:
+ * nothing written after it gets through, nor the end. Not a Transform whose
+ * callback Node holds until its readable side is read.
+ */
+export function stalledCall(o: ObjectState): string | null {
+  if (o.writable?.writing !== true || o.writeHeld === true) return null;
+  return o.transform === true ? 'transform()' : 'write()';
 }
 
 export function streamWaker(
@@ -210,18 +239,11 @@ function streamState(
   const parts: string[] = [];
   // A Transform pushes its end once its writable side has finished.
   const unended = o.transform === true && w !== undefined && w.ended !== true;
-  // A chunk handed to the stream's own `write()` or `transform()` that has
-  // not called back: nothing written after it gets through, nor the end.
-  const stalled =
-    w?.writing === true
-      ? o.transform === true
-        ? 'transform()'
-        : 'write()'
-      : null;
+  const stalled = stalledCall(o);
   if (r !== undefined && event !== 'finish') {
     if (r.ended !== true)
       parts.push(
-        `end never pushed${unended ? `, and end() was never called on it (a Transform pushes its end when its writable side finishes)` : stalled !== null ? '' : ' (push(null) was not called)'}`,
+        `end never pushed${unended ? `, and end() was never called on it (a Transform pushes its end when its writable side finishes)` : stalled !== null || o.writeHeld === true ? '' : ' (push(null) was not called)'}`,
       );
     else if (r.endEmitted !== true)
       parts.push(

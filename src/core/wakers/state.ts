@@ -83,6 +83,12 @@ export interface ObjectState {
   };
   /** A Transform stream (it has a `_transform`). */
   transform?: boolean;
+  /**
+   * A Transform whose `transform()` called back, but whose callback Node
+   * holds until its readable side is read (its `kCallback`): `writing` stays
+   * true, and nothing is stuck in it.
+   */
+  writeHeld?: boolean;
   idleTimeout?: number;
   idleStart?: number;
   /**
@@ -146,6 +152,12 @@ const STATE_READER = `function () {
     }
     return {socket: false};
   };
+  const transform = typeof data(o, '_transform', false) === 'function';
+  const held = transform && Object.getOwnPropertySymbols(o).some(k => {
+    if (k.description !== 'kCallback') return false;
+    const d = Object.getOwnPropertyDescriptor(o, k);
+    return d !== undefined && typeof d.value === 'function';
+  });
   return {
     aborted: bool(data(o, 'aborted', true)),
     pid: num(data(o, 'pid', false)),
@@ -163,7 +175,8 @@ const STATE_READER = `function () {
     request: request(),
     readable: state(r),
     writable: state(w),
-    transform: typeof data(o, '_transform', false) === 'function',
+    transform,
+    writeHeld: held,
     idleTimeout: num(data(o, '_idleTimeout', false)),
     idleStart: num(data(o, '_idleStart', false)),
     timerDone: bool(data(o, '_destroyed', false)),

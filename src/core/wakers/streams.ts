@@ -1,22 +1,25 @@
 /**
  * Describes emitters that are more than emitters: a child process (whether it
  * exited), a stream (what it still lacks to end or finish, from its live state)
- * and a pipe's destination (what its first source lacks: a pipe ends when its
- * source does).
+ * and a stream of a pipe (the stage whose write() holds a chunk it has not
+ * called back for, if one does; else what its first source lacks: a pipe ends
+ * when its source does).
  */
 import type {Waker} from '../types';
 import {edgeNamed} from '../heap';
 import type {WakerContext} from './context';
 import {
+  type PipeStage,
   childProcessWaker,
   pipeWaker,
+  stalledCall,
   streamClassWhere,
   streamMadeWith,
   streamWaker,
 } from './event-words';
 
-/** The stream piping into each stream (see pipedFrom), found once a search. */
-const pipesOf = new WeakMap<WakerContext, Map<number, number>>();
+/** The pipes between streams (see pipesIn), found once a search. */
+const pipesOf = new WeakMap<WakerContext, Pipes>();
 
 /**
  * The waker of a listener of `event` (`label` as printed) on `node`, if `node`
@@ -43,20 +46,31 @@ export function describeStreamOrProcess(
   // (from its state: connected already or not).
   if (event === 'connect' || event === 'ready') return undefined;
   const from = pipedFrom(cx, node);
-  if (from.length > 0) {
-    const origin = cx.states.read(from[0]);
-    return pipeWaker(
-      [...from, node].map(n => g.name(n)),
-      origin === undefined
-        ? undefined
-        : {
-            cls: g.name(from[0]),
-            state: origin,
-            where: streamWhere(cx, from[0]),
-          },
-    );
-  }
-  return streamWaker(cls, o, streamWhere(cx, node), event);
+  // (Once each: streams piped in a ring meet again.)
+  const stages = [...new Set([...from, node, ...pipedInto(cx, node)])];
+  // A stage whose write() or transform() holds a chunk it has not called back
+  // for holds the pipe up, the first source's end with it: said of a wait on
+  // a destination, and on a stream piped into a stage stuck that way (of a
+  // stream stuck itself, its state says so).
+  const stalled = stages.filter(n => {
+    const s = cx.states.read(n);
+    return s !== undefined && stalledCall(s) !== null;
+  });
+  if (from.length === 0 && stalled.every(n => n === node))
+    return streamWaker(cls, o, streamWhere(cx, node), event);
+  return pipeWaker(
+    (stalled.length > 0 ? stages : [...from, node]).map(n => g.name(n)),
+    from.length > 0 ? pipeStage(cx, from[0]) : undefined,
+    stalled.map(n => pipeStage(cx, n)!),
+  );
+}
+
+/** A stream as a stage of a pipe, if its state was read. */
+function pipeStage(cx: WakerContext, node: number): PipeStage | undefined {
+  const state = cx.states.read(node);
+  return state === undefined
+    ? undefined
+    : {cls: cx.ix.g.name(node), state, where: streamWhere(cx, node)};
 }
 
 /**
@@ -76,6 +90,56 @@ function streamWhere(cx: WakerContext, node: number): string {
   return '';
 }
 
+/** Which stream pipes into each stream, and the first each one pipes into. */
+interface Pipes {
+  from: Map<number, number>;
+  to: Map<number, number>;
+}
+
+/** The pipes between the streams of the snapshot, found once a search. */
+function pipesIn(cx: WakerContext): Pipes {
+  let pipes = pipesOf.get(cx);
+  if (pipes !== undefined) return pipes;
+  const g = cx.ix.g;
+  // Which stream owns each ReadableState, and which state pipes into each
+  // stream.
+  const owner = new Map<number, number>();
+  const into = new Map<number, number>();
+  for (let i = 0; i < g.nodeCount; i++) {
+    const state = g.name(i) === 'ReadableState';
+    for (let e = g.firstEdge(i); e < g.firstEdge(i + 1); e++) {
+      const name = g.edgeName(e);
+      if (name === '_readableState') owner.set(g.edgeTo(e), i);
+      else if (state && name === 'pipes') {
+        const array = g.edgeTo(e);
+        for (let f = g.firstEdge(array); f < g.firstEdge(array + 1); f++)
+          if (g.edgeType(f) === 'element') into.set(g.edgeTo(f), i);
+      }
+    }
+  }
+  pipes = {from: new Map(), to: new Map()};
+  for (const [dest, state] of into) {
+    const source = owner.get(state);
+    if (source === undefined) continue;
+    pipes.from.set(dest, source);
+    if (!pipes.to.has(source)) pipes.to.set(source, dest);
+  }
+  pipesOf.set(cx, pipes);
+  return pipes;
+}
+
+/** The streams a walk from `start` along `next` reaches, 16 at most. */
+function along(start: number, next: Map<number, number>): number[] {
+  const out: number[] = [];
+  for (
+    let at = next.get(start);
+    at !== undefined && at !== start && !out.includes(at) && out.length < 16;
+    at = next.get(at)
+  )
+    out.push(at);
+  return out;
+}
+
 /**
  * Streams piped into `dest`, from the first source on
  * (`a.pipe(b).pipe(dest)`: [a, b]): what a wait for `dest` to end waits on
@@ -83,38 +147,13 @@ function streamWhere(cx: WakerContext, node: number): string {
  * socket whose response a fetch()'s body is piped from).
  */
 export function pipedFrom(cx: WakerContext, dest: number): number[] {
-  const g = cx.ix.g;
-  let pipes = pipesOf.get(cx);
-  if (pipes === undefined) {
-    // Once: which stream owns each ReadableState, and which state pipes into
-    // each stream.
-    const owner = new Map<number, number>();
-    const into = new Map<number, number>();
-    for (let i = 0; i < g.nodeCount; i++) {
-      const state = g.name(i) === 'ReadableState';
-      for (let e = g.firstEdge(i); e < g.firstEdge(i + 1); e++) {
-        const name = g.edgeName(e);
-        if (name === '_readableState') owner.set(g.edgeTo(e), i);
-        else if (state && name === 'pipes') {
-          const array = g.edgeTo(e);
-          for (let f = g.firstEdge(array); f < g.firstEdge(array + 1); f++)
-            if (g.edgeType(f) === 'element') into.set(g.edgeTo(f), i);
-        }
-      }
-    }
-    pipes = new Map(
-      [...into]
-        .filter(([, state]) => owner.has(state))
-        .map(([d, state]) => [d, owner.get(state)!]),
-    );
-    pipesOf.set(cx, pipes);
-  }
-  const out: number[] = [];
-  for (
-    let at = pipes.get(dest);
-    at !== undefined && !out.includes(at) && out.length < 16;
-    at = pipes.get(at)
-  )
-    out.unshift(at);
-  return out;
+  return along(dest, pipesIn(cx).from).reverse();
+}
+
+/**
+ * Streams `source` pipes into, to the last (`source.pipe(b).pipe(c)`: [b,
+ * c]); of a stream piped into several, the first.
+ */
+function pipedInto(cx: WakerContext, source: number): number[] {
+  return along(source, pipesIn(cx).to);
 }
