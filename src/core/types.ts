@@ -276,8 +276,8 @@ export interface TaskDump {
   timeoutMs: number | null;
   leaves: Leaf[];
   /**
-   * Promises created while stack capture was over its budget (their position is
-   * unknown).
+   * Promises, timers and other handles created while stack capture was over
+   * its budget (their position is unknown).
    */
   unrecorded: number;
   /**

@@ -454,9 +454,29 @@ describe('over the capture budget', () => {
       const dump = dumpOf(root);
       expect(dump.unrecorded).toBeGreaterThan(0);
       expect(renderDump(dump)).toContain(
-        `${dump.unrecorded} promise(s) were created while stack capture was over its budget; branches through them may be missing.`,
+        `${dump.unrecorded} promises, timers or other handles were created while stack capture was over its budget; branches through them may be missing.`,
       );
     } finally {
+      closeRoot(root);
+      stop();
+    }
+  });
+
+  test('timers made over the budget are counted too, and the dump does not call them promises', () => {
+    const stop = startRecording({captureBurst: 5, capturesPerSecond: 0});
+    const root = createRoot();
+    const timers: NodeJS.Timeout[] = [];
+    try {
+      enterRoot(root);
+      for (let i = 0; i < 20; i++) timers.push(setTimeout(() => {}, 60_000));
+      leaveRoot(root);
+      const dump = dumpOf(root);
+      expect(dump.unrecorded).toBeGreaterThanOrEqual(15);
+      expect(renderDump(dump)).toContain(
+        `${dump.unrecorded} promises, timers or other handles were created while stack capture was over its budget`,
+      );
+    } finally {
+      timers.forEach(clearTimeout);
       closeRoot(root);
       stop();
     }

@@ -171,7 +171,7 @@ export function renderDump(
   if (dump.wakerNote !== undefined) note(dump.wakerNote);
   if (dump.unrecorded > 0) {
     note(
-      `${dump.unrecorded} promise(s) were created while stack capture was over its budget; branches through them may be missing.`,
+      `${dump.unrecorded} promises, timers or other handles were created while stack capture was over its budget; branches through them may be missing.`,
     );
   }
   return lines.flatMap(l => emit(l, st, options.width)).join('\n');

@@ -8,7 +8,7 @@
 import type {Waker} from '../types';
 import type {WakerContext} from './context';
 import {edgeNamed} from '../heap';
-import {fakeTickWords, fakeTimerWords, timerWaker} from './words';
+import {IMMEDIATE, fakeTickWords, fakeTimerWords, timerWaker} from './words';
 
 /**
  * The timer at `node` keeping the chain by edge `edge`: its waker, 'stop' for a
@@ -31,6 +31,7 @@ export function recogniseTimer(
     const t = cx.states.read(node);
     // One that ran, or was cleared, keeps its callback but will not call it.
     if (t?.timerDone === true) return 'stop';
+    if (name === 'Immediate') return IMMEDIATE;
     const delay =
       t?.idleTimeout !== undefined && t.idleTimeout >= 0
         ? Math.round(t.idleTimeout)

@@ -122,6 +122,20 @@ export function timerWaker(
 }
 
 /**
+ * A `setImmediate` callback: it runs at the next turn of the event loop,
+ * which is no promise that it settles anything (a poll sets another each
+ * time it runs).
+ */
+export const IMMEDIATE: {waker: Waker; place: string} = {
+  waker: {
+    kind: 'timer',
+    what: 'kept by a setImmediate callback, which runs at the next turn of the event loop',
+    short: 'kept by a setImmediate callback',
+  },
+  place: 'by a setImmediate callback',
+};
+
+/**
  * A timer of a fake clock. `jest` says whether the clock is Jest's (the
  * dump's note about Jest's fake clock, below the tree, says more); a clock the
  * test installed itself (`sinon.useFakeTimers()`) has its own way to advance.
