@@ -46,7 +46,7 @@ const tls = (): Tls => (tlsModule ??= require('node:tls') as Tls);
  * @example
  * describeHandle('socket', req.socket, {rootDir});
  * // 'HTTP GET to 127.0.0.1:4000: response headers received (status 200),
- * // body not ended after 1360 bytes read'
+ * // body not ended after 1360 bytes of the response read, headers included'
  */
 export function describeHandle(
   kind: 'socket' | 'server' | 'child-process',
@@ -117,7 +117,7 @@ function describeRequest(
   const status =
     typeof res.statusCode === 'number' ? ` (status ${res.statusCode})` : '';
   if (res.complete !== true)
-    return `${head}: response headers received${status}, body not ended after ${bytes} bytes read`;
+    return `${head}: response headers received${status}, body not ended after ${bytes} bytes of the response read, headers included`;
   if (res.readableEnded === true) return null;
   // The whole body arrived, but 'end' is emitted only once it is read.
   if (res.readableFlowing === null)

@@ -71,7 +71,7 @@ function stableWhat(what: string): string {
     .replace(/\bran \d+ times\b/g, 'ran <n> times')
     .replace(/\b\d+ attempts? failed\b/g, '<n> attempts failed')
     .replace(/\bpid \d+/g, 'pid <pid>')
-    .replace(/\b\d+ bytes read/g, '<n> bytes read');
+    .replace(/\b\d+ bytes (read|of the response read)/g, '<n> bytes $1');
 }
 
 /**

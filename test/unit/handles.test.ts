@@ -186,7 +186,7 @@ describe('describeHandle', () => {
     await until(() => (stalled.socket?.bytesRead ?? 0) > 1000);
     const read = stalled.socket!.bytesRead;
     expect(describeHandle('socket', stalled.socket!, {rootDir})).toBe(
-      `HTTP POST to 127.0.0.1:${port}: response headers received (status 201), body not ended after ${read} bytes read`,
+      `HTTP POST to 127.0.0.1:${port}: response headers received (status 201), body not ended after ${read} bytes of the response read, headers included`,
     );
     expect(res?.statusCode).toBe(201);
     expect(describeHandle('server', server, {rootDir})).toBe(
@@ -483,7 +483,7 @@ describe('in a dump', () => {
         .map(l => l.what);
       expect(whats).toHaveLength(1);
       const m =
-        /^HTTP GET to 127\.0\.0\.1:\d+: response headers received \(status 200\), body not ended after (\d+) bytes read$/.exec(
+        /^HTTP GET to 127\.0\.0\.1:\d+: response headers received \(status 200\), body not ended after (\d+) bytes of the response read, headers included$/.exec(
           whats[0],
         );
       expect(m).not.toBeNull();

@@ -189,10 +189,10 @@ describe('stable across machines', () => {
     const text = (what: string): string => stableDump(at(what)).leaves[0].what;
     expect(
       text(
-        'HTTP GET to 127.0.0.1:41000: response headers received (status 200), body not ended after 1385 bytes read',
+        'HTTP GET to 127.0.0.1:41000: response headers received (status 200), body not ended after 1385 bytes of the response read, headers included',
       ),
     ).toBe(
-      'HTTP GET to localhost:<port>: response headers received (status 200), body not ended after <n> bytes read',
+      'HTTP GET to localhost:<port>: response headers received (status 200), body not ended after <n> bytes of the response read, headers included',
     );
     expect(
       text(

@@ -630,7 +630,7 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
   test("a wildcard listener tree: the event that resolves, not the 'error' one that only rejects", () => {
     expect(leaves.wildcard.waker).toMatchObject({
       kind: 'event',
-      what: "waits for 'order.*.paid' on a Bus (an EventEmitter): not emitted in a way that settles it",
+      what: "waits for 'order.*.paid' on a Bus (an EventEmitter): not emitted since its listener was added, or emitted without settling it",
     });
     expect(leaves.looking.waker!.kind).toBe('none');
   });
@@ -741,7 +741,7 @@ describe('findWakers: listeners kept in a WeakMap, and in listener records', () 
     // Added with on(): it stays when the event is emitted.
     expect(leaves.on.waker).toEqual({
       kind: 'event',
-      what: "waits for 'ready' on an EventEmitter: not emitted in a way that settles it",
+      what: "waits for 'ready' on an EventEmitter: not emitted since its listener was added, or emitted without settling it",
       short: "waits for 'ready' on an EventEmitter",
     });
   });

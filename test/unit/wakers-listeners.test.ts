@@ -1,4 +1,5 @@
 import {EventEmitter} from 'node:events';
+import {PassThrough} from 'node:stream';
 import {createPositionMapper} from '../../src/core/callsites';
 import {type WakerSubject, findWakers} from '../../src/core/wakers';
 import type {Leaf} from '../../src/core/types';
@@ -62,6 +63,12 @@ describe('a listener that sees the resolve function only through a table of othe
     conn.on('reply', (id: number) => pending.get(id)?.());
     kept.push(conn);
     add('pending', new Promise<void>(resolve => pending.set(1, resolve)));
+    // A stream's 'drain' (its write buffer full, nothing reading it): no
+    // wait for its end, which would not emit 'drain'.
+    const full = new PassThrough({highWaterMark: 4});
+    full.write('more than four bytes');
+    kept.push(full);
+    add('drain', new Promise(resolve => full.once('drain', resolve)));
     findWakers(subjects, {
       exclude: [],
       rootDir: process.cwd(),
@@ -88,6 +95,12 @@ describe('a listener that sees the resolve function only through a table of othe
   test('a listener whose table keeps the resolve function itself is', () => {
     expect(leaves.pending.waker?.what).toMatch(
       /^waits for 'reply' on an EventEmitter/,
+    );
+  });
+
+  test("a stream's 'drain' is that event, not the stream's end", () => {
+    expect(leaves.drain.waker?.what).toBe(
+      "waits for 'drain' on a PassThrough (an EventEmitter): not emitted since its listener was added",
     );
   });
 });

@@ -163,7 +163,7 @@ export function emitterWaker(
     state ??
     (once
       ? 'not emitted since its listener was added'
-      : 'not emitted in a way that settles it');
+      : 'not emitted since its listener was added, or emitted without settling it');
   return {
     kind: 'event',
     what: `waits for ${event} on ${kind}: ${emitted}`,

@@ -10,7 +10,7 @@ import type {Waker} from '../types';
 import {edgeNamed} from '../heap';
 import type {Chain} from './heap-index';
 import {type Recognised, type WakerContext, EVENT_NAME} from './context';
-import {describeStreamOrProcess} from './streams';
+import {END_EVENTS, describeStreamOrProcess} from './streams';
 import {listenerRecord} from './listener-records';
 import {
   abortWaker,
@@ -48,17 +48,55 @@ function otherEvent(
       g.edgeType(e) !== 'property'
     )
       continue;
-    let reaches = down.has(to);
-    for (
-      let f = g.firstEdge(to);
-      !reaches && g.type(to) === 'array' && f < g.firstEdge(to + 1);
-      f++
-    )
-      reaches = down.has(g.edgeTo(f));
-    if (reaches || cx.ix.leadsTo(to, chain.nodes[0])) reaching.push(name);
+    if (leads(cx, to, chain.nodes[0], down)) reaching.push(name);
   }
   // Met 'error': the first in `_events`' order, as the stream words expect.
   return notEnding ? reaching.sort()[0] : reaching[0];
+}
+
+/**
+ * Of the events a stream's end emits, the first (in END_EVENTS' order) whose
+ * listener leads to what the search started from.
+ */
+function endEvent(
+  cx: WakerContext,
+  chain: Chain,
+  k: number,
+  down: Map<number, number>,
+): string | undefined {
+  const g = cx.ix.g;
+  const events = chain.nodes[k - 1];
+  const reaching = new Set<string>();
+  for (let e = g.firstEdge(events); e < g.firstEdge(events + 1); e++) {
+    const name = g.edgeName(e);
+    if (
+      typeof name !== 'string' ||
+      name === 'error' ||
+      !END_EVENTS.has(name) ||
+      g.edgeType(e) !== 'property'
+    )
+      continue;
+    if (leads(cx, g.edgeTo(e), chain.nodes[0], down)) reaching.add(name);
+  }
+  return [...END_EVENTS].find(e => reaching.has(e));
+}
+
+/** Whether listeners `to` (a function, or an array of them) lead to `start`. */
+function leads(
+  cx: WakerContext,
+  to: number,
+  start: number,
+  down: Map<number, number>,
+): boolean {
+  const g = cx.ix.g;
+  let reaches = down.has(to);
+  for (
+    let f = g.firstEdge(to);
+    !reaches && g.type(to) === 'array' && f < g.firstEdge(to + 1);
+    f++
+  )
+    reaches = down.has(g.edgeTo(f));
+  return reaches || cx.ix.leadsTo(to, start);
 }
 
 /** Events that end an emitter's life rather than carry what it makes. */
@@ -96,6 +134,13 @@ export function recogniseListener(
         : typeof met === 'string'
           ? met
           : null;
+    // On a stream, a listener of what its end emits that leads here too says
+    // more than one of 'data' (a reader collecting chunks until 'end').
+    if (raw !== null && !END_EVENTS.has(raw) && down !== undefined) {
+      const s = cx.states.read(node);
+      if (s?.readable !== undefined || s?.writable !== undefined)
+        raw = endEvent(cx, chain, k, down) ?? raw;
+    }
     let label = eventLabel(raw, EVENT_NAME);
     const stream = describeStreamOrProcess(cx, node, raw, label);
     if (stream === undefined && raw !== null && ENDING.has(raw) && down) {

@@ -22,6 +22,20 @@ import {
 const pipesOf = new WeakMap<WakerContext, Pipes>();
 
 /**
+ * The events a stream's end emits, which its state says most about: 'readable'
+ * too (a stream's async iterator waits for it; a readable stream emits it once
+ * more as it ends). Not 'data', 'drain', 'connect': ending would not emit them.
+ */
+export const END_EVENTS = new Set([
+  'end',
+  'finish',
+  'close',
+  'error',
+  'prefinish',
+  'readable',
+]);
+
+/**
  * The waker of a listener of `event` (`label` as printed) on `node`, if `node`
  * is a child process or a stream; undefined for a plain emitter.
  */
@@ -42,9 +56,10 @@ export function describeStreamOrProcess(
     return childProcessWaker(label, o.pid, exited);
   }
   if (o.readable === undefined && o.writable === undefined) return undefined;
-  // A socket's 'connect' or 'ready' is no stream event: said as an emitter's
-  // (from its state: connected already or not).
-  if (event === 'connect' || event === 'ready') return undefined;
+  // Said of a wait for what the stream's end emits (or for no event in
+  // particular): a socket's 'connect', a 'drain', a 'data' are said as an
+  // emitter's events.
+  if (event !== null && !END_EVENTS.has(event)) return undefined;
   const from = pipedFrom(cx, node);
   // (Once each: streams piped in a ring meet again.)
   const stages = [...new Set([...from, node, ...pipedInto(cx, node)])];
