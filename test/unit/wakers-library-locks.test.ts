@@ -65,3 +65,58 @@ describe("a library's object keeping a waiter, and the library's own function ru
     expect(w?.deadlock ?? false).toBe(false);
   });
 });
+
+// The program's own classes: a repository that forgets an in-flight load
+// when it settles (`.finally()`, which V8 wraps in a function of its own),
+// over a client that keeps the load's resolve function. The repository's
+// `.finally()` callback is its code reacting to the load, not a release the
+// load's branch holds.
+class FakeClient {
+  readonly calls: Array<{id: number; resolve: (v: unknown) => void}> = [];
+  last: Promise<unknown> | undefined;
+  fetchUser(id: number): Promise<unknown> {
+    this.last = new Promise(resolve => {
+      this.calls.push({id, resolve});
+    });
+    return this.last;
+  }
+}
+
+class UserRepository {
+  readonly inflight = new Map<number, Promise<unknown>>();
+  constructor(readonly client: FakeClient) {}
+  get(id: number): Promise<unknown> {
+    const known = this.inflight.get(id);
+    if (known !== undefined) return known;
+    const p = this.client.fetchUser(id).finally(() => this.inflight.delete(id));
+    this.inflight.set(id, p);
+    return p;
+  }
+}
+
+describe("a load a cache forgets in a .finally(): the cache's reaction is no release", () => {
+  const load = leafOf('load');
+
+  beforeAll(() => {
+    const client = new FakeClient();
+    const repo = new UserRepository(client);
+    kept.push(repo);
+    void repo.get(7).catch(() => {});
+    findWakers([{leaf: load, promise: client.last!, constructed: true}], {
+      exclude: [],
+      rootDir: process.cwd(),
+      mapPosition: createPositionMapper(undefined),
+      isMachinery: () => false,
+      now: performance.now(),
+    });
+  }, 120_000);
+
+  test('where the resolve function is kept, no holder, no deadlock', () => {
+    const w = load.waker;
+    expect(w?.what).toMatch(
+      /^its resolve function is kept in FakeClient\.calls\[0\]\.resolve/,
+    );
+    expect(w?.heldHere ?? null).toBeNull();
+    expect(w?.deadlock ?? false).toBe(false);
+  });
+});

@@ -72,6 +72,7 @@ export function findHolders(
     if (from === undefined) return false;
     if (jobs.has(t)) return resumedBy(cx, b, t);
     if (from !== -1 && keptByLibraryOfLock(cx, b, t, lock)) return false;
+    if (from !== -1 && isFinallyCallback(cx, b, from)) return false;
     return from === -1 || ix.g.name(from) !== 'system / PromiseReaction';
   };
   const heldBy: number[][] = subjects.map(() => []);
@@ -205,6 +206,28 @@ function keptByLibraryOfLock(
     return packageName(where?.file ?? null) === library;
   }
   return false;
+}
+
+/**
+ * Whether a function is kept, where the branch keeps it, by the scope `at`
+ * of V8's own wrapper of a `.finally()` callback, which a reaction on the
+ * stuck chain keeps: the lock's code reacting to the promise (a cache that
+ * forgets an entry when its load settles), as a `.then()` callback is.
+ */
+function isFinallyCallback(cx: WakerContext, b: Branch, at: number): boolean {
+  const {ix} = cx;
+  const g = ix.g;
+  if (g.name(at) !== 'system / Context') return false;
+  const wrapper = b.parent.get(at);
+  if (wrapper === undefined || wrapper === -1) return false;
+  const reaction = b.parent.get(wrapper);
+  return (
+    g.type(wrapper) === 'closure' &&
+    reaction !== undefined &&
+    reaction !== -1 &&
+    g.name(reaction) === 'system / PromiseReaction' &&
+    ix.functionAt(wrapper) === null
+  );
 }
 
 /** `node_modules/@scope/name` of a path under `node_modules`, else null. */
