@@ -1,18 +1,9 @@
-import {createPositionMapper} from '../../src/core/callsites';
-import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {WakerSubject} from '../../src/core/wakers';
 import type {Leaf} from '../../src/core/types';
+import {promiseLeaf as leafOf, searchThisProcess} from './wakers/live';
 
 // A resolve function a `setImmediate` callback keeps (a poll that sets
 // another each time it runs): named as what it is, not as a setTimeout.
-
-const leafOf = (name: string): Leaf => ({
-  kind: 'promise',
-  what: 'promise, never settled',
-  createdAt: null,
-  path: [{name, file: 'x.js', line: 1, column: 1, async: true}],
-  ageMs: 0,
-  detached: false,
-});
 
 describe('a setImmediate callback keeping a resolve function', () => {
   const leaves: Record<string, Leaf> = {};
@@ -31,13 +22,7 @@ describe('a setImmediate callback keeping a resolve function', () => {
     const subjects: WakerSubject[] = [
       {leaf: leaves.poll, promise: poll, constructed: true},
     ];
-    findWakers(subjects, {
-      exclude: [],
-      rootDir: process.cwd(),
-      mapPosition: createPositionMapper(undefined),
-      isMachinery: () => false,
-      now: performance.now(),
-    });
+    searchThisProcess(subjects);
   }, 120_000);
 
   afterAll(() => {

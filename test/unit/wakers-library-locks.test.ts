@@ -1,7 +1,7 @@
 import path from 'node:path';
-import {createPositionMapper} from '../../src/core/callsites';
-import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {WakerSubject} from '../../src/core/wakers';
 import type {Leaf} from '../../src/core/types';
+import {promiseLeaf as leafOf, searchThisProcess} from './wakers/live';
 
 // A library's object that keeps a waiter's resolve function is taken for a
 // lock (wakers/locks.ts), and a branch keeping a function one of its methods
@@ -13,15 +13,6 @@ import type {Leaf} from '../../src/core/types';
 const {Query} = require(
   path.join(__dirname, '..', 'data', 'node_modules', 'query-like'),
 ) as {Query: new () => {fetch(fn: () => Promise<void>): Promise<void>}};
-
-const leafOf = (name: string): Leaf => ({
-  kind: 'promise',
-  what: 'promise, never settled',
-  createdAt: null,
-  path: [{name, file: 'x.js', line: 1, column: 1, async: true}],
-  ageMs: 0,
-  detached: false,
-});
 
 const kept: unknown[] = [];
 
@@ -42,13 +33,7 @@ describe("a library's object keeping a waiter, and the library's own function ru
       query.fetch(() => never),
     );
     add('query function', never);
-    findWakers(subjects, {
-      exclude: [],
-      rootDir: process.cwd(),
-      mapPosition: createPositionMapper(undefined),
-      isMachinery: () => false,
-      now: performance.now(),
-    });
+    searchThisProcess(subjects);
   }, 120_000);
 
   afterAll(() => {
@@ -102,13 +87,7 @@ describe("a load a cache forgets in a .finally(): the cache's reaction is no rel
     const repo = new UserRepository(client);
     kept.push(repo);
     void repo.get(7).catch(() => {});
-    findWakers([{leaf: load, promise: client.last!, constructed: true}], {
-      exclude: [],
-      rootDir: process.cwd(),
-      mapPosition: createPositionMapper(undefined),
-      isMachinery: () => false,
-      now: performance.now(),
-    });
+    searchThisProcess([{leaf: load, promise: client.last!, constructed: true}]);
   }, 120_000);
 
   test('where the resolve function is kept, no holder, no deadlock', () => {

@@ -1,23 +1,14 @@
 import {EventEmitter} from 'node:events';
 import {PassThrough} from 'node:stream';
-import {createPositionMapper} from '../../src/core/callsites';
-import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {WakerSubject} from '../../src/core/wakers';
 import type {Leaf} from '../../src/core/types';
+import {promiseLeaf as leafOf, searchThisProcess} from './wakers/live';
 
 // Which listener can be said to settle a promise (wakers/listener-reach.ts),
 // on a live heap of this process: one snapshot for every case. The search
 // goes up from the resolve function to the first emitter whose listener
 // keeps it by any path; a listener whose scope only sees a table of other
 // functions, one of which keeps the resolve function, is not what settles it.
-
-const leafOf = (name: string): Leaf => ({
-  kind: 'promise',
-  what: 'promise, never settled',
-  createdAt: null,
-  path: [{name, file: 'x.js', line: 1, column: 1, async: true}],
-  ageMs: 0,
-  detached: false,
-});
 
 /**
  * A table of effects, as Redux Toolkit's listener middleware keeps one: each
@@ -69,13 +60,7 @@ describe('a listener that sees the resolve function only through a table of othe
     full.write('more than four bytes');
     kept.push(full);
     add('drain', new Promise(resolve => full.once('drain', resolve)));
-    findWakers(subjects, {
-      exclude: [],
-      rootDir: process.cwd(),
-      mapPosition: createPositionMapper(undefined),
-      isMachinery: () => false,
-      now: performance.now(),
-    });
+    searchThisProcess(subjects);
   }, 120_000);
 
   afterAll(() => {

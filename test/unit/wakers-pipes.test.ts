@@ -1,9 +1,9 @@
 import {once} from 'node:events';
 import {PassThrough, Readable, Transform, Writable} from 'node:stream';
 import {pipeline} from 'node:stream/promises';
-import {createPositionMapper} from '../../src/core/callsites';
-import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {WakerSubject} from '../../src/core/wakers';
 import type {Leaf} from '../../src/core/types';
+import {promiseLeaf, searchThisProcess} from './wakers/live';
 
 // What a wait on a pipe says (wakers/streams.ts, event-words.ts), on live
 // pipelines of this process. A stage whose write() or transform() was handed
@@ -13,12 +13,8 @@ import type {Leaf} from '../../src/core/types';
 // pipeline's wait reads several.
 
 const leafOf = (name: string): Leaf => ({
-  kind: 'promise',
+  ...promiseLeaf(name),
   what: 'stream/promises.pipeline() promise, never settled',
-  createdAt: null,
-  path: [{name, file: 'x.js', line: 1, column: 1, async: true}],
-  ageMs: 0,
-  detached: false,
 });
 
 const kept: unknown[] = [];
@@ -40,13 +36,7 @@ async function wakersOf(
     subjects.push({leaf: leaves[name], promise, constructed: true});
   }
   await new Promise(r => setTimeout(r, 50));
-  findWakers(subjects, {
-    exclude: [],
-    rootDir: process.cwd(),
-    mapPosition: createPositionMapper(undefined),
-    isMachinery: () => false,
-    now: performance.now(),
-  });
+  searchThisProcess(subjects);
   return leaves;
 }
 

@@ -3,25 +3,16 @@ import https from 'node:https';
 import net from 'node:net';
 import {PassThrough} from 'node:stream';
 import readline from 'node:readline/promises';
-import {createPositionMapper} from '../../src/core/callsites';
-import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {WakerSubject} from '../../src/core/wakers';
 import {requestLacks} from '../../src/core/wakers/request-words';
 import type {Leaf} from '../../src/core/types';
+import {promiseLeaf as leafOf, searchThisProcess} from './wakers/live';
 
 // What a request of Node's own waits for (a readline question's line, an HTTP
 // request's socket and handshake), on a live heap of this process: one
 // snapshot for every case. The holder is named from Node's own fields (the
 // question's callback on the Interface; the request's socket, its Agent's
 // queue), never from a package's name.
-
-const leafOf = (name: string): Leaf => ({
-  kind: 'promise',
-  what: 'promise, never settled',
-  createdAt: null,
-  path: [{name, file: 'x.js', line: 1, column: 1, async: true}],
-  ageMs: 0,
-  detached: false,
-});
 
 const port = (s: net.Server): number => (s.address() as net.AddressInfo).port;
 
@@ -102,13 +93,7 @@ describe("what a request of Node's own waits for", () => {
       }),
     );
     await new Promise(r => setTimeout(r, 100));
-    findWakers(subjects, {
-      exclude: [],
-      rootDir: process.cwd(),
-      mapPosition: createPositionMapper(undefined),
-      isMachinery: () => false,
-      now: performance.now(),
-    });
+    searchThisProcess(subjects);
   }, 120_000);
 
   afterAll(() => cleanup.forEach(f => f()));
