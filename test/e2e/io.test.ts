@@ -62,7 +62,7 @@ describe.each([
       /^Task dump: 1 branch stuck after <elapsed> ms \(1 orphaned promise\)/,
     );
     expect(d).toMatch(
-      /⇄ socket to 127\.0\.0\.1:<port>, open, 0 bytes read; it waits on:\n.*└╼ 'connection' listener <anonymous> at src\/http\.ts:33:35\n.*⇄ server on 127\.0\.0\.1:<port>: it has written nothing to this connection; its 'connection' listener is an async function; created at src\/http\.ts:38:40; it waits on:\n.*└╼ <anonymous> at src\/http\.ts:35:\d+ \(not awaited\)\n.*└╼ lookupSession at src\/http\.ts:25:9\n.*⏸ promise, never settled/,
+      /⇄ socket to 127\.0\.0\.1:<port>, open, 0 bytes read; it waits on:\n.*└╼ 'connection' listener <anonymous> at src\/http\.ts:33:35\n.*⇄ server on 127\.0\.0\.1:<port>: it has written nothing to this connection; its 'connection' listener is an async function; listen\(\) called at src\/http\.ts:38:40; it waits on:\n.*└╼ <anonymous> at src\/http\.ts:35:\d+ \(not awaited\)\n.*└╼ lookupSession at src\/http\.ts:25:9\n.*⏸ promise, never settled/,
     );
     expect(d).not.toContain('async chain broken');
     expect(d).not.toContain('server listening');
@@ -77,7 +77,7 @@ describe.each([
       /^Task dump: 2 branches stuck after <elapsed> ms \(1 orphaned promise, 1 server\)/,
     );
     expect(d).toContain(
-      "⇄ socket to 127.0.0.1:<port>, open, 0 bytes read; it waits on: └╼ 'connection' listener <anonymous> at src/http.ts:93:35 ⇄ server on 127.0.0.1:<port>: it has written nothing to this connection; its 'connection' listener returned; created at src/http.ts:97:12",
+      "⇄ socket to 127.0.0.1:<port>, open, 0 bytes read; it waits on: └╼ 'connection' listener <anonymous> at src/http.ts:93:35 ⇄ server on 127.0.0.1:<port>: it has written nothing to this connection; its 'connection' listener returned; listen() called at src/http.ts:97:12",
     );
     expect(d).toMatch(
       /├╼ <anonymous> at test\/io\.test\.ts:\d+:\d+ └╼ startQuietService at src\/http\.ts:96:10 └╼ <anonymous> at src\/http\.ts:97:12 └╼ server event at src\/http\.ts:97:12 └╼ <anonymous> at src\/http\.ts:99:13 \(not awaited\) └╼ register at src\/http\.ts:86:9/,
@@ -91,7 +91,7 @@ describe.each([
     expect(d).toContain('Task dump: 1 branch stuck after');
     expect(d).toContain('(1 server)');
     expect(d).toContain(
-      "⇄ HTTP GET to 127.0.0.1:<port>: no response yet (0 bytes read); it waits on: └╼ 'request' listener <anonymous> at src/http.ts:6:36 ⇄ HTTP server on 127.0.0.1:<port>: the GET is not answered; its handler returned without answering it; created at src/http.ts:7:40",
+      "⇄ HTTP GET to 127.0.0.1:<port>: no response yet (0 bytes read); it waits on: └╼ 'request' listener <anonymous> at src/http.ts:6:36 ⇄ HTTP server on 127.0.0.1:<port>: the GET is not answered; its handler returned without answering it; listen() called at src/http.ts:7:40",
     );
     // The server's own branch is that one: not drawn again.
     expect(d).not.toContain('HTTP server listening');
@@ -131,7 +131,7 @@ describe.each([
     expect(d).toContain('(1 server)');
     expect(d).not.toContain('async chain broken');
     expect(d).toMatch(
-      /└╼ statusAfterCheck at src\/checked\.ts:7:10 ⏸ promise, never settled; it waits on: └╼ fs\.stat callback at src\/checked\.ts:8:8 └╼ <anonymous> at src\/checked\.ts:10:10 ⇄ HTTP GET to 127\.0\.0\.1:<port>: no response yet \(0 bytes read\); it waits on: └╼ 'request' listener <anonymous> at src\/http\.ts:6:36 ⇄ HTTP server on 127\.0\.0\.1:<port> \(started outside this test\): the GET is not answered; its handler returned without answering it; created at src\/http\.ts:7:40$/,
+      /└╼ statusAfterCheck at src\/checked\.ts:7:10 ⏸ promise, never settled; it waits on: └╼ fs\.stat callback at src\/checked\.ts:8:8 └╼ <anonymous> at src\/checked\.ts:10:10 ⇄ HTTP GET to 127\.0\.0\.1:<port>: no response yet \(0 bytes read\); it waits on: └╼ 'request' listener <anonymous> at src\/http\.ts:6:36 ⇄ HTTP server on 127\.0\.0\.1:<port> \(started outside this test\): the GET is not answered; its handler returned without answering it; listen\(\) called at src\/http\.ts:7:40$/,
     );
     expect(find(title)).toMatchSnapshot();
   });

@@ -104,7 +104,7 @@ describe.each([
       /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\) ╼ test "[^"]+" at test\/express\.test\.js:17:\d+ └╼ then of a thenable at test\/express\.test\.js:17:\d+ /,
     );
     expect(d).toMatch(
-      /⇄ HTTP GET to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); it waits on: └╼ route handler <anonymous> at src\/app\.js:14:25 ⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler, an async function, has not answered it; created at src\/app\.js:26:24$/,
+      /⇄ HTTP GET to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); it waits on: └╼ route handler <anonymous> at src\/app\.js:14:25 ⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler, an async function, has not answered it; listen\(\) called at src\/app\.js:26:24$/,
     );
   });
 
@@ -116,7 +116,7 @@ describe.each([
       /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)/,
     );
     expect(d).toMatch(
-      /⇄ HTTP POST to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); it waits on: └╼ first of 2 route handlers, requireAuth at src\/app\.js:8:21 ⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the POST is not answered; created at src\/app\.js:26:24$/,
+      /⇄ HTTP POST to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); it waits on: └╼ first of 2 route handlers, requireAuth at src\/app\.js:8:21 ⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the POST is not answered; listen\(\) called at src\/app\.js:26:24$/,
     );
   });
 
@@ -143,7 +143,7 @@ describe.each([
         /^Task dump: 1 branch stuck after <elapsed> ms \(1 promise\)/,
       );
       expect(d.replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')).toContain(
-        `it waits on: └╼ ${handler} ⇄ HTTP server on 127.0.0.1:<port>: the GET is not answered; ${handlerWords}; created in listen at `,
+        `it waits on: └╼ ${handler} ⇄ HTTP server on 127.0.0.1:<port>: the GET is not answered; ${handlerWords}; listen() called in listen at `,
       );
       expect(d).toContain(`; it waits on: ${work}`);
       expect(d).not.toContain('async chain broken');

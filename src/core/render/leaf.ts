@@ -23,8 +23,11 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
   const c = leaf.createdAt;
   const elsewhere =
     c !== null && (at === null || at.file !== c.file || at.line !== c.line);
+  // A server's leaf is its listening handle, which `listen()` makes (the
+  // Server object, made before, is not what was recorded).
+  const made = leaf.kind === 'server' ? 'listen() called' : 'created';
   const created = elsewhere
-    ? `; created ${c.name !== '<anonymous>' ? `in ${c.name} ` : ''}at ${position(c)}`
+    ? `; ${made} ${c.name !== '<anonymous>' ? `in ${c.name} ` : ''}at ${position(c)}`
     : '';
   const waits =
     leaf.waiting === true
