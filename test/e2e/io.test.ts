@@ -29,7 +29,7 @@ describe.each([
       .replace(/ +/g, ' ');
 
   test('every test hangs and the run ends by itself', () => {
-    expect(run.tests).toBe('9 failed, 9 total');
+    expect(run.tests).toBe('10 failed, 10 total');
   });
 
   test('no value of the program is printed: no URL path, query, body or argument value', () => {
@@ -192,6 +192,16 @@ describe.each([
     );
     expect(d).toContain(
       "⇄ HTTP GET to 127.0.0.1:<port>: no response yet (0 bytes read); it waits on: └╼ 'request' listener <anonymous> at test/io.test.ts:85:35 ⇄ HTTP server on 127.0.0.1:<port> (started outside this test): the GET is not answered; its handler returned without answering it",
+    );
+  });
+
+  // A plain TCP server a hook of the file opened: the end-of-run list says
+  // where its listen() was called, as for an HTTP one (it said "(position
+  // unknown)").
+  test('a TCP server a hook started: where, in the end-of-run list', () => {
+    const list = unstable(run.summary.join('\n')).replace(/\s+/g, ' ');
+    expect(list).toContain(
+      "test/io.test.ts:104:12 server on 127.0.0.1:<port> (started outside this test): it has written nothing to this connection; its 'connection' listener returned",
     );
   });
 });

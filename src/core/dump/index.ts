@@ -2,13 +2,13 @@
  * Taking a dump: the Root's wait graph (graph/), walked from each leaf up to
  * the Root (graph/walk.ts), as a plain {@link TaskDump}.
  */
-import type {Root} from '../record';
+import type {Capture, Root} from '../record';
 import {Calls} from '../graph/calls';
 import {WaitGraph} from '../graph/graph';
 import {Walker} from '../graph/walk';
 import {withFrameTable} from '../stack/sites';
 import {Stopwatch, phasesLine} from '../stopwatch';
-import type {Leaf, TaskDump} from '../types';
+import type {Frame, Leaf, TaskDump} from '../types';
 import type {DumpContext} from './context';
 import {finish} from './finish';
 import {FrameMaker} from './frames';
@@ -90,10 +90,23 @@ export function takeDump(
     watch?.lap('timers, handles, foreign, thenables');
     leaves.promises();
     watch?.lap('promises');
-    joinPeers(leaves.leaves, leaves.handleOf, ctx, frames, leaves.rootWord, c =>
-      leaves.createdAt(c),
+    const madeAt = (c: Capture): Frame | null => leaves.createdAt(c);
+    joinPeers(
+      leaves.leaves,
+      leaves.handleOf,
+      ctx,
+      frames,
+      leaves.rootWord,
+      madeAt,
     );
-    joinTcpPeers(leaves.leaves, leaves.handleOf, ctx, frames, leaves.rootWord);
+    joinTcpPeers(
+      leaves.leaves,
+      leaves.handleOf,
+      ctx,
+      frames,
+      leaves.rootWord,
+      madeAt,
+    );
     if (sources !== undefined)
       for (const [leaf, handle] of leaves.handleOf) sources.set(leaf, {handle});
     const dump = finish(root, ctx, leaves.leaves);

@@ -20,7 +20,9 @@ import {
   functionPositions,
 } from '../fn-position';
 import {connectionsOf} from '../handles';
+import {openServers} from '../leftovers';
 import {openServerSockets} from '../record';
+import type {Capture} from '../record';
 import type {Frame, Leaf} from '../types';
 import {type RootWord, tcpSideWhat} from '../words';
 import type {DumpContext} from './context';
@@ -42,6 +44,7 @@ export function joinTcpPeers(
   ctx: DumpContext,
   frames: FrameMaker,
   rootWord: RootWord,
+  madeAt: (c: Capture) => Frame | null,
 ): void {
   const clients: Array<[Leaf, Obj]> = [];
   const serverLeaf = new Map<object, Leaf>();
@@ -106,7 +109,7 @@ export function joinTcpPeers(
         written: typeof end.bytesWritten === 'number' ? end.bytesWritten : 0,
         handler: frame === null || fn === null ? null : endOf(fn),
       }),
-      createdAt: own?.createdAt ?? null,
+      createdAt: own?.createdAt ?? openedAt(server, madeAt),
       path: frame === null ? [...client.path] : [...client.path, frame],
       ageMs: own?.ageMs ?? client.ageMs,
       detached: client.detached,
@@ -188,4 +191,16 @@ function listenerOf(server: Obj): AnyFunction | null {
     typeof listeners[0] === 'function'
     ? (listeners[0] as AnyFunction)
     : null;
+}
+
+/**
+ * Where a server another test or hook of the file opened was opened (the
+ * ledger keeps its Capture), or null.
+ */
+function openedAt(
+  server: object,
+  madeAt: (c: Capture) => Frame | null,
+): Frame | null {
+  const at = openServers().find(o => o.server === server)?.at;
+  return at === undefined ? null : madeAt(at as Capture);
 }
