@@ -2,8 +2,7 @@ import {EventEmitter, once} from 'node:events';
 import path from 'node:path';
 import {promiseHooks} from 'node:v8';
 import vm from 'node:vm';
-import {createPositionMapper} from '../../src/core/callsites';
-import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {WakerSubject} from '../../src/core/wakers';
 import {keptUnnamed} from '../../src/core/wakers/words';
 import type {Leaf} from '../../src/core/types';
 import {
@@ -18,6 +17,7 @@ import {
   thenLimiter,
   waitsOf,
 } from './wakers/shapes';
+import {searchThisProcess} from './wakers/live';
 
 // Who holds a lock, deadlocks, and promises that follow others, on live heaps
 // of this process: one heap snapshot for all cases (each costs a second or
@@ -398,13 +398,7 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       retried: add('retried', retried),
       wildcard: add('wildcard', wildcard),
     };
-    findWakers(subjects, {
-      exclude: [],
-      rootDir: process.cwd(),
-      mapPosition: createPositionMapper(undefined),
-      isMachinery: () => false,
-      now: performance.now(),
-    });
+    searchThisProcess(subjects);
   }, 120_000);
 
   afterAll(() => {
@@ -702,13 +696,7 @@ describe('findWakers: listeners kept in a WeakMap, and in listener records', () 
       once: leafOf(once),
       on: leafOf(on),
     };
-    findWakers(subjects, {
-      exclude: [],
-      rootDir: process.cwd(),
-      mapPosition: createPositionMapper(undefined),
-      isMachinery: () => false,
-      now: performance.now(),
-    });
+    searchThisProcess(subjects);
   }, 120_000);
 
   afterAll(() => {

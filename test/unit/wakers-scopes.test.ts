@@ -1,7 +1,7 @@
-import {createPositionMapper} from '../../src/core/callsites';
-import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {WakerSubject} from '../../src/core/wakers';
 import type {Leaf} from '../../src/core/types';
 import {eventQueue} from './wakers/shapes';
+import {searchThisProcess} from './wakers/live';
 
 // The last resort of the holder search (src/core/wakers/scopes.ts), on a live
 // heap of its own: the queue is kept only by the code waiting on it, as a
@@ -42,13 +42,7 @@ test("kept through an object in a variable of a function's scope, when nothing e
   const drained = watch('drained', q => q.drain());
   const idle = watch('idle', q => q.idle());
   await new Promise(resolve => setImmediate(resolve));
-  findWakers(subjects, {
-    exclude: [],
-    rootDir: process.cwd(),
-    mapPosition: createPositionMapper(undefined),
-    isMachinery: () => false,
-    now: performance.now(),
-  });
+  searchThisProcess(subjects);
   expect(drained.waker?.what).toMatch(
     /^its resolve function is kept through `events\.drain\[0\]`, where `events` is a variable of a call of eventQueue \(test\/unit\/wakers\/shapes\.ts\), and nothing has called it/,
   );

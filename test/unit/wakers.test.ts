@@ -5,10 +5,10 @@ import {createServer} from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import {SnapshotParser, removeStaleSnapshots} from '../../src/core/heap';
-import {createPositionMapper} from '../../src/core/callsites';
-import {type WakerSubject, findWakers} from '../../src/core/wakers';
+import type {WakerSubject} from '../../src/core/wakers';
 import {DUMP_KIND, DUMP_VERSION, type Leaf} from '../../src/core/types';
 import {summaryLines} from '../../src/reporter';
+import {searchThisProcess} from './wakers/live';
 
 describe('SnapshotParser', () => {
   // A snapshot as V8 writes it, small: a root, an object with a property and an
@@ -283,13 +283,7 @@ describe('findWakers, on this process', () => {
       () => keepResolve?.(),
     );
     leaves.fetched.what = 'fetch() promise, never settled';
-    findWakers(subjects, {
-      exclude: [],
-      rootDir: process.cwd(),
-      mapPosition: createPositionMapper(undefined),
-      isMachinery: () => false,
-      now: performance.now(),
-    });
+    searchThisProcess(subjects);
   }, 120_000);
 
   afterAll(() => {
