@@ -139,9 +139,10 @@ export interface Leaf {
    * test (a retry or polling loop that never succeeds, a live-lock): how many
    * times, this one included (`exact` is false when some timers were not
    * recorded, so the count is a lower bound), and the function that loops, at
-   * its line.
+   * its line. `retry`: its attempts are known to have failed (a promise
+   * rejected); without it, it may be a poll.
    */
-  loop?: {count: number; at: Frame; exact: boolean};
+  loop?: {count: number; at: Frame; exact: boolean; retry?: true};
   /**
    * For a promise: what could still settle it, found at the dump from what
    * keeps its resolve function alive (a heap snapshot). Absent when it was not

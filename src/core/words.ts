@@ -123,6 +123,27 @@ export function loopWhat(
   return `loop in ${at.name} at ${at.file}:${at.line} ran ${exact ? '' : 'at least '}${count} times in this ${root}; now sleeping ${delayMs} ms (setTimeout, fires in ${duration(firesInMs)})`;
 }
 
+/**
+ * A one-shot timer whose callback is a function on its own path
+ * (dump/callback-loop.ts): when it fires, that function runs again.
+ */
+export function callbackLoopWhat(
+  at: Frame,
+  count: number,
+  exact: boolean,
+  root: RootWord,
+  delayMs: number,
+  firesInMs: number,
+  timeout: {ms: number; root: RootWord} | null,
+): string {
+  const times = `${exact ? '' : 'at least '}${count} time${count === 1 && exact ? '' : 's'}`;
+  const limit =
+    timeout !== null && delayMs >= timeout.ms
+      ? `; the ${timeout.root} timeout is ${duration(timeout.ms)}`
+      : '';
+  return `loop in ${at.name} at ${at.file}:${at.line}: ran ${times} in this ${root}, and runs again when this setTimeout of ${delayMs} ms fires (in ${duration(firesInMs)})${limit}`;
+}
+
 /** What a failed attempt of a retry loop failed with (never its message). */
 export interface FailedWith {
   /** The error's class (`TypeError`), or the `typeof` of what was thrown. */

@@ -49,7 +49,7 @@ describe.each([
   test('a loop that keeps setting short timers is a live-lock, shown at the loop', () => {
     const d = find('test "polls for a health check that never passes"');
     expect(d).toMatch(
-      /^Task dump: 1 branch stuck after <elapsed> ms \(1 retry loop\)/,
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 loop\)/,
     );
     // 300 ms of 40 ms pauses: about 8 rounds, fewer on a loaded machine.
     const m =

@@ -21,7 +21,7 @@ describe.each([
       .replace(/after setTimeout \d+ ms/, 'after setTimeout <ms> ms');
 
   test('a hand-written loop: where, how many attempts failed, with what, the pause', () => {
-    expect(run.tests).toBe('5 failed, 5 total');
+    expect(run.tests).toBe('7 failed, 7 total');
     const d = find('a hand-written loop whose every attempt fails');
     const n = /\b(\d+) attempts failed/.exec(d);
     expect(n).not.toBeNull();
@@ -48,7 +48,7 @@ describe.each([
       /^Task dump: 1 branch stuck after <elapsed> ms \(1 retry loop\)/,
     );
     expect(d.replace(/\s+/g, ' ')).toMatch(
-      /⏲ retry loop in <anonymous> at test\/retry\.test\.ts:28: \d+ attempts failed, each with ServiceUnavailable thrown at src\/health\.ts:8:9; next attempt after setTimeout 100 ms, fires in <time left>/,
+      /⏲ retry loop in <anonymous> at test\/retry\.test\.ts:34: \d+ attempts failed, each with ServiceUnavailable thrown at src\/health\.ts:8:9; next attempt after setTimeout 100 ms, fires in <time left>/,
     );
     // The attempts after the first drawn once.
     expect(stable(d)).toMatchSnapshot();
@@ -59,5 +59,27 @@ describe.each([
     expect(none).toMatch(
       /⏲ setTimeout 1000 ms, fires in <time left>; the test\s+timeout is 500 ms/,
     );
+  });
+
+  // A timer whose callback is a function on its own path (async.js's retry,
+  // node-cron's poll): a loop, drawn once, with how many times it ran. Not a
+  // retry: whether an attempt failed was an argument, never read.
+  test('a timer whose callback is the function that set it: a loop, drawn once', () => {
+    const retry = find(
+      'a callback-style retry whose timer runs the attempt again',
+    );
+    expect(retry).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 loop\)/,
+    );
+    expect(retry.replace(/\s+/g, ' ')).toMatch(
+      /⏲ loop in retryAttempt at src\/retry\.ts:72: ran \d+ times in this test, and runs again when this setTimeout of 300 ms fires \(in <time left>\)/,
+    );
+    expect(retry.match(/retryAttempt at/g)).toHaveLength(2);
+    const poll = find('a poll whose timer runs the check again');
+    expect(poll).not.toContain('busy');
+    expect(poll.replace(/\s+/g, ' ')).toMatch(
+      /└╼ runAt at src\/retry\.ts:88:3 └╼ matchTime at src\/retry\.ts:86:36 ⏲ loop in matchTime at src\/retry\.ts:86: ran \d+ times in this test, and runs again when this setTimeout of 150 ms fires/,
+    );
+    expect(poll.match(/matchTime at/g)).toHaveLength(2);
   });
 });

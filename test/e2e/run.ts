@@ -46,7 +46,10 @@ export function normalize(text: string, fixtureDir: string): string {
       .replace(/\r\n/g, '\n')
       .replace(/ \(\d+(\.\d+)? m?s\)/g, ' (<duration>)')
       .replace(/after \d+ ms/g, 'after <elapsed> ms')
-      .replace(/(fires in|next in) \d+(\.\d+)? m?s/g, '$1 <time left>')
+      .replace(
+        /(fires in|next in|fires \(in) \d+(\.\d+)?\s+m?s/g,
+        '$1 <time left>',
+      )
       // How big a test process's heap is varies from run to run.
       .replace(/the heap holds \d+ MB/g, 'the heap holds <n> MB')
       .replace(/^Time:.*$/gm, 'Time: <time>')

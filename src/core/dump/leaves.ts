@@ -29,6 +29,7 @@ import type {DumpContext} from './context';
 import {isPending} from './pending';
 import {thenableWaits} from './thenables';
 import {Retries, firstPass} from './retry';
+import {oneRun} from './callback-loop';
 import type {LeafSource} from './sources';
 
 export type {HandleSource, LeafSource, PromiseSource} from './sources';
@@ -169,6 +170,9 @@ export class LeafMaker {
       // A retry loop of callbacks goes back through every attempt: once.
       if (made.retry === true)
         for (const l of leaves) l.path = firstPass(l.path);
+      const again = made.again;
+      if (again !== undefined)
+        for (const l of leaves) l.path = oneRun(l.path, again);
       const at = leaves[0]?.createdAt ?? null;
       if (at === null || leaves.length === 0) continue;
       const k = key(at);

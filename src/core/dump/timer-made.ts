@@ -8,19 +8,21 @@
  */
 import {type Capture, isTimerPending} from '../record';
 import {file, isNode, originOf, position} from '../stack/sites';
-import type {Leaf} from '../types';
+import type {Frame, Leaf} from '../types';
 import type {WaitGraph} from '../graph/graph';
 import {type Walker, timerApi} from '../graph/walk';
 import {
   type RootWord,
   IMMEDIATE_WHAT,
   intervalWhat,
+  callbackLoopWhat,
   loopWhat,
   retryWhat,
   timeoutWhat,
 } from '../words';
 import type {DumpContext} from './context';
 import type {Retries} from './retry';
+import {callbackLoop} from './callback-loop';
 
 /** How a timer `timers/promises` made begins its words. */
 export const TIMERS_PROMISES = 'timers/promises ';
@@ -34,6 +36,8 @@ const LOOP_MIN = 3;
 export type Made = Pick<Leaf, 'kind' | 'what'> &
   Partial<Pick<Leaf, 'timer' | 'busy' | 'loop' | 'waiting'>> & {
     retry?: true;
+    /** A loop of callbacks (dump/callback-loop.ts): drawn once. */
+    again?: Frame;
   };
 
 /** Says what each pending timer of one dump is (see the module comment). */
@@ -99,8 +103,33 @@ export class TimerMade {
         kind: 'timer',
         what: retryWhat(at, attempts, last, same, delayMs, firesInMs, timeout),
         timer: timer_,
-        loop: {count: counted, at, exact: attempts !== null},
+        loop: {count: counted, at, exact: attempts !== null, retry: true},
         retry: true,
+      };
+    }
+    // Its callback is a function on its own path: that code runs again.
+    const path = this.walker.walk(c, 1)[0]?.path ?? [];
+    const again = callbackLoop(
+      (timer as {_onTimeout?: unknown})._onTimeout,
+      path,
+      this.ctx.rootDir,
+    );
+    if (again !== null) {
+      const exact = !this.g.undercounted;
+      return {
+        kind: 'timer',
+        what: callbackLoopWhat(
+          again.at,
+          again.count,
+          exact,
+          this.rootWord,
+          delayMs,
+          firesInMs,
+          timeout,
+        ),
+        timer: timer_,
+        loop: {count: again.count, at: again.at, exact},
+        again: again.at,
       };
     }
     // The same logical stack set LOOP_MIN timers before this one: the loop is
@@ -108,7 +137,6 @@ export class TimerMade {
     // frame below the `await`s of its callers).
     const earlier = fired.length;
     if (earlier >= LOOP_MIN) {
-      const path = this.walker.walk(c, 1)[0]?.path ?? [];
       // The innermost function suspended at an `await`: it is resumed each
       // time round.
       let resumed = -1;

@@ -100,7 +100,8 @@ export function summarize(dump: TaskDump): string {
 
 /** A stuck leaf's kind in the summary, refined by what was found about it. */
 function kindOfLeaf(l: Leaf): string {
-  if (l.loop !== undefined) return 'retry loop';
+  if (l.loop !== undefined)
+    return l.loop.retry === true ? 'retry loop' : 'loop';
   if (l.waker?.deadlock === true) return 'deadlocked branch';
   if (l.waker?.kind === 'none') return 'orphaned promise';
   if (l.waker?.kind === 'event' || l.waker?.kind === 'stream')

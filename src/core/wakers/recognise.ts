@@ -55,7 +55,7 @@ export function recognise(
   const edge = cx.ix.via(chain, k - 1);
   const found =
     recogniseQuestion(cx, chain, k, edge) ??
-    recogniseTimer(cx, node, edge, subject.leaf.waiting === true) ??
+    recogniseTimer(cx, chain, k, edge, subject.leaf.waiting === true) ??
     recogniseListener(cx, chain, k, edge, down) ??
     recogniseHolder(cx, chain, k, edge);
   if (found !== undefined) return found;

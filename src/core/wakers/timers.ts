@@ -7,6 +7,7 @@
  */
 import type {Waker} from '../types';
 import type {WakerContext} from './context';
+import type {Chain} from './heap-index';
 import {edgeNamed} from '../heap';
 import {IMMEDIATE, fakeTickWords, fakeTimerWords, timerWaker} from './words';
 
@@ -16,11 +17,13 @@ import {IMMEDIATE, fakeTickWords, fakeTimerWords, timerWaker} from './words';
  */
 export function recogniseTimer(
   cx: WakerContext,
-  node: number,
+  chain: Chain,
+  k: number,
   edge: string | number,
   waiting: boolean,
 ): {waker: Waker; place: string} | 'stop' | undefined {
   const g = cx.ix.g;
+  const node = chain.nodes[k];
   const name = g.name(node);
   if (
     (edge === '_onTimeout' && name === 'Timeout') ||
@@ -41,7 +44,7 @@ export function recogniseTimer(
         ? Math.max(0, Math.round(t.idleStart + delay - cx.now))
         : null;
     const api = typeof t?.repeat === 'number' ? 'setInterval' : 'setTimeout';
-    return timerWaker(api, delay, left);
+    return timerWaker(api, delay, left, throughOthers(cx, chain, k));
   }
   // Jest's fake timers: a timer of @sinonjs/fake-timers (modern) or of Jest's
   // legacy ones.
@@ -54,6 +57,33 @@ export function recogniseTimer(
       return fakeTickWords(isJests(cx, node));
   }
   return undefined;
+}
+
+/**
+ * When the timer's callback reaches the resolve function only through other
+ * functions (async.js's `setTimeout(retryAttempt, …)`, whose attempt calls
+ * back into what calls it), it may settle it when it fires or start more
+ * work: the callback's name and those of the functions in between (unnamed
+ * ones left out). Undefined when the callback is the resolve function or
+ * keeps it in its own scope (`setTimeout(() => resolve(), …)`).
+ */
+function throughOthers(
+  cx: WakerContext,
+  chain: Chain,
+  k: number,
+): {callback: string; between: string[]} | undefined {
+  const g = cx.ix.g;
+  const between: string[] = [];
+  let others = false;
+  for (let i = 1; i < k - 1; i++) {
+    const n = chain.nodes[i];
+    if (g.type(n) !== 'closure') continue;
+    others = true;
+    const name = g.name(n);
+    if (name !== '' && !between.includes(name)) between.push(name);
+  }
+  if (!others) return undefined;
+  return {callback: g.name(chain.nodes[k - 1]), between};
 }
 
 /**

@@ -105,19 +105,43 @@ export function itselfKept(place: string, further?: string): string {
   return `, itself kept ${place}${further !== undefined ? ` and, further up, ${further}` : ''}`;
 }
 
+/**
+ * A timer keeping a resolve function. `through`: its callback reaches it only
+ * through other functions (wakers/timers.ts), so firing is no promise that
+ * it settles it.
+ */
 export function timerWaker(
   api: 'setTimeout' | 'setInterval',
   delay: number | null,
   left: number | null,
+  through?: {callback: string; between: readonly string[]},
 ): {waker: Waker; place: string} {
   const timer = `${api}${delay !== null ? ` of ${delay} ms` : ''}`;
+  const fires = left !== null ? ` (fires in ${duration(left)})` : '';
+  if (through !== undefined) {
+    const callback =
+      through.callback === '' ? 'an anonymous function' : through.callback;
+    const n = through.between.length;
+    const via =
+      n === 0
+        ? 'other functions'
+        : `${n === 1 ? 'another function' : 'other functions'} (${through.between.join(', ')})`;
+    return {
+      waker: {
+        kind: 'timer',
+        what: `kept by the callback of a ${timer}${fires}, ${callback}, which can reach its resolve function only through ${via}: when it fires, it may settle it or start more work`,
+        short: `kept by a ${api} callback`,
+      },
+      place: `by a ${timer}${fires}`,
+    };
+  }
   return {
     waker: {
       kind: 'timer',
       what: `settles when a ${timer} fires${left !== null ? ` (in ${duration(left)})` : ''}`,
       short: `settles when a ${timer} fires`,
     },
-    place: `by a ${timer}${left !== null ? ` (fires in ${duration(left)})` : ''}`,
+    place: `by a ${timer}${fires}`,
   };
 }
 

@@ -1,0 +1,100 @@
+import path from 'node:path';
+import {callbackLoop, oneRun} from '../../src/core/dump/callback-loop';
+import type {Frame} from '../../src/core/types';
+
+// A pending timer whose callback is a function on its own path is a loop
+// (dump/callback-loop.ts): matched by name and file, drawn once.
+
+const FILE = path.relative(process.cwd(), __filename);
+const at = (name: string, line: number, column = 3, file = FILE): Frame => ({
+  name,
+  file,
+  line,
+  column,
+  async: false,
+});
+
+function retryAttempt(): void {}
+const matchTime = (): void => {};
+
+// The inspector cannot reach a function of Jest's sandbox (fn-position.ts
+// reads it back through the process's own module cache): where this file's
+// functions are is given.
+const here = () => ({file: __filename, line: 1, column: 1});
+
+describe('callbackLoop', () => {
+  const path1 = [
+    at('test', 1),
+    at('retry', 10),
+    at('retryAttempt', 20),
+    at('flaky', 30),
+    at('<anonymous>', 40),
+    at('retryAttempt', 20),
+    at('flaky', 30),
+    at('<anonymous>', 40),
+  ];
+
+  test('a named callback on the path: the first run, and how many times it ran', () => {
+    expect(callbackLoop(retryAttempt, path1, process.cwd(), here)).toEqual({
+      at: path1[2],
+      count: 2,
+    });
+    // A method's frame is named with its class.
+    const p = [at('Scheduler.start', 5), at('Scheduler.matchTime', 6)];
+    expect(callbackLoop(matchTime, p, process.cwd(), here)).toEqual({
+      at: p[1],
+      count: 1,
+    });
+  });
+
+  test('no position (a builtin, no inspector): not said to be a loop', () => {
+    expect(
+      callbackLoop(retryAttempt, path1, process.cwd(), () => null),
+    ).toBeNull();
+  });
+
+  test('not a loop: a callback of another name, of another file, anonymous or bound, or no function', () => {
+    const cwd = process.cwd();
+    function flakyOther(): void {}
+    expect(callbackLoop(flakyOther, path1, cwd, here)).toBeNull();
+    const elsewhere = path1.map(f => ({...f, file: 'src/other.js'}));
+    expect(callbackLoop(retryAttempt, elsewhere, cwd, here)).toBeNull();
+    expect(callbackLoop([() => {}][0], [at('', 1)], cwd)).toBeNull();
+    expect(callbackLoop(retryAttempt.bind(null), path1, cwd, here)).toBeNull();
+    expect(callbackLoop(undefined, path1, cwd, here)).toBeNull();
+  });
+});
+
+describe('oneRun', () => {
+  test('cut before the second run, ending at the frame that set the pending timer', () => {
+    const p = [
+      at('test', 1),
+      at('retry', 10),
+      at('retryAttempt', 20),
+      at('setImmediate callback', 30),
+      at('setTimeout callback', 40, 21),
+      at('retryAttempt', 20),
+      at('setImmediate callback', 30),
+      at('<anonymous>', 40, 21),
+    ];
+    expect(oneRun(p, p[2])).toEqual([...p.slice(0, 4), p[7]]);
+  });
+
+  test('a poll that sets its timer itself: the function once', () => {
+    const p = [
+      at('test', 1),
+      at('runAt', 10),
+      at('matchTime', 20),
+      at('setTimeout callback', 20),
+      at('matchTime', 20),
+      at('setTimeout callback', 20),
+      at('matchTime', 20),
+    ];
+    expect(oneRun(p, p[2])).toEqual([p[0], p[1], p[6]]);
+  });
+
+  test('a path through the function once is left as it is', () => {
+    const p = [at('test', 1), at('matchTime', 20)];
+    expect(oneRun(p, p[1])).toEqual(p);
+  });
+});
