@@ -36,7 +36,7 @@ import {SearchShare} from './search-share';
 import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {messageOf} from './errors';
 import {phasesLine} from '../core/stopwatch';
-import {apart, markAside} from '../core/dump/fed';
+import {apart, markAside, startsWith} from '../core/dump/fed';
 import {hoistRootFrame} from '../core/dump/finish';
 
 // Tests may fake or replace these; keep the real ones.
@@ -286,19 +286,39 @@ function subjectsOf(
 ): {subjects: WakerSubject[]; handles: Handle[]} {
   const subjects: WakerSubject[] = [];
   const handles: Handle[] = [];
+  // A promise waiting on the branch below it (its executor started it) is no
+  // subject, but what its settling runs is that branch's too: a chain
+  // nothing waits on above it feeds what the branch's leaves feed.
+  const waiting: Array<[Leaf, object[]]> = [];
+  for (const [leaf, s] of sources)
+    if (
+      leaf.waiting === true &&
+      'promise' in s &&
+      s.feeds !== undefined &&
+      dump.leaves.includes(leaf)
+    )
+      waiting.push([leaf, s.feeds]);
+  const feedsOf = (leaf: Leaf, own: object[] | undefined): object[] => {
+    const above = waiting.flatMap(([w, feeds]) =>
+      w.detached === leaf.detached && startsWith(leaf.path, w.path)
+        ? feeds
+        : [],
+    );
+    return above.length === 0 ? (own ?? []) : [...(own ?? []), ...above];
+  };
   for (const [leaf, s] of sources) {
     if ('handle' in s) {
       if (leaf.busy !== true && dump.leaves.includes(leaf) && apart(leaf, dump))
         handles.push({leaf, handle: s.handle});
-    } else if (leaf.kind === 'promise' && leaf.waiting !== true)
+    } else if (leaf.kind === 'promise' && leaf.waiting !== true) {
+      const feeds = dump.leaves.includes(leaf) ? feedsOf(leaf, s.feeds) : [];
       subjects.push({
         leaf,
         promise: s.promise,
         constructed: s.constructed,
-        ...(s.feeds !== undefined && dump.leaves.includes(leaf)
-          ? {feeds: s.feeds}
-          : {}),
+        ...(feeds.length > 0 ? {feeds} : {}),
       });
+    }
   }
   return {subjects, handles};
 }

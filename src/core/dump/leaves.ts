@@ -324,8 +324,7 @@ export class LeafMaker {
    * end of its chain dropped), for the waker search to place it.
    */
   private feedsOf(c: Capture, leaves: Leaf[]): object[] | undefined {
-    if (leaves.length === 0 || leaves.some(l => l.waiting === true))
-      return undefined;
+    if (leaves.length === 0) return undefined;
     const chain = chainOf(this.g, this.walker, c);
     return chain.unawaited || leaves.every(l => l.detached)
       ? chain.promises

@@ -16,7 +16,7 @@
  */
 import type {Frame, Leaf} from '../types';
 import {edgeNamed} from '../heap';
-import {type Branch, holderFrame, walkBranch} from './branches';
+import {type Branch, framesOf, holderFrame, walkBranch} from './branches';
 import type {WakerContext} from './context';
 import type {WakerSubject} from './types';
 import {
@@ -67,12 +67,14 @@ export function findHolders(
     t: number,
     jobs: Set<number>,
     lock: number[],
+    leaf: Leaf,
   ): boolean => {
     const from = b.parent.get(t);
     if (from === undefined) return false;
     if (jobs.has(t)) return resumedBy(cx, b, t);
     if (from !== -1 && keptByLibraryOfLock(cx, b, t, lock)) return false;
     if (from !== -1 && isFinallyCallback(cx, b, from)) return false;
+    if (from !== -1 && calledOnTheWayIn(cx, t, from, leaf)) return false;
     return from === -1 || ix.g.name(from) !== 'system / PromiseReaction';
   };
   const heldBy: number[][] = subjects.map(() => []);
@@ -117,7 +119,7 @@ export function findHolders(
       return;
     }
     const mine = branchOf(i);
-    const own = all.find(t => holds(mine, t, jobs, lock));
+    const own = all.find(t => holds(mine, t, jobs, lock, s.leaf));
     if (own !== undefined) {
       waker.heldHere =
         (jobs.has(own) ? jobFrame(cx, own, s.leaf) : undefined) ??
@@ -129,7 +131,8 @@ export function findHolders(
     subjects.forEach((_, j) => {
       if (j === i || nodes[j] === -1) return;
       const theirs = branchOf(j);
-      if (all.some(t => holds(theirs, t, jobs, lock))) heldBy[i].push(j);
+      if (all.some(t => holds(theirs, t, jobs, lock, subjects[j].leaf)))
+        heldBy[i].push(j);
     });
     if (
       heldBy[i].length === 0 &&
@@ -228,6 +231,25 @@ function isFinallyCallback(cx: WakerContext, b: Branch, at: number): boolean {
     g.name(reaction) === 'system / PromiseReaction' &&
     ix.functionAt(wrapper) === null
   );
+}
+
+/**
+ * Whether a function the branch keeps as a value (`from`: not a suspended
+ * call of it) is one the branch called on its way to this wait: its frames
+ * are on the leaf's path. That function made the wait (a listener
+ * middleware's `api.condition`, which queues a taker and races it with a
+ * signal); calling it again would queue another waiter, not give anything
+ * back.
+ */
+function calledOnTheWayIn(
+  cx: WakerContext,
+  fn: number,
+  from: number,
+  leaf: Leaf,
+): boolean {
+  if (cx.ix.g.name(from) === 'Generator') return false;
+  const isCall = framesOf(cx, fn);
+  return isCall !== null && leaf.path.some(isCall);
 }
 
 /** `node_modules/@scope/name` of a path under `node_modules`, else null. */
