@@ -309,6 +309,20 @@ export interface TaskDump {
    * {@link Leaf.wakerSkipped}.)
    */
   wakerNote?: string;
+  /**
+   * Set when nothing is pending under the Root: servers of the test file
+   * that were closed and wait for connections to end before they emit
+   * 'close', which a listener waits for (dump/closing.ts).
+   */
+  closing?: ClosingServer[];
+}
+
+/** A closed server still waiting for its connections to end. */
+export interface ClosingServer {
+  /** Its state, as a server leaf says it (never an address of a client). */
+  what: string;
+  /** Where its `listen()` was called, when this file's ledger knows. */
+  listenAt: Frame | null;
 }
 
 /** Jest's fake clock at a dump: its time, and the fake timers waiting on it. */

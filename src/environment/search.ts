@@ -287,8 +287,12 @@ function subjectsOf(
   const subjects: WakerSubject[] = [];
   const handles: Handle[] = [];
   // A promise waiting on the branch below it (its executor started it) is no
-  // subject, but what its settling runs is that branch's too: a chain
-  // nothing waits on above it feeds what the branch's leaves feed.
+  // subject, but what its settling runs is that branch's too: when the
+  // branch is one nothing the Root runs waits on (detached, or through a
+  // call nobody awaits), the chain above that promise feeds what the
+  // branch's leaves feed. (Not for any chain with a dropped end: a
+  // `new Promise(async …)` drops its executor's promise, and the chain
+  // through its other ends, awaited, would then be searched too.)
   const waiting: Array<[Leaf, object[]]> = [];
   for (const [leaf, s] of sources)
     if (
@@ -299,8 +303,9 @@ function subjectsOf(
     )
       waiting.push([leaf, s.feeds]);
   const feedsOf = (leaf: Leaf, own: object[] | undefined): object[] => {
+    const unawaited = leaf.detached || leaf.path.some(f => f.notAwaited);
     const above = waiting.flatMap(([w, feeds]) =>
-      w.detached === leaf.detached && startsWith(leaf.path, w.path)
+      unawaited && w.detached === leaf.detached && startsWith(leaf.path, w.path)
         ? feeds
         : [],
     );

@@ -314,15 +314,8 @@ export default class TaskdumpReporter extends BaseReporter {
         width: this.terminal.columns,
       },
       d => projects.get(d) ?? '',
+      this.suiteDumps,
     );
-    // A hung afterAll fails the file, not a test: Jest keeps only its text.
-    if (this.suiteDumps.length > 0) {
-      if (lines.length === 0) lines.push('jest-taskdump: hung hooks');
-      for (const file of this.suiteDumps)
-        lines.push(
-          `  ● an afterAll hook in ${file} hung: its dump is under "Test suite failed to run" above`,
-        );
-    }
     if (lines.length > 0) this.log(`\n${lines.join('\n')}\n`);
     if (this.options.annotations ?? process.env.GITHUB_ACTIONS === 'true') {
       const notes = annotationLines(this.entries, process.cwd());

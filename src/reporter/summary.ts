@@ -44,20 +44,23 @@ interface Cause {
  * one cause (a place, what is stuck there, what could settle it), largest
  * first, then every other one with its leaves. Styles and width as the dumps'
  * (the parent's terminal). `projectOf` tells a dump's project (with
- * `--projects`): tests are grouped within one.
+ * `--projects`): tests are grouped within one. `afterAllIn`: the files whose
+ * afterAll hook hung (listed last, and counted).
  */
 export function summaryLines(
   dumps: TaskDump[],
   options: Options = {},
   projectOf: (d: TaskDump) => string = () => '',
+  afterAllIn: readonly string[] = [],
 ): string[] {
-  if (dumps.length === 0) return [];
+  const hung = dumps.length + afterAllIn.length;
+  if (hung === 0) return [];
   const lines = [
     renderLine(
       [
         [
           'title',
-          `jest-taskdump: ${dumps.length} ${dumps.length === 1 ? 'test or hook' : 'tests or hooks'} hung`,
+          `jest-taskdump: ${hung} ${hung === 1 ? 'test or hook' : 'tests or hooks'} hung`,
         ],
       ],
       options,
@@ -90,6 +93,12 @@ export function summaryLines(
   const inGroup = new Set(grouped.flatMap(g => g.dumps));
   for (const d of dumps)
     if (!inGroup.has(d)) lines.push(...dumpLines(d, causes.get(d), options));
+  // A hung afterAll fails the file, not a test: Jest keeps only its text
+  // (its dump is in it), and the reporter gets no dump of its own.
+  for (const file of afterAllIn)
+    lines.push(
+      `  ● an afterAll hook in ${file} hung: its dump is under "Test suite failed to run" above`,
+    );
   return lines;
 }
 

@@ -12,6 +12,22 @@ describe.each([
   const run = sharedRun('limits', args);
   const find = dumpFinder(run);
 
+  // afterAll(done => server.close(done)) while a client keeps a connection:
+  // nothing of the hook is pending; the file's closed server is said, with
+  // what close() waits for, not that `done` is its callback.
+  test("an afterAll waiting in server.close(): nothing of its own pending, the file's closed server said", () => {
+    const at = run.output.indexOf(
+      '╼ afterAll hook in test/server-close.test.js',
+    );
+    expect(at).toBeGreaterThan(0);
+    const d = run.output
+      .slice(run.output.lastIndexOf('Task dump:', at), at + 800)
+      .replace(/\s+/g, ' ');
+    expect(d).toMatch(
+      /^Task dump: nothing under this hook is pending after <elapsed> ms ╼ afterAll hook in test\/server-close\.test\.js └╼ The hook takes a `done` callback that was never called, and no promise, timer or handle it started is still pending \(a listener that would call it is not looked for\)\. A server of this file is closed but has open connections, and close\(\) calls back only once they have all ended: server closed, waiting for its connections to end, 1 connection open \(listen\(\) called at test\/server-close\.test\.js:11:\d+\)\./,
+    );
+  });
+
   // fs's callbacks are followed (test/unit/requests.test.ts); crypto's are
   // not.
   test('a wait made in a crypto callback is under "async chain broken by a callback", at the callback', () => {

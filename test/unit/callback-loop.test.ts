@@ -21,6 +21,8 @@ const matchTime = (): void => {};
 // reads it back through the process's own module cache): where this file's
 // functions are is given.
 const here = () => ({file: __filename, line: 1, column: 1});
+/** No timer of the Root fired with the callback. */
+const never = (): boolean => false;
 
 describe('callbackLoop', () => {
   const path1 = [
@@ -35,33 +37,79 @@ describe('callbackLoop', () => {
   ];
 
   test('a named callback on the path: the first run, and how many times it ran', () => {
-    expect(callbackLoop(retryAttempt, path1, process.cwd(), here)).toEqual({
+    expect(
+      callbackLoop(retryAttempt, path1, process.cwd(), never, here),
+    ).toEqual({
       at: path1[2],
       count: 2,
     });
     // A method's frame is named with its class.
     const p = [at('Scheduler.start', 5), at('Scheduler.matchTime', 6)];
-    expect(callbackLoop(matchTime, p, process.cwd(), here)).toEqual({
+    expect(callbackLoop(matchTime, p, process.cwd(), never, here)).toEqual({
       at: p[1],
+      count: 1,
+    });
+  });
+
+  test('each run counted once, at the line of its first frame', () => {
+    // p-wait-for's `check`: an `await` at one line, setTimeout at another.
+    const p = [
+      at('pWaitFor', 1),
+      at('check', 16),
+      at('setTimeout callback', 26),
+      at('check', 16),
+      at('check', 26),
+    ];
+    expect(callbackLoop(matchTime, p, process.cwd(), never, here)).toBeNull();
+    const c = [
+      at('pWaitFor', 1),
+      at('matchTime', 16),
+      at('setTimeout callback', 26),
+      at('matchTime', 16),
+      at('matchTime', 26),
+    ];
+    expect(callbackLoop(matchTime, c, process.cwd(), never, here)).toEqual({
+      at: c[1],
+      count: 2,
+    });
+  });
+
+  test("first run entered from a timer's callback: a loop only if a timer fired with this very function", () => {
+    // nock wraps each timer's callback in a new `cb`: another timer's `cb`
+    // on the path is another closure of the same code.
+    const p = [
+      at('test', 1),
+      at('setImmediate callback', 10),
+      at('cb', 20),
+      at('<anonymous>', 30),
+    ];
+    function cb(): void {}
+    expect(callbackLoop(cb, p, process.cwd(), never, here)).toBeNull();
+    expect(callbackLoop(cb, p, process.cwd(), () => true, here)).toEqual({
+      at: p[2],
       count: 1,
     });
   });
 
   test('no position (a builtin, no inspector): not said to be a loop', () => {
     expect(
-      callbackLoop(retryAttempt, path1, process.cwd(), () => null),
+      callbackLoop(retryAttempt, path1, process.cwd(), never, () => null),
     ).toBeNull();
   });
 
   test('not a loop: a callback of another name, of another file, anonymous or bound, or no function', () => {
     const cwd = process.cwd();
     function flakyOther(): void {}
-    expect(callbackLoop(flakyOther, path1, cwd, here)).toBeNull();
+    expect(callbackLoop(flakyOther, path1, cwd, never, here)).toBeNull();
     const elsewhere = path1.map(f => ({...f, file: 'src/other.js'}));
-    expect(callbackLoop(retryAttempt, elsewhere, cwd, here)).toBeNull();
-    expect(callbackLoop([() => {}][0], [at('', 1)], cwd)).toBeNull();
-    expect(callbackLoop(retryAttempt.bind(null), path1, cwd, here)).toBeNull();
-    expect(callbackLoop(undefined, path1, cwd, here)).toBeNull();
+    expect(callbackLoop(retryAttempt, elsewhere, cwd, never, here)).toBeNull();
+    expect(
+      callbackLoop([() => {}][0], [at('', 1)], cwd, never, here),
+    ).toBeNull();
+    expect(
+      callbackLoop(retryAttempt.bind(null), path1, cwd, never, here),
+    ).toBeNull();
+    expect(callbackLoop(undefined, path1, cwd, never, here)).toBeNull();
   });
 });
 

@@ -386,6 +386,24 @@ describe('tests grouped by common cause', () => {
       '      src/t.js:1:5  promise, never settled: orphaned',
     ]);
   });
+
+  // A hung afterAll fails its file, not a test: its dump is in Jest's text,
+  // the reporter lists it last, and counts it.
+  test('afterAll hooks that hung are listed last and counted in the first line', () => {
+    const lines = summaryLines([hung(0, 'test/a.test.js')], {}, undefined, [
+      'test/c.test.js',
+    ]);
+    expect(lines).toEqual([
+      'jest-taskdump: 2 tests or hooks hung',
+      '  ● query 0 (test/a.test.js, 1000 ms timeout)',
+      '      src/db.js:8:12  promise, never settled: kept in Client.pending',
+      '  ● an afterAll hook in test/c.test.js hung: its dump is under "Test suite failed to run" above',
+    ]);
+    expect(summaryLines([], {}, undefined, ['test/c.test.js'])[0]).toBe(
+      'jest-taskdump: 1 test or hook hung',
+    );
+    expect(summaryLines([])).toEqual([]);
+  });
 });
 
 describe('leftovers', () => {

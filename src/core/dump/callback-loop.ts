@@ -43,6 +43,7 @@ export function callbackLoop(
   callback: unknown,
   path: readonly Frame[],
   rootDir: string,
+  firedBefore: (fn: AnyFunction) => boolean,
   positionOf: (fn: AnyFunction) => FunctionPosition | null = fn =>
     functionPositions([fn])[0] ?? null,
 ): CallbackLoop | null {
@@ -50,15 +51,26 @@ export function callbackLoop(
   const fn = callback as AnyFunction;
   const name = ownName(fn);
   if (name === null) return null;
-  const runs = path.filter(f => lastSegment(f.name) === name);
-  if (runs.length === 0) return null;
+  const first = path.findIndex(f => lastSegment(f.name) === name);
+  if (first < 0) return null;
+  // Entered from a timer's callback itself, the first run may have been
+  // another closure of the same code (nock's wrapper `cb`, made for each
+  // timer it sets): a loop only if a timer that fired had this very one.
+  if (TIMER_HOP.test(path[first - 1]?.name ?? '') && !firedBefore(fn))
+    return null;
   const where = positionOf(fn);
   if (where === null) return null;
   const file = displayPath(where.file, rootDir);
-  const same = runs.filter(f => f.file === file);
-  if (same.length === 0) return null;
-  return {at: same[0], count: same.length};
+  const at = path.find(f => lastSegment(f.name) === name && f.file === file);
+  if (at === undefined) return null;
+  // Each run once: a function may be on a path at more than one line (an
+  // `await`, then the call that set the timer).
+  const count = path.filter(f => f.name === at.name && samePlace(f, at)).length;
+  return {at, count};
 }
+
+/** The frame a path crosses a timer by (graph/contexts.ts). */
+const TIMER_HOP = /^(setTimeout|setInterval|setImmediate) callback$/;
 
 /**
  * A function's own name, as V8 names its frames: none for an anonymous or a

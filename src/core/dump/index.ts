@@ -10,6 +10,7 @@ import {withFrameTable} from '../stack/sites';
 import {Stopwatch, phasesLine} from '../stopwatch';
 import type {Frame, Leaf, TaskDump} from '../types';
 import type {DumpContext} from './context';
+import {closingServers} from './closing';
 import {finish} from './finish';
 import {FrameMaker} from './frames';
 import {type LeafSource, LeafMaker} from './leaves';
@@ -110,6 +111,10 @@ export function takeDump(
     if (sources !== undefined)
       for (const [leaf, handle] of leaves.handleOf) sources.set(leaf, {handle});
     const dump = finish(root, ctx, leaves.leaves);
+    if (dump.leaves.length === 0) {
+      const closing = closingServers(ctx, madeAt);
+      if (closing.length > 0) dump.closing = closing;
+    }
     if (watch !== null) {
       watch.lap('peers, finish');
       process.stderr.write(

@@ -113,6 +113,7 @@ export class TimerMade {
       (timer as {_onTimeout?: unknown})._onTimeout,
       path,
       this.ctx.rootDir,
+      fn => this.firedWith(fn, timer),
     );
     if (again !== null) {
       const exact = !this.g.undercounted;
@@ -187,6 +188,21 @@ export class TimerMade {
       }
     }
     return along.get(this.stackKey(c)) ?? [];
+  }
+
+  /**
+   * Whether a timer of the Root other than `timer` fired with `fn` as its
+   * callback (Node keeps a fired timer's callback; a cleared one's is gone).
+   */
+  private firedWith(fn: unknown, timer: object): boolean {
+    for (const t of this.g.timers.keys())
+      if (
+        t !== timer &&
+        !isTimerPending(t) &&
+        (t as {_onTimeout?: unknown})._onTimeout === fn
+      )
+        return true;
+    return false;
   }
 
   /** A capture's logical stack as a key: its user frames, up to the Root. */

@@ -19,7 +19,7 @@
  * ```
  */
 import {buildTree, stuckLeaves} from '../tree';
-import type {Leaf, TaskDump, TreeNode} from '../types';
+import type {ClosingServer, Leaf, TaskDump, TreeNode} from '../types';
 import {explainFakeTimers} from './leaf';
 import {
   type Line,
@@ -112,9 +112,21 @@ function kindOfLeaf(l: Leaf): string {
 }
 
 function explainEmpty(dump: TaskDump): string {
-  return dump.waitsForDone
+  const why = dump.waitsForDone
     ? `The ${kindOf(dump)} takes a \`done\` callback that was never called, and no promise, timer or handle it started is still pending (a listener that would call it is not looked for).`
     : 'Nothing it created is still pending: it may wait on something created before it started (a module-level promise, an earlier hook).';
+  return why + closingWords(dump.closing ?? []);
+}
+
+/** The file's servers closed and waiting on connections (dump/closing.ts). */
+function closingWords(closing: readonly ClosingServer[]): string {
+  if (closing.length === 0) return '';
+  const each = closing.map(
+    c =>
+      `${c.what}${c.listenAt === null ? '' : ` (listen() called at ${c.listenAt.file}:${c.listenAt.line}:${c.listenAt.column})`}`,
+  );
+  const one = closing.length === 1;
+  return ` ${one ? 'A server' : `${closing.length} servers`} of this file ${one ? 'is' : 'are'} closed but ${one ? 'has' : 'have'} open connections, and close() calls back only once they have all ended: ${each.join('; ')}.`;
 }
 
 /**
