@@ -306,6 +306,16 @@ function describe(
     const root = nearestHolder(cx, first.node, subject, undefined, true);
     if (root !== undefined) top = placeUpTo(cx, root.chain, root.place);
   }
+  // A place found again further up (a chain of objects of one class, each
+  // kept at the same index of the next) says nothing more: what keeps it
+  // does.
+  const again = above[0]?.place;
+  if (top !== undefined && again !== undefined && top.startsWith(again)) {
+    const rest = top.slice(again.length);
+    top = rest.startsWith(', itself kept ')
+      ? rest.slice(', itself kept '.length)
+      : undefined;
+  }
   if (above.length > 0) first.waker.what += itselfKept(above[0].place, top);
   first.waker.what += suspended;
   return {waker: first.waker, chain, holders, ...gen};
