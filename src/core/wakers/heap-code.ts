@@ -198,6 +198,29 @@ export class HeapCode {
     return m !== null ? m[1] : file;
   }
 
+  /**
+   * Whether an object's class, or a class it extends (a few levels up), comes
+   * from `pkg` (as {@link packageOf} says it): pg's `BoundPool` extends
+   * pg-pool's `Pool`.
+   */
+  inheritsFrom(node: number, pkg: string): boolean {
+    const g = this.g;
+    let proto = node;
+    for (let depth = 0; depth < 6; depth++) {
+      const map = edgeNamed(g, proto, 'map');
+      proto = map === -1 ? -1 : edgeNamed(g, map, 'prototype');
+      if (proto === -1) return false;
+      const ctor = edgeNamed(g, proto, 'constructor');
+      const file = ctor === -1 ? null : this.scriptFile(ctor);
+      if (file === null) return false;
+      const m = /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)/.exec(
+        file,
+      );
+      if ((m !== null ? m[1] : file) === pkg) return true;
+    }
+    return false;
+  }
+
   /** An object of the test runner's or jest-taskdump's classes. */
   isMachineryObject(node: number): boolean {
     const ctor = this.constructorOf(node);
