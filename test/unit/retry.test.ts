@@ -194,6 +194,21 @@ test('only a timer armed in reaction to a failure, by the code that handled it',
   expect(leafOf(retry.dump)).toMatch(/^retry loop in <anonymous> at /);
 });
 
+// A dump taken while an attempt is in flight: the timer that attempt set (its
+// request's timeout) came after the pause, which fired; it is no pause (the
+// AWS SDK's socket timers read "retry loop … next attempt after setTimeout").
+test("an attempt in flight after a pause: its own timer is not the loop's pause", async () => {
+  let n = 0;
+  const slow = async (): Promise<void> => {
+    if (n++ === 0) throw new Unavailable('first');
+    await sleep(5_000);
+  };
+  const {dump} = await runBody(() => withRetry(slow, 20), 150);
+  const what = leafOf(dump);
+  expect(what).toMatch(/^setTimeout 5000 ms, fires in /);
+  expect(what).not.toContain('retry loop');
+});
+
 test('a loop of callbacks is drawn once: up to its first pass where the pending timer was set', () => {
   const f = (name: string, line: number): Frame => ({
     name,

@@ -13,7 +13,8 @@
  * timer is not called a retry.
  */
 import {displayPath} from '../callsites';
-import type {Capture} from '../record';
+import {type Capture, isTimerPending} from '../record';
+import {timerApi} from '../graph/walk';
 import type {WaitGraph} from '../graph/graph';
 import {file, fnKey, isNode, name} from '../stack/sites';
 import type {Frame} from '../types';
@@ -64,6 +65,8 @@ export class Retries {
   private readonly failedViaHelper = new Map<Capture, Capture | null>();
   /** States that could not be read (no inspector, over its budget). */
   private unread = 0;
+  /** Fired one-shot timers: the first `seq` set in each context's run. */
+  private firedByContext: Map<object, number> | undefined;
 
   constructor(
     private readonly g: WaitGraph,
@@ -156,10 +159,34 @@ export class Retries {
       }
       // A fulfilled `await` of the same function: its `catch` went on.
       if (state !== 'fulfilled' || kind !== 'await') break;
+      // Unless a timer set in the run that made this `await` has fired: a
+      // pause that ended, and what came after it is the next attempt (its
+      // request's timeout is no pause).
+      if (this.firedBefore(s.context, s.seq)) break;
       context = s.context;
     }
     cache.set(timer, found);
     return found;
+  }
+
+  /**
+   * Whether a one-shot timer set while `context`'s callback ran, before the
+   * capture `seq`, has fired.
+   */
+  private firedBefore(context: object | undefined, seq: number): boolean {
+    if (context === undefined) return false;
+    let by = this.firedByContext;
+    if (by === undefined) {
+      by = this.firedByContext = new Map();
+      for (const [t, c] of this.g.timers) {
+        if (isTimerPending(t) || timerApi(t) !== 'setTimeout') continue;
+        if (c.context === undefined) continue;
+        const first = by.get(c.context);
+        if (first === undefined || c.seq < first) by.set(c.context, c.seq);
+      }
+    }
+    const first = by.get(context);
+    return first !== undefined && first < seq;
   }
 
   private state(p: object): State {
