@@ -209,6 +209,29 @@ test("an attempt in flight after a pause: its own timer is not the loop's pause"
   expect(what).not.toContain('retry loop');
 });
 
+test("an attempt in flight after a helper's pause (the AWS SDK's shape): its own timer is no pause either", async () => {
+  async function backoff(ms: number): Promise<void> {
+    await Promise.resolve();
+    await sleep(ms);
+  }
+  let n = 0;
+  async function withHelper(): Promise<void> {
+    for (;;) {
+      try {
+        if (n++ === 0) await down();
+        else await sleep(5_000);
+        return;
+      } catch (e) {
+        if (sleeps.stopped) throw e;
+        await backoff(20);
+      }
+    }
+  }
+  const {dump} = await runBody(() => withHelper(), 150);
+  const what = leafOf(dump);
+  expect(what).toMatch(/^setTimeout 5000 ms, fires in /);
+});
+
 test('a loop of callbacks is drawn once: up to its first pass where the pending timer was set', () => {
   const f = (name: string, line: number): Frame => ({
     name,

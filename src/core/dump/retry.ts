@@ -95,7 +95,7 @@ export class Retries {
         attempt = null;
       helper = true;
     }
-    if (attempt === null) return null;
+    if (attempt === null || this.pausedSince(attempt, timer)) return null;
     const at =
       this.g.waitKind(attempt) === 'await'
         ? this.where(attempt)
@@ -167,6 +167,26 @@ export class Retries {
     }
     cache.set(timer, found);
     return found;
+  }
+
+  /**
+   * Whether a pause armed in reaction to the failure `attempt` has fired
+   * before `timer` was set: a one-shot timer set between the two whose own
+   * walk back (directly, or through a helper the `catch` called) reaches the
+   * same failure. `timer` was then set by the next attempt (its request's
+   * timeout), not as the pause.
+   */
+  private pausedSince(attempt: Capture, timer: Capture): boolean {
+    for (const [t, c] of this.g.timers) {
+      if (c.seq <= attempt.seq || c.seq >= timer.seq) continue;
+      if (isTimerPending(t) || timerApi(t) !== 'setTimeout') continue;
+      if (
+        this.failedAttempt(c, false) === attempt ||
+        this.failedAttempt(c, true) === attempt
+      )
+        return true;
+    }
+    return false;
   }
 
   /**
