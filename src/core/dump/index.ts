@@ -92,22 +92,17 @@ export function takeDump(
     leaves.promises();
     watch?.lap('promises');
     const madeAt = (c: Capture): Frame | null => leaves.createdAt(c);
-    joinPeers(
+    // Both ends of local connections: HTTP ones, then plain TCP ones.
+    const peers = [
       leaves.leaves,
       leaves.handleOf,
       ctx,
       frames,
       leaves.rootWord,
       madeAt,
-    );
-    joinTcpPeers(
-      leaves.leaves,
-      leaves.handleOf,
-      ctx,
-      frames,
-      leaves.rootWord,
-      madeAt,
-    );
+    ] as const;
+    joinPeers(...peers);
+    joinTcpPeers(...peers);
     if (sources !== undefined)
       for (const [leaf, handle] of leaves.handleOf) sources.set(leaf, {handle});
     const dump = finish(root, ctx, leaves.leaves);
