@@ -152,16 +152,22 @@ export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
 
 /**
  * Branches that are stuck (promises waiting on a branch below them, or on
- * another input's, are not counted).
+ * another input's, are not counted, nor what is shown beside them: a timer
+ * firing before long, one set aside, a timeout on a wait, an idle server).
  */
 export function stuckLeaves(dump: Pick<TaskDump, 'leaves'>): Leaf[] {
-  return dump.leaves.filter(
-    l =>
-      l.waiting !== true &&
-      l.waitsWithInput === undefined &&
-      l.aside !== true &&
-      l.busy !== true &&
-      l.idle !== true,
+  return dump.leaves.filter(isStuckLeaf);
+}
+
+/** Whether a leaf is a stuck branch (see {@link stuckLeaves}). */
+export function isStuckLeaf(l: Leaf): boolean {
+  return (
+    l.waiting !== true &&
+    l.waitsWithInput === undefined &&
+    l.aside !== true &&
+    l.guards === undefined &&
+    l.busy !== true &&
+    l.idle !== true
   );
 }
 

@@ -129,6 +129,14 @@ export interface Leaf {
    */
   aside?: boolean;
   /**
+   * For a one-shot timer under a promise that waits on it beside a stuck
+   * branch, whose callback keeps that promise's resolve or reject function
+   * (a library's timeout: p-timeout, opossum, tarn's acquire timeout): it can
+   * end the wait when it fires, after the test's timeout. `at`: where that
+   * promise was created. Shown, not counted as a stuck branch.
+   */
+  guards?: {at: Frame | null};
+  /**
    * True for an HTTP server that is listening with no request waiting for a
    * response: it waits on nothing, and what it would serve is shown where it
    * waits. It is shown, but not counted as a stuck branch.

@@ -34,6 +34,8 @@ export interface SharedFinding {
   origin?: Origin;
   /** The handles found feeding it (waker-cache.ts `handleSignature`). */
   fedBy?: readonly string[];
+  /** The timers found to be timeouts above it (the same signatures). */
+  timeouts?: readonly string[];
 }
 
 /** How long a process waits for another's search, at most (ms). */

@@ -21,7 +21,11 @@ import {isMachinery, isSharedWithJest} from '../core/machinery';
 import {recorderObjects} from '../core/record';
 import {ledgerObjects} from '../core/leftovers';
 import type {Leaf, TaskDump, WakerSkip} from '../core/types';
-import {type WakerSubject, findWakers} from '../core/wakers';
+import {
+  type GuardQuestion,
+  type WakerSubject,
+  findWakers,
+} from '../core/wakers';
 import {SearchBudget} from './search-budget';
 import {memoryVerdict, readMemory} from './search-memory';
 import {
@@ -38,6 +42,8 @@ import {messageOf} from './errors';
 import {phasesLine} from '../core/stopwatch';
 import {apart, markAside, startsWith} from '../core/dump/fed';
 import {hoistRootFrame} from '../core/dump/finish';
+import {markTimeouts} from '../core/dump/guards';
+import {guardQuestions, reusedTimeouts} from './search-timeouts';
 
 // Tests may fake or replace these; keep the real ones.
 /** `JEST_TASKDUMP_DEBUG=1`: each search's phases on stderr. */
@@ -124,6 +130,7 @@ export function searchWakers(
   // A promise that waits on a branch the dump shows below it (a timer, a
   // socket) is explained by it.
   const {subjects, handles} = subjectsOf(dump, sources);
+  const guards = guardQuestions(dump, sources);
   // The map would keep the promises alive in the snapshot: the subjects carry
   // them now.
   sources.clear();
@@ -153,7 +160,12 @@ export function searchWakers(
       const {leaf} = subjects[i];
       state.cache.adopt(
         leaf,
-        {waker: found.waker, origin: found.origin, fedBy: found.fedBy},
+        {
+          waker: found.waker,
+          origin: found.origin,
+          fedBy: found.fedBy,
+          timeouts: found.timeouts,
+        },
         options.project,
       );
       known[i] = state.cache.lookup(leaf, dump.testPath, options.project);
@@ -166,16 +178,22 @@ export function searchWakers(
       share.publish(key, state.cache.finding(leaf, options.project) ?? {});
   };
   try {
-    searchOrReuse(dump, subjects, handles, known, ctx, options);
+    searchOrReuse(dump, {subjects, handles, guards}, known, ctx, options);
   } finally {
     publish();
   }
 }
 
+/** What one search asks (see {@link subjectsOf}, {@link guardQuestions}). */
+interface Questions {
+  subjects: WakerSubject[];
+  handles: Handle[];
+  guards: GuardQuestion[];
+}
+
 function searchOrReuse(
   dump: TaskDump,
-  subjects: WakerSubject[],
-  handles: Handle[],
+  {subjects, handles, guards}: Questions,
   known: Lookup[],
   ctx: DumpContext,
   options: SearchOptions,
@@ -186,6 +204,7 @@ function searchOrReuse(
         subjects[i].leaf.waker = k.waker;
     });
     nestFed(dump, reusedFeeds(subjects, handles, known));
+    markTimeouts(dump, reusedTimeouts(subjects, guards, known));
   };
   const unknown = known.some(k => k.kind === 'unknown');
   if (
@@ -217,6 +236,7 @@ function searchOrReuse(
   try {
     const report = findWakers(subjects, {
       handles,
+      guards,
       exclude: [...recorderObjects(), ...ledgerObjects()],
       rootDir: options.rootDir,
       mapPosition: ctx.mapPosition,
@@ -232,12 +252,14 @@ function searchOrReuse(
       originOf(dump),
       options.project,
       report.feeds,
+      report.guards,
     );
     nestFed(dump, report.feeds);
     markAside(
       dump,
       handles.map(h => h.leaf),
     );
+    markTimeouts(dump, report.guards);
     if (dump.rootFrame === null && report.feeds.length > 0)
       dump.rootFrame = hoistRootFrame(dump.leaves);
     addGenerators(dump, report.generators);
@@ -251,6 +273,7 @@ function searchOrReuse(
     state.budget.spend(now() - started, memory.heapUsedMb);
     subjects.length = 0;
     handles.length = 0;
+    guards.length = 0;
   }
 }
 

@@ -37,6 +37,7 @@
  *   nothing either, as the first did.
  */
 import {rootTitle} from '../core/render';
+import {startsWith} from '../core/dump/fed';
 import type {Frame, Leaf, TaskDump, Waker} from '../core/types';
 
 /** The test or hook a waker was found in. */
@@ -57,6 +58,11 @@ interface Entry {
    * own, feeds the leaf that reuses this finding.
    */
   fedBy: string[];
+  /**
+   * The timers found to be timeouts on a promise above such a leaf
+   * (dump/guards.ts), by {@link handleSignature}.
+   */
+  timeouts: string[];
 }
 
 /** What the cache knows of a leaf. */
@@ -64,16 +70,23 @@ export type Lookup =
   /** Never explained, or found to differ: search it. */
   | {kind: 'unknown'}
   /**
-   * Explained: this waker (undefined: the search had found nothing), and the
-   * handles found feeding it, by {@link handleSignature}.
+   * Explained: this waker (undefined: the search had found nothing), the
+   * handles found feeding it and the timers found to be timeouts above it, by
+   * {@link handleSignature}.
    */
-  | {kind: 'known'; waker: Waker | undefined; fedBy: readonly string[]};
+  | {
+      kind: 'known';
+      waker: Waker | undefined;
+      fedBy: readonly string[];
+      timeouts: readonly string[];
+    };
 
 /** What a search found for leaves like one leaf, to hand to another process. */
 export interface Finding {
   waker: Waker | null;
   origin: Origin;
   fedBy?: readonly string[];
+  timeouts?: readonly string[];
 }
 
 /**
@@ -107,6 +120,7 @@ export class WakerCache {
           ? undefined
           : reusedWaker(entry.waker, entry.origin, testPath),
       fedBy: entry.fedBy,
+      timeouts: entry.timeouts,
     };
   }
 
@@ -117,7 +131,12 @@ export class WakerCache {
   finding(leaf: Leaf, project = ''): Finding | undefined {
     const entry = this.entries.get(`${project}\0${leafSignature(leaf)}`);
     if (entry === undefined || entry.ambiguous) return undefined;
-    return {waker: entry.waker, origin: entry.origin, fedBy: entry.fedBy};
+    return {
+      waker: entry.waker,
+      origin: entry.origin,
+      fedBy: entry.fedBy,
+      timeouts: entry.timeouts,
+    };
   }
 
   /**
@@ -133,19 +152,22 @@ export class WakerCache {
       origin: found.origin,
       ambiguous: false,
       fedBy: [...(found.fedBy ?? [])],
+      timeouts: [...(found.timeouts ?? [])],
     });
   }
 
   /**
-   * Records what one search found for its leaves (`leaf.waker`, or none, and
-   * the handles that feed them), in the test or hook `origin`; compares it
-   * with what was recorded before.
+   * Records what one search found for its leaves (`leaf.waker`, or none, the
+   * handles that feed them, the timers that are timeouts on a promise above
+   * them), in the test or hook `origin`; compares it with what was recorded
+   * before.
    */
   record(
     leaves: Leaf[],
     origin: Origin,
     project = '',
     feeds: ReadonlyArray<{handle: Leaf; promise: Leaf}> = [],
+    timeouts: ReadonlyArray<{timer: Leaf; promise: Leaf}> = [],
   ): void {
     for (const leaf of leaves) {
       const signature = `${project}\0${leafSignature(leaf)}`;
@@ -168,6 +190,9 @@ export class WakerCache {
         fedBy: feeds
           .filter(f => f.promise === leaf)
           .map(f => handleSignature(f.handle)),
+        timeouts: timeouts
+          .filter(t => isAbove(t.promise, leaf))
+          .map(t => handleSignature(t.timer)),
       });
     }
   }
@@ -181,6 +206,15 @@ export class WakerCache {
  */
 export function mustSearch(known: Array<Waker | undefined>): boolean {
   return known.filter(w => w?.kind === 'object').length >= 2;
+}
+
+/** Whether `waiting` is a promise drawn above `leaf` (its path begins it). */
+export function isAbove(waiting: Leaf, leaf: Leaf): boolean {
+  return (
+    waiting !== leaf &&
+    leaf.detached === waiting.detached &&
+    startsWith(leaf.path, waiting.path)
+  );
 }
 
 /**

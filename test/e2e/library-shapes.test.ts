@@ -1,7 +1,8 @@
 import {dumpFinder, dumps, outline, sharedRun} from './run';
 
 // Hangs in the shapes of libraries the program did not write (rxjs,
-// DataLoader, a Transform stream, redux-saga, generic-pool), written small in
+// DataLoader, a Transform stream, redux-saga, generic-pool, p-timeout, an
+// MQTT client and broker), written small in
 // fixtures/library-shapes. Read from the shared runs
 // (test/e2e/shared-runs.ts).
 describe.each([
@@ -13,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('13 failed, 13 total');
-    expect(all).toHaveLength(13);
+    expect(run.tests).toBe('16 failed, 16 total');
+    expect(all).toHaveLength(16);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -248,6 +249,56 @@ describe.each([
     const d = find('for await over a Transform nobody ends');
     expect(d.replace(/\s+/g, ' ')).toContain(
       'to end: end never pushed, and end() was never called on it (a Transform pushes its end when its writable side finishes)',
+    );
+  });
+
+  // p-timeout's shape: the promise the test awaits waits on the event and on
+  // a timer whose callback keeps its reject function. One hang: the timer is
+  // how the wait would end, a minute later, not a second stuck branch.
+  test('an event wait under a timeout longer than the test: one branch, the timer said to be its timeout', () => {
+    const d = outline(
+      find('an event nobody emits, under a timeout longer than the test'),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 event wait\); 1 timeout on a stuck\s+wait \(a timer that can end it later\)\n/,
+    );
+    expect(d.replace(/\s+/g, ' ')).toContain(
+      '└╼ withTimeout at src/timeout.js:8:10 ⏸ promise, never settled; it waits on: ├╼ <anonymous> at src/timeout.js:9:19 │ ⏲ setTimeout 60000 ms, fires in',
+    );
+    expect(d.replace(/\s+│?\s*/g, ' ')).toMatch(
+      /; the test timeout is 300 ms; a timeout on the promise above: its callback can settle that promise, ending the wait └╼ <anonymous> at src\/timeout\.js:22:7/,
+    );
+    expect(d).toContain("waits for 'invoice' on an EventEmitter");
+  });
+
+  // The same hang from another test: the finding reused (no search), and
+  // the timeout with it.
+  test('the same timed-out wait from another test: reused, the timer still its timeout', () => {
+    const d = outline(find('the same timed-out wait from another test'));
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 event wait\); 1 timeout on a stuck\s+wait/,
+    );
+    expect(d.replace(/\s+│?\s*/g, ' ')).toContain(
+      'a timeout on the promise above: its callback can settle that promise, ending the wait',
+    );
+    expect(d.replace(/\s+/g, ' ')).toContain('not searched again');
+  });
+
+  // aedes and mqtt's shape: the test waits for a message; the client's
+  // socket waits on the broker's side, which has answered. The ping timer the
+  // greeting started is the socket's doing, not what it waits on: aside.
+  test('a message nobody publishes: the broker is the one branch, the ping timer of the client aside', () => {
+    const d = outline(
+      find(
+        'a message nobody publishes, on a client that keeps its connection alive',
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 server\); 1 aside \(no stuck promise\s+found waiting on it\)\n/,
+    );
+    expect(d).toContain("waits for 'message' on a Client (an EventEmitter)");
+    expect(d.replace(/\s+│?\s*/g, ' ')).toMatch(
+      /└╼ receive at src\/broker\.js:41:21 ⏲ setInterval every 30000 ms, still active, next in <time left>; aside: no stuck promise found waiting on it/,
     );
   });
 });

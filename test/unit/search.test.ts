@@ -106,6 +106,7 @@ beforeEach(() => {
       orphaned: 0,
       feeds: [],
       generators: [],
+      guards: [],
       nodes: 1,
       ms: 1,
       phases: [],

@@ -53,6 +53,7 @@ test('the same hang reached from another test reuses the finding, and says whose
       as: origin('query 0'),
     },
     fedBy: [],
+    timeouts: [],
   });
   // From another file, the line names the file of the finding.
   const other = cache.lookup(leaf([query]), 'test/b.test.js');
@@ -192,6 +193,7 @@ test('orphaned, and nothing found, are reused as they were found', () => {
     kind: 'known',
     waker: undefined,
     fedBy: [],
+    timeouts: [],
   });
 });
 

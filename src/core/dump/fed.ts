@@ -38,6 +38,18 @@ export function nestFed(
   const fed = new Map<Leaf, Leaf[]>();
   for (const {handle, promise} of feeds)
     fed.set(handle, [...(fed.get(handle) ?? []), promise]);
+  // What a socket's events started is the socket's doing: it feeds what the
+  // socket feeds through the socket (mqtt's keep-alive pinger reaches the
+  // client whose 'message' a promise waits for).
+  for (const [handle, promises] of [...fed])
+    if (
+      [...fed].some(
+        ([other, theirs]) =>
+          ownEventWork(other, handle) &&
+          promises.every(p => theirs.includes(p)),
+      )
+    )
+      fed.delete(handle);
   for (const [handle, promises] of fed) {
     const host = promises.length === 1 ? promises[0] : hostOf(promises);
     if (host === undefined || !nest(dump, handle, host)) continue;
@@ -114,7 +126,8 @@ export function markAside(dump: TaskDump, searched: readonly Leaf[]): void {
  * was made (a line the body has passed: a child process spawned before the
  * `await` on its exit, the socket of a `fetch()` that settled while its body
  * is still awaited), not under a promise that waits on it (whose executor
- * made it).
+ * made it); or made by a socket's events (what the socket waits on is its
+ * other end).
  */
 export function apart(leaf: Leaf, dump: TaskDump): boolean {
   // A combinator's input is what it waits on, and a `timers/promises` timer
@@ -126,6 +139,7 @@ export function apart(leaf: Leaf, dump: TaskDump): boolean {
     return false;
   return (
     leaf.detached ||
+    dump.leaves.some(l => ownEventWork(l, leaf)) ||
     !dump.leaves.some(
       l =>
         l !== leaf &&
@@ -133,6 +147,22 @@ export function apart(leaf: Leaf, dump: TaskDump): boolean {
         !l.detached &&
         startsWith(leaf.path, l.path),
     )
+  );
+}
+
+/**
+ * Whether `leaf` was made by the callbacks of the socket `socket` (its path
+ * goes on from the socket's with a `socket event` frame: mqtt's keep-alive
+ * pinger, set when the broker's first reply arrives): what a socket's
+ * events start is no part of what it waits on (its other end).
+ */
+function ownEventWork(socket: Leaf, leaf: Leaf): boolean {
+  return (
+    socket !== leaf &&
+    socket.kind === 'socket' &&
+    socket.detached === leaf.detached &&
+    startsWith(leaf.path, socket.path) &&
+    leaf.path[socket.path.length]?.name === 'socket event'
   );
 }
 

@@ -14,6 +14,7 @@ import {
   withoutHolderIndices,
 } from './holder-ranges';
 import {sameShape} from './same';
+import {isStuckLeaf} from '../tree';
 
 /** Inputs alike drawn under one combinator, by default (`maxAlike`). */
 export const DEFAULT_MAX_ALIKE = 3;
@@ -151,11 +152,7 @@ export function stuckIn(item: Item): number {
   return n;
 }
 
-const isStuck = (l: Leaf): boolean =>
-  l.waiting !== true &&
-  l.waitsWithInput === undefined &&
-  l.aside !== true &&
-  l.busy !== true;
+const isStuck = isStuckLeaf;
 
 /**
  * Consecutive inputs stuck the same way, as one group each. Inputs made alike

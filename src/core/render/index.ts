@@ -83,6 +83,7 @@ export function summarize(dump: TaskDump): string {
   const busy = dump.leaves.filter(l => l.busy === true).length;
   const idle = dump.leaves.filter(l => l.idle === true).length;
   const aside = dump.leaves.filter(l => l.aside === true).length;
+  const timeouts = dump.leaves.filter(l => l.guards !== undefined).length;
   const busyNote =
     (busy > 0
       ? `; ${busy} busy (timer${busy === 1 ? '' : 's'} firing before long)`
@@ -90,7 +91,10 @@ export function summarize(dump: TaskDump): string {
     (idle > 0
       ? `; ${idle} idle (server${idle === 1 ? '' : 's'} with no request waiting)`
       : '') +
-    (aside > 0 ? `; ${aside} aside (${ASIDE})` : '');
+    (aside > 0 ? `; ${aside} aside (${ASIDE})` : '') +
+    (timeouts > 0
+      ? `; ${timeouts} timeout${timeouts === 1 ? '' : 's'} on ${timeouts === 1 ? 'a stuck wait' : 'stuck waits'} (${timeouts === 1 ? 'a timer' : 'timers'} that can end ${timeouts === 1 ? 'it' : 'them'} later)`
+      : '');
   if (n === 0 && (busy > 0 || idle > 0))
     return `Task dump: nothing stuck${after}${busyNote}`;
   if (n === 0)

@@ -36,9 +36,18 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
         ? `; it waits on what [${leaf.waitsWithInput}] waits on`
         : leaf.aside === true
           ? `; aside: ${ASIDE}`
-          : '';
+          : leaf.guards !== undefined
+            ? `; ${TIMEOUT_WORDS}`
+            : '';
   return `${glyph}${index}${leaf.what}${created}${waits}`;
 }
+
+/**
+ * What a timeout on a wait is (dump/guards.ts): the promise it guards is the
+ * one drawn above it, with "it waits on:".
+ */
+const TIMEOUT_WORDS =
+  'a timeout on the promise above: its callback can settle that promise, ending the wait';
 
 /**
  * The line under a promise that says what could settle it, if that was looked

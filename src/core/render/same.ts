@@ -54,7 +54,8 @@ export function sameLeaf(a: Leaf, b: Leaf, withInput = true): boolean {
     a.waiting !== b.waiting ||
     a.waitsWithInput !== b.waitsWithInput ||
     a.aside !== b.aside ||
-    a.busy !== b.busy
+    a.busy !== b.busy ||
+    (a.guards === undefined) !== (b.guards === undefined)
   )
     return false;
   // Wakers are found for a few promises only: their lines are compared as text.

@@ -39,6 +39,7 @@ import {feedsOf} from './feeds';
 import {pipedFrom} from './streams';
 import {followedPromise} from './follows';
 import {promiseFeedsOf} from './promise-feeds';
+import {guardsOf} from './guards';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 import {fetchAbortWaker} from './event-words';
 import {
@@ -51,7 +52,12 @@ import {
   keptUnnamed,
 } from './words';
 
-export type {WakerOptions, WakerReport, WakerSubject} from './types';
+export type {
+  GuardQuestion,
+  WakerOptions,
+  WakerReport,
+  WakerSubject,
+} from './types';
 
 /**
  * Finds the waker of each subject and sets `leaf.waker`. Takes a heap snapshot:
@@ -75,8 +81,14 @@ export function findWakers(
   const watch = new Stopwatch();
   const feeders = subjects.filter(s => s.feeds !== undefined);
   const chains = feeders.flatMap(s => s.feeds ?? []);
+  const guards = options.guards ?? [];
   const probe = probeHeap(
-    [...subjects.map(s => s.promise), ...handles.map(h => h.handle), ...chains],
+    [
+      ...subjects.map(s => s.promise),
+      ...handles.map(h => h.handle),
+      ...chains,
+      ...guards.flatMap(q => [q.promise, ...q.timers.map(t => t.handle)]),
+    ],
     [
       subjects,
       ...subjects,
@@ -84,6 +96,10 @@ export function findWakers(
       feeders,
       handles,
       ...handles,
+      guards,
+      ...guards,
+      ...guards.map(q => q.timers),
+      ...guards.flatMap(q => q.timers),
       ...options.exclude,
     ],
     watch,
@@ -140,6 +156,15 @@ export function findWakers(
       feeders.map(s => subjects.indexOf(s)),
       subjects.map(s => s.leaf),
     );
+    const guarding: WakerReport['guards'] = [];
+    for (const q of guards) {
+      const promise = probe.subjects[at++];
+      const timers = q.timers.map(() => probe.subjects[at++]);
+      if (promise === -1) continue;
+      guardsOf(cx, ix.resolversOf(promise), timers).forEach((yes, k) => {
+        if (yes) guarding.push({timer: q.timers[k].leaf, promise: q.waiting});
+      });
+    }
     watch.lap('search');
     return {
       found,
@@ -155,6 +180,7 @@ export function findWakers(
         ),
       ],
       generators,
+      guards: guarding,
       nodes: probe.graph.nodeCount,
       ms: Math.round(now() - started),
       phases: watch.phases,

@@ -37,6 +37,20 @@ export interface WakerOptions extends IndexOptions {
    * feeds a subject is looked for too ({@link WakerReport.feeds}).
    */
   handles?: Array<{leaf: Leaf; handle: object}>;
+  /**
+   * Promises that wait on the branches below them, with the one-shot timers
+   * among those: whether a timer's callback can settle its promise (a
+   * timeout on the wait) is looked for ({@link WakerReport.guards}).
+   */
+  guards?: GuardQuestion[];
+}
+
+/** A promise waiting on the branches below it, and the timers among them. */
+export interface GuardQuestion {
+  /** The promise's leaf (`waiting`). */
+  waiting: Leaf;
+  promise: object;
+  timers: Array<{leaf: Leaf; handle: object}>;
 }
 
 /** What a search found and cost. */
@@ -59,6 +73,11 @@ export interface WakerReport {
    * generator it drives suspended at a `yield` (wakers/generators.ts).
    */
   generators: Array<{promise: Leaf; frame: Frame; yields: string | null}>;
+  /**
+   * Timers whose callback keeps the resolve or reject function of the
+   * promise above them that waits on them (wakers/guards.ts).
+   */
+  guards: Array<{timer: Leaf; promise: Leaf}>;
   /** Nodes of the heap snapshot. */
   nodes: number;
   ms: number;

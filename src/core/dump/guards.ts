@@ -1,0 +1,62 @@
+/**
+ * Timeouts on a wait, in the dump. A promise that waits on the branches below
+ * it (its executor started them) may have set a timer among them whose
+ * callback can settle it: a timeout (p-timeout, opossum, tarn's acquire
+ * timeout). Beside another stuck branch under the same promise, that timer is
+ * how the wait ends if the other never does: one hang, so it is shown, said
+ * to be a timeout, and not counted as a stuck branch of its own. Which timers
+ * are timeouts is read from the heap (wakers/guards.ts); this module asks the
+ * question and marks the answer.
+ */
+import type {Leaf, TaskDump} from '../types';
+import {stuckLeaves} from '../tree';
+import {startsWith} from './fed';
+
+/**
+ * The timers that may be timeouts on the wait of `waiting`: one-shot real
+ * timers under it, still to fire after the test's timeout, beside a stuck
+ * branch under it that is no such timer. Empty when there is none of either.
+ */
+export function timeoutCandidates(dump: TaskDump, waiting: Leaf): Leaf[] {
+  if (waiting.waiting !== true || waiting.detached) return [];
+  const under = dump.leaves.filter(
+    l => l !== waiting && !l.detached && startsWith(l.path, waiting.path),
+  );
+  const timers = under.filter(candidate);
+  const stuck = new Set(stuckLeaves({leaves: under}));
+  const others = under.filter(l => stuck.has(l) && !timers.includes(l));
+  return others.length > 0 ? timers : [];
+}
+
+function candidate(l: Leaf): boolean {
+  return (
+    l.kind === 'timer' &&
+    l.timer !== undefined &&
+    !l.timer.repeat &&
+    l.busy !== true &&
+    l.loop === undefined &&
+    l.guards === undefined
+  );
+}
+
+/**
+ * Marks the timers found to be timeouts on the promise above them, those
+ * still {@link timeoutCandidates} (nothing else is stuck under a promise whose
+ * only branches are timers: each is then a branch).
+ */
+export function markTimeouts(
+  dump: TaskDump,
+  found: ReadonlyArray<{timer: Leaf; promise: Leaf}>,
+): void {
+  const byPromise = new Map<Leaf, Leaf[]>();
+  for (const {timer, promise} of found) {
+    if (!dump.leaves.includes(timer) || !dump.leaves.includes(promise))
+      continue;
+    byPromise.set(promise, [...(byPromise.get(promise) ?? []), timer]);
+  }
+  for (const [promise, timers] of byPromise) {
+    const allowed = timeoutCandidates(dump, promise);
+    const marked = timers.filter(t => allowed.includes(t));
+    for (const t of marked) t.guards = {at: promise.createdAt};
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Timeouts on a wait. A promise whose executor both starts the work it waits
+ * on and sets a timer whose callback keeps the promise's resolve or reject
+ * function in its own scope (p-timeout, opossum's `timeout`, tarn's acquire
+ * timeout, `new Promise((resolve, reject) => { setTimeout(() =>
+ * reject(new Error('timed out')), ms); work().then(resolve); })`) waits on
+ * whichever comes first: that timer is a way out of the wait, not a second
+ * thing stuck. Whether the callback keeps the function is read from the heap:
+ * the callback itself, a bound function's target or arguments, the
+ * arguments `setTimeout` passes, or a variable of the callback's scope or of
+ * the scopes around it, short of a module's (whose variables belong to every
+ * function of the module). What a scope keeps is what some function of it
+ * uses, not necessarily the callback: "can settle it", never "will".
+ */
+import {edgeNamed} from '../heap';
+import type {WakerContext} from './context';
+
+/** Scopes looked at, from the callback's own outwards. */
+const SCOPES = 4;
+
+/**
+ * For each timer node, whether its callback keeps one of `resolvers` (the
+ * resolve and reject functions of the promise it may guard) within reach of
+ * its own code.
+ *
+ * @example
+ * guardsOf(cx, ix.resolversOf(promiseNode), [timeoutNode, intervalNode]);
+ * // [true, false]
+ */
+export function guardsOf(
+  cx: WakerContext,
+  resolvers: readonly number[],
+  timers: readonly number[],
+): boolean[] {
+  const wanted = new Set(resolvers);
+  return timers.map(t => t !== -1 && wanted.size > 0 && keeps(cx, t, wanted));
+}
+
+function keeps(cx: WakerContext, timer: number, wanted: Set<number>): boolean {
+  const g = cx.ix.g;
+  if (g.name(timer) !== 'Timeout') return false;
+  const callback = edgeNamed(g, timer, '_onTimeout');
+  if (callback === -1) return false;
+  // `setTimeout(reject, ms, error)`, `setTimeout(done, ms, reject)`.
+  if (elements(cx, edgeNamed(g, timer, '_timerArgs')).some(n => wanted.has(n)))
+    return true;
+  const fns = [callback];
+  // `setTimeout(reject.bind(null, error), ms)`.
+  for (let e = g.firstEdge(callback); e < g.firstEdge(callback + 1); e++) {
+    const name = String(g.edgeName(e));
+    if (name === 'bound_function' || name.startsWith('bound_argument'))
+      fns.push(g.edgeTo(e));
+  }
+  for (const fn of fns) {
+    if (wanted.has(fn)) return true;
+    if (g.type(fn) === 'closure' && inScope(cx, fn, wanted)) return true;
+  }
+  return false;
+}
+
+/** Whether a variable of `fn`'s scope, or of one around it, is wanted. */
+function inScope(cx: WakerContext, fn: number, wanted: Set<number>): boolean {
+  const g = cx.ix.g;
+  let ctx = edgeNamed(g, fn, 'context');
+  for (let depth = 0; depth < SCOPES && ctx !== -1; depth++) {
+    if (g.name(ctx) !== 'system / Context' || cx.ix.isModuleScope(ctx))
+      return false;
+    for (let e = g.firstEdge(ctx); e < g.firstEdge(ctx + 1); e++)
+      if (g.edgeType(e) === 'context' && wanted.has(g.edgeTo(e))) return true;
+    ctx = edgeNamed(g, ctx, 'previous');
+  }
+  return false;
+}
+
+/** The elements of an array node (none for -1). */
+function elements(cx: WakerContext, array: number): number[] {
+  if (array === -1) return [];
+  const g = cx.ix.g;
+  const out: number[] = [];
+  for (let e = g.firstEdge(array); e < g.firstEdge(array + 1); e++)
+    if (g.edgeType(e) === 'element') out.push(g.edgeTo(e));
+  // A JSArray keeps its elements in a FixedArray.
+  const store = edgeNamed(g, array, 'elements');
+  if (store !== -1)
+    for (let e = g.firstEdge(store); e < g.firstEdge(store + 1); e++)
+      if (g.edgeType(e) === 'element' || g.edgeType(e) === 'internal')
+        out.push(g.edgeTo(e));
+  return out;
+}

@@ -1,0 +1,134 @@
+import {renderDump, summarize} from '../../src/core/render';
+import {markTimeouts, timeoutCandidates} from '../../src/core/dump/guards';
+import {stuckLeaves} from '../../src/core/tree';
+import {
+  DUMP_KIND,
+  DUMP_VERSION,
+  type Frame,
+  type Leaf,
+  type TaskDump,
+} from '../../src/core/types';
+
+// Timeouts on a wait, on hand-built dumps (dump/guards.ts): which timers
+// under a waiting promise may be one, and what a dump says of those found.
+
+const f = (name: string, line: number): Frame => ({
+  name,
+  file: 'src/a.js',
+  line,
+  column: 1,
+  async: false,
+});
+
+const waitingAt = (path: Frame[]): Leaf => ({
+  kind: 'promise',
+  what: 'promise, never settled',
+  createdAt: path[path.length - 1],
+  path,
+  ageMs: 0,
+  detached: false,
+  waiting: true,
+});
+
+const stuck = (path: Frame[]): Leaf => ({
+  kind: 'promise',
+  what: 'events.once() promise, never settled',
+  createdAt: path[path.length - 1],
+  path,
+  ageMs: 0,
+  detached: false,
+});
+
+const timer = (path: Frame[], extra: Partial<Leaf> = {}): Leaf => ({
+  kind: 'timer',
+  what: 'setTimeout 60000 ms, fires in 59.7 s; the test timeout is 300 ms',
+  createdAt: path[path.length - 1],
+  path,
+  ageMs: 0,
+  detached: false,
+  timer: {delayMs: 60_000, repeat: false, firesInMs: 59_700},
+  ...extra,
+});
+
+const dumpOf = (leaves: Leaf[]): TaskDump => ({
+  kind: DUMP_KIND,
+  version: DUMP_VERSION,
+  rootType: 'test',
+  rootName: 'waits',
+  rootFrame: null,
+  testPath: 'test/a.test.js',
+  elapsedMs: 300,
+  timeoutMs: 300,
+  leaves,
+  unrecorded: 0,
+  waitsForDone: false,
+});
+
+const top = f('withTimeout', 6);
+
+describe('timers that may be timeouts on a wait', () => {
+  test('a one-shot timer under a waiting promise beside a stuck branch', () => {
+    const p = waitingAt([top]);
+    const t = timer([top, f('<anonymous>', 7)]);
+    const d = dumpOf([p, t, stuck([top, f('<anonymous>', 12)])]);
+    expect(timeoutCandidates(d, p)).toEqual([t]);
+  });
+
+  test('none when the timers are all that is under it (a sleep, a race of two timers)', () => {
+    const p = waitingAt([top]);
+    const a = timer([top, f('<anonymous>', 7)]);
+    const b = timer([top, f('<anonymous>', 8)]);
+    expect(timeoutCandidates(dumpOf([p, a, b]), p)).toEqual([]);
+  });
+
+  test('not an interval, a timer firing before the timeout, a loop, nor a timer under another promise', () => {
+    const p = waitingAt([top]);
+    const other = f('elsewhere', 30);
+    const leaves = [
+      p,
+      stuck([top, f('<anonymous>', 12)]),
+      timer([top, f('a', 7)], {timer: {delayMs: 1000, repeat: true}}),
+      timer([top, f('b', 8)], {busy: true}),
+      timer([top, f('c', 9)], {
+        loop: {count: 3, at: f('c', 9), exact: true},
+      }),
+      timer([other, f('d', 31)]),
+    ];
+    expect(timeoutCandidates(dumpOf(leaves), p)).toEqual([]);
+  });
+});
+
+describe('a timeout found', () => {
+  const p = waitingAt([top]);
+  const t = timer([top, f('<anonymous>', 7)]);
+  const event = stuck([top, f('<anonymous>', 12)]);
+  const d = dumpOf([p, t, event]);
+  markTimeouts(d, [{timer: t, promise: p}]);
+
+  test('is shown, not counted: one hang, one branch', () => {
+    expect(t.guards).toEqual({at: top});
+    expect(stuckLeaves(d)).toEqual([event]);
+    expect(summarize(d)).toBe(
+      'Task dump: 1 branch stuck after 300 ms (1 promise); 1 timeout on a stuck wait (a timer that can end it later)',
+    );
+  });
+
+  test('its line says it is a timeout on the promise above', () => {
+    expect(renderDump(d, {width: 1000})).toContain(
+      '⏲ setTimeout 60000 ms, fires in 59.7 s; the test timeout is 300 ms; a timeout on the promise above: its callback can settle that promise, ending the wait',
+    );
+  });
+
+  test('a timer found for a promise it is not under, or one the dump lost, is not marked', () => {
+    const q = waitingAt([f('other', 40)]);
+    const u = timer([top, f('<anonymous>', 9)]);
+    const gone = timer([top, f('<anonymous>', 10)]);
+    const e = dumpOf([p, q, u, stuck([top, f('<anonymous>', 12)])]);
+    markTimeouts(e, [
+      {timer: u, promise: q},
+      {timer: gone, promise: p},
+    ]);
+    expect(u.guards).toBeUndefined();
+    expect(gone.guards).toBeUndefined();
+  });
+});
