@@ -254,10 +254,10 @@ function searchOrReuse(
       report.feeds,
       report.guards,
     );
-    nestFed(dump, report.feeds);
+    const nested = nestFed(dump, report.feeds);
     markAside(
       dump,
-      handles.map(h => h.leaf),
+      handles.map(h => h.leaf).filter(l => !nested.includes(l)),
     );
     markTimeouts(dump, report.guards);
     if (dump.rootFrame === null && report.feeds.length > 0)

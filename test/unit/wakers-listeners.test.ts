@@ -73,7 +73,7 @@ describe('a listener that sees the resolve function only through a table of othe
     // which keeps the middleware).
     expect(leaves.effect.waker?.what).not.toMatch(/'abort'|'reply'/);
     expect(leaves.effect.waker?.what).toMatch(
-      /^its resolve function is kept .*\(by a function at test\/unit\/wakers-listeners\.test\.ts:\d+:\d+\), and nothing has called it$/,
+      /^its resolve function is kept .*\(by a function at test\/unit\/wakers-listeners\.test\.ts:\d+:\d+, through a function at test\/unit\/wakers-listeners\.test\.ts:\d+:\d+\), and nothing has called it$/,
     );
   });
 

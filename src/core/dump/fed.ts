@@ -30,19 +30,23 @@ import {TIMERS_PROMISES} from './timer-made';
  * several (a batch that settles each of its loads) is drawn under the first
  * when they are inputs of one combinator, and the others say that they wait
  * on what that one waits on ({@link hostOf}); else it stays where it is.
+ * Returns the feeding leaves now under what they feed.
  */
 export function nestFed(
   dump: TaskDump,
   feeds: ReadonlyArray<{handle: Leaf; promise: Leaf}>,
-): void {
+): Leaf[] {
+  const nested: Leaf[] = [];
   const fed = new Map<Leaf, Leaf[]>();
   for (const {handle, promise} of feeds)
     fed.set(handle, [...(fed.get(handle) ?? []), promise]);
-  // What a socket's events started is the socket's doing: it feeds what the
-  // socket feeds through the socket (mqtt's keep-alive pinger reaches the
-  // client whose 'message' a promise waits for).
+  // An interval a socket's events started is the socket's keep-alive: it
+  // feeds what the socket feeds through the socket (mqtt's pinger reaches the
+  // client whose 'message' a promise waits for). Not a one-shot timer: a
+  // greeting's timeout (nodemailer's) is how the wait may end.
   for (const [handle, promises] of [...fed])
     if (
+      handle.timer?.repeat === true &&
       [...fed].some(
         ([other, theirs]) =>
           ownEventWork(other, handle) &&
@@ -53,10 +57,12 @@ export function nestFed(
   for (const [handle, promises] of fed) {
     const host = promises.length === 1 ? promises[0] : hostOf(promises);
     if (host === undefined || !nest(dump, handle, host)) continue;
+    nested.push(handle);
     const index = promises.length > 1 ? inputOf(host)?.index : undefined;
     if (index === undefined) continue;
     for (const p of promises) if (p !== host) p.waitsWithInput = index;
   }
+  return nested;
 }
 
 /**
@@ -100,9 +106,10 @@ function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
 
 /**
  * After a waker search that looked for what `searched` (timers and handles in
- * branches of their own) feed: the timers still apart feed none of the stuck
- * promises, as far as it found, and are set aside (shown, not counted), when
- * something else is stuck (a server's heartbeat, a pool's reaper). Not a
+ * branches of their own) feed, less those found feeding one ({@link
+ * nestFed}): the timers still apart feed none of the stuck promises, as far
+ * as it found, and are set aside (shown, not counted), when something else is
+ * stuck (a server's heartbeat, a pool's reaper). Not a
  * socket, server or child process: what they would settle is across a
  * connection or a process, which a heap does not show (a server whose
  * handler hangs is what its client waits on).

@@ -87,11 +87,15 @@ export function recogniseHolder(
 }
 
 /**
- * The first function of the program on the chain that closes over what is
- * below it.
+ * The functions of the program on the chain that close over what is below
+ * them: the first one up from the resolve function (which keeps it in its
+ * scope), and, when another is further up (what the holder's property is:
+ * redux's `dispatch`, kept as an rxjs observer's `next`, reaches the store's
+ * listeners, one of which keeps it), that one first, "through" the first.
  */
 function throughFunction(cx: WakerContext, chain: Chain): string | undefined {
   const {ix} = cx;
+  const found: number[] = [];
   for (let j = 1; j < chain.nodes.length - 1; j++) {
     const n = chain.nodes[j];
     if (
@@ -99,9 +103,14 @@ function throughFunction(cx: WakerContext, chain: Chain): string | undefined {
       ix.via(chain, j - 1) === 'context' &&
       ix.isProgramFunction(n)
     )
-      return functionWords(ix.functionName(n), ix.functionAt(n));
+      found.push(n);
   }
-  return undefined;
+  if (found.length === 0) return undefined;
+  const words = (n: number): string =>
+    functionWords(ix.functionName(n), ix.functionAt(n));
+  const first = words(found[0]);
+  const last = words(found[found.length - 1]);
+  return first === last ? first : `${last}, through ${first}`;
 }
 
 function objectHolder(
