@@ -9,6 +9,7 @@
  */
 import type {Circus} from '@jest/types';
 import {
+  closeAmbient,
   closeRoot,
   createRoot,
   enterRoot,
@@ -33,6 +34,11 @@ export function onTestEvent(
   st.watchdog?.handleTestEvent(event, state);
   if (st.stopRecording === undefined) return;
   switch (event.name) {
+    case 'run_start':
+      // The file has loaded: what it made as it loaded stays recorded, what
+      // circus does next outside the tests and hooks is not.
+      closeAmbient();
+      break;
     case 'concurrent_tests_start': {
       // Jest interleaves concurrent tests at every await: their work cannot be
       // told apart by which test started last. They share one Root, named in

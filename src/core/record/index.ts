@@ -12,6 +12,7 @@ import {DEFAULT_RECORDER_OPTIONS, type RecorderOptions} from './types';
 export {
   AMBIENT,
   activeRoot,
+  closeAmbient,
   closeRoot,
   createRoot,
   enterRoot,

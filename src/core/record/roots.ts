@@ -90,6 +90,20 @@ export function enterRoot(root: Root): void {
 }
 
 /**
+ * The test file has loaded (jest-circus's `run_start`, after its describe
+ * blocks ran): promises made outside any Root are no longer recorded. Until
+ * the first test or hook only jest-circus's own work runs (its dispatch of
+ * each event, and in a run in band Jest's reporters), never handed to a test:
+ * some 30 stacks a file that no dump would read.
+ *
+ * @example
+ * closeAmbient(); // in the run_start handler
+ */
+export function closeAmbient(): void {
+  rec.ambientOpen = false;
+}
+
+/**
  * Makes `root` the active Root at the next timer made, and leaves it when
  * the body is over; until then new work belongs to no Root. A test's Root is
  * made in jest-circus's event handler, before circus calls the body: the rest
