@@ -25,7 +25,7 @@ import {
   withoutIndices,
 } from '../core/render/holder-ranges';
 import {stuckLeaves} from '../core/tree';
-import type {Leaf, TaskDump} from '../core/types';
+import type {Frame, Leaf, TaskDump} from '../core/types';
 
 type Options = Pick<RenderOptions, 'styles' | 'width'>;
 
@@ -258,7 +258,7 @@ function causesOf(d: TaskDump): Cause[] {
     const at = l.createdAt
       ? `${l.createdAt.file}:${l.createdAt.line}:${l.createdAt.column}`
       : '(position unknown)';
-    const what = `${l.what}${wakerTag(l)}`;
+    const what = `${l.what}${wakerTag(l)}${waitedFor(d, l)}`;
     // Kept one after another in one list (a pool's waiters): one cause, the
     // index a range, as the tree draws them (core/render/holder-ranges.ts).
     const key = `${at} ${withoutIndices(what)}`;
@@ -288,6 +288,43 @@ function causesOf(d: TaskDump): Cause[] {
       });
   }
   return [...counts.values()];
+}
+
+/**
+ * For a stuck timer or handle, what the test waits for through it, when the
+ * dump says so of a promise drawn above it (a broker's side of a connection,
+ * under an `events.once()` whose ↳ says which event: the leaf is the broker
+ * that has not written, the event is what the test asked for). The
+ * outermost such promise, not one a timer keeps (that timer is drawn);
+ * empty when none.
+ */
+function waitedFor(d: TaskDump, leaf: Leaf): string {
+  if (leaf.kind === 'promise' || leaf.kind === 'generator') return '';
+  let above: Leaf | undefined;
+  for (const l of d.leaves)
+    if (
+      l.waiting === true &&
+      wakerTag(l) !== '' &&
+      l.waker?.kind !== 'timer' &&
+      l.detached === leaf.detached &&
+      l.path.length <= leaf.path.length &&
+      l.path.every((f, i) => sameFrame(f, leaf.path[i])) &&
+      (above === undefined || l.path.length < above.path.length)
+    )
+      above = l;
+  if (above === undefined) return '';
+  return ` (under ${above.what}${wakerTag(above)})`;
+}
+
+/** Frames of a dump that came through JSON: equal by what they say. */
+function sameFrame(a: Frame, b: Frame): boolean {
+  return (
+    a.name === b.name &&
+    a.file === b.file &&
+    a.line === b.line &&
+    a.column === b.column &&
+    a.combinator?.index === b.combinator?.index
+  );
 }
 
 /**

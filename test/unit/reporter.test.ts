@@ -376,6 +376,39 @@ describe('tests grouped by common cause', () => {
     ]);
   });
 
+  // The broker's side of a connection is the stuck leaf; what the test asked
+  // for is the event the promise above it waits for. Frames compared by what
+  // they say: the dump came through JSON.
+  test('a handle under a promise whose waker says what the test waits for: said after it', () => {
+    const body = f('<anonymous>', 'test/a.test.js', 9);
+    const waits = leaf([body], {
+      what: 'events.once() promise, never settled',
+      waiting: true,
+      waker: {
+        kind: 'event',
+        what: "waits for 'message' on a Client (an EventEmitter): not emitted since its listener was added",
+        short: "waits for 'message' on a Client",
+      },
+    });
+    const server: Leaf = {
+      ...leaf([{...body}, f('connect', 'src/broker.js', 29)]),
+      kind: 'server',
+      what: 'server on 127.0.0.1:4000: it has written 6 bytes to this connection',
+    };
+    const promise = leaf([{...body}, f('load', 'src/a.js', 3)]);
+    const lines = summaryLines([
+      dump('publishes', 'test/a.test.js', [waits, server]),
+    ]);
+    expect(lines[2]).toBe(
+      "      src/broker.js:29:5  server on 127.0.0.1:4000: it has written 6 bytes to this connection (under events.once() promise, never settled: waits for 'message' on a Client)",
+    );
+    // A promise's own line says what keeps it: nothing is added.
+    const own = summaryLines([
+      dump('loads', 'test/a.test.js', [waits, promise]),
+    ]);
+    expect(own[2]).toBe('      src/a.js:3:5  promise, never settled');
+  });
+
   test('one test at a cause is listed on its own, as before', () => {
     const lines = summaryLines([hung(0, 'test/a.test.js'), dumps[15]]);
     expect(lines).toEqual([
