@@ -40,6 +40,7 @@ import {pipedFrom} from './streams';
 import {followedPromise} from './follows';
 import {promiseFeedsOf} from './promise-feeds';
 import {guardsOf} from './guards';
+import {waiterKey} from './lock-keys';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 import {fetchAbortWaker} from './event-words';
 import {
@@ -115,6 +116,7 @@ export function findWakers(
     let found = 0;
     let orphaned = 0;
     const locks: Array<number[] | undefined> = [];
+    const keys: Array<string | null> = [];
     const kept: Array<number[] | undefined> = [];
     const resolvers: Array<number[] | undefined> = [];
     const generators: WakerReport['generators'] = [];
@@ -122,8 +124,9 @@ export function findWakers(
       const node = probe.subjects[i];
       if (node === -1) return;
       resolvers[i] = ix.resolversOf(node);
-      const {waker, chain, holders, generator} = wakerOf(cx, node, s);
+      const {waker, chain, key, holders, generator} = wakerOf(cx, node, s);
       locks[i] = chain;
+      keys[i] = key ?? null;
       kept[i] = holders;
       if (generator !== undefined)
         generators.push({
@@ -136,7 +139,7 @@ export function findWakers(
       found++;
       if (waker.kind === 'none') orphaned++;
     });
-    findHolders(cx, subjects, locks);
+    findHolders(cx, subjects, locks, keys);
     const fed = feedsOf(
       cx,
       kept,
@@ -198,6 +201,8 @@ interface Described {
    * owner).
    */
   chain?: number[];
+  /** The key of a keyed lock it is queued under (lock-keys.ts). */
+  key?: string | null;
   /**
    * The resolve and reject functions, and the holders named on the way up
    * (for feeds.ts).
@@ -344,7 +349,13 @@ function describe(
   }
   if (above.length > 0) first.waker.what += itselfKept(above[0].place, top);
   first.waker.what += suspended;
-  return {waker: first.waker, chain, holders, ...gen};
+  return {
+    waker: first.waker,
+    chain,
+    key: waiterKey(cx, first.chain),
+    holders,
+    ...gen,
+  };
 }
 
 /** How many objects up from a resolve function a search names and follows. */

@@ -29,6 +29,7 @@ import {
 } from './jobs';
 import {lentOnlyToItself, reenteredWords} from './words';
 import {reenteredAbove} from './reentry';
+import {releaseOfKey} from './lock-keys';
 
 /**
  * For subjects whose resolve function an object keeps (`chains[i]`: those
@@ -39,6 +40,7 @@ export function findHolders(
   cx: WakerContext,
   subjects: WakerSubject[],
   chains: Array<number[] | undefined>,
+  keys: ReadonlyArray<string | null> = [],
 ): void {
   const {ix} = cx;
   const nodes = ix.probe.subjects;
@@ -110,8 +112,12 @@ export function findHolders(
       tokens = tokensOf(cx, lock);
       tokensByLock.set(lock[0], tokens);
     }
-    const jobs = stuckJobs(i);
-    const all = [...tokens.all, ...jobs];
+    // A keyed lock's releases of other keys give this one nothing back.
+    const key = keys[i] ?? null;
+    const ofKey = (t: number): boolean =>
+      key === null || releaseOfKey(cx, t, key);
+    const jobs = new Set([...stuckJobs(i)].filter(ofKey));
+    const all = [...[...tokens.all].filter(ofKey), ...jobs];
     if (all.length === 0) {
       const re = reenteredAbove(s.leaf);
       if (re !== undefined) waker.what += reenteredWords(re.outer, re.inner);
