@@ -32,6 +32,20 @@ export function hostOf(promises: Leaf[]): Leaf | undefined {
 }
 
 /**
+ * One promise several inputs of one combinator wait on (a cache that hands
+ * the same in-flight promise to two callers, `Promise.all([p, p])`): one
+ * thing stuck, drawn and counted under the first input; the others wait on
+ * what it waits on. `leaves`: the leaves of one promise, one per branch.
+ */
+export function markSameWait(leaves: Leaf[]): void {
+  if (leaves.length < 2) return;
+  const host = hostOf(leaves);
+  const index = host === undefined ? undefined : inputOf(host)?.index;
+  if (index === undefined) return;
+  for (const l of leaves) if (l !== host) l.waitsWithInput = index;
+}
+
+/**
  * Where `leaf` is an input of a combinator, innermost first: the depth in its
  * path of that input's frame (its path's length when the leaf is the input
  * itself), and its index.

@@ -338,7 +338,12 @@ function subjectsOf(
     if ('handle' in s) {
       if (leaf.busy !== true && dump.leaves.includes(leaf) && apart(leaf, dump))
         handles.push({leaf, handle: s.handle});
-    } else if (leaf.kind === 'promise' && leaf.waiting !== true) {
+    } else if (
+      leaf.kind === 'promise' &&
+      leaf.waiting !== true &&
+      // The same promise as another input's: searched there.
+      leaf.waitsWithInput === undefined
+    ) {
       const feeds = dump.leaves.includes(leaf) ? feedsOf(leaf, s.feeds) : [];
       subjects.push({
         leaf,

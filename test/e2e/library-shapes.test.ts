@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('17 failed, 17 total');
-    expect(all).toHaveLength(17);
+    expect(run.tests).toBe('18 failed, 18 total');
+    expect(all).toHaveLength(18);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -316,5 +316,20 @@ describe.each([
     expect(d.replace(/\s+│?\s*/g, ' ')).toMatch(
       /└╼ socket event at src\/broker\.js:(\d+:\d+) └╼ connect callback at src\/broker\.js:\1 └╼ <anonymous> at src\/broker\.js:\d+:\d+ ⏲ setTimeout 60000 ms/,
     );
+  });
+
+  // A cache that hands the same promise to two callers: one promise, one
+  // hang. It read "2 branches stuck (2 orphaned promises)", and "[0–1] 2×".
+  test('one promise two inputs wait on: one branch, the other input waits on it', () => {
+    const d = outline(
+      find('two callers of one load in flight, whose error is dropped'),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 orphaned promise\)\n/,
+    );
+    expect(d).toMatch(
+      /├╼ \[0\] loadUser at src\/inflight\.js:9:13\n +│ +⏸ promise, never settled\n +│ +↳ nothing can settle it[^\n]*\n(.*\n)*? +└╼ \[1\] loadUser at src\/inflight\.js:9:13\n +⏸ promise, never settled; it waits on what \[0\] waits on/,
+    );
+    expect(d).not.toContain('2×');
   });
 });
