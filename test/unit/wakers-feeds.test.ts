@@ -116,6 +116,38 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
       });
     })();
 
+    // (h) p-map's shape: the executor's `next` starts an async function,
+    // made in a scope of its own inside the executor's, that awaits a
+    // promise nothing settles and then calls `next`, which resolves. That
+    // promise's chain (nobody awaits the async function) feeds the outer one.
+    (() => {
+      const stuck = new Promise<void>(() => {});
+      let running: Promise<void> | undefined;
+      const outer = new Promise<void>(resolve => {
+        let left = 1;
+        const next = (): void => {
+          if (left === 0) return resolve();
+          const index = left--;
+          running = (async () => {
+            await stuck;
+            if (index > 0) next();
+          })();
+        };
+        next();
+      });
+      promises['pmap outer'] = leafOf('promise', 'pmap outer', false);
+      promises['pmap inner'] = leafOf('promise', 'pmap inner');
+      subjects.push(
+        {leaf: promises['pmap outer'], promise: outer, constructed: true},
+        {
+          leaf: promises['pmap inner'],
+          promise: stuck,
+          constructed: true,
+          feeds: [stuck, running!],
+        },
+      );
+    })();
+
     report = findWakers(subjects, {
       exclude: [],
       rootDir: process.cwd(),
@@ -162,6 +194,12 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
     expect(
       report.feeds.find(f => f.handle === promises['chain beside']),
     ).toBeUndefined();
+  });
+
+  test("(h) an async function made inside the executor's scope, resumed by a chain nobody awaits: that chain feeds the promise", () => {
+    expect(
+      report.feeds.find(f => f.handle === promises['pmap inner'])?.promise,
+    ).toBe(promises['pmap outer']);
   });
 
   test('no handle feeds more than one promise, no promise is fed twice', () => {

@@ -118,7 +118,7 @@ function kindOfLeaf(l: Leaf): string {
 function explainEmpty(dump: TaskDump): string {
   const why = dump.waitsForDone
     ? `The ${kindOf(dump)} takes a \`done\` callback that was never called, and no promise, timer or handle it started is still pending (a listener that would call it is not looked for).`
-    : 'Nothing it created is still pending: it may wait on something created before it started (a module-level promise, an earlier hook).';
+    : "No native promise, timer or handle it created is still pending: it may wait on something created before it started (a module-level promise, an earlier hook), or on a promise library's own promise (bluebird's, Q's), which is not recorded.";
   return why + closingWords(dump.closing ?? []);
 }
 

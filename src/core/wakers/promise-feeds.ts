@@ -7,8 +7,9 @@
  * that runs is what settles the second, so the second waits on it (one hang,
  * drawn once: dump/fed.ts). The search goes back from each resolve function
  * through what refers to it, nearest first, as far as {@link DEPTH}
- * references, and not through a module's scope nor from a scope to the
- * scopes inside it (a module's scope refers to much of the program).
+ * references, and not through a module's scope (it refers to much of the
+ * program); from a function's scope to the scopes inside it, whose functions
+ * can call what it keeps.
  */
 import type {WakerContext} from './context';
 import {carriesFeed} from './feed-edges';
@@ -81,8 +82,15 @@ function reachedBack(
       for (const {from, edge} of ix.retainersOf(node)) {
         if (seen.has(from) || seen.size >= VISITS) continue;
         if (ix.skip(edge) || ix.probe.ours[from] === 1) continue;
+        // A function's scope to the scopes inside it: the code of a function
+        // made in it (p-map's worker, an async function started in its
+        // executor) can call what that scope keeps.
+        const inner =
+          g.edgeName(edge) === 'previous' &&
+          g.name(from) === 'system / Context' &&
+          g.name(node) === 'system / Context';
         if (
-          !carriesFeed(g, edge, from) ||
+          (!inner && !carriesFeed(g, edge, from)) ||
           (g.name(from) === 'system / Context' && ix.isModuleScope(from))
         )
           continue;
