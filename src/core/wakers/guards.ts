@@ -61,14 +61,9 @@ function keeps(cx: WakerContext, timer: number, wanted: Set<number>): boolean {
 /** Whether a variable of `fn`'s scope, or of one around it, is wanted. */
 function inScope(cx: WakerContext, fn: number, wanted: Set<number>): boolean {
   const g = cx.ix.g;
-  let ctx = edgeNamed(g, fn, 'context');
-  for (let depth = 0; depth < SCOPES && ctx !== -1; depth++) {
-    if (g.name(ctx) !== 'system / Context' || cx.ix.isModuleScope(ctx))
-      return false;
+  for (const ctx of cx.ix.scopesOf(fn, SCOPES))
     for (let e = g.firstEdge(ctx); e < g.firstEdge(ctx + 1); e++)
       if (g.edgeType(e) === 'context' && wanted.has(g.edgeTo(e))) return true;
-    ctx = edgeNamed(g, ctx, 'previous');
-  }
   return false;
 }
 

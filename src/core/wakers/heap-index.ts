@@ -223,6 +223,23 @@ export class HeapIndex extends HeapCode {
   }
 
   /**
+   * The scopes a function's code sees, its own first, up to `max` of them and
+   * short of a module's (whose variables belong to every function of the
+   * module).
+   */
+  scopesOf(fn: number, max: number): number[] {
+    const g = this.g;
+    const out: number[] = [];
+    let ctx = edgeNamed(g, fn, 'context');
+    while (out.length < max && ctx !== -1) {
+      if (g.name(ctx) !== 'system / Context' || this.isModuleScope(ctx)) break;
+      out.push(ctx);
+      ctx = edgeNamed(g, ctx, 'previous');
+    }
+    return out;
+  }
+
+  /**
    * The functions (not resolve functions) that close over one of `scopes` or
    * a scope inside them, up to `levels` scopes deep (the scopes included).
    */

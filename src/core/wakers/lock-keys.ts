@@ -55,20 +55,12 @@ export function releaseOfKey(
   }
   if (g.type(fn) !== 'closure') return true;
   let strings = 0;
-  let ctx = -1;
-  for (let e = g.firstEdge(fn); e < g.firstEdge(fn + 1); e++)
-    if (g.edgeName(e) === 'context') ctx = g.edgeTo(e);
-  for (let depth = 0; depth < SCOPES && ctx !== -1; depth++) {
-    if (g.name(ctx) !== 'system / Context' || ix.isModuleScope(ctx)) break;
-    let previous = -1;
+  for (const ctx of ix.scopesOf(fn, SCOPES))
     for (let e = g.firstEdge(ctx); e < g.firstEdge(ctx + 1); e++) {
       const to = g.edgeTo(e);
-      if (g.edgeName(e) === 'previous') previous = to;
       if (g.edgeType(e) !== 'context' || !STRINGS.has(g.type(to))) continue;
       strings++;
       if (g.name(to) === key) return true;
     }
-    ctx = previous;
-  }
   return strings === 0;
 }
