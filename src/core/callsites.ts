@@ -127,7 +127,7 @@ export function createPositionMapper(
           const last =
             typeof text === 'string' ? text.split('\n').pop()!.trim() : '';
           const m = POSITION_IN_PARENS.exec(last) ?? POSITION_BARE.exec(last);
-          if (m)
+          if (m && !escapesPackage(file, m[1]))
             mapped = {file: m[1], line: Number(m[2]), column: Number(m[3])};
         } catch {
           // A formatter that cannot handle a lone frame leaves V8's position in
@@ -145,6 +145,25 @@ export function createPositionMapper(
   };
   knownFiles.set(mapper, map);
   return mapper;
+}
+
+/**
+ * Whether a source map took a package's file to a file outside that package
+ * (typeorm's maps name `../../../src/…`, which resolves into the project
+ * that installed it: a position in the project's own `src/` that is none of
+ * its files). V8's position is kept then. Only absolute paths are compared
+ * (a `webpack://` source is no file either way).
+ *
+ * @example
+ * escapesPackage('/p/node_modules/typeorm/A.js', '/p/src/A.ts'); // true
+ */
+export function escapesPackage(generated: string, source: string): boolean {
+  const m = /^(.*[\\/]node_modules[\\/](?:@[^\\/]+[\\/])?[^\\/]+)[\\/]/.exec(
+    generated,
+  );
+  if (m === null || !path.isAbsolute(source)) return false;
+  const dir = m[1];
+  return !(source.startsWith(`${dir}/`) || source.startsWith(`${dir}\\`));
 }
 
 // The mappers made by createPositionMapper, with their entry for a site whose
