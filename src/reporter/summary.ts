@@ -25,7 +25,8 @@ import {
   withoutIndices,
 } from '../core/render/holder-ranges';
 import {stuckLeaves} from '../core/tree';
-import type {Frame, Leaf, TaskDump} from '../core/types';
+import type {Leaf, TaskDump} from '../core/types';
+import {sameFrame} from '../core/render/same';
 
 type Options = Pick<RenderOptions, 'styles' | 'width'>;
 
@@ -308,23 +309,12 @@ function waitedFor(d: TaskDump, leaf: Leaf): string {
       l.waker?.kind !== 'timer' &&
       l.detached === leaf.detached &&
       l.path.length <= leaf.path.length &&
-      l.path.every((f, i) => sameFrame(f, leaf.path[i])) &&
+      l.path.every((f, i) => sameFrame(f, leaf.path[i], true)) &&
       (above === undefined || l.path.length < above.path.length)
     )
       above = l;
   if (above === undefined) return '';
   return ` (under ${above.what}${wakerTag(above)})`;
-}
-
-/** Frames of a dump that came through JSON: equal by what they say. */
-function sameFrame(a: Frame, b: Frame): boolean {
-  return (
-    a.name === b.name &&
-    a.file === b.file &&
-    a.line === b.line &&
-    a.column === b.column &&
-    a.combinator?.index === b.combinator?.index
-  );
 }
 
 /**

@@ -80,7 +80,12 @@ function sameStrings(a: string[], b: string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function sameFrame(a: Frame, b: Frame, withCombinator: boolean): boolean {
+/** Two frames read the same (a dump's that came through JSON included). */
+export function sameFrame(
+  a: Frame,
+  b: Frame,
+  withCombinator: boolean,
+): boolean {
   if (
     a.name !== b.name ||
     a.file !== b.file ||
