@@ -39,10 +39,21 @@ import {messageOf} from './errors';
 const {setTimeout} = globalThis;
 
 /**
- * How long a file's end waits for what was told to close and has not yet (a
- * child sent a kill signal, a socket ended on our side, a server closing).
+ * How long a file's end waits at most for what is still open to close: what
+ * was told to close and has not yet (a child sent a kill signal, a socket
+ * ended on our side, a server closing), and what closes on its own a moment
+ * after the last hook (a client socket reading the end of a connection the
+ * last hook closed on the server's side, the timer a library clears when that
+ * socket closes).
  */
 const CLOSING_MS = 200;
+
+/**
+ * What is found open is listed once the list has not changed for this long
+ * and nothing on it is closing (so a file that leaves something open ends at
+ * least this much later).
+ */
+const QUIET_MS = 50;
 
 /** What {@link Leaks} needs from the environment. */
 export interface LeaksHost {
@@ -117,14 +128,7 @@ export class Leaks {
       mode: this.host.mode,
     };
     try {
-      this.found = this.list();
-      // What was told to close a moment ago (a kill sent, a server closing)
-      // gets a moment to do it.
-      const deadline = now() + CLOSING_MS;
-      while (this.found.some(f => closing(f.object)) && now() < deadline) {
-        await new Promise(resolve => setTimeout(resolve, 10));
-        this.found = this.list();
-      }
+      this.found = await this.settled();
       report.leftovers = this.found.map(f => f.leftover);
       if (this.host.mode === 'fail') this.fail(testPath);
     } catch (e) {
@@ -166,6 +170,32 @@ export class Leaks {
     this.ledger = undefined;
     this.targets.clear();
     this.found = [];
+  }
+
+  /**
+   * What is open once it stops closing (see {@link CLOSING_MS} and
+   * {@link QUIET_MS}): listed again every 10 ms while the list shrinks or
+   * something on it is closing.
+   */
+  private async settled(): Promise<Found[]> {
+    const first = this.list();
+    const before = new Set(first.map(f => f.object));
+    let found = first;
+    const start = now();
+    let changed = start;
+    while (found.length > 0 && now() < start + CLOSING_MS) {
+      if (!found.some(f => closing(f.object)) && now() >= changed + QUIET_MS)
+        break;
+      await new Promise(resolve => setTimeout(resolve, 10));
+      const again = this.list();
+      // Something opened while it waited (a client reconnecting every few
+      // ms): the file's work goes on, and what was open when it ended is
+      // listed.
+      if (again.some(f => !before.has(f.object))) return first;
+      if (again.length !== found.length) changed = now();
+      found = again;
+    }
+    return found;
   }
 
   private list(): Found[] {
