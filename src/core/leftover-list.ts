@@ -16,7 +16,7 @@ import {
   displayPath,
   readAllCallSites,
 } from './callsites';
-import {duration} from './dump';
+import {duration} from './words';
 import {describeHandle} from './handles';
 import type {Leftover, LeftoverKind} from './leftover-types';
 import {
@@ -111,11 +111,7 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
   const index = indexEntries(entries);
   const {byObject} = index;
   const candidates = entries.filter(
-    e =>
-      byObject.get(e.object) === e &&
-      isOpen(e) &&
-      !isImmediate(e) &&
-      refOf(e) !== false,
+    e => byObject.get(e.object) === e && keepsAlive(e),
   );
   const stacks = readAllCallSites(candidates, e => e.at?.holder ?? {});
   const walked = new Map<Entry, Walked>();
@@ -299,6 +295,21 @@ function callbackName(parent: Entry): string {
   if (parent.kind === 'timer')
     return `${typeof (parent.object as {_repeat?: unknown})._repeat === 'number' ? 'setInterval' : 'setTimeout'} callback`;
   return `${parent.kind === 'child-process' ? 'child process' : parent.kind} event`;
+}
+
+/**
+ * What among a file's entries may keep the process alive now: open, ref'd and
+ * not an Immediate. Reads Node's fields only (no stack): cheap enough to ask
+ * every few milliseconds while what was listed closes.
+ */
+export function aliveObjects(entries: readonly Entry[]): Set<object> {
+  const out = new Set<object>();
+  for (const e of entries) if (keepsAlive(e)) out.add(e.object);
+  return out;
+}
+
+function keepsAlive(e: Entry): boolean {
+  return isOpen(e) && !isImmediate(e) && refOf(e) !== false;
 }
 
 /**

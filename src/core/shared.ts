@@ -8,8 +8,9 @@
 import {now} from './clock';
 import v8 from 'node:v8';
 import * as record from './record';
-import {takeDump} from './dump';
-import {renderDump} from './render';
+import type {takeDump} from './dump';
+import type {renderDump} from './render';
+import {dumpModule, renderModule} from './at-dump';
 import {createPositionMapper} from './callsites';
 
 const KEY = Symbol.for('jest-taskdump/core');
@@ -41,8 +42,8 @@ export interface Core {
 
 const local: Core = {
   record,
-  takeDump,
-  renderDump,
+  takeDump: (...args) => dumpModule().takeDump(...args),
+  renderDump: (...args) => renderModule().renderDump(...args),
   createPositionMapper,
   formatter: () =>
     typeof Error.prepareStackTrace === 'function'

@@ -10,7 +10,7 @@ import {
   readCallSites,
 } from '../core/callsites';
 import {GLYPHS} from '../core/glyphs';
-import {rootTitle} from '../core/render';
+import {rootTitle} from '../core/render/title';
 import type {BlockedStack, Frame, TaskDump} from '../core/types';
 
 /** Frames kept from the blocked stack. */

@@ -18,10 +18,10 @@ import {runInContext} from 'node:vm';
 import {isCircus, isMachinery} from '../core/machinery';
 import {endRealm, realmOf} from '../core/realms';
 import {publishCore, setRootDir} from '../core/shared';
-import {type DumpContext, type LeafSource, takeDump} from '../core/dump';
+import type {DumpContext, LeafSource} from '../core/dump';
+import {dumpModule, renderModule} from '../core/at-dump';
 import {dumpOnSignal} from '../api';
 import {type Root, closeRoot, startRecording} from '../core/record';
-import {renderDump} from '../core/render';
 import type {Leaf, TaskDump} from '../core/types';
 import {
   TERMINAL_VARIABLE,
@@ -36,7 +36,7 @@ import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {DUMP_PROPERTY, dumpError} from './errors';
 import {onTestEvent} from './events';
 import {type Host, type State, stateOf, states} from './state';
-import {dumpContext} from './timeout-dump';
+import {timeoutDumpModule} from './at-dump';
 
 export {DUMP_PROPERTY, dumpError};
 export type {
@@ -157,7 +157,9 @@ export function withTaskdump<TBase extends EnvironmentClass>(
           contextFor: root => {
             for (const active of st.running.values())
               if (active.root === root)
-                return dumpContext(this, st, active, {timeoutMs: null});
+                return timeoutDumpModule().dumpContext(this, st, active, {
+                  timeoutMs: null,
+                });
             return null;
           },
         });
@@ -211,7 +213,7 @@ export function withTaskdump<TBase extends EnvironmentClass>(
       ctx: DumpContext,
       sources?: Map<Leaf, LeafSource>,
     ): TaskDump {
-      return takeDump(root, ctx, sources);
+      return dumpModule().takeDump(root, ctx, sources);
     }
 
     /**
@@ -223,7 +225,7 @@ export function withTaskdump<TBase extends EnvironmentClass>(
     renderTaskDump(dump: TaskDump): string {
       const {terminal, taskdump} = stateOf(this);
       // Jest indents a failure's message by 4 columns.
-      return renderDump(dump, {
+      return renderModule().renderDump(dump, {
         styles: terminalStyles(terminal.level),
         width: Math.max(40, terminal.columns - MESSAGE_INDENT),
         maxAlike: taskdump.maxAlike,

@@ -10,12 +10,13 @@ import {now} from '../core/clock';
 import path from 'node:path';
 import type {PositionMapper} from '../core/callsites';
 import {isCircus, isMachinery} from '../core/machinery';
-import {type Found, type Owner, listLeftovers} from '../core/leftover-list';
 import {
-  countKinds,
-  renderLeftoverReport,
-  renderLeftoverTrees,
-} from '../core/leftover-render';
+  type Found,
+  type Owner,
+  aliveObjects,
+  listLeftovers,
+} from '../core/leftover-list';
+import {leftoverRenderModule} from '../core/at-dump';
 import {
   LEFTOVERS_KIND,
   LEFTOVERS_VERSION,
@@ -144,7 +145,7 @@ export class Leaks {
     // No reporter of ours to print it under the file's results.
     try {
       process.stderr.write(
-        `\n${renderLeftoverReport(report, {
+        `\n${leftoverRenderModule().renderLeftoverReport(report, {
           styles: terminalStyles(this.host.terminal.level),
           width: this.host.terminal.columns,
         })}\n\n`,
@@ -174,26 +175,29 @@ export class Leaks {
 
   /**
    * What is open once it stops closing (see {@link CLOSING_MS} and
-   * {@link QUIET_MS}): listed again every 10 ms while the list shrinks or
-   * something on it is closing.
+   * {@link QUIET_MS}): what was listed, less what closed meanwhile (read
+   * every 10 ms from Node's fields, without listing again).
    */
   private async settled(): Promise<Found[]> {
     const first = this.list();
-    const before = new Set(first.map(f => f.object));
+    if (first.length === 0) return first;
+    const before = aliveObjects(this.ledger!.entries);
     let found = first;
     const start = now();
     let changed = start;
-    while (found.length > 0 && now() < start + CLOSING_MS) {
+    while (now() < start + CLOSING_MS) {
       if (!found.some(f => closing(f.object)) && now() >= changed + QUIET_MS)
         break;
       await new Promise(resolve => setTimeout(resolve, 10));
-      const again = this.list();
+      const alive = aliveObjects(this.ledger!.entries);
       // Something opened while it waited (a client reconnecting every few
       // ms): the file's work goes on, and what was open when it ended is
       // listed.
-      if (again.some(f => !before.has(f.object))) return first;
-      if (again.length !== found.length) changed = now();
-      found = again;
+      for (const o of alive) if (!before.has(o)) return first;
+      const open = found.filter(f => alive.has(f.object));
+      if (open.length !== found.length) changed = now();
+      found = open;
+      if (found.length === 0) break;
     }
     return found;
   }
@@ -230,6 +234,7 @@ export class Leaks {
       // known, so none is failed for it (it is listed).
       if (target === undefined || target.owner.concurrent !== undefined)
         continue;
+      const {countKinds, renderLeftoverTrees} = leftoverRenderModule();
       const text =
         `jest-taskdump: it left ${countKinds(list)} open, and \`leaks\` is 'fail':\n\n` +
         renderLeftoverTrees(list, testPath, {

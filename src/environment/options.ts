@@ -5,7 +5,7 @@
 import {constants} from 'node:os';
 import {inspect} from 'node:util';
 import {DEFAULT_RECORDER_OPTIONS, type RecorderOptions} from '../core/record';
-import {DEFAULT_MAX_ALIKE} from '../core/render/alike';
+import {DEFAULT_MAX_ALIKE} from '../core/render/defaults';
 
 const osConstants = constants;
 

@@ -36,7 +36,7 @@
  * - A leaf whose search found nothing is remembered too: later ones say
  *   nothing either, as the first did.
  */
-import {rootTitle} from '../core/render';
+import {rootTitle} from '../core/render/title';
 import {startsWith} from '../core/dump/fed';
 import type {Frame, Leaf, TaskDump, Waker} from '../core/types';
 

@@ -33,14 +33,10 @@ import inspector from 'node:inspector';
 import path from 'node:path';
 import type {Circus} from '@jest/types';
 import {displayPath} from '../core/callsites';
-import {rootTitle} from '../core/render';
+import {rootTitle} from '../core/render/title';
 import {DUMP_KIND, DUMP_VERSION, type TaskDump} from '../core/types';
-import {
-  type StackHost,
-  readBlockedStack,
-  renderBlocked,
-  topFrame,
-} from './blocked';
+import {blockedModule} from './at-dump';
+import type {StackHost} from './blocked';
 import {
   BEAT,
   EXIT,
@@ -294,7 +290,7 @@ export class Watchdog {
         frames: stack,
         makingResource,
         resumed,
-      } = readBlockedStack(this.host);
+      } = blockedModule().readBlockedStack(this.host);
       // Nothing of the test's under the probe: the block ended before the probe
       // ran.
       if (warn && stack.length === 0) return {kind: 'running'};
@@ -319,7 +315,8 @@ export class Watchdog {
         },
       };
       if (warn) {
-        const text = renderBlocked(dump, true)
+        const text = blockedModule()
+          .renderBlocked(dump, true)
           .split('\n')
           .map(l => (l ? `    ${l}` : l))
           .join('\n');
@@ -328,11 +325,11 @@ export class Watchdog {
           report: `\njest-taskdump: warning: ${rootTitle(dump)} (${dump.testPath}) blocks the event loop:\n\n${text}\n\n`,
         };
       }
-      const text = renderBlocked(dump);
+      const text = blockedModule().renderBlocked(dump);
       const error = this.host.dumpError(text, dump);
       // One frame, the running one: Jest shows its code frame under the
       // message.
-      const top = topFrame(dump.blocked!) ?? body;
+      const top = blockedModule().topFrame(dump.blocked!) ?? body;
       if (top)
         error.stack = `${text}\n    at ${top.name} (${path.resolve(this.host.rootDir, top.file)}:${top.line}:${top.column})`;
       this.ended = {owner: armed.owner, error};

@@ -16,8 +16,7 @@ import {
 import {sameShape} from './same';
 import {isStuckLeaf} from '../tree';
 
-/** Inputs alike drawn under one combinator, by default (`maxAlike`). */
-export const DEFAULT_MAX_ALIKE = 3;
+export {DEFAULT_MAX_ALIKE} from './defaults';
 
 /** A combinator's input: a branch (its node) or a leaf. */
 export type Item = {node?: TreeNode; leaf?: Leaf};

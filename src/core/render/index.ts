@@ -33,23 +33,11 @@ import {
 import {renderChildren} from './children';
 import {GLYPHS} from '../glyphs';
 import {ASIDE} from '../words';
+import {rootTitle} from './title';
 
 export type {RenderOptions, RenderStyles} from './lines';
 export {libraryOf} from './children';
-
-/**
- * `test "a › b"`, `beforeAll hook in "db"`, `afterEach hook for "db ›
- * inserts"`.
- */
-export function rootTitle(
-  dump: Pick<TaskDump, 'rootType' | 'rootName'>,
-): string {
-  if (dump.rootType === 'test') return `test "${dump.rootName}"`;
-  if (dump.rootType === 'traced')
-    return dump.rootName ? `traced "${dump.rootName}"` : 'traced call';
-  if (!dump.rootName) return `${dump.rootType} hook`;
-  return `${dump.rootType} hook ${dump.rootType.endsWith('Each') ? 'for' : 'in'} "${dump.rootName}"`;
-}
+export {rootTitle} from './title';
 
 function kindOf(dump: Pick<TaskDump, 'rootType'>): string {
   return dump.rootType === 'test'
