@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type {AggregatedResult, Test, TestResult} from '@jest/test-result';
 import {BaseReporter} from '@jest/reporters';
-import {libraryOf, rootTitle} from '../core/render';
+import {leftoverRenderModule, renderModule} from '../core/at-dump';
+import {rootTitle} from '../core/render/title';
 import {
   type Terminal,
   probeTerminal,
@@ -18,14 +19,13 @@ import {
 import {stuckLeaves} from '../core/tree';
 import {DUMP_KIND, type Frame, type TaskDump} from '../core/types';
 import type {LeftoverReport} from '../core/leftover-types';
-import {
-  leftoverSummaryLines,
-  renderLeftoverReport,
-} from '../core/leftover-render';
 import {closeHandoff, openHandoff, receiveLeftovers} from './handoff';
-import {summaryLines} from './summary';
+import type * as Summary from './summary';
 
-export {summaryLines};
+// What prints dumps and leftovers, loaded when there is one to print.
+let summary: typeof Summary | undefined;
+const summaryModule = (): typeof Summary =>
+  (summary ??= require('./summary') as typeof Summary);
 
 /**
  * Finds the dumps attached to a file's failures (they arrive as plain data from
@@ -162,6 +162,7 @@ const escapeProperty = (s: string): string =>
  */
 export function annotationLines(entries: Entry[], cwd: string): string[] {
   const lines: string[] = [];
+  const {libraryOf} = renderModule();
   for (const {dump, projectRoot} of entries) {
     const title = `jest-taskdump: ${dump.rootType === 'test' ? `test "${dump.rootName}"` : rootTitle(dump)} hung`;
     const counts = new Map<string, {at: Frame; what: string; n: number}>();
@@ -281,7 +282,7 @@ export default class TaskdumpReporter extends BaseReporter {
     });
     if (report.mode === 'fail' && report.error === undefined) return;
     this.log(
-      `\n${renderLeftoverReport(report, {
+      `\n${leftoverRenderModule().renderLeftoverReport(report, {
         styles: terminalStyles(this.terminal.level),
         width: this.terminal.columns,
       })}\n`,
@@ -292,7 +293,8 @@ export default class TaskdumpReporter extends BaseReporter {
   private listLeftovers(): void {
     if (this.leftoversListed) return;
     this.leftoversListed = true;
-    const lines = leftoverSummaryLines(
+    if (this.leftovers.length === 0) return;
+    const lines = leftoverRenderModule().leftoverSummaryLines(
       this.leftovers.map(l => l.report),
       {
         styles: terminalStyles(this.terminal.level),
@@ -307,15 +309,18 @@ export default class TaskdumpReporter extends BaseReporter {
     this.listLeftovers();
     const dumps = this.entries.map(e => e.dump);
     const projects = new Map(this.entries.map(e => [e.dump, e.project]));
-    const lines = summaryLines(
-      dumps,
-      {
-        styles: terminalStyles(this.terminal.level),
-        width: this.terminal.columns,
-      },
-      d => projects.get(d) ?? '',
-      this.suiteDumps,
-    );
+    const lines =
+      dumps.length + this.suiteDumps.length === 0
+        ? []
+        : summaryModule().summaryLines(
+            dumps,
+            {
+              styles: terminalStyles(this.terminal.level),
+              width: this.terminal.columns,
+            },
+            d => projects.get(d) ?? '',
+            this.suiteDumps,
+          );
     if (lines.length > 0) this.log(`\n${lines.join('\n')}\n`);
     if (this.options.annotations ?? process.env.GITHUB_ACTIONS === 'true') {
       const notes = annotationLines(this.entries, process.cwd());

@@ -4,12 +4,8 @@ import {stripVTControlCharacters} from 'node:util';
 import {format} from 'pretty-format';
 import {renderDump} from '../../src/core/render';
 import {DUMP_KIND, DUMP_VERSION, type TaskDump} from '../../src/core/types';
-import {
-  REPORT_KIND,
-  REPORT_VERSION,
-  annotationLines,
-  summaryLines,
-} from '../../src/reporter';
+import {REPORT_KIND, REPORT_VERSION, annotationLines} from '../../src/reporter';
+import {summaryLines} from '../../src/reporter/summary';
 import {resolveTerminal, terminalStyles} from '../../src/reporter/terminal';
 import serializer from '../../src/serializer';
 

@@ -6,8 +6,8 @@ import type {TestResult} from '@jest/test-result';
 import TaskdumpReporter, {
   annotationLines,
   parseReporterOptions,
-  summaryLines,
 } from '../../src/reporter';
+import {summaryLines} from '../../src/reporter/summary';
 import * as terminal from '../../src/reporter/terminal';
 import {
   DUMP_KIND,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import {SnapshotParser, removeStaleSnapshots} from '../../src/core/heap';
 import type {WakerSubject} from '../../src/core/wakers';
 import {DUMP_KIND, DUMP_VERSION, type Leaf} from '../../src/core/types';
-import {summaryLines} from '../../src/reporter';
+import {summaryLines} from '../../src/reporter/summary';
 import {searchThisProcess} from './wakers/live';
 
 describe('SnapshotParser', () => {
