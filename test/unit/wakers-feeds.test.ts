@@ -148,6 +148,55 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
       );
     })();
 
+    // (i) A timer that could settle two promises, one drawn inside the
+    // other's branch (the same frame, then one more): the inner one is what
+    // it feeds, the outer waits on that.
+    ((both: {outer?: () => void; inner?: () => void}) => {
+      promise('outer of nested', r => (both.outer = r));
+      promise('inner of nested', r => (both.inner = r));
+      const at = promises['outer of nested'].path[0];
+      promises['inner of nested'].path = [
+        at,
+        {name: 'inner', file: 'x.js', line: 2, column: 1, async: false},
+      ];
+      timer('nested', () => {
+        both.inner?.();
+        both.outer?.();
+      });
+    })({});
+    // (j) async-lock's `acquire` with a timeout, awaited inside another's
+    // critical section: the timeout's callback can settle both the inner
+    // acquire and (through the inner one's failure) the outer; the outer is
+    // resumed by a chain that awaits the inner one, which feeds it.
+    (() => {
+      const both: {inner?: () => void; outer?: () => void} = {};
+      const inner = new Promise<void>(r => (both.inner = r));
+      let running: Promise<void> | undefined;
+      const outer = new Promise<void>(resolve => {
+        both.outer = resolve;
+        running = (async () => {
+          await inner;
+          resolve();
+        })();
+      });
+      promises['lock outer'] = leafOf('promise', 'lock outer', false);
+      promises['lock inner'] = leafOf('promise', 'lock inner', false);
+      subjects.push(
+        {leaf: promises['lock outer'], promise: outer, constructed: true},
+        {
+          leaf: promises['lock inner'],
+          promise: inner,
+          constructed: true,
+          feeds: [inner, running!],
+        },
+      );
+      timer('lock timeout', () => {
+        both.inner?.();
+        both.outer?.();
+      });
+      handles['lock timeout'].detached = false;
+    })();
+
     report = findWakers(subjects, {
       exclude: [],
       rootDir: process.cwd(),
@@ -200,6 +249,17 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
     expect(
       report.feeds.find(f => f.handle === promises['pmap inner'])?.promise,
     ).toBe(promises['pmap outer']);
+  });
+
+  test('(i) a timer that could settle two promises, one inside the other, feeds the inner one', () => {
+    expect(fedBy('nested')).toBe('inner of nested');
+  });
+
+  test('(j) a timer that could settle two promises, one feeding the other, feeds the one that feeds', () => {
+    expect(
+      report.feeds.find(f => f.handle === promises['lock inner'])?.promise,
+    ).toBe(promises['lock outer']);
+    expect(fedBy('lock timeout')).toBe('lock inner');
   });
 
   test('no handle feeds more than one promise, no promise is fed twice', () => {

@@ -18,30 +18,45 @@ const HOPS = 4;
 
 /**
  * For each handle node, the index of the one subject it feeds, or -1 (none,
- * or more than one: then nothing says which).
+ * or more than one: then nothing says which). Of subjects one inside the
+ * other's branch (an `acquire()` awaited inside another's critical section,
+ * both kept by the inner one's timeout), the innermost is the one fed: the
+ * outer waits on it.
  *
  * @param kept for each subject, the nodes that keep its resolve function:
  *   the function itself and the holders the search named.
+ * @param inside whether subject `inner`'s leaf is in the branch that subject
+ *   `outer`'s waits on.
  */
 export function feedsOf(
   cx: WakerContext,
   kept: Array<number[] | undefined>,
   handles: Array<{node: number; traced: boolean}>,
+  inside: (inner: number, outer: number) => boolean = () => false,
 ): number[] {
-  const owner = new Map<number, number>();
+  const owners = new Map<number, Set<number>>();
   kept.forEach((nodes, i) => {
-    for (const n of nodes ?? [])
-      owner.set(n, owner.has(n) && owner.get(n) !== i ? -1 : i);
+    for (const n of nodes ?? []) {
+      const set = owners.get(n);
+      if (set === undefined) owners.set(n, new Set([i]));
+      else set.add(i);
+    }
   });
+  const one = (found: Set<number>): number => {
+    for (const i of found)
+      if ([...found].every(j => j === i || inside(i, j))) return i;
+    return -1;
+  };
   return handles.map(h =>
-    h.node === -1 || owner.size === 0 ? -1 : reached(cx, h, owner),
+    h.node === -1 || owners.size === 0 ? -1 : reached(cx, h, owners, one),
   );
 }
 
 function reached(
   cx: WakerContext,
   {node: start, traced}: {node: number; traced: boolean},
-  owner: Map<number, number>,
+  owners: Map<number, Set<number>>,
+  one: (found: Set<number>) => number,
 ): number {
   const {ix} = cx;
   const g = ix.g;
@@ -50,8 +65,9 @@ function reached(
   // its branch was traced back (made by the calls that made the promise, as
   // mongoose's buffering timeout): one is named for what its callback keeps
   // however far out, scopes included.
-  const self = owner.get(start);
-  if (self !== undefined && (traced || !TIMERS.has(g.name(start)))) return self;
+  const self = owners.get(start);
+  if (self !== undefined && (traced || !TIMERS.has(g.name(start))))
+    return one(self);
   const seen = new Set<number>([start]);
   let level = [start];
   const found = new Set<number>();
@@ -66,12 +82,12 @@ function reached(
         // as its context, and that refers to much of the program.
         if (g.name(to) === 'system / Context' && ix.isModuleScope(to)) continue;
         seen.add(to);
-        const i = owner.get(to);
-        if (i !== undefined) found.add(i);
+        const i = owners.get(to);
+        if (i !== undefined) for (const k of i) found.add(k);
         else next.push(to);
       }
     }
     level = next;
   }
-  return found.size === 1 && !found.has(-1) ? [...found][0] : -1;
+  return one(found);
 }

@@ -24,7 +24,7 @@
  * properties, variables, event names); never a value of the program.
  */
 import {now} from '../clock';
-import type {Waker} from '../types';
+import type {Leaf, Waker} from '../types';
 import {probeHeap} from '../heap';
 import {Stopwatch} from '../stopwatch';
 import {HeapIndex, IDENTIFIER} from './heap-index';
@@ -140,14 +140,6 @@ export function findWakers(
       if (waker.kind === 'none') orphaned++;
     });
     findHolders(cx, subjects, locks, keys);
-    const fed = feedsOf(
-      cx,
-      kept,
-      handles.map((h, k) => ({
-        node: probe.subjects[subjects.length + k],
-        traced: !h.leaf.detached,
-      })),
-    );
     let at = subjects.length + handles.length;
     const chainNodes = feeders.map(s =>
       (s.feeds ?? []).map(() => probe.subjects[at++]),
@@ -158,6 +150,20 @@ export function findWakers(
       chainNodes,
       feeders.map(s => subjects.indexOf(s)),
       subjects.map(s => s.leaf),
+    );
+    // A subject inside another's branch: drawn under it, or a promise whose
+    // branch feeds it (found just above).
+    const inside = (inner: number, outer: number): boolean =>
+      within(subjects[inner].leaf, subjects[outer].leaf) ||
+      feeders.some((s, k) => s === subjects[inner] && fedBy[k].includes(outer));
+    const fed = feedsOf(
+      cx,
+      kept,
+      handles.map((h, k) => ({
+        node: probe.subjects[subjects.length + k],
+        traced: !h.leaf.detached,
+      })),
+      inside,
     );
     const guarding: WakerReport['guards'] = [];
     for (const q of guards) {
@@ -360,3 +366,18 @@ function describe(
 
 /** How many objects up from a resolve function a search names and follows. */
 const CHAIN = 6;
+
+/**
+ * Whether `inner` is in the branch `outer` waits on: its path goes on from
+ * the promise's, frame for frame.
+ */
+function within(inner: Leaf, outer: Leaf): boolean {
+  const p = inner.path;
+  const q = outer.path;
+  return (
+    inner !== outer &&
+    inner.detached === outer.detached &&
+    q.length < p.length &&
+    q.every((f, k) => p[k] === f)
+  );
+}
