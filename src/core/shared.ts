@@ -8,9 +8,8 @@
 import {now} from './clock';
 import v8 from 'node:v8';
 import * as record from './record';
-import type {takeDump} from './dump';
-import type {renderDump} from './render';
-import {dumpModule, renderModule} from './at-dump';
+import {takeDump} from './dump';
+import {renderDump} from './render';
 import {createPositionMapper} from './callsites';
 
 const KEY = Symbol.for('jest-taskdump/core');
@@ -42,8 +41,8 @@ export interface Core {
 
 const local: Core = {
   record,
-  takeDump: (...args) => dumpModule().takeDump(...args),
-  renderDump: (...args) => renderModule().renderDump(...args),
+  takeDump,
+  renderDump,
   createPositionMapper,
   formatter: () =>
     typeof Error.prepareStackTrace === 'function'

@@ -21,7 +21,7 @@ import {isTimeoutError} from '../jest/timeout';
 import {messageOf} from './errors';
 import {blockName, fullName, testsUnder} from './names';
 import type {Host, State, Traced} from './state';
-import {timeoutDumpModule} from './at-dump';
+import {attach} from './timeout-dump';
 
 export function onTestEvent(
   env: Host,
@@ -107,7 +107,7 @@ export function onTestEvent(
       break;
     case 'test_fn_failure':
       if (isTimeoutError(event.error, messageOf))
-        timeoutDumpModule().attach(env, st, event.test, state, () => ({
+        attach(env, st, event.test, state, () => ({
           rootType: 'test',
           rootName: fullName(event.test),
           timeoutMs: event.test.timeout ?? state.testTimeout,
@@ -118,7 +118,7 @@ export function onTestEvent(
       break;
     case 'hook_failure':
       if (isTimeoutError(event.error, messageOf))
-        timeoutDumpModule().attach(env, st, event.hook, state, () => ({
+        attach(env, st, event.hook, state, () => ({
           rootType: event.hook.type,
           rootName: event.hook.type.endsWith('All')
             ? blockName(event.describeBlock)

@@ -18,8 +18,8 @@ import {runInContext} from 'node:vm';
 import {isCircus, isMachinery} from '../core/machinery';
 import {endRealm, realmOf} from '../core/realms';
 import {publishCore, setRootDir} from '../core/shared';
-import type {DumpContext, LeafSource} from '../core/dump';
-import {dumpModule, renderModule} from '../core/at-dump';
+import {type DumpContext, type LeafSource, takeDump} from '../core/dump';
+import {renderDump} from '../core/render';
 import {dumpOnSignal} from '../api';
 import {type Root, closeRoot, startRecording} from '../core/record';
 import type {Leaf, TaskDump} from '../core/types';
@@ -36,7 +36,7 @@ import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {DUMP_PROPERTY, dumpError} from './errors';
 import {onTestEvent} from './events';
 import {type Host, type State, stateOf, states} from './state';
-import {timeoutDumpModule} from './at-dump';
+import {dumpContext} from './timeout-dump';
 
 export {DUMP_PROPERTY, dumpError};
 export type {
@@ -157,9 +157,7 @@ export function withTaskdump<TBase extends EnvironmentClass>(
           contextFor: root => {
             for (const active of st.running.values())
               if (active.root === root)
-                return timeoutDumpModule().dumpContext(this, st, active, {
-                  timeoutMs: null,
-                });
+                return dumpContext(this, st, active, {timeoutMs: null});
             return null;
           },
         });
@@ -213,7 +211,7 @@ export function withTaskdump<TBase extends EnvironmentClass>(
       ctx: DumpContext,
       sources?: Map<Leaf, LeafSource>,
     ): TaskDump {
-      return dumpModule().takeDump(root, ctx, sources);
+      return takeDump(root, ctx, sources);
     }
 
     /**
@@ -225,7 +223,7 @@ export function withTaskdump<TBase extends EnvironmentClass>(
     renderTaskDump(dump: TaskDump): string {
       const {terminal, taskdump} = stateOf(this);
       // Jest indents a failure's message by 4 columns.
-      return renderModule().renderDump(dump, {
+      return renderDump(dump, {
         styles: terminalStyles(terminal.level),
         width: Math.max(40, terminal.columns - MESSAGE_INDENT),
         maxAlike: taskdump.maxAlike,

@@ -16,7 +16,11 @@ import {
   aliveObjects,
   listLeftovers,
 } from '../core/leftover-list';
-import {leftoverRenderModule} from '../core/at-dump';
+import {
+  countKinds,
+  renderLeftoverReport,
+  renderLeftoverTrees,
+} from '../core/leftover-render';
 import {
   LEFTOVERS_KIND,
   LEFTOVERS_VERSION,
@@ -145,7 +149,7 @@ export class Leaks {
     // No reporter of ours to print it under the file's results.
     try {
       process.stderr.write(
-        `\n${leftoverRenderModule().renderLeftoverReport(report, {
+        `\n${renderLeftoverReport(report, {
           styles: terminalStyles(this.host.terminal.level),
           width: this.host.terminal.columns,
         })}\n\n`,
@@ -234,7 +238,6 @@ export class Leaks {
       // known, so none is failed for it (it is listed).
       if (target === undefined || target.owner.concurrent !== undefined)
         continue;
-      const {countKinds, renderLeftoverTrees} = leftoverRenderModule();
       const text =
         `jest-taskdump: it left ${countKinds(list)} open, and \`leaks\` is 'fail':\n\n` +
         renderLeftoverTrees(list, testPath, {

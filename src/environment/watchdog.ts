@@ -35,8 +35,12 @@ import type {Circus} from '@jest/types';
 import {displayPath} from '../core/callsites';
 import {rootTitle} from '../core/render/title';
 import {DUMP_KIND, DUMP_VERSION, type TaskDump} from '../core/types';
-import {blockedModule} from './at-dump';
-import type {StackHost} from './blocked';
+import {
+  type StackHost,
+  readBlockedStack,
+  renderBlocked,
+  topFrame,
+} from './blocked';
 import {
   BEAT,
   EXIT,
@@ -290,7 +294,7 @@ export class Watchdog {
         frames: stack,
         makingResource,
         resumed,
-      } = blockedModule().readBlockedStack(this.host);
+      } = readBlockedStack(this.host);
       // Nothing of the test's under the probe: the block ended before the probe
       // ran.
       if (warn && stack.length === 0) return {kind: 'running'};
@@ -315,8 +319,7 @@ export class Watchdog {
         },
       };
       if (warn) {
-        const text = blockedModule()
-          .renderBlocked(dump, true)
+        const text = renderBlocked(dump, true)
           .split('\n')
           .map(l => (l ? `    ${l}` : l))
           .join('\n');
@@ -325,11 +328,11 @@ export class Watchdog {
           report: `\njest-taskdump: warning: ${rootTitle(dump)} (${dump.testPath}) blocks the event loop:\n\n${text}\n\n`,
         };
       }
-      const text = blockedModule().renderBlocked(dump);
+      const text = renderBlocked(dump);
       const error = this.host.dumpError(text, dump);
       // One frame, the running one: Jest shows its code frame under the
       // message.
-      const top = blockedModule().topFrame(dump.blocked!) ?? body;
+      const top = topFrame(dump.blocked!) ?? body;
       if (top)
         error.stack = `${text}\n    at ${top.name} (${path.resolve(this.host.rootDir, top.file)}:${top.line}:${top.column})`;
       this.ended = {owner: armed.owner, error};
