@@ -304,17 +304,19 @@ describe.each([
 
   // nodemailer's shape: a greeting timeout the connection's events started,
   // which reaches the client the test waits on. Found feeding the wait, it is
-  // drawn as such: never set aside as feeding nothing. (Not said to be a
-  // timeout: its callback reaches the resolve function only through the
-  // client's emit; docs/limits.md.)
-  test('a broker that never greets: the greeting timeout the socket started is no aside', () => {
+  // drawn as such: never set aside as feeding nothing. Its callback keeps the
+  // client (`this`), which the search named keeping the wait's resolve
+  // function, and emits 'error' on it, which rejects `once()`: a timeout on
+  // the wait, not a second branch (it read "2 branches stuck (1 server, 1
+  // timer)").
+  test('a broker that never greets: the greeting timeout the socket started is a timeout on the wait', () => {
     const d = outline(find('a broker that never greets'));
     expect(d).toMatch(
-      /^Task dump: 2 branches stuck after … ms \(1 server, 1 timer\)\n/,
+      /^Task dump: 1 branch stuck after … ms \(1 server\); 1 timeout on a stuck wait \(a timer that can end it later\)\n/,
     );
     expect(d).not.toContain('aside');
     expect(d.replace(/\s+│?\s*/g, ' ')).toMatch(
-      /└╼ socket event at src\/broker\.js:(\d+:\d+) └╼ connect callback at src\/broker\.js:\1 └╼ <anonymous> at src\/broker\.js:\d+:\d+ ⏲ setTimeout 60000 ms/,
+      /└╼ socket event at src\/broker\.js:(\d+:\d+) └╼ connect callback at src\/broker\.js:\1 └╼ <anonymous> at src\/broker\.js:\d+:\d+ ⏲ setTimeout 60000 ms, fires in <time left>; the test timeout is 300 ms; a timeout on the promise above: its callback can settle that promise, ending the wait/,
     );
   });
 

@@ -92,3 +92,69 @@ describe('which timers under a waiting promise are timeouts on it', () => {
     expect(found.get('elsewhere')).toBe(false);
   });
 });
+
+/** nodemailer's connection: it keeps the callback that settles the send. */
+class Connection {
+  onConnect: (() => void) | undefined;
+}
+
+// A timer no question was asked of before the search (drawn under the
+// promise only once the search finds it feeding it: nodemailer's greeting
+// timeout, set by its socket's events) is asked when it is found feeding one:
+// a timeout when its callback's scope keeps the resolve function or an object
+// the search named keeping it (the connection, as `this`).
+describe('a timer found feeding a promise, which may be a timeout on it', () => {
+  const timers: NodeJS.Timeout[] = [];
+  let guarded: string[] = [];
+  let fed: string[] = [];
+
+  beforeAll(() => {
+    const subjects: Array<{leaf: Leaf; promise: Promise<unknown>}> = [];
+    const handles: Array<{leaf: Leaf; handle: object}> = [];
+    const wait = (name: string, timer: (c: Connection) => NodeJS.Timeout) => {
+      const connection = new Connection();
+      const promise = new Promise<void>(r => (connection.onConnect = r));
+      const t = timer(connection);
+      timers.push(t);
+      subjects.push({leaf: promiseLeaf(`${name} promise`), promise});
+      handles.push({leaf: timerLeaf(name), handle: t});
+    };
+    // Its callback keeps the connection in its scope.
+    wait('greeting', connection =>
+      setTimeout(() => connection.onConnect?.(), 60_000),
+    );
+    // Its callback keeps an object that keeps the connection: the timer
+    // feeds the promise, but its scope keeps nothing the search named.
+    wait('wrapped', connection => {
+      const around = {connection};
+      return setTimeout(() => void around, 60_000);
+    });
+    const report = findWakers(
+      subjects.map(s => ({...s, constructed: true})),
+      {
+        handles,
+        exclude: [],
+        rootDir: process.cwd(),
+        mapPosition: createPositionMapper(undefined),
+        isMachinery: () => false,
+        now: performance.now(),
+      },
+    );
+    guarded = report.guards.map(g => g.timer.path[0].name);
+    fed = report.feeds.map(f => f.handle.path[0].name);
+  }, 120_000);
+
+  afterAll(() => {
+    for (const t of timers) clearTimeout(t);
+  });
+
+  test("a callback whose scope keeps the object keeping the promise's resolve function: a timeout", () => {
+    expect(fed).toContain('greeting');
+    expect(guarded).toContain('greeting');
+  });
+
+  test('one that keeps it only through another object feeds it, and is no timeout', () => {
+    expect(fed).toContain('wrapped');
+    expect(guarded).not.toContain('wrapped');
+  });
+});

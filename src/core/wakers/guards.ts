@@ -3,14 +3,16 @@
  * on and sets a timer whose callback keeps the promise's resolve or reject
  * function in its own scope (p-timeout, opossum's `timeout`, tarn's acquire
  * timeout, `new Promise((resolve, reject) => { setTimeout(() =>
- * reject(new Error('timed out')), ms); work().then(resolve); })`) waits on
- * whichever comes first: that timer is a way out of the wait, not a second
- * thing stuck. Whether the callback keeps the function is read from the heap:
- * the callback itself, a bound function's target or arguments, the
- * arguments `setTimeout` passes, or a variable of the callback's scope or of
- * the scopes around it, short of a module's (whose variables belong to every
- * function of the module). What a scope keeps is what some function of it
- * uses, not necessarily the callback: "can settle it", never "will".
+ * reject(new Error('timed out')), ms); work().then(resolve); })`), or an
+ * object the waker search named keeping that function (nodemailer's greeting
+ * timeout: `this`, the connection whose `_connectCallback` leads to it), waits
+ * on whichever comes first: that timer is a way out of the wait, not a second
+ * thing stuck. Whether the callback keeps it is read from the heap: the
+ * callback itself, a bound function's target or arguments, the arguments
+ * `setTimeout` passes, or a variable of the callback's scope or of the scopes
+ * around it, short of a module's (whose variables belong to every function of
+ * the module). What a scope keeps is what some function of it uses, not
+ * necessarily the callback: "can settle it", never "will".
  */
 import {edgeNamed} from '../heap';
 import type {WakerContext} from './context';
@@ -20,8 +22,9 @@ const SCOPES = 4;
 
 /**
  * For each timer node, whether its callback keeps one of `resolvers` (the
- * resolve and reject functions of the promise it may guard) within reach of
- * its own code.
+ * resolve and reject functions of the promise it may guard), or one of
+ * `holders` (the objects the search named keeping them), within reach of its
+ * own code.
  *
  * @example
  * guardsOf(cx, ix.resolversOf(promiseNode), [timeoutNode, intervalNode]);
@@ -31,9 +34,15 @@ export function guardsOf(
   cx: WakerContext,
   resolvers: readonly number[],
   timers: readonly number[],
+  holders: readonly number[] = [],
 ): boolean[] {
   const wanted = new Set(resolvers);
-  return timers.map(t => t !== -1 && wanted.size > 0 && keeps(cx, t, wanted));
+  // The timers themselves are no holders of it for this question: a callback
+  // that refers to its own timer (to clear it) would read as a timeout.
+  for (const h of holders) if (!timers.includes(h)) wanted.add(h);
+  return timers.map(
+    t => t !== -1 && resolvers.length > 0 && keeps(cx, t, wanted),
+  );
 }
 
 function keeps(cx: WakerContext, timer: number, wanted: Set<number>): boolean {

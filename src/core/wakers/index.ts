@@ -170,10 +170,30 @@ export function findWakers(
       const promise = probe.subjects[at++];
       const timers = q.timers.map(() => probe.subjects[at++]);
       if (promise === -1) continue;
-      guardsOf(cx, ix.resolversOf(promise), timers).forEach((yes, k) => {
-        if (yes) guarding.push({timer: q.timers[k].leaf, promise: q.waiting});
-      });
+      // What the search named keeping its resolve function, when it was
+      // also a subject (the wait's own promise, as it most often is).
+      const subject = probe.subjects.indexOf(promise);
+      const holders =
+        subject !== -1 && subject < subjects.length
+          ? (kept[subject] ?? [])
+          : [];
+      guardsOf(cx, ix.resolversOf(promise), timers, holders).forEach(
+        (yes, k) => {
+          if (yes) guarding.push({timer: q.timers[k].leaf, promise: q.waiting});
+        },
+      );
     }
+    // A timer found feeding a subject is asked too: it is drawn under that
+    // promise only now (dump/fed.ts), so no question was asked of it before
+    // the search (nodemailer's greeting timeout, set by its socket's events).
+    handles.forEach((h, k) => {
+      const i = fed[k];
+      if (i === -1 || h.leaf.kind !== 'timer' || resolvers[i] === undefined)
+        return;
+      const node = probe.subjects[subjects.length + k];
+      if (guardsOf(cx, resolvers[i], [node], kept[i] ?? [])[0])
+        guarding.push({timer: h.leaf, promise: subjects[i].leaf});
+    });
     watch.lap('search');
     return {
       found,
