@@ -234,6 +234,12 @@ export interface Waker {
    */
   heldHere?: Frame | null;
   /**
+   * For a lock whose holder's release only this waiter's queued job keeps
+   * (wakers/queued-behind.ts): the function of the program that holds it,
+   * or null when it could not be placed.
+   */
+  queuedBehind?: Frame | null;
+  /**
    * True when this branch waits on what another holds, which waits on what this
    * one holds, or on what it holds itself ({@link heldHere}).
    */

@@ -112,6 +112,9 @@ function stableLeaf(l: Leaf): Leaf {
             ...(l.waker.heldHere
               ? {heldHere: stableFrame(l.waker.heldHere)}
               : {}),
+            ...(l.waker.queuedBehind
+              ? {queuedBehind: stableFrame(l.waker.queuedBehind)}
+              : {}),
           },
         }
       : {}),

@@ -27,7 +27,7 @@ import {now} from '../clock';
 import type {Leaf, Waker} from '../types';
 import {probeHeap} from '../heap';
 import {Stopwatch} from '../stopwatch';
-import {HeapIndex, IDENTIFIER} from './heap-index';
+import {type Chain, HeapIndex, IDENTIFIER} from './heap-index';
 import type {Recognised, WakerContext} from './context';
 import {StateReader} from './state';
 import {nearestHolder} from './nearest';
@@ -40,7 +40,6 @@ import {pipedFrom} from './streams';
 import {followedPromise} from './follows';
 import {promiseFeedsOf} from './promise-feeds';
 import {guardsOf} from './guards';
-import {waiterKey} from './lock-keys';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 import {fetchAbortWaker} from './event-words';
 import {
@@ -116,7 +115,7 @@ export function findWakers(
     let found = 0;
     let orphaned = 0;
     const locks: Array<number[] | undefined> = [];
-    const keys: Array<string | null> = [];
+    const queues: Array<Chain | undefined> = [];
     const kept: Array<number[] | undefined> = [];
     const resolvers: Array<number[] | undefined> = [];
     const generators: WakerReport['generators'] = [];
@@ -124,9 +123,9 @@ export function findWakers(
       const node = probe.subjects[i];
       if (node === -1) return;
       resolvers[i] = ix.resolversOf(node);
-      const {waker, chain, key, holders, generator} = wakerOf(cx, node, s);
+      const {waker, chain, queue, holders, generator} = wakerOf(cx, node, s);
       locks[i] = chain;
-      keys[i] = key ?? null;
+      queues[i] = queue;
       kept[i] = holders;
       if (generator !== undefined)
         generators.push({
@@ -139,7 +138,7 @@ export function findWakers(
       found++;
       if (waker.kind === 'none') orphaned++;
     });
-    findHolders(cx, subjects, locks, keys);
+    findHolders(cx, subjects, locks, queues);
     let at = subjects.length + handles.length;
     const chainNodes = feeders.map(s =>
       (s.feeds ?? []).map(() => probe.subjects[at++]),
@@ -227,8 +226,8 @@ interface Described {
    * owner).
    */
   chain?: number[];
-  /** The key of a keyed lock it is queued under (lock-keys.ts). */
-  key?: string | null;
+  /** The references from its resolve function up to the lock (locks.ts). */
+  queue?: Chain;
   /**
    * The resolve and reject functions, and the holders named on the way up
    * (for feeds.ts).
@@ -378,7 +377,7 @@ function describe(
   return {
     waker: first.waker,
     chain,
-    key: waiterKey(cx, first.chain),
+    queue: first.chain,
     holders,
     ...gen,
   };

@@ -29,7 +29,9 @@ import {
 } from './jobs';
 import {lentOnlyToItself, reenteredWords} from './words';
 import {reenteredAbove} from './reentry';
-import {releaseOfKey} from './lock-keys';
+import {releaseOfKey, waiterKey} from './lock-keys';
+import type {Chain} from './heap-index';
+import {queuedBehind} from './queued-behind';
 
 /**
  * For subjects whose resolve function an object keeps (`chains[i]`: those
@@ -40,7 +42,7 @@ export function findHolders(
   cx: WakerContext,
   subjects: WakerSubject[],
   chains: Array<number[] | undefined>,
-  keys: ReadonlyArray<string | null> = [],
+  queues: ReadonlyArray<Chain | undefined> = [],
 ): void {
   const {ix} = cx;
   const nodes = ix.probe.subjects;
@@ -113,7 +115,8 @@ export function findHolders(
       tokensByLock.set(lock[0], tokens);
     }
     // A keyed lock's releases of other keys give this one nothing back.
-    const key = keys[i] ?? null;
+    const queue = queues[i];
+    const key = queue === undefined ? null : waiterKey(cx, queue);
     const ofKey = (t: number): boolean =>
       key === null || releaseOfKey(cx, t, key);
     const jobs = new Set([...stuckJobs(i)].filter(ofKey));
@@ -130,6 +133,13 @@ export function findHolders(
         (jobs.has(own) ? jobFrame(cx, own, s.leaf) : undefined) ??
         holderFrame(cx, mine, own, s.leaf) ??
         null;
+      waker.deadlock = true;
+      return;
+    }
+    const behind =
+      queue === undefined ? undefined : queuedBehind(cx, queue, all, s.leaf);
+    if (behind !== undefined) {
+      waker.queuedBehind = behind.holder;
       waker.deadlock = true;
       return;
     }
