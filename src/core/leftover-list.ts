@@ -10,12 +10,7 @@
  * the program on its stack), nor what a callback of another file's leftovers
  * opened.
  */
-import {
-  type CallSite,
-  type PositionMapper,
-  displayPath,
-  readAllCallSites,
-} from './callsites';
+import {type PositionMapper, displayPath, readAllCallSites} from './callsites';
 import {duration} from './words';
 import {describeHandle} from './handles';
 import type {Leftover, LeftoverKind} from './leftover-types';
@@ -28,6 +23,7 @@ import {
   indexEntries,
 } from './leftovers';
 import {isImmediate, isOpen} from './open-state';
+import {type Walked, callbackName, thenableAwait, walk} from './leftover-walk';
 import type {Root} from './record';
 import type {Frame, TaskDump} from './types';
 
@@ -64,23 +60,6 @@ export interface Found {
   root: Root;
   object: object;
 }
-
-/** A recorded stack read as the program's frames. */
-interface Walked {
-  /** Root first. */
-  path: Frame[];
-  /** The stack reached the runner's call of the body. */
-  reached: boolean;
-  /** Some frame was Node's `timers/promises`. */
-  viaPromises: boolean;
-  /**
-   * Made through a jsdom window's timers, which jsdom stops when its
-   * environment tears down.
-   */
-  viaJsdom: boolean;
-}
-
-const JSDOM_WINDOW = /[\\/]jsdom[\\/]lib[\\/]jsdom[\\/]browser[\\/]Window\.js$/;
 
 /** Where an entry was opened, once traced to a Root. */
 interface Traced {
@@ -185,11 +164,13 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
           jsdom: false,
         };
       } else if (w.path.length > 0) {
+        // Opened by a thenable's `then`: traced through the `await`.
+        const awaited = attached ? undefined : thenableAwait(e.context, w, ctx);
         out = {
           root: e.root,
-          path: w.path,
+          path: [...(awaited ?? []), ...w.path],
           createdAt: w.path[w.path.length - 1],
-          detached: !attached,
+          detached: !attached && awaited === undefined,
           via: false,
           jsdom: w.viaJsdom,
         };
@@ -252,49 +233,6 @@ function rootOf(root: Root, ctx: ListContext): Root {
   let r: Root = root;
   while (ctx.ownerOf(r) === undefined && r.parent !== null) r = r.parent;
   return r;
-}
-
-/**
- * The program's frames of a stack, outermost first, up to the runner's call of
- * the body; Node's, the runner's and this plugin's frames are left out.
- */
-function walk(sites: CallSite[], ctx: ListContext): Walked {
-  const leafward: Frame[] = [];
-  let reached = false;
-  let viaPromises = false;
-  let viaJsdom = false;
-  for (const site of sites) {
-    const file = site.getFileName();
-    if (file == null) continue;
-    if (JSDOM_WINDOW.test(file)) viaJsdom = true;
-    if (ctx.isRunner(file)) {
-      reached = true;
-      break;
-    }
-    if (file.startsWith('node:')) {
-      if (file === 'node:timers/promises') viaPromises = true;
-      continue;
-    }
-    if (ctx.isMachinery(file)) continue;
-    const at = ctx.mapPosition(site);
-    if (at === null) continue;
-    leafward.push({
-      name: site.getFunctionName() || '<anonymous>',
-      file: displayPath(at.file, ctx.rootDir),
-      line: at.line,
-      column: at.column,
-      async: site.isAsync(),
-    });
-  }
-  return {path: leafward.reverse(), reached, viaPromises, viaJsdom};
-}
-
-/** `setInterval callback`, `socket event`: the hop through a parent entry. */
-function callbackName(parent: Entry): string {
-  if (isImmediate(parent)) return 'setImmediate callback';
-  if (parent.kind === 'timer')
-    return `${typeof (parent.object as {_repeat?: unknown})._repeat === 'number' ? 'setInterval' : 'setTimeout'} callback`;
-  return `${parent.kind === 'child-process' ? 'child process' : parent.kind} event`;
 }
 
 /**

@@ -1,8 +1,9 @@
 import {SIZE_ORDER, runJest} from './run';
 
 // What passing tests left open (fixtures/leftovers): a server from a beforeAll
-// hook, an interval, a child process, a client socket and a file watcher, each
-// under the test or hook that opened it, where it was opened; a test that
+// hook, an interval, a child process, a client socket, a file watcher and a
+// server a thenable's `then` started (through the `await`), each under the
+// test or hook that opened it, where it was opened; a test that
 // cleans up is quiet, and so is a clean file, and one whose client socket and
 // timer close on their own a moment after its last hook.
 const stable = (text: string): string =>
@@ -22,7 +23,7 @@ function fileSection(output: string): string {
 
 /** The end-of-run list. */
 function endList(output: string): string {
-  const start = output.indexOf('jest-taskdump: 5 left open by 1 test file');
+  const start = output.indexOf('jest-taskdump: 6 left open by 1 test file');
   if (start === -1) throw new Error(`no end-of-run list in:\n${output}`);
   return output.slice(start, output.indexOf('\n\n', start));
 }
@@ -36,7 +37,7 @@ const runs = {
 
 describe.each(Object.entries(runs))("leaks: 'warn', %s", (args, output) => {
   test('outcomes are unchanged: every test passes', () => {
-    expect(output).toContain('Tests:       8 passed, 8 total');
+    expect(output).toContain('Tests:       9 passed, 9 total');
     expect(output).toContain('Test Suites: 3 passed, 3 total');
   });
 
@@ -83,7 +84,7 @@ describe("leaks: 'fail', -w=2", () => {
 
   test('the tests that left something open fail, and the file for its beforeAll hook; the others pass', () => {
     expect(run.status).toBe(1);
-    expect(output).toContain('Tests:       4 failed, 4 passed, 8 total');
+    expect(output).toContain('Tests:       5 failed, 4 passed, 9 total');
     expect(output).toContain('Test Suites: 1 failed, 2 passed, 3 total');
     const failures = output.slice(0, output.indexOf('left open by'));
     const failed = [...failures.matchAll(/^ {2}● (.+)$/gm)].map(m => m[1]);
@@ -92,6 +93,7 @@ describe("leaks: 'fail', -w=2", () => {
       'starts a helper process',
       'connects a client',
       'watches a directory',
+      'awaits a server that starts when awaited',
       'Test suite failed to run',
     ]);
   });
@@ -106,7 +108,7 @@ describe("leaks: 'fail', -w=2", () => {
         "jest-taskdump: it left 1 timer open, and `leaks` is 'fail':",
         '',
         '    ╼ test "polls for jobs" in test/leftovers.test.js',
-        '    └╼ <anonymous> at test/leftovers.test.js:17:10',
+        '    └╼ <anonymous> at test/leftovers.test.js:18:10',
         '       └╼ startPolling at src/jobs.js:4:17',
         '          ⏲ setInterval every 1000 ms, still active; keeps the process alive',
       ].join('\n'),
