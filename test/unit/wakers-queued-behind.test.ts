@@ -16,9 +16,15 @@ type Done = (err?: unknown, ret?: unknown) => void;
 interface CallbackLock {
   acquire(key: string, fn: (done: Done) => void, cb?: Done): void;
 }
-const {CallbackLock} = require(
+interface PausedQueue {
+  add(fn: () => Promise<unknown>): Promise<unknown>;
+}
+const {CallbackLock, PausedQueue} = require(
   path.join(__dirname, '..', 'data', 'node_modules', 'callback-lock'),
-) as {CallbackLock: new () => CallbackLock};
+) as {
+  CallbackLock: new () => CallbackLock;
+  PausedQueue: new () => PausedQueue;
+};
 
 const kept: unknown[] = [];
 const timers: NodeJS.Timeout[] = [];
@@ -119,6 +125,17 @@ test('a holder that dropped its release, and a caller queued behind it: no deadl
     lock.acquire('k', inner => inner(), settle);
   });
   expect(waker?.what).toMatch(/kept in CallbackLock\.queues\.k\[0\]/);
+  expect(waker?.deadlock).toBeUndefined();
+  expect(waker?.queuedBehind).toBeUndefined();
+}, 120_000);
+
+test("a queue nobody started, whose entry keeps the waiter's own release: no deadlock said (p-queue's shape)", async () => {
+  const queue = new PausedQueue();
+  kept.push(queue);
+  const waker = await search(settle => {
+    queue.add(async () => 1).then(v => settle(null, v), settle);
+  });
+  expect(waker?.what).toMatch(/kept in PausedQueue\.queue\[0\]\.run/);
   expect(waker?.deadlock).toBeUndefined();
   expect(waker?.queuedBehind).toBeUndefined();
 }, 120_000);

@@ -46,9 +46,17 @@ export function queuedBehind(
   const entries: number[] = [];
   for (let e = g.firstEdge(queue); e < g.firstEdge(queue + 1); e++)
     if (g.edgeType(e) === 'element') entries.push(g.edgeTo(e));
-  // The waiters' own releases (made in the calls that queued them) are not
-  // the holder's.
-  const own = new Set(entries.map(n => edgeNamed(g, n, 'context')));
+  // The waiters' own releases (made in the calls that queued them: the scope
+  // of an entry that is a function, or of the functions an entry object
+  // keeps, p-queue's `{run}`) are not the holder's.
+  const own = new Set<number>();
+  for (const n of entries) {
+    const fns = g.type(n) === 'closure' ? [n] : [];
+    for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++)
+      if (g.type(g.edgeTo(e)) === 'closure') fns.push(g.edgeTo(e));
+    for (const f of fns) own.add(edgeNamed(g, f, 'context'));
+  }
+  own.delete(-1);
   const others = releases.filter(
     t => !ix.scopesOf(t, SCOPES).some(c => own.has(c)),
   );
