@@ -8,6 +8,7 @@ import type {Entry} from './leftovers';
 import type {ListContext} from './leftover-list';
 import {isImmediate} from './open-state';
 import {Stamp} from './record/stamp';
+import {looksMinified, originalName} from './stack/original-names';
 import type {Frame} from './types';
 
 /** A recorded stack read as the program's frames. */
@@ -51,8 +52,12 @@ export function walk(sites: CallSite[], ctx: ListContext): Walked {
     if (ctx.isMachinery(file)) continue;
     const at = ctx.mapPosition(site);
     if (at === null) continue;
+    const named = site.getFunctionName() ?? '';
     leafward.push({
-      name: site.getFunctionName() || '<anonymous>',
+      name:
+        (at.file !== file && looksMinified(named)
+          ? (originalName(site) ?? named)
+          : named) || '<anonymous>',
       file: displayPath(at.file, ctx.rootDir),
       line: at.line,
       column: at.column,

@@ -17,6 +17,7 @@ import {
   isAsync,
   position,
 } from '../stack/sites';
+import {looksMinified, originalName} from '../stack/original-names';
 import type {Frame} from '../types';
 
 /** Makes the Frames of one dump, mapping each file and position once. */
@@ -57,13 +58,24 @@ export class FrameMaker {
       pos === null
         ? null
         : {
-            name: shown || '<anonymous>',
+            name: this.nameOf(s, shown, pos) || '<anonymous>',
             file: this.display(pos.file),
             line: pos.line,
             column: pos.column,
             async: isAsync(s),
           };
     return frame;
+  }
+
+  /**
+   * `shown`, or for a frame of a file a source map took elsewhere whose name
+   * a minifier made, the name the original source gives its function
+   * (stack/original-names.ts).
+   */
+  private nameOf(s: Site, shown: string, pos: Position): string {
+    const f = file(s);
+    if (f === null || pos.file === f || !looksMinified(shown)) return shown;
+    return originalName(callSite(s)) ?? shown;
   }
 
   /**
