@@ -194,6 +194,40 @@ test('only a timer armed in reaction to a failure, by the code that handled it',
   expect(leafOf(retry.dump)).toMatch(/^retry loop in <anonymous> at /);
 });
 
+test("an attempt that catches its failure and returns it (cockatiel's `{error}`): a retry loop, with the error", async () => {
+  // cockatiel's Executor.invoke: the attempt's failure is a value.
+  async function invoke(): Promise<{error: unknown} | {ok: true}> {
+    try {
+      await down();
+      return {ok: true};
+    } catch (error) {
+      return {error};
+    }
+  }
+  const {dump} = await runBody(async () => {
+    for (;;) {
+      const result = await invoke();
+      if ('ok' in result || sleeps.stopped) return;
+      await sleep(20);
+    }
+  }, 150);
+  const what = leafOf(dump);
+  expect(what).toMatch(
+    new RegExp(
+      `^retry loop in <anonymous> at ${THIS_FILE}:\\d+: \\d+ attempts failed, each with Unavailable thrown at ${THIS_FILE}:${lineOf('down')}:\\d+; next attempt after setTimeout 20 ms`,
+    ),
+  );
+  expect(what).not.toContain('s3cr3t');
+  // A poll whose results hold no error (a status object) is no retry.
+  const poll = await runBody(async () => {
+    for (;;) {
+      await Promise.resolve({status: 'pending', error: null});
+      await sleep(500);
+    }
+  }, 60);
+  expect(leafOf(poll.dump)).toMatch(/^setTimeout 500 ms/);
+});
+
 // A dump taken while an attempt is in flight: the timer that attempt set (its
 // request's timeout) came after the pause, which fired; it is no pause (the
 // AWS SDK's socket timers read "retry loop … next attempt after setTimeout").

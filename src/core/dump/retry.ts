@@ -8,6 +8,11 @@
  * `catch` (directly, or after more `await`s of its own), or the rejection
  * handler. That code is the retry loop, and the failure is the attempt's.
  *
+ * An attempt that catches its own failure and returns it (cockatiel's
+ * `invoke`, fulfilled with `{error}`; a `[err, value]` pair) counts as
+ * failed when the value it fulfilled with keeps an error in an own data
+ * property (settled.ts `carried`).
+ *
  * A callback that got its error from anything but a promise (an I/O callback
  * called with an error) leaves nothing recorded that says it failed: its
  * timer is not called a retry.
@@ -157,8 +162,14 @@ export class Retries {
         if (kind === 'await' || kind === 'then') found = s;
         break;
       }
-      // A fulfilled `await` of the same function: its `catch` went on.
+      // A fulfilled `await` of the same function: its `catch` went on. Or
+      // an attempt that caught its failure and returned it (cockatiel's
+      // `{error}`): the pause after it is the loop's.
       if (state !== 'fulfilled' || kind !== 'await') break;
+      if (this.reason(s.awaited) !== null) {
+        found = s;
+        break;
+      }
       // Unless a timer set in the run that made this `await` has fired: a
       // pause that ended, and what came after it is the next attempt (its
       // request's timeout is no pause).
@@ -219,10 +230,17 @@ export class Retries {
     return s;
   }
 
+  /** Why an attempt failed: its rejection, or the error its value carries. */
   private reason(p: object): Reason | null {
     let r = this.reasons.get(p);
-    if (r === undefined) this.reasons.set(p, (r = this.reader.reason(p)));
+    if (r === undefined) this.reasons.set(p, (r = this.read(p)));
     return r;
+  }
+
+  private read(p: object): Reason | null {
+    return this.state(p) === 'fulfilled'
+      ? this.reader.carried(p)
+      : this.reader.reason(p);
   }
 
   /** Ends the inspector session, if one was opened. */

@@ -65,6 +65,22 @@ const REASON_READER = `function () {
   return {cls, frames: frames.map(l => l.trim())};
 }`;
 
+// Run on a fulfilled value in its own realm: the first error among its own
+// data properties (or elements), read as REASON_READER reads a reason; null
+// when there is none. No getter is called, no value returned.
+const CARRIED_READER = `function () {
+  if (this === null || typeof this !== 'object') return null;
+  const isError = v =>
+    v !== null && typeof v === 'object' && Object.prototype.toString.call(v) === '[object Error]';
+  let error;
+  for (const key of Object.getOwnPropertyNames(this).slice(0, 16)) {
+    const d = Object.getOwnPropertyDescriptor(this, key);
+    if (d !== undefined && 'value' in d && isError(d.value)) { error = d.value; break; }
+  }
+  if (error === undefined) return null;
+  return (${REASON_READER}).call(error);
+}`;
+
 type Post = SyncPost;
 
 /**
@@ -104,7 +120,7 @@ export class SettledReader {
       }).internalProperties as Internal[] | undefined;
       const state = props?.find(p => p.name === '[[PromiseState]]')?.value
         ?.value;
-      if (state === 'rejected')
+      if (state === 'rejected' || state === 'fulfilled')
         this.results.set(
           promise,
           props?.find(p => p.name === '[[PromiseResult]]')?.value,
@@ -124,21 +140,39 @@ export class SettledReader {
    * it cannot be read.
    */
   reason(promise: object): Reason | null {
-    const post = this.post;
     const result = this.results.get(promise);
-    if (post === null || result === undefined) return null;
+    if (result === undefined) return null;
     if (result.objectId === undefined)
       return {type: result.type ?? 'undefined', cls: null, frames: []};
+    return this.read(result.objectId, REASON_READER);
+  }
+
+  /**
+   * The error a promise {@link state} found fulfilled carries in its value
+   * (an attempt that caught its failure and returned it: cockatiel's
+   * `{error}`, a `[err, value]` pair), read as a {@link reason} is; null
+   * when its value holds none in its own data properties.
+   */
+  carried(promise: object): Reason | null {
+    const result = this.results.get(promise);
+    if (result?.objectId === undefined) return null;
+    return this.read(result.objectId, CARRIED_READER);
+  }
+
+  private read(objectId: string, reader: string): Reason | null {
+    const post = this.post;
+    if (post === null) return null;
     try {
       const read = post('Runtime.callFunctionOn', {
-        objectId: result.objectId,
-        functionDeclaration: REASON_READER,
+        objectId,
+        functionDeclaration: reader,
         returnByValue: true,
         silent: true,
         objectGroup: GROUP,
       });
       const value = (read.result as {value?: unknown} | undefined)?.value as
-        {cls?: unknown; frames?: unknown} | undefined;
+        {cls?: unknown; frames?: unknown} | null | undefined;
+      if (value === null) return null;
       if (read.exceptionDetails !== undefined || value === undefined)
         return {type: 'object', cls: null, frames: []};
       return {
