@@ -218,6 +218,9 @@ test("an attempt that catches its failure and returns it (cockatiel's `{error}`)
     ),
   );
   expect(what).not.toContain('s3cr3t');
+  // The loop ends here: its next pause would be drawn in the next dump.
+  sleeps.stop();
+  sleeps.stopped = false;
   // A poll whose results hold no error (a status object) is no retry.
   const poll = await runBody(async () => {
     for (;;) {
