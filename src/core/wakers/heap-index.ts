@@ -155,6 +155,43 @@ export class HeapIndex extends HeapCode {
     );
   }
 
+  /**
+   * What is reached from `from` (node 0: the roots), not through `blocked`,
+   * our objects or edges that keep nothing ({@link skip}): 1 per node.
+   */
+  reachedFrom(
+    from: readonly number[],
+    blocked: ReadonlySet<number> = new Set(),
+  ): Uint8Array {
+    const g = this.g;
+    const seen = new Uint8Array(g.nodeCount);
+    const queue = from.filter(n => n !== -1);
+    for (const n of queue) seen[n] = 1;
+    for (let head = 0; head < queue.length; head++) {
+      const n = queue[head];
+      if (this.probe.ours[n] === 1) continue;
+      for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
+        const to = g.edgeTo(e);
+        if (seen[to] === 1 || blocked.has(to) || this.skip(e)) continue;
+        seen[to] = 1;
+        queue.push(to);
+      }
+    }
+    return seen;
+  }
+
+  /**
+   * Whether any of `nodes` is reached from the roots or from a subject (what
+   * the program can still run or settle), not through our objects.
+   */
+  reachable(nodes: readonly number[]): boolean {
+    this.live ??= this.reachedFrom([0, ...this.probe.subjects]);
+    const live = this.live;
+    return nodes.some(n => live[n] === 1);
+  }
+
+  private live: Uint8Array | undefined;
+
   /** Whether edge `e` is from a WeakMap entry's key to its value. */
   isWeakKey(e: number): boolean {
     return this.weakKeys.has(e);

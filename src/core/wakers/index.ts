@@ -24,7 +24,7 @@
  * properties, variables, event names); never a value of the program.
  */
 import {now} from '../clock';
-import type {Leaf, Waker} from '../types';
+import type {Waker} from '../types';
 import {probeHeap} from '../heap';
 import {Stopwatch} from '../stopwatch';
 import {type Chain, HeapIndex, IDENTIFIER} from './heap-index';
@@ -38,7 +38,7 @@ import {type SuspendedGenerator, suspendedGenerator} from './generators';
 import {feedsOf} from './feeds';
 import {pipedFrom} from './streams';
 import {followedPromise} from './follows';
-import {promiseFeedsOf} from './promise-feeds';
+import {promiseFeedsOf, within} from './promise-feeds';
 import {guardsOf} from './guards';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 import {fetchAbortWaker} from './event-words';
@@ -294,6 +294,11 @@ function wakerOf(
     found.waker = fetchAbortWaker(
       !found.waker.what.endsWith('nothing aborted it'),
     );
+  // Kept by nothing the program can reach or run (only by the recorder's
+  // captured stacks, which are ours): its resolve function was dropped.
+  const waits = subject.leaf.waiting === true;
+  if (!found.waker && !waits && subject.constructed && !ix.reachable(fns))
+    return {waker: {...ORPHANED}};
   // A promise that waits on what the dump shows below it already says so.
   if (found.waker === undefined && subject.leaf.waiting !== true) {
     // Kept, but by nothing with a name (a plain object in a local of running
@@ -385,18 +390,3 @@ function describe(
 
 /** How many objects up from a resolve function a search names and follows. */
 const CHAIN = 6;
-
-/**
- * Whether `inner` is in the branch `outer` waits on: its path goes on from
- * the promise's, frame for frame.
- */
-function within(inner: Leaf, outer: Leaf): boolean {
-  const p = inner.path;
-  const q = outer.path;
-  return (
-    inner !== outer &&
-    inner.detached === outer.detached &&
-    q.length < p.length &&
-    q.every((f, k) => p[k] === f)
-  );
-}

@@ -107,3 +107,18 @@ function reachedBack(
   }
   return found;
 }
+
+/**
+ * Whether `inner` is in the branch `outer` waits on: its path goes on from
+ * the promise's, frame for frame.
+ */
+export function within(inner: Leaf, outer: Leaf): boolean {
+  const p = inner.path;
+  const q = outer.path;
+  return (
+    inner !== outer &&
+    inner.detached === outer.detached &&
+    q.length < p.length &&
+    q.every((f, k) => p[k] === f)
+  );
+}

@@ -61,10 +61,9 @@ export function queuedBehind(
     t => !ix.scopesOf(t, SCOPES).some(c => own.has(c)),
   );
   if (others.length === 0) return undefined;
-  const around = reach(cx, [0, ...ix.probe.subjects], new Set(entries));
+  const around = ix.reachedFrom([0, ...ix.probe.subjects], new Set(entries));
   if (others.some(t => around[t] === 1)) return undefined;
-  const behind = reach(
-    cx,
+  const behind = ix.reachedFrom(
     entries,
     new Set([queue, ...chain.nodes.slice(at + 1)]),
   );
@@ -79,33 +78,6 @@ export function queuedBehind(
 
 /** How many scopes out a waiter's own release is made. */
 const SCOPES = 6;
-
-/**
- * What is reached from `from`, not through `blocked`, our objects or edges
- * that keep nothing (heap-index.ts `skip`): 1 per node reached.
- */
-function reach(
-  cx: WakerContext,
-  from: readonly number[],
-  blocked: ReadonlySet<number>,
-): Uint8Array {
-  const {ix} = cx;
-  const g = ix.g;
-  const seen = new Uint8Array(g.nodeCount);
-  const queue = from.filter(n => n !== -1);
-  for (const n of queue) seen[n] = 1;
-  for (let head = 0; head < queue.length; head++) {
-    const n = queue[head];
-    if (ix.probe.ours[n] === 1) continue;
-    for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
-      const to = g.edgeTo(e);
-      if (seen[to] === 1 || blocked.has(to) || ix.skip(e)) continue;
-      seen[to] = 1;
-      queue.push(to);
-    }
-  }
-  return seen;
-}
 
 /**
  * The program's function whose call keeps the release in its scope (a
