@@ -275,24 +275,8 @@ function onlyThrough(
   entries: Set<number>,
   lock: number[],
 ): boolean {
-  const {ix} = cx;
-  const g = ix.g;
-  const blocked = new Set(lock);
-  const seen = new Uint8Array(g.nodeCount);
-  const queue = [0];
-  seen[0] = 1;
-  for (let head = 0; head < queue.length; head++) {
-    const n = queue[head];
-    if (ix.probe.ours[n] === 1) continue;
-    for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
-      const to = g.edgeTo(e);
-      if (seen[to] === 1 || ix.skip(e) || blocked.has(to)) continue;
-      if (entries.has(to)) return false;
-      seen[to] = 1;
-      queue.push(to);
-    }
-  }
-  return true;
+  const reached = cx.ix.reachedFrom([0], new Set(lock));
+  return ![...entries].some(n => reached[n] === 1);
 }
 
 /**
