@@ -6,8 +6,7 @@
  * file system under Node's module loader (mock-fs patches Node's fs binding)
  * and hang with it in place: a `require` at its timeout then fails and the
  * test file fails to run (measured with mock-fs 5.5). The environment loads
- * all it needs when it loads (about 85 ms of CPU in a fresh process, 136
- * modules).
+ * all it needs when it loads, as one file (scripts/bundle.js).
  */
 import type * as LeftoverRender from './leftover-render';
 import type * as Render from './render';

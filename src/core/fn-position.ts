@@ -30,17 +30,15 @@ interface Answer {
 /** Script ids to files, for the whole process (ids are never reused). */
 const scripts = new Map<string, string>();
 
-/** The function an inspector evaluation reads back (see below). */
-let held: unknown;
-
 /**
- * Reads the function being asked about: the inspector's `require` loads
- * this module from the process's own module cache, so the evaluation sees it
- * without any global.
+ * Where an inspector evaluation reads the function asked about: a property
+ * of Node's own global (not a test's: tests run in contexts of their own),
+ * keyed by a symbol, not enumerable, and there only while it is read. Not
+ * `require(__filename)`: the environment is bundled into one file, whose
+ * exports are not this module's.
  */
-export function heldFunction(): unknown {
-  return held;
-}
+const HELD = 'jest-taskdump/held-function';
+const HELD_KEY = Symbol.for(HELD);
 
 /**
  * Where each of `fns` is defined, or null where it cannot be told (a
@@ -59,10 +57,14 @@ export function functionPositions(
     const s = (session = openSession());
     const post = s.post as (method: string, params?: object) => Answer;
     const locations = fns.map(fn => {
-      held = fn;
+      Object.defineProperty(globalThis, HELD_KEY, {
+        value: fn,
+        configurable: true,
+        enumerable: false,
+      });
       try {
         const r = post('Runtime.evaluate', {
-          expression: `require(${JSON.stringify(__filename)}).heldFunction()`,
+          expression: `globalThis[Symbol.for(${JSON.stringify(HELD)})]`,
           includeCommandLineAPI: true,
           silent: true,
         });
@@ -80,7 +82,7 @@ export function functionPositions(
           | undefined;
         return loc ?? null;
       } finally {
-        held = undefined;
+        delete (globalThis as Record<symbol, unknown>)[HELD_KEY];
       }
     });
     if (locations.some(l => l !== null && !scripts.has(l.scriptId))) {
