@@ -23,7 +23,7 @@ import {
   indexEntries,
 } from './leftovers';
 import {isImmediate, isOpen} from './open-state';
-import {type Walked, callbackName, thenableAwait, walk} from './leftover-walk';
+import {type Walked, callbackName, contextHop, walk} from './leftover-walk';
 import type {Root} from './record';
 import type {Frame, TaskDump} from './types';
 
@@ -164,8 +164,9 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
           jsdom: false,
         };
       } else if (w.path.length > 0) {
-        // Opened by a thenable's `then`: traced through the `await`.
-        const awaited = attached ? undefined : thenableAwait(e.context, w, ctx);
+        // Opened by a thenable's `then` or a `.then()` callback: traced
+        // through the `await` or the `.then()` call.
+        const awaited = attached ? undefined : contextHop(e.context, w, ctx);
         out = {
           root: e.root,
           path: [...(awaited ?? []), ...w.path],

@@ -76,27 +76,41 @@ export function callbackName(parent: Entry): string {
 }
 
 /**
- * The frames down to an `await` whose thenable's `then` opened an entry, and
- * a frame that says so (a dump's "then of a thenable"). V8 calls a thenable's
- * `then` in a job of its own, whose context is the promise the `await` made
- * for it (a recorded subscription) and whose stack starts at that `then`,
- * short of the test body; that promise's own stack is the `await`'s.
- * Undefined when the entry's stack does not start at a `then`, the context is
- * not a recorded subscription, or its stack does not reach the runner's call
- * of the body.
+ * The frames down to the recorded subscription whose reaction job opened an
+ * entry, and a frame that says how (a dump's words): the `then` of a
+ * thenable an `await` called ("then of a thenable": V8 calls it in a job of
+ * its own, whose context is the promise the `await` made for the thenable),
+ * or the callback of a `.then()` ("`.then` callback": a rate limiter's retry
+ * timer, set when the call it made failed). The job's stack starts at the
+ * `then` or the callback, short of the test body; the subscription's own
+ * stack is the `await`'s or the `.then()` call's. Undefined when the context
+ * is not a recorded subscription, it is neither, or its stack does not reach
+ * the runner's call of the body.
  */
-export function thenableAwait(
+export function contextHop(
   context: object | undefined,
   w: Walked,
   ctx: ListContext,
 ): Frame[] | undefined {
-  if (context === undefined || !THEN.test(w.path[0]?.name ?? '')) return;
+  if (context === undefined) return undefined;
   const c = Stamp.capture(context);
   if (c?.holder == null || c.awaits === undefined) return undefined;
-  const up = walk(readAllCallSites([c], x => x.holder ?? {})[0], ctx);
+  const sites = readAllCallSites([c], x => x.holder ?? {})[0];
+  // Below Node's dispatch of promise hooks: V8's `then`, called by the
+  // program, or the program's own frame (an `await`).
+  const top = sites.find(s => !(s.getFileName() ?? '').startsWith('node:'));
+  const how = THEN.test(w.path[0]?.name ?? '')
+    ? 'then of a thenable'
+    : top !== undefined &&
+        top.getFileName() == null &&
+        THEN.test(top.getFunctionName() ?? '')
+      ? '.then callback'
+      : undefined;
+  if (how === undefined) return undefined;
+  const up = walk(sites, ctx);
   const at = up.path.at(-1);
   if (!up.reached || at === undefined) return undefined;
-  return [...up.path, {...at, name: 'then of a thenable', async: true}];
+  return [...up.path, {...at, name: how, async: true}];
 }
 
 const THEN = /(^|\.)then$/;

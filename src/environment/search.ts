@@ -40,17 +40,15 @@ import {SearchShare} from './search-share';
 import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {messageOf} from './errors';
 import {phasesLine} from '../core/stopwatch';
-import {apart, markAside, startsWith} from '../core/dump/fed';
+import {markAside} from '../core/dump/fed';
 import {hoistRootFrame} from '../core/dump/finish';
 import {markTimeouts} from '../core/dump/guards';
 import {guardQuestions, reusedTimeouts} from './search-timeouts';
+import {type Handle, subjectsOf} from './search-subjects';
 
 // Tests may fake or replace these; keep the real ones.
 /** `JEST_TASKDUMP_DEBUG=1`: each search's phases on stderr. */
 const DEBUG = process.env.JEST_TASKDUMP_DEBUG === '1';
-
-/** A timer or handle of a branch of its own: which promise does it feed? */
-type Handle = {leaf: Leaf; handle: object};
 
 /** What the search needs from the environment's options. */
 export interface SearchOptions {
@@ -129,12 +127,18 @@ export function searchWakers(
   if (dump.timeoutMs !== null) state.budget.addHang(dump.timeoutMs);
   // A promise that waits on a branch the dump shows below it (a timer, a
   // socket) is explained by it.
-  const {subjects, handles} = subjectsOf(dump, sources);
+  const {subjects, handles, waiting} = subjectsOf(dump, sources);
   const guards = guardQuestions(dump, sources);
   // The map would keep the promises alive in the snapshot: the subjects carry
   // them now.
   sources.clear();
-  if (subjects.length === 0) return;
+  if (subjects.length === 0) {
+    searchFeeds(dump, waiting, handles, ctx, options);
+    return;
+  }
+  // Kept, they would keep what their reactions refer to reachable from this
+  // frame during the snapshot.
+  waiting.length = 0;
   const known = subjects.map(s =>
     state.cache.lookup(s.leaf, dump.testPath, options.project),
   );
@@ -278,6 +282,67 @@ function searchOrReuse(
 }
 
 /**
+ * Every stuck promise waits on a branch drawn below it, so none is searched
+ * for itself; what is left to ask is whether a timer drawn in a branch of its
+ * own (a rate limiter's storage expiry, set by a call the body has returned
+ * from) feeds one of them. One that does is drawn under it; one that feeds
+ * none is set aside (shown, not counted), as after any search. Those
+ * promises' own wakers are not shown: the branch below them says what they
+ * wait on. Not cached: the question is about the timers, asked again in each
+ * dump that has one. Within the same limits as any search; a failure leaves
+ * the dump as it was, with its line.
+ */
+function searchFeeds(
+  dump: TaskDump,
+  waiting: WakerSubject[],
+  handles: Handle[],
+  ctx: DumpContext,
+  options: SearchOptions,
+): void {
+  try {
+    if (waiting.length === 0 || !handles.some(h => h.leaf.kind === 'timer'))
+      return;
+    const memory = readMemory();
+    if (
+      state.failed !== undefined ||
+      memoryVerdict(memory, options.maxHeapMb) !== null ||
+      !state.budget.allows(memory.heapUsedMb, options.budgetPercent)
+    )
+      return;
+    const started = now();
+    const before = waiting.map(s => s.leaf.waker);
+    try {
+      const report = findWakers(waiting, {
+        handles,
+        exclude: [...recorderObjects(), ...ledgerObjects()],
+        rootDir: options.rootDir,
+        mapPosition: ctx.mapPosition,
+        isMachinery: heldByRunner,
+        now: ctx.now,
+      });
+      const nested = nestFed(dump, report.feeds);
+      markAside(
+        dump,
+        handles.map(h => h.leaf).filter(l => !nested.includes(l)),
+      );
+    } catch (e) {
+      const why = messageOf(e).split('\n')[0];
+      state.failed = why;
+      dump.wakerNote = `What could settle each promise could not be looked for: the search failed (${why}); no more searches are made in this test process.`;
+    } finally {
+      waiting.forEach((s, i) => {
+        if (before[i] === undefined) delete s.leaf.waker;
+        else s.leaf.waker = before[i];
+      });
+      state.budget.spend(now() - started, memory.heapUsedMb);
+    }
+  } finally {
+    waiting.length = 0;
+    handles.length = 0;
+  }
+}
+
+/**
  * What feeds the leaves whose finding is reused: a handle in a branch of its
  * own made by the same calls as one found feeding a leaf of that signature.
  */
@@ -294,64 +359,4 @@ function reusedFeeds(
         out.push({handle: leaf, promise: subjects[i].leaf});
   });
   return out;
-}
-
-/**
- * The promises to search, and the handles of branches of their own (a
- * socket, an interval; see {@link apart}), whose search says whether they
- * feed a promise of another branch. In a function of its own: a local of the
- * search's frame would keep the last promise reachable from the stack while
- * the heap snapshot is taken.
- */
-function subjectsOf(
-  dump: TaskDump,
-  sources: Map<Leaf, LeafSource>,
-): {subjects: WakerSubject[]; handles: Handle[]} {
-  const subjects: WakerSubject[] = [];
-  const handles: Handle[] = [];
-  // A promise waiting on the branch below it (its executor started it) is no
-  // subject, but what its settling runs is that branch's too: when the
-  // branch is one nothing the Root runs waits on (detached, or through a
-  // call nobody awaits), the chain above that promise feeds what the
-  // branch's leaves feed. (Not for any chain with a dropped end: a
-  // `new Promise(async …)` drops its executor's promise, and the chain
-  // through its other ends, awaited, would then be searched too.)
-  const waiting: Array<[Leaf, object[]]> = [];
-  for (const [leaf, s] of sources)
-    if (
-      leaf.waiting === true &&
-      'promise' in s &&
-      s.feeds !== undefined &&
-      dump.leaves.includes(leaf)
-    )
-      waiting.push([leaf, s.feeds]);
-  const feedsOf = (leaf: Leaf, own: object[] | undefined): object[] => {
-    const unawaited = leaf.detached || leaf.path.some(f => f.notAwaited);
-    const above = waiting.flatMap(([w, feeds]) =>
-      unawaited && w.detached === leaf.detached && startsWith(leaf.path, w.path)
-        ? feeds
-        : [],
-    );
-    return above.length === 0 ? (own ?? []) : [...(own ?? []), ...above];
-  };
-  for (const [leaf, s] of sources) {
-    if ('handle' in s) {
-      if (leaf.busy !== true && dump.leaves.includes(leaf) && apart(leaf, dump))
-        handles.push({leaf, handle: s.handle});
-    } else if (
-      leaf.kind === 'promise' &&
-      leaf.waiting !== true &&
-      // The same promise as another input's: searched there.
-      leaf.waitsWithInput === undefined
-    ) {
-      const feeds = dump.leaves.includes(leaf) ? feedsOf(leaf, s.feeds) : [];
-      subjects.push({
-        leaf,
-        promise: s.promise,
-        constructed: s.constructed,
-        ...(feeds.length > 0 ? {feeds} : {}),
-      });
-    }
-  }
-  return {subjects, handles};
 }

@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('18 failed, 18 total');
-    expect(all).toHaveLength(18);
+    expect(run.tests).toBe('19 failed, 19 total');
+    expect(all).toHaveLength(19);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -299,6 +299,24 @@ describe.each([
     expect(d).toContain("waits for 'message' on a Client (an EventEmitter)");
     expect(d.replace(/\s+│?\s*/g, ' ')).toMatch(
       /└╼ receive at src\/broker\.js:\d+:\d+ ⏲ setInterval every 30000 ms, still active, next in <time left>; aside: no stuck promise found waiting on it/,
+    );
+  });
+
+  // rate-limiter-flexible's shape: the storage's expiry timer, set by the
+  // first call (which returned), beside the queue's retry. Every stuck promise
+  // waits on the branch below it, so none is searched for itself; a search
+  // still asks whether the timer feeds one of them.
+  test("a rate limiter's storage expiry beside its queue's retry: one branch, the expiry aside", () => {
+    const d = outline(find('a rate limiter whose tokens are used up'));
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 retry loop\); 1 aside \(no stuck\s+promise found waiting on it\)\n/,
+    );
+    const flat = d.replace(/\s+│?\s*/g, ' ');
+    expect(flat).toMatch(
+      /└╼ set at src\/limiter\.js:\d+:\d+ ⏲ setTimeout 60000 ms, fires in <time left>; the test timeout is 300 ms; aside: no stuck promise found waiting on it/,
+    );
+    expect(flat).toMatch(
+      /⏸ promise, never settled; it waits on: └╼ <anonymous> at src\/limiter\.js:\d+:\d+ └╼ \.then callback at src\/limiter\.js:\d+:\d+ └╼ <anonymous> at src\/limiter\.js:\d+:\d+ ⏲ retry loop in <anonymous> at src\/limiter\.js:\d+: 1 attempt failed/,
     );
   });
 

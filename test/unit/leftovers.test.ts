@@ -387,6 +387,37 @@ describe('listLeftovers', () => {
     expect(l.createdAt).toBe(null);
   });
 
+  test("a timer set in the callback of a library's `.then()` is traced through the `.then()` call", async () => {
+    // A rate limiter's queue: the call it makes fails, and its rejection
+    // callback sets the timer of the next try. The callback's stack starts in
+    // the microtask; the `.then()` it ran for was recorded where it was made.
+    const state: {timer?: NodeJS.Timeout} = {};
+    const removeTokens = vm.runInThisContext(
+      `(state => new Promise(resolve => {
+        Promise.reject(new Error('busy')).then(resolve, () => {
+          state.timer = setTimeout(() => {}, 60000);
+        });
+      }))`,
+      {filename: path.join(process.cwd(), 'limiter.js')},
+    ) as (s: typeof state) => Promise<void>;
+    enterRoot(root);
+    void removeTokens(state);
+    await sleep(5);
+    leaveRoot(root);
+    cleanups.push(() => clearTimeout(state.timer));
+    const found = list();
+    expect(found.map(f => f.object)).toEqual([state.timer]);
+    const l = found[0].leftover;
+    expect(l.detached).toBe(false);
+    const names = l.path.map(f => `${f.name} ${f.file}:${f.line}`);
+    expect(names.slice(-3)).toEqual([
+      '<anonymous> limiter.js:2',
+      '.then callback limiter.js:2',
+      '<anonymous> limiter.js:3',
+    ]);
+    expect(l.path.some(f => f.file === THIS_FILE)).toBe(true);
+  });
+
   test('a timer set in a setImmediate callback of the test is traced through it', async () => {
     let inner: NodeJS.Timeout | undefined;
     under(() =>

@@ -1,0 +1,86 @@
+/**
+ * What a waker search asks about a dump: its stuck promises, and the timers
+ * and handles drawn in branches of their own, which may feed one of them.
+ */
+import type {LeafSource} from '../core/dump';
+import {apart, startsWith} from '../core/dump/fed';
+import type {Leaf, TaskDump} from '../core/types';
+import type {WakerSubject} from '../core/wakers';
+
+/** A timer or handle of a branch of its own: which promise does it feed? */
+export type Handle = {leaf: Leaf; handle: object};
+
+/**
+ * The promises to search, and the handles of branches of their own (a
+ * socket, an interval; see {@link apart}), whose search says whether they
+ * feed a promise of another branch; and the stuck promises that wait on a
+ * branch drawn below them (`waiting`: explained by it, not searched for
+ * themselves, but a timer of a branch of its own may feed one). In a
+ * function of its own: a local of the search's frame would keep the last
+ * promise reachable from the stack while the heap snapshot is taken.
+ */
+export function subjectsOf(
+  dump: TaskDump,
+  sources: Map<Leaf, LeafSource>,
+): {subjects: WakerSubject[]; handles: Handle[]; waiting: WakerSubject[]} {
+  const subjects: WakerSubject[] = [];
+  const handles: Handle[] = [];
+  const waitingSubjects: WakerSubject[] = [];
+  // A promise waiting on the branch below it (its executor started it) is no
+  // subject, but what its settling runs is that branch's too: when the
+  // branch is one nothing the Root runs waits on (detached, or through a
+  // call nobody awaits), the chain above that promise feeds what the
+  // branch's leaves feed. (Not for any chain with a dropped end: a
+  // `new Promise(async …)` drops its executor's promise, and the chain
+  // through its other ends, awaited, would then be searched too.)
+  const waiting: Array<[Leaf, object[]]> = [];
+  for (const [leaf, s] of sources)
+    if (
+      leaf.waiting === true &&
+      'promise' in s &&
+      s.feeds !== undefined &&
+      dump.leaves.includes(leaf)
+    )
+      waiting.push([leaf, s.feeds]);
+  const feedsOf = (leaf: Leaf, own: object[] | undefined): object[] => {
+    const unawaited = leaf.detached || leaf.path.some(f => f.notAwaited);
+    const above = waiting.flatMap(([w, feeds]) =>
+      unawaited && w.detached === leaf.detached && startsWith(leaf.path, w.path)
+        ? feeds
+        : [],
+    );
+    return above.length === 0 ? (own ?? []) : [...(own ?? []), ...above];
+  };
+  for (const [leaf, s] of sources) {
+    if (
+      'promise' in s &&
+      leaf.kind === 'promise' &&
+      leaf.waiting === true &&
+      leaf.busy !== true &&
+      dump.leaves.includes(leaf)
+    )
+      waitingSubjects.push({
+        leaf,
+        promise: s.promise,
+        constructed: s.constructed,
+      });
+    if ('handle' in s) {
+      if (leaf.busy !== true && dump.leaves.includes(leaf) && apart(leaf, dump))
+        handles.push({leaf, handle: s.handle});
+    } else if (
+      leaf.kind === 'promise' &&
+      leaf.waiting !== true &&
+      // The same promise as another input's: searched there.
+      leaf.waitsWithInput === undefined
+    ) {
+      const feeds = dump.leaves.includes(leaf) ? feedsOf(leaf, s.feeds) : [];
+      subjects.push({
+        leaf,
+        promise: s.promise,
+        constructed: s.constructed,
+        ...(feeds.length > 0 ? {feeds} : {}),
+      });
+    }
+  }
+  return {subjects, handles, waiting: waitingSubjects};
+}
