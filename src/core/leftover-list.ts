@@ -23,7 +23,13 @@ import {
   indexEntries,
 } from './leftovers';
 import {isImmediate, isOpen} from './open-state';
-import {type Walked, callbackName, contextHop, walk} from './leftover-walk';
+import {
+  type Walked,
+  callbackName,
+  contextHop,
+  startedBy,
+  walk,
+} from './leftover-walk';
 import type {Root} from './record';
 import type {Frame, TaskDump} from './types';
 
@@ -115,6 +121,7 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
       w.path.length > 0 &&
       (w.reached || w.path[0].file === testFile);
     let out: Traced | 'earlier' | null = null;
+    let root: Root | null;
     const parent =
       e.context === undefined
         ? undefined
@@ -152,11 +159,14 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
       // A callback of what an earlier file left open, or of a promise made
       // while no test or hook ran: not this test's.
       out = 'earlier';
-    } else if (e.root !== null && ctx.ownerOf(rootOf(e.root, ctx))) {
+    } else if (
+      (root = ownRoot(e, ctx)) !== null &&
+      ctx.ownerOf(rootOf(root, ctx))
+    ) {
       if (w === undefined) {
         // Over the capture budget: the Root is known, not the position.
         out = {
-          root: e.root,
+          root,
           path: [],
           createdAt: null,
           detached: true,
@@ -168,7 +178,7 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
         // through the `await` or the `.then()` call.
         const awaited = attached ? undefined : contextHop(e.context, w, ctx);
         out = {
-          root: e.root,
+          root,
           path: [...(awaited ?? []), ...w.path],
           createdAt: w.path[w.path.length - 1],
           detached: !attached && awaited === undefined,
@@ -230,6 +240,21 @@ function soon(e: Entry, firesInMs: number | undefined): boolean {
 }
 
 /** The outermost Root of this file a (nested, `traced()`) Root belongs to. */
+/**
+ * The Root an entry is the work of: the one active when it was opened, unless
+ * the callback it was opened in goes on with the work of a test or hook of
+ * this file that has ended (a retry loop whose test timed out, its next timer
+ * set while a later test runs). Even a stack that reaches a test body does
+ * not say which test: V8's async frames lead from the loop to the body that
+ * awaits it, the ended test's, suspended.
+ */
+function ownRoot(e: Entry, ctx: ListContext): Root | null {
+  const earlier = startedBy(e.context, e.root);
+  return earlier !== undefined && ctx.ownerOf(rootOf(earlier, ctx))
+    ? earlier
+    : e.root;
+}
+
 function rootOf(root: Root, ctx: ListContext): Root {
   let r: Root = root;
   while (ctx.ownerOf(r) === undefined && r.parent !== null) r = r.parent;

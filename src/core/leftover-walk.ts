@@ -7,6 +7,8 @@ import {type CallSite, displayPath, readAllCallSites} from './callsites';
 import type {Entry} from './leftovers';
 import type {ListContext} from './leftover-list';
 import {isImmediate} from './open-state';
+import type {Root} from './record';
+import {requestMadeAt} from './record/requests';
 import {Stamp} from './record/stamp';
 import {looksMinified, originalName} from './stack/original-names';
 import type {Frame} from './types';
@@ -114,3 +116,30 @@ export function contextHop(
 }
 
 const THEN = /(^|\.)then$/;
+
+/** How many recorded promises and requests {@link startedBy} walks back. */
+const MAX_HOPS = 128;
+
+/**
+ * The Root whose work a callback that ran with `context` goes on with, when
+ * it is not `current` (the Root that was active): walking back through the
+ * recorded `.then`s, `await`s and Node requests the callback ran for, the
+ * first one recorded by a Root that has ended. A retry loop whose test timed
+ * out goes on while later tests run: its next attempt's promises are recorded
+ * under the Root active then, but the `await` it resumed from was its own
+ * test's. Undefined when the walk meets no ended Root.
+ */
+export function startedBy(
+  context: object | undefined,
+  current: Root | null,
+): Root | undefined {
+  for (let hops = 0; context !== undefined && hops < MAX_HOPS; hops++) {
+    const c = Stamp.capture(context) ?? requestMadeAt(context);
+    if (c === undefined) return undefined;
+    if (c.owner !== current && c.owner.closed && c.owner.id !== 0)
+      return c.owner;
+    if (c.context === context) return undefined;
+    context = c.context;
+  }
+  return undefined;
+}

@@ -12,6 +12,7 @@
  */
 import {executionAsyncResource, triggerAsyncId} from 'node:async_hooks';
 import type {Root} from './record';
+import {requestMadeAt} from './record/requests';
 import {Stamp} from './record/stamp';
 import {asyncIdOf, ownerOf, triggerIdOf} from './node-symbols';
 import {isOpen} from './open-state';
@@ -325,11 +326,13 @@ export function entryOfContext(
  * `await` resumed the reaction's promise) stands for the callback that
  * subscribed: the recorder kept its context (a retry loop's timer whose
  * callback started an attempt that, failing, sets the next timer from an
- * `await`). Followed back to a context that is not a recorded promise.
+ * `await`). So does a recorded request of Node's (an fs call made in the
+ * callback of another: a lock file's retry). Followed back to a context
+ * that is neither.
  */
 function behindPromises(context: object): object {
   for (let hops = 0; hops < MAX_CHAIN; hops++) {
-    const behind = Stamp.capture(context)?.context;
+    const behind = (Stamp.capture(context) ?? requestMadeAt(context))?.context;
     if (behind === undefined || behind === context) break;
     context = behind;
   }

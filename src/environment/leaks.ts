@@ -85,7 +85,13 @@ interface Target {
 export class Leaks {
   private ledger: Ledger | undefined;
   private stopWatchers: (() => void) | undefined;
-  private readonly targets = new Map<Root, Target>();
+  /**
+   * The file's tests and hooks, by Root, while anything refers to the Root
+   * (a capture of a promise still alive, an entry of the ledger): work a
+   * test started can go on after it ended (a retry loop whose test timed
+   * out), and is still its own.
+   */
+  private targets = new WeakMap<Root, Target>();
   private found: Found[] = [];
   private finished = false;
 
@@ -97,19 +103,10 @@ export class Leaks {
     this.stopWatchers = recordWatchers();
   }
 
-  /**
-   * When a test or hook ends: what closed is dropped from the ledger, and the
-   * ended tests and hooks that left nothing are forgotten.
-   */
+  /** When a test or hook ends: what closed is dropped from the ledger. */
   tidy(): void {
     if (this.ledger === undefined) return;
     tidyLedger(this.ledger);
-    const used = new Set<Root>();
-    for (const e of this.ledger.entries)
-      for (let r = e.root; r !== null && !used.has(r); r = r.parent)
-        used.add(r);
-    for (const root of this.targets.keys())
-      if (root.closed && !used.has(root)) this.targets.delete(root);
   }
 
   /** A test or hook's Root, when it starts: who it is, where it fails. */
@@ -173,7 +170,7 @@ export class Leaks {
       closeLedger(this.ledger, open);
     }
     this.ledger = undefined;
-    this.targets.clear();
+    this.targets = new WeakMap();
     this.found = [];
   }
 

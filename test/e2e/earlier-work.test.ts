@@ -98,3 +98,30 @@ describe.each([
     expect(output).not.toMatch(/b-later\.test\.js left/);
   });
 });
+
+// fixtures/retry-tests: the first test times out while its connect loop
+// pauses; the loop's next pause is set while the second test runs, and the
+// `await` it resumed from places it in the first test's work (a stack through
+// V8's async frames reaches the first test's suspended body, which does not
+// say which test is running).
+describe.each([
+  ['one worker', ['-i']],
+  ['two workers', ['-w=2']],
+])('retry-tests fixture, %s', (_label, args) => {
+  let output = '';
+  beforeAll(() => {
+    output = runJest('retry-tests', [...args, '--forceExit']).output;
+  });
+
+  test("a loop that outlives its test is that test's leftover, not the next one's", () => {
+    expect(output).toMatch(/Tests: +1 failed, 1 passed, 2 total/);
+    expect(output).toContain('test/retry.test.js left 1 open: 1 timer');
+    expect(output).toMatch(
+      /\n╼ test "connects to a service that is down" in test\/retry\.test\.js\n└╼ <anonymous> at test\/retry\.test\.js:5:3\n/,
+    );
+    expect(output).toMatch(
+      /keeps the\s+process alive until it fires \(test "connects to a service that is down"\)/,
+    );
+    expect(output).not.toMatch(/╼ test "runs while the loop/);
+  });
+});

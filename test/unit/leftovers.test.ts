@@ -418,6 +418,43 @@ describe('listLeftovers', () => {
     expect(l.path.some(f => f.file === THIS_FILE)).toBe(true);
   });
 
+  test("a retry loop whose test ended, going on while the next test runs, is still the first test's", async () => {
+    // The first test timed out with its loop sleeping; each next sleep is set
+    // where an `await` resumed, while the second test runs (its Root active).
+    const first = createRoot();
+    const second = createRoot();
+    const state: {stop: boolean; timer?: NodeJS.Timeout} = {stop: false};
+    cleanups.push(() => {
+      state.stop = true;
+      clearTimeout(state.timer);
+      closeRoot(second);
+    });
+    const retry = vm.runInThisContext(
+      `(state => async () => {
+        for (let n = 0; !state.stop; n++)
+          await new Promise(resolve => {
+            state.timer = setTimeout(resolve, n === 0 ? 10 : 60000);
+          });
+      })`,
+      {filename: path.join(process.cwd(), 'retrying.js')},
+    ) as (s: typeof state) => () => Promise<void>;
+    enterRoot(first);
+    void retry(state)();
+    leaveRoot(first);
+    closeRoot(first);
+    enterRoot(second);
+    await sleep(50);
+    leaveRoot(second);
+    const found = list(
+      new Map([
+        [first, 'retries'],
+        [second, 'runs next'],
+      ]),
+    );
+    expect(found.map(f => f.object)).toEqual([state.timer]);
+    expect(found[0].root).toBe(first);
+  });
+
   test('a timer set in a setImmediate callback of the test is traced through it', async () => {
     let inner: NodeJS.Timeout | undefined;
     under(() =>
