@@ -58,6 +58,11 @@ export class StackWalk {
     this.root = new RootBody(g, opts);
   }
 
+  /** The frame key of the Root's body, if found (root-body.ts). */
+  bodyKey(): string | undefined {
+    return this.root.bodyKey();
+  }
+
   /**
    * A capture's stack walked from frame `from` towards the Root (0 for a
    * subscription: its top frame is where it waits; 1 for a creation: its top

@@ -19,7 +19,7 @@
 import type {Capture} from '../record';
 import {isSharedWithJest} from '../machinery';
 import {isDownlevelWait} from '../stack/downlevel';
-import {file, isNode, name} from '../stack/sites';
+import {file, fnKey, isNode, name} from '../stack/sites';
 import type {Frame} from '../types';
 import type {FrameMaker} from '../dump/frames';
 import type {Calls} from './calls';
@@ -190,13 +190,44 @@ export class Walker {
       const kind = this.g.waitKind(w);
       if (kind === 'wrapper') continue;
       if (kind === 'input' && this.g.combinatorOf(w) === undefined) continue;
-      if (this.dangles(w)) dangling++;
+      if (this.dangles(w)) {
+        if (this.ownBookkeeping(p, w)) continue;
+        dangling++;
+      }
       out.push(w);
     }
     if (dangling > 0 && dangling < out.length)
       out = out.filter(w => !this.dangles(w));
     this.waiterLists.set(p, out);
     return out;
+  }
+
+  /**
+   * Whether the chain nothing waits on `w` (see {@link dangles}) is the
+   * bookkeeping of the function that made the `new Promise` `p`, in the same
+   * run, before it handed `p` back: a `.catch()`, as fastq's `push` does
+   * (`p.catch(noop); return p`, so that a rejection its caller drops is not
+   * unhandled). Its caller's waiting, or not, is what says where `p` is
+   * waited on. Not a `.then()`, which may hand `p`'s outcome on to functions
+   * it was given (a thenable's `then(resolve, reject)`: its chain's end is
+   * dropped, its callbacks settle what awaits it), nor the Root body's own.
+   */
+  private ownBookkeeping(p: Capture, w: Capture): boolean {
+    if (w.context !== p.context || this.g.creationKind(p) !== 'new-promise')
+      return false;
+    const made = this.g.sites(p);
+    let at = 1;
+    while (made[at] !== undefined && isNode(made[at])) at++;
+    const maker = made[at];
+    const sites = this.g.sites(w);
+    const k = sites.findIndex(s => file(s) !== null && !isNode(s));
+    const by = sites[k];
+    if (maker === undefined || by === undefined) return false;
+    // V8's `catch` calls `then`: its frame is just above the program's.
+    if (k < 1 || file(sites[k - 1]) !== null || name(sites[k - 1]) !== 'catch')
+      return false;
+    const key = fnKey(maker);
+    return fnKey(by) === key && key !== this.stack.bodyKey();
   }
 
   /**
