@@ -750,3 +750,22 @@ describe('where a promise of Node was made', () => {
     );
   });
 });
+
+describe('a frame whose place is not known', () => {
+  // The callback of an fs request made where no frame of the program's
+  // shows (graceful-fs's retry): its name alone, never `at :0:0`.
+  test('is drawn by its name alone', () => {
+    const text = renderDump(
+      dump([
+        leaf([
+          f('retry', 5),
+          {name: 'fs callback', file: '', line: 0, column: 0, async: true},
+          f('RetryOperation.retry', 68, 15),
+        ]),
+      ]),
+      {color: false},
+    );
+    expect(text).toContain('└╼ fs callback\n');
+    expect(text).not.toContain(':0:0');
+  });
+});

@@ -73,10 +73,15 @@ export function frameParts(
     (f.combinator !== undefined && f.combinator.index !== null
       ? `[${f.combinator.index}] `
       : '');
-  const parts: Line['parts'] = [
-    [null, `${index}${f.name} at`],
-    ['position', position(f)],
-  ];
+  // A frame whose place is not known (a callback whose request was made
+  // where no frame of the program's shows): its name alone.
+  const parts: Line['parts'] =
+    f.file === ''
+      ? [[null, `${index}${f.name}`]]
+      : [
+          [null, `${index}${f.name} at`],
+          ['position', position(f)],
+        ];
   if (f.notAwaited === true) parts.push(['dim', '(not awaited)']);
   if (f.via !== undefined)
     parts.push([

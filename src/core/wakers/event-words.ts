@@ -222,32 +222,65 @@ function streamGoal(event: string | null): string {
   return 'end or close';
 }
 
+/** `3 bytes`, `2 objects` (a stream in object mode counts its chunks). */
+function chunks(side: {length?: number; objectMode?: boolean}): string {
+  const n = side.length ?? 0;
+  const unit = side.objectMode === true ? 'object' : 'byte';
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Why buffered data is not read: nothing reads it, or the stream it is piped
+ * to takes no more (backpressure: archiver's engine, piped into the archive
+ * nobody reads).
+ */
+function unread(r: {flowing?: boolean | null; pipes?: number}): string {
+  if (r.flowing === true) return '';
+  if ((r.pipes ?? 0) > 0)
+    return ', its pipe paused: the stream it is piped to takes no more';
+  return ', nothing reads it';
+}
+
 /** What a stream still lacks, from its state (never its data). */
 function streamState(
   o: ObjectState,
   event: string | null,
   cls: string,
 ): string {
-  const r = o.readable;
-  const w = o.writable;
+  // Another library's streams (streamx's, as tar-stream's) keep their state
+  // in fields of their own, some named as Node's with other meanings
+  // (streamx's `ended` is Node's `finished`): a side is read only when it has
+  // Node's fields.
+  const r =
+    typeof o.readable?.ended === 'boolean' &&
+    typeof o.readable.endEmitted === 'boolean'
+      ? o.readable
+      : undefined;
+  const w =
+    typeof o.writable?.ended === 'boolean' &&
+    typeof o.writable.finished === 'boolean'
+      ? o.writable
+      : undefined;
   // Node's own readables end when the other side says so.
   if ((cls === 'Socket' || cls === 'TLSSocket') && r?.ended !== true)
     return `the other side has not ended it (${o.bytesRead ?? 0} bytes read)`;
   if (cls === 'IncomingMessage' && o.complete !== true)
     return 'the message body has not ended';
   if (o.destroyed === true) return 'it was destroyed without ending';
+  if (r === undefined && w === undefined)
+    return "its state is not a Node stream's, and was not read";
   const parts: string[] = [];
   // A Transform pushes its end once its writable side has finished.
-  const unended = o.transform === true && w !== undefined && w.ended !== true;
+  const unended = o.transform === true && w !== undefined && w.ended === false;
   const stalled = stalledCall(o);
   if (r !== undefined && event !== 'finish') {
-    if (r.ended !== true)
+    if (r.ended === false)
       parts.push(
         `end never pushed${unended ? `, and end() was never called on it (a Transform pushes its end when its writable side finishes)` : stalled !== null || o.writeHeld === true ? '' : ' (push(null) was not called)'}`,
       );
-    else if (r.endEmitted !== true)
+    else if (r.ended === true && r.endEmitted === false)
       parts.push(
-        `ended, but not read to the end (${r.length ?? 0} bytes buffered${r.flowing !== true ? ', nothing reads it' : ''}): 'end' comes after the last chunk is read`,
+        `ended, but not read to the end (${chunks(r)} buffered${unread(r)}): 'end' comes after the last chunk is read`,
       );
   }
   if (
@@ -258,11 +291,9 @@ function streamState(
       r === undefined ||
       parts.length === 0)
   ) {
-    if (w.ended !== true) parts.push('end() was never called on it');
-    else if (w.finished !== true)
-      parts.push(
-        `end() was called, ${w.length ?? 0} byte${w.length === 1 ? '' : 's'} still to write`,
-      );
+    if (w.ended === false) parts.push('end() was never called on it');
+    else if (w.ended === true && w.finished === false)
+      parts.push(`end() was called, ${chunks(w)} still to write`);
   }
   if (stalled !== null)
     parts.push(`its ${stalled} has not called back for the chunk it was given`);

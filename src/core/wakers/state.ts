@@ -73,11 +73,17 @@ export interface ObjectState {
     endEmitted?: boolean;
     length?: number;
     flowing?: boolean | null;
+    /** Chunks are objects: `length` counts them, not bytes. */
+    objectMode?: boolean;
+    /** How many streams it is piped to. */
+    pipes?: number;
   };
   writable?: {
     ended?: boolean;
     finished?: boolean;
     length?: number;
+    /** Chunks are objects: `length` counts them, not bytes. */
+    objectMode?: boolean;
     /** A chunk handed to its `_write` (`_transform`) not called back yet. */
     writing?: boolean;
   };
@@ -113,10 +119,12 @@ const STATE_READER = `function () {
   };
   const num = v => (typeof v === 'number' ? v : undefined);
   const bool = v => (typeof v === 'boolean' ? v : undefined);
+  const obj = v => v !== null && typeof v === 'object';
   const o = this;
   const r = data(o, '_readableState', false);
   const w = data(o, '_writableState', false);
-  const state = s => s && typeof s === 'object' ? {ended: bool(data(s, 'ended', true)), endEmitted: bool(data(s, 'endEmitted', true)), finished: bool(data(s, 'finished', true)), length: num(data(s, 'length', true)), flowing: data(s, 'flowing', true) === null ? null : bool(data(s, 'flowing', true)), writing: bool(data(s, 'writing', true))} : undefined;
+  const pipes = s => { const p = data(s, 'pipes', true); return Array.isArray(p) ? p.length : obj(p) ? 1 : undefined; };
+  const state = s => s && typeof s === 'object' ? {ended: bool(data(s, 'ended', true)), endEmitted: bool(data(s, 'endEmitted', true)), finished: bool(data(s, 'finished', true)), length: num(data(s, 'length', true)), flowing: data(s, 'flowing', true) === null ? null : bool(data(s, 'flowing', true)), writing: bool(data(s, 'writing', true)), objectMode: bool(data(s, 'objectMode', true)), pipes: pipes(s)} : undefined;
   const exit = data(o, 'exitCode', false);
   const signal = data(o, 'signalCode', false);
   const repeat = data(o, '_repeat', false);
@@ -124,7 +132,6 @@ const STATE_READER = `function () {
     const d = Object.getOwnPropertyDescriptor(a, key);
     return d !== undefined && 'value' in d ? d.value : undefined;
   };
-  const obj = v => v !== null && typeof v === 'object';
   const finite = v => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const count = (table, name) => {
     const list = obj(table) ? own(table, name) : undefined;

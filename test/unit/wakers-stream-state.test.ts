@@ -1,0 +1,97 @@
+import {EventEmitter, once} from 'node:events';
+import {PassThrough, Readable, Writable} from 'node:stream';
+import type {WakerSubject} from '../../src/core/wakers';
+import type {Leaf} from '../../src/core/types';
+import {promiseLeaf, searchThisProcess} from './wakers/live';
+
+// What a wait on a stream says of the stream's state (event-words.ts), on
+// live streams of this process: counts in objects for a stream in object
+// mode, a paused pipe told from a stream nothing reads, and nothing claimed
+// of a stream whose state is not Node's.
+
+const kept: unknown[] = [];
+
+afterAll(() => {
+  kept.length = 0;
+});
+
+async function wakerOf(
+  wait: (kept: unknown[]) => Promise<unknown>,
+): Promise<string> {
+  const promise = wait(kept);
+  promise.catch(() => {});
+  kept.push(promise);
+  const leaf: Leaf = promiseLeaf('waits');
+  const subjects: WakerSubject[] = [{leaf, promise, constructed: false}];
+  await new Promise(r => setTimeout(r, 20));
+  searchThisProcess(subjects);
+  return leaf.waker?.what ?? '';
+}
+
+test('a Writable in object mode counts what it still has to write in objects', async () => {
+  const what = await wakerOf(keep => {
+    // A logger transport whose log() never calls back (winston's shape).
+    const transport = new Writable({
+      objectMode: true,
+      write(entry: unknown) {
+        keep.push(entry);
+      },
+    });
+    transport.write({level: 'info'});
+    transport.write({level: 'warn'});
+    transport.end();
+    keep.push(transport);
+    return once(transport, 'finish');
+  });
+  expect(what).toContain('end() was called, 2 objects still to write');
+  expect(what).not.toContain('bytes');
+});
+
+test('a source whose pipe is paused by the stream it is piped to is not said to be read by nothing', async () => {
+  const what = await wakerOf(keep => {
+    const source = new Readable({highWaterMark: 4, read() {}});
+    // Nothing reads the stream it is piped to: its buffer fills, and the
+    // pipe waits for its drain (archiver's engine, piped into the archive).
+    const sink = new PassThrough({highWaterMark: 4});
+    for (let i = 0; i < 8; i++) source.push('abcd');
+    source.push(null);
+    source.pipe(sink);
+    keep.push(source, sink);
+    return once(source, 'end');
+  });
+  expect(what).toMatch(
+    /ended, but not read to the end \(\d+ bytes buffered, its pipe paused: the stream it is piped to takes no more\)/,
+  );
+  expect(what).not.toContain('nothing reads it');
+});
+
+test("a stream whose state is not Node's is said to be neither ended nor not", async () => {
+  const what = await wakerOf(keep => {
+    // streamx's shape (tar-stream): states of its own, whose `ended` is
+    // Node's `finished` (end() was called: `ending`).
+    class Extract extends EventEmitter {
+      _writableState = {
+        queue: [],
+        buffered: 0,
+        get ending() {
+          return true;
+        },
+        get ended() {
+          return false;
+        },
+      };
+      _readableState = {
+        queue: [],
+        buffered: 0,
+        get ended() {
+          return false;
+        },
+      };
+    }
+    const extract = new Extract();
+    keep.push(extract);
+    return once(extract, 'finish');
+  });
+  expect(what).toContain("its state is not a Node stream's, and was not read");
+  expect(what).not.toContain('end() was never called');
+});
