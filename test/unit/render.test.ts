@@ -763,7 +763,6 @@ describe('a frame whose place is not known', () => {
           f('RetryOperation.retry', 68, 15),
         ]),
       ]),
-      {color: false},
     );
     expect(text).toContain('└╼ fs callback\n');
     expect(text).not.toContain(':0:0');
