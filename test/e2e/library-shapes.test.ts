@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('20 failed, 20 total');
-    expect(all).toHaveLength(20);
+    expect(run.tests).toBe('21 failed, 21 total');
+    expect(all).toHaveLength(21);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -332,6 +332,19 @@ describe.each([
       /\n╼ test "a paused queue: jobs pushed and not awaited, then drained\(\)" at test\/shapes\.test\.js:\d+:\d+\n└╼ drained at src\/work-queue\.js:\d+:\d+\n/,
     );
     expect(d).not.toContain('push at');
+  });
+
+  // node-schedule's shape: the job's timer, set by a call that returned,
+  // runs a callback whose scope keeps another callback, whose scope keeps the
+  // job that emits 'run'. A callback and its scope are one step of the
+  // search: the timer is what the wait waits on, not set aside.
+  test("a job's timer that emits the event the test waits for: under the wait, not aside", () => {
+    const d = outline(find("a job's next run, an hour away"));
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 timer\)\n/);
+    expect(d).not.toContain('aside');
+    expect(d.replace(/\s+│?\s*/g, ' ')).toMatch(
+      /⏸ events\.once\(\) promise, never settled; it waits on: ↳ waits for 'run' on a Job \(an EventEmitter\): not emitted since its listener was added └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ └╼ scheduleJob at src\/scheduler\.js:\d+:\d+ └╼ runAt at src\/scheduler\.js:\d+:\d+ ⏲ setTimeout 3600000 ms/,
+    );
   });
 
   // nodemailer's shape: a greeting timeout the connection's events started,

@@ -1,8 +1,9 @@
 /**
  * Which handle feeds a stuck promise: a timer, socket, server or child
  * process of the dump that keeps, within a few references of its own (its
- * callback, its listeners, its parser), the promise's resolve function or an
- * object the search found keeping it. Its work is then what could settle the
+ * callback, its listeners, its parser; a callback and its own scope count as
+ * one), the promise's resolve function or an object the search found
+ * keeping it. Its work is then what could settle the
  * promise: one hang, drawn once (dump/fed.ts). Only references going out of
  * the handle count, and not through a function's outer scopes nor a module's
  * scope (it refers to much of the program), nor through V8's own metadata.
@@ -69,6 +70,7 @@ function reached(
   if (self !== undefined && (traced || !TIMERS.has(g.name(start))))
     return one(self);
   const seen = new Set<number>([start]);
+  const outer = new Set<number>();
   let level = [start];
   const found = new Set<number>();
   for (let hop = 0; hop < HOPS && level.length > 0; hop++) {
@@ -84,10 +86,38 @@ function reached(
         seen.add(to);
         const i = owners.get(to);
         if (i !== undefined) for (const k of i) found.add(k);
-        else next.push(to);
+        else if (g.edgeName(e) === 'context' && g.type(node) === 'closure') {
+          // A callback and its own scope are one step: what a callback refers
+          // to is its scope's (node-schedule's timer runs a callback whose
+          // scope keeps the job that emits 'run', through another's). Not a
+          // scope that encloses one already entered, reached through a
+          // function it keeps: that is an outer scope of the callback.
+          if (outer.has(to)) continue;
+          addOuterScopes(g, to, outer);
+          level.push(to);
+        } else next.push(to);
       }
     }
     level = next;
   }
   return one(found);
+}
+
+/** The scopes enclosing the scope `ctx` (its `previous` chain), into `out`. */
+function addOuterScopes(
+  g: WakerContext['ix']['g'],
+  ctx: number,
+  out: Set<number>,
+): void {
+  for (let n = ctx, k = 0; k < 64; k++) {
+    let prev = -1;
+    for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++)
+      if (g.edgeName(e) === 'previous') {
+        prev = g.edgeTo(e);
+        break;
+      }
+    if (prev === -1 || out.has(prev)) return;
+    out.add(prev);
+    n = prev;
+  }
 }
