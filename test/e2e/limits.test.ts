@@ -166,6 +166,25 @@ describe.each([
     },
   );
 
+  // http-proxy's shape: the handler's work is a request to an upstream that
+  // never answers, a socket drawn under the request it serves, with the
+  // upstream's side below it: one branch from the client to the upstream.
+  test('a proxying handler: its upstream request under the request it serves, one branch', () => {
+    const d = flat(
+      'handlers whose work never ends › a proxying route handler whose upstream never answers',
+    ).replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)/,
+    );
+    expect(d).toContain(
+      'the GET is not answered; its handler returned, and what it started has not answered it; listen() called in listen at ',
+    );
+    expect(d).toMatch(
+      /; it waits on: └╼ <anonymous> at src\/stalled-app\.js:\d+:\d+ ⇄ HTTP GET to 127\.0\.0\.1:<port>: no response yet \(0 bytes read\); it waits on: └╼ 'connection' listener <anonymous> at test\/express\.test\.js:\d+:\d+ ⇄ server on 127\.0\.0\.1:<port>: it has written nothing to this connection/,
+    );
+    expect(d).not.toContain('async chain broken');
+  });
+
   test('a worker thread and a child process: what in this process waits, not what the other side does', () => {
     const d = find(
       "waits on a worker, a child, and events Node's own emitters sent already",

@@ -1,7 +1,9 @@
 /**
  * What a server's handler started for the request it has not answered: an
  * async route handler awaiting a query, koa's middleware awaiting a job, a
- * plain handler whose `.then()` would answer. That work began in the
+ * plain handler whose `.then()` would answer, a proxy's request to its
+ * upstream (a socket, with the upstream's side drawn below it, which moves
+ * with it). That work began in the
  * server's 'request' event, a callback no async chain leads back from to the
  * test, so it is a branch "broken by a callback" of its own, beside the
  * client that waits on the server. Its stack shows a frame inside the
@@ -38,7 +40,7 @@ export function joinHandlerWork(
   for (const {side, frame, end} of served) {
     if (end === null) continue;
     for (const leaf of leaves) {
-      if (leaf === side || !leaf.detached || leaf.kind === 'socket') continue;
+      if (leaf === side || !leaf.detached) continue;
       const at = leaf.path.findIndex(f => inside(f, frame, end));
       if (at === -1) continue;
       leaf.path = [...side.path, ...leaf.path.slice(at)];
