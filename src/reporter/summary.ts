@@ -233,7 +233,7 @@ function dumpLines(
           ? `nothing stuck: ${idle} server${idle === 1 ? '' : 's'} with no request waiting`
           : d.waitsForDone
             ? 'no promise, timer or handle pending under it: `done` was never called'
-            : 'nothing pending under it';
+            : 'no promise, timer or handle pending under it';
     lines.push(renderLine([['dim', text]], leaf));
   }
   for (const {at, what: leafWhat, n} of causes ?? [])

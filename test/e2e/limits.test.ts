@@ -24,7 +24,7 @@ describe.each([
       .slice(run.output.lastIndexOf('Task dump:', at), at + 800)
       .replace(/\s+/g, ' ');
     expect(d).toMatch(
-      /^Task dump: nothing under this hook is pending after <elapsed> ms ╼ afterAll hook in test\/server-close\.test\.js └╼ The hook takes a `done` callback that was never called, and no promise, timer or handle it started is still pending \(a listener that would call it is not looked for\)\. A server of this file is closed but has open connections, and close\(\) calls back only once they have all ended: server closed, waiting for its connections to end, 1 connection open \(listen\(\) called at test\/server-close\.test\.js:11:\d+\)\./,
+      /^Task dump: no promise, timer or handle under this hook is pending after <elapsed> ms ╼ afterAll hook in test\/server-close\.test\.js └╼ The hook takes a `done` callback that was never called, and no promise, timer or handle it started is still pending \(a listener that would call it is not looked for\)\. A server of this file is closed but has open connections, and close\(\) calls back only once they have all ended: server closed, waiting for its connections to end, 1 connection open \(listen\(\) called at test\/server-close\.test\.js:11:\d+\)\./,
     );
   });
 
@@ -79,7 +79,7 @@ describe.each([
 
   test('a done test whose done a listener would call: nothing pending, the listener not looked for', () => {
     expect(find('done called by a listener of an event nobody emits')).toMatch(
-      /^Task dump: nothing under this test is pending after <elapsed> ms\n\n.*\n└╼ The test takes a `done` callback that was never called, and no promise, timer or handle it started is still pending \(a listener that would call it is not looked for\)\.$/,
+      /^Task dump: no promise, timer or handle under this test is pending after <elapsed> ms\n\n.*\n└╼ The test takes a `done` callback that was never called, and no promise, timer or handle it started is still pending \(a listener that would call it is not looked for\)\.$/,
     );
   });
 

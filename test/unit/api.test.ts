@@ -46,7 +46,7 @@ describe('traced()', () => {
     await expect(call.result).resolves.toBe(42);
     expect(call.dump().leaves).toEqual([]);
     expect(call.render()).toContain(
-      'Task dump: nothing under this traced call is pending',
+      'Task dump: no promise, timer or handle under this traced call is pending',
     );
     call.close();
   });

@@ -205,7 +205,7 @@ describe('renderDump', () => {
     );
     expect(text).toBe(
       [
-        'Task dump: nothing under this hook is pending after 300 ms',
+        'Task dump: no promise, timer or handle under this hook is pending after 300 ms',
         '',
         '╼ beforeAll hook in "db" in test/a.test.ts',
         '└╼ The hook takes a `done` callback that was never called, and no promise, timer or handle it started is still pending (a listener that would call it is not looked for).',

@@ -86,7 +86,7 @@ export function summarize(dump: TaskDump): string {
   if (n === 0 && (busy > 0 || idle > 0))
     return `Task dump: nothing stuck${after}${busyNote}`;
   if (n === 0)
-    return `Task dump: nothing under this ${kindOf(dump)} is pending${after}`;
+    return `Task dump: no promise, timer or handle under this ${kindOf(dump)} is pending${after}`;
   return `Task dump: ${n} branch${n === 1 ? '' : 'es'} stuck${after} (${kinds})${busyNote}`;
 }
 
