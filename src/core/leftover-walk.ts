@@ -4,11 +4,10 @@
  * another entry, or the `then` of a thenable an `await` called.
  */
 import {type CallSite, displayPath, readAllCallSites} from './callsites';
-import type {Entry} from './leftovers';
+import {type Entry, walkBehind} from './leftovers';
 import type {ListContext} from './leftover-list';
 import {isImmediate} from './open-state';
 import type {Root} from './record';
-import {requestMadeAt} from './record/requests';
 import {Stamp} from './record/stamp';
 import {looksMinified, originalName} from './stack/original-names';
 import type {Frame} from './types';
@@ -117,9 +116,6 @@ export function contextHop(
 
 const THEN = /(^|\.)then$/;
 
-/** How many recorded promises and requests {@link startedBy} walks back. */
-const MAX_HOPS = 128;
-
 /**
  * The Root whose work a callback that ran with `context` goes on with, when
  * it is not `current` (the Root that was active): walking back through the
@@ -133,13 +129,13 @@ export function startedBy(
   context: object | undefined,
   current: Root | null,
 ): Root | undefined {
-  for (let hops = 0; context !== undefined && hops < MAX_HOPS; hops++) {
-    const c = Stamp.capture(context) ?? requestMadeAt(context);
-    if (c === undefined) return undefined;
-    if (c.owner !== current && c.owner.closed && c.owner.id !== 0)
-      return c.owner;
-    if (c.context === context) return undefined;
-    context = c.context;
-  }
-  return undefined;
+  if (context === undefined) return undefined;
+  let found: Root | undefined;
+  walkBehind(context, c => {
+    if (c.owner === current || !c.owner.closed || c.owner.id === 0)
+      return false;
+    found = c.owner;
+    return true;
+  });
+  return found;
 }

@@ -11,7 +11,7 @@
  * is open.
  */
 import {executionAsyncResource, triggerAsyncId} from 'node:async_hooks';
-import type {Root} from './record';
+import type {Capture, Root} from './record';
 import {requestMadeAt} from './record/requests';
 import {Stamp} from './record/stamp';
 import {asyncIdOf, ownerOf, triggerIdOf} from './node-symbols';
@@ -167,7 +167,7 @@ function madeByEarlierFile(e: Entry, index: EntryIndex): boolean {
  */
 export function contextLeftByEarlierFile(context: object): boolean {
   if (endedFileCallback(context)) return true;
-  context = behindPromises(context);
+  context = walkBehind(context);
   if (earlier.has(ownerOf(context) ?? context) || endedFileCallback(context))
     return true;
   const trigger = triggerIdOf(context);
@@ -314,7 +314,7 @@ export function entryOfContext(
   index: EntryIndex,
   madeBy?: number,
 ): Entry | undefined {
-  context = behindPromises(context);
+  context = walkBehind(context);
   const own = index.byObject.get(ownerOf(context) ?? context);
   if (own !== undefined) return own;
   const trigger = triggerIdOf(context) ?? madeBy;
@@ -322,17 +322,24 @@ export function entryOfContext(
 }
 
 /**
- * A promise as a callback's context (Node gives a `.then` callback or an
- * `await` resumed the reaction's promise) stands for the callback that
- * subscribed: the recorder kept its context (a retry loop's timer whose
- * callback started an attempt that, failing, sets the next timer from an
- * `await`). So does a recorded request of Node's (an fs call made in the
- * callback of another: a lock file's retry). Followed back to a context
- * that is neither.
+ * Walks back from a callback's context through the records it ran for,
+ * calling `visit` with each (nearest first) until it returns true; returns
+ * the context the walk stopped at. A promise as a callback's context (Node
+ * gives a `.then` callback or an `await` resumed the reaction's promise)
+ * stands for the callback that subscribed: the recorder kept its context (a
+ * retry loop's timer whose callback started an attempt that, failing, sets
+ * the next timer from an `await`). So does a recorded request of Node's (an
+ * fs call made in the callback of another: a lock file's retry). Followed
+ * back to a context that is neither.
  */
-function behindPromises(context: object): object {
+export function walkBehind(
+  context: object,
+  visit?: (record: Capture) => boolean,
+): object {
   for (let hops = 0; hops < MAX_CHAIN; hops++) {
-    const behind = (Stamp.capture(context) ?? requestMadeAt(context))?.context;
+    const c = Stamp.capture(context) ?? requestMadeAt(context);
+    if (c === undefined || visit?.(c) === true) break;
+    const behind = c.context;
     if (behind === undefined || behind === context) break;
     context = behind;
   }
