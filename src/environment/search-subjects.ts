@@ -34,14 +34,17 @@ export function subjectsOf(
   // `new Promise(async …)` drops its executor's promise, and the chain
   // through its other ends, awaited, would then be searched too.)
   const waiting: Array<[Leaf, object[]]> = [];
-  for (const [leaf, s] of sources)
-    if (
-      leaf.waiting === true &&
-      'promise' in s &&
-      s.feeds !== undefined &&
-      dump.leaves.includes(leaf)
-    )
-      waiting.push([leaf, s.feeds]);
+  for (const [leaf, s] of sources) {
+    if (leaf.waiting !== true || !('promise' in s)) continue;
+    if (!dump.leaves.includes(leaf)) continue;
+    if (s.feeds !== undefined) waiting.push([leaf, s.feeds]);
+    if (leaf.kind === 'promise' && leaf.busy !== true)
+      waitingSubjects.push({
+        leaf,
+        promise: s.promise,
+        constructed: s.constructed,
+      });
+  }
   const feedsOf = (leaf: Leaf, own: object[] | undefined): object[] => {
     const unawaited = leaf.detached || leaf.path.some(f => f.notAwaited);
     const above = waiting.flatMap(([w, feeds]) =>
@@ -52,18 +55,6 @@ export function subjectsOf(
     return above.length === 0 ? (own ?? []) : [...(own ?? []), ...above];
   };
   for (const [leaf, s] of sources) {
-    if (
-      'promise' in s &&
-      leaf.kind === 'promise' &&
-      leaf.waiting === true &&
-      leaf.busy !== true &&
-      dump.leaves.includes(leaf)
-    )
-      waitingSubjects.push({
-        leaf,
-        promise: s.promise,
-        constructed: s.constructed,
-      });
     if ('handle' in s) {
       if (leaf.busy !== true && dump.leaves.includes(leaf) && apart(leaf, dump))
         handles.push({leaf, handle: s.handle});

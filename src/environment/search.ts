@@ -219,13 +219,7 @@ function searchOrReuse(
     return;
   }
   const memory = readMemory();
-  const reason: WakerSkip['reason'] | null =
-    state.failed !== undefined
-      ? 'failed'
-      : (memoryVerdict(memory, options.maxHeapMb) ??
-        (state.budget.allows(memory.heapUsedMb, options.budgetPercent)
-          ? null
-          : 'budget'));
+  const reason = skipReason(memory, options);
   if (reason !== null) {
     reuse();
     const skip = skipOf(reason, options.maxHeapMb);
@@ -241,11 +235,7 @@ function searchOrReuse(
     const report = findWakers(subjects, {
       handles,
       guards,
-      exclude: [...recorderObjects(), ...ledgerObjects()],
-      rootDir: options.rootDir,
-      mapPosition: ctx.mapPosition,
-      isMachinery: heldByRunner,
-      now: ctx.now,
+      ...searchContext(ctx, options),
     });
     if (DEBUG)
       process.stderr.write(
@@ -270,15 +260,45 @@ function searchOrReuse(
   } catch (e) {
     // All or nothing: no `↳` line from a search that did not finish.
     for (const s of subjects) delete s.leaf.waker;
-    const why = messageOf(e).split('\n')[0];
-    state.failed = why;
-    dump.wakerNote = `What could settle each promise could not be looked for: the search failed (${why}); no more searches are made in this test process.`;
+    searchFailed(dump, e);
   } finally {
     state.budget.spend(now() - started, memory.heapUsedMb);
     subjects.length = 0;
     handles.length = 0;
     guards.length = 0;
   }
+}
+
+/** Why no search may run now (an earlier one failed, memory, the budget). */
+function skipReason(
+  memory: ReturnType<typeof readMemory>,
+  options: SearchOptions,
+): WakerSkip['reason'] | null {
+  if (state.failed !== undefined) return 'failed';
+  return (
+    memoryVerdict(memory, options.maxHeapMb) ??
+    (state.budget.allows(memory.heapUsedMb, options.budgetPercent)
+      ? null
+      : 'budget')
+  );
+}
+
+/** What every search of a test process is given about where it runs. */
+function searchContext(ctx: DumpContext, options: SearchOptions) {
+  return {
+    exclude: [...recorderObjects(), ...ledgerObjects()],
+    rootDir: options.rootDir,
+    mapPosition: ctx.mapPosition,
+    isMachinery: heldByRunner,
+    now: ctx.now,
+  };
+}
+
+/** A search that failed: said in one line, and the process's last. */
+function searchFailed(dump: TaskDump, e: unknown): void {
+  const why = messageOf(e).split('\n')[0];
+  state.failed = why;
+  dump.wakerNote = `What could settle each promise could not be looked for: the search failed (${why}); no more searches are made in this test process.`;
 }
 
 /**
@@ -303,22 +323,13 @@ function searchFeeds(
     if (waiting.length === 0 || !handles.some(h => h.leaf.kind === 'timer'))
       return;
     const memory = readMemory();
-    if (
-      state.failed !== undefined ||
-      memoryVerdict(memory, options.maxHeapMb) !== null ||
-      !state.budget.allows(memory.heapUsedMb, options.budgetPercent)
-    )
-      return;
+    if (skipReason(memory, options) !== null) return;
     const started = now();
     const before = waiting.map(s => s.leaf.waker);
     try {
       const report = findWakers(waiting, {
         handles,
-        exclude: [...recorderObjects(), ...ledgerObjects()],
-        rootDir: options.rootDir,
-        mapPosition: ctx.mapPosition,
-        isMachinery: heldByRunner,
-        now: ctx.now,
+        ...searchContext(ctx, options),
       });
       const nested = nestFed(dump, report.feeds);
       markAside(
@@ -326,9 +337,7 @@ function searchFeeds(
         handles.map(h => h.leaf).filter(l => !nested.includes(l)),
       );
     } catch (e) {
-      const why = messageOf(e).split('\n')[0];
-      state.failed = why;
-      dump.wakerNote = `What could settle each promise could not be looked for: the search failed (${why}); no more searches are made in this test process.`;
+      searchFailed(dump, e);
     } finally {
       waiting.forEach((s, i) => {
         if (before[i] === undefined) delete s.leaf.waker;

@@ -8,6 +8,7 @@
  * the handle count, and not through a function's outer scopes nor a module's
  * scope (it refers to much of the program), nor through V8's own metadata.
  */
+import {edgeNamed} from '../heap';
 import type {WakerContext} from './context';
 import {carriesFeed} from './feed-edges';
 
@@ -109,15 +110,10 @@ function addOuterScopes(
   ctx: number,
   out: Set<number>,
 ): void {
-  for (let n = ctx, k = 0; k < 64; k++) {
-    let prev = -1;
-    for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++)
-      if (g.edgeName(e) === 'previous') {
-        prev = g.edgeTo(e);
-        break;
-      }
-    if (prev === -1 || out.has(prev)) return;
+  for (
+    let prev = edgeNamed(g, ctx, 'previous'), k = 0;
+    prev !== -1 && !out.has(prev) && k < 64;
+    prev = edgeNamed(g, prev, 'previous'), k++
+  )
     out.add(prev);
-    n = prev;
-  }
 }
