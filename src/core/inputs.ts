@@ -46,6 +46,17 @@ export function markSameWait(leaves: Leaf[]): void {
 }
 
 /**
+ * The leaves of one promise (timer, handle) that several branches wait on,
+ * other than as inputs of one combinator ({@link markSameWait}): marked with
+ * `id`, to be counted as one thing stuck.
+ */
+export function markShared(leaves: Leaf[], id: number): void {
+  const apart = leaves.filter(l => l.waitsWithInput === undefined);
+  if (apart.length < 2) return;
+  for (const l of apart) l.shared = id;
+}
+
+/**
  * Where `leaf` is an input of a combinator, innermost first: the depth in its
  * path of that input's frame (its path's length when the leaf is the input
  * itself), and its index.

@@ -159,6 +159,18 @@ export function stuckLeaves(dump: Pick<TaskDump, 'leaves'>): Leaf[] {
   return dump.leaves.filter(isStuckLeaf);
 }
 
+/**
+ * What is stuck: the stuck leaves, those of one thing several branches wait
+ * on ({@link Leaf.shared}) once, the first.
+ */
+export function stuckThings(dump: Pick<TaskDump, 'leaves'>): Leaf[] {
+  const seen = new Set<number>();
+  return stuckLeaves(dump).filter(
+    l =>
+      l.shared === undefined || (!seen.has(l.shared) && !!seen.add(l.shared)),
+  );
+}
+
 /** Whether a leaf is a stuck branch (see {@link stuckLeaves}). */
 export function isStuckLeaf(l: Leaf): boolean {
   return (

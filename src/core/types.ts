@@ -115,6 +115,14 @@ export interface Leaf {
    */
   waitsWithInput?: number;
   /**
+   * For a promise (timer, handle) more than one branch waits on, not as
+   * inputs of one combinator (a memoizer's in-flight promise returned to a
+   * second caller, which awaits it): a number its leaves share, and no other
+   * leaf of the dump. One thing stuck: each branch is drawn, the thing counted
+   * once.
+   */
+  shared?: number;
+  /**
    * True for a one-shot timer shorter than the timeout, still to fire: the
    * branch is busy (a slow step, a retry's pause), not stuck. It is shown, but
    * not counted as a stuck branch.

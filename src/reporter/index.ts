@@ -16,7 +16,7 @@ import {
   publishTerminal,
   terminalStyles,
 } from './terminal';
-import {stuckLeaves} from '../core/tree';
+import {stuckThings} from '../core/tree';
 import {DUMP_KIND, type Frame, type TaskDump} from '../core/types';
 import type {LeftoverReport} from '../core/leftover-types';
 import {closeHandoff, openHandoff, receiveLeftovers} from './handoff';
@@ -166,7 +166,7 @@ export function annotationLines(entries: Entry[], cwd: string): string[] {
   for (const {dump, projectRoot} of entries) {
     const title = `jest-taskdump: ${dump.rootType === 'test' ? `test "${dump.rootName}"` : rootTitle(dump)} hung`;
     const counts = new Map<string, {at: Frame; what: string; n: number}>();
-    for (const leaf of stuckLeaves(dump)) {
+    for (const leaf of stuckThings(dump)) {
       const frames = [dump.rootFrame, ...leaf.path, leaf.createdAt].filter(
         (f): f is Frame => f !== null,
       );

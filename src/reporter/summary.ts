@@ -24,7 +24,7 @@ import {
   withRange,
   withoutIndices,
 } from '../core/render/holder-ranges';
-import {stuckLeaves} from '../core/tree';
+import {stuckThings} from '../core/tree';
 import type {Leaf, TaskDump} from '../core/types';
 import {sameFrame} from '../core/render/same';
 
@@ -255,7 +255,7 @@ function dumpLines(
  */
 function causesOf(d: TaskDump): Cause[] {
   const counts = new Map<string, Cause>();
-  for (const l of stuckLeaves(d)) {
+  for (const l of stuckThings(d)) {
     const at = l.createdAt
       ? `${l.createdAt.file}:${l.createdAt.line}:${l.createdAt.column}`
       : '(position unknown)';

@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('21 failed, 21 total');
-    expect(all).toHaveLength(21);
+    expect(run.tests).toBe('22 failed, 22 total');
+    expect(all).toHaveLength(22);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -378,5 +378,33 @@ describe.each([
       /├╼ \[0\] loadUser at src\/inflight\.js:9:13\n +│ +⏸ promise, never settled\n +│ +↳ nothing can settle it[^\n]*\n(.*\n)*? +└╼ \[1\] loadUser at src\/inflight\.js:9:13\n +⏸ promise, never settled; it waits on what \[0\] waits on/,
     );
     expect(d).not.toContain('2×');
+  });
+
+  // p-memoize's shape: the second call returned the first call's promise (an
+  // adoption, made by V8 in a job of its own): the await of the second call
+  // is on a branch through it, and the one promise is counted once.
+  test('a promise a later call returned from a cache: its await is drawn, the promise counted once', () => {
+    const d = outline(
+      find(
+        'two calls of a memoized loader that hangs, the second awaited first',
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 2 branches stuck after … ms \(1 orphaned promise on 2 branches\)\n/,
+    );
+    expect(d).toContain(
+      [
+        '└╼ <anonymous> at test/shapes.test.js:212:3',
+        '   └╼ memoized at src/memo.js:8:33',
+        '      └╼ loadProfile at test/shapes.test.js:208:11',
+        '         ⏸ promise, never settled; another branch waits on it too',
+      ].join('\n'),
+    );
+    expect(d).toContain(
+      [
+        '├╼ <anonymous> at test/shapes.test.js:210:17',
+        '│  └╼ memoized at src/memo.js:13:19 (not awaited)',
+      ].join('\n'),
+    );
   });
 });

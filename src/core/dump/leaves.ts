@@ -31,7 +31,7 @@ import {thenableWaits} from './thenables';
 import {Retries, firstPass} from './retry';
 import {oneRun} from './callback-loop';
 import type {LeafSource} from './sources';
-import {markSameWait} from '../inputs';
+import {markSameWait, markShared} from '../inputs';
 
 export type {HandleSource, LeafSource, PromiseSource} from './sources';
 
@@ -103,6 +103,8 @@ export class LeafMaker {
       this.leaves.push(leaf);
       out.push(leaf);
     }
+    if (made.kind === 'promise') markSameWait(out);
+    markShared(out, c.seq);
     return out;
   }
 
@@ -308,7 +310,6 @@ export class LeafMaker {
       const made: Made = {kind: 'promise', what: promiseWhat(origin)};
       if (walker.executorWork.has(c)) made.waiting = true;
       const leaves = this.add(c, bs, made, c);
-      markSameWait(leaves);
       const promise = this.g.promiseOf.get(c);
       if (promise === undefined || this.sources === undefined) return;
       const feeds = this.feedsOf(c, leaves);

@@ -312,7 +312,10 @@ export class Walker {
         if (
           made != null &&
           made.awaits === undefined &&
-          made.context === by.context
+          made.context === by.context &&
+          // After the call began: not a promise an earlier call made (a
+          // memoizer's cached promise, returned by a second call).
+          made.seq > by.seq
         )
           return this.stack.walk(made, 1);
         // An async function that returned it (`return fetch()`): shown.

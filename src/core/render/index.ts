@@ -18,7 +18,7 @@
  *                   ⏸ promise, never settled
  * ```
  */
-import {buildTree, stuckLeaves} from '../tree';
+import {buildTree, stuckLeaves, stuckThings} from '../tree';
 import type {ClosingServer, Leaf, TaskDump, TreeNode} from '../types';
 import {explainFakeTimers} from './leaf';
 import {
@@ -57,14 +57,21 @@ function kindOf(dump: Pick<TaskDump, 'rootType'>): string {
 export function summarize(dump: TaskDump): string {
   const stuck = stuckLeaves(dump);
   const n = stuck.length;
-  const counts = new Map<string, number>();
+  // Things of each kind, and the branches on them (more where several wait
+  // on one: `1 promise on 2 branches`).
+  const counts = new Map<string, {things: number; branches: number}>();
+  const things = new Set(stuckThings(dump));
   for (const l of stuck) {
     const k = kindOfLeaf(l);
-    counts.set(k, (counts.get(k) ?? 0) + 1);
+    const c = counts.get(k) ?? {things: 0, branches: 0};
+    counts.set(k, c);
+    c.branches++;
+    if (things.has(l)) c.things++;
   }
   const kinds = [...counts]
     .map(
-      ([k, c]) => `${c} ${k}${c === 1 ? '' : /(s|ch)$/.test(k) ? 'es' : 's'}`,
+      ([k, {things: c, branches}]) =>
+        `${c} ${k}${c === 1 ? '' : /(s|ch)$/.test(k) ? 'es' : 's'}${branches > c ? ` on ${branches} branches` : ''}`,
     )
     .join(', ');
   const after = dump.elapsedMs > 0 ? ` after ${dump.elapsedMs} ms` : '';

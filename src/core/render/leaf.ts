@@ -38,7 +38,9 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
           ? `; aside: ${ASIDE}`
           : leaf.guards !== undefined
             ? `; ${TIMEOUT_WORDS}`
-            : '';
+            : leaf.shared !== undefined
+              ? '; another branch waits on it too'
+              : '';
   return `${glyph}${index}${leaf.what}${created}${waits}`;
 }
 
