@@ -336,6 +336,8 @@ function searchFeeds(
         dump,
         handles.map(h => h.leaf).filter(l => !nested.includes(l)),
       );
+      // A timer found feeding one that is a timeout on it (an abort).
+      markTimeouts(dump, report.guards);
     } catch (e) {
       searchFailed(dump, e);
     } finally {

@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('22 failed, 22 total');
-    expect(all).toHaveLength(22);
+    expect(run.tests).toBe('23 failed, 23 total');
+    expect(all).toHaveLength(23);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -378,6 +378,24 @@ describe.each([
       /├╼ \[0\] loadUser at src\/inflight\.js:9:13\n +│ +⏸ promise, never settled\n +│ +↳ nothing can settle it[^\n]*\n(.*\n)*? +└╼ \[1\] loadUser at src\/inflight\.js:9:13\n +⏸ promise, never settled; it waits on what \[0\] waits on/,
     );
     expect(d).not.toContain('2×');
+  });
+
+  // cross-fetch's AbortController timeout: the timer keeps the controller,
+  // whose signal's 'abort' listener rejects the request's promise. Before,
+  // the timer was set aside ("no stuck promise found waiting on it").
+  test('a timer that aborts the signal a request listens on: a timeout on the wait', () => {
+    const d = outline(
+      find(
+        'a request to a server that never answers, aborted by a timer after 5 s',
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 server\); 1 timeout on a stuck wait/,
+    );
+    expect(d.replace(/\s+/g, ' ')).toContain(
+      '└╼ <anonymous> at test/shapes.test.js:226:17 ⏲ setTimeout 5000 ms, fires in <time left>; the test timeout is 300 ms; a timeout on the promise above',
+    );
+    expect(d).not.toContain('aside');
   });
 
   // p-memoize's shape: the second call returned the first call's promise (an

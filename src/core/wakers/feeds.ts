@@ -10,6 +10,7 @@
  */
 import {edgeNamed} from '../heap';
 import type {WakerContext} from './context';
+import {abortListeners} from './abort-reach';
 import {carriesFeed} from './feed-edges';
 
 /** Timers' classes in the heap. */
@@ -85,6 +86,13 @@ function reached(
         // as its context, and that refers to much of the program.
         if (g.name(to) === 'system / Context' && ix.isModuleScope(to)) continue;
         seen.add(to);
+        // A controller's signal's listeners: one step with it.
+        for (const f of abortListeners(g, to))
+          if (!seen.has(f)) {
+            seen.add(f);
+            for (const k of owners.get(f) ?? []) found.add(k);
+            level.push(f);
+          }
         const i = owners.get(to);
         if (i !== undefined) for (const k of i) found.add(k);
         else if (g.edgeName(e) === 'context' && g.type(node) === 'closure') {

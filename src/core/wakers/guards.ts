@@ -11,10 +11,12 @@
  * callback itself, a bound function's target or arguments, the arguments
  * `setTimeout` passes, or a variable of the callback's scope or of the scopes
  * around it, short of a module's (whose variables belong to every function of
- * the module). What a scope keeps is what some function of it uses, not
- * necessarily the callback: "can settle it", never "will".
+ * the module), or a listener on the signal of an AbortController there. What
+ * a scope keeps is what some function of it uses, not necessarily the
+ * callback: "can settle it", never "will".
  */
 import {edgeNamed} from '../heap';
+import {abortListeners} from './abort-reach';
 import type {WakerContext} from './context';
 
 /** Scopes looked at, from the callback's own outwards. */
@@ -67,12 +69,27 @@ function keeps(cx: WakerContext, timer: number, wanted: Set<number>): boolean {
   return false;
 }
 
-/** Whether a variable of `fn`'s scope, or of one around it, is wanted. */
-function inScope(cx: WakerContext, fn: number, wanted: Set<number>): boolean {
+/**
+ * Whether a variable of `fn`'s scope, or of one around it, is wanted; or an
+ * AbortController there has a listener on its signal that is, or keeps, one
+ * (`setTimeout(() => controller.abort(), ms)`: wakers/abort-reach.ts).
+ */
+function inScope(
+  cx: WakerContext,
+  fn: number,
+  wanted: Set<number>,
+  controllers = true,
+): boolean {
   const g = cx.ix.g;
   for (const ctx of cx.ix.scopesOf(fn, SCOPES))
-    for (let e = g.firstEdge(ctx); e < g.firstEdge(ctx + 1); e++)
-      if (g.edgeType(e) === 'context' && wanted.has(g.edgeTo(e))) return true;
+    for (let e = g.firstEdge(ctx); e < g.firstEdge(ctx + 1); e++) {
+      if (g.edgeType(e) !== 'context') continue;
+      const v = g.edgeTo(e);
+      if (wanted.has(v)) return true;
+      if (!controllers) continue;
+      for (const l of abortListeners(g, v))
+        if (wanted.has(l) || inScope(cx, l, wanted, false)) return true;
+    }
   return false;
 }
 
