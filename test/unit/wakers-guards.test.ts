@@ -20,6 +20,16 @@ const timerLeaf = (name: string): Leaf => ({
 /** A function of the module's scope: its scope keeps no resolve function. */
 function heartbeat(): void {}
 
+/**
+ * node-fetch's shape: the request's promise rejects in a listener on the
+ * caller's signal (the reject function is this function's, not the caller's).
+ */
+function rejectOnAbort(signal: AbortSignal, reject: (e: Error) => void): void {
+  signal.addEventListener('abort', () => reject(new Error('aborted')), {
+    once: true,
+  });
+}
+
 describe('which timers under a waiting promise are timeouts on it', () => {
   const timers: NodeJS.Timeout[] = [];
   const found = new Map<string, boolean>();
@@ -60,6 +70,12 @@ describe('which timers under a waiting promise are timeouts on it', () => {
     ask('bound', (_resolve, reject) =>
       setTimeout(reject.bind(null, new Error('timed out')), 60_000),
     );
+    // cross-fetch's timeout: the callback keeps the controller only.
+    ask('abort', (_resolve, reject) => {
+      const controller = new AbortController();
+      rejectOnAbort(controller.signal, reject);
+      return setTimeout(() => controller.abort(), 60_000);
+    });
     // A timer the executor sets whose callback is another function's.
     ask('unrelated', () => setTimeout(heartbeat, 60_000));
     // One set with a callback made elsewhere, that keeps something else.
@@ -85,6 +101,10 @@ describe('which timers under a waiting promise are timeouts on it', () => {
     expect(found.get('scoped')).toBe(true);
     expect(found.get('argument')).toBe(true);
     expect(found.get('bound')).toBe(true);
+  });
+
+  test('a callback that keeps an AbortController whose signal has a listener keeping the reject function: a timeout', () => {
+    expect(found.get('abort')).toBe(true);
   });
 
   test('a callback of another scope: no timeout, however near the promise it was set', () => {

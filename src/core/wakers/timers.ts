@@ -8,6 +8,7 @@
 import type {Waker} from '../types';
 import type {WakerContext} from './context';
 import type {Chain} from './heap-index';
+import {LOOP_CLOCK_OFFSET} from '../clock';
 import {edgeNamed} from '../heap';
 import {IMMEDIATE, fakeTickWords, fakeTimerWords, timerWaker} from './words';
 
@@ -41,7 +42,10 @@ export function recogniseTimer(
         : null;
     const left =
       delay !== null && t?.idleStart !== undefined
-        ? Math.max(0, Math.round(t.idleStart + delay - cx.now))
+        ? Math.max(
+            0,
+            Math.round(t.idleStart + LOOP_CLOCK_OFFSET + delay - cx.now),
+          )
         : null;
     const api = typeof t?.repeat === 'number' ? 'setInterval' : 'setTimeout';
     return timerWaker(api, delay, left, throughOthers(cx, chain, k));
