@@ -208,3 +208,18 @@ export function edgeNamed(
     if (graph.edgeName(e) === name) return graph.edgeTo(e);
   return -1;
 }
+
+/** The elements of an array node (none for -1). */
+export function arrayElements(graph: HeapGraph, array: number): number[] {
+  if (array === -1) return [];
+  const out: number[] = [];
+  for (let e = graph.firstEdge(array); e < graph.firstEdge(array + 1); e++)
+    if (graph.edgeType(e) === 'element') out.push(graph.edgeTo(e));
+  // A JSArray keeps its elements in a FixedArray.
+  const store = edgeNamed(graph, array, 'elements');
+  if (store !== -1)
+    for (let e = graph.firstEdge(store); e < graph.firstEdge(store + 1); e++)
+      if (graph.edgeType(e) === 'element' || graph.edgeType(e) === 'internal')
+        out.push(graph.edgeTo(e));
+  return out;
+}

@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('23 failed, 23 total');
-    expect(all).toHaveLength(23);
+    expect(run.tests).toBe('24 failed, 24 total');
+    expect(all).toHaveLength(24);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -396,6 +396,30 @@ describe.each([
       '└╼ <anonymous> at test/shapes.test.js:226:17 ⏲ setTimeout 5000 ms, fires in <time left>; the test timeout is 300 ms; a timeout on the promise above',
     );
     expect(d).not.toContain('aside');
+  });
+
+  // An Agent of one socket: the first response, never read, holds it. That
+  // socket was a branch of its own ("2 branches stuck (1 socket, 1 event
+  // wait)"); it is what the queued request waits on.
+  test('a request queued in its Agent: the socket in use drawn under its wait, one branch', () => {
+    const d = outline(
+      find('a second request queued behind a response nobody reads'),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 socket\)/);
+    expect(
+      d.replace(/\s+/g, ' ').replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>'),
+    ).toContain(
+      [
+        '└╼ <anonymous> at test/shapes.test.js:248:9',
+        '└╼ request at test/shapes.test.js:242:5',
+        '⏸ promise, never settled; it waits on:',
+        "↳ waits for 'response' on a ClientRequest (an EventEmitter): it has no socket yet: it is queued in its Agent, whose 1 socket to the same server (maxSockets 1) is in use",
+        '└╼ <anonymous> at test/shapes.test.js:247:9',
+        '└╼ request at test/shapes.test.js:242:5',
+        '└╼ <anonymous> at test/shapes.test.js:244:10',
+        '⇄ HTTP GET to 127.0.0.1:<port>: response received in full (status 200), but nothing reads its body',
+      ].join(' '),
+    );
   });
 
   // p-memoize's shape: the second call returned the first call's promise (an

@@ -15,7 +15,7 @@
  * a scope keeps is what some function of it uses, not necessarily the
  * callback: "can settle it", never "will".
  */
-import {edgeNamed} from '../heap';
+import {arrayElements, edgeNamed} from '../heap';
 import {abortListeners} from './abort-reach';
 import type {WakerContext} from './context';
 
@@ -53,7 +53,9 @@ function keeps(cx: WakerContext, timer: number, wanted: Set<number>): boolean {
   const callback = edgeNamed(g, timer, '_onTimeout');
   if (callback === -1) return false;
   // `setTimeout(reject, ms, error)`, `setTimeout(done, ms, reject)`.
-  if (elements(cx, edgeNamed(g, timer, '_timerArgs')).some(n => wanted.has(n)))
+  if (
+    arrayElements(g, edgeNamed(g, timer, '_timerArgs')).some(n => wanted.has(n))
+  )
     return true;
   const fns = [callback];
   // `setTimeout(reject.bind(null, error), ms)`.
@@ -91,20 +93,4 @@ function inScope(
         if (wanted.has(l) || inScope(cx, l, wanted, false)) return true;
     }
   return false;
-}
-
-/** The elements of an array node (none for -1). */
-function elements(cx: WakerContext, array: number): number[] {
-  if (array === -1) return [];
-  const g = cx.ix.g;
-  const out: number[] = [];
-  for (let e = g.firstEdge(array); e < g.firstEdge(array + 1); e++)
-    if (g.edgeType(e) === 'element') out.push(g.edgeTo(e));
-  // A JSArray keeps its elements in a FixedArray.
-  const store = edgeNamed(g, array, 'elements');
-  if (store !== -1)
-    for (let e = g.firstEdge(store); e < g.firstEdge(store + 1); e++)
-      if (g.edgeType(e) === 'element' || g.edgeType(e) === 'internal')
-        out.push(g.edgeTo(e));
-  return out;
 }

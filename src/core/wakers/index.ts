@@ -37,6 +37,7 @@ import {placeUpTo} from './further';
 import {type SuspendedGenerator, suspendedGenerator} from './generators';
 import {feedsOf} from './feeds';
 import {pipedFrom} from './streams';
+import {agentSocketsFor} from './agent-sockets';
 import {followedPromise} from './follows';
 import {promiseFeedsOf, within} from './promise-feeds';
 import {guardsOf} from './guards';
@@ -339,9 +340,14 @@ function describe(
   const gen = generator !== undefined ? {generator} : {};
   if (first.waker.kind !== 'object') {
     first.waker.what += suspended;
-    const pipes =
-      first.waker.kind === 'stream' ? pipedFrom(cx, first.node) : [];
-    return {waker: first.waker, holders: [first.node, ...pipes], ...gen};
+    // What it waits on too: streams piped into it, an Agent's sockets.
+    const also =
+      first.waker.kind === 'stream'
+        ? pipedFrom(cx, first.node)
+        : first.waker.kind === 'event'
+          ? agentSocketsFor(cx, first.node)
+          : [];
+    return {waker: first.waker, holders: [first.node, ...also], ...gen};
   }
   // A deferred, or a lock: what keeps that says more (the module, the
   // emitter, the queue), and the objects on the way are what a holder of the
