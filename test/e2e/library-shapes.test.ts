@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('24 failed, 24 total');
-    expect(all).toHaveLength(24);
+    expect(run.tests).toBe('25 failed, 25 total');
+    expect(all).toHaveLength(25);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -420,6 +420,27 @@ describe.each([
         '⇄ HTTP GET to 127.0.0.1:<port>: response received in full (status 200), but nothing reads its body',
       ].join(' '),
     );
+  });
+
+  // pg-pool's shape: a pool of one held by the test, which waits for it. The
+  // held connection's socket reaches the pool (its error would release the
+  // connection), and was drawn as what the wait waits on: "1 branch stuck
+  // (1 server)", the deadlock only in the words under it.
+  test('a deadlock is the whole of its wait: a socket that reaches the pool is not drawn under it', () => {
+    const d = outline(
+      find('a pool of one connection, taken twice by one test'),
+    );
+    expect(d).toMatch(
+      /^Task dump: 2 branches stuck after … ms \(1 server, 1 deadlocked branch\)/,
+    );
+    expect(d).toContain(
+      [
+        '└╼ <anonymous> at test/shapes.test.js:273:14',
+        '   └╼ acquire at src/socket-pool.js:27:12',
+        '      ⏸ promise, never settled',
+      ].join('\n'),
+    );
+    expect(d).not.toContain('⏸ promise, never settled; it waits on:');
   });
 
   // p-memoize's shape: the second call returned the first call's promise (an

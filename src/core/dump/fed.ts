@@ -70,6 +70,11 @@ export function nestFed(
  */
 function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
   if (handle === promise || !dump.leaves.includes(handle)) return false;
+  // A deadlock is the whole of its wait: what it waits for is held by its own
+  // branch. A handle that reaches what keeps its resolve function (the held
+  // connection's socket, whose error would release it to the pool) is not
+  // what it waits on.
+  if (promise.waker?.deadlock === true) return false;
   if (firedSince(handle, promise, dump.elapsedMs)) return false;
   if (handle.kind !== 'promise' && !apart(handle, dump)) return false;
   // What moves: the feeding leaf's branch, from the promise waiting on it
