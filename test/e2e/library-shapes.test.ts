@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('25 failed, 25 total');
-    expect(all).toHaveLength(25);
+    expect(run.tests).toBe('26 failed, 26 total');
+    expect(all).toHaveLength(26);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -441,6 +441,24 @@ describe.each([
       ].join('\n'),
     );
     expect(d).not.toContain('⏸ promise, never settled; it waits on:');
+  });
+
+  // pg's shape: the query's reply comes through the socket the connect made
+  // (a line the test has passed): one branch, the socket under the query.
+  test('a query over a connection: the socket the connect made drawn under the query', () => {
+    const d = outline(
+      find('a query over a connection whose server never answers'),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)/);
+    expect(d).toContain(
+      [
+        '└╼ query at src/line-client.js:32:12',
+        '   ⏸ promise, never settled; it waits on:',
+      ].join('\n'),
+    );
+    expect(d.replace(/\s+/g, ' ')).toMatch(
+      /└╼ <anonymous> at test\/shapes\.test\.js:288:16 └╼ connect at src\/line-client\.js:24:12 └╼ <anonymous> at src\/line-client\.js:25:26 ⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; it waits on:/,
+    );
   });
 
   // p-memoize's shape: the second call returned the first call's promise (an

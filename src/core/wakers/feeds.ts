@@ -10,7 +10,7 @@
  */
 import {edgeNamed} from '../heap';
 import type {WakerContext} from './context';
-import {abortListeners} from './abort-reach';
+import {abortListeners, emitterListeners} from './listener-steps';
 import {carriesFeed} from './feed-edges';
 
 /** Timers' classes in the heap. */
@@ -68,9 +68,9 @@ function reached(
   // its branch was traced back (made by the calls that made the promise, as
   // mongoose's buffering timeout): one is named for what its callback keeps
   // however far out, scopes included.
+  const timer = TIMERS.has(g.name(start));
   const self = owners.get(start);
-  if (self !== undefined && (traced || !TIMERS.has(g.name(start))))
-    return one(self);
+  if (self !== undefined && (traced || !timer)) return one(self);
   const seen = new Set<number>([start]);
   const outer = new Set<number>();
   let level = [start];
@@ -86,8 +86,10 @@ function reached(
         // as its context, and that refers to much of the program.
         if (g.name(to) === 'system / Context' && ix.isModuleScope(to)) continue;
         seen.add(to);
-        // A controller's signal's listeners: one step with it.
-        for (const f of abortListeners(g, to))
+        // Listeners one step with what they listen on (listener-steps.ts).
+        const steps = abortListeners(g, to);
+        if (!timer) steps.push(...emitterListeners(g, to));
+        for (const f of steps)
           if (!seen.has(f)) {
             seen.add(f);
             for (const k of owners.get(f) ?? []) found.add(k);

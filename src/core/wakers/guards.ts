@@ -16,7 +16,7 @@
  * callback: "can settle it", never "will".
  */
 import {arrayElements, edgeNamed} from '../heap';
-import {abortListeners} from './abort-reach';
+import {abortListeners} from './listener-steps';
 import type {WakerContext} from './context';
 
 /** Scopes looked at, from the callback's own outwards. */
@@ -74,7 +74,7 @@ function keeps(cx: WakerContext, timer: number, wanted: Set<number>): boolean {
 /**
  * Whether a variable of `fn`'s scope, or of one around it, is wanted; or an
  * AbortController there has a listener on its signal that is, or keeps, one
- * (`setTimeout(() => controller.abort(), ms)`: wakers/abort-reach.ts).
+ * (`setTimeout(() => controller.abort(), ms)`: wakers/listener-steps.ts).
  */
 function inScope(
   cx: WakerContext,

@@ -1,13 +1,18 @@
 /**
- * An AbortController a callback keeps is there to be aborted: what its
- * signal's listeners do is what the callback can do. cross-fetch's timeout,
- * `setTimeout(() => controller.abort(), ms)`: node-fetch rejects the fetch in
- * the signal's 'abort' listener. For wakers/feeds.ts, the listener functions
- * of the controller's signal, one step with the controller. Only a
- * controller: any other emitter a callback keeps may emit nothing (a client's
- * heartbeat keeps the client, whose 'message' listeners it cannot call).
+ * Listeners that count as one step with what they listen on, for
+ * wakers/feeds.ts (what a handle can reach) and wakers/guards.ts:
+ * - An AbortController a callback keeps is there to be aborted: what its
+ *   signal's listeners do is what the callback can do. cross-fetch's timeout,
+ *   `setTimeout(() => controller.abort(), ms)`: node-fetch rejects the fetch
+ *   in the signal's 'abort' listener.
+ * - What a socket or server brings in runs its listeners, and they emit on the
+ *   objects they keep (pg's Connection parses the socket's 'data' and emits
+ *   'readyForQuery', which its Client listens for): from a socket, server or
+ *   child process, an emitter's listeners are one step with it. Not from a
+ *   timer: an emitter its callback keeps may emit nothing (a client's
+ *   heartbeat keeps the client, whose 'message' listeners it cannot call).
  */
-import type {HeapGraph} from '../heap';
+import {type HeapGraph, arrayElements, edgeNamed} from '../heap';
 
 /** Steps from the signal's listener Map to a Listener record's callback. */
 const DEPTH = 8;
@@ -51,4 +56,22 @@ function edgeMatching(g: HeapGraph, node: number, re: RegExp): number {
     if (typeof name === 'string' && re.test(name)) return g.edgeTo(e);
   }
   return -1;
+}
+
+/** The functions an EventEmitter keeps in `_events` (none if it is none). */
+export function emitterListeners(g: HeapGraph, emitter: number): number[] {
+  if (g.type(emitter) !== 'object') return [];
+  const events = edgeNamed(g, emitter, '_events');
+  if (events === -1) return [];
+  const out: number[] = [];
+  for (let e = g.firstEdge(events); e < g.firstEdge(events + 1); e++) {
+    if (g.edgeType(e) !== 'property') continue;
+    const to = g.edgeTo(e);
+    const type = g.type(to);
+    if (type === 'closure') out.push(to);
+    else if (type === 'array')
+      for (const f of arrayElements(g, to))
+        if (g.type(f) === 'closure') out.push(f);
+  }
+  return out;
 }
