@@ -10,6 +10,7 @@ import {isImmediate} from './open-state';
 import type {Root} from './record';
 import {Stamp} from './record/stamp';
 import {looksMinified, originalName} from './stack/original-names';
+import {type Start, isStrayName} from './stack/stray-names';
 import type {Frame} from './types';
 
 /** A recorded stack read as the program's frames. */
@@ -53,7 +54,13 @@ export function walk(sites: CallSite[], ctx: ListContext): Walked {
     if (ctx.isMachinery(file)) continue;
     const at = ctx.mapPosition(site);
     if (at === null) continue;
-    const named = site.getFunctionName() ?? '';
+    const named = isStrayName(
+      site.getFunctionName() ?? '',
+      startOf(site, file),
+      ctx.mapPosition,
+    )
+      ? ''
+      : (site.getFunctionName() ?? '');
     leafward.push({
       name:
         (at.file !== file && looksMinified(named)
@@ -138,4 +145,13 @@ export function startedBy(
     return true;
   });
   return found;
+}
+
+/** Where the function of `site` starts, if V8 says. */
+function startOf(site: CallSite, file: string): Start | undefined {
+  const line = site.getEnclosingLineNumber?.();
+  const column = site.getEnclosingColumnNumber?.();
+  return typeof line === 'number' && typeof column === 'number'
+    ? {file, line, column}
+    : undefined;
 }

@@ -13,11 +13,14 @@ import {
   type Site,
   callSite,
   file,
+  functionStart,
   generatorOf,
   isAsync,
+  name,
   position,
 } from '../stack/sites';
 import {looksMinified, originalName} from '../stack/original-names';
+import {isStrayName} from '../stack/stray-names';
 import type {Frame} from '../types';
 
 /** Makes the Frames of one dump, mapping each file and position once. */
@@ -74,6 +77,14 @@ export class FrameMaker {
    */
   private nameOf(s: Site, shown: string, pos: Position): string {
     const f = file(s);
+    // V8's own name only (not a combinator's, `Promise.all`, drawn at the
+    // frame that called it).
+    if (
+      f !== null &&
+      shown === name(s) &&
+      isStrayName(shown, functionStart(s), this.mapPosition)
+    )
+      return '';
     if (f === null || pos.file === f || !looksMinified(shown)) return shown;
     return originalName(callSite(s)) ?? shown;
   }
