@@ -16,7 +16,6 @@ import {
   functionStart,
   generatorOf,
   isAsync,
-  name,
   position,
 } from '../stack/sites';
 import {looksMinified, originalName} from '../stack/original-names';
@@ -78,10 +77,11 @@ export class FrameMaker {
   private nameOf(s: Site, shown: string, pos: Position): string {
     const f = file(s);
     // V8's own name only (not a combinator's, `Promise.all`, drawn at the
-    // frame that called it).
+    // frame that called it, nor a down-levelled body's, named after the
+    // method whose `__awaiter` call made it).
     if (
       f !== null &&
-      shown === name(s) &&
+      shown === callSite(s).getFunctionName() &&
       isStrayName(shown, functionStart(s), this.mapPosition)
     )
       return '';
