@@ -291,3 +291,18 @@ export function positionSite(
 ): CallSite {
   return new PositionSite(file, line, column) as unknown as CallSite;
 }
+
+/**
+ * Where the function of `site` starts in `file` as compiled (1-based), or
+ * undefined when V8 does not say.
+ */
+export function enclosingStart(
+  site: CallSite,
+  file: string,
+): {file: string; line: number; column: number} | undefined {
+  const line = site.getEnclosingLineNumber?.();
+  const column = site.getEnclosingColumnNumber?.();
+  return typeof line === 'number' && typeof column === 'number'
+    ? {file, line, column}
+    : undefined;
+}

@@ -3,14 +3,19 @@
  * and the hops a trace makes from it to what it was made in: the callback of
  * another entry, or the `then` of a thenable an `await` called.
  */
-import {type CallSite, displayPath, readAllCallSites} from './callsites';
+import {
+  type CallSite,
+  displayPath,
+  enclosingStart,
+  readAllCallSites,
+} from './callsites';
 import {type Entry, walkBehind} from './leftovers';
 import type {ListContext} from './leftover-list';
 import {isImmediate} from './open-state';
 import type {Root} from './record';
 import {Stamp} from './record/stamp';
 import {looksMinified, originalName} from './stack/original-names';
-import {type Start, isStrayName} from './stack/stray-names';
+import {isStrayName} from './stack/stray-names';
 import type {Frame} from './types';
 
 /** A recorded stack read as the program's frames. */
@@ -54,13 +59,10 @@ export function walk(sites: CallSite[], ctx: ListContext): Walked {
     if (ctx.isMachinery(file)) continue;
     const at = ctx.mapPosition(site);
     if (at === null) continue;
-    const named = isStrayName(
-      site.getFunctionName() ?? '',
-      startOf(site, file),
-      ctx.mapPosition,
-    )
+    const v8 = site.getFunctionName() ?? '';
+    const named = isStrayName(v8, enclosingStart(site, file), ctx.mapPosition)
       ? ''
-      : (site.getFunctionName() ?? '');
+      : v8;
     leafward.push({
       name:
         (at.file !== file && looksMinified(named)
@@ -145,13 +147,4 @@ export function startedBy(
     return true;
   });
   return found;
-}
-
-/** Where the function of `site` starts, if V8 says. */
-function startOf(site: CallSite, file: string): Start | undefined {
-  const line = site.getEnclosingLineNumber?.();
-  const column = site.getEnclosingColumnNumber?.();
-  return typeof line === 'number' && typeof column === 'number'
-    ? {file, line, column}
-    : undefined;
 }

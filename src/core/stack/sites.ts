@@ -6,7 +6,7 @@
  * frames: an object for each, kept until the dump ends, is what the garbage
  * collector then spends its time copying.
  */
-import type {CallSite} from '../callsites';
+import {type CallSite, enclosingStart} from '../callsites';
 import type {CombinatorName} from '../types';
 
 /** A frame of a recorded stack (an index into the current table). */
@@ -261,11 +261,7 @@ export function functionStart(
   s: Site,
 ): {file: string; line: number; column: number} | undefined {
   const f = file(s);
-  const line = callSite(s).getEnclosingLineNumber?.();
-  const column = callSite(s).getEnclosingColumnNumber?.();
-  return f === null || typeof line !== 'number' || typeof column !== 'number'
-    ? undefined
-    : {file: f, line, column};
+  return f === null ? undefined : enclosingStart(callSite(s), f);
 }
 
 function readFunctionKey(s: Site, f: string | null): string {

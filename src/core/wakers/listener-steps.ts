@@ -13,6 +13,7 @@
  *   heartbeat keeps the client, whose 'message' listeners it cannot call).
  */
 import {type HeapGraph, arrayElements, edgeNamed} from '../heap';
+import {carriesFeed} from './feed-edges';
 
 /** Steps from the signal's listener Map to a Listener record's callback. */
 const DEPTH = 8;
@@ -35,19 +36,16 @@ export function abortListeners(g: HeapGraph, controller: number): number[] {
       for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
         const to = g.edgeTo(e);
         const type = g.type(to);
-        if (seen.has(to) || g.edgeName(e) === 'previous') continue;
+        if (seen.has(to) || !carriesFeed(g, e, to)) continue;
         seen.add(to);
         if (type === 'closure') out.push(to);
         else if (type === 'object' || type === 'array' || type === 'hidden')
-          if (!NOT_ENTERED.has(`${g.edgeName(e)}`)) next.push(to);
+          next.push(to);
       }
     level = next;
   }
   return out;
 }
-
-/** V8's metadata, not a listener's. */
-const NOT_ENTERED = new Set(['map', '__proto__', 'constructor']);
 
 /** The node a property whose name matches `re` leads to (a symbol's). */
 function edgeMatching(g: HeapGraph, node: number, re: RegExp): number {
