@@ -4,7 +4,7 @@
  * finding carries (waker-cache.ts).
  */
 import type {LeafSource} from '../core/dump';
-import {timeoutCandidates} from '../core/dump/guards';
+import {handlesBeside, timeoutCandidates} from '../core/dump/guards';
 import type {Leaf, TaskDump} from '../core/types';
 import type {GuardQuestion, WakerSubject} from '../core/wakers';
 import {type Lookup, handleSignature, isAbove} from './waker-cache';
@@ -45,11 +45,14 @@ export function guardQuestions(
   const out: GuardQuestion[] = [];
   for (const [waiting, s] of sources) {
     if (!('promise' in s) || !dump.leaves.includes(waiting)) continue;
-    const timers = timeoutCandidates(dump, waiting).flatMap(leaf => {
+    const handleOf = (leaf: Leaf): Array<{leaf: Leaf; handle: object}> => {
       const t = sources.get(leaf);
       return t !== undefined && 'handle' in t ? [{leaf, handle: t.handle}] : [];
-    });
-    if (timers.length > 0) out.push({waiting, promise: s.promise, timers});
+    };
+    const timers = timeoutCandidates(dump, waiting).flatMap(handleOf);
+    if (timers.length === 0) continue;
+    const beside = handlesBeside(dump, waiting).flatMap(handleOf);
+    out.push({waiting, promise: s.promise, timers, beside});
   }
   return out;
 }

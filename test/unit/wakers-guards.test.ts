@@ -1,3 +1,4 @@
+import {EventEmitter} from 'node:events';
 import {createPositionMapper} from '../../src/core/callsites';
 import {type GuardQuestion, findWakers} from '../../src/core/wakers';
 import type {Leaf} from '../../src/core/types';
@@ -30,6 +31,34 @@ function rejectOnAbort(signal: AbortSignal, reject: (e: Error) => void): void {
   });
 }
 
+/**
+ * Connection timeouts on a socket, each set in a function of the module's
+ * scope (so no scope around its callback keeps the socket but its own).
+ */
+const connectTimeouts: Record<string, (s: object) => NodeJS.Timeout> = {
+  'ends-socket'(socket) {
+    const con = {stream: socket, ending: false};
+    return setTimeout(() => {
+      con.ending = true;
+    }, 60_000);
+  },
+  'ends-bound'(socket) {
+    const connection = new (class {
+      stream = socket;
+      onTimeout(): void {}
+    })();
+    return setTimeout(connection.onTimeout.bind(connection), 60_000);
+  },
+  'ends-far'(socket) {
+    const pool = {client: {stream: socket}};
+    return setTimeout(() => void pool, 60_000);
+  },
+  'ends-other'(socket) {
+    const con = {stream: socket};
+    return setTimeout(() => void con, 60_000);
+  },
+};
+
 describe('which timers under a waiting promise are timeouts on it', () => {
   const timers: NodeJS.Timeout[] = [];
   const found = new Map<string, boolean>();
@@ -43,6 +72,7 @@ describe('which timers under a waiting promise are timeouts on it', () => {
         resolve: (v: unknown) => void,
         reject: (e: Error) => void,
       ) => NodeJS.Timeout,
+      beside: object[] = [],
     ): void => {
       let timer!: NodeJS.Timeout;
       const promise = new Promise((resolve, reject) => {
@@ -57,6 +87,10 @@ describe('which timers under a waiting promise are timeouts on it', () => {
         waiting: {...promiseLeaf(`${name} promise`), waiting: true},
         promise,
         timers: [{leaf, handle: timer}],
+        beside: beside.map(handle => ({
+          leaf: {...timerLeaf(`${name} socket`), kind: 'socket' as const},
+          handle,
+        })),
       });
       found.set(name, false);
     };
@@ -82,6 +116,14 @@ describe('which timers under a waiting promise are timeouts on it', () => {
     const log: string[] = [];
     const note = (): void => void log.push('slow');
     ask('elsewhere', () => setTimeout(note, 60_000));
+    // pg's connection timeout: its callback keeps the Connection, whose
+    // `stream` is the socket stuck beside it; mysql2's binds a method to it.
+    // Two properties away, or a socket that is not beside it: no timeout.
+    for (const [name, set] of Object.entries(connectTimeouts)) {
+      const stuck = new EventEmitter();
+      const beside = name === 'ends-other' ? new EventEmitter() : stuck;
+      ask(name, () => set(stuck), [beside]);
+    }
     const report = findWakers([], {
       guards: questions,
       exclude: [],
@@ -105,6 +147,16 @@ describe('which timers under a waiting promise are timeouts on it', () => {
 
   test('a callback that keeps an AbortController whose signal has a listener keeping the reject function: a timeout', () => {
     expect(found.get('abort')).toBe(true);
+  });
+
+  test('a callback that keeps the socket stuck beside it, or an object whose property it is: a timeout', () => {
+    expect(found.get('ends-socket')).toBe(true);
+    expect(found.get('ends-bound')).toBe(true);
+  });
+
+  test('a socket two properties away, or one not stuck beside it: no timeout', () => {
+    expect(found.get('ends-far')).toBe(false);
+    expect(found.get('ends-other')).toBe(false);
   });
 
   test('a callback of another scope: no timeout, however near the promise it was set', () => {
@@ -149,6 +201,17 @@ describe('a timer found feeding a promise, which may be a timeout on it', () => 
       const around = {connection};
       return setTimeout(() => void around, 60_000);
     });
+    // pg's client: the socket's 'error' listener settles the wait; the
+    // connection timeout keeps the Connection whose `stream` it is.
+    wait('socket-timeout', connection => {
+      const socket = new EventEmitter();
+      socket.on('error', () => connection.onConnect?.());
+      handles.push({
+        leaf: {...timerLeaf('socket'), kind: 'socket'},
+        handle: socket,
+      });
+      return connectTimeouts['ends-socket'](socket);
+    });
     const report = findWakers(
       subjects.map(s => ({...s, constructed: true})),
       {
@@ -171,6 +234,11 @@ describe('a timer found feeding a promise, which may be a timeout on it', () => 
   test("a callback whose scope keeps the object keeping the promise's resolve function: a timeout", () => {
     expect(fed).toContain('greeting');
     expect(guarded).toContain('greeting');
+  });
+
+  test('one that keeps the socket found feeding the same promise, through the object whose property it is: a timeout', () => {
+    expect(fed).toContain('socket');
+    expect(guarded).toContain('socket-timeout');
   });
 
   test('one that keeps it only through another object feeds it, and is no timeout', () => {

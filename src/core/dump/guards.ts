@@ -18,14 +18,30 @@ import {startsWith} from './fed';
  * branch under it that is no such timer. Empty when there is none of either.
  */
 export function timeoutCandidates(dump: TaskDump, waiting: Leaf): Leaf[] {
-  if (waiting.waiting !== true || waiting.detached) return [];
-  const under = dump.leaves.filter(
-    l => l !== waiting && !l.detached && startsWith(l.path, waiting.path),
-  );
+  const under = leavesUnder(dump, waiting);
   const timers = under.filter(candidate);
   const stuck = new Set(stuckLeaves({leaves: under}));
   const others = under.filter(l => stuck.has(l) && !timers.includes(l));
   return others.length > 0 ? timers : [];
+}
+
+/**
+ * The sockets, servers and child processes under the wait of `waiting` (a
+ * socket drawn waiting on its server's side included): what a timer among its
+ * {@link timeoutCandidates} may end.
+ */
+export function handlesBeside(dump: TaskDump, waiting: Leaf): Leaf[] {
+  return leavesUnder(dump, waiting).filter(
+    l =>
+      l.kind === 'socket' || l.kind === 'server' || l.kind === 'child-process',
+  );
+}
+
+function leavesUnder(dump: TaskDump, waiting: Leaf): Leaf[] {
+  if (waiting.waiting !== true || waiting.detached) return [];
+  return dump.leaves.filter(
+    l => l !== waiting && !l.detached && startsWith(l.path, waiting.path),
+  );
 }
 
 function candidate(l: Leaf): boolean {

@@ -40,7 +40,7 @@ import {pipedFrom} from './streams';
 import {agentSocketsFor} from './agent-sockets';
 import {followedPromise} from './follows';
 import {promiseFeedsOf, within} from './promise-feeds';
-import {guardsOf} from './guards';
+import {fedTimeouts, guardsOf} from './guards';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 import {fetchAbortWaker} from './event-words';
 import {
@@ -88,7 +88,11 @@ export function findWakers(
       ...subjects.map(s => s.promise),
       ...handles.map(h => h.handle),
       ...chains,
-      ...guards.flatMap(q => [q.promise, ...q.timers.map(t => t.handle)]),
+      ...guards.flatMap(q => [
+        q.promise,
+        ...q.timers.map(t => t.handle),
+        ...q.beside.map(b => b.handle),
+      ]),
     ],
     [
       subjects,
@@ -99,8 +103,8 @@ export function findWakers(
       ...handles,
       guards,
       ...guards,
-      ...guards.map(q => q.timers),
-      ...guards.flatMap(q => q.timers),
+      ...guards.flatMap(q => [q.timers, q.beside]),
+      ...guards.flatMap(q => [...q.timers, ...q.beside]),
       ...options.exclude,
     ],
     watch,
@@ -156,19 +160,19 @@ export function findWakers(
     const inside = (inner: number, outer: number): boolean =>
       within(subjects[inner].leaf, subjects[outer].leaf) ||
       feeders.some((s, k) => s === subjects[inner] && fedBy[k].includes(outer));
+    const handleNode = (k: number): number =>
+      probe.subjects[subjects.length + k];
     const fed = feedsOf(
       cx,
       kept,
-      handles.map((h, k) => ({
-        node: probe.subjects[subjects.length + k],
-        traced: !h.leaf.detached,
-      })),
+      handles.map((h, k) => ({node: handleNode(k), traced: !h.leaf.detached})),
       inside,
     );
     const guarding: WakerReport['guards'] = [];
     for (const q of guards) {
       const promise = probe.subjects[at++];
       const timers = q.timers.map(() => probe.subjects[at++]);
+      const beside = q.beside.map(() => probe.subjects[at++]);
       if (promise === -1) continue;
       // What the search named keeping its resolve function, when it was
       // also a subject (the wait's own promise, as it most often is).
@@ -177,23 +181,20 @@ export function findWakers(
         subject !== -1 && subject < subjects.length
           ? (kept[subject] ?? [])
           : [];
-      guardsOf(cx, ix.resolversOf(promise), timers, holders).forEach(
+      guardsOf(cx, ix.resolversOf(promise), timers, holders, beside).forEach(
         (yes, k) => {
           if (yes) guarding.push({timer: q.timers[k].leaf, promise: q.waiting});
         },
       );
     }
-    // A timer found feeding a subject is asked too: it is drawn under that
-    // promise only now (dump/fed.ts), so no question was asked of it before
-    // the search (nodemailer's greeting timeout, set by its socket's events).
-    handles.forEach((h, k) => {
-      const i = fed[k];
-      if (i === -1 || h.leaf.kind !== 'timer' || resolvers[i] === undefined)
-        return;
-      const node = probe.subjects[subjects.length + k];
-      if (guardsOf(cx, resolvers[i], [node], kept[i] ?? [])[0])
-        guarding.push({timer: h.leaf, promise: subjects[i].leaf});
-    });
+    for (const {timer, subject} of fedTimeouts(
+      cx,
+      handles.map((h, k) => ({leaf: h.leaf, node: handleNode(k)})),
+      fed,
+      resolvers,
+      kept,
+    ))
+      guarding.push({timer, promise: subjects[subject].leaf});
     watch.lap('search');
     return {
       found,

@@ -51,6 +51,12 @@ export interface GuardQuestion {
   waiting: Leaf;
   promise: object;
   timers: Array<{leaf: Leaf; handle: object}>;
+  /**
+   * The sockets, servers and child processes under it beside the timers:
+   * a timer whose callback keeps one (pg's connection timeout keeps the
+   * Connection, whose `stream` is the socket) can end the wait by ending it.
+   */
+  beside: Array<{leaf: Leaf; handle: object}>;
 }
 
 /** What a search found and cost. */
