@@ -209,7 +209,9 @@ export type WakerKind =
   /** A property of an object of the program (a deferred, a lock's queue). */
   | 'object'
   /** A variable of the program. */
-  | 'variable';
+  | 'variable'
+  /** Native code (`Atomics.waitAsync()`, a binding of Node's). */
+  | 'native';
 
 /**
  * What could settle a stuck promise, in plain words: never a value of the

@@ -31,6 +31,7 @@ import {thenableWaits} from './thenables';
 import {Retries, firstPass} from './retry';
 import {oneRun} from './callback-loop';
 import type {LeafSource} from './sources';
+import {nativeMade} from './native-made';
 import {markSameWait, markShared} from '../inputs';
 
 export type {HandleSource, LeafSource, PromiseSource} from './sources';
@@ -309,7 +310,15 @@ export class LeafMaker {
       }
       const made: Made = {kind: 'promise', what: promiseWhat(origin)};
       if (walker.executorWork.has(c)) made.waiting = true;
+      const native = nativeMade(this.g.sites(c)[0]);
+      if (native !== undefined && origin === null && native.what !== undefined)
+        made.what = native.what;
       const leaves = this.add(c, bs, made, c);
+      // No resolve function of JavaScript settles it: nothing to search for.
+      if (native !== undefined) {
+        for (const leaf of leaves) leaf.waker = native.waker;
+        return;
+      }
       const promise = this.g.promiseOf.get(c);
       if (promise === undefined || this.sources === undefined) return;
       const feeds = this.feedsOf(c, leaves);

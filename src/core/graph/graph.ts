@@ -18,6 +18,7 @@ import {
   fnKey,
   isCtor,
   isNode,
+  madeNatively,
   name,
   sameCallPath,
 } from '../stack/sites';
@@ -153,6 +154,7 @@ export class WaitGraph {
       const top = this.sites(c)[0];
       if (top === undefined) k = 'other';
       else if (isCtor(top) && name(top) === 'Promise') k = 'new-promise';
+      else if (madeNatively(top)) k = 'new-promise';
       else if (combinatorOf(top) !== undefined)
         k = this.isInputWrapper(c) ? 'other' : 'combinator';
       else if (file(top) !== null && !isNode(top)) k = 'call';

@@ -201,6 +201,32 @@ export function isNode(s: Site): boolean {
   return f !== null && f.startsWith('node:');
 }
 
+/**
+ * Builtins that return a promise of their own making which may stay pending
+ * (not settled in a job V8 queues at once): a leaf like `new Promise`'s.
+ */
+const PENDING_BUILTINS = new Set(['waitAsync', 'withResolvers']);
+
+/**
+ * Whether the promise made under this top frame was made by native code the
+ * frame called, not by the frame's own function: `Atomics.waitAsync()`,
+ * `Promise.withResolvers()`, or a binding of Node's (`fs.promises`' requests:
+ * `binding.openFileHandle(…, kUsePromises)`), which shows no frame of its own.
+ * An async function's own promise is made as it is called, at its first line
+ * (its parameters' or, for an arrow, its start: Node's code never puts a call
+ * there), so a frame of Node's on a later line than its function's start
+ * made it by such a call.
+ */
+export function madeNatively(s: Site): boolean {
+  const f = file(s);
+  if (f === null) return PENDING_BUILTINS.has(name(s));
+  // A constructor's frame is JavaScript's own promise (`new SafePromise`).
+  if (!f.startsWith('node:') || isCtor(s)) return false;
+  const start = callSite(s).getEnclosingLineNumber?.();
+  const line = callSite(s).getLineNumber();
+  return typeof start === 'number' && typeof line === 'number' && line > start;
+}
+
 /** V8's frame of `new Promise` (native). */
 export function isPromiseConstructor(s: Site): boolean {
   return file(s) === null && name(s) === 'Promise' && isCtor(s);
