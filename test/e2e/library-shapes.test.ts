@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('27 failed, 27 total');
-    expect(all).toHaveLength(27);
+    expect(run.tests).toBe('28 failed, 28 total');
+    expect(all).toHaveLength(28);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -424,6 +424,33 @@ describe.each([
         '⇄ HTTP GET to 127.0.0.1:<port>: response received in full (status 200), but nothing reads its body',
       ].join(' '),
     );
+  });
+
+  // Node's fetch(): its socket is connected after fetch() returned, with no
+  // frame of the test on its stack, and was not drawn at all (or under the
+  // line of the callback that ran before it); the keep-alive socket of the
+  // answered health check, idle in undici's pool, was a branch of its own.
+  test("a fetch() whose handler never answers: its socket under it, the server's side under that", () => {
+    const d = outline(
+      find('a fetch() whose handler never answers, after one it answered'),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)/);
+    expect(
+      d
+        .replace(/\s+/g, ' ')
+        .replace(/127\.0\.0\.1:\d+/g, '127.0.0.1:<port>')
+        .replace(/undici:\d+:\d+/, 'undici:<position>'),
+    ).toContain(
+      [
+        '╼ test "a fetch() whose handler never answers, after one it answered" at test/shapes.test.js:319:9',
+        '⏸ fetch() promise, never settled; it waits on:',
+        '└╼ connect at node:internal/deps/undici/undici:<position>',
+        '⇄ socket to 127.0.0.1:<port>, open, 0 bytes read; it waits on:',
+        "└╼ 'request' listener <anonymous> at test/shapes.test.js:306:36",
+        '⇄ HTTP server on 127.0.0.1:<port>: the GET is not answered; its handler returned without answering it',
+      ].join(' '),
+    );
+    expect(d.match(/⇄ socket/g)).toHaveLength(1);
   });
 
   // pg-pool's shape: a pool of one held by the test, which waits for it. The

@@ -36,14 +36,26 @@ describe.each([
     );
   });
 
-  test("Node's own fetch(): the promise it returned, at the call, and no socket", () => {
+  // Its socket is connected by undici's dispatcher after fetch() returned,
+  // with no frame of the test on its stack (dump/fetch-sockets.ts): one
+  // fetch() waiting and one socket waiting for a response are joined.
+  test("Node's own fetch(): its socket under it, the server's side under that", () => {
     const d = find('fetch() of a server that never answers');
     expect(d).toMatch(
-      /^Task dump: 1 branch stuck after <elapsed> ms \(1 promise\)/,
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)/,
     );
     expect(d).toMatch(
-      /└╼ fetchStatus at src\/status\.js:12:\d+\n {3}⏸ fetch\(\) promise, never settled/,
+      /└╼ fetchStatus at src\/status\.js:12:\d+\n {3}⏸ fetch\(\) promise, never settled; it waits on:\n {3}└╼ connect at node:internal\/deps\/undici\/undici:\d+:\d+\n {6}⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; it waits on:\n {6}└╼ 'request' listener <anonymous> at src\/status\.js:5:\d+\n {9}⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered/,
     );
+  });
+
+  // Which socket carries which request is not recorded: with two in flight,
+  // neither is joined, and their sockets are not in the dump.
+  test("two of Node's fetch() calls in flight: the promises, and no socket", () => {
+    const d = find(
+      'two fetch() calls of a server that never answers, in flight together',
+    );
+    expect(d).toMatch(/fetch\(\) promise, never settled/);
     expect(d).not.toContain('socket');
   });
 

@@ -90,6 +90,7 @@ export function takeDump(
     leaves.thenables();
     watch?.lap('timers, handles, foreign, thenables');
     leaves.promises();
+    leaves.fetchSocket();
     watch?.lap('promises');
     const madeAt = (c: Capture): Frame | null => leaves.createdAt(c);
     // Both ends of local connections: HTTP ones, then plain TCP ones.

@@ -32,6 +32,8 @@ import {Retries, firstPass} from './retry';
 import {oneRun} from './callback-loop';
 import type {LeafSource} from './sources';
 import {nativeMade} from './native-made';
+import {fetchConnect, placeFetchSocket} from './fetch-sockets';
+import {fetchSocketState} from '../record';
 import {markSameWait, markShared} from '../inputs';
 
 export type {HandleSource, LeafSource, PromiseSource} from './sources';
@@ -196,6 +198,13 @@ export class LeafMaker {
     for (const [handle, {kind, capture}] of this.g.handles) {
       const what = describeHandle(kind, handle, this.ctx);
       if (what === null) continue;
+      const connect =
+        kind === 'socket' ? fetchConnect(this.g.sites(capture)) : undefined;
+      const state =
+        connect === undefined ? undefined : fetchSocketState(handle);
+      // A socket of Node's fetch() whose request is over, idle in undici's
+      // pool: nothing waits on it.
+      if (state === 'done') continue;
       const leaves = this.add(
         capture,
         this.walker.walk(capture, 1),
@@ -203,7 +212,40 @@ export class LeafMaker {
         capture,
       );
       for (const leaf of leaves) this.handleOf.set(leaf, handle);
+      const via =
+        connect === undefined || state === 'reading-body'
+          ? null
+          : this.frames.frame(connect, name(connect));
+      if (via !== null)
+        this.fetchSockets.push({
+          handle,
+          walked: leaves,
+          via,
+          leaf: {
+            kind: 'socket',
+            what,
+            createdAt: null,
+            ageMs: Math.round(capture.at - this.startedAt),
+            detached: false,
+          },
+        });
     }
+  }
+
+  /** Sockets of Node's `fetch()` (dump/fetch-sockets.ts). */
+  private readonly fetchSockets: Array<
+    Parameters<typeof placeFetchSocket>[1][number] & {handle: object}
+  > = [];
+
+  /**
+   * The socket of the one pending `fetch()`, under it (after {@link
+   * promises}).
+   */
+  fetchSocket(): void {
+    const leaf = placeFetchSocket(this.leaves, this.fetchSockets);
+    if (leaf === undefined) return;
+    for (const l of this.fetchSockets[0].walked) this.handleOf.delete(l);
+    this.handleOf.set(leaf, this.fetchSockets[0].handle);
   }
 
   /** Promises made outside the Root and awaited in it, still pending. */

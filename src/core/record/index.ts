@@ -28,6 +28,7 @@ export {
   openServerSockets,
 } from './io';
 export {requestApi, requestMadeAt, requestWithAsyncId} from './requests';
+export {fetchSocketState} from './fetch-requests';
 export {Stamp} from './stamp';
 export {noteTurn, topUp as topUpCaptures} from './state';
 export {

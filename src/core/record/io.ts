@@ -8,6 +8,7 @@ import {noteOpened} from '../leftovers';
 import {trapFirstAssignment} from '../first-assignment';
 import {interceptConnects} from './connects';
 import {recordRequests} from './requests';
+import {recordFetchRequests} from './fetch-requests';
 import {capture, rec, take} from './state';
 import {startPendingRoot} from './roots';
 import type {HandleKind, Root} from './types';
@@ -225,10 +226,12 @@ export function recordIo(): () => void {
     onHandle('socket', 'socket', {socket}, cutAt),
   );
   const unrequests = recordRequests();
+  const unfetches = recordFetchRequests();
   return () => {
     untimers();
     unhandles();
     unsockets();
     unrequests();
+    unfetches();
   };
 }
