@@ -16,7 +16,10 @@ import diagnostics from 'node:diagnostics_channel';
 /** Where a socket's last request stands. */
 export type FetchSocketState = 'awaiting-headers' | 'reading-body' | 'done';
 
-const socketOf = new WeakMap<object, object>();
+// The request's socket through a WeakRef: held strongly, our map would be
+// a path from the socket to whatever its request's callbacks keep, which
+// the waker search would name as what keeps a promise.
+const socketOf = new WeakMap<object, WeakRef<object>>();
 const states = new WeakMap<object, FetchSocketState>();
 
 type Message = {request?: unknown; socket?: unknown} | null;
@@ -27,14 +30,16 @@ const isObject = (v: unknown): v is object =>
 function onSendHeaders(message: unknown): void {
   const {request, socket} = (message as Message) ?? {};
   if (!isObject(request) || !isObject(socket)) return;
-  socketOf.set(request, socket);
+  socketOf.set(request, new WeakRef(socket));
   states.set(socket, 'awaiting-headers');
 }
 
 function moved(to: FetchSocketState): (message: unknown) => void {
   return message => {
     const request = (message as Message)?.request;
-    const socket = isObject(request) ? socketOf.get(request) : undefined;
+    const socket = isObject(request)
+      ? socketOf.get(request)?.deref()
+      : undefined;
     if (socket !== undefined) states.set(socket, to);
   };
 }
@@ -52,10 +57,19 @@ export function fetchSocketState(socket: object): FetchSocketState | undefined {
   return states.get(socket);
 }
 
+/**
+ * The channels, kept for good: Node's bundled undici loads at the first
+ * `fetch()`, after this subscribes, and Node 20 can lose a subscription to a
+ * channel only a subscriber made once it is let go of (record/io.ts,
+ * loadPublishers). Held here, the channel is the one undici gets.
+ */
+let channels: Array<ReturnType<typeof diagnostics.channel>> | undefined;
+
 /** Subscribes to undici's channels; returns the function that stops it. */
 export function recordFetchRequests(): () => void {
-  for (const [name, fn] of CHANNELS) diagnostics.subscribe(name, fn);
+  channels ??= CHANNELS.map(([name]) => diagnostics.channel(name));
+  CHANNELS.forEach(([, fn], i) => channels?.[i].subscribe(fn));
   return () => {
-    for (const [name, fn] of CHANNELS) diagnostics.unsubscribe(name, fn);
+    CHANNELS.forEach(([, fn], i) => channels?.[i].unsubscribe(fn));
   };
 }
