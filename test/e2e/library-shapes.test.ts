@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('28 failed, 28 total');
-    expect(all).toHaveLength(28);
+    expect(run.tests).toBe('29 failed, 29 total');
+    expect(all).toHaveLength(29);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -442,15 +442,29 @@ describe.each([
         .replace(/undici:\d+:\d+/, 'undici:<position>'),
     ).toContain(
       [
-        '╼ test "a fetch() whose handler never answers, after one it answered" at test/shapes.test.js:319:9',
+        '╼ test "a fetch() whose handler never answers, after one it answered" at test/shapes.test.js:320:9',
         '⏸ fetch() promise, never settled; it waits on:',
         '└╼ connect at node:internal/deps/undici/undici:<position>',
         '⇄ socket to 127.0.0.1:<port>, open, 0 bytes read; it waits on:',
-        "└╼ 'request' listener <anonymous> at test/shapes.test.js:306:36",
+        "└╼ 'request' listener <anonymous> at test/shapes.test.js:307:36",
         '⇄ HTTP server on 127.0.0.1:<port>: the GET is not answered; its handler returned without answering it',
       ].join(' '),
     );
     expect(d.match(/⇄ socket/g)).toHaveLength(1);
+  });
+
+  // A POST undici dispatches within the fetch() call: its own promise of the
+  // request made there too, drawn as a second stuck fetch() promise ("3
+  // branches stuck (1 server, 2 event waits)").
+  test('a POST fetch() inside a client: one branch, the socket under the fetch()', () => {
+    const d = outline(
+      find('a POST fetch() a client makes, whose handler never answers'),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)/);
+    expect(d.replace(/\s+/g, ' ')).toMatch(
+      /└╼ query at src\/graph-client\.js:8:23 ⏸ fetch\(\) promise, never settled; it waits on: └╼ connect at node:internal\/deps\/undici\/undici:\d+:\d+ ⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; it waits on: .*the POST is not answered/,
+    );
+    expect(d.match(/fetch\(\) promise/g)).toHaveLength(1);
   });
 
   // pg-pool's shape: a pool of one held by the test, which waits for it. The

@@ -14,7 +14,7 @@
  * (dump/leaves.ts).
  */
 import {isOwn} from '../machinery';
-import {type Site, file} from '../stack/sites';
+import {type Site, file, name} from '../stack/sites';
 import type {Frame, Leaf} from '../types';
 import {promiseWhat} from '../words';
 import {startsWith} from './fed';
@@ -38,6 +38,19 @@ export function fetchConnect(sites: readonly Site[]): Site | undefined {
 }
 
 /**
+ * Whether a promise was made by undici's own work inside a `fetch()` (its
+ * dispatch's promise), not the one `fetch()` returns: undici names its steps
+ * after the Fetch standard's, and that work runs under `fetching`.
+ */
+export function fetchWork(sites: readonly Site[]): boolean {
+  return sites.some(
+    s =>
+      name(s) === 'fetching' &&
+      (file(s) ?? '').startsWith('node:internal/deps/undici/'),
+  );
+}
+
+/**
  * Draws the one socket of `sockets` under the one pending `fetch()` of
  * `leaves`, if there is one of each (see the module comment): the socket's
  * leaves as walked are replaced by one under the `fetch()`, through `via`
@@ -51,9 +64,14 @@ export function placeFetchSocket(
     via: Frame;
     leaf: Omit<Leaf, 'path'>;
   }>,
+  work: ReadonlySet<Leaf>,
 ): Leaf | undefined {
   const fetches = leaves.filter(
-    l => l.kind === 'promise' && l.what === FETCH_WHAT && l.waiting !== true,
+    l =>
+      l.kind === 'promise' &&
+      l.what === FETCH_WHAT &&
+      l.waiting !== true &&
+      !work.has(l),
   );
   if (fetches.length !== 1 || sockets.length !== 1) return undefined;
   const [waiting] = fetches;
@@ -63,21 +81,23 @@ export function placeFetchSocket(
     path: [...waiting.path, via],
     detached: waiting.detached,
   };
-  // undici's own promise of that request (its dispatch's, made after fetch()
-  // returned, whose executor started the work): waiting, with nothing drawn
-  // under it, the same wait as the socket's.
+  // undici's own promise of that request (its dispatch's, made in fetch()
+  // or after it returned): made under `fetching`, or waiting (its executor
+  // started the work) with nothing drawn under it; the same wait as the
+  // socket's.
   const dispatch = leaves.filter(
     l =>
       l !== waiting &&
       l.kind === 'promise' &&
       l.what === FETCH_WHAT &&
-      l.waiting === true &&
-      !leaves.some(
-        o =>
-          o !== l &&
-          o.path.length > l.path.length &&
-          startsWith(o.path, l.path),
-      ),
+      (l.waiting === true
+        ? !leaves.some(
+            o =>
+              o !== l &&
+              o.path.length > l.path.length &&
+              startsWith(o.path, l.path),
+          )
+        : work.has(l)),
   );
   const rest = leaves.filter(l => !walked.includes(l) && !dispatch.includes(l));
   rest.splice(rest.indexOf(waiting) + 1, 0, socket);

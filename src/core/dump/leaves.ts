@@ -32,7 +32,7 @@ import {Retries, firstPass} from './retry';
 import {oneRun} from './callback-loop';
 import type {LeafSource} from './sources';
 import {nativeMade} from './native-made';
-import {fetchConnect, placeFetchSocket} from './fetch-sockets';
+import {fetchConnect, fetchWork, placeFetchSocket} from './fetch-sockets';
 import {fetchSocketState} from '../record';
 import {markSameWait, markShared} from '../inputs';
 
@@ -232,6 +232,9 @@ export class LeafMaker {
     }
   }
 
+  /** Promises of undici's own work in a `fetch()` (dump/fetch-sockets.ts). */
+  private readonly fetchWork = new Set<Leaf>();
+
   /** Sockets of Node's `fetch()` (dump/fetch-sockets.ts). */
   private readonly fetchSockets: Array<
     Parameters<typeof placeFetchSocket>[1][number] & {handle: object}
@@ -242,7 +245,11 @@ export class LeafMaker {
    * promises}).
    */
   fetchSocket(): void {
-    const leaf = placeFetchSocket(this.leaves, this.fetchSockets);
+    const leaf = placeFetchSocket(
+      this.leaves,
+      this.fetchSockets,
+      this.fetchWork,
+    );
     if (leaf === undefined) return;
     for (const l of this.fetchSockets[0].walked) this.handleOf.delete(l);
     this.handleOf.set(leaf, this.fetchSockets[0].handle);
@@ -356,6 +363,8 @@ export class LeafMaker {
       if (native !== undefined && origin === null && native.what !== undefined)
         made.what = native.what;
       const leaves = this.add(c, bs, made, c);
+      if (fetchWork(this.g.sites(c)))
+        for (const l of leaves) this.fetchWork.add(l);
       // No resolve function of JavaScript settles it: nothing to search for.
       if (native !== undefined) {
         for (const leaf of leaves) leaf.waker = native.waker;
