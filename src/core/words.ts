@@ -26,10 +26,19 @@ export function shortOrigin(origin: string): string {
   return m[2].startsWith('internal/') ? `${m[1]}()` : `${m[2]}.${m[1]}()`;
 }
 
-/** A pending promise the Root made: `promise`, `events.once() promise`. */
+/**
+ * A pending promise the Root made: `promise`, `events.once() promise`. An
+ * origin that is Node's runner of the event loop's jobs (a promise Node made
+ * in a callback of its own, with no frame of the program under it) is no API
+ * the program called: no "processTicksAndRejections() promise".
+ */
 export function promiseWhat(origin: string | null): string {
-  return `${origin ? `${shortOrigin(origin)} promise` : 'promise'}, never settled`;
+  const named = origin !== null && !LOOP_RUNNERS.test(origin);
+  return `${named ? `${shortOrigin(origin)} promise` : 'promise'}, never settled`;
 }
+
+const LOOP_RUNNERS =
+  /^(processTicksAndRejections|runNextTicks|processImmediate|processTimers|listOnTimeout) \(node:/;
 
 /** Where a promise awaited by the Root was made, when not under it. */
 export type MadeWhere =

@@ -749,6 +749,17 @@ describe('where a promise of Node was made', () => {
       'fetch() promise, never settled',
     );
   });
+
+  test("Node's runner of the event loop's jobs is no API the program called", () => {
+    expect(
+      promiseWhat(
+        'processTicksAndRejections (node:internal/process/task_queues)',
+      ),
+    ).toBe('promise, never settled');
+    expect(promiseWhat('processImmediate (node:internal/timers)')).toBe(
+      'promise, never settled',
+    );
+  });
 });
 
 describe('a frame whose place is not known', () => {

@@ -19,6 +19,9 @@ import type {Frame, Leaf} from '../types';
 import {promiseWhat} from '../words';
 import {startsWith} from './fed';
 
+/** Where Node's bundled undici is. */
+const UNDICI = 'node:internal/deps/undici/';
+
 /** How a pending `fetch()` promise reads (dump/leaves.ts). */
 const FETCH_WHAT = promiseWhat('fetch (node:internal/deps/undici/undici)');
 
@@ -32,22 +35,30 @@ export function fetchConnect(sites: readonly Site[]): Site | undefined {
     const f = file(s);
     if (f === null || isOwn(f)) continue;
     if (!f.startsWith('node:')) return undefined;
-    if (f.startsWith('node:internal/deps/undici/')) connect ??= s;
+    if (f.startsWith(UNDICI)) connect ??= s;
   }
   return connect;
 }
 
 /**
- * Whether a promise was made by undici's own work inside a `fetch()` (its
+ * Whether a promise was made by undici's own work for a `fetch()` (its
  * dispatch's promise), not the one `fetch()` returns: undici names its steps
- * after the Fetch standard's, and that work runs under `fetching`.
+ * after the Fetch standard's, and that work runs under `fetching` within the
+ * call, or after it returned with no frame of the program under it.
  */
 export function fetchWork(sites: readonly Site[]): boolean {
-  return sites.some(
-    s =>
-      name(s) === 'fetching' &&
-      (file(s) ?? '').startsWith('node:internal/deps/undici/'),
-  );
+  let undici = false;
+  let program = false;
+  for (const s of sites) {
+    const f = file(s);
+    if (f === null || isOwn(f)) continue;
+    if (!f.startsWith('node:')) program = true;
+    else if (f.startsWith(UNDICI)) {
+      if (name(s) === 'fetching') return true;
+      undici = true;
+    }
+  }
+  return undici && !program;
 }
 
 /**
@@ -81,23 +92,23 @@ export function placeFetchSocket(
     path: [...waiting.path, via],
     detached: waiting.detached,
   };
-  // undici's own promise of that request (its dispatch's, made in fetch()
-  // or after it returned): made under `fetching`, or waiting (its executor
-  // started the work) with nothing drawn under it; the same wait as the
-  // socket's.
+  // undici's own promises of that request (its dispatch's, made in fetch()
+  // or after it returned, {@link fetchWork}), but one drawn waiting on
+  // something below it: the same wait as the socket's.
   const dispatch = leaves.filter(
     l =>
       l !== waiting &&
       l.kind === 'promise' &&
-      l.what === FETCH_WHAT &&
-      (l.waiting === true
-        ? !leaves.some(
-            o =>
-              o !== l &&
-              o.path.length > l.path.length &&
-              startsWith(o.path, l.path),
-          )
-        : work.has(l)),
+      work.has(l) &&
+      !(
+        l.waiting === true &&
+        leaves.some(
+          o =>
+            o !== l &&
+            o.path.length > l.path.length &&
+            startsWith(o.path, l.path),
+        )
+      ),
   );
   const rest = leaves.filter(l => !walked.includes(l) && !dispatch.includes(l));
   rest.splice(rest.indexOf(waiting) + 1, 0, socket);
