@@ -163,12 +163,23 @@ export interface FailedWith {
   at?: string;
   /** True when only a library's frames were on its stack. */
   inLibrary?: true;
+  /**
+   * The error a library rejected with, which carried this one in its own
+   * property `key` (promise-retry's `retried`).
+   */
+  carrier?: {key: string; kind: string; at?: string; inLibrary?: true};
 }
 
 function failedWith(f: FailedWith): string {
   if (!f.error) return `a thrown ${f.kind} (not an Error)`;
-  if (f.at === undefined) return f.kind;
-  return `${f.kind} thrown ${f.inLibrary === true ? 'in' : 'at'} ${f.at}`;
+  const thrown = (e: {kind: string; at?: string; inLibrary?: true}): string =>
+    e.at === undefined
+      ? e.kind
+      : `${e.kind} thrown ${e.inLibrary === true ? 'in' : 'at'} ${e.at}`;
+  const c = f.carrier;
+  return c === undefined
+    ? thrown(f)
+    : `${thrown(f)}, carried in the \`${c.key}\` of ${thrown(c)}`;
 }
 
 /**

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {firstPass, thrownAt} from '../../src/core/dump/retry';
 import type {Frame} from '../../src/core/types';
 import {runBody} from './runner-stub';
@@ -53,6 +55,37 @@ function leafOf(dump: {leaves: Array<{kind: string; what: string}>}): string {
 }
 
 const THIS_FILE = 'test/unit/retry.test.ts';
+
+// promise-retry's shape: the loop rejects with an error of the library's
+// that carries the failure (`retried`). Written to a node_modules folder of
+// its own at run time (a library's frames are told by that folder).
+test('an error a library wraps each failure in: the failure, and the property carrying it', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'taskdump-wrap-'));
+  const lib = path.join(dir, 'node_modules', 'wrap-retry', 'index.js');
+  fs.mkdirSync(path.dirname(lib), {recursive: true});
+  fs.writeFileSync(
+    lib,
+    "module.exports = e => Object.assign(new Error('Retrying'), {code: 'EPROMISERETRY', retried: e});\n",
+  );
+  const wrap = require(lib) as (e: unknown) => Error;
+  const {dump} = await runBody(
+    () =>
+      withRetry(async () => {
+        try {
+          await down();
+        } catch (e) {
+          throw wrap(e); // @wrap
+        }
+      }, 20),
+    150,
+  );
+  expect(leafOf(dump)).toMatch(
+    new RegExp(
+      `each with Unavailable thrown at ${THIS_FILE}:${lineOf('down')}:\\d+, carried in the \`retried\` of Error thrown at ${THIS_FILE}:${lineOf('wrap')}:\\d+;`,
+    ),
+  );
+  fs.rmSync(dir, {recursive: true, force: true});
+});
 
 test('a loop that catches and sleeps: where, how many failed, with what', async () => {
   const {dump} = await runBody(() => withRetry(down, 20), 150);

@@ -278,10 +278,20 @@ export class Retries {
     const reason = s.awaited === undefined ? null : this.reason(s.awaited);
     if (reason === null) return null;
     if (reason.type !== 'object') return {kind: reason.type, error: false};
+    const {carrier} = reason;
     return {
       kind: reason.cls ?? 'an object',
       error: true,
       ...thrownAt(reason.frames, this.ctx.rootDir, this.ctx.isMachinery),
+      ...(carrier !== undefined
+        ? {
+            carrier: {
+              key: carrier.key,
+              kind: carrier.cls ?? 'an object',
+              ...thrownAt(carrier.frames, this.ctx.rootDir, () => false),
+            },
+          }
+        : {}),
     };
   }
 }

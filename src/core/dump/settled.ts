@@ -22,6 +22,25 @@ export interface Reason {
   cls: string | null;
   /** The `at …` lines of its `stack`, without the message before them. */
   frames: string[];
+  /**
+   * The error a library made that carried this one in its own property
+   * `key` (promise-retry's `retried`, a `cause`): the failure it wraps is
+   * the one read.
+   */
+  carrier?: {cls: string | null; key: string; frames: string[]};
+}
+
+/** An error's class and frames, as a reader returned them. */
+function framesOf(v: {cls?: unknown; frames?: unknown}): {
+  cls: string | null;
+  frames: string[];
+} {
+  return {
+    cls: typeof v.cls === 'string' ? v.cls : null,
+    frames: Array.isArray(v.frames)
+      ? v.frames.filter((f): f is string => typeof f === 'string')
+      : [],
+  };
 }
 
 /** A promise's state; null when it cannot be read. */
@@ -43,6 +62,9 @@ const GROUP = 'jest-taskdump-settled';
 
 // Run on the reason in its own realm: data properties only, along the
 // prototype chain; the `at` lines after the message (which is never returned).
+// An error a library made (its first frame in node_modules) that carries
+// another in an own data property (promise-retry's `retried`, a `cause`)
+// wraps the failure: that one is read, and the property named.
 const REASON_READER = `function () {
   const data = (o, key) => {
     for (let p = o; p !== null && p !== undefined; p = Object.getPrototypeOf(p)) {
@@ -51,18 +73,33 @@ const REASON_READER = `function () {
     }
     return undefined;
   };
-  const ctor = data(this, 'constructor');
-  const named = typeof ctor === 'function' ? Object.getOwnPropertyDescriptor(ctor, 'name') : undefined;
-  const cls = named !== undefined && typeof named.value === 'string' && named.value !== '' ? named.value : null;
-  const stack = data(this, 'stack');
-  const message = data(this, 'message');
-  let text = typeof stack === 'string' ? stack : '';
-  if (typeof message === 'string' && message !== '') {
-    const at = text.indexOf(message);
-    if (at >= 0) text = text.slice(at + message.length);
+  const isError = v =>
+    v !== null && typeof v === 'object' && Object.prototype.toString.call(v) === '[object Error]';
+  const readOne = e => {
+    const ctor = data(e, 'constructor');
+    const named = typeof ctor === 'function' ? Object.getOwnPropertyDescriptor(ctor, 'name') : undefined;
+    const cls = named !== undefined && typeof named.value === 'string' && named.value !== '' ? named.value : null;
+    const stack = data(e, 'stack');
+    const message = data(e, 'message');
+    let text = typeof stack === 'string' ? stack : '';
+    if (typeof message === 'string' && message !== '') {
+      const at = text.indexOf(message);
+      if (at >= 0) text = text.slice(at + message.length);
+    }
+    const frames = text.split('\\n').filter(l => /^\\s+at /.test(l)).slice(0, 50);
+    return {cls, frames: frames.map(l => l.trim())};
+  };
+  const outer = readOne(this);
+  const first = outer.frames.find(l => /:\\d+:\\d+\\)?$/.test(l));
+  if (first === undefined || !/[\\\\/]node_modules[\\\\/]/.test(first) || !isError(this)) return outer;
+  const keys = Object.getOwnPropertyNames(this).filter(k => k !== 'stack' && k !== 'message');
+  keys.sort((a, b) => (b === 'cause') - (a === 'cause'));
+  for (const key of keys) {
+    const d = Object.getOwnPropertyDescriptor(this, key);
+    if (d === undefined || !('value' in d) || !isError(d.value)) continue;
+    return {...readOne(d.value), carrier: {cls: outer.cls, key, frames: outer.frames}};
   }
-  const frames = text.split('\\n').filter(l => /^\\s+at /.test(l)).slice(0, 50);
-  return {cls, frames: frames.map(l => l.trim())};
+  return outer;
 }`;
 
 // Run on a fulfilled value in its own realm: the first error among its own
@@ -175,12 +212,16 @@ export class SettledReader {
       if (value === null) return null;
       if (read.exceptionDetails !== undefined || value === undefined)
         return {type: 'object', cls: null, frames: []};
+      const carrier = (value as {carrier?: unknown}).carrier as
+        {cls?: unknown; key?: unknown; frames?: unknown} | undefined;
       return {
         type: 'object',
-        cls: typeof value.cls === 'string' ? value.cls : null,
-        frames: Array.isArray(value.frames)
-          ? value.frames.filter((f): f is string => typeof f === 'string')
-          : [],
+        ...framesOf(value),
+        ...(carrier !== undefined &&
+        carrier !== null &&
+        typeof carrier.key === 'string'
+          ? {carrier: {key: carrier.key, ...framesOf(carrier)}}
+          : {}),
       };
     } catch {
       return null;
