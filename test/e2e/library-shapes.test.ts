@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('29 failed, 29 total');
-    expect(all).toHaveLength(29);
+    expect(run.tests).toBe('30 failed, 30 total');
+    expect(all).toHaveLength(30);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -465,6 +465,18 @@ describe.each([
       /└╼ query at src\/graph-client\.js:8:23 ⏸ fetch\(\) promise, never settled; it waits on: └╼ connect at node:internal\/deps\/undici\/undici:\d+:\d+ ⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; it waits on: .*the POST is not answered/,
     );
     expect(d.match(/fetch\(\) promise/g)).toHaveLength(1);
+  });
+
+  // It read "waits for 'abort' on an AbortSignal: nothing aborted it", the
+  // listener that keeps its resolve function, as if it waited for an abort.
+  test("a read of a fetch() body that never ends: it waits for the body's end, not for an abort", () => {
+    const d = find('a fetch() whose body never ends, read with text()')
+      .replace(/│/g, ' ')
+      .replace(/\s+/g, ' ');
+    expect(d).toContain(
+      "⏸ consumeBody() promise, never settled ↳ the response's body has not ended: a read of all of it (text(), json()) settles when it does; an 'abort' of its AbortSignal would reject it, and nothing aborted it",
+    );
+    expect(d).toContain('the response to the GET is not ended (status 200)');
   });
 
   // pg-pool's shape: a pool of one held by the test, which waits for it. The

@@ -41,16 +41,48 @@ export function abortWaker(event: string, aborted: boolean): Waker {
 }
 
 /**
- * Node's fetch() promise, kept by the listener of its AbortSignal (fetch()
- * makes one when it is given none): it settles when the response's headers
- * come, and aborting would reject it. It does not wait for an abort.
+ * What a `fetch()` promise, or a read of its response's body, waits for, in
+ * place of the AbortSignal listener found keeping its resolve function
+ * ({@link fetchAbortWaker}); undefined for any other promise or waker.
  */
-export function fetchAbortWaker(aborted: boolean): Waker {
-  return {
-    kind: 'event',
-    what: `no response has come: fetch() settles when its headers do; an 'abort' of its AbortSignal would reject it, and ${aborted ? 'it was aborted before the listener was added' : 'nothing aborted it'}`,
-    short: 'no response has come',
-  };
+export function fetchWaker(leafWhat: string, found: Waker): Waker | undefined {
+  const part = leafWhat.startsWith('fetch() promise')
+    ? 'headers'
+    : leafWhat.startsWith('consumeBody() promise')
+      ? 'body'
+      : undefined;
+  if (
+    part === undefined ||
+    found.kind !== 'event' ||
+    !found.what.startsWith("waits for 'abort' on an AbortSignal")
+  )
+    return undefined;
+  return fetchAbortWaker(!found.what.endsWith('nothing aborted it'), part);
+}
+
+/**
+ * Node's fetch() promise, or a read of its response's body (`text()`,
+ * `json()`: undici's `consumeBody`), kept by the listener of its AbortSignal
+ * (fetch() makes one when it is given none): it settles when the response's
+ * headers come, or the body's end, and aborting would reject it. It does not
+ * wait for an abort.
+ */
+export function fetchAbortWaker(
+  aborted: boolean,
+  part: 'headers' | 'body' = 'headers',
+): Waker {
+  const abort = `an 'abort' of its AbortSignal would reject it, and ${aborted ? 'it was aborted before the listener was added' : 'nothing aborted it'}`;
+  return part === 'headers'
+    ? {
+        kind: 'event',
+        what: `no response has come: fetch() settles when its headers do; ${abort}`,
+        short: 'no response has come',
+      }
+    : {
+        kind: 'event',
+        what: `the response's body has not ended: a read of all of it (text(), json()) settles when it does; ${abort}`,
+        short: "the response's body has not ended",
+      };
 }
 
 export function eventTargetWaker(event: string, cls: string): Waker {

@@ -42,7 +42,7 @@ import {followedPromise} from './follows';
 import {promiseFeedsOf, within} from './promise-feeds';
 import {fedTimeouts, guardsOf} from './guards';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
-import {fetchAbortWaker} from './event-words';
+import {fetchWaker} from './event-words';
 import {
   ONLY_REJECT,
   UNREACHED,
@@ -286,16 +286,11 @@ function wakerOf(
     found = describe(cx, f, subject);
     if (found.waker !== undefined) break;
   }
-  // Node's fetch() waits for a response, which the heap does not show; its
-  // AbortSignal's listener is what keeps its resolve function.
-  if (
-    found.waker?.kind === 'event' &&
-    subject.leaf.what.startsWith('fetch() promise') &&
-    found.waker.what.startsWith("waits for 'abort' on an AbortSignal")
-  )
-    found.waker = fetchAbortWaker(
-      !found.waker.what.endsWith('nothing aborted it'),
-    );
+  const fetched =
+    found.waker === undefined
+      ? undefined
+      : fetchWaker(subject.leaf.what, found.waker);
+  if (fetched !== undefined) found.waker = fetched;
   // Kept by nothing the program can reach or run (only by the recorder's
   // captured stacks, which are ours): its resolve function was dropped.
   const waits = subject.leaf.waiting === true;
