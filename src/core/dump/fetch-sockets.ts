@@ -26,18 +26,37 @@ const UNDICI = 'node:internal/deps/undici/';
 const FETCH_WHAT = promiseWhat('fetch (node:internal/deps/undici/undici)');
 
 /**
+ * What a stack holds of undici's (ours skipped): whether a frame of the
+ * program is on it, undici's first frame, and whether undici's `fetching`
+ * is.
+ */
+function undiciOn(sites: readonly Site[]): {
+  program: boolean;
+  first: Site | undefined;
+  fetching: boolean;
+} {
+  let program = false;
+  let first: Site | undefined;
+  let fetching = false;
+  for (const s of sites) {
+    const f = file(s);
+    if (f === null || isOwn(f)) continue;
+    if (!f.startsWith('node:')) program = true;
+    else if (f.startsWith(UNDICI)) {
+      first ??= s;
+      if (name(s) === 'fetching') fetching = true;
+    }
+  }
+  return {program, first, fetching};
+}
+
+/**
  * When a socket's stack is Node's `fetch()`'s only (and ours), the frame of
  * undici's that connected it; else undefined.
  */
 export function fetchConnect(sites: readonly Site[]): Site | undefined {
-  let connect: Site | undefined;
-  for (const s of sites) {
-    const f = file(s);
-    if (f === null || isOwn(f)) continue;
-    if (!f.startsWith('node:')) return undefined;
-    if (f.startsWith(UNDICI)) connect ??= s;
-  }
-  return connect;
+  const {program, first} = undiciOn(sites);
+  return program ? undefined : first;
 }
 
 /**
@@ -47,18 +66,8 @@ export function fetchConnect(sites: readonly Site[]): Site | undefined {
  * call, or after it returned with no frame of the program under it.
  */
 export function fetchWork(sites: readonly Site[]): boolean {
-  let undici = false;
-  let program = false;
-  for (const s of sites) {
-    const f = file(s);
-    if (f === null || isOwn(f)) continue;
-    if (!f.startsWith('node:')) program = true;
-    else if (f.startsWith(UNDICI)) {
-      if (name(s) === 'fetching') return true;
-      undici = true;
-    }
-  }
-  return undici && !program;
+  const {program, first, fetching} = undiciOn(sites);
+  return fetching || (first !== undefined && !program);
 }
 
 /**
