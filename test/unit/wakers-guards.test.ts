@@ -31,6 +31,12 @@ function rejectOnAbort(signal: AbortSignal, reject: (e: Error) => void): void {
   });
 }
 
+/** postgres.js's timer helper: its callback calls the function it is given. */
+function timerOf(fn: () => void, ms: number): NodeJS.Timeout {
+  const done = (): void => fn();
+  return setTimeout(done, ms);
+}
+
 /**
  * Connection timeouts on a socket, each set in a function of the module's
  * scope (so no scope around its callback keeps the socket but its own).
@@ -52,6 +58,14 @@ const connectTimeouts: Record<string, (s: object) => NodeJS.Timeout> = {
   'ends-far'(socket) {
     const pool = {client: {stream: socket}};
     return setTimeout(() => void pool, 60_000);
+  },
+  'ends-helper'(socket) {
+    const connectTimedOut = (): void => void socket;
+    return timerOf(connectTimedOut, 60_000);
+  },
+  'ends-helper-other'(socket) {
+    const connectTimedOut = (): void => void socket;
+    return timerOf(connectTimedOut, 60_000);
   },
   'ends-other'(socket) {
     const con = {stream: socket};
@@ -121,7 +135,7 @@ describe('which timers under a waiting promise are timeouts on it', () => {
     // Two properties away, or a socket that is not beside it: no timeout.
     for (const [name, set] of Object.entries(connectTimeouts)) {
       const stuck = new EventEmitter();
-      const beside = name === 'ends-other' ? new EventEmitter() : stuck;
+      const beside = name.endsWith('-other') ? new EventEmitter() : stuck;
       ask(name, () => set(stuck), [beside]);
     }
     const report = findWakers([], {
@@ -152,6 +166,11 @@ describe('which timers under a waiting promise are timeouts on it', () => {
   test('a callback that keeps the socket stuck beside it, or an object whose property it is: a timeout', () => {
     expect(found.get('ends-socket')).toBe(true);
     expect(found.get('ends-bound')).toBe(true);
+  });
+
+  test("a callback that calls a function it was handed, whose scope keeps the socket stuck beside it: a timeout (postgres.js's connect timeout)", () => {
+    expect(found.get('ends-helper')).toBe(true);
+    expect(found.get('ends-helper-other')).toBe(false);
   });
 
   test('a socket two properties away, or one not stuck beside it: no timeout', () => {

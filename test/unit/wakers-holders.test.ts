@@ -58,6 +58,36 @@ class LinkedQueue {
 }
 type Entry = {value: {resolve: () => void}; next: Entry | null};
 
+/**
+ * A promise that keeps its own settle functions, made in its constructor and
+ * referring to it (postgres.js's `Query`): its class, not `Promise`, names it
+ * in the heap.
+ */
+class Query extends Promise<unknown> {
+  static get [Symbol.species](): PromiseConstructor {
+    return Promise;
+  }
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+  active = true;
+  constructor() {
+    let res: (v: unknown) => void = () => {};
+    let rej: (e: unknown) => void = () => {};
+    super((a, b) => {
+      res = a;
+      rej = b;
+    });
+    this.resolve = v => {
+      this.active = false;
+      res(v);
+    };
+    this.reject = e => {
+      this.active = false;
+      rej(e);
+    };
+  }
+}
+
 /** An emitter with listeners of five events, keeping its waiters. */
 class Noisy extends EventEmitter {
   readonly waiters: Array<() => void> = [];
@@ -324,6 +354,17 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     compiled(smiModule, smiModule.exports);
     kept.push(smiModule);
 
+    // (i) A query a connection's listener keeps (to reject it on close),
+    // awaited by a branch: the query's own settle functions, which its
+    // constructor made, are no release of a lock the branch holds.
+    const connection = new EventEmitter();
+    const query = new Query();
+    connection.on('close', () => query.reject(new Error('closed')));
+    kept.push(connection);
+    void (async () => {
+      await query;
+    })();
+
     await pause(20);
     const semaFile = 'test/unit/wakers-holders.test.ts';
     const reentered: Leaf = {
@@ -397,6 +438,7 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       onceLocal: onceLocal!,
       retried: add('retried', retried),
       wildcard: add('wildcard', wildcard),
+      query: add('query', query),
     };
     searchThisProcess(subjects);
   }, 120_000);
@@ -430,6 +472,15 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       heldHere: {name: 'set', file: 'test/unit/wakers-holders.test.ts'},
     });
     expect(leaves.reentered.waker!.heldBy).toBeUndefined();
+  });
+
+  test('(i) a promise subclass keeping its own settle functions: not held by the branch that awaits it, no deadlock', () => {
+    expect(leaves.query.waker!.what).toMatch(
+      /^its resolve function is kept in Query\.resolve /,
+    );
+    expect(leaves.query.waker!.heldHere).toBeUndefined();
+    expect(leaves.query.waker!.heldBy).toBeUndefined();
+    expect(leaves.query.waker!.deadlock).toBeUndefined();
   });
 
   test('(c) a lock whose holder returned without releasing it: held by no branch, and nothing more is claimed', () => {

@@ -65,7 +65,7 @@ export function walkBranch(
     // number, code are no holders of anything.
     if (
       asValue &&
-      (name === 'Promise' || (type === 'closure' && ix.isResolverClosure(to)))
+      (ix.isPromise(to) || (type === 'closure' && ix.isResolverClosure(to)))
     )
       return;
     if (
@@ -104,7 +104,7 @@ export function walkBranch(
         ix.skip(e)
       )
         continue;
-      if (name === 'Promise') {
+      if (ix.isPromise(n)) {
         if (
           en === 'reactions_or_result' &&
           g.name(to) === 'system / PromiseReaction'
@@ -145,7 +145,7 @@ export function walkBranch(
           push(to, n, d);
         else if (en === 'context') {
           if (!ix.isModuleScope(to)) push(to, n, d);
-        } else if (g.name(to) === 'Promise') push(to, n, d);
+        } else if (ix.isPromise(to)) push(to, n, d);
       } else if (type === 'array') {
         if (et === 'element' || et === 'internal') push(to, n, d + 1, true);
       } else if (
@@ -241,8 +241,8 @@ function programAfter(
       const et = g.edgeType(e);
       if (seen.has(to) || et === 'weak' || en === 'map') continue;
       const follow =
-        (name === 'Promise' &&
-          en === 'reactions_or_result' &&
+        (en === 'reactions_or_result' &&
+          ix.isPromise(n) &&
           g.name(to) === 'system / PromiseReaction') ||
         (name === 'system / PromiseReaction' &&
           (et === 'hidden' || et === 'internal')) ||
@@ -254,7 +254,7 @@ function programAfter(
           (et === 'hidden' ||
             en === 'extension' ||
             (et === 'context' && ix.isResolverClosure(to)))) ||
-        (name === 'Generator' && g.name(to) === 'Promise');
+        (name === 'Generator' && ix.isPromise(to));
       if (!follow) continue;
       seen.add(to);
       queue.push(to);

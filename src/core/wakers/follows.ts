@@ -27,7 +27,7 @@ export function followedPromise(
     for (let hops = 0; hops < 64; hops++) {
       let next = -1;
       for (const r of ix.retainersOf(at)) {
-        if (g.name(r.from) === 'Promise') return r.from;
+        if (ix.isPromise(r.from)) return r.from;
         if (g.name(r.from) === 'system / PromiseReaction') next = r.from;
       }
       if (next === -1) return null;

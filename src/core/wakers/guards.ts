@@ -130,13 +130,16 @@ function keeps(
 /**
  * Whether a variable of `fn`'s scope, or of one around it, is wanted; or an
  * AbortController there has a listener on its signal that is, or keeps, one
- * (`setTimeout(() => controller.abort(), ms)`: wakers/listener-steps.ts).
+ * (`setTimeout(() => controller.abort(), ms)`: wakers/listener-steps.ts); or
+ * a function there keeps one in its own scopes (a timer helper's callback
+ * calling the function it was given: postgres.js's `timer(connectTimedOut,
+ * seconds)`, whose `done` keeps `fn`, which keeps the connection's socket).
  */
 function inScope(
   cx: WakerContext,
   fn: number,
   wanted: (node: number) => boolean,
-  controllers = true,
+  further = true,
 ): boolean {
   const g = cx.ix.g;
   for (const ctx of cx.ix.scopesOf(fn, SCOPES))
@@ -144,7 +147,13 @@ function inScope(
       if (g.edgeType(e) !== 'context') continue;
       const v = g.edgeTo(e);
       if (wanted(v)) return true;
-      if (!controllers) continue;
+      if (!further) continue;
+      if (
+        g.type(v) === 'closure' &&
+        !cx.ix.isResolverClosure(v) &&
+        inScope(cx, v, wanted, false)
+      )
+        return true;
       for (const l of abortListeners(g, v))
         if (wanted(l) || inScope(cx, l, wanted, false)) return true;
     }

@@ -151,7 +151,7 @@ export class HeapIndex extends HeapCode {
       // a program seldom adds properties to a promise.
       (type === 'internal' &&
         this.g.edgeName(e) === 'properties' &&
-        this.g.name(this.edgeFrom[e]) === 'Promise')
+        this.isPromise(this.edgeFrom[e]))
     );
   }
 
@@ -208,6 +208,25 @@ export class HeapIndex extends HeapCode {
       yield {from: this.edgeFrom[edge], edge};
     }
   }
+
+  /**
+   * Whether a node is a promise: a `Promise`, or an instance of a subclass
+   * (postgres.js's `Query`), which the snapshot names by its class.
+   */
+  isPromise(n: number): boolean {
+    const name = this.g.name(n);
+    if (name === 'Promise') return true;
+    if (this.g.type(n) !== 'object' || name.startsWith('system /'))
+      return false;
+    let known = this.promiseSubclass.get(n);
+    if (known === undefined) {
+      known = edgeNamed(this.g, n, 'reactions_or_result') !== -1;
+      this.promiseSubclass.set(n, known);
+    }
+    return known;
+  }
+
+  private readonly promiseSubclass = new Map<number, boolean>();
 
   isResolverClosure(n: number): boolean {
     if (this.g.type(n) !== 'closure') return false;

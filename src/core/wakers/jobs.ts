@@ -136,7 +136,10 @@ function promiseOf(cx: WakerContext, reaction: number): number {
     let up = -1;
     for (const r of cx.ix.retainersOf(n)) {
       const name = g.name(r.from);
-      if (name === 'Promise' && g.edgeName(r.edge) === 'reactions_or_result')
+      if (
+        g.edgeName(r.edge) === 'reactions_or_result' &&
+        cx.ix.isPromise(r.from)
+      )
         return r.from;
       if (name === 'system / PromiseReaction') up = r.from;
     }
