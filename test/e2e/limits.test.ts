@@ -49,14 +49,22 @@ describe.each([
     );
   });
 
-  // Which socket carries which request is not recorded: with two in flight,
-  // neither is joined, and their sockets are not in the dump.
-  test("two of Node's fetch() calls in flight: the promises, and no socket", () => {
+  // Which socket carries which request is read from when undici made each
+  // (dump/fetch-sockets.ts): with two in flight, each fetch() has its own
+  // socket under it, and under that its own server's side.
+  test("two of Node's fetch() calls in flight: each joined to its own server", () => {
     const d = find(
-      'two fetch() calls of a server that never answers, in flight together',
+      'two fetch() calls of two servers that never answer, in flight together',
     );
-    expect(d).toMatch(/fetch\(\) promise, never settled/);
-    expect(d).not.toContain('socket');
+    expect(d).toMatch(
+      /^Task dump: 2 branches stuck after <elapsed> ms \(2 servers\)/,
+    );
+    const input = (i: number, handler: number): RegExp =>
+      new RegExp(
+        `\\[${i}\\] fetchStatus at src/status\\.js:12:\\d+\\n.*⏸ fetch\\(\\) promise, never settled; it waits on:\\n.*└╼ connect at node:internal/deps/undici/undici:\\d+:\\d+\\n.*⇄ socket to 127\\.0\\.0\\.1:\\d+, open, 0 bytes read; it waits on:\\n.*└╼ 'request' listener <anonymous> at src/status\\.js:${handler}:\\d+\\n`,
+      );
+    expect(d).toMatch(input(0, 20));
+    expect(d).toMatch(input(1, 5));
   });
 
   // p-limit's frames are hidden (jest-circus's copy), but a task it started

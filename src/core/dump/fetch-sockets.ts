@@ -9,11 +9,13 @@
  * what that `fetch()` waits on: it is drawn under it (and the server's side
  * of a local connection under the socket, dump/peers.ts), one branch for one
  * hang, in place of undici's own promise of the request. With more of
- * either, which socket carries which request is not recorded, and nothing is
- * moved. A socket whose request is over, idle in undici's pool, is no leaf
+ * either, each socket goes under the `fetch()` its request was made for, when
+ * that is known ({@link fetchCallCapture}); the others stay where they were.
+ * A socket whose request is over, idle in undici's pool, is no leaf
  * (dump/leaves.ts).
  */
 import {isOwn} from '../machinery';
+import {type Capture, type RequestMade, Stamp} from '../record';
 import {type Site, file, name} from '../stack/sites';
 import type {Frame, Leaf} from '../types';
 import {promiseWhat} from '../words';
@@ -23,7 +25,9 @@ import {startsWith} from './fed';
 const UNDICI = 'node:internal/deps/undici/';
 
 /** How a pending `fetch()` promise reads (dump/leaves.ts). */
-const FETCH_WHAT = promiseWhat('fetch (node:internal/deps/undici/undici)');
+export const FETCH_WHAT = promiseWhat(
+  'fetch (node:internal/deps/undici/undici)',
+);
 
 /**
  * What a stack holds of undici's (ours skipped): whether a frame of the
@@ -60,6 +64,38 @@ export function fetchConnect(sites: readonly Site[]): Site | undefined {
 }
 
 /**
+ * An order within the `fetch()` call a request was made for (record/
+ * fetch-requests.ts), if it can be told: after that call's promise's capture
+ * and before the next call's. A request made within the call (the promise
+ * whose reaction runs is none of undici's work, or none was recorded while
+ * nothing the Root made went unrecorded): the last capture's then. One made
+ * after the call returned, in undici's work: up from the capture of the
+ * promise whose reaction made it, through the promises whose reactions made
+ * each one (their contexts), all made by undici's work (a frame of undici's on
+ * their stacks), to the first, made while `fetch()` ran (the program's frame
+ * that called it is on its stack). Undefined when the chain is cut: a promise
+ * not recorded, a stack over the budget, a first one made after the call.
+ */
+export function fetchCallOrder(
+  made: RequestMade,
+  sites: (c: Capture) => readonly Site[],
+): number | undefined {
+  if (made.context === undefined) return made.complete ? made.seq : undefined;
+  let last: {c: Capture; program: boolean} | undefined;
+  let c: Capture | undefined = made.context;
+  for (let k = 0; k < 512 && c !== undefined; k++) {
+    const s = sites(c);
+    if (s.length === 0) return undefined;
+    const on = undiciOn(s);
+    if (on.first === undefined) break;
+    last = {c, program: on.program};
+    c = c.context === undefined ? undefined : Stamp.capture(c.context);
+  }
+  if (last === undefined) return made.seq;
+  return last.program ? last.c.seq : undefined;
+}
+
+/**
  * Whether a promise was made by undici's own work for a `fetch()` (its
  * dispatch's promise), not the one `fetch()` returns: undici names its steps
  * after the Fetch standard's, and that work runs under `fetching` within the
@@ -70,58 +106,93 @@ export function fetchWork(sites: readonly Site[]): boolean {
   return fetching || (first !== undefined && !program);
 }
 
+/** A socket of `fetch()` waiting for its response, as leaves.ts found it. */
+export interface FetchSocket {
+  walked: Leaf[];
+  via: Frame;
+  leaf: Omit<Leaf, 'path'>;
+  /** The order of the capture made in its `fetch()` call, if known. */
+  call?: number;
+}
+
 /**
- * Draws the one socket of `sockets` under the one pending `fetch()` of
- * `leaves`, if there is one of each (see the module comment): the socket's
- * leaves as walked are replaced by one under the `fetch()`, through `via`
- * (undici's frame that connected it), and the `fetch()` waits on it. Returns
- * the socket's new leaf, or undefined when nothing moved.
+ * Draws each socket of `sockets` under the pending `fetch()` of `leaves` it
+ * carries the request of (see the module comment): the socket's leaves as
+ * walked are replaced by one under the `fetch()`, through `via` (undici's
+ * frame that connected it), and the `fetch()` waits on it. With one of each,
+ * that one; with more, the `fetch()` made last before the socket's call
+ * capture (`fetches`: the order of each `fetch()` promise's capture), one
+ * socket to one `fetch()`. Returns the sockets moved, with their new leaves.
  */
-export function placeFetchSocket(
+export function placeFetchSockets<S extends FetchSocket>(
   leaves: Leaf[],
-  sockets: ReadonlyArray<{
-    walked: Leaf[];
-    via: Frame;
-    leaf: Omit<Leaf, 'path'>;
-  }>,
+  sockets: readonly S[],
   work: ReadonlySet<Leaf>,
-): Leaf | undefined {
-  const fetches = leaves.filter(
+  fetches: ReadonlyMap<Leaf, number>,
+): Array<{socket: S; leaf: Leaf}> {
+  const pending = leaves.filter(
     l =>
       l.kind === 'promise' &&
       l.what === FETCH_WHAT &&
       l.waiting !== true &&
       !work.has(l),
   );
-  if (fetches.length !== 1 || sockets.length !== 1) return undefined;
-  const [waiting] = fetches;
-  const {walked, via, leaf} = sockets[0];
-  const socket: Leaf = {
-    ...leaf,
-    path: [...waiting.path, via],
-    detached: waiting.detached,
-  };
-  // undici's own promises of that request (its dispatch's, made in fetch()
+  const pairs = pairUp(pending, sockets, fetches);
+  if (pairs.length === 0) return [];
+  // undici's own promises of those requests (its dispatch's, made in fetch()
   // or after it returned, {@link fetchWork}), but one drawn waiting on
-  // something below it: the same wait as the socket's.
-  const dispatch = leaves.filter(
-    l =>
-      l !== waiting &&
-      l.kind === 'promise' &&
-      work.has(l) &&
-      !(
-        l.waiting === true &&
-        leaves.some(
-          o =>
-            o !== l &&
-            o.path.length > l.path.length &&
-            startsWith(o.path, l.path),
-        )
-      ),
-  );
-  const rest = leaves.filter(l => !walked.includes(l) && !dispatch.includes(l));
-  rest.splice(rest.indexOf(waiting) + 1, 0, socket);
+  // something below it that is no `fetch()` joined here: the same wait as
+  // the socket's. Above a joined `fetch()`, it is that wait again (undici's
+  // async wrapper of the call, awaited where the program awaits the call).
+  const joined = new Set(pairs.map(([f]) => f));
+  const dispatch = leaves.filter(l => {
+    if (l.kind !== 'promise' || !work.has(l)) return false;
+    if (l.waiting !== true) return true;
+    const below = leaves.filter(
+      o =>
+        o !== l && o.path.length > l.path.length && startsWith(o.path, l.path),
+    );
+    return below.length === 0 || below.some(o => joined.has(o));
+  });
+  const walked = new Set(pairs.flatMap(([, s]) => s.walked));
+  const rest = leaves.filter(l => !walked.has(l) && !dispatch.includes(l));
+  const moved = pairs.map(([waiting, socket]) => {
+    const leaf: Leaf = {
+      ...socket.leaf,
+      path: [...waiting.path, socket.via],
+      detached: waiting.detached,
+    };
+    rest.splice(rest.indexOf(waiting) + 1, 0, leaf);
+    waiting.waiting = true;
+    return {socket, leaf};
+  });
   leaves.splice(0, leaves.length, ...rest);
-  waiting.waiting = true;
-  return socket;
+  return moved;
+}
+
+/** Each socket with the `fetch()` it carries the request of (see above). */
+function pairUp<S extends FetchSocket>(
+  pending: readonly Leaf[],
+  sockets: readonly S[],
+  fetches: ReadonlyMap<Leaf, number>,
+): Array<[Leaf, S]> {
+  if (pending.length === 1 && sockets.length === 1)
+    return [[pending[0], sockets[0]]];
+  const of = new Map<Leaf, S[]>();
+  for (const s of sockets) {
+    if (s.call === undefined) continue;
+    let made: Leaf | undefined;
+    let order = -1;
+    for (const f of pending) {
+      const seq = fetches.get(f);
+      if (seq !== undefined && seq < s.call && seq > order) {
+        made = f;
+        order = seq;
+      }
+    }
+    if (made !== undefined) of.set(made, [...(of.get(made) ?? []), s]);
+  }
+  return [...of].flatMap(([f, ss]) =>
+    ss.length === 1 ? [[f, ss[0]] as [Leaf, S]] : [],
+  );
 }

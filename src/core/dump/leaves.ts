@@ -32,8 +32,7 @@ import {Retries, firstPass} from './retry';
 import {oneRun} from './callback-loop';
 import type {LeafSource} from './sources';
 import {nativeMade} from './native-made';
-import {fetchConnect, fetchWork, placeFetchSocket} from './fetch-sockets';
-import {fetchSocketState} from '../record';
+import {FetchJoin} from './fetch-join';
 import {markSameWait, markShared} from '../inputs';
 
 export type {HandleSource, LeafSource, PromiseSource} from './sources';
@@ -59,6 +58,7 @@ export class LeafMaker {
   readonly rootWord: RootWord;
   private readonly retries: Retries;
   private readonly timerMade: TimerMade;
+  private readonly fetches: FetchJoin;
 
   constructor(
     private readonly g: WaitGraph,
@@ -76,6 +76,7 @@ export class LeafMaker {
           : 'hook';
     this.retries = new Retries(g, frames, ctx);
     this.timerMade = new TimerMade(g, walker, ctx, this.retries, this.rootWord);
+    this.fetches = new FetchJoin(c => g.sites(c), frames);
   }
 
   /** A leaf for each branch of `c` that reaches something worth showing. */
@@ -198,13 +199,7 @@ export class LeafMaker {
     for (const [handle, {kind, capture}] of this.g.handles) {
       const what = describeHandle(kind, handle, this.ctx);
       if (what === null) continue;
-      const connect =
-        kind === 'socket' ? fetchConnect(this.g.sites(capture)) : undefined;
-      const state =
-        connect === undefined ? undefined : fetchSocketState(handle);
-      // A socket of Node's fetch() whose request is over, idle in undici's
-      // pool: nothing waits on it.
-      if (state === 'done') continue;
+      if (kind === 'socket' && this.fetches.idle(handle, capture)) continue;
       const leaves = this.add(
         capture,
         this.walker.walk(capture, 1),
@@ -212,47 +207,22 @@ export class LeafMaker {
         capture,
       );
       for (const leaf of leaves) this.handleOf.set(leaf, handle);
-      const via =
-        connect === undefined || state === 'reading-body'
-          ? null
-          : this.frames.frame(connect, name(connect));
-      if (via !== null)
-        this.fetchSockets.push({
-          handle,
-          walked: leaves,
-          via,
-          leaf: {
-            kind: 'socket',
-            what,
-            createdAt: null,
-            ageMs: Math.round(capture.at - this.startedAt),
-            detached: false,
-          },
+      if (kind === 'socket')
+        this.fetches.socket(handle, capture, leaves, {
+          kind: 'socket',
+          what,
+          createdAt: null,
+          ageMs: Math.round(capture.at - this.startedAt),
+          detached: false,
         });
     }
   }
 
-  /** Promises of undici's own work in a `fetch()` (dump/fetch-sockets.ts). */
-  private readonly fetchWork = new Set<Leaf>();
-
-  /** Sockets of Node's `fetch()` (dump/fetch-sockets.ts). */
-  private readonly fetchSockets: Array<
-    Parameters<typeof placeFetchSocket>[1][number] & {handle: object}
-  > = [];
-
   /**
-   * The socket of the one pending `fetch()`, under it (after {@link
-   * promises}).
+   * The socket of each pending `fetch()`, under it (after {@link promises}).
    */
   fetchSocket(): void {
-    const leaf = placeFetchSocket(
-      this.leaves,
-      this.fetchSockets,
-      this.fetchWork,
-    );
-    if (leaf === undefined) return;
-    for (const l of this.fetchSockets[0].walked) this.handleOf.delete(l);
-    this.handleOf.set(leaf, this.fetchSockets[0].handle);
+    this.fetches.place(this.leaves, this.handleOf);
   }
 
   /** Promises made outside the Root and awaited in it, still pending. */
@@ -363,8 +333,7 @@ export class LeafMaker {
       if (native !== undefined && origin === null && native.what !== undefined)
         made.what = native.what;
       const leaves = this.add(c, bs, made, c);
-      if (fetchWork(this.g.sites(c)))
-        for (const l of leaves) this.fetchWork.add(l);
+      this.fetches.promise(c, leaves, made.what);
       // No resolve function of JavaScript settles it: nothing to search for.
       if (native !== undefined) {
         for (const leaf of leaves) leaf.waker = native.waker;

@@ -7,11 +7,22 @@
  * (dump/fetch-sockets.ts). Only the state is kept, in weak maps: never a
  * request's URL, headers or body.
  *
- * Costs while tests run: one call per request sent, per response's headers
- * and per request ended, only where undici publishes (nothing when no
- * request is made).
+ * With two `fetch()`s in flight, which socket carries which is read from
+ * when and where undici made each request (dump/fetch-sockets.ts): the order
+ * of the last capture made then (a request made within the `fetch()` call
+ * follows its promise's), and the capture of the promise whose reaction was
+ * running (a request made after the call returned, in undici's own work for
+ * it: a chain of captures back to the call).
+ *
+ * Costs while tests run: one call per request made, per request sent, per
+ * response's headers and per request ended, only where undici publishes
+ * (nothing when no request is made).
  */
+import {executionAsyncResource} from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
+import {Stamp} from './stamp';
+import {rec} from './state';
+import type {Capture} from './types';
 
 /** Where a socket's last request stands. */
 export type FetchSocketState = 'awaiting-headers' | 'reading-body' | 'done';
@@ -22,16 +33,50 @@ export type FetchSocketState = 'awaiting-headers' | 'reading-body' | 'done';
 const socketOf = new WeakMap<object, WeakRef<object>>();
 const states = new WeakMap<object, FetchSocketState>();
 
+/** When and where undici made a request, under a Root. */
+export interface RequestMade {
+  /** The order of the last capture made before it (`rec.seq`). */
+  seq: number;
+  /** The capture of the promise whose reaction made it, if recorded. */
+  context: Capture | undefined;
+  /** Whether every promise the Root made until then was recorded. */
+  complete: boolean;
+}
+
+/**
+ * Where each request was made, and each socket's last request (under a Root
+ * only). Listed among the recorder's objects (record/roots.ts): the waker
+ * search goes through neither.
+ */
+const madeIn = new WeakMap<object, RequestMade>();
+const socketMadeIn = new WeakMap<object, RequestMade>();
+
 type Message = {request?: unknown; socket?: unknown} | null;
 
 const isObject = (v: unknown): v is object =>
   typeof v === 'object' && v !== null;
+
+function onCreate(message: unknown): void {
+  const root = rec.active;
+  if (root === null) return;
+  const request = (message as Message)?.request;
+  if (!isObject(request)) return;
+  const c = Stamp.capture(executionAsyncResource());
+  madeIn.set(request, {
+    seq: rec.seq,
+    context: c !== undefined && c.owner === root ? c : undefined,
+    complete: root.unrecorded === 0,
+  });
+}
 
 function onSendHeaders(message: unknown): void {
   const {request, socket} = (message as Message) ?? {};
   if (!isObject(request) || !isObject(socket)) return;
   socketOf.set(request, new WeakRef(socket));
   states.set(socket, 'awaiting-headers');
+  const c = madeIn.get(request);
+  if (c !== undefined) socketMadeIn.set(socket, c);
+  else socketMadeIn.delete(socket);
 }
 
 function moved(to: FetchSocketState): (message: unknown) => void {
@@ -46,6 +91,7 @@ function moved(to: FetchSocketState): (message: unknown) => void {
 
 /** undici's channels, and the state each message moves a socket to. */
 const CHANNELS: Array<[string, (message: unknown) => void]> = [
+  ['undici:request:create', onCreate],
   ['undici:client:sendHeaders', onSendHeaders],
   ['undici:request:headers', moved('reading-body')],
   ['undici:request:trailers', moved('done')],
@@ -55,6 +101,16 @@ const CHANNELS: Array<[string, (message: unknown) => void]> = [
 /** Where `socket`'s last request stands, if undici sent one on it. */
 export function fetchSocketState(socket: object): FetchSocketState | undefined {
   return states.get(socket);
+}
+
+/** When and where undici made `socket`'s last request, if under a Root. */
+export function fetchRequestMadeIn(socket: object): RequestMade | undefined {
+  return socketMadeIn.get(socket);
+}
+
+/** This module's maps, for the recorder's list of its own objects. */
+export function fetchRequestObjects(): object[] {
+  return [madeIn, socketMadeIn];
 }
 
 /**

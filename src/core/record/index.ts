@@ -28,7 +28,11 @@ export {
   openServerSockets,
 } from './io';
 export {requestApi, requestMadeAt, requestWithAsyncId} from './requests';
-export {fetchSocketState} from './fetch-requests';
+export {
+  type RequestMade,
+  fetchRequestMadeIn,
+  fetchSocketState,
+} from './fetch-requests';
 export {Stamp} from './stamp';
 export {noteTurn, topUp as topUpCaptures} from './state';
 export {

@@ -5,6 +5,7 @@
 import {now} from '../clock';
 import {rec} from './state';
 import {Stamp} from './stamp';
+import {fetchRequestObjects} from './fetch-requests';
 import type {Root} from './types';
 
 function newRoot(id: number, parent: Root | null): Root {
@@ -226,7 +227,7 @@ export function closeRoot(root: Root): void {
  * must not count them.
  */
 export function recorderObjects(): object[] {
-  const out: object[] = [AMBIENT, rec];
+  const out: object[] = [AMBIENT, rec, ...fetchRequestObjects()];
   for (const r of live) out.push(r, r.promises, r.foreign, r.timers, r.handles);
   return out;
 }
