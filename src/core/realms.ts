@@ -16,6 +16,7 @@
  * (a Timeout of `timers/promises`, a socket); the dump asks about the
  * callback that made it where it can (contexts.ts).
  */
+import {AsyncResource} from 'node:async_hooks';
 import {types} from 'node:util';
 
 /** `Object.prototype` of each ended file's realm. */
@@ -56,9 +57,21 @@ export function madeByEndedFile(o: unknown): boolean {
   return false;
 }
 
-/** The callback of a Node Timeout or Immediate, if it has one. */
-export function callbackOf(timer: object): unknown {
-  const t = timer as {_onTimeout?: unknown; _onImmediate?: unknown};
+/**
+ * The callback a context runs, if it has one: a Node Timeout's or
+ * Immediate's, or a `queueMicrotask()` callback's (Node runs it in an
+ * AsyncResource that keeps it as `callback`: mongodb's monitor schedules its
+ * next check so).
+ */
+export function callbackOf(context: object): unknown {
+  const t = context as {
+    _onTimeout?: unknown;
+    _onImmediate?: unknown;
+    callback?: unknown;
+  };
   if (Object.hasOwn(t, '_onImmediate')) return t._onImmediate;
-  return Object.hasOwn(t, '_onTimeout') ? t._onTimeout : undefined;
+  if (Object.hasOwn(t, '_onTimeout')) return t._onTimeout;
+  return context instanceof AsyncResource && Object.hasOwn(t, 'callback')
+    ? t.callback
+    : undefined;
 }

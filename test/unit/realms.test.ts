@@ -1,3 +1,4 @@
+import {executionAsyncResource} from 'node:async_hooks';
 import {createContext, runInContext} from 'node:vm';
 import {
   callbackOf,
@@ -69,5 +70,20 @@ describe('madeByEndedFile', () => {
       clearTimeout(timer);
       clearImmediate(immediate);
     }
+  });
+
+  // mongodb's monitor, left polling by an earlier file, sets its next timer
+  // from a queueMicrotask() callback: that runs in an AsyncResource of Node's
+  // (the next timer's context), which keeps the callback.
+  test("a queueMicrotask() callback's resource: its callback tells", async () => {
+    const r = realm();
+    endRealm(realmOf(() => r.run('({})')));
+    const wrap = r.run('(f => () => f())') as (f: () => void) => () => void;
+    const resource = await new Promise<object>(done =>
+      queueMicrotask(wrap(() => done(executionAsyncResource()))),
+    );
+    expect(madeByEndedFile(callbackOf(resource))).toBe(true);
+    // Any other object with a `callback` is none of these.
+    expect(callbackOf({callback: r.run('() => {}')})).toBeUndefined();
   });
 });
