@@ -67,6 +67,21 @@ describe.each([
     expect(d).toMatch(input(1, 5));
   });
 
+  // The timer aborts the caller's controller, whose signal the request's own
+  // follows (through a WeakRef), whose listener rejects the fetch(): a
+  // timeout on it, not a second branch.
+  test("Node's fetch() with a timeout of its own: the timer is a timeout on it", () => {
+    const d = find(
+      'fetch() with a timeout of its own, of a server that never answers',
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\); 1 timeout on a stuck\s+wait/,
+    );
+    expect(d).toMatch(
+      /└╼ fetchStatusWithin at src\/status\.js:35:\d+\n {3}⏸ fetch\(\) promise, never settled; it waits on:\n {3}├╼ fetchStatusWithin at src\/status\.js:33:\d+\n.*⏲ setTimeout 60000 ms, fires in <time left>; the test timeout is 300 ms; a timeout on the promise above: its callback can settle that promise, ending the wait\n {3}└╼ connect at node:internal\/deps\/undici\/undici:\d+:\d+\n/,
+    );
+  });
+
   // p-limit's frames are hidden (jest-circus's copy), but a task it started
   // from its own async function is the program's: shown at its wait.
   test('a task p-limit started is shown at its wait, p-limit hidden', () => {

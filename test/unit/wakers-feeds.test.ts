@@ -297,6 +297,17 @@ describe('nestFed: a fed handle drawn under the promise it feeds', () => {
     expect(other.waiting).toBeUndefined();
   });
 
+  test("a promise not drawn (undici's own, left out once its fetch() was joined) takes nothing under it", () => {
+    const test = frame('test');
+    const gone: Leaf = {...leafOf('promise', 'p', false), path: [test]};
+    const cb = frame('callback');
+    const handle: Leaf = {...leafOf('timer', 't'), path: [cb]};
+    const dump = dumpOf([handle]);
+    expect(nestFed(dump, [{handle, promise: gone}])).toEqual([]);
+    expect(handle.path).toEqual([cb]);
+    expect(dump.leaves).toEqual([handle]);
+  });
+
   test('a repeating timer that has fired since the promise was made stays a branch of its own; one not due yet moves', () => {
     // An interval every 500 ms made 5 ms into the test, a promise at 10 ms:
     // the interval fired at 505 ms, while the promise waited, and did not

@@ -38,6 +38,29 @@ function timerOf(fn: () => void, ms: number): NodeJS.Timeout {
 }
 
 /**
+ * undici's shape: `fetch()` keeps its promise's functions in a deferred,
+ * which the 'abort' listener it adds to the request's own signal keeps; that
+ * signal follows the caller's through a listener keeping its controller in a
+ * WeakRef.
+ */
+function followAndDefer(
+  signal: AbortSignal,
+  resolve: (v: unknown) => void,
+  reject: (e: Error) => void,
+): AbortController {
+  const own = new AbortController();
+  const deferred = {resolve, reject};
+  own.signal.addEventListener('abort', () => deferred.reject(new Error('x')), {
+    once: true,
+  });
+  const ref = new WeakRef(own);
+  signal.addEventListener('abort', () => ref.deref()?.abort(), {once: true});
+  return own;
+}
+// What keeps the followers' controllers alive, as undici's request does.
+const followers: AbortController[] = [];
+
+/**
  * Connection timeouts on a socket, each set in a function of the module's
  * scope (so no scope around its callback keeps the socket but its own).
  */
@@ -124,6 +147,26 @@ describe('which timers under a waiting promise are timeouts on it', () => {
       rejectOnAbort(controller.signal, reject);
       return setTimeout(() => controller.abort(), 60_000);
     });
+    // openai's timeout around fetch(): the callback keeps the controller
+    // whose signal the request's own follows.
+    ask('abort-followed', (resolve, reject) => {
+      const controller = new AbortController();
+      followers.push(followAndDefer(controller.signal, resolve, reject));
+      return setTimeout(() => controller.abort(), 60_000);
+    });
+    // The same with a follower whose listener keeps nothing of the promise.
+    ask('abort-followed-other', (resolve, reject) => {
+      const controller = new AbortController();
+      followers.push(
+        followAndDefer(
+          controller.signal,
+          () => {},
+          () => {},
+        ),
+      );
+      void [resolve, reject];
+      return setTimeout(() => controller.abort(), 60_000);
+    });
     // A timer the executor sets whose callback is another function's.
     ask('unrelated', () => setTimeout(heartbeat, 60_000));
     // One set with a callback made elsewhere, that keeps something else.
@@ -161,6 +204,11 @@ describe('which timers under a waiting promise are timeouts on it', () => {
 
   test('a callback that keeps an AbortController whose signal has a listener keeping the reject function: a timeout', () => {
     expect(found.get('abort')).toBe(true);
+  });
+
+  test("one whose signal another follows, through a WeakRef, whose listener keeps the promise's deferred: a timeout (fetch() with a caller's signal)", () => {
+    expect(found.get('abort-followed')).toBe(true);
+    expect(found.get('abort-followed-other')).toBe(false);
   });
 
   test('a callback that keeps the socket stuck beside it, or an object whose property it is: a timeout', () => {

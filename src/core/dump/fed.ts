@@ -69,7 +69,12 @@ export function nestFed(
  * Moves `handle`'s branch under `promise`; whether it is under it now.
  */
 function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
-  if (handle === promise || !dump.leaves.includes(handle)) return false;
+  if (
+    handle === promise ||
+    !dump.leaves.includes(handle) ||
+    !dump.leaves.includes(promise)
+  )
+    return false;
   // A deadlock is the whole of its wait: what it waits for is held by its own
   // branch. A handle that reaches what keeps its resolve function (the held
   // connection's socket, whose error would release it to the pool) is not

@@ -223,6 +223,12 @@ export class LeafMaker {
    */
   fetchSocket(): void {
     this.fetches.place(this.leaves, this.handleOf);
+    if (this.sources === undefined) return;
+    // undici's own promises no more drawn are nothing the search asks about
+    // (a timer found feeding one would be drawn under a promise not drawn).
+    const drawn = new Set(this.leaves);
+    for (const l of [...this.sources.keys()])
+      if (!drawn.has(l)) this.sources.delete(l);
   }
 
   /** Promises made outside the Root and awaited in it, still pending. */

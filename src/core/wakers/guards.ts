@@ -56,7 +56,12 @@ export function guardsOf(
     t =>
       t !== -1 &&
       resolvers.length > 0 &&
-      keeps(cx, t, v => wanted.has(v) || endsHere(cx, v, ending)),
+      keeps(
+        cx,
+        t,
+        v =>
+          wanted.has(v) || endsHere(cx, v, ending) || deferredOf(cx, v, wanted),
+      ),
   );
 }
 
@@ -87,6 +92,24 @@ export function fedTimeouts(
       out.push({timer: leaf, subject: i});
   });
   return out;
+}
+
+/**
+ * Whether `v` is a deferred of the promise: an object (not a function) with
+ * one of its settle functions as a property (`{promise, resolve, reject}`,
+ * undici's own for `fetch()`, which the 'abort' listener it adds keeps).
+ */
+function deferredOf(cx: WakerContext, v: number, wanted: Set<number>): boolean {
+  const g = cx.ix.g;
+  if (g.type(v) !== 'object') return false;
+  for (let e = g.firstEdge(v); e < g.firstEdge(v + 1); e++)
+    if (
+      g.edgeType(e) === 'property' &&
+      wanted.has(g.edgeTo(e)) &&
+      cx.ix.isResolverClosure(g.edgeTo(e))
+    )
+      return true;
+  return false;
 }
 
 /** Whether `v` is one of `ends`, or has one as a property. */

@@ -18,9 +18,45 @@ import {carriesFeed} from './feed-edges';
 /** Steps from the signal's listener Map to a Listener record's callback. */
 const DEPTH = 8;
 
-/** The functions listening on `controller`'s signal, if it is a controller. */
-export function abortListeners(g: HeapGraph, controller: number): number[] {
-  if (g.name(controller) !== 'AbortController') return [];
+/**
+ * The functions listening on `controller`'s signal, if it is a controller;
+ * with, for a listener that aborts another controller it keeps through a
+ * WeakRef (a signal following this one: undici's Request, which `fetch()`
+ * makes with a signal of its own that follows the one it was given), that
+ * one's listeners too.
+ */
+export function abortListeners(
+  g: HeapGraph,
+  controller: number,
+  seen = new Set<number>(),
+): number[] {
+  if (g.name(controller) !== 'AbortController' || seen.has(controller))
+    return [];
+  seen.add(controller);
+  const own = signalListeners(g, controller);
+  const followed: number[] = [];
+  for (const l of own)
+    for (const c of weaklyKept(g, l))
+      followed.push(...abortListeners(g, c, seen));
+  return [...own, ...followed];
+}
+
+/** The AbortControllers a function's own scope keeps through a WeakRef. */
+function weaklyKept(g: HeapGraph, fn: number): number[] {
+  const ctx = edgeNamed(g, fn, 'context');
+  if (ctx === -1 || g.name(ctx) !== 'system / Context') return [];
+  const out: number[] = [];
+  for (let e = g.firstEdge(ctx); e < g.firstEdge(ctx + 1); e++) {
+    if (g.edgeType(e) !== 'context') continue;
+    const ref = g.edgeTo(e);
+    if (g.name(ref) !== 'WeakRef' || g.type(ref) !== 'object') continue;
+    const target = edgeNamed(g, ref, 'target');
+    if (target !== -1 && g.name(target) === 'AbortController') out.push(target);
+  }
+  return out;
+}
+
+function signalListeners(g: HeapGraph, controller: number): number[] {
   // `#signal` (Node 20), `Symbol(kSignal)` (earlier).
   const signal = edgeMatching(g, controller, /^#signal$|kSignal/);
   const events = signal === -1 ? -1 : edgeMatching(g, signal, /kEvents/);
