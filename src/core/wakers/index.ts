@@ -36,6 +36,7 @@ import {scopeHolder} from './scopes';
 import {placeUpTo} from './further';
 import {type SuspendedGenerator, suspendedGenerator} from './generators';
 import {feedsOf} from './feeds';
+import {nativeHeld} from './native-held';
 import {pipedFrom} from './streams';
 import {agentSocketsFor} from './agent-sockets';
 import {followedPromise} from './follows';
@@ -310,7 +311,12 @@ function wakerOf(
       ),
     ].slice(0, 3);
     const which = ix.isResolve(f) ? 'resolve' : 'reject';
-    found = {waker: scopeHolder(cx, f, which) ?? keptUnnamed(by, which)};
+    found = {
+      waker:
+        scopeHolder(cx, f, which) ??
+        nativeHeld(cx, f, which) ??
+        keptUnnamed(by, which),
+    };
   }
   if (found.waker !== undefined && !fns.some(f => ix.isResolve(f)))
     found.waker.what += ONLY_REJECT;
