@@ -12,7 +12,7 @@ import type {Frame, Leaf, TaskDump, TreeNode} from './types';
 const DETACHED_LABEL =
   'async chain broken by a callback: created in one, not traced back to the body';
 
-function frameKey(f: Frame): string {
+export function frameKey(f: Frame): string {
   return `${f.name}@${f.file}:${f.line}#${f.combinator?.index ?? ''}`;
 }
 

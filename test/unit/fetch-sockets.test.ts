@@ -148,6 +148,27 @@ describe('placeFetchSockets', () => {
     expect(a.waiting).toBeUndefined();
   });
 
+  test('two calls drawn at one place (one line, no frame between them and the test): neither joined, and no socket goes to another call', () => {
+    const a: Leaf = {...fetchLeaf(10), path: [at('test', 9)]};
+    const b: Leaf = {...fetchLeaf(10), path: [{...at('test', 9), column: 40}]};
+    const c = fetchLeaf(12);
+    const sa = socket(4000, 104);
+    const sb = socket(5000, 115);
+    const leaves = [...sa.walked, ...sb.walked, a, b, c];
+    const moved = placeFetchSockets(
+      leaves,
+      [sa, sb],
+      new Set(),
+      new Map([
+        [c, 90],
+        [a, 100],
+        [b, 110],
+      ]),
+    );
+    expect(moved).toHaveLength(0);
+    expect(c.waiting).toBeUndefined();
+  });
+
   test("undici's own promise drawn waiting above a joined fetch() goes; one above other work stays", () => {
     const f = fetchLeaf(10);
     const s = socket(4000);

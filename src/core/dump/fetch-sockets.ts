@@ -20,6 +20,7 @@ import {type Site, file, name} from '../stack/sites';
 import type {Frame, Leaf} from '../types';
 import {promiseWhat} from '../words';
 import {startsWith} from './fed';
+import {frameKey} from '../tree';
 
 /** Where Node's bundled undici is. */
 const UNDICI = 'node:internal/deps/undici/';
@@ -172,18 +173,23 @@ export function placeFetchSockets<S extends FetchSocket>(
 
 /** Each socket with the `fetch()` it carries the request of (see above). */
 function pairUp<S extends FetchSocket>(
-  pending: readonly Leaf[],
+  all: readonly Leaf[],
   sockets: readonly S[],
   fetches: ReadonlyMap<Leaf, number>,
 ): Array<[Leaf, S]> {
-  if (pending.length === 1 && sockets.length === 1)
-    return [[pending[0], sockets[0]]];
+  if (all.length === 1 && sockets.length === 1) return [[all[0], sockets[0]]];
+  // Calls the tree would draw at one place (`Promise.all([fetch(a),
+  // fetch(b)])` on one line, no frame between them and the test's): a socket
+  // under each would read as both under the last.
+  const lines = (l: Leaf): string => l.path.map(frameKey).join('>');
+  const count = new Map<string, number>();
+  for (const l of all) count.set(lines(l), (count.get(lines(l)) ?? 0) + 1);
   const of = new Map<Leaf, S[]>();
   for (const s of sockets) {
     if (s.call === undefined) continue;
     let made: Leaf | undefined;
     let order = -1;
-    for (const f of pending) {
+    for (const f of all) {
       const seq = fetches.get(f);
       if (seq !== undefined && seq < s.call && seq > order) {
         made = f;
@@ -193,6 +199,8 @@ function pairUp<S extends FetchSocket>(
     if (made !== undefined) of.set(made, [...(of.get(made) ?? []), s]);
   }
   return [...of].flatMap(([f, ss]) =>
-    ss.length === 1 ? [[f, ss[0]] as [Leaf, S]] : [],
+    ss.length === 1 && count.get(lines(f)) === 1
+      ? [[f, ss[0]] as [Leaf, S]]
+      : [],
   );
 }
