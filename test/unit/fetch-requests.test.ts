@@ -44,3 +44,37 @@ test('the state of a socket by its request, and the socket free to go', () => {
     request: 'object',
   });
 });
+
+// Where undici made a request (under a Root), for its socket while it waits
+// for the response's headers; then dropped, so that a keep-alive socket does
+// not keep the capture's chain of promises.
+test("where a socket's request was made, until its response's headers come", () => {
+  const dir = path.join(__dirname, '../../dist/core/record');
+  const script = `
+    const fr = require(${JSON.stringify(path.join(dir, 'fetch-requests.js'))});
+    const {rec} = require(${JSON.stringify(path.join(dir, 'state.js'))});
+    const dc = require('node:diagnostics_channel');
+    const stop = fr.recordFetchRequests();
+    const out = [];
+    const request = {};
+    const socket = {};
+    rec.active = {unrecorded: 0};
+    rec.seq = 41;
+    dc.channel('undici:request:create').publish({request});
+    rec.active = null;
+    dc.channel('undici:client:sendHeaders').publish({request, socket});
+    out.push(fr.fetchRequestMadeIn(socket));
+    dc.channel('undici:request:headers').publish({request, response: {}});
+    out.push(fr.fetchRequestMadeIn(socket) ?? null);
+    // Made outside any Root: nothing noted.
+    const other = {};
+    const otherSocket = {};
+    dc.channel('undici:request:create').publish({request: other});
+    dc.channel('undici:client:sendHeaders').publish({request: other, socket: otherSocket});
+    out.push(fr.fetchRequestMadeIn(otherSocket) ?? null);
+    stop();
+    console.log(JSON.stringify(out));`;
+  const r = spawnSync(process.execPath, ['-e', script], {encoding: 'utf8'});
+  expect(r.stderr).toBe('');
+  expect(JSON.parse(r.stdout)).toEqual([{seq: 41, complete: true}, null, null]);
+});

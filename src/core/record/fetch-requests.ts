@@ -85,7 +85,11 @@ function moved(to: FetchSocketState): (message: unknown) => void {
     const socket = isObject(request)
       ? socketOf.get(request)?.deref()
       : undefined;
-    if (socket !== undefined) states.set(socket, to);
+    if (socket === undefined) return;
+    states.set(socket, to);
+    // Answered: where its request was made is asked no more, and a
+    // keep-alive socket does not keep that capture's chain of promises.
+    socketMadeIn.delete(socket);
   };
 }
 
