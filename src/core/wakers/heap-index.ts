@@ -192,6 +192,22 @@ export class HeapIndex extends HeapCode {
 
   private live: Uint8Array | undefined;
 
+  /**
+   * Whether the roots reach `node` other than through `roots` (one of the
+   * snapshot's root categories, "(Global handles)"): computed once per
+   * category and search.
+   */
+  reachedBesides(roots: number, node: number): boolean {
+    let seen = this.besides.get(roots);
+    if (seen === undefined) {
+      seen = this.reachedFrom([0], new Set([roots]));
+      this.besides.set(roots, seen);
+    }
+    return seen[node] === 1;
+  }
+
+  private readonly besides = new Map<number, Uint8Array>();
+
   /** Whether edge `e` is from a WeakMap entry's key to its value. */
   isWeakKey(e: number): boolean {
     return this.weakKeys.has(e);

@@ -50,7 +50,7 @@ export function nativeHeld(
   }
   if (callback === -1) return undefined;
   // Only through it: with the native roots left out, nothing reaches it.
-  if (ix.reachedFrom([0], new Set([handles]))[fn] === 1) return undefined;
+  if (ix.reachedBesides(handles, fn)) return undefined;
   const at = ix.functionAt(callback);
   const where = at === null ? '' : ` (at ${at.file}:${at.line}:${at.column})`;
   return {
