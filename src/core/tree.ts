@@ -176,6 +176,8 @@ export function isStuckLeaf(l: Leaf): boolean {
   return (
     l.waiting !== true &&
     l.waitsWithInput === undefined &&
+    l.waitsWithShared !== true &&
+    l.waitsOnAbove === undefined &&
     l.aside !== true &&
     l.guards === undefined &&
     l.busy !== true &&

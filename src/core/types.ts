@@ -123,6 +123,20 @@ export interface Leaf {
    */
   shared?: number;
   /**
+   * For a leaf of a promise several branches wait on ({@link shared}), when
+   * what that promise waits on was found and drawn under another of its
+   * leaves (dump/fed.ts): one hang, drawn and counted there.
+   */
+  waitsWithShared?: true;
+  /**
+   * For a promise drawn under a socket, server, child process or timer, as
+   * work its callbacks made (the commands a client sends when its socket
+   * connects), that handle's kind when the waker search found it keeping the
+   * promise's resolve function: the promise waits on it (on the reply it
+   * would bring). One hang, counted at the handle.
+   */
+  waitsOnAbove?: LeafKind;
+  /**
    * True for a one-shot timer shorter than the timeout, still to fire: the
    * branch is busy (a slow step, a retry's pause), not stuck. It is shown, but
    * not counted as a stuck branch.

@@ -217,6 +217,35 @@ export function retryWhat(
   return `retry loop in ${at.name} at ${at.file}:${at.line}: ${failed}; next attempt after setTimeout ${delayMs} ms, fires in ${duration(firesInMs)}${limit}`;
 }
 
+/**
+ * A one-shot timer set by the events of a socket that failed, other sockets
+ * made at its place having failed before it (dump/socket-retry.ts): a
+ * connection retried, with how many attempts failed and with what.
+ */
+export function socketRetryWhat(
+  at: Frame,
+  attempts: number,
+  exact: boolean,
+  failure: string,
+  same: boolean,
+  delayMs: number,
+  firesInMs: number,
+  timeout: {ms: number; root: RootWord} | null,
+): string {
+  const n = `${exact ? '' : 'at least '}${attempts}`;
+  const failed =
+    attempts === 1 && exact
+      ? `1 connection failed, with ${failure}`
+      : same
+        ? `${n} connections failed, each with ${failure}`
+        : `${n} connections failed, the last with ${failure} (not every one with it)`;
+  const limit =
+    timeout !== null && delayMs >= timeout.ms
+      ? `; the ${timeout.root} timeout is ${duration(timeout.ms)}`
+      : '';
+  return `retry loop in ${at.name} at ${at.file}:${at.line}: ${failed}; next attempt after setTimeout ${delayMs} ms, fires in ${duration(firesInMs)}${limit}`;
+}
+
 /** How the handler of a request a local server has not answered ended. */
 export type HandlerEnd =
   /** A plain function: it returned, and nothing it did has answered. */

@@ -15,7 +15,7 @@ describe.each([
   const run = sharedRun('reconnect', args);
 
   test("a later test's dump shows none of an earlier test's reconnecting client", () => {
-    expect(run.tests).toBe('1 failed, 1 passed, 2 total');
+    expect(run.tests).toBe('2 failed, 1 passed, 3 total');
     const [dump] = dumps(run.output);
     expect(dump).toBe(
       [
@@ -24,6 +24,21 @@ describe.each([
         '╼ test "an unrelated hang, while the earlier test\'s client reconnects" at test/reconnect.test.js:12:9',
         '⏸ promise, never settled',
       ].join('\n'),
+    );
+  });
+
+  // The same client, made by the third test while the first one's goes on:
+  // the timer its last socket's 'close' set is a retry loop, its attempts
+  // counted back along its own sockets and timers (refused every 200 ms in a
+  // 700 ms test: 3 or 4; the first client's, refused every 20 ms at the same
+  // place, are not among them), drawn once.
+  test("a client's reconnect timer after refused connections: a retry loop, with what each failed with", () => {
+    const dump = dumps(run.output)[1];
+    expect(dump).toMatch(
+      /^Task dump: 2 branches stuck after <elapsed> ms \(1 retry loop, 1 promise\)\n/,
+    );
+    expect(dump.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
+      /└╼ connect at src\/client\.js:9:25 └╼ socket event at src\/client\.js:9:25 └╼ <anonymous> at src\/client\.js:12:43 ⏲ retry loop in <anonymous> at src\/client\.js:12: [34] connections failed, each with connect ECONNREFUSED 127\.0\.0\.1:1; next attempt after setTimeout 200 ms, fires in/,
     );
   });
 });

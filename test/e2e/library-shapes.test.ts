@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('30 failed, 30 total');
-    expect(all).toHaveLength(30);
+    expect(run.tests).toBe('31 failed, 31 total');
+    expect(all).toHaveLength(31);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -558,6 +558,28 @@ describe.each([
         '├╼ <anonymous> at test/shapes.test.js:210:17',
         '│  └╼ memoized at src/memo.js:13:19 (not awaited)',
       ].join('\n'),
+    );
+  });
+
+  // ioredis's (and bullmq's) shape against a server that never answers: the
+  // client's constructor catches its own connect promise (no branch); the
+  // socket, opened from a process.nextTick callback, is drawn under the
+  // ready-promise two calls wait on (its 'data' arrow's `this` is the client
+  // whose 'ready' it is), once; the handshake's commands, made by the
+  // socket's 'connect', wait on the socket above them: one hang, one branch.
+  test('a client whose handshake is never answered: the socket under its ready-promise, its commands under the socket, one branch', () => {
+    const d = outline(find('a store client whose handshake is never answered'));
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)\n/);
+    expect(d).not.toContain('StoreClient at src/store-client.js:17');
+    const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
+    expect(flat).toMatch(
+      /└╼ untilReady at src\/store-client\.js:49:20 ⏸ promise, never settled; it waits on: ↳ waits for 'ready' on a StoreClient \(an EventEmitter\): not emitted since its listener was added └╼ <anonymous> at src\/store-client\.js:23:27 ⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; it waits on:/,
+    );
+    expect(flat).toContain(
+      '└╼ [0–1] 2× send at src/store-client.js:38:12 ⏸ promise, never settled; it waits on the socket above, which keeps its resolve function',
+    );
+    expect(flat).toMatch(
+      /└╼ untilReady at src\/store-client\.js:49:20 ⏸ promise, never settled; another branch waits on it too, where what it waits on is drawn/,
     );
   });
 });

@@ -2,6 +2,7 @@ import net from 'node:net';
 import {createPositionMapper} from '../../src/core/callsites';
 import {nestFed} from '../../src/core/dump';
 import type {Frame, Leaf, TaskDump} from '../../src/core/types';
+import {stuckLeaves} from '../../src/core/tree';
 import {
   type WakerReport,
   type WakerSubject,
@@ -367,6 +368,48 @@ describe('nestFed: a fed handle drawn under the promise it feeds', () => {
     expect(first.waiting).toBe(true);
     expect(second.waiting).toBeUndefined();
     expect(second.waitsWithInput).toBe(0);
+  });
+
+  // ioredis's shape: the handshake's commands, made by the socket's
+  // 'connect', wait on the socket they are drawn under; the socket feeds the
+  // ready-promise two branches wait on, and is drawn under the first.
+  test("a socket's own work it keeps waits on it; a promise two branches wait on takes the socket under its first, the other waits on what that one waits on", () => {
+    const test = frame('test');
+    const ready = (line: number): Leaf => ({
+      ...leafOf('promise', 'ready', false),
+      path: [test, {...frame('get'), line}],
+      shared: 1,
+    });
+    const [first, second] = [ready(1), ready(2)];
+    const cb = frame('callback');
+    const socket: Leaf = {...leafOf('socket', 's'), path: [cb]};
+    const command: Leaf = {
+      ...leafOf('promise', 'send'),
+      path: [cb, frame('socket event'), frame('send')],
+    };
+    const dump = dumpOf([first, second, socket, command]);
+    nestFed(dump, [
+      {handle: socket, promise: first},
+      {handle: socket, promise: command},
+    ]);
+    expect(dump.leaves.map(l => l.what)).toEqual([
+      'ready',
+      's',
+      'send',
+      'ready',
+    ]);
+    expect(command.path.map(f => f.name)).toEqual([
+      'test',
+      'get',
+      'callback',
+      'socket event',
+      'send',
+    ]);
+    expect(command.waitsOnAbove).toBe('socket');
+    expect(first.waiting).toBe(true);
+    expect(second.waitsWithShared).toBe(true);
+    // One hang, one branch: the socket's.
+    expect(stuckLeaves(dump)).toEqual([socket]);
   });
 
   test('a branch that feeds two promises not inputs of one combinator stays where it is', () => {

@@ -3,7 +3,7 @@ import net from 'node:net';
 import {createPositionMapper} from '../../src/core/callsites';
 import {probeHeap} from '../../src/core/heap';
 import type {WakerContext} from '../../src/core/wakers/context';
-import {feedsOf} from '../../src/core/wakers/feeds';
+import {type Fed, feedsOf} from '../../src/core/wakers/feeds';
 import {HeapIndex} from '../../src/core/wakers/heap-index';
 import {StateReader} from '../../src/core/wakers/state';
 
@@ -37,9 +37,25 @@ function timerOf(connection: EventEmitter): NodeJS.Timeout {
   return t;
 }
 
+/**
+ * Listens on a socket with an arrow made inside another function of its
+ * method (ioredis's and pg's `socket.on('data', d => this.receive(d))`,
+ * made in a promise's executor): the arrow's own scope is the executor's,
+ * and the receiver is kept in the method's, an outer scope.
+ */
+class Receiver {
+  readonly pending: Array<() => void> = [];
+  listen(socket: net.Socket): Promise<void> {
+    return new Promise<void>(resolve => {
+      socket.on('data', () => this.pending.shift()?.());
+      socket.on('end', () => resolve());
+    });
+  }
+}
+
 describe("an emitter's listeners, one step with it", () => {
   const timers: NodeJS.Timeout[] = [];
-  const fed: number[] = [];
+  const fed: Fed[] = [];
 
   beforeAll(() => {
     const socketClient = new Client();
@@ -47,7 +63,13 @@ describe("an emitter's listeners, one step with it", () => {
     const socket = socketOf(connectionOf(socketClient));
     const timer = timerOf(connectionOf(timerClient));
     timers.push(timer);
-    const probe = probeHeap([socket, timer, socketClient, timerClient], []);
+    const receiver = new Receiver();
+    const listened = new net.Socket();
+    void receiver.listen(listened);
+    const probe = probeHeap(
+      [socket, timer, listened, socketClient, timerClient, receiver, listened],
+      [],
+    );
     try {
       const options = {
         exclude: [],
@@ -61,15 +83,19 @@ describe("an emitter's listeners, one step with it", () => {
         states: new StateReader(probe),
         now: options.now,
       };
-      const [s, t, sc, tc] = probe.subjects;
+      const [s, t, l, sc, tc, rc, lc] = probe.subjects;
       fed.push(
         ...feedsOf(
           cx,
-          [[sc], [tc]],
+          // Subject 3 is kept by the socket itself, and drawn under it.
+          [[sc], [tc], [rc], [lc]],
           [
             {node: s, traced: false},
             {node: t, traced: false},
+            {node: l, traced: false},
           ],
+          () => false,
+          (k, i) => k === 2 && i === 3,
         ),
       );
     } finally {
@@ -82,10 +108,17 @@ describe("an emitter's listeners, one step with it", () => {
   });
 
   test("from a socket: its listener's emitter's listener keeps the Client, which it feeds", () => {
-    expect(fed[0]).toBe(0);
+    expect(fed[0]).toEqual({subject: 0, below: []});
   });
 
   test('from a timer: an emitter its callback keeps is no step to its listeners', () => {
-    expect(fed[1]).toBe(-1);
+    expect(fed[1]).toEqual({subject: -1, below: []});
+  });
+
+  // What its own work waits on (a subject drawn under it, kept by the socket
+  // itself) is said apart, and the search goes on to what it feeds: the
+  // receiver its listener's arrow keeps as `this`, in an outer scope.
+  test("from a socket: an arrow listener's `this` in its method's scope, past its own work", () => {
+    expect(fed[2]).toEqual({subject: 2, below: [3]});
   });
 });

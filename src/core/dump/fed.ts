@@ -54,15 +54,39 @@ export function nestFed(
       )
     )
       fed.delete(handle);
-  for (const [handle, promises] of fed) {
+  for (const [handle, all] of fed) {
+    // Its own events' work, drawn under it, that it keeps: it waits on it.
+    const own = all.filter(p => ownWork(handle, p, dump));
+    for (const p of own) p.waitsOnAbove = handle.kind;
+    const promises = all.filter(p => !own.includes(p));
+    if (promises.length === 0) continue;
     const host = promises.length === 1 ? promises[0] : hostOf(promises);
     if (host === undefined || !nest(dump, handle, host)) continue;
     nested.push(handle);
+    // The promise's other branches wait on what is now drawn under it.
+    if (host.shared !== undefined)
+      for (const l of dump.leaves)
+        if (l !== host && l.shared === host.shared) l.waitsWithShared = true;
     const index = promises.length > 1 ? inputOf(host)?.index : undefined;
     if (index === undefined) continue;
     for (const p of promises) if (p !== host) p.waitsWithInput = index;
   }
   return nested;
+}
+
+/**
+ * Whether `p` is drawn under `handle`'s leaf, as work its callbacks made (the
+ * commands a client sends on its socket's 'connect').
+ */
+function ownWork(handle: Leaf, p: Leaf, dump: TaskDump): boolean {
+  return (
+    p !== handle &&
+    handle.kind !== 'promise' &&
+    dump.leaves.includes(handle) &&
+    p.detached === handle.detached &&
+    p.path.length > handle.path.length &&
+    startsWith(p.path, handle.path)
+  );
 }
 
 /**

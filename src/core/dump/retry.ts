@@ -334,12 +334,7 @@ function sameFailure(a: FailedWith, b: FailedWith): boolean {
 }
 
 function sameFrame(a: Frame, b: Frame): boolean {
-  return (
-    a.name === b.name &&
-    a.file === b.file &&
-    a.line === b.line &&
-    a.column === b.column
-  );
+  return a.name === b.name && samePosition(a, b);
 }
 
 /**
@@ -347,11 +342,19 @@ function sameFrame(a: Frame, b: Frame): boolean {
  * from the previous pause's timer) goes back through every attempt to the
  * first, passing again and again through the frame that sets the pause. The
  * path is cut at its first pass through the frame that set the pending timer
- * (its last frame); a path that passes there once is left as it is.
+ * (its last frame); a path that passes there once is left as it is. A pass
+ * drawn as the timer's hop (`setTimeout callback` at the place the callback
+ * was set: a connection retried from its socket's 'close') counts too, and
+ * gives way to the frame that set the pending timer.
  */
 export function firstPass(path: readonly Frame[]): Frame[] {
   const last = path[path.length - 1];
   if (last === undefined) return [...path];
-  const first = path.findIndex(f => sameFrame(f, last));
-  return path.slice(0, first + 1);
+  const first = path.findIndex(f => samePosition(f, last));
+  if (sameFrame(path[first], last)) return path.slice(0, first + 1);
+  return [...path.slice(0, first), last];
+}
+
+function samePosition(a: Frame, b: Frame): boolean {
+  return a.file === b.file && a.line === b.line && a.column === b.column;
 }

@@ -18,11 +18,13 @@ import {
   callbackLoopWhat,
   loopWhat,
   retryWhat,
+  socketRetryWhat,
   timeoutWhat,
 } from '../words';
 import type {DumpContext} from './context';
 import type {Retries} from './retry';
 import {callbackLoop} from './callback-loop';
+import {failureWords, socketRetry} from './socket-retry';
 
 /** How a timer `timers/promises` made begins its words. */
 export const TIMERS_PROMISES = 'timers/promises ';
@@ -107,8 +109,30 @@ export class TimerMade {
         retry: true,
       };
     }
-    // Its callback is a function on its own path: that code runs again.
     const path = this.walker.walk(c, 1)[0]?.path ?? [];
+    // Set by the events of a socket that failed: a connection retried.
+    const setter = path[path.length - 1];
+    const sockets = setter === undefined ? null : socketRetry(this.g, c);
+    if (sockets !== null && setter !== undefined) {
+      const {attempts, exact, last, same} = sockets;
+      return {
+        kind: 'timer',
+        what: socketRetryWhat(
+          setter,
+          attempts,
+          exact,
+          failureWords(last),
+          same,
+          delayMs,
+          firesInMs,
+          timeout,
+        ),
+        timer: timer_,
+        loop: {count: attempts, at: setter, exact, retry: true},
+        retry: true,
+      };
+    }
+    // Its callback is a function on its own path: that code runs again.
     const again = callbackLoop(
       (timer as {_onTimeout?: unknown})._onTimeout,
       path,

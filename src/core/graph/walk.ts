@@ -208,9 +208,12 @@ export class Walker {
    * run, before it handed `p` back: a `.catch()`, as fastq's `push` does
    * (`p.catch(noop); return p`, so that a rejection its caller drops is not
    * unhandled). Its caller's waiting, or not, is what says where `p` is
-   * waited on. Not a `.then()`, which may hand `p`'s outcome on to functions
-   * it was given (a thenable's `then(resolve, reject)`: its chain's end is
-   * dropped, its callbacks settle what awaits it), nor the Root body's own.
+   * waited on. Or of a function that called, in the same run, the one that
+   * made it (ioredis's constructor, `this.connect().catch(noop)`: a
+   * connection started, which its commands wait on in ways of their own).
+   * Not a `.then()`, which may hand `p`'s outcome on to functions it was
+   * given (a thenable's `then(resolve, reject)`: its chain's end is dropped,
+   * its callbacks settle what awaits it), nor the Root body's own.
    */
   private ownBookkeeping(p: Capture, w: Capture): boolean {
     if (w.context !== p.context || this.g.creationKind(p) !== 'new-promise')
@@ -226,8 +229,12 @@ export class Walker {
     // V8's `catch` calls `then`: its frame is just above the program's.
     if (k < 1 || file(sites[k - 1]) !== null || name(sites[k - 1]) !== 'catch')
       return false;
-    const key = fnKey(maker);
-    return fnKey(by) === key && key !== this.stack.bodyKey();
+    const key = fnKey(by);
+    if (key === this.stack.bodyKey()) return false;
+    if (fnKey(maker) === key) return true;
+    for (let i = at + 1; i < made.length; i++)
+      if (!isNode(made[i]) && fnKey(made[i]) === key) return true;
+    return false;
   }
 
   /**

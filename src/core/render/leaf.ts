@@ -34,13 +34,17 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
       ? '; it waits on:'
       : leaf.waitsWithInput !== undefined
         ? `; it waits on what [${leaf.waitsWithInput}] waits on`
-        : leaf.aside === true
-          ? `; aside: ${ASIDE}`
-          : leaf.guards !== undefined
-            ? `; ${TIMEOUT_WORDS}`
-            : leaf.shared !== undefined
-              ? '; another branch waits on it too'
-              : '';
+        : leaf.waitsOnAbove !== undefined
+          ? `; it waits on the ${leaf.waitsOnAbove.replace('-', ' ')} above, which keeps its resolve function`
+          : leaf.waitsWithShared === true
+            ? '; another branch waits on it too, where what it waits on is drawn'
+            : leaf.aside === true
+              ? `; aside: ${ASIDE}`
+              : leaf.guards !== undefined
+                ? `; ${TIMEOUT_WORDS}`
+                : leaf.shared !== undefined
+                  ? '; another branch waits on it too'
+                  : '';
   return `${glyph}${index}${leaf.what}${created}${waits}`;
 }
 

@@ -53,6 +53,8 @@ export function sameLeaf(a: Leaf, b: Leaf, withInput = true): boolean {
     a.what !== b.what ||
     a.waiting !== b.waiting ||
     a.waitsWithInput !== b.waitsWithInput ||
+    a.waitsWithShared !== b.waitsWithShared ||
+    a.waitsOnAbove !== b.waitsOnAbove ||
     a.aside !== b.aside ||
     a.busy !== b.busy ||
     (a.guards === undefined) !== (b.guards === undefined)

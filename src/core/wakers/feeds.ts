@@ -9,6 +9,7 @@
  * scope (it refers to much of the program), nor through V8's own metadata.
  */
 import {edgeNamed} from '../heap';
+import type {Leaf} from '../types';
 import type {WakerContext} from './context';
 import {abortListeners, emitterListeners} from './listener-steps';
 import {carriesFeed} from './feed-edges';
@@ -19,24 +20,39 @@ const TIMERS = new Set(['Timeout', 'Immediate']);
 /** References followed out of a handle. */
 const HOPS = 4;
 
+/** What one handle feeds (see {@link feedsOf}). */
+export interface Fed {
+  /** The one subject it feeds, or -1. */
+  subject: number;
+  /**
+   * Subjects drawn under the handle, as the work its own events made (the
+   * commands a client sends when its socket connects), that it keeps: what
+   * would settle them comes through it.
+   */
+  below: number[];
+}
+
 /**
  * For each handle node, the index of the one subject it feeds, or -1 (none,
  * or more than one: then nothing says which). Of subjects one inside the
  * other's branch (an `acquire()` awaited inside another's critical section,
  * both kept by the inner one's timeout), the innermost is the one fed: the
- * outer waits on it.
+ * outer waits on it. Subjects under the handle's own branch are no subject it
+ * could be drawn under: they are said apart (`below`).
  *
  * @param kept for each subject, the nodes that keep its resolve function:
  *   the function itself and the holders the search named.
  * @param inside whether subject `inner`'s leaf is in the branch that subject
  *   `outer`'s waits on.
+ * @param under whether subject `i`'s leaf is in handle `k`'s own branch.
  */
 export function feedsOf(
   cx: WakerContext,
   kept: Array<number[] | undefined>,
   handles: Array<{node: number; traced: boolean}>,
   inside: (inner: number, outer: number) => boolean = () => false,
-): number[] {
+  under: (k: number, i: number) => boolean = () => false,
+): Fed[] {
   const owners = new Map<number, Set<number>>();
   kept.forEach((nodes, i) => {
     for (const n of nodes ?? []) {
@@ -50,8 +66,26 @@ export function feedsOf(
       if ([...found].every(j => j === i || inside(i, j))) return i;
     return -1;
   };
-  return handles.map(h =>
-    h.node === -1 || owners.size === 0 ? -1 : reached(cx, h, owners, one),
+  return handles.map((h, k) => {
+    const below = new Set<number>();
+    const subject =
+      h.node === -1 || owners.size === 0
+        ? -1
+        : reached(cx, h, owners, one, i => under(k, i), below);
+    return {subject, below: [...below]};
+  });
+}
+
+/** What each handle feeds, as the pairs a report lists (handle, promise). */
+export function feedPairs(
+  fed: readonly Fed[],
+  handles: ReadonlyArray<{leaf: Leaf}>,
+  subjects: ReadonlyArray<{leaf: Leaf}>,
+): Array<{handle: Leaf; promise: Leaf}> {
+  return handles.flatMap((h, k) =>
+    [...(fed[k].subject === -1 ? [] : [fed[k].subject]), ...fed[k].below].map(
+      i => ({handle: h.leaf, promise: subjects[i].leaf}),
+    ),
   );
 }
 
@@ -59,8 +93,16 @@ function reached(
   cx: WakerContext,
   {node: start, traced}: {node: number; traced: boolean},
   owners: Map<number, Set<number>>,
-  one: (found: Set<number>) => number,
+  pick: (found: Set<number>) => number,
+  under: (i: number) => boolean,
+  below: Set<number>,
 ): number {
+  // Subjects under the handle go apart.
+  const one = (found: Set<number>): number => {
+    const rest = new Set<number>();
+    for (const i of found) (under(i) ? below : rest).add(i);
+    return rest.size === 0 ? -1 : pick(rest);
+  };
   const {ix} = cx;
   const g = ix.g;
   // The handle may be what the search named itself: the emitter whose event
@@ -70,7 +112,12 @@ function reached(
   // however far out, scopes included.
   const timer = TIMERS.has(g.name(start));
   const self = owners.get(start);
-  if (self !== undefined && (traced || !timer)) return one(self);
+  if (self !== undefined && (traced || !timer)) {
+    const i = one(self);
+    // Only what its own work waits on keeps it: what keeps that may be
+    // further out.
+    if (i !== -1 || [...self].some(k => !under(k))) return i;
+  }
   const seen = new Set<number>([start]);
   const outer = new Set<number>();
   let level = [start];
@@ -106,12 +153,39 @@ function reached(
           if (outer.has(to)) continue;
           addOuterScopes(g, to, outer);
           level.push(to);
+          // The object whose method made the callback (an arrow's `this`,
+          // kept in the method's scope: `socket.on('data', d =>
+          // this.receive(d))`) is the callback's own too.
+          const self = outerThis(cx, to);
+          if (self === -1 || seen.has(self) || ix.probe.ours[self] === 1)
+            continue;
+          seen.add(self);
+          const j = owners.get(self);
+          if (j !== undefined) for (const k of j) found.add(k);
+          else next.push(self);
         } else next.push(to);
       }
     }
     level = next;
   }
   return one(found);
+}
+
+/**
+ * The `this` an outer scope of `ctx` (not a module's) keeps, the nearest: the
+ * receiver of the method an arrow function was made in; -1 if none.
+ */
+function outerThis(cx: WakerContext, ctx: number): number {
+  const g = cx.ix.g;
+  for (
+    let at = ctx, k = 0;
+    at !== -1 && k < 8 && !cx.ix.isModuleScope(at);
+    at = edgeNamed(g, at, 'previous'), k++
+  ) {
+    const self = edgeNamed(g, at, 'this');
+    if (self !== -1 && g.type(self) === 'object') return self;
+  }
+  return -1;
 }
 
 /** The scopes enclosing the scope `ctx` (its `previous` chain), into `out`. */

@@ -35,7 +35,7 @@ import {findHolders} from './locks';
 import {scopeHolder} from './scopes';
 import {placeUpTo} from './further';
 import {type SuspendedGenerator, suspendedGenerator} from './generators';
-import {feedsOf} from './feeds';
+import {feedPairs, feedsOf} from './feeds';
 import {nativeHeld} from './native-held';
 import {pipedFrom} from './streams';
 import {agentSocketsFor} from './agent-sockets';
@@ -157,18 +157,22 @@ export function findWakers(
       subjects.map(s => s.leaf),
     );
     // A subject inside another's branch: drawn under it, or a promise whose
-    // branch feeds it (found just above).
+    // branch feeds it (found just above). Two leaves of one promise (two
+    // branches wait on it): what feeds one feeds the other.
     const inside = (inner: number, outer: number): boolean =>
+      probe.subjects[inner] === probe.subjects[outer] ||
       within(subjects[inner].leaf, subjects[outer].leaf) ||
       feeders.some((s, k) => s === subjects[inner] && fedBy[k].includes(outer));
     const handleNode = (k: number): number =>
       probe.subjects[subjects.length + k];
-    const fed = feedsOf(
+    const handleFeeds = feedsOf(
       cx,
       kept,
       handles.map((h, k) => ({node: handleNode(k), traced: !h.leaf.detached})),
       inside,
+      (k, i) => within(subjects[i].leaf, handles[k].leaf),
     );
+    const fed = handleFeeds.map(f => f.subject);
     const guarding: WakerReport['guards'] = [];
     for (const q of guards) {
       const promise = probe.subjects[at++];
@@ -201,11 +205,7 @@ export function findWakers(
       found,
       orphaned,
       feeds: [
-        ...handles.flatMap((h, k) =>
-          fed[k] === -1
-            ? []
-            : [{handle: h.leaf, promise: subjects[fed[k]].leaf}],
-        ),
+        ...feedPairs(handleFeeds, handles, subjects),
         ...feeders.flatMap((s, k) =>
           fedBy[k].map(i => ({handle: s.leaf, promise: subjects[i].leaf})),
         ),
