@@ -12,7 +12,7 @@
  */
 import {executionAsyncResource, triggerAsyncId} from 'node:async_hooks';
 import type {Capture, Root} from './record';
-import {requestMadeAt} from './record/requests';
+import {requestMadeAt, requestMadeOutside} from './record/requests';
 import {Stamp} from './record/stamp';
 import {asyncIdOf, ownerOf, triggerIdOf} from './node-symbols';
 import {isOpen} from './open-state';
@@ -329,8 +329,9 @@ export function entryOfContext(
  * stands for the callback that subscribed: the recorder kept its context (a
  * retry loop's timer whose callback started an attempt that, failing, sets
  * the next timer from an `await`). So does a recorded request of Node's (an
- * fs call made in the callback of another: a lock file's retry). Followed
- * back to a context that is neither.
+ * fs call made in the callback of another: a lock file's retry), and one made
+ * while no Root was active (only its context is known: not visited). Followed
+ * back to a context that is none of these.
  */
 export function walkBehind(
   context: object,
@@ -338,7 +339,14 @@ export function walkBehind(
 ): object {
   for (let hops = 0; hops < MAX_CHAIN; hops++) {
     const c = Stamp.capture(context) ?? requestMadeAt(context);
-    if (c === undefined || visit?.(c) === true) break;
+    if (c === undefined) {
+      // A request made while no Root was active: what it was made in.
+      const outside = requestMadeOutside(context);
+      if (outside === undefined || outside === context) break;
+      context = outside;
+      continue;
+    }
+    if (visit?.(c) === true) break;
     const behind = c.context;
     if (behind === undefined || behind === context) break;
     context = behind;

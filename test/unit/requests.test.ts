@@ -123,3 +123,26 @@ test('a request made while no Root was active is not followed', async () => {
   expect(made).toHaveLength(1);
   expect(names(made[0])).toEqual(['<anonymous>', 'waitForReload']);
 });
+
+// proper-lockfile's update loop left by an earlier test: its timer fires while
+// no test runs, its callback makes an fs request, and that request's callback
+// runs, and sets the next timer, while a later test runs. That is the earlier
+// test's work, traced back through the request to the timer that made it.
+test("a request an earlier Root's timer made while no Root was active: what its callback makes under a later Root is not that Root's", async () => {
+  const earlier = createRoot();
+  enterRoot(earlier);
+  const called = new Promise<void>(resolve => {
+    setTimeout(() => {
+      // No Root active: made outside; the later Root starts before its
+      // callback runs.
+      statThenWait(__filename, resolve);
+      enterRoot(root);
+    }, 1);
+  });
+  leaveRoot(earlier);
+  await called;
+  leaveRoot(root);
+  closeRoot(earlier);
+  const {leaves} = takeDump(root, unitContext(__filename));
+  expect(leaves.filter(l => l.createdAt?.name === 'waitForReload')).toEqual([]);
+});

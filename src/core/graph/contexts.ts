@@ -11,6 +11,7 @@ import {
   handleRootOf,
   requestApi,
   requestMadeAt,
+  requestMadeOutside,
   requestWithAsyncId,
 } from '../record';
 import {isNode, name} from '../stack/sites';
@@ -69,6 +70,11 @@ export class Contexts {
         `${request.api} callback`,
         path,
       );
+    // A request made while no Root was active (in an earlier test's timer's
+    // callback, between tests): on through what it was made in.
+    const outside = request === undefined ? requestMadeOutside(ctx) : undefined;
+    if (outside !== undefined && outside !== ctx)
+      return this.through(c, path, outside, callback);
     // A native handle is the context of its socket's callbacks, and stays so
     // after the socket let go of it (its 'close').
     const owner = ownerOf(ctx);

@@ -27,7 +27,12 @@ export {
   isTimerPending,
   openServerSockets,
 } from './io';
-export {requestApi, requestMadeAt, requestWithAsyncId} from './requests';
+export {
+  requestApi,
+  requestMadeAt,
+  requestMadeOutside,
+  requestWithAsyncId,
+} from './requests';
 export {
   type RequestMade,
   fetchRequestMadeIn,

@@ -79,9 +79,23 @@ function watchCallback(request: {getAsyncId(): unknown}): void {
   });
 }
 
+/**
+ * Requests made while no Root was active (a callback of an earlier test's
+ * timer, between tests or files: proper-lockfile's update loop, whose timer's
+ * callback makes an fs request whose callback sets the next timer): only the
+ * context they were made in, no stack. Their callbacks may run under a later
+ * Root: what they make is traced back through it to whose work it is.
+ */
+const madeOutside = new WeakMap<object, object>();
+
 function onRequest(request: object): void {
   const root = rec.active;
-  if (root === null || !take(root)) return;
+  if (root === null) {
+    const context = executionAsyncResource();
+    if (context !== undefined) madeOutside.set(request, context);
+    return;
+  }
+  if (!take(root)) return;
   made.set(
     request,
     capture(
@@ -111,6 +125,14 @@ export function recordRequests(): () => void {
  */
 export function requestMadeAt(context: object): Capture | undefined {
   return made.get(context);
+}
+
+/**
+ * The context a request whose callback ran with `context` was made in, when
+ * it was made while no Root was active.
+ */
+export function requestMadeOutside(context: object): object | undefined {
+  return madeOutside.get(context);
 }
 
 /** The recorded request with async id `id`, if it is still known. */
