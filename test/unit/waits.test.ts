@@ -368,6 +368,33 @@ describe('no false statements', () => {
     }
   });
 
+  // The call made in the run resumed from one await, awaited after another
+  // that has settled since: the body waits at the last await, not at the
+  // first one's line (that run, and the next, are over).
+  test("Node's fetch() made after an await, awaited after another: the body waits where it awaits the fetch", async () => {
+    const server = createServer(() => {});
+    await new Promise<void>(done => server.listen(0, '127.0.0.1', done));
+    const {port} = server.address() as {port: number};
+    let earlier = 0;
+    let awaitedAt = 0;
+    try {
+      const {dump} = await runBody(async () => {
+        earlier = callerLine() + 1;
+        await new Promise(done => setTimeout(done, 1));
+        const pending = fetch(`http://127.0.0.1:${port}/`);
+        await new Promise(done => setTimeout(done, 1));
+        awaitedAt = callerLine() + 1;
+        await pending;
+      }, 300);
+      expect(dump.rootFrame?.line).toBe(awaitedAt);
+      for (const l of dump.leaves)
+        expect(l.path.map(f => f.line)).not.toContain(earlier);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   test('the loser of a race that settled is no branch: nothing waits on it', async () => {
     const {dump} = await runBody(async () => {
       await Promise.race([never(), Promise.resolve()]);

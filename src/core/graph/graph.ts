@@ -35,6 +35,9 @@ export type WaitKind =
 
 const THEN = /^(Promise\.)?(then|catch|finally)$/;
 
+/** Settled `await`s followed back from a pending one, at most. */
+const MAX_RESUMED = 64;
+
 /** Frames compared to tell one call of a function from another. */
 export const CALL_PATH_DEPTH = 4;
 
@@ -284,32 +287,52 @@ export class WaitGraph {
   /**
    * Where the run of an async function resumed from its `await` `p` waits
    * now: the last pending `await` of the same function made in that run, if
-   * any (none while the run is still going).
+   * any (none while the run is still going), or in a run resumed from an
+   * `await` of that run that has settled since, and so on (`await a; await
+   * b;` after `p`: the function waits at `b`).
    */
   laterAwait(p: Capture): Capture | undefined {
     if (this.waitsIn === undefined) {
       this.waitsIn = new Map();
-      for (const w of this.waits) {
-        const by = this.promiseContext(w.context);
-        if (by === undefined) continue;
-        const list = this.waitsIn.get(by);
-        if (list === undefined) this.waitsIn.set(by, [w]);
-        else list.push(w);
-      }
+      for (const w of this.waits)
+        for (const by of this.resumedFrom(w)) {
+          const list = this.waitsIn.get(by);
+          if (list === undefined) this.waitsIn.set(by, [w]);
+          else list.push(w);
+        }
     }
-    const fn = this.sites(p)[0];
-    const list = fn === undefined ? undefined : this.waitsIn.get(p);
-    if (list === undefined) return undefined;
-    for (let i = list.length - 1; i >= 0; i--) {
-      const top = this.sites(list[i])[0];
+    const list = this.waitsIn.get(p);
+    return list === undefined ? undefined : list[list.length - 1];
+  }
+
+  /**
+   * The `await`s whose resumed runs led to the pending `await` `w` of the
+   * same function: the one whose run made it, the one whose run made that
+   * one (settled, as it resumed), and so on back.
+   */
+  private resumedFrom(w: Capture): Capture[] {
+    const out: Capture[] = [];
+    const top = this.sites(w)[0];
+    if (top === undefined || this.waitKind(w) !== 'await') return out;
+    const key = fnKey(top);
+    let by = this.promiseContext(w.context);
+    const first = by === undefined ? undefined : this.sites(by)[0];
+    if (first === undefined || fnKey(first) !== key) return out;
+    for (let hops = 0; by !== undefined && hops < MAX_RESUMED; hops++) {
+      out.push(by);
+      if (!by.settled || by.awaits === undefined) break;
+      const back = this.promiseContext(by.context);
+      const at = back === undefined ? undefined : this.sites(back)[0];
       if (
-        this.waitKind(list[i]) === 'await' &&
-        top !== undefined &&
-        fnKey(top) === fnKey(fn!)
+        back === undefined ||
+        this.waitKind(back) !== 'await' ||
+        at === undefined ||
+        fnKey(at) !== key
       )
-        return list[i];
+        break;
+      by = back;
     }
-    return undefined;
+    return out;
   }
 
   /** The subscriptions whose callbacks made `creations`, once each. */
