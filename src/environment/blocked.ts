@@ -35,20 +35,14 @@ export interface StackHost {
  * down to the running frame. Called from the probe, which runs on the blocked
  * main thread through the inspector.
  */
-export function readBlockedStack(host: StackHost): {
+export function readBlockedStack(
+  host: StackHost,
+  sites: CallSite[] = ownSites(),
+): {
   frames: Frame[];
   makingResource: boolean;
   resumed: boolean;
 } {
-  const holder: {stack?: unknown} = {};
-  const limit = Error.stackTraceLimit;
-  Error.stackTraceLimit = MAX_FRAMES + 16;
-  try {
-    Error.captureStackTrace(holder);
-  } finally {
-    Error.stackTraceLimit = limit;
-  }
-  const sites = readCallSites(holder);
   // Above the blocked frames: the probe and the inspector's script (which has
   // no file).
   let from = sites.findIndex(s => !s.getFileName());
@@ -64,7 +58,9 @@ export function readBlockedStack(host: StackHost): {
     if (ASYNC_HOOKS.test(file) || host.isMachinery(file)) {
       makingResource = true;
       from = i + 1;
-    } else if (!file.startsWith('node:')) break;
+      // V8's builtins (no file: `Promise.then`, the microtask queue's) may
+      // run a hook too.
+    } else if (file !== '' && !file.startsWith('node:')) break;
   }
   const map = createPositionMapper(host.formatter());
   const frames: Frame[] = [];
@@ -92,6 +88,19 @@ export function readBlockedStack(host: StackHost): {
     });
   }
   return {frames: frames.reverse(), makingResource, resumed};
+}
+
+/** The stack this is called with. */
+function ownSites(): CallSite[] {
+  const holder: {stack?: unknown} = {};
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = MAX_FRAMES + 16;
+  try {
+    Error.captureStackTrace(holder, readBlockedStack);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+  return readCallSites(holder);
 }
 
 /** Plain `name at file:line:column` text of the frames, for the report. */

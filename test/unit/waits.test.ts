@@ -395,6 +395,34 @@ describe('no false statements', () => {
     }
   });
 
+  // Node's fetch() hands back a promise of Node's realm, not of the vm realm
+  // the test runs in: Promise.all wraps it (Promise.resolve), and that
+  // wrapper is the combinator's input. The fetch()'s promise waits where the
+  // promise it made and handed back is waited on: each fetch under the
+  // combinator, at its index.
+  test("Node's fetch() calls as inputs of one Promise.all: each under the combinator, at its index", async () => {
+    const server = createServer(() => {});
+    await new Promise<void>(done => server.listen(0, '127.0.0.1', done));
+    const {port} = server.address() as {port: number};
+    try {
+      const {tree} = await runBody(async () => {
+        const a = fetch(`http://127.0.0.1:${port}/a`);
+        await Promise.all([a, fetch(`http://127.0.0.1:${port}/b`)]);
+      }, 300);
+      expect(tree).toEqual([
+        '╼ test "body"',
+        '└╼ Promise.all',
+        '   ├╼ [0] <anonymous>',
+        '   │  ⏸ fetch() promise, never settled',
+        '   └╼ [1] <anonymous>',
+        '      ⏸ fetch() promise, never settled',
+      ]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   test('the loser of a race that settled is no branch: nothing waits on it', async () => {
     const {dump} = await runBody(async () => {
       await Promise.race([never(), Promise.resolve()]);

@@ -282,7 +282,11 @@ export class Walker {
         // Without Node's promise contexts (no async hook tracks promises) the
         // promise adopting it is unknown: the target's own stack says more.
         const by = this.g.promiseContext(w.context);
-        if (by === undefined) return [];
+        // Made in the call's own run, its promise handed back: Node's
+        // `fetch()` under Jest's vm realm (its promise, another realm's, is
+        // the one the program holds), where what waits on it waits.
+        if (by === undefined)
+          return this.waitersOf(w).length > 0 ? this.up(w) : [];
         this.adopting.add(by);
         if (by.awaits !== undefined) {
           // A `.then` callback returned it: the callback's frames that made
