@@ -423,6 +423,29 @@ describe('no false statements', () => {
     }
   });
 
+  // A client that starts its own work and catches it (ioredis's constructor,
+  // `this.connect().catch(noop)`; undici's `mainFetch(…).catch(…)`): nothing
+  // the test runs waits on that work, which is the client's bookkeeping.
+  test('a call its caller catches at once, in the same run, is no branch', async () => {
+    class Client {
+      constructor() {
+        this.connect().catch(() => {});
+      }
+      async connect(): Promise<void> {
+        await never();
+      }
+    }
+    const {tree} = await runBody(async () => {
+      new Client();
+      await never();
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ never',
+      '   ⏸ promise, never settled',
+    ]);
+  });
+
   test('the loser of a race that settled is no branch: nothing waits on it', async () => {
     const {dump} = await runBody(async () => {
       await Promise.race([never(), Promise.resolve()]);

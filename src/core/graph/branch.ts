@@ -30,6 +30,8 @@ export interface Branch {
 export interface WalkOptions {
   isMachinery(file: string): boolean;
   isRunner(file: string): boolean;
+  /** Absolute path of the test file, if known. */
+  testPath?: string;
 }
 
 /** A frame of the program's (not Node's, the runner's or a native one). */

@@ -205,6 +205,8 @@ export class StackWalk {
           const rest = leafward.reverse();
           return ups.map(b => below(b, rest));
         }
+        // A call its caller caught at once: nothing waits through it.
+        if (this.w.onlyBookkept(call)) return [];
       }
     }
     const path = leafward.reverse();

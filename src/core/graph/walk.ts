@@ -58,6 +58,8 @@ export class Walker {
   private readonly leafUps = new Map<Capture, Branch[]>();
   private readonly waitUps = new Map<Capture, Branch[]>();
   private readonly waiterLists = new Map<Capture, Capture[]>();
+  /** Promises with a `.catch()` of their maker's bookkeeping. */
+  private readonly bookkept = new Set<Capture>();
 
   constructor(
     private readonly g: WaitGraph,
@@ -114,6 +116,9 @@ export class Walker {
     } else if (p.awaits !== undefined) out = this.upWait(p);
     else if (this.g.creationKind(p) === 'new-promise' && waiters.length === 0)
       out = [];
+    // Caught at once by what made it, and waited on no other way: its maker's
+    // bookkeeping.
+    else if (waiters.length === 0 && this.bookkept.has(p)) out = [];
     else {
       out = this.stack.walk(p, 1);
       // A call nothing waits on (`void work()`), when every subscription was
@@ -158,6 +163,14 @@ export class Walker {
     return out;
   }
 
+  /**
+   * Whether nothing waits on `p` but its maker's bookkeeping (see {@link
+   * ownBookkeeping}): no branch goes through it.
+   */
+  onlyBookkept(p: Capture): boolean {
+    return this.waitersOf(p).length === 0 && this.bookkept.has(p);
+  }
+
   /** Whether the code that made a promise is the runner's (Jest's own). */
   madeByRunner(c: Capture): boolean {
     // An async function's own promise is made by the function (frame 0);
@@ -191,7 +204,10 @@ export class Walker {
       if (kind === 'wrapper') continue;
       if (kind === 'input' && this.g.combinatorOf(w) === undefined) continue;
       if (this.dangles(w)) {
-        if (this.ownBookkeeping(p, w)) continue;
+        if (this.ownBookkeeping(p, w)) {
+          this.bookkept.add(p);
+          continue;
+        }
         dangling++;
       }
       out.push(w);
@@ -210,30 +226,42 @@ export class Walker {
    * unhandled). Its caller's waiting, or not, is what says where `p` is
    * waited on. Or of a function that called, in the same run, the one that
    * made it (ioredis's constructor, `this.connect().catch(noop)`: a
-   * connection started, which its commands wait on in ways of their own).
+   * connection started, which its commands wait on in ways of their own;
+   * undici's `fetching`, `mainFetch(…).catch(…)`, inside Node's `fetch()`).
    * Not a `.then()`, which may hand `p`'s outcome on to functions it was
    * given (a thenable's `then(resolve, reject)`: its chain's end is dropped,
-   * its callbacks settle what awaits it), nor the Root body's own.
+   * its callbacks settle what awaits it), nor the Root body's own, nor, but
+   * for the maker's, one in the test file (its helpers' work is the test's).
    */
   private ownBookkeeping(p: Capture, w: Capture): boolean {
-    if (w.context !== p.context || this.g.creationKind(p) !== 'new-promise')
-      return false;
-    const made = this.g.sites(p);
-    let at = 1;
-    while (made[at] !== undefined && isNode(made[at])) at++;
-    const maker = made[at];
+    if (w.context !== p.context) return false;
+    const kind = this.g.creationKind(p);
+    if (kind !== 'new-promise' && kind !== 'call') return false;
     const sites = this.g.sites(w);
-    const k = sites.findIndex(s => file(s) !== null && !isNode(s));
+    const k = sites.findIndex(s => file(s) !== null);
     const by = sites[k];
-    if (maker === undefined || by === undefined) return false;
-    // V8's `catch` calls `then`: its frame is just above the program's.
-    if (k < 1 || file(sites[k - 1]) !== null || name(sites[k - 1]) !== 'catch')
+    // V8's `catch` calls `then`: its frame is just above the one that called
+    // it.
+    if (
+      by === undefined ||
+      k < 1 ||
+      file(sites[k - 1]) !== null ||
+      name(sites[k - 1]) !== 'catch'
+    )
       return false;
     const key = fnKey(by);
     if (key === this.stack.bodyKey()) return false;
-    if (fnKey(maker) === key) return true;
-    for (let i = at + 1; i < made.length; i++)
-      if (!isNode(made[i]) && fnKey(made[i]) === key) return true;
+    const made = this.g.sites(p);
+    // The function that made the `new Promise`.
+    let at = 1;
+    while (made[at] !== undefined && isNode(made[at])) at++;
+    if (kind === 'new-promise' && made[at] !== undefined)
+      if (fnKey(made[at]) === key) return true;
+    // Or one that called it, in the same run, outside the test file (whose
+    // own helpers' calls are the test's: `void start().catch(log)`).
+    if (file(by) === this.opts.testPath) return false;
+    for (let i = 1; i < made.length; i++)
+      if (fnKey(made[i]) === key) return true;
     return false;
   }
 
