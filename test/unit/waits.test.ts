@@ -29,6 +29,19 @@ function callerLine(): number {
     Error.prepareStackTrace = prepare;
   }
 }
+/** Runs `body` with the port of a local HTTP server that never answers. */
+async function withSilentServer(
+  body: (port: number) => Promise<void>,
+): Promise<void> {
+  const server = createServer(() => {});
+  await new Promise<void>(done => server.listen(0, '127.0.0.1', done));
+  try {
+    await body((server.address() as {port: number}).port);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}
 function sleep(ms: number): Promise<void> {
   return new Promise(r => setTimeout(r, ms).unref());
 }
@@ -345,13 +358,10 @@ describe('no false statements', () => {
   // its promises and socket are Node's, and one of them returns a promise to
   // another in the run the test body resumed from its earlier await. That
   // await is over: the body waits at the fetch.
-  test("Node's fetch() after an earlier await: the body waits at the fetch's line, never at the earlier await", async () => {
-    const server = createServer(() => {});
-    await new Promise<void>(done => server.listen(0, '127.0.0.1', done));
-    const {port} = server.address() as {port: number};
-    let earlier = 0;
-    let fetchAt = 0;
-    try {
+  test("Node's fetch() after an earlier await: the body waits at the fetch's line, never at the earlier await", () =>
+    withSilentServer(async port => {
+      let earlier = 0;
+      let fetchAt = 0;
       const {dump} = await runBody(async () => {
         earlier = callerLine() + 1;
         await new Promise(done => setTimeout(done, 1));
@@ -362,22 +372,15 @@ describe('no false statements', () => {
       expect(dump.leaves.length).toBeGreaterThan(0);
       for (const l of dump.leaves)
         expect(l.path.map(f => f.line)).not.toContain(earlier);
-    } finally {
-      server.closeAllConnections();
-      server.close();
-    }
-  });
+    }));
 
   // The call made in the run resumed from one await, awaited after another
   // that has settled since: the body waits at the last await, not at the
   // first one's line (that run, and the next, are over).
-  test("Node's fetch() made after an await, awaited after another: the body waits where it awaits the fetch", async () => {
-    const server = createServer(() => {});
-    await new Promise<void>(done => server.listen(0, '127.0.0.1', done));
-    const {port} = server.address() as {port: number};
-    let earlier = 0;
-    let awaitedAt = 0;
-    try {
+  test("Node's fetch() made after an await, awaited after another: the body waits where it awaits the fetch", () =>
+    withSilentServer(async port => {
+      let earlier = 0;
+      let awaitedAt = 0;
       const {dump} = await runBody(async () => {
         earlier = callerLine() + 1;
         await new Promise(done => setTimeout(done, 1));
@@ -389,22 +392,15 @@ describe('no false statements', () => {
       expect(dump.rootFrame?.line).toBe(awaitedAt);
       for (const l of dump.leaves)
         expect(l.path.map(f => f.line)).not.toContain(earlier);
-    } finally {
-      server.closeAllConnections();
-      server.close();
-    }
-  });
+    }));
 
   // Node's fetch() hands back a promise of Node's realm, not of the vm realm
   // the test runs in: Promise.all wraps it (Promise.resolve), and that
   // wrapper is the combinator's input. The fetch()'s promise waits where the
   // promise it made and handed back is waited on: each fetch under the
   // combinator, at its index.
-  test("Node's fetch() calls as inputs of one Promise.all: each under the combinator, at its index", async () => {
-    const server = createServer(() => {});
-    await new Promise<void>(done => server.listen(0, '127.0.0.1', done));
-    const {port} = server.address() as {port: number};
-    try {
+  test("Node's fetch() calls as inputs of one Promise.all: each under the combinator, at its index", () =>
+    withSilentServer(async port => {
       const {tree} = await runBody(async () => {
         const a = fetch(`http://127.0.0.1:${port}/a`);
         await Promise.all([a, fetch(`http://127.0.0.1:${port}/b`)]);
@@ -417,11 +413,7 @@ describe('no false statements', () => {
         '   └╼ [1] <anonymous>',
         '      ⏸ fetch() promise, never settled',
       ]);
-    } finally {
-      server.closeAllConnections();
-      server.close();
-    }
-  });
+    }));
 
   // A client that starts its own work and catches it (ioredis's constructor,
   // `this.connect().catch(noop)`; undici's `mainFetch(…).catch(…)`): nothing
