@@ -14,7 +14,7 @@
 import {type Capture, Stamp} from '../record';
 import type {WaitGraph} from '../graph/graph';
 import {isTimerObject} from '../graph/branch';
-import {ownerOf, triggerIdOf} from '../node-symbols';
+import {triggerIdOf} from '../node-symbols';
 
 /** What a failed connection failed with: `connect ECONNREFUSED 127.0.0.1:1`. */
 export interface SocketFailure {
@@ -105,16 +105,15 @@ function madeIn(g: WaitGraph, ctx: object | undefined): Made | undefined {
     const timer = g.timers.get(ctx);
     if (timer !== undefined)
       return {kind: 'timer', object: ctx, capture: timer};
-    const owner = ownerOf(ctx);
-    for (const o of owner === undefined ? [ctx] : [ctx, owner]) {
-      const record = g.handleByResource.get(o);
-      if (record === undefined) continue;
-      if (record.kind !== 'socket') return undefined;
-      const object = g.handles.find(([, r]) => r === record)?.[0];
-      return object === undefined
-        ? undefined
-        : {kind: 'socket', object, capture: record.capture};
-    }
+    const handle = g.handleAt(ctx);
+    if (handle !== undefined)
+      return handle.record.kind === 'socket'
+        ? {
+            kind: 'socket',
+            object: handle.object,
+            capture: handle.record.capture,
+          }
+        : undefined;
     const trigger = triggerIdOf(ctx);
     const next = trigger === undefined ? undefined : g.byAsyncId(trigger);
     if (next === ctx) return undefined;

@@ -78,9 +78,7 @@ export class Contexts {
     // A native handle is the context of its socket's callbacks, and stays so
     // after the socket let go of it (its 'close').
     const owner = ownerOf(ctx);
-    const io =
-      this.g.handleByResource.get(ctx) ??
-      (owner === undefined ? undefined : this.g.handleByResource.get(owner));
+    const io = this.g.handleAt(ctx)?.record;
     // A handle another Root recorded: work an earlier test left running (a
     // client reconnecting from its socket's 'close').
     if (io === undefined && handleRootOf(owner ?? ctx) !== undefined)

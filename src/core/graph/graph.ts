@@ -23,7 +23,7 @@ import {
   sameCallPath,
 } from '../stack/sites';
 import {isDownlevelHelper} from '../stack/downlevel';
-import {asyncIdOf} from '../node-symbols';
+import {asyncIdOf, ownerOf} from '../node-symbols';
 import type {CombinatorName} from '../types';
 
 /** What a creation capture made. */
@@ -64,7 +64,11 @@ export class WaitGraph {
   readonly foreign: Capture[] = [];
   readonly timers = new Map<object, Capture>();
   readonly handles: Array<[object, HandleRecord]> = [];
-  readonly handleByResource = new Map<unknown, HandleRecord>();
+  /** Each handle and its record, by the handle and by its native handle. */
+  private readonly handleByResource = new Map<
+    unknown,
+    {object: object; record: HandleRecord}
+  >();
   /** True when some promises or timers were not recorded (over the budget). */
   readonly undercounted: boolean;
   private readonly creationKinds = new Map<Capture, CreationKind>();
@@ -98,10 +102,11 @@ export class WaitGraph {
     this.creations = creations.sort((a, b) => a.seq - b.seq);
     this.foreign.sort((a, b) => a.seq - b.seq);
     for (const [h, record] of this.handles) {
-      this.handleByResource.set(h, record);
+      const entry = {object: h, record};
+      this.handleByResource.set(h, entry);
       const native = (h as {_handle?: unknown})._handle;
       if (native !== null && typeof native === 'object')
-        this.handleByResource.set(native, record);
+        this.handleByResource.set(native, entry);
     }
     // The creations, what waits on them (each asked how it waits) and the
     // subscriptions whose callbacks made them, in one go: read one at a time,
@@ -130,6 +135,18 @@ export class WaitGraph {
 
   ours(r: Root): boolean {
     return this.family.has(r);
+  }
+
+  /**
+   * The handle of the Root's family whose callback ran with `ctx`: a socket
+   * (server, child process) or its native handle, which stays the context of
+   * its callbacks after the socket let go of it (its 'close').
+   */
+  handleAt(ctx: object): {object: object; record: HandleRecord} | undefined {
+    const own = this.handleByResource.get(ctx);
+    if (own !== undefined) return own;
+    const owner = ownerOf(ctx);
+    return owner === undefined ? undefined : this.handleByResource.get(owner);
   }
 
   private byId: Map<number, object> | undefined;
