@@ -21,6 +21,7 @@ import fs from 'node:fs';
 import type {ClientRequest, IncomingMessage, ServerResponse} from 'node:http';
 import {bytesReadBefore} from './record';
 import {commandShape} from './command-shape';
+import {describeWorker} from './worker-thread';
 
 /** What {@link describeHandle} needs to know about the run. */
 export interface HandleContext {
@@ -49,11 +50,12 @@ const tls = (): Tls => (tlsModule ??= require('node:tls') as Tls);
  * // body not ended after 1360 bytes of the response read, headers included'
  */
 export function describeHandle(
-  kind: 'socket' | 'server' | 'child-process',
+  kind: 'socket' | 'server' | 'child-process' | 'worker',
   h: object,
   ctx: HandleContext,
 ): string | null {
   try {
+    if (kind === 'worker') return describeWorker(h);
     if (kind === 'socket') return describeSocket(h as Record<string, unknown>);
     if (kind === 'server') return describeServer(h as Record<string, unknown>);
     return describeChild(h as Record<string, unknown>, ctx);

@@ -59,6 +59,8 @@ export type LeafKind =
   | 'socket'
   | 'server'
   | 'child-process'
+  /** A `worker_threads` Worker still running. */
+  | 'worker'
   /** A generator a runner drives, suspended at a `yield`. */
   | 'generator';
 

@@ -40,7 +40,7 @@ import {SearchShare} from './search-share';
 import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {messageOf} from './errors';
 import {phasesLine} from '../core/stopwatch';
-import {markAside} from '../core/dump/fed';
+import {dropUnfed, markAside} from '../core/dump/fed';
 import {hoistRootFrame} from '../core/dump/finish';
 import {markTimeouts} from '../core/dump/guards';
 import {guardQuestions, reusedTimeouts} from './search-timeouts';
@@ -116,9 +116,37 @@ function heldByRunner(file: string): boolean {
  * Looks for what could settle each stuck promise of a dump (see
  * core/wakers/), taken at the timeout, before any hook has cleaned up.
  * Sets `leaf.waker` (found, or reused from an earlier test) or
- * `leaf.wakerSkipped`; a failed search sets `dump.wakerNote` instead.
+ * `leaf.wakerSkipped`; a failed search sets `dump.wakerNote` instead. The
+ * worker threads another Root started are in the dump after it only where
+ * the search found them feeding a stuck promise.
  */
 export function searchWakers(
+  dump: TaskDump,
+  sources: Map<Leaf, LeafSource>,
+  ctx: DumpContext,
+  options: SearchOptions,
+): void {
+  const earlier = earlierLeaves(sources);
+  try {
+    searchAll(dump, sources, ctx, options);
+  } finally {
+    dropUnfed(dump, earlier);
+  }
+}
+
+/**
+ * The leaves of worker threads another Root started. In a function of its
+ * own: a local of the search's frame would keep the last promise of `sources`
+ * reachable from the stack while the heap snapshot is taken.
+ */
+function earlierLeaves(sources: Map<Leaf, LeafSource>): Leaf[] {
+  const out: Leaf[] = [];
+  for (const [leaf, s] of sources)
+    if ('handle' in s && s.earlier === true) out.push(leaf);
+  return out;
+}
+
+function searchAll(
   dump: TaskDump,
   sources: Map<Leaf, LeafSource>,
   ctx: DumpContext,

@@ -6,7 +6,7 @@
  */
 import path from 'node:path';
 import {Worker, isMainThread} from 'node:worker_threads';
-import {noteTurn} from '../core/record';
+import {noteTurn, unrecorded} from '../core/record';
 import {BEAT, BEAT_MS, SLOTS, type WatchdogData} from './watchdog-shared';
 
 // Tests may fake or replace these; keep the real ones.
@@ -78,12 +78,16 @@ function startThread(): Thread {
     inWorker,
   };
   // No stdio of its own: its output would go through the (blocked) main thread.
-  const worker = new Worker(WORKER_FILE, {
-    workerData: data,
-    stdout: true,
-    stderr: true,
-    name: 'jest-taskdump watchdog',
-  });
+  // Not the program's: never a leaf of its dumps.
+  const worker = unrecorded(
+    () =>
+      new Worker(WORKER_FILE, {
+        workerData: data,
+        stdout: true,
+        stderr: true,
+        name: 'jest-taskdump watchdog',
+      }),
+  );
   worker.unref();
   const started: Thread = {worker, shared, epoch, beat: undefined};
   worker.on('error', () => forgetThread(started));

@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('31 failed, 31 total');
-    expect(all).toHaveLength(31);
+    expect(run.tests).toBe('35 failed, 35 total');
+    expect(all).toHaveLength(35);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -581,5 +581,63 @@ describe.each([
     expect(flat).toMatch(
       /└╼ untilReady at src\/store-client\.js:49:20 ⏸ promise, never settled; another branch waits on it too, where what it waits on is drawn/,
     );
+  });
+
+  // A pool of worker threads: a task's promise is settled by its thread's
+  // 'message' listener, so the thread is what it waits on, with how its event
+  // loop spent its time (waiting for events of its own, or running).
+  test('a pool task its worker thread never answers: it waits on the thread, idle', () => {
+    const d = outline(
+      find('a pool of worker threads › a task its thread never answers'),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 worker thread\)\n/,
+    );
+    const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
+    expect(flat).toMatch(
+      /└╼ run at src\/thread-pool\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in ThreadInfo\.tasks \(a Map\) \(class ThreadInfo at src\/thread-pool\.js:\d+:\d+\), itself kept in ThreadPool\.threads\[0\] .*└╼ run at src\/thread-pool\.js:\d+:\d+ └╼ spawn at src\/thread-pool\.js:\d+:\d+ ⚙ worker thread \d+, running: its event loop idle \d+% of the .+ since it started\s*$/,
+    );
+  });
+
+  test('a pool task that keeps its worker thread busy: its event loop never idle', () => {
+    const d = outline(
+      find('a pool of worker threads › a task that keeps its thread busy'),
+    );
+    expect(d.replace(/\s+/g, ' ')).toMatch(
+      /⚙ worker thread \d+, running: its event loop idle [0-9]% of the .+ since it started; the rest of the time it ran code or was blocked in a synchronous call/,
+    );
+  });
+
+  test("a pool's thread no stuck promise waits on: aside, not counted", () => {
+    const d = outline(
+      find(
+        'a pool of worker threads › a pool whose thread answered, and a wait on an event nobody emits',
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 event wait\); 1 aside /,
+    );
+    expect(d.replace(/\s+/g, ' ')).toMatch(
+      /⚙ worker thread \d+, running: its event loop idle \d+% of the .+ since it started; aside: no stuck promise found waiting on it/,
+    );
+  });
+
+  // Threads another Root started (the hook's) are asked about too: the one
+  // whose 'message' listener keeps the task is drawn under it, the other not
+  // at all.
+  test('a pool task on a thread a hook started: that thread only, said started before the test', () => {
+    const d = outline(
+      find(
+        'a pool of worker threads started in beforeAll › a task its thread never answers, the thread started before the test',
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 worker thread\)\n/,
+    );
+    const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
+    expect(flat).toMatch(
+      /⏸ promise, never settled; it waits on: ↳ its resolve function is kept in ThreadInfo\.tasks .* └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ └╼ start at src\/thread-pool\.js:\d+:\d+ └╼ spawn at src\/thread-pool\.js:\d+:\d+ ⚙ worker thread \d+ \(started before this test\), running: its event loop idle \d+% of the .+ since it started\s*$/,
+    );
+    expect(flat.match(/worker thread \d+/g)).toHaveLength(1);
   });
 });

@@ -224,8 +224,11 @@ describe.each([
     const d = find(
       "waits on a worker, a child, and events Node's own emitters sent already",
     );
+    // The worker thread, started at an earlier line, drawn under the promise
+    // (input [0]) that waits for its message, with how its event loop spent
+    // its time; not what it runs.
     expect(d).toMatch(
-      /├╼ \[0\] firstAnswers at src\/peers\.js:18:\d+\n {3}│ {2}│ {2}⏸ events\.once\(\) promise, never settled\n {3}│ {2}│ {4}↳ waits for 'message' on a Worker \(an EventEmitter\): not emitted since its listener was added\n/,
+      /├╼ \[0\] firstAnswers at src\/peers\.js:18:\d+\n {3}│ {2}│ {2}⏸ events\.once\(\) promise, never settled; it waits on:\n {3}│ {2}│ {4}↳ waits for 'message' on a Worker \(an EventEmitter\): not emitted since its listener was added\n {3}│ {2}│ {2}└╼ <anonymous> at test\/wakers\.test\.js:20:\d+\n {3}│ {2}│ {5}└╼ startPeers at src\/peers\.js:11:\d+\n {3}│ {2}│ {8}⚙ worker thread \d+, running: its event loop idle \d+% of the [\d.]+ m?s since it started\n/,
     );
     // The child, spawned at an earlier line, drawn under the promise (its
     // input, [1]) that waits for its message.

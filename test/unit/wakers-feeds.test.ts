@@ -1,6 +1,8 @@
+import {EventEmitter} from 'node:events';
 import net from 'node:net';
 import {createPositionMapper} from '../../src/core/callsites';
 import {nestFed} from '../../src/core/dump';
+import {dropUnfed} from '../../src/core/dump/fed';
 import type {Frame, Leaf, TaskDump} from '../../src/core/types';
 import {stuckLeaves} from '../../src/core/tree';
 import {
@@ -29,9 +31,24 @@ class Client {
   readonly pending: Array<(v: unknown) => void> = [];
 }
 
+/** A pool of threads in piscina's shape (see (k)). */
+class ThreadPool {
+  readonly infos: Array<{tasks: Map<number, () => void>}> = [];
+
+  spawn(): EventEmitter {
+    const info = {tasks: new Map<number, () => void>()};
+    this.infos.push(info);
+    const thread = new EventEmitter();
+    thread.on('message', (id: number) => info.tasks.get(id)?.());
+    thread.on('error', () => this.infos.forEach(i => i.tasks.clear()));
+    return thread;
+  }
+}
+
 describe('feedsOf: the one promise a timer or handle could settle', () => {
   const timers: NodeJS.Timeout[] = [];
   const servers: net.Server[] = [];
+  const emitters: EventEmitter[] = [];
   const promises: Record<string, Leaf> = {};
   const handles: Record<string, Leaf> = {};
   let report: WakerReport;
@@ -198,6 +215,21 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
       handles['lock timeout'].detached = false;
     })();
 
+    // (k) A pool of two threads (emitters standing in for Workers), each
+    // with its own record of tasks, and listeners that see the whole pool
+    // (piscina's: arrows made in the pool's method): the thread whose record
+    // keeps the task feeds it, not the other one.
+    (() => {
+      const pool = new ThreadPool();
+      for (const k of [0, 1]) {
+        const thread = pool.spawn();
+        emitters.push(thread);
+        handles[`thread ${k}`] = leafOf('worker', `thread ${k}`);
+        handleList.push({leaf: handles[`thread ${k}`], handle: thread});
+      }
+      promise('pool task', r => pool.infos[0].tasks.set(1, r));
+    })();
+
     report = findWakers(subjects, {
       exclude: [],
       rootDir: process.cwd(),
@@ -261,6 +293,11 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
       report.feeds.find(f => f.handle === promises['lock inner'])?.promise,
     ).toBe(promises['lock outer']);
     expect(fedBy('lock timeout')).toBe('lock inner');
+  });
+
+  test("(k) of a pool's threads that all see the pool, the one whose own record keeps the task feeds it", () => {
+    expect(fedBy('thread 0')).toBe('pool task');
+    expect(fedBy('thread 1')).toBeUndefined();
   });
 
   test('no handle feeds more than one promise, no promise is fed twice', () => {
@@ -467,5 +504,58 @@ describe('nestFed: a fed handle drawn under the promise it feeds', () => {
       'fetch',
     ]);
     expect(promise.waiting).toBe(true);
+  });
+
+  test("of two handles made by the same calls (a pool's threads), only the one that feeds the promise moves", () => {
+    const spawn = [frame('beforeAll'), frame('spawn')];
+    const fed: Leaf = {...leafOf('worker', 'thread 2'), path: [...spawn]};
+    const twin: Leaf = {...leafOf('worker', 'thread 3'), path: [...spawn]};
+    const promise: Leaf = {
+      ...leafOf('promise', 'task', false),
+      path: [frame('test')],
+    };
+    const dump = dumpOf([fed, twin, promise]);
+    nestFed(dump, [{handle: fed, promise}]);
+    expect(dump.leaves).toEqual([twin, promise, fed]);
+    expect(fed.path.map(f => f.name)).toEqual(['test', 'beforeAll', 'spawn']);
+    expect(twin.path.map(f => f.name)).toEqual(['beforeAll', 'spawn']);
+  });
+});
+
+describe('dropUnfed: worker threads another Root started', () => {
+  const frame = (name: string, line = 1): Frame => ({
+    name,
+    file: 'src/a.js',
+    line,
+    column: 1,
+    async: true,
+  });
+
+  test('are in the dump only under a promise they feed; the root frame is hoisted again when they leave', () => {
+    const fed: Leaf = {...leafOf('worker', 'thread 2'), path: [frame('spawn')]};
+    const idle: Leaf = {
+      ...leafOf('worker', 'thread 3'),
+      path: [frame('spawn')],
+    };
+    const at = frame('test', 7);
+    const promise: Leaf = {
+      ...leafOf('promise', 'task', false),
+      path: [at, frame('run')],
+    };
+    const other: Leaf = {
+      ...leafOf('promise', 'event', false),
+      path: [at, frame('once')],
+    };
+    const dump = {
+      leaves: [fed, idle, promise, other],
+      elapsedMs: 1000,
+      rootFrame: null,
+    } as unknown as TaskDump;
+    nestFed(dump, [{handle: fed, promise}]);
+    dropUnfed(dump, [fed, idle]);
+    expect(dump.leaves.map(l => l.what)).toEqual(['task', 'thread 2', 'event']);
+    // Every branch now leaves the body at line 7: said on the root's line.
+    expect(dump.rootFrame).toEqual(at);
+    expect(promise.path.map(f => f.name)).toEqual(['run']);
   });
 });

@@ -33,6 +33,24 @@ function middleware() {
 
 const kept: unknown[] = [];
 
+/**
+ * A port in a Worker's shape (Node's): its own 'removeListener' listener
+ * closes over it, and a task's promise is settled by its 'error' listener
+ * only (the rest of its answer would come by message).
+ */
+function port(): Promise<unknown> {
+  const emitter = new EventEmitter();
+  const tasks = new Map<number, {resolve: () => void; reject: () => void}>();
+  emitter.on('removeListener', () => void emitter.listenerCount('error'));
+  emitter.on('error', () => {
+    for (const t of tasks.values()) t.reject();
+  });
+  kept.push(emitter);
+  return new Promise<void>((resolve, reject) =>
+    tasks.set(1, {resolve, reject}),
+  );
+}
+
 describe('a listener that sees the resolve function only through a table of other functions', () => {
   const leaves: Record<string, Leaf> = {};
 
@@ -60,6 +78,7 @@ describe('a listener that sees the resolve function only through a table of othe
     full.write('more than four bytes');
     kept.push(full);
     add('drain', new Promise(resolve => full.once('drain', resolve)));
+    add('meta', port());
     searchThisProcess(subjects);
   }, 120_000);
 
@@ -87,5 +106,10 @@ describe('a listener that sees the resolve function only through a table of othe
     expect(leaves.drain.waker?.what).toBe(
       "waits for 'drain' on a PassThrough (an EventEmitter): not emitted since its listener was added",
     );
+  });
+
+  test("an emitter's own 'removeListener' listener is never what a promise waits for", () => {
+    expect(leaves.meta.waker?.what).not.toMatch(/removeListener/);
+    expect(leaves.meta.waker?.what).toMatch(/'error' on an EventEmitter/);
   });
 });

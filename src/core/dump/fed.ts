@@ -24,6 +24,7 @@ import type {Frame, Leaf, TaskDump} from '../types';
 import {hostOf, inputOf} from '../inputs';
 import {stuckLeaves} from '../tree';
 import {TIMERS_PROMISES} from './timer-made';
+import {hoistRootFrame} from './finish';
 
 /**
  * Moves each feeding branch under the promise it feeds. A branch that feeds
@@ -117,8 +118,13 @@ function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
       startsWith(handle.path, l.path)
     )
       prefix = l.path;
+  // Not another handle made by the same calls (a pool's threads, started in
+  // one loop): what that one feeds is asked of it.
   const moved = dump.leaves.filter(
-    l => l.detached === handle.detached && startsWith(l.path, prefix),
+    l =>
+      l.detached === handle.detached &&
+      startsWith(l.path, prefix) &&
+      (l === handle || l.kind !== handle.kind || !samePath(l, handle)),
   );
   if (!moved.includes(handle) || moved.includes(promise)) return false;
   // Under the promise already, as a branch it waits on: nothing to move.
@@ -143,15 +149,16 @@ function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
  * branches of their own) feed, less those found feeding one ({@link
  * nestFed}): the timers still apart feed none of the stuck promises, as far
  * as it found, and are set aside (shown, not counted), when something else is
- * stuck (a server's heartbeat, a pool's reaper). Not a
- * socket, server or child process: what they would settle is across a
- * connection or a process, which a heap does not show (a server whose
- * handler hangs is what its client waits on).
+ * stuck (a server's heartbeat, a pool's reaper), and so are the worker
+ * threads (a pool's idle thread): what a worker settles comes in a message,
+ * whose listener is in this heap. Not a socket, server or child process: what
+ * they would settle is across a connection or a process, which a heap does
+ * not show (a server whose handler hangs is what its client waits on).
  */
 export function markAside(dump: TaskDump, searched: readonly Leaf[]): void {
   const aside = searched.filter(
     l =>
-      l.kind === 'timer' &&
+      (l.kind === 'timer' || l.kind === 'worker') &&
       l.busy !== true &&
       dump.leaves.includes(l) &&
       apart(l, dump),
@@ -159,6 +166,24 @@ export function markAside(dump: TaskDump, searched: readonly Leaf[]): void {
   const others = stuckLeaves(dump).filter(l => !aside.includes(l));
   if (aside.length === 0 || others.length === 0) return;
   for (const l of aside) l.aside = true;
+}
+
+/**
+ * Takes out of the dump the leaves of `earlier` (worker threads another Root
+ * started) still in a branch of their own after the search: what they feed,
+ * if anything, is no stuck promise of this dump.
+ */
+export function dropUnfed(dump: TaskDump, earlier: readonly Leaf[]): void {
+  const drop = new Set(earlier.filter(l => apart(l, dump)));
+  if (drop.size === 0) return;
+  const kept = dump.leaves.filter(l => !drop.has(l));
+  dump.leaves.splice(0, dump.leaves.length, ...kept);
+  if (dump.rootFrame === null) dump.rootFrame = hoistRootFrame(dump.leaves);
+}
+
+/** Whether two leaves have the same path. */
+function samePath(a: Leaf, b: Leaf): boolean {
+  return a.path.length === b.path.length && startsWith(a.path, b.path);
 }
 
 /**

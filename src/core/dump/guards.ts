@@ -26,14 +26,17 @@ export function timeoutCandidates(dump: TaskDump, waiting: Leaf): Leaf[] {
 }
 
 /**
- * The sockets, servers and child processes under the wait of `waiting` (a
- * socket drawn waiting on its server's side included): what a timer among its
- * {@link timeoutCandidates} may end.
+ * The sockets, servers, child processes and worker threads under the wait of
+ * `waiting` (a socket drawn waiting on its server's side included): what a
+ * timer among its {@link timeoutCandidates} may end.
  */
 export function handlesBeside(dump: TaskDump, waiting: Leaf): Leaf[] {
   return leavesUnder(dump, waiting).filter(
     l =>
-      l.kind === 'socket' || l.kind === 'server' || l.kind === 'child-process',
+      l.kind === 'socket' ||
+      l.kind === 'server' ||
+      l.kind === 'child-process' ||
+      l.kind === 'worker',
   );
 }
 

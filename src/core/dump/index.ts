@@ -105,7 +105,11 @@ export function takeDump(
     joinPeers(...peers);
     joinTcpPeers(...peers);
     if (sources !== undefined)
-      for (const [leaf, handle] of leaves.handleOf) sources.set(leaf, {handle});
+      for (const [leaf, handle] of leaves.handleOf)
+        sources.set(
+          leaf,
+          leaves.earlier.has(leaf) ? {handle, earlier: true} : {handle},
+        );
     const dump = finish(root, ctx, leaves.leaves);
     if (dump.leaves.length === 0) {
       const closing = closingServers(ctx, madeAt);

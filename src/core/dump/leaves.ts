@@ -6,8 +6,9 @@
  * leaves: they are the branches above them.
  */
 import {describeHandle} from '../handles';
+import {describeWorker} from '../worker-thread';
 import {isOwn} from '../machinery';
-import {type Capture, AMBIENT, isTimerPending} from '../record';
+import {type Capture, AMBIENT, isTimerPending, workersOutside} from '../record';
 import {
   type Site,
   file,
@@ -44,6 +45,11 @@ export class LeafMaker {
   readonly leaves: Leaf[] = [];
   /** The timer or handle behind each timer, socket, server... leaf. */
   readonly handleOf = new Map<Leaf, object>();
+  /**
+   * Worker threads another Root started, for the waker search only (see
+   * {@link handles}).
+   */
+  readonly earlier = new Set<Leaf>();
   /** Timer leaves by where they were set (see {@link promises}). */
   private readonly timersAt = new Map<string, Leaf[]>();
   /**
@@ -194,10 +200,21 @@ export class LeafMaker {
     this.retries.close();
   }
 
-  /** Open sockets, servers and child processes. */
+  /**
+   * Open sockets, servers, child processes and worker threads. For a dump
+   * with a waker search, also the worker threads another Root started and
+   * still running (a pool made in a hook or an earlier test), as {@link
+   * earlier} leaves: the search asks whether they feed a stuck promise, and
+   * those that feed none are taken out of the dump after it.
+   */
   handles(): void {
-    for (const [handle, {kind, capture}] of this.g.handles) {
-      const what = describeHandle(kind, handle, this.ctx);
+    const earlier =
+      this.sources === undefined ? [] : workersOutside(this.g.family);
+    const before = new Set(earlier.map(([h]) => h));
+    for (const [handle, {kind, capture}] of [...this.g.handles, ...earlier]) {
+      const what = before.has(handle)
+        ? describeWorker(handle, `before this ${this.rootWord}`)
+        : describeHandle(kind, handle, this.ctx);
       if (what === null) continue;
       if (kind === 'socket' && this.fetches.idle(handle, capture)) continue;
       const leaves = this.add(
@@ -207,6 +224,7 @@ export class LeafMaker {
         capture,
       );
       for (const leaf of leaves) this.handleOf.set(leaf, handle);
+      if (before.has(handle)) for (const leaf of leaves) this.earlier.add(leaf);
       if (kind === 'socket')
         this.fetches.socket(handle, capture, leaves, {
           kind: 'socket',

@@ -25,4 +25,9 @@ export interface PromiseSource {
  */
 export interface HandleSource {
   handle: object;
+  /**
+   * A worker thread another Root started: in the dump only if the search
+   * finds it feeding a stuck promise.
+   */
+  earlier?: true;
 }

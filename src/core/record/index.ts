@@ -26,7 +26,9 @@ export {
   handleRootOf,
   isTimerPending,
   openServerSockets,
+  unrecorded,
 } from './io';
+export {workersOutside} from './workers';
 export {
   requestApi,
   requestMadeAt,

@@ -1,6 +1,7 @@
 /**
- * Timers, sockets, servers and child processes made under a Root: leaves of
- * the wait graph, and the context of what their callbacks make.
+ * Timers, sockets, servers, child processes and worker threads made under a
+ * Root: leaves of the wait graph, and the context of what their callbacks
+ * make.
  */
 import {executionAsyncResource} from 'node:async_hooks';
 import diagnostics from 'node:diagnostics_channel';
@@ -12,6 +13,7 @@ import {recordFetchRequests} from './fetch-requests';
 import {capture, rec, take} from './state';
 import {startPendingRoot} from './roots';
 import type {HandleKind, Root} from './types';
+import {noteWorker} from './workers';
 
 function onTimerCreated(timer: object): void {
   if (rec.pending !== null) startPendingRoot(timer);
@@ -79,7 +81,22 @@ const HANDLE_CHANNELS: Array<[string, HandleKind, string]> = [
   ['net.client.socket', 'socket', 'socket'],
   ['tracing:net.server.listen:asyncStart', 'server', 'server'],
   ['child_process', 'child-process', 'process'],
+  ['worker_threads', 'worker', 'worker'],
 ];
+
+// Set while jest-taskdump makes a worker of its own (the watchdog thread):
+// not the program's.
+let making = false;
+
+/** Runs `make` (which makes a Worker of jest-taskdump's) unrecorded. */
+export function unrecorded<T>(make: () => T): T {
+  making = true;
+  try {
+    return make();
+  } finally {
+    making = false;
+  }
+}
 
 // Sockets already noted: net.connect() publishes its socket, then connects it
 // (seen again by connects.ts).
@@ -93,13 +110,18 @@ function onHandle(
 ): void {
   const root = rec.active;
   const handle = (message as Record<string, unknown> | null)?.[field];
-  if (typeof handle !== 'object' || handle === null) return;
+  if (typeof handle !== 'object' || handle === null || making) return;
   if (kind === 'socket') {
     if (sockets.has(handle)) return;
     sockets.add(handle);
   }
   // Between tests (a leftover's work): in the file's ledger, without a stack.
-  if (root === null) return noteOpened(kind, handle, undefined, null);
+  // (A worker thread is not in the ledger: whether one keeps the process
+  // alive, `ref()`'d or not, Node does not say.)
+  if (root === null)
+    return kind === 'worker'
+      ? undefined
+      : noteOpened(kind, handle, undefined, null);
   if (root.handles.has(handle)) return;
   const c = capture(
     cutAt,
@@ -111,7 +133,8 @@ function onHandle(
   );
   root.handles.set(handle, {kind, capture: c});
   handleRoots.set(handle, root.id);
-  noteOpened(kind, handle, c, root);
+  if (kind === 'worker') noteWorker(handle, {kind, capture: c}, root);
+  else noteOpened(kind, handle, c, root);
 }
 
 // The Root each handle was recorded in, by id (a Root would keep every
@@ -194,9 +217,16 @@ export function openServerSockets(): object[] {
 // test file in one worker: no request start, so a reused keep-alive socket
 // counted every earlier response). The modules that publish make and keep
 // their channels when they load, so they load first; net and child_process
-// are loaded by every Jest worker already, http is not (about 4 ms, once).
+// are loaded by every Jest worker already, worker_threads by the watchdog,
+// http is not (about 4 ms, once).
 function loadPublishers(): void {
-  for (const m of ['node:net', 'node:child_process', 'node:http']) require(m);
+  for (const m of [
+    'node:net',
+    'node:child_process',
+    'node:http',
+    'node:worker_threads',
+  ])
+    require(m);
 }
 
 function subscribeHandles(): () => void {

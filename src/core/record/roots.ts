@@ -6,6 +6,7 @@ import {now} from '../clock';
 import {rec} from './state';
 import {Stamp} from './stamp';
 import {fetchRequestObjects} from './fetch-requests';
+import {workerObjects} from './workers';
 import type {Root} from './types';
 
 function newRoot(id: number, parent: Root | null): Root {
@@ -227,7 +228,12 @@ export function closeRoot(root: Root): void {
  * must not count them.
  */
 export function recorderObjects(): object[] {
-  const out: object[] = [AMBIENT, rec, ...fetchRequestObjects()];
+  const out: object[] = [
+    AMBIENT,
+    rec,
+    ...fetchRequestObjects(),
+    ...workerObjects(),
+  ];
   for (const r of live) out.push(r, r.promises, r.foreign, r.timers, r.handles);
   return out;
 }

@@ -93,7 +93,7 @@ export interface Root {
 }
 
 /** What kind of I/O handle a {@link HandleRecord} is. */
-export type HandleKind = 'socket' | 'server' | 'child-process';
+export type HandleKind = 'socket' | 'server' | 'child-process' | 'worker';
 
 /** An I/O handle opened under a Root, with where it was opened. */
 export interface HandleRecord {

@@ -107,7 +107,11 @@ function kindOfLeaf(l: Leaf): string {
     return `${l.waker.kind} wait`;
   if (l.waker?.kind === 'timer')
     return l.waker.fake === true ? 'fake timer' : 'timer';
-  return l.kind === 'child-process' ? 'child process' : l.kind;
+  return l.kind === 'child-process'
+    ? 'child process'
+    : l.kind === 'worker'
+      ? 'worker thread'
+      : l.kind;
 }
 
 function explainEmpty(dump: TaskDump): string {

@@ -13,7 +13,7 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
       ? GLYPHS.promise
       : leaf.kind === 'socket' || leaf.kind === 'server'
         ? GLYPHS.io
-        : leaf.kind === 'child-process'
+        : leaf.kind === 'child-process' || leaf.kind === 'worker'
           ? GLYPHS.process
           : GLYPHS.timer;
   const index =

@@ -24,6 +24,12 @@ import {eventLabel} from './words';
 import {reachesThroughCallbackTable} from './listener-reach';
 
 /**
+ * The events an EventEmitter emits about its own listeners: what they lead to,
+ * they lead to through the emitter.
+ */
+const META = new Set(['newListener', 'removeListener']);
+
+/**
  * Of the events of the emitter at `chain.nodes[k]` other than 'error' whose
  * listeners lead to what the search started from, the first (with
  * `notEnding`: of those that do not end it, the first by name).
@@ -44,6 +50,7 @@ function otherEvent(
     if (
       typeof name !== 'string' ||
       name === 'error' ||
+      META.has(name) ||
       (notEnding && ENDING.has(name)) ||
       g.edgeType(e) !== 'property'
     )
@@ -52,6 +59,25 @@ function otherEvent(
   }
   // Met 'error': the first in `_events`' order, as the stream words expect.
   return notEnding ? reaching.sort()[0] : reaching[0];
+}
+
+/**
+ * Whether the emitter's listeners of `event` lead to what the search started
+ * from.
+ */
+function eventLeads(
+  cx: WakerContext,
+  chain: Chain,
+  k: number,
+  down: Map<number, number>,
+  event: string,
+): boolean {
+  const g = cx.ix.g;
+  const events = chain.nodes[k - 1];
+  for (let e = g.firstEdge(events); e < g.firstEdge(events + 1); e++)
+    if (g.edgeName(e) === event && g.edgeType(e) === 'property')
+      return leads(cx, g.edgeTo(e), chain.nodes[0], down);
+  return false;
 }
 
 /**
@@ -127,13 +153,19 @@ export function recogniseListener(
     // run to run (so does the order of `_events`, a dictionary). When it met
     // 'error' (it only rejects) another that leads here is named; on an
     // emitter that is no stream, also when it met an event that ends it (the
-    // first by name).
+    // first by name). Nor is an emitter's own 'newListener' or
+    // 'removeListener' named: a Worker's (Node's) closes over the Worker, and
+    // so leads to whatever its other listeners keep.
     let raw: string | null =
       met === 'error' && down !== undefined
         ? (otherEvent(cx, chain, k, down, false) ?? met)
         : typeof met === 'string'
           ? met
           : null;
+    if (raw !== null && META.has(raw) && down !== undefined)
+      raw =
+        otherEvent(cx, chain, k, down, false) ??
+        (eventLeads(cx, chain, k, down, 'error') ? 'error' : raw);
     // On a stream, a listener of what its end emits that leads here too says
     // more than one of 'data' (a reader collecting chunks until 'end').
     if (raw !== null && !END_EVENTS.has(raw) && down !== undefined) {

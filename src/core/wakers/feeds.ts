@@ -38,20 +38,28 @@ export interface Fed {
  * other's branch (an `acquire()` awaited inside another's critical section,
  * both kept by the inner one's timeout), the innermost is the one fed: the
  * outer waits on it. Subjects under the handle's own branch are no subject it
- * could be drawn under: they are said apart (`below`).
+ * could be drawn under: they are said apart (`below`). Of handles of one kind
+ * that feed one subject, those that reach the holder nearest its resolve
+ * function feed it: the listeners of every thread of a pool see the pool and
+ * so every task (and the search may name a holder further up through another
+ * thread's objects), but the thread a task was given keeps it in its own
+ * record.
  *
  * @param kept for each subject, the nodes that keep its resolve function:
  *   the function itself and the holders the search named.
  * @param inside whether subject `inner`'s leaf is in the branch that subject
  *   `outer`'s waits on.
  * @param under whether subject `i`'s leaf is in handle `k`'s own branch.
+ * @param near for each subject, the objects from its resolve function up to
+ *   the first holder: with `kept`, how near a handle reaches it.
  */
 export function feedsOf(
   cx: WakerContext,
   kept: Array<number[] | undefined>,
-  handles: Array<{node: number; traced: boolean}>,
+  handles: Array<{node: number; traced: boolean; kind?: string}>,
   inside: (inner: number, outer: number) => boolean = () => false,
   under: (k: number, i: number) => boolean = () => false,
+  near: Array<number[] | undefined> = [],
 ): Fed[] {
   const owners = new Map<number, Set<number>>();
   kept.forEach((nodes, i) => {
@@ -66,14 +74,37 @@ export function feedsOf(
       if ([...found].every(j => j === i || inside(i, j))) return i;
     return -1;
   };
-  return handles.map((h, k) => {
+  // How far from each subject's resolve function a node keeps it: its place
+  // on the way up to the first holder (`near`), then among the holders.
+  const rankOf = new Map<number, Map<number, number>>();
+  kept.forEach((nodes, i) => {
+    [...new Set([...(near[i] ?? []), ...(nodes ?? [])])].forEach((n, r) => {
+      const m = rankOf.get(n) ?? new Map<number, number>();
+      if (!m.has(i)) m.set(i, r);
+      rankOf.set(n, m);
+    });
+  });
+  const ranks: number[] = [];
+  const fed = handles.map((h, k) => {
     const below = new Set<number>();
-    const subject =
+    const {subject, at} =
       h.node === -1 || owners.size === 0
-        ? -1
-        : reached(cx, h, owners, one, i => under(k, i), below);
+        ? {subject: -1, at: Infinity}
+        : reached(cx, h, owners, rankOf, one, i => under(k, i), below);
+    ranks.push(at);
     return {subject, below: [...below]};
   });
+  const nearest = new Map<string, number>();
+  const key = (k: number): string => `${handles[k].kind}:${fed[k].subject}`;
+  fed.forEach(({subject}, k) => {
+    if (subject !== -1)
+      nearest.set(key(k), Math.min(nearest.get(key(k)) ?? Infinity, ranks[k]));
+  });
+  return fed.map((f, k) =>
+    f.subject !== -1 && ranks[k] > (nearest.get(key(k)) ?? Infinity)
+      ? {subject: -1, below: f.below}
+      : f,
+  );
 }
 
 /** What each handle feeds, as the pairs a report lists (handle, promise). */
@@ -93,10 +124,11 @@ function reached(
   cx: WakerContext,
   {node: start, traced}: {node: number; traced: boolean},
   owners: Map<number, Set<number>>,
+  rankOf: Map<number, Map<number, number>>,
   pick: (found: Set<number>) => number,
   under: (i: number) => boolean,
   below: Set<number>,
-): number {
+): {subject: number; at: number} {
   // Subjects under the handle go apart.
   const one = (found: Set<number>): number => {
     const rest = new Set<number>();
@@ -111,17 +143,28 @@ function reached(
   // mongoose's buffering timeout): one is named for what its callback keeps
   // however far out, scopes included.
   const timer = TIMERS.has(g.name(start));
-  const self = owners.get(start);
-  if (self !== undefined && (traced || !timer)) {
-    const i = one(self);
-    // Only what its own work waits on keeps it: what keeps that may be
-    // further out.
-    if (i !== -1 || [...self].some(k => !under(k))) return i;
-  }
   const seen = new Set<number>([start]);
   const outer = new Set<number>();
   let level = [start];
   const found = new Set<number>();
+  // For each subject, the nearest to its resolve function of what was met.
+  const at = new Map<number, number>();
+  const meet = (node: number): void => {
+    for (const [k, r] of rankOf.get(node) ?? [])
+      at.set(k, Math.min(at.get(k) ?? Infinity, r));
+  };
+  const add = (node: number): void => {
+    for (const k of owners.get(node) ?? []) found.add(k);
+  };
+  meet(start);
+  const self = owners.get(start);
+  let subject: number | undefined;
+  if (self !== undefined && (traced || !timer)) {
+    const i = one(self);
+    // Only what its own work waits on keeps it: what keeps that may be
+    // further out. (What it reaches still says how near.)
+    if (i !== -1 || [...self].some(k => !under(k))) subject = i;
+  }
   for (let hop = 0; hop < HOPS && level.length > 0; hop++) {
     const next: number[] = [];
     for (const node of level) {
@@ -133,17 +176,18 @@ function reached(
         // as its context, and that refers to much of the program.
         if (g.name(to) === 'system / Context' && ix.isModuleScope(to)) continue;
         seen.add(to);
+        meet(to);
         // Listeners one step with what they listen on (listener-steps.ts).
         const steps = abortListeners(g, to);
         if (!timer) steps.push(...emitterListeners(g, to));
         for (const f of steps)
           if (!seen.has(f)) {
             seen.add(f);
-            for (const k of owners.get(f) ?? []) found.add(k);
+            meet(f);
+            add(f);
             level.push(f);
           }
-        const i = owners.get(to);
-        if (i !== undefined) for (const k of i) found.add(k);
+        if (owners.has(to)) add(to);
         else if (g.edgeName(e) === 'context' && g.type(node) === 'closure') {
           // A callback and its own scope are one step: what a callback refers
           // to is its scope's (node-schedule's timer runs a callback whose
@@ -160,15 +204,16 @@ function reached(
           if (self === -1 || seen.has(self) || ix.probe.ours[self] === 1)
             continue;
           seen.add(self);
-          const j = owners.get(self);
-          if (j !== undefined) for (const k of j) found.add(k);
+          meet(self);
+          if (owners.has(self)) add(self);
           else next.push(self);
         } else next.push(to);
       }
     }
     level = next;
   }
-  return one(found);
+  subject ??= one(found);
+  return {subject, at: at.get(subject) ?? Infinity};
 }
 
 /**
