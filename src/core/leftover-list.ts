@@ -291,6 +291,16 @@ function refOf(e: Entry): boolean | undefined {
       return refd(o);
     case 'server':
       return o.listening === true ? refd(o._handle) : undefined;
+    case 'worker': {
+      // Its native handle, under Node's own symbol (a Worker has no hasRef()
+      // of its own before Node 22).
+      const key = Object.getOwnPropertySymbols(o).find(
+        s => s.description === 'kHandle',
+      );
+      return key === undefined
+        ? undefined
+        : refd((o as Record<symbol, unknown>)[key]);
+    }
     case 'child-process': {
       // An unref'd child whose output pipes are open is kept by them.
       const pipes = ['stdin', 'stdout', 'stderr'].map(k => {

@@ -27,6 +27,7 @@ const KIND_WORDS: Record<Leftover['kind'], string> = {
   socket: 'socket',
   server: 'server',
   'child-process': 'child process',
+  worker: 'worker thread',
   watcher: 'file watcher',
 };
 

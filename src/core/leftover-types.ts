@@ -12,7 +12,7 @@ export const LEFTOVERS_VERSION = 1;
 
 /** What was left open. */
 export type LeftoverKind =
-  'timer' | 'socket' | 'server' | 'child-process' | 'watcher';
+  'timer' | 'socket' | 'server' | 'child-process' | 'worker' | 'watcher';
 
 /** One thing a test or hook opened and did not close. */
 export interface Leftover {

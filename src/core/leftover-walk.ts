@@ -82,7 +82,7 @@ export function callbackName(parent: Entry): string {
   if (isImmediate(parent)) return 'setImmediate callback';
   if (parent.kind === 'timer')
     return `${typeof (parent.object as {_repeat?: unknown})._repeat === 'number' ? 'setInterval' : 'setTimeout'} callback`;
-  return `${parent.kind === 'child-process' ? 'child process' : parent.kind} event`;
+  return `${parent.kind === 'child-process' ? 'child process' : parent.kind === 'worker' ? 'worker thread' : parent.kind} event`;
 }
 
 /**

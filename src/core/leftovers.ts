@@ -20,7 +20,7 @@ import {callbackOf, madeByEndedFile} from './realms';
 
 /** What an entry is; the same words as {@link LeftoverKind}. */
 export type OpenedKind =
-  'timer' | 'socket' | 'server' | 'child-process' | 'watcher';
+  'timer' | 'socket' | 'server' | 'child-process' | 'worker' | 'watcher';
 
 /** Where an entry was opened: a recorded stack and the callback it ran in. */
 export interface OpenedAt {

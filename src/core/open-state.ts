@@ -42,6 +42,9 @@ export function isOpen(e: Noted): boolean {
           return s !== null && s !== undefined && s.destroyed !== true;
         })
       );
+    case 'worker':
+      // Node sets an exited Worker's `threadId` to -1.
+      return typeof o.threadId === 'number' && o.threadId >= 0;
     case 'watcher':
       return o._handle !== null && o._handle !== undefined;
     default:

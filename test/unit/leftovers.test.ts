@@ -5,6 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
+import {Worker} from 'node:worker_threads';
 import {createPositionMapper} from '../../src/core/callsites';
 import {type Found, listLeftovers} from '../../src/core/leftover-list';
 import {type Ledger, closeLedger, openLedger} from '../../src/core/leftovers';
@@ -533,6 +534,30 @@ describe('listLeftovers', () => {
       `child process node -e … -- … (pid ${kept.pid}), still running`,
     ]);
     expect(found[0].leftover.keepsAlive).toBe(true);
+  });
+
+  test("a worker thread is listed while it runs, with its event loop's share idle; an unref'd or terminated one is not", async () => {
+    const [kept, unrefd, ended] = under(() =>
+      ['setInterval(() => {}, 1000)', 'setInterval(() => {}, 1000)', '0'].map(
+        code => new Worker(code, {eval: true}),
+      ),
+    );
+    unrefd.unref();
+    cleanups.push(
+      () => void kept.terminate(),
+      () => void unrefd.terminate(),
+    );
+    await Promise.all([once(kept, 'online'), once(ended, 'exit')]);
+    const found = list();
+    expect(found.map(f => f.leftover.what)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^worker thread ${kept.threadId}, running: its event loop idle \\d+% of the [\\d.]+ m?s since it started(; the rest of the time it ran code or was blocked in a synchronous call)?$`,
+        ),
+      ),
+    ]);
+    expect(found[0].leftover.keepsAlive).toBe(true);
+    expect(found[0].leftover.kind).toBe('worker');
   });
 
   test('a file watcher is listed while it is open', () => {

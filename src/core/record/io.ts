@@ -116,12 +116,7 @@ function onHandle(
     sockets.add(handle);
   }
   // Between tests (a leftover's work): in the file's ledger, without a stack.
-  // (A worker thread is not in the ledger: whether one keeps the process
-  // alive, `ref()`'d or not, Node does not say.)
-  if (root === null)
-    return kind === 'worker'
-      ? undefined
-      : noteOpened(kind, handle, undefined, null);
+  if (root === null) return noteOpened(kind, handle, undefined, null);
   if (root.handles.has(handle)) return;
   const c = capture(
     cutAt,
@@ -134,7 +129,7 @@ function onHandle(
   root.handles.set(handle, {kind, capture: c});
   handleRoots.set(handle, root.id);
   if (kind === 'worker') noteWorker(handle, {kind, capture: c}, root);
-  else noteOpened(kind, handle, c, root);
+  noteOpened(kind, handle, c, root);
 }
 
 // The Root each handle was recorded in, by id (a Root would keep every
