@@ -435,6 +435,24 @@ describe('renderDump with a width', () => {
     expect(lines.some(l => /^\s*at /.test(l))).toBe(false);
   });
 
+  test('a duration keeps its unit: never split between its number and `s` or `ms`', () => {
+    const timer = dump([
+      leaf([f('poll', 2)], {
+        kind: 'timer',
+        what: 'setTimeout 60000 ms, fires in 58.5 s; the test timeout is 1.5 s; its event loop idle 99% of the 250 ms since it started',
+      }),
+    ]);
+    for (let width = 30; width <= 90; width++) {
+      const lines = renderDump(timer, {width}).split('\n');
+      lines.forEach((line, i) => {
+        if (/\d$/.test(line))
+          expect([width, lines[i + 1]?.replace(/^[\s│├└╼⏲]*/, '')]).not.toEqual(
+            [width, expect.stringMatching(/^m?s\b/)],
+          );
+      });
+    }
+  });
+
   test('a wide enough width changes nothing', () => {
     expect(renderDump(long, {width: 400})).toBe(renderDump(long));
   });

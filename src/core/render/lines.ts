@@ -35,6 +35,10 @@ export interface RenderOptions {
   maxAlike?: number;
 }
 
+/** A duration's unit, and the number before it (see {@link emit}). */
+const UNIT = /^m?s[;,.):]*$/;
+const NUMBER = /^[\d.]+$/;
+
 /** Narrowest text column a wrapped line keeps, however deep its branch is. */
 const MIN_TEXT_WIDTH = 24;
 
@@ -113,12 +117,15 @@ export function emit(
   // Words, each with the style of its part; a space joins words on one line. A
   // line that starts with `at ` and has a position reads as a stack frame to
   // Jest (jest-message-util), which would move it and what follows out of the
-  // message: so `at` never starts a line, it ends the line before.
+  // message: so `at` never starts a line, it ends the line before. A duration
+  // keeps its unit (`1.5 s`, never `1.5` at a line's end and `s` below).
   const words: Array<[keyof RenderStyles | null, string]> = [];
   for (const [k, t] of l.parts) {
     for (const w of t.split(' ')) {
       const prev = words[words.length - 1];
       if (w === 'at' && prev !== undefined && prev[1] !== '') prev[1] += ' at';
+      else if (UNIT.test(w) && prev !== undefined && NUMBER.test(prev[1]))
+        prev[1] += ` ${w}`;
       else words.push([k, w]);
     }
   }
