@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('35 failed, 35 total');
-    expect(all).toHaveLength(35);
+    expect(run.tests).toBe('36 failed, 1 passed, 37 total');
+    expect(all).toHaveLength(36);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -639,5 +639,22 @@ describe.each([
       /⏸ promise, never settled; it waits on: ↳ its resolve function is kept in ThreadInfo\.tasks .* └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ └╼ start at src\/thread-pool\.js:\d+:\d+ └╼ spawn at src\/thread-pool\.js:\d+:\d+ ⚙ worker thread \d+ \(started before this test\), running: its event loop idle \d+% of the .+ since it started\s*$/,
     );
     expect(flat.match(/worker thread \d+/g)).toHaveLength(1);
+  });
+
+  // A socket another Root opened, carrying this test's request: asked about
+  // like this test's own, and drawn under the request's promise (the server's
+  // side under it) because its request's 'response' listener keeps what
+  // settles that promise.
+  test('a request on a keep-alive socket an earlier test opened: the socket and the server under its promise', () => {
+    const d = outline(
+      find(
+        'a keep-alive socket an earlier test opened › a request on that socket the server never answers',
+      ),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)\n/);
+    const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
+    expect(flat).toMatch(
+      /└╼ status at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for 'response' on a ClientRequest \(an EventEmitter\): not emitted since its listener was added └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ └╼ status at test\/shapes\.test\.js:\d+:\d+ └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP GET to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); on a socket opened before this test; it waits on: └╼ 'request' listener <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler returned without answering it/,
+    );
   });
 });

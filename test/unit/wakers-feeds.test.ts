@@ -558,4 +558,25 @@ describe('dropUnfed: worker threads another Root started', () => {
     expect(dump.rootFrame).toEqual(at);
     expect(promise.path.map(f => f.name)).toEqual(['run']);
   });
+
+  test("a socket another Root opened that feeds nothing leaves with its server's side drawn under it; the rest stays", () => {
+    const connect = [frame('earlier test'), frame('get')];
+    const socket: Leaf = {...leafOf('socket', 'socket'), path: [...connect]};
+    const serverSide: Leaf = {
+      ...leafOf('server', 'server side'),
+      path: [...connect, frame("'request' listener")],
+    };
+    const own: Leaf = {...leafOf('timer', 'own timer'), path: [frame('x')]};
+    const promise: Leaf = {
+      ...leafOf('promise', 'orphan', false),
+      path: [frame('test', 3)],
+    };
+    const dump = {
+      leaves: [socket, serverSide, own, promise],
+      elapsedMs: 1000,
+      rootFrame: null,
+    } as unknown as TaskDump;
+    dropUnfed(dump, [socket]);
+    expect(dump.leaves.map(l => l.what)).toEqual(['own timer', 'orphan']);
+  });
 });

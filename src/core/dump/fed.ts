@@ -169,14 +169,17 @@ export function markAside(dump: TaskDump, searched: readonly Leaf[]): void {
 }
 
 /**
- * Takes out of the dump the leaves of `earlier` (worker threads another Root
- * started) still in a branch of their own after the search: what they feed,
- * if anything, is no stuck promise of this dump.
+ * Takes out of the dump the leaves of `earlier` (worker threads and sockets
+ * another Root opened: outliving.ts) still in a branch of their own after the
+ * search, with what is drawn under them (a socket's server side): what they
+ * feed, if anything, is no stuck promise of this dump.
  */
 export function dropUnfed(dump: TaskDump, earlier: readonly Leaf[]): void {
-  const drop = new Set(earlier.filter(l => apart(l, dump)));
-  if (drop.size === 0) return;
-  const kept = dump.leaves.filter(l => !drop.has(l));
+  const apartNow = earlier.filter(l => apart(l, dump));
+  if (apartNow.length === 0) return;
+  const under = (l: Leaf, e: Leaf): boolean =>
+    l === e || (l.detached === e.detached && startsWith(l.path, e.path));
+  const kept = dump.leaves.filter(l => !apartNow.some(e => under(l, e)));
   dump.leaves.splice(0, dump.leaves.length, ...kept);
   if (dump.rootFrame === null) dump.rootFrame = hoistRootFrame(dump.leaves);
 }

@@ -6,9 +6,9 @@
  * leaves: they are the branches above them.
  */
 import {describeHandle} from '../handles';
-import {describeWorker} from '../worker-thread';
+import {outlivingHandles} from './outliving';
 import {isOwn} from '../machinery';
-import {type Capture, AMBIENT, isTimerPending, workersOutside} from '../record';
+import {type Capture, AMBIENT, isTimerPending} from '../record';
 import {
   type Site,
   file,
@@ -202,21 +202,28 @@ export class LeafMaker {
 
   /**
    * Open sockets, servers, child processes and worker threads. For a dump
-   * with a waker search, also the worker threads another Root started and
-   * still running (a pool made in a hook or an earlier test), as {@link
-   * earlier} leaves: the search asks whether they feed a stuck promise, and
-   * those that feed none are taken out of the dump after it.
+   * with a waker search, also those another Root opened that this one may
+   * wait on (outliving.ts), as {@link earlier} leaves: the search asks
+   * whether they feed a stuck promise, and those that feed none are taken
+   * out of the dump after it.
    */
   handles(): void {
     const earlier =
-      this.sources === undefined ? [] : workersOutside(this.g.family);
-    const before = new Set(earlier.map(([h]) => h));
+      this.sources === undefined
+        ? []
+        : outlivingHandles(this.g.family, this.rootWord, this.ctx);
+    const before = new Map(earlier.map(([h, , what]) => [h, what]));
     for (const [handle, {kind, capture}] of [...this.g.handles, ...earlier]) {
       const what = before.has(handle)
-        ? describeWorker(handle, `before this ${this.rootWord}`)
+        ? before.get(handle)
         : describeHandle(kind, handle, this.ctx);
-      if (what === null) continue;
-      if (kind === 'socket' && this.fetches.idle(handle, capture)) continue;
+      if (what === null || what === undefined) continue;
+      if (
+        kind === 'socket' &&
+        !before.has(handle) &&
+        this.fetches.idle(handle, capture)
+      )
+        continue;
       const leaves = this.add(
         capture,
         this.walker.walk(capture, 1),
@@ -224,7 +231,10 @@ export class LeafMaker {
         capture,
       );
       for (const leaf of leaves) this.handleOf.set(leaf, handle);
-      if (before.has(handle)) for (const leaf of leaves) this.earlier.add(leaf);
+      if (before.has(handle)) {
+        for (const leaf of leaves) this.earlier.add(leaf);
+        continue;
+      }
       if (kind === 'socket')
         this.fetches.socket(handle, capture, leaves, {
           kind: 'socket',

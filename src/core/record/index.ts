@@ -28,7 +28,7 @@ export {
   openServerSockets,
   unrecorded,
 } from './io';
-export {workersOutside} from './workers';
+export {handlesOutside} from './outliving';
 export {
   requestApi,
   requestMadeAt,

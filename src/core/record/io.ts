@@ -13,7 +13,7 @@ import {recordFetchRequests} from './fetch-requests';
 import {capture, rec, take} from './state';
 import {startPendingRoot} from './roots';
 import type {HandleKind, Root} from './types';
-import {noteWorker} from './workers';
+import {noteOutliving} from './outliving';
 
 function onTimerCreated(timer: object): void {
   if (rec.pending !== null) startPendingRoot(timer);
@@ -128,7 +128,8 @@ function onHandle(
   );
   root.handles.set(handle, {kind, capture: c});
   handleRoots.set(handle, root.id);
-  if (kind === 'worker') noteWorker(handle, {kind, capture: c}, root);
+  if (kind === 'worker' || kind === 'socket')
+    noteOutliving(handle, {kind, capture: c}, root);
   noteOpened(kind, handle, c, root);
 }
 

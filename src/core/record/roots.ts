@@ -6,7 +6,7 @@ import {now} from '../clock';
 import {rec} from './state';
 import {Stamp} from './stamp';
 import {fetchRequestObjects} from './fetch-requests';
-import {workerObjects} from './workers';
+import {outlivingObjects} from './outliving';
 import type {Root} from './types';
 
 function newRoot(id: number, parent: Root | null): Root {
@@ -232,7 +232,7 @@ export function recorderObjects(): object[] {
     AMBIENT,
     rec,
     ...fetchRequestObjects(),
-    ...workerObjects(),
+    ...outlivingObjects(),
   ];
   for (const r of live) out.push(r, r.promises, r.foreign, r.timers, r.handles);
   return out;
