@@ -161,7 +161,7 @@ function searchAll(
   // them now.
   sources.clear();
   if (subjects.length === 0) {
-    searchFeeds(dump, waiting, handles, ctx, options);
+    searchFeeds(dump, {subjects: waiting, handles, guards}, ctx, options);
     return;
   }
   // Kept, they would keep what their reactions refer to reachable from this
@@ -333,7 +333,9 @@ function searchFailed(dump: TaskDump, e: unknown): void {
  * Every stuck promise waits on a branch drawn below it, so none is searched
  * for itself; what is left to ask is whether a timer drawn in a branch of its
  * own (a rate limiter's storage expiry, set by a call the body has returned
- * from) feeds one of them. One that does is drawn under it; one that feeds
+ * from) feeds one of them, and whether a timer below one of them is a
+ * timeout on its wait (testing-library's `waitFor`: its poll loop and its
+ * timeout, both below it). One that feeds is drawn under it; one that feeds
  * none is set aside (shown, not counted), as after any search. Those
  * promises' own wakers are not shown: the branch below them says what they
  * wait on. Not cached: the question is about the timers, asked again in each
@@ -342,13 +344,15 @@ function searchFailed(dump: TaskDump, e: unknown): void {
  */
 function searchFeeds(
   dump: TaskDump,
-  waiting: WakerSubject[],
-  handles: Handle[],
+  {subjects: waiting, handles, guards}: Questions,
   ctx: DumpContext,
   options: SearchOptions,
 ): void {
   try {
-    if (waiting.length === 0 || !handles.some(h => h.leaf.kind === 'timer'))
+    if (
+      waiting.length === 0 ||
+      (guards.length === 0 && !handles.some(h => h.leaf.kind === 'timer'))
+    )
       return;
     const memory = readMemory();
     if (skipReason(memory, options) !== null) return;
@@ -357,6 +361,7 @@ function searchFeeds(
     try {
       const report = findWakers(waiting, {
         handles,
+        guards,
         ...searchContext(ctx, options),
       });
       const nested = nestFed(dump, report.feeds);
@@ -378,6 +383,7 @@ function searchFeeds(
   } finally {
     waiting.length = 0;
     handles.length = 0;
+    guards.length = 0;
   }
 }
 

@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('36 failed, 1 passed, 37 total');
-    expect(all).toHaveLength(36);
+    expect(run.tests).toBe('37 failed, 1 passed, 38 total');
+    expect(all).toHaveLength(37);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -655,6 +655,21 @@ describe.each([
     const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
     expect(flat).toMatch(
       /└╼ status at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for 'response' on a ClientRequest \(an EventEmitter\): not emitted since its listener was added └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ └╼ status at test\/shapes\.test\.js:\d+:\d+ └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP GET to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); on a socket opened before this test; it waits on: └╼ 'request' listener <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler returned without answering it/,
+    );
+  });
+
+  // The promise waits on the branches below it (its executor started them):
+  // no promise is searched for itself, but the timer is still asked whether
+  // it is a timeout on that wait. It is: one hang, the loop.
+  test("a poll loop beside its overall timeout (testing-library's waitFor): the loop is the branch, the timer a timeout on the wait", () => {
+    const d = outline(
+      find('a poll › a condition polled until a timeout longer than the test'),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 loop\); 1 timeout on a stuck wait /,
+    );
+    expect(d.replace(/\s+/g, ' ')).toMatch(
+      /⏲ setTimeout 60000 ms, fires in .+; the test timeout is 300 ms; a timeout on the promise above: its callback can settle that promise, ending the wait/,
     );
   });
 });

@@ -17,17 +17,26 @@ import {unitContext} from './context';
 // their recording (a Worker made under a Root is a handle of its dump; the
 // watchdog's is not).
 
+// Each terminated once online or exited, and awaited: a thread torn down while
+// it starts is what Node's own worker bugs are made of (nodejs/node#56312).
 const running: Worker[] = [];
-const start = async (code: string): Promise<Worker> => {
-  const w = new Worker(code, {eval: true});
+const ready = new Map<Worker, Promise<unknown>>();
+const track = (w: Worker): Worker => {
   running.push(w);
+  ready.set(w, Promise.race([once(w, 'online'), once(w, 'exit')]));
+  return w;
+};
+const start = async (code: string): Promise<Worker> => {
+  const w = track(new Worker(code, {eval: true}));
   await once(w, 'online');
   return w;
 };
 const sleep = (ms: number): Promise<void> =>
   new Promise(resolve => setTimeout(resolve, ms));
-
-afterAll(() => Promise.all(running.map(w => w.terminate())));
+afterAll(async () => {
+  await Promise.all(ready.values());
+  await Promise.all(running.map(w => w.terminate()));
+});
 
 describe('describeWorker', () => {
   test('a thread waiting for events: its event loop idle; one that never yields: idle 0%, and what the rest means', async () => {
@@ -47,11 +56,13 @@ describe('describeWorker', () => {
   });
 
   test('a thread not online yet, and one that has exited (nothing to say)', async () => {
-    const starting = new Worker('setTimeout(() => {}, 500)', {eval: true});
-    running.push(starting);
+    const starting = track(
+      new Worker('setTimeout(() => {}, 500)', {eval: true}),
+    );
     expect(describeWorker(starting)).toBe(
       `worker thread ${starting.threadId}, starting (not online yet)`,
     );
+    await ready.get(starting);
     const done = new Worker('0', {eval: true});
     await once(done, 'exit');
     expect(describeWorker(done)).toBeNull();
@@ -65,12 +76,13 @@ describe('recording', () => {
     try {
       enterRoot(root);
       const own = unrecorded(() => new Worker('0', {eval: true}));
-      running.push(own);
-      const theirs = new Worker('setInterval(() => {}, 1000)', {eval: true});
-      running.push(theirs);
+      const ownExit = once(own, 'exit');
+      const theirs = track(
+        new Worker('setInterval(() => {}, 1000)', {eval: true}),
+      );
       leaveRoot(root);
       expect([...root.handles.keys()]).toEqual([theirs]);
-      await once(theirs, 'online');
+      await ready.get(theirs);
       const leaves = takeDump(root, unitContext(__filename)).leaves.filter(
         l => l.kind === 'worker',
       );
@@ -81,6 +93,7 @@ describe('recording', () => {
       expect(leaves[0].createdAt?.file).toBe(
         path.relative(process.cwd(), __filename),
       );
+      await ownExit;
     } finally {
       closeRoot(root);
       stop();
