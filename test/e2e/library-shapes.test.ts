@@ -599,9 +599,11 @@ describe.each([
     );
   });
 
-  test('a pool task that keeps its worker thread busy: its event loop never idle', () => {
+  test('a pool task that blocks its worker thread in a synchronous call: its event loop never idle', () => {
     const d = outline(
-      find('a pool of worker threads › a task that keeps its thread busy'),
+      find(
+        'a pool of worker threads › a task that blocks its thread in a synchronous call',
+      ),
     );
     expect(d.replace(/\s+/g, ' ')).toMatch(
       /⚙ worker thread \d+, running: its event loop idle [0-9]% of the .+ since it started; the rest of the time it ran code or was blocked in a synchronous call/,

@@ -39,9 +39,11 @@ afterAll(async () => {
 });
 
 describe('describeWorker', () => {
-  test('a thread waiting for events: its event loop idle; one that never yields: idle 0%, and what the rest means', async () => {
+  test('a thread waiting for events: its event loop idle; one blocked in a synchronous call: idle 0%, and what the rest means', async () => {
     const idle = await start('setInterval(() => {}, 1000)');
-    const busy = await start('for (;;) {}');
+    const busy = await start(
+      'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)',
+    );
     await sleep(200);
     expect(describeWorker(idle)).toMatch(
       new RegExp(
