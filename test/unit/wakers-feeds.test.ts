@@ -26,6 +26,15 @@ const leafOf = (kind: Leaf['kind'], name: string, detached = true): Leaf => ({
   detached,
 });
 
+/** A frame of src/a.js (nestFed's and dropUnfed's hand-built leaves). */
+const frame = (name: string, line = 1): Frame => ({
+  name,
+  file: 'src/a.js',
+  line,
+  column: 1,
+  async: true,
+});
+
 /** Where a client keeps the resolve functions of its pending queries. */
 class Client {
   readonly pending: Array<(v: unknown) => void> = [];
@@ -308,13 +317,6 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
 });
 
 describe('nestFed: a fed handle drawn under the promise it feeds', () => {
-  const frame = (name: string): Frame => ({
-    name,
-    file: 'src/a.js',
-    line: 1,
-    column: 1,
-    async: true,
-  });
   const dumpOf = (leaves: Leaf[], elapsedMs = 1000): TaskDump =>
     ({leaves, elapsedMs}) as unknown as TaskDump;
 
@@ -523,14 +525,6 @@ describe('nestFed: a fed handle drawn under the promise it feeds', () => {
 });
 
 describe('dropUnfed: worker threads another Root started', () => {
-  const frame = (name: string, line = 1): Frame => ({
-    name,
-    file: 'src/a.js',
-    line,
-    column: 1,
-    async: true,
-  });
-
   test('are in the dump only under a promise they feed; the root frame is hoisted again when they leave', () => {
     const fed: Leaf = {...leafOf('worker', 'thread 2'), path: [frame('spawn')]};
     const idle: Leaf = {
