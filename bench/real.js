@@ -70,6 +70,39 @@ const median = xs => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+/**
+ * Plugin / plain CPU of each round (the two runs of a round are minutes apart
+ * at most, so they share the machine's load): their median, mean, and a 95%
+ * interval of the mean from 2 000 bootstrap resamples (a fixed seed: the same
+ * rounds give the same interval).
+ */
+function paired(plain, plugin) {
+  const ratios = plugin.map((r, i) => r.cpu / plain[i].cpu);
+  const mean = xs => xs.reduce((a, b) => a + b, 0) / xs.length;
+  let seed = 0x2545f491;
+  const random = () => {
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 2 ** 32;
+  };
+  const means = [];
+  for (let b = 0; b < 2000; b++) {
+    const sample = ratios.map(
+      () => ratios[Math.floor(random() * ratios.length)],
+    );
+    means.push(mean(sample));
+  }
+  means.sort((a, b) => a - b);
+  return {
+    ratios,
+    median: median(ratios),
+    mean: mean(ratios),
+    low: means[Math.floor(0.025 * means.length)],
+    high: means[Math.ceil(0.975 * means.length) - 1],
+  };
+}
+
 function writeConfigs(opts, dir) {
   const base = path.join(opts.project, opts.config);
   if (!fs.existsSync(base))
@@ -199,6 +232,12 @@ function main() {
   console.log(
     `ratio plugin/plain: wall ${(q.wall / p.wall).toFixed(3)}×, cpu ${(q.cpu / p.cpu).toFixed(3)}× (target ≤ 1.03×)`,
   );
+  const pr = paired(runs.plain, runs.plugin);
+  console.log(
+    `paired rounds plugin/plain (cpu): median ${pr.median.toFixed(3)}×, mean ${pr.mean.toFixed(3)}×, 95% interval of the mean ${pr.low.toFixed(3)}–${pr.high.toFixed(3)}× (${pr.ratios.length} rounds, ${pr.ratios
+      .map(r => r.toFixed(2))
+      .join(' ')})`,
+  );
   // Outcomes: every run of both kinds must agree with the first plain run, test
   // by test.
   const reference = runs.plain[0].outcomes;
@@ -234,6 +273,12 @@ function main() {
         plugin: q,
         wallRatio: q.wall / p.wall,
         cpuRatio: q.cpu / p.cpu,
+        paired: {
+          median: pr.median,
+          mean: pr.mean,
+          low: pr.low,
+          high: pr.high,
+        },
         tests: reference.size,
         counts,
         differences,

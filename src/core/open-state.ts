@@ -4,6 +4,7 @@
  * lists by it).
  */
 import type {OpenedKind} from './leftovers';
+import {threadRuns} from './worker-thread';
 
 /** What is read: the kind noted and the object itself. */
 interface Noted {
@@ -43,8 +44,7 @@ export function isOpen(e: Noted): boolean {
         })
       );
     case 'worker':
-      // Node sets an exited Worker's `threadId` to -1.
-      return typeof o.threadId === 'number' && o.threadId >= 0;
+      return threadRuns(o);
     case 'watcher':
       return o._handle !== null && o._handle !== undefined;
     default:

@@ -15,6 +15,12 @@ interface WorkerLike {
   performance?: {eventLoopUtilization?: () => {idle: number; active: number}};
 }
 
+/** Whether a Worker's thread runs (Node sets an exited one's `threadId` to -1). */
+export function threadRuns(w: object): boolean {
+  const id = (w as WorkerLike).threadId;
+  return typeof id === 'number' && id >= 0;
+}
+
 /**
  * One line for a worker thread still running, or null once it has exited
  * (Node sets its `threadId` to -1). `before`: when it was started, for a
@@ -26,9 +32,9 @@ interface WorkerLike {
  * // it started'
  */
 export function describeWorker(w: object, before?: string): string | null {
+  if (!threadRuns(w)) return null;
   const o = w as WorkerLike;
-  if (typeof o.threadId !== 'number' || o.threadId < 0) return null;
-  const head = `worker thread ${o.threadId}${before !== undefined ? ` (started ${before})` : ''}`;
+  const head = `worker thread ${o.threadId as number}${before !== undefined ? ` (started ${before})` : ''}`;
   const elu = o.performance?.eventLoopUtilization?.();
   if (elu === undefined) return `${head}, running`;
   const total = elu.idle + elu.active;

@@ -6,6 +6,7 @@
  * socket feeds what it waits on. Held weakly; at most MAX_HANDLES, those
  * closed dropped first.
  */
+import {isOpen} from '../open-state';
 import type {HandleRecord, Root} from './types';
 
 interface Noted {
@@ -17,16 +18,13 @@ interface Noted {
 const handles: Noted[] = [];
 const MAX_HANDLES = 64;
 
-/**
- * Whether a noted handle is still open: a Worker whose thread runs (Node sets
- * an exited one's `threadId` to -1), a socket not destroyed.
- */
+/** Whether a noted handle is still open (a Worker's thread runs, a socket not destroyed). */
 function open(h: object | undefined, record: HandleRecord): h is object {
-  if (h === undefined) return false;
-  const o = h as {threadId?: unknown; destroyed?: unknown};
-  return record.kind === 'worker'
-    ? typeof o.threadId === 'number' && o.threadId >= 0
-    : o.destroyed !== true;
+  return (
+    h !== undefined &&
+    (record.kind === 'worker' || record.kind === 'socket') &&
+    isOpen({kind: record.kind, object: h})
+  );
 }
 
 /** Notes a Worker or socket recorded under `root`. */
