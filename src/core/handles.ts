@@ -14,6 +14,7 @@
  *   `http.server.connections` (what `closeAllConnections()` uses); a
  *   connection's socket carries the `ServerResponse` it is answering in
  *   `_httpMessage`;
+ * - a client socket carrying an HTTP/2 session: http2.ts;
  * - a child process keeps `spawnfile`, `spawnargs`, `pid`, `exitCode`,
  *   `signalCode`.
  */
@@ -21,6 +22,7 @@ import fs from 'node:fs';
 import type {ClientRequest, IncomingMessage, ServerResponse} from 'node:http';
 import {bytesReadBefore} from './record';
 import {commandShape} from './command-shape';
+import {clientStreamsWords, sessionOf} from './http2';
 import {describeWorker} from './worker-thread';
 
 /** What {@link describeHandle} needs to know about the run. */
@@ -75,6 +77,13 @@ function describeSocket(o: Record<string, unknown>): string | null {
       ? ` to ${o.remoteAddress}:${o.remotePort}`
       : '';
   const read = typeof o.bytesRead === 'number' ? o.bytesRead : 0;
+  const h2 = sessionOf(o);
+  if (h2?.side === 'client') {
+    if (o.connecting === true) return `HTTP/2 session${to}, still connecting`;
+    // A session with no stream waiting waits on nothing.
+    const streams = clientStreamsWords(h2.session);
+    return streams === null ? null : `HTTP/2 session${to}: ${streams}`;
+  }
   if (message instanceof http().ClientRequest) {
     const req = message as ClientRequest & {
       protocol?: string;

@@ -15,7 +15,9 @@ interface WorkerLike {
   performance?: {eventLoopUtilization?: () => {idle: number; active: number}};
 }
 
-/** Whether a Worker's thread runs (Node sets an exited one's `threadId` to -1). */
+/**
+ * Whether a Worker's thread runs (Node sets an exited one's `threadId` to -1).
+ */
 export function threadRuns(w: object): boolean {
   const id = (w as WorkerLike).threadId;
   return typeof id === 'number' && id >= 0;

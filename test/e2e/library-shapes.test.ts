@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('37 failed, 1 passed, 38 total');
-    expect(all).toHaveLength(37);
+    expect(run.tests).toBe('38 failed, 1 passed, 39 total');
+    expect(all).toHaveLength(38);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -672,6 +672,19 @@ describe.each([
     );
     expect(d.replace(/\s+/g, ' ')).toMatch(
       /⏲ setTimeout 60000 ms, fires in .+; the test timeout is 300 ms; a timeout on the promise above: its callback can settle that promise, ending the wait/,
+    );
+  });
+  // The client's HTTP/2 session is what the stream's promise waits on (its
+  // stream's 'end' listener keeps the resolve function, through the session's
+  // streams), and the server's side of that stream is under the session: the
+  // one 'stream' listener returned without responding.
+  test("an HTTP/2 request the server's stream listener never answers: the session and the server's side under the promise", () => {
+    const d = outline(
+      find('an HTTP/2 server › a request its stream listener never answers'),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)\n/);
+    expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
+      /└╼ body at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for a ClientHttp2Stream \(a Duplex stream\) to end: .* └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP\/2 session to 127\.0\.0\.1:\d+: 1 stream open \(GET\); it waits on: └╼ 'stream' listener <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP\/2 server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler returned without answering it/,
     );
   });
 });

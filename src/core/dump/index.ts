@@ -15,6 +15,7 @@ import {finish} from './finish';
 import {FrameMaker} from './frames';
 import {type LeafSource, LeafMaker} from './leaves';
 import {joinPeers} from './peers';
+import {joinH2Peers} from './h2-peers';
 import {joinTcpPeers} from './tcp-peers';
 
 export type {DumpContext} from './context';
@@ -93,7 +94,8 @@ export function takeDump(
     leaves.fetchSocket();
     watch?.lap('promises');
     const madeAt = (c: Capture): Frame | null => leaves.createdAt(c);
-    // Both ends of local connections: HTTP ones, then plain TCP ones.
+    // Both ends of local connections: HTTP/1 ones, HTTP/2 ones, then plain
+    // TCP ones.
     const peers = [
       leaves.leaves,
       leaves.handleOf,
@@ -103,6 +105,7 @@ export function takeDump(
       madeAt,
     ] as const;
     joinPeers(...peers);
+    joinH2Peers(...peers);
     joinTcpPeers(...peers);
     if (sources !== undefined)
       for (const [leaf, handle] of leaves.handleOf)

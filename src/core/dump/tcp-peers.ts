@@ -1,5 +1,6 @@
 /**
- * Both ends of a local TCP connection that is not HTTP (peers.ts joins those):
+ * Both ends of a local TCP connection that is not HTTP (peers.ts and
+ * h2-peers.ts join those):
  * a client socket of the dump whose other end a server of this process
  * accepted (Node publishes each server-side socket: record/io.ts). The
  * server's side is drawn under the client's socket, as what it waits on: how
@@ -20,6 +21,7 @@ import {
   functionPositions,
 } from '../fn-position';
 import {connectionsOf} from '../handles';
+import {sessionOf} from '../http2';
 import {openServers} from '../leftovers';
 import {openServerSockets} from '../record';
 import type {Capture} from '../record';
@@ -62,6 +64,8 @@ export function joinTcpPeers(
     const server = s.server as Obj | undefined;
     if (typeof server !== 'object' || server === null) continue;
     if (connectionsOf(server) !== undefined) continue;
+    // An HTTP/2 connection: h2-peers.ts.
+    if (sessionOf(s) !== undefined) continue;
     openCount.set(server, (openCount.get(server) ?? 0) + 1);
     const k = endKey(s.remoteAddress, s.remotePort);
     if (k !== null) ends.set(k, s);
@@ -171,7 +175,7 @@ function sameFunction(start: FunctionStart, fn: FunctionPosition): boolean {
 }
 
 /** `127.0.0.1:4000`, from the server's own address. */
-function addressOf(server: Obj): string {
+export function addressOf(server: Obj): string {
   const a = (server.address as (() => unknown) | undefined)?.call(server) as
     {address?: string; port?: number} | string | null | undefined;
   return typeof a === 'string'
@@ -197,7 +201,7 @@ function listenerOf(server: Obj): AnyFunction | null {
  * Where a server another test or hook of the file opened was opened (the
  * ledger keeps its Capture), or null.
  */
-function openedAt(
+export function openedAt(
   server: object,
   madeAt: (c: Capture) => Frame | null,
 ): Frame | null {

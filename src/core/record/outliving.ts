@@ -18,7 +18,10 @@ interface Noted {
 const handles: Noted[] = [];
 const MAX_HANDLES = 64;
 
-/** Whether a noted handle is still open (a Worker's thread runs, a socket not destroyed). */
+/**
+ * Whether a noted handle is still open (a Worker's thread runs, a socket not
+ * destroyed).
+ */
 function open(h: object | undefined, record: HandleRecord): h is object {
   return (
     h !== undefined &&

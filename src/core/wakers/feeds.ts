@@ -11,7 +11,11 @@
 import {edgeNamed} from '../heap';
 import type {Leaf} from '../types';
 import type {WakerContext} from './context';
-import {abortListeners, emitterListeners} from './listener-steps';
+import {
+  abortListeners,
+  emitterListeners,
+  sessionStreams,
+} from './listener-steps';
 import {carriesFeed} from './feed-edges';
 
 /** Timers' classes in the heap. */
@@ -179,7 +183,8 @@ function reached(
         meet(to);
         // Listeners one step with what they listen on (listener-steps.ts).
         const steps = abortListeners(g, to);
-        if (!timer) steps.push(...emitterListeners(g, to));
+        if (!timer)
+          steps.push(...emitterListeners(g, to), ...sessionStreams(g, to));
         for (const f of steps)
           if (!seen.has(f)) {
             seen.add(f);

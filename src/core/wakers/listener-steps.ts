@@ -11,6 +11,9 @@
  *   child process, an emitter's listeners are one step with it. Not from a
  *   timer: an emitter its callback keeps may emit nothing (a client's
  *   heartbeat keeps the client, whose 'message' listeners it cannot call).
+ * - An HTTP/2 session (a socket keeps it) brings in what its streams emit:
+ *   its open streams and their listeners are one step with it. A request's
+ *   listeners are on its stream, three objects down the session's state.
  */
 import {type HeapGraph, arrayElements, edgeNamed} from '../heap';
 import {carriesFeed} from './feed-edges';
@@ -106,6 +109,40 @@ export function emitterListeners(g: HeapGraph, emitter: number): number[] {
     else if (type === 'array')
       for (const f of arrayElements(g, to))
         if (g.type(f) === 'closure') out.push(f);
+  }
+  return out;
+}
+
+/** Classes of HTTP/2 sessions and streams in the heap. */
+const SESSIONS = new Set(['ClientHttp2Session', 'ServerHttp2Session']);
+const STREAMS = new Set(['ClientHttp2Stream', 'ServerHttp2Stream']);
+
+/**
+ * The open streams of `session`, if it is an HTTP/2 session, and their
+ * listeners: from its `state` symbol's object, its `streams` Map and the
+ * Map's table (http2.ts reads the same live).
+ */
+export function sessionStreams(g: HeapGraph, session: number): number[] {
+  if (g.type(session) !== 'object' || !SESSIONS.has(g.name(session))) return [];
+  const state = edgeMatching(g, session, /^<symbol state>$/);
+  const map = state === -1 ? -1 : edgeNamed(g, state, 'streams');
+  if (map === -1) return [];
+  const out: number[] = [];
+  const seen = new Set<number>([map]);
+  let level = [map];
+  // The Map, its table, the streams in it.
+  for (let d = 0; d < 3 && level.length > 0; d++) {
+    const next: number[] = [];
+    for (const n of level)
+      for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
+        const to = g.edgeTo(e);
+        if (seen.has(to) || !carriesFeed(g, e, to)) continue;
+        seen.add(to);
+        if (STREAMS.has(g.name(to))) out.push(to, ...emitterListeners(g, to));
+        else if (g.type(to) === 'array' || g.type(to) === 'hidden')
+          next.push(to);
+      }
+    level = next;
   }
   return out;
 }

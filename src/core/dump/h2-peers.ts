@@ -1,0 +1,167 @@
+/**
+ * Both ends of a local HTTP/2 connection (peers.ts joins HTTP/1 ones,
+ * tcp-peers.ts other TCP ones): a client socket of the dump carrying an
+ * HTTP/2 session whose other end a server of this process accepted (Node
+ * publishes each server-side socket: record/io.ts). Each stream the client
+ * has open that the server has not answered, or not ended the response of, is
+ * drawn under the client's socket as what it waits on (by method, never by
+ * path), at the function the server handed it to: its one 'request' listener
+ * (a server made with a request handler), else its one 'stream' listener. The
+ * server's own leaf goes when each stream it has open is drawn so.
+ *
+ * Only Node's own fields are read (http2.ts); nothing is called but
+ * `listeners()`, the sockets' address getters and the handler's
+ * `Function.prototype.toString`.
+ */
+import {positionSite} from '../callsites';
+import {type AnyFunction, functionPositions} from '../fn-position';
+import {serverStreamState, sessionOf, streamMethod, streamsOf} from '../http2';
+import {openServerSockets} from '../record';
+import type {Capture} from '../record';
+import type {Frame, Leaf} from '../types';
+import {type RootWord, serverSideWhat} from '../words';
+import type {DumpContext} from './context';
+import type {FrameMaker} from './frames';
+import {endKey, endOf, nameOf} from './peers';
+import {addressOf, openedAt} from './tcp-peers';
+
+type Obj = Record<string | symbol, unknown>;
+
+/** A server-side socket of a local HTTP/2 server, with its session. */
+interface ServerEnd {
+  server: Obj;
+  socket: Obj;
+  session: Obj;
+}
+
+/**
+ * Joins each client socket leaf of `leaves` carrying an HTTP/2 session to the
+ * server side of its connection, where that is a server of this process (see
+ * the module comment). `handleOf` gives the socket or server behind a leaf.
+ */
+export function joinH2Peers(
+  leaves: Leaf[],
+  handleOf: Map<Leaf, object>,
+  ctx: DumpContext,
+  frames: FrameMaker,
+  rootWord: RootWord,
+  madeAt: (c: Capture) => Frame | null,
+): void {
+  const clients: Array<[Leaf, Obj, Obj]> = [];
+  const serverLeaf = new Map<object, Leaf>();
+  for (const [leaf, h] of handleOf) {
+    if (leaf.kind === 'server') serverLeaf.set(h, leaf);
+    if (leaf.kind !== 'socket' || leaf.waiting === true) continue;
+    const s = sessionOf(h);
+    if (s?.side === 'client') clients.push([leaf, h as Obj, s.session]);
+  }
+  if (clients.length === 0) return;
+  const ends = new Map<string, ServerEnd>();
+  const pending = new Map<object, number>();
+  for (const socket of openServerSockets() as Obj[]) {
+    const s = sessionOf(socket);
+    const server = socket.server;
+    if (s?.side !== 'server' || typeof server !== 'object' || server === null)
+      continue;
+    const k = endKey(socket.remoteAddress, socket.remotePort);
+    if (k !== null)
+      ends.set(k, {server: server as Obj, socket, session: s.session});
+    let n = 0;
+    for (const stream of streamsOf(s.session).values())
+      if (serverStreamState(stream) !== null) n++;
+    pending.set(server, (pending.get(server) ?? 0) + n);
+  }
+  const drawn = new Map<object, number>();
+  for (const [client, socket, session] of clients) {
+    const end = ends.get(endKey(socket.localAddress, socket.localPort) ?? '');
+    if (end === undefined || end.socket.localPort !== socket.remotePort)
+      continue;
+    const theirs = streamsOf(end.session);
+    const sides: Leaf[] = [];
+    for (const [id, stream] of streamsOf(session)) {
+      const other = theirs.get(id);
+      const state = other === undefined ? null : serverStreamState(other);
+      if (state === null) continue;
+      const handler = handlerOf(end.server);
+      const frame =
+        handler === null ? null : handlerFrame(handler, ctx, frames);
+      const own = serverLeaf.get(end.server);
+      sides.push({
+        kind: 'server',
+        what: serverSideWhat({
+          server: `HTTP/2 server on ${addressOf(end.server)}`,
+          outside: own === undefined ? rootWord : null,
+          method: streamMethod(stream),
+          status: state.status,
+          answered: state.answered,
+          bodyPending: false,
+          handler: frame === null ? null : endOf(handler!.fn),
+          noRoute: false,
+        }),
+        createdAt: own?.createdAt ?? openedAt(end.server, madeAt),
+        path: frame === null ? [...client.path] : [...client.path, frame],
+        ageMs: own?.ageMs ?? client.ageMs,
+        detached: client.detached,
+      });
+    }
+    if (sides.length === 0) continue;
+    client.waiting = true;
+    leaves.push(...sides);
+    drawn.set(end.server, (drawn.get(end.server) ?? 0) + sides.length);
+  }
+  for (const [server, n] of drawn) {
+    const own = serverLeaf.get(server);
+    if (own === undefined || n < (pending.get(server) ?? 0)) continue;
+    const k = leaves.indexOf(own);
+    if (k >= 0) leaves.splice(k, 1);
+  }
+}
+
+/** The function a server hands its streams to, with its frame's name. */
+interface Handler {
+  fn: AnyFunction;
+  name: string;
+}
+
+/**
+ * The server's one 'request' listener (`http2.createServer(handler)`: Node's
+ * own 'stream' listener makes the request and response), else its one
+ * 'stream' listener; null when there are several or none.
+ */
+function handlerOf(server: Obj): Handler | null {
+  const one = (event: string): AnyFunction | null => {
+    const ls = (
+      server.listeners as ((e: string) => unknown[]) | undefined
+    )?.call(server, event);
+    return Array.isArray(ls) && ls.length === 1 && typeof ls[0] === 'function'
+      ? (ls[0] as AnyFunction)
+      : null;
+  };
+  const request = one('request');
+  if (request !== null)
+    return {fn: request, name: `'request' listener ${nameOf(request)}`};
+  const stream = one('stream');
+  return stream === null
+    ? null
+    : {fn: stream, name: `'stream' listener ${nameOf(stream)}`};
+}
+
+/** The handler's frame, at the function's own position (source-mapped). */
+function handlerFrame(
+  h: Handler,
+  ctx: DumpContext,
+  frames: FrameMaker,
+): Frame | null {
+  const at = functionPositions([h.fn])[0] ?? null;
+  if (at === null) return null;
+  const mapped = ctx.mapPosition(positionSite(at.file, at.line, at.column));
+  return mapped === null
+    ? null
+    : {
+        name: h.name,
+        file: frames.display(mapped.file),
+        line: mapped.line,
+        column: mapped.column,
+        async: false,
+      };
+}
