@@ -9,7 +9,7 @@
  * stack that ends short of the runner is told apart by where the Root's body
  * is (root-body.ts).
  */
-import {type Capture, Stamp} from '../record';
+import type {Capture} from '../record';
 import {isOwn, packageOf} from '../machinery';
 import {isDownlevelHelper} from '../stack/downlevel';
 import {
@@ -68,13 +68,6 @@ export class StackWalk {
    * subscription: its top frame is where it waits; 1 for a creation: its top
    * frame is the constructor, the timer's setter or the function itself).
    */
-  /** Whether `c` was made in code resumed by a promise of the Root's. */
-  private resumedHere(c: Capture): boolean {
-    const ctx = c.context;
-    const by = ctx === undefined ? undefined : Stamp.capture(ctx);
-    return by !== undefined && this.g.ours(by.owner);
-  }
-
   walk(c: Capture, from: number): Branch[] {
     let byFrom = this.walks.get(c);
     if (byFrom === undefined) this.walks.set(c, (byFrom = []));
@@ -233,17 +226,14 @@ export class StackWalk {
       fnKey(lastUser) === callerKey
     )
       return [{path, reach: 'foreign'}];
-    // An `await` chain that ends in a function no pending call of which was
-    // recorded under the Root began before it: work an earlier test left
-    // running (a poll that outlived its test, resumed between tests). Unless
-    // what resumed it, its `await`, was made under the Root: that call has
-    // settled since (grpc-js's connect(), which made a socket still open).
+    // An `await` chain that ends in a function no call of which was recorded
+    // under the Root began before it: work an earlier test left running (a
+    // poll that outlived its test, resumed between tests).
     if (
       lastUser !== undefined &&
       isAsync(lastUser) &&
       !this.g.undercounted &&
-      !this.g.calls.has(fnKey(lastUser)) &&
-      !this.resumedHere(c)
+      !this.g.calls.has(fnKey(lastUser))
     )
       return [{path, reach: 'foreign'}];
     const rest = this.afterShort(c, lastUser);
