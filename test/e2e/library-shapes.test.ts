@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('38 failed, 1 passed, 39 total');
-    expect(all).toHaveLength(38);
+    expect(run.tests).toBe('39 failed, 1 passed, 40 total');
+    expect(all).toHaveLength(39);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -685,6 +685,23 @@ describe.each([
     expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)\n/);
     expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
       /└╼ body at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for a ClientHttp2Stream \(a Duplex stream\) to end: .* └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP\/2 session to 127\.0\.0\.1:\d+: 1 stream open \(GET\); it waits on: └╼ 'stream' listener <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP\/2 server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler returned without answering it/,
+    );
+  });
+
+  // One session feeds both inputs of the Promise.all: drawn under the first,
+  // the second waits on what it waits on; each request not answered is a
+  // branch of its own.
+  test('two requests at once on one HTTP/2 session: the session under input [0], [1] waits on what [0] waits on', () => {
+    const d = outline(
+      find(
+        'an HTTP/2 server › two requests at once on one session, neither answered',
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 2 branches stuck after … ms \(2 servers\)\n/,
+    );
+    expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
+      /└╼ Promise\.all ├╼ \[0\] body at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for a ClientHttp2Stream .* ⇄ HTTP\/2 session to 127\.0\.0\.1:\d+: 2 streams open \(2 GET\); it waits on: └╼ 'stream' listener <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ 2× HTTP\/2 server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler returned without answering it.* └╼ \[1\] body at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on what \[0\] waits on/,
     );
   });
 });

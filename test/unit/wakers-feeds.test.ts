@@ -239,6 +239,36 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
       promise('pool task', r => pool.infos[0].tasks.set(1, r));
     })();
 
+    // (l) One timer could settle two promises that are inputs [0] and [1] of
+    // one Promise.all (one HTTP/2 session carries both requests): it feeds
+    // both, drawn under the first (nestFed).
+    ((both: {first?: () => void; second?: () => void}) => {
+      // (One frame object: inputs of one combinator share their callers'.)
+      const test = frame('test');
+      for (const [k, key] of [
+        [0, 'first'],
+        [1, 'second'],
+      ] as const) {
+        const name = `input ${k}`;
+        promises[name] = {
+          ...leafOf('promise', name, false),
+          path: [
+            test,
+            {...frame('get'), combinator: {name: 'Promise.all', index: k}},
+          ],
+        };
+        subjects.push({
+          leaf: promises[name],
+          promise: new Promise<void>(r => (both[key] = r)),
+          constructed: true,
+        });
+      }
+      timer('inputs', () => {
+        both.first?.();
+        both.second?.();
+      });
+    })({});
+
     report = findWakers(subjects, {
       exclude: [],
       rootDir: process.cwd(),
@@ -309,7 +339,16 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
     expect(fedBy('thread 1')).toBeUndefined();
   });
 
-  test('no handle feeds more than one promise, no promise is fed twice', () => {
+  test('(l) a timer that could settle two inputs of one combinator feeds both', () => {
+    expect(
+      report.feeds
+        .filter(f => f.handle === handles.inputs)
+        .map(f => f.promise.what)
+        .sort(),
+    ).toEqual(['input 0', 'input 1']);
+  });
+
+  test('no promise is fed twice; a handle feeds more than one only as inputs of one combinator', () => {
     expect(report.feeds.map(f => f.promise.what)).toEqual([
       ...new Set(report.feeds.map(f => f.promise.what)),
     ]);

@@ -29,6 +29,11 @@ export interface Fed {
   /** The one subject it feeds, or -1. */
   subject: number;
   /**
+   * Other inputs of the combinator whose input `subject` is, fed alike (one
+   * HTTP/2 session carries the requests a `Promise.all` waits on).
+   */
+  also: number[];
+  /**
    * Subjects drawn under the handle, as the work its own events made (the
    * commands a client sends when its socket connects), that it keeps: what
    * would settle them comes through it.
@@ -56,6 +61,8 @@ export interface Fed {
  * @param under whether subject `i`'s leaf is in handle `k`'s own branch.
  * @param near for each subject, the objects from its resolve function up to
  *   the first holder: with `kept`, how near a handle reaches it.
+ * @param inputs whether the subjects are inputs of one combinator: a handle
+ *   that feeds them all feeds each (drawn under the first: dump/fed.ts).
  */
 export function feedsOf(
   cx: WakerContext,
@@ -64,6 +71,7 @@ export function feedsOf(
   inside: (inner: number, outer: number) => boolean = () => false,
   under: (k: number, i: number) => boolean = () => false,
   near: Array<number[] | undefined> = [],
+  inputs: (found: number[]) => boolean = () => false,
 ): Fed[] {
   const owners = new Map<number, Set<number>>();
   kept.forEach((nodes, i) => {
@@ -73,10 +81,11 @@ export function feedsOf(
       else set.add(i);
     }
   });
-  const one = (found: Set<number>): number => {
+  const pick = (found: Set<number>): number[] => {
     for (const i of found)
-      if ([...found].every(j => j === i || inside(i, j))) return i;
-    return -1;
+      if ([...found].every(j => j === i || inside(i, j))) return [i];
+    const all = [...found].sort((a, b) => a - b);
+    return all.length > 1 && inputs(all) ? all : [];
   };
   // How far from each subject's resolve function a node keeps it: its place
   // on the way up to the first holder (`near`), then among the holders.
@@ -91,12 +100,16 @@ export function feedsOf(
   const ranks: number[] = [];
   const fed = handles.map((h, k) => {
     const below = new Set<number>();
-    const {subject, at} =
+    const {subjects, at} =
       h.node === -1 || owners.size === 0
-        ? {subject: -1, at: Infinity}
-        : reached(cx, h, owners, rankOf, one, i => under(k, i), below);
+        ? {subjects: [], at: Infinity}
+        : reached(cx, h, owners, rankOf, pick, i => under(k, i), below);
     ranks.push(at);
-    return {subject, below: [...below]};
+    return {
+      subject: subjects[0] ?? -1,
+      also: subjects.slice(1),
+      below: [...below],
+    };
   });
   const nearest = new Map<string, number>();
   const key = (k: number): string => `${handles[k].kind}:${fed[k].subject}`;
@@ -106,7 +119,7 @@ export function feedsOf(
   });
   return fed.map((f, k) =>
     f.subject !== -1 && ranks[k] > (nearest.get(key(k)) ?? Infinity)
-      ? {subject: -1, below: f.below}
+      ? {subject: -1, also: [], below: f.below}
       : f,
   );
 }
@@ -118,9 +131,11 @@ export function feedPairs(
   subjects: ReadonlyArray<{leaf: Leaf}>,
 ): Array<{handle: Leaf; promise: Leaf}> {
   return handles.flatMap((h, k) =>
-    [...(fed[k].subject === -1 ? [] : [fed[k].subject]), ...fed[k].below].map(
-      i => ({handle: h.leaf, promise: subjects[i].leaf}),
-    ),
+    [
+      ...(fed[k].subject === -1 ? [] : [fed[k].subject]),
+      ...fed[k].also,
+      ...fed[k].below,
+    ].map(i => ({handle: h.leaf, promise: subjects[i].leaf})),
   );
 }
 
@@ -129,15 +144,15 @@ function reached(
   {node: start, traced}: {node: number; traced: boolean},
   owners: Map<number, Set<number>>,
   rankOf: Map<number, Map<number, number>>,
-  pick: (found: Set<number>) => number,
+  pick: (found: Set<number>) => number[],
   under: (i: number) => boolean,
   below: Set<number>,
-): {subject: number; at: number} {
+): {subjects: number[]; at: number} {
   // Subjects under the handle go apart.
-  const one = (found: Set<number>): number => {
+  const one = (found: Set<number>): number[] => {
     const rest = new Set<number>();
     for (const i of found) (under(i) ? below : rest).add(i);
-    return rest.size === 0 ? -1 : pick(rest);
+    return rest.size === 0 ? [] : pick(rest);
   };
   const {ix} = cx;
   const g = ix.g;
@@ -162,12 +177,12 @@ function reached(
   };
   meet(start);
   const self = owners.get(start);
-  let subject: number | undefined;
+  let subjects: number[] | undefined;
   if (self !== undefined && (traced || !timer)) {
     const i = one(self);
     // Only what its own work waits on keeps it: what keeps that may be
     // further out. (What it reaches still says how near.)
-    if (i !== -1 || [...self].some(k => !under(k))) subject = i;
+    if (i.length > 0 || [...self].some(k => !under(k))) subjects = i;
   }
   for (let hop = 0; hop < HOPS && level.length > 0; hop++) {
     const next: number[] = [];
@@ -217,8 +232,11 @@ function reached(
     }
     level = next;
   }
-  subject ??= one(found);
-  return {subject, at: at.get(subject) ?? Infinity};
+  subjects ??= one(found);
+  return {
+    subjects,
+    at: Math.min(Infinity, ...subjects.map(i => at.get(i) ?? Infinity)),
+  };
 }
 
 /**

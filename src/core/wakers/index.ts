@@ -34,6 +34,7 @@ import {StateReader} from './state';
 import {findHolders} from './locks';
 import {feedPairs, feedsOf} from './feeds';
 import {promiseFeedsOf, within} from './promise-feeds';
+import {hostOf} from '../inputs';
 import {fedTimeouts, guardsOf} from './guards';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 
@@ -162,6 +163,7 @@ export function findWakers(
       inside,
       (k, i) => within(subjects[i].leaf, handles[k].leaf),
       near,
+      found => hostOf(found.map(i => subjects[i].leaf)) !== undefined,
     );
     const fed = handleFeeds.map(f => f.subject);
     const guarding: WakerReport['guards'] = [];
