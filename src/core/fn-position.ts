@@ -24,8 +24,14 @@ export interface FunctionPosition {
 /** An inspector's answer, read field by field. */
 interface Answer {
   result?: {objectId?: string};
-  internalProperties?: Array<{name: string; value?: {value?: unknown}}>;
+  internalProperties?: Array<{
+    name: string;
+    value?: {value?: unknown; objectId?: string};
+  }>;
 }
+
+/** A bound function's target is read this many levels down, at most. */
+const BOUND_DEPTH = 4;
 
 /** Script ids to files, for the whole process (ids are never reused). */
 const scripts = new Map<string, string>();
@@ -70,17 +76,29 @@ export function functionPositions(
         });
         const id = r.result?.objectId;
         if (id === undefined) return null;
-        const props = post('Runtime.getProperties', {
+        // A bound function (`this.handle.bind(this)`) has no position of
+        // its own: its target's is where it is defined.
+        let props = post('Runtime.getProperties', {
           objectId: id,
           ownProperties: true,
         });
         post('Runtime.releaseObject', {objectId: id});
-        const loc = props.internalProperties?.find(
-          p => p.name === '[[FunctionLocation]]',
-        )?.value?.value as
-          | {scriptId: string; lineNumber: number; columnNumber: number}
-          | undefined;
-        return loc ?? null;
+        const internal = (name: string): Answer['internalProperties'] =>
+          props.internalProperties?.filter(p => p.name === name);
+        for (let k = 0; k < BOUND_DEPTH; k++) {
+          const loc = internal('[[FunctionLocation]]')?.[0]?.value?.value as
+            | {scriptId: string; lineNumber: number; columnNumber: number}
+            | undefined;
+          if (loc !== undefined) return loc;
+          const target = internal('[[TargetFunction]]')?.[0]?.value?.objectId;
+          if (target === undefined) return null;
+          props = post('Runtime.getProperties', {
+            objectId: target,
+            ownProperties: true,
+          });
+          post('Runtime.releaseObject', {objectId: target});
+        }
+        return null;
       } finally {
         delete (globalThis as Record<symbol, unknown>)[HELD_KEY];
       }

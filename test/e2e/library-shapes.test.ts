@@ -14,8 +14,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('39 failed, 1 passed, 40 total');
-    expect(all).toHaveLength(39);
+    expect(run.tests).toBe('40 failed, 1 passed, 41 total');
+    expect(all).toHaveLength(40);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -702,6 +702,14 @@ describe.each([
     );
     expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
       /└╼ Promise\.all ├╼ \[0\] body at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for a ClientHttp2Stream .* ⇄ HTTP\/2 session to 127\.0\.0\.1:\d+: 2 streams open \(2 GET\); it waits on: └╼ 'stream' listener <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ 2× HTTP\/2 server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler returned without answering it.* └╼ \[1\] body at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on what \[0\] waits on/,
+    );
+  });
+  // The listener is `this.handle.bind(this)`: drawn at the method, by its
+  // name.
+  test("a request a class's bound handler never answers: the server's side at the method", () => {
+    const d = outline(find("a request a class's bound handler never answers"));
+    expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
+      /⇄ HTTP GET to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); it waits on: └╼ 'request' listener handle at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+: the GET is not answered; its handler returned without answering it/,
     );
   });
 });

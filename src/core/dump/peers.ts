@@ -306,10 +306,11 @@ function handlerOf(server: Obj, res: ServerResponse): Handler {
   };
 }
 
+/** A function's name as a frame shows it; a bound one's is its target's. */
 export function nameOf(fn: AnyFunction): string {
-  return typeof fn.name === 'string' && /^[\w$.]{1,60}$/.test(fn.name)
-    ? fn.name
-    : '<anonymous>';
+  const name =
+    typeof fn.name === 'string' ? fn.name.replace(/^(?:bound )+/, '') : '';
+  return /^[\w$.]{1,60}$/.test(name) ? name : '<anonymous>';
 }
 
 /**
