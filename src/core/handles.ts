@@ -20,9 +20,14 @@
  */
 import fs from 'node:fs';
 import type {ClientRequest, IncomingMessage, ServerResponse} from 'node:http';
-import {bytesReadBefore} from './record';
+import {bytesReadBefore, openServerSockets} from './record';
 import {commandShape} from './command-shape';
-import {clientStreamsWords, sessionOf} from './http2';
+import {
+  clientStreamsWords,
+  serverStreams,
+  serverStreamsWords,
+  sessionOf,
+} from './http2';
 import {describeWorker} from './worker-thread';
 
 /** What {@link describeHandle} needs to know about the run. */
@@ -168,8 +173,12 @@ function describeServer(o: Record<string, unknown>): string | null {
     ? ' closed, waiting for its connections to end'
     : ` listening${at}`;
   const connections = connectionsOf(o);
-  if (connections === undefined)
-    return `server${state}, ${countConnections(open)}`;
+  if (connections === undefined) {
+    const h2 = serverStreams(serverSocketsOf(o));
+    return h2 === undefined
+      ? `server${state}, ${countConnections(open)}`
+      : `HTTP/2 server${state}, ${countConnections(open)}: ${serverStreamsWords(h2)}`;
+  }
   const kind = o instanceof tls().Server ? 'HTTPS server' : 'HTTP server';
   const unanswered = new Map<string, number>();
   const unfinished = new Map<string, number>();
@@ -212,6 +221,13 @@ function describeServer(o: Record<string, unknown>): string | null {
     );
   const others = open - busy;
   return `${kind}${state}: ${parts.join(', ')}${others > 0 ? `; ${others} more connection${others === 1 ? '' : 's'} open` : ''}`;
+}
+
+/** The server-side sockets Node published that a server still has open. */
+export function serverSocketsOf(server: object): object[] {
+  return openServerSockets().filter(
+    s => (s as {server?: unknown}).server === server,
+  );
 }
 
 /**

@@ -107,3 +107,65 @@ export function serverStreamState(
     status: answered && typeof status === 'number' ? status : null,
   };
 }
+
+/** What an HTTP/2 server has not done on its connections. */
+export interface ServerStreams {
+  /** Streams it has not answered. */
+  unanswered: number;
+  /** Streams answered whose response it has not ended, by status. */
+  unfinished: Map<number | null, number>;
+}
+
+/**
+ * The streams an HTTP/2 server has open on the connections given (its
+ * server-side sockets); undefined when none carries an HTTP/2 session (no
+ * HTTP/2 server, or no connection).
+ */
+export function serverStreams(sockets: object[]): ServerStreams | undefined {
+  let sessions = 0;
+  const out: ServerStreams = {unanswered: 0, unfinished: new Map()};
+  for (const socket of sockets) {
+    const s = sessionOf(socket);
+    if (s?.side !== 'server') continue;
+    sessions++;
+    for (const stream of streamsOf(s.session).values()) {
+      const state = serverStreamState(stream);
+      if (state === null) continue;
+      if (!state.answered) out.unanswered++;
+      else
+        out.unfinished.set(
+          state.status,
+          (out.unfinished.get(state.status) ?? 0) + 1,
+        );
+    }
+  }
+  return sessions === 0 ? undefined : out;
+}
+
+/** How many streams are waiting on the server. */
+export function waitingStreams(s: ServerStreams): number {
+  return s.unanswered + [...s.unfinished.values()].reduce((a, b) => a + b, 0);
+}
+
+/**
+ * `1 stream not answered, 1 response not ended (status 200)`, or `no stream
+ * waiting`.
+ */
+export function serverStreamsWords(s: ServerStreams): string {
+  const parts: string[] = [];
+  const plural = (n: number, w: string): string =>
+    `${n} ${w}${n === 1 ? '' : 's'}`;
+  if (s.unanswered > 0)
+    parts.push(`${plural(s.unanswered, 'stream')} not answered`);
+  const n = waitingStreams(s) - s.unanswered;
+  if (n > 0) {
+    const statuses = [...s.unfinished.keys()]
+      .filter(k => k !== null)
+      .map(k => `status ${k}`)
+      .join(', ');
+    parts.push(
+      `${plural(n, 'response')} not ended${statuses === '' ? '' : ` (${statuses})`}`,
+    );
+  }
+  return parts.length === 0 ? 'no stream waiting' : parts.join(', ');
+}

@@ -4,8 +4,11 @@ import type {AddressInfo, Socket} from 'node:net';
 import {
   clientStreamsWords,
   serverStreamState,
+  serverStreams,
+  serverStreamsWords,
   sessionOf,
   streamsOf,
+  waitingStreams,
 } from '../../src/core/http2';
 
 // Read from live sessions: the raw sockets Node publishes (the client's) and
@@ -65,5 +68,16 @@ describe('an HTTP/2 connection, read from its sockets', () => {
       [3, {answered: false, status: null}],
       [5, {answered: false, status: null}],
     ]);
+  });
+  test("the server's open streams in a line, by state; a client socket says nothing of them", () => {
+    const streams = serverStreams([serverSocket!, clientSocket!])!;
+    expect(waitingStreams(streams)).toBe(3);
+    expect(serverStreamsWords(streams)).toBe(
+      '2 streams not answered, 1 response not ended (status 200)',
+    );
+    expect(serverStreams([clientSocket!])).toBeUndefined();
+    expect(serverStreamsWords({unanswered: 0, unfinished: new Map()})).toBe(
+      'no stream waiting',
+    );
   });
 });

@@ -15,7 +15,15 @@
  */
 import {positionSite} from '../callsites';
 import {type AnyFunction, functionPositions} from '../fn-position';
-import {serverStreamState, sessionOf, streamMethod, streamsOf} from '../http2';
+import {serverSocketsOf} from '../handles';
+import {
+  serverStreamState,
+  serverStreams,
+  sessionOf,
+  streamMethod,
+  streamsOf,
+  waitingStreams,
+} from '../http2';
 import {openServerSockets} from '../record';
 import type {Capture} from '../record';
 import type {Frame, Leaf} from '../types';
@@ -54,6 +62,17 @@ export function joinH2Peers(
     if (leaf.kind !== 'socket' || leaf.waiting === true) continue;
     const s = sessionOf(h);
     if (s?.side === 'client') clients.push([leaf, h as Obj, s.session]);
+  }
+  // An HTTP/2 server listening with no stream waiting waits on nothing (as
+  // an HTTP/1 one: peers.ts).
+  for (const [server, leaf] of serverLeaf) {
+    const streams = serverStreams(serverSocketsOf(server));
+    if (
+      (server as Obj).listening === true &&
+      streams !== undefined &&
+      waitingStreams(streams) === 0
+    )
+      leaf.idle = true;
   }
   if (clients.length === 0) return;
   const ends = new Map<string, ServerEnd>();
