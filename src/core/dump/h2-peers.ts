@@ -13,7 +13,6 @@
  * `listeners()`, the sockets' address getters and the handler's
  * `Function.prototype.toString`.
  */
-import {positionSite} from '../callsites';
 import {type AnyFunction, functionPositions} from '../fn-position';
 import {serverSocketsOf} from '../handles';
 import {
@@ -30,7 +29,7 @@ import type {Frame, Leaf} from '../types';
 import {type RootWord, serverSideWhat} from '../words';
 import type {DumpContext} from './context';
 import type {FrameMaker} from './frames';
-import {endKey, endOf, nameOf} from './peers';
+import {endKey, endOf, listenerFrame, nameOf} from './peers';
 import {addressOf, openedAt} from './tcp-peers';
 
 type Obj = Record<string | symbol, unknown>;
@@ -103,7 +102,14 @@ export function joinH2Peers(
       if (state === null) continue;
       const handler = handlerOf(end.server);
       const frame =
-        handler === null ? null : handlerFrame(handler, ctx, frames);
+        handler === null
+          ? null
+          : listenerFrame(
+              handler.name,
+              functionPositions([handler.fn])[0] ?? null,
+              ctx,
+              frames,
+            );
       const own = serverLeaf.get(end.server);
       sides.push({
         kind: 'server',
@@ -163,24 +169,4 @@ function handlerOf(server: Obj): Handler | null {
   return stream === null
     ? null
     : {fn: stream, name: `'stream' listener ${nameOf(stream)}`};
-}
-
-/** The handler's frame, at the function's own position (source-mapped). */
-function handlerFrame(
-  h: Handler,
-  ctx: DumpContext,
-  frames: FrameMaker,
-): Frame | null {
-  const at = functionPositions([h.fn])[0] ?? null;
-  if (at === null) return null;
-  const mapped = ctx.mapPosition(positionSite(at.file, at.line, at.column));
-  return mapped === null
-    ? null
-    : {
-        name: h.name,
-        file: frames.display(mapped.file),
-        line: mapped.line,
-        column: mapped.column,
-        async: false,
-      };
 }

@@ -21,7 +21,11 @@
  */
 import type {IncomingMessage, ServerResponse} from 'node:http';
 import {positionSite} from '../callsites';
-import {type AnyFunction, functionPositions} from '../fn-position';
+import {
+  type AnyFunction,
+  type FunctionPosition,
+  functionPositions,
+} from '../fn-position';
 import {connectionsOf, methodOf} from '../handles';
 import {openServers} from '../leftovers';
 import {openServerSockets} from '../record';
@@ -120,20 +124,7 @@ export function joinPeers(
   joined.forEach(({client, end, res}, i) => {
     const h = handlers[i];
     const at = h.fn === null ? null : (positions.shift() ?? null);
-    const mapped =
-      at === null
-        ? null
-        : ctx.mapPosition(positionSite(at.file, at.line, at.column));
-    const frame: Frame | null =
-      mapped === null
-        ? null
-        : {
-            name: h.name,
-            file: frames.display(mapped.file),
-            line: mapped.line,
-            column: mapped.column,
-            async: false,
-          };
+    const frame = listenerFrame(h.name, at, ctx, frames);
     const own = serverLeaf.get(end.server);
     const at0 = opened.get(end.server);
     const req = (res as ServerResponse & {req?: IncomingMessage}).req;
@@ -201,6 +192,29 @@ export function joinPeers(
     const k = leaves.indexOf(own);
     if (k >= 0) leaves.splice(k, 1);
   }
+}
+
+/**
+ * A listener's frame, at the function's own position (`functionPositions`),
+ * source-mapped; null where that is not known.
+ */
+export function listenerFrame(
+  name: string,
+  at: FunctionPosition | null,
+  ctx: DumpContext,
+  frames: FrameMaker,
+): Frame | null {
+  if (at === null) return null;
+  const mapped = ctx.mapPosition(positionSite(at.file, at.line, at.column));
+  return mapped === null
+    ? null
+    : {
+        name,
+        file: frames.display(mapped.file),
+        line: mapped.line,
+        column: mapped.column,
+        async: false,
+      };
 }
 
 /** `127.0.0.1|4000`; an IPv4 address mapped into IPv6 as itself. */

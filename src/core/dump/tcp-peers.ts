@@ -14,7 +14,6 @@
  * Only Node's own fields are read (a socket's addresses, `bytesWritten`,
  * `server`); nothing is called but `listeners()` and the address getters.
  */
-import {positionSite} from '../callsites';
 import {
   type AnyFunction,
   type FunctionPosition,
@@ -30,7 +29,7 @@ import {type RootWord, tcpSideWhat} from '../words';
 import type {DumpContext} from './context';
 import {startsWith} from './fed';
 import {type FrameMaker, type FunctionStart, eventCallbackOf} from './frames';
-import {endKey, endOf, nameOf} from './peers';
+import {endKey, endOf, listenerFrame, nameOf} from './peers';
 
 type Obj = Record<string, unknown>;
 
@@ -90,20 +89,10 @@ export function joinTcpPeers(
   joined.forEach(({client, end, server}, i) => {
     const fn = listeners[i];
     const at = fn === null ? null : (positions.shift() ?? null);
-    const mapped =
-      at === null
+    const frame =
+      fn === null
         ? null
-        : ctx.mapPosition(positionSite(at.file, at.line, at.column));
-    const frame: Frame | null =
-      mapped === null || fn === null
-        ? null
-        : {
-            name: `'connection' listener ${nameOf(fn)}`,
-            file: frames.display(mapped.file),
-            line: mapped.line,
-            column: mapped.column,
-            async: false,
-          };
+        : listenerFrame(`'connection' listener ${nameOf(fn)}`, at, ctx, frames);
     const own = serverLeaf.get(server);
     const side: Leaf = {
       kind: 'server',
