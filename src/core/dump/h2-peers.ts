@@ -24,12 +24,9 @@ import {
   waitingStreams,
 } from '../http2';
 import {openServerSockets} from '../record';
-import type {Capture} from '../record';
-import type {Frame, Leaf} from '../types';
-import {type RootWord, serverSideWhat} from '../words';
-import type {DumpContext} from './context';
-import type {FrameMaker} from './frames';
-import {endKey, endOf, listenerFrame, nameOf} from './peers';
+import type {Leaf} from '../types';
+import {serverSideWhat} from '../words';
+import {type PeerArgs, endKey, endOf, listenerFrame, nameOf} from './peers';
 import {addressOf, openedAt} from './tcp-peers';
 
 type Obj = Record<string | symbol, unknown>;
@@ -47,12 +44,7 @@ interface ServerEnd {
  * the module comment). `handleOf` gives the socket or server behind a leaf.
  */
 export function joinH2Peers(
-  leaves: Leaf[],
-  handleOf: Map<Leaf, object>,
-  ctx: DumpContext,
-  frames: FrameMaker,
-  rootWord: RootWord,
-  madeAt: (c: Capture) => Frame | null,
+  ...[leaves, handleOf, ctx, frames, rootWord, madeAt]: PeerArgs
 ): void {
   const clients: Array<[Leaf, Obj, Obj]> = [];
   const serverLeaf = new Map<object, Leaf>();

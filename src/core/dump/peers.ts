@@ -45,17 +45,27 @@ interface ServerEnd {
 }
 
 /**
- * Joins each client socket leaf of `leaves` to the server side of its
- * connection, where that is a server of this process (see the module
- * comment). `handleOf` gives the socket or server behind a leaf.
+ * What each joiner of a connection's two ends is given (dump/index.ts): the
+ * dump's leaves (added to, taken from), the socket or server behind each
+ * leaf, the dump's context and frames, the Root's word, and where a Capture
+ * made its object.
  */
-export function joinPeers(
+export type PeerArgs = [
   leaves: Leaf[],
   handleOf: Map<Leaf, object>,
   ctx: DumpContext,
   frames: FrameMaker,
   rootWord: RootWord,
   madeAt: (c: Capture) => Frame | null,
+];
+
+/**
+ * Joins each client socket leaf of `leaves` to the server side of its
+ * connection, where that is a server of this process (see the module
+ * comment). `handleOf` gives the socket or server behind a leaf.
+ */
+export function joinPeers(
+  ...[leaves, handleOf, ctx, frames, rootWord, madeAt]: PeerArgs
 ): void {
   const serverLeaf = new Map<object, Leaf>();
   const clients: Array<[Leaf, Obj]> = [];

@@ -25,11 +25,10 @@ import {openServers} from '../leftovers';
 import {openServerSockets} from '../record';
 import type {Capture} from '../record';
 import type {Frame, Leaf} from '../types';
-import {type RootWord, tcpSideWhat} from '../words';
-import type {DumpContext} from './context';
+import {tcpSideWhat} from '../words';
 import {startsWith} from './fed';
-import {type FrameMaker, type FunctionStart, eventCallbackOf} from './frames';
-import {endKey, endOf, listenerFrame, nameOf} from './peers';
+import {type FunctionStart, eventCallbackOf} from './frames';
+import {type PeerArgs, endKey, endOf, listenerFrame, nameOf} from './peers';
 
 type Obj = Record<string, unknown>;
 
@@ -40,12 +39,7 @@ type Obj = Record<string, unknown>;
  * behind a leaf.
  */
 export function joinTcpPeers(
-  leaves: Leaf[],
-  handleOf: Map<Leaf, object>,
-  ctx: DumpContext,
-  frames: FrameMaker,
-  rootWord: RootWord,
-  madeAt: (c: Capture) => Frame | null,
+  ...[leaves, handleOf, ctx, frames, rootWord, madeAt]: PeerArgs
 ): void {
   const clients: Array<[Leaf, Obj]> = [];
   const serverLeaf = new Map<object, Leaf>();
