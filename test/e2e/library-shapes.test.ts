@@ -442,11 +442,11 @@ describe.each([
         .replace(/undici:\d+:\d+/, 'undici:<position>'),
     ).toContain(
       [
-        '╼ test "a fetch() whose handler never answers, after one it answered" at test/shapes.test.js:320:9',
+        '╼ test "a fetch() whose handler never answers, after one it answered" at test/shapes.test.js:322:9',
         '⏸ fetch() promise, never settled; it waits on:',
         '└╼ connect at node:internal/deps/undici/undici:<position>',
         '⇄ socket to 127.0.0.1:<port>, open, 0 bytes read; it waits on:',
-        "└╼ 'request' listener <anonymous> at test/shapes.test.js:307:36",
+        "└╼ 'request' listener <anonymous> at test/shapes.test.js:309:36",
         '⇄ HTTP server on 127.0.0.1:<port>: the GET is not answered; its handler returned without answering it',
       ].join(' '),
     );
