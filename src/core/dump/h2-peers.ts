@@ -24,7 +24,7 @@ import {
   waitingStreams,
 } from '../http2';
 import {openServerSockets} from '../record';
-import type {Leaf} from '../types';
+import type {Frame, Leaf} from '../types';
 import {serverSideWhat} from '../words';
 import {type PeerArgs, endKey, endOf, listenerFrame, nameOf} from './peers';
 import {addressOf, openedAt} from './tcp-peers';
@@ -67,7 +67,8 @@ export function joinH2Peers(
   }
   if (clients.length === 0) return;
   const ends = new Map<string, ServerEnd>();
-  const pending = new Map<object, number>();
+  // Each server's connections (the streams waiting on it are counted there).
+  const sockets = new Map<Obj, Obj[]>();
   for (const socket of openServerSockets() as Obj[]) {
     const s = sessionOf(socket);
     const server = socket.server;
@@ -76,12 +77,32 @@ export function joinH2Peers(
     const k = endKey(socket.remoteAddress, socket.remotePort);
     if (k !== null)
       ends.set(k, {server: server as Obj, socket, session: s.session});
-    let n = 0;
-    for (const stream of streamsOf(s.session).values())
-      if (serverStreamState(stream) !== null) n++;
-    pending.set(server, (pending.get(server) ?? 0) + n);
+    sockets.set(server as Obj, [...(sockets.get(server as Obj) ?? []), socket]);
   }
-  const drawn = new Map<object, number>();
+  // Looked up once a server (an inspector session for its position).
+  const handlers = new Map<Obj, {fn: AnyFunction; frame: Frame} | null>();
+  const handlerFrame = (
+    server: Obj,
+  ): {fn: AnyFunction; frame: Frame} | null => {
+    if (!handlers.has(server)) {
+      const handler = handlerOf(server);
+      const frame =
+        handler === null
+          ? null
+          : listenerFrame(
+              handler.name,
+              functionPositions([handler.fn])[0] ?? null,
+              ctx,
+              frames,
+            );
+      handlers.set(
+        server,
+        handler === null || frame === null ? null : {fn: handler.fn, frame},
+      );
+    }
+    return handlers.get(server) ?? null;
+  };
+  const drawn = new Map<Obj, number>();
   for (const [client, socket, session] of clients) {
     const end = ends.get(endKey(socket.localAddress, socket.localPort) ?? '');
     if (end === undefined || end.socket.localPort !== socket.remotePort)
@@ -92,16 +113,7 @@ export function joinH2Peers(
       const other = theirs.get(id);
       const state = other === undefined ? null : serverStreamState(other);
       if (state === null) continue;
-      const handler = handlerOf(end.server);
-      const frame =
-        handler === null
-          ? null
-          : listenerFrame(
-              handler.name,
-              functionPositions([handler.fn])[0] ?? null,
-              ctx,
-              frames,
-            );
+      const h = handlerFrame(end.server);
       const own = serverLeaf.get(end.server);
       sides.push({
         kind: 'server',
@@ -112,11 +124,11 @@ export function joinH2Peers(
           status: state.status,
           answered: state.answered,
           bodyPending: false,
-          handler: frame === null ? null : endOf(handler!.fn),
+          handler: h === null ? null : endOf(h.fn),
           noRoute: false,
         }),
         createdAt: own?.createdAt ?? openedAt(end.server, madeAt),
-        path: frame === null ? [...client.path] : [...client.path, frame],
+        path: h === null ? [...client.path] : [...client.path, h.frame],
         ageMs: own?.ageMs ?? client.ageMs,
         detached: client.detached,
       });
@@ -128,7 +140,12 @@ export function joinH2Peers(
   }
   for (const [server, n] of drawn) {
     const own = serverLeaf.get(server);
-    if (own === undefined || n < (pending.get(server) ?? 0)) continue;
+    const waiting = serverStreams(sockets.get(server) ?? []);
+    if (
+      own === undefined ||
+      (waiting !== undefined && n < waitingStreams(waiting))
+    )
+      continue;
     const k = leaves.indexOf(own);
     if (k >= 0) leaves.splice(k, 1);
   }
