@@ -1,4 +1,10 @@
-import {dumpFinder, dumps, outline, sharedRun} from './run';
+import {
+  dumpFinder,
+  dumps,
+  headingsOverNothing,
+  outline,
+  sharedRun,
+} from './run';
 
 // Hangs in the shapes of libraries the program did not write (rxjs,
 // DataLoader, a Transform stream, redux-saga, generic-pool, p-timeout, an
@@ -14,9 +20,33 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('40 failed, 1 passed, 41 total');
-    expect(all).toHaveLength(40);
+    expect(run.tests).toBe('41 failed, 1 passed, 42 total');
+    expect(all).toHaveLength(41);
     expect(run.output).not.toContain('not looked for');
+  });
+
+  // A leaf that says "it waits on:" heads the branches drawn right below it.
+  test('every "it waits on:" has a branch drawn under it', () => {
+    expect(all.flatMap(headingsOverNothing)).toEqual([]);
+  });
+
+  // Node's pipeTo() makes the promises the test waits on: the one the sink's
+  // write() made is drawn under the write request it would settle, at the
+  // write() that made it, not beside it under "it waits on:" over nothing.
+  test("a pipeTo() into a sink whose write() never settles: the sink's promise under the write request", () => {
+    const d = outline(
+      find('a pipeTo() into a sink whose write() never settles'),
+    ).replace(/\n\s*↳[^\n]*/g, '');
+    expect(d).toContain(
+      [
+        '⏸ run() promise, never settled; it waits on:',
+        '└╼ write at test/shapes.test.js:561:14',
+        '   ⏸ promise, never settled',
+      ].join('\n'),
+    );
+    expect(d).toMatch(
+      /^Task dump: 3 branches stuck after … ms \(2 promises, 1 orphaned promise\)/,
+    );
   });
 
   test('a promise made at one line and awaited at another: the functions that made it are on its branch', () => {

@@ -488,3 +488,28 @@ export const SEED_OUTLINE = `Task dump: 2 branches stuck after … ms (2 orphane
                └╼ pending at src/tasks.ts:1
                   ⏸ promise, never settled
                     ↳ nothing can settle it: its resolve and reject functions are gone (orphaned)`;
+
+/**
+ * The lines of a dump that end in "it waits on:" (or "they wait on:") with no
+ * branch (`└╼`, `├╼`) right below them: their waker lines skipped.
+ */
+export function headingsOverNothing(dump: string): string[] {
+  const lines = dump.split('\n');
+  const column = (line: string): number => line.search(/[^ │]/);
+  const out: string[] = [];
+  lines.forEach((line, i) => {
+    if (!/(it|they) waits? on:$/.test(line)) return;
+    const at = column(line);
+    let j = i + 1;
+    while (j < lines.length && column(lines[j]) > at) j++;
+    // Leaves waiting on the same branches are drawn one after the other,
+    // then the branches.
+    const next = lines[j] ?? '';
+    if (
+      !['└╼', '├╼'].includes(next.slice(at, at + 2)) &&
+      !/(it|they) waits? on:$/.test(next)
+    )
+      out.push(line.trim());
+  });
+  return out;
+}

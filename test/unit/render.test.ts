@@ -339,6 +339,30 @@ describe('renderDump', () => {
     ]);
   });
 
+  test('a leaf waiting at a frame with no branch below it does not say "it waits on"', () => {
+    // A server with no 'connection' listener, drawn under the client's
+    // socket at the socket's own frame: beside it, not below.
+    const text = renderDump(
+      dump([
+        leaf([f('connect', 5, 3)], {
+          kind: 'socket',
+          what: 'socket to 127.0.0.1:4000, open, 0 bytes read',
+          waiting: true,
+        }),
+        leaf([f('connect', 5, 3)], {
+          kind: 'server',
+          what: 'server on 127.0.0.1:4000: it has written nothing to this connection',
+        }),
+      ]),
+    );
+    expect(text).not.toContain('waits on');
+    expect(text.split('\n').slice(3)).toEqual([
+      '└╼ connect at src/a.ts:5:3',
+      '   ⇄ socket to 127.0.0.1:4000, open, 0 bytes read',
+      '   ⇄ server on 127.0.0.1:4000: it has written nothing to this connection',
+    ]);
+  });
+
   test('a leaf created elsewhere than where it is awaited says where it was created', () => {
     const made = f('Deferred', 6, 20, {file: 'src/queue.ts'});
     const text = renderDump(

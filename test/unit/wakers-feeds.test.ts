@@ -561,6 +561,37 @@ describe('nestFed: a fed handle drawn under the promise it feeds', () => {
     expect(fed.path.map(f => f.name)).toEqual(['test', 'beforeAll', 'spawn']);
     expect(twin.path.map(f => f.name)).toEqual(['beforeAll', 'spawn']);
   });
+
+  // A WritableStream's pipeTo(): three promises Node made, each drawn at the
+  // test's line with no frame of its own. Moved under the one it feeds, a
+  // promise was drawn beside it, under "it waits on:" over nothing.
+  test('a promise fed by one with no frame below it: drawn at the frame where it was made, or not moved', () => {
+    const root = frame('test', 10);
+    const madeHere = (what: string): Leaf => ({
+      ...leafOf('promise', what, false),
+      path: [],
+      createdAt: root,
+    });
+    const returned = madeHere('returned');
+    const write = madeHere('write request');
+    const sink: Leaf = {
+      ...leafOf('promise', 'sink write', false),
+      path: [],
+      createdAt: frame('write', 8),
+    };
+    const dump = {...dumpOf([returned, write, sink]), rootFrame: root};
+    nestFed(dump, [
+      {handle: write, promise: returned},
+      {handle: sink, promise: write},
+    ]);
+    // Made at the test's own line: no frame tells it from the other.
+    expect(returned.waiting).toBeUndefined();
+    expect(write.path).toEqual([]);
+    // Made in the sink's write(), at line 8: drawn there, under the request.
+    expect(write.waiting).toBe(true);
+    expect(sink.path).toEqual([{...frame('write', 8), async: false}]);
+    expect(dump.leaves).toEqual([returned, write, sink]);
+  });
 });
 
 describe('dropUnfed: worker threads another Root started', () => {

@@ -24,7 +24,7 @@ import type {Frame, Leaf, TaskDump} from '../types';
 import {hostOf, inputOf} from '../inputs';
 import {stuckLeaves} from '../tree';
 import {TIMERS_PROMISES} from './timer-made';
-import {hoistRootFrame} from './finish';
+import {hoistRootFrame, lineKey} from './finish';
 
 /**
  * Moves each feeding branch under the promise it feeds. A branch that feeds
@@ -132,10 +132,21 @@ function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
   // Frames the two branches share (a timer made by the calls that made the
   // promise) are drawn once, above the promise.
   const shared = sharedFrames(handle.path, promise.path, prefix.length);
-  for (const l of moved) {
-    l.path = [...promise.path, ...l.path.slice(shared)];
-    l.detached = promise.detached;
+  const paths = moved.map(l => [...promise.path, ...l.path.slice(shared)]);
+  // A branch with no frame of its own below the promise would be drawn beside
+  // it, as a branch of its own, under a promise that says "it waits on:" over
+  // nothing: it is drawn at the frame where its leaf was made, or not moved.
+  if (paths.every(p => p.length === promise.path.length)) {
+    const made = handle.createdAt;
+    const above = promise.path[promise.path.length - 1] ?? dump.rootFrame;
+    if (made === null || (above !== null && lineKey(made) === lineKey(above)))
+      return false;
+    for (const p of paths) p.push({...made, async: false});
   }
+  moved.forEach((l, k) => {
+    l.path = paths[k];
+    l.detached = promise.detached;
+  });
   promise.waiting = true;
   // Drawn in the order of the tree's paths: right after the promise.
   const rest = dump.leaves.filter(l => !moved.includes(l));

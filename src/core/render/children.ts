@@ -47,11 +47,15 @@ export function renderChildren(
   // Leaves of different kinds or places that wait at one frame (a socket and
   // a promise): which of the branches below each waits on is not drawn, so
   // none says "it waits on". Those made at one place (in a loop) wait alike.
-  const apart = waiting.some(
-    l =>
-      l.kind !== waiting[0].kind ||
-      !samePlace(l.createdAt, waiting[0].createdAt),
-  );
+  // With no branch below them either (a server with no 'connection' listener
+  // drawn under the client's socket, beside it), none says it.
+  const apart =
+    node.children.length === 0 ||
+    waiting.some(
+      l =>
+        l.kind !== waiting[0].kind ||
+        !samePlace(l.createdAt, waiting[0].createdAt),
+    );
   for (const {leaf, n} of runs) {
     let text = leafLine(leaf, at);
     if (n > 1) text = text.replace(/^(\S+ )/, `$1${n}× `);
