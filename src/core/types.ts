@@ -153,6 +153,14 @@ export interface Leaf {
    */
   aside?: boolean;
   /**
+   * Why a leaf is aside, when not for the reason above: `deadlock`, a timer
+   * or handle whose only promise found fed is a deadlocked wait (the held
+   * connection's socket, whose error would give it back to its pool): the
+   * deadlock is what hangs; `above`, what is drawn under such a leaf (its
+   * connection's server side), which says nothing of it.
+   */
+  asideWith?: 'deadlock' | 'above';
+  /**
    * For a one-shot timer under a promise that waits on it beside a stuck
    * branch, whose callback keeps that promise's resolve or reject function
    * (a library's timeout: p-timeout, opossum, tarn's acquire timeout): it can

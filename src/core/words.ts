@@ -85,6 +85,14 @@ export const THENABLE_WHAT = 'thenable (not a native promise), never settled';
  */
 export const ASIDE = 'no stuck promise found waiting on it';
 
+/** Why a leaf is aside when the one promise it feeds is a deadlocked wait. */
+export const ASIDE_DEADLOCK =
+  'the one stuck promise found waiting on it is a deadlocked wait, which waits on its own branch';
+
+/** The same, in a dump's header. */
+export const ASIDE_DEADLOCK_SHORT =
+  'only a deadlocked wait found waiting on it';
+
 /** `setImmediate callback, not run yet`. */
 export const IMMEDIATE_WHAT = 'setImmediate callback, not run yet';
 

@@ -513,12 +513,17 @@ describe.each([
   // held connection's socket reaches the pool (its error would release the
   // connection), and was drawn as what the wait waits on: "1 branch stuck
   // (1 server)", the deadlock only in the words under it.
-  test('a deadlock is the whole of its wait: a socket that reaches the pool is not drawn under it', () => {
+  test("a deadlock is the whole of its wait: the held connection's socket, which reaches the pool, set aside", () => {
     const d = outline(
       find('a pool of one connection, taken twice by one test'),
     );
+    // The held connection's socket, whose 'error' would give it back, is set
+    // aside with its server's side: the deadlock is the one branch.
     expect(d).toMatch(
-      /^Task dump: 2 branches stuck after … ms \(1 server, 1 deadlocked branch\)/,
+      /^Task dump: 1 branch stuck after … ms \(1 deadlocked branch\); 1 aside \(only a deadlocked wait found waiting on it\)/,
+    );
+    expect(d.replace(/│/g, ' ').replace(/\s+/g, ' ')).toMatch(
+      /⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; aside: the one stuck promise found waiting on it is a deadlocked wait, which waits on its own branch; it waits on: └╼ 'connection' listener <anonymous> at test\/shapes\.test\.js:259:35 ⇄ server on 127\.0\.0\.1:\d+: it has written nothing to this connection; its 'connection' listener returned; listen\(\) called at test\/shapes\.test\.js:263:12 /,
     );
     expect(d).toContain(
       [

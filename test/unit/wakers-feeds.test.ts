@@ -547,6 +547,34 @@ describe('nestFed: a fed handle drawn under the promise it feeds', () => {
     expect(promise.waiting).toBe(true);
   });
 
+  // pg-pool's deadlock: a pool of one, its client held by the test, which
+  // queries through the pool. The held client's socket reaches the pool (its
+  // 'error' would give the client back): not what hangs, nor counted.
+  test("a handle whose one promise fed is a deadlocked wait is set aside, with its connection's server side", () => {
+    const connect = [frame('connect line', 9), frame('connect')];
+    const socket: Leaf = {
+      ...leafOf('socket', 's', false),
+      path: [...connect],
+      waiting: true,
+    };
+    // Drawn under the socket (tcp-peers.ts), at its 'connection' listener.
+    const side: Leaf = {
+      ...leafOf('server', 'srv', false),
+      path: [...connect, frame('listener')],
+    };
+    const promise: Leaf = {
+      ...leafOf('promise', 'query', false),
+      path: [frame('query line', 12)],
+      waker: {what: 'held by this branch', deadlock: true},
+    } as Leaf;
+    const dump = dumpOf([socket, side, promise]);
+    expect(nestFed(dump, [{handle: socket, promise}])).toEqual([]);
+    expect(stuckLeaves(dump)).toEqual([promise]);
+    expect([socket.asideWith, side.asideWith]).toEqual(['deadlock', 'above']);
+    expect(socket.path.map(f => f.name)).toEqual(['connect line', 'connect']);
+    expect(promise.waiting).toBeUndefined();
+  });
+
   test("of two handles made by the same calls (a pool's threads), only the one that feeds the promise moves", () => {
     const spawn = [frame('beforeAll'), frame('spawn')];
     const fed: Leaf = {...leafOf('worker', 'thread 2'), path: [...spawn]};

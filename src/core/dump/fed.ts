@@ -62,6 +62,10 @@ export function nestFed(
     const promises = all.filter(p => !own.includes(p));
     if (promises.length === 0) continue;
     const host = promises.length === 1 ? promises[0] : hostOf(promises);
+    if (host?.waker?.deadlock === true) {
+      besideDeadlock(dump, handle);
+      continue;
+    }
     if (host === undefined || !nest(dump, handle, host)) continue;
     nested.push(handle);
     // The promise's other branches wait on what is now drawn under it.
@@ -88,6 +92,34 @@ function ownWork(handle: Leaf, p: Leaf, dump: TaskDump): boolean {
     p.path.length > handle.path.length &&
     startsWith(p.path, handle.path)
   );
+}
+
+/**
+ * A timer or handle in a branch of its own whose one promise fed is a
+ * deadlocked wait (pg-pool's held connection: its socket's error would give
+ * it back to the pool): the deadlock is what hangs, not it. Set aside, and
+ * the server's side of its connection drawn under it with it.
+ */
+function besideDeadlock(dump: TaskDump, handle: Leaf): void {
+  if (
+    handle.kind === 'promise' ||
+    !dump.leaves.includes(handle) ||
+    !apart(handle, dump)
+  )
+    return;
+  handle.aside = true;
+  handle.asideWith = 'deadlock';
+  if (handle.waiting !== true) return;
+  for (const l of dump.leaves)
+    if (
+      l.kind === 'server' &&
+      l.detached === handle.detached &&
+      l.path.length <= handle.path.length + 1 &&
+      startsWith(l.path, handle.path)
+    ) {
+      l.aside = true;
+      l.asideWith = 'above';
+    }
 }
 
 /**

@@ -32,7 +32,7 @@ import {
 } from './lines';
 import {renderChildren} from './children';
 import {GLYPHS} from '../glyphs';
-import {ASIDE} from '../words';
+import {ASIDE, ASIDE_DEADLOCK_SHORT} from '../words';
 import {rootTitle} from './title';
 
 export type {RenderOptions, RenderStyles} from './lines';
@@ -77,7 +77,12 @@ export function summarize(dump: TaskDump): string {
   const after = dump.elapsedMs > 0 ? ` after ${dump.elapsedMs} ms` : '';
   const busy = dump.leaves.filter(l => l.busy === true).length;
   const idle = dump.leaves.filter(l => l.idle === true).length;
-  const aside = dump.leaves.filter(l => l.aside === true).length;
+  const aside = dump.leaves.filter(
+    l => l.aside === true && l.asideWith === undefined,
+  ).length;
+  const asideDeadlock = dump.leaves.filter(
+    l => l.aside === true && l.asideWith === 'deadlock',
+  ).length;
   const timeouts = dump.leaves.filter(l => l.guards !== undefined).length;
   const busyNote =
     (busy > 0
@@ -87,6 +92,9 @@ export function summarize(dump: TaskDump): string {
       ? `; ${idle} idle (server${idle === 1 ? '' : 's'} with no request waiting)`
       : '') +
     (aside > 0 ? `; ${aside} aside (${ASIDE})` : '') +
+    (asideDeadlock > 0
+      ? `; ${asideDeadlock} aside (${ASIDE_DEADLOCK_SHORT})`
+      : '') +
     (timeouts > 0
       ? `; ${timeouts} timeout${timeouts === 1 ? '' : 's'} on ${timeouts === 1 ? 'a stuck wait' : 'stuck waits'} (${timeouts === 1 ? 'a timer' : 'timers'} that can end ${timeouts === 1 ? 'it' : 'them'} later)`
       : '');

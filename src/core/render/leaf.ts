@@ -3,7 +3,7 @@
  * line of its waker under it, and the notes about a dump's fake clock.
  */
 import {GLYPHS} from '../glyphs';
-import {ASIDE} from '../words';
+import {ASIDE, ASIDE_DEADLOCK} from '../words';
 import type {FakeClock, Frame, Leaf} from '../types';
 import {type Line, line, position} from './lines';
 
@@ -29,9 +29,14 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
   const created = elsewhere
     ? `; ${made} ${c.name !== '<anonymous>' ? `in ${c.name} ` : ''}at ${position(c)}`
     : '';
+  // Set aside for a deadlock, a socket still heads its server's side.
+  const asideFirst =
+    leaf.asideWith === 'deadlock' && leaf.waiting === true
+      ? `; aside: ${ASIDE_DEADLOCK}`
+      : '';
   const waits =
     leaf.waiting === true
-      ? '; it waits on:'
+      ? `${asideFirst}; it waits on:`
       : leaf.waitsWithInput !== undefined
         ? `; it waits on what [${leaf.waitsWithInput}] waits on`
         : leaf.waitsOnAbove !== undefined
@@ -39,7 +44,9 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
           : leaf.waitsWithShared === true
             ? '; another branch waits on it too, where what it waits on is drawn'
             : leaf.aside === true
-              ? `; aside: ${ASIDE}`
+              ? leaf.asideWith === 'above'
+                ? ''
+                : `; aside: ${leaf.asideWith === 'deadlock' ? ASIDE_DEADLOCK : ASIDE}`
               : leaf.guards !== undefined
                 ? `; ${TIMEOUT_WORDS}`
                 : leaf.shared !== undefined

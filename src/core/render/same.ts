@@ -56,6 +56,7 @@ export function sameLeaf(a: Leaf, b: Leaf, withInput = true): boolean {
     a.waitsWithShared !== b.waitsWithShared ||
     a.waitsOnAbove !== b.waitsOnAbove ||
     a.aside !== b.aside ||
+    a.asideWith !== b.asideWith ||
     a.busy !== b.busy ||
     (a.guards === undefined) !== (b.guards === undefined)
   )
