@@ -1,6 +1,6 @@
 import type {WakerSubject} from '../../src/core/wakers';
 import type {Leaf} from '../../src/core/types';
-import {eventQueue} from './wakers/shapes';
+import {eventQueue, mapEmitter} from './wakers/shapes';
 import {searchThisProcess} from './wakers/live';
 
 // The last resort of the holder search (src/core/wakers/scopes.ts), on a live
@@ -48,5 +48,35 @@ test("kept through an object in a variable of a function's scope, when nothing e
   );
   expect(idle.waker?.what).toMatch(
     /^its resolve function is still kept, and nothing has called it/,
+  );
+});
+
+// mitt keeps its handlers in arrays in a Map, by event name: the path went
+// on from the variable to the array's element as if the Map were the array
+// (`all[0]`). A Map's value is said as one (the key is not: it may be data).
+test('kept through a Map or a Set in a variable: the path says so', async () => {
+  const subjects: WakerSubject[] = [];
+  const watch = (
+    name: string,
+    make: (e: ReturnType<typeof mapEmitter>) => Promise<void>,
+  ): Leaf => {
+    const leaf = leafOf(name);
+    void (async () => {
+      const e = mapEmitter();
+      const promise = make(e);
+      subjects.push({leaf, promise, constructed: true});
+      await promise;
+    })();
+    return leaf;
+  };
+  const inMap = watch('in a Map', e => e.once('saved'));
+  const inSet = watch('in a Set', e => e.member());
+  await new Promise(resolve => setImmediate(resolve));
+  searchThisProcess(subjects);
+  expect(inMap.waker?.what).toMatch(
+    /^its resolve function is kept through `all\.get\(…\)\[0\]`, where `all` is a variable of a call of mapEmitter/,
+  );
+  expect(inSet.waker?.what).toMatch(
+    /^its resolve function is kept through `members\[…\]`, where `members` is a variable of a call of mapEmitter/,
   );
 });

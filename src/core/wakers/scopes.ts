@@ -104,6 +104,7 @@ function pathDown(
   const g = cx.ix.g;
   let path = '';
   let objects = 0;
+  let from = scope;
   for (let e = down.get(scope)!, first = true; e !== -1; first = false) {
     const name = g.edgeName(e);
     const type = g.edgeType(e);
@@ -112,12 +113,22 @@ function pathDown(
     else if (type === 'element') path += `[${name}]`;
     else if (type === 'property' && typeof name === 'string')
       path += PROPERTY.test(name) ? `.${name}` : '[…]';
+    // A Map's or Set's entries are in its hash table, an internal edge: a
+    // value under some key (not shown: a key may be data), a member.
+    else if (name === 'table' && g.type(from) === 'object')
+      path +=
+        g.name(from) === 'Map'
+          ? '.get(…)'
+          : g.name(from) === 'Set'
+            ? '[…]'
+            : '';
     if (g.type(below) === 'closure') break;
     if (
       (g.type(below) === 'object' && g.name(below) !== 'system / Context') ||
       g.type(below) === 'array'
     )
       objects++;
+    from = below;
     e = down.get(below) ?? -1;
   }
   return objects > 0 ? path : undefined;

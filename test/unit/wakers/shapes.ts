@@ -111,6 +111,27 @@ export function eventQueue(): {
 }
 
 /**
+ * An emitter in mitt's shape: handlers in arrays that a Map keeps by event
+ * name, and in a Set, in a variable of the call that made it.
+ */
+export function mapEmitter(): {
+  once(type: string): Promise<void>;
+  member(): Promise<void>;
+} {
+  const all = new Map<string, Array<() => void>>();
+  const members = new Set<() => void>();
+  return {
+    once: type =>
+      new Promise<void>(resolve => {
+        const list = all.get(type);
+        if (list) list.push(resolve);
+        else all.set(type, [resolve]);
+      }),
+    member: () => new Promise<void>(resolve => members.add(resolve)),
+  };
+}
+
+/**
  * A semaphore in async-sema's shape: `acquire()` queues a resolve function,
  * and the holder calls `release()` itself (it keeps nothing a branch holds).
  */
