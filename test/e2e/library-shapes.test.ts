@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('41 failed, 1 passed, 42 total');
-    expect(all).toHaveLength(41);
+    expect(run.tests).toBe('42 failed, 1 passed, 43 total');
+    expect(all).toHaveLength(42);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -29,6 +29,24 @@ describe.each([
   test('every "it waits on:" has a branch drawn under it', () => {
     expect(all.flatMap(headingsOverNothing)).toEqual([]);
   });
+
+  // A limit (docs/limits.md): V8 gives every closure of a function one
+  // scope, so the timer's callback, which uses only the timeout's `reject`,
+  // is read as keeping the queue that keeps the query's resolve function: the
+  // query is said to settle when the timer fires, and to wait on it. What
+  // should be: the query kept in the queue, the timer a timeout on the race.
+  test.failing(
+    'a query raced with a timeout made in the same function: the query is not said to wait on the timer',
+    () => {
+      const d = find(
+        'a query raced with a timeout made in the same function',
+      ).replace(/\s+/g, ' ');
+      expect(d).toContain('[1] queryWithTimeout at test/shapes.test.js:572:19');
+      expect(d).not.toMatch(
+        /\[0\] queryWithTimeout at test\/shapes\.test\.js:576:17 │? *⏸ promise, never settled; it waits on: │? *↳ settles when a setTimeout/,
+      );
+    },
+  );
 
   // Node's pipeTo() makes the promises the test waits on: the one the sink's
   // write() made is drawn under the write request it would settle, at the
