@@ -43,7 +43,7 @@ describe.each([
       ).replace(/\s+/g, ' ');
       expect(d).toContain('[1] queryWithTimeout at test/shapes.test.js:572:19');
       expect(d).not.toMatch(
-        /\[0\] queryWithTimeout at test\/shapes\.test\.js:576:17 │? *⏸ promise, never settled; it waits on: │? *↳ settles when a setTimeout/,
+        /\[0\] queryWithTimeout at test\/shapes\.test\.js:577:17 │? *⏸ promise, never settled; it waits on: │? *↳ settles when a setTimeout/,
       );
     },
   );
