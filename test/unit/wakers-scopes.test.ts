@@ -24,21 +24,32 @@ const leafOf = (name: string): Leaf => ({
   detached: false,
 });
 
-test("kept through an object in a variable of a function's scope, when nothing else keeps it: that variable is said; through closures only, nothing is", async () => {
+/**
+ * A watcher of promises made on a fresh `T` each (`make(q)`), awaited by code
+ * of its own, as a hung test awaits them: `watch(name, q => ...)` gives the
+ * promise's leaf, and `subjects` the search's subjects.
+ */
+function watcherOf<T>(fresh: () => T): {
+  subjects: WakerSubject[];
+  watch: (name: string, make: (q: T) => Promise<void>) => Leaf;
+} {
   const subjects: WakerSubject[] = [];
-  const watch = (
-    name: string,
-    make: (q: ReturnType<typeof eventQueue>) => Promise<void>,
-  ): Leaf => {
+  const watch = (name: string, make: (q: T) => Promise<void>): Leaf => {
     const leaf = leafOf(name);
     void (async () => {
-      const q = eventQueue();
+      // Kept by this suspended call only, as a hung test keeps its queue.
+      const q = fresh();
       const promise = make(q);
       subjects.push({leaf, promise, constructed: true});
       await promise;
     })();
     return leaf;
   };
+  return {subjects, watch};
+}
+
+test("kept through an object in a variable of a function's scope, when nothing else keeps it: that variable is said; through closures only, nothing is", async () => {
+  const {subjects, watch} = watcherOf(eventQueue);
   const drained = watch('drained', q => q.drain());
   const idle = watch('idle', q => q.idle());
   await new Promise(resolve => setImmediate(resolve));
@@ -55,20 +66,7 @@ test("kept through an object in a variable of a function's scope, when nothing e
 // on from the variable to the array's element as if the Map were the array
 // (`all[0]`). A Map's value is said as one (the key is not: it may be data).
 test('kept through a Map or a Set in a variable: the path says so', async () => {
-  const subjects: WakerSubject[] = [];
-  const watch = (
-    name: string,
-    make: (e: ReturnType<typeof mapEmitter>) => Promise<void>,
-  ): Leaf => {
-    const leaf = leafOf(name);
-    void (async () => {
-      const e = mapEmitter();
-      const promise = make(e);
-      subjects.push({leaf, promise, constructed: true});
-      await promise;
-    })();
-    return leaf;
-  };
+  const {subjects, watch} = watcherOf(mapEmitter);
   const inMap = watch('in a Map', e => e.once('saved'));
   const inSet = watch('in a Set', e => e.member());
   await new Promise(resolve => setImmediate(resolve));
