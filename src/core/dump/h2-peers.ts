@@ -67,8 +67,6 @@ export function joinH2Peers(
   }
   if (clients.length === 0) return;
   const ends = new Map<string, ServerEnd>();
-  // Each server's connections (the streams waiting on it are counted there).
-  const sockets = new Map<Obj, Obj[]>();
   for (const socket of openServerSockets() as Obj[]) {
     const s = sessionOf(socket);
     const server = socket.server;
@@ -77,7 +75,6 @@ export function joinH2Peers(
     const k = endKey(socket.remoteAddress, socket.remotePort);
     if (k !== null)
       ends.set(k, {server: server as Obj, socket, session: s.session});
-    sockets.set(server as Obj, [...(sockets.get(server as Obj) ?? []), socket]);
   }
   // Looked up once a server (an inspector session for its position).
   const handlers = new Map<Obj, {fn: AnyFunction; frame: Frame} | null>();
@@ -140,7 +137,7 @@ export function joinH2Peers(
   }
   for (const [server, n] of drawn) {
     const own = serverLeaf.get(server);
-    const waiting = serverStreams(sockets.get(server) ?? []);
+    const waiting = serverStreams(serverSocketsOf(server));
     if (
       own === undefined ||
       (waiting !== undefined && n < waitingStreams(waiting))

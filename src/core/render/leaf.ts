@@ -29,14 +29,14 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
   const created = elsewhere
     ? `; ${made} ${c.name !== '<anonymous>' ? `in ${c.name} ` : ''}at ${position(c)}`
     : '';
+  const aside =
+    leaf.aside !== true || leaf.asideWith === 'above'
+      ? ''
+      : `; aside: ${leaf.asideWith === 'deadlock' ? ASIDE_DEADLOCK : ASIDE}`;
   // Set aside for a deadlock, a socket still heads its server's side.
-  const asideFirst =
-    leaf.asideWith === 'deadlock' && leaf.waiting === true
-      ? `; aside: ${ASIDE_DEADLOCK}`
-      : '';
   const waits =
     leaf.waiting === true
-      ? `${asideFirst}; it waits on:`
+      ? `${leaf.asideWith === 'deadlock' ? aside : ''}; it waits on:`
       : leaf.waitsWithInput !== undefined
         ? `; it waits on what [${leaf.waitsWithInput}] waits on`
         : leaf.waitsOnAbove !== undefined
@@ -44,9 +44,7 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
           : leaf.waitsWithShared === true
             ? '; another branch waits on it too, where what it waits on is drawn'
             : leaf.aside === true
-              ? leaf.asideWith === 'above'
-                ? ''
-                : `; aside: ${leaf.asideWith === 'deadlock' ? ASIDE_DEADLOCK : ASIDE}`
+              ? aside
               : leaf.guards !== undefined
                 ? `; ${TIMEOUT_WORDS}`
                 : leaf.shared !== undefined
