@@ -40,6 +40,12 @@ export interface HeapProbe {
    * [[GeneratorLocation]]: 0-based, in its function's script), or undefined.
    */
   suspendedAt(node: number): {line: number; column: number} | undefined;
+  /**
+   * The source of the script with V8's id `scriptId` (a snapshot location's),
+   * as V8 compiled it, or undefined. The debugger is on from the first call to
+   * `close()`.
+   */
+  scriptSource(scriptId: number): string | undefined;
   /** Releases what the session handed out and turns the profiler off. */
   close(): void;
 }
@@ -134,6 +140,7 @@ export function probeHeap(
       }).result as {objectId?: string} | undefined
     )?.objectId;
   for (const n of listOf('exclude')) if (n !== undefined) ours[n] = 1;
+  let debuggerOn = false;
   return {
     graph,
     subjects: subjects.map((_, i) => subjectNodes[i] ?? -1),
@@ -176,9 +183,24 @@ export function probeHeap(
         return undefined;
       }
     },
+    scriptSource(scriptId) {
+      try {
+        if (!debuggerOn) {
+          debuggerOn = true;
+          post('Debugger.enable');
+        }
+        const {scriptSource} = post('Debugger.getScriptSource', {
+          scriptId: String(scriptId),
+        }) as {scriptSource?: unknown};
+        return typeof scriptSource === 'string' ? scriptSource : undefined;
+      } catch {
+        return undefined;
+      }
+    },
     close() {
       current = undefined;
       try {
+        if (debuggerOn) post('Debugger.disable');
         post('Runtime.releaseObjectGroup', {objectGroup: OBJECT_GROUP});
         // Turning the profiler off makes V8 forget the snapshot's ids (and stop
         // tracking moves).

@@ -86,6 +86,7 @@ describe('HeapIndex.scriptFile', () => {
         ours: new Uint8Array(graph.nodeCount),
         read: () => undefined,
         suspendedAt: () => undefined,
+        scriptSource: () => undefined,
         close: () => {},
       },
       {rootDir: '/r', mapPosition: () => null, isMachinery: () => false},

@@ -269,6 +269,18 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
       });
     })({});
 
+    // (m) A query raced with its timeout, both made in one function: the
+    // timer's callback uses only the timeout's `reject`, but V8 keeps every
+    // variable a closure of the call uses in one scope, `queue` too. The
+    // callback does not use the queue: the timer feeds nothing.
+    ((queue: Array<() => void>) => {
+      let reject: (e: Error) => void = () => {};
+      const timeout = new Promise<void>((_, no) => (reject = no));
+      timeout.catch(() => {});
+      timer('shared scope', () => reject(new Error('timed out')));
+      promise('queued beside a timeout', r => queue.push(r));
+    })([]);
+
     report = findWakers(subjects, {
       exclude: [],
       rootDir: process.cwd(),
@@ -346,6 +358,14 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
         .map(f => f.promise.what)
         .sort(),
     ).toEqual(['input 0', 'input 1']);
+  });
+
+  test("(m) a timer whose callback shares its scope with a query's queue, and uses only a timeout's reject, feeds nothing", () => {
+    expect(fedBy('shared scope')).toBeUndefined();
+    // What keeps its resolve function is the queue, not the timer.
+    const {waker} = promises['queued beside a timeout'];
+    expect(waker?.kind).not.toBe('timer');
+    expect(waker?.what).toMatch(/`queue\[0\]`/);
   });
 
   test('no promise is fed twice; a handle feeds more than one only as inputs of one combinator', () => {

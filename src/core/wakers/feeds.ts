@@ -164,6 +164,8 @@ function reached(
   const timer = TIMERS.has(g.name(start));
   const seen = new Set<number>([start]);
   const outer = new Set<number>();
+  // Scopes entered from callbacks, with the callbacks (closure-uses.ts).
+  const scopeOf = new Map<number, number[]>();
   let level = [start];
   const found = new Set<number>();
   // For each subject, the nearest to its resolve function of what was met.
@@ -187,8 +189,23 @@ function reached(
   for (let hop = 0; hop < HOPS && level.length > 0; hop++) {
     const next: number[] = [];
     for (const node of level) {
+      const by = scopeOf.get(node);
       for (let e = g.firstEdge(node); e < g.firstEdge(node + 1); e++) {
         const to = g.edgeTo(e);
+        if (by !== undefined && !by.some(fn => ix.usesVariable(fn, e)))
+          continue;
+        if (
+          seen.has(to) &&
+          g.edgeName(e) === 'context' &&
+          g.type(node) === 'closure' &&
+          scopeOf.has(to) &&
+          !ix.skip(e)
+        ) {
+          // Another callback of the same scope: what it uses counts too.
+          scopeOf.get(to)!.push(node);
+          level.push(to);
+          continue;
+        }
         if (seen.has(to) || ix.skip(e) || ix.probe.ours[to] === 1) continue;
         if (!carriesFeed(g, e, to)) continue;
         // A callback that refers to nothing of its own has the module's scope
@@ -216,6 +233,9 @@ function reached(
           // function it keeps: that is an outer scope of the callback.
           if (outer.has(to)) continue;
           addOuterScopes(g, to, outer);
+          // Of its scope, only the variables the callback uses (V8 keeps
+          // those of every closure of the call in one scope).
+          scopeOf.set(to, [node]);
           level.push(to);
           // The object whose method made the callback (an arrow's `this`,
           // kept in the method's scope: `socket.on('data', d =>

@@ -12,6 +12,8 @@
 import type {Frame} from '../types';
 import {CUT_NAME, type HeapGraph, type HeapProbe, edgeNamed} from '../heap';
 import {type PositionMapper, displayPath, positionSite} from '../callsites';
+import {ScopeUses} from './closure-uses';
+import {functionTexts} from './function-text';
 
 /** What the index needs to know about where it runs. */
 export interface IndexOptions {
@@ -39,12 +41,18 @@ export class HeapCode {
    * array, outside the JavaScript heap (see heap.ts).
    */
   private closuresOf: Int32Array | undefined;
+  /** What each function uses of its scope, read when first asked. */
+  private readonly uses: ScopeUses;
 
   constructor(
     readonly probe: HeapProbe,
     readonly options: IndexOptions,
   ) {
     this.g = probe.graph;
+    this.uses = new ScopeUses(
+      this.g,
+      functionTexts(this.g, id => probe.scriptSource(id)),
+    );
   }
 
   /**
@@ -57,6 +65,15 @@ export class HeapCode {
       !file.startsWith('node:') &&
       !this.options.isMachinery(file)
     );
+  }
+
+  /**
+   * Whether function `fn` may use the variable its scope keeps by `edge` (a
+   * reference out of its context): read from its source (closure-uses.ts),
+   * true when unknown.
+   */
+  usesVariable(fn: number, edge: number): boolean {
+    return this.uses.variable(fn, edge);
   }
 
   /**

@@ -90,6 +90,16 @@ export function nearestHolder(
         g.type(from) === 'code'
       )
         continue;
+      // A function does not keep its scope's variables it does not use,
+      // though V8 keeps them in one scope with those it does.
+      const via = down.get(node)!;
+      if (
+        name === 'context' &&
+        via !== -1 &&
+        g.type(from) === 'closure' &&
+        !ix.usesVariable(from, via)
+      )
+        continue;
       down.set(from, edge);
       queue.push(from);
       depthOf.push(depth + 1);
