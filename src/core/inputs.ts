@@ -57,6 +57,15 @@ export function markShared(leaves: Leaf[], id: number): void {
 }
 
 /**
+ * For the leaf of what `leaf` waits on, drawn below it (the server's side of
+ * a client's connection): of one thing when `leaf` is ({@link markShared}),
+ * each copy drawn under a copy of it, counted once.
+ */
+export function sharedBelow(leaf: Leaf): Pick<Leaf, 'shared'> {
+  return leaf.shared === undefined ? {} : {shared: -leaf.shared};
+}
+
+/**
  * Where `leaf` is an input of a combinator, innermost first: the depth in its
  * path of that input's frame (its path's length when the leaf is the input
  * itself), and its index.

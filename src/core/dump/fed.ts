@@ -159,6 +159,24 @@ function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
       (l === handle || l.kind !== handle.kind || !samePath(l, handle)),
   );
   if (!moved.includes(handle) || moved.includes(promise)) return false;
+  // Not a branch in which the promise, or one it is drawn under, is drawn
+  // again (a second leaf of one promise): it would be drawn waiting on
+  // itself.
+  const above = new Set(
+    dump.leaves
+      .filter(
+        l =>
+          l.shared !== undefined &&
+          l.detached === promise.detached &&
+          (l === promise ||
+            (l.waiting === true &&
+              l.path.length < promise.path.length &&
+              startsWith(promise.path, l.path))),
+      )
+      .map(l => l.shared),
+  );
+  if (moved.some(l => l.shared !== undefined && above.has(l.shared)))
+    return false;
   // Under the promise already, as a branch it waits on: nothing to move.
   if (startsWith(prefix, promise.path) && promise.waiting === true) return true;
   // Frames the two branches share (a timer made by the calls that made the
@@ -204,11 +222,31 @@ export function markAside(dump: TaskDump, searched: readonly Leaf[]): void {
       (l.kind === 'timer' || l.kind === 'worker') &&
       l.busy !== true &&
       dump.leaves.includes(l) &&
-      apart(l, dump),
+      apart(l, dump) &&
+      !underWaiting(l, dump),
   );
   const others = stuckLeaves(dump).filter(l => !aside.includes(l));
   if (aside.length === 0 || others.length === 0) return;
   for (const l of aside) l.aside = true;
+}
+
+/**
+ * Whether `leaf` is drawn under a promise of its branch that waits on it (a
+ * timer its executor set, in a branch not traced back): a stuck promise is
+ * shown waiting on it. Not a socket's own work (its keep-alive timer), drawn
+ * under the socket the promise waits on.
+ */
+function underWaiting(leaf: Leaf, dump: TaskDump): boolean {
+  return (
+    dump.leaves.some(
+      l =>
+        l !== leaf &&
+        l.kind === 'promise' &&
+        l.waiting === true &&
+        l.detached === leaf.detached &&
+        startsWith(leaf.path, l.path),
+    ) && !dump.leaves.some(l => ownEventWork(l, leaf))
+  );
 }
 
 /**

@@ -15,6 +15,7 @@ import {finish} from './finish';
 import {FrameMaker} from './frames';
 import {type LeafSource, LeafMaker} from './leaves';
 import {joinPeers} from './peers';
+import {dropCopies} from './copies';
 import {joinH2Peers} from './h2-peers';
 import {joinTcpPeers} from './tcp-peers';
 
@@ -114,6 +115,7 @@ export function takeDump(
           leaves.earlier.has(leaf) ? {handle, earlier: true} : {handle},
         );
     const dump = finish(root, ctx, leaves.leaves);
+    for (const l of dropCopies(dump)) sources?.delete(l);
     if (dump.leaves.length === 0) {
       const closing = closingServers(ctx, madeAt);
       if (closing.length > 0) dump.closing = closing;

@@ -27,6 +27,7 @@ import {
   functionPositions,
 } from '../fn-position';
 import {connectionsOf, methodOf} from '../handles';
+import {sharedBelow} from '../inputs';
 import {openServers} from '../leftovers';
 import {openServerSockets} from '../record';
 import type {Capture} from '../record';
@@ -165,6 +166,7 @@ export function joinPeers(
       path: frame === null ? [...client.path] : [...client.path, frame],
       ageMs: own?.ageMs ?? client.ageMs,
       detached: client.detached,
+      ...sharedBelow(client),
     };
     if (frame !== null && at !== null && pendingCount(end.server) === 1) {
       const e = sourceEnd(h.fn, at);

@@ -20,6 +20,7 @@ import {
   functionPositions,
 } from '../fn-position';
 import {connectionsOf} from '../handles';
+import {sharedBelow} from '../inputs';
 import {sessionOf} from '../http2';
 import {openServers} from '../leftovers';
 import {openServerSockets} from '../record';
@@ -100,6 +101,7 @@ export function joinTcpPeers(
       path: frame === null ? [...client.path] : [...client.path, frame],
       ageMs: own?.ageMs ?? client.ageMs,
       detached: client.detached,
+      ...sharedBelow(client),
     };
     client.waiting = true;
     leaves.push(side);

@@ -1,0 +1,158 @@
+import {dropCopies} from '../../src/core/dump/copies';
+import {markAside, nestFed} from '../../src/core/dump/fed';
+import {sharedBelow} from '../../src/core/inputs';
+import {stuckThings} from '../../src/core/tree';
+import type {Frame, Leaf, TaskDump} from '../../src/core/types';
+
+// One hang drawn once when two chains wait on the same promises (nats's
+// connect: the test's `await` and the library's own `.then().catch()
+// .finally()` on the same dial): a chain not traced back that holds only
+// second leaves of what the body's branches wait on is left out
+// (dump/copies.ts), a branch is never moved under a copy of a promise it
+// holds (dump/fed.ts), and the server's side of a socket two branches wait on
+// counts once.
+
+const frame = (name: string, line = 1): Frame => ({
+  name,
+  file: 'src/a.js',
+  line,
+  column: 1,
+  async: true,
+});
+
+const leaf = (
+  kind: Leaf['kind'],
+  what: string,
+  path: Frame[],
+  more: Partial<Leaf> = {},
+): Leaf => ({
+  kind,
+  what,
+  createdAt: null,
+  path,
+  ageMs: 0,
+  detached: false,
+  ...more,
+});
+
+const dumpOf = (leaves: Leaf[]): TaskDump =>
+  ({leaves, elapsedMs: 1000, rootFrame: frame('test')}) as unknown as TaskDump;
+
+describe('dropCopies', () => {
+  const body = frame('test');
+  const bookkeeping = frame('finally', 30);
+
+  test('a chain not traced back whose every leaf is a copy of one under the body is left out, and the copies under the body are no longer shared', () => {
+    const peek = leaf('promise', 'peek', [body, frame('dial')], {shared: 7});
+    const timer = leaf('timer', 'timeout', [body, frame('dial'), frame('t')], {
+      shared: 8,
+    });
+    const peekCopy = leaf('promise', 'peek', [bookkeeping, frame('dial')], {
+      shared: 7,
+      detached: true,
+      waitsWithShared: true,
+    });
+    const timerCopy = leaf(
+      'timer',
+      'timeout',
+      [bookkeeping, frame('dial'), frame('t')],
+      {shared: 8, detached: true},
+    );
+    peek.waitsWithShared = true;
+    const dump = dumpOf([peek, timer, peekCopy, timerCopy]);
+    expect(dropCopies(dump)).toEqual(new Set([peekCopy, timerCopy]));
+    expect(dump.leaves).toEqual([peek, timer]);
+    expect(peek.shared).toBeUndefined();
+    expect(peek.waitsWithShared).toBeUndefined();
+    expect(timer.shared).toBeUndefined();
+  });
+
+  test('a chain not traced back with a leaf of its own stays, copies and all', () => {
+    const peek = leaf('promise', 'peek', [body, frame('dial')], {shared: 7});
+    const peekCopy = leaf('promise', 'peek', [bookkeeping, frame('dial')], {
+      shared: 7,
+      detached: true,
+    });
+    const own = leaf('timer', 'retry', [bookkeeping, frame('retry')], {
+      detached: true,
+    });
+    const dump = dumpOf([peek, peekCopy, own]);
+    expect(dropCopies(dump).size).toBe(0);
+    expect(dump.leaves).toEqual([peek, peekCopy, own]);
+    expect(peek.shared).toBe(7);
+  });
+
+  test('two chains not traced back, copies of each other, with nothing under the body: both stay', () => {
+    const a = leaf('promise', 'p', [frame('a')], {shared: 3, detached: true});
+    const b = leaf('promise', 'p', [frame('b')], {shared: 3, detached: true});
+    const dump = dumpOf([a, b]);
+    expect(dropCopies(dump).size).toBe(0);
+    expect(dump.leaves).toEqual([a, b]);
+  });
+});
+
+describe('nestFed: never a promise drawn waiting on itself', () => {
+  test('a branch holding a second leaf of the promise it feeds (or of one it is drawn under) is not moved under it', () => {
+    // `deferred` is fed by `closed`, whose branch (not traced back) holds
+    // `connect`, whose own branch holds a second leaf of `deferred`.
+    const cb = frame('callback');
+    const deferred = leaf('promise', 'deferred', [frame('dial')], {
+      shared: 5,
+      detached: true,
+    });
+    const closed = leaf('promise', 'closed', [cb], {detached: true});
+    const connect = leaf('promise', 'connect', [cb, frame('connect')], {
+      detached: true,
+      waiting: true,
+    });
+    const again = leaf(
+      'promise',
+      'deferred',
+      [cb, frame('connect'), frame('dial')],
+      {shared: 5, detached: true},
+    );
+    const dump = dumpOf([deferred, closed, connect, again]);
+    expect(nestFed(dump, [{handle: closed, promise: deferred}])).toEqual([]);
+    expect(closed.path).toEqual([cb]);
+    expect(deferred.waiting).toBeUndefined();
+  });
+});
+
+describe('markAside', () => {
+  test('a timer drawn under the promise whose executor set it, in a chain not traced back, is not said to be aside', () => {
+    // (Frames are shared between the leaves of one branch.)
+    const [cb, made] = [frame('cb'), frame('timeout')];
+    const timeout = leaf('promise', 'timeout', [cb, made], {
+      detached: true,
+      waiting: true,
+    });
+    const timer = leaf('timer', 't', [cb, made, frame('executor')], {
+      detached: true,
+    });
+    const other = leaf('promise', 'other', [frame('test')]);
+    const dump = dumpOf([timeout, timer, other]);
+    markAside(dump, [timer]);
+    expect(timer.aside).toBeUndefined();
+    // Beside it, in a branch of its own: aside.
+    const apart = leaf('timer', 'heartbeat', [frame('interval')], {
+      detached: true,
+    });
+    const again = dumpOf([apart, other]);
+    markAside(again, [apart]);
+    expect(apart.aside).toBe(true);
+  });
+});
+
+describe('sharedBelow', () => {
+  test("the server's side of a socket two branches wait on counts once", () => {
+    const sockets = [7, 7].map((shared, k) =>
+      leaf('socket', 's', [frame(`branch ${k}`)], {shared, waiting: true}),
+    );
+    const sides = sockets.map(s =>
+      leaf('server', 'srv', [...s.path, frame('listener')], sharedBelow(s)),
+    );
+    expect(sides.map(s => s.shared)).toEqual([-7, -7]);
+    expect(stuckThings({leaves: [...sockets, ...sides]})).toEqual([sides[0]]);
+    expect(sharedBelow(leaf('socket', 's', []))).toEqual({});
+  });
+});
