@@ -98,6 +98,41 @@ describe('timers that may be timeouts on a wait', () => {
   });
 });
 
+describe('a timeout among the inputs of a race', () => {
+  // `Promise.race([query, timeout])`: [1] waits only on its timer, [0] is
+  // stuck (frames of the race's callers shared, as the dump shares them).
+  const input = (index: number, name = 'Promise.race'): Frame => ({
+    ...f('connect', 50 + index),
+    combinator: {name: name as 'Promise.race', index},
+  });
+
+  test("a timer that only settles one input is a timeout on the race's wait on the others", () => {
+    const [query, timeout] = [input(0), input(1)];
+    const p = waitingAt([top, timeout]);
+    const t = timer([top, timeout, f('<anonymous>', 7)]);
+    const q = stuck([top, query]);
+    expect(timeoutCandidates(dumpOf([q, p, t]), p)).toEqual([t]);
+    // The same with the stuck input as the leaf itself.
+    const own = {...stuck([top]), input: {name: 'Promise.race', index: 0}};
+    expect(timeoutCandidates(dumpOf([own as Leaf, p, t]), p)).toEqual([t]);
+  });
+
+  test('not when nothing else of the race is stuck, nor for an input of Promise.all, nor for another race', () => {
+    const timeout = input(1);
+    const p = waitingAt([top, timeout]);
+    const t = timer([top, timeout, f('<anonymous>', 7)]);
+    expect(timeoutCandidates(dumpOf([p, t]), p)).toEqual([]);
+    const [a0, a1] = [input(0, 'Promise.all'), input(1, 'Promise.all')];
+    const pa = waitingAt([top, a1]);
+    const ta = timer([top, a1, f('<anonymous>', 7)]);
+    expect(timeoutCandidates(dumpOf([stuck([top, a0]), pa, ta]), pa)).toEqual(
+      [],
+    );
+    const elsewhere = stuck([f('other', 40), input(0)]);
+    expect(timeoutCandidates(dumpOf([elsewhere, p, t]), p)).toEqual([]);
+  });
+});
+
 describe('a timeout found', () => {
   const p = waitingAt([top]);
   const t = timer([top, f('<anonymous>', 7)]);

@@ -9,20 +9,62 @@
  * question and marks the answer.
  */
 import type {Leaf, TaskDump} from '../types';
+import {inputOf} from '../inputs';
 import {stuckLeaves} from '../tree';
 import {startsWith} from './fed';
 
 /**
  * The timers that may be timeouts on the wait of `waiting`: one-shot real
  * timers under it, still to fire after the test's timeout, beside a stuck
- * branch under it that is no such timer. Empty when there is none of either.
+ * branch under it that is no such timer, or under another input of a
+ * `Promise.race` it is an input of. Empty when there is none of either.
  */
 export function timeoutCandidates(dump: TaskDump, waiting: Leaf): Leaf[] {
   const under = leavesUnder(dump, waiting);
   const timers = under.filter(candidate);
   const stuck = new Set(stuckLeaves({leaves: under}));
   const others = under.filter(l => stuck.has(l) && !timers.includes(l));
-  return others.length > 0 ? timers : [];
+  if (others.length > 0) return timers;
+  // An input of a race that only a timer settles (`Promise.race([query,
+  // timeout(ms)])`) is a timeout on the race's wait on the other inputs.
+  return timers.length > 0 &&
+    stuckLeaves({leaves: raceSiblings(dump, waiting)}).length > 0
+    ? timers
+    : [];
+}
+
+/**
+ * The leaves under the other inputs of the `Promise.race` whose input
+ * `waiting` is (by its own frame in the race, or as the input itself).
+ */
+function raceSiblings(dump: TaskDump, waiting: Leaf): Leaf[] {
+  const own = raceInput(waiting);
+  if (own === undefined) return [];
+  return dump.leaves.filter(l => {
+    if (l === waiting || l.detached !== waiting.detached) return false;
+    const input =
+      l.path.length > own.depth
+        ? l.path[own.depth].combinator
+        : l.path.length === own.depth
+          ? l.input
+          : undefined;
+    return (
+      input?.name === 'Promise.race' &&
+      input.index !== own.index &&
+      startsWith(l.path, waiting.path.slice(0, own.depth))
+    );
+  });
+}
+
+/** Where `leaf` is an input of a `Promise.race`, the innermost combinator. */
+function raceInput(leaf: Leaf): {depth: number; index: number} | undefined {
+  const at = inputOf(leaf);
+  if (at === undefined) return undefined;
+  const name =
+    at.depth === leaf.path.length
+      ? leaf.input?.name
+      : leaf.path[at.depth].combinator?.name;
+  return name === 'Promise.race' ? at : undefined;
 }
 
 /**
