@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('42 failed, 1 passed, 43 total');
-    expect(all).toHaveLength(42);
+    expect(run.tests).toBe('43 failed, 1 passed, 44 total');
+    expect(all).toHaveLength(43);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -51,6 +51,24 @@ describe.each([
     );
     expect(d).toMatch(
       /⏲ setTimeout 60000 ms, fires in .*; the test timeout is 300 ms; a timeout on the promise above: its callback can settle that promise, ending the wait/,
+    );
+  });
+
+  // nats's connect(): the socket was dialled at a line of the transport's
+  // connect() that it has passed; it now waits at a later line for the
+  // greeting, which the socket's data would bring: the socket, and the
+  // server's side, under that wait; the race's timeout a timeout.
+  test('a greeting a server never sends, awaited after the line that dialled it: one branch, the socket under the wait', () => {
+    const d = outline(
+      find(
+        'a greeting a server never sends, awaited after the line that dialled it',
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 server\); 1 timeout on a stuck\s+wait/,
+    );
+    expect(d.replace(/\s+/g, ' ')).toMatch(
+      /├╼ \[0\] connect at src\/dialer\.js:11:16 │ └╼ greeting at src\/dialer\.js:23:12 │ ⏸ promise, never settled; it waits on: │ ↳ [^⇄]*└╼ connect at src\/dialer\.js:10:30 │ └╼ dial at src\/dialer\.js:15:12 │ └╼ <anonymous> at src\/dialer\.js:16:26 │ ⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; it waits on: │ └╼ 'connection' listener/,
     );
   });
 

@@ -1,5 +1,6 @@
 import {dropCopies} from '../../src/core/dump/copies';
 import {markAside, nestFed} from '../../src/core/dump/fed';
+import {passedAt, withoutCombinator} from '../../src/core/dump/passed';
 import {sharedBelow} from '../../src/core/inputs';
 import {stuckThings} from '../../src/core/tree';
 import type {Frame, Leaf, TaskDump} from '../../src/core/types';
@@ -154,5 +155,40 @@ describe('sharedBelow', () => {
     expect(sides.map(s => s.shared)).toEqual([-7, -7]);
     expect(stuckThings({leaves: [...sockets, ...sides]})).toEqual([sides[0]]);
     expect(sharedBelow(leaf('socket', 's', []))).toEqual({});
+  });
+});
+
+describe('passedAt: a handle made at a line its call has passed', () => {
+  const race = (line: number): Frame => ({
+    ...frame('connect', line),
+    combinator: {name: 'Promise.race', index: 0},
+  });
+  const top = frame('test');
+
+  test('the depth where the branches part, when the same call waits at a later line', () => {
+    const socket = leaf('socket', 's', [top, race(70), frame('dial', 114)]);
+    const greeting = leaf('promise', 'g', [top, race(73), frame('peek', 138)]);
+    expect(passedAt(socket, greeting)).toBe(1);
+  });
+
+  test('not at an earlier line, another function, another input, or one path inside the other', () => {
+    const at = (f: Frame): Leaf => leaf('promise', 'p', [top, f]);
+    const socket = leaf('socket', 's', [top, race(73), frame('dial')]);
+    expect(passedAt(socket, at(race(70)))).toBe(-1);
+    expect(passedAt(socket, at({...frame('other', 80)}))).toBe(-1);
+    expect(
+      passedAt(
+        socket,
+        at({
+          ...frame('connect', 80),
+          combinator: {name: 'Promise.race', index: 1},
+        }),
+      ),
+    ).toBe(-1);
+    expect(passedAt(socket, leaf('promise', 'p', [top]))).toBe(-1);
+  });
+
+  test('a frame drawn as no input keeps the rest of it', () => {
+    expect(withoutCombinator(race(70))).toEqual(frame('connect', 70));
   });
 });

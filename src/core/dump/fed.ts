@@ -25,6 +25,7 @@ import {hostOf, inputOf} from '../inputs';
 import {stuckLeaves} from '../tree';
 import {TIMERS_PROMISES} from './timer-made';
 import {hoistRootFrame, lineKey} from './finish';
+import {passedAt, withoutCombinator} from './passed';
 
 /**
  * Moves each feeding branch under the promise it feeds. A branch that feeds
@@ -138,15 +139,20 @@ function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
   // what it waits on.
   if (promise.waker?.deadlock === true) return false;
   if (firedSince(handle, promise, dump.elapsedMs)) return false;
+  // Where the two branches part, when one call of theirs made the handle at a
+  // line it has passed and waits on the promise at a later one.
+  const passed =
+    handle.detached === promise.detached ? passedAt(handle, promise) : -1;
   if (handle.kind !== 'promise' && !apart(handle, dump)) return false;
   // What moves: the feeding leaf's branch, from the promise waiting on it
-  // whose executor started it, if there is one.
+  // whose executor started it, if there is one (below where they part).
   let prefix = handle.path;
   for (const l of dump.leaves)
     if (
       l.waiting === true &&
       l.detached === handle.detached &&
       l.path.length < prefix.length &&
+      l.path.length > passed &&
       startsWith(handle.path, l.path)
     )
       prefix = l.path;
@@ -182,7 +188,14 @@ function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
   // Frames the two branches share (a timer made by the calls that made the
   // promise) are drawn once, above the promise.
   const shared = sharedFrames(handle.path, promise.path, prefix.length);
-  const paths = moved.map(l => [...promise.path, ...l.path.slice(shared)]);
+  // The line the call has passed, drawn under the promise, is no input of
+  // the combinator the promise's branch is in now.
+  const part = handle.path[passed];
+  const plain = part === undefined ? undefined : withoutCombinator(part);
+  const paths = moved.map(l => [
+    ...promise.path,
+    ...l.path.slice(shared).map(f => (f === part ? plain! : f)),
+  ]);
   // A branch with no frame of its own below the promise would be drawn beside
   // it, as a branch of its own, under a promise that says "it waits on:" over
   // nothing: it is drawn at the frame where its leaf was made, or not moved.
@@ -275,9 +288,10 @@ function samePath(a: Leaf, b: Leaf): boolean {
  * promise of another branch: not traced back, or traced back only to where it
  * was made (a line the body has passed: a child process spawned before the
  * `await` on its exit, the socket of a `fetch()` that settled while its body
- * is still awaited), not under a promise that waits on it (whose executor
- * made it); or made by a socket's events (what the socket waits on is its
- * other end).
+ * is still awaited; a socket an async function dialled at a line it has
+ * passed, now waiting on a promise at a later line: {@link passedAt}), not
+ * under a promise that waits on it (whose executor made it); or made by a
+ * socket's events (what the socket waits on is its other end).
  */
 export function apart(leaf: Leaf, dump: TaskDump): boolean {
   // A combinator's input is what it waits on, and a `timers/promises` timer
@@ -290,6 +304,12 @@ export function apart(leaf: Leaf, dump: TaskDump): boolean {
   return (
     leaf.detached ||
     dump.leaves.some(l => ownEventWork(l, leaf)) ||
+    dump.leaves.some(
+      p =>
+        p.kind === 'promise' &&
+        p.detached === leaf.detached &&
+        passedAt(leaf, p) !== -1,
+    ) ||
     !dump.leaves.some(
       l =>
         l !== leaf &&
