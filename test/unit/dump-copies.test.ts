@@ -4,6 +4,7 @@ import {passedAt, withoutCombinator} from '../../src/core/dump/passed';
 import {sharedBelow} from '../../src/core/inputs';
 import {stuckThings} from '../../src/core/tree';
 import type {Frame, Leaf, TaskDump} from '../../src/core/types';
+import {frame} from './frames';
 
 // One hang drawn once when two chains wait on the same promises (nats's
 // connect: the test's `await` and the library's own `.then().catch()
@@ -12,14 +13,6 @@ import type {Frame, Leaf, TaskDump} from '../../src/core/types';
 // (dump/copies.ts), a branch is never moved under a copy of a promise it
 // holds (dump/fed.ts), and the server's side of a socket two branches wait on
 // counts once.
-
-const frame = (name: string, line = 1): Frame => ({
-  name,
-  file: 'src/a.js',
-  line,
-  column: 1,
-  async: true,
-});
 
 const leaf = (
   kind: Leaf['kind'],

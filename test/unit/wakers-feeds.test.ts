@@ -10,6 +10,7 @@ import {
   type WakerSubject,
   findWakers,
 } from '../../src/core/wakers';
+import {frame} from './frames';
 
 // Which handle feeds which stuck promise (src/core/wakers/feeds.ts), on a live
 // heap of this process: one snapshot for every case. A handle feeds a promise
@@ -24,15 +25,6 @@ const leafOf = (kind: Leaf['kind'], name: string, detached = true): Leaf => ({
   path: [{name, file: 'x.js', line: 1, column: 1, async: false}],
   ageMs: 0,
   detached,
-});
-
-/** A frame of src/a.js (nestFed's and dropUnfed's hand-built leaves). */
-const frame = (name: string, line = 1): Frame => ({
-  name,
-  file: 'src/a.js',
-  line,
-  column: 1,
-  async: true,
 });
 
 /** Where a client keeps the resolve functions of its pending queries. */
