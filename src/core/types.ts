@@ -157,9 +157,11 @@ export interface Leaf {
    * or handle whose only promise found fed is a deadlocked wait (the held
    * connection's socket, whose error would give it back to its pool): the
    * deadlock is what hangs; `above`, what is drawn under such a leaf (its
-   * connection's server side), which says nothing of it.
+   * connection's server side), which says nothing of it; `dropped`, a
+   * promise only a library's `.then()` whose result is dropped waits on,
+   * found settling none of the stuck promises (dump/aside.ts).
    */
-  asideWith?: 'deadlock' | 'above';
+  asideWith?: 'deadlock' | 'above' | 'dropped';
   /**
    * For a one-shot timer under a promise that waits on it beside a stuck
    * branch, whose callback keeps that promise's resolve or reject function

@@ -85,6 +85,13 @@ export const THENABLE_WHAT = 'thenable (not a native promise), never settled';
  */
 export const ASIDE = 'no stuck promise found waiting on it';
 
+/**
+ * Why a promise is aside when only a library's dropped `.then()` waits on it
+ * (dump/aside.ts).
+ */
+export const ASIDE_DROPPED =
+  'nothing waits on it but a `.then()` whose result is dropped, and no stuck promise was found waiting on that';
+
 /** Why a leaf is aside when the one promise it feeds is a deadlocked wait. */
 export const ASIDE_DEADLOCK =
   'the one stuck promise found waiting on it is a deadlocked wait, which waits on its own branch';

@@ -15,15 +15,23 @@ export type Handle = {leaf: Leaf; handle: object};
  * socket, an interval; see {@link apart}), whose search says whether they
  * feed a promise of another branch; and the stuck promises that wait on a
  * branch drawn below them (`waiting`: explained by it, not searched for
- * themselves, but a timer of a branch of its own may feed one). In a
+ * themselves, but a timer of a branch of its own may feed one); and the
+ * subjects only a library's dropped `.then()` waits on (`dropped`: set aside
+ * if found feeding none, dump/aside.ts). In a
  * function of its own: a local of the search's frame would keep the last
  * promise reachable from the stack while the heap snapshot is taken.
  */
 export function subjectsOf(
   dump: TaskDump,
   sources: Map<Leaf, LeafSource>,
-): {subjects: WakerSubject[]; handles: Handle[]; waiting: WakerSubject[]} {
+): {
+  subjects: WakerSubject[];
+  handles: Handle[];
+  waiting: WakerSubject[];
+  dropped: Leaf[];
+} {
   const subjects: WakerSubject[] = [];
+  const dropped: Leaf[] = [];
   const handles: Handle[] = [];
   const waitingSubjects: WakerSubject[] = [];
   // A promise waiting on the branch below it (its executor started it) is no
@@ -65,6 +73,7 @@ export function subjectsOf(
       leaf.waitsWithInput === undefined
     ) {
       const feeds = dump.leaves.includes(leaf) ? feedsOf(leaf, s.feeds) : [];
+      if (s.dropsThen === true && s.feeds !== undefined) dropped.push(leaf);
       subjects.push({
         leaf,
         promise: s.promise,
@@ -73,5 +82,5 @@ export function subjectsOf(
       });
     }
   }
-  return {subjects, handles, waiting: waitingSubjects};
+  return {subjects, handles, waiting: waitingSubjects, dropped};
 }

@@ -40,7 +40,8 @@ import {SearchShare} from './search-share';
 import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {messageOf} from './errors';
 import {phasesLine} from '../core/stopwatch';
-import {dropUnfed, markAside} from '../core/dump/fed';
+import {dropUnfed} from '../core/dump/fed';
+import {markAside} from '../core/dump/aside';
 import {hoistRootFrame} from '../core/dump/finish';
 import {markTimeouts} from '../core/dump/guards';
 import {guardQuestions, reusedTimeouts} from './search-timeouts';
@@ -155,7 +156,7 @@ function searchAll(
   if (dump.timeoutMs !== null) state.budget.addHang(dump.timeoutMs);
   // A promise that waits on a branch the dump shows below it (a timer, a
   // socket) is explained by it.
-  const {subjects, handles, waiting} = subjectsOf(dump, sources);
+  const {subjects, handles, waiting, dropped} = subjectsOf(dump, sources);
   const guards = guardQuestions(dump, sources);
   // The map would keep the promises alive in the snapshot: the subjects carry
   // them now.
@@ -165,7 +166,10 @@ function searchAll(
     return;
   }
   // Kept, they would keep what their reactions refer to reachable from this
-  // frame during the snapshot.
+  // frame during the snapshot: only their promises are handed on, in an
+  // array the search excludes, and only to ask whether a chain only a
+  // dropped `.then()` waits on reaches one (dump/aside.ts).
+  const waitingPromises = dropped.length > 0 ? waiting.map(w => w.promise) : [];
   waiting.length = 0;
   const known = subjects.map(s =>
     state.cache.lookup(s.leaf, dump.testPath, options.project),
@@ -210,7 +214,13 @@ function searchAll(
       share.publish(key, state.cache.finding(leaf, options.project) ?? {});
   };
   try {
-    searchOrReuse(dump, {subjects, handles, guards}, known, ctx, options);
+    searchOrReuse(
+      dump,
+      {subjects, handles, guards, dropped, waiting: waitingPromises},
+      known,
+      ctx,
+      options,
+    );
   } finally {
     publish();
   }
@@ -221,11 +231,15 @@ interface Questions {
   subjects: WakerSubject[];
   handles: Handle[];
   guards: GuardQuestion[];
+  /** Subjects only a library's dropped `.then()` waits on (dump/aside.ts). */
+  dropped?: Leaf[];
+  /** The promises of the stuck promises that are no subjects (waiting). */
+  waiting?: object[];
 }
 
 function searchOrReuse(
   dump: TaskDump,
-  {subjects, handles, guards}: Questions,
+  {subjects, handles, guards, dropped = [], waiting = []}: Questions,
   known: Lookup[],
   ctx: DumpContext,
   options: SearchOptions,
@@ -263,6 +277,7 @@ function searchOrReuse(
     const report = findWakers(subjects, {
       handles,
       guards,
+      waiting,
       ...searchContext(ctx, options),
     });
     if (DEBUG)
@@ -280,6 +295,7 @@ function searchOrReuse(
     markAside(
       dump,
       handles.map(h => h.leaf).filter(l => !nested.includes(l)),
+      dropped.filter(l => !report.reaching.includes(l)),
     );
     markTimeouts(dump, report.guards);
     if (dump.rootFrame === null && report.feeds.length > 0)
@@ -294,6 +310,7 @@ function searchOrReuse(
     subjects.length = 0;
     handles.length = 0;
     guards.length = 0;
+    waiting.length = 0;
   }
 }
 

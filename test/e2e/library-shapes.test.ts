@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('43 failed, 1 passed, 44 total');
-    expect(all).toHaveLength(43);
+    expect(run.tests).toBe('44 failed, 1 passed, 45 total');
+    expect(all).toHaveLength(44);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -57,18 +57,41 @@ describe.each([
   // nats's connect(): the socket was dialled at a line of the transport's
   // connect() that it has passed; it now waits at a later line for the
   // greeting, which the socket's data would bring: the socket, and the
-  // server's side, under that wait; the race's timeout a timeout.
-  test('a greeting a server never sends, awaited after the line that dialled it: one branch, the socket under the wait', () => {
+  // server's side, under that wait; the race's timeout a timeout. The
+  // transport's own promise for its close, which only a `.then()` of its
+  // bookkeeping waits on (its result dropped), is aside, not a branch.
+  test('a greeting a server never sends, awaited after the line that dialled it: one branch, the socket under the wait, the close promise aside', () => {
     const d = outline(
       find(
         'a greeting a server never sends, awaited after the line that dialled it',
       ),
     );
     expect(d).toMatch(
-      /^Task dump: 1 branch stuck after … ms \(1 server\); 1 timeout on a stuck\s+wait/,
+      /^Task dump: 1 branch stuck after … ms \(1 server\); 1 aside \(no stuck\s+promise found waiting on it\); 1 timeout on a stuck wait/,
     );
     expect(d.replace(/\s+/g, ' ')).toMatch(
-      /├╼ \[0\] connect at src\/dialer\.js:11:16 │ └╼ greeting at src\/dialer\.js:23:12 │ ⏸ promise, never settled; it waits on: │ ↳ [^⇄]*└╼ connect at src\/dialer\.js:10:30 │ └╼ dial at src\/dialer\.js:15:12 │ └╼ <anonymous> at src\/dialer\.js:16:26 │ ⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; it waits on: │ └╼ 'connection' listener/,
+      /├╼ \[0\] connect at src\/dialer\.js:23:16 │ └╼ greeting at src\/dialer\.js:36:12 │ ⏸ promise, never settled; it waits on: │ ↳ [^⇄]*└╼ connect at src\/dialer\.js:22:30 │ └╼ dial at src\/dialer\.js:28:12 │ └╼ <anonymous> at src\/dialer\.js:29:26 │ ⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; it waits on: │ └╼ 'connection' listener/,
+    );
+    expect(d.replace(/\s+/g, ' ')).toMatch(
+      /└╼ Transport at src\/dialer\.js:18:17 │ ⏸ promise, never settled; created in Transport at src\/dialer\.js:15:19; aside: nothing waits on it but a `\.then\(\)` whose result is dropped, and no stuck promise was found waiting on that/,
+    );
+  });
+
+  // The same `.then()` whose result is dropped, when its callbacks settle
+  // the promise the test waits on (a wrapper's `then(resolve, reject)`): how
+  // the test waits, a branch, not aside.
+  test('a message awaited through a wrapper that drops its .then(): a branch of its own, not aside', () => {
+    const d = outline(
+      find(
+        'a message awaited through a wrapper that drops its .then(), beside a ready event',
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 2 branches stuck after … ms \(1 event wait, 1 orphaned promise\)\n/,
+    );
+    expect(d).not.toContain('aside');
+    expect(d.replace(/\s+/g, ' ')).toContain(
+      "└╼ next at src/relay.js:9:29 │ ⏸ events.once() promise, never settled │ ↳ waits for 'message' on a Relay",
     );
   });
 

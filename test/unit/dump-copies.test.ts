@@ -1,5 +1,6 @@
 import {dropCopies} from '../../src/core/dump/copies';
-import {markAside, nestFed} from '../../src/core/dump/fed';
+import {markAside} from '../../src/core/dump/aside';
+import {nestFed} from '../../src/core/dump/fed';
 import {passedAt, withoutCombinator} from '../../src/core/dump/passed';
 import {sharedBelow} from '../../src/core/inputs';
 import {stuckThings} from '../../src/core/tree';
@@ -134,6 +135,31 @@ describe('markAside', () => {
     const again = dumpOf([apart, other]);
     markAside(again, [apart]);
     expect(apart.aside).toBe(true);
+  });
+
+  test("a promise only a library's dropped `.then()` waits on is aside beside another stuck branch, never alone, never shared", () => {
+    const body = frame('test');
+    const closed = leaf('promise', 'closed', [body, frame('Transport')]);
+    const server = leaf('server', 'srv', [body, frame('dial')]);
+    markAside(dumpOf([closed, server]), [], [closed]);
+    expect([closed.aside, closed.asideWith, server.aside]).toEqual([
+      true,
+      'dropped',
+      undefined,
+    ]);
+    // Alone, it is all that is known to hang: a branch.
+    const alone = leaf('promise', 'closed', [body, frame('Transport')]);
+    markAside(dumpOf([alone]), [], [alone]);
+    expect(alone.aside).toBeUndefined();
+    // Two dropped ones and nothing else: both branches.
+    const [a, b] = ['a', 'b'].map(w => leaf('promise', w, [body, frame(w)]));
+    markAside(dumpOf([a, b]), [], [a, b]);
+    expect([a.aside, b.aside]).toEqual([undefined, undefined]);
+    // One whose promise another branch waits on too (a second leaf of it).
+    const shared = leaf('promise', 's', [body, frame('s')], {shared: 3});
+    const other = leaf('server', 'srv', [body, frame('dial')]);
+    markAside(dumpOf([shared, other]), [], [shared]);
+    expect(shared.aside).toBeUndefined();
   });
 });
 

@@ -110,6 +110,7 @@ beforeEach(() => {
       nodes: 1,
       ms: 1,
       phases: [],
+      reaching: [],
     };
   });
   memory.mockReturnValue(ROOMY);

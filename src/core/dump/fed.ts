@@ -22,7 +22,6 @@
  */
 import type {Frame, Leaf, TaskDump} from '../types';
 import {hostOf, inputOf} from '../inputs';
-import {stuckLeaves} from '../tree';
 import {TIMERS_PROMISES} from './timer-made';
 import {hoistRootFrame, lineKey} from './finish';
 import {passedAt, withoutCombinator} from './passed';
@@ -219,50 +218,6 @@ function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
 }
 
 /**
- * After a waker search that looked for what `searched` (timers and handles in
- * branches of their own) feed, less those found feeding one ({@link
- * nestFed}): the timers still apart feed none of the stuck promises, as far
- * as it found, and are set aside (shown, not counted), when something else is
- * stuck (a server's heartbeat, a pool's reaper), and so are the worker
- * threads (a pool's idle thread): what a worker settles comes in a message,
- * whose listener is in this heap. Not a socket, server or child process: what
- * they would settle is across a connection or a process, which a heap does
- * not show (a server whose handler hangs is what its client waits on).
- */
-export function markAside(dump: TaskDump, searched: readonly Leaf[]): void {
-  const aside = searched.filter(
-    l =>
-      (l.kind === 'timer' || l.kind === 'worker') &&
-      l.busy !== true &&
-      dump.leaves.includes(l) &&
-      apart(l, dump) &&
-      !underWaiting(l, dump),
-  );
-  const others = stuckLeaves(dump).filter(l => !aside.includes(l));
-  if (aside.length === 0 || others.length === 0) return;
-  for (const l of aside) l.aside = true;
-}
-
-/**
- * Whether `leaf` is drawn under a promise of its branch that waits on it (a
- * timer its executor set, in a branch not traced back): a stuck promise is
- * shown waiting on it. Not a socket's own work (its keep-alive timer), drawn
- * under the socket the promise waits on.
- */
-function underWaiting(leaf: Leaf, dump: TaskDump): boolean {
-  return (
-    dump.leaves.some(
-      l =>
-        l !== leaf &&
-        l.kind === 'promise' &&
-        l.waiting === true &&
-        l.detached === leaf.detached &&
-        startsWith(leaf.path, l.path),
-    ) && !dump.leaves.some(l => ownEventWork(l, leaf))
-  );
-}
-
-/**
  * Takes out of the dump the leaves of `earlier` (worker threads and sockets
  * another Root opened: outliving.ts) still in a branch of their own after the
  * search, with what is drawn under them (a socket's server side): what they
@@ -326,7 +281,7 @@ export function apart(leaf: Leaf, dump: TaskDump): boolean {
  * pinger, set when the broker's first reply arrives): what a socket's
  * events start is no part of what it waits on (its other end).
  */
-function ownEventWork(socket: Leaf, leaf: Leaf): boolean {
+export function ownEventWork(socket: Leaf, leaf: Leaf): boolean {
   return (
     socket !== leaf &&
     socket.kind === 'socket' &&

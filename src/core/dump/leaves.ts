@@ -22,7 +22,7 @@ import type {Leaf, LeafKind} from '../types';
 import type {Frame} from '../types';
 import type {WaitGraph} from '../graph/graph';
 import {type Branch, type Walker} from '../graph/walk';
-import {chainOf} from '../graph/chain';
+import {type Chain, chainOf} from '../graph/chain';
 import {type RootWord, THENABLE_WHAT, awaitedWhat, promiseWhat} from '../words';
 import type {FrameMaker} from './frames';
 import {libraryOf} from '../render';
@@ -375,12 +375,14 @@ export class LeafMaker {
       }
       const promise = this.g.promiseOf.get(c);
       if (promise === undefined || this.sources === undefined) return;
-      const feeds = this.feedsOf(c, leaves);
+      const chain = this.chainOf(c, leaves);
       for (const leaf of leaves)
         this.sources.set(leaf, {
           promise,
           constructed: true,
-          ...(feeds !== undefined ? {feeds} : {}),
+          ...(chain !== undefined
+            ? {feeds: chain.promises, dropsThen: chain.dropsThen}
+            : {}),
         });
     });
   }
@@ -389,12 +391,10 @@ export class LeafMaker {
    * The chain of a leaf nothing the Root runs waits on (detached, or every
    * end of its chain dropped), for the waker search to place it.
    */
-  private feedsOf(c: Capture, leaves: Leaf[]): object[] | undefined {
+  private chainOf(c: Capture, leaves: Leaf[]): Chain | undefined {
     if (leaves.length === 0) return undefined;
-    const chain = chainOf(this.g, this.walker, c);
-    return chain.unawaited || leaves.every(l => l.detached)
-      ? chain.promises
-      : undefined;
+    const chain = chainOf(this.g, this.walker, c, this.ctx.testPath);
+    return chain.unawaited || leaves.every(l => l.detached) ? chain : undefined;
   }
 }
 

@@ -17,6 +17,12 @@ export interface PromiseSource {
    * promise waits on (graph/chain.ts).
    */
   feeds?: object[];
+  /**
+   * With {@link feeds}: every end of its chain is a library's `.then()`
+   * whose result is dropped (graph/chain.ts): if the search finds it feeding
+   * no stuck promise, it is set aside (dump/aside.ts).
+   */
+  dropsThen?: boolean;
 }
 
 /**

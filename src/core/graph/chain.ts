@@ -11,6 +11,7 @@
  * dump then draws the chain under it, one hang drawn once (dump/fed.ts).
  */
 import type {Capture} from '../record';
+import {file, isNode} from '../stack/sites';
 import {FOREIGN} from './calls';
 import type {WaitGraph} from './graph';
 import type {Walker} from './walk';
@@ -27,14 +28,28 @@ export interface Chain {
    * the way known.
    */
   unawaited: boolean;
+  /**
+   * True when, besides, every end is a `.then()` (or `.catch()`,
+   * `.finally()`) whose result is dropped, called by code outside the test
+   * file: a library's reaction to the promise (nats's
+   * `transport.closed().then(…)`), not the test's own (a `done` test's
+   * `p.then(done)`, the only way it waits).
+   */
+  dropsThen: boolean;
 }
 
 /** The chain of the pending promise of `leaf` (see the module comment). */
-export function chainOf(g: WaitGraph, walker: Walker, leaf: Capture): Chain {
+export function chainOf(
+  g: WaitGraph,
+  walker: Walker,
+  leaf: Capture,
+  testPath?: string,
+): Chain {
   const promises: object[] = [];
   const seen = new Set<Capture>();
   let known = true;
   let ends = 0;
+  let thens = 0;
   const visit = (x: Capture): void => {
     if (seen.has(x) || promises.length >= MAX_CHAIN) {
       if (!seen.has(x)) known = false;
@@ -46,7 +61,15 @@ export function chainOf(g: WaitGraph, walker: Walker, leaf: Capture): Chain {
     const waiters = walker.waitersOf(x);
     if (waiters.length === 0) {
       if (x.moreWaits > 0 || walker.madeByRunner(x)) known = false;
-      else ends++;
+      else {
+        ends++;
+        if (
+          testPath !== undefined &&
+          g.waitKind(x) === 'then' &&
+          calledBy(g, x) !== testPath
+        )
+          thens++;
+      }
       return;
     }
     for (const w of waiters) {
@@ -56,7 +79,21 @@ export function chainOf(g: WaitGraph, walker: Walker, leaf: Capture): Chain {
     }
   };
   visit(leaf);
-  return {promises, unawaited: known && ends > 0};
+  const unawaited = known && ends > 0;
+  return {promises, unawaited, dropsThen: unawaited && thens === ends};
+}
+
+/**
+ * The file of the program's frame that made a subscription (V8's and Node's
+ * frames above it skipped): undefined when none is known, which is never the
+ * test file.
+ */
+function calledBy(g: WaitGraph, w: Capture): string | undefined {
+  for (const s of g.sites(w)) {
+    const f = file(s);
+    if (f !== null && !isNode(s)) return f;
+  }
+  return undefined;
 }
 
 /** The capture whose promise waits through the subscription `w`. */

@@ -78,7 +78,9 @@ export function summarize(dump: TaskDump): string {
   const busy = dump.leaves.filter(l => l.busy === true).length;
   const idle = dump.leaves.filter(l => l.idle === true).length;
   const aside = dump.leaves.filter(
-    l => l.aside === true && l.asideWith === undefined,
+    l =>
+      l.aside === true &&
+      (l.asideWith === undefined || l.asideWith === 'dropped'),
   ).length;
   const asideDeadlock = dump.leaves.filter(
     l => l.aside === true && l.asideWith === 'deadlock',

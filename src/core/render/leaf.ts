@@ -3,7 +3,7 @@
  * line of its waker under it, and the notes about a dump's fake clock.
  */
 import {GLYPHS} from '../glyphs';
-import {ASIDE, ASIDE_DEADLOCK} from '../words';
+import {ASIDE, ASIDE_DEADLOCK, ASIDE_DROPPED} from '../words';
 import type {FakeClock, Frame, Leaf} from '../types';
 import {type Line, line, position} from './lines';
 
@@ -32,7 +32,7 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
   const aside =
     leaf.aside !== true || leaf.asideWith === 'above'
       ? ''
-      : `; aside: ${leaf.asideWith === 'deadlock' ? ASIDE_DEADLOCK : ASIDE}`;
+      : `; aside: ${leaf.asideWith === 'deadlock' ? ASIDE_DEADLOCK : leaf.asideWith === 'dropped' ? ASIDE_DROPPED : ASIDE}`;
   // Set aside for a deadlock, a socket still heads its server's side.
   const waits =
     leaf.waiting === true

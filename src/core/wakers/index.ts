@@ -68,6 +68,7 @@ export function findWakers(
   const feeders = subjects.filter(s => s.feeds !== undefined);
   const chains = feeders.flatMap(s => s.feeds ?? []);
   const guards = options.guards ?? [];
+  const waiting = options.waiting ?? [];
   const probe = probeHeap(
     [
       ...subjects.map(s => s.promise),
@@ -78,6 +79,7 @@ export function findWakers(
         ...q.timers.map(t => t.handle),
         ...q.beside.map(b => b.handle),
       ]),
+      ...waiting,
     ],
     [
       subjects,
@@ -90,6 +92,7 @@ export function findWakers(
       ...guards,
       ...guards.flatMap(q => [q.timers, q.beside]),
       ...guards.flatMap(q => [...q.timers, ...q.beside]),
+      waiting,
       ...options.exclude,
     ],
     watch,
@@ -136,12 +139,20 @@ export function findWakers(
     const chainNodes = feeders.map(s =>
       (s.feeds ?? []).map(() => probe.subjects[at++]),
     );
-    const fedBy = promiseFeedsOf(
+    const guardNodes = guards.reduce(
+      (n, q) => n + 1 + q.timers.length + q.beside.length,
+      0,
+    );
+    const waitingNodes = waiting.map(
+      (_, k) => probe.subjects[at + guardNodes + k],
+    );
+    const {fed: fedBy, reaching} = promiseFeedsOf(
       cx,
       resolvers,
       chainNodes,
       feeders.map(s => subjects.indexOf(s)),
       subjects.map(s => s.leaf),
+      waitingNodes.filter(n => n !== -1).map(n => ix.resolversOf(n)),
     );
     // A subject inside another's branch: drawn under it, or a promise whose
     // branch feeds it (found just above). Two leaves of one promise (two
@@ -205,6 +216,7 @@ export function findWakers(
       ],
       generators,
       guards: guarding,
+      reaching: feeders.filter((_, k) => reaching[k]).map(s => s.leaf),
       nodes: probe.graph.nodeCount,
       ms: Math.round(now() - started),
       phases: watch.phases,

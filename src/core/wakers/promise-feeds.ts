@@ -31,10 +31,14 @@ const SUBJECTS = 64;
  * its own. Two or more at the same distance only when they are inputs of one
  * combinator (a batch that settles each of the loads a `Promise.all` waits
  * on, drawn once: inputs.ts); else nothing says which, and none is kept.
+ * And for each feeder, whether it reaches any subject's resolve function but
+ * its own, or one of `others` (stuck promises that are no subjects): one it
+ * may feed, said or not.
  *
  * @param resolvers each subject's resolve and reject functions.
  * @param own for each feeder, the subject it is (its leaf's), or -1.
  * @param leaves each subject's leaf.
+ * @param others the resolve and reject functions of other stuck promises.
  */
 export function promiseFeedsOf(
   cx: WakerContext,
@@ -42,27 +46,34 @@ export function promiseFeedsOf(
   feeders: number[][],
   own: number[],
   leaves: Leaf[],
-): number[][] {
-  if (feeders.length === 0) return [];
+  others: number[][] = [],
+): {fed: number[][]; reaching: boolean[]} {
+  if (feeders.length === 0) return {fed: [], reaching: []};
   const feederOf = new Map<number, number>();
   feeders.forEach((nodes, k) => {
     for (const n of nodes) if (n !== -1) feederOf.set(n, k);
   });
   const best = feeders.map(() => ({depth: Infinity, subjects: [] as number[]}));
+  const reaching = feeders.map(() => false);
   resolvers.slice(0, SUBJECTS).forEach((fns, i) => {
     if (fns === undefined || fns.length === 0) return;
     for (const [k, depth] of reachedBack(cx, fns, feederOf)) {
       if (own[k] === i) continue;
+      reaching[k] = true;
       const b = best[k];
       if (depth < b.depth) best[k] = {depth, subjects: [i]};
       else if (depth === b.depth && !b.subjects.includes(i)) b.subjects.push(i);
     }
   });
-  return best.map(({subjects: fed}) =>
-    fed.length === 1 || hostOf(fed.map(i => leaves[i])) !== undefined
-      ? fed
+  for (const fns of others.slice(0, SUBJECTS))
+    if (fns.length > 0 && reaching.includes(false))
+      for (const k of reachedBack(cx, fns, feederOf).keys()) reaching[k] = true;
+  const fed = best.map(({subjects: found}) =>
+    found.length === 1 || hostOf(found.map(i => leaves[i])) !== undefined
+      ? found
       : [],
   );
+  return {fed, reaching};
 }
 
 /** The feeders reached back from `fns`, each at its nearest depth. */
@@ -75,32 +86,57 @@ function reachedBack(
   const g = ix.g;
   const found = new Map<number, number>();
   const seen = new Set<number>(fns);
-  let level = [...fns];
+  // A function keeps only the variables of its scope it uses
+  // (closure-uses.ts), though V8 keeps them in one scope with those it does:
+  // each scope is stepped back from through the variable it was reached by
+  // (carried into the scopes inside it), and again through another one.
+  const scopeVias = new Map<number, Set<number>>();
+  let level: Array<[node: number, via: number]> = fns.map(f => [f, -1]);
   for (let depth = 1; depth <= DEPTH && level.length > 0; depth++) {
-    const next: number[] = [];
-    for (const node of level) {
+    const next: Array<[number, number]> = [];
+    for (const [node, via] of level) {
       for (const {from, edge} of ix.retainersOf(node)) {
-        if (seen.has(from) || seen.size >= VISITS) continue;
+        if (seen.size >= VISITS) continue;
         if (ix.skip(edge) || ix.probe.ours[from] === 1) continue;
+        const scope = g.name(from) === 'system / Context';
         // A function's scope to the scopes inside it: the code of a function
         // made in it (p-map's worker, an async function started in its
         // executor) can call what that scope keeps.
         const inner =
           g.edgeName(edge) === 'previous' &&
-          g.name(from) === 'system / Context' &&
+          scope &&
           g.name(node) === 'system / Context';
         if (
           (!inner && !carriesFeed(g, edge, from)) ||
-          (g.name(from) === 'system / Context' && ix.isModuleScope(from))
+          (scope && ix.isModuleScope(from))
         )
           continue;
-        seen.add(from);
+        if (
+          via !== -1 &&
+          g.edgeName(edge) === 'context' &&
+          g.type(from) === 'closure' &&
+          !ix.usesVariable(from, via)
+        )
+          continue;
+        const variable = inner ? via : edge;
+        if (seen.has(from)) {
+          // A scope reached again through another variable: its functions
+          // that use that one are asked too.
+          const vias = scopeVias.get(from);
+          if (vias === undefined || variable === -1 || vias.has(variable))
+            continue;
+          vias.add(variable);
+        } else {
+          seen.add(from);
+          if (scope && variable !== -1)
+            scopeVias.set(from, new Set([variable]));
+        }
         const k = feederOf.get(from);
         if (k !== undefined) {
           if (!found.has(k)) found.set(k, depth);
           continue;
         }
-        next.push(from);
+        next.push([from, scope ? variable : -1]);
       }
     }
     level = next;

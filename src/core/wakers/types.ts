@@ -43,6 +43,12 @@ export interface WakerOptions extends IndexOptions {
    * timeout on the wait) is looked for ({@link WakerReport.guards}).
    */
   guards?: GuardQuestion[];
+  /**
+   * The stuck promises that wait on a branch drawn below them (not subjects):
+   * whether a subject's chain reaches their resolve functions too is looked
+   * for ({@link WakerReport.reaching}).
+   */
+  waiting?: object[];
 }
 
 /** A promise waiting on the branches below it, and the timers among them. */
@@ -84,6 +90,13 @@ export interface WakerReport {
    * promise above them that waits on them (wakers/guards.ts).
    */
   guards: Array<{timer: Leaf; promise: Leaf}>;
+  /**
+   * Subjects whose chain's reactions keep, as far as the search for {@link
+   * feeds} goes, the resolve function of another subject or of a promise of
+   * {@link WakerOptions.waiting}: one alone or among several, found or not in
+   * `feeds` (which keeps only a nearest one).
+   */
+  reaching: Leaf[];
   /** Nodes of the heap snapshot. */
   nodes: number;
   ms: number;

@@ -1,0 +1,74 @@
+/**
+ * What is shown beside the stuck branches and not counted: timers, worker
+ * threads and promises in branches of their own that the waker search found
+ * settling none of the stuck promises, when something else is stuck.
+ */
+import type {Leaf, TaskDump} from '../types';
+import {isStuckLeaf, stuckLeaves} from '../tree';
+import {apart, ownEventWork, startsWith} from './fed';
+
+/**
+ * After a waker search that looked for what `searched` (timers and handles in
+ * branches of their own) feed, less those found feeding one ({@link
+ * nestFed}): the timers still apart feed none of the stuck promises, as far
+ * as it found, and are set aside (shown, not counted), when something else is
+ * stuck (a server's heartbeat, a pool's reaper), and so are the worker
+ * threads (a pool's idle thread): what a worker settles comes in a message,
+ * whose listener is in this heap. Not a socket, server or child process: what
+ * they would settle is across a connection or a process, which a heap does
+ * not show (a server whose handler hangs is what its client waits on).
+ *
+ * And the promises in `dropped`: stuck promises that only a library's
+ * `.then()` whose result is dropped waits on (graph/chain.ts: nats's
+ * transport keeps `closed().then(…)` on a promise of its own, made in the
+ * call the test awaits), which the search found feeding none of the stuck
+ * promises: the program's bookkeeping, not how the test waits.
+ */
+export function markAside(
+  dump: TaskDump,
+  searched: readonly Leaf[],
+  dropped: readonly Leaf[] = [],
+): void {
+  const handles = searched.filter(
+    l =>
+      (l.kind === 'timer' || l.kind === 'worker') &&
+      l.busy !== true &&
+      dump.leaves.includes(l) &&
+      apart(l, dump) &&
+      !underWaiting(l, dump),
+  );
+  const promises = dropped.filter(
+    l =>
+      l.kind === 'promise' &&
+      l.shared === undefined &&
+      dump.leaves.includes(l) &&
+      isStuckLeaf(l),
+  );
+  const aside = [...handles, ...promises];
+  const others = stuckLeaves(dump).filter(l => !aside.includes(l));
+  if (aside.length === 0 || others.length === 0) return;
+  for (const l of handles) l.aside = true;
+  for (const l of promises) {
+    l.aside = true;
+    l.asideWith = 'dropped';
+  }
+}
+
+/**
+ * Whether `leaf` is drawn under a promise of its branch that waits on it (a
+ * timer its executor set, in a branch not traced back): a stuck promise is
+ * shown waiting on it. Not a socket's own work (its keep-alive timer), drawn
+ * under the socket the promise waits on.
+ */
+function underWaiting(leaf: Leaf, dump: TaskDump): boolean {
+  return (
+    dump.leaves.some(
+      l =>
+        l !== leaf &&
+        l.kind === 'promise' &&
+        l.waiting === true &&
+        l.detached === leaf.detached &&
+        startsWith(leaf.path, l.path),
+    ) && !dump.leaves.some(l => ownEventWork(l, leaf))
+  );
+}
