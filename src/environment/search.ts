@@ -43,7 +43,7 @@ import {phasesLine} from '../core/stopwatch';
 import {dropUnfed} from '../core/dump/fed';
 import {markAside} from '../core/dump/aside';
 import {hoistRootFrame} from '../core/dump/finish';
-import {markTimeouts} from '../core/dump/guards';
+import {besideTimeouts, markTimeouts} from '../core/dump/guards';
 import {guardQuestions, reusedTimeouts} from './search-timeouts';
 import {type Handle, subjectsOf} from './search-subjects';
 
@@ -249,8 +249,12 @@ function searchOrReuse(
       if (k.kind === 'known' && k.waker !== undefined)
         subjects[i].leaf.waker = k.waker;
     });
-    nestFed(dump, reusedFeeds(subjects, handles, known));
-    markTimeouts(dump, reusedTimeouts(subjects, guards, known));
+    const timeouts = reusedTimeouts(subjects, guards, known);
+    nestFed(
+      dump,
+      besideTimeouts(dump, reusedFeeds(subjects, handles, known), timeouts),
+    );
+    markTimeouts(dump, timeouts);
   };
   const unknown = known.some(k => k.kind === 'unknown');
   if (
@@ -291,7 +295,10 @@ function searchOrReuse(
       report.feeds,
       report.guards,
     );
-    const nested = nestFed(dump, report.feeds);
+    const nested = nestFed(
+      dump,
+      besideTimeouts(dump, report.feeds, report.guards),
+    );
     markAside(
       dump,
       handles.map(h => h.leaf).filter(l => !nested.includes(l)),
@@ -381,7 +388,10 @@ function searchFeeds(
         guards,
         ...searchContext(ctx, options),
       });
-      const nested = nestFed(dump, report.feeds);
+      const nested = nestFed(
+        dump,
+        besideTimeouts(dump, report.feeds, report.guards),
+      );
       markAside(
         dump,
         handles.map(h => h.leaf).filter(l => !nested.includes(l)),

@@ -1,5 +1,9 @@
 import {renderDump, summarize} from '../../src/core/render';
-import {markTimeouts, timeoutCandidates} from '../../src/core/dump/guards';
+import {
+  besideTimeouts,
+  markTimeouts,
+  timeoutCandidates,
+} from '../../src/core/dump/guards';
 import {stuckLeaves} from '../../src/core/tree';
 import {
   DUMP_KIND,
@@ -95,6 +99,26 @@ describe('timers that may be timeouts on a wait', () => {
       timer([other, f('d', 31)]),
     ];
     expect(timeoutCandidates(dumpOf(leaves), p)).toEqual([]);
+  });
+});
+
+describe('a timer found both feeding a promise and a timeout on a wait above it', () => {
+  // tarn's acquire: `timeout(deferred, ms).catch(() => deferred.reject())`:
+  // the timer rejects the timeout's promise, whose `.catch()` rejects the
+  // deferred under it.
+  test('is no feed of the deferred: a timeout on the wait, the deferred a stuck branch beside it', () => {
+    const p = waitingAt([top]);
+    const t = timer([top, f('<anonymous>', 7)]);
+    const deferred = stuck([top, f('<anonymous>', 12)]);
+    const d = dumpOf([p, t, deferred]);
+    const feeds = [{handle: t, promise: deferred}];
+    expect(besideTimeouts(d, feeds, [{timer: t, promise: p}])).toEqual([]);
+    // Found feeding it alone, it feeds it; and a timeout on another wait,
+    // not above the deferred, leaves the feed as it is.
+    expect(besideTimeouts(d, feeds, [])).toEqual(feeds);
+    const q = waitingAt([f('other', 40)]);
+    const d2 = dumpOf([p, t, deferred, q, stuck([f('other', 40), f('x', 41)])]);
+    expect(besideTimeouts(d2, feeds, [{timer: t, promise: q}])).toEqual(feeds);
   });
 });
 

@@ -121,3 +121,28 @@ export function markTimeouts(
     for (const t of marked) t.guards = {at: promise.createdAt};
   }
 }
+
+/**
+ * `feeds` less a timer's found feeding a promise at or under one it is a
+ * timeout on (tarn's acquire timeout rejects the deferred its wait is on,
+ * through its `.catch()`): its wait ends when it fires, a timeout on that
+ * wait; drawn under the deferred, the deferred would read as waiting on it,
+ * and the timer as a stuck branch.
+ */
+export function besideTimeouts<F extends {handle: Leaf; promise: Leaf}>(
+  dump: TaskDump,
+  feeds: readonly F[],
+  guards: ReadonlyArray<{timer: Leaf; promise: Leaf}>,
+): F[] {
+  return feeds.filter(
+    f =>
+      !guards.some(
+        g =>
+          g.timer === f.handle &&
+          dump.leaves.includes(g.promise) &&
+          g.promise.detached === f.promise.detached &&
+          startsWith(f.promise.path, g.promise.path) &&
+          timeoutCandidates(dump, g.promise).includes(f.handle),
+      ),
+  );
+}

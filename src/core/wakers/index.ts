@@ -34,6 +34,7 @@ import {StateReader} from './state';
 import {findHolders} from './locks';
 import {feedPairs, feedsOf} from './feeds';
 import {promiseFeedsOf, within} from './promise-feeds';
+import {handsOn} from './hands-on';
 import {hostOf} from '../inputs';
 import {fedTimeouts, guardsOf} from './guards';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
@@ -216,7 +217,9 @@ export function findWakers(
       ],
       generators,
       guards: guarding,
-      reaching: feeders.filter((_, k) => reaching[k]).map(s => s.leaf),
+      reaching: feeders
+        .filter((_, k) => reaching[k] || handsOn(ix, chainNodes[k]))
+        .map(s => s.leaf),
       nodes: probe.graph.nodeCount,
       ms: Math.round(now() - started),
       phases: watch.phases,

@@ -1,0 +1,75 @@
+/**
+ * Whether a chain nothing waits on hands its outcome on: a reaction of one of
+ * its promises whose handler is a resolve or reject function of another
+ * promise (a wrapper's `p.then(resolve, reject)`), or a function whose scope
+ * keeps one in a variable it uses (tarn's `timeout()`: `promise.then(result
+ * => { clearTimeout(t); resolve(result); })`). Such a `.then()` is how the
+ * other promise waits, though its own result is dropped: its promise is no
+ * bookkeeping to set aside (dump/aside.ts), whatever the other promise is
+ * (a stuck one, or one nothing shows, in a chain of its own).
+ *
+ * Only the handlers' own scopes (and the scopes around them, short of a
+ * module's) are looked into, not the objects they keep: a callback that
+ * keeps `this` keeps much of a library, and what that reaches is the
+ * business of the search back from each stuck promise's resolve function
+ * (promise-feeds.ts).
+ */
+import {edgeNamed} from '../heap';
+import type {HeapIndex} from './heap-index';
+
+/** Scopes looked into from one handler, its own first. */
+const SCOPES = 4;
+
+/** Reactions looked at on one promise (a list linked by `next`). */
+const REACTIONS = 64;
+
+/**
+ * Whether a reaction of one of `chain`'s promises hands its outcome on to a
+ * promise outside the chain (see the module comment).
+ */
+export function handsOn(ix: HeapIndex, chain: readonly number[]): boolean {
+  const g = ix.g;
+  const own = new Set(chain.flatMap(n => (n === -1 ? [] : ix.resolversOf(n))));
+  const isOther = (fn: number): boolean =>
+    ix.isResolverClosure(fn) && !own.has(fn);
+  for (const promise of chain) {
+    if (promise === -1) continue;
+    // The snapshot names none of a reaction's fields: its handlers are the
+    // functions it refers to, the next reaction the reaction it refers to.
+    const reaction = edgeNamed(g, promise, 'reactions_or_result');
+    const reactions = reaction === -1 ? [] : [reaction];
+    for (let k = 0; k < reactions.length && k < REACTIONS; k++) {
+      const r = reactions[k];
+      if (g.name(r) !== 'system / PromiseReaction') continue;
+      for (let e = g.firstEdge(r); e < g.firstEdge(r + 1); e++) {
+        const to = g.edgeTo(e);
+        if (g.edgeName(e) === 'map') continue;
+        if (g.name(to) === 'system / PromiseReaction') reactions.push(to);
+        else if (
+          g.type(to) === 'closure' &&
+          (isOther(to) || keepsOther(ix, to, isOther))
+        )
+          return true;
+      }
+    }
+  }
+  return false;
+}
+
+/** Whether `fn`'s scopes keep, in a variable it uses, such a function. */
+function keepsOther(
+  ix: HeapIndex,
+  fn: number,
+  isOther: (fn: number) => boolean,
+): boolean {
+  const g = ix.g;
+  for (const scope of ix.scopesOf(fn, SCOPES))
+    for (let e = g.firstEdge(scope); e < g.firstEdge(scope + 1); e++)
+      if (
+        g.edgeType(e) === 'context' &&
+        isOther(g.edgeTo(e)) &&
+        ix.usesVariable(fn, e)
+      )
+        return true;
+  return false;
+}
