@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('44 failed, 1 passed, 45 total');
-    expect(all).toHaveLength(44);
+    expect(run.tests).toBe('45 failed, 1 passed, 46 total');
+    expect(all).toHaveLength(45);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -92,6 +92,25 @@ describe.each([
     expect(d).not.toContain('aside');
     expect(d.replace(/\s+/g, ' ')).toContain(
       "└╼ next at src/relay.js:9:29 │ ⏸ events.once() promise, never settled │ ↳ waits for 'message' on a Relay",
+    );
+  });
+
+  // A query waits in a module's queue, which a `ready.then()` whose result is
+  // dropped flushes: found back from the query's resolve function through the
+  // module's `queue` and `flushQueue` (a module's scope, entered by a
+  // variable, left to the functions that use it), `ready` is what the query
+  // waits on, and it is orphaned: one branch, not aside.
+  test('a query queued until a connection is ready: the query waits on the orphaned ready promise', () => {
+    const d = outline(
+      find(
+        'a query queued until a connection is ready, which never gets ready',
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 orphaned promise\)\n/,
+    );
+    expect(d.replace(/\s+/g, ' ')).toMatch(
+      /└╼ waitTurn at src\/ready-queue\.js:9:10 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in `queue` of src\/ready-queue\.js, and nothing has called it └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ └╼ Connection at src\/ready-queue\.js:19:16 ⏸ promise, never settled; created in Connection at src\/ready-queue\.js:18:18 ↳ nothing can settle it/,
     );
   });
 

@@ -7,9 +7,10 @@
  * that runs is what settles the second, so the second waits on it (one hang,
  * drawn once: dump/fed.ts). The search goes back from each resolve function
  * through what refers to it, nearest first, as far as {@link DEPTH}
- * references, and not through a module's scope (it refers to much of the
- * program); from a function's scope to the scopes inside it, whose functions
- * can call what it keeps.
+ * references; from a function's scope to the scopes inside it, whose functions
+ * can call what it keeps. A function is reached from its scope only when it
+ * uses the variable the search came by (closure-uses.ts); a module's scope
+ * (which refers to much of the program) only through one of its variables.
  */
 import type {WakerContext} from './context';
 import {carriesFeed} from './feed-edges';
@@ -106,9 +107,15 @@ function reachedBack(
           g.edgeName(edge) === 'previous' &&
           scope &&
           g.name(node) === 'system / Context';
+        if (!inner && !carriesFeed(g, edge, from)) continue;
+        // A module's scope refers to much of the program: entered only
+        // through a variable of it, and left only to the functions that use
+        // that variable (a callback calling the module's `flushQueue()`,
+        // which empties the module's `queue` of resolve functions).
         if (
-          (!inner && !carriesFeed(g, edge, from)) ||
-          (scope && ix.isModuleScope(from))
+          scope &&
+          ix.isModuleScope(from) &&
+          (inner || g.edgeType(edge) !== 'context')
         )
           continue;
         if (
