@@ -36,6 +36,8 @@ export interface SharedFinding {
   fedBy?: readonly string[];
   /** The timers found to be timeouts above it (the same signatures). */
   timeouts?: readonly string[];
+  /** Set aside: only a dropped `.then()` waits on it, settling none. */
+  settlesNone?: boolean;
 }
 
 /** How long a process waits for another's search, at most (ms). */

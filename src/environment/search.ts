@@ -31,7 +31,6 @@ import {memoryVerdict, readMemory} from './search-memory';
 import {
   type Lookup,
   WakerCache,
-  handleSignature,
   leafSignature,
   mustSearch,
   originOf,
@@ -44,7 +43,8 @@ import {dropUnfed} from '../core/dump/fed';
 import {markAside} from '../core/dump/aside';
 import {hoistRootFrame} from '../core/dump/finish';
 import {besideTimeouts, markTimeouts} from '../core/dump/guards';
-import {guardQuestions, reusedTimeouts} from './search-timeouts';
+import {guardQuestions} from './search-timeouts';
+import {reuseFindings} from './search-reuse';
 import {type Handle, subjectsOf} from './search-subjects';
 
 // Tests may fake or replace these; keep the real ones.
@@ -201,6 +201,7 @@ function searchAll(
           origin: found.origin,
           fedBy: found.fedBy,
           timeouts: found.timeouts,
+          settlesNone: found.settlesNone,
         },
         options.project,
       );
@@ -244,18 +245,8 @@ function searchOrReuse(
   ctx: DumpContext,
   options: SearchOptions,
 ): void {
-  const reuse = (): void => {
-    known.forEach((k, i) => {
-      if (k.kind === 'known' && k.waker !== undefined)
-        subjects[i].leaf.waker = k.waker;
-    });
-    const timeouts = reusedTimeouts(subjects, guards, known);
-    nestFed(
-      dump,
-      besideTimeouts(dump, reusedFeeds(subjects, handles, known), timeouts),
-    );
-    markTimeouts(dump, timeouts);
-  };
+  const reuse = (): void =>
+    reuseFindings(dump, {subjects, handles, guards, dropped}, known);
   const unknown = known.some(k => k.kind === 'unknown');
   if (
     !unknown &&
@@ -288,12 +279,14 @@ function searchOrReuse(
       process.stderr.write(
         `[jest-taskdump ${process.pid}] waker search of ${report.nodes} objects: ${phasesLine(report.phases)}\n`,
       );
+    const settlesNone = dropped.filter(l => !report.reaching.includes(l));
     state.cache.record(
       subjects.map(s => s.leaf),
       originOf(dump),
       options.project,
       report.feeds,
       report.guards,
+      settlesNone,
     );
     const nested = nestFed(
       dump,
@@ -302,7 +295,7 @@ function searchOrReuse(
     markAside(
       dump,
       handles.map(h => h.leaf).filter(l => !nested.includes(l)),
-      dropped.filter(l => !report.reaching.includes(l)),
+      settlesNone,
     );
     markTimeouts(dump, report.guards);
     if (dump.rootFrame === null && report.feeds.length > 0)
@@ -412,23 +405,4 @@ function searchFeeds(
     handles.length = 0;
     guards.length = 0;
   }
-}
-
-/**
- * What feeds the leaves whose finding is reused: a handle in a branch of its
- * own made by the same calls as one found feeding a leaf of that signature.
- */
-function reusedFeeds(
-  subjects: readonly WakerSubject[],
-  handles: readonly Handle[],
-  known: readonly Lookup[],
-): Array<{handle: Leaf; promise: Leaf}> {
-  const out: Array<{handle: Leaf; promise: Leaf}> = [];
-  known.forEach((k, i) => {
-    if (k.kind !== 'known' || k.fedBy.length === 0) return;
-    for (const {leaf} of handles)
-      if (k.fedBy.includes(handleSignature(leaf)))
-        out.push({handle: leaf, promise: subjects[i].leaf});
-  });
-  return out;
 }

@@ -63,6 +63,11 @@ interface Entry {
    * (dump/guards.ts), by {@link handleSignature}.
    */
   timeouts: string[];
+  /**
+   * Only a library's dropped `.then()` waits on such a leaf, and the search
+   * found that chain settling no other promise: set aside (dump/aside.ts).
+   */
+  settlesNone: boolean;
 }
 
 /** What the cache knows of a leaf. */
@@ -79,6 +84,7 @@ export type Lookup =
       waker: Waker | undefined;
       fedBy: readonly string[];
       timeouts: readonly string[];
+      settlesNone: boolean;
     };
 
 /** What a search found for leaves like one leaf, to hand to another process. */
@@ -87,6 +93,7 @@ export interface Finding {
   origin: Origin;
   fedBy?: readonly string[];
   timeouts?: readonly string[];
+  settlesNone?: boolean;
 }
 
 /**
@@ -121,6 +128,7 @@ export class WakerCache {
           : reusedWaker(entry.waker, entry.origin, testPath),
       fedBy: entry.fedBy,
       timeouts: entry.timeouts,
+      settlesNone: entry.settlesNone,
     };
   }
 
@@ -136,6 +144,7 @@ export class WakerCache {
       origin: entry.origin,
       fedBy: entry.fedBy,
       timeouts: entry.timeouts,
+      settlesNone: entry.settlesNone,
     };
   }
 
@@ -153,14 +162,16 @@ export class WakerCache {
       ambiguous: false,
       fedBy: [...(found.fedBy ?? [])],
       timeouts: [...(found.timeouts ?? [])],
+      settlesNone: found.settlesNone === true,
     });
   }
 
   /**
    * Records what one search found for its leaves (`leaf.waker`, or none, the
    * handles that feed them, the timers that are timeouts on a promise above
-   * them), in the test or hook `origin`; compares it with what was recorded
-   * before.
+   * them, whether a chain only a dropped `.then()` waits on was found
+   * settling none: `settlesNone`), in the test or hook `origin`; compares it
+   * with what was recorded before.
    */
   record(
     leaves: Leaf[],
@@ -168,6 +179,7 @@ export class WakerCache {
     project = '',
     feeds: ReadonlyArray<{handle: Leaf; promise: Leaf}> = [],
     timeouts: ReadonlyArray<{timer: Leaf; promise: Leaf}> = [],
+    settlesNone: readonly Leaf[] = [],
   ): void {
     for (const leaf of leaves) {
       const signature = `${project}\0${leafSignature(leaf)}`;
@@ -177,7 +189,10 @@ export class WakerCache {
       if (entry !== undefined) {
         // A relation of this test's branches says nothing of the cause's
         // code: it neither confirms nor contradicts.
-        if (!relational && causeOf(entry.waker) !== causeOf(leaf.waker))
+        if (
+          (!relational && causeOf(entry.waker) !== causeOf(leaf.waker)) ||
+          entry.settlesNone !== settlesNone.includes(leaf)
+        )
           entry.ambiguous = true;
         continue;
       }
@@ -193,6 +208,7 @@ export class WakerCache {
         timeouts: timeouts
           .filter(t => isAbove(t.promise, leaf))
           .map(t => handleSignature(t.timer)),
+        settlesNone: settlesNone.includes(leaf),
       });
     }
   }

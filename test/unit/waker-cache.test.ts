@@ -1,4 +1,6 @@
-import type {Frame, Leaf, Waker} from '../../src/core/types';
+import type {Frame, Leaf, TaskDump, Waker} from '../../src/core/types';
+import type {WakerSubject} from '../../src/core/wakers';
+import {reuseFindings} from '../../src/environment/search-reuse';
 import {
   WakerCache,
   handleSignature,
@@ -35,6 +37,11 @@ const kept: Waker = {
   what: 'its resolve function is kept in Client.pending (class Client at src/db.js:2:1)',
   short: 'kept in Client.pending',
 };
+const subject = (l: Leaf): WakerSubject => ({
+  leaf: l,
+  promise: Promise.resolve(),
+  constructed: true,
+});
 const origin = (name: string, testPath = 'test/a.test.js') => ({
   rootType: 'test' as const,
   rootName: name,
@@ -54,6 +61,7 @@ test('the same hang reached from another test reuses the finding, and says whose
     },
     fedBy: [],
     timeouts: [],
+    settlesNone: false,
   });
   // From another file, the line names the file of the finding.
   const other = cache.lookup(leaf([query]), 'test/b.test.js');
@@ -194,6 +202,7 @@ test('orphaned, and nothing found, are reused as they were found', () => {
     waker: undefined,
     fedBy: [],
     timeouts: [],
+    settlesNone: false,
   });
 });
 
@@ -266,4 +275,38 @@ test('a finding without a short form is not reused', () => {
     origin('query 0'),
   );
   expect(cache.lookup(leaf([query]), 'x').kind).toBe('unknown');
+});
+
+test('a chain only a dropped `.then()` waits on, found settling none: reused as aside, and a search that finds otherwise makes the signature ambiguous', () => {
+  const transport = f('NodeTransport', 'src/transport.js', 53, 3);
+  const closed: Waker = {
+    kind: 'object',
+    what: 'its resolve function is kept in NodeTransport.closedNotification',
+    short: 'kept in NodeTransport.closedNotification',
+  };
+  const cache = new WakerCache();
+  const first = leaf([transport], closed);
+  cache.record([first], origin('connect 0'), '', [], [], [first]);
+  const found = cache.lookup(leaf([transport]), 'test/a.test.js');
+  expect(found.kind === 'known' && found.settlesNone).toBe(true);
+  expect(cache.finding(leaf([transport]))?.settlesNone).toBe(true);
+  // Reused in a dump beside another stuck branch: set aside there too.
+  const again = leaf([transport]);
+  const server = leaf([f('dial', 'src/dial.js', 3)], undefined, {
+    kind: 'server',
+  });
+  const dump = {leaves: [again, server]} as unknown as TaskDump;
+  reuseFindings(
+    dump,
+    {subjects: [subject(again)], handles: [], guards: [], dropped: [again]},
+    [found],
+  );
+  expect([again.aside, again.asideWith, server.aside]).toEqual([
+    true,
+    'dropped',
+    undefined,
+  ]);
+  // A later search found it settling something: never reused again.
+  cache.record([leaf([transport], closed)], origin('connect 1'));
+  expect(cache.lookup(leaf([transport]), 'x').kind).toBe('unknown');
 });

@@ -1,0 +1,68 @@
+/**
+ * A dump whose every leaf's cause was found before (waker-cache.ts), or whose
+ * search is skipped: what was found for leaves like its own is taken as
+ * theirs, with what that finding said of the handles feeding them, the
+ * timers that are timeouts above them, and the chains only a dropped
+ * `.then()` waits on that settle none (set aside, dump/aside.ts).
+ */
+import {markAside} from '../core/dump/aside';
+import {nestFed} from '../core/dump/fed';
+import {besideTimeouts, markTimeouts} from '../core/dump/guards';
+import type {Leaf, TaskDump} from '../core/types';
+import type {GuardQuestion, WakerSubject} from '../core/wakers';
+import type {Handle} from './search-subjects';
+import {reusedTimeouts} from './search-timeouts';
+import {type Lookup, handleSignature} from './waker-cache';
+
+/** Applies the findings `known` (one per subject) to `dump`. */
+export function reuseFindings(
+  dump: TaskDump,
+  q: {
+    subjects: readonly WakerSubject[];
+    handles: readonly Handle[];
+    guards: readonly GuardQuestion[];
+    dropped: readonly Leaf[];
+  },
+  known: readonly Lookup[],
+): void {
+  const {subjects, handles, guards, dropped} = q;
+  known.forEach((k, i) => {
+    if (k.kind === 'known' && k.waker !== undefined)
+      subjects[i].leaf.waker = k.waker;
+  });
+  const timeouts = reusedTimeouts(subjects, guards, known);
+  nestFed(
+    dump,
+    besideTimeouts(dump, reusedFeeds(subjects, handles, known), timeouts),
+  );
+  markTimeouts(dump, timeouts);
+  markAside(
+    dump,
+    [],
+    subjects
+      .filter((s, i) => {
+        const k = known[i];
+        return dropped.includes(s.leaf) && k.kind === 'known' && k.settlesNone;
+      })
+      .map(s => s.leaf),
+  );
+}
+
+/**
+ * What feeds the leaves whose finding is reused: a handle in a branch of its
+ * own made by the same calls as one found feeding a leaf of that signature.
+ */
+function reusedFeeds(
+  subjects: readonly WakerSubject[],
+  handles: readonly Handle[],
+  known: readonly Lookup[],
+): Array<{handle: Leaf; promise: Leaf}> {
+  const out: Array<{handle: Leaf; promise: Leaf}> = [];
+  known.forEach((k, i) => {
+    if (k.kind !== 'known' || k.fedBy.length === 0) return;
+    for (const {leaf} of handles)
+      if (k.fedBy.includes(handleSignature(leaf)))
+        out.push({handle: leaf, promise: subjects[i].leaf});
+  });
+  return out;
+}
