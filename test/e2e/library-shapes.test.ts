@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('45 failed, 1 passed, 46 total');
-    expect(all).toHaveLength(45);
+    expect(run.tests).toBe('46 failed, 1 passed, 47 total');
+    expect(all).toHaveLength(46);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -111,6 +111,22 @@ describe.each([
     );
     expect(d.replace(/\s+/g, ' ')).toMatch(
       /└╼ waitTurn at src\/ready-queue\.js:9:10 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in `queue` of src\/ready-queue\.js, and nothing has called it └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ └╼ Connection at src\/ready-queue\.js:19:16 ⏸ promise, never settled; created in Connection at src\/ready-queue\.js:18:18 ↳ nothing can settle it/,
+    );
+  });
+
+  // mongodb's server selection: the timeout, an instance of a Promise
+  // subclass, is drawn as the race's input [1] (graph/subclass-inputs.ts),
+  // with its timer under it, a timeout on the race; the selection the one
+  // stuck branch.
+  test('a server selection raced with a Promise subclass timeout: the timeout drawn as input [1], a timeout on the race', () => {
+    const d = outline(
+      find('a server selection raced with a Promise subclass timeout'),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 promise\); 1 timeout on a stuck\s+wait/,
+    );
+    expect(d.replace(/\s+/g, ' ')).toMatch(
+      /└╼ selectServer at src\/expiring\.js:31:18 └╼ Promise\.race ├╼ \[0\] selectServer at src\/expiring\.js:30:20 │ ⏸ promise, never settled .*└╼ \[1\] Timeout at src\/expiring\.js:8:5 ⏸ promise, never settled; it waits on: .*└╼ Timeout at src\/expiring\.js:12:27 ⏲ setTimeout 60000 ms, fires in .*; a timeout on the promise above/,
     );
   });
 

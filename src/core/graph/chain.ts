@@ -59,6 +59,13 @@ export function chainOf(
     const p = x.awaits !== undefined ? x.self : g.promiseOf.get(x);
     if (p !== undefined) promises.push(p);
     const waiters = walker.waitersOf(x);
+    // A Promise subclass's instance, a combinator's input: its chain goes on
+    // through the wrapper V8 made of it (subclass-inputs.ts).
+    const wrapper = waiters.length === 0 ? walker.subclassInput(x) : undefined;
+    if (wrapper !== undefined) {
+      visit(wrapper);
+      return;
+    }
     if (waiters.length === 0) {
       if (x.moreWaits > 0 || walker.madeByRunner(x)) known = false;
       else {

@@ -34,6 +34,7 @@ import {
 } from './branch';
 import {Contexts} from './contexts';
 import {StackWalk} from './stack-walk';
+import {subclassInputs} from './subclass-inputs';
 import {Between} from './between';
 
 export {below, timerApi, type Branch, type Reach} from './branch';
@@ -60,6 +61,8 @@ export class Walker {
   private readonly waiterLists = new Map<Capture, Capture[]>();
   /** Promises with a `.catch()` of their maker's bookkeeping. */
   private readonly bookkept = new Set<Capture>();
+  /** {@link subclassInputs}, made at the first question. */
+  private subclassInputs: Map<Capture, Capture> | undefined;
 
   constructor(
     private readonly g: WaitGraph,
@@ -114,6 +117,10 @@ export class Walker {
     if (out.length > 0) {
       // traced
     } else if (p.awaits !== undefined) out = this.upWait(p);
+    else if (this.subclassInput(p) !== undefined)
+      // A Promise subclass's instance, a combinator's input (the guess of
+      // subclass-inputs.ts): where the wrapper V8 made of it waits.
+      out = this.up(this.subclassInput(p)!);
     else if (this.g.creationKind(p) === 'new-promise' && waiters.length === 0)
       out = [];
     // Caught at once by what made it, and waited on no other way: its maker's
@@ -132,6 +139,12 @@ export class Walker {
     }
     this.ups.set(p, out);
     return out;
+  }
+
+  /** The input wrapper a Promise subclass's instance is guessed adopted by. */
+  subclassInput(p: Capture): Capture | undefined {
+    this.subclassInputs ??= subclassInputs(this.g);
+    return this.subclassInputs.get(p);
   }
 
   /**

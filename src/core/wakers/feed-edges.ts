@@ -5,7 +5,10 @@
  * a scope's outer scope or native context, code, the snapshot's synthetic
  * roots), nor Node's own bookkeeping links: the timers of one duration are a
  * list (`_idlePrev`, `_idleNext`), and each timer would reach its neighbours,
- * and their callbacks, in one step.
+ * and their callbacks, in one step; and a promise's or resource's
+ * `AsyncLocalStorage` store (`kResourceStore`), which every async step of a
+ * test shares (Jest's keeps the test, and so the test's function and its
+ * module's variables).
  */
 import type {HeapGraph} from '../heap';
 
@@ -18,6 +21,7 @@ const NOT_CARRIED = new Set([
   'native_context',
   '_idlePrev',
   '_idleNext',
+  '<symbol kResourceStore>',
 ]);
 
 /**

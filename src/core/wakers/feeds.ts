@@ -207,7 +207,7 @@ function reached(
           continue;
         }
         if (seen.has(to) || ix.skip(e) || ix.probe.ours[to] === 1) continue;
-        if (!carriesFeed(g, e, to)) continue;
+        if (!carriesFeed(g, e, to) || ix.isAsyncStore(to)) continue;
         // A callback that refers to nothing of its own has the module's scope
         // as its context, and that refers to much of the program.
         if (g.name(to) === 'system / Context' && ix.isModuleScope(to)) continue;

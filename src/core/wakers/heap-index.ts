@@ -244,6 +244,28 @@ export class HeapIndex extends HeapCode {
 
   private readonly promiseSubclass = new Map<number, boolean>();
 
+  /**
+   * Whether `n` is an `AsyncLocalStorage` store: Node keeps it on every
+   * promise and resource made in its context (`kResourceStore`), so it
+   * links every async step of a test to the others (Jest's keeps the test,
+   * its function and so its module's variables): no feed goes through it.
+   */
+  isAsyncStore(n: number): boolean {
+    let known = this.asyncStores.get(n);
+    if (known === undefined) {
+      known = false;
+      for (const r of this.retainersOf(n))
+        if (this.g.edgeName(r.edge) === '<symbol kResourceStore>') {
+          known = true;
+          break;
+        }
+      this.asyncStores.set(n, known);
+    }
+    return known;
+  }
+
+  private readonly asyncStores = new Map<number, boolean>();
+
   isResolverClosure(n: number): boolean {
     if (this.g.type(n) !== 'closure') return false;
     const code = edgeNamed(this.g, n, 'code');

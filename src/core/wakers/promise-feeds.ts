@@ -108,6 +108,7 @@ function reachedBack(
           scope &&
           g.name(node) === 'system / Context';
         if (!inner && !carriesFeed(g, edge, from)) continue;
+        if (ix.isAsyncStore(from)) continue;
         // A module's scope refers to much of the program: entered only
         // through a variable of it, and left only to the functions that use
         // that variable (a callback calling the module's `flushQueue()`,
