@@ -1,6 +1,5 @@
-import {createPositionMapper} from '../../../src/core/callsites';
-import {type WakerSubject, findWakers} from '../../../src/core/wakers';
-import {promiseLeaf} from './live';
+import type {WakerSubject} from '../../../src/core/wakers';
+import {promiseLeaf, searchThisProcess} from './live';
 
 // A chain nothing waits on that hands its outcome on to another promise
 // (wakers/hands-on.ts), read from this process's heap: such a `.then()` is
@@ -45,13 +44,7 @@ test("a `.then()` whose handlers are another promise's resolve functions, or who
     constructed: true,
     feeds: [promise, then],
   }));
-  const report = findWakers(subjects, {
-    exclude: [],
-    rootDir: process.cwd(),
-    mapPosition: createPositionMapper(undefined),
-    isMachinery: () => false,
-    now: performance.now(),
-  });
+  const report = searchThisProcess(subjects);
   expect(report.reaching.map(l => l.path[0].name)).toEqual(['p0', 'p1']);
   expect(kept).toHaveLength(2);
 });

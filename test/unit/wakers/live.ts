@@ -1,5 +1,9 @@
 import {createPositionMapper} from '../../../src/core/callsites';
-import {type WakerSubject, findWakers} from '../../../src/core/wakers';
+import {
+  type WakerReport,
+  type WakerSubject,
+  findWakers,
+} from '../../../src/core/wakers';
 import type {Leaf} from '../../../src/core/types';
 
 // What the waker tests on a live heap of this process share: a stuck
@@ -16,8 +20,8 @@ export const promiseLeaf = (name: string): Leaf => ({
 });
 
 /** One waker search of this process's heap for `subjects`. */
-export function searchThisProcess(subjects: WakerSubject[]): void {
-  findWakers(subjects, {
+export function searchThisProcess(subjects: WakerSubject[]): WakerReport {
+  return findWakers(subjects, {
     exclude: [],
     rootDir: process.cwd(),
     mapPosition: createPositionMapper(undefined),
