@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('46 failed, 1 passed, 47 total');
-    expect(all).toHaveLength(46);
+    expect(run.tests).toBe('47 failed, 1 passed, 48 total');
+    expect(all).toHaveLength(47);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -127,6 +127,19 @@ describe.each([
     );
     expect(d.replace(/\s+/g, ' ')).toMatch(
       /└╼ selectServer at src\/expiring\.js:31:18 └╼ Promise\.race ├╼ \[0\] selectServer at src\/expiring\.js:30:20 │ ⏸ promise, never settled .*└╼ \[1\] Timeout at src\/expiring\.js:8:5 ⏸ promise, never settled; it waits on: .*└╼ Timeout at src\/expiring\.js:12:27 ⏲ setTimeout 60000 ms, fires in .*; a timeout on the promise above/,
+    );
+  });
+
+  // The wrappers of one combinator's inputs adopt the instances in the order
+  // they were passed: each at its own index, with its own timer.
+  test('two Promise subclass instances in a Promise.all: each at its index', () => {
+    const d = outline(
+      find(
+        'two Promise subclass instances in a Promise.all, each at its index',
+      ),
+    ).replace(/\s+/g, ' ');
+    expect(d).toMatch(
+      /├╼ \[0\] Timeout at src\/expiring\.js:8:5 │ ⏸ promise, never settled; it waits on: .*?⏲ setTimeout 60000 ms.*├╼ \[1\] Timeout at src\/expiring\.js:8:5 │ ⏸ promise, never settled; it waits on: .*?⏲ setTimeout 50000 ms.*└╼ \[2\]/,
     );
   });
 

@@ -12,12 +12,15 @@
  * the wrapper's job (its context is the wrapper), by the subclass's
  * constructor.
  *
- * The guess: the input is the latest promise made by that same constructor
- * before the wrapper that nothing else waits on (and no other wrapper took).
- * Code that makes the subclass's instance just before racing it (mongodb's
- * `Timeout.expires(ms)` then `Promise.race`) matches; two such instances made
- * before one race, one of them raced and the other dropped, may be told
- * apart wrongly (the later one is taken).
+ * The guess: V8 makes one combinator's wrappers one after the other, in the
+ * order of its inputs; the N wrappers of such a run adopted the latest N
+ * promises made by that same constructor before it that nothing else waits
+ * on (and no earlier run took), in the order they were made. Code that makes
+ * the subclass's instances just before passing them (mongodb's
+ * `Timeout.expires(ms)` then `Promise.race`, `Promise.all([a, b])`) matches;
+ * instances passed in another order than they were made, or one made and
+ * dropped between those passed, are told apart wrongly. With fewer such
+ * promises than wrappers, none is guessed.
  */
 import type {Capture} from '../record';
 import {combinatorOf, fnKey, isCtor} from '../stack/sites';
@@ -41,24 +44,42 @@ export function subclassInputs(g: WaitGraph): Map<Capture, Capture> {
   }
   if (wrappers.length === 0) return out;
   wrappers.sort((a, b) => a.wrapper.seq - b.wrapper.seq);
-  const taken = new Set<Capture>();
-  for (const {wrapper, ctor} of wrappers) {
-    if ([...out.values()].includes(wrapper)) continue;
-    let best: Capture | undefined;
-    for (const c of g.leaves) {
-      if (c.seq >= wrapper.seq) break;
-      if (
-        !derived.has(c) &&
-        !taken.has(c) &&
-        subclassCtor(g, c) === ctor &&
+  // Instances the program made: a frame of its below the constructor (a
+  // `then`'s derived promise, made in a job of V8's, has none).
+  const made = (c: Capture, ctor: string): boolean =>
+    !derived.has(c) && subclassCtor(g, c) === ctor && g.sites(c).length > 2;
+  const candidates = (ctor: string, before: number): Capture[] =>
+    g.leaves.filter(
+      c =>
+        c.seq < before &&
+        made(c, ctor) &&
+        !out.has(c) &&
         (c.waits ?? []).every(w => w.settled) &&
-        c.moreWaits === 0
+        c.moreWaits === 0,
+    );
+  // The wrappers of one combinator's inputs are made one after the other,
+  // in the inputs' order: a run of them with no instance made in between.
+  for (let i = 0; i < wrappers.length;) {
+    const {ctor} = wrappers[i];
+    let j = i + 1;
+    while (
+      j < wrappers.length &&
+      wrappers[j].ctor === ctor &&
+      !g.leaves.some(
+        c =>
+          c.seq > wrappers[j - 1].wrapper.seq &&
+          c.seq < wrappers[j].wrapper.seq &&
+          made(c, ctor),
       )
-        best = c;
-    }
-    if (best === undefined) continue;
-    taken.add(best);
-    out.set(best, wrapper);
+    )
+      j++;
+    const run = wrappers.slice(i, j);
+    i = j;
+    // The latest instances made before the run, one per wrapper, in order;
+    // fewer than that, and which is which is not known.
+    const inputs = candidates(ctor, run[0].wrapper.seq).slice(-run.length);
+    if (inputs.length < run.length) continue;
+    run.forEach(({wrapper}, k) => out.set(inputs[k], wrapper));
   }
   return out;
 }
