@@ -13,14 +13,15 @@
  * constructor.
  *
  * The guess: V8 makes one combinator's wrappers one after the other, in the
- * order of its inputs; the N wrappers of such a run adopted the latest N
- * promises made by that same constructor before it that nothing else waits
- * on (and no earlier run took), in the order they were made. Code that makes
- * the subclass's instances just before passing them (mongodb's
- * `Timeout.expires(ms)` then `Promise.race`, `Promise.all([a, b])`) matches;
- * instances passed in another order than they were made, or one made and
- * dropped between those passed, are told apart wrongly. With fewer such
- * promises than wrappers, none is guessed.
+ * order of its inputs; a combinator with one such input (one wrapper of that
+ * constructor in a run) adopted the latest promise that same constructor
+ * made before it that nothing else waits on (and no earlier guess took).
+ * Code that makes the instance just before passing it (mongodb's
+ * `Timeout.expires(ms)` then `Promise.race`) matches; an instance made and
+ * dropped between the one passed and the combinator is taken wrongly. With
+ * two or more such inputs nothing says which is which (msw makes its
+ * deferreds in another order than it passes them): none is guessed, and
+ * those inputs are not drawn (their timers are, where they were made).
  */
 import type {Capture} from '../record';
 import {combinatorOf, fnKey, isCtor} from '../stack/sites';
@@ -75,11 +76,12 @@ export function subclassInputs(g: WaitGraph): Map<Capture, Capture> {
       j++;
     const run = wrappers.slice(i, j);
     i = j;
-    // The latest instances made before the run, one per wrapper, in order;
-    // fewer than that, and which is which is not known.
-    const inputs = candidates(ctor, run[0].wrapper.seq).slice(-run.length);
-    if (inputs.length < run.length) continue;
-    run.forEach(({wrapper}, k) => out.set(inputs[k], wrapper));
+    // Two or more: nothing says which instance is which input (msw passes
+    // its deferreds in another order than it made them; `Promise.all([a,
+    // b])` in the same).
+    if (run.length > 1) continue;
+    const latest = candidates(ctor, run[0].wrapper.seq).pop();
+    if (latest !== undefined) out.set(latest, run[0].wrapper);
   }
   return out;
 }
