@@ -79,6 +79,15 @@ export function awaitedWhat(
 export const THENABLE_WHAT = 'thenable (not a native promise), never settled';
 
 /**
+ * Said of `await x` where `x` is an instance of a Promise subclass that was
+ * not told apart from others of its class (graph/subclass-inputs.ts): the
+ * wait is known, the instance is not.
+ */
+export function subclassWhat(cls: string): string {
+  return `promise of the Promise subclass ${cls}, never settled (which instance is not known)`;
+}
+
+/**
  * Said of a branch of its own (a timer or handle not traced back to the
  * test) that the waker search found settling none of the stuck promises:
  * shown, not counted as stuck.

@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('47 failed, 1 passed, 48 total');
-    expect(all).toHaveLength(47);
+    expect(run.tests).toBe('50 failed, 1 passed, 51 total');
+    expect(all).toHaveLength(50);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -143,6 +143,43 @@ describe.each([
     expect(d).toMatch(/⏲ setTimeout 50000 ms/);
     expect(d).toMatch(
       /└╼ \[2\] <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled/,
+    );
+  });
+
+  // `await` of a Promise subclass's instance (V8 wraps it, and its `then`
+  // makes a promise with no parent): made in the same run as the await, the
+  // instance is drawn there (graph/subclass-inputs.ts); made earlier beside
+  // another of its class, the await is drawn with the class, and the waker
+  // search says which instance it is.
+  test('a Promise subclass deferred awaited where it is made: drawn at the await, its resolve function found', () => {
+    const d = outline(
+      find('a Promise subclass deferred awaited where it is made'),
+    ).replace(/\s+/g, ' ');
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 promise\)/);
+    expect(d).toMatch(
+      /└╼ signal at src\/deferred\.js:22:3 ⏸ promise, never settled; created in Deferred at src\/deferred\.js:8:5 ↳ its resolve function is kept in Deferred\.resolve .*itself kept in `waiting` of src\/deferred\.js/,
+    );
+  });
+
+  test('a Promise subclass timeout awaited directly: the instance at the await, its timer under it', () => {
+    const d = outline(
+      find('a Promise subclass timeout awaited directly'),
+    ).replace(/\s+/g, ' ');
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 timer\)/);
+    expect(d).toMatch(
+      /at test\/shapes\.test\.js:\d+:3 ⏸ promise, never settled; created in Timeout at src\/expiring\.js:8:5; it waits on: ↳ settles when a setTimeout of 60000 ms fires .*└╼ Timeout at src\/expiring\.js:12:27 ⏲ setTimeout 60000 ms/,
+    );
+  });
+
+  test('one of two Promise subclass deferreds awaited later: the class at the await, the instance from the search', () => {
+    const d = outline(
+      find(
+        'a connection awaits its ready deferred, one of two of a Promise subclass',
+      ),
+    ).replace(/\s+/g, ' ');
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 promise\)/);
+    expect(d).toMatch(
+      /└╼ query at src\/deferred\.js:33:16 ⏸ promise of the Promise subclass Deferred, never settled \(which instance is not known\) ↳ it follows another promise .*itself kept in Connection\.ready/,
     );
   });
 

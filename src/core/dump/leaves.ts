@@ -23,7 +23,13 @@ import type {Frame} from '../types';
 import type {WaitGraph} from '../graph/graph';
 import {type Branch, type Walker} from '../graph/walk';
 import {type Chain, chainOf} from '../graph/chain';
-import {type RootWord, THENABLE_WHAT, awaitedWhat, promiseWhat} from '../words';
+import {
+  type RootWord,
+  THENABLE_WHAT,
+  awaitedWhat,
+  promiseWhat,
+  subclassWhat,
+} from '../words';
 import type {FrameMaker} from './frames';
 import {libraryOf} from '../render';
 import type {DumpContext} from './context';
@@ -293,11 +299,15 @@ export class LeafMaker {
 
   /** Awaits of thenables that never called back (see thenables.ts). */
   thenables(): void {
-    for (const t of thenableWaits(this.g)) {
+    for (const t of thenableWaits(this.g, this.walker.subclasses())) {
+      const what =
+        t.subclass === undefined
+          ? THENABLE_WHAT
+          : subclassWhat(name(t.subclass) || '(anonymous class)');
       const leaves = this.add(
         t.wrapper,
         this.walker.upWait(t.wait),
-        {kind: 'promise', what: THENABLE_WHAT},
+        {kind: 'promise', what},
         null,
       );
       for (const leaf of leaves)

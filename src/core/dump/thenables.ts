@@ -15,10 +15,18 @@
  */
 import type {Capture} from '../record';
 import type {WaitGraph} from '../graph/graph';
+import type {SubclassInputs} from '../graph/subclass-inputs';
+import type {Site} from '../stack/sites';
 
 /** A pending wrapper of `await thenable`, and the `await` on it. */
 export interface ThenableWait {
   wrapper: Capture;
+  /**
+   * The constructor of the Promise subclass whose instance it is, when its
+   * `then` made that class's promise and which instance is not known
+   * (subclass-inputs.ts).
+   */
+  subclass?: Site;
   /** The `await` on the wrapper: where the async function waits. */
   wait: Capture;
   /** The wrapper promise itself (whose resolve function the thenable got). */
@@ -26,20 +34,36 @@ export interface ThenableWait {
 }
 
 /** The pending awaits of thenables whose `then` made nothing pending. */
-export function thenableWaits(g: WaitGraph): ThenableWait[] {
+export function thenableWaits(
+  g: WaitGraph,
+  subclasses: SubclassInputs,
+): ThenableWait[] {
   const wrappers: ThenableWait[] = [];
+  // An instance was guessed for it: that instance is drawn, through it.
+  const adopted = new Set(subclasses.adoptedBy.values());
   for (const c of g.creations) {
     if (g.creationKind(c) !== 'call') continue;
     for (const w of c.waits ?? []) {
-      if (w.settled || w.self === undefined || g.waitKind(w) !== 'wrapper')
+      if (
+        w.settled ||
+        w.self === undefined ||
+        g.waitKind(w) !== 'wrapper' ||
+        adopted.has(w)
+      )
         continue;
       const wait = w.waits?.find(x => !x.settled && g.waitKind(x) === 'await');
+      const subclass = subclasses.unknown.get(w);
       if (wait !== undefined)
-        wrappers.push({wrapper: w, wait, promise: w.self});
+        wrappers.push({
+          wrapper: w,
+          wait,
+          promise: w.self,
+          ...(subclass !== undefined ? {subclass} : {}),
+        });
     }
   }
   if (wrappers.length === 0) return wrappers;
-  const ran = contextsOfPending(g);
+  const ran = contextsOfPending(g, subclasses.derived);
   // An adoption whose context is not known (Jest 29's realm: a native
   // promise of Node's realm is a thenable to the test's) may be the `then`
   // of any of them: none is said to be stuck on its own.
@@ -53,9 +77,11 @@ const UNKNOWN = {} as Capture;
  * The promises of the graph whose reaction made something still pending (a
  * promise, a subscription, a timer, a handle).
  */
-function contextsOfPending(g: WaitGraph): Set<Capture> {
+function contextsOfPending(g: WaitGraph, derived: Set<Capture>): Set<Capture> {
   const out = new Set<Capture>();
-  const seen = new Set<Capture>();
+  // A subclass's `then` in the wrapper's job made them; nothing waits on
+  // them, and they say nothing about the instance (subclass-inputs.ts).
+  const seen = new Set<Capture>(derived);
   const visit = (c: Capture): void => {
     if (seen.has(c)) return;
     seen.add(c);

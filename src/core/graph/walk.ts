@@ -34,7 +34,7 @@ import {
 } from './branch';
 import {Contexts} from './contexts';
 import {StackWalk} from './stack-walk';
-import {subclassInputs} from './subclass-inputs';
+import {type SubclassInputs, subclassInputs} from './subclass-inputs';
 import {Between} from './between';
 
 export {below, timerApi, type Branch, type Reach} from './branch';
@@ -62,7 +62,7 @@ export class Walker {
   /** Promises with a `.catch()` of their maker's bookkeeping. */
   private readonly bookkept = new Set<Capture>();
   /** {@link subclassInputs}, made at the first question. */
-  private subclassInputs: Map<Capture, Capture> | undefined;
+  private subclassFound: SubclassInputs | undefined;
 
   constructor(
     private readonly g: WaitGraph,
@@ -143,8 +143,12 @@ export class Walker {
 
   /** The input wrapper a Promise subclass's instance is guessed adopted by. */
   subclassInput(p: Capture): Capture | undefined {
-    this.subclassInputs ??= subclassInputs(this.g);
-    return this.subclassInputs.get(p);
+    return this.subclasses().adoptedBy.get(p);
+  }
+
+  /** What subclass-inputs.ts found in this graph. */
+  subclasses(): SubclassInputs {
+    return (this.subclassFound ??= subclassInputs(this.g));
   }
 
   /**
