@@ -219,6 +219,15 @@ function happened(o: ObjectState, event: string | null): string | null {
     return 'it is listening already: the event came before the listener was added';
   if (event === 'close' && (o.closed === true || o.destroyed === true))
     return 'it is closed already: the event came before the listener was added';
+  // A net.Server closed (not listening) with connections still open: Node
+  // emits 'close' once the last one ends (what `server.close(cb)` waits on).
+  if (
+    event === 'close' &&
+    o.listening === false &&
+    o.connections !== undefined &&
+    o.connections > 0
+  )
+    return `it stopped listening, and emits it once its ${o.connections === 1 ? 'one open connection ends' : `${o.connections} open connections end`}`;
   return null;
 }
 

@@ -286,29 +286,50 @@ export class HeapIndex extends HeapCode {
 
   /**
    * Whether `target` is reachable from `from` in a few steps (a listener that
-   * leads to a resolve function).
+   * leads to a resolve function). From a function into its scope, only
+   * through the variables it uses (closure-uses.ts): a server's 'connection'
+   * listener shares its module's scope with the `server` variable, and does
+   * not lead to what `server.close(resolve)` keeps.
    */
   leadsTo(from: number, target: number): boolean {
     const g = this.g;
     const seen = new Set<number>([from]);
-    let level = [from];
+    // A scope, with the function the search entered it from (re-entered
+    // from each other function: what one does not use, another may).
+    const scopes = new Set<string>();
+    let level: Array<[number, number]> = [[from, -1]];
     for (let depth = 0; depth < 6 && level.length > 0; depth++) {
-      const next: number[] = [];
-      for (const n of level) {
+      const next: Array<[number, number]> = [];
+      for (const [n, fn] of level) {
+        const scope = fn !== -1 && g.name(n) === 'system / Context';
         for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
           const to = g.edgeTo(e);
-          if (to === target) return true;
           const name = g.edgeName(e);
+          if (scope && !this.usesVariable(fn, e)) continue;
+          if (to === target) return true;
           if (
-            seen.has(to) ||
             this.skip(e) ||
             name === 'map' ||
             name === '__proto__' ||
             seen.size > 2000
           )
             continue;
-          seen.add(to);
-          next.push(to);
+          // Into a scope (or out to the enclosing one): carry the function.
+          const via =
+            name === 'context' && g.type(n) === 'closure'
+              ? n
+              : scope && name === 'previous'
+                ? fn
+                : -1;
+          if (via !== -1) {
+            const key = `${to}:${via}`;
+            if (scopes.has(key)) continue;
+            scopes.add(key);
+          } else {
+            if (seen.has(to)) continue;
+            seen.add(to);
+          }
+          next.push([to, via]);
         }
       }
       level = next;

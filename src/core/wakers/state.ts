@@ -62,6 +62,8 @@ export interface ObjectState {
   remoteAddress?: boolean;
   bytesRead?: number;
   listening?: boolean;
+  /** A net.Server's `_connections`: connections open to it. */
+  connections?: number;
   closed?: boolean;
   destroyed?: boolean;
   complete?: boolean;
@@ -175,6 +177,7 @@ const STATE_READER = `function () {
     remoteAddress: typeof data(o, 'remoteAddress', true) === 'string',
     bytesRead: num(data(o, 'bytesRead', true)),
     listening: bool(data(o, 'listening', true)),
+    connections: num(data(o, '_connections', false)),
     closed: bool(data(o, 'closed', true)),
     destroyed: bool(data(o, 'destroyed', true)),
     complete: bool(data(o, 'complete', false)),
