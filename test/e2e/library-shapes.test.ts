@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('50 failed, 1 passed, 51 total');
-    expect(all).toHaveLength(50);
+    expect(run.tests).toBe('51 failed, 1 passed, 52 total');
+    expect(all).toHaveLength(51);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -424,6 +424,25 @@ describe.each([
       [
         '   └╼ checkout at src/runner.js:33:17',
         '      ⏸ generator, suspended at `yield take(…)`',
+      ].join('\n'),
+    );
+  });
+
+  // redux-saga's own runner: no scope on the way up from the task's resolve
+  // function holds the generator; proc()'s scope, which does, leads to it
+  // (wakers/generators.ts drivingGenerator).
+  test("a saga's task waits on its generator, whose runner's scope leads to the task's resolve function", () => {
+    const d = outline(
+      find('a saga waiting at take() for an action nobody dispatches'),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck .*\(1 generator\)/);
+    expect(d.replace(/\s+/g, ' ')).toContain(
+      '; the generator login in the scope of proc is suspended at `yield take(…)`, src/saga.js:93:19',
+    );
+    expect(d).toContain(
+      [
+        '      └╼ login at src/saga.js:93:19',
+        '         ⏸ generator, suspended at `yield take(…)`',
       ].join('\n'),
     );
   });

@@ -12,6 +12,7 @@
 import {readFileSync} from 'node:fs';
 import {isAbsolute} from 'node:path';
 import {edgeNamed} from '../heap';
+import {IDENTIFIER} from './heap-code';
 import {displayPath, positionSite} from '../callsites';
 import type {Frame} from '../types';
 import {suspendedWords} from '../words';
@@ -60,37 +61,128 @@ export function suspendedGenerator(
         const fn =
           g.type(gen) === 'object' ? edgeNamed(g, gen, 'function') : -1;
         if (fn === -1 || !ix.isProgramFunction(fn)) continue;
-        const file = ix.scriptFile(fn);
-        const n = tried.get(cx) ?? 0;
-        if (file === null || n >= TRIES) continue;
-        tried.set(cx, n + 1);
-        const at = ix.probe.suspendedAt(gen);
-        if (at === undefined) continue;
-        const mapped = ix.options.mapPosition(
-          positionSite(file, at.line + 1, at.column + 1),
-        );
-        if (mapped === null) continue;
-        const name = ix.functionName(fn);
-        const holder = ix.functionName(closure);
-        const frame: Frame = {
-          name: name ?? '<anonymous>',
-          file: displayPath(mapped.file, ix.options.rootDir),
-          line: mapped.line,
-          column: mapped.column,
-          async: false,
-        };
-        const yields = yieldedCall(mapped.file, mapped.line, mapped.column);
-        return {
-          frame,
-          yields,
-          holder,
-          text: suspendedWords(name, holder, yields, frame),
-        };
+        const found = suspended(cx, gen, fn, ix.functionName(closure));
+        if (found !== undefined) return found;
       }
       ctx = edgeNamed(g, ctx, 'previous');
     }
   }
   return undefined;
+}
+
+/**
+ * Where generator `gen` (of function `fn`, in the scope of the function
+ * named `holder`) is suspended, counted against the search's tries;
+ * undefined if it is not.
+ */
+function suspended(
+  cx: WakerContext,
+  gen: number,
+  fn: number,
+  holder: string | null,
+): SuspendedGenerator | undefined {
+  const {ix} = cx;
+  const file = ix.scriptFile(fn);
+  const n = tried.get(cx) ?? 0;
+  if (file === null || n >= TRIES) return undefined;
+  tried.set(cx, n + 1);
+  const at = ix.probe.suspendedAt(gen);
+  if (at === undefined) return undefined;
+  const mapped = ix.options.mapPosition(
+    positionSite(file, at.line + 1, at.column + 1),
+  );
+  if (mapped === null) return undefined;
+  const name = ix.functionName(fn);
+  const frame: Frame = {
+    name: name ?? '<anonymous>',
+    file: displayPath(mapped.file, ix.options.rootDir),
+    line: mapped.line,
+    column: mapped.column,
+    async: false,
+  };
+  const yields = yieldedCall(mapped.file, mapped.line, mapped.column);
+  return {
+    frame,
+    yields,
+    holder,
+    text: suspendedWords(name, holder, yields, frame),
+  };
+}
+
+/** Generators of the program in a snapshot, with their functions. */
+const generatorsOf = new WeakMap<WakerContext, Array<[number, number]>>();
+
+/**
+ * Steps from a runner's scope to the resolve function, at most: redux-saga's
+ * `proc()` scope, `mainTask`, its `cont`, forkQueue's scope, `end`,
+ * newTask's scope, `deferredEnd`, its `resolve`.
+ */
+const STEPS = 8;
+
+/** Generators looked at, at most, per snapshot. */
+const GENERATORS = 64;
+
+/**
+ * The one suspended generator of the program whose runner's scope leads to
+ * the resolve function `target` (redux-saga's: `proc()` keeps the generator
+ * and the `task` whose end resolves `toPromise()`'s deferred, which
+ * `newTask()`'s scope keeps, so no scope on the way from the resolve function
+ * up holds the generator); undefined when none does, or more than one.
+ */
+export function drivingGenerator(
+  cx: WakerContext,
+  target: number,
+): SuspendedGenerator | undefined {
+  const {ix} = cx;
+  const g = ix.g;
+  let gens = generatorsOf.get(cx);
+  if (gens === undefined) {
+    gens = [];
+    for (let n = 0; n < g.nodeCount && gens.length < GENERATORS; n++) {
+      if (g.type(n) !== 'object') continue;
+      const fn = generatorFunction(cx, n);
+      if (fn !== -1 && ix.isProgramFunction(fn)) gens.push([n, fn]);
+    }
+    generatorsOf.set(cx, gens);
+  }
+  let found: [number, number, number] | undefined;
+  for (const [gen, fn] of gens)
+    for (const r of ix.retainersOf(gen)) {
+      if (g.edgeType(r.edge) !== 'context' || ix.isModuleScope(r.from))
+        continue;
+      if (!ix.leadsTo(r.from, target, STEPS)) continue;
+      // Two runners lead to it: which one drives it is not known.
+      if (found !== undefined && found[0] !== gen) return undefined;
+      found = [gen, fn, r.from];
+    }
+  if (found === undefined) return undefined;
+  // The function whose call made the scope (`proc`), else one of its own.
+  const info = ix.ownerOf(found[2]);
+  const closure = ix.closuresWithin([found[2]], 1)[0];
+  const holder =
+    info !== -1 && IDENTIFIER.test(g.name(info))
+      ? g.name(info)
+      : closure === undefined
+        ? null
+        : ix.functionName(closure);
+  return suspended(cx, found[0], found[1], holder);
+}
+
+/**
+ * The function of a generator object (V8's: `function`, `context`,
+ * `receiver` and `parameters_and_registers`), or -1.
+ */
+function generatorFunction(cx: WakerContext, n: number): number {
+  const g = cx.ix.g;
+  let fn = -1;
+  let registers = false;
+  for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
+    if (g.edgeType(e) !== 'internal') continue;
+    const name = g.edgeName(e);
+    if (name === 'function') fn = g.edgeTo(e);
+    else if (name === 'parameters_and_registers') registers = true;
+  }
+  return registers && fn !== -1 && g.type(fn) === 'closure' ? fn : -1;
 }
 
 const sources = new Map<string, string[] | null>();

@@ -28,6 +28,19 @@ const RESOLVE_CODE = /PromiseCapabilityDefault(Resolve|Reject)/;
 /** The private fields the recorder stamps promises with (record/stamp.ts). */
 const STAMP_FIELDS = new Set(['#root', '#capture']);
 
+/**
+ * A function's or scope's references to V8's code and metadata: they lead to
+ * no object of the program's, and fill {@link HeapIndex.leadsTo}'s budget.
+ */
+const CODE = new Set([
+  'shared',
+  'code',
+  'feedback_cell',
+  'scope_info',
+  'native_context',
+  'script',
+]);
+
 export class HeapIndex extends HeapCode {
   /**
    * 1 for nodes on a path from the roots (not through weak references or our
@@ -289,28 +302,38 @@ export class HeapIndex extends HeapCode {
    * leads to a resolve function). From a function into its scope, only
    * through the variables it uses (closure-uses.ts): a server's 'connection'
    * listener shares its module's scope with the `server` variable, and does
-   * not lead to what `server.close(resolve)` keeps.
+   * not lead to what `server.close(resolve)` keeps. At most `steps` steps.
    */
-  leadsTo(from: number, target: number): boolean {
+  leadsTo(from: number, target: number, steps = 6): boolean {
     const g = this.g;
     const seen = new Set<number>([from]);
     // A scope, with the function the search entered it from (re-entered
     // from each other function: what one does not use, another may).
     const scopes = new Set<string>();
     let level: Array<[number, number]> = [[from, -1]];
-    for (let depth = 0; depth < 6 && level.length > 0; depth++) {
+    for (let depth = 0; depth < steps && level.length > 0; depth++) {
       const next: Array<[number, number]> = [];
       for (const [n, fn] of level) {
-        const scope = fn !== -1 && g.name(n) === 'system / Context';
+        const context = g.name(n) === 'system / Context';
+        const scope = fn !== -1 && context;
         for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
           const to = g.edgeTo(e);
           const name = g.edgeName(e);
           if (scope && !this.usesVariable(fn, e)) continue;
           if (to === target) return true;
+          // Out of a scope the search started in, no function says which
+          // of the enclosing scopes' variables count: none do (nor does
+          // the realm's, which reaches everything).
+          if (
+            (context && fn === -1 && name === 'previous') ||
+            g.name(to) === 'system / NativeContext'
+          )
+            continue;
           if (
             this.skip(e) ||
             name === 'map' ||
             name === '__proto__' ||
+            (g.edgeType(e) === 'internal' && CODE.has(name as string)) ||
             seen.size > 2000
           )
             continue;

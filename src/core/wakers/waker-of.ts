@@ -10,7 +10,11 @@ import type {Recognised, WakerContext} from './context';
 import {nearestHolder} from './nearest';
 import {scopeHolder} from './scopes';
 import {placeUpTo} from './further';
-import {type SuspendedGenerator, suspendedGenerator} from './generators';
+import {
+  type SuspendedGenerator,
+  drivingGenerator,
+  suspendedGenerator,
+} from './generators';
 import {nativeHeld} from './native-held';
 import {pipedFrom} from './streams';
 import {agentSocketsFor} from './agent-sockets';
@@ -128,6 +132,13 @@ export function wakerOf(
         nativeHeld(cx, f, which) ??
         keptUnnamed(by, which),
     };
+    // A runner of generators keeping it in a scope of its own (redux-saga's
+    // newTask()): the generator its runner drives is what it waits for.
+    const generator = drivingGenerator(cx, f);
+    if (generator !== undefined) {
+      found.waker!.what += generator.text;
+      found.generator = generator;
+    }
   }
   if (found.waker !== undefined && !fns.some(f => ix.isResolve(f)))
     found.waker.what += ONLY_REJECT;
@@ -148,7 +159,8 @@ function describe(
   const first = nearestHolder(cx, fn, subject);
   if (first === undefined) return {};
   if (!cx.ix.isResolve(fn)) first.waker = asReject(first.waker);
-  const generator = suspendedGenerator(cx, first.chain);
+  const generator =
+    suspendedGenerator(cx, first.chain) ?? drivingGenerator(cx, fn);
   const suspended = generator?.text ?? '';
   const gen = generator !== undefined ? {generator} : {};
   if (first.waker.kind !== 'object') {
