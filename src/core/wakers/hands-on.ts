@@ -8,6 +8,12 @@
  * bookkeeping to set aside (dump/aside.ts), whatever the other promise is
  * (a stuck one, or one nothing shows, in a chain of its own).
  *
+ * So is a handler that calls a function its scope was handed, made in
+ * another scope (a callback: fastq's `worker(arg).then(res => cb(null, res),
+ * cb)`, a stream's `_write` calling its `cb` once a promise settles): the
+ * outcome goes to whoever passed it, which may be what settles a stuck
+ * promise, too far for the search back to tell.
+ *
  * Only the handlers' own scopes (and the scopes around them, short of a
  * module's) are looked into, not the objects they keep: a callback that
  * keeps `this` keeps much of a library, and what that reaches is the
@@ -56,20 +62,39 @@ export function handsOn(ix: HeapIndex, chain: readonly number[]): boolean {
   return false;
 }
 
-/** Whether `fn`'s scopes keep, in a variable it uses, such a function. */
+/**
+ * Whether `fn`'s scopes keep, in a variable it uses, such a function, or a
+ * function made in none of them (a callback it was handed).
+ */
 function keepsOther(
   ix: HeapIndex,
   fn: number,
   isOther: (fn: number) => boolean,
 ): boolean {
   const g = ix.g;
-  for (const scope of ix.scopesOf(fn, SCOPES))
-    for (let e = g.firstEdge(scope); e < g.firstEdge(scope + 1); e++)
-      if (
-        g.edgeType(e) === 'context' &&
-        isOther(g.edgeTo(e)) &&
-        ix.usesVariable(fn, e)
-      )
-        return true;
+  const scopes = ix.scopesOf(fn, SCOPES);
+  for (const scope of scopes)
+    for (let e = g.firstEdge(scope); e < g.firstEdge(scope + 1); e++) {
+      if (g.edgeType(e) !== 'context' || !ix.usesVariable(fn, e)) continue;
+      const to = g.edgeTo(e);
+      if (isOther(to) || handed(ix, to, scopes)) return true;
+    }
   return false;
+}
+
+/**
+ * Whether `to` is a function made outside `scopes` (nor in a module's scope:
+ * a module's own functions are no callback handed in), or a bound one (a
+ * stream's `onwrite`, bound to the stream).
+ */
+function handed(ix: HeapIndex, to: number, scopes: number[]): boolean {
+  const g = ix.g;
+  if (g.type(to) !== 'closure' || ix.isResolverClosure(to)) return false;
+  if (edgeNamed(g, to, 'bound_function') !== -1) return true;
+  const made = edgeNamed(g, to, 'context');
+  return (
+    made !== -1 &&
+    !ix.isModuleScope(made) &&
+    !ix.scopesOf(to, SCOPES).some(s => scopes.includes(s))
+  );
 }
