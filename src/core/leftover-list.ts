@@ -65,6 +65,11 @@ export interface Found {
   leftover: Leftover;
   root: Root;
   object: object;
+  /**
+   * A one-shot timer due within {@link SHORT_TIMER_MS}, listed only when
+   * asked for (`soon`): kept when the file's work goes on (leaks.ts).
+   */
+  soon?: true;
 }
 
 /** Where an entry was opened, once traced to a Root. */
@@ -92,7 +97,11 @@ export const SHORT_TIMER_MS = 500;
  * opened. Never throws for one odd entry (it is left out); the caller turns
  * anything else into a one-line note.
  */
-export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
+export function listLeftovers(
+  entries: Entry[],
+  ctx: ListContext,
+  withSoon = false,
+): Found[] {
   const index = indexEntries(entries);
   const {byObject} = index;
   const candidates = entries.filter(
@@ -205,9 +214,11 @@ export function listLeftovers(entries: Entry[], ctx: ListContext): Found[] {
       if (e.kind === 'timer' && t.jsdom) continue;
       const what = describe(e, w, ctx);
       if (what === null) continue;
-      if (what.keeps === 'until-fired' && !t.via && soon(e, what.firesInMs))
-        continue;
+      const isSoon =
+        what.keeps === 'until-fired' && !t.via && soon(e, what.firesInMs);
+      if (isSoon && !withSoon) continue;
       found.push({
+        ...(isSoon ? {soon: true as const} : {}),
         leftover: {
           kind: e.kind as LeftoverKind,
           what: what.text,
