@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('51 failed, 1 passed, 52 total');
-    expect(all).toHaveLength(51);
+    expect(run.tests).toBe('52 failed, 1 passed, 53 total');
+    expect(all).toHaveLength(52);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -444,6 +444,23 @@ describe.each([
         '      └╼ login at src/saga.js:93:19',
         '         ⏸ generator, suspended at `yield take(…)`',
       ].join('\n'),
+    );
+  });
+
+  // A sink's `_write` calls back once a promise settles (`ready.then(() =>
+  // callback(), callback)`): the `.then()` hands its outcome to the stream's
+  // write callback (Node's `onwrite`, bound to the stream), so the promise is
+  // what the pipeline's wait waits on: one branch, under it
+  // (wakers/hands-on.ts handsToTarget).
+  test("a pipeline into a sink whose write waits on a promise: the promise under the stream's wait, one branch", () => {
+    const d = outline(
+      find(
+        'a pipeline into a sink whose write waits for a connection nobody makes',
+      ),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 promise\)/);
+    expect(d.replace(/\s+/g, ' ')).toMatch(
+      /⏸ stream\/promises\.pipeline\(\) promise, never settled; it waits on: ↳ waits for a RemoteSink \(a Writable stream\) .*its write\(\) has not called back for the chunk it was given └╼ _write at src\/remote-sink\.js:19:16 ⏸ promise, never settled; created in RemoteSink at src\/remote-sink\.js:10:18 ↳ its resolve function is kept in RemoteSink\.onConnect/,
     );
   });
 

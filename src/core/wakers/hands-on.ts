@@ -34,14 +34,63 @@ const REACTIONS = 64;
  * promise outside the chain (see the module comment).
  */
 export function handsOn(ix: HeapIndex, chain: readonly number[]): boolean {
-  const g = ix.g;
   const own = new Set(chain.flatMap(n => (n === -1 ? [] : ix.resolversOf(n))));
   const isOther = (fn: number): boolean =>
     ix.isResolverClosure(fn) && !own.has(fn);
+  for (const handler of handlers(ix, chain))
+    if (isOther(handler) || keepsOther(ix, handler, isOther)) return true;
+  return false;
+}
+
+/**
+ * Of `targets` (objects a stuck promise waits on: the stream whose write has
+ * not called back), the one a reaction of `chain`'s promises hands its
+ * outcome to through a function bound to it (a Writable's `_write` calling
+ * its `cb`, Node's `onwrite` bound to the stream, once a promise settles:
+ * `this.ready.then(() => cb(), cb)`), or -1.
+ */
+export function handsToTarget(
+  ix: HeapIndex,
+  chain: readonly number[],
+  targets: ReadonlySet<number>,
+): number {
+  const g = ix.g;
+  const boundTo = (fn: number): number => {
+    if (g.type(fn) !== 'closure') return -1;
+    for (let e = g.firstEdge(fn); e < g.firstEdge(fn + 1); e++) {
+      const name = g.edgeName(e);
+      if (
+        (name === 'bound_this' ||
+          (typeof name === 'string' && name.startsWith('bound_argument_'))) &&
+        targets.has(g.edgeTo(e))
+      )
+        return g.edgeTo(e);
+    }
+    return -1;
+  };
+  for (const handler of handlers(ix, chain)) {
+    const direct = boundTo(handler);
+    if (direct !== -1) return direct;
+    for (const scope of ix.scopesOf(handler, SCOPES))
+      for (let e = g.firstEdge(scope); e < g.firstEdge(scope + 1); e++) {
+        if (g.edgeType(e) !== 'context' || !ix.usesVariable(handler, e))
+          continue;
+        const to = boundTo(g.edgeTo(e));
+        if (to !== -1) return to;
+      }
+  }
+  return -1;
+}
+
+/**
+ * The handler functions of the reactions of `chain`'s promises. The
+ * snapshot names none of a reaction's fields: its handlers are the functions
+ * it refers to, the next reaction the reaction it refers to.
+ */
+function* handlers(ix: HeapIndex, chain: readonly number[]): Generator<number> {
+  const g = ix.g;
   for (const promise of chain) {
     if (promise === -1) continue;
-    // The snapshot names none of a reaction's fields: its handlers are the
-    // functions it refers to, the next reaction the reaction it refers to.
     const reaction = edgeNamed(g, promise, 'reactions_or_result');
     const reactions = reaction === -1 ? [] : [reaction];
     for (let k = 0; k < reactions.length && k < REACTIONS; k++) {
@@ -51,15 +100,10 @@ export function handsOn(ix: HeapIndex, chain: readonly number[]): boolean {
         const to = g.edgeTo(e);
         if (g.edgeName(e) === 'map') continue;
         if (g.name(to) === 'system / PromiseReaction') reactions.push(to);
-        else if (
-          g.type(to) === 'closure' &&
-          (isOther(to) || keepsOther(ix, to, isOther))
-        )
-          return true;
+        else if (g.type(to) === 'closure') yield to;
       }
     }
   }
-  return false;
 }
 
 /**

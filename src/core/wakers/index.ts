@@ -34,7 +34,7 @@ import {StateReader} from './state';
 import {findHolders} from './locks';
 import {feedPairs, feedsOf} from './feeds';
 import {promiseFeedsOf, within} from './promise-feeds';
-import {handsOn} from './hands-on';
+import {handsOn, handsToTarget} from './hands-on';
 import {hostOf} from '../inputs';
 import {fedTimeouts, guardsOf} from './guards';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
@@ -155,6 +155,24 @@ export function findWakers(
       subjects.map(s => s.leaf),
       waitingNodes.filter(n => n !== -1).map(n => ix.resolversOf(n)),
     );
+    // A chain no stuck promise's resolve function was found from, handing
+    // its outcome to the callback of a stream a subject waits on (its
+    // write() not called back): it feeds that subject.
+    const streams = new Map<number, number>();
+    subjects.forEach((s, i) => {
+      if (s.leaf.waker?.kind !== 'stream') return;
+      for (const holder of kept[i] ?? [])
+        if (ix.g.type(holder) === 'object') streams.set(holder, i);
+    });
+    if (streams.size > 0)
+      feeders.forEach((s, k) => {
+        if (fedBy[k].length > 0) return;
+        const to = handsToTarget(ix, chainNodes[k], new Set(streams.keys()));
+        const i = to === -1 ? undefined : streams.get(to);
+        if (i === undefined || subjects[i] === s) return;
+        fedBy[k] = [i];
+        reaching[k] = true;
+      });
     // A subject inside another's branch: drawn under it, or a promise whose
     // branch feeds it (found just above). Two leaves of one promise (two
     // branches wait on it): what feeds one feeds the other.
