@@ -21,7 +21,7 @@ describe.each([
       .replace(/after setTimeout \d+ ms/, 'after setTimeout <ms> ms');
 
   test('a hand-written loop: where, how many attempts failed, with what, the pause', () => {
-    expect(run.tests).toBe('7 failed, 7 total');
+    expect(run.tests).toBe('8 failed, 8 total');
     const d = find('a hand-written loop whose every attempt fails');
     const n = /\b(\d+) attempts failed/.exec(d);
     expect(n).not.toBeNull();
@@ -81,5 +81,20 @@ describe.each([
       /└╼ runAt at src\/retry\.ts:88:3 └╼ matchTime at src\/retry\.ts:86:36 ⏲ loop in matchTime at src\/retry\.ts:86: ran \d+ times in this test, and runs again when this setTimeout of 150 ms fires/,
     );
     expect(poll.match(/matchTime at/g)).toHaveLength(2);
+  });
+
+  // Each refused connection's 'error' (emitted from a tick Node queues with
+  // the socket) sets the timer of the next attempt: a retry loop of
+  // connections, with the error's code and address (dump/socket-retry.ts).
+  test("a connection retried from its 'error' listener: a retry loop, with what each failed with", () => {
+    const d = find(
+      "a connection retried from its 'error' listener while the service is down",
+    ).replace(/\s+/g, ' ');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 retry loop\)/,
+    );
+    expect(d).toMatch(
+      /⏲ retry loop in <anonymous> at test\/retry\.test\.ts:\d+: \d connections failed, each with connect ECONNREFUSED 127\.0\.0\.1:1; next attempt after setTimeout 100 ms/,
+    );
   });
 });

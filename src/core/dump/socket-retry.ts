@@ -114,10 +114,36 @@ function madeIn(g: WaitGraph, ctx: object | undefined): Made | undefined {
             capture: handle.record.capture,
           }
         : undefined;
+    // A tick Node queued to emit a socket's 'error' or 'close' (its
+    // emitErrorCloseNT, given the socket): that socket's event. Its trigger
+    // is the connect request, which nothing recorded names.
+    const socket = tickedFor(g, ctx);
+    if (socket !== undefined) return socket;
     const trigger = triggerIdOf(ctx);
     const next = trigger === undefined ? undefined : g.byAsyncId(trigger);
     if (next === ctx) return undefined;
     ctx = next;
+  }
+  return undefined;
+}
+
+/** The recorded socket a `process.nextTick` callback was given, if any. */
+function tickedFor(g: WaitGraph, ctx: object): Made | undefined {
+  const args = (ctx as {args?: unknown}).args;
+  if (
+    !Array.isArray(args) ||
+    typeof (ctx as {callback?: unknown}).callback !== 'function'
+  )
+    return undefined;
+  for (const a of args) {
+    if (typeof a !== 'object' || a === null) continue;
+    const handle = g.handleAt(a);
+    if (handle?.record.kind === 'socket')
+      return {
+        kind: 'socket',
+        object: handle.object,
+        capture: handle.record.capture,
+      };
   }
   return undefined;
 }
