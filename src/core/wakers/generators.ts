@@ -28,6 +28,11 @@ const SCOPES = 4;
  */
 const TRIES = 8;
 const tried = new WeakMap<WakerContext, number>();
+/** Where each generator asked about is suspended (each asked once). */
+const positions = new WeakMap<
+  WakerContext,
+  Map<number, {line: number; column: number} | undefined>
+>();
 
 /** A generator a runner drives, suspended at a `yield`. */
 export interface SuspendedGenerator {
@@ -83,10 +88,16 @@ function suspended(
 ): SuspendedGenerator | undefined {
   const {ix} = cx;
   const file = ix.scriptFile(fn);
-  const n = tried.get(cx) ?? 0;
-  if (file === null || n >= TRIES) return undefined;
-  tried.set(cx, n + 1);
-  const at = ix.probe.suspendedAt(gen);
+  if (file === null) return undefined;
+  let known = positions.get(cx);
+  if (known === undefined) positions.set(cx, (known = new Map()));
+  if (!known.has(gen)) {
+    const n = tried.get(cx) ?? 0;
+    if (n >= TRIES) return undefined;
+    tried.set(cx, n + 1);
+    known.set(gen, ix.probe.suspendedAt(gen));
+  }
+  const at = known.get(gen);
   if (at === undefined) return undefined;
   const mapped = ix.options.mapPosition(
     positionSite(file, at.line + 1, at.column + 1),
@@ -145,27 +156,31 @@ export function drivingGenerator(
     }
     generatorsOf.set(cx, gens);
   }
-  let found: [number, number, number] | undefined;
+  const reaching = new Map<number, [number, number]>();
   for (const [gen, fn] of gens)
     for (const r of ix.retainersOf(gen)) {
       if (g.edgeType(r.edge) !== 'context' || ix.isModuleScope(r.from))
         continue;
-      if (!ix.leadsTo(r.from, target, STEPS)) continue;
-      // Two runners lead to it: which one drives it is not known.
-      if (found !== undefined && found[0] !== gen) return undefined;
-      found = [gen, fn, r.from];
+      if (!reaching.has(gen) && ix.leadsTo(r.from, target, STEPS))
+        reaching.set(gen, [fn, r.from]);
     }
-  if (found === undefined) return undefined;
-  // The function whose call made the scope (`proc`), else one of its own.
-  const info = ix.ownerOf(found[2]);
-  const closure = ix.closuresWithin([found[2]], 1)[0];
-  const holder =
-    info !== -1 && IDENTIFIER.test(g.name(info))
-      ? g.name(info)
-      : closure === undefined
-        ? null
-        : ix.functionName(closure);
-  return suspended(cx, found[0], found[1], holder);
+  // Of those still suspended (one that ran to its end may lead there too),
+  // the one: two runners, and which drives it is not known.
+  const found: SuspendedGenerator[] = [];
+  for (const [gen, [fn, scope]] of [...reaching].slice(0, TRIES)) {
+    const at = suspended(cx, gen, fn, holderOf(cx, scope));
+    if (at !== undefined) found.push(at);
+  }
+  return found.length === 1 ? found[0] : undefined;
+}
+
+/** The function whose call made `scope` (`proc`), else one of its own. */
+function holderOf(cx: WakerContext, scope: number): string | null {
+  const {ix} = cx;
+  const info = ix.ownerOf(scope);
+  if (info !== -1 && IDENTIFIER.test(ix.g.name(info))) return ix.g.name(info);
+  const closure = ix.closuresWithin([scope], 1)[0];
+  return closure === undefined ? null : ix.functionName(closure);
 }
 
 /**

@@ -334,7 +334,7 @@ export class HeapIndex extends HeapCode {
             name === 'map' ||
             name === '__proto__' ||
             (g.edgeType(e) === 'internal' && CODE.has(name as string)) ||
-            seen.size > 2000
+            seen.size + scopes.size > 2000
           )
             continue;
           // Into a scope (or out to the enclosing one): carry the function.
