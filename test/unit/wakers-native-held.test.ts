@@ -91,3 +91,34 @@ test('the same callback also kept by the program: not said to be native code onl
     delete (globalThis as {keptRegistry?: unknown}).keptRegistry;
   }
 });
+
+// sequelize's sqlite dialect: the resolve function sits in the executor's
+// scope, used by a callback made two scopes further in (`afterExecute`),
+// which sqlite3 wraps (`normalizeMethod`) before handing it to native code:
+// five references from the native roots, no longer three.
+test('a callback native code holds that wraps one made scopes deeper, which keeps the resolve function: said so', async () => {
+  let ready!: () => void;
+  const subscribed = new Promise<void>(r => (ready = r));
+  const wrap =
+    (fn: () => void) =>
+    (_err: unknown, events: Array<{path: string}>): void => {
+      if (events.some(e => e.path.endsWith('never'))) fn();
+    };
+  const promise = new Promise<void>(resolve => {
+    const run = (): void => {
+      const tag = 'query';
+      const afterExecute = (): void => {
+        if (tag.length > 0) resolve();
+      };
+      void watcher.subscribe(dir, wrap(afterExecute)).then(s => {
+        subscriptions.push(s);
+        ready();
+      });
+    };
+    run();
+  });
+  await subscribed;
+  expect(search(promise)?.what).toMatch(
+    /^its resolve function is kept only through a function native code holds \(at test\/unit\/wakers-native-held\.test\.ts:\d+:\d+\): a callback handed to a native call/,
+  );
+});

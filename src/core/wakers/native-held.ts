@@ -10,8 +10,13 @@
 import type {WakerContext} from './context';
 import type {Waker} from '../types';
 
-/** Retainers walked up from the resolve function. */
-const DEPTH = 3;
+/**
+ * Retainers walked up from the resolve function (functions and scopes only):
+ * sequelize's sqlite dialect keeps it in a promise executor's scope, used by
+ * `afterExecute` two scopes in, which sqlite3 wraps before native code gets
+ * it (five references).
+ */
+const DEPTH = 8;
 
 /** The native roots' node in V8's heap snapshot. */
 const GLOBAL_HANDLES = '(Global handles)';
