@@ -71,15 +71,25 @@ export function handsToTarget(
   for (const handler of handlers(ix, chain)) {
     const direct = boundTo(handler);
     if (direct !== -1) return direct;
-    for (const scope of ix.scopesOf(handler, SCOPES))
-      for (let e = g.firstEdge(scope); e < g.firstEdge(scope + 1); e++) {
-        if (g.edgeType(e) !== 'context' || !ix.usesVariable(handler, e))
-          continue;
-        const to = boundTo(g.edgeTo(e));
-        if (to !== -1) return to;
-      }
+    for (const value of usedValues(ix, handler, ix.scopesOf(handler, SCOPES))) {
+      const to = boundTo(value);
+      if (to !== -1) return to;
+    }
   }
   return -1;
+}
+
+/** The values of the variables of `scopes` (`fn`'s) that `fn` uses. */
+function* usedValues(
+  ix: HeapIndex,
+  fn: number,
+  scopes: readonly number[],
+): Generator<number> {
+  const g = ix.g;
+  for (const scope of scopes)
+    for (let e = g.firstEdge(scope); e < g.firstEdge(scope + 1); e++)
+      if (g.edgeType(e) === 'context' && ix.usesVariable(fn, e))
+        yield g.edgeTo(e);
 }
 
 /**
@@ -115,14 +125,9 @@ function keepsOther(
   fn: number,
   isOther: (fn: number) => boolean,
 ): boolean {
-  const g = ix.g;
   const scopes = ix.scopesOf(fn, SCOPES);
-  for (const scope of scopes)
-    for (let e = g.firstEdge(scope); e < g.firstEdge(scope + 1); e++) {
-      if (g.edgeType(e) !== 'context' || !ix.usesVariable(fn, e)) continue;
-      const to = g.edgeTo(e);
-      if (isOther(to) || handed(ix, to, scopes)) return true;
-    }
+  for (const to of usedValues(ix, fn, scopes))
+    if (isOther(to) || handed(ix, to, scopes)) return true;
   return false;
 }
 

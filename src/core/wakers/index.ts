@@ -164,10 +164,11 @@ export function findWakers(
       for (const holder of kept[i] ?? [])
         if (ix.g.type(holder) === 'object') streams.set(holder, i);
     });
-    if (streams.size > 0)
+    const targets = new Set(streams.keys());
+    if (targets.size > 0)
       feeders.forEach((s, k) => {
         if (fedBy[k].length > 0) return;
-        const to = handsToTarget(ix, chainNodes[k], new Set(streams.keys()));
+        const to = handsToTarget(ix, chainNodes[k], targets);
         const i = to === -1 ? undefined : streams.get(to);
         if (i === undefined || subjects[i] === s) return;
         fedBy[k] = [i];
