@@ -68,6 +68,25 @@ describe.each([
   });
 });
 
+// With `leaks: 'fail'`, the loop it left running fails the test that left it
+// (a timer kept because the file's work went on is a leftover like another).
+test("leaks: 'fail': the retry loop a passing test left running fails it", () => {
+  const run = runJest('reconnect', [
+    '-i',
+    '-c',
+    'jest.fail.config.js',
+    'test/left-retrying.test.js',
+  ]);
+  expect(run.status).toBe(1);
+  expect(run.output).toContain('Tests:       1 failed, 1 total');
+  const failure = run.output
+    .slice(run.output.indexOf('● starts waiting for a service'))
+    .replace(/\s+/g, ' ');
+  expect(failure).toContain(
+    "jest-taskdump: it left 1 timer open, and `leaks` is 'fail': ╼ test \"starts waiting for a service that is down, and passes\" in test/left-retrying.test.js └╼ <anonymous> at test/left-retrying.test.js:13:32 ⏲ setTimeout 100 ms, due within 500 ms when this list was read; the file's work went on meanwhile (more was opened)",
+  );
+});
+
 // The first file of fixtures/reconnect-files leaves a client reconnecting (its
 // sockets and timers kept open); the second file's test hangs while it goes
 // on. The files run in name order, and a reporter waits 200 ms after each

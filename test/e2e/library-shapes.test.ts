@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('52 failed, 1 passed, 53 total');
-    expect(all).toHaveLength(52);
+    expect(run.tests).toBe('53 failed, 1 passed, 54 total');
+    expect(all).toHaveLength(53);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -461,6 +461,18 @@ describe.each([
     expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 promise\)/);
     expect(d.replace(/\s+/g, ' ')).toMatch(
       /⏸ stream\/promises\.pipeline\(\) promise, never settled; it waits on: ↳ waits for a RemoteSink \(a Writable stream\) .*its write\(\) has not called back for the chunk it was given └╼ _write at src\/remote-sink\.js:19:16 ⏸ promise, never settled; created in RemoteSink at src\/remote-sink\.js:10:18 ↳ its resolve function is kept in RemoteSink\.onConnect/,
+    );
+  });
+
+  test("fastq's drained() while its worker waits: one branch, the worker's wait under drained()", () => {
+    const d = outline(
+      find(
+        'drained() of a task queue whose worker waits for an ack nobody sends',
+      ),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 event wait\)/);
+    expect(d.replace(/\s+/g, ' ')).toMatch(
+      /└╼ drained at src\/task-queue\.js:63:14 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in Task\.release .*└╼ worked at src\/task-queue\.js:26:12 └╼ release at src\/task-queue\.js:41:7 └╼ asyncWrapper at src\/task-queue\.js:52:5 └╼ <anonymous> at test\/shapes\.test\.js:684:24 ⏸ promise, never settled ↳ waits for 'ack:2' on an EventEmitter/,
     );
   });
 

@@ -22,9 +22,18 @@
  */
 import {edgeNamed} from '../heap';
 import type {HeapIndex} from './heap-index';
+import {reachedFrom} from './reach';
 
 /** Scopes looked into from one handler, its own first. */
 const SCOPES = 4;
+
+/**
+ * Steps forward from a handler to a resolve function it leads to (fastq's
+ * takes eleven: the handler, its scope, the task's `worked`, its scope, the
+ * task, its `release`, the queue's scope, the queue, its `drain`, two scopes
+ * and the resolve function).
+ */
+const FORWARD = 12;
 
 /** Reactions looked at on one promise (a list linked by `next`). */
 const REACTIONS = 64;
@@ -77,6 +86,35 @@ export function handsToTarget(
     }
   }
   return -1;
+}
+
+/**
+ * The subjects (by index into `resolvers`, each one's resolve and reject
+ * functions) whose resolve function a handler of a reaction of `chain`'s
+ * promises leads to, forward through what it keeps, in at most {@link
+ * FORWARD} steps: fastq's `worker(arg).then(res => cb(null, res), cb)`,
+ * whose `cb` is a task's `worked`, which calls the queue's `release`, which
+ * calls the `drain` that `drained()` left, which resolves its promise. The
+ * search back from that resolve function (promise-feeds.ts) stops before it
+ * gets there. Not `own` (the chain's own subject).
+ */
+export function handsToSubjects(
+  ix: HeapIndex,
+  chain: readonly number[],
+  resolvers: ReadonlyArray<readonly number[] | undefined>,
+  own: number,
+): number[] {
+  const subjectOf = new Map<number, number>();
+  resolvers.forEach((fns, i) => {
+    if (i !== own) for (const fn of fns ?? []) subjectOf.set(fn, i);
+  });
+  if (subjectOf.size === 0) return [];
+  const targets = new Set(subjectOf.keys());
+  const found = new Set<number>();
+  for (const handler of handlers(ix, chain))
+    for (const fn of reachedFrom(ix, handler, targets, FORWARD))
+      found.add(subjectOf.get(fn)!);
+  return [...found];
 }
 
 /** The values of the variables of `scopes` (`fn`'s) that `fn` uses. */

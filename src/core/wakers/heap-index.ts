@@ -11,6 +11,7 @@
  */
 import {type HeapProbe, edgeNamed} from '../heap';
 import {HeapCode, type IndexOptions} from './heap-code';
+import {reachedFrom} from './reach';
 import {weakEdge} from './weak-maps';
 
 export {IDENTIFIER, type IndexOptions} from './heap-code';
@@ -27,19 +28,6 @@ export interface Chain {
 const RESOLVE_CODE = /PromiseCapabilityDefault(Resolve|Reject)/;
 /** The private fields the recorder stamps promises with (record/stamp.ts). */
 const STAMP_FIELDS = new Set(['#root', '#capture']);
-
-/**
- * A function's or scope's references to V8's code and metadata: they lead to
- * no object of the program's, and fill {@link HeapIndex.leadsTo}'s budget.
- */
-const CODE = new Set([
-  'shared',
-  'code',
-  'feedback_cell',
-  'scope_info',
-  'native_context',
-  'script',
-]);
 
 export class HeapIndex extends HeapCode {
   /**
@@ -305,59 +293,7 @@ export class HeapIndex extends HeapCode {
    * not lead to what `server.close(resolve)` keeps. At most `steps` steps.
    */
   leadsTo(from: number, target: number, steps = 6): boolean {
-    const g = this.g;
-    const seen = new Set<number>([from]);
-    // A scope, with the function the search entered it from (re-entered
-    // from each other function: what one does not use, another may).
-    const scopes = new Set<string>();
-    let level: Array<[number, number]> = [[from, -1]];
-    for (let depth = 0; depth < steps && level.length > 0; depth++) {
-      const next: Array<[number, number]> = [];
-      for (const [n, fn] of level) {
-        const context = g.name(n) === 'system / Context';
-        const scope = fn !== -1 && context;
-        for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
-          const to = g.edgeTo(e);
-          const name = g.edgeName(e);
-          if (scope && !this.usesVariable(fn, e)) continue;
-          if (to === target) return true;
-          // Out of a scope the search started in, no function says which
-          // of the enclosing scopes' variables count: none do (nor does
-          // the realm's, which reaches everything).
-          if (
-            (context && fn === -1 && name === 'previous') ||
-            g.name(to) === 'system / NativeContext'
-          )
-            continue;
-          if (
-            this.skip(e) ||
-            name === 'map' ||
-            name === '__proto__' ||
-            (g.edgeType(e) === 'internal' && CODE.has(name as string)) ||
-            seen.size + scopes.size > 2000
-          )
-            continue;
-          // Into a scope (or out to the enclosing one): carry the function.
-          const via =
-            name === 'context' && g.type(n) === 'closure'
-              ? n
-              : scope && name === 'previous'
-                ? fn
-                : -1;
-          if (via !== -1) {
-            const key = `${to}:${via}`;
-            if (scopes.has(key)) continue;
-            scopes.add(key);
-          } else {
-            if (seen.has(to)) continue;
-            seen.add(to);
-          }
-          next.push([to, via]);
-        }
-      }
-      level = next;
-    }
-    return false;
+    return reachedFrom(this, from, new Set([target]), steps, true).size > 0;
   }
 
   /**

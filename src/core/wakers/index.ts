@@ -34,7 +34,7 @@ import {StateReader} from './state';
 import {findHolders} from './locks';
 import {feedPairs, feedsOf} from './feeds';
 import {promiseFeedsOf, within} from './promise-feeds';
-import {handsOn, handsToTarget} from './hands-on';
+import {handsOn, handsToSubjects, handsToTarget} from './hands-on';
 import {hostOf} from '../inputs';
 import {fedTimeouts, guardsOf} from './guards';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
@@ -174,6 +174,21 @@ export function findWakers(
         fedBy[k] = [i];
         reaching[k] = true;
       });
+    // A chain that hands its outcome on to a callback (fastq's worker
+    // promise, to its task's `worked`), from which one stuck promise's
+    // resolve function is reached forward, too far for the search back.
+    feeders.forEach((s, k) => {
+      if (fedBy[k].length > 0 || !handsOn(ix, chainNodes[k])) return;
+      const found = handsToSubjects(
+        ix,
+        chainNodes[k],
+        resolvers,
+        subjects.indexOf(s),
+      );
+      if (found.length !== 1) return;
+      fedBy[k] = found;
+      reaching[k] = true;
+    });
     // A subject inside another's branch: drawn under it, or a promise whose
     // branch feeds it (found just above). Two leaves of one promise (two
     // branches wait on it): what feeds one feeds the other.
