@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('53 failed, 1 passed, 54 total');
-    expect(all).toHaveLength(53);
+    expect(run.tests).toBe('54 failed, 1 passed, 55 total');
+    expect(all).toHaveLength(54);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -473,6 +473,15 @@ describe.each([
     expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 event wait\)/);
     expect(d.replace(/\s+/g, ' ')).toMatch(
       /└╼ drained at src\/task-queue\.js:63:14 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in Task\.release .*└╼ worked at src\/task-queue\.js:26:12 └╼ release at src\/task-queue\.js:41:7 └╼ asyncWrapper at src\/task-queue\.js:52:5 └╼ <anonymous> at test\/shapes\.test\.js:684:24 ⏸ promise, never settled ↳ waits for 'ack:2' on an EventEmitter/,
+    );
+  });
+
+  test('a readable-stream 3 logger awaited to finish: the pipe into its transport, whose write never called back', () => {
+    const d = find(
+      'a logger awaited to finish, its transport never calling back',
+    );
+    expect(d.replace(/\s+/g, ' ')).toContain(
+      '⏸ events.once() promise, never settled ↳ waits for the pipe Logger → ShipTransport to finish: the ShipTransport (class ShipTransport at src/log-shipper.js:32:14): its write() was handed a chunk and has not called its callback, so nothing more flows',
     );
   });
 

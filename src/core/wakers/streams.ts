@@ -126,9 +126,14 @@ function pipesIn(cx: WakerContext): Pipes {
       const name = g.edgeName(e);
       if (name === '_readableState') owner.set(g.edgeTo(e), i);
       else if (state && name === 'pipes') {
-        const array = g.edgeTo(e);
-        for (let f = g.firstEdge(array); f < g.firstEdge(array + 1); f++)
-          if (g.edgeType(f) === 'element') into.set(g.edgeTo(f), i);
+        // Node's: an array of the streams it is piped into; readable-stream
+        // 3's (winston's logger, piped into its transports): the one
+        // stream itself, an array from the second on.
+        const to = g.edgeTo(e);
+        if (g.type(to) === 'object' && g.name(to) !== 'Array') into.set(to, i);
+        else
+          for (let f = g.firstEdge(to); f < g.firstEdge(to + 1); f++)
+            if (g.edgeType(f) === 'element') into.set(g.edgeTo(f), i);
       }
     }
   }
