@@ -1,5 +1,5 @@
 import {EventEmitter, once} from 'node:events';
-import {PassThrough, Readable, Writable} from 'node:stream';
+import {PassThrough, Readable, Transform, Writable} from 'node:stream';
 import type {WakerSubject} from '../../src/core/wakers';
 import type {Leaf} from '../../src/core/types';
 import {promiseLeaf, searchThisProcess} from './wakers/live';
@@ -45,6 +45,48 @@ test('a Writable in object mode counts what it still has to write in objects', a
   });
   expect(what).toContain('end() was called, 2 objects still to write');
   expect(what).not.toContain('bytes');
+  expect(what).not.toContain('final()');
+});
+
+test("a Writable whose final() never calls back: all written, and 'finish' waits for it", async () => {
+  const what = await wakerOf(keep => {
+    // A transport that ships its buffer at the end and forgets to call back.
+    const transport = new Writable({
+      write(_chunk: unknown, _encoding: string, callback: () => void) {
+        callback();
+      },
+      final(callback: () => void) {
+        keep.push(callback);
+      },
+    });
+    transport.write('line\n');
+    transport.end();
+    keep.push(transport);
+    return once(transport, 'finish');
+  });
+  expect(what).toContain(
+    "end() was called, 0 bytes still to write, and its final() was called and has not called back ('finish' waits for it)",
+  );
+});
+
+test("a Transform whose flush() never calls back: its flush(), not Node's own final()", async () => {
+  const what = await wakerOf(keep => {
+    const gzip = new Transform({
+      transform(chunk: unknown, _encoding: string, callback) {
+        callback(null, chunk);
+      },
+      flush(callback) {
+        keep.push(callback);
+      },
+    });
+    gzip.resume();
+    gzip.end('data');
+    keep.push(gzip);
+    return once(gzip, 'finish');
+  });
+  expect(what).toContain(
+    "0 bytes still to write, and its flush() was called and has not called back ('finish' waits for it)",
+  );
 });
 
 test('a source whose pipe is paused by the stream it is piped to is not said to be read by nothing', async () => {

@@ -271,6 +271,26 @@ function chunks(side: {length?: number; objectMode?: boolean}): string {
 }
 
 /**
+ * After end(), all written: its `_final` (a Transform's `_flush`) was called
+ * and has not called back, which 'finish' waits for. Nothing when anything
+ * is still to write, or a write has not called back.
+ */
+function endHeld(
+  o: ObjectState,
+  w: NonNullable<ObjectState['writable']>,
+): string {
+  if (
+    (w.length ?? 0) !== 0 ||
+    w.writing === true ||
+    w.finalCalled !== true ||
+    w.prefinished !== false ||
+    o.ender === undefined
+  )
+    return '';
+  return `, and its ${o.ender}() was called and has not called back ('finish' waits for it)`;
+}
+
+/**
  * Why buffered data is not read: nothing reads it, or the stream it is piped
  * to takes no more (backpressure: archiver's engine, piped into the archive
  * nobody reads).
@@ -334,7 +354,9 @@ function streamState(
   ) {
     if (w.ended === false) parts.push('end() was never called on it');
     else if (w.ended === true && w.finished === false)
-      parts.push(`end() was called, ${chunks(w)} still to write`);
+      parts.push(
+        `end() was called, ${chunks(w)} still to write${endHeld(o, w)}`,
+      );
   }
   if (stalled !== null)
     parts.push(`its ${stalled} has not called back for the chunk it was given`);

@@ -88,7 +88,17 @@ export interface ObjectState {
     objectMode?: boolean;
     /** A chunk handed to its `_write` (`_transform`) not called back yet. */
     writing?: boolean;
+    /** Its `_final` was called (after end(), all written). */
+    finalCalled?: boolean;
+    /** Its `_final` called back (or it had none): 'finish' is next. */
+    prefinished?: boolean;
   };
+  /**
+   * The function its end waits for once all is written: `final` (its
+   * `_final`), or `flush` (a Transform's `_flush`, which Node's own
+   * `_final` calls).
+   */
+  ender?: 'final' | 'flush';
   /** A Transform stream (it has a `_transform`). */
   transform?: boolean;
   /**
@@ -126,7 +136,7 @@ const STATE_READER = `function () {
   const r = data(o, '_readableState', false);
   const w = data(o, '_writableState', false);
   const pipes = s => { const p = data(s, 'pipes', true); return Array.isArray(p) ? p.length : obj(p) ? 1 : undefined; };
-  const state = s => s && typeof s === 'object' ? {ended: bool(data(s, 'ended', true)), endEmitted: bool(data(s, 'endEmitted', true)), finished: bool(data(s, 'finished', true)), length: num(data(s, 'length', true)), flowing: data(s, 'flowing', true) === null ? null : bool(data(s, 'flowing', true)), writing: bool(data(s, 'writing', true)), objectMode: bool(data(s, 'objectMode', true)), pipes: pipes(s)} : undefined;
+  const state = s => s && typeof s === 'object' ? {ended: bool(data(s, 'ended', true)), endEmitted: bool(data(s, 'endEmitted', true)), finished: bool(data(s, 'finished', true)), length: num(data(s, 'length', true)), flowing: data(s, 'flowing', true) === null ? null : bool(data(s, 'flowing', true)), writing: bool(data(s, 'writing', true)), finalCalled: bool(data(s, 'finalCalled', true)), prefinished: bool(data(s, 'prefinished', true)), objectMode: bool(data(s, 'objectMode', true)), pipes: pipes(s)} : undefined;
   const exit = data(o, 'exitCode', false);
   const signal = data(o, 'signalCode', false);
   const repeat = data(o, '_repeat', false);
@@ -162,6 +172,8 @@ const STATE_READER = `function () {
     return {socket: false};
   };
   const transform = typeof data(o, '_transform', false) === 'function';
+  const final = data(o, '_final', false);
+  const ender = typeof final !== 'function' ? undefined : transform && typeof data(o, '_flush', false) === 'function' && data(final, 'name', false) === 'final' ? 'flush' : 'final';
   const held = transform && Object.getOwnPropertySymbols(o).some(k => {
     if (k.description !== 'kCallback') return false;
     const d = Object.getOwnPropertyDescriptor(o, k);
@@ -186,6 +198,7 @@ const STATE_READER = `function () {
     readable: state(r),
     writable: state(w),
     transform,
+    ender,
     writeHeld: held,
     idleTimeout: num(data(o, '_idleTimeout', false)),
     idleStart: num(data(o, '_idleStart', false)),
