@@ -104,7 +104,7 @@ describe('a listener that sees the resolve function only through a table of othe
 
   test("a stream's 'drain' is that event, not the stream's end", () => {
     expect(leaves.drain.waker?.what).toBe(
-      "waits for 'drain' on a PassThrough (an EventEmitter): not emitted since its listener was added",
+      "waits for 'drain' on a Duplex stream: 20 bytes still to write; its readable side holds 20 bytes, nothing reads it: Node holds its transform()'s callback until what it pushed is read",
     );
   });
 

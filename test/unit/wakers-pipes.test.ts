@@ -156,7 +156,7 @@ describe('a stream before the stuck stage, and streams with no stage stuck', () 
 
   test("with no stage stuck, the source's missing end, as before", () => {
     expect(leaves.open.waker?.what).toBe(
-      'waits for the pipe PassThrough → Writable to finish: a Duplex stream: end never pushed, and end() was never called on it (a Transform pushes its end when its writable side finishes)',
+      'waits for the pipe PassThrough → Writable to finish: the PassThrough (a Duplex stream): end never pushed, and end() was never called on it (a Transform pushes its end when its writable side finishes)',
     );
   });
 });

@@ -89,6 +89,42 @@ test("a Transform whose flush() never calls back: its flush(), not Node's own fi
   );
 });
 
+test("a wait for 'drain' on a Transform nobody reads: its readable side, full, holds the callback", async () => {
+  const what = await wakerOf(keep => {
+    // csv-stringify's shape: rows in, text out, and nothing reads the text.
+    const stringifier = new Transform({
+      writableObjectMode: true,
+      transform(row: unknown, _encoding: string, callback) {
+        callback(null, `${JSON.stringify(row)}\n`);
+      },
+    });
+    let i = 0;
+    while (stringifier.write({row: i++}));
+    keep.push(stringifier);
+    return once(stringifier, 'drain');
+  });
+  expect(what).toMatch(
+    /^waits for 'drain' on a Duplex stream \(made with transform\(\) at test\/unit\/wakers-stream-state\.test\.ts:\d+:\d+\): 16 objects still to write; its readable side holds \d+ bytes, nothing reads it: Node holds its transform\(\)'s callback until what it pushed is read$/,
+  );
+});
+
+test("a wait for 'drain' on a Writable whose write() never calls back", async () => {
+  const what = await wakerOf(keep => {
+    const sink = new Writable({
+      highWaterMark: 4,
+      write(chunk: unknown) {
+        keep.push(chunk);
+      },
+    });
+    sink.write('abcd');
+    keep.push(sink);
+    return once(sink, 'drain');
+  });
+  expect(what).toMatch(
+    /^waits for 'drain' on a Writable stream \(made with write\(\) at test\/unit\/wakers-stream-state\.test\.ts:\d+:\d+\): 4 bytes still to write; its write\(\) has not called back for the chunk it was given$/,
+  );
+});
+
 test('a source whose pipe is paused by the stream it is piped to is not said to be read by nothing', async () => {
   const what = await wakerOf(keep => {
     const source = new Readable({highWaterMark: 4, read() {}});
@@ -134,6 +170,8 @@ test("a stream whose state is not Node's is said to be neither ended nor not", a
     keep.push(extract);
     return once(extract, 'finish');
   });
-  expect(what).toContain("its state is not a Node stream's, and was not read");
+  expect(what).toContain(
+    "its state is not a Node stream's (another library's streams keep their own), so what it lacks is not said",
+  );
   expect(what).not.toContain('end() was never called');
 });

@@ -8,15 +8,16 @@
 import type {Waker} from '../types';
 import {edgeNamed} from '../heap';
 import type {WakerContext} from './context';
+import {childProcessWaker} from './event-words';
 import {
   type PipeStage,
-  childProcessWaker,
+  drainWaker,
   pipeWaker,
   stalledCall,
   streamClassWhere,
   streamMadeWith,
   streamWaker,
-} from './event-words';
+} from './stream-words';
 
 /** The pipes between streams (see pipesIn), found once a search. */
 const pipesOf = new WeakMap<WakerContext, Pipes>();
@@ -56,6 +57,13 @@ export function describeStreamOrProcess(
     return childProcessWaker(label, o.pid, exited);
   }
   if (o.readable === undefined && o.writable === undefined) return undefined;
+  // (Node's fields: another library's state is not read.)
+  if (
+    event === 'drain' &&
+    typeof o.writable?.ended === 'boolean' &&
+    typeof o.writable.finished === 'boolean'
+  )
+    return drainWaker(cls, o, streamWhere(cx, node));
   // Said of a wait for what the stream's end emits (or for no event in
   // particular): a socket's 'connect', a 'drain', a 'data' are said as an
   // emitter's events.
