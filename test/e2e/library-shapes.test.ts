@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('54 failed, 1 passed, 55 total');
-    expect(all).toHaveLength(54);
+    expect(run.tests).toBe('55 failed, 1 passed, 56 total');
+    expect(all).toHaveLength(55);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -482,6 +482,18 @@ describe.each([
     );
     expect(d.replace(/\s+/g, ' ')).toContain(
       '⏸ events.once() promise, never settled ↳ waits for the pipe Logger → ShipTransport to finish: the ShipTransport (class ShipTransport at src/log-shipper.js:32:14): its write() was handed a chunk and has not called its callback, so nothing more flows',
+    );
+  });
+
+  test('a thenable whose then() makes a promise nothing waits on: the await is the leaf, what keeps its resolve function said', () => {
+    const d = outline(
+      find(
+        'a thenable job handle whose then() makes a promise of its own, never settled',
+      ),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 promise\)/);
+    expect(d.replace(/\s+/g, ' ')).toContain(
+      '⏸ thenable (not a native promise), never settled ↳ its resolve function is kept in JobHandle.callbacks[0].fulfilled (by fulfilled at src/job-handle.js:15:20) (class JobHandle at src/job-handle.js:8:14), itself kept in `jobs` of src/job-handle.js',
     );
   });
 

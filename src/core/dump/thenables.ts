@@ -9,9 +9,10 @@
  * made nothing still pending that the recorder saw (a library that keeps the
  * functions in its own objects, with no native promise of its own), the
  * pending wrapper is the only trace of the wait: a leaf, at the `await`.
- * When its `then` made something pending (a native promise it chains onto),
- * that is drawn instead, through the wrapper ("then of a thenable":
- * contexts.ts).
+ * When its `then` made something pending that is drawn (a native promise it
+ * chains onto, a timer), that is drawn instead, through the wrapper ("then of
+ * a thenable": contexts.ts); a promise it made that nothing waits on is not
+ * drawn, so the wrapper still is.
  */
 import type {Capture} from '../record';
 import type {WaitGraph} from '../graph/graph';
@@ -91,7 +92,11 @@ function contextsOfPending(g: WaitGraph, derived: Set<Capture>): Set<Capture> {
       out.add(UNKNOWN);
     for (const w of c.waits ?? []) if (!w.settled) visit(w);
   };
-  for (const c of g.creations) visit(c);
+  // A promise its `then` made that nothing waits on is drawn nowhere (the
+  // job drops what `then` returns: threads.js's ObservablePromise, a `then`
+  // that keeps `resolve(onFulfilled(v))` in a `new Promise` of its own):
+  // the wrapper is then the only trace of the wait.
+  for (const c of g.creations) if (c.waits?.some(w => !w.settled)) visit(c);
   for (const c of g.foreign) visit(c);
   for (const c of g.timers.values()) visit(c);
   for (const [, h] of g.handles) visit(h.capture);

@@ -96,12 +96,25 @@ export function eventTargetWaker(event: string, cls: string): Waker {
 export function childProcessWaker(
   event: string,
   pid: number,
-  exited: boolean,
+  exit: {code: number | null; signal: string | null} | null,
 ): Waker {
   const short = `waits for ${event} of a child process`;
+  if (exit === null)
+    return {
+      kind: 'child-process',
+      what: `${short} (pid ${pid}): still running`,
+      short,
+    };
+  const how =
+    exit.signal !== null
+      ? `killed by ${exit.signal}`
+      : `with code ${exit.code}`;
+  // Its end's events came before the listener was added; any other (a
+  // 'message') may never have come.
+  const ended = /^'(exit|close|disconnect)'$/.test(event);
   return {
     kind: 'child-process',
-    what: `${short} (pid ${pid}): ${exited ? 'it has exited already, so the event will not come again' : 'still running'}`,
+    what: `${short} (pid ${pid}): it has exited already (${how}), so the event will not come${ended ? ' again' : ''}`,
     short,
   };
 }

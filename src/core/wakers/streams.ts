@@ -51,10 +51,13 @@ export function describeStreamOrProcess(
   const o = cx.states.read(node);
   if (o === undefined) return undefined;
   if (o.pid !== undefined && o.exitCode !== undefined && o.spawnfile === true) {
-    const exited =
-      o.exitCode !== null ||
-      (o.signalCode !== null && o.signalCode !== undefined);
-    return childProcessWaker(label, o.pid, exited);
+    const signal = typeof o.signalCode === 'string' ? o.signalCode : null;
+    const exited = o.exitCode !== null || signal !== null;
+    return childProcessWaker(
+      label,
+      o.pid,
+      exited ? {code: o.exitCode, signal} : null,
+    );
   }
   if (o.readable === undefined && o.writable === undefined) return undefined;
   // (Node's fields: another library's state is not read.)
