@@ -46,6 +46,25 @@ export function markSameWait(leaves: Leaf[]): void {
 }
 
 /**
+ * Inputs of one combinator that one timer settles (wakers/same-timer.ts): one
+ * thing stuck, drawn and counted under the input the timer is drawn under
+ * (else the first); the others wait on what it waits on, their own `↳` line
+ * (the same timer) left out.
+ */
+export function markSameTimer(leaves: Leaf[]): void {
+  const first = hostOf(leaves);
+  if (first === undefined) return;
+  const host = leaves.find(l => l.waiting === true) ?? first;
+  const index = inputOf(host)?.index;
+  if (index === undefined) return;
+  for (const l of leaves) {
+    if (l === host) continue;
+    l.waitsWithInput = index;
+    delete l.waker;
+  }
+}
+
+/**
  * The leaves of one promise (timer, handle) that several branches wait on,
  * other than as inputs of one combinator ({@link markSameWait}): marked with
  * `id`, to be counted as one thing stuck.

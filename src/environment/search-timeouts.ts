@@ -4,7 +4,11 @@
  * finding carries (waker-cache.ts).
  */
 import type {LeafSource} from '../core/dump';
-import {handlesBeside, timeoutCandidates} from '../core/dump/guards';
+import {
+  handlesBeside,
+  timeoutCandidates,
+  timersUnderInput,
+} from '../core/dump/guards';
 import type {Leaf, TaskDump} from '../core/types';
 import type {GuardQuestion, WakerSubject} from '../core/wakers';
 import {type Lookup, handleSignature, isAbove} from './waker-cache';
@@ -50,9 +54,11 @@ export function guardQuestions(
       return t !== undefined && 'handle' in t ? [{leaf, handle: t.handle}] : [];
     };
     const timers = timeoutCandidates(dump, waiting).flatMap(handleOf);
-    if (timers.length === 0) continue;
-    const beside = handlesBeside(dump, waiting).flatMap(handleOf);
-    out.push({waiting, promise: s.promise, timers, beside});
+    const drawn = timersUnderInput(dump, waiting).flatMap(handleOf);
+    if (timers.length === 0 && drawn.length === 0) continue;
+    const beside =
+      timers.length === 0 ? [] : handlesBeside(dump, waiting).flatMap(handleOf);
+    out.push({waiting, promise: s.promise, timers, beside, drawn});
   }
   return out;
 }

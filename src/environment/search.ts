@@ -43,6 +43,7 @@ import {dropUnfed} from '../core/dump/fed';
 import {markAside} from '../core/dump/aside';
 import {hoistRootFrame} from '../core/dump/finish';
 import {besideTimeouts, markTimeouts} from '../core/dump/guards';
+import {markSameTimer} from '../core/inputs';
 import {guardQuestions} from './search-timeouts';
 import {reuseFindings} from './search-reuse';
 import {type Handle, subjectsOf} from './search-subjects';
@@ -298,6 +299,7 @@ function searchOrReuse(
       settlesNone,
     );
     markTimeouts(dump, report.guards);
+    for (const group of report.sameTimer) markSameTimer(group);
     if (dump.rootFrame === null && report.feeds.length > 0)
       dump.rootFrame = hoistRootFrame(dump.leaves);
     addGenerators(dump, report.generators);
@@ -368,7 +370,8 @@ function searchFeeds(
   try {
     if (
       waiting.length === 0 ||
-      (guards.length === 0 && !handles.some(h => h.leaf.kind === 'timer'))
+      (!guards.some(q => q.timers.length > 0) &&
+        !handles.some(h => h.leaf.kind === 'timer'))
     )
       return;
     const memory = readMemory();

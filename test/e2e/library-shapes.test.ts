@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('55 failed, 1 passed, 56 total');
-    expect(all).toHaveLength(55);
+    expect(run.tests).toBe('58 failed, 1 passed, 59 total');
+    expect(all).toHaveLength(58);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -495,6 +495,34 @@ describe.each([
     expect(d.replace(/\s+/g, ' ')).toContain(
       '⏸ thenable (not a native promise), never settled ↳ its resolve function is kept in JobHandle.callbacks[0].fulfilled (by fulfilled at src/job-handle.js:15:20) (class JobHandle at src/job-handle.js:8:14), itself kept in `jobs` of src/job-handle.js',
     );
+  });
+
+  // One timer settles every input: one branch, the others "wait on what
+  // [n] waits on", under real timers (the timer drawn under the input whose
+  // executor set it, the first for a batch, the last for a debounce) and
+  // under fake ones (no timer drawn).
+  test.each([
+    [
+      'three loads of a batch whose flush timer is a minute away',
+      '1 timer',
+      '└╼ [1–2] 2× <anonymous> at src/batcher.js:11:5 ⏸ promise, never settled; it waits on what [0] waits on',
+    ],
+    [
+      'three calls through a debounce longer than the test',
+      '1 timer',
+      '├╼ [0–1] 2× <anonymous> at src/batcher.js:28:5 ⏸ promise, never settled; it waits on what [2] waits on └╼ [2] <anonymous> at src/batcher.js:28:5 ⏸ promise, never settled; it waits on: └╼ <anonymous> at src/batcher.js:30:15 ⏲ setTimeout 60000 ms',
+    ],
+    [
+      'three loads of a batch under fake timers nobody advances',
+      '1 fake timer',
+      "├╼ [0] <anonymous> at src/batcher.js:11:5 ⏸ promise, never settled ↳ settles when a fake timer fires: Jest's fake clock has to be advanced to it (see below) └╼ [1–2] 2× <anonymous> at src/batcher.js:11:5 ⏸ promise, never settled; it waits on what [0] waits on",
+    ],
+  ])('%s: one branch, one timer', (title, count, branches) => {
+    const d = outline(find(title));
+    expect(d).toMatch(
+      new RegExp(`^Task dump: 1 branch stuck after … ms \\(${count}\\)\\n`),
+    );
+    expect(d.replace(/\s+│?\s*/g, ' ')).toContain(branches);
   });
 
   test('a Transform nobody ended: end() is what it lacks', () => {

@@ -111,6 +111,7 @@ beforeEach(() => {
       ms: 1,
       phases: [],
       reaching: [],
+      sameTimer: [],
     };
   });
   memory.mockReturnValue(ROOMY);

@@ -82,6 +82,16 @@ export function handlesBeside(dump: TaskDump, waiting: Leaf): Leaf[] {
   );
 }
 
+/**
+ * The one-shot timers drawn under the wait of `waiting`, an input of a
+ * combinator: a timer that settles other inputs too (a batch's flush, a
+ * debounce's trailing call) is what they wait on (wakers/same-timer.ts).
+ */
+export function timersUnderInput(dump: TaskDump, waiting: Leaf): Leaf[] {
+  if (inputOf(waiting) === undefined) return [];
+  return leavesUnder(dump, waiting).filter(candidate);
+}
+
 function leavesUnder(dump: TaskDump, waiting: Leaf): Leaf[] {
   if (waiting.waiting !== true || waiting.detached) return [];
   return dump.leaves.filter(

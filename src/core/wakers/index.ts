@@ -37,6 +37,8 @@ import {promiseFeedsOf, within} from './promise-feeds';
 import {handsOn, handsToSubjects, handsToTarget} from './hands-on';
 import {hostOf} from '../inputs';
 import {fedTimeouts, guardsOf} from './guards';
+import {sameTimerGroups} from './same-timer';
+import type {Leaf} from '../types';
 import type {WakerOptions, WakerReport, WakerSubject} from './types';
 
 export type {
@@ -79,6 +81,7 @@ export function findWakers(
         q.promise,
         ...q.timers.map(t => t.handle),
         ...q.beside.map(b => b.handle),
+        ...(q.drawn ?? []).map(d => d.handle),
       ]),
       ...waiting,
     ],
@@ -91,8 +94,8 @@ export function findWakers(
       ...handles,
       guards,
       ...guards,
-      ...guards.flatMap(q => [q.timers, q.beside]),
-      ...guards.flatMap(q => [...q.timers, ...q.beside]),
+      ...guards.flatMap(q => [q.timers, q.beside, q.drawn ?? []]),
+      ...guards.flatMap(q => [...q.timers, ...q.beside, ...(q.drawn ?? [])]),
       waiting,
       ...options.exclude,
     ],
@@ -141,7 +144,8 @@ export function findWakers(
       (s.feeds ?? []).map(() => probe.subjects[at++]),
     );
     const guardNodes = guards.reduce(
-      (n, q) => n + 1 + q.timers.length + q.beside.length,
+      (n, q) =>
+        n + 1 + q.timers.length + q.beside.length + (q.drawn?.length ?? 0),
       0,
     );
     const waitingNodes = waiting.map(
@@ -213,10 +217,13 @@ export function findWakers(
     );
     const fed = handleFeeds.map(f => f.subject);
     const guarding: WakerReport['guards'] = [];
+    const drawn: Array<{waiting: Leaf; node: number}> = [];
     for (const q of guards) {
       const promise = probe.subjects[at++];
       const timers = q.timers.map(() => probe.subjects[at++]);
       const beside = q.beside.map(() => probe.subjects[at++]);
+      for (const _ of q.drawn ?? [])
+        drawn.push({waiting: q.waiting, node: probe.subjects[at++]});
       if (promise === -1) continue;
       // What the search named keeping its resolve function, when it was
       // also a subject (the wait's own promise, as it most often is).
@@ -251,6 +258,13 @@ export function findWakers(
       ],
       generators,
       guards: guarding,
+      // A timer's node follows the resolve functions among what the search
+      // named keeping its subject (waker-of.ts).
+      sameTimer: sameTimerGroups(
+        subjects,
+        i => kept[i]?.find(n => !(resolvers[i] ?? []).includes(n)) ?? -1,
+        drawn,
+      ),
       reaching: feeders
         .filter((_, k) => reaching[k] || handsOn(ix, chainNodes[k]))
         .map(s => s.leaf),

@@ -63,6 +63,12 @@ export interface GuardQuestion {
    * Connection, whose `stream` is the socket) can end the wait by ending it.
    */
   beside: Array<{leaf: Leaf; handle: object}>;
+  /**
+   * The one-shot timers drawn under it, when it is an input of a combinator:
+   * other inputs whose resolve functions the same timer's callback keeps
+   * wait on what it waits on ({@link WakerReport.sameTimer}).
+   */
+  drawn?: Array<{leaf: Leaf; handle: object}>;
 }
 
 /** What a search found and cost. */
@@ -97,6 +103,13 @@ export interface WakerReport {
    * `feeds` (which keeps only a nearest one).
    */
   reaching: Leaf[];
+  /**
+   * Stuck promises, inputs of one combinator, that one timer settles (a
+   * batch's flush, a debounce's trailing call, under real or fake timers):
+   * its callback keeps their resolve functions, or it is drawn under them
+   * (wakers/same-timer.ts). One group per timer, of two or more.
+   */
+  sameTimer: Leaf[][];
   /** Nodes of the heap snapshot. */
   nodes: number;
   ms: number;
