@@ -513,7 +513,7 @@ describe.each([
       '├╼ [0–1] 2× <anonymous> at src/batcher.js:28:5 ⏸ promise, never settled; it waits on what [2] waits on └╼ [2] <anonymous> at src/batcher.js:28:5 ⏸ promise, never settled; it waits on: └╼ <anonymous> at src/batcher.js:30:15 ⏲ setTimeout 60000 ms',
     ],
     [
-      'three loads of a batch under fake timers nobody advances',
+      'fake timers › three loads of a batch under fake timers nobody advances',
       '1 fake timer',
       "├╼ [0] <anonymous> at src/batcher.js:11:5 ⏸ promise, never settled ↳ settles when a fake timer fires: Jest's fake clock has to be advanced to it (see below) └╼ [1–2] 2× <anonymous> at src/batcher.js:11:5 ⏸ promise, never settled; it waits on what [0] waits on",
     ],
