@@ -40,6 +40,7 @@ import {recordWatchers} from '../core/watchers';
 import {sendLeftovers} from '../reporter/handoff';
 import {type Terminal, terminalStyles} from '../reporter/terminal';
 import {messageOf} from './errors';
+import {closing} from './closing';
 
 // Tests may fake these; keep the real ones.
 const {setTimeout} = globalThis;
@@ -272,18 +273,6 @@ export class Leaks {
       for (const errors of target.errors()) errors.push(error);
     }
   }
-}
-
-/**
- * Told to close, not closed yet: a child sent a kill signal, a socket ended or
- * being destroyed on our side, a server that stopped listening.
- */
-function closing(o: object): boolean {
-  const x = o as Record<string, unknown>;
-  if (x.killed === true) return true;
-  if (x.writableEnded === true && x.destroyed !== true) return true;
-  if ('listening' in x && x.listening === false) return true;
-  return false;
 }
 
 /**

@@ -26,6 +26,7 @@ export {
   handleRootOf,
   isTimerPending,
   openServerSockets,
+  peerDestroyed,
   unrecorded,
 } from './io';
 export {handlesOutside} from './outliving';

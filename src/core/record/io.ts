@@ -181,14 +181,64 @@ export function bytesReadBefore(request: object): number {
 const serverSockets = new Set<WeakRef<object>>();
 const MAX_SERVER_SOCKETS = 256;
 
+/**
+ * The ports of each server-side socket's connection, read when it was
+ * accepted (from its handle: a destroyed socket no longer says them).
+ */
+const connectionEnds = new WeakMap<object, {local: number; remote: number}>();
+
 function onServerSocket(message: unknown): void {
   const socket = (message as {socket?: unknown} | null)?.socket;
   if (typeof socket !== 'object' || socket === null) return;
+  const local = portOf(socket, 'getsockname');
+  const remote = portOf(socket, 'getpeername');
+  if (local !== undefined && remote !== undefined)
+    connectionEnds.set(socket, {local, remote});
   if (serverSockets.size >= MAX_SERVER_SOCKETS)
     for (const ref of serverSockets)
       if (!isOpenSocket(ref.deref())) serverSockets.delete(ref);
   if (serverSockets.size < MAX_SERVER_SOCKETS)
     serverSockets.add(new WeakRef(socket));
+}
+
+/**
+ * A port of a socket's connection, from its handle (as Node's `localPort`
+ * and `remotePort` getters do, without their cache on the socket).
+ */
+function portOf(
+  socket: object,
+  method: 'getsockname' | 'getpeername',
+): number | undefined {
+  try {
+    const handle = (socket as {_handle?: Record<string, unknown> | null})
+      ._handle;
+    const read = handle?.[method];
+    if (typeof read !== 'function') return undefined;
+    const out: {port?: unknown} = {};
+    read.call(handle, out);
+    return typeof out.port === 'number' ? out.port : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether `client`, a socket of this process, is connected to a server-side
+ * socket of this process that is destroyed (an `afterAll`'s
+ * `closeAllConnections()`): it reads the end of its connection a moment
+ * later.
+ */
+export function peerDestroyed(client: object): boolean {
+  const local = portOf(client, 'getsockname');
+  const remote = portOf(client, 'getpeername');
+  if (local === undefined || remote === undefined) return false;
+  for (const ref of serverSockets) {
+    const s = ref.deref();
+    const ends = s === undefined ? undefined : connectionEnds.get(s);
+    if (ends !== undefined && ends.remote === local && ends.local === remote)
+      return (s as {destroyed?: unknown}).destroyed === true;
+  }
+  return false;
 }
 
 function isOpenSocket(s: object | undefined): s is object {
