@@ -125,6 +125,20 @@ test("a wait for 'drain' on a Writable whose write() never calls back", async ()
   );
 });
 
+test('a Duplex awaited to finish while nothing reads it: its readable side, full, is said', async () => {
+  const what = await wakerOf(keep => {
+    // A parser nobody reads the output of (pumpify's, split2's).
+    const parser = new PassThrough({objectMode: true, highWaterMark: 2});
+    for (let i = 0; i < 5; i++) parser.write({line: i});
+    parser.end();
+    keep.push(parser);
+    return once(parser, 'finish');
+  });
+  expect(what).toMatch(
+    /: end\(\) was called, \d+ objects still to write; its readable side holds 2 objects, nothing reads it$/,
+  );
+});
+
 test('a source whose pipe is paused by the stream it is piped to is not said to be read by nothing', async () => {
   const what = await wakerOf(keep => {
     const source = new Readable({highWaterMark: 4, read() {}});

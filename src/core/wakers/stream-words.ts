@@ -238,5 +238,17 @@ function streamState(
   }
   if (stalled !== null)
     parts.push(`its ${stalled} has not called back for the chunk it was given`);
+  // A Duplex whose finish waits while its readable side is not read (a
+  // pipeline of parsers, pumpify's, nobody reads the output of): what fills
+  // up there is what holds the writes back.
+  if (
+    event === 'finish' &&
+    w?.ended === true &&
+    w.finished === false &&
+    r !== undefined &&
+    r.flowing !== true &&
+    (r.length ?? 0) > 0
+  )
+    parts.push(`its readable side holds ${chunks(r)}${unread(r)}`);
   return parts.length > 0 ? parts.join('; ') : 'still open';
 }
