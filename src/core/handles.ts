@@ -18,6 +18,7 @@
  * - a child process keeps `spawnfile`, `spawnargs`, `pid`, `exitCode`,
  *   `signalCode`.
  */
+import {describeUdp, isUdpSocket} from './udp';
 import fs from 'node:fs';
 import type {ClientRequest, IncomingMessage, ServerResponse} from 'node:http';
 import {bytesReadBefore, openServerSockets} from './record';
@@ -72,6 +73,7 @@ export function describeHandle(
 }
 
 function describeSocket(o: Record<string, unknown>): string | null {
+  if (isUdpSocket(o)) return describeUdp(o);
   if (o.destroyed === true) return null;
   const message = o._httpMessage;
   // Set to null by the agent when the response is done and the socket goes back

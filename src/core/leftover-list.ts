@@ -10,6 +10,7 @@
  * the program on its stack), nor what a callback of another file's leftovers
  * opened.
  */
+import {isUdpSocket, udpRef} from './udp';
 import {type PositionMapper, displayPath, readAllCallSites} from './callsites';
 import {duration} from './words';
 import {describeHandle} from './handles';
@@ -302,6 +303,8 @@ function refOf(e: Entry): boolean | undefined {
       return refd(o);
     case 'server':
       return o.listening === true ? refd(o._handle) : undefined;
+    case 'socket':
+      return isUdpSocket(o) ? udpRef(o) : refd(o._handle);
     case 'worker': {
       // Its native handle, under Node's own symbol (a Worker has no hasRef()
       // of its own before Node 22).

@@ -5,6 +5,7 @@
  */
 import type {OpenedKind} from './leftovers';
 import {threadRuns} from './worker-thread';
+import {isUdpSocket, udpOpen} from './udp';
 
 /** What is read: the kind noted and the object itself. */
 interface Noted {
@@ -29,7 +30,7 @@ export function isOpen(e: Noted): boolean {
     case 'timer':
       return o._destroyed !== true && o._onTimeout !== null;
     case 'socket':
-      return o.destroyed !== true;
+      return isUdpSocket(o) ? udpOpen(o) : o.destroyed !== true;
     case 'server':
       return (
         o.listening === true ||

@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('58 failed, 1 passed, 59 total');
-    expect(all).toHaveLength(58);
+    expect(run.tests).toBe('59 failed, 1 passed, 60 total');
+    expect(all).toHaveLength(59);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -523,6 +523,16 @@ describe.each([
       new RegExp(`^Task dump: 1 branch stuck after … ms \\(${count}\\)\\n`),
     );
     expect(d.replace(/\s+│?\s*/g, ' ')).toContain(branches);
+  });
+
+  test("UDP sockets are drawn: the one the reply would come to under the wait, and the one with no 'message' listener, which drops what is sent to it", () => {
+    const d = outline(
+      find('a reply datagram awaited from a socket with no message listener'),
+    );
+    expect(d).toMatch(/^Task dump: 2 branches stuck after … ms \(2 sockets\)/);
+    expect(d.replace(/\s+│?\s*/g, ' ')).toMatch(
+      /⇄ UDP socket bound to 127\.0\.0\.1:\d+, no 'message' listener: what is sent to it is dropped .*⏸ events\.once\(\) promise, never settled; it waits on: ↳ waits for 'message' on a Socket \(an EventEmitter\): not emitted since its listener was added └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ UDP socket bound to 0\.0\.0\.0:\d+$/,
+    );
   });
 
   test('a Transform nobody ended: end() is what it lacks', () => {

@@ -79,6 +79,8 @@ function interceptTimers(): () => void {
 // a stack.
 const HANDLE_CHANNELS: Array<[string, HandleKind, string]> = [
   ['net.client.socket', 'socket', 'socket'],
+  // A dgram Socket, as it is made (before it is bound): udp.ts reads it.
+  ['udp.socket', 'socket', 'socket'],
   ['tracing:net.server.listen:asyncStart', 'server', 'server'],
   ['child_process', 'child-process', 'process'],
   ['worker_threads', 'worker', 'worker'],
@@ -263,14 +265,15 @@ export function openServerSockets(): object[] {
 // test file in one worker: no request start, so a reused keep-alive socket
 // counted every earlier response). The modules that publish make and keep
 // their channels when they load, so they load first; net and child_process
-// are loaded by every Jest worker already, worker_threads by the watchdog,
-// http is not (about 4 ms, once).
+// are loaded by every Jest worker already, worker_threads by the watchdog;
+// http and dgram are not (about 4 ms, once).
 function loadPublishers(): void {
   for (const m of [
     'node:net',
     'node:child_process',
     'node:http',
     'node:worker_threads',
+    'node:dgram',
   ])
     require(m);
 }
