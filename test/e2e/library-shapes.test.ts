@@ -493,7 +493,7 @@ describe.each([
     );
     expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 promise\)/);
     expect(d.replace(/\s+/g, ' ')).toContain(
-      '⏸ thenable (not a native promise), never settled ↳ its resolve function is kept in JobHandle.callbacks[0].fulfilled (by fulfilled at src/job-handle.js:15:20) (class JobHandle at src/job-handle.js:8:14), itself kept in `jobs` of src/job-handle.js',
+      '⏸ thenable (not a native promise), never settled ↳ its resolve function is kept in JobHandle.callbacks[0] (by a function at src/job-handle.js:14:27) (class JobHandle at src/job-handle.js:8:14), itself kept in `jobs` of src/job-handle.js',
     );
   });
 
