@@ -91,8 +91,12 @@ export function nearestHolder(
       )
         continue;
       // A function does not keep its scope's variables it does not use,
-      // though V8 keeps them in one scope with those it does.
-      const via = down.get(node)!;
+      // though V8 keeps them in one scope with those it does; nor those of
+      // the scopes around it (reached through `previous`): the variable is
+      // the one the search came by, further down.
+      let via = down.get(node)!;
+      while (via !== -1 && g.edgeName(via) === 'previous')
+        via = down.get(g.edgeTo(via)) ?? -1;
       if (
         name === 'context' &&
         via !== -1 &&
