@@ -11,9 +11,13 @@ test("a timer's _idleStart plus LOOP_CLOCK_OFFSET is when it was armed, on now()
   clearTimeout(t);
   const armed =
     (t as unknown as {_idleStart: number})._idleStart + LOOP_CLOCK_OFFSET;
-  // `_idleStart` is in whole ms.
+  // `_idleStart` is in whole ms. It is libuv's loop time, read when the
+  // loop last turned, and so is the offset, read when clock.ts loaded: on a
+  // busy machine a long synchronous load leaves it a few ms stale, and a
+  // timer reads as armed that much later (seen: 3.3 ms in a CI run). A
+  // dump rounds what it says of timers far above that.
   expect(armed).toBeGreaterThan(before - 2);
-  expect(armed).toBeLessThan(after + 2);
+  expect(armed).toBeLessThan(after + 25);
 });
 
 test('the loop clock begins after performance’s origin', () => {
