@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('59 failed, 1 passed, 60 total');
-    expect(all).toHaveLength(59);
+    expect(run.tests).toBe('60 failed, 1 passed, 61 total');
+    expect(all).toHaveLength(60);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -1005,6 +1005,24 @@ describe.each([
     const d = outline(find("a request a class's bound handler never answers"));
     expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
       /⇄ HTTP GET to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); it waits on: └╼ 'request' listener handle at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+: the GET is not answered; its handler returned without answering it/,
+    );
+  });
+
+  // p-queue's shape: onIdle()'s resolve function is called when the last
+  // task's run() ends; the stuck task's run() awaits a promise whose resolve
+  // function is gone. One hang: the task under add()'s promise (which that
+  // run() would resolve), under onIdle()'s (calls.ts: the task's run() is
+  // its own call, not the one that started it; wakers/resumes.ts: what the
+  // suspended run() reaches besides).
+  test("a queue's onIdle() while one task never settles: one branch, the orphaned task under add() under onIdle()", () => {
+    const d = outline(
+      find("a queue's onIdle() while one task's callback is never called"),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 orphaned promise\)\n/,
+    );
+    expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
+      /└╼ onIdle at src\/idle-queue\.js:46:12 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in IdleQueue\._resolveIdle .*└╼ add at src\/idle-queue\.js:16:12 \(not awaited\) ⏸ promise, never settled; it waits on: .*└╼ run at src\/idle-queue\.js:20:25 \(not awaited\) └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled ↳ nothing can settle it: its resolve and reject functions are gone \(orphaned\)/,
     );
   });
 });

@@ -6,6 +6,8 @@ import {
   startRecording,
 } from '../../src/core/record';
 import {takeDump} from '../../src/core/dump';
+import type {LeafSource} from '../../src/core/dump/sources';
+import type {Leaf} from '../../src/core/types';
 import {unitContext} from './context';
 
 // The guess of src/core/graph/calls.ts (which call of a function a frame is
@@ -57,4 +59,52 @@ describe('which call a frame is in, guessed for first runs', () => {
       expect(framesOf(3)).toHaveLength(4);
     },
   );
+});
+
+// A call made by a call that was resumed from an `await` (p-queue's `run()`,
+// which after its task calls `_next()`, which starts the next task's
+// `run()`): the frame on top is the new call's, not the resumed one's.
+async function runTask(task: () => Promise<void>, next: () => void) {
+  await task();
+  next();
+}
+
+describe('a call started by a resumed call of the same function', () => {
+  test("its first run's wait is its own: its chain ends where its result is dropped", async () => {
+    const stop = startRecording({captureBurst: 100_000, capturesPerSecond: 0});
+    const root = createRoot();
+    try {
+      let second: Promise<void> | undefined;
+      let never: Promise<void> | undefined;
+      const body = async (): Promise<void> => {
+        void runTask(
+          () => Promise.resolve(),
+          () =>
+            void (second = runTask(
+              () => (never = new Promise<void>(() => {})),
+              () => {},
+            )),
+        );
+        await new Promise<void>(() => {});
+      };
+      enterRoot(root);
+      void Promise.all([body()]);
+      for (let i = 0; i < 5; i++) await Promise.resolve();
+      leaveRoot(root);
+      const sources = new Map<Leaf, LeafSource>();
+      const {leaves} = takeDump(root, unitContext(__filename), sources);
+      const leaf = leaves.find(l => {
+        const source = sources.get(l);
+        return source !== undefined && 'promise' in source
+          ? source.promise === never
+          : false;
+      });
+      // Its chain: it, and the promise of the call that awaits it (the
+      // second), whose result the first call drops.
+      expect(sources.get(leaf!)).toMatchObject({feeds: [never, second]});
+    } finally {
+      closeRoot(root);
+      stop();
+    }
+  });
 });

@@ -96,8 +96,15 @@ export class Calls {
     if (before !== undefined && before.awaits !== undefined) {
       if (this.g.waitKind(before) === 'await') {
         const was = this.g.sites(before)[0];
-        // Resumed from an `await` of the same function: the same call.
-        if (was !== undefined && fnKey(was) === fnKey(top))
+        // Resumed from an `await` of the same function: the same call, if
+        // the frame is the one resumed, the deepest of that function in
+        // the stack's synchronous part. One above it is a call the resumed
+        // one made (p-queue's `run()` starting the next task's `run()`).
+        if (
+          was !== undefined &&
+          fnKey(was) === fnKey(top) &&
+          deepestOf(sites, fnKey(was)) === at
+        )
           return this.callOfWait(before);
       }
     }
@@ -131,6 +138,17 @@ export class Calls {
     }
     return undefined;
   }
+}
+
+/**
+ * The index of the deepest frame of the function `key` in the synchronous
+ * part of `sites` (before its first async frame), or -1.
+ */
+function deepestOf(sites: readonly Site[], key: string): number {
+  let found = -1;
+  for (let i = 0; i < sites.length && !isAsync(sites[i]); i++)
+    if (fnKey(sites[i]) === key) found = i;
+  return found;
 }
 
 /**

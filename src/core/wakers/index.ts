@@ -35,6 +35,7 @@ import {findHolders} from './locks';
 import {feedPairs, feedsOf} from './feeds';
 import {promiseFeedsOf, within} from './promise-feeds';
 import {handsOn, handsToSubjects, handsToTarget} from './hands-on';
+import {resumesToSubjects} from './resumes';
 import {hostOf} from '../inputs';
 import {fedTimeouts, guardsOf} from './guards';
 import {sameTimerGroups} from './same-timer';
@@ -188,6 +189,20 @@ export function findWakers(
         chainNodes[k],
         resolvers,
         subjects.indexOf(s),
+      );
+      if (found.length !== 1) return;
+      fedBy[k] = found;
+      reaching[k] = true;
+    });
+    // A chain whose promise's resolve function an async function suspended
+    // at an `await` keeps (p-queue's `add()`, whose task's `run()` awaits a
+    // task that never settles), and whose continuation reaches one stuck
+    // promise the Root waits on (`onIdle()`'s): both wait on that `await`.
+    const unawaited = new Set(feeders.map(s => subjects.indexOf(s)));
+    feeders.forEach((s, k) => {
+      if (fedBy[k].length > 0) return;
+      const found = resumesToSubjects(ix, subjects.indexOf(s), resolvers, i =>
+        unawaited.has(i),
       );
       if (found.length !== 1) return;
       fedBy[k] = found;

@@ -3,9 +3,12 @@
  * a listener to the resolve function it would call, a callback to the
  * resolve function of a promise it settles (HeapIndex.leadsTo). From a
  * function into its scope only through the variables it uses
- * (closure-uses.ts), never through V8's code and metadata nor the realm, and
- * at most {@link BUDGET} objects and scopes visited: what is not found by
- * then is not said.
+ * (closure-uses.ts), never through V8's code and metadata nor the realm, nor
+ * through what a promise runs when it settles (its reactions: no code that
+ * holds it can run them) or an `AsyncLocalStorage` store (Node keeps it on
+ * every promise; Jest's keeps the test and its module's variables), and at
+ * most {@link BUDGET} objects and scopes visited: what is not found by then
+ * is not said.
  */
 import type {HeapIndex} from './heap-index';
 
@@ -68,6 +71,8 @@ export function reachedFrom(
         if (
           ix.skip(e) ||
           name === 'map' ||
+          g.name(to) === 'system / PromiseReaction' ||
+          ix.isAsyncStore(to) ||
           name === '__proto__' ||
           (g.edgeType(e) === 'internal' && CODE.has(name as string)) ||
           seen.size + scopes.size > BUDGET
