@@ -6,15 +6,18 @@
  * frame is (there is no call id). Where an async function was resumed, the
  * recorder knows exactly: the code runs as the reaction of the `await` it
  * resumed from (the capture's context), and that `await` was made by the same
- * call. A call's first run, up to its first `await`, is the one place left to
+ * call, whose frame is the deepest of its function in the stack (one above it
+ * is a call the resumed one made: p-queue's `run()` starting the next task's).
+ * A call's first run, up to its first `await`, is the one place left to
  * guess: the frame is in the latest call of its function made before the
  * capture along the same call path (the same callers at the same positions).
  *
  * Limits of the guess: a stack cut short compares fewer frames (two calls of
  * one function from one line of one loop, both still in their first run, are
- * one); a function whose promise was not recorded (over the capture budget,
- * or made before the test) has no call to find, and its frame is then read as
- * a plain function's.
+ * one; a call made by a resumed call of the same function, whose frame is cut
+ * off, reads as the resumed one); a function whose promise was not recorded
+ * (over the capture budget, or made before the test) has no call to find, and
+ * its frame is then read as a plain function's.
  */
 import {type Capture, Stamp} from '../record';
 import {type Site, fnKey, isAsync, sameCallPath} from '../stack/sites';
