@@ -182,8 +182,12 @@ export function findWakers(
     // A chain that hands its outcome on to a callback (fastq's worker
     // promise, to its task's `worked`), from which one stuck promise's
     // resolve function is reached forward, too far for the search back.
+    // Asked once per chain: here, and for the report's `reaching`.
+    const handing: Array<boolean | undefined> = [];
+    const hands = (k: number): boolean =>
+      (handing[k] ??= handsOn(ix, chainNodes[k]));
     feeders.forEach((s, k) => {
-      if (fedBy[k].length > 0 || !handsOn(ix, chainNodes[k])) return;
+      if (fedBy[k].length > 0 || !hands(k)) return;
       const found = handsToSubjects(
         ix,
         chainNodes[k],
@@ -281,7 +285,7 @@ export function findWakers(
         drawn,
       ),
       reaching: feeders
-        .filter((_, k) => reaching[k] || handsOn(ix, chainNodes[k]))
+        .filter((_, k) => reaching[k] || hands(k))
         .map(s => s.leaf),
       nodes: probe.graph.nodeCount,
       ms: Math.round(now() - started),
