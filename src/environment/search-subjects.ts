@@ -54,7 +54,10 @@ export function subjectsOf(
       });
   }
   const feedsOf = (leaf: Leaf, own: object[] | undefined): object[] => {
-    const unawaited = leaf.detached || leaf.path.some(f => f.notAwaited);
+    // Or one whose own chain nothing waits on either (graphql-ws's release
+    // promise, under the subscription whose end completes the iterator).
+    const unawaited =
+      leaf.detached || leaf.path.some(f => f.notAwaited) || own !== undefined;
     const above = waiting.flatMap(([w, feeds]) =>
       unawaited && w.detached === leaf.detached && startsWith(leaf.path, w.path)
         ? feeds

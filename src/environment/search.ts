@@ -27,6 +27,7 @@ import {
   findWakers,
 } from '../core/wakers';
 import {SearchBudget} from './search-budget';
+import {states} from './state';
 import {memoryVerdict, readMemory} from './search-memory';
 import {
   type Lookup,
@@ -333,7 +334,9 @@ function skipReason(
 /** What every search of a test process is given about where it runs. */
 function searchContext(ctx: DumpContext, options: SearchOptions) {
   return {
-    exclude: [...recorderObjects(), ...ledgerObjects()],
+    // The environment's own state too: its running tests' functions keep
+    // what their scopes keep, and no path of the program's goes through it.
+    exclude: [...recorderObjects(), ...ledgerObjects(), states],
     rootDir: options.rootDir,
     mapPosition: ctx.mapPosition,
     isMachinery: heldByRunner,

@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('60 failed, 1 passed, 61 total');
-    expect(all).toHaveLength(60);
+    expect(run.tests).toBe('61 failed, 1 passed, 62 total');
+    expect(all).toHaveLength(61);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -1024,5 +1024,35 @@ describe.each([
     expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
       /└╼ onIdle at src\/idle-queue\.js:46:12 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in IdleQueue\._resolveIdle .*└╼ add at src\/idle-queue\.js:16:12 \(not awaited\) ⏸ promise, never settled; it waits on: .*└╼ run at src\/idle-queue\.js:20:25 \(not awaited\) └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled ↳ nothing can settle it: its resolve and reject functions are gone \(orphaned\)/,
     );
+  });
+
+  // graphql-ws itself, client and server in this process. The client's
+  // subscription (an async function waiting for its release, whose end
+  // completes the iterator) is what next() waits on besides a message: under
+  // it, not a branch (search-subjects.ts: a leaf whose own chain nothing
+  // waits on gets the chain of the promise waiting on it above). What keeps
+  // the release's resolve function is the subscription's message listener
+  // (a 'complete' message calls it), not a socket that carries the test's
+  // AsyncLocalStorage store, a generator's registers, or the environment's
+  // own state (nearest.ts, search.ts). The server's side, its resolver
+  // waiting for an event nobody emits, is still a branch of its own.
+  test("a GraphQL subscription's next value: the subscription under next(), kept by its message listener; the server's resolver a branch", () => {
+    const d = outline(
+      find(
+        'a GraphQL subscription over a WebSocket › the next value of a subscription whose event is emitted under another name',
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 2 branches stuck after … ms \(1 event wait, 1 promise\); 2 aside/,
+    );
+    const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
+    expect(flat).toMatch(
+      /├╼ iterator2 at \S+graphql-ws\/dist\/client\.cjs:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for 'message' on a WebSocket \(an EventEmitter\).* └╼ subscribe at .*⏸ promise, never settled; created in connect at \S+:\d+:\d+ ↳ its resolve function is kept through `listeners2\[…\]`/,
+    );
+    expect(flat).toMatch(
+      /└╼ orderShipped at test\/shapes\.test\.js:\d+:\d+ ⏸ events\.next\(\) promise, never settled ↳ waits for 'shipped:7' on an EventEmitter/,
+    );
+    expect(flat).not.toContain('Sender._socket');
+    expect(flat).not.toContain('state_1');
   });
 });

@@ -6,6 +6,7 @@
  * or a module's variable. Of the holders at the nearest depth, the one that
  * says most is taken.
  */
+import {edgeNamed} from '../heap';
 import type {Chain} from './heap-index';
 import type {Recognised, WakerContext} from './context';
 import {RANK_ERROR, rankOf, recognise} from './recognise';
@@ -71,6 +72,11 @@ export function nearestHolder(
         continue;
       }
     }
+    // A resource does not keep what its AsyncLocalStorage store keeps: Node
+    // puts the store on every promise, socket handle and timer made in its
+    // context (by name, or in a handle's out-of-object properties), and
+    // Jest's keeps the test, its function and so its variables.
+    if (ix.isAsyncStore(node)) continue;
     for (const {from, edge} of ix.retainersOf(node)) {
       if (
         down.has(from) ||
@@ -97,12 +103,23 @@ export function nearestHolder(
       let via = down.get(node)!;
       while (via !== -1 && g.edgeName(via) === 'previous')
         via = down.get(g.edgeTo(via)) ?? -1;
+      // A suspended generator's registers keep the scope it runs in: when
+      // that is its function's, asked about below through its `context`,
+      // not a variable it uses.
       if (
-        name === 'context' &&
-        via !== -1 &&
-        g.type(from) === 'closure' &&
-        !ix.usesVariable(from, via)
+        g.type(from) === 'array' &&
+        g.name(node) === 'system / Context' &&
+        registersInScope(cx, from, node)
       )
+        continue;
+      // A generator's (an async function's) scope is its function's.
+      const fn =
+        name !== 'context' || via === -1
+          ? -1
+          : g.type(from) === 'closure'
+            ? from
+            : edgeNamed(g, from, 'function');
+      if (fn !== -1 && g.type(fn) === 'closure' && !ix.usesVariable(fn, via))
         continue;
       down.set(from, edge);
       queue.push(from);
@@ -112,6 +129,25 @@ export function nearestHolder(
   if (best === undefined) return undefined;
   const {node, waker, place} = best;
   return {node, waker, place, chain: chainTo(cx, node, down)};
+}
+
+/**
+ * Whether `array` is the saved registers of a generator whose function's
+ * scope is `scope`.
+ */
+function registersInScope(
+  cx: WakerContext,
+  array: number,
+  scope: number,
+): boolean {
+  const g = cx.ix.g;
+  for (const {from, edge} of cx.ix.retainersOf(array))
+    if (
+      g.edgeName(edge) === 'parameters_and_registers' &&
+      edgeNamed(g, from, 'context') === scope
+    )
+      return true;
+  return false;
 }
 
 /** The chain from the search's start up to `top` (see nearestHolder). */
