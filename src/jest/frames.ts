@@ -15,7 +15,9 @@ export const CIRCUS = /[\\/]node_modules[\\/]jest-circus[\\/]/;
 /**
  * The packages of JEST_PACKAGES that programs use too: jest-circus runs
  * `test.concurrent` through p-limit, and a project's p-limit of the same
- * version is that very copy.
+ * version is that very copy; a test may install @sinonjs/fake-timers's clock
+ * itself (`FakeTimers.install()`), whose `timers/promises` makes the
+ * program's promises.
  */
 export const SHARED_WITH_JEST =
-  /[\\/]node_modules[\\/](?:p-limit|yocto-queue)[\\/]/;
+  /[\\/]node_modules[\\/](?:p-limit|yocto-queue|@sinonjs[\\/]fake-timers)[\\/]/;

@@ -247,6 +247,22 @@ describe.each([
     expect(d).not.toContain('Fake timers (');
   });
 
+  // Its timers/promises: the sleep's promise is made by the clock's code
+  // (@sinonjs/fake-timers's, which Jest uses too), called by the program: a
+  // promise of the test's, not Jest's own (it read "no promise, timer or
+  // handle under this test is pending").
+  test("a timers/promises sleep under a clock the test installed: the program's promise, on a fake timer", () => {
+    const d = all.find(x =>
+      x.includes('timers/promises sleep under a fake clock the test installed'),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after \d+ ms \(1 fake timer\)/,
+    );
+    expect(d!.replace(/\s+/g, ' ')).toContain(
+      "└╼ pollUntilReady at test/own-clock-promises.test.ts:11:31 ⏸ promise, never settled ↳ settles when a fake timer fires: its fake clock, not Jest's",
+    );
+  });
+
   // That clock replaced performance.now() for the whole process, and the test
   // never restored it: the next dump's times are still real ones (they were
   // the time since the process started).

@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('61 failed, 1 passed, 62 total');
-    expect(all).toHaveLength(61);
+    expect(run.tests).toBe('62 failed, 1 passed, 63 total');
+    expect(all).toHaveLength(62);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -1054,5 +1054,20 @@ describe.each([
     );
     expect(flat).not.toContain('Sender._socket');
     expect(flat).not.toContain('state_1');
+  });
+
+  // A thread started while the file loaded (no Root: the recorder notes it
+  // under the file's load, record/io.ts) is asked about like a hook's.
+  test('a pool task on a thread started at module load: drawn under the task, said started before the test', () => {
+    const d = outline(
+      find('a task a thread started at module load never answers'),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 worker thread\)\n/,
+    );
+    const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
+    expect(flat).toMatch(
+      /⏸ promise, never settled; it waits on: ↳ its resolve function is kept in ThreadInfo\.tasks .* └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ └╼ start at src\/thread-pool\.js:\d+:\d+ └╼ spawn at src\/thread-pool\.js:\d+:\d+ ⚙ worker thread \d+ \(started before this test\), running: its event loop idle \d+% of the .+ since it started\s*$/,
+    );
   });
 });

@@ -6,8 +6,8 @@ test("a project's own p-limit and yocto-queue read as Jest's (jest-circus runs t
     expect(isMachinery(`/work/app/node_modules/${pkg}/index.js`)).toBe(true);
 });
 
-test("p-limit and yocto-queue are shared with Jest (Jest's work only where Jest called them); Jest's own packages are not", () => {
-  for (const pkg of ['p-limit', 'yocto-queue'])
+test("p-limit, yocto-queue and @sinonjs/fake-timers are shared with Jest (Jest's work only where Jest called them); Jest's own packages are not", () => {
+  for (const pkg of ['p-limit', 'yocto-queue', '@sinonjs/fake-timers'])
     expect(isSharedWithJest(`/work/app/node_modules/${pkg}/index.js`)).toBe(
       true,
     );

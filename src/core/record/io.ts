@@ -10,8 +10,8 @@ import {trapFirstAssignment} from '../first-assignment';
 import {interceptConnects} from './connects';
 import {recordRequests} from './requests';
 import {recordFetchRequests} from './fetch-requests';
-import {capture, rec, take} from './state';
-import {startPendingRoot} from './roots';
+import {capture, rec, take, takeAmbient} from './state';
+import {AMBIENT, startPendingRoot} from './roots';
 import type {HandleKind, Root} from './types';
 import {noteOutliving} from './outliving';
 
@@ -118,7 +118,27 @@ function onHandle(
     sockets.add(handle);
   }
   // Between tests (a leftover's work): in the file's ledger, without a stack.
-  if (root === null) return noteOpened(kind, handle, undefined, null);
+  if (root === null) {
+    noteOpened(kind, handle, undefined, null);
+    // A worker thread or socket the file made as it loaded (a pool made at
+    // module scope, as most projects make it): a test may wait on it.
+    if (
+      (kind === 'worker' || kind === 'socket') &&
+      rec.ambientOpen &&
+      takeAmbient()
+    ) {
+      const c = capture(
+        cutAt,
+        AMBIENT,
+        rec.options.maxFrames,
+        executionAsyncResource(),
+        undefined,
+        undefined,
+      );
+      noteOutliving(handle, {kind, capture: c}, AMBIENT);
+    }
+    return;
+  }
   if (root.handles.has(handle)) return;
   const c = capture(
     cutAt,

@@ -125,6 +125,7 @@ export function emitterWaker(
   o: ObjectState | undefined,
   rawEvent: string | null,
   once: boolean,
+  family = 'EventEmitter',
 ): Waker {
   const state =
     o === undefined
@@ -132,9 +133,7 @@ export function emitterWaker(
       : (happened(o, rawEvent) ??
         (o.request !== undefined ? requestLacks(o.request, rawEvent) : null));
   const kind =
-    cls === 'EventEmitter'
-      ? 'an EventEmitter'
-      : `${article(cls)} (an EventEmitter)`;
+    cls === family ? article(family) : `${article(cls)} (${article(family)})`;
   const emitted =
     state ??
     (once
@@ -143,7 +142,7 @@ export function emitterWaker(
   return {
     kind: 'event',
     what: `waits for ${event} on ${kind}: ${emitted}`,
-    short: `waits for ${event} on ${cls === 'EventEmitter' ? kind : article(cls)}`,
+    short: `waits for ${event} on ${cls === family ? kind : article(cls)}`,
   };
 }
 

@@ -29,6 +29,9 @@ import {reachesThroughCallbackTable} from './listener-reach';
  */
 const META = new Set(['newListener', 'removeListener']);
 
+/** What an emitter of component-emitter's is called. */
+const COMPONENT = 'component-emitter';
+
 /**
  * Of the events of the emitter at `chain.nodes[k]` other than 'error' whose
  * listeners lead to what the search started from, the first (with
@@ -40,15 +43,20 @@ function otherEvent(
   k: number,
   down: Map<number, number>,
   notEnding: boolean,
+  prefix = '',
 ): string | undefined {
   const g = cx.ix.g;
   const events = chain.nodes[k - 1];
   const reaching: string[] = [];
   for (let e = g.firstEdge(events); e < g.firstEdge(events + 1); e++) {
-    const name = g.edgeName(e);
+    const key = g.edgeName(e);
     const to = g.edgeTo(e);
+    const name =
+      typeof key === 'string' && key.startsWith(prefix)
+        ? key.slice(prefix.length)
+        : undefined;
     if (
-      typeof name !== 'string' ||
+      name === undefined ||
       name === 'error' ||
       META.has(name) ||
       (notEnding && ENDING.has(name)) ||
@@ -209,6 +217,22 @@ export function recogniseListener(
       };
     }
   }
+  if (edge === '_callbacks' && k >= 2) {
+    // component-emitter's (socket.io's, superagent's): listeners by `$` and
+    // the event's name. events.once() adds one for 'error' too, met first or
+    // not: another that leads here is named.
+    const met = cx.ix.via(chain, k - 2);
+    if (typeof met === 'string' && met.startsWith('$')) {
+      let raw = met.slice(1);
+      if ((raw === 'error' || META.has(raw)) && down !== undefined)
+        raw = otherEvent(cx, chain, k, down, false, '$') ?? raw;
+      const label = eventLabel(raw, EVENT_NAME);
+      return {
+        waker: emitterWaker(label, name, undefined, raw, false, COMPONENT),
+        place: listenerPlace(label, name),
+      };
+    }
+  }
   if (edge === '_eventListeners' && k >= 2) {
     // jsdom's EventTarget: listeners by event type, on the element's
     // implementation object.
@@ -222,7 +246,7 @@ export function recogniseListener(
   }
   if (typeof edge === 'string' && edge.includes('kEvents')) {
     return {
-      waker: eventTarget(cx, node, chain, k),
+      waker: eventTarget(cx, node, chain, k, down),
       place: targetListenerPlace(name),
     };
   }
@@ -292,6 +316,7 @@ function eventTarget(
   node: number,
   chain: Chain,
   k: number,
+  down: Map<number, number> | undefined,
 ): Waker {
   const g = cx.ix.g;
   const cls = g.name(node);
@@ -301,18 +326,40 @@ function eventTarget(
   const table = chain.nodes[k - 2];
   const list = chain.nodes[k - 3];
   if (table !== undefined && list !== undefined) {
-    let at = -1;
-    for (let e = g.firstEdge(table); e < g.firstEdge(table + 1); e++)
-      if (g.edgeTo(e) === list) at = Number(g.edgeName(e));
-    for (let e = g.firstEdge(table); e < g.firstEdge(table + 1); e++) {
-      if (Number(g.edgeName(e)) === at - 1 && g.type(g.edgeTo(e)) === 'string')
-        event = g.name(g.edgeTo(e));
-    }
+    const entries = tableEntries(cx, table);
+    event = entries.find(([, value]) => value === list)?.[0] ?? null;
+    // A Node EventTarget (a MessagePort) has on(): events.once() adds an
+    // 'error' listener there too, which only rejects. Another that leads
+    // here is named.
+    if (event === 'error' && down !== undefined)
+      event =
+        entries.find(
+          ([key, value]) =>
+            key !== 'error' && leads(cx, value, chain.nodes[0], down),
+        )?.[0] ?? event;
   }
   const e = eventLabel(event, EVENT_NAME);
   const o = cx.states.read(node);
   if (o?.aborted !== undefined) return abortWaker(e, o.aborted);
   return eventTargetWaker(e, cls);
+}
+
+/** The string keys of a Map's table, each with the value after it. */
+function tableEntries(
+  cx: WakerContext,
+  table: number,
+): Array<[string, number]> {
+  const g = cx.ix.g;
+  const at = new Map<number, number>();
+  for (let e = g.firstEdge(table); e < g.firstEdge(table + 1); e++)
+    at.set(Number(g.edgeName(e)), g.edgeTo(e));
+  const out: Array<[string, number]> = [];
+  for (const [i, key] of at) {
+    const value = at.get(i + 1);
+    if (g.type(key) === 'string' && value !== undefined)
+      out.push([g.name(key), value]);
+  }
+  return out;
 }
 
 /**

@@ -1,0 +1,76 @@
+import {once} from 'node:events';
+import {MessageChannel} from 'node:worker_threads';
+import type {WakerSubject} from '../../src/core/wakers';
+import {promiseLeaf, searchThisProcess} from './wakers/live';
+
+// events.once() on emitters that are not Node's EventEmitter: it adds a
+// listener for 'error' too (which only rejects), and the search may meet it
+// first. The event waited for is named, not 'error'.
+
+/** component-emitter's shape (socket.io's, superagent's emitters). */
+class Emitter {
+  _callbacks: Record<string, Array<(...args: unknown[]) => void>> = {};
+
+  on(event: string, fn: (...args: unknown[]) => void): this {
+    (this._callbacks['$' + event] ??= []).push(fn);
+    return this;
+  }
+
+  once(event: string, fn: (...args: unknown[]) => void): this {
+    const on = (...args: unknown[]): void => {
+      this.off(event, on);
+      fn(...args);
+    };
+    return this.on(event, on);
+  }
+
+  off(event: string, fn: (...args: unknown[]) => void): this {
+    const list = this._callbacks['$' + event] ?? [];
+    list.splice(list.indexOf(fn), 1);
+    return this;
+  }
+
+  emit(event: string, ...args: unknown[]): this {
+    for (const fn of [...(this._callbacks['$' + event] ?? [])]) fn(...args);
+    return this;
+  }
+}
+
+class Socket extends Emitter {}
+
+const kept: unknown[] = [];
+
+afterAll(() => {
+  kept.length = 0;
+});
+
+async function wakerOf(promise: Promise<unknown>): Promise<string> {
+  promise.catch(() => {});
+  kept.push(promise);
+  await new Promise(r => setTimeout(r, 20));
+  const leaf = promiseLeaf('waits');
+  const subjects: WakerSubject[] = [{leaf, promise, constructed: false}];
+  searchThisProcess(subjects);
+  return leaf.waker?.what ?? '';
+}
+
+test("once() on component-emitter's emitter: the event and the emitter's kind", async () => {
+  const socket = new Socket();
+  kept.push(socket);
+  socket.emit('other');
+  expect(await wakerOf(once(socket as never, 'reply'))).toMatch(
+    /^waits for 'reply' on a Socket \(a component-emitter\): not emitted since its listener was added/,
+  );
+});
+
+test("once() on a MessagePort: 'message', not the 'error' listener once() adds", async () => {
+  const {port1, port2} = new MessageChannel();
+  kept.push(port1, port2);
+  try {
+    expect(await wakerOf(once(port2, 'message'))).toMatch(
+      /^waits for 'message' on a MessagePort/,
+    );
+  } finally {
+    port1.close();
+  }
+});
