@@ -174,7 +174,7 @@ export function stuckThings(dump: Pick<TaskDump, 'leaves'>): Leaf[] {
 /** Whether a leaf is a stuck branch (see {@link stuckLeaves}). */
 export function isStuckLeaf(l: Leaf): boolean {
   return (
-    l.waiting !== true &&
+    (l.waiting !== true || l.heldElsewhere === true) &&
     l.waitsWithInput === undefined &&
     l.waitsWithShared !== true &&
     l.waitsOnAbove === undefined &&

@@ -111,6 +111,12 @@ export interface Leaf {
    */
   waiting?: boolean;
   /**
+   * With {@link waiting}: the branches below it are timers only, timeouts on
+   * it, and something else keeps its resolve function (its waker): what is
+   * stuck is its own wait (a reply nobody sends), a branch of its own.
+   */
+  heldElsewhere?: boolean;
+  /**
    * For an input of a combinator that waits on the branch drawn under another
    * input of the same combinator (one DataLoader batch settles both loads):
    * that input's index. One hang: drawn and counted once, there.

@@ -185,21 +185,34 @@ export interface FailedWith {
   error: boolean;
   /** Where it was thrown: the first frame of the project on its stack. */
   at?: string;
-  /** True when only a library's frames were on its stack. */
+  /** True when {@link at} is a library's frame, its stack's first. */
   inLibrary?: true;
+  /** With {@link inLibrary}: the project's frame the error came out of. */
+  from?: string;
   /**
    * The error a library rejected with, which carried this one in its own
    * property `key` (promise-retry's `retried`).
    */
-  carrier?: {key: string; kind: string; at?: string; inLibrary?: true};
+  carrier?: {
+    key: string;
+    kind: string;
+    at?: string;
+    inLibrary?: true;
+    from?: string;
+  };
 }
 
 function failedWith(f: FailedWith): string {
   if (!f.error) return `a thrown ${f.kind} (not an Error)`;
-  const thrown = (e: {kind: string; at?: string; inLibrary?: true}): string =>
+  const thrown = (e: {
+    kind: string;
+    at?: string;
+    inLibrary?: true;
+    from?: string;
+  }): string =>
     e.at === undefined
       ? e.kind
-      : `${e.kind} thrown ${e.inLibrary === true ? 'in' : 'at'} ${e.at}`;
+      : `${e.kind} thrown ${e.inLibrary === true ? 'in' : 'at'} ${e.at}${e.from !== undefined ? ` (called from ${e.from})` : ''}`;
   const c = f.carrier;
   return c === undefined
     ? thrown(f)

@@ -8,7 +8,12 @@ import type {Leaf, TaskDump} from '../core/types';
 import type {WakerSubject} from '../core/wakers';
 
 /** A timer or handle of a branch of its own: which promise does it feed? */
-export type Handle = {leaf: Leaf; handle: object};
+/**
+ * A handle whose leaf is a branch of its own; `earlier` when another Root (or
+ * the file's load) opened it (a pool's thread): in the dump only if found
+ * feeding a stuck promise.
+ */
+export type Handle = {leaf: Leaf; handle: object; earlier?: true};
 
 /**
  * The promises to search, and the handles of branches of their own (a
@@ -68,7 +73,11 @@ export function subjectsOf(
   for (const [leaf, s] of sources) {
     if ('handle' in s) {
       if (leaf.busy !== true && dump.leaves.includes(leaf) && apart(leaf, dump))
-        handles.push({leaf, handle: s.handle});
+        handles.push(
+          s.earlier === true
+            ? {leaf, handle: s.handle, earlier: true}
+            : {leaf, handle: s.handle},
+        );
     } else if (
       leaf.kind === 'promise' &&
       leaf.waiting !== true &&

@@ -7,6 +7,7 @@ import type {LeafSource} from '../core/dump';
 import {
   handlesBeside,
   timeoutCandidates,
+  timersAlone,
   timersUnderInput,
 } from '../core/dump/guards';
 import type {Leaf, TaskDump} from '../core/types';
@@ -55,6 +56,19 @@ export function guardQuestions(
     };
     const timers = timeoutCandidates(dump, waiting).flatMap(handleOf);
     const drawn = timersUnderInput(dump, waiting).flatMap(handleOf);
+    const alone =
+      timers.length === 0 ? timersAlone(dump, waiting).flatMap(handleOf) : [];
+    if (alone.length > 0) {
+      out.push({
+        waiting,
+        promise: s.promise,
+        timers: alone,
+        beside: [],
+        drawn,
+        alone: true,
+      });
+      continue;
+    }
     if (timers.length === 0 && drawn.length === 0) continue;
     const beside =
       timers.length === 0 ? [] : handlesBeside(dump, waiting).flatMap(handleOf);

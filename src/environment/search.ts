@@ -250,8 +250,13 @@ function searchOrReuse(
   const reuse = (): void =>
     reuseFindings(dump, {subjects, handles, guards, dropped}, known);
   const unknown = known.some(k => k.kind === 'unknown');
+  // A thread or socket another Root opened (a hook's, the file's load) is
+  // no handle a finding reused names (made by other calls): what it feeds
+  // is asked of the heap, within the budget.
+  const earlier = handles.some(h => h.earlier === true);
   if (
     !unknown &&
+    !earlier &&
     !mustSearch(known.map(k => (k.kind === 'known' ? k.waker : undefined)))
   ) {
     reuse();
@@ -307,6 +312,7 @@ function searchOrReuse(
   } catch (e) {
     // All or nothing: no `↳` line from a search that did not finish.
     for (const s of subjects) delete s.leaf.waker;
+    unholdAll(guards);
     searchFailed(dump, e);
   } finally {
     state.budget.spend(now() - started, memory.heapUsedMb);
@@ -342,6 +348,18 @@ function searchContext(ctx: DumpContext, options: SearchOptions) {
     isMachinery: heldByRunner,
     now: ctx.now,
   };
+}
+
+/**
+ * What a search that did not finish set on the promises it asked about
+ * alone (wakers/held-elsewhere.ts), taken back.
+ */
+function unholdAll(guards: readonly GuardQuestion[]): void {
+  for (const q of guards)
+    if (q.waiting.heldElsewhere === true) {
+      delete q.waiting.heldElsewhere;
+      delete q.waiting.waker;
+    }
 }
 
 /** A search that failed: said in one line, and the process's last. */
@@ -398,9 +416,12 @@ function searchFeeds(
       // A timer found feeding one that is a timeout on it (an abort).
       markTimeouts(dump, report.guards);
     } catch (e) {
+      unholdAll(guards);
       searchFailed(dump, e);
     } finally {
       waiting.forEach((s, i) => {
+        // Kept where its wait is its own (wakers/held-elsewhere.ts).
+        if (s.leaf.heldElsewhere === true) return;
         if (before[i] === undefined) delete s.leaf.waker;
         else s.leaf.waker = before[i];
       });

@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('62 failed, 1 passed, 63 total');
-    expect(all).toHaveLength(62);
+    expect(run.tests).toBe('63 failed, 1 passed, 64 total');
+    expect(all).toHaveLength(63);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -1067,7 +1067,24 @@ describe.each([
     );
     const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
     expect(flat).toMatch(
-      /⏸ promise, never settled; it waits on: ↳ its resolve function is kept in ThreadInfo\.tasks .* └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ └╼ start at src\/thread-pool\.js:\d+:\d+ └╼ spawn at src\/thread-pool\.js:\d+:\d+ ⚙ worker thread \d+ \(started before this test\), running: its event loop idle \d+% of the .+ since it started\s*$/,
+      /⏸ promise, never settled; it waits on: ↳ its resolve function is kept in ThreadInfo\.tasks .* └╼ <anonymous> at test\/module-pool\.test\.js:\d+:\d+ └╼ start at src\/thread-pool\.js:\d+:\d+ └╼ spawn at src\/thread-pool\.js:\d+:\d+ ⚙ worker thread \d+ \(started before this test\), running: its event loop idle \d+% of the .+ since it started\s*$/,
+    );
+  });
+
+  // The call's executor set the timer and kept its resolve function in
+  // `pending`: the timer alone was drawn as the branch ("1 timer"). What hangs
+  // is the reply nobody sends (wakers/held-elsewhere.ts).
+  test('a call whose reply nobody sends, under a timeout of its own: the call is the branch, kept in its pending map, the timer a timeout on it', () => {
+    const d = outline(
+      find(
+        'a call whose reply nobody sends, with a timeout longer than the test',
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 promise\); 1 timeout on a stuck\s+wait/,
+    );
+    expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
+      /└╼ call at src\/rpc\.js:16:12 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in RpcClient\.pending \(a Map\) .*└╼ <anonymous> at src\/rpc\.js:18:21 ⏲ setTimeout 60000 ms, fires in .*; a timeout on the promise above: its callback can settle that promise, ending the wait/,
     );
   });
 });

@@ -81,7 +81,7 @@ test('an error a library wraps each failure in: the failure, and the property ca
   );
   expect(leafOf(dump)).toMatch(
     new RegExp(
-      `each with Unavailable thrown at ${THIS_FILE}:${lineOf('down')}:\\d+, carried in the \`retried\` of Error thrown at ${THIS_FILE}:${lineOf('wrap')}:\\d+;`,
+      `each with Unavailable thrown at ${THIS_FILE}:${lineOf('down')}:\\d+, carried in the \`retried\` of Error thrown in \\S+/wrap-retry/index\\.js:1:\\d+ \\(called from ${THIS_FILE}:${lineOf('wrap')}:\\d+\\);`,
     ),
   );
   fs.rmSync(dir, {recursive: true, force: true});
@@ -347,7 +347,7 @@ test('two loops run one after the other from one line of a test count as one (do
   expect(counted).toBe(armed[0] + armed[1]);
 });
 
-test('where an error was thrown: a frame of the project, not one only awaiting it', () => {
+test("where an error was thrown: its first frame, the project's it came out of if that is a library's, never one only awaiting it", () => {
   const no = (): boolean => false;
   // The AWS SDK's: thrown in a library, awaited by the test.
   expect(
@@ -363,6 +363,7 @@ test('where an error was thrown: a frame of the project, not one only awaiting i
   ).toEqual({
     at: 'node_modules/@smithy/smithy-client/dist-cjs/index.js:10:5',
     inLibrary: true,
+    from: 'test/s3.test.js:28:3',
   });
   // The same as Jest's formatter writes it: no `async`, after Node's
   // microtask loop.
@@ -380,6 +381,26 @@ test('where an error was thrown: a frame of the project, not one only awaiting i
   ).toEqual({
     at: 'node_modules/@aws-sdk/core/index.js:1390:65',
     inLibrary: true,
+    from: 'test/s3.test.js:28:3',
+  });
+  // classic-level's: thrown in an anonymous function of the library, its
+  // caller's `async` dropped by Jest's formatter. The library's frame is
+  // where; the test's line, the call it came out of (it said "thrown at" the
+  // test's line).
+  expect(
+    thrownAt(
+      [
+        'at /app/node_modules/abstract-level/abstract-level.js:174:17',
+        'at ClassicLevel.open (/app/node_modules/abstract-level/abstract-level.js:222:9)',
+        'at openWhenFree (/app/test/level.test.js:15:7)',
+      ],
+      '/app',
+      no,
+    ),
+  ).toEqual({
+    at: 'node_modules/abstract-level/abstract-level.js:174:17',
+    inLibrary: true,
+    from: 'test/level.test.js:15:7',
   });
   expect(
     thrownAt(

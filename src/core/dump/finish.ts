@@ -13,9 +13,19 @@ import {
 } from '../types';
 import type {DumpContext} from './context';
 
-/** The dump of `leaves`: where the Root is suspended, leaves in order. */
-export function finish(root: Root, ctx: DumpContext, leaves: Leaf[]): TaskDump {
-  const shared = hoistRootFrame(leaves);
+/**
+ * The dump of `leaves`: where the Root is suspended, leaves in order. The
+ * worker threads and sockets another Root (or the file's load) opened,
+ * `earlier`, are in it only if the waker search finds them feeding a stuck
+ * promise (fed.ts): they say nothing of where this Root is suspended.
+ */
+export function finish(
+  root: Root,
+  ctx: DumpContext,
+  leaves: Leaf[],
+  earlier: ReadonlySet<Leaf> = new Set(),
+): TaskDump {
+  const shared = hoistRootFrame(leaves, earlier);
   sortLeaves(leaves);
   return {
     kind: DUMP_KIND,
@@ -44,8 +54,13 @@ export function finish(root: Root, ctx: DumpContext, leaves: Leaf[]): TaskDump {
  * lines). Again after the waker search, which may have moved a branch made at
  * an earlier line under the promise it feeds (fed.ts).
  */
-export function hoistRootFrame(leaves: Leaf[]): Frame | null {
-  const attached = leaves.filter(l => !l.detached && l.path.length > 0);
+export function hoistRootFrame(
+  leaves: Leaf[],
+  except: ReadonlySet<Leaf> = new Set(),
+): Frame | null {
+  const attached = leaves.filter(
+    l => !l.detached && l.path.length > 0 && !except.has(l),
+  );
   const first = attached[0]?.path[0];
   const firstKey = first !== undefined ? lineKey(first) : '';
   const shared =

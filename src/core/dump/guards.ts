@@ -24,11 +24,27 @@ export function timeoutCandidates(dump: TaskDump, waiting: Leaf): Leaf[] {
   const timers = under.filter(candidate);
   const stuck = new Set(stuckLeaves({leaves: under}));
   const others = under.filter(l => stuck.has(l) && !timers.includes(l));
-  if (others.length > 0) return timers;
+  if (others.length > 0 || waiting.heldElsewhere === true) return timers;
   // An input of a race that only a timer settles (`Promise.race([query,
   // timeout(ms)])`) is a timeout on the race's wait on the other inputs.
   return timers.length > 0 &&
     stuckLeaves({leaves: raceSiblings(dump, waiting)}).length > 0
+    ? timers
+    : [];
+}
+
+/**
+ * The timers under `waiting` when they are all that is stuck under it (and
+ * it is no input of a race): a timeout on its wait if something else keeps
+ * its resolve function (a reply nobody sends), which the search is asked.
+ */
+export function timersAlone(dump: TaskDump, waiting: Leaf): Leaf[] {
+  const under = leavesUnder(dump, waiting);
+  const timers = under.filter(candidate);
+  const stuck = stuckLeaves({leaves: under});
+  return timers.length > 0 &&
+    stuck.every(l => timers.includes(l)) &&
+    raceInput(waiting) === undefined
     ? timers
     : [];
 }

@@ -114,7 +114,7 @@ export function takeDump(
           leaf,
           leaves.earlier.has(leaf) ? {handle, earlier: true} : {handle},
         );
-    const dump = finish(root, ctx, leaves.leaves);
+    const dump = finish(root, ctx, leaves.leaves, leaves.earlier);
     for (const l of dropCopies(dump)) sources?.delete(l);
     if (dump.leaves.length === 0) {
       const closing = closingServers(ctx, madeAt);

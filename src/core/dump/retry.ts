@@ -297,19 +297,20 @@ export class Retries {
 }
 
 /**
- * Where an error was thrown, from its stack's lines: the first frame of the
- * project (outside node_modules), else the first of a library, as a display
- * path. An `async` frame is a caller suspended at an `await`, not where it
- * was thrown: a project's one only says where the error went (the AWS SDK's
- * errors reach the test's `await s3.send()`), so the library's frame is said.
- * V8 writes `at async`, which Jest's stack formatter drops; the frames after
- * Node's microtask loop (`processTicksAndRejections`) are such callers too.
+ * Where an error was thrown, from its stack's lines: its first frame, when
+ * that is the project's (outside node_modules); when it is a library's, that
+ * frame, and the first of the project's after it as the call it came out of
+ * (`from`). An `async` frame is a caller suspended at an `await`, not where it
+ * was thrown, so it is only ever `from` (the AWS SDK's errors reach the
+ * test's `await s3.send()`). V8 writes `at async`, which Jest's stack
+ * formatter drops; the frames after Node's microtask loop
+ * (`processTicksAndRejections`) are such callers too.
  */
 export function thrownAt(
   lines: readonly string[],
   rootDir: string,
   isMachinery: (file: string) => boolean,
-): {at?: string; inLibrary?: true} {
+): {at?: string; inLibrary?: true; from?: string} {
   let library: string | undefined;
   let awaiting = false;
   for (const l of lines) {
@@ -320,6 +321,8 @@ export function thrownAt(
     if (f.startsWith('node:') || isMachinery(f)) continue;
     const at = `${displayPath(f, rootDir)}:${m[2]}:${m[3]}`;
     const project = !/[\\/]node_modules[\\/]/.test(f);
+    if (project && library !== undefined)
+      return {at: library, inLibrary: true, from: at};
     if (project && !awaiting && !/^\s*at async /.test(l)) return {at};
     if (!project) library ??= at;
   }

@@ -30,6 +30,7 @@ import {Stopwatch} from '../stopwatch';
 import {type Chain, HeapIndex} from './heap-index';
 import type {WakerContext} from './context';
 import {wakerOf} from './waker-of';
+import {heldElsewhere} from './held-elsewhere';
 import {StateReader} from './state';
 import {findHolders} from './locks';
 import {feedPairs, feedsOf} from './feeds';
@@ -251,11 +252,19 @@ export function findWakers(
         subject !== -1 && subject < subjects.length
           ? (kept[subject] ?? [])
           : [];
-      guardsOf(cx, ix.resolversOf(promise), timers, holders, beside).forEach(
-        (yes, k) => {
-          if (yes) guarding.push({timer: q.timers[k].leaf, promise: q.waiting});
-        },
+      const answers = guardsOf(
+        cx,
+        ix.resolversOf(promise),
+        timers,
+        holders,
+        beside,
       );
+      // Timers alone under it: timeouts on its wait only if something else
+      // keeps its resolve function, its waker (heldElsewhere).
+      if (q.alone === true && !heldElsewhere(cx, promise, q, answers)) continue;
+      answers.forEach((yes, k) => {
+        if (yes) guarding.push({timer: q.timers[k].leaf, promise: q.waiting});
+      });
     }
     for (const {timer, subject} of fedTimeouts(
       cx,

@@ -69,6 +69,13 @@ export interface GuardQuestion {
    * wait on what it waits on ({@link WakerReport.sameTimer}).
    */
   drawn?: Array<{leaf: Leaf; handle: object}>;
+  /**
+   * Its timers are all that is stuck under it: whether anything but them
+   * keeps its resolve function is asked too (a request's reply nobody sends,
+   * under a timeout of its own). If so, that is its waker, and its wait is a
+   * stuck branch of its own ({@link Leaf.heldElsewhere}).
+   */
+  alone?: true;
 }
 
 /** What a search found and cost. */
