@@ -78,6 +78,8 @@ interface Traced {
   root: Root;
   path: Frame[];
   createdAt: Frame | null;
+  /** Why no stack was taken, when none was (Leftover.unknownBecause). */
+  unknownBecause?: 'budget' | 'after';
   detached: boolean;
   /** Made in the callback of something else the file opened. */
   via: boolean;
@@ -174,11 +176,14 @@ export function listLeftovers(
       ctx.ownerOf(rootOf(root, ctx))
     ) {
       if (w === undefined) {
-        // Over the capture budget: the Root is known, not the position.
+        // No stack: over the capture budget (a Root was running), or opened
+        // by a callback that ran while none was. The Root is known, not the
+        // position.
         out = {
           root,
           path: [],
           createdAt: null,
+          unknownBecause: e.root !== null ? 'budget' : 'after',
           detached: true,
           via: false,
           jsdom: false,
@@ -230,6 +235,9 @@ export function listLeftovers(
           ...(owner.concurrent ? {concurrent: owner.concurrent} : {}),
           path: t.path,
           createdAt: t.createdAt,
+          ...(t.unknownBecause !== undefined
+            ? {unknownBecause: t.unknownBecause}
+            : {}),
           detached: t.detached,
         },
         root,

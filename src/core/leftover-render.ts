@@ -50,9 +50,11 @@ export function leftoverText(l: Leftover): string {
         ? '; keeps the process alive until it fires'
         : '';
   const unknown =
-    l.createdAt === null && l.path.length === 0
-      ? ' (where it was opened is not known: stacks were over their budget, see `captureBurst`)'
-      : '';
+    l.createdAt !== null || l.path.length > 0
+      ? ''
+      : l.unknownBecause === 'after'
+        ? ' (where it was opened is not known: by a callback that ran after its test or hook ended, when no stack is taken)'
+        : ' (where it was opened is not known: stacks were over their budget, see `captureBurst`)';
   return `${l.what}${keeps}${unknown}`;
 }
 

@@ -54,6 +54,12 @@ export interface Leftover {
   /** Where it was opened (the innermost frame of the program), if known. */
   createdAt: Frame | null;
   /**
+   * Why no frame of it is known, when none is: no stack was taken, the
+   * test's being over its budget (`captureBurst`), or the callback that
+   * opened it having run after its test or hook ended.
+   */
+  unknownBecause?: 'budget' | 'after';
+  /**
    * True when the stack that opened it could not be traced back to the test or
    * hook body (opened in a callback): it was opened while that test or hook
    * ran.

@@ -32,6 +32,7 @@ import {memoryVerdict, readMemory} from './search-memory';
 import {
   type Lookup,
   WakerCache,
+  handleSignature,
   leafSignature,
   mustSearch,
   originOf,
@@ -251,12 +252,21 @@ function searchOrReuse(
     reuseFindings(dump, {subjects, handles, guards, dropped}, known);
   const unknown = known.some(k => k.kind === 'unknown');
   // A thread or socket another Root opened (a hook's, the file's load) is
-  // no handle a finding reused names (made by other calls): what it feeds
-  // is asked of the heap, within the budget.
-  const earlier = handles.some(h => h.earlier === true);
+  // no handle a finding reused names (made by other calls), nor is a thread
+  // of this test's that no reused finding was fed by (found where the
+  // pool's thread was another Root's): what it feeds is asked of the heap,
+  // within the budget.
+  const fedBy = new Set(
+    known.flatMap(k => (k.kind === 'known' ? k.fedBy : [])),
+  );
+  const unplaced = handles.some(
+    h =>
+      h.earlier === true ||
+      (h.leaf.kind === 'worker' && !fedBy.has(handleSignature(h.leaf))),
+  );
   if (
     !unknown &&
-    !earlier &&
+    !unplaced &&
     !mustSearch(known.map(k => (k.kind === 'known' ? k.waker : undefined)))
   ) {
     reuse();

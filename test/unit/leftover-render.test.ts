@@ -163,6 +163,27 @@ test('one whose position was not recorded says why', () => {
   );
 });
 
+// A callback that ran after its test or hook ended (ws's close timer, set
+// when the server's socket closes after an afterAll returned) took no stack:
+// no budget was spent, and `captureBurst` would change nothing.
+test('one opened by a callback after its test or hook ended says so, not the budget', () => {
+  const text = renderLeftoverReport(
+    report([
+      {
+        ...interval,
+        path: [],
+        createdAt: null,
+        detached: true,
+        unknownBecause: 'after',
+      },
+    ]),
+  ).replace(/\s+/g, ' ');
+  expect(text).toContain(
+    'setInterval every 1000 ms, still active; keeps the process alive (where it was opened is not known: by a callback that ran after its test or hook ended, when no stack is taken)',
+  );
+  expect(text).not.toContain('captureBurst');
+});
+
 test('a report whose listing failed is its one line', () => {
   const error =
     'jest-taskdump: could not list what test/api.test.js left open (boom). This is a bug in jest-taskdump.';
