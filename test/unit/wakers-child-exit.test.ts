@@ -1,7 +1,6 @@
 import {type ChildProcess, spawn} from 'node:child_process';
 import {once} from 'node:events';
-import type {WakerSubject} from '../../src/core/wakers';
-import {promiseLeaf, searchThisProcess} from './wakers/live';
+import {searchedWaker} from './wakers/live';
 
 // A wait on a child process that has exited: how it exited, and whether the
 // event came (its 'exit' did, before the listener; a 'message' it never sent
@@ -22,18 +21,8 @@ async function exited(code: number): Promise<ChildProcess> {
   return child;
 }
 
-async function wakerOf(promise: Promise<unknown>): Promise<string> {
-  promise.catch(() => {});
-  kept.push(promise);
-  // Searched a moment later, as wakers-stream-state.test.ts does: an
-  // events.once() promise searched in the turn that made it was given no
-  // waker here.
-  await new Promise(r => setTimeout(r, 20));
-  const leaf = promiseLeaf('waits');
-  const subjects: WakerSubject[] = [{leaf, promise, constructed: false}];
-  searchThisProcess(subjects);
-  return leaf.waker?.what ?? '';
-}
+const wakerOf = (promise: Promise<unknown>): Promise<string> =>
+  searchedWaker(promise, kept);
 
 test("a 'message' from a child that exited with code 1: how it exited, and that the message will not come", async () => {
   const child = await exited(1);

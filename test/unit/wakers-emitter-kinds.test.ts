@@ -1,7 +1,6 @@
 import {once} from 'node:events';
 import {MessageChannel} from 'node:worker_threads';
-import type {WakerSubject} from '../../src/core/wakers';
-import {promiseLeaf, searchThisProcess} from './wakers/live';
+import {searchedWaker} from './wakers/live';
 
 // events.once() on emitters that are not Node's EventEmitter: it adds a
 // listener for 'error' too (which only rejects), and the search may meet it
@@ -44,15 +43,8 @@ afterAll(() => {
   kept.length = 0;
 });
 
-async function wakerOf(promise: Promise<unknown>): Promise<string> {
-  promise.catch(() => {});
-  kept.push(promise);
-  await new Promise(r => setTimeout(r, 20));
-  const leaf = promiseLeaf('waits');
-  const subjects: WakerSubject[] = [{leaf, promise, constructed: false}];
-  searchThisProcess(subjects);
-  return leaf.waker?.what ?? '';
-}
+const wakerOf = (promise: Promise<unknown>): Promise<string> =>
+  searchedWaker(promise, kept);
 
 test("once() on component-emitter's emitter: the event and the emitter's kind", async () => {
   const socket = new Socket();

@@ -1,5 +1,4 @@
-import type {WakerSubject} from '../../src/core/wakers';
-import {promiseLeaf, searchThisProcess} from './wakers/live';
+import {searchedWaker} from './wakers/live';
 
 // Which function keeps a resolve function that sits in a scope around the
 // one the functions were made in (a thenable's `then(onFulfilled,
@@ -34,14 +33,7 @@ test('of two callbacks sharing the scopes around them, the one that uses the res
   const promise = new Promise((outerResolve, outerReject) => {
     kept.push(then(outerResolve, outerReject));
   });
-  promise.catch(() => {});
-  kept.push(promise);
-  await new Promise(r => setTimeout(r, 20));
-  const leaf = promiseLeaf('waits');
-  const subjects: WakerSubject[] = [{leaf, promise, constructed: true}];
-  searchThisProcess(subjects);
-  expect(leaf.waker?.what).toMatch(
-    /^its resolve function is kept in .*onValue/,
-  );
-  expect(leaf.waker?.what).not.toContain('onError');
+  const what = await searchedWaker(promise, kept, true);
+  expect(what).toMatch(/^its resolve function is kept in .*onValue/);
+  expect(what).not.toContain('onError');
 });

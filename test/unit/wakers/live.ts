@@ -29,3 +29,23 @@ export function searchThisProcess(subjects: WakerSubject[]): WakerReport {
     now: performance.now(),
   });
 }
+
+/**
+ * What one search of this process's heap names settling `promise`, searched a
+ * moment after it was made (an events.once() promise searched in the turn
+ * that made it was given no waker here); `kept` keeps it alive until the
+ * test file ends. `constructed`: a `new Promise` (one the search finds no
+ * resolve function of is then orphaned).
+ */
+export async function searchedWaker(
+  promise: Promise<unknown>,
+  kept: unknown[],
+  constructed = false,
+): Promise<string> {
+  promise.catch(() => {});
+  kept.push(promise);
+  await new Promise(r => setTimeout(r, 20));
+  const leaf = promiseLeaf('waits');
+  searchThisProcess([{leaf, promise, constructed}]);
+  return leaf.waker?.what ?? '';
+}
