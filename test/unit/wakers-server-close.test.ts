@@ -22,10 +22,20 @@ afterAll(async () => {
   kept.length = 0;
 });
 
-async function closing(): Promise<{leaf: Leaf; promise: Promise<unknown>}> {
-  const server = net.createServer(socket => {
-    socket.on('data', data => socket.write(data));
-  });
+async function closing(
+  usesServer = false,
+): Promise<{leaf: Leaf; promise: Promise<unknown>}> {
+  const server: net.Server = net.createServer(
+    usesServer
+      ? socket => {
+          // Counts its connections: uses `server`, and so leads to what its
+          // 'close' listeners keep.
+          server.getConnections(() => socket.write('hi'));
+        }
+      : socket => {
+          socket.on('data', data => socket.write(data));
+        },
+  );
   servers.push(server);
   await once(server.listen(0, '127.0.0.1'), 'listening');
   const {port} = server.address() as net.AddressInfo;
@@ -39,6 +49,18 @@ async function closing(): Promise<{leaf: Leaf; promise: Promise<unknown>}> {
 
 test("server.close(resolve) with a connection open waits for 'close', once the connection ends", async () => {
   const {leaf, promise} = await closing();
+  const subjects: WakerSubject[] = [{leaf, promise, constructed: true}];
+  searchThisProcess(subjects);
+  expect(leaf.waker?.what).toBe(
+    "waits for 'close' on a Server (an EventEmitter): it stopped listening, and emits it once its one open connection ends",
+  );
+});
+
+// The resolve function is the 'close' listener itself: that event settles it,
+// however its other listeners lead there (tls's afterAll read "waits for
+// 'secureConnection' on a Server").
+test("server.close(resolve), its 'connection' listener using the server: still 'close'", async () => {
+  const {leaf, promise} = await closing(true);
   const subjects: WakerSubject[] = [{leaf, promise, constructed: true}];
   searchThisProcess(subjects);
   expect(leaf.waker?.what).toBe(

@@ -115,6 +115,25 @@ function endEvent(
   return [...END_EVENTS].find(e => reaching.has(e));
 }
 
+/**
+ * Whether the listener the search met (under the emitter's `_events` at
+ * `chain.nodes[k - 1]`) is what it started from itself, or Node's once()
+ * wrapper of it (`server.close(resolve)` listens for 'close' with `resolve`):
+ * that event settles it, whatever its other listeners share.
+ */
+function listenerIsStart(cx: WakerContext, chain: Chain, k: number): boolean {
+  const g = cx.ix.g;
+  for (let j = 1; j < k - 1; j++) {
+    const n = chain.nodes[j];
+    const wrapper =
+      g.type(n) === 'closure'
+        ? g.name(n) === 'native_bind'
+        : g.type(n) === 'array' || g.name(n) === 'Object';
+    if (!wrapper) return false;
+  }
+  return true;
+}
+
 /** Whether listeners `to` (a function, or an array of them) lead to `start`. */
 function leads(
   cx: WakerContext,
@@ -183,7 +202,13 @@ export function recogniseListener(
     }
     let label = eventLabel(raw, EVENT_NAME);
     const stream = describeStreamOrProcess(cx, node, raw, label);
-    if (stream === undefined && raw !== null && ENDING.has(raw) && down) {
+    if (
+      stream === undefined &&
+      raw !== null &&
+      ENDING.has(raw) &&
+      down &&
+      !listenerIsStart(cx, chain, k)
+    ) {
       raw = otherEvent(cx, chain, k, down, true) ?? raw;
       label = eventLabel(raw, EVENT_NAME);
     }
