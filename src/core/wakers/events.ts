@@ -22,138 +22,18 @@ import {
 } from './event-words';
 import {eventLabel} from './words';
 import {reachesThroughCallbackTable} from './listener-reach';
-
-/**
- * The events an EventEmitter emits about its own listeners: what they lead to,
- * they lead to through the emitter.
- */
-const META = new Set(['newListener', 'removeListener']);
+import {
+  ENDING,
+  META,
+  endEvent,
+  eventLeads,
+  leads,
+  listenerIsStart,
+  otherEvent,
+} from './event-choice';
 
 /** What an emitter of component-emitter's is called. */
 const COMPONENT = 'component-emitter';
-
-/**
- * Of the events of the emitter at `chain.nodes[k]` other than 'error' whose
- * listeners lead to what the search started from, the first (with
- * `notEnding`: of those that do not end it, the first by name).
- */
-function otherEvent(
-  cx: WakerContext,
-  chain: Chain,
-  k: number,
-  down: Map<number, number>,
-  notEnding: boolean,
-  prefix = '',
-): string | undefined {
-  const g = cx.ix.g;
-  const events = chain.nodes[k - 1];
-  const reaching: string[] = [];
-  for (let e = g.firstEdge(events); e < g.firstEdge(events + 1); e++) {
-    const key = g.edgeName(e);
-    const to = g.edgeTo(e);
-    const name =
-      typeof key === 'string' && key.startsWith(prefix)
-        ? key.slice(prefix.length)
-        : undefined;
-    if (
-      name === undefined ||
-      name === 'error' ||
-      META.has(name) ||
-      (notEnding && ENDING.has(name)) ||
-      g.edgeType(e) !== 'property'
-    )
-      continue;
-    if (leads(cx, to, chain.nodes[0], down)) reaching.push(name);
-  }
-  // Met 'error': the first in `_events`' order, as the stream words expect.
-  return notEnding ? reaching.sort()[0] : reaching[0];
-}
-
-/**
- * Whether the emitter's listeners of `event` lead to what the search started
- * from.
- */
-function eventLeads(
-  cx: WakerContext,
-  chain: Chain,
-  k: number,
-  down: Map<number, number>,
-  event: string,
-): boolean {
-  const g = cx.ix.g;
-  const events = chain.nodes[k - 1];
-  for (let e = g.firstEdge(events); e < g.firstEdge(events + 1); e++)
-    if (g.edgeName(e) === event && g.edgeType(e) === 'property')
-      return leads(cx, g.edgeTo(e), chain.nodes[0], down);
-  return false;
-}
-
-/**
- * Of the events a stream's end emits, the first (in END_EVENTS' order) whose
- * listener leads to what the search started from.
- */
-function endEvent(
-  cx: WakerContext,
-  chain: Chain,
-  k: number,
-  down: Map<number, number>,
-): string | undefined {
-  const g = cx.ix.g;
-  const events = chain.nodes[k - 1];
-  const reaching = new Set<string>();
-  for (let e = g.firstEdge(events); e < g.firstEdge(events + 1); e++) {
-    const name = g.edgeName(e);
-    if (
-      typeof name !== 'string' ||
-      name === 'error' ||
-      !END_EVENTS.has(name) ||
-      g.edgeType(e) !== 'property'
-    )
-      continue;
-    if (leads(cx, g.edgeTo(e), chain.nodes[0], down)) reaching.add(name);
-  }
-  return [...END_EVENTS].find(e => reaching.has(e));
-}
-
-/**
- * Whether the listener the search met (under the emitter's `_events` at
- * `chain.nodes[k - 1]`) is what it started from itself, or Node's once()
- * wrapper of it (`server.close(resolve)` listens for 'close' with `resolve`):
- * that event settles it, whatever its other listeners share.
- */
-function listenerIsStart(cx: WakerContext, chain: Chain, k: number): boolean {
-  const g = cx.ix.g;
-  for (let j = 1; j < k - 1; j++) {
-    const n = chain.nodes[j];
-    const wrapper =
-      g.type(n) === 'closure'
-        ? g.name(n) === 'native_bind'
-        : g.type(n) === 'array' || g.name(n) === 'Object';
-    if (!wrapper) return false;
-  }
-  return true;
-}
-
-/** Whether listeners `to` (a function, or an array of them) lead to `start`. */
-function leads(
-  cx: WakerContext,
-  to: number,
-  start: number,
-  down: Map<number, number>,
-): boolean {
-  const g = cx.ix.g;
-  let reaches = down.has(to);
-  for (
-    let f = g.firstEdge(to);
-    !reaches && g.type(to) === 'array' && f < g.firstEdge(to + 1);
-    f++
-  )
-    reaches = down.has(g.edgeTo(f));
-  return reaches || cx.ix.leadsTo(to, start);
-}
-
-/** Events that end an emitter's life rather than carry what it makes. */
-const ENDING = new Set(['close', 'end', 'finish', 'exit']);
 
 /**
  * The listener at the top of `chain` (`chain.nodes[k]` keeps what is below by
@@ -202,14 +82,14 @@ export function recogniseListener(
     }
     let label = eventLabel(raw, EVENT_NAME);
     const stream = describeStreamOrProcess(cx, node, raw, label);
-    if (
-      stream === undefined &&
-      raw !== null &&
-      ENDING.has(raw) &&
-      down &&
-      !listenerIsStart(cx, chain, k)
-    ) {
-      raw = otherEvent(cx, chain, k, down, true) ?? raw;
+    if (stream === undefined && raw !== null && ENDING.has(raw) && down) {
+      // When the listener met is the resolve function itself (or Node's
+      // once() wrapper of it: `server.close(resolve)`), that event settles
+      // it: another is named only if its listener calls it too (an
+      // iterator's 'line'), not one that merely leads there (a server's
+      // 'connection' listener, through the server).
+      const direct = listenerIsStart(cx, chain, k);
+      raw = otherEvent(cx, chain, k, down, true, '', direct) ?? raw;
       label = eventLabel(raw, EVENT_NAME);
     }
     const waker =
