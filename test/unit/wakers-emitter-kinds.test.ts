@@ -1,4 +1,4 @@
-import {once} from 'node:events';
+import {type EventEmitter, once} from 'node:events';
 import {MessageChannel} from 'node:worker_threads';
 import {searchedWaker} from './wakers/live';
 
@@ -64,5 +64,32 @@ test("once() on a MessagePort: 'message', not the 'error' listener once() adds",
     );
   } finally {
     port1.close();
+  }
+});
+
+// A WebSocket (ws's) that is open already: its 'open' came before the
+// listener was added, and will not come again.
+test("once() for 'open' on a WebSocket that is open already: said so", async () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const {WebSocketServer, WebSocket} = require('ws') as {
+    WebSocketServer: new (o: {port: number; host: string}) => EventEmitter & {
+      address(): {port: number};
+      close(done: () => void): void;
+    };
+    WebSocket: new (url: string) => EventEmitter & {terminate(): void};
+  };
+  const server = new WebSocketServer({port: 0, host: '127.0.0.1'});
+  await once(server, 'listening');
+  const {port} = server.address();
+  const client = new WebSocket(`ws://127.0.0.1:${port}`);
+  kept.push(client);
+  try {
+    await once(client, 'open');
+    expect(await wakerOf(once(client, 'open'))).toMatch(
+      /^waits for 'open' on a WebSocket \(an EventEmitter\): it is open already: the event came before the listener was added, and will not come again/,
+    );
+  } finally {
+    client.terminate();
+    await new Promise<void>(resolve => server.close(resolve));
   }
 });

@@ -158,6 +158,8 @@ function happened(o: ObjectState, event: string | null): string | null {
   ) {
     return 'it is connected already: the event came before the listener was added, and will not come again';
   }
+  if (event === 'open' && o.readyState !== undefined && o.readyState >= 1)
+    return 'it is open already: the event came before the listener was added, and will not come again';
   if (event === 'listening' && o.listening === true)
     return 'it is listening already: the event came before the listener was added';
   if (event === 'close' && (o.closed === true || o.destroyed === true))

@@ -69,6 +69,11 @@ export interface ObjectState {
   complete?: boolean;
   /** A readline Interface's (or any object's) `paused`, a data property. */
   paused?: boolean;
+  /**
+   * A WebSocket's (ws's) `_readyState`: 0 connecting, 1 open, 2 closing, 3
+   * closed.
+   */
+  readyState?: number;
   request?: RequestState;
   readable?: {
     ended?: boolean;
@@ -194,6 +199,7 @@ const STATE_READER = `function () {
     destroyed: bool(data(o, 'destroyed', true)),
     complete: bool(data(o, 'complete', false)),
     paused: bool(data(o, 'paused', false)),
+    readyState: num(data(o, '_readyState', false)),
     request: request(),
     readable: state(r),
     writable: state(w),
