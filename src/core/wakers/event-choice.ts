@@ -135,12 +135,7 @@ export function listenerIsStart(
 function callsStart(cx: WakerContext, to: number, start: number): boolean {
   const {ix} = cx;
   const g = ix.g;
-  const fns: number[] = [];
-  if (g.type(to) !== 'array') fns.push(to);
-  else
-    for (let e = g.firstEdge(to); e < g.firstEdge(to + 1); e++)
-      fns.push(g.edgeTo(e));
-  for (const fn of fns) {
+  for (const fn of listenersIn(cx, to)) {
     if (g.type(fn) !== 'closure') continue;
     for (const scope of ix.scopesOf(fn, 2))
       for (let e = g.firstEdge(scope); e < g.firstEdge(scope + 1); e++)
@@ -162,14 +157,21 @@ export function leads(
   down: Map<number, number>,
 ): boolean {
   const g = cx.ix.g;
-  let reaches = down.has(to);
-  for (
-    let f = g.firstEdge(to);
-    !reaches && g.type(to) === 'array' && f < g.firstEdge(to + 1);
-    f++
-  )
-    reaches = down.has(g.edgeTo(f));
-  return reaches || cx.ix.leadsTo(to, start);
+  return (
+    down.has(to) ||
+    (g.type(to) === 'array' && listenersIn(cx, to).some(f => down.has(f))) ||
+    cx.ix.leadsTo(to, start)
+  );
+}
+
+/** The listeners of an emitter's entry: the one, or each of an array. */
+function listenersIn(cx: WakerContext, to: number): number[] {
+  const g = cx.ix.g;
+  if (g.type(to) !== 'array') return [to];
+  const out: number[] = [];
+  for (let e = g.firstEdge(to); e < g.firstEdge(to + 1); e++)
+    out.push(g.edgeTo(e));
+  return out;
 }
 
 /** Events that end an emitter's life rather than carry what it makes. */
