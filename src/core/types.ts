@@ -145,6 +145,25 @@ export interface Leaf {
    */
   waitsOnAbove?: LeafKind;
   /**
+   * For a handle that feeds a promise a pool's queue keeps: the resource of
+   * that pool it belongs to, which the pool keeps in one collection and not
+   * in another of the same class (mysql2's socket reaches the pool through a
+   * `PoolConnection` in `_allConnections`, not in `_freeConnections`;
+   * pg-pool's `Client` in `_clients`, not in `_idle`, keeps its socket:
+   * wakers/lent.ts).
+   */
+  lent?: {
+    /**
+     * `reaches`: the handle reaches the pool through the resource;
+     * `kept`: the resource keeps the handle.
+     */
+    via: 'reaches' | 'kept';
+    member: string;
+    holder: string;
+    in: string;
+    notIn: string[];
+  };
+  /**
    * True for a one-shot timer shorter than the timeout, still to fire: the
    * branch is busy (a slow step, a retry's pause), not stuck. It is shown, but
    * not counted as a stuck branch.

@@ -50,7 +50,14 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
                 : leaf.shared !== undefined
                   ? '; another branch waits on it too'
                   : '';
-  return `${glyph}${index}${leaf.what}${created}${waits}`;
+  const l = leaf.lent;
+  const lent =
+    l === undefined
+      ? ''
+      : l.via === 'reaches'
+        ? `; it reaches a ${l.holder} through a ${l.member} that the ${l.holder} keeps in ${l.in}, not in ${l.notIn.join(' nor ')}`
+        : `; kept by a ${l.member} that a ${l.holder} keeps in ${l.in}, not in ${l.notIn.join(' nor ')}`;
+  return `${glyph}${index}${leaf.what}${lent}${created}${waits}`;
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   sessionStreams,
 } from './listener-steps';
 import {carriesFeed} from './feed-edges';
+import {type Lent, LentReader} from './lent';
 
 /** Timers' classes in the heap. */
 const TIMERS = new Set(['Timeout', 'Immediate']);
@@ -39,6 +40,11 @@ export interface Fed {
    * would settle them comes through it.
    */
   below: number[];
+  /**
+   * The pool resource it reaches the subject's holder through, when the
+   * holder keeps it in one collection and not in another (wakers/lent.ts).
+   */
+  lent?: Lent;
 }
 
 /**
@@ -98,17 +104,21 @@ export function feedsOf(
     });
   });
   const ranks: number[] = [];
+  const lending = new LentReader(cx, near, kept);
   const fed = handles.map((h, k) => {
     const below = new Set<number>();
-    const {subjects, at} =
+    const {subjects, at, path} =
       h.node === -1 || owners.size === 0
-        ? {subjects: [], at: Infinity}
+        ? {subjects: [], at: Infinity, path: []}
         : reached(cx, h, owners, rankOf, pick, i => under(k, i), below);
     ranks.push(at);
+    const subject = subjects[0] ?? -1;
+    const lent = path.length < 2 ? undefined : lending.through(path, subject);
     return {
-      subject: subjects[0] ?? -1,
+      subject,
       also: subjects.slice(1),
       below: [...below],
+      ...(lent === undefined ? {} : {lent}),
     };
   });
   const nearest = new Map<string, number>();
@@ -117,11 +127,47 @@ export function feedsOf(
     if (subject !== -1)
       nearest.set(key(k), Math.min(nearest.get(key(k)) ?? Infinity, ranks[k]));
   });
-  return fed.map((f, k) =>
+  const kept1 = fed.map((f, k) =>
     f.subject !== -1 && ranks[k] > (nearest.get(key(k)) ?? Infinity)
       ? {subject: -1, also: [], below: f.below}
       : f,
   );
+  return lentKeeping(lending, kept1, kept.length, handles, under);
+}
+
+/**
+ * Handles that feed no subject yet, that a resource lent by a pool keeping
+ * one subject's resolve function keeps (pg-pool's `Client`, in `_clients`
+ * and not in `_idle`, keeps its socket, which reaches the pool only far
+ * out): each feeds that subject, when only one subject's pool lent it.
+ */
+function lentKeeping(
+  lending: LentReader,
+  fed: Fed[],
+  subjects: number,
+  handles: ReadonlyArray<{node: number}>,
+  under: (k: number, i: number) => boolean,
+): Fed[] {
+  const free = new Map<number, number>();
+  fed.forEach((f, k) => {
+    if (f.subject === -1 && handles[k].node !== -1)
+      free.set(handles[k].node, k);
+  });
+  if (free.size === 0) return fed;
+  const found = new Map<number, Array<{subject: number; lent: Lent}>>();
+  const nodes = new Set(free.keys());
+  for (let i = 0; i < subjects; i++)
+    for (const [node, lent] of lending.keptBy(i, nodes)) {
+      const k = free.get(node)!;
+      if (!under(k, i))
+        found.set(k, [...(found.get(k) ?? []), {subject: i, lent}]);
+    }
+  return fed.map((f, k) => {
+    const one = found.get(k);
+    return one?.length === 1
+      ? {...f, subject: one[0].subject, lent: one[0].lent}
+      : f;
+  });
 }
 
 /** What each handle feeds, as the pairs a report lists (handle, promise). */
@@ -147,7 +193,7 @@ function reached(
   pick: (found: Set<number>) => number[],
   under: (i: number) => boolean,
   below: Set<number>,
-): {subjects: number[]; at: number} {
+): {subjects: number[]; at: number; path: number[]} {
   // Subjects under the handle go apart.
   const one = (found: Set<number>): number[] => {
     const rest = new Set<number>();
@@ -163,6 +209,13 @@ function reached(
   // however far out, scopes included.
   const timer = TIMERS.has(g.name(start));
   const seen = new Set<number>([start]);
+  // How each node was first met, for the way to what keeps a subject.
+  const parent = new Map<number, number>();
+  const from = (node: number, by: number): void => {
+    seen.add(node);
+    parent.set(node, by);
+  };
+  const metAt = new Map<number, number>();
   const outer = new Set<number>();
   // Scopes entered from callbacks, with the callbacks (closure-uses.ts).
   const scopeOf = new Map<number, number[]>();
@@ -175,7 +228,10 @@ function reached(
       at.set(k, Math.min(at.get(k) ?? Infinity, r));
   };
   const add = (node: number): void => {
-    for (const k of owners.get(node) ?? []) found.add(k);
+    for (const k of owners.get(node) ?? []) {
+      found.add(k);
+      if (!metAt.has(k)) metAt.set(k, node);
+    }
   };
   meet(start);
   const self = owners.get(start);
@@ -211,7 +267,7 @@ function reached(
         // A callback that refers to nothing of its own has the module's scope
         // as its context, and that refers to much of the program.
         if (g.name(to) === 'system / Context' && ix.isModuleScope(to)) continue;
-        seen.add(to);
+        from(to, node);
         meet(to);
         // Listeners one step with what they listen on (listener-steps.ts).
         const steps = abortListeners(g, to);
@@ -219,7 +275,7 @@ function reached(
           steps.push(...emitterListeners(g, to), ...sessionStreams(g, to));
         for (const f of steps)
           if (!seen.has(f)) {
-            seen.add(f);
+            from(f, to);
             meet(f);
             add(f);
             level.push(f);
@@ -243,7 +299,7 @@ function reached(
           const self = outerThis(cx, to);
           if (self === -1 || seen.has(self) || ix.probe.ours[self] === 1)
             continue;
-          seen.add(self);
+          from(self, to);
           meet(self);
           if (owners.has(self)) add(self);
           else next.push(self);
@@ -253,9 +309,15 @@ function reached(
     level = next;
   }
   subjects ??= one(found);
+  // The way from the handle to what keeps the first subject, that last.
+  const path: number[] = [];
+  const met = subjects.length > 0 ? metAt.get(subjects[0]) : undefined;
+  for (let n = met; n !== undefined && path.length < 64; n = parent.get(n))
+    path.unshift(n);
   return {
     subjects,
     at: Math.min(Infinity, ...subjects.map(i => at.get(i) ?? Infinity)),
+    path: path[0] === start ? path : [],
   };
 }
 

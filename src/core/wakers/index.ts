@@ -236,6 +236,9 @@ export function findWakers(
       found => hostOf(found.map(i => subjects[i].leaf)) !== undefined,
     );
     const fed = handleFeeds.map(f => f.subject);
+    handleFeeds.forEach((f, k) => {
+      if (f.lent !== undefined) handles[k].leaf.lent = f.lent;
+    });
     const guarding: WakerReport['guards'] = [];
     const drawn: Array<{waiting: Leaf; node: number}> = [];
     for (const q of guards) {

@@ -1,5 +1,6 @@
 import {createPositionMapper} from '../../../src/core/callsites';
 import {
+  type WakerOptions,
   type WakerReport,
   type WakerSubject,
   findWakers,
@@ -19,9 +20,16 @@ export const promiseLeaf = (name: string): Leaf => ({
   detached: false,
 });
 
-/** One waker search of this process's heap for `subjects`. */
-export function searchThisProcess(subjects: WakerSubject[]): WakerReport {
+/**
+ * One waker search of this process's heap for `subjects`, and whether any of
+ * `handles` feeds one.
+ */
+export function searchThisProcess(
+  subjects: WakerSubject[],
+  handles: WakerOptions['handles'] = [],
+): WakerReport {
   return findWakers(subjects, {
+    handles,
     exclude: [],
     rootDir: process.cwd(),
     mapPosition: createPositionMapper(undefined),

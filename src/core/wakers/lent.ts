@@ -1,0 +1,251 @@
+/**
+ * A pool's resource not given back, and the handle it keeps. A stuck
+ * promise's resolve function is kept in a pool's queue (mysql2's
+ * `Pool._connectionQueue`, pg-pool's `_pendingQueue`); the pool keeps its
+ * resources in collections of one class, all of them in one and the free
+ * ones in another (`_allConnections` and `_freeConnections`, `_clients` and
+ * `_idle`). A resource in the first and not in the second is lent; when a
+ * handle of the dump (its socket) reaches the pool through it, or it keeps
+ * that handle, the handle is what the promise waits on, drawn under it (one
+ * hang, one branch), and says how it belongs to the pool.
+ *
+ * What is said is only what the heap shows: which object, which of the
+ * pool's collections keep it, which of the same class do not. Collections
+ * of different classes (a `Set` of all, a `Deque` of the free) are not
+ * compared: such a pool says nothing here, nor one whose resource neither
+ * reaches a handle of the dump nor is reached from one.
+ */
+import type {HeapGraph} from '../heap';
+import type {Leaf} from '../types';
+import type {WakerContext} from './context';
+
+/** How a handle belongs to a pool's lent resource (Leaf.lent). */
+export type Lent = NonNullable<Leaf['lent']>;
+
+/** A resource one of a pool's collections keeps and another does not. */
+interface LentItem {
+  member: number;
+  in: string;
+  notIn: string[];
+}
+
+/** References followed from a pool's collection to a resource. */
+const HOPS = 4;
+
+/** References followed from a resource to a handle it keeps. */
+const HANDLE_HOPS = 3;
+
+/** Objects visited from one collection or resource, at most. */
+const BUDGET = 500;
+
+/** Edges a collection keeps its items through. */
+const ITEM_EDGES = new Set(['property', 'element', 'internal', 'hidden']);
+
+/** Classes too common to name a pool or a resource. */
+const PLAIN = new Set(['Object', 'Array', 'Map', 'Set', 'system / Context']);
+
+/**
+ * The lent resources of the holders of each subject's resolve function,
+ * asked once per search.
+ */
+export class LentReader {
+  private readonly items = new Map<string, LentItem[]>();
+
+  /**
+   * @param near for each subject, the objects from its resolve function up
+   *   to the first holder.
+   * @param kept for each subject, its resolve function and the holders the
+   *   search named, nearest first: each holder's waiters' side is the way up
+   *   to it (`near` and the holders before it), not a collection of
+   *   resources; the holders after it are its own holders.
+   */
+  constructor(
+    private readonly cx: WakerContext,
+    private readonly near: ReadonlyArray<readonly number[] | undefined>,
+    private readonly kept: ReadonlyArray<readonly number[] | undefined>,
+  ) {}
+
+  /**
+   * What `path` (the objects from a handle up to what it met keeping subject
+   * `i`'s resolve function, the handle first) reaches its holders through,
+   * when that is a resource one of them lent: the nearest such holder's.
+   */
+  through(path: readonly number[], i: number): Lent | undefined {
+    const on = new Set(path);
+    for (const [holder, items] of this.lending(i)) {
+      const item = items.find(x => on.has(x.member));
+      if (item !== undefined) return this.said(holder, item, 'reaches');
+    }
+    return undefined;
+  }
+
+  /**
+   * Which of `handles` (heap nodes) a resource lent by one of subject `i`'s
+   * holders keeps, with the words for it: the nearest holder's that keeps
+   * any.
+   */
+  keptBy(i: number, handles: ReadonlySet<number>): Map<number, Lent> {
+    const out = new Map<number, Lent>();
+    const g = this.cx.ix.g;
+    for (const [holder, items] of this.lending(i)) {
+      for (const item of items)
+        for (const h of reachedWithin(g, item.member, handles, HANDLE_HOPS))
+          if (!out.has(h)) out.set(h, this.said(holder, item, 'kept'));
+      if (out.size > 0) return out;
+    }
+    return out;
+  }
+
+  private said(holder: number, item: LentItem, via: Lent['via']): Lent {
+    const g = this.cx.ix.g;
+    return {
+      via,
+      member: g.name(item.member),
+      holder: g.name(holder),
+      in: item.in,
+      notIn: item.notIn,
+    };
+  }
+
+  /** Subject `i`'s holders, each with what it lent. */
+  private *lending(i: number): Generator<[number, LentItem[]]> {
+    const kept = this.kept[i] ?? [];
+    const waiters = new Set(
+      (this.near[i] ?? []).filter(n => !kept.includes(n)),
+    );
+    for (const holder of kept) {
+      if (waiters.has(holder)) continue;
+      const key = `${i}:${holder}`;
+      let items = this.items.get(key);
+      if (items === undefined) {
+        items = lentItems(this.cx, holder, waiters);
+        this.items.set(key, items);
+      }
+      yield [holder, items];
+      waiters.add(holder);
+    }
+  }
+}
+
+function lentItems(
+  cx: WakerContext,
+  holder: number,
+  chain: ReadonlySet<number>,
+): LentItem[] {
+  const g = cx.ix.g;
+  if (g.type(holder) !== 'object' || PLAIN.has(g.name(holder))) return [];
+  const props: Array<{name: string; to: number}> = [];
+  for (let e = g.firstEdge(holder); e < g.firstEdge(holder + 1); e++) {
+    const to = g.edgeTo(e);
+    if (g.edgeType(e) !== 'property' || chain.has(to) || cx.ix.skip(e))
+      continue;
+    props.push({name: String(g.edgeName(e)), to});
+  }
+  const kind = (n: number): string => `${g.type(n)}:${g.name(n)}`;
+  const out: LentItem[] = [];
+  const seen = new Set<number>();
+  // Not the waiters' queue (pg-pool's `_pendingQueue` of records that keep
+  // the resolve functions).
+  const items = new Map(props.map(p => [p.to, itemsOf(g, p.to, chain)]));
+  const collections = props.filter(p => !items.get(p.to)!.waiters);
+  for (const a of collections) {
+    const others = collections.filter(
+      b => b.to !== a.to && kind(b.to) === kind(a.to),
+    );
+    if (others.length === 0) continue;
+    for (const member of items.get(a.to)!.found) {
+      if (seen.has(member)) continue;
+      // Not in another: not reached from it at all, however wrapped (pg-pool
+      // keeps its idle clients in records of their own).
+      const one = new Set([member]);
+      const notIn = others
+        .filter(b => reachedWithin(g, b.to, one, HOPS + 1).length === 0)
+        .map(b => b.name);
+      if (notIn.length === 0) continue;
+      seen.add(member);
+      out.push({member, in: a.name, notIn});
+    }
+  }
+  return out;
+}
+
+/**
+ * The objects of a class of the program's own that the collection `from`
+ * keeps as items (through an array's or a table's element, at most {@link
+ * HOPS} references down), nearest first; and whether it keeps one of
+ * `chain` on the way (an item of the waiters' queue, or the queue itself).
+ */
+function itemsOf(
+  g: HeapGraph,
+  from: number,
+  chain: ReadonlySet<number>,
+): {found: Set<number>; waiters: boolean} {
+  const found = new Set<number>();
+  let waiters = chain.has(from);
+  const seen = new Set<number>([from]);
+  // Each node with whether an element was passed on the way to it.
+  let level: Array<[number, boolean]> = [[from, false]];
+  for (let depth = 1; depth <= HOPS && level.length > 0; depth++) {
+    const next: Array<[number, boolean]> = [];
+    for (const [n, passed] of level) {
+      if (!container(g, n)) continue;
+      for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
+        const to = g.edgeTo(e);
+        const et = g.edgeType(e);
+        if (!ITEM_EDGES.has(et) || seen.has(to)) continue;
+        seen.add(to);
+        if (chain.has(to)) {
+          waiters = true;
+          continue;
+        }
+        const item = passed || et === 'element';
+        if (item && g.type(to) === 'object' && !PLAIN.has(g.name(to))) {
+          // An item: what it refers to is its own, not the collection's.
+          found.add(to);
+          continue;
+        }
+        if (seen.size < BUDGET) next.push([to, item]);
+      }
+    }
+    level = next;
+  }
+  return {found, waiters};
+}
+
+/** Which of `targets` are `hops` references or fewer from `from`. */
+function reachedWithin(
+  g: HeapGraph,
+  from: number,
+  targets: ReadonlySet<number>,
+  hops: number,
+): number[] {
+  const out: number[] = [];
+  const seen = new Set<number>([from]);
+  let level = [from];
+  for (let depth = 1; depth <= hops && level.length > 0; depth++) {
+    const next: number[] = [];
+    for (const n of level) {
+      if (!container(g, n)) continue;
+      for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
+        const to = g.edgeTo(e);
+        if (!ITEM_EDGES.has(g.edgeType(e)) || seen.has(to)) continue;
+        seen.add(to);
+        if (targets.has(to)) out.push(to);
+        else if (seen.size < BUDGET) next.push(to);
+      }
+    }
+    level = next;
+  }
+  return out;
+}
+
+/** Whether what `n` refers to is data (not a function's, nor V8's). */
+function container(g: HeapGraph, n: number): boolean {
+  const type = g.type(n);
+  return (
+    type !== 'closure' &&
+    type !== 'code' &&
+    type !== 'string' &&
+    g.name(n) !== 'system / Context'
+  );
+}
