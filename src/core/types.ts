@@ -146,21 +146,26 @@ export interface Leaf {
   waitsOnAbove?: LeafKind;
   /**
    * For a handle that feeds a promise a pool's queue keeps: the resource of
-   * that pool it belongs to, which the pool keeps in one collection and not
-   * in another of the same class (mysql2's socket reaches the pool through a
+   * that pool it belongs to, which the pool keeps in a collection, and in
+   * none named for free ones (mysql2's socket reaches the pool through a
    * `PoolConnection` in `_allConnections`, not in `_freeConnections`;
-   * pg-pool's `Client` in `_clients`, not in `_idle`, keeps its socket:
+   * pg-pool's `Client` in `_clients`, not in `_idle`, keeps its socket;
+   * workerpool's `WorkerHandler` in `workers` keeps its thread:
    * wakers/lent.ts).
    */
   lent?: {
     /**
-     * `reaches`: the handle reaches the pool through the resource;
-     * `kept`: the resource keeps the handle.
+     * `is`: the handle is the resource; `reaches`: the handle reaches the
+     * pool through the resource; `kept`: the resource keeps the handle.
      */
-    via: 'reaches' | 'kept';
+    via: 'is' | 'reaches' | 'kept';
     member: string;
     holder: string;
     in: string;
+    /**
+     * The pool's collections of the same class, of free resources as far as
+     * the heap shows, that do not keep it (may be none).
+     */
     notIn: string[];
   };
   /**

@@ -778,12 +778,13 @@ describe.each([
       find('a pool of one connection, taken twice by one test'),
     );
     // The held connection's socket, whose 'error' would give it back, is set
-    // aside with its server's side: the deadlock is the one branch.
+    // aside with its server's side: the deadlock is the one branch. The pool
+    // keeps it among its sockets, not among the free ones (wakers/lent.ts).
     expect(d).toMatch(
       /^Task dump: 1 branch stuck after … ms \(1 deadlocked branch\); 1 aside \(only a deadlocked wait found waiting on it\)/,
     );
     expect(d.replace(/│/g, ' ').replace(/\s+/g, ' ')).toMatch(
-      /⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; aside: the one stuck promise found waiting on it is a deadlocked wait, which waits on its own branch; it waits on: └╼ 'connection' listener <anonymous> at test\/shapes\.test\.js:259:35 ⇄ server on 127\.0\.0\.1:\d+: it has written nothing to this connection; its 'connection' listener returned; listen\(\) called at test\/shapes\.test\.js:263:12 /,
+      /⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; a SocketPool keeps it in sockets, not in free; aside: the one stuck promise found waiting on it is a deadlocked wait, which waits on its own branch; it waits on: └╼ 'connection' listener <anonymous> at test\/shapes\.test\.js:259:35 ⇄ server on 127\.0\.0\.1:\d+: it has written nothing to this connection; its 'connection' listener returned; listen\(\) called at test\/shapes\.test\.js:263:12 /,
     );
     expect(d).toContain(
       [

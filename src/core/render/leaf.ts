@@ -50,14 +50,21 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
                 : leaf.shared !== undefined
                   ? '; another branch waits on it too'
                   : '';
-  const l = leaf.lent;
-  const lent =
-    l === undefined
-      ? ''
-      : l.via === 'reaches'
-        ? `; it reaches a ${l.holder} through a ${l.member} that the ${l.holder} keeps in ${l.in}, not in ${l.notIn.join(' nor ')}`
-        : `; kept by a ${l.member} that a ${l.holder} keeps in ${l.in}, not in ${l.notIn.join(' nor ')}`;
+  const lent = leaf.lent === undefined ? '' : `; ${lentWords(leaf.lent)}`;
   return `${glyph}${index}${leaf.what}${lent}${created}${waits}`;
+}
+
+/**
+ * How a handle belongs to a pool's resource (wakers/lent.ts): `a Pool keeps
+ * it in all, not in idle`.
+ */
+function lentWords(l: NonNullable<Leaf['lent']>): string {
+  const where = `${l.in}${l.notIn.length > 0 ? `, not in ${l.notIn.join(' nor ')}` : ''}`;
+  return l.via === 'is'
+    ? `a ${l.holder} keeps it in ${where}`
+    : l.via === 'reaches'
+      ? `it reaches a ${l.holder} through a ${l.member} that the ${l.holder} keeps in ${where}`
+      : `kept by a ${l.member} that a ${l.holder} keeps in ${where}`;
 }
 
 /**

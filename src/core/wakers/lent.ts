@@ -1,19 +1,22 @@
 /**
- * A pool's resource not given back, and the handle it keeps. A stuck
- * promise's resolve function is kept in a pool's queue (mysql2's
- * `Pool._connectionQueue`, pg-pool's `_pendingQueue`); the pool keeps its
- * resources in collections of one class, all of them in one and the free
- * ones in another (`_allConnections` and `_freeConnections`, `_clients` and
- * `_idle`). A resource in the first and not in the second is lent; when a
- * handle of the dump (its socket) reaches the pool through it, or it keeps
- * that handle, the handle is what the promise waits on, drawn under it (one
- * hang, one branch), and says how it belongs to the pool.
+ * A pool's resource in use, and the handle it keeps. A stuck promise's
+ * resolve function is kept in a pool's queue (mysql2's
+ * `Pool._connectionQueue`, pg-pool's `_pendingQueue`, workerpool's
+ * `taskQueue`); the pool keeps its resources in collections (`_allConnections`,
+ * `_clients`, `workers`), the free ones in another (`_freeConnections`,
+ * `_idle`). A resource of the first, in none named for free ones, is in use:
+ * when a handle of the dump (its socket, its thread) reaches the pool through
+ * it, or it keeps that handle, the handle is what the promise waits on,
+ * drawn under it (one hang, one branch), and says how it belongs to the
+ * pool.
  *
  * What is said is only what the heap shows: which object, which of the
- * pool's collections keep it, which of the same class do not. Collections
- * of different classes (a `Set` of all, a `Deque` of the free) are not
- * compared: such a pool says nothing here, nor one whose resource neither
- * reaches a handle of the dump nor is reached from one.
+ * pool's collections keeps it, and which collections of free ones of the
+ * same class do not (one that keeps others of its class, or an empty one
+ * named for free ones: `free`, `idle`, `available`). A free list of another
+ * class (generic-pool's `Deque` beside its `Set`) is not compared, and a
+ * resource it keeps may be said in use; a resource that neither reaches a
+ * handle of the dump nor is reached from one is not said.
  */
 import type {HeapGraph} from '../heap';
 import type {Leaf} from '../types';
@@ -22,7 +25,10 @@ import type {WakerContext} from './context';
 /** How a handle belongs to a pool's lent resource (Leaf.lent). */
 export type Lent = NonNullable<Leaf['lent']>;
 
-/** A resource one of a pool's collections keeps and another does not. */
+/**
+ * A resource one of a pool's collections keeps, and none named for free
+ * ones: with the collections of free ones of the same class that do not.
+ */
 interface LentItem {
   member: number;
   in: string;
@@ -40,6 +46,9 @@ const BUDGET = 500;
 
 /** Edges a collection keeps its items through. */
 const ITEM_EDGES = new Set(['property', 'element', 'internal', 'hidden']);
+
+/** Names of a pool's list of what it has free. */
+const FREE_NAME = /free|idle|avail/i;
 
 /** Classes too common to name a pool or a resource. */
 const PLAIN = new Set(['Object', 'Array', 'Map', 'Set', 'system / Context']);
@@ -74,7 +83,12 @@ export class LentReader {
     const on = new Set(path);
     for (const [holder, items] of this.lending(i)) {
       const item = items.find(x => on.has(x.member));
-      if (item !== undefined) return this.said(holder, item, 'reaches');
+      if (item !== undefined)
+        return this.said(
+          holder,
+          item,
+          item.member === path[0] ? 'is' : 'reaches',
+        );
     }
     return undefined;
   }
@@ -148,21 +162,27 @@ function lentItems(
   // the resolve functions).
   const items = new Map(props.map(p => [p.to, itemsOf(g, p.to, chain)]));
   const collections = props.filter(p => !items.get(p.to)!.waiters);
+  // What a collection named for free resources keeps is not lent.
+  const free = collections.filter(b => FREE_NAME.test(b.name));
   for (const a of collections) {
     const others = collections.filter(
       b => b.to !== a.to && kind(b.to) === kind(a.to),
     );
-    if (others.length === 0) continue;
     for (const member of items.get(a.to)!.found) {
       if (seen.has(member)) continue;
+      seen.add(member);
       // Not in another: not reached from it at all, however wrapped (pg-pool
       // keeps its idle clients in records of their own).
       const one = new Set([member]);
+      const keeps = (b: {to: number}): boolean =>
+        reachedWithin(g, b.to, one, HOPS + 1).length > 0;
+      if (free.some(keeps)) continue;
+      // Said not in a list of such resources only, as far as can be seen:
+      // one that keeps others of the class, or is empty and named for free
+      // ones (an empty `forkArgs` is no list of idle workers).
       const notIn = others
-        .filter(b => reachedWithin(g, b.to, one, HOPS + 1).length === 0)
+        .filter(b => !keeps(b) && freeList(g, b, g.name(member), chain))
         .map(b => b.name);
-      if (notIn.length === 0) continue;
-      seen.add(member);
       out.push({member, in: a.name, notIn});
     }
   }
@@ -210,6 +230,36 @@ function itemsOf(
     level = next;
   }
   return {found, waiters};
+}
+
+/**
+ * Whether the collection `b` is a list of free resources of class `cls`, as
+ * far as the heap shows: it keeps one, or keeps nothing and is named so.
+ */
+function freeList(
+  g: HeapGraph,
+  b: {name: string; to: number},
+  cls: string,
+  chain: ReadonlySet<number>,
+): boolean {
+  const {found} = itemsOf(g, b.to, chain);
+  if (found.size === 0) return FREE_NAME.test(b.name);
+  const seen = new Set<number>(found);
+  let level = [...found];
+  for (let depth = 0; depth <= 1 && level.length > 0; depth++) {
+    const next: number[] = [];
+    for (const n of level) {
+      if (g.type(n) === 'object' && g.name(n) === cls) return true;
+      for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
+        const to = g.edgeTo(e);
+        if (g.edgeType(e) !== 'property' || seen.has(to)) continue;
+        seen.add(to);
+        next.push(to);
+      }
+    }
+    level = next;
+  }
+  return false;
 }
 
 /** Which of `targets` are `hops` references or fewer from `from`. */
