@@ -40,10 +40,10 @@ describe.each([
       'a query raced with a timeout made in the same function',
     ).replace(/\s+/g, ' ');
     expect(d).toMatch(
-      /\[0\] queryWithTimeout at test\/shapes\.test\.js:577:17 │ ⏸ promise, never settled │ ↳ its resolve function is kept through `queue\[0\]`/,
+      /\[0\] queryWithTimeout at test\/more-shapes\.test\.js:211:17 │ ⏸ promise, never settled │ ↳ its resolve function is kept through `queue\[0\]`/,
     );
     expect(d).toMatch(
-      /\[1\] queryWithTimeout at test\/shapes\.test\.js:572:19 ⏸ promise, never settled; it waits on: ↳ settles when a setTimeout of 60000 ms fires .* └╼ queryWithTimeout at test\/shapes\.test\.js:575:17 ⏲ setTimeout 60000 ms/,
+      /\[1\] queryWithTimeout at test\/more-shapes\.test\.js:206:19 ⏸ promise, never settled; it waits on: ↳ settles when a setTimeout of 60000 ms fires .* └╼ queryWithTimeout at test\/more-shapes\.test\.js:209:17 ⏲ setTimeout 60000 ms/,
     );
     // The timer only settles the race's other input: a timeout on the race.
     expect(d).toMatch(
@@ -110,7 +110,7 @@ describe.each([
       /^Task dump: 1 branch stuck after … ms \(1 orphaned promise\)\n/,
     );
     expect(d.replace(/\s+/g, ' ')).toMatch(
-      /└╼ waitTurn at src\/ready-queue\.js:9:10 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in `queue` of src\/ready-queue\.js, and nothing has called it └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ └╼ Connection at src\/ready-queue\.js:19:16 ⏸ promise, never settled; created in Connection at src\/ready-queue\.js:18:18 ↳ nothing can settle it/,
+      /└╼ waitTurn at src\/ready-queue\.js:9:10 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in `queue` of src\/ready-queue\.js, and nothing has called it └╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ └╼ Connection at src\/ready-queue\.js:19:16 ⏸ promise, never settled; created in Connection at src\/ready-queue\.js:18:18 ↳ nothing can settle it/,
     );
   });
 
@@ -142,7 +142,7 @@ describe.each([
     expect(d).toMatch(/⏲ setTimeout 60000 ms/);
     expect(d).toMatch(/⏲ setTimeout 50000 ms/);
     expect(d).toMatch(
-      /└╼ \[2\] <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled/,
+      /└╼ \[2\] <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ ⏸ promise, never settled/,
     );
   });
 
@@ -167,7 +167,7 @@ describe.each([
     ).replace(/\s+/g, ' ');
     expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 timer\)/);
     expect(d).toMatch(
-      /at test\/shapes\.test\.js:\d+:3 ⏸ promise, never settled; created in Timeout at src\/expiring\.js:8:5; it waits on: ↳ settles when a setTimeout of 60000 ms fires .*└╼ Timeout at src\/expiring\.js:12:27 ⏲ setTimeout 60000 ms/,
+      /at test\/more-shapes\.test\.js:\d+:3 ⏸ promise, never settled; created in Timeout at src\/expiring\.js:8:5; it waits on: ↳ settles when a setTimeout of 60000 ms fires .*└╼ Timeout at src\/expiring\.js:12:27 ⏲ setTimeout 60000 ms/,
     );
   });
 
@@ -193,7 +193,7 @@ describe.each([
     expect(d).toContain(
       [
         '⏸ run() promise, never settled; it waits on:',
-        '└╼ write at test/shapes.test.js:561:14',
+        '└╼ write at test/more-shapes.test.js:195:14',
         '   ⏸ promise, never settled',
       ].join('\n'),
     );
@@ -472,7 +472,7 @@ describe.each([
     );
     expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 event wait\)/);
     expect(d.replace(/\s+/g, ' ')).toMatch(
-      /└╼ drained at src\/task-queue\.js:63:14 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in Task\.release .*└╼ worked at src\/task-queue\.js:26:12 └╼ release at src\/task-queue\.js:41:7 └╼ asyncWrapper at src\/task-queue\.js:52:5 └╼ <anonymous> at test\/shapes\.test\.js:684:24 ⏸ promise, never settled ↳ waits for 'ack:2' on an EventEmitter/,
+      /└╼ drained at src\/task-queue\.js:63:14 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in Task\.release .*└╼ worked at src\/task-queue\.js:26:12 └╼ release at src\/task-queue\.js:41:7 └╼ asyncWrapper at src\/task-queue\.js:52:5 └╼ <anonymous> at test\/more-shapes\.test\.js:318:24 ⏸ promise, never settled ↳ waits for 'ack:2' on an EventEmitter/,
     );
   });
 
@@ -531,7 +531,7 @@ describe.each([
     );
     expect(d).toMatch(/^Task dump: 2 branches stuck after … ms \(2 sockets\)/);
     expect(d.replace(/\s+│?\s*/g, ' ')).toMatch(
-      /⇄ UDP socket bound to 127\.0\.0\.1:\d+, no 'message' listener: what is sent to it is dropped .*⏸ events\.once\(\) promise, never settled; it waits on: ↳ waits for 'message' on a Socket \(an EventEmitter\): not emitted since its listener was added └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ UDP socket bound to 0\.0\.0\.0:\d+$/,
+      /⇄ UDP socket bound to 127\.0\.0\.1:\d+, no 'message' listener: what is sent to it is dropped .*⏸ events\.once\(\) promise, never settled; it waits on: ↳ waits for 'message' on a Socket \(an EventEmitter\): not emitted since its listener was added └╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ ⇄ UDP socket bound to 0\.0\.0\.0:\d+$/,
     );
   });
 
@@ -934,7 +934,7 @@ describe.each([
     );
     const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
     expect(flat).toMatch(
-      /⏸ promise, never settled; it waits on: ↳ its resolve function is kept in ThreadInfo\.tasks .* └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ └╼ start at src\/thread-pool\.js:\d+:\d+ └╼ spawn at src\/thread-pool\.js:\d+:\d+ ⚙ worker thread \d+ \(started before this test\), running: its event loop idle \d+% of the .+ since it started\s*$/,
+      /⏸ promise, never settled; it waits on: ↳ its resolve function is kept in ThreadInfo\.tasks .* └╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ └╼ start at src\/thread-pool\.js:\d+:\d+ └╼ spawn at src\/thread-pool\.js:\d+:\d+ ⚙ worker thread \d+ \(started before this test\), running: its event loop idle \d+% of the .+ since it started\s*$/,
     );
     expect(flat.match(/worker thread \d+/g)).toHaveLength(1);
   });
@@ -952,7 +952,7 @@ describe.each([
     expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)\n/);
     const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
     expect(flat).toMatch(
-      /└╼ status at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for 'response' on a ClientRequest \(an EventEmitter\): not emitted since its listener was added └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ └╼ status at test\/shapes\.test\.js:\d+:\d+ └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP GET to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); on a socket opened before this test; it waits on: └╼ 'request' listener <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler returned without answering it/,
+      /└╼ status at test\/more-shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for 'response' on a ClientRequest \(an EventEmitter\): not emitted since its listener was added └╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ └╼ status at test\/more-shapes\.test\.js:\d+:\d+ └╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ ⇄ HTTP GET to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); on a socket opened before this test; it waits on: └╼ 'request' listener <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler returned without answering it/,
     );
   });
 
@@ -980,7 +980,7 @@ describe.each([
     );
     expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)\n/);
     expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
-      /└╼ body at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for a ClientHttp2Stream \(a Duplex stream\) to end: .* └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP\/2 session to 127\.0\.0\.1:\d+: 1 stream open \(GET\); it waits on: └╼ 'stream' listener <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP\/2 server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler returned without answering it/,
+      /└╼ body at test\/more-shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for a ClientHttp2Stream \(a Duplex stream\) to end: .* └╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ ⇄ HTTP\/2 session to 127\.0\.0\.1:\d+: 1 stream open \(GET\); it waits on: └╼ 'stream' listener <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ ⇄ HTTP\/2 server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler returned without answering it/,
     );
   });
 
@@ -997,7 +997,7 @@ describe.each([
       /^Task dump: 2 branches stuck after … ms \(2 servers\)\n/,
     );
     expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
-      /└╼ Promise\.all ├╼ \[0\] body at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for a ClientHttp2Stream .* ⇄ HTTP\/2 session to 127\.0\.0\.1:\d+: 2 streams open \(2 GET\); it waits on: └╼ 'stream' listener <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ 2× HTTP\/2 server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler returned without answering it.* └╼ \[1\] body at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on what \[0\] waits on/,
+      /└╼ Promise\.all ├╼ \[0\] body at test\/more-shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for a ClientHttp2Stream .* ⇄ HTTP\/2 session to 127\.0\.0\.1:\d+: 2 streams open \(2 GET\); it waits on: └╼ 'stream' listener <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ ⇄ 2× HTTP\/2 server on 127\.0\.0\.1:\d+ \(started outside this test\): the GET is not answered; its handler returned without answering it.* └╼ \[1\] body at test\/more-shapes\.test\.js:\d+:\d+ ⏸ promise, never settled; it waits on what \[0\] waits on/,
     );
   });
   // The listener is `this.handle.bind(this)`: drawn at the method, by its
@@ -1005,7 +1005,7 @@ describe.each([
   test("a request a class's bound handler never answers: the server's side at the method", () => {
     const d = outline(find("a request a class's bound handler never answers"));
     expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
-      /⇄ HTTP GET to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); it waits on: └╼ 'request' listener handle at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+: the GET is not answered; its handler returned without answering it/,
+      /⇄ HTTP GET to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); it waits on: └╼ 'request' listener handle at test\/more-shapes\.test\.js:\d+:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+: the GET is not answered; its handler returned without answering it/,
     );
   });
 
@@ -1023,7 +1023,7 @@ describe.each([
       /^Task dump: 1 branch stuck after … ms \(1 orphaned promise\)\n/,
     );
     expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
-      /└╼ onIdle at src\/idle-queue\.js:46:12 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in IdleQueue\._resolveIdle .*└╼ add at src\/idle-queue\.js:16:12 \(not awaited\) ⏸ promise, never settled; it waits on: .*└╼ run at src\/idle-queue\.js:20:25 \(not awaited\) └╼ <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⏸ promise, never settled ↳ nothing can settle it: its resolve and reject functions are gone \(orphaned\)/,
+      /└╼ onIdle at src\/idle-queue\.js:46:12 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in IdleQueue\._resolveIdle .*└╼ add at src\/idle-queue\.js:16:12 \(not awaited\) ⏸ promise, never settled; it waits on: .*└╼ run at src\/idle-queue\.js:20:25 \(not awaited\) └╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ ⏸ promise, never settled ↳ nothing can settle it: its resolve and reject functions are gone \(orphaned\)/,
     );
   });
 
@@ -1054,7 +1054,7 @@ describe.each([
       /├╼ iterator2 at \S+graphql-ws\/dist\/client\.cjs:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for '(message|open)' on a WebSocket \(an EventEmitter\).* └╼ subscribe at .*⏸ promise, never settled; created in connect at \S+:\d+:\d+ ↳ its resolve function is kept through `listeners2\[…\]`/,
     );
     expect(flat).toMatch(
-      /└╼ orderShipped at test\/shapes\.test\.js:\d+:\d+ ⏸ events\.next\(\) promise, never settled ↳ waits for 'shipped:7' on an EventEmitter/,
+      /└╼ orderShipped at test\/more-shapes\.test\.js:\d+:\d+ ⏸ events\.next\(\) promise, never settled ↳ waits for 'shipped:7' on an EventEmitter/,
     );
     expect(flat).not.toContain('Sender._socket');
     expect(flat).not.toContain('state_1');

@@ -25,13 +25,14 @@ import path from 'node:path';
 import type {TaskDump} from '../../src/core/types';
 
 // Longest first (their -i runs, as npm test measured them on 2026-12-06:
-// libraries 89 s, core 42 s, wakers 21 s, environments 16 s, io 15 s, seed
-// 15 s, cases 13 s): the global setup makes every -i run in this order, then
+// libraries 131 s (its -w=2 run 62 s, its hung tests in two files of about
+// 30 each), core 42 s, wakers 21 s, environments 16 s, io 15 s, seed 15 s,
+// cases 13 s): the global setup makes every -i run in this order, then
 // every -w=2 run, two at a time, so the other runs share the second lane
 // while the longest runs.
 export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
   // Hand-written shapes of libraries the program did not write (rxjs,
-  // DataLoader, streams, queues, pools, sockets): 60 hung tests.
+  // DataLoader, streams, queues, pools, sockets): 64 hung tests.
   libraries: ['library-shapes'],
   core: [
     // The core fixtures: one program each, `wakers: false`.

@@ -38,6 +38,9 @@ interface LentItem {
 /** References followed from a pool's collection to a resource. */
 const HOPS = 4;
 
+/** How deep in a collection its items' elements are, at most. */
+const ELEMENT_DEPTH = 2;
+
 /** References followed from a resource to a handle it keeps. */
 const HANDLE_HOPS = 3;
 
@@ -191,8 +194,9 @@ function lentItems(
 
 /**
  * The objects of a class of the program's own that the collection `from`
- * keeps as items (through an array's or a table's element, at most {@link
- * HOPS} references down), nearest first; and whether it keeps one of
+ * keeps as items (through an array's or a table's element at most {@link
+ * ELEMENT_DEPTH} references down, then at most {@link HOPS} in all), nearest
+ * first; and whether it keeps one of
  * `chain` on the way (an item of the waiters' queue, or the queue itself).
  */
 function itemsOf(
@@ -224,7 +228,11 @@ function itemsOf(
           found.add(to);
           continue;
         }
-        if (seen.size < BUDGET) next.push([to, item]);
+        // A collection keeps its items near: in itself (an array, a Set's
+        // table) or in an array of its own (mysql2's `RingQueue._list`), not
+        // further down another object's properties (an `agent`'s sockets).
+        if (seen.size < BUDGET && (item || depth < ELEMENT_DEPTH))
+          next.push([to, item]);
       }
     }
     level = next;
