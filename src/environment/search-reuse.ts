@@ -12,7 +12,39 @@ import type {Leaf, TaskDump} from '../core/types';
 import type {GuardQuestion, WakerSubject} from '../core/wakers';
 import type {Handle} from './search-subjects';
 import {reusedTimeouts} from './search-timeouts';
-import {type Lookup, handleSignature} from './waker-cache';
+import {type Lookup, handleSignature, mustSearch} from './waker-cache';
+
+/**
+ * Whether the findings `known` (one per subject) can be reused for a dump
+ * with `handles`, rather than searched: every subject's is known, none asks
+ * to be checked ({@link mustSearch}), and every handle is one a finding
+ * reused can name. A thread or socket another Root opened (a hook's, the
+ * file's load) is not one, made by other calls, nor is a thread of this
+ * test's that no reused finding was fed by (found where the pool's thread
+ * was another Root's): what it feeds is asked of the heap, within the
+ * budget. A client's socket a hook opened that no HTTP client used (a
+ * database connection) is: made by the same calls for every test of the
+ * file, it is named by a finding of one it feeds ({@link handleSignature}).
+ */
+export function reusable(
+  known: readonly Lookup[],
+  handles: readonly Handle[],
+): boolean {
+  if (known.some(k => k.kind === 'unknown')) return false;
+  const fedBy = new Set(
+    known.flatMap(k => (k.kind === 'known' ? k.fedBy : [])),
+  );
+  const unplaced = handles.some(
+    h =>
+      (h.earlier === true &&
+        !(h.leaf.kind === 'socket' && !('_httpMessage' in h.handle))) ||
+      (h.leaf.kind === 'worker' && !fedBy.has(handleSignature(h.leaf))),
+  );
+  return (
+    !unplaced &&
+    !mustSearch(known.map(k => (k.kind === 'known' ? k.waker : undefined)))
+  );
+}
 
 /** Applies the findings `known` (one per subject) to `dump`. */
 export function reuseFindings(

@@ -29,14 +29,7 @@ import {
 import {SearchBudget} from './search-budget';
 import {states} from './state';
 import {memoryVerdict, readMemory} from './search-memory';
-import {
-  type Lookup,
-  WakerCache,
-  handleSignature,
-  leafSignature,
-  mustSearch,
-  originOf,
-} from './waker-cache';
+import {type Lookup, WakerCache, leafSignature, originOf} from './waker-cache';
 import {SearchShare} from './search-share';
 import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {messageOf} from './errors';
@@ -47,7 +40,7 @@ import {hoistRootFrame} from '../core/dump/finish';
 import {besideTimeouts, markTimeouts} from '../core/dump/guards';
 import {markSameTimer} from '../core/inputs';
 import {guardQuestions} from './search-timeouts';
-import {reuseFindings} from './search-reuse';
+import {reusable, reuseFindings} from './search-reuse';
 import {type Handle, subjectsOf} from './search-subjects';
 
 // Tests may fake or replace these; keep the real ones.
@@ -250,25 +243,7 @@ function searchOrReuse(
 ): void {
   const reuse = (): void =>
     reuseFindings(dump, {subjects, handles, guards, dropped}, known);
-  const unknown = known.some(k => k.kind === 'unknown');
-  // A thread or socket another Root opened (a hook's, the file's load) is
-  // no handle a finding reused names (made by other calls), nor is a thread
-  // of this test's that no reused finding was fed by (found where the
-  // pool's thread was another Root's): what it feeds is asked of the heap,
-  // within the budget.
-  const fedBy = new Set(
-    known.flatMap(k => (k.kind === 'known' ? k.fedBy : [])),
-  );
-  const unplaced = handles.some(
-    h =>
-      h.earlier === true ||
-      (h.leaf.kind === 'worker' && !fedBy.has(handleSignature(h.leaf))),
-  );
-  if (
-    !unknown &&
-    !unplaced &&
-    !mustSearch(known.map(k => (k.kind === 'known' ? k.waker : undefined)))
-  ) {
+  if (reusable(known, handles)) {
     reuse();
     return;
   }

@@ -91,17 +91,22 @@ export class LeafMaker {
     this.fetches = new FetchJoin(c => g.sites(c), frames);
   }
 
-  /** A leaf for each branch of `c` that reaches something worth showing. */
+  /**
+   * A leaf for each branch of `c` that reaches something worth showing; with
+   * `foreign`, one another Root's work made too (a socket a hook opened).
+   */
   private add(
     c: Capture,
     branches: readonly Branch[],
     made: Made,
     madeBy: Capture | null,
+    foreign = false,
   ): Leaf[] {
     const out: Leaf[] = [];
     for (const b of branches) {
       const createdAt = madeBy === null ? null : this.createdAt(madeBy, b);
-      if (b.reach === 'machinery' || b.reach === 'foreign') continue;
+      if (b.reach === 'machinery' || (b.reach === 'foreign' && !foreign))
+        continue;
       if (b.path.length === 0 && b.reach !== 'root') continue;
       const leaf: Leaf = {
         kind: made.kind,
@@ -235,6 +240,7 @@ export class LeafMaker {
         this.walker.walk(capture, 1),
         {kind: kind as LeafKind, what},
         capture,
+        before.has(handle),
       );
       for (const leaf of leaves) this.handleOf.set(leaf, handle);
       if (before.has(handle)) {

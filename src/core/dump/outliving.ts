@@ -1,10 +1,13 @@
 /**
  * What another Root opened that a dump's Root may wait on: the worker threads
  * it started, still running (a pool made in a hook or an earlier test), and
- * the sockets it opened that carry an HTTP request now (a keep-alive socket
- * an earlier test's request opened, reused by this one). Offered to the waker
- * search only, and drawn where it finds one feeding a stuck promise (the rest
- * are taken out of the dump after it: fed.ts, `dropUnfed`).
+ * the client sockets it opened that a later test may send on: one that
+ * carries an HTTP request now (a keep-alive socket an earlier test's request
+ * opened, reused by this one), and one no HTTP client has used (a database
+ * client's connection made in `beforeAll`, that a test's query waits on).
+ * Offered to the waker search only, and drawn where it finds one feeding a
+ * stuck promise (the rest are taken out of the dump after it: fed.ts,
+ * `dropUnfed`).
  */
 import {describeHandle} from '../handles';
 import {type HandleRecord, handlesOutside} from '../record';
@@ -27,13 +30,22 @@ export function outlivingHandles(
       if (what !== null) out.push([h, record, what]);
       continue;
     }
-    // A socket with no request on it now (back in its agent's pool, or no
-    // HTTP client's) is nothing a later test sent.
-    if (!((h as {_httpMessage?: unknown})._httpMessage instanceof Object))
-      continue;
+    if (!sentOn(h)) continue;
     const what = describeHandle('socket', h, ctx);
     if (what !== null)
       out.push([h, record, `${what}; on a socket opened ${before}`]);
   }
   return out;
+}
+
+/**
+ * Whether a later test may be waiting on what it sends on socket `h`: a
+ * client's socket (not one a server accepted) that carries an HTTP request,
+ * or that no HTTP client used (not one back in its agent's pool, with no
+ * request on it now).
+ */
+export function sentOn(h: object): boolean {
+  const s = h as {_httpMessage?: unknown; server?: unknown; _server?: unknown};
+  if ((s.server ?? s._server ?? null) !== null) return false;
+  return '_httpMessage' in s ? s._httpMessage instanceof Object : true;
 }

@@ -53,6 +53,9 @@ const ITEM_EDGES = new Set(['property', 'element', 'internal', 'hidden']);
 /** Names of a pool's list of what it has free. */
 const FREE_NAME = /free|idle|avail/i;
 
+/** Native collections. */
+const NATIVE = new Set(['Array', 'Set', 'Map']);
+
 /** Classes too common to name a pool or a resource. */
 const PLAIN = new Set(['Object', 'Array', 'Map', 'Set', 'system / Context']);
 
@@ -85,7 +88,9 @@ export class LentReader {
   through(path: readonly number[], i: number): Lent | undefined {
     const on = new Set(path);
     for (const [holder, items] of this.lending(i)) {
-      const item = items.find(x => on.has(x.member));
+      // Words only, for a handle already found feeding: said where the pool
+      // has a list of free ones it is not in.
+      const item = items.find(x => on.has(x.member) && x.notIn.length > 0);
       if (item !== undefined)
         return this.said(
           holder,
@@ -152,19 +157,35 @@ function lentItems(
   const g = cx.ix.g;
   if (g.type(holder) !== 'object' || PLAIN.has(g.name(holder))) return [];
   const props: Array<{name: string; to: number}> = [];
+  // A pool queues its waiters: one of its collections keeps the way to the
+  // resolve function as an item (not an emitter's listeners, `_events`).
+  let queues = false;
+  // The holder is not looked into again from its items.
+  const stop = new Set([holder]);
   for (let e = g.firstEdge(holder); e < g.firstEdge(holder + 1); e++) {
     const to = g.edgeTo(e);
-    if (g.edgeType(e) !== 'property' || chain.has(to) || cx.ix.skip(e))
+    if (g.edgeType(e) !== 'property' || cx.ix.skip(e)) continue;
+    const name = String(g.edgeName(e));
+    if (chain.has(to)) {
+      // The way up passes through it: a queue if it keeps that way as an
+      // item (mysql2's `RingQueue`, workerpool's `FIFOQueue` of tasks).
+      if (name !== '_events' && itemsOf(g, to, chain, stop).waiters === 'item')
+        queues = true;
       continue;
-    props.push({name: String(g.edgeName(e)), to});
+    }
+    props.push({name, to});
   }
   const kind = (n: number): string => `${g.type(n)}:${g.name(n)}`;
   const out: LentItem[] = [];
   const seen = new Set<number>();
   // Not the waiters' queue (pg-pool's `_pendingQueue` of records that keep
   // the resolve functions).
-  const items = new Map(props.map(p => [p.to, itemsOf(g, p.to, chain)]));
-  const collections = props.filter(p => !items.get(p.to)!.waiters);
+  const items = new Map(props.map(p => [p.to, itemsOf(g, p.to, chain, stop)]));
+  const collections = props.filter(p => items.get(p.to)!.waiters === 'no');
+  if (
+    props.some(p => p.name !== '_events' && items.get(p.to)!.waiters === 'item')
+  )
+    queues = true;
   // What a collection named for free resources keeps is not lent.
   const free = collections.filter(b => FREE_NAME.test(b.name));
   for (const a of collections) {
@@ -186,6 +207,11 @@ function lentItems(
       const notIn = others
         .filter(b => !keeps(b) && freeList(g, b, g.name(member), chain))
         .map(b => b.name);
+      // With no list of free ones, a member of a pool that queues its
+      // waiters, kept in an array or a Set of its own (workerpool's
+      // `workers`, beside its `taskQueue`): not a field that merely holds
+      // an object with an array inside.
+      if (notIn.length === 0 && !(queues && NATIVE.has(g.name(a.to)))) continue;
       out.push({member, in: a.name, notIn});
     }
   }
@@ -203,36 +229,40 @@ function itemsOf(
   g: HeapGraph,
   from: number,
   chain: ReadonlySet<number>,
-): {found: Set<number>; waiters: boolean} {
+  stop: ReadonlySet<number> = new Set(),
+): {found: Set<number>; waiters: 'no' | 'direct' | 'item'} {
   const found = new Set<number>();
-  let waiters = chain.has(from);
+  let waiters: 'no' | 'direct' | 'item' = chain.has(from) ? 'direct' : 'no';
   const seen = new Set<number>([from]);
-  // Each node with whether an element was passed on the way to it.
-  let level: Array<[number, boolean]> = [[from, false]];
+  // Each node with whether an element was passed on the way to it, and
+  // whether it is in an item (looked into for the waiters' way only: a
+  // queue's task that keeps a promise that keeps the resolve function).
+  let level: Array<[number, boolean, boolean]> = [[from, false, false]];
   for (let depth = 1; depth <= HOPS && level.length > 0; depth++) {
-    const next: Array<[number, boolean]> = [];
-    for (const [n, passed] of level) {
+    const next: Array<[number, boolean, boolean]> = [];
+    for (const [n, passed, inItem] of level) {
       if (!container(g, n)) continue;
       for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++) {
         const to = g.edgeTo(e);
         const et = g.edgeType(e);
-        if (!ITEM_EDGES.has(et) || seen.has(to)) continue;
+        if (!ITEM_EDGES.has(et) || seen.has(to) || stop.has(to)) continue;
         seen.add(to);
+        const item = passed || et === 'element';
         if (chain.has(to)) {
-          waiters = true;
+          if (waiters !== 'item') waiters = item ? 'item' : 'direct';
           continue;
         }
-        const item = passed || et === 'element';
-        if (item && g.type(to) === 'object' && !PLAIN.has(g.name(to))) {
+        if (seen.size >= BUDGET) continue;
+        if (inItem) next.push([to, true, true]);
+        else if (item && g.type(to) === 'object' && !PLAIN.has(g.name(to))) {
           // An item: what it refers to is its own, not the collection's.
           found.add(to);
-          continue;
+          next.push([to, true, true]);
         }
         // A collection keeps its items near: in itself (an array, a Set's
         // table) or in an array of its own (mysql2's `RingQueue._list`), not
         // further down another object's properties (an `agent`'s sockets).
-        if (seen.size < BUDGET && (item || depth < ELEMENT_DEPTH))
-          next.push([to, item]);
+        else if (item || depth < ELEMENT_DEPTH) next.push([to, item, false]);
       }
     }
     level = next;

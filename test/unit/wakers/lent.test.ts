@@ -132,3 +132,73 @@ test('a connection given back (in idle too) is not said lent', async () => {
   const listening = await search(true, true);
   expect(listening.socket.lent).toBeUndefined();
 });
+
+// A pool with no list of free ones (workerpool's): its workers in an array,
+// the tasks waiting for one in a queue. A worker in the array keeps its
+// handle: the queued task waits on it. The same array in an object that
+// keeps the waiter in a field of its own, no queue, says nothing.
+class Worker {
+  constructor(readonly socket: Socket) {}
+}
+
+class TaskPool {
+  workers: Worker[] = [];
+  queue: Array<{resolve: (v: number) => void}> = [];
+
+  run(): Promise<number> {
+    return new Promise(resolve => this.queue.push({resolve}));
+  }
+}
+
+class Call {
+  children: Worker[] = [];
+  listener: {done?: (v: number) => void} = {};
+
+  run(): Promise<number> {
+    return new Promise(resolve => (this.listener.done = resolve));
+  }
+}
+
+async function searchWorker(
+  make: (w: Worker) => {run(): Promise<number>},
+): Promise<Leaf> {
+  const socket = await connected();
+  const holder = make(new Worker(socket));
+  const promise = holder.run();
+  kept.push(holder, promise);
+  await new Promise(r => setTimeout(r, 10));
+  const leaf = socketLeaf();
+  const waiter = promiseLeaf('run');
+  const {feeds} = searchThisProcess(
+    [{leaf: waiter, promise, constructed: true}],
+    [{leaf, handle: socket}],
+  );
+  if (feeds.some(f => f.handle === leaf)) return leaf;
+  return {...leaf, what: 'not fed'};
+}
+
+test('a worker of a pool that queues its tasks and has no free list: its handle feeds the task, kept by a Worker that a TaskPool keeps in workers', async () => {
+  const leaf = await searchWorker(w => {
+    const pool = new TaskPool();
+    pool.workers.push(w);
+    return pool;
+  });
+  expect(leaf.what).toBe('socket');
+  expect(leaf.lent).toEqual({
+    via: 'kept',
+    member: 'Worker',
+    holder: 'TaskPool',
+    in: 'workers',
+    notIn: [],
+  });
+});
+
+test('the same array in an object that keeps the waiter in a field, no queue: nothing said, not fed', async () => {
+  const leaf = await searchWorker(w => {
+    const call = new Call();
+    call.children.push(w);
+    return call;
+  });
+  expect(leaf.lent).toBeUndefined();
+  expect(leaf.what).toBe('not fed');
+});
