@@ -7,6 +7,7 @@
  */
 import {markAside} from '../core/dump/aside';
 import {nestFed} from '../core/dump/fed';
+import {plainClient} from '../core/dump/outliving';
 import {besideTimeouts, markTimeouts} from '../core/dump/guards';
 import type {Leaf, TaskDump} from '../core/types';
 import type {GuardQuestion, WakerSubject} from '../core/wakers';
@@ -37,7 +38,7 @@ export function reusable(
   const unplaced = handles.some(
     h =>
       (h.earlier === true &&
-        !(h.leaf.kind === 'socket' && !('_httpMessage' in h.handle))) ||
+        !(h.leaf.kind === 'socket' && plainClient(h.handle))) ||
       (h.leaf.kind === 'worker' && !fedBy.has(handleSignature(h.leaf))),
   );
   return (

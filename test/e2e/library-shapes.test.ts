@@ -1093,7 +1093,9 @@ describe.each([
   // and drawn under the query it feeds, with the server's side under it.
   test("a query on a hook's connection whose server never answers: the hook's socket and the server's side under the query", () => {
     const d = outline(
-      find('a query on a connection a hook made, whose server never answers'),
+      find(
+        'a connection made in beforeAll › a query on a connection a hook made, whose server never answers',
+      ),
     );
     expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)/);
     expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(

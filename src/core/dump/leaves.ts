@@ -6,7 +6,7 @@
  * leaves: they are the branches above them.
  */
 import {describeHandle} from '../handles';
-import {outlivingHandles} from './outliving';
+import {outlivingHandles, plainClient} from './outliving';
 import {isOwn} from '../machinery';
 import {type Capture, AMBIENT, isTimerPending} from '../record';
 import {
@@ -240,7 +240,7 @@ export class LeafMaker {
         this.walker.walk(capture, 1),
         {kind: kind as LeafKind, what},
         capture,
-        before.has(handle),
+        before.has(handle) && kind === 'socket' && plainClient(handle),
       );
       for (const leaf of leaves) this.handleOf.set(leaf, handle);
       if (before.has(handle)) {

@@ -49,3 +49,13 @@ export function sentOn(h: object): boolean {
   if ((s.server ?? s._server ?? null) !== null) return false;
   return '_httpMessage' in s ? s._httpMessage instanceof Object : true;
 }
+
+/**
+ * Whether `h` is a socket no HTTP client used (a database client's): made by
+ * the same calls whatever test sends on it, its leaf is drawn from the calls
+ * of the Root that opened it. (A keep-alive socket, which another test's
+ * request opened, is drawn only where its walk reaches this Root.)
+ */
+export function plainClient(h: object): boolean {
+  return !('_httpMessage' in h) && sentOn(h);
+}
