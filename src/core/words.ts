@@ -181,6 +181,8 @@ export function callbackLoopWhat(
 export interface FailedWith {
   /** The error's class (`TypeError`), or the `typeof` of what was thrown. */
   kind: string;
+  /** A system error's code (`ECONNREFUSED`), said after its class. */
+  code?: string;
   /** True for an object (an Error or not), false for a primitive. */
   error: boolean;
   /** Where it was thrown: the first frame of the project on its stack. */
@@ -206,13 +208,16 @@ function failedWith(f: FailedWith): string {
   if (!f.error) return `a thrown ${f.kind} (not an Error)`;
   const thrown = (e: {
     kind: string;
+    code?: string;
     at?: string;
     inLibrary?: true;
     from?: string;
-  }): string =>
-    e.at === undefined
-      ? e.kind
-      : `${e.kind} thrown ${e.inLibrary === true ? 'in' : 'at'} ${e.at}${e.from !== undefined ? ` (called from ${e.from})` : ''}`;
+  }): string => {
+    const kind = e.code === undefined ? e.kind : `${e.kind} ${e.code}`;
+    return e.at === undefined
+      ? kind
+      : `${kind} thrown ${e.inLibrary === true ? 'in' : 'at'} ${e.at}${e.from !== undefined ? ` (called from ${e.from})` : ''}`;
+  };
   const c = f.carrier;
   return c === undefined
     ? thrown(f)

@@ -21,13 +21,21 @@ describe.each([
       .replace(/after setTimeout \d+ ms/, 'after setTimeout <ms> ms');
 
   test('a hand-written loop: where, how many attempts failed, with what, the pause', () => {
-    expect(run.tests).toBe('8 failed, 8 total');
+    expect(run.tests).toBe('9 failed, 9 total');
     const d = find('a hand-written loop whose every attempt fails');
     const n = /\b(\d+) attempts failed/.exec(d);
     expect(n).not.toBeNull();
     expect(Number(n![1])).toBeGreaterThanOrEqual(2);
     expect(d).not.toContain('backend down');
     expect(stable(d)).toMatchSnapshot();
+  });
+
+  // Node's own errors have a `constructor` getter on their prototype: the
+  // class is read past it, with the system error's code (a kind, not a value).
+  test("a promise rejected with Node's connection error: its class and code", () => {
+    expect(
+      find('a promise of a connection the service refuses, retried'),
+    ).toMatch(/1 attempt failed,\s+with Error ECONNREFUSED;/);
   });
 
   test('a backoff longer than the timeout: one attempt failed, with what', () => {

@@ -281,6 +281,7 @@ export class Retries {
     const {carrier} = reason;
     return {
       kind: reason.cls ?? 'an object',
+      ...(reason.code !== undefined ? {code: reason.code} : {}),
       error: true,
       ...thrownAt(reason.frames, this.ctx.rootDir, this.ctx.isMachinery),
       ...(carrier !== undefined
@@ -333,7 +334,12 @@ export function thrownAt(
 const POSITION = /(?:\(|^at (?:async )?)([^()\s][^()]*):(\d+):(\d+)\)?$/;
 
 function sameFailure(a: FailedWith, b: FailedWith): boolean {
-  return a.kind === b.kind && a.error === b.error && a.at === b.at;
+  return (
+    a.kind === b.kind &&
+    a.code === b.code &&
+    a.error === b.error &&
+    a.at === b.at
+  );
 }
 
 function sameFrame(a: Frame, b: Frame): boolean {

@@ -20,6 +20,8 @@ export interface Reason {
   type: string;
   /** The class of an object reason (its constructor's name), if it has one. */
   cls: string | null;
+  /** A system error's code (`ECONNREFUSED`, `ERR_…`), if it has one. */
+  code?: string;
   /** The `at …` lines of its `stack`, without the message before them. */
   frames: string[];
   /**
@@ -31,12 +33,14 @@ export interface Reason {
 }
 
 /** An error's class and frames, as a reader returned them. */
-function framesOf(v: {cls?: unknown; frames?: unknown}): {
+function framesOf(v: {cls?: unknown; code?: unknown; frames?: unknown}): {
   cls: string | null;
+  code?: string;
   frames: string[];
 } {
   return {
     cls: typeof v.cls === 'string' ? v.cls : null,
+    ...(typeof v.code === 'string' ? {code: v.code} : {}),
     frames: Array.isArray(v.frames)
       ? v.frames.filter((f): f is string => typeof f === 'string')
       : [],
@@ -61,22 +65,26 @@ const KEY = 'jest-taskdump.settled';
 const GROUP = 'jest-taskdump-settled';
 
 // Run on the reason in its own realm: data properties only, along the
-// prototype chain; the `at` lines after the message (which is never returned).
+// prototype chain (a `constructor` getter, which Node's own errors have on
+// their prototype, is passed over for the next one up); the `at` lines after
+// the message (which is never returned); a system error's `code`
+// (`ECONNREFUSED`, `ERR_…`: a kind, never a value of the program).
 // An error a library made (its first frame in node_modules) that carries
 // another in an own data property (promise-retry's `retried`, a `cause`)
 // wraps the failure: that one is read, and the property named.
 const REASON_READER = `function () {
-  const data = (o, key) => {
+  const data = (o, key, over) => {
     for (let p = o; p !== null && p !== undefined; p = Object.getPrototypeOf(p)) {
       const d = Object.getOwnPropertyDescriptor(p, key);
-      if (d !== undefined) return 'value' in d ? d.value : undefined;
+      if (d !== undefined && 'value' in d) return d.value;
+      if (d !== undefined && !over) return undefined;
     }
     return undefined;
   };
   const isError = v =>
     v !== null && typeof v === 'object' && Object.prototype.toString.call(v) === '[object Error]';
   const readOne = e => {
-    const ctor = data(e, 'constructor');
+    const ctor = data(e, 'constructor', true);
     const named = typeof ctor === 'function' ? Object.getOwnPropertyDescriptor(ctor, 'name') : undefined;
     const cls = named !== undefined && typeof named.value === 'string' && named.value !== '' ? named.value : null;
     const stack = data(e, 'stack');
@@ -87,7 +95,9 @@ const REASON_READER = `function () {
       if (at >= 0) text = text.slice(at + message.length);
     }
     const frames = text.split('\\n').filter(l => /^\\s+at /.test(l)).slice(0, 50);
-    return {cls, frames: frames.map(l => l.trim())};
+    const own = Object.getOwnPropertyDescriptor(e, 'code');
+    const code = own !== undefined && typeof own.value === 'string' && /^(E[A-Z0-9]+|ERR_[A-Z0-9_]+)$/.test(own.value) ? own.value : null;
+    return {cls, code, frames: frames.map(l => l.trim())};
   };
   const outer = readOne(this);
   const first = outer.frames.find(l => /:\\d+:\\d+\\)?$/.test(l));
