@@ -41,8 +41,9 @@ export interface Fed {
    */
   below: number[];
   /**
-   * The pool resource it reaches the subject's holder through, when the
-   * holder keeps it in one collection and not in another (wakers/lent.ts).
+   * The resource in use of a pool that keeps the subject's resolve function
+   * that it belongs to (it reaches the pool through it, is it, or is kept
+   * by it: wakers/lent.ts).
    */
   lent?: Lent;
 }
@@ -127,19 +128,19 @@ export function feedsOf(
     if (subject !== -1)
       nearest.set(key(k), Math.min(nearest.get(key(k)) ?? Infinity, ranks[k]));
   });
-  const kept1 = fed.map((f, k) =>
+  const nearestOnly = fed.map((f, k) =>
     f.subject !== -1 && ranks[k] > (nearest.get(key(k)) ?? Infinity)
       ? {subject: -1, also: [], below: f.below}
       : f,
   );
-  return lentKeeping(lending, kept1, kept.length, handles, under);
+  return lentKeeping(lending, nearestOnly, kept.length, handles, under);
 }
 
 /**
- * Handles that feed no subject yet, that a resource lent by a pool keeping
+ * Handles that feed no subject yet, that a resource in use of a pool keeping
  * one subject's resolve function keeps (pg-pool's `Client`, in `_clients`
  * and not in `_idle`, keeps its socket, which reaches the pool only far
- * out): each feeds that subject, when only one subject's pool lent it.
+ * out): each feeds that subject, when only one subject's pool has it.
  */
 function lentKeeping(
   lending: LentReader,
