@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('65 failed, 1 passed, 66 total');
-    expect(all).toHaveLength(65);
+    expect(run.tests).toBe('66 failed, 1 passed, 67 total');
+    expect(all).toHaveLength(66);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -1100,6 +1100,20 @@ describe.each([
     expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)/);
     expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
       /└╼ query at src\/line-client\.js:32:12 ⏸ promise, never settled; it waits on: ↳ .*└╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ └╼ connect at src\/line-client\.js:24:12 └╼ <anonymous> at src\/line-client\.js:25:26 ⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; on a socket opened before this test; it waits on: └╼ 'connection' listener <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ ⇄ server on 127\.0\.0\.1:\d+ \(started outside this test\): it has written nothing to this connection/,
+    );
+  });
+
+  // tinypool's shape: the task the test awaits waits in the pool's queue
+  // behind one it started and dropped, which runs and never ends, its
+  // resolve function in the pool's record of running tasks. One hang: the
+  // dropped task under the queued one (wakers/running-ahead.ts).
+  test('a task queued behind one the test dropped: one branch, the running task under the queued one', () => {
+    const d = outline(
+      find('a task queued behind one the test started and dropped'),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 promise\)\n/);
+    expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
+      /└╼ run at src\/queued-pool\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in QueuedPool\.queue\[0\]\.resolve .*└╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ └╼ run at src\/queued-pool\.js:\d+:\d+ ⏸ promise, never settled ↳ its resolve function is kept in QueuedPool\.running \(a Map\)/,
     );
   });
 

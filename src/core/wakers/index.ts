@@ -34,6 +34,7 @@ import {heldElsewhere} from './held-elsewhere';
 import {StateReader} from './state';
 import {findHolders} from './locks';
 import {feedPairs, feedsOf} from './feeds';
+import {runningAhead} from './running-ahead';
 import {promiseFeedsOf, within} from './promise-feeds';
 import {handsOn, handsToSubjects, handsToTarget} from './hands-on';
 import {resumesToSubjects} from './resumes';
@@ -208,6 +209,22 @@ export function findWakers(
       if (fedBy[k].length > 0) return;
       const found = resumesToSubjects(ix, subjects.indexOf(s), resolvers, i =>
         unawaited.has(i),
+      );
+      if (found.length !== 1) return;
+      fedBy[k] = found;
+      reaching[k] = true;
+    });
+    // A chain nobody awaits whose resolve function a pool keeps by other
+    // means than the queue another stuck promise waits in under it (tinypool's
+    // dropped task on the pool's one thread, the awaited one queued): the
+    // queued one waits on it (running-ahead.ts).
+    feeders.forEach((s, k) => {
+      if (fedBy[k].length > 0) return;
+      const r = subjects.indexOf(s);
+      const found = subjects.flatMap((_, i) =>
+        i !== r && !unawaited.has(i) && runningAhead(cx, kept, near, i, r)
+          ? [i]
+          : [],
       );
       if (found.length !== 1) return;
       fedBy[k] = found;
