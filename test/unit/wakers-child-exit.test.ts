@@ -16,10 +16,6 @@ async function exited(code: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-e', `process.exit(${code})`], {
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
   });
-  // A child that exits at once may reset its end of the channel: reading it
-  // then fails (`read ECONNRESET`), an 'error' on the child that, with no
-  // listener, fails whichever test file this worker runs then.
-  child.on('error', () => {});
   await once(child, 'exit');
   kept.push(child);
   return child;

@@ -13,9 +13,14 @@ import {promiseLeaf, searchThisProcess} from './wakers/live';
 const kept: unknown[] = [];
 const sockets: net.Socket[] = [];
 const servers: net.Server[] = [];
+// The servers' sides. Left open, the side that wrote to its client got a
+// reset when the client was destroyed below, after this file ended: 'read
+// ECONNRESET' with no 'error' listener, which Jest reported as the next file
+// of this worker failing to run.
+const accepted: net.Socket[] = [];
 
 afterAll(async () => {
-  for (const s of sockets) s.destroy();
+  for (const s of [...sockets, ...accepted]) s.destroy();
   await Promise.all(
     servers.map(s => new Promise(r => (s.listening ? s.close(r) : r(null)))),
   );
@@ -28,20 +33,22 @@ async function closing(
   const server: net.Server = net.createServer(
     usesServer
       ? socket => {
+          accepted.push(socket);
           // Counts its connections: uses `server`, and so leads to what its
           // 'close' listeners keep.
           server.getConnections(() => socket.write('hi'));
         }
       : socket => {
+          accepted.push(socket);
           socket.on('data', data => socket.write(data));
         },
   );
   servers.push(server);
   await once(server.listen(0, '127.0.0.1'), 'listening');
   const {port} = server.address() as net.AddressInfo;
-  const accepted = once(server, 'connection');
+  const connected = once(server, 'connection');
   sockets.push(net.connect(port, '127.0.0.1'));
-  await accepted;
+  await connected;
   const promise = new Promise(resolve => server.close(resolve));
   kept.push(promise);
   return {leaf: promiseLeaf('waits'), promise};
