@@ -266,6 +266,11 @@ export type WakerKind =
   | 'object'
   /** A variable of the program. */
   | 'variable'
+  /**
+   * A Jest mock's record of its calls: the resolve function, or a callback
+   * keeping it, was passed to a mock (wakers/mock-calls.ts).
+   */
+  | 'mock'
   /** Native code (`Atomics.waitAsync()`, a binding of Node's). */
   | 'native';
 

@@ -35,6 +35,8 @@
  *   could have reused, and compares), is never reused again.
  * - A leaf whose search found nothing is remembered too: later ones say
  *   nothing either, as the first did.
+ * - A callback kept by a Jest mock (wakers/mock-calls.ts) is not stored: the
+ *   mock is an object each test hands in, with an implementation or not.
  */
 import {rootTitle} from '../core/render/title';
 import {startsWith} from '../core/dump/fed';
@@ -291,6 +293,9 @@ function causeOf(w: Waker | null | undefined): string {
 
 /** A finding has a short form to reuse (or is `orphaned`, or nothing). */
 function reusable(w: Waker | undefined): boolean {
+  // A Jest mock is the test's own object, handed in by each test: another
+  // test's may have an implementation, or be no mock.
+  if (w?.kind === 'mock') return false;
   return w === undefined || w.kind === 'none' || w.short !== undefined;
 }
 

@@ -13,8 +13,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('16 failed, 16 total');
-    expect(all).toHaveLength(16);
+    expect(run.tests).toBe('18 failed, 18 total');
+    expect(all).toHaveLength(18);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -163,6 +163,22 @@ describe.each([
       'to close: end never pushed; end() was called, 1 byte still to write; its transform() has not called back for the chunk it was given',
     );
     expect(d).not.toContain('push(null)');
+  });
+
+  // A callback API mocked with jest.fn(): what keeps the callback is the
+  // mock's record of its calls, each test's own mock (so each is searched:
+  // the second is not said as the first).
+  test('a callback given to a Jest mock: the mock, the call, and whether it has an implementation', () => {
+    expect(find('a callback given to a jest.fn() mock')).toContain(
+      '↳ its resolve function is kept by a function at src/notifier.ts:11:30 passed to send (a Jest mock), and stays in its mock.calls[0][1]; the mock has no implementation: it calls nothing it is given',
+    );
+    const d = find(
+      'a callback given to a mock whose implementation does not call it',
+    );
+    expect(d).toContain(
+      "passed to send (a Jest mock), and stays in its mock.calls[0][1]; the mock's implementation is at test/mocks.test.ts:11:33",
+    );
+    expect(d).not.toContain('as for');
   });
 
   test('the dumps, as they read', () => {

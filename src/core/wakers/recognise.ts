@@ -12,6 +12,7 @@ import {recogniseTimer} from './timers';
 import {recogniseListener} from './events';
 import {recogniseHolder} from './objects';
 import {recogniseQuestion} from './questions';
+import {recogniseMockCall} from './mock-calls';
 
 /**
  * An 'error' listener only rejects: it is what keeps a promise when nothing
@@ -32,6 +33,7 @@ export function rankOf(found: Recognised): number {
     case 'child-process':
       return 0;
     case 'object':
+    case 'mock':
       return 1;
     default:
       return 2;
@@ -57,6 +59,7 @@ export function recognise(
     recogniseQuestion(cx, chain, k, edge) ??
     recogniseTimer(cx, chain, k, edge, subject.leaf.waiting === true) ??
     recogniseListener(cx, chain, k, edge, down) ??
+    recogniseMockCall(cx, chain, k, edge) ??
     recogniseHolder(cx, chain, k, edge);
   if (found !== undefined) return found;
   const name = g.name(node);
