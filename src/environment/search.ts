@@ -36,6 +36,7 @@ import {messageOf} from './errors';
 import {phasesLine} from '../core/stopwatch';
 import {dropUnfed} from '../core/dump/fed';
 import {markAside} from '../core/dump/aside';
+import {unjoinLent} from '../core/dump/tcp-peers';
 import {hoistRootFrame} from '../core/dump/finish';
 import {besideTimeouts, markTimeouts} from '../core/dump/guards';
 import {markSameTimer} from '../core/inputs';
@@ -280,6 +281,7 @@ function searchOrReuse(
       report.guards,
       settlesNone,
     );
+    unjoinLent(dump.leaves);
     const nested = nestFed(
       dump,
       besideTimeouts(dump, report.feeds, report.guards),

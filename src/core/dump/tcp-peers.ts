@@ -33,6 +33,9 @@ import {type PeerArgs, endKey, endOf, listenerFrame, nameOf} from './peers';
 
 type Obj = Record<string, unknown>;
 
+/** Each server's side drawn, with the client socket it is drawn under. */
+const sides = new WeakMap<Leaf, Leaf>();
+
 /**
  * Joins each client socket leaf of `leaves` to the server side of its
  * connection, when a server of this process that is not an HTTP server
@@ -104,6 +107,7 @@ export function joinTcpPeers(
       ...sharedBelow(client),
     };
     client.waiting = true;
+    sides.set(side, client);
     leaves.push(side);
     drawn.set(server, (drawn.get(server) ?? 0) + 1);
     // The server's only connection: what its 'connection' listener waits on
@@ -117,6 +121,24 @@ export function joinTcpPeers(
     if (own === undefined || n < (openCount.get(server) ?? 0)) continue;
     const k = leaves.indexOf(own);
     if (k >= 0) leaves.splice(k, 1);
+  }
+}
+
+/**
+ * Takes back the server's side drawn under a client socket that a pool keeps
+ * lent (wakers/lent.ts sets `lent` on it): the promise it is found feeding
+ * waits for the pool to get it back, not for what it reads. Whether the
+ * socket itself waits on its server (a query sent and not answered) or is
+ * idle (its last answer read) is not seen; the side said it was waited on.
+ * A side the server's own stuck work moved under (`waiting`) stays: that
+ * work is the connection's.
+ */
+export function unjoinLent(leaves: Leaf[]): void {
+  for (let i = leaves.length - 1; i >= 0; i--) {
+    const client = sides.get(leaves[i]);
+    if (client?.lent === undefined || leaves[i].waiting === true) continue;
+    leaves.splice(i, 1);
+    delete client.waiting;
   }
 }
 
