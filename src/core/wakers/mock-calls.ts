@@ -1,14 +1,19 @@
 /**
- * A resolve function kept only in a Jest mock's record of its calls: the
+ * A resolve function kept only in a test double's record of its calls: the
  * program passed a callback (or the resolve function itself) to a mock
- * (`mailer.send(msg, err => ...)` where `send` is `jest.fn()`), and the mock
- * keeps its arguments in `send.mock.calls`. A mock with no implementation
- * never calls what it is given, so the promise waits for a call nobody makes:
- * the test has to give the mock an implementation that calls back, or call
- * the callback itself. Found in the heap: the chain up from the resolve
- * function reaches a mock state (src/jest/mock-state.ts) through its `calls`;
- * the state's WeakMap key is the mock function, and the mock's config, kept
- * under the same key, says whether it has an implementation.
+ * (`mailer.send(msg, err => ...)` where `send` is `jest.fn()` or
+ * `sinon.stub()`), and the mock keeps its arguments (`send.mock.calls`,
+ * sinon's `send.args`). A mock with no implementation (a stub with no
+ * behaviour) never calls what it is given, so the promise waits for a call
+ * nobody makes: the test has to give the mock an implementation that calls
+ * back, or call the callback itself. Found in the heap:
+ * - Jest's: the chain up from the resolve function reaches a mock state
+ *   (src/jest/mock-state.ts) through its `calls`; the state's WeakMap key is
+ *   the mock function, and the mock's config, kept under the same key, says
+ *   whether it has an implementation.
+ * - sinon's: the chain reaches a function whose `isSinonProxy` is true
+ *   through its `args`; a stub (it has `defaultBehavior`) with none, and no
+ *   behaviour for a given call, calls nothing it is given.
  */
 import {arrayElements, edgeNamed} from '../heap';
 import {
@@ -20,46 +25,132 @@ import {
 import type {Chain, HeapIndex} from './heap-index';
 import {IDENTIFIER} from './heap-code';
 import type {Recognised, WakerContext} from './context';
-import {type At, mockCallWaker} from './words';
+import {isTrue} from './listener-records';
+import {type At, type MockCall, mockCallWaker} from './words';
 import {weakEdge} from './weak-maps';
 
+/** sinon's record of each call's arguments. */
+const SINON_ARGS = 'args';
+
 /**
- * The mock at the top of the chain (`chain.nodes[k]`, a mock state keeping
- * what is below in its `calls`), or undefined if it is none.
+ * The test double at the top of the chain (`chain.nodes[k]`, keeping what is
+ * below in its record of calls), or undefined if it is none.
  */
 export function recogniseMockCall(
   cx: WakerContext,
   chain: Chain,
   k: number,
-  edge: string | number,
 ): Recognised | undefined {
   const {ix} = cx;
+  const top = chain.nodes[k];
+  const kind = isMockState(ix, top)
+    ? 'jest'
+    : isSinonProxy(ix, top)
+      ? 'sinon'
+      : undefined;
+  if (kind === undefined) return undefined;
+  // The chain may come by the record itself or by a shortcut to a call
+  // (Jest's `lastCall`, sinon's `lastArg` and `firstCall`): what it passes
+  // through is looked for in the record.
+  const record = edgeNamed(
+    ix.g,
+    top,
+    kind === 'jest' ? MOCK_CALLS : SINON_ARGS,
+  );
+  const passed = passedIn(ix, record, chain.nodes.slice(0, k));
+  if (passed === undefined) return undefined;
+  const double = kind === 'jest' ? jestMock(ix, top) : sinonDouble(ix, top);
+  if (double === undefined) return undefined;
+  return mockCallWaker({
+    ...double,
+    passed:
+      passed.node === chain.nodes[0] ? 'itself' : callbackAt(ix, passed.node),
+    call: passed.call,
+    argument: passed.argument,
+  });
+}
+
+/**
+ * Which of `below` (the chain under a double, the resolve function first) a
+ * record of calls keeps as an argument, the nearest to the resolve function:
+ * `record[call][argument]`.
+ */
+function passedIn(
+  ix: HeapIndex,
+  record: number,
+  below: readonly number[],
+): {node: number; call: number; argument: number} | undefined {
   const g = ix.g;
-  const state = chain.nodes[k];
-  if (edge !== MOCK_CALLS || !isMockState(ix, state)) return undefined;
-  // Down from `calls`: the call's arguments at [call], what was passed at
-  // [argument] (through the arrays' element stores, when V8 lists them).
-  const indices: number[] = [];
-  let j = k - 1;
-  for (; j > 0 && indices.length < 2; j--) {
-    const e = chain.edges[j - 1];
-    if (g.edgeType(e) === 'element') indices.push(Number(g.edgeName(e)));
-    else if (g.edgeName(e) !== 'elements') return undefined;
-  }
-  if (indices.length < 2) return undefined;
-  const passed = chain.nodes[j];
+  const rank = new Map(below.map((n, i) => [n, i]));
+  let best:
+    {node: number; call: number; argument: number; r: number} | undefined;
+  arrayElements(g, record)
+    .slice(0, MAX_CALLS)
+    .forEach((args, call) =>
+      arrayElements(g, args).forEach((node, argument) => {
+        const r = rank.get(node);
+        if (r !== undefined && (best === undefined || r < best.r))
+          best = {node, call, argument, r};
+      }),
+    );
+  return best;
+}
+
+/** Calls of one double looked into, at most. */
+const MAX_CALLS = 1000;
+
+type Double = Omit<MockCall, 'passed' | 'call' | 'argument'>;
+
+/** A Jest mock, from its state. */
+function jestMock(ix: HeapIndex, state: number): Double | undefined {
   const mock = mockOf(ix, state);
   if (mock === -1) return undefined;
   const config = configOf(ix, mock);
-  const impl = config === -1 ? undefined : implementationOf(ix, config);
-  return mockCallWaker({
-    passed: j === 0 ? 'itself' : callbackAt(ix, passed),
+  return {
+    double: 'Jest mock',
+    record: 'mock.calls',
     property: propertyOf(ix, mock),
-    name: config === -1 ? DEFAULT_MOCK_NAME : nameOf(ix, config),
-    call: indices[0],
-    argument: indices[1],
-    implementation: impl,
-  });
+    name: config === -1 ? null : nameOf(ix, config),
+    implementation: config === -1 ? undefined : implementationOf(ix, config),
+  };
+}
+
+/** A function sinon made (a spy, a stub, a fake). */
+function isSinonProxy(ix: HeapIndex, fn: number): boolean {
+  const g = ix.g;
+  if (g.type(fn) !== 'closure') return false;
+  const flag = edgeNamed(g, fn, 'isSinonProxy');
+  return flag !== -1 && isTrue(g, flag);
+}
+
+/**
+ * A sinon stub (it has `defaultBehavior`: with none, and no behaviour for
+ * given calls, it calls nothing it is given), fake or spy (which call a
+ * function they wrap: nothing is said of it).
+ */
+function sinonDouble(ix: HeapIndex, proxy: number): Double {
+  const g = ix.g;
+  const behavior = edgeNamed(g, proxy, 'defaultBehavior');
+  const display = edgeNamed(g, proxy, 'displayName');
+  const stub = behavior !== -1;
+  return {
+    double: stub
+      ? 'sinon stub'
+      : display !== -1 && g.name(display) === 'fake'
+        ? 'sinon fake'
+        : 'sinon spy',
+    record: 'args',
+    property: propertyOf(ix, proxy),
+    name: null,
+    implementation:
+      stub &&
+      g.type(behavior) !== 'object' &&
+      arrayElements(g, edgeNamed(g, proxy, 'behaviors')).every(
+        b => g.type(b) !== 'object' || g.name(b) === 'system / Oddball',
+      )
+        ? false
+        : undefined,
+  };
 }
 
 /** An object with every property of a mock state. */
@@ -118,14 +209,22 @@ function implementationOf(
 }
 
 /** The mock's name, when `mockName()` gave it one that is an identifier. */
-function nameOf(ix: HeapIndex, config: number): string {
+function nameOf(ix: HeapIndex, config: number): string | null {
   const g = ix.g;
   const n = edgeNamed(g, config, MOCK_CONFIG.name);
   const name = n === -1 ? '' : g.name(n);
-  return g.type(n) === 'string' && IDENTIFIER.test(name)
+  return g.type(n) === 'string' &&
+    IDENTIFIER.test(name) &&
+    name !== DEFAULT_MOCK_NAME
     ? name
-    : DEFAULT_MOCK_NAME;
+    : null;
 }
+
+/**
+ * What refers back to a double from its own objects: its prototype (as
+ * `constructor`), sinon's records of its calls (as `proxy`).
+ */
+const BACK = new Set<string | number>(['constructor', 'proxy']);
 
 /**
  * The property of the program's objects the mock is kept in (`send` of
@@ -133,12 +232,10 @@ function nameOf(ix: HeapIndex, config: number): string {
  */
 function propertyOf(ix: HeapIndex, mock: number): string | null {
   const g = ix.g;
-  // Its own prototype keeps it as `constructor`.
-  const prototype = edgeNamed(g, mock, 'prototype');
   for (const {from, edge} of ix.retainersOf(mock)) {
     const name = g.edgeName(edge);
     if (
-      from !== prototype &&
+      !BACK.has(name) &&
       g.edgeType(edge) === 'property' &&
       typeof name === 'string' &&
       IDENTIFIER.test(name) &&

@@ -59,7 +59,7 @@ export function recognise(
     recogniseQuestion(cx, chain, k, edge) ??
     recogniseTimer(cx, chain, k, edge, subject.leaf.waiting === true) ??
     recogniseListener(cx, chain, k, edge, down) ??
-    recogniseMockCall(cx, chain, k, edge) ??
+    recogniseMockCall(cx, chain, k) ??
     recogniseHolder(cx, chain, k, edge);
   if (found !== undefined) return found;
   const name = g.name(node);

@@ -313,39 +313,49 @@ export function lentOnlyToItself(cls: string, property: string): string {
   return `; nothing but the ${cls} refers to what ${cls}.${property} (a Map) holds`;
 }
 
-/** What a Jest mock was given, as wakers/mock-calls.ts found it. */
+/** What a test double was given, as wakers/mock-calls.ts found it. */
 export interface MockCall {
   /**
    * The resolve function itself, or the function that keeps it (where it is
    * defined, when the program's; null when unknown).
    */
   passed: 'itself' | At | null;
+  /** `Jest mock`, `sinon stub`, `sinon spy`, `sinon fake`. */
+  double: string;
+  /** Where it keeps each call's arguments: `mock.calls`, `args`. */
+  record: string;
   /** The property of the program's object the mock is, when found. */
   property: string | null;
-  /** `jest.fn()`, or the name `mockName()` gave it. */
-  name: string;
+  /** The name `mockName()` gave it, if any. */
+  name: string | null;
   /** Which call (0-based) and which argument. */
   call: number;
   argument: number;
   /**
    * False: the mock has none (it calls nothing it is given); else where the
-   * program's is (null: Jest's own, or not placed).
+   * program's is (null: not the program's, or not placed); undefined: not
+   * known.
    */
   implementation: false | {at: At | null} | undefined;
 }
 
-/** A resolve function a Jest mock keeps in its record of calls. */
+/** A resolve function a test double keeps in its record of calls. */
 export function mockCallWaker(m: MockCall): {waker: Waker; place: string} {
-  const mock = `a Jest mock${m.name !== 'jest.fn()' ? ` named ${m.name}` : ''}`;
+  const mock = `${article(m.double)}${m.name !== null ? ` named ${m.name}` : ''}`;
   const to = m.property !== null ? `${m.property} (${mock})` : mock;
   const kept =
     m.passed === 'itself'
       ? `was passed to ${to}`
       : `is kept by ${m.passed !== null ? `a function at ${m.passed.file}:${m.passed.line}:${m.passed.column}` : 'what was'} passed to ${to}`;
-  const calls = `mock.calls[${m.call}][${m.argument}]`;
+  const calls = `${m.record}[${m.call}][${m.argument}]`;
+  const what = m.double.endsWith('stub') ? 'stub' : 'mock';
+  const none =
+    what === 'stub'
+      ? 'the stub has no behaviour'
+      : 'the mock has no implementation';
   const impl =
     m.implementation === false
-      ? '; the mock has no implementation: it calls nothing it is given'
+      ? `; ${none}: it calls nothing it is given`
       : m.implementation?.at
         ? `; the mock's implementation is at ${m.implementation.at.file}:${m.implementation.at.line}:${m.implementation.at.column}`
         : '';
@@ -355,9 +365,9 @@ export function mockCallWaker(m: MockCall): {waker: Waker; place: string} {
       what: `its resolve function ${kept}, and stays in its ${calls}${impl}`,
       short:
         m.implementation === false
-          ? 'passed to a Jest mock that calls nothing'
-          : 'passed to a Jest mock',
+          ? `passed to ${article(m.double)} that calls nothing`
+          : `passed to ${article(m.double)}`,
     },
-    place: `in ${m.property ?? m.name}.${calls}`,
+    place: `in ${m.property ?? m.double}.${calls}`,
   };
 }

@@ -1,3 +1,4 @@
+import sinon from 'sinon';
 import {searchedWaker} from './live';
 
 // A resolve function a Jest mock keeps in its record of calls
@@ -70,6 +71,45 @@ test('a spy that calls the method it replaced, which keeps the callback in a que
   jest.spyOn(outbox, 'send');
   const what = await searchedWaker(sent(outbox), kept, true);
   expect(what).toMatch(/^its resolve function is kept in Outbox\.queue\[0\]/);
+});
+
+// sinon's doubles keep each call's arguments in `args` (and the last one in
+// `lastArg`, each call in `firstCall`...: the search may come by any).
+test('a callback given to a sinon stub with no behaviour', async () => {
+  const mailer = {send: sinon.stub()};
+  kept.push(mailer);
+  expect(await searchedWaker(sent(mailer), kept, true)).toMatch(
+    /^its resolve function is kept by a function at test\/unit\/wakers\/doubles\.test\.ts:\d+:\d+ passed to send \(a sinon stub\), and stays in its args\[0\]\[1\]; the stub has no behaviour: it calls nothing it is given$/,
+  );
+});
+
+test('a sinon stub that returns a value, a method stubbed on an object, a fake: no claim of what they call', async () => {
+  const returns = {send: sinon.stub().returns(true)};
+  const outbox = {send(_msg: object, _cb: () => void): void {}};
+  sinon.stub(outbox, 'send');
+  const fake = {send: sinon.fake()};
+  kept.push(returns, outbox, fake);
+  expect(await searchedWaker(sent(returns), kept, true)).toMatch(
+    /passed to send \(a sinon stub\), and stays in its args\[0\]\[1\]$/,
+  );
+  // The stubbed method is the object's property; sinon's records of its
+  // calls refer back to it (`proxy`), and are not named.
+  expect(await searchedWaker(sent(outbox), kept, true)).toMatch(
+    /passed to send \(a sinon stub\), and stays in its args\[0\]\[1\]; the stub has no behaviour/,
+  );
+  expect(await searchedWaker(sent(fake), kept, true)).toMatch(
+    /passed to send \(a sinon fake\), and stays in its args\[0\]\[1\]$/,
+  );
+});
+
+test('a Jest mock whose calls the test read (its mock.lastCall set): still the call and the argument', async () => {
+  const mailer = {send: jest.fn()};
+  kept.push(mailer);
+  const p = sent(mailer);
+  expect(mailer.send.mock.lastCall).toHaveLength(2);
+  expect(await searchedWaker(p, kept, true)).toMatch(
+    /passed to send \(a Jest mock\), and stays in its mock\.calls\[0\]\[1\]; the mock has no implementation/,
+  );
 });
 
 afterAll(() => {
