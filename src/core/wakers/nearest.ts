@@ -33,11 +33,18 @@ export function nearestHolder(
   const down = new Map<number, number>([[start, -1]]);
   const queue = [start];
   const depthOf = [0];
+  const depthAt = new Map<number, number>([[start, 0]]);
+  // The other references that reach a node at its depth (the first one seen
+  // is in `down`): which comes first is the heap's order, which varies from
+  // run to run, and what a node is depends on how it is reached (an emitter
+  // met through its listeners, or through an object it keeps).
+  const others = new Map<number, number[]>();
   // Of the holders at the nearest depth, the one that says most (the heap's
   // order of objects is the order they were made in, which varies from run to
   // run).
   let best:
-    (Recognised & {node: number; rank: number; depth: number}) | undefined;
+    | (Recognised & {node: number; rank: number; depth: number; chain: Chain})
+    | undefined;
   for (
     let head = 0;
     head < queue.length && queue.length < HOLDER_SEARCH_LIMIT;
@@ -54,21 +61,24 @@ export function nearestHolder(
       // Past objects, only what the program keeps things alive by: a
       // module's variable, a timer (an emitter's listener may be a cycle
       // back to the objects passed).
-      const past =
-        pastObjects &&
-        found !== undefined &&
-        found.waker.kind !== 'variable' &&
-        found.waker.kind !== 'timer';
-      if (found !== undefined && !past) {
-        const rank = rankOf(found);
-        if (
-          best === undefined ||
-          rank < best.rank ||
-          (rank === best.rank &&
-            depth === best.depth &&
-            found.place < best.place)
-        )
-          best = {node, ...found, rank, depth};
+      const counts = (f: Recognised | 'stop' | undefined): f is Recognised =>
+        f !== undefined &&
+        f !== 'stop' &&
+        (!pastObjects ||
+          f.waker.kind === 'variable' ||
+          f.waker.kind === 'timer');
+      let here = counts(found) ? {...found, chain} : undefined;
+      for (const e of others.get(node) ?? []) {
+        const other = alternateChain(cx, node, e, down);
+        const f = recognise(cx, other, subject, down);
+        if (!counts(f)) continue;
+        if (here === undefined || better(f, here, depth, depth))
+          here = {...f, chain: other};
+      }
+      if (here !== undefined) {
+        const rank = rankOf(here);
+        if (best === undefined || better(here, best, depth, best.depth))
+          best = {node, ...here, rank, depth};
         continue;
       }
     }
@@ -79,7 +89,7 @@ export function nearestHolder(
     if (ix.isAsyncStore(node)) continue;
     for (const {from, edge} of ix.retainersOf(node)) {
       if (
-        down.has(from) ||
+        from === start ||
         ix.skip(edge) ||
         ix.probe.ours[from] === 1 ||
         avoid?.has(from) === true
@@ -121,14 +131,53 @@ export function nearestHolder(
             : edgeNamed(g, from, 'function');
       if (fn !== -1 && g.type(fn) === 'closure' && !ix.usesVariable(fn, via))
         continue;
+      if (down.has(from)) {
+        if (depthAt.get(from) === depth + 1) {
+          const list = others.get(from);
+          if (list === undefined) others.set(from, [edge]);
+          else if (list.length < MAX_OTHERS) list.push(edge);
+        }
+        continue;
+      }
       down.set(from, edge);
+      depthAt.set(from, depth + 1);
       queue.push(from);
       depthOf.push(depth + 1);
     }
   }
   if (best === undefined) return undefined;
-  const {node, waker, place} = best;
-  return {node, waker, place, chain: chainTo(cx, node, down)};
+  const {node, waker, place, chain} = best;
+  return {node, waker, place, chain};
+}
+
+/** Other references to one node looked at, at most. */
+const MAX_OTHERS = 8;
+
+/**
+ * Whether holder `a`, found at depth `da`, says more than `b` at `db`: a
+ * better rank; at one rank, the nearer; at one depth, the first place by
+ * name (an order that does not depend on the heap's).
+ */
+function better(a: Recognised, b: Recognised, da: number, db: number): boolean {
+  const ra = rankOf(a);
+  const rb = rankOf(b);
+  if (ra !== rb) return ra < rb;
+  if (da !== db) return da < db;
+  return a.place < b.place;
+}
+
+/**
+ * The chain up to `top` by reference `edge` (from `top` to a node the search
+ * reached one step nearer), not by the one in `down`.
+ */
+function alternateChain(
+  cx: WakerContext,
+  top: number,
+  edge: number,
+  down: Map<number, number>,
+): Chain {
+  const below = chainTo(cx, cx.ix.g.edgeTo(edge), down);
+  return {nodes: [...below.nodes, top], edges: [...below.edges, edge]};
 }
 
 /**
