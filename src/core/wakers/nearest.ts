@@ -6,7 +6,7 @@
  * or a module's variable. Of the holders at the nearest depth, the one that
  * says most is taken.
  */
-import {edgeNamed} from '../heap';
+import {type HeapGraph, edgeNamed} from '../heap';
 import type {Chain} from './heap-index';
 import type {Recognised, WakerContext} from './context';
 import {RANK_ERROR, rankOf, recognise} from './recognise';
@@ -132,11 +132,18 @@ export function nearestHolder(
       if (fn !== -1 && g.type(fn) === 'closure' && !ix.usesVariable(fn, via))
         continue;
       if (down.has(from)) {
-        if (depthAt.get(from) === depth + 1) {
-          const list = others.get(from);
-          if (list === undefined) others.set(from, [edge]);
-          else if (list.length < MAX_OTHERS) list.push(edge);
+        if (depthAt.get(from) !== depth + 1) continue;
+        // Not yet looked at: the way to it is the first by name, whatever
+        // the heap's order (which of a listener's methods leads to it).
+        let other = edge;
+        const first = down.get(from)!;
+        if (wayKey(g, edge) < wayKey(g, first)) {
+          down.set(from, edge);
+          other = first;
         }
+        const list = others.get(from);
+        if (list === undefined) others.set(from, [other]);
+        else if (list.length < MAX_OTHERS) list.push(other);
         continue;
       }
       down.set(from, edge);
@@ -152,6 +159,14 @@ export function nearestHolder(
 
 /** Other references to one node looked at, at most. */
 const MAX_OTHERS = 8;
+
+/**
+ * What orders two ways to one node: the reference's name, then the name of
+ * what it refers to (not their place in the heap).
+ */
+function wayKey(g: HeapGraph, edge: number): string {
+  return `${String(g.edgeName(edge))}\0${g.name(g.edgeTo(edge))}`;
+}
 
 /**
  * Whether holder `a`, found at depth `da`, says more than `b` at `db`: a

@@ -13,13 +13,15 @@ import {promiseLeaf} from './live';
 // changed from run to run); the holder is what either way says, not what
 // the first one says.
 
-// Only the emitter met through `_events` is a holder here.
+// Only the emitter met through `_events`, and any `Holder`, are holders here.
 jest.mock('../../../src/core/wakers/recognise', () => ({
   RANK_ERROR: 9,
   rankOf: () => 0,
   recognise: (cx: WakerContext, chain: Chain) => {
     const g = cx.ix.g;
     const k = chain.nodes.length - 1;
+    if (g.name(chain.nodes[k]) === 'Holder')
+      return {waker: {kind: 'object', what: 'kept'}, place: 'in Holder'};
     return g.name(chain.nodes[k]) === 'Emitter' &&
       g.edgeName(chain.edges[k - 1]) === '_events'
       ? {waker: {kind: 'event', what: 'the listener'}, place: 'by a listener'}
@@ -115,4 +117,21 @@ test('a way one step longer is not taken for one at the depth', () => {
     ],
   );
   expect(nearestHolder(cx, 0, subject)).toBeUndefined();
+});
+
+test('of two ways to one object at one depth, the chain goes by the first by name, not by the heap order', () => {
+  // A listener object keeps two methods that close over the scope; the
+  // one first in the heap's order is `zeta`.
+  const cx = graphOf(
+    ['resolve', 'scope', 'zetaFn', 'alphaFn', 'listener', 'Holder'],
+    [
+      {from: 1, to: 0, name: 'resolve'},
+      {from: 2, to: 1, name: 'context'},
+      {from: 3, to: 1, name: 'context'},
+      {from: 4, to: 2, name: 'zeta'},
+      {from: 4, to: 3, name: 'alpha'},
+      {from: 5, to: 4, name: 'listener'},
+    ],
+  );
+  expect(nearestHolder(cx, 0, subject)?.chain.nodes).toEqual([0, 1, 3, 4, 5]);
 });
