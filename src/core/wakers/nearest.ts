@@ -137,7 +137,7 @@ export function nearestHolder(
         // the heap's order (which of a listener's methods leads to it).
         let other = edge;
         const first = down.get(from)!;
-        if (wayKey(g, edge) < wayKey(g, first)) {
+        if (beforeWay(g, edge, first)) {
           down.set(from, edge);
           other = first;
         }
@@ -161,11 +161,15 @@ export function nearestHolder(
 const MAX_OTHERS = 8;
 
 /**
- * What orders two ways to one node: the reference's name, then the name of
- * what it refers to (not their place in the heap).
+ * Whether reference `a` comes before `b` as a way to one node: by the
+ * reference's name, then by the name of what it refers to (not by their
+ * place in the heap).
  */
-function wayKey(g: HeapGraph, edge: number): string {
-  return `${String(g.edgeName(edge))}\0${g.name(g.edgeTo(edge))}`;
+function beforeWay(g: HeapGraph, a: number, b: number): boolean {
+  const na = String(g.edgeName(a));
+  const nb = String(g.edgeName(b));
+  if (na !== nb) return na < nb;
+  return g.name(g.edgeTo(a)) < g.name(g.edgeTo(b));
 }
 
 /**
