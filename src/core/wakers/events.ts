@@ -21,6 +21,7 @@ import {
   targetListenerPlace,
 } from './event-words';
 import {eventLabel} from './words';
+import {inputWords} from './stream-words';
 import {reachesThroughCallbackTable} from './listener-reach';
 import {
   ENDING,
@@ -110,6 +111,7 @@ export function recogniseListener(
               listenerRecord(cx.ix, n)?.once === true,
           ),
       );
+    if (stream === undefined) waker.what += readInput(cx, node);
     return {waker, place: listenerPlace(label, name)};
   }
   if (edge === 'listenerTree' && k >= 2) {
@@ -297,4 +299,17 @@ export function listenedEvents(cx: WakerContext, node: number): string[] {
   // Sorted: an emitter's `_events` is a dictionary, listed in the order of a
   // hash that differs from one process to the next.
   return out.sort();
+}
+
+/**
+ * Of an emitter whose `input` is a readable stream (a readline Interface):
+ * what that stream lacks to end (its lines, and its 'close', come from it);
+ * nothing when it is none.
+ */
+function readInput(cx: WakerContext, node: number): string {
+  const input = edgeNamed(cx.ix.g, node, 'input');
+  const o = input === -1 ? undefined : cx.states.read(input);
+  return o?.readable === undefined || o.readable.endEmitted === true
+    ? ''
+    : inputWords(cx.ix.g.name(input), o);
 }

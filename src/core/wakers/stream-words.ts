@@ -68,6 +68,15 @@ export function streamWaker(
 }
 
 /**
+ * After an emitter's waker, of an emitter that reads a stream (a readline
+ * Interface's `input`): what that stream lacks to end, which ends the
+ * emitter's events too.
+ */
+export function inputWords(cls: string, o: ObjectState): string {
+  return `; its input is ${streamName(cls, o)}: ${streamState(o, 'end', cls)}`;
+}
+
+/**
  * A wait for 'drain' on a stream: Node emits it once what was written is
  * all handed on, after a write() that returned false. What holds it: a
  * write() that has not called back, or (a Transform, a Duplex) a readable
