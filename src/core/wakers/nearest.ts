@@ -45,6 +45,13 @@ export function nearestHolder(
   let best:
     | (Recognised & {node: number; rank: number; depth: number; chain: Chain})
     | undefined;
+  // Past objects, only what the program keeps things alive by: a module's
+  // variable, a timer (an emitter's listener may be a cycle back to the
+  // objects passed).
+  const counts = (f: Recognised | 'stop' | undefined): f is Recognised =>
+    f !== undefined &&
+    f !== 'stop' &&
+    (!pastObjects || f.waker.kind === 'variable' || f.waker.kind === 'timer');
   for (
     let head = 0;
     head < queue.length && queue.length < HOLDER_SEARCH_LIMIT;
@@ -58,15 +65,6 @@ export function nearestHolder(
       const chain = chainTo(cx, node, down);
       const found = recognise(cx, chain, subject, down);
       if (found === 'stop') continue;
-      // Past objects, only what the program keeps things alive by: a
-      // module's variable, a timer (an emitter's listener may be a cycle
-      // back to the objects passed).
-      const counts = (f: Recognised | 'stop' | undefined): f is Recognised =>
-        f !== undefined &&
-        f !== 'stop' &&
-        (!pastObjects ||
-          f.waker.kind === 'variable' ||
-          f.waker.kind === 'timer');
       let here = counts(found) ? {...found, chain} : undefined;
       for (const e of others.get(node) ?? []) {
         const other = alternateChain(cx, node, e, down);
