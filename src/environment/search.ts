@@ -57,6 +57,11 @@ export interface SearchOptions {
   maxHeapMb: number;
   /** `wakersBudgetPercent`. */
   budgetPercent: number;
+  /**
+   * Objects the program's objects are reached from (the test's global), for
+   * reading live objects cheaply (core/heap-ways.ts).
+   */
+  roots?: object[];
 }
 
 interface ProcessState {
@@ -334,6 +339,7 @@ function searchContext(ctx: DumpContext, options: SearchOptions) {
     mapPosition: ctx.mapPosition,
     isMachinery: heldByRunner,
     now: ctx.now,
+    roots: options.roots,
   };
 }
 

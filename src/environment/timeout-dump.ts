@@ -86,6 +86,7 @@ export function attach(
         project: st.project,
         maxHeapMb: st.taskdump.wakersMaxHeapMb,
         budgetPercent: st.taskdump.wakersBudgetPercent,
+        roots: [env.global],
       });
     error = dumpError(env.renderTaskDump(dump), dump, st.rootDir);
   } catch (e) {

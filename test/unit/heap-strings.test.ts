@@ -87,6 +87,7 @@ describe('HeapIndex.scriptFile', () => {
         read: () => undefined,
         suspendedAt: () => undefined,
         scriptSource: () => undefined,
+        lookups: () => ({byWay: 0, byV8: 0}),
         close: () => {},
       },
       {rootDir: '/r', mapPosition: () => null, isMachinery: () => false},

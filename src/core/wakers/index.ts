@@ -103,6 +103,7 @@ export function findWakers(
       ...options.exclude,
     ],
     watch,
+    options.roots,
   );
   try {
     const ix = new HeapIndex(probe, options);

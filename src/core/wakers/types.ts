@@ -49,6 +49,12 @@ export interface WakerOptions extends IndexOptions {
    * for ({@link WakerReport.reaching}).
    */
   waiting?: object[];
+  /**
+   * Objects the program's objects are reached from besides this realm's
+   * global (the test's global): live objects are found by following
+   * references from them where a way exists (core/heap-ways.ts).
+   */
+  roots?: object[];
 }
 
 /** A promise waiting on the branches below it, and the timers among them. */
