@@ -44,9 +44,20 @@ export function reusedTimeouts(
  * snapshot is taken.
  */
 export function guardQuestions(
-  dump: TaskDump,
+  whole: TaskDump,
   sources: Map<Leaf, LeafSource>,
 ): GuardQuestion[] {
+  // Another Root's leaves (an earlier file's worker thread) are under a
+  // promise the body awaits only by where they are drawn: the search says
+  // whether they feed one (dump/fed.ts dropUnfed), and no timer is a timeout
+  // beside them.
+  const dump: TaskDump = {
+    ...whole,
+    leaves: whole.leaves.filter(l => {
+      const s = sources.get(l);
+      return s === undefined || !('handle' in s) || s.earlier !== true;
+    }),
+  };
   const out: GuardQuestion[] = [];
   for (const [waiting, s] of sources) {
     if (!('promise' in s) || !dump.leaves.includes(waiting)) continue;

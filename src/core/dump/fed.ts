@@ -27,6 +27,13 @@ import {hoistRootFrame, lineKey} from './finish';
 import {passedAt, withoutCombinator} from './passed';
 
 /**
+ * Leaves the search found feeding a stuck promise of their dump (drawn under
+ * it, beside its deadlock, or over their own events' work): those of another
+ * Root stay in the dump ({@link dropUnfed}).
+ */
+const feeding = new WeakSet<Leaf>();
+
+/**
  * Moves each feeding branch under the promise it feeds. A branch that feeds
  * several (a batch that settles each of its loads) is drawn under the first
  * when they are inputs of one combinator, and the others say that they wait
@@ -59,15 +66,18 @@ export function nestFed(
     // Its own events' work, drawn under it, that it keeps: it waits on it.
     const own = all.filter(p => ownWork(handle, p, dump));
     for (const p of own) p.waitsOnAbove = handle.kind;
+    if (own.length > 0) feeding.add(handle);
     const promises = all.filter(p => !own.includes(p));
     if (promises.length === 0) continue;
     const host = promises.length === 1 ? promises[0] : hostOf(promises);
     if (host?.waker?.deadlock === true) {
       besideDeadlock(dump, handle);
+      feeding.add(handle);
       continue;
     }
     if (host === undefined || !nest(dump, handle, host)) continue;
     nested.push(handle);
+    feeding.add(handle);
     // The promise's other branches wait on what is now drawn under it.
     if (host.shared !== undefined)
       for (const l of dump.leaves)
@@ -219,12 +229,16 @@ function nest(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
 
 /**
  * Takes out of the dump the leaves of `earlier` (worker threads and sockets
- * another Root opened: outliving.ts) still in a branch of their own after the
- * search, with what is drawn under them (a socket's server side): what they
- * feed, if anything, is no stuck promise of this dump.
+ * another Root opened: outliving.ts) the search did not find feeding a stuck
+ * promise of it, or still in a branch of their own after the search, with
+ * what is drawn under them (a socket's server side): what they feed, if
+ * anything, is no stuck promise of this dump. Not where they happen to be
+ * drawn: a promise the test body awaits is drawn over every branch of the
+ * dump, another Root's too (an earlier file's worker thread is no part of
+ * what a debounced call waits on).
  */
 export function dropUnfed(dump: TaskDump, earlier: readonly Leaf[]): void {
-  const apartNow = earlier.filter(l => apart(l, dump));
+  const apartNow = earlier.filter(l => !feeding.has(l) || apart(l, dump));
   if (apartNow.length === 0) return;
   const under = (l: Leaf, e: Leaf): boolean =>
     l === e || (l.detached === e.detached && startsWith(l.path, e.path));
