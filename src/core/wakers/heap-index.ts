@@ -139,8 +139,9 @@ export class HeapIndex extends HeapCode {
 
   /**
    * Edges that keep nothing alive for our purpose: weak ones, a WeakMap
-   * entry's key's to its value (the table keeps the value), and the recorder's
-   * stamps on promises.
+   * entry's key's to its value (the table keeps the value), the recorder's
+   * stamps on promises, and an object's store of properties (each is a named
+   * edge too).
    */
   skip(e: number): boolean {
     const type = this.g.edgeType(e);
@@ -148,11 +149,13 @@ export class HeapIndex extends HeapCode {
       type === 'weak' ||
       (type === 'internal' && this.weakKeys.has(e)) ||
       (type === 'property' && STAMP_FIELDS.has(this.g.edgeName(e) as string)) ||
-      // The stamps kept out of the object (with more fields than fit in it):
-      // a program seldom adds properties to a promise.
-      (type === 'internal' &&
-        this.g.edgeName(e) === 'properties' &&
-        this.isPromise(this.edgeFrom[e]))
+      // An object's properties kept out of it (more than fit in it, or a
+      // dictionary): the snapshot has a named edge for each, and the store's
+      // own edges are only numbered, which would hide the names every rule
+      // goes by. A Timeout made after Jest ran N files in a worker carries N
+      // AsyncLocalStorage stores (jest-circus makes one per file, never
+      // disabled), so its `_idleNext` and stores are kept out of it.
+      (type === 'internal' && this.g.edgeName(e) === 'properties')
     );
   }
 
