@@ -189,3 +189,17 @@ test("a stream whose state is not Node's is said to be neither ended nor not", a
   );
   expect(what).not.toContain('end() was never called');
 });
+
+test("a stream's event whose listener is the resolve function itself is what the wait waits for, not the stream's end", async () => {
+  const what = await wakerOf(keep => {
+    // An HTTP/2 request's shape: `req.on('response', resolve)`, while the
+    // stream's own 'end' listener refers to the stream (and so to every
+    // listener it has).
+    const req = new PassThrough();
+    req.on('end', () => req.destroy());
+    keep.push(req);
+    return new Promise(resolve => req.on('response', resolve));
+  });
+  expect(what).toContain("waits for 'response' on a PassThrough");
+  expect(what).not.toContain('to end');
+});

@@ -75,8 +75,17 @@ export function recogniseListener(
         otherEvent(cx, chain, k, down, false) ??
         (eventLeads(cx, chain, k, down, 'error') ? 'error' : raw);
     // On a stream, a listener of what its end emits that leads here too says
-    // more than one of 'data' (a reader collecting chunks until 'end').
-    if (raw !== null && !END_EVENTS.has(raw) && down !== undefined) {
+    // more than one of 'data' (a reader collecting chunks until 'end'); not
+    // when the listener met is the resolve function itself
+    // (`req.on('response', resolve)`): that event settles it, and a stream's
+    // own listeners (Node's, on an HTTP/2 stream) lead here through the
+    // stream.
+    if (
+      raw !== null &&
+      !END_EVENTS.has(raw) &&
+      down !== undefined &&
+      !listenerIsStart(cx, chain, k)
+    ) {
       const s = cx.states.read(node);
       if (s?.readable !== undefined || s?.writable !== undefined)
         raw = endEvent(cx, chain, k, down) ?? raw;
