@@ -29,6 +29,7 @@ import {
   followsWaker,
   itselfKept,
   keptUnnamed,
+  nodeRequest,
 } from './words';
 
 /** A waker, and the objects that keep the resolve function (for locks). */
@@ -130,6 +131,7 @@ export function wakerOf(
       waker:
         scopeHolder(cx, f, which) ??
         nativeHeld(cx, f, which) ??
+        nodeRequest(by) ??
         keptUnnamed(by, which),
     };
     // A runner of generators keeping it in a scope of its own (redux-saga's

@@ -48,6 +48,34 @@ export function keptUnnamed(by: string[], fn: 'resolve' | 'reject'): Waker {
   };
 }
 
+/**
+ * Node's own request objects that keep the resolve function of a promise of
+ * `dns.promises` (they call it from C++ when the request completes): what
+ * settles it, said of the class named among its holders; undefined when none
+ * is one of them.
+ */
+export function nodeRequest(by: readonly string[]): Waker | undefined {
+  if (by.includes('QueryReqWrap'))
+    return {
+      kind: 'native',
+      what: "kept by Node's DNS query (a QueryReqWrap, sent by c-ares): it settles when a DNS server answers it, and none has; it is rejected once c-ares gives up, after the resolver's `timeout` for each of its `tries` (4 by default)",
+      short: 'a DNS query not answered',
+    };
+  if (by.includes('GetAddrInfoReqWrap'))
+    return {
+      kind: 'native',
+      what: "kept by Node's dns.lookup() request (a GetAddrInfoReqWrap): it settles when getaddrinfo() returns from libuv's thread pool, and it has not",
+      short: 'a dns.lookup() not returned',
+    };
+  if (by.includes('GetNameInfoReqWrap'))
+    return {
+      kind: 'native',
+      what: "kept by Node's dns.lookupService() request (a GetNameInfoReqWrap): it settles when getnameinfo() returns from libuv's thread pool, and it has not",
+      short: 'a dns.lookupService() not returned',
+    };
+  return undefined;
+}
+
 /** The same waker, said of the reject function. */
 export function asReject(w: Waker): Waker {
   const say = (s: string): string =>
