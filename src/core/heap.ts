@@ -10,8 +10,9 @@
 import type {HeapGraph} from './heap-parser';
 import {readSnapshotFile} from './heap-file';
 import {Stopwatch} from './stopwatch';
-import {type SyncPost, openSession} from './inspector-post';
-import {HeapWays, type Step} from './heap-ways';
+import {openSession} from './inspector-post';
+import {HeapWays} from './heap-ways';
+import {WayFollower, activeResources} from './heap-follow';
 
 export {CUT_NAME, type HeapGraph, SnapshotParser} from './heap-parser';
 export {removeStaleSnapshots} from './heap-file';
@@ -79,9 +80,6 @@ class JestTaskdumpProbe {
 }
 
 const DEBUG = process.env.JEST_TASKDUMP_DEBUG === '1';
-
-/** Where the roots are while the inspector is handed them (a moment). */
-const ROOTS_KEY = Symbol.for('jest-taskdump.heap-roots');
 
 // The probe of the snapshot being read: reachable from this module while it is.
 // eslint-disable-next-line @typescript-eslint/no-unused-vars
@@ -152,7 +150,7 @@ export function probeHeap(
   const subjectNodes = listOf('subjects');
   const rootNodes = listOf('roots');
   let ways: HeapWays | undefined;
-  let rootsId: string | undefined;
+  const follower = new WayFollower(post, probe.roots, OBJECT_GROUP);
   const counts = {way: 0, wayMs: 0, v8: 0, v8Ms: 0};
   // The live object behind a node, in the session's object group: by a way
   // from the roots where one leads to it, else by V8's lookup (a heap walk).
@@ -161,11 +159,7 @@ export function probeHeap(
     ways ??= new HeapWays(graph, rootNodes);
     const way = ways.of(n);
     if (way !== undefined) {
-      rootsId ??= rootsObject(post, probe.roots);
-      const found =
-        rootsId === undefined
-          ? undefined
-          : follow(post, rootsId, way.root, way.steps, String(graph.id(n)));
+      const found = follower.follow(way, String(graph.id(n)));
       if (found !== undefined) {
         counts.way++;
         counts.wayMs += performance.now() - started;
@@ -298,199 +292,4 @@ export function arrayElements(graph: HeapGraph, array: number): number[] {
       if (graph.edgeType(e) === 'element' || graph.edgeType(e) === 'internal')
         out.push(graph.edgeTo(e));
   return out;
-}
-
-/**
- * The objects behind this process's open handles and requests (sockets,
- * servers, child processes, timers): much of what a program waits on is
- * reached from them.
- */
-function activeResources(): unknown[] {
-  const p = process as unknown as {
-    _getActiveHandles?: () => unknown[];
-    _getActiveRequests?: () => unknown[];
-  };
-  try {
-    return [
-      ...(p._getActiveHandles?.() ?? []),
-      ...(p._getActiveRequests?.() ?? []),
-    ];
-  } catch {
-    return [];
-  }
-}
-
-/** Entries of a Map or Set looked through for a way's step. */
-const ENTRIES = 256;
-
-/** Own data properties only: no getter or proxy trap of the program runs. */
-const PROPERTY = `function (k) {
-  const d = Object.getOwnPropertyDescriptor(this, k);
-  return d !== undefined && 'value' in d ? d.value : undefined;
-}`;
-
-const SYMBOL = `function (k) {
-  const s = Object.getOwnPropertySymbols(this).filter(x => x.description === k);
-  if (s.length !== 1) return undefined;
-  const d = Object.getOwnPropertyDescriptor(this, s[0]);
-  return d !== undefined && 'value' in d ? d.value : undefined;
-}`;
-
-/**
- * The roots as an inspector object: put where the inspector's evaluation can
- * read them (the global of Node's main context, under a symbol of ours, never
- * a test's realm: this module may itself be loaded in one, as in our unit
- * tests) and taken away at once.
- */
-function rootsObject(post: SyncPost, roots: unknown[]): string | undefined {
-  let main: Record<symbol, unknown>;
-  try {
-    main = (require('node:vm') as typeof import('node:vm')).runInThisContext(
-      'globalThis',
-    ) as Record<symbol, unknown>;
-  } catch {
-    return undefined;
-  }
-  main[ROOTS_KEY] = roots;
-  try {
-    return (
-      post('Runtime.evaluate', {
-        expression: `globalThis[Symbol.for(${JSON.stringify(ROOTS_KEY.description)})]`,
-        objectGroup: OBJECT_GROUP,
-        silent: true,
-      }).result as {objectId?: string} | undefined
-    )?.objectId;
-  } catch {
-    return undefined;
-  } finally {
-    delete main[ROOTS_KEY];
-  }
-}
-
-/**
- * Follows a way from root `root` and returns the object it reaches when its
- * snapshot id is `id`, else undefined.
- */
-function follow(
-  post: SyncPost,
-  rootsId: string,
-  root: number,
-  steps: Step[],
-  id: string,
-): string | undefined {
-  try {
-    let at = call(post, rootsId, PROPERTY, {value: String(root)});
-    for (const step of steps) {
-      if (at === undefined) return undefined;
-      at =
-        step.kind === 'variable'
-          ? variable(post, at, step.name)
-          : step.kind === 'entry'
-            ? entry(post, at, step.id)
-            : step.kind === 'symbol'
-              ? call(
-                  post,
-                  at,
-                  SYMBOL,
-                  step.description === undefined
-                    ? {}
-                    : {value: step.description},
-                )
-              : call(post, at, PROPERTY, {value: step.name});
-    }
-    if (at === undefined) return undefined;
-    const {heapSnapshotObjectId} = post('HeapProfiler.getHeapObjectId', {
-      objectId: at,
-    }) as {heapSnapshotObjectId?: string};
-    return heapSnapshotObjectId === id ? at : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Calls `fn` on an object with one argument; the object it returns. */
-function call(
-  post: SyncPost,
-  objectId: string,
-  fn: string,
-  argument: object,
-): string | undefined {
-  const r = post('Runtime.callFunctionOn', {
-    objectId,
-    functionDeclaration: fn,
-    arguments: [argument],
-    objectGroup: OBJECT_GROUP,
-    silent: true,
-  }) as {result?: {objectId?: string}; exceptionDetails?: unknown};
-  return r.exceptionDetails === undefined ? r.result?.objectId : undefined;
-}
-
-/**
- * A Map's keys and values, or a Set's values, at most ENTRIES of them (the
- * collection's own methods are not called: the realm's Map's and Set's are).
- */
-const ENTRIES_READER = `function () {
-  const most = ${ENTRIES};
-  const first = it => { const out = []; for (const x of it) { if (out.length >= most) break; out.push(x); } return out; };
-  try { return [...first(Map.prototype.keys.call(this)), ...first(Map.prototype.values.call(this))]; } catch {}
-  try { return first(Set.prototype.values.call(this)); } catch {}
-  return [];
-}`;
-
-/** The entry of a Map or Set of snapshot id `id`, among its first ENTRIES. */
-function entry(post: SyncPost, at: string, id: string): string | undefined {
-  const list = call(post, at, ENTRIES_READER, {});
-  if (list === undefined) return undefined;
-  const {result} = post('Runtime.getProperties', {
-    objectId: list,
-    ownProperties: true,
-  }) as {result?: Property[]};
-  for (const p of result ?? []) {
-    const o = p.value?.objectId;
-    if (o === undefined || !/^\d+$/.test(p.name)) continue;
-    const {heapSnapshotObjectId} = post('HeapProfiler.getHeapObjectId', {
-      objectId: o,
-    }) as {heapSnapshotObjectId?: string};
-    if (heapSnapshotObjectId === id) return o;
-  }
-  return undefined;
-}
-
-interface Property {
-  name: string;
-  value?: {objectId?: string; description?: string};
-}
-
-/**
- * A variable of a function's closure, from the innermost scope out (the
- * inspector's [[Scopes]]; the global scope is not listed through).
- */
-function variable(
-  post: SyncPost,
-  fn: string,
-  name: string,
-): string | undefined {
-  const own = post('Runtime.getProperties', {
-    objectId: fn,
-    ownProperties: true,
-  }) as {internalProperties?: Property[]};
-  const scopes = own.internalProperties?.find(p => p.name === '[[Scopes]]')
-    ?.value?.objectId;
-  if (scopes === undefined) return undefined;
-  const list = post('Runtime.getProperties', {
-    objectId: scopes,
-    ownProperties: true,
-  }) as {result?: Property[]};
-  for (const scope of list.result ?? []) {
-    const at = scope.value?.objectId;
-    if (at === undefined || scope.value?.description?.startsWith('Global'))
-      continue;
-    const vars = post('Runtime.getProperties', {
-      objectId: at,
-      ownProperties: true,
-    }) as {result?: Property[]};
-    const found = vars.result?.find(v => v.name === name);
-    if (found !== undefined) return found.value?.objectId;
-  }
-  return undefined;
 }

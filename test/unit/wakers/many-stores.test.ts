@@ -1,7 +1,7 @@
 import {AsyncLocalStorage} from 'node:async_hooks';
-import {createPositionMapper} from '../../../src/core/callsites';
 import type {Leaf} from '../../../src/core/types';
-import {type WakerSubject, findWakers} from '../../../src/core/wakers';
+import type {WakerSubject} from '../../../src/core/wakers';
+import {searchThisProcess} from './live';
 
 // jest-circus makes an AsyncLocalStorage for each test file it runs and never
 // disables it: in a worker that has run many files, every timer made later
@@ -37,14 +37,7 @@ test('a timer carrying many AsyncLocalStorage stores still feeds the promise its
       });
       subjects.push({leaf, promise, constructed: true});
     }
-    const report = findWakers(subjects, {
-      exclude: [],
-      rootDir: process.cwd(),
-      mapPosition: createPositionMapper(undefined),
-      isMachinery: () => false,
-      now: performance.now(),
-      handles,
-    });
+    const report = searchThisProcess(subjects, handles);
     expect(
       report.feeds.map(f => `${f.handle.what} feeds ${f.promise.what}`),
     ).toEqual([
