@@ -200,6 +200,8 @@ test("a stream's event whose listener is the resolve function itself is what the
     keep.push(req);
     return new Promise(resolve => req.on('response', resolve));
   });
-  expect(what).toContain("waits for 'response' on a PassThrough");
+  expect(what).toContain(
+    "waits for 'response' on a PassThrough (a Duplex stream)",
+  );
   expect(what).not.toContain('to end');
 });

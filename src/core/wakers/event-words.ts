@@ -132,8 +132,12 @@ export function emitterWaker(
       ? null
       : (happened(o, rawEvent) ??
         (o.request !== undefined ? requestLacks(o.request, rawEvent) : null));
-  const kind =
-    cls === family ? article(family) : `${article(cls)} (${article(family)})`;
+  // A stream is named as one (an HTTP/2 request's ClientHttp2Stream).
+  const of =
+    family === 'EventEmitter' && o !== undefined
+      ? (streamKind(o) ?? family)
+      : family;
+  const kind = cls === of ? article(of) : `${article(cls)} (${article(of)})`;
   const emitted =
     state ??
     (once
@@ -142,8 +146,17 @@ export function emitterWaker(
   return {
     kind: 'event',
     what: `waits for ${event} on ${kind}: ${emitted}`,
-    short: `waits for ${event} on ${cls === family ? kind : article(cls)}`,
+    short: `waits for ${event} on ${cls === of ? kind : article(cls)}`,
   };
+}
+
+/** `Duplex stream` for an object with both of a stream's states, and so on. */
+function streamKind(o: ObjectState): string | undefined {
+  const r = o.readable !== undefined;
+  const w = o.writable !== undefined;
+  if (r && w) return 'Duplex stream';
+  if (r) return 'Readable stream';
+  return w ? 'Writable stream' : undefined;
 }
 
 /**
