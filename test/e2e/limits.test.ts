@@ -245,7 +245,7 @@ describe.each([
       "↳ waits for 'listening' on a Server (an EventEmitter): it is listening already: the event came before the listener was added\n",
     );
     expect(d).toMatch(
-      /↳ waits for 'connect' on a Socket \(an EventEmitter\): it is connected already: the event came before the listener was added, and will not come again(\n|$)/,
+      /↳ waits for 'connect' on a Socket \(a Duplex stream\): it is connected already: the event came before the listener was added, and will not come again(\n|$)/,
     );
   });
 });
