@@ -1,4 +1,5 @@
 import {
+  BODY_WHAT,
   FETCH_WHAT,
   type FetchSocket,
   placeFetchSockets,
@@ -48,7 +49,11 @@ const fetchLeaf = (line: number, extra: Partial<Leaf> = {}): Leaf => ({
   ...extra,
 });
 
-const socket = (port: number, call?: number): FetchSocket => {
+const socket = (
+  port: number,
+  call?: number,
+  state: FetchSocket['state'] = 'awaiting-headers',
+): FetchSocket => {
   const walked: Leaf = {
     kind: 'socket',
     what: `socket to 127.0.0.1:${port}`,
@@ -58,6 +63,7 @@ const socket = (port: number, call?: number): FetchSocket => {
     detached: false,
   };
   return {
+    state,
     walked: [walked],
     via: CONNECT,
     leaf: {
@@ -202,5 +208,69 @@ describe('placeFetchSockets', () => {
     const more = [busy, below, ...s2.walked, g];
     placeFetchSockets(more, [s2], new Set([busy]), new Map());
     expect(more).toContain(busy);
+  });
+
+  // A read of a whole body (text(), json()) still pending, and the socket
+  // whose response's body is being read: the body comes on it.
+  const bodyLeaf = (line: number): Leaf => ({
+    ...fetchLeaf(line),
+    what: BODY_WHAT,
+  });
+
+  test("one read of a body and one socket reading a response's body: joined; undici's read of it goes", () => {
+    const read = bodyLeaf(10);
+    const s = socket(4000, undefined, 'reading-body');
+    // undici's own read of the body (its async iterator's next()).
+    const pull: Leaf = {...fetchLeaf(10), what: 'promise, never settled'};
+    const leaves = [...s.walked, read, pull];
+    const moved = placeFetchSockets(
+      leaves,
+      [s],
+      new Set([pull]),
+      new Map(),
+      new Set([read]),
+    );
+    expect(moved).toHaveLength(1);
+    expect(under(leaves)).toEqual({10: 'socket to 127.0.0.1:4000'});
+    expect(read.waiting).toBe(true);
+    expect(leaves).not.toContain(pull);
+    expect(leaves).not.toContain(s.walked[0]);
+  });
+
+  test("a socket reading a body goes under no fetch() waiting for headers, nor a headers' socket under a body's read", () => {
+    const f = fetchLeaf(10);
+    const read = bodyLeaf(11);
+    const body = socket(4000, undefined, 'reading-body');
+    const headers = socket(5000);
+    const leaves = [...body.walked, ...headers.walked, f, read];
+    placeFetchSockets(
+      leaves,
+      [body, headers],
+      new Set(),
+      new Map(),
+      new Set([read]),
+    );
+    expect(under(leaves)).toEqual({
+      10: 'socket to 127.0.0.1:5000',
+      11: 'socket to 127.0.0.1:4000',
+    });
+  });
+
+  test('two reads of bodies, or two sockets reading bodies: which is which is not known, none joined', () => {
+    const a = bodyLeaf(10);
+    const b = bodyLeaf(11);
+    const s = socket(4000, undefined, 'reading-body');
+    const leaves = [...s.walked, a, b];
+    expect(
+      placeFetchSockets(leaves, [s], new Set(), new Map(), new Set([a, b])),
+    ).toHaveLength(0);
+    const c = bodyLeaf(12);
+    const s1 = socket(4001, undefined, 'reading-body');
+    const s2 = socket(4002, undefined, 'reading-body');
+    const more = [...s1.walked, ...s2.walked, c];
+    expect(
+      placeFetchSockets(more, [s1, s2], new Set(), new Map(), new Set([c])),
+    ).toHaveLength(0);
+    expect(c.waiting).toBeUndefined();
   });
 });

@@ -9,7 +9,10 @@ import {type Site, name} from '../stack/sites';
 import type {Leaf} from '../types';
 import type {FrameMaker} from './frames';
 import {
+  BODY_WHAT,
   FETCH_WHAT,
+  READ_WHAT,
+  bodyPull,
   type FetchSocket,
   fetchCallOrder,
   fetchConnect,
@@ -22,6 +25,11 @@ export class FetchJoin {
   private readonly work = new Set<Leaf>();
   /** The order of each pending `fetch()` promise's capture. */
   private readonly calls = new Map<Leaf, number>();
+  /** Pending reads of a whole response's body (`text()`, `json()`). */
+  private readonly bodies = new Set<Leaf>();
+  /** Pending reads of a web stream's reader, and whether undici pulls. */
+  private readonly reads = new Set<Leaf>();
+  private pulled = false;
   private readonly sockets: Array<FetchSocket & {handle: object}> = [];
 
   constructor(
@@ -42,7 +50,7 @@ export class FetchJoin {
 
   /**
    * Notes a socket's leaves: one undici connected, its request waiting for
-   * the response, may be joined.
+   * the response or its response's body being read, may be joined.
    */
   socket(
     handle: object,
@@ -51,7 +59,8 @@ export class FetchJoin {
     leaf: FetchSocket['leaf'],
   ): void {
     const connect = fetchConnect(this.sites(capture));
-    if (connect === undefined || fetchSocketState(handle) === 'reading-body')
+    const state = fetchSocketState(handle);
+    if (connect === undefined || state === undefined || state === 'done')
       return;
     const via = this.frames.frame(connect, name(connect));
     if (via === null) return;
@@ -60,6 +69,7 @@ export class FetchJoin {
       made === undefined ? undefined : fetchCallOrder(made, this.sites);
     this.sockets.push({
       handle,
+      state,
       walked,
       via,
       leaf,
@@ -67,9 +77,20 @@ export class FetchJoin {
     });
   }
 
-  /** Notes a pending promise's leaves: undici's work, or a `fetch()`. */
+  /**
+   * Notes a pending promise's leaves: undici's work, a `fetch()`, or a read
+   * of a response's whole body.
+   */
   promise(c: Capture, leaves: readonly Leaf[], what: string): void {
-    if (fetchWork(this.sites(c))) for (const l of leaves) this.work.add(l);
+    const sites = this.sites(c);
+    // undici's read of the body it pulls is made under a reader's read():
+    // asked first.
+    if (bodyPull(sites)) {
+      this.pulled = true;
+      for (const l of leaves) this.work.add(l);
+    } else if (what === BODY_WHAT) for (const l of leaves) this.bodies.add(l);
+    else if (what === READ_WHAT) for (const l of leaves) this.reads.add(l);
+    else if (fetchWork(sites)) for (const l of leaves) this.work.add(l);
     else if (what === FETCH_WHAT)
       for (const l of leaves) this.calls.set(l, c.seq);
   }
@@ -84,6 +105,9 @@ export class FetchJoin {
       this.sockets,
       this.work,
       this.calls,
+      // A read of a web stream is one of a body only as far as undici is
+      // pulling a body (someone reads one) and no whole-body read is pending.
+      this.bodies.size === 0 && this.pulled ? this.reads : this.bodies,
     );
     for (const {socket, leaf} of moved) {
       for (const l of socket.walked) handleOf.delete(l);

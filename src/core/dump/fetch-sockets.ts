@@ -10,9 +10,12 @@
  * of a local connection under the socket, dump/peers.ts), one branch for one
  * hang, in place of undici's own promise of the request. With more of
  * either, each socket goes under the `fetch()` its request was made for, when
- * that is known ({@link fetchCallCapture}); the others stay where they were.
- * A socket whose request is over, idle in undici's pool, is no leaf
- * (dump/leaves.ts).
+ * that is known ({@link fetchCallOrder}); the others stay where they were.
+ * Likewise a read of a response's whole body (`text()`, `json()`) still
+ * pending, with the one socket whose response's body is being read: the
+ * body comes on it (and undici's read of it, a promise of its own, is that
+ * wait again). A socket whose request is over, idle in undici's pool, is no
+ * leaf (dump/leaves.ts).
  */
 import {isOwn} from '../machinery';
 import {type Capture, type RequestMade, Stamp} from '../record';
@@ -29,6 +32,30 @@ const UNDICI = 'node:internal/deps/undici/';
 export const FETCH_WHAT = promiseWhat(
   'fetch (node:internal/deps/undici/undici)',
 );
+
+/**
+ * How a pending read of a response's whole body reads (`text()`, `json()`,
+ * `arrayBuffer()`: undici's `consumeBody`).
+ */
+export const BODY_WHAT = promiseWhat(
+  'consumeBody (node:internal/deps/undici/undici)',
+);
+
+/** How a pending `read()` of a web ReadableStream's reader reads. */
+export const READ_WHAT = promiseWhat(
+  'read (node:internal/webstreams/readablestream)',
+);
+
+/**
+ * Whether a promise was made by undici pulling a response's body into its
+ * web stream (the stream's `pull`, reading the body as it comes): a reader
+ * of that body is waiting for more of it.
+ */
+export function bodyPull(sites: readonly Site[]): boolean {
+  return sites.some(
+    s => file(s)?.startsWith(UNDICI) === true && name(s) === 'pullAlgorithm',
+  );
+}
 
 /**
  * What a stack holds of undici's (ours skipped): whether a frame of the
@@ -107,8 +134,12 @@ export function fetchWork(sites: readonly Site[]): boolean {
   return fetching || (first !== undefined && !program);
 }
 
-/** A socket of `fetch()` waiting for its response, as leaves.ts found it. */
+/**
+ * A socket of `fetch()` waiting for its response, or whose response's body
+ * is being read, as leaves.ts found it.
+ */
 export interface FetchSocket {
+  state: 'awaiting-headers' | 'reading-body';
   walked: Leaf[];
   via: Frame;
   leaf: Omit<Leaf, 'path'>;
@@ -130,6 +161,7 @@ export function placeFetchSockets<S extends FetchSocket>(
   sockets: readonly S[],
   work: ReadonlySet<Leaf>,
   fetches: ReadonlyMap<Leaf, number>,
+  bodies: ReadonlySet<Leaf> = new Set(),
 ): Array<{socket: S; leaf: Leaf}> {
   const pending = leaves.filter(
     l =>
@@ -138,7 +170,17 @@ export function placeFetchSockets<S extends FetchSocket>(
       l.waiting !== true &&
       !work.has(l),
   );
-  const pairs = pairUp(pending, sockets, fetches);
+  const pairs = [
+    ...pairUp(
+      pending,
+      sockets.filter(s => s.state === 'awaiting-headers'),
+      fetches,
+    ),
+    ...bodyPair(
+      leaves.filter(l => bodies.has(l) && l.waiting !== true),
+      sockets.filter(s => s.state === 'reading-body'),
+    ),
+  ];
   if (pairs.length === 0) return [];
   // undici's own promises of those requests (its dispatch's, made in fetch()
   // or after it returned, {@link fetchWork}), but one drawn waiting on
@@ -169,6 +211,21 @@ export function placeFetchSockets<S extends FetchSocket>(
   });
   leaves.splice(0, leaves.length, ...rest);
   return moved;
+}
+
+/**
+ * A read of a whole response's body with the socket it comes on: the one
+ * read pending and the one socket of `fetch()` whose response is being read.
+ * With more of either, which body comes on which socket is not recorded:
+ * none is joined.
+ */
+function bodyPair<S extends FetchSocket>(
+  reads: readonly Leaf[],
+  sockets: readonly S[],
+): Array<[Leaf, S]> {
+  return reads.length === 1 && sockets.length === 1
+    ? [[reads[0], sockets[0]]]
+    : [];
 }
 
 /** Each socket with the `fetch()` it carries the request of (see above). */
