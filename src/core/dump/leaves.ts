@@ -116,7 +116,7 @@ export class LeafMaker {
         ...(made.loop ? {loop: made.loop} : {}),
         ...(made.waiting ? {waiting: true} : {}),
         path: b.path as Frame[],
-        createdAt: createdAt ?? b.path[b.path.length - 1] ?? null,
+        createdAt: madeOnPath(made.kind, createdAt, b.path),
         ageMs: Math.round(c.at - this.startedAt),
         detached: b.reach !== 'root',
         ...(b.input !== undefined ? {input: b.input} : {}),
@@ -412,6 +412,29 @@ export class LeafMaker {
     const chain = chainOf(this.g, this.walker, c, this.ctx.testPath);
     return chain.unawaited || leaves.every(l => l.detached) ? chain : undefined;
   }
+}
+
+/**
+ * Where a leaf was made, as drawn: its branch's last frame unless made
+ * elsewhere. A promise made after an `await` of a call that returned
+ * another's promise (`return res.text()`) has no frame of that call on its
+ * stack: the first frame of the program's there is the awaiting caller's
+ * (an async frame, suspended at its `await`), a line the branch already
+ * draws above the callee's. Said as where it was made, it would name the
+ * caller's line for what the callee's made.
+ */
+function madeOnPath(
+  kind: LeafKind,
+  createdAt: Frame | null,
+  path: readonly Frame[],
+): Frame | null {
+  const last = path[path.length - 1] ?? null;
+  if (createdAt === null) return last;
+  if (kind !== 'promise' || !createdAt.async) return createdAt;
+  const drawn = path.some(
+    f => f.file === createdAt.file && f.line === createdAt.line,
+  );
+  return drawn ? last : createdAt;
 }
 
 function key(f: Frame): string {

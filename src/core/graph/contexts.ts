@@ -14,7 +14,8 @@ import {
   requestMadeOutside,
   requestWithAsyncId,
 } from '../record';
-import {isNode, name} from '../stack/sites';
+import {file, isNode, name} from '../stack/sites';
+import {isOwn} from '../machinery';
 import {isYieldedCall} from '../stack/downlevel';
 import type {Frame} from '../types';
 import {type FunctionStart, viaEventFrame, viaFrame} from '../dump/frames';
@@ -248,10 +249,21 @@ export class Contexts {
           reach: b.reach,
         };
       }
+      // A `.then` of Node's own (web streams pulling a source, undici
+      // reading a body): not the program's, no frame of it to show.
+      if (this.thenOfNode(p)) return below(b, path);
       return below(b, [
         viaFrame(b.path[b.path.length - 1], '.then callback'),
         ...path,
       ]);
     });
+  }
+
+  /** Whether Node's code (not the program's) called the `.then` of `p`. */
+  private thenOfNode(p: Capture): boolean {
+    const first = this.g
+      .sites(p)
+      .find(s => file(s) !== null && !isOwn(file(s)!));
+    return first !== undefined && isNode(first);
   }
 }
