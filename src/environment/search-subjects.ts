@@ -94,5 +94,21 @@ export function subjectsOf(
       });
     }
   }
+  // A waiting promise with nothing searched below it to carry its chain (a
+  // read of a fetch() body over the socket it comes on): searched itself,
+  // for what it feeds.
+  for (const [w, feeds] of waiting) {
+    const carried = subjects.some(
+      x => x.leaf.detached === w.detached && startsWith(x.leaf.path, w.path),
+    );
+    const s = sources.get(w);
+    if (carried || s === undefined || !('promise' in s)) continue;
+    subjects.push({
+      leaf: w,
+      promise: s.promise,
+      constructed: s.constructed,
+      feeds,
+    });
+  }
   return {subjects, handles, waiting: waitingSubjects, dropped};
 }

@@ -67,6 +67,40 @@ describe.each([
     expect(d).toMatch(input(1, 5));
   });
 
+  // A read of the whole body (text()) with the socket whose response's body
+  // is being read: joined as the headers' wait is (dump/fetch-sockets.ts),
+  // undici's own read of it dropped, and the `.then` of Node's web streams
+  // that made the read no frame of the program's.
+  test("Node's fetch() whose body never ends: the read of it, the socket, the server's side", () => {
+    const d = find('fetch() of a body the server never ends');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)/,
+    );
+    expect(d).toMatch(
+      /└╼ fetchReport at src\/status\.js:\d+:\d+\n {3}⏸ consumeBody\(\) promise, never settled; it waits on:\n {3}└╼ connect at node:internal\/deps\/undici\/undici:\d+:\d+\n {6}⇄ socket to 127\.0\.0\.1:\d+, open, \d+ bytes read; it waits on:\n {6}└╼ 'request' listener <anonymous> at src\/status\.js:\d+:\d+\n {9}⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the response\s+to the GET is not ended \(status 200\); its handler returned\s+without ending the response/,
+    );
+    expect(d).not.toContain('.then callback');
+  });
+
+  // A body read as it comes (the eventsource package's way): the reader's
+  // read() goes over the one socket whose body undici pulls, and the waker
+  // search draws that branch under the 'message' wait it feeds: one branch.
+  test("events read from Node's fetch() body: the 'message' wait, the read, the socket, the server's side", () => {
+    const d = find(
+      "a 'message' read from a fetch() body the server never sends",
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)\n/,
+    );
+    expect(d).toMatch(
+      /⏸ promise, never settled; it waits on:\n\s+↳ waits for 'message' on an EventStream: not dispatched since its listener\s+was added\n/,
+    );
+    expect(d).toMatch(
+      /└╼ #read at src\/status\.js:\d+:\d+\n\s+⏸ read\(\) promise, never settled; it waits on:\n\s+↳ a read of a web stream: it settles when the stream's source\s+gives it more, or closes or errors the stream; a listener of\s+'abort' on an AbortSignal keeps it too, and nothing aborted\s+that signal\n\s+└╼ connect at node:internal\/deps\/undici\/undici:\d+:\d+\n\s+⇄ socket to 127\.0\.0\.1:\d+, open, \d+ bytes read; it waits\s+on:\n\s+└╼ 'request' listener <anonymous> at src\/status\.js:\d+:\d+\n\s+⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this\s+test\): the response to the GET is not ended/,
+    );
+    expect(d).not.toContain('aside');
+  });
+
   // The timer aborts the caller's controller, whose signal the request's own
   // follows (through a WeakRef), whose listener rejects the fetch(): a
   // timeout on it, not a second branch.

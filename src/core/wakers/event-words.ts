@@ -43,9 +43,17 @@ export function abortWaker(event: string, aborted: boolean): Waker {
 /**
  * What a `fetch()` promise, or a read of its response's body, waits for, in
  * place of the AbortSignal listener found keeping its resolve function
- * ({@link fetchAbortWaker}); undefined for any other promise or waker.
+ * ({@link fetchAbortWaker}); likewise a `read()` of a web stream's reader
+ * (a response's body read as it comes: eventsource's); undefined for any
+ * other promise or waker.
  */
 export function fetchWaker(leafWhat: string, found: Waker): Waker | undefined {
+  if (
+    leafWhat.startsWith('read() promise') &&
+    found.kind === 'event' &&
+    found.what.startsWith("waits for 'abort' on an AbortSignal")
+  )
+    return streamReadWaker(!found.what.endsWith('nothing aborted it'));
   const part = leafWhat.startsWith('fetch() promise')
     ? 'headers'
     : leafWhat.startsWith('consumeBody() promise')
@@ -83,6 +91,19 @@ export function fetchAbortWaker(
         what: `the response's body has not ended: a read of all of it (text(), json()) settles when it does; ${abort}`,
         short: "the response's body has not ended",
       };
+}
+
+/**
+ * A `read()` of a web stream's reader kept by a listener of an AbortSignal
+ * (a `fetch()` body's stream, which an abort errors): what settles a read is
+ * the stream's source, and the listener is said as what else keeps it.
+ */
+export function streamReadWaker(aborted: boolean): Waker {
+  return {
+    kind: 'event',
+    what: `a read of a web stream: it settles when the stream's source gives it more, or closes or errors the stream; a listener of 'abort' on an AbortSignal keeps it too, and ${aborted ? 'that signal was aborted before the listener was added' : 'nothing aborted that signal'}`,
+    short: 'a read of a web stream, waiting for more of it',
+  };
 }
 
 export function eventTargetWaker(event: string, cls: string): Waker {
