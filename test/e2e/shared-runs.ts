@@ -53,8 +53,9 @@ export const SHARED_SETS: Readonly<Record<string, readonly string[]>> = {
     'reporter',
     // A committed snapshot of a dump (jest-taskdump/serializer).
     'serializer',
-    // Limits of docs/limits.md as they are (test/e2e/limits.test.ts): 12
-    // hung tests, 1 of them with a waker search (fixtures/limits/test/wakers).
+    // Limits of docs/limits.md as they are (test/e2e/limits.test.ts): about
+    // 20 hung tests, 3 of them with a waker search (the files that turn it
+    // on: wakers, fetch-timeout, fetch-events).
     'limits',
     // Retry loops whose attempts fail (test/e2e/retry.test.ts).
     'retry',
