@@ -96,7 +96,7 @@ describe.each([
       /⏸ promise, never settled; it waits on:\n\s+↳ waits for 'message' on an EventStream: not dispatched since its listener\s+was added\n/,
     );
     expect(d).toMatch(
-      /└╼ #read at src\/status\.js:\d+:\d+\n\s+⏸ read\(\) promise, never settled; it waits on:\n\s+↳ a read of a web stream: it settles when the stream's source\s+gives it more, or closes or errors the stream; a listener of\s+'abort' on an AbortSignal keeps it too, and nothing aborted\s+that signal\n\s+└╼ connect at node:internal\/deps\/undici\/undici:\d+:\d+\n\s+⇄ socket to 127\.0\.0\.1:\d+, open, \d+ bytes read; it waits\s+on:\n\s+└╼ 'request' listener <anonymous> at src\/status\.js:\d+:\d+\n\s+⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this\s+test\): the response to the GET is not ended/,
+      /└╼ #read at src\/status\.js:\d+:\d+\n\s+⏸ read\(\) promise, never settled; it waits on:\n\s+└╼ connect at node:internal\/deps\/undici\/undici:\d+:\d+\n\s+⇄ socket to 127\.0\.0\.1:\d+, open, \d+ bytes read; it waits\s+on:\n\s+└╼ 'request' listener <anonymous> at src\/status\.js:\d+:\d+\n\s+⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this\s+test\): the response to the GET is not ended/,
     );
     expect(d).not.toContain('aside');
   });

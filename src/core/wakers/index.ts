@@ -137,7 +137,9 @@ export function findWakers(
           frame: generator.frame,
           yields: generator.yields,
         });
-      if (waker === undefined) return;
+      // A promise drawn waiting on a branch below it (searched for what its
+      // chain feeds) says what it waits for there.
+      if (waker === undefined || s.leaf.waiting === true) return;
       s.leaf.waker = waker;
       found++;
       if (waker.kind === 'none') orphaned++;
