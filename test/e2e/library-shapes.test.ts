@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('67 failed, 1 passed, 68 total');
-    expect(all).toHaveLength(67);
+    expect(run.tests).toBe('68 failed, 1 passed, 69 total');
+    expect(all).toHaveLength(68);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -1136,6 +1136,25 @@ describe.each([
     expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 promise\)\n/);
     expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
       /└╼ run at src\/queued-pool\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in QueuedPool\.queue\[0\]\.resolve .*└╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ └╼ run at src\/queued-pool\.js:\d+:\d+ ⏸ promise, never settled ↳ its resolve function is kept in QueuedPool\.running \(a Map\)/,
+    );
+  });
+
+  // execa's shape: the thenable's `then` hands the outcome of its chain to
+  // the await's callbacks, through a `.then()` whose result it drops. That
+  // chain was taken for one nothing waits on, and its reads, whose function's
+  // scope reaches the child, were drawn under the exit's wait as feeding it
+  // (dump/chain.ts). Each input at its index; the reads name the child whose
+  // pipe they read (wakers/streams.ts).
+  test('a command awaited as a thenable: the exit and each read of its output at its index, each naming the child', () => {
+    const d = outline(
+      find('a command whose child process never exits, awaited as a thenable'),
+    );
+    expect(d).toMatch(
+      /^Task dump: 3 branches stuck after … ms \((1 child process, 2 stream waits|2 stream waits, 1 child process)\)\n/,
+    );
+    const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
+    expect(flat).toMatch(
+      /└╼ Promise\.all ├╼ \[0\] command at src\/command\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for 'exit' of a child process \(pid \d+\): still running └╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ └╼ command at src\/command\.js:\d+:\d+ ⚙ child process sleep … \(pid \d+\), still running ├╼ \[1\] readAll at src\/command\.js:\d+:\d+ ⏸ promise, never settled ↳ waits for a Socket \(a Duplex stream\) piped from the stdout of child process pid \d+ to end: the other side has not ended it \(0 bytes read\) └╼ \[2\] readAll at src\/command\.js:\d+:\d+ ⏸ promise, never settled ↳ waits for a Socket \(a Duplex stream\) piped from the stderr of child process pid \d+ to end/,
     );
   });
 

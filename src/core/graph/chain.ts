@@ -66,6 +66,14 @@ export function chainOf(
       visit(wrapper);
       return;
     }
+    // The `then` of a thenable, called by V8's job for an `await` of it with
+    // the await's functions (execa's child process, awaited by the test):
+    // its result is dropped, and its callbacks settle that `await`.
+    const awaiting = waiters.length === 0 ? thenableAwait(g, x) : undefined;
+    if (awaiting !== undefined) {
+      visit(awaiting);
+      return;
+    }
     if (waiters.length === 0) {
       if (x.moreWaits > 0 || walker.madeByRunner(x)) known = false;
       else {
@@ -88,6 +96,18 @@ export function chainOf(
   visit(leaf);
   const unawaited = known && ends > 0;
   return {promises, unawaited, dropsThen: unawaited && thens === ends};
+}
+
+/**
+ * For a `.then` made in V8's job for an `await` of a thenable (the job's
+ * context is the await's promise, a wrapper: graph.ts), that await.
+ */
+function thenableAwait(g: WaitGraph, x: Capture): Capture | undefined {
+  if (x.awaits === undefined || g.waitKind(x) !== 'then') return undefined;
+  const p = g.promiseContext(x.context);
+  return p !== undefined && p !== x && g.waitKind(p) === 'wrapper'
+    ? p
+    : undefined;
 }
 
 /**
