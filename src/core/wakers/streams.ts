@@ -108,12 +108,40 @@ function streamWhere(cx: WakerContext, node: number): string {
   const ix = cx.ix;
   const at = ix.isProgramClass(node) ? ix.classAt(node) : undefined;
   if (at !== undefined) return streamClassWhere(at);
+  const stdio = childStdio(cx, node);
+  if (stdio !== undefined) return stdio;
   for (const key of ['_read', '_write', '_transform', '_writev']) {
     const fn = edgeNamed(ix.g, node, key);
     if (fn !== -1 && ix.g.type(fn) === 'closure' && ix.isProgramFunction(fn))
       return streamMadeWith(key.slice(1), ix.functionAt(fn));
   }
   return '';
+}
+
+/** A child process's standard streams, by the property that holds each. */
+const STDIO = new Set(['stdin', 'stdout', 'stderr']);
+
+/**
+ * ` piped from the stdout of child process pid 4318` (` piped to the stdin
+ * …`) for the pipe a child process's standard stream is read or written
+ * through (what ends it is that child); undefined for any other stream.
+ */
+function childStdio(cx: WakerContext, node: number): string | undefined {
+  const {ix} = cx;
+  for (const {from, edge} of ix.retainersOf(node)) {
+    const which = ix.g.edgeName(edge);
+    if (
+      typeof which !== 'string' ||
+      !STDIO.has(which) ||
+      ix.g.name(from) !== 'ChildProcess'
+    )
+      continue;
+    const pid = cx.states.read(from)?.pid;
+    const child =
+      typeof pid === 'number' ? `child process pid ${pid}` : 'a child process';
+    return ` piped ${which === 'stdin' ? 'to' : 'from'} the ${which} of ${child}`;
+  }
+  return undefined;
 }
 
 /** Which stream pipes into each stream, and the first each one pipes into. */
