@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('68 failed, 1 passed, 69 total');
-    expect(all).toHaveLength(68);
+    expect(run.tests).toBe('69 failed, 1 passed, 70 total');
+    expect(all).toHaveLength(69);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -1155,6 +1155,19 @@ describe.each([
     const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
     expect(flat).toMatch(
       /└╼ Promise\.all ├╼ \[0\] command at src\/command\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for 'exit' of a child process \(pid \d+\): still running └╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ └╼ command at src\/command\.js:\d+:\d+ ⚙ child process sleep … \(pid \d+\), still running ├╼ \[1\] readAll at src\/command\.js:\d+:\d+ ⏸ promise, never settled ↳ waits for a Socket \(a Duplex stream\) piped from the stdout of child process pid \d+ to end: the other side has not ended it \(0 bytes read\) └╼ \[2\] readAll at src\/command\.js:\d+:\d+ ⏸ promise, never settled ↳ waits for a Socket \(a Duplex stream\) piped from the stderr of child process pid \d+ to end/,
+    );
+  });
+
+  // A down-levelled pool (tsc's ES2015 `__awaiter`): the creation made after
+  // an await of its own, in a `.then` whose result the pool drops, is drawn
+  // under the acquire, the socket and the server's side under it.
+  test('an acquire of a pool compiled to ES2015: one branch, the creation under the acquire', () => {
+    const d = outline(
+      find('an acquire of a compiled pool whose connection never greets'),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)\n/);
+    expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
+      /└╼ acquire at src\/es2015-pool\.js:\d+:\d+ ⏸ promise, never settled; it waits on: .*└╼ _createResource at src\/es2015-pool\.js:\d+:\d+ .*⏸ promise, never settled; it waits on: .*⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; it waits on: .*⇄ server on 127\.0\.0\.1:\d+: it has written nothing to this connection/,
     );
   });
 

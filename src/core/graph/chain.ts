@@ -99,11 +99,17 @@ export function chainOf(
 }
 
 /**
- * For a `.then` made in V8's job for an `await` of a thenable (the job's
- * context is the await's promise, a wrapper: graph.ts), that await.
+ * For the `.then` a thenable's `then` calls with the functions V8's job for
+ * an `await` of it passed (the job's context is the await's promise, a
+ * wrapper: graph.ts), that await. Only a `.then` the thenable's `then`
+ * itself calls, the one frame of the program on its stack
+ * (`result.then.apply(result, args)`): anything else that `then` starts
+ * (a pool's own `.then().catch()`) runs in that job too.
  */
 function thenableAwait(g: WaitGraph, x: Capture): Capture | undefined {
   if (x.awaits === undefined || g.waitKind(x) !== 'then') return undefined;
+  const program = g.sites(x).filter(s => file(s) !== null && !isNode(s));
+  if (program.length !== 1) return undefined;
   const p = g.promiseContext(x.context);
   return p !== undefined && p !== x && g.waitKind(p) === 'wrapper'
     ? p
