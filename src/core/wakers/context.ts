@@ -18,6 +18,13 @@ export interface Recognised {
   waker: Waker;
   /** `by a timer`, `in Pool.waiting[0] (class Pool at …)`. */
   place: string;
+  /**
+   * A variable of one of Node's own modules (`stderr` of
+   * node:internal/bootstrap/switches/is_main_thread), of the test runner's,
+   * or of a script outside rootDir or not known: not a place of the
+   * program's, and from Node's a path reaches much of a process.
+   */
+  notProgram?: true;
 }
 
 /** Event and property names printed as they are; others are not named. */

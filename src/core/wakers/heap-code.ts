@@ -245,6 +245,25 @@ export class HeapCode {
     return file !== null && this.options.isMachinery(file);
   }
 
+  /**
+   * Whether a context is the program's: of a script known, under rootDir,
+   * neither Node's own nor the test runner's. (A module outside rootDir,
+   * which the runner may have loaded for itself, is not told from a
+   * monorepo's sibling package: neither counts.)
+   */
+  isProgramScope(ctx: number): boolean {
+    const shown = this.scriptOf(ctx);
+    const fn = this.closuresOf![ctx];
+    const file = fn === -1 ? null : this.scriptFile(fn);
+    return (
+      file !== null &&
+      shown !== null &&
+      !shown.startsWith('node:') &&
+      !shown.startsWith('/') &&
+      !this.options.isMachinery(file)
+    );
+  }
+
   /** The file of the code a context belongs to, relative to rootDir. */
   scriptOf(ctx: number): string | null {
     if (this.closuresOf === undefined) {

@@ -151,8 +151,8 @@ export function nearestHolder(
     }
   }
   if (best === undefined) return undefined;
-  const {node, waker, place, chain} = best;
-  return {node, waker, place, chain};
+  const {node, waker, place, chain, notProgram} = best;
+  return {node, waker, place, chain, ...(notProgram ? {notProgram} : {})};
 }
 
 /** Other references to one node looked at, at most. */

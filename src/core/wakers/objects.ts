@@ -72,6 +72,7 @@ export function recogniseHolder(
     return {
       waker: variableWaker(place, through, weak),
       place: weak !== undefined ? weakPlace(place, weak) : place,
+      ...(ix.isProgramScope(node) ? {} : {notProgram: true as const}),
     };
   }
   if (

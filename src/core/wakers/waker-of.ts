@@ -201,9 +201,13 @@ function describe(
   // Objects all the way up (a library's subscribers, each kept by the next):
   // what keeps them, past any number of objects, is where the program keeps
   // them (a module's variable, a timer).
+  // Not a variable of Node's or the runner's (the cached `stderr` stream of
+  // Node's bootstrap reaches a pool of worker threads): no place of the
+  // program's, nothing more said.
   if (above.at(-1)?.waker.kind === 'object') {
     const root = nearestHolder(cx, first.node, subject, undefined, true);
-    if (root !== undefined) top = placeUpTo(cx, root.chain, root.place);
+    if (root !== undefined && root.notProgram !== true)
+      top = placeUpTo(cx, root.chain, root.place);
   }
   // A place found again further up (a chain of objects of one class, each
   // kept at the same index of the next) says nothing more: what keeps it
