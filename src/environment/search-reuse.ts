@@ -59,8 +59,13 @@ export function reuseFindings(
   known: readonly Lookup[],
 ): void {
   const {subjects, handles, guards, dropped} = q;
+  // (Not onto a promise drawn waiting on a branch below it: findWakers.)
   known.forEach((k, i) => {
-    if (k.kind === 'known' && k.waker !== undefined)
+    if (
+      k.kind === 'known' &&
+      k.waker !== undefined &&
+      subjects[i].leaf.waiting !== true
+    )
       subjects[i].leaf.waker = k.waker;
   });
   const timeouts = reusedTimeouts(subjects, guards, known);

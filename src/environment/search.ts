@@ -279,7 +279,10 @@ function searchOrReuse(
       );
     const settlesNone = dropped.filter(l => !report.reaching.includes(l));
     state.cache.record(
-      subjects.map(s => s.leaf),
+      // A promise drawn waiting on a branch below it gets no waker (it was
+      // searched for what it feeds): none to hand on to one made by the
+      // same calls that waits on nothing drawn.
+      subjects.map(s => s.leaf).filter(l => l.waiting !== true),
       originOf(dump),
       options.project,
       report.feeds,

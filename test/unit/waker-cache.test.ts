@@ -310,3 +310,21 @@ test('a chain only a dropped `.then()` waits on, found settling none: reused as 
   cache.record([leaf([transport], closed)], origin('connect 1'));
   expect(cache.lookup(leaf([transport]), 'x').kind).toBe('unknown');
 });
+
+// A promise drawn waiting on a branch below it (a read of a fetch() body
+// over its socket) is searched only for what it feeds: it gets no waker, so
+// a finding made by the same calls is not handed to it.
+test('a promise drawn waiting on what is below it takes no waker from a finding', () => {
+  const cache = new WakerCache();
+  cache.record([leaf([query], kept)], origin('query 0'));
+  const found = cache.lookup(leaf([query]), 'test/a.test.js');
+  expect(found.kind).toBe('known');
+  const waiting = leaf([query], undefined, {waiting: true});
+  const dump = {leaves: [waiting]} as unknown as TaskDump;
+  reuseFindings(
+    dump,
+    {subjects: [subject(waiting)], handles: [], guards: [], dropped: []},
+    [found],
+  );
+  expect(waiting.waker).toBeUndefined();
+});
