@@ -244,6 +244,37 @@ describe('renderDump', () => {
     ]);
   });
 
+  test('a handle whose branches below include one of asides only does not say "it waits on" (it does not wait on those)', () => {
+    const at = f('connect', 16, 13);
+    const lines = (extra: Frame[]): string[] =>
+      renderDump(
+        dump([
+          leaf([at], {
+            kind: 'socket',
+            what: 'socket to 127.0.0.1:4000, open',
+            waiting: true,
+          }),
+          leaf([at, f("'connection' listener <anonymous>", 4, 50)], {
+            kind: 'server',
+            what: 'server on :::4000: it has written nothing to this connection',
+          }),
+          ...extra.map(x =>
+            leaf([at, f('socket event', 16, 13), x], {
+              kind: 'timer',
+              what: 'setInterval every 100 ms',
+              aside: true,
+            }),
+          ),
+        ]),
+      ).split('\n');
+    expect(lines([]).join('\n')).toContain(
+      '⇄ socket to 127.0.0.1:4000, open; it waits on:',
+    );
+    const withAside = lines([f('scheduleCheck', 91, 39)]);
+    expect(withAside).toContain('   ⇄ socket to 127.0.0.1:4000, open');
+    expect(withAside.join('\n')).not.toContain('it waits on');
+  });
+
   test('promises that wait the same way at one node (made in a loop) are drawn once, with their count', () => {
     const sleep = f('sleep', 6, 10);
     const text = renderDump(

@@ -20,6 +20,17 @@ import {drawRange} from './holder-ranges';
 import {type Line, PLAIN, emit, frameParts, line} from './lines';
 import {sameLeaf, sameShape} from './same';
 
+/** Whether every leaf of `node`'s subtree is an aside (and it has one). */
+function onlyAsides(node: TreeNode): boolean {
+  const leaves: Leaf[] = [];
+  const walk = (n: TreeNode): void => {
+    leaves.push(...n.leaves);
+    n.children.forEach(walk);
+  };
+  walk(node);
+  return leaves.length > 0 && leaves.every(l => l.aside === true);
+}
+
 /**
  * `maxAlike`: inputs of a combinator stuck alike drawn (see alike.ts), the
  * rest counted.
@@ -48,9 +59,13 @@ export function renderChildren(
   // a promise): which of the branches below each waits on is not drawn, so
   // none says "it waits on". Those made at one place (in a loop) wait alike.
   // With no branch below them either (a server with no 'connection' listener
-  // drawn under the client's socket, beside it), none says it.
+  // drawn under the client's socket, beside it), none says it; nor when a
+  // branch below holds nothing but asides (a timer a socket's 'connect'
+  // callback started, which no stuck promise waits on): "it waits on" would
+  // cover that one too.
   const apart =
     node.children.length === 0 ||
+    node.children.some(onlyAsides) ||
     waiting.some(
       l =>
         l.kind !== waiting[0].kind ||

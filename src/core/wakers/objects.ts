@@ -135,8 +135,13 @@ function objectHolder(
     else if (type === 'property' && typeof name === 'string')
       path += PROPERTY.test(name) ? `.${name}` : '[…]';
     const below = chain.nodes[j];
-    if (g.name(below) === 'Map' && g.type(below) === 'object') {
-      path += ' (a Map)';
+    // A Map's or a Set's entries have no name to go on with (a Set's
+    // observer's `next` is no `observers.next`).
+    if (
+      (g.name(below) === 'Map' || g.name(below) === 'Set') &&
+      g.type(below) === 'object'
+    ) {
+      path += ` (a ${g.name(below)})`;
       break;
     }
     if (
