@@ -305,6 +305,11 @@ export interface Waker {
    */
   heldHere?: Frame | null;
   /**
+   * With {@link heldHere}, when what this branch holds is a pool's resources
+   * in use (wakers/pool-use.ts): `the resource in use in KnexPool.used is`.
+   */
+  heldIn?: string;
+  /**
    * For a lock whose holder's release only this waiter's queued job keeps
    * (wakers/queued-behind.ts): the function of the program that holds it,
    * or null when it could not be placed.

@@ -275,6 +275,25 @@ describe('renderDump', () => {
     expect(withAside.join('\n')).not.toContain('it waits on');
   });
 
+  test("a pool's resource in use held by the waiting branch is named before who holds it", () => {
+    const waker = (heldIn?: string) => ({
+      kind: 'object' as const,
+      what: 'its resolve function is kept in Pool.pendingAcquires[0]',
+      short: 'kept in Pool.pendingAcquires[0]',
+      heldHere: f('query', 9, 3),
+      deadlock: true,
+      ...(heldIn !== undefined ? {heldIn} : {}),
+    });
+    const text = (heldIn?: string): string =>
+      renderDump(dump([leaf([f('acquire', 4, 5)], {waker: waker(heldIn)})]));
+    expect(text()).toContain(
+      '↳ its resolve function is kept in Pool.pendingAcquires[0], held by this branch (query at src/a.ts:9:3), which waits for it: a deadlock',
+    );
+    expect(text('the resource in use in Pool.used is')).toContain(
+      '↳ its resolve function is kept in Pool.pendingAcquires[0]; the resource in use in Pool.used is held by this branch (query at src/a.ts:9:3), which waits for it: a deadlock',
+    );
+  });
+
   test('promises that wait the same way at one node (made in a loop) are drawn once, with their count', () => {
     const sleep = f('sleep', 6, 10);
     const text = renderDump(

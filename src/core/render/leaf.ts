@@ -87,7 +87,7 @@ export function wakerLine(leaf: Leaf): string | null {
 
   const held =
     w.heldHere !== undefined
-      ? `, held by this branch${w.heldHere !== null ? ` (${w.heldHere.name} at ${position(w.heldHere)})` : ''}, which waits for it: a deadlock`
+      ? `${w.heldIn !== undefined ? `; ${w.heldIn}` : ''}${w.heldIn !== undefined ? ' held' : ', held'} by this branch${w.heldHere !== null ? ` (${w.heldHere.name} at ${position(w.heldHere)})` : ''}, which waits for it: a deadlock`
       : w.queuedBehind !== undefined
         ? `; the lock's holder${w.queuedBehind !== null ? ` (${w.queuedBehind.name === '<anonymous>' ? 'a function' : w.queuedBehind.name} at ${position(w.queuedBehind)})` : ''} has its release kept only by a job queued behind it: a deadlock`
         : w.heldBy !== undefined && w.heldBy.length > 0

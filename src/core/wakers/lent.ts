@@ -29,7 +29,7 @@ export type Lent = NonNullable<Leaf['lent']>;
  * A resource one of a pool's collections keeps, and none named for free
  * ones: with the collections of free ones of the same class that do not.
  */
-interface LentItem {
+export interface LentItem {
   member: number;
   in: string;
   notIn: string[];
@@ -149,7 +149,13 @@ export class LentReader {
   }
 }
 
-function lentItems(
+/**
+ * What `holder` (a pool) keeps in use: each resource in a collection of its,
+ * none named for free ones, with which lists of free ones it is not in.
+ * `chain`: the way up to the holder from a waiter, whose collection is the
+ * queue of waiters, not one of resources.
+ */
+export function lentItems(
   cx: WakerContext,
   holder: number,
   chain: ReadonlySet<number>,

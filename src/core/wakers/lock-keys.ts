@@ -20,7 +20,8 @@ const STRINGS = new Set(['string', 'concatenated string', 'sliced string']);
 /**
  * The key a waiter is queued under: the name of the property by which a
  * plain object just below the lock (the nearest holder, at the top of
- * `chain`) keeps its queue; null when the chain has no such object.
+ * `chain`) keeps its queue; null when the chain has no such object, or the
+ * object keeps the function itself.
  */
 export function waiterKey(cx: WakerContext, chain: Chain): string | null {
   const g = cx.ix.g;
@@ -28,6 +29,9 @@ export function waiterKey(cx: WakerContext, chain: Chain): string | null {
   if (k < 2) return null;
   const table = chain.nodes[k - 1];
   if (g.type(table) !== 'object' || g.name(table) !== 'Object') return null;
+  // What it keeps under the key is a queue, not the function itself (a
+  // deferred's `{resolve, reject}`, tarn's `PendingOperation.deferred`).
+  if (g.type(chain.nodes[k - 2]) === 'closure') return null;
   const e = chain.edges[k - 2];
   const name = g.edgeName(e);
   return g.edgeType(e) === 'property' && typeof name === 'string' ? name : null;

@@ -32,6 +32,7 @@ import {reenteredAbove} from './reentry';
 import {releaseOfKey, waiterKey} from './lock-keys';
 import type {Chain} from './heap-index';
 import {queuedBehind} from './queued-behind';
+import {type InUse, inUseOf, inUsePlace} from './pool-use';
 
 /**
  * For subjects whose resolve function an object keeps (`chains[i]`: those
@@ -121,6 +122,20 @@ export function findHolders(
       key === null || releaseOfKey(cx, t, key);
     const jobs = new Set([...stuckJobs(i)].filter(ofKey));
     const all = [...[...tokens.all].filter(ofKey), ...jobs];
+    // A pool whose every resource in use this branch keeps: it waits for
+    // itself to give one back.
+    if (key === null && tokens.inUse.length > 0) {
+      const mine = branchOf(i);
+      const kept = tokens.inUse.map(u =>
+        u.tokens.find(t => holds(mine, t, jobs, lock, s.leaf)),
+      );
+      if (kept.every(t => t !== undefined)) {
+        waker.heldHere = holderFrame(cx, mine, kept[0]!, s.leaf) ?? null;
+        waker.heldIn = inUsePlace(tokens.inUse);
+        waker.deadlock = true;
+        return;
+      }
+    }
     if (all.length === 0) {
       const re = reenteredAbove(s.leaf);
       if (re !== undefined) waker.what += reenteredWords(re.outer, re.inner);
@@ -208,6 +223,8 @@ interface Tokens {
   all: Set<number>;
   /** The objects a Map of the lock records (and which Map), if any. */
   lent: {holder: number; property: string; entries: Set<number>} | null;
+  /** A pool's resources in use (pool-use.ts). */
+  inUse: InUse[];
 }
 
 /**
@@ -263,7 +280,7 @@ function tokensOf(cx: WakerContext, lock: number[]): Tokens {
       lent ??= {holder: n, property: name, entries};
     }
   }
-  return {all, lent};
+  return {all, lent, inUse: inUseOf(cx, lock)};
 }
 
 /**
