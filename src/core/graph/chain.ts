@@ -11,7 +11,7 @@
  * dump then draws the chain under it, one hang drawn once (dump/fed.ts).
  */
 import type {Capture} from '../record';
-import {file, isNode} from '../stack/sites';
+import {file, isNode, name} from '../stack/sites';
 import {FOREIGN} from './calls';
 import type {WaitGraph} from './graph';
 import type {Walker} from './walk';
@@ -111,10 +111,22 @@ function thenableAwait(g: WaitGraph, x: Capture): Capture | undefined {
   const program = g.sites(x).filter(s => file(s) !== null && !isNode(s));
   if (program.length !== 1) return undefined;
   const p = g.promiseContext(x.context);
-  return p !== undefined && p !== x && g.waitKind(p) === 'wrapper'
+  if (p === undefined || p === x) return undefined;
+  if (g.waitKind(p) === 'wrapper') return p;
+  // A thenable an async function returns (`return db('users').first()`), or
+  // a promise's executor resolves with: V8's job calls its `then` with the
+  // functions that settle that promise, the job's context. Only a frame of a
+  // `then` method itself: a `.then` that code resumed in some other job
+  // calls is not the thenable's.
+  const kind = g.creationKind(p);
+  return THEN_METHOD.test(name(program[0])) &&
+    (kind === 'call' || kind === 'new-promise')
     ? p
     : undefined;
 }
+
+/** A thenable's own `then` method, as its frame is named. */
+const THEN_METHOD = /(^|\.)then$/;
 
 /**
  * The file of the program's frame that made a subscription (V8's and Node's

@@ -16,11 +16,19 @@ export interface InUse {
   place: string;
 }
 
-/** The resources in use of the pool whose objects are `lock`. */
+/**
+ * The resources in use of the pool whose objects are `lock` (nearest the
+ * waiter first), when the waiter is in its queue: the nearest object that
+ * keeps the waiter's resolve function (tarn's `PendingOperation`, pg-pool's
+ * `PendingItem`) is an item of a collection of the pool. A promise kept
+ * further up by such a waiter (a transaction's own promise, kept by the
+ * query that waits in the pool's queue) waits for no resource.
+ */
 export function inUseOf(cx: WakerContext, lock: number[]): InUse[] {
   const g = cx.ix.g;
   const out: InUse[] = [];
   for (const n of lock) {
+    if (n === lock[0] || !queuedIn(cx, n, lock[0])) continue;
     const others = new Set(lock.filter(m => m !== n));
     for (const item of lentItems(cx, n, others)) {
       // Said in use only where the pool has a list of free ones it is not in.
@@ -81,5 +89,32 @@ function keepsPromise(cx: WakerContext, n: number): boolean {
   for (let e = g.firstEdge(n); e < g.firstEdge(n + 1); e++)
     if (g.edgeType(e) === 'property' && cx.ix.isPromise(g.edgeTo(e)))
       return true;
+  return false;
+}
+
+/** Edges a collection keeps its items through. */
+const ITEM_EDGES = new Set(['element', 'internal', 'hidden']);
+
+/**
+ * Whether `item` is an item of a collection `pool` keeps as a property: an
+ * element of it, or of its table (a Set's, a Map's), two references down at
+ * most.
+ */
+function queuedIn(cx: WakerContext, pool: number, item: number): boolean {
+  const g = cx.ix.g;
+  for (let e = g.firstEdge(pool); e < g.firstEdge(pool + 1); e++) {
+    if (g.edgeType(e) !== 'property') continue;
+    let level = [g.edgeTo(e)];
+    for (let depth = 0; depth < 2 && level.length > 0; depth++) {
+      const next: number[] = [];
+      for (const c of level)
+        for (let f = g.firstEdge(c); f < g.firstEdge(c + 1); f++) {
+          if (!ITEM_EDGES.has(g.edgeType(f))) continue;
+          if (g.edgeTo(f) === item && g.edgeType(f) === 'element') return true;
+          if (g.type(g.edgeTo(f)) !== 'closure') next.push(g.edgeTo(f));
+        }
+      level = next;
+    }
+  }
   return false;
 }
