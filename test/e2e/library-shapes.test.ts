@@ -1179,9 +1179,10 @@ describe.each([
   // knex's shape over tarn's pool of one: a query made outside the open
   // transaction waits in the pool's queue for the one connection, which the
   // transaction holds until its callback, which awaits that query, settles.
-  // It read "2 branches", the query kept in the pool's queue with no holder,
-  // the transaction's own promise a branch of its own (wakers/pool-use.ts,
-  // graph/chain.ts).
+  // The query is returned by an async function (a thenable V8's job calls
+  // `then` on). It read "2 branches", the query kept in the pool's queue with
+  // no holder, the transaction's own promise a branch of its own
+  // (wakers/pool-use.ts, graph/chain.ts).
   test('a query outside its own open transaction, pool of one: one branch, the resource in use held by the branch that waits for it', () => {
     const d = outline(
       find('a query outside its own open transaction, with a pool of one'),
@@ -1191,7 +1192,7 @@ describe.each([
     );
     const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
     expect(flat).toMatch(
-      /└╼ onAcquire at src\/sql-client\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in Transaction\.resolver .*└╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ └╼ then of a thenable at test\/more-shapes\.test\.js:\d+:\d+ .*⏸ promise, never settled ↳ its resolve function is kept in PendingOperation\.deferred\.resolve .*itself kept in Pool\.pendingAcquires\[0\] .*; the resource in use in Pool\.used is held by this branch \(<anonymous> at test\/more-shapes\.test\.js:\d+:\d+\), which waits for it: a deadlock/,
+      /└╼ onAcquire at src\/sql-client\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in Transaction\.resolver .*└╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ └╼ then at src\/sql-client\.js:\d+:\d+ .*⏸ promise, never settled ↳ its resolve function is kept in PendingOperation\.deferred\.resolve .*itself kept in Pool\.pendingAcquires\[0\] .*; the resource in use in Pool\.used is held by this branch \(<anonymous> at test\/more-shapes\.test\.js:\d+:\d+\), which waits for it: a deadlock/,
     );
   });
 
