@@ -23,6 +23,7 @@ import fs from 'node:fs';
 import type {ClientRequest, IncomingMessage, ServerResponse} from 'node:http';
 import {bytesReadBefore, openServerSockets} from './record';
 import {commandShape} from './command-shape';
+import {stdinWait} from './child-stdin';
 import {
   clientStreamsWords,
   serverStreams,
@@ -283,7 +284,7 @@ function describeChild(
       : 'process';
   const head = `child process ${shape} (pid ${pid ?? '?'})`;
   if (o.exitCode === null && o.signalCode === null)
-    return `${head}, still running${o.killed === true ? ' (a kill signal was sent)' : ''}`;
+    return `${head}, still running${o.killed === true ? ' (a kill signal was sent)' : ''}${stdinWait(o)}`;
   // Exited, but an output pipe has not reached its end: a process it started
   // holds it open, and the child's 'close' waits for it. (Output that ended but
   // was never read is not shown: nothing holds it.)

@@ -178,6 +178,7 @@ export function isStuckLeaf(l: Leaf): boolean {
     l.waitsWithInput === undefined &&
     l.waitsWithShared !== true &&
     l.waitsOnAbove === undefined &&
+    l.waitsOnBeside === undefined &&
     l.aside !== true &&
     l.guards === undefined &&
     l.busy !== true &&

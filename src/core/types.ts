@@ -145,6 +145,13 @@ export interface Leaf {
    */
   waitsOnAbove?: LeafKind;
   /**
+   * For a promise fed by a timer or handle drawn at the very node it is
+   * (made by the one call the promise is drawn at:
+   * `await promisify(execFile)('cat')`), which it cannot be drawn under:
+   * that handle's kind. One hang, counted at the handle.
+   */
+  waitsOnBeside?: LeafKind;
+  /**
    * For a handle that feeds a promise a pool's queue keeps: the resource of
    * that pool it belongs to, which the pool keeps in a collection, and in
    * none named for free ones (mysql2's socket reaches the pool through a

@@ -29,7 +29,7 @@ describe.each([
       .replace(/ +/g, ' ');
 
   test('every test hangs and the run ends by itself', () => {
-    expect(run.tests).toBe('10 failed, 10 total');
+    expect(run.tests).toBe('11 failed, 11 total');
   });
 
   test('no value of the program is printed: no URL path, query, body or argument value', () => {
@@ -160,6 +160,21 @@ describe.each([
     const d = flat('a child process that never exits');
     expect(d).toMatch(
       /^Task dump: 1 branch stuck after <elapsed> ms \(1 child process\) ╼ test "a child process that never exits" at test\/io\.test\.ts:21:\d+ └╼ runTool at src\/tool\.ts:11:\d+ ⏸ events\.once\(\) promise, never settled; it waits on: ↳ waits for 'exit' of a child process \(pid <pid>\): still running └╼ runTool at src\/tool\.ts:9:\d+ ⚙ child process node /,
+    );
+  });
+
+  // The child and the promise that waits for its close are made by one
+  // call, at the test's line: drawn under the promise at the column of that
+  // call (or, where the two have one path, the promise says it waits on the
+  // child beside it: dump/fed.ts besideAt, unit-tested in
+  // dump-copies.test.ts). Its stdin, a pipe never ended, is what `cat` waits
+  // for.
+  test('a child and the promise for its close made by one call: one branch, the child under the promise, its stdin open', () => {
+    const d = flat(
+      'a command run through promisify(execFile) that reads a stdin nobody closes',
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 child process\) ╼ test "a command run through promisify\(execFile\) that reads a stdin nobody closes" at test\/io\.test\.ts:\d+:\d+ ⏸ createDeferredPromise\(\) promise, never settled; it waits on: ↳ waits for 'close' of a child process \(pid <pid>\): still running └╼ <anonymous> at test\/io\.test\.ts:\d+:\d+ ⚙ child process cat \(pid <pid>\), still running; it is blocked reading its stdin, a pipe the program has not ended$/,
     );
   });
 

@@ -113,6 +113,34 @@ describe('nestFed: never a promise drawn waiting on itself', () => {
   });
 });
 
+describe('nestFed: a handle made by the call the promise it feeds is drawn at', () => {
+  // `await promisify(execFile)('cat')`: the child and the promise are both
+  // made at the test's line; the promise cannot be drawn over the child.
+  test('the promise says it waits on the handle beside it, and only the handle is counted', () => {
+    const child = leaf('child-process', 'child process cat', [], {
+      createdAt: frame('test'),
+    });
+    const promise = leaf('promise', 'promise, never settled', [], {
+      createdAt: frame('test'),
+    });
+    const dump = dumpOf([child, promise]);
+    expect(stuckThings(dump)).toHaveLength(2);
+    nestFed(dump, [{handle: child, promise}]);
+    expect(promise.waitsOnBeside).toBe('child-process');
+    expect(stuckThings(dump)).toEqual([child]);
+  });
+
+  test('not with a third leaf at that node: which waits on which is not known', () => {
+    const child = leaf('child-process', 'child process cat', []);
+    const promise = leaf('promise', 'promise, never settled', []);
+    const timer = leaf('timer', 'setTimeout 100 ms', []);
+    const dump = dumpOf([child, promise, timer]);
+    nestFed(dump, [{handle: child, promise}]);
+    expect(promise.waitsOnBeside).toBeUndefined();
+    expect(stuckThings(dump)).toHaveLength(3);
+  });
+});
+
 describe('markAside', () => {
   test('a timer drawn under the promise whose executor set it, in a chain not traced back, is not said to be aside', () => {
     // (Frames are shared between the leaves of one branch.)

@@ -75,6 +75,11 @@ export function nestFed(
       feeding.add(handle);
       continue;
     }
+    if (host !== undefined && besideAt(dump, handle, host)) {
+      host.waitsOnBeside = handle.kind;
+      feeding.add(handle);
+      continue;
+    }
     if (host === undefined || !nest(dump, handle, host)) continue;
     nested.push(handle);
     feeding.add(handle);
@@ -130,6 +135,36 @@ function besideDeadlock(dump: TaskDump, handle: Leaf): void {
       l.aside = true;
       l.asideWith = 'above';
     }
+}
+
+/**
+ * Whether the handle `handle` that feeds `promise` is drawn at the very node
+ * the promise is, made by the one call it is drawn at (a child process
+ * `promisify(execFile)(…)` spawned, whose close settles the promise it
+ * returned): it cannot be drawn under it ({@link nest} draws a branch with no
+ * frame of its own below the promise at the line it was made, which is the
+ * promise's).
+ */
+function besideAt(dump: TaskDump, handle: Leaf, promise: Leaf): boolean {
+  if (
+    handle.kind === 'promise' ||
+    handle.detached !== promise.detached ||
+    !samePath(handle, promise) ||
+    !dump.leaves.includes(handle) ||
+    !dump.leaves.includes(promise) ||
+    promise.waiting === true ||
+    promise.waker?.deadlock === true
+  )
+    return false;
+  // Another leaf at that node, or under it: which waits on which is not
+  // known.
+  return !dump.leaves.some(
+    l =>
+      l !== handle &&
+      l !== promise &&
+      l.detached === handle.detached &&
+      startsWith(l.path, handle.path),
+  );
 }
 
 /**

@@ -55,6 +55,7 @@ export function sameLeaf(a: Leaf, b: Leaf, withInput = true): boolean {
     a.waitsWithInput !== b.waitsWithInput ||
     a.waitsWithShared !== b.waitsWithShared ||
     a.waitsOnAbove !== b.waitsOnAbove ||
+    a.waitsOnBeside !== b.waitsOnBeside ||
     a.aside !== b.aside ||
     a.asideWith !== b.asideWith ||
     a.busy !== b.busy ||
