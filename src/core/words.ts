@@ -23,8 +23,18 @@ export type RootWord = 'test' | 'hook' | 'call';
 export function shortOrigin(origin: string): string {
   const m = /^(.+) \(node:(.+)\)$/.exec(origin);
   if (!m) return origin;
+  const api = PUBLIC_OF[m[2]];
+  if (api !== undefined) return `${api}.${m[1].replace(/^_/, '')}()`;
   return m[2].startsWith('internal/') ? `${m[1]}()` : `${m[2]}.${m[1]}()`;
 }
+
+/**
+ * Node's internal modules that are a public one's functions, each as its
+ * own name (`_watch` of `internal/fs/promises` is `fs/promises.watch()`).
+ */
+const PUBLIC_OF: Partial<Record<string, string>> = {
+  'internal/fs/promises': 'fs/promises',
+};
 
 /**
  * A pending promise the Root made: `promise`, `events.once() promise`. An

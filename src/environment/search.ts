@@ -35,7 +35,7 @@ import {HANDOFF_VARIABLE} from '../reporter/handoff';
 import {messageOf} from './errors';
 import {phasesLine} from '../core/stopwatch';
 import {dropUnfed} from '../core/dump/fed';
-import {markAside} from '../core/dump/aside';
+import {markAside, unmarkAlone} from '../core/dump/aside';
 import {unjoinLent} from '../core/dump/tcp-peers';
 import {hoistRootFrame} from '../core/dump/finish';
 import {besideTimeouts, markTimeouts} from '../core/dump/guards';
@@ -134,6 +134,7 @@ export function searchWakers(
     searchAll(dump, sources, ctx, options);
   } finally {
     dropUnfed(dump, earlier);
+    unmarkAlone(dump);
   }
 }
 

@@ -29,7 +29,7 @@ describe.each([
       .replace(/ +/g, ' ');
 
   test('every test hangs and the run ends by itself', () => {
-    expect(run.tests).toBe('11 failed, 11 total');
+    expect(run.tests).toBe('12 failed, 12 total');
   });
 
   test('no value of the program is printed: no URL path, query, body or argument value', () => {
@@ -175,6 +175,18 @@ describe.each([
     );
     expect(d).toMatch(
       /^Task dump: 1 branch stuck after <elapsed> ms \(1 child process\) ╼ test "a command run through promisify\(execFile\) that reads a stdin nobody closes" at test\/io\.test\.ts:\d+:\d+ ⏸ createDeferredPromise\(\) promise, never settled; it waits on: ↳ waits for 'close' of a child process \(pid <pid>\): still running └╼ <anonymous> at test\/io\.test\.ts:\d+:\d+ ⚙ child process cat \(pid <pid>\), still running; it is blocked reading its stdin, a pipe the program has not ended$/,
+    );
+  });
+
+  // fs.promises.watch is an async generator of Node's own: its `await` of
+  // the change's promise was read as a `.then` of Node's whose result is
+  // dropped, and its stack, cut short in the run that made the promise,
+  // reached nothing: "no promise, timer or handle under this test is
+  // pending". The branch is at the `for await`, what it waits for said.
+  test("a watch nobody triggers: the branch at the for-await, waiting for a change Node's handle would report", () => {
+    const d = flat('a watch of a directory nobody changes');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 event wait\) ╼ test "a watch of a directory nobody changes" at test\/io\.test\.ts:\d+:\d+ ⏸ fs\/promises\.watch\(\) promise, never settled ↳ waits for a change of the watched path \(fs\.watch\): none has come since it was made \(Node's FSEvent handle settles it from its `onchange`\)$/,
     );
   });
 

@@ -1,5 +1,5 @@
 import {dropCopies} from '../../src/core/dump/copies';
-import {markAside} from '../../src/core/dump/aside';
+import {markAside, unmarkAlone} from '../../src/core/dump/aside';
 import {nestFed} from '../../src/core/dump/fed';
 import {passedAt, withoutCombinator} from '../../src/core/dump/passed';
 import {sharedBelow} from '../../src/core/inputs';
@@ -237,5 +237,37 @@ describe('passedAt: a handle made at a line its call has passed', () => {
 
   test('a frame drawn as no input keeps the rest of it', () => {
     expect(withoutCombinator(race(70))).toEqual(frame('connect', 70));
+  });
+});
+
+describe('unmarkAlone', () => {
+  test('what was set aside beside a branch that is gone since (another Root leaf left out) is not aside any more', () => {
+    const job = leaf('promise', 'job', [frame('handler')], {
+      aside: true,
+      asideWith: 'dropped',
+    });
+    const reaper = leaf('timer', 'setInterval', [frame('reap')], {aside: true});
+    const held = leaf('socket', 'socket', [frame('pool')], {
+      aside: true,
+      asideWith: 'deadlock',
+    });
+    const side = leaf('server', 'server', [frame('listen')], {waiting: true});
+    const dump = dumpOf([side, job, reaper, held]);
+    unmarkAlone(dump);
+    expect(job.aside).toBeUndefined();
+    expect(job.asideWith).toBeUndefined();
+    expect(reaper.aside).toBeUndefined();
+    // Set aside beside a deadlock: not markAside's.
+    expect(held.aside).toBe(true);
+  });
+
+  test('with something else stuck, asides stay', () => {
+    const job = leaf('promise', 'job', [frame('handler')], {
+      aside: true,
+      asideWith: 'dropped',
+    });
+    const stuck = leaf('promise', 'stuck', [frame('test')]);
+    unmarkAlone(dumpOf([stuck, job]));
+    expect(job.aside).toBe(true);
   });
 });

@@ -840,6 +840,13 @@ describe('where a promise of Node was made', () => {
     expect(promiseWhat('fetch (node:internal/deps/undici/undici)')).toBe(
       'fetch() promise, never settled',
     );
+    // An internal module whose functions are a public module's.
+    expect(shortOrigin('_watch (node:internal/fs/promises)')).toBe(
+      'fs/promises.watch()',
+    );
+    expect(shortOrigin('readFile (node:internal/fs/promises)')).toBe(
+      'fs/promises.readFile()',
+    );
   });
 
   test("Node's runner of the event loop's jobs is no API the program called", () => {

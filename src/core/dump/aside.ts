@@ -55,6 +55,23 @@ export function markAside(
 }
 
 /**
+ * Takes back what {@link markAside} set aside when nothing else is stuck any
+ * more: the leaves of another Root that made something else stuck when it
+ * ran (an earlier file's socket, in the same worker) were left out after the
+ * search (fed.ts dropUnfed). A koa handler's awaited job, drawn under the
+ * server's side, read `aside`, under a header of nothing pending.
+ */
+export function unmarkAlone(dump: TaskDump): void {
+  if (stuckLeaves(dump).length > 0) return;
+  for (const l of dump.leaves) {
+    if (l.aside !== true) continue;
+    if (l.asideWith !== undefined && l.asideWith !== 'dropped') continue;
+    delete l.aside;
+    delete l.asideWith;
+  }
+}
+
+/**
  * Whether `leaf` is drawn under a promise of its branch that waits on it (a
  * timer its executor set, in a branch not traced back): a stuck promise is
  * shown waiting on it. Not a socket's own work (its keep-alive timer), drawn

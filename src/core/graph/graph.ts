@@ -17,6 +17,7 @@ import {
   file,
   fnKey,
   isCtor,
+  isGeneratorNext,
   isNode,
   madeNatively,
   name,
@@ -223,6 +224,10 @@ export class WaitGraph {
         : 'adopt';
     }
     if (this.isWrapper(w, top)) return 'wrapper';
+    // An `await` in the first run of an async generator of Node's own, run
+    // by the `next()` below it (`fs.promises.watch`): no `.then` of Node's.
+    if (isNode(top) && sites[1] !== undefined && isGeneratorNext(sites[1]))
+      return 'await';
     return file(top) !== null && !isNode(top) && !isDownlevelHelper(top)
       ? 'await'
       : 'then';

@@ -389,9 +389,26 @@ export class Walker {
         return [];
       case 'bare':
         return this.contexts.through(w, []);
-      default:
+      default: {
         if (this.isDownlevelled(w)) return this.madeBranches(w);
-        return this.stack.walk(w, 0);
+        const own = this.stack.walk(w, 0);
+        // An `await` in the run that made what it awaits has a stack cut
+        // short (record/hooks.ts): where that reaches nothing (Node's own
+        // async generator, `fs.promises.watch`, whose frames are hidden and
+        // whose call is no promise of a function), the stack that made the
+        // promise, in the same run, goes on through the same callers.
+        const target = w.awaits;
+        if (
+          target != null &&
+          target.awaits === undefined &&
+          target.context === w.context &&
+          own.every(b => b.reach === 'detached' && b.path.length === 0)
+        ) {
+          const made = this.stack.walk(target, 1);
+          if (made.some(b => b.reach !== 'detached')) return made;
+        }
+        return own;
+      }
     }
   }
 

@@ -13,6 +13,7 @@ import {recogniseListener} from './events';
 import {recogniseHolder} from './objects';
 import {recogniseQuestion} from './questions';
 import {recogniseMockCall} from './mock-calls';
+import {recogniseNativeHandle} from './native-handles';
 
 /**
  * An 'error' listener only rejects: it is what keeps a promise when nothing
@@ -60,6 +61,7 @@ export function recognise(
     recogniseTimer(cx, chain, k, edge, subject.leaf.waiting === true) ??
     recogniseListener(cx, chain, k, edge, down) ??
     recogniseMockCall(cx, chain, k) ??
+    recogniseNativeHandle(cx, chain, k, edge) ??
     recogniseHolder(cx, chain, k, edge);
   if (found !== undefined) return found;
   const name = g.name(node);
