@@ -32,7 +32,7 @@ describe('promises native code makes', () => {
       }, 100);
       expect(tree).toEqual([
         '╼ test "body"',
-        '⏸ readFile() promise, never settled',
+        '⏸ fs/promises.readFile() promise, never settled',
         "  ↳ made by Node's file-system binding in open (node:internal/fs/promises): it settles when that request returns from libuv's thread pool, and it has not",
       ]);
       expect(dump.leaves[0].waker?.kind).toBe('native');
