@@ -370,8 +370,13 @@ export function tcpSideWhat(side: {
 }
 
 /** `` `yield take(…)` ``, or `its \`yield\`` when what it calls is unknown. */
+/** `its \`yield\``, `\`yield take(…)\``; `'await'`: `an \`await\``. */
 function yieldWords(yields: string | null): string {
-  return yields === null ? 'its `yield`' : `\`yield ${yields}(…)\``;
+  return yields === 'await'
+    ? 'an `await`'
+    : yields === null
+      ? 'its `yield`'
+      : `\`yield ${yields}(…)\``;
 }
 
 /**

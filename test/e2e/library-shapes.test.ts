@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('70 failed, 1 passed, 71 total');
-    expect(all).toHaveLength(70);
+    expect(run.tests).toBe('71 failed, 1 passed, 72 total');
+    expect(all).toHaveLength(71);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -1194,6 +1194,27 @@ describe.each([
     expect(flat).toMatch(
       /└╼ onAcquire at src\/sql-client\.js:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in Transaction\.resolver .*└╼ <anonymous> at test\/more-shapes\.test\.js:\d+:\d+ └╼ then at src\/sql-client\.js:\d+:\d+ .*⏸ promise, never settled ↳ its resolve function is kept in PendingOperation\.deferred\.resolve .*itself kept in Pool\.pendingAcquires\[0\] .*; the resource in use in Pool\.used is held by this branch \(<anonymous> at test\/more-shapes\.test\.js:\d+:\d+\), which waits for it: a deadlock/,
     );
+  });
+
+  // An async generator suspended at an `await` of its own, read through a
+  // stream: it read "2 branches stuck (1 generator, 1 orphaned promise)",
+  // the generator "suspended at its `yield`" (false: at the await). What it
+  // awaits is the one branch, under the read (dump/generators.ts).
+  test('a stream from an async generator that stalls at an await: one branch, the generator said to be at its await', () => {
+    const d = outline(
+      find('a stream from an async generator that stalls at an await'),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 orphaned promise\)\n/,
+    );
+    const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
+    expect(flat).toContain(
+      'the generator pages in the scope of from is suspended at an `await`, test/more-shapes.test.js:',
+    );
+    expect(flat).toMatch(
+      /it waits on: ↳ waits for a Readable stream to end: .* └╼ pages at test\/more-shapes\.test\.js:\d+:\d+ ⏸ promise, never settled ↳ nothing can settle it/,
+    );
+    expect(flat).not.toContain('generator, suspended');
   });
 
   // The call's executor set the timer and kept its resolve function in

@@ -1,6 +1,7 @@
 import {dropCopies} from '../../src/core/dump/copies';
 import {markAside, unmarkAlone} from '../../src/core/dump/aside';
 import {nestFed} from '../../src/core/dump/fed';
+import {addGenerators} from '../../src/core/dump/generators';
 import {passedAt, withoutCombinator} from '../../src/core/dump/passed';
 import {sharedBelow} from '../../src/core/inputs';
 import {stuckThings} from '../../src/core/tree';
@@ -269,5 +270,40 @@ describe('unmarkAlone', () => {
     const stuck = leaf('promise', 'stuck', [frame('test')]);
     unmarkAlone(dumpOf([stuck, job]));
     expect(job.aside).toBe(true);
+  });
+});
+
+describe('addGenerators', () => {
+  test('a generator suspended at a `yield`: a leaf of its own under the promise, which waits on it', () => {
+    const promise = leaf('promise', 'task', [frame('run')]);
+    const dump = dumpOf([promise]);
+    addGenerators(dump, [
+      {promise, frame: frame('saga', 9), yields: 'take', awaits: false},
+    ]);
+    expect(promise.waiting).toBe(true);
+    expect(dump.leaves.map(l => l.what)).toEqual([
+      'task',
+      'generator, suspended at `yield take(…)`',
+    ]);
+  });
+
+  test('an async generator suspended at an `await`: no leaf; the promise waits on the branch drawn through it, if there is one', () => {
+    const read = frame('read');
+    const promise = leaf('promise', 'read', [read]);
+    const below = leaf('promise', 'page', [read, frame('pages', 5)]);
+    const dump = dumpOf([promise, below]);
+    addGenerators(dump, [
+      {promise, frame: frame('pages', 6), yields: null, awaits: true},
+    ]);
+    expect(dump.leaves).toEqual([promise, below]);
+    expect(promise.waiting).toBe(true);
+
+    const alone = leaf('promise', 'read', [read]);
+    const other = dumpOf([alone]);
+    addGenerators(other, [
+      {promise: alone, frame: frame('pages', 6), yields: null, awaits: true},
+    ]);
+    expect(other.leaves).toEqual([alone]);
+    expect(alone.waiting).toBeUndefined();
   });
 });

@@ -12,11 +12,24 @@ import {generatorWhat} from '../words';
 /** Draws each suspended generator under the promise of its task. */
 export function addGenerators(
   dump: TaskDump,
-  found: ReadonlyArray<{promise: Leaf; frame: Frame; yields: string | null}>,
+  found: ReadonlyArray<{
+    promise: Leaf;
+    frame: Frame;
+    yields: string | null;
+    awaits: boolean;
+  }>,
 ): void {
-  for (const {promise, frame, yields} of found) {
+  for (const {promise, frame, yields, awaits} of found) {
     const at = dump.leaves.indexOf(promise);
     if (at === -1 || promise.waiting === true) continue;
+    // An async generator suspended at an `await` (a stream's source that
+    // stalls): what it awaits is drawn below the promise already, through
+    // the generator's function, as what the promise waits on.
+    if (awaits) {
+      if (dump.leaves.some(l => through(l, promise, frame)))
+        promise.waiting = true;
+      continue;
+    }
     const leaf: Leaf = {
       kind: 'generator',
       what: generatorWhat(yields),
@@ -28,4 +41,20 @@ export function addGenerators(
     promise.waiting = true;
     dump.leaves.splice(at + 1, 0, leaf);
   }
+}
+
+/**
+ * Whether `l` is drawn below `promise`, through a frame of the generator's
+ * function (its file and name) right under it.
+ */
+function through(l: Leaf, promise: Leaf, frame: Frame): boolean {
+  const next = l.path[promise.path.length];
+  return (
+    l !== promise &&
+    l.detached === promise.detached &&
+    next !== undefined &&
+    next.file === frame.file &&
+    next.name === frame.name &&
+    promise.path.every((f, k) => l.path[k] === f)
+  );
 }

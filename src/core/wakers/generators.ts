@@ -40,6 +40,11 @@ export interface SuspendedGenerator {
   frame: Frame;
   /** The function the `yield` calls (`take` of `yield take(...)`), if any. */
   yields: string | null;
+  /**
+   * Suspended at an `await`, not a `yield` (an async generator): what it
+   * awaits is a wait of its own, drawn below it, not a runner's.
+   */
+  awaits: boolean;
   /** The function keeping the resolve function, in whose scope it is. */
   holder: string | null;
   /** `; the generator checkoutFlow in the scope of end is suspended at ...` */
@@ -112,12 +117,36 @@ function suspended(
     async: false,
   };
   const yields = yieldedCall(mapped.file, mapped.line, mapped.column);
+  const awaits = /^await\b/.test(
+    sourceAt(mapped.file, mapped.line, mapped.column) ?? '',
+  );
   return {
     frame,
     yields,
+    awaits,
     holder,
-    text: suspendedWords(name, holder, yields, frame),
+    text: suspendedWords(name, holder, awaits ? 'await' : yields, frame),
   };
+}
+
+/** The program's source from a position to the end of its line. */
+function sourceAt(
+  file: string,
+  line: number,
+  column: number,
+): string | undefined {
+  if (!isAbsolute(file)) return undefined;
+  let lines = sources.get(file);
+  if (lines === undefined) {
+    try {
+      lines = readFileSync(file, 'utf8').split('\n');
+    } catch {
+      lines = null;
+    }
+    if (sources.size > 64) sources.clear();
+    sources.set(file, lines);
+  }
+  return lines?.[line - 1]?.slice(Math.max(0, column - 1));
 }
 
 /** Generators of the program in a snapshot, with their functions. */
@@ -212,18 +241,7 @@ export function yieldedCall(
   line: number,
   column: number,
 ): string | null {
-  if (!isAbsolute(file)) return null;
-  let lines = sources.get(file);
-  if (lines === undefined) {
-    try {
-      lines = readFileSync(file, 'utf8').split('\n');
-    } catch {
-      lines = null;
-    }
-    if (sources.size > 64) sources.clear();
-    sources.set(file, lines);
-  }
-  const text = lines?.[line - 1]?.slice(Math.max(0, column - 1));
+  const text = sourceAt(file, line, column);
   const m =
     text === undefined
       ? null

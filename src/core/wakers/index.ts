@@ -136,6 +136,7 @@ export function findWakers(
           promise: s.leaf,
           frame: generator.frame,
           yields: generator.yields,
+          awaits: generator.awaits,
         });
       // A promise drawn waiting on a branch below it (searched for what its
       // chain feeds) says what it waits for there.

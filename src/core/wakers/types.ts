@@ -103,7 +103,12 @@ export interface WakerReport {
    * Subjects whose resolve function a runner of generators keeps, with the
    * generator it drives suspended at a `yield` (wakers/generators.ts).
    */
-  generators: Array<{promise: Leaf; frame: Frame; yields: string | null}>;
+  generators: Array<{
+    promise: Leaf;
+    frame: Frame;
+    yields: string | null;
+    awaits: boolean;
+  }>;
   /**
    * Timers whose callback keeps the resolve or reject function of the
    * promise above them that waits on them (wakers/guards.ts).
