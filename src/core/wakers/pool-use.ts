@@ -31,8 +31,10 @@ export function inUseOf(cx: WakerContext, lock: number[]): InUse[] {
     if (n === lock[0] || !queuedIn(cx, n, lock[0])) continue;
     const others = new Set(lock.filter(m => m !== n));
     for (const item of lentItems(cx, n, others)) {
-      // Said in use only where the pool has a list of free ones it is not in.
-      if (item.notIn.length === 0) continue;
+      // Said in use only where the pool has a list of free ones it is not
+      // in; not what a queue of waiters keeps (a destroy() waiting on what
+      // `used` keeps sees tarn's `pendingAcquires` as another collection).
+      if (item.notIn.length === 0 || WAITERS.test(item.in)) continue;
       out.push({
         tokens: [item.member, ...wrapped(cx, item.member, lock)],
         place: `${g.name(n)}.${item.in}`,
@@ -49,6 +51,9 @@ export function inUsePlace(inUse: InUse[]): string {
     ? `the resource in use in ${places} is`
     : `the ${inUse.length} resources in use in ${places} are`;
 }
+
+/** Names of a pool's queues of waiters. */
+const WAITERS = /pending|waiting|queue/i;
 
 /** Objects that carry data, no resource of their own. */
 const PLAIN = new Set(['Object', 'Array', 'Map', 'Set']);
