@@ -61,22 +61,26 @@ export type MadeWhere =
   /** Not recorded, and some of the Root's work was not either (budget). */
   | 'unknown';
 
-/** What a promise made elsewhere and awaited here is, in words. */
+/**
+ * What a promise made elsewhere and awaited here is, in words; `root`: what
+ * awaits it (an `afterAll` hook's is "outside this hook").
+ */
 export function awaitedWhat(
   where: MadeWhere,
   made: {origin: string | null; fn: string | null} | null,
+  root: RootWord = 'test',
 ): string {
   if (where === 'unrecorded')
-    return 'awaits a promise created before this test (not recorded), never settled';
+    return `awaits a promise created before this ${root} (not recorded), never settled`;
   if (where === 'unknown')
-    return 'awaits a promise that was not recorded (made before this test, or while stack capture was over its budget), never settled';
+    return `awaits a promise that was not recorded (made before this ${root}, or while stack capture was over its budget), never settled`;
   const what = made?.origin
     ? `${shortOrigin(made.origin)} promise`
     : made?.fn
       ? `promise of ${made.fn}()`
       : 'promise';
   return where === 'outside'
-    ? `${what} created outside this test, never settled`
+    ? `${what} created outside this ${root}, never settled`
     : `${what} created by another test or hook, never settled`;
 }
 

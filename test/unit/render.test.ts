@@ -1,6 +1,6 @@
 import {renderDump, summarize} from '../../src/core/render';
 import {buildTree} from '../../src/core/tree';
-import {promiseWhat, shortOrigin} from '../../src/core/words';
+import {awaitedWhat, promiseWhat, shortOrigin} from '../../src/core/words';
 import {
   DUMP_KIND,
   DUMP_VERSION,
@@ -839,6 +839,16 @@ describe('where a promise of Node was made', () => {
     ).toBe('fetch()');
     expect(promiseWhat('fetch (node:internal/deps/undici/undici)')).toBe(
       'fetch() promise, never settled',
+    );
+    // Awaited by a hook: outside that hook (a test's may have made it).
+    expect(awaitedWhat('outside', null, 'hook')).toBe(
+      'promise created outside this hook, never settled',
+    );
+    expect(awaitedWhat('unrecorded', null, 'hook')).toBe(
+      'awaits a promise created before this hook (not recorded), never settled',
+    );
+    expect(awaitedWhat('outside', null)).toBe(
+      'promise created outside this test, never settled',
     );
     // An internal module whose functions are a public module's.
     expect(shortOrigin('_watch (node:internal/fs/promises)')).toBe(

@@ -291,7 +291,7 @@ export class LeafMaker {
       const leaves = this.add(
         w,
         this.walker.up(w).filter(b => b.path.length > 0),
-        {kind: 'promise', what: awaitedWhat(where, made)},
+        {kind: 'promise', what: awaitedWhat(where, made, this.rootWord)},
         target,
       );
       for (const leaf of leaves)
