@@ -102,8 +102,36 @@ function describeSocket(o: Record<string, unknown>): string | null {
     const upgraded = `${protocolOf(req)} ${methodOf(req)}`;
     return `socket${to} (upgraded from ${upgraded}), ${o.connecting === true ? 'still connecting' : `open, ${read} bytes read`}`;
   }
-  if (o.connecting === true) return `socket${to}, still connecting`;
-  return `socket${to}, open, ${read} bytes read`;
+  const kind = o.encrypted === true ? 'TLS socket' : 'socket';
+  if (o.connecting === true) return `${kind}${to}, still connecting`;
+  if (handshaking(o))
+    return `${kind}${to}, open, TLS handshake not done (${read} bytes read)`;
+  return `${kind}${to}, open, ${read} bytes read`;
+}
+
+/**
+ * The socket a TLS socket was made over (`tls.connect({socket})`: its TLS
+ * wrap's `_parentWrap`), or undefined.
+ */
+export function transportUnder(socket: object): object | undefined {
+  const s = socket as {encrypted?: unknown; _handle?: unknown};
+  if (s.encrypted !== true) return undefined;
+  const wrap = (s._handle as {_parentWrap?: unknown} | null | undefined)
+    ?._parentWrap;
+  return typeof wrap === 'object' && wrap !== null ? wrap : undefined;
+}
+
+/**
+ * Whether a TLS socket is connected and its handshake is not done (no
+ * `'secureConnect'` yet: the server has not answered its hello, or not all
+ * of it).
+ */
+function handshaking(o: Record<string, unknown>): boolean {
+  return (
+    o.encrypted === true &&
+    o.connecting !== true &&
+    o._secureEstablished === false
+  );
 }
 
 function describeRequest(
@@ -129,6 +157,8 @@ function describeRequest(
   const bytes = Math.max(0, read - bytesReadBefore(req));
   const res = req.res;
   if (res === null || res === undefined) {
+    if (handshaking(socket))
+      return `${head}: TLS handshake not done, no response yet (${bytes} bytes read)`;
     if (req.writableEnded !== true)
       return `${head}: request not ended (end() not called), no response yet`;
     return `${head}: no response yet (${bytes} bytes read)`;
@@ -179,7 +209,7 @@ function describeServer(o: Record<string, unknown>): string | null {
   if (connections === undefined) {
     const h2 = serverStreams(serverSocketsOf(o));
     return h2 === undefined
-      ? `server${state}, ${countConnections(open)}`
+      ? `${o instanceof tls().Server ? 'TLS server' : 'server'}${state}, ${countConnections(open)}`
       : `HTTP/2 server${state}, ${countConnections(open)}: ${serverStreamsWords(h2)}`;
   }
   const kind = o instanceof tls().Server ? 'HTTPS server' : 'HTTP server';

@@ -357,18 +357,28 @@ export function tcpSideWhat(side: {
   outside: RootWord | null;
   written: number;
   handler: HandlerEnd;
+  /**
+   * A TLS server's connection: whether its handshake is done (what it wrote
+   * is then what the program wrote, after it; the listener, its
+   * 'secureConnection' one).
+   */
+  tls?: {handshaken: boolean};
 }): string {
   const where =
     side.outside === null ? '' : ` (started outside this ${side.outside})`;
+  if (side.tls?.handshaken === false)
+    return `${side.server}${where}: the TLS handshake of this connection is not done`;
+  const since = side.tls === undefined ? '' : ' since the TLS handshake';
   const written =
     side.written === 0
-      ? 'it has written nothing to this connection'
-      : `it has written ${side.written} byte${side.written === 1 ? '' : 's'} to this connection, which is still open`;
+      ? `it has written nothing to this connection${since}`
+      : `it has written ${side.written} byte${side.written === 1 ? '' : 's'} to this connection${since}, which is still open`;
+  const event = side.tls === undefined ? 'connection' : 'secureConnection';
   const handler =
     side.handler === 'returned'
-      ? "; its 'connection' listener returned"
+      ? `; its '${event}' listener returned`
       : side.handler === 'async'
-        ? "; its 'connection' listener is an async function"
+        ? `; its '${event}' listener is an async function`
         : '';
   return `${side.server}${where}: ${written}${handler}`;
 }

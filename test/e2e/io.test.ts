@@ -29,7 +29,7 @@ describe.each([
       .replace(/ +/g, ' ');
 
   test('every test hangs and the run ends by itself', () => {
-    expect(run.tests).toBe('12 failed, 12 total');
+    expect(run.tests).toBe('14 failed, 14 total');
   });
 
   test('no value of the program is printed: no URL path, query, body or argument value', () => {
@@ -187,6 +187,29 @@ describe.each([
     const d = flat('a watch of a directory nobody changes');
     expect(d).toMatch(
       /^Task dump: 1 branch stuck after <elapsed> ms \(1 event wait\) ╼ test "a watch of a directory nobody changes" at test\/io\.test\.ts:\d+:\d+ ⏸ fs\/promises\.watch\(\) promise, never settled ↳ waits for a change of the watched path \(fs\.watch\): none has come since it was made \(Node's FSEvent handle settles it from its `onchange`\)$/,
+    );
+  });
+
+  // A client's TLS socket is recorded as it is made (record/tls-sockets.ts);
+  // a TLS server's side is read from the TLSSocket over the connection it
+  // accepted: its handshake, what the program wrote since, its
+  // 'secureConnection' listener (its 'connection' one is Node's).
+  test("a TLS service that never greets: the TLS socket under the wait, the server's side at its 'secureConnection' listener", () => {
+    const d = flat('a TLS service that never greets');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\) ╼ test "a TLS service that never greets" at test\/io\.test\.ts:\d+:\d+ └╼ readTlsGreeting at src\/tls\.ts:28:\d+ ⏸ events\.once\(\) promise, never settled; it waits on: ↳ waits for 'data' on a TLSSocket \(a Duplex stream\): not emitted since its listener was added └╼ <anonymous> at test\/io\.test\.ts:\d+:\d+ └╼ readTlsGreeting at src\/tls\.ts:25:\d+ ⇄ TLS socket to 127\.0\.0\.1:<port>, open, 0 bytes read; it waits on: └╼ 'secureConnection' listener <anonymous> at src\/tls\.ts:12:\d+ ⇄ TLS server on 127\.0\.0\.1:<port>: it has written nothing to this connection since the TLS handshake; its 'secureConnection' listener returned; listen\(\) called at src\/tls\.ts:15:\d+$/,
+    );
+  });
+
+  test("a TLS connection to a service that never answers its hello: the handshake not done, the plain server's side under it", () => {
+    const d = flat(
+      'a TLS connection to a service that never answers its hello',
+    );
+    expect(d).toMatch(
+      /└╼ readTlsGreeting at src\/tls\.ts:27:\d+ ⏸ events\.once\(\) promise, never settled; it waits on: ↳ waits for 'secureConnect' on a TLSSocket \(a Duplex stream\): not emitted since its listener was added └╼ readTlsGreeting at src\/tls\.ts:25:\d+ ⇄ TLS socket to 127\.0\.0\.1:<port>, open, TLS handshake not done \(0 bytes read\); it waits on: └╼ 'connection' listener <anonymous> at src\/tls\.ts:20:\d+ ⇄ server on 127\.0\.0\.1:<port>: it has written nothing to this connection; its 'connection' listener returned; listen\(\) called at src\/tls\.ts:21:\d+$/,
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)/,
     );
   });
 

@@ -5,7 +5,7 @@
  * awaited in it. Async calls, combinators and `.then()` chains are never
  * leaves: they are the branches above them.
  */
-import {describeHandle} from '../handles';
+import {describeHandle, transportUnder} from '../handles';
 import {outlivingHandles, plainClient} from './outliving';
 import {isOwn} from '../machinery';
 import {type Capture, AMBIENT, isTimerPending} from '../record';
@@ -224,7 +224,12 @@ export class LeafMaker {
         ? []
         : outlivingHandles(this.g.family, this.rootWord, this.ctx);
     const before = new Map(earlier.map(([h, , what]) => [h, what]));
-    for (const [handle, {kind, capture}] of [...this.g.handles, ...earlier]) {
+    const all = [...this.g.handles, ...earlier];
+    // A socket a TLS socket of the dump runs over (STARTTLS, `tls.connect({
+    // socket })`): that TLS socket carries what waits on it.
+    const carried = new Set(all.map(([h]) => transportUnder(h)));
+    for (const [handle, {kind, capture}] of all) {
+      if (carried.has(handle)) continue;
       const what = before.has(handle)
         ? before.get(handle)
         : describeHandle(kind, handle, this.ctx);

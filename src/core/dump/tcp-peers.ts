@@ -14,6 +14,7 @@
  * Only Node's own fields are read (a socket's addresses, `bytesWritten`,
  * `server`); nothing is called but `listeners()` and the address getters.
  */
+import {Server as TlsServer} from 'node:tls';
 import {
   type AnyFunction,
   type FunctionPosition,
@@ -23,7 +24,7 @@ import {connectionsOf} from '../handles';
 import {sharedBelow} from '../inputs';
 import {sessionOf} from '../http2';
 import {openServers} from '../leftovers';
-import {openServerSockets} from '../record';
+import {openServerSockets, serverTlsSocketOver} from '../record';
 import type {Capture} from '../record';
 import type {Frame, Leaf} from '../types';
 import {tcpSideWhat} from '../words';
@@ -74,7 +75,20 @@ export function joinTcpPeers(
     joined.push({client, end, server: end.server as Obj});
   }
   if (joined.length === 0) return;
-  const listeners = joined.map(j => listenerOf(j.server));
+  // A TLS server's connection: the TLSSocket over the socket it accepted,
+  // and whether its handshake is done (its listener has not run before).
+  const tlsEnds = joined.map(j =>
+    j.server instanceof TlsServer
+      ? {socket: serverTlsSocketOver(j.end) as Obj | undefined}
+      : undefined,
+  );
+  const listeners = joined.map((j, i) => {
+    const tls = tlsEnds[i];
+    if (tls === undefined) return listenerOf(j.server, 'connection');
+    return tls.socket?._secureEstablished === true
+      ? listenerOf(j.server, 'secureConnection')
+      : null;
+  });
   const known = listeners.filter((f): f is AnyFunction => f !== null);
   const positions = functionPositions(known);
   // Where each listener starts, as compiled (before the source map).
@@ -87,18 +101,25 @@ export function joinTcpPeers(
   joined.forEach(({client, end, server}, i) => {
     const fn = listeners[i];
     const at = fn === null ? null : (positions.shift() ?? null);
+    const tls = tlsEnds[i];
+    const event = tls === undefined ? 'connection' : 'secureConnection';
     const frame =
       fn === null
         ? null
-        : listenerFrame(`'connection' listener ${nameOf(fn)}`, at, ctx, frames);
+        : listenerFrame(`'${event}' listener ${nameOf(fn)}`, at, ctx, frames);
     const own = serverLeaf.get(server);
+    const written = (tls === undefined ? end : tls.socket)?.bytesWritten;
     const side: Leaf = {
       kind: 'server',
       what: tcpSideWhat({
-        server: `server on ${addressOf(server)}`,
+        server: `${tls === undefined ? 'server' : 'TLS server'} on ${addressOf(server)}`,
         outside: own === undefined ? rootWord : null,
-        written: typeof end.bytesWritten === 'number' ? end.bytesWritten : 0,
+        written: typeof written === 'number' ? written : 0,
         handler: frame === null || fn === null ? null : endOf(fn),
+        tls:
+          tls === undefined
+            ? undefined
+            : {handshaken: tls.socket?._secureEstablished === true},
       }),
       createdAt: own?.createdAt ?? openedAt(server, madeAt),
       path: frame === null ? [...client.path] : [...client.path, frame],
@@ -192,11 +213,17 @@ export function addressOf(server: Obj): string {
       : 'an unknown address';
 }
 
-/** The server's one 'connection' listener, or null. */
-function listenerOf(server: Obj): AnyFunction | null {
+/**
+ * The server's one 'connection' listener (a TLS server's one
+ * 'secureConnection' listener: its 'connection' one is Node's), or null.
+ */
+function listenerOf(
+  server: Obj,
+  event: 'connection' | 'secureConnection',
+): AnyFunction | null {
   const listeners = (
     server.listeners as ((e: string) => unknown[]) | undefined
-  )?.call(server, 'connection');
+  )?.call(server, event);
   return Array.isArray(listeners) &&
     listeners.length === 1 &&
     typeof listeners[0] === 'function'

@@ -30,6 +30,7 @@ export {
   unrecorded,
 } from './io';
 export {handlesOutside} from './outliving';
+export {serverTlsSocketOver} from './tls-sockets';
 export {
   requestApi,
   requestMadeAt,

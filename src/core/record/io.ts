@@ -8,6 +8,8 @@ import diagnostics from 'node:diagnostics_channel';
 import {noteOpened} from '../leftovers';
 import {trapFirstAssignment} from '../first-assignment';
 import {interceptConnects} from './connects';
+import {interceptTlsSockets} from './tls-sockets';
+import {OpenSockets} from './open-sockets';
 import {recordRequests} from './requests';
 import {recordFetchRequests} from './fetch-requests';
 import {capture, rec, take, takeAmbient} from './state';
@@ -198,10 +200,8 @@ export function bytesReadBefore(request: object): number {
 
 // Server-side sockets the process's servers accepted (Node publishes each):
 // a dump joins a client's socket to the other end of its connection when
-// that end is in this process too (dump/tcp-peers.ts). Held weakly; the
-// closed ones are dropped when the set is full.
-const serverSockets = new Set<WeakRef<object>>();
-const MAX_SERVER_SOCKETS = 256;
+// that end is in this process too (dump/tcp-peers.ts).
+const serverSockets = new OpenSockets(256);
 
 /**
  * The ports of each server-side socket's connection, read when it was
@@ -216,11 +216,7 @@ function onServerSocket(message: unknown): void {
   const remote = portOf(socket, 'getpeername');
   if (local !== undefined && remote !== undefined)
     connectionEnds.set(socket, {local, remote});
-  if (serverSockets.size >= MAX_SERVER_SOCKETS)
-    for (const ref of serverSockets)
-      if (!isOpenSocket(ref.deref())) serverSockets.delete(ref);
-  if (serverSockets.size < MAX_SERVER_SOCKETS)
-    serverSockets.add(new WeakRef(socket));
+  serverSockets.add(socket);
 }
 
 /**
@@ -254,27 +250,17 @@ export function peerDestroyed(client: object): boolean {
   const local = portOf(client, 'getsockname');
   const remote = portOf(client, 'getpeername');
   if (local === undefined || remote === undefined) return false;
-  for (const ref of serverSockets) {
-    const s = ref.deref();
-    const ends = s === undefined ? undefined : connectionEnds.get(s);
+  for (const s of serverSockets.all()) {
+    const ends = connectionEnds.get(s);
     if (ends !== undefined && ends.remote === local && ends.local === remote)
       return (s as {destroyed?: unknown}).destroyed === true;
   }
   return false;
 }
 
-function isOpenSocket(s: object | undefined): s is object {
-  return s !== undefined && (s as {destroyed?: unknown}).destroyed !== true;
-}
-
 /** The server-side sockets of this process's servers that are still open. */
 export function openServerSockets(): object[] {
-  const out: object[] = [];
-  for (const ref of serverSockets) {
-    const s = ref.deref();
-    if (isOpenSocket(s)) out.push(s);
-  }
-  return out;
+  return [...serverSockets.open()];
 }
 
 // Node 20's diagnostics_channel can lose a subscription: a channel object
@@ -324,12 +310,16 @@ export function recordIo(): () => void {
   const unsockets = interceptConnects((socket, cutAt) =>
     onHandle('socket', 'socket', {socket}, cutAt),
   );
+  const untls = interceptTlsSockets((socket, cutAt) =>
+    onHandle('socket', 'socket', {socket}, cutAt),
+  );
   const unrequests = recordRequests();
   const unfetches = recordFetchRequests();
   return () => {
     untimers();
     unhandles();
     unsockets();
+    untls();
     unrequests();
     unfetches();
   };
