@@ -77,14 +77,20 @@ function describeSocket(o: Record<string, unknown>): string | null {
   if (isUdpSocket(o)) return describeUdp(o);
   if (o.destroyed === true) return null;
   const message = o._httpMessage;
-  // Set to null by the agent when the response is done and the socket goes back
-  // to the pool (unref'd, waiting for the next request): nothing waits on it.
-  if (message === null && 'parser' in o) return null;
   const to =
     typeof o.remoteAddress === 'string'
       ? ` to ${o.remoteAddress}:${o.remotePort}`
       : '';
   const read = typeof o.bytesRead === 'number' ? o.bytesRead : 0;
+  // Set to null by the agent when the response is done and the socket goes
+  // back to the pool (unref'd, waiting for the next request): nothing waits on
+  // it. Null too once the connection was upgraded (a WebSocket's), handed over
+  // to what reads it now.
+  if (message === null && 'parser' in o) {
+    if (!handedOver(o)) return null;
+    const ws = webSocketOf(o) === undefined ? '' : ': a WebSocket';
+    return `socket${to} (upgraded from HTTP${ws}), open, ${read} bytes read`;
+  }
   const h2 = sessionOf(o);
   if (h2?.side === 'client') {
     if (o.connecting === true) return `HTTP/2 session${to}, still connecting`;
@@ -107,6 +113,44 @@ function describeSocket(o: Record<string, unknown>): string | null {
   if (handshaking(o))
     return `${kind}${to}, open, TLS handshake not done (${read} bytes read)`;
   return `${kind}${to}, open, ${read} bytes read`;
+}
+
+/**
+ * Where a server listens, from its own `address()`: `127.0.0.1:4000`,
+ * `[::]:4000`, a pipe's path; null when it does not say.
+ */
+export function serverAddress(server: object): string | null {
+  const read = (server as {address?: unknown}).address;
+  const a = (typeof read === 'function' ? read.call(server) : null) as
+    {address?: string; family?: unknown; port?: number} | string | null;
+  if (typeof a === 'string') return a;
+  if (a === null || a === undefined || a.port === undefined) return null;
+  const host =
+    a.family === 'IPv6' || a.family === 6 ? `[${a.address}]` : a.address;
+  return `${host}:${a.port}`;
+}
+
+/**
+ * Whether an HTTP client's socket with no request on it is read by someone
+ * (an upgraded connection's new owner, a WebSocket): one back in its agent's
+ * pool has no 'data' listener.
+ */
+function handedOver(o: Record<string, unknown>): boolean {
+  const count = o.listenerCount as ((e: string) => unknown) | undefined;
+  return typeof count === 'function' && Number(count.call(o, 'data')) > 0;
+}
+
+/**
+ * The WebSocket of the `ws` package a socket carries (ws keeps it on the
+ * socket under its symbol `websocket`), or undefined.
+ */
+export function webSocketOf(socket: object): object | undefined {
+  const key = Object.getOwnPropertySymbols(socket).find(
+    s => s.description === 'websocket',
+  );
+  const ws =
+    key === undefined ? undefined : (socket as Record<symbol, unknown>)[key];
+  return typeof ws === 'object' && ws !== null ? ws : undefined;
 }
 
 /**
@@ -192,16 +236,8 @@ function describeServer(o: Record<string, unknown>): string | null {
   // server whose close is awaited waits on them.
   const closing = o.listening !== true;
   if (closing && open === 0) return null;
-  const a = closing
-    ? null
-    : ((o.address as () => unknown)?.call(o) as
-        {address?: string; port?: number} | string | null);
-  const at =
-    typeof a === 'string'
-      ? ` on ${a}`
-      : a && a.port !== undefined
-        ? ` on ${a.address}:${a.port}`
-        : '';
+  const a = closing ? null : serverAddress(o);
+  const at = a === null ? '' : ` on ${a}`;
   const state = closing
     ? ' closed, waiting for its connections to end'
     : ` listening${at}`;

@@ -316,73 +316,6 @@ export type HandlerEnd =
   /** Not known (several handlers, or none found). */
   | null;
 
-/**
- * The server's side of a connection a client of the Root waits on: the
- * request it has not answered (or whose response it has not ended), by
- * method, never by path.
- */
-export function serverSideWhat(side: {
-  server: string;
-  outside: RootWord | null;
-  method: string;
-  status: number | null;
-  answered: boolean;
-  bodyPending: boolean;
-  handler: HandlerEnd;
-  noRoute: boolean;
-}): string {
-  const where =
-    side.outside === null ? '' : ` (started outside this ${side.outside})`;
-  const state = side.answered
-    ? `the response to the ${side.method} is not ended${side.status === null ? '' : ` (status ${side.status})`}`
-    : `the ${side.method} is not answered${side.bodyPending ? ', its body not fully received' : ''}`;
-  const handler = side.noRoute
-    ? '; it reached no route of the express app: a middleware has neither answered it nor passed it on'
-    : side.handler === 'returned'
-      ? `; its handler returned without ${side.answered ? 'ending the response' : 'answering it'}`
-      : side.handler === 'async'
-        ? `; its handler, an async function, has not ${side.answered ? 'ended the response' : 'answered it'}`
-        : side.handler === 'started'
-          ? `; its handler returned, and what it started has not ${side.answered ? 'ended the response' : 'answered it'}`
-          : '';
-  return `${side.server}${where}: ${state}${handler}`;
-}
-
-/**
- * The server's side of a local TCP connection (dump/tcp-peers.ts): what it
- * has written to it, and its 'connection' listener.
- */
-export function tcpSideWhat(side: {
-  server: string;
-  outside: RootWord | null;
-  written: number;
-  handler: HandlerEnd;
-  /**
-   * A TLS server's connection: whether its handshake is done (what it wrote
-   * is then what the program wrote, after it; the listener, its
-   * 'secureConnection' one).
-   */
-  tls?: {handshaken: boolean};
-}): string {
-  const where =
-    side.outside === null ? '' : ` (started outside this ${side.outside})`;
-  if (side.tls?.handshaken === false)
-    return `${side.server}${where}: the TLS handshake of this connection is not done`;
-  const since = side.tls === undefined ? '' : ' since the TLS handshake';
-  const written =
-    side.written === 0
-      ? `it has written nothing to this connection${since}`
-      : `it has written ${side.written} byte${side.written === 1 ? '' : 's'} to this connection${since}, which is still open`;
-  const event = side.tls === undefined ? 'connection' : 'secureConnection';
-  const handler =
-    side.handler === 'returned'
-      ? `; its '${event}' listener returned`
-      : side.handler === 'async'
-        ? `; its '${event}' listener is an async function`
-        : '';
-  return `${side.server}${where}: ${written}${handler}`;
-}
-
 /** `` `yield take(…)` ``, or `its \`yield\`` when what it calls is unknown. */
 /** `its \`yield\``, `\`yield take(…)\``; `'await'`: `an \`await\``. */
 function yieldWords(yields: string | null): string {
@@ -410,3 +343,5 @@ export function suspendedWords(
 ): string {
   return `; the generator${name !== null ? ` ${name}` : ''} in the scope of ${holder ?? 'that function'} is suspended at ${yieldWords(yields)}, ${at.file}:${at.line}:${at.column}`;
 }
+
+export {serverSideWhat, tcpSideWhat, upgradedSideWhat} from './side-words';

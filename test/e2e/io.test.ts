@@ -29,7 +29,7 @@ describe.each([
       .replace(/ +/g, ' ');
 
   test('every test hangs and the run ends by itself', () => {
-    expect(run.tests).toBe('14 failed, 14 total');
+    expect(run.tests).toBe('15 failed, 15 total');
   });
 
   test('no value of the program is printed: no URL path, query, body or argument value', () => {
@@ -210,6 +210,19 @@ describe.each([
     );
     expect(d).toMatch(
       /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)/,
+    );
+  });
+
+  // What a TCP server's 'data' listener waits on began in a callback of the
+  // socket it accepted: that connection's (graph/contexts.ts), drawn under
+  // the server's side of it, whatever the number of connections open
+  // (dump/connection-work.ts). Two alike: one line, merged.
+  test("a server's 'data' listener waiting, two connections: each lookup under its connection's server side", () => {
+    const d = flat(
+      'two connections, each answered after a lookup nobody completes',
+    );
+    expect(d).toMatch(
+      /^Task dump: 2 branches stuck after <elapsed> ms \(2 promises\) ╼ test "two connections, each answered after a lookup nobody completes" at test\/io\.test\.ts:\d+:\d+ └╼ Promise\.all └╼ \[0–1\] 2× ask at src\/http\.ts:\d+:\d+ ⏸ promise, never settled; it waits on: └╼ <anonymous> at src\/http\.ts:\d+:\d+ ⇄ socket to 127\.0\.0\.1:<port>, open, 0 bytes read; it waits on: └╼ 'connection' listener <anonymous> at src\/http\.ts:\d+:\d+ ⇄ server on 127\.0\.0\.1:<port>: it has written nothing to this connection; its 'connection' listener returned; listen\(\) called at src\/http\.ts:\d+:\d+; it waits on: └╼ <anonymous> at src\/http\.ts:\d+:\d+ \(not awaited\) └╼ findUser at src\/http\.ts:\d+:\d+ ⏸ promise, never settled ↳ its resolve function is kept in `pendingLookups` of src\/http\.ts, and nothing has called it$/,
     );
   });
 

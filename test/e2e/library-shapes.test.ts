@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('71 failed, 1 passed, 72 total');
-    expect(all).toHaveLength(71);
+    expect(run.tests).toBe('74 failed, 1 passed, 75 total');
+    expect(all).toHaveLength(74);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -1046,29 +1046,65 @@ describe.each([
   // the release's resolve function is the subscription's message listener
   // (a 'complete' message calls it), not a socket that carries the test's
   // AsyncLocalStorage store, a generator's registers, or the environment's
-  // own state (nearest.ts, search.ts). The server's side, its resolver
-  // waiting for an event nobody emits, is still a branch of its own.
-  // Which of the WebSocket's listeners the search meets first ('message' or
-  // 'open', both of the scope that keeps the resolve function) varies with
-  // the heap's order from run to run: either is said.
-  test("a GraphQL subscription's next value: the subscription under next(), kept by its message listener; the server's resolver a branch", () => {
+  // own state (nearest.ts, search.ts). The WebSocket's socket, upgraded from
+  // HTTP, is drawn with the server's end of its connection under it
+  // (upgrade-peers.ts), and under that the server's resolver waiting for an
+  // event nobody emits: its branch began in a callback of that connection's
+  // socket (connection-work.ts). Which of the WebSocket's listeners the
+  // search meets first ('message' or 'open', both of the scope that keeps
+  // the resolve function) varies with the heap's order from run to run:
+  // either is said.
+  test("a GraphQL subscription's next value: the subscription under next(), kept by its message listener; the server's resolver under its end of the WebSocket", () => {
     const d = outline(
       find(
         'a GraphQL subscription over a WebSocket › the next value of a subscription whose event is emitted under another name',
       ),
     );
     expect(d).toMatch(
-      /^Task dump: 2 branches stuck after … ms \(1 event wait, 1 promise\); 2 aside/,
+      /^Task dump: 2 branches stuck after … ms \(1 promise, 1 event wait\); 2 aside/,
     );
     const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
     expect(flat).toMatch(
       /├╼ iterator2 at \S+graphql-ws\/dist\/client\.cjs:\d+:\d+ ⏸ promise, never settled; it waits on: ↳ waits for '(message|open)' on a WebSocket \(an EventEmitter\).* └╼ subscribe at .*⏸ promise, never settled; created in connect at \S+:\d+:\d+ ↳ its resolve function is kept through `listeners2\[…\]`/,
     );
     expect(flat).toMatch(
-      /└╼ orderShipped at test\/more-shapes\.test\.js:\d+:\d+ ⏸ events\.next\(\) promise, never settled ↳ waits for 'shipped:7' on an EventEmitter/,
+      /⇄ socket to 127\.0\.0\.1:\d+ \(upgraded from HTTP: a WebSocket\), open, \d+ bytes read; it waits on: └╼ 'message' listener <anonymous> at \S+graphql-ws\/dist\/use\/ws\.cjs:\d+:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): it upgraded this connection to a WebSocket, open on its end; its 'message' listener is an async function; listen\(\) called at test\/more-shapes\.test\.js:\d+:\d+; it waits on: └╼ socketOnData at \S+ws\/lib\/websocket\.js:\d+:\d+ .*└╼ orderShipped at test\/more-shapes\.test\.js:\d+:\d+ ⏸ events\.next\(\) promise, never settled ↳ waits for 'shipped:7' on an EventEmitter/,
     );
     expect(flat).not.toContain('Sender._socket');
     expect(flat).not.toContain('state_1');
+  });
+
+  // A WebSocket client's socket, upgraded from HTTP, is no socket back in an
+  // agent's pool (handles.ts); the server's end of its connection is the
+  // server's WebSocket, at its one 'message' listener, or with none
+  // (upgrade-peers.ts). Before the upgrade, the request not answered, at the
+  // server's 'upgrade' listener.
+  test("a WebSocket reply the server never sends: the upgraded socket, the server's WebSocket at its 'message' listener", () => {
+    const d = outline(find('a request whose reply the server never sends'));
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)/);
+    expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
+      /⏸ events\.once\(\) promise, never settled; it waits on: ↳ waits for 'message' on a WebSocket \(an EventEmitter\): not emitted since its listener was added └╼ request at test\/websocket\.test\.js:\d+:\d+ .*⇄ socket to 127\.0\.0\.1:\d+ \(upgraded from HTTP: a WebSocket\), open, \d+ bytes read; it waits on: └╼ 'message' listener <anonymous> at test\/websocket\.test\.js:34:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+: it upgraded this connection to a WebSocket, open on its end; listen\(\) called in WebSocketServer at \S+ws\/lib\/websocket-server\.js:\d+:\d+$/,
+    );
+  });
+
+  test('a WebSocket server that listens for no message: said', () => {
+    const d = outline(find('a server that listens for no message'));
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)/);
+    expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
+      /⇄ HTTP server on 127\.0\.0\.1:\d+: it upgraded this connection to a WebSocket, open on its end; nothing listens for its messages/,
+    );
+  });
+
+  test("an 'upgrade' listener that never upgrades: the request not answered, at that listener", () => {
+    const d = outline(
+      find(
+        "an HTTP server's 'upgrade' listener that never completes the upgrade",
+      ),
+    );
+    expect(d).toMatch(/^Task dump: 1 branch stuck after … ms \(1 server\)/);
+    expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
+      /⇄ HTTP GET to 127\.0\.0\.1:\d+: no response yet \(0 bytes read\); it waits on: └╼ 'upgrade' listener <anonymous> at test\/websocket\.test\.js:50:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+: the upgrade GET is not answered; its handler returned without answering it; listen\(\) called at test\/websocket\.test\.js:\d+:\d+$/,
+    );
   });
 
   // A thread started while the file loaded (no Root: the recorder notes it

@@ -82,14 +82,12 @@ describe('client TLS sockets', () => {
     try {
       expect(text).toBe('hello');
       expect([...root.handles.keys()]).toEqual([socket]);
-      // The socket looks as usual: its field is its own, the prototype has
-      // none once recording stopped.
+      // The socket looks as usual: its field is its own data property (the
+      // prototype's accessor stays while any recorder of the process uses
+      // it: first-assignment.ts).
       expect(Object.getOwnPropertyDescriptor(socket, '_tlsOptions')).toEqual(
         expect.objectContaining({writable: true, enumerable: true}),
       );
-      expect(
-        Object.getOwnPropertyDescriptor(tls.TLSSocket.prototype, '_tlsOptions'),
-      ).toBeUndefined();
     } finally {
       closeRoot(root);
     }

@@ -46,8 +46,13 @@ export function nestFed(
 ): Leaf[] {
   const nested: Leaf[] = [];
   const fed = new Map<Leaf, Leaf[]>();
+  // Two promises each found keeping the other's resolve function (both kept
+  // in one table their chains reach): nothing says which feeds which.
+  const mutual = (a: Leaf, b: Leaf): boolean =>
+    feeds.some(f => f.handle === b && f.promise === a);
   for (const {handle, promise} of feeds)
-    fed.set(handle, [...(fed.get(handle) ?? []), promise]);
+    if (!mutual(handle, promise))
+      fed.set(handle, [...(fed.get(handle) ?? []), promise]);
   // An interval a socket's events started is the socket's keep-alive: it
   // feeds what the socket feeds through the socket (mqtt's pinger reaches the
   // client whose 'message' a promise waits for). Not a one-shot timer: a

@@ -17,6 +17,7 @@ import {type LeafSource, LeafMaker} from './leaves';
 import {joinPeers} from './peers';
 import {dropCopies} from './copies';
 import {joinH2Peers} from './h2-peers';
+import {joinUpgradePeers} from './upgrade-peers';
 import {joinTcpPeers} from './tcp-peers';
 
 export type {DumpContext} from './context';
@@ -108,6 +109,7 @@ export function takeDump(
     joinPeers(...peers);
     joinH2Peers(...peers);
     joinTcpPeers(...peers);
+    joinUpgradePeers(...peers);
     if (sources !== undefined)
       for (const [leaf, handle] of leaves.handleOf)
         sources.set(

@@ -6,6 +6,7 @@
  * leaves: they are the branches above them.
  */
 import {describeHandle, transportUnder} from '../handles';
+import {noteConnectionWork} from './connection-work';
 import {outlivingHandles, plainClient} from './outliving';
 import {isOwn} from '../machinery';
 import {type Capture, AMBIENT, isTimerPending} from '../record';
@@ -121,6 +122,7 @@ export class LeafMaker {
         detached: b.reach !== 'root',
         ...(b.input !== undefined ? {input: b.input} : {}),
       };
+      if (b.connection !== undefined) noteConnectionWork(leaf, b.connection);
       this.leaves.push(leaf);
       out.push(leaf);
     }

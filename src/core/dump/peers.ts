@@ -26,7 +26,7 @@ import {
   type FunctionPosition,
   functionPositions,
 } from '../fn-position';
-import {connectionsOf, methodOf} from '../handles';
+import {connectionsOf, methodOf, serverAddress} from '../handles';
 import {sharedBelow} from '../inputs';
 import {openServers} from '../leftovers';
 import {openServerSockets} from '../record';
@@ -255,20 +255,13 @@ function pendingCount(server: object): number {
 }
 
 /** `HTTP server on 127.0.0.1:4000`, from the server's own address. */
-function serverWords(server: Obj): string {
+export function serverWords(server: Obj): string {
   const kind =
     typeof (server as {addContext?: unknown}).addContext === 'function'
       ? 'HTTPS server'
       : 'HTTP server';
-  const a = (server.address as (() => unknown) | undefined)?.call(server) as
-    {address?: string; port?: number} | string | null | undefined;
-  const at =
-    typeof a === 'string'
-      ? ` on ${a}`
-      : a?.port !== undefined
-        ? ` on ${a.address}:${a.port}`
-        : '';
-  return `${kind}${at}`;
+  const a = serverAddress(server);
+  return a === null ? kind : `${kind} on ${a}`;
 }
 
 /** The function a request went to, as far as it can be told. */

@@ -20,7 +20,7 @@ import {
   type FunctionPosition,
   functionPositions,
 } from '../fn-position';
-import {connectionsOf} from '../handles';
+import {connectionsOf, serverAddress} from '../handles';
 import {sharedBelow} from '../inputs';
 import {sessionOf} from '../http2';
 import {openServers} from '../leftovers';
@@ -29,6 +29,7 @@ import type {Capture} from '../record';
 import type {Frame, Leaf} from '../types';
 import {tcpSideWhat} from '../words';
 import {startsWith} from './fed';
+import {moveConnectionWork} from './connection-work';
 import {type FunctionStart, eventCallbackOf} from './frames';
 import {type PeerArgs, endKey, endOf, listenerFrame, nameOf} from './peers';
 
@@ -136,6 +137,10 @@ export function joinTcpPeers(
     const start = at === null ? undefined : generatedStarts.get(fn!);
     if (own !== undefined && openCount.get(server) === 1 && start !== undefined)
       if (moveServerWork(leaves, own, side, start)) side.waiting = true;
+    // What its callbacks of this connection (its 'data') are stuck on.
+    for (const socket of [end, tls?.socket])
+      if (socket !== undefined && moveConnectionWork(leaves, side, socket))
+        side.waiting = true;
   });
   for (const [server, n] of drawn) {
     const own = serverLeaf.get(server);
@@ -204,13 +209,7 @@ function sameFunction(start: FunctionStart, fn: FunctionPosition): boolean {
 
 /** `127.0.0.1:4000`, from the server's own address. */
 export function addressOf(server: Obj): string {
-  const a = (server.address as (() => unknown) | undefined)?.call(server) as
-    {address?: string; port?: number} | string | null | undefined;
-  return typeof a === 'string'
-    ? a
-    : a?.port !== undefined
-      ? `${a.address}:${a.port}`
-      : 'an unknown address';
+  return serverAddress(server) ?? 'an unknown address';
 }
 
 /**

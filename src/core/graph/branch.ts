@@ -24,6 +24,12 @@ export interface Branch {
   readonly input?: {name: CombinatorName; index: number | null};
   /** What is added below is a call nothing awaits. */
   readonly notAwaited?: boolean;
+  /**
+   * A detached branch that began in a callback of a socket a server of this
+   * process accepted (its 'data'): that socket, whose connection's other end
+   * the dump may draw (dump/connection-work.ts).
+   */
+  readonly connection?: object;
 }
 
 /** Where the walk runs: which files are the runner's or its machinery's. */
@@ -56,7 +62,9 @@ export function below(b: Branch, frames: readonly Frame[]): Branch {
   const path = b.path.slice();
   path.push(first);
   for (let i = 1; i < frames.length; i++) path.push(frames[i]);
-  return {path, reach: b.reach};
+  return b.connection === undefined
+    ? {path, reach: b.reach}
+    : {path, reach: b.reach, connection: b.connection};
 }
 
 /**

@@ -129,11 +129,12 @@ export class Contexts {
     if (p === undefined || p === c) {
       // A promise of another Root: work an earlier test left running.
       const other = Stamp.capture(ctx);
+      if (other !== undefined && other !== c) return [{path, reach: 'foreign'}];
+      // A callback of a connection a server of this process accepted.
       return [
-        {
-          path,
-          reach: other !== undefined && other !== c ? 'foreign' : 'detached',
-        },
+        acceptedSocket(owner)
+          ? {path, reach: 'detached', connection: owner!}
+          : {path, reach: 'detached'},
       ];
     }
     if (p.awaits === undefined) {
@@ -247,6 +248,7 @@ export class Contexts {
         return {
           path: [...b.path.slice(0, same), resumed, ...path.slice(1)],
           reach: b.reach,
+          ...(b.connection === undefined ? {} : {connection: b.connection}),
         };
       }
       // A `.then` of Node's own (web streams pulling a source, undici
@@ -266,4 +268,10 @@ export class Contexts {
       .find(s => file(s) !== null && !isOwn(file(s)!));
     return first !== undefined && isNode(first);
   }
+}
+
+/** Whether `o` is a socket a server accepted (Node sets its `server`). */
+function acceptedSocket(o: object | undefined): boolean {
+  const server = (o as {server?: unknown} | undefined)?.server;
+  return typeof server === 'object' && server !== null;
 }
