@@ -6,6 +6,7 @@
 import type {Leaf, TaskDump} from '../types';
 import {isStuckLeaf, stuckLeaves} from '../tree';
 import {apart, ownEventWork, startsWith} from './fed';
+import {webSocketClientOf} from './upgrade-peers';
 
 /**
  * After a waker search that looked for what `searched` (timers and handles in
@@ -17,6 +18,10 @@ import {apart, ownEventWork, startsWith} from './fed';
  * whose listener is in this heap. Not a socket, server or child process: what
  * they would settle is across a connection or a process, which a heap does
  * not show (a server whose handler hangs is what its client waits on).
+ *
+ * And the server's end of an open WebSocket (upgrade-peers.ts) whose
+ * client's socket is so apart: a connection open between messages is no wait
+ * by itself.
  *
  * And the promises in `dropped`: stuck promises that only a library's
  * `.then()` whose result is dropped waits on (graph/chain.ts: nats's
@@ -44,10 +49,22 @@ export function markAside(
       dump.leaves.includes(l) &&
       isStuckLeaf(l),
   );
-  const aside = [...handles, ...promises];
+  // The server's end of an open WebSocket whose client's socket is in a
+  // branch of its own that nothing found waits on.
+  const connections = dump.leaves.filter(l => {
+    const client = webSocketClientOf(l);
+    return (
+      client !== undefined &&
+      l.waiting !== true &&
+      dump.leaves.includes(client) &&
+      apart(client, dump) &&
+      !underWaiting(client, dump)
+    );
+  });
+  const aside = [...handles, ...promises, ...connections];
   const others = stuckLeaves(dump).filter(l => !aside.includes(l));
   if (aside.length === 0 || others.length === 0) return;
-  for (const l of handles) l.aside = true;
+  for (const l of [...handles, ...connections]) l.aside = true;
   for (const l of promises) {
     l.aside = true;
     l.asideWith = 'dropped';

@@ -38,6 +38,20 @@ import {moveConnectionWork} from './connection-work';
 type Obj = Record<string, unknown>;
 
 /**
+ * The server's end of each WebSocket drawn with nothing of the server's
+ * stuck under it, with the client's socket it is drawn under. An open
+ * WebSocket is no wait by itself (a connection kept open between messages):
+ * when the search finds no stuck promise waiting on the client's socket, the
+ * side is set aside (aside.ts).
+ */
+const openSockets = new WeakMap<Leaf, Leaf>();
+
+/** The client's socket of an open WebSocket's server end (see above). */
+export function webSocketClientOf(side: Leaf): Leaf | undefined {
+  return openSockets.get(side);
+}
+
+/**
  * Joins each client socket leaf of `leaves` to the server's side of its
  * connection, where a local HTTP server upgraded it (see the module
  * comment).
@@ -112,6 +126,7 @@ export function joinUpgradePeers(
     leaves.push(leaf);
     // What the server's callbacks of this connection are stuck on.
     if (moveConnectionWork(leaves, leaf, end)) leaf.waiting = true;
+    else if (side.webSocket) openSockets.set(leaf, client);
     drawn.set(server, (drawn.get(server) ?? 0) + 1);
   }
   // A server with no request waiting and each connection it has open drawn
