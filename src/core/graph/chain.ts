@@ -11,7 +11,7 @@
  * dump then draws the chain under it, one hang drawn once (dump/fed.ts).
  */
 import type {Capture} from '../record';
-import {file, isNode, name} from '../stack/sites';
+import {file, isNode, isPromiseConstructor, name} from '../stack/sites';
 import {FOREIGN} from './calls';
 import type {WaitGraph} from './graph';
 import type {Walker} from './walk';
@@ -74,6 +74,16 @@ export function chainOf(
       visit(awaiting);
       return;
     }
+    // A `.then` made in a `new Promise` executor, whose result nothing
+    // keeps (`promise.then(r => { clearTimeout(t); resolve(r) })`): what
+    // its callback settles is that promise, nothing waits on its own. The
+    // chain goes on through it (tarn's `timeout()` around a pending
+    // create, whose chain ends in the `.then` that hands the resource on).
+    const outer = waiters.length === 0 ? executorOf(g, walker, x) : undefined;
+    if (outer !== undefined && !seen.has(outer)) {
+      visit(outer);
+      return;
+    }
     if (waiters.length === 0) {
       if (x.moreWaits > 0 || walker.madeByRunner(x)) known = false;
       else {
@@ -123,6 +133,35 @@ function thenableAwait(g: WaitGraph, x: Capture): Capture | undefined {
     (kind === 'call' || kind === 'new-promise')
     ? p
     : undefined;
+}
+
+/**
+ * The promise whose `new Promise` executor subscribed `x` (a `.then`, or the
+ * `.catch` on it), that executor's own frames the only ones between them,
+ * and the promise made there known; else undefined. A subscription made in
+ * the run that subscribed its target has a short stack (record/hooks.ts):
+ * the target's, made there too, says the rest.
+ */
+function executorOf(
+  g: WaitGraph,
+  walker: Walker,
+  x: Capture,
+): Capture | undefined {
+  if (x.moreWaits > 0) return undefined;
+  let k: Capture | undefined = x;
+  for (let hops = 0; k !== undefined && hops < 3; hops++) {
+    if (g.waitKind(k) !== 'then') return undefined;
+    const sites = g.sites(k);
+    const i = sites.findIndex(isPromiseConstructor);
+    // `then` (and `catch`) frames, then the executor's, then V8's
+    // constructor, then the frame that made the promise.
+    if (i >= 1 && i <= 4 && i + 1 < sites.length) {
+      const made = walker.calls.promiseMadeAt(sites, i + 1, k.seq);
+      return made === x ? undefined : made;
+    }
+    k = k.awaits ?? undefined;
+  }
+  return undefined;
 }
 
 /** A thenable's own `then` method, as its frame is named. */

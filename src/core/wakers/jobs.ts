@@ -107,7 +107,13 @@ export function reactionJobs(
   const file = ctor === -1 ? null : ix.scriptFile(ctor);
   if (file === null) return jobs;
   const scopes: number[] = [];
-  for (const n of lock)
+  // Not the waiter's own record (a pool's `PendingOperation` for this one
+  // waiter, in a bigger lock): a reaction closing over it is how the waiter
+  // itself is settled (a creation's `.then(r => pending.resolve(r))`), no
+  // job holding a slot.
+  const own = lock.length > 1 && !isCollection(cx, lock[0]) ? lock[0] : -1;
+  for (const n of lock) {
+    if (n === own) continue;
     for (const r of ix.retainersOf(n))
       if (
         g.edgeType(r.edge) === 'context' &&
@@ -116,6 +122,7 @@ export function reactionJobs(
         !ix.isModuleScope(r.from)
       )
         scopes.push(r.from);
+  }
   for (const fn of ix.closuresWithin(scopes, INNER_SCOPES + 1)) {
     if (ix.scriptFile(fn) !== file) continue;
     for (const q of ix.retainersOf(fn))
@@ -128,6 +135,13 @@ export function reactionJobs(
   }
   return jobs;
 }
+
+/** Whether a heap object is a collection (many waiters' place). */
+function isCollection(cx: WakerContext, n: number): boolean {
+  return COLLECTIONS.has(cx.ix.g.name(n));
+}
+
+const COLLECTIONS = new Set(['Array', 'Map', 'Set']);
 
 /** The promise whose list of reactions holds `reaction`, or -1. */
 function promiseOf(cx: WakerContext, reaction: number): number {

@@ -193,9 +193,17 @@ export function findHolders(
   };
   subjects.forEach((s, i) => {
     if (heldBy[i].length === 0 || s.leaf.waker === undefined) return;
+    // Two branches that part from this one at one frame are said once.
+    const seen = new Set<string>();
     s.leaf.waker.heldBy = heldBy[i]
       .map(j => partingFrame(s.leaf, subjects[j].leaf))
-      .filter((f): f is Frame => f !== undefined);
+      .filter((f): f is Frame => {
+        if (f === undefined) return false;
+        const k = `${f.name}@${f.file}:${f.line}:${f.column}`;
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      });
     if (inCycle(i)) s.leaf.waker.deadlock = true;
   });
 }
