@@ -21,8 +21,7 @@ export function serverSideWhat(side: {
   handler: HandlerEnd;
   noRoute: boolean;
 }): string {
-  const where =
-    side.outside === null ? '' : ` (started outside this ${side.outside})`;
+  const where = outsideWords(side.outside);
   const state = side.answered
     ? `the response to the ${side.method} is not ended${side.status === null ? '' : ` (status ${side.status})`}`
     : `the ${side.method} is not answered${side.bodyPending ? ', its body not fully received' : ''}`;
@@ -52,8 +51,7 @@ export function upgradedSideWhat(side: {
   handler: HandlerEnd;
   written: number;
 }): string {
-  const where =
-    side.outside === null ? '' : ` (started outside this ${side.outside})`;
+  const where = outsideWords(side.outside);
   if (side.webSocket) {
     const listening =
       side.listeners === 0
@@ -86,8 +84,7 @@ export function tcpSideWhat(side: {
    */
   tls?: {handshaken: boolean};
 }): string {
-  const where =
-    side.outside === null ? '' : ` (started outside this ${side.outside})`;
+  const where = outsideWords(side.outside);
   if (side.tls?.handshaken === false)
     return `${side.server}${where}: the TLS handshake of this connection is not done`;
   const since = side.tls === undefined ? '' : ' since the TLS handshake';
@@ -103,4 +100,9 @@ export function tcpSideWhat(side: {
         ? `; its '${event}' listener is an async function`
         : '';
   return `${side.server}${where}: ${written}${handler}`;
+}
+
+/** ` (started outside this test)` for a server the Root did not start. */
+function outsideWords(outside: RootWord | null): string {
+  return outside === null ? '' : ` (started outside this ${outside})`;
 }

@@ -26,7 +26,14 @@ import {
 import {openServerSockets} from '../record';
 import type {Frame, Leaf} from '../types';
 import {serverSideWhat} from '../words';
-import {type PeerArgs, endKey, endOf, listenerFrame, nameOf} from './peers';
+import {
+  type PeerArgs,
+  endKey,
+  endOf,
+  listenerFrame,
+  nameOf,
+  oneListener,
+} from './peers';
 import {addressOf, openedAt} from './tcp-peers';
 
 type Obj = Record<string | symbol, unknown>;
@@ -160,18 +167,10 @@ interface Handler {
  * 'stream' listener; null when there are several or none.
  */
 function handlerOf(server: Obj): Handler | null {
-  const one = (event: string): AnyFunction | null => {
-    const ls = (
-      server.listeners as ((e: string) => unknown[]) | undefined
-    )?.call(server, event);
-    return Array.isArray(ls) && ls.length === 1 && typeof ls[0] === 'function'
-      ? (ls[0] as AnyFunction)
-      : null;
-  };
-  const request = one('request');
+  const request = oneListener(server, 'request');
   if (request !== null)
     return {fn: request, name: `'request' listener ${nameOf(request)}`};
-  const stream = one('stream');
+  const stream = oneListener(server, 'stream');
   return stream === null
     ? null
     : {fn: stream, name: `'stream' listener ${nameOf(stream)}`};

@@ -229,6 +229,40 @@ export function listenerFrame(
       };
 }
 
+/** An emitter's listeners of `event` (none when it has no `listeners()`). */
+export function listenersOf(emitter: Obj, event: string): unknown[] {
+  const ls = (
+    emitter.listeners as ((e: string) => unknown[]) | undefined
+  )?.call(emitter, event);
+  return Array.isArray(ls) ? ls : [];
+}
+
+/** An emitter's one listener of `event`; null with several or none. */
+export function oneListener(emitter: Obj, event: string): AnyFunction | null {
+  const ls = listenersOf(emitter, event);
+  return ls.length === 1 && typeof ls[0] === 'function'
+    ? (ls[0] as AnyFunction)
+    : null;
+}
+
+/**
+ * The client socket leaves not drawn waiting yet, and the server leaves, of
+ * a dump's handles (`handleOf`: the socket or server behind each leaf).
+ */
+export function socketsAndServers(handleOf: Map<Leaf, object>): {
+  clients: Array<[Leaf, Obj]>;
+  serverLeaf: Map<object, Leaf>;
+} {
+  const clients: Array<[Leaf, Obj]> = [];
+  const serverLeaf = new Map<object, Leaf>();
+  for (const [leaf, h] of handleOf) {
+    if (leaf.kind === 'socket' && leaf.waiting !== true)
+      clients.push([leaf, h as Obj]);
+    else if (leaf.kind === 'server') serverLeaf.set(h, leaf);
+  }
+  return {clients, serverLeaf};
+}
+
 /** `127.0.0.1|4000`; an IPv4 address mapped into IPv6 as itself. */
 export function endKey(address: unknown, port: unknown): string | null {
   if (typeof address !== 'string' || typeof port !== 'number') return null;
@@ -280,12 +314,8 @@ interface Handler {
  */
 function handlerOf(server: Obj, res: ServerResponse): Handler {
   const none: Handler = {fn: null, name: '', end: null, noRoute: false};
-  const listeners = (
-    server.listeners as ((e: string) => unknown[]) | undefined
-  )?.call(server, 'request');
-  if (!Array.isArray(listeners) || listeners.length !== 1) return none;
-  if (typeof listeners[0] !== 'function') return none;
-  const fn = listeners[0] as AnyFunction;
+  const fn = oneListener(server, 'request');
+  if (fn === null) return none;
   const app = fn as unknown as Obj;
   const express =
     typeof app.handle === 'function' && typeof app.use === 'function';

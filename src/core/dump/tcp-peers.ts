@@ -31,7 +31,15 @@ import {tcpSideWhat} from '../words';
 import {startsWith} from './fed';
 import {moveConnectionWork} from './connection-work';
 import {type FunctionStart, eventCallbackOf} from './frames';
-import {type PeerArgs, endKey, endOf, listenerFrame, nameOf} from './peers';
+import {
+  type PeerArgs,
+  endKey,
+  endOf,
+  listenerFrame,
+  nameOf,
+  oneListener,
+  socketsAndServers,
+} from './peers';
 
 type Obj = Record<string, unknown>;
 
@@ -47,13 +55,7 @@ const sides = new WeakMap<Leaf, Leaf>();
 export function joinTcpPeers(
   ...[leaves, handleOf, ctx, frames, rootWord, madeAt]: PeerArgs
 ): void {
-  const clients: Array<[Leaf, Obj]> = [];
-  const serverLeaf = new Map<object, Leaf>();
-  for (const [leaf, h] of handleOf) {
-    if (leaf.kind === 'socket' && leaf.waiting !== true)
-      clients.push([leaf, h as Obj]);
-    else if (leaf.kind === 'server') serverLeaf.set(h, leaf);
-  }
+  const {clients, serverLeaf} = socketsAndServers(handleOf);
   if (clients.length === 0) return;
   // The server-side sockets of servers that are not HTTP ones, by the
   // client's end (its address and port).
@@ -85,9 +87,9 @@ export function joinTcpPeers(
   );
   const listeners = joined.map((j, i) => {
     const tls = tlsEnds[i];
-    if (tls === undefined) return listenerOf(j.server, 'connection');
+    if (tls === undefined) return oneListener(j.server, 'connection');
     return tls.socket?._secureEstablished === true
-      ? listenerOf(j.server, 'secureConnection')
+      ? oneListener(j.server, 'secureConnection')
       : null;
   });
   const known = listeners.filter((f): f is AnyFunction => f !== null);
@@ -210,24 +212,6 @@ function sameFunction(start: FunctionStart, fn: FunctionPosition): boolean {
 /** `127.0.0.1:4000`, from the server's own address. */
 export function addressOf(server: Obj): string {
   return serverAddress(server) ?? 'an unknown address';
-}
-
-/**
- * The server's one 'connection' listener (a TLS server's one
- * 'secureConnection' listener: its 'connection' one is Node's), or null.
- */
-function listenerOf(
-  server: Obj,
-  event: 'connection' | 'secureConnection',
-): AnyFunction | null {
-  const listeners = (
-    server.listeners as ((e: string) => unknown[]) | undefined
-  )?.call(server, event);
-  return Array.isArray(listeners) &&
-    listeners.length === 1 &&
-    typeof listeners[0] === 'function'
-    ? (listeners[0] as AnyFunction)
-    : null;
 }
 
 /**

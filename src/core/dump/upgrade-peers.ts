@@ -29,8 +29,11 @@ import {
   endKey,
   endOf,
   listenerFrame,
+  listenersOf,
   nameOf,
+  oneListener,
   serverWords,
+  socketsAndServers,
 } from './peers';
 import {openedAt} from './tcp-peers';
 import {moveConnectionWork} from './connection-work';
@@ -59,13 +62,7 @@ export function webSocketClientOf(side: Leaf): Leaf | undefined {
 export function joinUpgradePeers(
   ...[leaves, handleOf, ctx, frames, rootWord, madeAt]: PeerArgs
 ): void {
-  const clients: Array<[Leaf, Obj]> = [];
-  const serverLeaf = new Map<object, Leaf>();
-  for (const [leaf, h] of handleOf) {
-    if (leaf.kind === 'server') serverLeaf.set(h, leaf);
-    else if (leaf.kind === 'socket' && leaf.waiting !== true)
-      clients.push([leaf, h as Obj]);
-  }
+  const {clients, serverLeaf} = socketsAndServers(handleOf);
   if (clients.length === 0) return;
   // The server-side sockets of HTTP servers that have no parser any more.
   const ends = new Map<string, Obj>();
@@ -174,19 +171,7 @@ function sideOf(client: Obj, end: Obj): UpgradedSide {
   return {webSocket: false, listener: "'upgrade' listener", fn, listeners: n};
 }
 
-/**
- * An emitter's one listener of `event` (null with several or none), and how
- * many it has.
- */
+/** An emitter's one listener of `event`, and how many it has. */
 function one(emitter: Obj, event: string): [AnyFunction | null, number] {
-  const ls = (
-    emitter.listeners as ((e: string) => unknown[]) | undefined
-  )?.call(emitter, event);
-  if (!Array.isArray(ls)) return [null, 0];
-  return [
-    ls.length === 1 && typeof ls[0] === 'function'
-      ? (ls[0] as AnyFunction)
-      : null,
-    ls.length,
-  ];
+  return [oneListener(emitter, event), listenersOf(emitter, event).length];
 }
