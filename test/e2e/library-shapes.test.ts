@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('76 failed, 1 passed, 77 total');
-    expect(all).toHaveLength(76);
+    expect(run.tests).toBe('78 failed, 1 passed, 79 total');
+    expect(all).toHaveLength(78);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -771,6 +771,39 @@ describe.each([
     );
     expect(d).toMatch(
       /⏸ consumeBody\(\) promise, never settled; it waits on: └╼ connect at node:internal\/deps\/undici\/undici:\d+:\d+ ⇄ socket to 127\.0\.0\.1:\d+, open, \d+ bytes read; it waits on: └╼ 'request' listener <anonymous> at test\/shapes\.test\.js:\d+:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+: the response to the GET is not ended \(status 200\)/,
+    );
+  });
+
+  // The undici package's own fetch() (Node's code, in node_modules): its
+  // socket, connected after fetch() returned, was a branch of its own under
+  // whichever callback ran before ("2 branches stuck (1 server, 1 event
+  // wait)"), and the fetch() promise read "waits for 'abort' on an
+  // AbortSignal"; the idle socket's keep-alive timer, undici's, was drawn
+  // aside.
+  test("undici's own fetch(): its socket under it, the server's side under that, undici's timers not drawn", () => {
+    const d = find(
+      "undici's fetch() whose handler never answers, after one it answered",
+    )
+      .replace(/│/g, ' ')
+      .replace(/\s+/g, ' ');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\) ╼/,
+    );
+    expect(d).toMatch(
+      /⏸ fetch\(\) promise, never settled; it waits on: └╼ connect at \S*node_modules\/undici\/lib\/core\/connect\.js:\d+:\d+ ⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; it waits on: └╼ 'request' listener <anonymous> at test\/undici\.test\.js:26:27 ⇄ HTTP server on 127\.0\.0\.1:\d+: the GET is not answered/,
+    );
+    expect(d).not.toMatch(/AbortSignal|⏲|aside/);
+  });
+
+  test("a read of the body of undici's own fetch() that never ends: it waits on the socket the body comes on", () => {
+    const d = find("undici's fetch() whose body never ends, read with text()")
+      .replace(/│/g, ' ')
+      .replace(/\s+/g, ' ');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\) ╼/,
+    );
+    expect(d).toMatch(
+      /promise, never settled; it waits on: └╼ connect at \S*node_modules\/undici\/lib\/core\/connect\.js:\d+:\d+ ⇄ socket to 127\.0\.0\.1:\d+, open, \d+ bytes read; it waits on: └╼ 'request' listener <anonymous> at test\/undici\.test\.js:35:27 ⇄ HTTP server on 127\.0\.0\.1:\d+: the response to the GET is not ended \(status 200\)/,
     );
   });
 

@@ -19,27 +19,35 @@
  */
 import {isOwn} from '../machinery';
 import {type Capture, type RequestMade, Stamp} from '../record';
-import {type Site, file, name} from '../stack/sites';
+import {type Site, file, isNode, name} from '../stack/sites';
 import type {Frame, Leaf} from '../types';
 import {promiseWhat} from '../words';
 import {startsWith} from './fed';
 import {frameKey} from '../tree';
 
 /** Where Node's bundled undici is. */
-const UNDICI = 'node:internal/deps/undici/';
+const BUNDLED = 'node:internal/deps/undici/';
+/** Where the `undici` package is (its own `fetch()`, same steps). */
+const PACKAGE = /[\\/]node_modules[\\/]undici[\\/]/;
+
+/** Whether `f` is a file of undici's, Node's bundled one or the package. */
+function isUndici(f: string | null): boolean {
+  return f !== null && (f.startsWith(BUNDLED) || PACKAGE.test(f));
+}
+
+/** Where Node's `fetch()` promise is made, named (words.ts shortOrigin). */
+const FETCH_ORIGIN = 'fetch (node:internal/deps/undici/undici)';
+/** Where undici's read of a response's whole body is made. */
+const BODY_ORIGIN = 'consumeBody (node:internal/deps/undici/undici)';
 
 /** How a pending `fetch()` promise reads (dump/leaves.ts). */
-export const FETCH_WHAT = promiseWhat(
-  'fetch (node:internal/deps/undici/undici)',
-);
+export const FETCH_WHAT = promiseWhat(FETCH_ORIGIN);
 
 /**
  * How a pending read of a response's whole body reads (`text()`, `json()`,
  * `arrayBuffer()`: undici's `consumeBody`).
  */
-export const BODY_WHAT = promiseWhat(
-  'consumeBody (node:internal/deps/undici/undici)',
-);
+export const BODY_WHAT = promiseWhat(BODY_ORIGIN);
 
 /** How a pending `read()` of a web ReadableStream's reader reads. */
 export const READ_WHAT = promiseWhat(
@@ -47,14 +55,54 @@ export const READ_WHAT = promiseWhat(
 );
 
 /**
+ * The origin of the `undici` package's own `fetch()` promise, or of its read
+ * of a response's whole body: Node's ({@link FETCH_WHAT}, {@link
+ * BODY_WHAT}), the same steps of the same code, so that they read, and are
+ * joined, alike. The package makes them in its `createDeferredPromise`,
+ * called by `fetch` or `consumeBody`. Undefined for any other promise.
+ */
+export function undiciPackageOrigin(
+  sites: readonly Site[],
+): string | undefined {
+  // (under the `Promise` constructor's frame, which has no file)
+  const [made, by] = sites.filter(s => file(s) !== null);
+  if (
+    made === undefined ||
+    by === undefined ||
+    name(made) !== 'createDeferredPromise' ||
+    !PACKAGE.test(file(made) ?? '') ||
+    !PACKAGE.test(file(by) ?? '')
+  )
+    return undefined;
+  return name(by) === 'fetch'
+    ? FETCH_ORIGIN
+    : name(by) === 'consumeBody'
+      ? BODY_ORIGIN
+      : undefined;
+}
+
+/**
+ * Whether a timer was set by undici itself, its top frame (below Node's
+ * `setTimeout` and ours) undici's: its clock of its own timeouts (`lib/util/
+ * timers.js`, refreshed every half second while any is armed), a socket's
+ * keep-alive or parser timeout. Unref'd, they are undici's business, as the
+ * same timers of Node's bundled undici are Node's (dump/timer-made.ts).
+ */
+export function undiciTimer(sites: readonly Site[]): boolean {
+  const top = sites.find(s => {
+    const f = file(s);
+    return f !== null && !isNode(s) && !isOwn(f);
+  });
+  return top !== undefined && isUndici(file(top));
+}
+
+/**
  * Whether a promise was made by undici pulling a response's body into its
  * web stream (the stream's `pull`, reading the body as it comes): a reader
  * of that body is waiting for more of it.
  */
 export function bodyPull(sites: readonly Site[]): boolean {
-  return sites.some(
-    s => file(s)?.startsWith(UNDICI) === true && name(s) === 'pullAlgorithm',
-  );
+  return sites.some(s => isUndici(file(s)) && name(s) === 'pullAlgorithm');
 }
 
 /**
@@ -73,11 +121,10 @@ function undiciOn(sites: readonly Site[]): {
   for (const s of sites) {
     const f = file(s);
     if (f === null || isOwn(f)) continue;
-    if (!f.startsWith('node:')) program = true;
-    else if (f.startsWith(UNDICI)) {
+    if (isUndici(f)) {
       first ??= s;
       if (name(s) === 'fetching') fetching = true;
-    }
+    } else if (!f.startsWith('node:')) program = true;
   }
   return {program, first, fetching};
 }

@@ -41,6 +41,7 @@ import {oneRun} from './callback-loop';
 import type {LeafSource} from './sources';
 import {nativeMade} from './native-made';
 import {FetchJoin} from './fetch-join';
+import {undiciPackageOrigin} from './fetch-sockets';
 import {markSameWait, markShared} from '../inputs';
 
 export type {HandleSource, LeafSource, PromiseSource} from './sources';
@@ -384,7 +385,8 @@ export class LeafMaker {
           return;
         }
       }
-      const made: Made = {kind: 'promise', what: promiseWhat(origin)};
+      const named = origin ?? undiciPackageOrigin(this.g.sites(c)) ?? null;
+      const made: Made = {kind: 'promise', what: promiseWhat(named)};
       if (walker.executorWork.has(c)) made.waiting = true;
       const native = nativeMade(this.g.sites(c)[0]);
       if (native !== undefined && origin === null && native.what !== undefined)

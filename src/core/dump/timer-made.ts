@@ -24,6 +24,7 @@ import {
 import type {DumpContext} from './context';
 import type {Retries} from './retry';
 import {callbackLoop} from './callback-loop';
+import {undiciTimer} from './fetch-sockets';
 import {failureWords, socketRetry} from './socket-retry';
 
 /** How a timer `timers/promises` made begins its words. */
@@ -63,11 +64,14 @@ export class TimerMade {
     const api = timerApi(timer);
     if (api === 'setImmediate')
       return {kind: 'immediate', what: IMMEDIATE_WHAT};
-    // An unref'd timer Node made for another API (a socket's idle timeout) is
-    // that API's business, not something the test waits on.
-    const origin = originOf(this.g.sites(c));
+    // An unref'd timer Node made for another API (a socket's idle timeout),
+    // or the undici package (the same as Node's bundled one's), is that API's
+    // business, not something the test waits on.
+    const sites = this.g.sites(c);
+    const origin = originOf(sites);
     const internal =
-      origin !== null && !/\(node:timers(\/promises)?\)$/.test(origin);
+      (origin !== null && !/\(node:timers(\/promises)?\)$/.test(origin)) ||
+      undiciTimer(sites);
     const hasRef = (timer as {hasRef?: () => boolean}).hasRef;
     if (internal && typeof hasRef === 'function' && !hasRef.call(timer))
       return null;
