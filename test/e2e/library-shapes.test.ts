@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('78 failed, 1 passed, 79 total');
-    expect(all).toHaveLength(78);
+    expect(run.tests).toBe('79 failed, 1 passed, 80 total');
+    expect(all).toHaveLength(79);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -1173,6 +1173,27 @@ describe.each([
       /itself kept in CreatingPool\.pendingAcquires\[0\] .*held by acquire at src\/create-pool\.js:\d+:\d+ └╼ acquire at src\/create-pool\.js:\d+:\d+ └╼ _dispatch .*itself kept in CreatingPool\.pendingCreates\[0\] .*└╼ create at test\/more-shapes\.test\.js:\d+:\d+ ⏸ promise, never settled ↳ nothing can settle it/,
     );
     expect(flat).not.toContain('deadlock');
+  });
+
+  // knex's shape: the query builder's `then` awaits the acquire. The
+  // creation's timeout wrapper, made in that thenable's job, was taken for the
+  // thenable's own `.then` (graph/chain.ts thenableAwait), so nothing fed the
+  // acquire; and the connect's chain, which goes on through the creation's
+  // own promise, took that promise's place in the feed search
+  // (wakers/promise-feeds.ts): "3 branches stuck (2 promises, 1 server)".
+  test("a query builder awaited while the pool's one connection is still being made: the creation under the acquire, the connect and the server's side under it, one branch", () => {
+    const d = outline(
+      find(
+        "a query builder awaited while the pool's one connection is still being made",
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 server\); 2 timeouts on stuck waits/,
+    );
+    const flat = d.replace(/│/g, '').replace(/\s+/g, ' ');
+    expect(flat).toMatch(
+      /└╼ then of a thenable at test\/more-shapes\.test\.js:\d+:\d+ └╼ then at src\/create-pool\.js:\d+:\d+ └╼ run at .*itself kept in CreatingPool\.pendingAcquires\[0\] .*itself kept in CreatingPool\.pendingCreates\[0\] .*└╼ made at src\/create-pool\.js:\d+:\d+ ⏸ promise, never settled; it waits on: .*└╼ create at test\/more-shapes\.test\.js:\d+:\d+ ⏸ events\.once\(\) promise, never settled; it waits on: .*⇄ socket to 127\.0\.0\.1:\d+, open, 0 bytes read; it waits on: .*⇄ server on 127\.0\.0\.1:\d+: it has written nothing to this connection/,
+    );
   });
 
   // A thread started while the file loaded (no Root: the recorder notes it

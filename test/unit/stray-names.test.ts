@@ -3,7 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 import {type CallSite, createPositionMapper} from '../../src/core/callsites';
-import {isArgument, isStrayName} from '../../src/core/stack/stray-names';
+import {
+  isArgument,
+  isStrayName,
+  ownName,
+} from '../../src/core/stack/stray-names';
 
 // V8 names a function literal passed to `new Promise(…)` after a property of
 // an object literal in the next statement (stack/stray-names.ts). Compiled
@@ -14,9 +18,14 @@ const SOURCE = `(async function shapes(capture) {
   let stray;
   await new Promise(resolve => { stray = capture(); resolve(); });
   const agent = new Agent({keepAlive: true});
+  let plain;
+  await new Promise(resolve => { plain = capture(); resolve(); });
+  const sockets = [];
+  let own;
+  await new Promise(function ready(resolve) { own = capture(); resolve(); });
   const handlers = {};
   handlers.onData = () => capture();
-  return {stray, named: handlers.onData()};
+  return {stray, plain, own, named: handlers.onData()};
   function Agent() {}
 })`;
 
@@ -40,7 +49,12 @@ const startOf = (site: CallSite) => ({
 });
 
 describe('names V8 takes from another statement', () => {
-  let sites: {stray: CallSite; named: CallSite};
+  let sites: {
+    stray: CallSite;
+    plain: CallSite;
+    own: CallSite;
+    named: CallSite;
+  };
   const map = createPositionMapper(undefined);
 
   beforeAll(async () => {
@@ -61,6 +75,18 @@ describe('names V8 takes from another statement', () => {
     ).toBe(true);
   });
 
+  test('an executor passed to new Promise, named after the next statement’s variable: dropped', () => {
+    expect(sites.plain.getFunctionName()).toBe('sockets');
+    expect(
+      isStrayName(sites.plain.getFunctionName()!, startOf(sites.plain), map),
+    ).toBe(true);
+  });
+
+  test('a function literal passed as an argument with a name of its own: kept', () => {
+    expect(sites.own.getFunctionName()).toBe('ready');
+    expect(isStrayName('ready', startOf(sites.own), map)).toBe(false);
+  });
+
   test("a function assigned to an object's property: its dotted name kept", () => {
     expect(sites.named.getFunctionName()).toBe('handlers.onData');
     expect(isStrayName('handlers.onData', startOf(sites.named), map)).toBe(
@@ -73,5 +99,12 @@ describe('names V8 takes from another statement', () => {
     expect(isArgument('  run(a, ')).toBe(true);
     expect(isArgument('  const handlers = {onData: ')).toBe(false);
     expect(isArgument('  x.y = ')).toBe(false);
+  });
+
+  test('the name a function literal writes', () => {
+    expect(ownName('function ready(resolve) {')).toBe('ready');
+    expect(ownName('async function* pages() {')).toBe('pages');
+    expect(ownName('function (resolve) {')).toBeUndefined();
+    expect(ownName('resolve => {')).toBeUndefined();
   });
 });

@@ -118,7 +118,13 @@ export function chainOf(
  */
 function thenableAwait(g: WaitGraph, x: Capture): Capture | undefined {
   if (x.awaits === undefined || g.waitKind(x) !== 'then') return undefined;
-  const program = g.sites(x).filter(s => file(s) !== null && !isNode(s));
+  const sites = g.sites(x);
+  // A `.then` made in a `new Promise` executor, run in that job too, has one
+  // frame of the program on its short stack as well (tarn's `timeout()`
+  // around a pending create, under knex's `then`): that executor's
+  // ({@link executorOf}).
+  if (sites.some(isPromiseConstructor)) return undefined;
+  const program = sites.filter(s => file(s) !== null && !isNode(s));
   if (program.length !== 1) return undefined;
   const p = g.promiseContext(x.context);
   if (p === undefined || p === x) return undefined;

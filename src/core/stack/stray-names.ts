@@ -1,14 +1,15 @@
 /**
  * Names V8's inference takes from another statement. V8 (Node 20 to 24)
  * names a function literal passed to `new Promise(…)`, in a statement of its
- * own, after a property of an object literal in the statement that follows:
- * after `await new Promise(r => server.listen(0, r));` and `const agent = new
- * http.Agent({keepAlive: true});` the executor's frames read
- * `http.Agent.keepAlive`. A function written as an argument has no name of its
- * own (V8 names none elsewhere), so a dotted name given to one is dropped:
- * read from the source at the function's start (mapped to the original file,
- * which is read at a dump, each once; one that cannot be read, mock-fs,
- * leaves the name as it is).
+ * own, after the statement that follows: after `await new Promise(r =>
+ * server.listen(0, r));` and `const agent = new http.Agent({keepAlive:
+ * true});` the executor's frames read `http.Agent.keepAlive`, and before
+ * `const sockets = [];` they read `sockets`. A function written as an
+ * argument has no name of its own (V8 names none elsewhere) unless it is a
+ * `function` literal that writes one, so any other name given to one is
+ * dropped: read from the source at the function's start (mapped to the
+ * original file, which is read at a dump, each once; one that cannot be read,
+ * mock-fs, leaves the name as it is).
  */
 import fs from 'node:fs';
 import {type PositionMapper, positionSite} from '../callsites';
@@ -34,7 +35,7 @@ export function isStrayName(
   start: Start | undefined,
   mapPosition: PositionMapper,
 ): boolean {
-  if (!name.includes('.') || start === undefined) return false;
+  if (name === '' || start === undefined) return false;
   if (start.file.startsWith('node:')) return false;
   let at;
   try {
@@ -44,7 +45,19 @@ export function isStrayName(
   }
   if (at === null) return false;
   const text = linesOf(at.file)?.[at.line - 1];
-  return text !== undefined && isArgument(text.slice(0, at.column - 1));
+  return (
+    text !== undefined &&
+    isArgument(text.slice(0, at.column - 1)) &&
+    ownName(text.slice(at.column - 1)) !== name
+  );
+}
+
+/**
+ * The name a `function` literal starting `from` writes (`function
+ * onData(…)`, `async function* pages(…)`), if any.
+ */
+export function ownName(from: string): string | undefined {
+  return /^(?:async\s+)?function\s*\*?\s*([\w$]+)/.exec(from)?.[1];
 }
 
 /**

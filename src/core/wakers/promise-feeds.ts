@@ -50,9 +50,17 @@ export function promiseFeedsOf(
   others: number[][] = [],
 ): {fed: number[][]; reaching: boolean[]} {
   if (feeders.length === 0) return {fed: [], reaching: []};
+  // A promise on two chains (a pool's creation, on the chain of the connect
+  // it awaits too) is the feeder's whose own leaf it is nearest: the other
+  // chain feeds through that one, which it feeds (drawn under it).
   const feederOf = new Map<number, number>();
+  const stepOf = new Map<number, number>();
   feeders.forEach((nodes, k) => {
-    for (const n of nodes) if (n !== -1) feederOf.set(n, k);
+    nodes.forEach((n, step) => {
+      if (n === -1 || (stepOf.get(n) ?? Infinity) < step) return;
+      feederOf.set(n, k);
+      stepOf.set(n, step);
+    });
   });
   const best = feeders.map(() => ({depth: Infinity, subjects: [] as number[]}));
   const reaching = feeders.map(() => false);
