@@ -183,6 +183,13 @@ export interface Leaf {
    */
   busy?: boolean;
   /**
+   * A timer whose callback does nothing (an empty function: grpc's
+   * `setInterval(() => {}, …)` that keeps the process alive while calls are
+   * pending): it settles nothing, and is set aside when something else is
+   * stuck (dump/aside.ts markInert).
+   */
+  inert?: true;
+  /**
    * True for a timer or handle in a branch of its own (not traced back to the
    * test, or only to a line it has passed) that the waker search found
    * settling none of the stuck promises, beside branches that are stuck (a

@@ -106,3 +106,16 @@ function underWaiting(leaf: Leaf, dump: TaskDump): boolean {
     ) && !dump.leaves.some(l => ownEventWork(l, leaf))
   );
 }
+
+/**
+ * Sets aside the timers whose callbacks do nothing ({@link Leaf.inert}) when
+ * something else is stuck: nothing can wait on them. With nothing else
+ * stuck, such a timer is still what the test or hook left pending (a `done`
+ * test's), and stays counted. Needs no waker search.
+ */
+export function markInert(dump: TaskDump): void {
+  const stuck = stuckLeaves(dump);
+  const inert = stuck.filter(l => l.inert === true);
+  if (inert.length === 0 || inert.length === stuck.length) return;
+  for (const l of inert) l.aside = true;
+}

@@ -19,6 +19,7 @@ import {dropCopies} from './copies';
 import {joinH2Peers} from './h2-peers';
 import {joinUpgradePeers} from './upgrade-peers';
 import {joinTcpPeers} from './tcp-peers';
+import {markInert} from './aside';
 
 export type {DumpContext} from './context';
 export type {HandleSource, LeafSource, PromiseSource} from './leaves';
@@ -117,6 +118,7 @@ export function takeDump(
           leaves.earlier.has(leaf) ? {handle, earlier: true} : {handle},
         );
     const dump = finish(root, ctx, leaves.leaves, leaves.earlier);
+    markInert(dump);
     for (const l of dropCopies(dump)) sources?.delete(l);
     if (dump.leaves.length === 0) {
       const closing = closingServers(ctx, madeAt);

@@ -115,6 +115,7 @@ export class LeafMaker {
         what: made.what,
         ...(made.timer ? {timer: made.timer} : {}),
         ...(made.busy ? {busy: true} : {}),
+        ...(made.inert ? {inert: true} : {}),
         ...(made.loop ? {loop: made.loop} : {}),
         ...(made.waiting ? {waiting: true} : {}),
         path: b.path as Frame[],

@@ -37,7 +37,7 @@ export const TIMERS_PROMISES = 'timers/promises ';
 const LOOP_MIN = 3;
 
 export type Made = Pick<Leaf, 'kind' | 'what'> &
-  Partial<Pick<Leaf, 'timer' | 'busy' | 'loop' | 'waiting'>> & {
+  Partial<Pick<Leaf, 'timer' | 'busy' | 'loop' | 'waiting' | 'inert'>> & {
     retry?: true;
     /** A loop of callbacks (dump/callback-loop.ts): drawn once. */
     again?: Frame;
@@ -60,6 +60,18 @@ export class TimerMade {
    * its business).
    */
   of(timer: object, c: Capture): Made | null {
+    const made = this.made(timer, c);
+    // A callback that does nothing settles nothing: a timer kept only to
+    // keep the process alive (grpc's `setInterval(() => {}, …)` while calls
+    // are pending) is no wait (dump/aside.ts markInert).
+    return made !== null &&
+      made.kind === 'timer' &&
+      doesNothing((timer as {_onTimeout?: unknown})._onTimeout)
+      ? {...made, inert: true}
+      : made;
+  }
+
+  private made(timer: object, c: Capture): Made | null {
     const t = timer as {_idleTimeout?: number; _repeat?: number | null};
     const api = timerApi(timer);
     if (api === 'setImmediate')
@@ -245,3 +257,22 @@ export class TimerMade {
     return k;
   }
 }
+
+/**
+ * Whether `fn` is a function literal with an empty body (`() => {}`,
+ * `function () {}`), read from its source (`Function.prototype.toString`,
+ * never called). A native or bound function is not.
+ */
+export function doesNothing(fn: unknown): boolean {
+  if (typeof fn !== 'function') return false;
+  let source: string;
+  try {
+    source = Function.prototype.toString.call(fn);
+  } catch {
+    return false;
+  }
+  return EMPTY.test(source);
+}
+
+const EMPTY =
+  /^(?:async\s*)?(?:function\s*[\w$]*\s*\([^()]*\)|\([^()]*\)\s*=>|[\w$]+\s*=>)\s*\{\s*\}$/;

@@ -10,6 +10,7 @@
  * thenable).
  */
 import {type Capture, type HandleRecord, type Root, Stamp} from '../record';
+import {isPromise} from 'node:util/types';
 import {Stacks} from '../stack/read';
 import {
   type Site,
@@ -136,6 +137,27 @@ export class WaitGraph {
 
   ours(r: Root): boolean {
     return this.family.has(r);
+  }
+
+  /**
+   * Whether the work running in `ctx` (a job's promise) began outside the
+   * family: up through the context each recorded promise was made in, a
+   * promise another Root recorded (an earlier test's loop, whose later
+   * promises are recorded under whichever Root is active), a promise not
+   * recorded (made between tests), or a chain too long to follow. One that
+   * ends in no promise (a `nextTick`'s callback, a timer's) with every
+   * promise the family's began in it. Settled promises are asked too: a
+   * call that has returned since.
+   */
+  begunElsewhere(ctx: object | undefined): boolean {
+    let x = ctx;
+    for (let hops = 0; hops < MAX_CONTEXT_HOPS; hops++) {
+      const c = x === undefined ? undefined : Stamp.capture(x);
+      if (c === undefined) return x !== undefined && isPromise(x);
+      if (!this.ours(c.owner)) return true;
+      x = c.context;
+    }
+    return true;
   }
 
   /**
@@ -374,6 +396,9 @@ export class WaitGraph {
     return c !== undefined && this.ours(c.owner) ? c : undefined;
   }
 }
+
+/** Contexts followed back by {@link WaitGraph.begunElsewhere}, at most. */
+const MAX_CONTEXT_HOPS = 256;
 
 /**
  * The subscriptions not settled on `creations` (and on those subscriptions:

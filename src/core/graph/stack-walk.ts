@@ -228,12 +228,16 @@ export class StackWalk {
       return [{path, reach: 'foreign'}];
     // An `await` chain that ends in a function no call of which was recorded
     // under the Root began before it: work an earlier test left running (a
-    // poll that outlived its test, resumed between tests).
+    // poll that outlived its test, resumed between tests). Unless the
+    // promises its jobs ran in lead back to the family's own work: a call
+    // that has settled since (grpc's connect, which made the socket a call
+    // waits on, then returned its session).
     if (
       lastUser !== undefined &&
       isAsync(lastUser) &&
       !this.g.undercounted &&
-      !this.g.calls.has(fnKey(lastUser))
+      !this.g.calls.has(fnKey(lastUser)) &&
+      this.g.begunElsewhere(c.context)
     )
       return [{path, reach: 'foreign'}];
     const rest = this.afterShort(c, lastUser);
