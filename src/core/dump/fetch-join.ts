@@ -12,6 +12,7 @@ import {
   BODY_WHAT,
   FETCH_WHAT,
   READ_WHAT,
+  atUndiciEntry,
   bodyPull,
   type FetchSocket,
   fetchCallOrder,
@@ -88,11 +89,18 @@ export class FetchJoin {
     if (bodyPull(sites)) {
       this.pulled = true;
       for (const l of leaves) this.work.add(l);
-    } else if (what === BODY_WHAT) for (const l of leaves) this.bodies.add(l);
+    } else if (what === BODY_WHAT)
+      for (const l of leaves) {
+        atUndiciEntry(l);
+        this.bodies.add(l);
+      }
     else if (what === READ_WHAT) for (const l of leaves) this.reads.add(l);
     else if (fetchWork(sites)) for (const l of leaves) this.work.add(l);
     else if (what === FETCH_WHAT)
-      for (const l of leaves) this.calls.set(l, c.seq);
+      for (const l of leaves) {
+        atUndiciEntry(l);
+        this.calls.set(l, c.seq);
+      }
   }
 
   /**

@@ -82,6 +82,19 @@ export function undiciPackageOrigin(
 }
 
 /**
+ * Ends the path of a `fetch()` or whole-body read promise of the `undici`
+ * package at the package's first frame (its exported `fetch`), as Node's own
+ * is drawn at the program's call: the frames below it down to
+ * `createDeferredPromise` are undici's steps, no wait of the program's.
+ */
+export function atUndiciEntry(leaf: Leaf): void {
+  const i = leaf.path.findIndex(f => PACKAGE.test(`/${f.file}`));
+  if (i < 0 || i === leaf.path.length - 1) return;
+  leaf.path = leaf.path.slice(0, i + 1);
+  leaf.createdAt = null;
+}
+
+/**
  * Whether a timer was set by undici itself, its top frame (below Node's
  * `setTimeout` and ours) undici's: its clock of its own timeouts (`lib/util/
  * timers.js`, refreshed every half second while any is armed), a socket's
