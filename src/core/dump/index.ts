@@ -96,7 +96,7 @@ export function takeDump(
     leaves.promises();
     leaves.fetchSocket();
     watch?.lap('promises');
-    const madeAt = (c: Capture): Frame | null => leaves.createdAt(c);
+    const madeAt = (c: Capture): Frame | null => leaves.createdAt.of(c);
     // Both ends of local connections: HTTP/1 ones, HTTP/2 ones, then plain
     // TCP ones.
     const peers = [

@@ -8,17 +8,14 @@
 import {describeHandle, transportUnder} from '../handles';
 import {noteConnectionWork} from './connection-work';
 import {outlivingHandles, plainClient} from './outliving';
-import {isOwn} from '../machinery';
 import {type Capture, AMBIENT, isTimerPending} from '../record';
 import {
-  type Site,
   file,
   isNode,
   isPromiseConstructor,
   name,
   originOf,
 } from '../stack/sites';
-import {isDownlevelHelper} from '../stack/downlevel';
 import type {Leaf, LeafKind} from '../types';
 import type {Frame} from '../types';
 import type {WaitGraph} from '../graph/graph';
@@ -32,7 +29,6 @@ import {
   subclassWhat,
 } from '../words';
 import type {FrameMaker} from './frames';
-import {libraryOf} from '../render';
 import type {DumpContext} from './context';
 import {isPending} from './pending';
 import {thenableWaits} from './thenables';
@@ -47,6 +43,7 @@ import {markSameWait, markShared} from '../inputs';
 export type {HandleSource, LeafSource, PromiseSource} from './sources';
 
 import {type Made, TimerMade} from './timer-made';
+import {CreatedAt, madeOnPath} from './created-at';
 
 /** Makes the leaves of one dump (see the module comment). */
 export class LeafMaker {
@@ -60,15 +57,8 @@ export class LeafMaker {
   readonly earlier = new Set<Leaf>();
   /** Timer leaves by where they were set (see {@link promises}). */
   private readonly timersAt = new Map<string, Leaf[]>();
-  /**
-   * {@link createdAt} of captures, for branches not ending in a library, by
-   * their stack (stacks alike are one: see stack/alike-stacks.ts).
-   */
-  private readonly madeAt = new WeakMap<Site[], Frame | null>();
-  /** {@link libraryOf} of the files that end branches. */
-  private readonly libraries = new Map<string, string | null>();
-  /** {@link originOf} of leaves' stacks. */
-  private readonly origins = new WeakMap<Site[], string | null>();
+  /** Where each capture was made, as said on its leaf. */
+  readonly createdAt: CreatedAt;
   readonly rootWord: RootWord;
   private readonly retries: Retries;
   private readonly timerMade: TimerMade;
@@ -91,6 +81,7 @@ export class LeafMaker {
     this.retries = new Retries(g, frames, ctx);
     this.timerMade = new TimerMade(g, walker, ctx, this.retries, this.rootWord);
     this.fetches = new FetchJoin(c => g.sites(c), frames);
+    this.createdAt = new CreatedAt(g, frames, ctx);
   }
 
   /**
@@ -106,7 +97,7 @@ export class LeafMaker {
   ): Leaf[] {
     const out: Leaf[] = [];
     for (const b of branches) {
-      const createdAt = madeBy === null ? null : this.createdAt(madeBy, b);
+      const createdAt = madeBy === null ? null : this.createdAt.of(madeBy, b);
       if (b.reach === 'machinery' || (b.reach === 'foreign' && !foreign))
         continue;
       if (b.path.length === 0 && b.reach !== 'root') continue;
@@ -131,60 +122,6 @@ export class LeafMaker {
     if (made.kind === 'promise') markSameWait(out);
     markShared(out, c.seq);
     return out;
-  }
-
-  /**
-   * The frame that made a capture's promise, timer or handle: the program's
-   * own, outside node_modules, where there is one (`lastValueFrom` made it,
-   * `totalSize` called it: the program's line is the one to read), unless
-   * the leaf's branch already ends in the library.
-   */
-  createdAt(c: Capture, branch?: Branch): Frame | null {
-    const endsInLibrary =
-      branch !== undefined &&
-      this.libraryOf(branch.path[branch.path.length - 1]?.file ?? '') !== null;
-    if (endsInLibrary) return this.findCreatedAt(c, true);
-    // Asked for each leaf, then for each of its branches: once per stack.
-    const sites = this.g.sites(c);
-    let at = this.madeAt.get(sites);
-    if (at === undefined)
-      this.madeAt.set(sites, (at = this.findCreatedAt(c, false)));
-    return at;
-  }
-
-  private libraryOf(file: string): string | null {
-    let l = this.libraries.get(file);
-    if (l === undefined) this.libraries.set(file, (l = libraryOf(file)));
-    return l;
-  }
-
-  private originOf(c: Capture): string | null {
-    const sites = this.g.sites(c);
-    let o = this.origins.get(sites);
-    if (o === undefined) this.origins.set(sites, (o = originOf(sites)));
-    return o;
-  }
-
-  private findCreatedAt(c: Capture, endsInLibrary: boolean): Frame | null {
-    const sites = this.g.sites(c);
-    let first: Site | undefined;
-    for (let i = 1; i < sites.length; i++) {
-      const s = sites[i];
-      const f = file(s);
-      if (f === null || isNode(s) || isDownlevelHelper(s)) continue;
-      if (this.ctx.isRunner(f)) break;
-      // Jest's own code, or a library Jest shares with the program (p-limit):
-      // the program's line that called it, if one did, made it.
-      if (this.ctx.isMachinery(f) && !isOwn(f)) {
-        if (first === undefined) continue;
-        break;
-      }
-      if (isOwn(f)) continue;
-      first ??= s;
-      if (endsInLibrary || libraryOf(f) === null)
-        return this.frames.frame(s, name(s));
-    }
-    return first === undefined ? null : this.frames.frame(first, name(first));
   }
 
   /** Pending timers and immediates. */
@@ -353,14 +290,14 @@ export class LeafMaker {
     this.g.leaves.forEach((c, i) => {
       if (walker.adopting.has(c)) return;
       let bs = branches[i];
-      const createdAt = this.createdAt(c);
+      const createdAt = this.createdAt.of(c);
       // Nothing waits on it: not why anything hangs, unless a waiter may have
       // gone unrecorded.
       if (bs.length === 0) {
         if (!this.g.undercounted) return;
         bs = walker.walk(c, 1);
       }
-      const origin = this.originOf(c);
+      const origin = this.createdAt.originOf(c);
       // `timers/promises` makes a promise and a Timeout at the same place: the
       // timer says more, and stands for it (as the same combinator input).
       if (origin?.includes('node:timers/promises') && createdAt !== null) {
@@ -422,29 +359,6 @@ export class LeafMaker {
     const chain = chainOf(this.g, this.walker, c, this.ctx.testPath);
     return chain.unawaited || leaves.every(l => l.detached) ? chain : undefined;
   }
-}
-
-/**
- * Where a leaf was made, as drawn: its branch's last frame unless made
- * elsewhere. A promise made after an `await` of a call that returned
- * another's promise (`return res.text()`) has no frame of that call on its
- * stack: the first frame of the program's there is the awaiting caller's
- * (an async frame, suspended at its `await`), a line the branch already
- * draws above the callee's. Said as where it was made, it would name the
- * caller's line for what the callee's made.
- */
-function madeOnPath(
-  kind: LeafKind,
-  createdAt: Frame | null,
-  path: readonly Frame[],
-): Frame | null {
-  const last = path[path.length - 1] ?? null;
-  if (createdAt === null) return last;
-  if (kind !== 'promise' || !createdAt.async) return createdAt;
-  const drawn = path.some(
-    f => f.file === createdAt.file && f.line === createdAt.line,
-  );
-  return drawn ? last : createdAt;
 }
 
 function key(f: Frame): string {
