@@ -179,6 +179,7 @@ export function isStuckLeaf(l: Leaf): boolean {
     l.waitsWithShared !== true &&
     l.waitsOnAbove === undefined &&
     l.waitsOnBeside === undefined &&
+    l.waitsOnUnder === undefined &&
     l.aside !== true &&
     l.guards === undefined &&
     l.busy !== true &&

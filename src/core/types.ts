@@ -153,6 +153,14 @@ export interface Leaf {
    */
   waitsOnBeside?: LeafKind;
   /**
+   * For a promise fed by a timer or handle drawn under another input of a
+   * combinator above both (node-redis's handshake commands, one input of a
+   * `Promise.race` whose other waits for the socket to close, the socket
+   * drawn there): that handle's kind, the combinator and the input. One
+   * hang, counted at the handle.
+   */
+  waitsOnUnder?: {kind: LeafKind; combinator: CombinatorName; index: number};
+  /**
    * For a handle that feeds a promise a pool's queue keeps: the resource of
    * that pool it belongs to, which the pool keeps in a collection, and in
    * none named for free ones (mysql2's socket reaches the pool through a

@@ -3,7 +3,8 @@
  * and handles drawn in branches of their own, which may feed one of them.
  */
 import type {LeafSource} from '../core/dump';
-import {apart, startsWith} from '../core/dump/fed';
+import {apart} from '../core/dump/fed';
+import {startsWith} from '../core/dump/paths';
 import type {Leaf, TaskDump} from '../core/types';
 import type {WakerSubject} from '../core/wakers';
 

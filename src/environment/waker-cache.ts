@@ -39,7 +39,7 @@
  *   mock is an object each test hands in, with an implementation or not.
  */
 import {rootTitle} from '../core/render/title';
-import {startsWith} from '../core/dump/fed';
+import {startsWith} from '../core/dump/paths';
 import type {Frame, Leaf, TaskDump, Waker} from '../core/types';
 
 /** The test or hook a waker was found in. */

@@ -4,6 +4,7 @@ import {createPositionMapper} from '../../src/core/callsites';
 import {nestFed} from '../../src/core/dump';
 import {dropUnfed} from '../../src/core/dump/fed';
 import type {Frame, Leaf, TaskDump} from '../../src/core/types';
+import {leafLine} from '../../src/core/render/leaf';
 import {stuckLeaves} from '../../src/core/tree';
 import {
   type WakerReport,
@@ -30,6 +31,24 @@ const leafOf = (kind: Leaf['kind'], name: string, detached = true): Leaf => ({
 /** Where a client keeps the resolve functions of its pending queries. */
 class Client {
   readonly pending: Array<(v: unknown) => void> = [];
+}
+
+/**
+ * node-redis's shape (see (n)): a wire re-emits its socket's 'data', from an
+ * arrow made in its method (reached as that arrow's `this`); the client
+ * listens on the wire and keeps its commands' resolve functions.
+ */
+class Wire extends EventEmitter {
+  attach(socket: EventEmitter): void {
+    socket.on('data', (d: unknown) => this.emit('data', d));
+  }
+}
+class CommandClient {
+  readonly waiting: Array<() => void> = [];
+
+  constructor(wire: Wire) {
+    wire.on('data', () => this.waiting.shift()?.());
+  }
 }
 
 /** A pool of threads in piscina's shape (see (k)). */
@@ -273,6 +292,50 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
       promise('queued beside a timeout', r => queue.push(r));
     })([]);
 
+    // (n) node-redis's `connect()`: a `Promise.race` of the handshake (two
+    // commands in a `Promise.all`) and a wait for the socket's close. The
+    // socket keeps that wait's resolve function itself, in its 'close'
+    // listener, and reaches the commands' through its 'data' listener, the
+    // wire it re-emits on and the client listening there.
+    (() => {
+      const socket = new EventEmitter();
+      emitters.push(socket);
+      const wire = new Wire();
+      wire.attach(socket);
+      const client = new CommandClient(wire);
+      const test = frame('test');
+      const race = frame('connect');
+      // (One frame object for the inputs' callers: inputs of one combinator
+      // share them.)
+      const handshake = {
+        ...race,
+        combinator: {name: 'Promise.race', index: 0},
+      } as const;
+      for (const k of [0, 1]) {
+        const name = `command ${k}`;
+        promises[name] = {
+          ...leafOf('promise', name, false),
+          path: [
+            test,
+            handshake,
+            {...frame('send'), combinator: {name: 'Promise.all', index: k}},
+          ],
+        };
+        subjects.push({
+          leaf: promises[name],
+          promise: new Promise<void>(r => client.waiting.push(r)),
+          constructed: true,
+        });
+      }
+      promise('close wait', r => socket.once('close', () => r()));
+      promises['close wait'].path = [
+        test,
+        {...race, combinator: {name: 'Promise.race', index: 1}},
+      ];
+      handles.socket = leafOf('socket', 'socket');
+      handleList.push({leaf: handles.socket, handle: socket});
+    })();
+
     report = findWakers(subjects, {
       exclude: [],
       rootDir: process.cwd(),
@@ -358,6 +421,18 @@ describe('feedsOf: the one promise a timer or handle could settle', () => {
     const {waker} = promises['queued beside a timeout'];
     expect(waker?.kind).not.toBe('timer');
     expect(waker?.what).toMatch(/`queue\[0\]`/);
+  });
+
+  test("(n) a socket that keeps a close wait itself, and reaches a race's other input's commands through its listeners, feeds the wait, and those besides", () => {
+    expect(
+      report.feeds
+        .filter(f => f.handle === handles.socket)
+        .map(f => [f.promise.what, f.besides ?? false]),
+    ).toEqual([
+      ['close wait', false],
+      ['command 0', true],
+      ['command 1', true],
+    ]);
   });
 
   test('no promise is fed twice; a handle feeds more than one only as inputs of one combinator', () => {
@@ -500,6 +575,67 @@ describe('nestFed: a fed handle drawn under the promise it feeds', () => {
     expect(second.waitsWithShared).toBe(true);
     // One hang, one branch: the socket's.
     expect(stuckLeaves(dump)).toEqual([socket]);
+  });
+
+  // node-redis's shape: the socket keeps the wait for its close, one input
+  // of a `Promise.race`, and is drawn under it; the handshake's commands, in
+  // the other input, wait on it there.
+  test("promises a handle reaches besides the one it is drawn under wait on it there, when they part from it at a combinator's inputs", () => {
+    const test = frame('test');
+    const race = (index: number): Frame => ({
+      ...frame('connect'),
+      combinator: {name: 'Promise.race', index},
+    });
+    const handshake = race(0);
+    const command = (index: number): Leaf => ({
+      ...leafOf('promise', `command ${index}`, false),
+      path: [
+        test,
+        handshake,
+        {...frame('send'), combinator: {name: 'Promise.all', index}},
+      ],
+    });
+    const commands = [command(0), command(1)];
+    const close: Leaf = {
+      ...leafOf('promise', 'close', false),
+      path: [test, race(1)],
+      waiting: true,
+    };
+    const socket: Leaf = {
+      ...leafOf('socket', 's', false),
+      path: [test, close.path[1], frame('createSocket')],
+    };
+    const dump = dumpOf([...commands, close, socket]);
+    nestFed(dump, [
+      {handle: socket, promise: close},
+      ...commands.map(promise => ({
+        handle: socket,
+        promise,
+        besides: true as const,
+      })),
+    ]);
+    for (const c of commands)
+      expect(c.waitsOnUnder).toEqual({
+        kind: 'socket',
+        combinator: 'Promise.race',
+        index: 1,
+      });
+    expect(stuckLeaves(dump)).toEqual([socket]);
+    expect(leafLine(commands[0], null)).toMatch(
+      /; it waits on the socket under \[1\] of the Promise\.race above$/,
+    );
+    // Not parting at a combinator's inputs (a command of another call):
+    // nothing says where it waits.
+    const apart: Leaf = {
+      ...leafOf('promise', 'elsewhere', false),
+      path: [frame('other')],
+    };
+    const again = {...socket, path: [...socket.path]};
+    nestFed(dumpOf([apart, close, again]), [
+      {handle: again, promise: close},
+      {handle: again, promise: apart, besides: true},
+    ]);
+    expect(apart.waitsOnUnder).toBeUndefined();
   });
 
   test('a branch that feeds two promises not inputs of one combinator stays where it is', () => {

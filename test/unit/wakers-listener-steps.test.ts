@@ -108,17 +108,22 @@ describe("an emitter's listeners, one step with it", () => {
   });
 
   test("from a socket: its listener's emitter's listener keeps the Client, which it feeds", () => {
-    expect(fed[0]).toEqual({subject: 0, also: [], below: []});
+    expect(fed[0]).toEqual({subject: 0, also: [], below: [], besides: []});
   });
 
   test('from a timer: an emitter its callback keeps is no step to its listeners', () => {
-    expect(fed[1]).toEqual({subject: -1, also: [], below: []});
+    expect(fed[1]).toEqual({subject: -1, also: [], below: [], besides: []});
   });
 
   // What its own work waits on (a subject drawn under it, kept by the socket
   // itself) is said apart, and the search goes on to what it feeds: the
   // receiver its listener's arrow keeps as `this`, in an outer scope.
   test("from a socket: an arrow listener's `this` in its method's scope, past its own work", () => {
-    expect(fed[2]).toEqual({subject: 2, also: [], below: [3]});
+    expect(fed[2]).toEqual({
+      subject: 2,
+      also: [],
+      below: [3],
+      besides: [],
+    });
   });
 });

@@ -5,7 +5,8 @@
  */
 import type {Leaf, TaskDump} from '../types';
 import {isStuckLeaf, stuckLeaves} from '../tree';
-import {apart, ownEventWork, startsWith} from './fed';
+import {apart, ownEventWork} from './fed';
+import {startsWith} from './paths';
 import {webSocketClientOf} from './upgrade-peers';
 
 /**

@@ -20,11 +20,13 @@
  * that keeps a pending `acquire()`'s resolve function, and only destroys idle
  * resources): it stays a branch of its own.
  */
-import type {Frame, Leaf, TaskDump} from '../types';
+import type {Leaf, TaskDump} from '../types';
 import {hostOf, inputOf} from '../inputs';
 import {TIMERS_PROMISES} from './timer-made';
 import {hoistRootFrame, lineKey} from './finish';
 import {passedAt, withoutCombinator} from './passed';
+import {samePath, sharedFrames, startsWith} from './paths';
+import {drawnUnder, waitsUnder} from './waits-under';
 
 /**
  * Leaves the search found feeding a stuck promise of their dump (drawn under
@@ -42,10 +44,15 @@ const feeding = new WeakSet<Leaf>();
  */
 export function nestFed(
   dump: TaskDump,
-  feeds: ReadonlyArray<{handle: Leaf; promise: Leaf}>,
+  feeds: ReadonlyArray<{handle: Leaf; promise: Leaf; besides?: true}>,
 ): Leaf[] {
   const nested: Leaf[] = [];
   const fed = new Map<Leaf, Leaf[]>();
+  const besides = new Map<Leaf, Leaf[]>();
+  for (const f of feeds)
+    if (f.besides === true)
+      besides.set(f.handle, [...(besides.get(f.handle) ?? []), f.promise]);
+  feeds = feeds.filter(f => f.besides !== true);
   // Two promises each found keeping the other's resolve function (both kept
   // in one table their chains reach): nothing says which feeds which.
   const mutual = (a: Leaf, b: Leaf): boolean =>
@@ -85,7 +92,12 @@ export function nestFed(
       feeding.add(handle);
       continue;
     }
-    if (host === undefined || !nest(dump, handle, host)) continue;
+    if (host === undefined) continue;
+    const moved = nest(dump, handle, host);
+    // What it reaches besides, when drawn under the one it keeps.
+    if (promises.length === 1 && (moved || drawnUnder(handle, host)))
+      waitsUnder(dump, handle, besides.get(handle) ?? []);
+    if (!moved) continue;
     nested.push(handle);
     feeding.add(handle);
     // The promise's other branches wait on what is now drawn under it.
@@ -287,11 +299,6 @@ export function dropUnfed(dump: TaskDump, earlier: readonly Leaf[]): void {
   if (dump.rootFrame === null) dump.rootFrame = hoistRootFrame(dump.leaves);
 }
 
-/** Whether two leaves have the same path. */
-function samePath(a: Leaf, b: Leaf): boolean {
-  return a.path.length === b.path.length && startsWith(a.path, b.path);
-}
-
 /**
  * Whether a timer or handle leaf is a branch of its own, which may feed a
  * promise of another branch: not traced back, or traced back only to where it
@@ -362,31 +369,4 @@ function firedSince(handle: Leaf, promise: Leaf, nowMs: number): boolean {
     Math.floor((promise.ageMs - handle.ageMs) / t.delayMs) + 1,
   );
   return handle.ageMs + k * t.delayMs <= nowMs - LATE_MS;
-}
-
-/**
- * How many frames `a` and `b` begin with alike (the same function at the same
- * position), at most `max`.
- */
-function sharedFrames(a: Frame[], b: Frame[], max: number): number {
-  let n = 0;
-  while (
-    n < max &&
-    n < a.length &&
-    n < b.length &&
-    a[n].file === b[n].file &&
-    a[n].line === b[n].line &&
-    a[n].column === b[n].column &&
-    a[n].name === b[n].name
-  )
-    n++;
-  return n;
-}
-
-/** Whether `path` begins with the very frames of `prefix`. */
-export function startsWith(path: Frame[], prefix: Frame[]): boolean {
-  if (path.length < prefix.length) return false;
-  for (let i = 0; i < prefix.length; i++)
-    if (path[i] !== prefix[i]) return false;
-  return true;
 }

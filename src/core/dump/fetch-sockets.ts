@@ -22,7 +22,7 @@ import {type Capture, type RequestMade, Stamp} from '../record';
 import {type Site, file, isNode, name} from '../stack/sites';
 import type {Frame, Leaf} from '../types';
 import {promiseWhat} from '../words';
-import {startsWith} from './fed';
+import {startsWith} from './paths';
 import {frameKey} from '../tree';
 
 /** Where Node's bundled undici is. */

@@ -11,7 +11,7 @@
 import type {Leaf, TaskDump} from '../types';
 import {inputOf} from '../inputs';
 import {stuckLeaves} from '../tree';
-import {startsWith} from './fed';
+import {startsWith} from './paths';
 
 /**
  * The timers that may be timeouts on the wait of `waiting`: one-shot real

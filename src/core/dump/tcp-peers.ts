@@ -28,7 +28,7 @@ import {openServerSockets, serverTlsSocketOver} from '../record';
 import type {Capture} from '../record';
 import type {Frame, Leaf} from '../types';
 import {tcpSideWhat} from '../words';
-import {startsWith} from './fed';
+import {startsWith} from './paths';
 import {moveConnectionWork} from './connection-work';
 import {type FunctionStart, eventCallbackOf} from './frames';
 import {

@@ -43,15 +43,17 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
           ? `; it waits on the ${leaf.waitsOnAbove.replace('-', ' ')} above, which keeps its resolve function`
           : leaf.waitsOnBeside !== undefined
             ? `; it waits on the ${leaf.waitsOnBeside.replace('-', ' ')} beside it, made by the same call`
-            : leaf.waitsWithShared === true
-              ? '; another branch waits on it too, where what it waits on is drawn'
-              : leaf.aside === true
-                ? aside
-                : leaf.guards !== undefined
-                  ? `; ${TIMEOUT_WORDS}`
-                  : leaf.shared !== undefined
-                    ? '; another branch waits on it too'
-                    : '';
+            : leaf.waitsOnUnder !== undefined
+              ? `; it waits on the ${leaf.waitsOnUnder.kind.replace('-', ' ')} under [${leaf.waitsOnUnder.index}] of the ${leaf.waitsOnUnder.combinator} above`
+              : leaf.waitsWithShared === true
+                ? '; another branch waits on it too, where what it waits on is drawn'
+                : leaf.aside === true
+                  ? aside
+                  : leaf.guards !== undefined
+                    ? `; ${TIMEOUT_WORDS}`
+                    : leaf.shared !== undefined
+                      ? '; another branch waits on it too'
+                      : '';
   const lent = leaf.lent === undefined ? '' : `; ${lentWords(leaf.lent)}`;
   return `${glyph}${index}${leaf.what}${lent}${created}${waits}`;
 }

@@ -56,6 +56,9 @@ export function sameLeaf(a: Leaf, b: Leaf, withInput = true): boolean {
     a.waitsWithShared !== b.waitsWithShared ||
     a.waitsOnAbove !== b.waitsOnAbove ||
     a.waitsOnBeside !== b.waitsOnBeside ||
+    a.waitsOnUnder?.kind !== b.waitsOnUnder?.kind ||
+    a.waitsOnUnder?.combinator !== b.waitsOnUnder?.combinator ||
+    a.waitsOnUnder?.index !== b.waitsOnUnder?.index ||
     a.aside !== b.aside ||
     a.asideWith !== b.asideWith ||
     a.busy !== b.busy ||

@@ -41,6 +41,14 @@ export interface Fed {
    */
   below: number[];
   /**
+   * Subjects it reaches through its listeners besides the one it keeps
+   * itself, when they are inputs of one combinator (or one): node-redis's
+   * socket keeps the wait for its own close, and its 'data' listener the
+   * client whose queue keeps the handshake commands' resolve functions. They
+   * wait on it where it is drawn (dump/fed.ts).
+   */
+  besides: number[];
+  /**
    * The resource in use of a pool that keeps the subject's resolve function
    * that it belongs to (it reaches the pool through it, is it, or is kept
    * by it: wakers/lent.ts).
@@ -88,6 +96,14 @@ export function feedsOf(
       else set.add(i);
     }
   });
+  // What a handle reaches besides the one subject it keeps itself: not one
+  // that waits on that one, or it on it (they are one wait: `inside`).
+  const pickBesides = (subject: number, rest: Set<number>): number[] =>
+    pick(
+      new Set(
+        [...rest].filter(j => !inside(subject, j) && !inside(j, subject)),
+      ),
+    );
   const pick = (found: Set<number>): number[] => {
     for (const i of found)
       if ([...found].every(j => j === i || inside(i, j))) return [i];
@@ -108,10 +124,18 @@ export function feedsOf(
   const lending = new LentReader(cx, near, kept);
   const fed = handles.map((h, k) => {
     const below = new Set<number>();
-    const {subjects, at, path} =
+    const {subjects, besides, at, path} =
       h.node === -1 || owners.size === 0
-        ? {subjects: [], at: Infinity, path: []}
-        : reached(cx, h, owners, rankOf, pick, i => under(k, i), below);
+        ? {subjects: [], besides: [], at: Infinity, path: []}
+        : reached(
+            cx,
+            h,
+            owners,
+            rankOf,
+            {pick, pickBesides},
+            i => under(k, i),
+            below,
+          );
     ranks.push(at);
     const subject = subjects[0] ?? -1;
     const lent = path.length < 2 ? undefined : lending.through(path, subject);
@@ -119,6 +143,7 @@ export function feedsOf(
       subject,
       also: subjects.slice(1),
       below: [...below],
+      besides,
       ...(lent === undefined ? {} : {lent}),
     };
   });
@@ -130,7 +155,7 @@ export function feedsOf(
   });
   const nearestOnly = fed.map((f, k) =>
     f.subject !== -1 && ranks[k] > (nearest.get(key(k)) ?? Infinity)
-      ? {subject: -1, also: [], below: f.below}
+      ? {subject: -1, also: [], below: f.below, besides: []}
       : f,
   );
   return lentKeeping(lending, nearestOnly, kept.length, handles, under);
@@ -171,19 +196,27 @@ function lentKeeping(
   });
 }
 
-/** What each handle feeds, as the pairs a report lists (handle, promise). */
+/**
+ * What each handle feeds, as the pairs a report lists (handle, promise);
+ * those it reaches besides the one it keeps itself, `besides`.
+ */
 export function feedPairs(
   fed: readonly Fed[],
   handles: ReadonlyArray<{leaf: Leaf}>,
   subjects: ReadonlyArray<{leaf: Leaf}>,
-): Array<{handle: Leaf; promise: Leaf}> {
-  return handles.flatMap((h, k) =>
-    [
+): Array<{handle: Leaf; promise: Leaf; besides?: true}> {
+  return handles.flatMap((h, k) => [
+    ...[
       ...(fed[k].subject === -1 ? [] : [fed[k].subject]),
       ...fed[k].also,
       ...fed[k].below,
     ].map(i => ({handle: h.leaf, promise: subjects[i].leaf})),
-  );
+    ...(fed[k].subject === -1 ? [] : fed[k].besides).map(i => ({
+      handle: h.leaf,
+      promise: subjects[i].leaf,
+      besides: true as const,
+    })),
+  ]);
 }
 
 function reached(
@@ -191,10 +224,16 @@ function reached(
   {node: start, traced}: {node: number; traced: boolean},
   owners: Map<number, Set<number>>,
   rankOf: Map<number, Map<number, number>>,
-  pick: (found: Set<number>) => number[],
+  {
+    pick,
+    pickBesides,
+  }: {
+    pick: (found: Set<number>) => number[];
+    pickBesides: (subject: number, rest: Set<number>) => number[];
+  },
   under: (i: number) => boolean,
   below: Set<number>,
-): {subjects: number[]; at: number; path: number[]} {
+): {subjects: number[]; besides: number[]; at: number; path: number[]} {
   // Subjects under the handle go apart.
   const one = (found: Set<number>): number[] => {
     const rest = new Set<number>();
@@ -234,11 +273,29 @@ function reached(
       if (!metAt.has(k)) metAt.set(k, node);
     }
   };
+  // Listeners one step with what they listen on (listener-steps.ts).
+  const stepListeners = (node: number): void => {
+    const steps = abortListeners(g, node);
+    if (!timer)
+      steps.push(...emitterListeners(g, node), ...sessionStreams(g, node));
+    for (const f of steps)
+      if (!seen.has(f)) {
+        from(f, node);
+        meet(f);
+        add(f);
+        level.push(f);
+      }
+  };
   meet(start);
   const self = owners.get(start);
   let subjects: number[] | undefined;
   if (self !== undefined && (traced || !timer)) {
-    const i = one(self);
+    // Of several it keeps that are not one wait, those it keeps nearest
+    // their resolve functions (a socket's 'close' listener keeps a close
+    // wait's; the client kept further up keeps its commands' too).
+    let i = one(self);
+    if (i.length === 0 && self.size > 1)
+      i = one(nearestOf(start, self, rankOf));
     // Only what its own work waits on keeps it: what keeps that may be
     // further out. (What it reaches still says how near.)
     if (i.length > 0 || [...self].some(k => !under(k))) subjects = i;
@@ -270,17 +327,7 @@ function reached(
         if (g.name(to) === 'system / Context' && ix.isModuleScope(to)) continue;
         from(to, node);
         meet(to);
-        // Listeners one step with what they listen on (listener-steps.ts).
-        const steps = abortListeners(g, to);
-        if (!timer)
-          steps.push(...emitterListeners(g, to), ...sessionStreams(g, to));
-        for (const f of steps)
-          if (!seen.has(f)) {
-            from(f, to);
-            meet(f);
-            add(f);
-            level.push(f);
-          }
+        stepListeners(to);
         if (owners.has(to)) add(to);
         else if (g.edgeName(e) === 'context' && g.type(node) === 'closure') {
           // A callback and its own scope are one step: what a callback refers
@@ -302,6 +349,9 @@ function reached(
             continue;
           from(self, to);
           meet(self);
+          // An emitter's listeners are its own (RedisSocket's 'data'
+          // listener, the client's, that its socket's re-emits to).
+          stepListeners(self);
           if (owners.has(self)) add(self);
           else next.push(self);
         } else next.push(to);
@@ -309,6 +359,14 @@ function reached(
     }
     level = next;
   }
+  // What it reaches besides what it keeps itself, when that is all one wait.
+  const besides =
+    subjects === undefined || subjects.length !== 1
+      ? []
+      : pickBesides(
+          subjects[0],
+          new Set([...self!, ...found].filter(i => i !== subjects![0])),
+        ).filter(i => !under(i));
   subjects ??= one(found);
   // The way from the handle to what keeps the first subject, that last.
   const path: number[] = [];
@@ -317,9 +375,25 @@ function reached(
     path.unshift(n);
   return {
     subjects,
+    besides,
     at: Math.min(Infinity, ...subjects.map(i => at.get(i) ?? Infinity)),
     path: path[0] === start ? path : [],
   };
+}
+
+/**
+ * Of the subjects `node` keeps, those it keeps nearest their resolve
+ * functions (`rankOf`: how far up from it).
+ */
+function nearestOf(
+  node: number,
+  subjects: Set<number>,
+  rankOf: Map<number, Map<number, number>>,
+): Set<number> {
+  const ranks = rankOf.get(node);
+  const rank = (i: number): number => ranks?.get(i) ?? Infinity;
+  const min = Math.min(...[...subjects].map(rank));
+  return new Set([...subjects].filter(i => rank(i) === min));
 }
 
 /**

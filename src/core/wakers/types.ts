@@ -96,9 +96,10 @@ export interface WakerReport {
    * function (wakers/promise-feeds.ts): one entry for each subject found
    * nearest, several only when they are inputs of one combinator (a batch
    * settling the loads a `Promise.all` waits on: inputs.ts). `handle` is the
-   * leaf that feeds.
+   * leaf that feeds. `besides`: a promise a handle reaches besides the one it
+   * keeps itself (wakers/feeds.ts `Fed.besides`).
    */
-  feeds: Array<{handle: Leaf; promise: Leaf}>;
+  feeds: Array<{handle: Leaf; promise: Leaf; besides?: true}>;
   /**
    * Subjects whose resolve function a runner of generators keeps, with the
    * generator it drives suspended at a `yield` (wakers/generators.ts).
