@@ -24,6 +24,7 @@ import {
   indexEntries,
 } from './leftovers';
 import {isImmediate, isOpen} from './open-state';
+import {endedFileWork} from './realms';
 import {
   type Walked,
   callbackName,
@@ -142,8 +143,9 @@ export function listLeftovers(
       !attached && parent !== undefined && hops < MAX_CHAIN
         ? trace(parent, hops + 1)
         : null;
-    if (up === 'earlier') {
-      out = up;
+    if (up === 'earlier' || (!attached && endedFileWork(e.object))) {
+      // (An ended file's timer, whatever chain made it: realms.ts.)
+      out = 'earlier';
     } else if (up !== null) {
       // Made in a callback of something the file opened: traced through it,
       // at the line that opened it when known (not for what was opened

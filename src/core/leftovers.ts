@@ -16,7 +16,7 @@ import {requestMadeAt, requestMadeOutside} from './record/requests';
 import {Stamp} from './record/stamp';
 import {asyncIdOf, ownerOf, triggerIdOf} from './node-symbols';
 import {isOpen} from './open-state';
-import {callbackOf, madeByEndedFile} from './realms';
+import {endedFileWork} from './realms';
 
 /** What an entry is; the same words as {@link LeftoverKind}. */
 export type OpenedKind =
@@ -166,23 +166,12 @@ function madeByEarlierFile(e: Entry, index: EntryIndex): boolean {
  * one whose callback made a `process.nextTick` (see {@link entryOfContext}).
  */
 export function contextLeftByEarlierFile(context: object): boolean {
-  if (endedFileCallback(context)) return true;
+  if (endedFileWork(context)) return true;
   context = walkBehind(context);
-  if (earlier.has(ownerOf(context) ?? context) || endedFileCallback(context))
+  if (earlier.has(ownerOf(context) ?? context) || endedFileWork(context))
     return true;
   const trigger = triggerIdOf(context);
   return trigger !== undefined && earlierIds.has(trigger);
-}
-
-/**
- * Whether the callback that ran with `context` is an ended file's code: the
- * reaction of a promise its code made, or the callback of its timer (see
- * realms.ts). Nothing of what an earlier file left running is missed then,
- * even where no object of it was seen open (a retry loop whose attempt began
- * between the files, its promises unrecorded).
- */
-function endedFileCallback(context: object): boolean {
-  return madeByEndedFile(context) || madeByEndedFile(callbackOf(context));
 }
 
 /**

@@ -12,9 +12,11 @@
  * file's code. Nothing here runs on the hot path: a file's realm is noted at
  * its teardown, and asked about at a dump.
  *
- * Not covered: what such code makes through Node's own API in the main realm
- * (a Timeout of `timers/promises`, a socket); the dump asks about the
- * callback that made it where it can (contexts.ts).
+ * What such code makes through Node's own API in the main realm (a Timeout,
+ * a socket) is told by its callback where it has one of that code
+ * ({@link endedFileWork}); else the dump asks about the callback that made
+ * it where it can (contexts.ts). Not covered: a Timeout of
+ * `timers/promises`, whose callback is Node's.
  */
 import {AsyncResource} from 'node:async_hooks';
 import {types} from 'node:util';
@@ -74,4 +76,18 @@ export function callbackOf(context: object): unknown {
   return context instanceof AsyncResource && Object.hasOwn(t, 'callback')
     ? t.callback
     : undefined;
+}
+
+/**
+ * Whether the callback that runs with `context` (a timer, an immediate, a
+ * `queueMicrotask()` resource), or `context` itself (a promise), is an ended
+ * file's code: what an earlier file left running, whichever way its chain
+ * reached the running test (ioredis's reconnect timer, set in its refused
+ * socket's 'close' listener, whose connect began in a `process.nextTick`).
+ * Nothing of what an earlier file left running is missed then, even where no
+ * object of it was seen open (a retry loop whose attempt began between the
+ * files, its promises unrecorded).
+ */
+export function endedFileWork(context: object): boolean {
+  return madeByEndedFile(context) || madeByEndedFile(callbackOf(context));
 }

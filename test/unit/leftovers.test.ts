@@ -19,6 +19,7 @@ import {
   startRecording,
 } from '../../src/core/record';
 import {recordWatchers} from '../../src/core/watchers';
+import {endRealm, realmOf} from '../../src/core/realms';
 
 // The ledger and the list on their own (this file runs under plain
 // jest-environment-node): real timers and handles, opened under Roots.
@@ -289,6 +290,58 @@ describe('listLeftovers', () => {
     cleanups.push(() => clearTimeout(own.timer));
     expect(list().map(f => f.object)).toEqual([own.timer]);
   });
+
+  test("a timer whose callback is an ended file's code is not the running test's, however its chain reached it", async () => {
+    // ioredis's reconnect loop: its timer, set while an earlier file ran,
+    // dials from a `process.nextTick`; the refused socket's 'close'
+    // listener sets the next timer. No chain leads from that timer to the
+    // earlier file: the tick's trigger was never recorded.
+    const realm = vm.createContext({});
+    endRealm(realmOf(() => vm.runInContext('({})', realm)));
+    const client = (callback: () => () => void) => {
+      const make = vm.runInThisContext(
+        `(net, state, reconnect) => () => process.nextTick(() => {
+          const socket = net.connect(1, '127.0.0.1');
+          socket.on('error', () => {});
+          socket.once('close', () => {
+            state.timer = setTimeout(reconnect(), 60000);
+            state.closed();
+          });
+        })`,
+        {filename: path.join(process.cwd(), 'earlier-client.js')},
+      ) as (
+        n: typeof net,
+        s: {timer?: NodeJS.Timeout; closed: () => void},
+        r: () => () => void,
+      ) => () => void;
+      let closed: () => void = () => {};
+      const state: {timer?: NodeJS.Timeout; closed: () => void} = {
+        closed: () => closed(),
+      };
+      cleanups.push(() => clearTimeout(state.timer));
+      const done = new Promise<void>(r => (closed = r));
+      return {state, done, start: make(net, state, callback)};
+    };
+    const run = async (callback: () => () => void) => {
+      const {state, done, start} = client(callback);
+      // Set while the earlier file ran (its ledger), not under a Root.
+      setTimeout(start, 5);
+      closeLedger(ledger, []);
+      ledger = openLedger();
+      enterRoot(root);
+      await done;
+      leaveRoot(root);
+      return state.timer;
+    };
+    // The same loop with this file's code is the running test's.
+    const own = await run(() => () => {});
+    expect(list().map(f => f.object)).toContain(own);
+    const earlier = await run(
+      vm.runInContext('(() => () => {})', realm) as () => () => void,
+    );
+    expect(earlier).toBeDefined();
+    expect(list().map(f => f.object)).not.toContain(earlier);
+  }, 10_000);
 
   test('an interval, a pending timeout and a listening server are listed with their Root and where they were opened', async () => {
     const [interval, timeout, server] = under(() => [

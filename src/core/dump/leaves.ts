@@ -44,6 +44,7 @@ export type {HandleSource, LeafSource, PromiseSource} from './sources';
 
 import {type Made, TimerMade} from './timer-made';
 import {CreatedAt, madeOnPath} from './created-at';
+import {endedFileWork} from '../realms';
 
 /** Makes the leaves of one dump (see the module comment). */
 export class LeafMaker {
@@ -130,7 +131,12 @@ export class LeafMaker {
       if (!isTimerPending(timer)) continue;
       const made = this.timerMade.of(timer, c);
       if (made === null) continue;
-      const leaves = this.add(c, this.walker.walk(c, 1), made, c);
+      const branches = this.walker.walk(c, 1);
+      // An ended file's timer (its callback that file's code), not traced
+      // here: what that file left running, however its chain reached here.
+      if (endedFileWork(timer) && branches.every(b => b.reach !== 'root'))
+        continue;
+      const leaves = this.add(c, branches, made, c);
       for (const leaf of leaves) this.handleOf.set(leaf, timer);
       // A retry loop of callbacks goes back through every attempt: once.
       if (made.retry === true)
