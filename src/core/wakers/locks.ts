@@ -32,6 +32,7 @@ import {reenteredAbove} from './reentry';
 import {releaseOfKey, waiterKey} from './lock-keys';
 import type {Chain} from './heap-index';
 import {queuedBehind} from './queued-behind';
+import {recordJobs} from './record-jobs';
 import {type InUse, inUseOf, inUsePlace} from './pool-use';
 
 /**
@@ -100,6 +101,7 @@ export function findHolders(
     const jobs = [
       ...runningJobs(cx, ix.resolversOf(nodes[i]), locks[i] ?? []),
       ...reactionJobs(cx, locks[i] ?? []),
+      ...recordJobs(cx, locks[i] ?? []),
     ].filter(t => !onTheWayIn(cx, t, subjects[i].leaf));
     const stuck = jobs.every(t =>
       subjects.some((_, j) => nodes[j] !== -1 && resumedBy(cx, branchOf(j), t)),
