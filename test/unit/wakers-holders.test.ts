@@ -12,6 +12,7 @@ import {
   Sema,
   limiter,
   record,
+  recordLimiter,
   startBehind,
   startNested,
   thenLimiter,
@@ -248,6 +249,13 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     const thenBehindKey = {};
     const thenBehind = startBehind(thenLimiter, thenBehindKey);
 
+    // (j) The same with a limiter in bottleneck's shape, whose queue keeps a
+    // record per call and whose running record's `run()` holds the slot.
+    const recordNested = {};
+    startNested(recordLimiter, recordNested);
+    const recordBehindKey = {};
+    const recordBehind = startBehind(recordLimiter, recordBehindKey);
+
     // (g) A semaphore whose holder calls release() itself, taken again below
     // a call that holds it (the leaf's path, as a dump draws it, below).
     const sema = new Sema(1);
@@ -431,6 +439,9 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
       thenNested: add('thenNested', waitsOf.get(thenNested)![0]),
       thenBehind: add('thenBehind', waitsOf.get(thenBehindKey)![0]),
       thenSlow: add('thenSlow', thenBehind.slow),
+      recordNested: add('recordNested', waitsOf.get(recordNested)![0]),
+      recordBehind: add('recordBehind', waitsOf.get(recordBehindKey)![0]),
+      recordSlow: add('recordSlow', recordBehind.slow),
       follows: add('follows', follows),
       followsHooked: add('followsHooked', followsHooked),
       handed: add('handed', handed),
@@ -554,6 +565,27 @@ describe('findWakers: holders, deadlocks and followed promises', () => {
     expect(w.heldHere).toBeUndefined();
     expect(w.deadlock).toBeUndefined();
     expect(w.heldBy).toEqual([expect.objectContaining({name: 'thenSlow'})]);
+  });
+
+  test("(j) a limiter whose queue keeps a record per call (bottleneck's shape), used again inside its own job: held by the running record's run(), a deadlock", () => {
+    expect(leaves.recordNested.waker).toMatchObject({
+      kind: 'object',
+      deadlock: true,
+    });
+    expect(leaves.recordNested.waker!.what).toMatch(
+      /^its resolve function is kept in LimitedJob\.resolve /,
+    );
+    expect(leaves.recordNested.waker!.heldHere).toMatchObject({
+      name: 'run',
+      file: 'test/unit/wakers/shapes.ts',
+    });
+  });
+
+  test('(j) the same, its running record waiting on something else: held by that branch, no deadlock', () => {
+    const w = leaves.recordBehind.waker!;
+    expect(w.heldHere).toBeUndefined();
+    expect(w.deadlock).toBeUndefined();
+    expect(w.heldBy).toEqual([expect.objectContaining({name: 'recordSlow'})]);
   });
 
   test('(g) a semaphore that keeps no release, waited on below another call of the same function: that call is named, as a possible deadlock', () => {

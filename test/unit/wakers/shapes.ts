@@ -233,3 +233,65 @@ export function startBehind(
   void limit(async () => 2);
   return {slow};
 }
+
+/** A waiting or running call of {@link recordLimiter} (bottleneck's `Job`). */
+class LimitedJob {
+  resolve: (v: unknown) => void = () => {};
+  readonly promise: Promise<unknown>;
+
+  constructor(
+    readonly limiter: RecordLimiter,
+    readonly fn: () => Promise<unknown>,
+  ) {
+    this.promise = new Promise(resolve => (this.resolve = resolve));
+  }
+
+  async run(): Promise<void> {
+    try {
+      this.resolve(await this.fn());
+    } finally {
+      this.limiter.done();
+    }
+  }
+}
+
+/** The limiter of {@link recordLimiter}. */
+class RecordLimiter {
+  readonly queue: LimitedJob[] = [];
+  running = 0;
+
+  constructor(readonly size: number) {}
+
+  next(): void {
+    while (this.running < this.size && this.queue.length > 0) {
+      this.running++;
+      void this.queue.shift()!.run();
+    }
+  }
+
+  done(): void {
+    this.running--;
+    this.next();
+  }
+}
+
+/**
+ * A limiter in bottleneck's shape: its queue keeps a record per call, the
+ * call's resolve function in it; the running record's `run()` holds the
+ * slot while it awaits the call. The promise of each call that had to queue
+ * is recorded under `key`.
+ */
+export function recordLimiter(
+  size: number,
+  key: object,
+): (fn: () => Promise<unknown>) => Promise<unknown> {
+  const limiter = new RecordLimiter(size);
+  return fn => {
+    const job = new LimitedJob(limiter, fn);
+    limiter.queue.push(job);
+    const queued = limiter.running >= limiter.size;
+    limiter.next();
+    if (queued) record(key, job.promise);
+    return job.promise;
+  };
+}
