@@ -137,7 +137,7 @@ export function reactionJobs(
 }
 
 /** Whether a heap object is a collection (many waiters' place). */
-function isCollection(cx: WakerContext, n: number): boolean {
+export function isCollection(cx: WakerContext, n: number): boolean {
   return COLLECTIONS.has(cx.ix.g.name(n));
 }
 

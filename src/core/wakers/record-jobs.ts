@@ -18,9 +18,7 @@
  */
 import {edgeNamed} from '../heap';
 import type {WakerContext} from './context';
-
-/** Classes of collections, which are no waiter's record. */
-const COLLECTIONS = new Set(['Array', 'Map', 'Set']);
+import {isCollection} from './jobs';
 
 /** See the module comment. `lock`: the waiter's record first. */
 export function recordJobs(
@@ -34,7 +32,7 @@ export function recordJobs(
   if (
     record === undefined ||
     g.type(record) !== 'object' ||
-    COLLECTIONS.has(g.name(record))
+    isCollection(cx, record)
   )
     return jobs;
   const ctor = ix.constructorOf(record);
