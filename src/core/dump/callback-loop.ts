@@ -23,6 +23,7 @@ import {
   functionPositions,
 } from '../fn-position';
 import type {Frame} from '../types';
+import {samePlace, samePosition} from './paths';
 
 /** What a dump says of a loop of callbacks. */
 export interface CallbackLoop {
@@ -65,7 +66,7 @@ export function callbackLoop(
   if (at === undefined) return null;
   // Each run once: a function may be on a path at more than one line (an
   // `await`, then the call that set the timer).
-  const count = path.filter(f => f.name === at.name && samePlace(f, at)).length;
+  const count = path.filter(f => samePlace(f, at)).length;
   return {at, count};
 }
 
@@ -98,18 +99,15 @@ function ownName(fn: AnyFunction): string | null {
 export function oneRun(path: readonly Frame[], at: Frame): Frame[] {
   const runs: number[] = [];
   path.forEach((f, i) => {
-    if (samePlace(f, at) && f.name === at.name) runs.push(i);
+    if (samePlace(f, at)) runs.push(i);
   });
   const last = path[path.length - 1];
   if (runs.length < 2 || last === undefined) return [...path];
   const once = path.slice(0, runs[1]);
-  while (once.length > 0 && samePlace(once[once.length - 1], last)) once.pop();
+  while (once.length > 0 && samePosition(once[once.length - 1], last))
+    once.pop();
   once.push(last);
   return once;
-}
-
-function samePlace(a: Frame, b: Frame): boolean {
-  return a.file === b.file && a.line === b.line && a.column === b.column;
 }
 
 /** `Scheduler.matchTime` → `matchTime`; `async run` → `run`. */

@@ -27,6 +27,7 @@ import type {FailedWith} from '../words';
 import type {DumpContext} from './context';
 import type {FrameMaker} from './frames';
 import {type Reason, type State, SettledReader} from './settled';
+import {samePlace, samePosition} from './paths';
 
 /** `await`s of one function followed back from a timer, at most. */
 const MAX_STEPS = 8;
@@ -342,10 +343,6 @@ function sameFailure(a: FailedWith, b: FailedWith): boolean {
   );
 }
 
-function sameFrame(a: Frame, b: Frame): boolean {
-  return a.name === b.name && samePosition(a, b);
-}
-
 /**
  * A retry loop's path drawn once: a loop of callbacks (each attempt started
  * from the previous pause's timer) goes back through every attempt to the
@@ -360,10 +357,6 @@ export function firstPass(path: readonly Frame[]): Frame[] {
   const last = path[path.length - 1];
   if (last === undefined) return [...path];
   const first = path.findIndex(f => samePosition(f, last));
-  if (sameFrame(path[first], last)) return path.slice(0, first + 1);
+  if (samePlace(path[first], last)) return path.slice(0, first + 1);
   return [...path.slice(0, first), last];
-}
-
-function samePosition(a: Frame, b: Frame): boolean {
-  return a.file === b.file && a.line === b.line && a.column === b.column;
 }

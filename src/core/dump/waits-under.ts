@@ -6,7 +6,7 @@
  */
 import type {CombinatorName, Leaf, TaskDump} from '../types';
 import {hostOf} from '../inputs';
-import {sameFrame, startsWith} from './paths';
+import {sameFrame, sharedFrames, startsWith} from './paths';
 
 /**
  * Promises a handle drawn under the one promise it keeps reaches too (inputs
@@ -48,13 +48,7 @@ function partingInput(
   handle: Leaf,
 ): {combinator: CombinatorName; index: number} | undefined {
   if (p.detached !== handle.detached) return undefined;
-  let n = 0;
-  while (
-    n < p.path.length &&
-    n < handle.path.length &&
-    sameFrame(p.path[n], handle.path[n])
-  )
-    n++;
+  const n = sharedFrames(p.path, handle.path, Infinity, sameFrame);
   const a = p.path[n]?.combinator;
   const b = handle.path[n]?.combinator;
   if (

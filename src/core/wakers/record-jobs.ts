@@ -57,12 +57,13 @@ export function recordJobs(
     self !== record &&
     ix.constructorOf(self) === ctor &&
     keepsOneOf(cx, self, others);
-  const suspended = (fn: number, receiver?: number): void => {
+  // The suspended calls of `fn`; `byReceiver`: only those on another record.
+  const suspended = (fn: number, byReceiver = false): void => {
     for (const q of ix.retainersOf(fn))
       if (
         g.edgeName(q.edge) === 'function' &&
         g.name(q.from) === 'Generator' &&
-        (receiver === undefined || another(edgeNamed(g, q.from, 'receiver')))
+        (!byReceiver || another(edgeNamed(g, q.from, 'receiver')))
       )
         jobs.add(q.from);
   };
@@ -70,7 +71,7 @@ export function recordJobs(
     // A native async method: suspended on another record.
     for (const r of ix.retainersOf(shared))
       if (g.edgeName(r.edge) === 'shared' && g.type(r.from) === 'closure')
-        suspended(r.from, -1);
+        suspended(r.from, true);
     // A method's calls, by its scope: the async functions made in them (a
     // compiled one's generator) on another record.
     const info = edgeNamed(g, shared, 'name_or_scope_info');
