@@ -21,7 +21,7 @@ describe.each([
       .replace(/after setTimeout \d+ ms/, 'after setTimeout <ms> ms');
 
   test('a hand-written loop: where, how many attempts failed, with what, the pause', () => {
-    expect(run.tests).toBe('9 failed, 9 total');
+    expect(run.tests).toBe('10 failed, 10 total');
     const d = find('a hand-written loop whose every attempt fails');
     const n = /\b(\d+) attempts failed/.exec(d);
     expect(n).not.toBeNull();
@@ -104,5 +104,24 @@ describe.each([
     expect(d).toMatch(
       /⏲ retry loop in <anonymous> at test\/retry\.test\.ts:\d+: \d connections failed, each with connect ECONNREFUSED 127\.0\.0\.1:1; next attempt after setTimeout 100 ms/,
     );
+  });
+
+  // got's shape: the pause is set after an `await` in a function the
+  // 'error' listener started, each socket after an `await` of the attempt:
+  // followed back through those reactions to the failed socket.
+  test("a request retried after an await in its 'error' listener: a retry loop of connections", () => {
+    const d = find(
+      'a request retried after an await in its error listener while the service is down',
+    ).replace(/\s+/g, ' ');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 retry loop\)/,
+    );
+    const m =
+      /⏲ retry loop in <anonymous> at test\/retry\.test\.ts:\d+: (\d+) connections failed, each with connect ECONNREFUSED 127\.0\.0\.1:1; next attempt after setTimeout \d+ ms/.exec(
+        d,
+      );
+    expect(m).not.toBeNull();
+    // Pauses of 50, 100, 150… ms within the 500 ms timeout: several.
+    expect(Number(m![1])).toBeGreaterThanOrEqual(3);
   });
 });

@@ -44,6 +44,9 @@ export interface SocketRetry {
   same: boolean;
 }
 
+/** Promise reactions followed back from one callback to its cause, at most. */
+const MAX_REACTIONS = 64;
+
 /** Attempts followed back, at most. */
 const MAX_ATTEMPTS = 1000;
 
@@ -99,8 +102,19 @@ interface Made {
  * is emitted from one, and a client connects from one).
  */
 function madeIn(g: WaitGraph, ctx: object | undefined): Made | undefined {
-  for (let hops = 0; ctx !== undefined && hops < 4; hops++) {
-    // A promise's reaction ran it: no socket's or timer's callback.
+  for (let hops = 0, reactions = 0; ctx !== undefined && hops < 4; hops++) {
+    // A promise's reaction ran it (code resumed after an `await`, a `.then`
+    // callback): what ran before it, where it subscribed, is the cause (got's
+    // retry timer, set after `await calculateDelay()` in a function its
+    // request's 'error' listener started; its next socket, made after the
+    // `await`s of the request it starts).
+    const reaction = g.promiseContext(ctx);
+    if (reaction !== undefined) {
+      if (++reactions > MAX_REACTIONS) return undefined;
+      ctx = reaction.context;
+      hops--;
+      continue;
+    }
     if (Stamp.capture(ctx) !== undefined) return undefined;
     const timer = g.timers.get(ctx);
     if (timer !== undefined)
