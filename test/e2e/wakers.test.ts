@@ -13,8 +13,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('18 failed, 18 total');
-    expect(all).toHaveLength(18);
+    expect(run.tests).toBe('19 failed, 19 total');
+    expect(all).toHaveLength(19);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -163,6 +163,18 @@ describe.each([
       'to close: end never pushed; end() was called, 1 byte still to write; its transform() has not called back for the chunk it was given',
     );
     expect(d).not.toContain('push(null)');
+  });
+
+  // `stream.end(resolve)`: Node keeps the callback in the stream's state
+  // until 'finish', which its stuck write() holds up.
+  test("streams: end(callback) is a wait for 'finish', held up by a write() that never called back", () => {
+    const d = find('end(callback) on a stream whose write never calls back');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 stream wait\)/,
+    );
+    expect(d.replace(/\s+/g, ' ')).toContain(
+      '↳ waits for a Writable stream (made with write() at src/export.ts:67:5) to finish: end() was called, 4 bytes still to write; its write() has not called back for the chunk it was given',
+    );
   });
 
   // A callback API mocked with jest.fn(): what keeps the callback is the

@@ -1,7 +1,8 @@
 /**
  * Recognises listeners that keep a resolve function: on an EventEmitter (by
  * its `_events`: a function there, or a record of eventemitter3's shape,
- * listener-records.ts), on a jsdom EventTarget (`_eventListeners`), on Node's
+ * listener-records.ts; a writable stream's `end(cb)` too, kept in its state
+ * until 'finish'), on a jsdom EventTarget (`_eventListeners`), on Node's
  * EventTarget (an AbortSignal: `kEvents`). Names the event and the emitter,
  * and from the emitter's live state whether the event already happened.
  * Emitters that are streams or child processes are described by streams.ts.
@@ -122,6 +123,17 @@ export function recogniseListener(
       );
     if (stream === undefined) waker.what += readInput(cx, node);
     return {waker, place: listenerPlace(label, name)};
+  }
+  if (edge === '_writableState' && k >= 3) {
+    // `stream.end(cb)`: Node keeps `cb` in its state's kOnFinished list, and
+    // calls it on 'finish' (or with the error that ends it first).
+    const list = cx.ix.via(chain, k - 2);
+    if (typeof list === 'string' && list.includes('kOnFinished')) {
+      const label = eventLabel('finish', EVENT_NAME);
+      const waker = describeStreamOrProcess(cx, node, 'finish', label);
+      if (waker !== undefined)
+        return {waker, place: listenerPlace(label, name)};
+    }
   }
   if (edge === 'listenerTree' && k >= 2) {
     const event = treeEvent(cx, chain, k, down);
