@@ -197,6 +197,8 @@ export interface FailedWith {
   kind: string;
   /** A system error's code (`ECONNREFUSED`), said after its class. */
   code?: string;
+  /** A fetch Response's HTTP status (an error's: 400 and over). */
+  status?: number;
   /** True for an object (an Error or not), false for a primitive. */
   error: boolean;
   /** Where it was thrown: the first frame of the project on its stack. */
@@ -219,6 +221,7 @@ export interface FailedWith {
 }
 
 function failedWith(f: FailedWith): string {
+  if (f.status !== undefined) return `an HTTP ${f.status} response`;
   if (!f.error) return `a thrown ${f.kind} (not an Error)`;
   const thrown = (e: {
     kind: string;

@@ -11,7 +11,8 @@
  * An attempt that catches its own failure and returns it (cockatiel's
  * `invoke`, fulfilled with `{error}`; a `[err, value]` pair) counts as
  * failed when the value it fulfilled with keeps an error in an own data
- * property (settled.ts `carried`).
+ * property (settled.ts `carried`); so does a fetch that fulfilled with a
+ * Response of an error's status (openai's client retrying a 503).
  *
  * A callback that got its error from anything but a promise (an I/O callback
  * called with an error) leaves nothing recorded that says it failed: its
@@ -279,6 +280,8 @@ export class Retries {
     const reason = s.awaited === undefined ? null : this.reason(s.awaited);
     if (reason === null) return null;
     if (reason.type !== 'object') return {kind: reason.type, error: false};
+    if (reason.status !== undefined)
+      return {kind: 'Response', status: reason.status, error: false};
     const {carrier} = reason;
     return {
       kind: reason.cls ?? 'an object',
@@ -338,6 +341,7 @@ function sameFailure(a: FailedWith, b: FailedWith): boolean {
   return (
     a.kind === b.kind &&
     a.code === b.code &&
+    a.status === b.status &&
     a.error === b.error &&
     a.at === b.at
   );

@@ -22,6 +22,11 @@ export interface Reason {
   cls: string | null;
   /** A system error's code (`ECONNREFUSED`, `ERR_…`), if it has one. */
   code?: string;
+  /**
+   * For a fetch `Response` an attempt fulfilled with: its HTTP status, an
+   * error's (400 and over).
+   */
+  status?: number;
   /** The `at …` lines of its `stack`, without the message before them. */
   frames: string[];
   /**
@@ -33,14 +38,21 @@ export interface Reason {
 }
 
 /** An error's class and frames, as a reader returned them. */
-function framesOf(v: {cls?: unknown; code?: unknown; frames?: unknown}): {
+function framesOf(v: {
+  cls?: unknown;
+  code?: unknown;
+  status?: unknown;
+  frames?: unknown;
+}): {
   cls: string | null;
   code?: string;
+  status?: number;
   frames: string[];
 } {
   return {
     cls: typeof v.cls === 'string' ? v.cls : null,
     ...(typeof v.code === 'string' ? {code: v.code} : {}),
+    ...(typeof v.status === 'number' ? {status: v.status} : {}),
     frames: Array.isArray(v.frames)
       ? v.frames.filter((f): f is string => typeof f === 'string')
       : [],
@@ -114,9 +126,18 @@ const REASON_READER = `function () {
 
 // Run on a fulfilled value in its own realm: the first error among its own
 // data properties (or elements), read as REASON_READER reads a reason; null
-// when there is none. No getter is called, no value returned.
+// when there is none. No getter of the program is called, no value returned.
+// A fetch Response (the realm's own class: Node's) with an error's status
+// (400 and over) is a failed attempt too: its status is read through Node's
+// getter, which only reads it.
 const CARRIED_READER = `function () {
   if (this === null || typeof this !== 'object') return null;
+  const R = globalThis.Response;
+  if (typeof R === 'function' && Object.prototype.isPrototypeOf.call(R.prototype, this)) {
+    const d = Object.getOwnPropertyDescriptor(R.prototype, 'status');
+    const status = d !== undefined && typeof d.get === 'function' ? d.get.call(this) : undefined;
+    return typeof status === 'number' && status >= 400 ? {cls: 'Response', status, frames: []} : null;
+  }
   const isError = v =>
     v !== null && typeof v === 'object' && Object.prototype.toString.call(v) === '[object Error]';
   let error;
