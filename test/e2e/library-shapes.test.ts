@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('83 failed, 1 passed, 84 total');
-    expect(all).toHaveLength(83);
+    expect(run.tests).toBe('84 failed, 1 passed, 85 total');
+    expect(all).toHaveLength(84);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -1423,6 +1423,23 @@ describe.each([
     );
     expect(d.replace(/│/g, '').replace(/\s+/g, ' ')).toMatch(
       /└╼ call at src\/rpc\.js:16:12 ⏸ promise, never settled; it waits on: ↳ its resolve function is kept in RpcClient\.pending \(a Map\) .*└╼ <anonymous> at src\/rpc\.js:18:21 ⏲ setTimeout 60000 ms, fires in .*; a timeout on the promise above: its callback can settle that promise, ending the wait/,
+    );
+  });
+
+  // emittery's listener table (wakers/listener-tables.ts): a WeakMap keyed
+  // by the emitter, a Map from each event's name to its listeners. It read
+  // "its resolve function is kept in a Map …, and nothing has called it".
+  test('an event nobody emits, on an emitter whose listeners are kept beside it: the event and the emitter named', () => {
+    const d = outline(
+      find(
+        'an event nobody emits, on an emitter whose listeners are kept beside it',
+      ),
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 event wait\)\n/,
+    );
+    expect(d.replace(/\s+/g, ' ')).toContain(
+      "↳ waits for 'ready' on a Bus: not emitted since its listener was added, or emitted without settling it",
     );
   });
 });

@@ -10,6 +10,7 @@ import type {Chain} from './heap-index';
 import type {Recognised, WakerContext} from './context';
 import {recogniseTimer} from './timers';
 import {recogniseListener} from './events';
+import {recogniseListenerTable} from './listener-tables';
 import {recogniseHolder} from './objects';
 import {recogniseQuestion} from './questions';
 import {recogniseMockCall} from './mock-calls';
@@ -60,6 +61,7 @@ export function recognise(
     recogniseQuestion(cx, chain, k, edge) ??
     recogniseTimer(cx, chain, k, edge, subject.leaf.waiting === true) ??
     recogniseListener(cx, chain, k, edge, down) ??
+    recogniseListenerTable(cx, chain, k, edge) ??
     recogniseMockCall(cx, chain, k) ??
     recogniseNativeHandle(cx, chain, k, edge) ??
     recogniseHolder(cx, chain, k, edge);
