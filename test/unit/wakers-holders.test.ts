@@ -728,6 +728,7 @@ test('a resolve function kept by a function bind() made is said to be kept by a 
 describe('findWakers: listeners kept in a WeakMap, and in listener records', () => {
   const weakModule = require('./wakers/weak-module') as {
     once(emitter: object, event: string): Promise<unknown>;
+    call(client: object): Promise<unknown>;
   };
   const Emitter3 = require('./wakers/emitter3') as new () => {
     on(event: string, fn: (v: unknown) => void): void;
@@ -776,7 +777,8 @@ describe('findWakers: listeners kept in a WeakMap, and in listener records', () 
     other.emit('reday');
     await pause(1);
     leaves = {
-      weak: leafOf(weakModule.once(cache, 'ready')),
+      weak: leafOf(weakModule.call(cache)),
+      table: leafOf(weakModule.once(cache, 'ready')),
       unreached: unreached!,
       once: leafOf(once),
       on: leafOf(on),
@@ -792,16 +794,26 @@ describe('findWakers: listeners kept in a WeakMap, and in listener records', () 
   test("a WeakMap's value is kept by the WeakMap under its key, not by the key: the key is named as such", () => {
     expect(leaves.weak.waker).toMatchObject({
       kind: 'variable',
-      short: 'kept in `eventsMap` of test/unit/wakers/weak-module.js',
+      short: 'kept in `pendingMap` of test/unit/wakers/weak-module.js',
     });
     expect(leaves.weak.waker!.what).toMatch(
-      /^its resolve function is kept in a Map \(by a function at test\/unit\/wakers\/weak-module\.js:\d+:\d+\), itself kept in `eventsMap` of test\/unit\/wakers\/weak-module\.js \(a WeakMap\) under a key that is a Cache \(class Cache at test\/unit\/wakers-holders\.test\.ts:\d+:\d+\), and nothing has called it$/,
+      /^its resolve function is kept in a Map, itself kept in `pendingMap` of test\/unit\/wakers\/weak-module\.js \(a WeakMap\) under a key that is a Cache \(class Cache at test\/unit\/wakers-holders\.test\.ts:\d+:\d+\), and nothing has called it$/,
     );
   });
 
+  // emittery's shape (wakers/listener-tables.ts): the Map is from an event's
+  // name to its listeners; the key is the emitter.
+  test('a listener in a table beside its emitter (a WeakMap keyed by it, of Maps by event name): a wait for that event on the key', () => {
+    expect(leaves.table.waker).toEqual({
+      kind: 'event',
+      what: "waits for 'ready' on a Cache: not emitted since its listener was added, or emitted without settling it",
+      short: "waits for 'ready' on a Cache",
+    });
+  });
+
   test('a WeakMap keeps a value only while its key lives: a key only the waiting code refers to reaches nothing running', () => {
-    expect(leaves.unreached.waker!.what).toMatch(
-      /^its resolve function is kept in a Map .* under a key that is a Cache .*, and nothing has called it; only objects that nothing running can reach keep what can settle it$/,
+    expect(leaves.unreached.waker!.what).toBe(
+      "waits for 'ready' on a Cache: not emitted since its listener was added, or emitted without settling it; only objects that nothing running can reach keep what can settle it",
     );
   });
 

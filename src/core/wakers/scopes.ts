@@ -53,8 +53,22 @@ export function scopeHolder(
     const d = depth.get(node)!;
     if (d >= DEPTH) continue;
     for (const {from, edge} of ix.retainersOf(node)) {
+      // Reached again, as near, by another edge: the one whose name sorts
+      // first is kept, so that the path does not change with the heap's
+      // order from run to run (redux-toolkit's `entry.effect` and
+      // `entry.predicate`, two listeners closing over one scope).
+      if (down.has(from)) {
+        const was = down.get(from)!;
+        if (
+          depth.get(from) === d + 1 &&
+          was !== -1 &&
+          !ix.skip(edge) &&
+          String(g.edgeName(edge)) < String(g.edgeName(was))
+        )
+          down.set(from, edge);
+        continue;
+      }
       if (
-        down.has(from) ||
         ix.skip(edge) ||
         ix.probe.ours[from] === 1 ||
         g.type(from) === 'synthetic' ||

@@ -12,3 +12,17 @@ exports.once = function (emitter, event) {
     listeners.add(value => resolve(value));
   });
 };
+
+// Calls awaiting their replies, kept as a client's pending calls are: in a
+// module's WeakMap whose key is the client and whose value a Map from a
+// call's number to its resolve function (no event's name: no listener).
+const pendingMap = new WeakMap();
+let nextId = 0;
+
+exports.call = function (client) {
+  return new Promise(resolve => {
+    let pending = pendingMap.get(client);
+    if (!pending) pendingMap.set(client, (pending = new Map()));
+    pending.set(++nextId, resolve);
+  });
+};
