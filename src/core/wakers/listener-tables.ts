@@ -8,13 +8,11 @@
  * emitter by its class.
  */
 import type {Chain} from './heap-index';
+import {IDENTIFIER} from './heap-code';
 import {type Recognised, type WakerContext, EVENT_NAME} from './context';
 import {emitterWaker, listenerPlace} from './event-words';
 import {weakEntryBelow} from './weak-maps';
 import {eventLabel} from './words';
-
-/** A class name (never a value of the program). */
-const CLASS = /^[A-Za-z_$][\w$]{0,39}$/;
 
 /**
  * The listener of a table of the shape above that the chain goes through
@@ -48,7 +46,7 @@ export function recogniseListenerTable(
   const event = stringAt(cx, chain.nodes[entry.at - 1], index - 1);
   const emitter = entry.key;
   const cls = g.name(emitter);
-  if (event === null || g.type(emitter) !== 'object' || !CLASS.test(cls))
+  if (event === null || g.type(emitter) !== 'object' || !IDENTIFIER.test(cls))
     return undefined;
   const label = eventLabel(event, EVENT_NAME);
   return {
@@ -59,7 +57,7 @@ export function recogniseListenerTable(
   };
 }
 
-/** A Set or an array whose elements are functions, or a function. */
+/** What a table keeps an event's listeners in: a Set, an array, a function. */
 function isListeners(cx: WakerContext, node: number): boolean {
   const g = cx.ix.g;
   if (g.type(node) === 'closure') return true;

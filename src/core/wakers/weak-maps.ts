@@ -8,6 +8,7 @@
  */
 import type {HeapGraph} from '../heap';
 import type {Chain, HeapIndex} from './heap-index';
+import {IDENTIFIER} from './heap-code';
 import {article} from './words';
 
 /** The name V8 gives a WeakMap entry's edges; the table's snapshot id. */
@@ -110,7 +111,7 @@ export function weakWords(
 }
 
 /** A class name (never a value of the program). */
-const CLASS = /^[A-Za-z_$][\w$]{0,39}$/;
+const CLASS = IDENTIFIER;
 
 /** A key by its class, and where the class is when the program defines it. */
 function keyWords(ix: HeapIndex, key: number): string | null {
