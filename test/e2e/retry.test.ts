@@ -21,7 +21,7 @@ describe.each([
       .replace(/after setTimeout \d+ ms/, 'after setTimeout <ms> ms');
 
   test('a hand-written loop: where, how many attempts failed, with what, the pause', () => {
-    expect(run.tests).toBe('12 failed, 12 total');
+    expect(run.tests).toBe('13 failed, 13 total');
     const d = find('a hand-written loop whose every attempt fails');
     const n = /\b(\d+) attempts failed/.exec(d);
     expect(n).not.toBeNull();
@@ -145,5 +145,19 @@ describe.each([
     );
     expect(poll).not.toContain('retry loop');
     expect(poll).not.toContain('failed');
+  });
+
+  // The same, handled by a `.then` callback (fetch-retry's shape): the
+  // fulfilled value of the subscription whose callback set the pause is read
+  // as an `await`'s is. (The executor's promise is drawn as a branch of its
+  // own beside the loop: the waker search does not link them; not pinned.)
+  test('a fetch answered 503, retried from its .then callback: a retry loop with the status', () => {
+    const d = find(
+      'a fetch answered 503, retried from its .then callback',
+    ).replace(/\s+/g, ' ');
+    expect(d).toMatch(/\(1 retry loop[,)]/);
+    expect(d).toMatch(
+      /⏲ retry loop in <anonymous> at test\/retry\.test\.ts:\d+: \d attempts failed, each with an HTTP 503 response; next attempt after setTimeout \d+ ms/,
+    );
   });
 });

@@ -164,14 +164,17 @@ export class Retries {
         if (kind === 'await' || kind === 'then') found = s;
         break;
       }
-      // A fulfilled `await` of the same function: its `catch` went on. Or
-      // an attempt that caught its failure and returned it (cockatiel's
-      // `{error}`): the pause after it is the loop's.
-      if (state !== 'fulfilled' || kind !== 'await') break;
+      // An attempt that caught its failure and returned it (cockatiel's
+      // `{error}`), or a fetch answered with an error's status, awaited or
+      // handled by a `.then` callback (fetch-retry's): the pause after it is
+      // the loop's. Or a fulfilled `await` of the same function: its `catch`
+      // went on.
+      if (state !== 'fulfilled' || (kind !== 'await' && kind !== 'then')) break;
       if (this.reason(s.awaited) !== null) {
         found = s;
         break;
       }
+      if (kind !== 'await') break;
       // Unless a timer set in the run that made this `await` has fired: a
       // pause that ended, and what came after it is the next attempt (its
       // request's timeout is no pause).
