@@ -102,20 +102,9 @@ interface Made {
  * is emitted from one, and a client connects from one).
  */
 function madeIn(g: WaitGraph, ctx: object | undefined): Made | undefined {
-  for (let hops = 0, reactions = 0; ctx !== undefined && hops < 4; hops++) {
-    // A promise's reaction ran it (code resumed after an `await`, a `.then`
-    // callback): what ran before it, where it subscribed, is the cause (got's
-    // retry timer, set after `await calculateDelay()` in a function its
-    // request's 'error' listener started; its next socket, made after the
-    // `await`s of the request it starts).
-    const reaction = g.promiseContext(ctx);
-    if (reaction !== undefined) {
-      if (++reactions > MAX_REACTIONS) return undefined;
-      ctx = reaction.context;
-      hops--;
-      continue;
-    }
-    if (Stamp.capture(ctx) !== undefined) return undefined;
+  for (let hops = 0; ctx !== undefined && hops < 4; hops++) {
+    ctx = beforeReactions(g, ctx);
+    if (ctx === undefined || Stamp.capture(ctx) !== undefined) return undefined;
     const timer = g.timers.get(ctx);
     if (timer !== undefined)
       return {kind: 'timer', object: ctx, capture: timer};
@@ -137,6 +126,24 @@ function madeIn(g: WaitGraph, ctx: object | undefined): Made | undefined {
     const next = trigger === undefined ? undefined : g.byAsyncId(trigger);
     if (next === ctx) return undefined;
     ctx = next;
+  }
+  return undefined;
+}
+
+/**
+ * When a promise's reaction ran with `ctx` (code resumed after an `await`, a
+ * `.then` callback), what ran before it, where it subscribed, is the cause:
+ * followed back to the first context that is none (got's retry timer, set
+ * after `await calculateDelay()` in a function its request's 'error'
+ * listener started; its next socket, made after the `await`s of the request
+ * it starts). Undefined past {@link MAX_REACTIONS}.
+ */
+function beforeReactions(g: WaitGraph, ctx: object): object | undefined {
+  let at: object | undefined = ctx;
+  for (let n = 0; at !== undefined && n <= MAX_REACTIONS; n++) {
+    const reaction = g.promiseContext(at);
+    if (reaction === undefined) return at;
+    at = reaction.context;
   }
   return undefined;
 }

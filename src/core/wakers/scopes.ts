@@ -32,6 +32,9 @@ const PAST = new Set([
   'Promise',
 ]);
 
+/** Edges that say nothing of who holds an object. */
+const NOT_HELD = new Set(['map', '__proto__', 'prototype']);
+
 /**
  * The waker that names the nearest scope variable keeping `fn` through an
  * object, or undefined.
@@ -53,6 +56,9 @@ export function scopeHolder(
     const d = depth.get(node)!;
     if (d >= DEPTH) continue;
     for (const {from, edge} of ix.retainersOf(node)) {
+      // Not through V8's metadata, nor a prototype.
+      const name = g.edgeName(edge);
+      if (ix.skip(edge) || NOT_HELD.has(String(name))) continue;
       // Reached again, as near, by another edge: the one whose name sorts
       // first is kept, so that the path does not change with the heap's
       // order from run to run (redux-toolkit's `entry.effect` and
@@ -62,21 +68,16 @@ export function scopeHolder(
         if (
           depth.get(from) === d + 1 &&
           was !== -1 &&
-          !ix.skip(edge) &&
-          String(g.edgeName(edge)) < String(g.edgeName(was))
+          String(name) < String(g.edgeName(was))
         )
           down.set(from, edge);
         continue;
       }
       if (
-        ix.skip(edge) ||
         ix.probe.ours[from] === 1 ||
         g.type(from) === 'synthetic' ||
         g.type(from) === 'code'
       )
-        continue;
-      const name = g.edgeName(edge);
-      if (name === 'map' || name === '__proto__' || name === 'prototype')
         continue;
       down.set(from, edge);
       depth.set(from, d + 1);

@@ -100,7 +100,9 @@ export function weakWords(
   const value = chain.nodes[entry.at];
   return {
     value:
-      entry.at > 0 && g.type(value) === 'object' && CLASS.test(g.name(value))
+      entry.at > 0 &&
+      g.type(value) === 'object' &&
+      IDENTIFIER.test(g.name(value))
         ? article(g.name(value))
         : null,
     key: entry.key !== -1 ? keyWords(ix, entry.key) : null,
@@ -110,15 +112,12 @@ export function weakWords(
   };
 }
 
-/** A class name (never a value of the program). */
-const CLASS = IDENTIFIER;
-
 /** A key by its class, and where the class is when the program defines it. */
 function keyWords(ix: HeapIndex, key: number): string | null {
   const g = ix.g;
   if (g.type(key) === 'closure') return 'a function';
   const name = g.name(key);
-  if (g.type(key) !== 'object' || !CLASS.test(name)) return null;
+  if (g.type(key) !== 'object' || !IDENTIFIER.test(name)) return null;
   const at = ix.isProgramClass(key) ? ix.classAt(key) : undefined;
   return `${article(name)}${at !== undefined ? ` (class ${name} at ${at.file}:${at.line}:${at.column})` : ''}`;
 }
