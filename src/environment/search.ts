@@ -20,19 +20,18 @@ import {
 import {isMachinery, isSharedWithJest} from '../core/machinery';
 import {recorderObjects} from '../core/record';
 import {ledgerObjects} from '../core/leftovers';
-import type {Leaf, TaskDump, WakerSkip} from '../core/types';
+import type {Leaf, TaskDump} from '../core/types';
 import {
   type GuardQuestion,
   type WakerSubject,
   findWakers,
 } from '../core/wakers';
-import {SearchBudget} from './search-budget';
 import {states} from './state';
-import {memoryVerdict, readMemory} from './search-memory';
-import {type Lookup, WakerCache, leafSignature, originOf} from './waker-cache';
+import {readMemory} from './search-memory';
+import {searchFailed, skipOf, skipReason, state} from './search-limits';
+import {type Lookup, leafSignature, originOf} from './waker-cache';
 import {SearchShare} from './search-share';
 import {HANDOFF_VARIABLE} from '../reporter/handoff';
-import {messageOf} from './errors';
 import {phasesLine} from '../core/stopwatch';
 import {dropUnfed} from '../core/dump/fed';
 import {markAside, unmarkAlone} from '../core/dump/aside';
@@ -62,47 +61,6 @@ export interface SearchOptions {
    * reading live objects cheaply (core/heap-ways.ts).
    */
   roots?: object[];
-}
-
-interface ProcessState {
-  cache: WakerCache;
-  budget: SearchBudget;
-  /** The first line of a failed search's error: no more searches after it. */
-  failed: string | undefined;
-}
-
-const state: ProcessState = {
-  cache: new WakerCache(),
-  budget: new SearchBudget(),
-  failed: undefined,
-};
-
-/**
- * Starts this process's searches afresh (for tests of the environment).
- */
-export function resetSearches(): void {
-  state.cache = new WakerCache();
-  state.budget = new SearchBudget();
-  state.failed = undefined;
-}
-
-/**
- * The line under a leaf whose waker a limit kept from being looked for; the
- * same words for every leaf of one reason.
- */
-export function skipOf(
-  reason: WakerSkip['reason'],
-  maxHeapMb: number,
-): WakerSkip {
-  const what = {
-    heap: `not looked for: the heap was over \`wakersMaxHeapMb\` (${maxHeapMb} MB)`,
-    memory:
-      'not looked for: a heap snapshot would need more memory than this test process has to spare',
-    budget:
-      'not looked for: this test process has spent its time for waker searches (see `wakersBudgetPercent`)',
-    failed: 'not looked for: an earlier search in this test process failed',
-  }[reason];
-  return {reason, what};
 }
 
 /**
@@ -319,20 +277,6 @@ function searchOrReuse(
   }
 }
 
-/** Why no search may run now (an earlier one failed, memory, the budget). */
-function skipReason(
-  memory: ReturnType<typeof readMemory>,
-  options: SearchOptions,
-): WakerSkip['reason'] | null {
-  if (state.failed !== undefined) return 'failed';
-  return (
-    memoryVerdict(memory, options.maxHeapMb) ??
-    (state.budget.allows(memory.heapUsedMb, options.budgetPercent)
-      ? null
-      : 'budget')
-  );
-}
-
 /** What every search of a test process is given about where it runs. */
 function searchContext(ctx: DumpContext, options: SearchOptions) {
   return {
@@ -357,13 +301,6 @@ function unholdAll(guards: readonly GuardQuestion[]): void {
       delete q.waiting.heldElsewhere;
       delete q.waiting.waker;
     }
-}
-
-/** A search that failed: said in one line, and the process's last. */
-function searchFailed(dump: TaskDump, e: unknown): void {
-  const why = messageOf(e).split('\n')[0];
-  state.failed = why;
-  dump.wakerNote = `What could settle each promise could not be looked for: the search failed (${why}); no more searches are made in this test process.`;
 }
 
 /**

@@ -11,11 +11,8 @@ import {
 } from '../../src/core/types';
 import {findWakers} from '../../src/core/wakers';
 import {renderDump} from '../../src/core/render';
-import {
-  resetSearches,
-  searchWakers,
-  skipOf,
-} from '../../src/environment/search';
+import {searchWakers} from '../../src/environment/search';
+import {resetSearches, skipOf} from '../../src/environment/search-limits';
 import {SearchBudget} from '../../src/environment/search-budget';
 import {
   type MemoryReading,

@@ -58,7 +58,7 @@ export function chainOf(
     seen.add(x);
     const p = x.awaits !== undefined ? x.self : g.promiseOf.get(x);
     if (p !== undefined) promises.push(p);
-    const waiters = walker.waitersOf(x);
+    const waiters = walker.waiters.of(x);
     // A Promise subclass's instance, a combinator's input: its chain goes on
     // through the wrapper V8 made of it (subclass-inputs.ts).
     const wrapper = waiters.length === 0 ? walker.subclassInput(x) : undefined;

@@ -27,6 +27,7 @@ import {
 import {isDownlevelHelper} from '../stack/downlevel';
 import {asyncIdOf, ownerOf} from '../node-symbols';
 import type {CombinatorName} from '../types';
+import {ResumedRuns} from './resumed';
 
 /** What a creation capture made. */
 export type CreationKind = 'new-promise' | 'call' | 'combinator' | 'other';
@@ -36,9 +37,6 @@ export type WaitKind =
   'await' | 'then' | 'input' | 'adopt' | 'wrapper' | 'bare';
 
 const THEN = /^(Promise\.)?(then|catch|finally)$/;
-
-/** Settled `await`s followed back from a pending one, at most. */
-const MAX_RESUMED = 64;
 
 /** Frames compared to tell one call of a function from another. */
 export const CALL_PATH_DEPTH = 4;
@@ -79,8 +77,8 @@ export class WaitGraph {
   private readonly inputs = new Map<Capture, Input | null>();
   /** The pending subscriptions, read with the creations. */
   private readonly waits: Capture[];
-  /** Pending subscriptions by the promise whose callback made them. */
-  private waitsIn: Map<Capture, Capture[]> | undefined;
+  /** {@link laterAwait}'s index, made at the first question. */
+  private resumed: ResumedRuns | undefined;
 
   constructor(root: Root) {
     const gather = (r: Root): void => {
@@ -330,53 +328,10 @@ export class WaitGraph {
 
   /**
    * Where the run of an async function resumed from its `await` `p` waits
-   * now: the last pending `await` of the same function made in that run, if
-   * any (none while the run is still going), or in a run resumed from an
-   * `await` of that run that has settled since, and so on (`await a; await
-   * b;` after `p`: the function waits at `b`).
+   * now (resumed.ts).
    */
   laterAwait(p: Capture): Capture | undefined {
-    if (this.waitsIn === undefined) {
-      this.waitsIn = new Map();
-      for (const w of this.waits)
-        for (const by of this.resumedFrom(w)) {
-          const list = this.waitsIn.get(by);
-          if (list === undefined) this.waitsIn.set(by, [w]);
-          else list.push(w);
-        }
-    }
-    const list = this.waitsIn.get(p);
-    return list === undefined ? undefined : list[list.length - 1];
-  }
-
-  /**
-   * The `await`s whose resumed runs led to the pending `await` `w` of the
-   * same function: the one whose run made it, the one whose run made that
-   * one (settled, as it resumed), and so on back.
-   */
-  private resumedFrom(w: Capture): Capture[] {
-    const out: Capture[] = [];
-    const top = this.sites(w)[0];
-    if (top === undefined || this.waitKind(w) !== 'await') return out;
-    const key = fnKey(top);
-    let by = this.promiseContext(w.context);
-    const first = by === undefined ? undefined : this.sites(by)[0];
-    if (first === undefined || fnKey(first) !== key) return out;
-    for (let hops = 0; by !== undefined && hops < MAX_RESUMED; hops++) {
-      out.push(by);
-      if (!by.settled || by.awaits === undefined) break;
-      const back = this.promiseContext(by.context);
-      const at = back === undefined ? undefined : this.sites(back)[0];
-      if (
-        back === undefined ||
-        this.waitKind(back) !== 'await' ||
-        at === undefined ||
-        fnKey(at) !== key
-      )
-        break;
-      by = back;
-    }
-    return out;
+    return (this.resumed ??= new ResumedRuns(this, this.waits)).laterAwait(p);
   }
 
   /** The subscriptions whose callbacks made `creations`, once each. */

@@ -206,7 +206,7 @@ export class StackWalk {
           return ups.map(b => below(b, rest));
         }
         // A call its caller caught at once: nothing waits through it.
-        if (this.w.onlyBookkept(call)) return [];
+        if (this.w.waiters.onlyBookkept(call)) return [];
       }
     }
     const path = leafward.reverse();
@@ -288,7 +288,7 @@ export class StackWalk {
    * call nothing awaits, one awaited later).
    */
   private stackAgrees(call: Capture, sites: Site[], i: number): boolean {
-    const waiters = this.w.waitersOf(call);
+    const waiters = this.w.waiters.of(call);
     if (waiters.length !== 1 || call.moreWaits > 0) return false;
     let next = i + 1;
     while (next < sites.length && !this.isProgram(sites[next])) next++;
@@ -318,7 +318,7 @@ export class StackWalk {
    * caller.
    */
   private chainAgrees(t: Capture, key: string, depth = 0): boolean {
-    const waiters = this.w.waitersOf(t);
+    const waiters = this.w.waiters.of(t);
     if (t.moreWaits > 0 || waiters.length > 1 || depth > 64) return false;
     if (waiters.length === 0) return true;
     const w = waiters[0];

@@ -19,7 +19,7 @@
 import type {Capture} from '../record';
 import {isSharedWithJest} from '../machinery';
 import {isDownlevelWait} from '../stack/downlevel';
-import {file, fnKey, isNode, name} from '../stack/sites';
+import {file, isNode, name} from '../stack/sites';
 import type {Frame} from '../types';
 import type {FrameMaker} from '../dump/frames';
 import type {Calls} from './calls';
@@ -36,6 +36,7 @@ import {Contexts} from './contexts';
 import {StackWalk} from './stack-walk';
 import {type SubclassInputs, subclassInputs} from './subclass-inputs';
 import {Between} from './between';
+import {Waiters} from './waiters';
 
 export {below, timerApi, type Branch, type Reach} from './branch';
 
@@ -55,12 +56,11 @@ export class Walker {
   readonly stack: StackWalk;
   readonly between: Between;
   readonly contexts: Contexts;
+  /** Which subscriptions wait on each promise (waiters.ts). */
+  readonly waiters: Waiters;
   private readonly ups = new Map<Capture, Branch[]>();
   private readonly leafUps = new Map<Capture, Branch[]>();
   private readonly waitUps = new Map<Capture, Branch[]>();
-  private readonly waiterLists = new Map<Capture, Capture[]>();
-  /** Promises with a `.catch()` of their maker's bookkeeping. */
-  private readonly bookkept = new Set<Capture>();
   /** {@link subclassInputs}, made at the first question. */
   private subclassFound: SubclassInputs | undefined;
 
@@ -73,6 +73,7 @@ export class Walker {
     this.stack = new StackWalk(this, g, calls, frames, opts);
     this.between = new Between(g, frames, opts);
     this.contexts = new Contexts(this, g, opts);
+    this.waiters = new Waiters(g, () => this.stack.bodyKey(), opts.testPath);
   }
 
   /** A capture's stack walked towards the Root (see stack-walk.ts). */
@@ -94,7 +95,7 @@ export class Walker {
       this.ups.set(p, out);
       return out;
     }
-    const waiters = this.waitersOf(p);
+    const waiters = this.waiters.of(p);
     out = [];
     for (const w of waiters) {
       // The runner awaits what the Root's body returned: where the body made
@@ -125,7 +126,7 @@ export class Walker {
       out = [];
     // Caught at once by what made it, and waited on no other way: its maker's
     // bookkeeping.
-    else if (waiters.length === 0 && this.bookkept.has(p)) out = [];
+    else if (this.waiters.onlyBookkept(p)) out = [];
     else {
       out = this.stack.walk(p, 1);
       // A call nothing waits on (`void work()`), when every subscription was
@@ -180,14 +181,6 @@ export class Walker {
     return out;
   }
 
-  /**
-   * Whether nothing waits on `p` but its maker's bookkeeping (see {@link
-   * ownBookkeeping}): no branch goes through it.
-   */
-  onlyBookkept(p: Capture): boolean {
-    return this.waitersOf(p).length === 0 && this.bookkept.has(p);
-  }
-
   /** Whether the code that made a promise is the runner's (Jest's own). */
   madeByRunner(c: Capture): boolean {
     // An async function's own promise is made by the function (frame 0);
@@ -201,97 +194,6 @@ export class Walker {
       return this.opts.isRunner(f) || this.opts.isMachinery(f);
     }
     return false;
-  }
-
-  /**
-   * The subscriptions on `p` that wait on it (not V8's wrappers, not dead).
-   * A `.then()`/`.catch()` chain whose end nothing waits on (a library's
-   * bookkeeping: generic-pool's `promise.catch(onTimeout)`) is no way the
-   * Root waits on `p` when something else waits on it: one hang, one branch.
-   * Alone, it is the only way known (a `done` test's `p.then(done)`).
-   */
-  waitersOf(p: Capture): Capture[] {
-    let out = this.waiterLists.get(p);
-    if (out !== undefined) return out;
-    out = [];
-    let dangling = 0;
-    for (const w of p.waits ?? []) {
-      if (w.settled) continue;
-      const kind = this.g.waitKind(w);
-      if (kind === 'wrapper') continue;
-      if (kind === 'input' && this.g.combinatorOf(w) === undefined) continue;
-      if (this.dangles(w)) {
-        if (this.ownBookkeeping(p, w)) {
-          this.bookkept.add(p);
-          continue;
-        }
-        dangling++;
-      }
-      out.push(w);
-    }
-    if (dangling > 0 && dangling < out.length)
-      out = out.filter(w => !this.dangles(w));
-    this.waiterLists.set(p, out);
-    return out;
-  }
-
-  /**
-   * Whether the chain nothing waits on `w` (see {@link dangles}) is the
-   * bookkeeping of the function that made the `new Promise` `p`, in the same
-   * run, before it handed `p` back: a `.catch()`, as fastq's `push` does
-   * (`p.catch(noop); return p`, so that a rejection its caller drops is not
-   * unhandled). Its caller's waiting, or not, is what says where `p` is
-   * waited on. Or of a function that called, in the same run, the one that
-   * made it (ioredis's constructor, `this.connect().catch(noop)`: a
-   * connection started, which its commands wait on in ways of their own;
-   * undici's `fetching`, `mainFetch(…).catch(…)`, inside Node's `fetch()`).
-   * Not a `.then()`, which may hand `p`'s outcome on to functions it was
-   * given (a thenable's `then(resolve, reject)`: its chain's end is dropped,
-   * its callbacks settle what awaits it), nor the Root body's own, nor, but
-   * for the maker's, one in the test file (its helpers' work is the test's).
-   */
-  private ownBookkeeping(p: Capture, w: Capture): boolean {
-    if (w.context !== p.context) return false;
-    const kind = this.g.creationKind(p);
-    if (kind !== 'new-promise' && kind !== 'call') return false;
-    const sites = this.g.sites(w);
-    const k = sites.findIndex(s => file(s) !== null);
-    const by = sites[k];
-    // V8's `catch` calls `then`: its frame is just above the one that called
-    // it.
-    if (
-      by === undefined ||
-      k < 1 ||
-      file(sites[k - 1]) !== null ||
-      name(sites[k - 1]) !== 'catch'
-    )
-      return false;
-    const key = fnKey(by);
-    if (key === this.stack.bodyKey()) return false;
-    const made = this.g.sites(p);
-    // The function that made the `new Promise`.
-    let at = 1;
-    while (made[at] !== undefined && isNode(made[at])) at++;
-    if (kind === 'new-promise' && made[at] !== undefined)
-      if (fnKey(made[at]) === key) return true;
-    // Or one that called it, in the same run, outside the test file (whose
-    // own helpers' calls are the test's: `void start().catch(log)`).
-    if (file(by) === this.opts.testPath) return false;
-    for (let i = 1; i < made.length; i++)
-      if (fnKey(made[i]) === key) return true;
-    return false;
-  }
-
-  /**
-   * Whether a subscription is a `.then()` chain whose end nothing waits on,
-   * every subscription on the way recorded.
-   */
-  private dangles(w: Capture, depth = 0): boolean {
-    if (this.g.waitKind(w) !== 'then' || this.isDownlevelled(w)) return false;
-    if (w.moreWaits > 0 || depth > 64) return false;
-    for (const x of w.waits ?? [])
-      if (!x.settled && !this.dangles(x, depth + 1)) return false;
-    return true;
   }
 
   /** Where a subscription waits, up to the Root. */
@@ -331,7 +233,7 @@ export class Walker {
         // `fetch()` under Jest's vm realm (its promise, another realm's, is
         // the one the program holds), where what waits on it waits.
         if (by === undefined)
-          return this.waitersOf(w).length > 0 ? this.up(w) : [];
+          return this.waiters.of(w).length > 0 ? this.up(w) : [];
         this.adopting.add(by);
         if (by.awaits !== undefined) {
           // A `.then` callback returned it: the callback's frames that made
@@ -382,7 +284,7 @@ export class Walker {
       case 'then':
         if (this.isDownlevelled(w)) return this.madeBranches(w);
         // A `.then()` chain waits where what waits on its end waits.
-        return this.waitersOf(w).length > 0
+        return this.waiters.of(w).length > 0
           ? this.up(w)
           : this.stack.walk(w, 0);
       case 'wrapper':

@@ -1,0 +1,126 @@
+/**
+ * Which subscriptions on a promise wait on it: the edges a branch goes up
+ * through. V8's wrappers and settled subscriptions are none, and a
+ * `.then()`/`.catch()` chain whose end nothing waits on is one only when
+ * nothing else waits (a library's bookkeeping beside its caller's `await`:
+ * one hang, one branch). Memoized per dump.
+ */
+import type {Capture} from '../record';
+import {isDownlevelWait} from '../stack/downlevel';
+import {file, fnKey, isNode, name} from '../stack/sites';
+import type {WaitGraph} from './graph';
+
+/** The waiters of each promise of one dump's graph. */
+export class Waiters {
+  private readonly lists = new Map<Capture, Capture[]>();
+  /** Promises with a `.catch()` of their maker's bookkeeping. */
+  private readonly bookkept = new Set<Capture>();
+
+  constructor(
+    private readonly g: WaitGraph,
+    /** The key of the Root body's function (stack/sites.ts `fnKey`). */
+    private readonly bodyKey: () => string | undefined,
+    /** Absolute path of the test file. */
+    private readonly testPath: string | undefined,
+  ) {}
+
+  /**
+   * Whether nothing waits on `p` but its maker's bookkeeping (see {@link
+   * ownBookkeeping}): no branch goes through it.
+   */
+  onlyBookkept(p: Capture): boolean {
+    return this.of(p).length === 0 && this.bookkept.has(p);
+  }
+
+  /**
+   * The subscriptions on `p` that wait on it (not V8's wrappers, not dead).
+   * A `.then()`/`.catch()` chain whose end nothing waits on (a library's
+   * bookkeeping: generic-pool's `promise.catch(onTimeout)`) is no way the
+   * Root waits on `p` when something else waits on it: one hang, one branch.
+   * Alone, it is the only way known (a `done` test's `p.then(done)`).
+   */
+  of(p: Capture): Capture[] {
+    let out = this.lists.get(p);
+    if (out !== undefined) return out;
+    out = [];
+    let dangling = 0;
+    for (const w of p.waits ?? []) {
+      if (w.settled) continue;
+      const kind = this.g.waitKind(w);
+      if (kind === 'wrapper') continue;
+      if (kind === 'input' && this.g.combinatorOf(w) === undefined) continue;
+      if (this.dangles(w)) {
+        if (this.ownBookkeeping(p, w)) {
+          this.bookkept.add(p);
+          continue;
+        }
+        dangling++;
+      }
+      out.push(w);
+    }
+    if (dangling > 0 && dangling < out.length)
+      out = out.filter(w => !this.dangles(w));
+    this.lists.set(p, out);
+    return out;
+  }
+
+  /**
+   * Whether the chain nothing waits on `w` (see {@link dangles}) is the
+   * bookkeeping of the function that made the `new Promise` `p`, in the same
+   * run, before it handed `p` back: a `.catch()`, as fastq's `push` does
+   * (`p.catch(noop); return p`, so that a rejection its caller drops is not
+   * unhandled). Its caller's waiting, or not, is what says where `p` is
+   * waited on. Or of a function that called, in the same run, the one that
+   * made it (ioredis's constructor, `this.connect().catch(noop)`: a
+   * connection started, which its commands wait on in ways of their own;
+   * undici's `fetching`, `mainFetch(…).catch(…)`, inside Node's `fetch()`).
+   * Not a `.then()`, which may hand `p`'s outcome on to functions it was
+   * given (a thenable's `then(resolve, reject)`: its chain's end is dropped,
+   * its callbacks settle what awaits it), nor the Root body's own, nor, but
+   * for the maker's, one in the test file (its helpers' work is the test's).
+   */
+  private ownBookkeeping(p: Capture, w: Capture): boolean {
+    if (w.context !== p.context) return false;
+    const kind = this.g.creationKind(p);
+    if (kind !== 'new-promise' && kind !== 'call') return false;
+    const sites = this.g.sites(w);
+    const k = sites.findIndex(s => file(s) !== null);
+    const by = sites[k];
+    // V8's `catch` calls `then`: its frame is just above the one that called
+    // it.
+    if (
+      by === undefined ||
+      k < 1 ||
+      file(sites[k - 1]) !== null ||
+      name(sites[k - 1]) !== 'catch'
+    )
+      return false;
+    const key = fnKey(by);
+    if (key === this.bodyKey()) return false;
+    const made = this.g.sites(p);
+    // The function that made the `new Promise`.
+    let at = 1;
+    while (made[at] !== undefined && isNode(made[at])) at++;
+    if (kind === 'new-promise' && made[at] !== undefined)
+      if (fnKey(made[at]) === key) return true;
+    // Or one that called it, in the same run, outside the test file (whose
+    // own helpers' calls are the test's: `void start().catch(log)`).
+    if (file(by) === this.testPath) return false;
+    for (let i = 1; i < made.length; i++)
+      if (fnKey(made[i]) === key) return true;
+    return false;
+  }
+
+  /**
+   * Whether a subscription is a `.then()` chain whose end nothing waits on,
+   * every subscription on the way recorded.
+   */
+  private dangles(w: Capture, depth = 0): boolean {
+    if (this.g.waitKind(w) !== 'then' || isDownlevelWait(this.g.sites(w)))
+      return false;
+    if (w.moreWaits > 0 || depth > 64) return false;
+    for (const x of w.waits ?? [])
+      if (!x.settled && !this.dangles(x, depth + 1)) return false;
+    return true;
+  }
+}
