@@ -137,7 +137,7 @@ describe.each([
       /^Task dump: 1 branch stuck after <elapsed> ms \(1 retry loop\)/,
     );
     expect(d).toMatch(
-      /⏲ retry loop in <anonymous> at test\/retry\.test\.ts:\d+: \d attempts failed, each with an HTTP 503 response; next attempt after setTimeout \d+ ms/,
+      /⏲ retry loop in <anonymous> at test\/retry\.test\.ts:\d+: 3 attempts failed, each with an HTTP 503 response; next attempt after setTimeout 60000 ms/,
     );
     // (The timeout may fall while a poll's fetch is in flight: then the
     // fetch is the branch, not the loop.)
@@ -156,7 +156,7 @@ describe.each([
     ).replace(/\s+/g, ' ');
     expect(d).toMatch(/\(1 retry loop[,)]/);
     expect(d).toMatch(
-      /⏲ retry loop in <anonymous> at test\/retry\.test\.ts:\d+: \d attempts failed, each with an HTTP 503 response; next attempt after setTimeout \d+ ms/,
+      /⏲ retry loop in <anonymous> at test\/retry\.test\.ts:\d+: 3 attempts failed, each with an HTTP 503 response; next attempt after setTimeout 60000 ms/,
     );
   });
 });
