@@ -17,14 +17,13 @@ import {describeHandle} from './handles';
 import type {Leftover, LeftoverKind} from './leftover-types';
 import {
   type Entry,
-  MAX_CHAIN,
   contextLeftByEarlierFile,
   contextOutsideRoots,
-  entryOfContext,
-  indexEntries,
 } from './leftovers';
+import {entryOfContext, indexEntries} from './ledger-chains';
 import {isImmediate, isOpen} from './open-state';
 import {endedFileWork} from './realms';
+import {samePlace} from './dump/paths';
 import {
   type Walked,
   callbackName,
@@ -86,6 +85,11 @@ interface Traced {
   via: boolean;
   /** Made by a jsdom window's timers, or in the callback of one. */
   jsdom: boolean;
+  /**
+   * Made, callbacks down, by an earlier round of a loop: its chain passes
+   * again through the place it was made at.
+   */
+  loop?: true;
 }
 
 /**
@@ -129,18 +133,22 @@ export function listLeftovers(
       w = walk(readAllCallSites([e], x => x.at!.holder ?? {})[0], ctx);
       walked.set(e, w);
     }
-    const attached =
-      w !== undefined &&
-      w.path.length > 0 &&
-      (w.reached || w.path[0].file === testFile);
-    let out: Traced | 'earlier' | null = null;
-    let root: Root | null;
     const parent =
       e.context === undefined
         ? undefined
         : entryOfContext(e.context, index, e.trigger);
+    // Its stack reached the test body, or begins in the test file where no
+    // callback of something the file opened ran it: a loop's next round,
+    // made in the callback of the round before while a later test runs, is
+    // the work of the test that started the loop, even written in the file.
+    const attached =
+      w !== undefined &&
+      w.path.length > 0 &&
+      (w.reached || (w.path[0].file === testFile && parent === undefined));
+    let out: Traced | 'earlier' | null = null;
+    let root: Root | null;
     const up =
-      !attached && parent !== undefined && hops < MAX_CHAIN
+      !attached && parent !== undefined && hops < entries.length
         ? trace(parent, hops + 1)
         : null;
     if (up === 'earlier' || (!attached && endedFileWork(e.object))) {
@@ -154,9 +162,15 @@ export function listLeftovers(
         up.createdAt === null
           ? []
           : [{...up.createdAt, name: callbackName(parent!), async: true}];
+      const path = [...up.path, ...via, ...(w?.path ?? [])];
+      const once = firstRound(path);
       out = {
         root: up.root,
-        path: [...up.path, ...via, ...(w?.path ?? [])],
+        path: once,
+        // (A round folded here, or in what made it.)
+        ...(up.loop === true || once.length < path.length
+          ? {loop: true as const}
+          : {}),
         createdAt: w?.path[w.path.length - 1] ?? null,
         detached: up.detached,
         via: true,
@@ -229,7 +243,10 @@ export function listLeftovers(
         ...(isSoon ? {soon: true as const} : {}),
         leftover: {
           kind: e.kind as LeftoverKind,
-          what: what.text,
+          what:
+            t.loop === true
+              ? `${what.text}; made by a loop whose rounds each start the next`
+              : what.text,
           keepsAlive: refOf(e) === true ? what.keeps : null,
           ...(what.firesInMs !== undefined ? {firesInMs: what.firesInMs} : {}),
           rootType: owner.rootType,
@@ -387,4 +404,16 @@ function describe(
   }
   const text = describeHandle(e.kind, e.object, {rootDir: ctx.rootDir});
   return text === null ? null : {text, keeps: true};
+}
+
+/**
+ * A loop's rounds, each made in the callback of the one before, drawn once:
+ * a path that passes again through the place its last frame is at (the
+ * function that sets the next round) is cut at its first pass there.
+ */
+function firstRound(path: Frame[]): Frame[] {
+  const last = path[path.length - 1];
+  if (last === undefined) return path;
+  const first = path.findIndex(f => samePlace(f, last));
+  return first < path.length - 1 ? path.slice(0, first + 1) : path;
 }

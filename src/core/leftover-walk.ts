@@ -9,7 +9,8 @@ import {
   enclosingStart,
   readAllCallSites,
 } from './callsites';
-import {type Entry, walkBehind} from './leftovers';
+import type {Entry} from './leftovers';
+import {walkBehind} from './ledger-chains';
 import type {ListContext} from './leftover-list';
 import {isImmediate} from './open-state';
 import type {Root} from './record';

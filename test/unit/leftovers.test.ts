@@ -8,7 +8,13 @@ import vm from 'node:vm';
 import {Worker} from 'node:worker_threads';
 import {createPositionMapper} from '../../src/core/callsites';
 import {type Found, listLeftovers} from '../../src/core/leftover-list';
-import {type Ledger, closeLedger, openLedger} from '../../src/core/leftovers';
+import {
+  type Ledger,
+  closeLedger,
+  openLedger,
+  tidyLedger,
+} from '../../src/core/leftovers';
+import {MAX_CHAIN} from '../../src/core/ledger-chains';
 import {isCircus} from '../../src/core/machinery';
 import {
   type Root,
@@ -507,6 +513,52 @@ describe('listLeftovers', () => {
     );
     expect(found.map(f => f.object)).toEqual([state.timer]);
     expect(found[0].root).toBe(first);
+  });
+
+  test("a loop its test left running, for more rounds under the next test than a prune follows back, is still the first test's", async () => {
+    // Each round's timer is set in the last round's callback while the
+    // second test runs (its Root active, so each has a stack of its own), a
+    // reconnect loop's shape. The ledger is tidied as each test ends.
+    const first = createRoot();
+    const second = createRoot();
+    const state: {stop: boolean; last?: NodeJS.Timeout; rounds: number} = {
+      stop: false,
+      rounds: 0,
+    };
+    cleanups.push(() => {
+      state.stop = true;
+      clearTimeout(state.last);
+      closeRoot(second);
+    });
+    const tick = (): void => {
+      if (state.stop) return;
+      state.rounds++;
+      state.last = setTimeout(tick, state.rounds < 3 * MAX_CHAIN ? 0 : 60_000);
+    };
+    enterRoot(first);
+    state.last = setTimeout(tick, 0);
+    leaveRoot(first);
+    closeRoot(first);
+    tidyLedger(ledger);
+    enterRoot(second);
+    while (state.rounds < 3 * MAX_CHAIN) await sleep(5);
+    leaveRoot(second);
+    tidyLedger(ledger);
+    const owners = new Map([
+      [first, 'leaves a loop running'],
+      [second, 'runs next'],
+    ]);
+    const found = list(owners);
+    expect(found.map(f => f.object)).toEqual([state.last]);
+    expect(owners.get(found[0].root)).toBe('leaves a loop running');
+    // Traced to the line in the first test that started it, each round's
+    // callback not repeated.
+    expect(found[0].leftover.path.map(f => f.name)).toEqual([
+      '<anonymous>',
+      'setTimeout callback',
+      'tick',
+    ]);
+    expect(found[0].leftover.path[0].file).toBe(THIS_FILE);
   });
 
   test('a timer set in a setImmediate callback of the test is traced through it', async () => {

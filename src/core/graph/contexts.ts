@@ -20,12 +20,8 @@ import {isYieldedCall} from '../stack/downlevel';
 import type {Frame} from '../types';
 import {type FunctionStart, viaEventFrame, viaFrame} from '../dump/frames';
 import {ownerOf, triggerIdOf} from '../node-symbols';
-import {
-  type EntryIndex,
-  contextLeftByEarlierFile,
-  entryOfContext,
-  ledgerIndex,
-} from '../leftovers';
+import {contextLeftByEarlierFile, ledgerIndex} from '../leftovers';
+import {type EntryIndex, entryOfContext} from '../ledger-chains';
 import type {WaitGraph} from './graph';
 import {
   type Branch,
