@@ -136,6 +136,42 @@ describe('chains without async functions', () => {
     ]);
   });
 
+  // A `.then()` on what a library returned, `.catch()` of its own promise
+  // (Node's fetch() returns one), its callback setting a timer: both
+  // subscriptions are the first in their run, so both keep a short stack
+  // (record/hooks.ts), and neither reaches the executor that made the test's
+  // promise. The walk goes on in the stack of the promise below them.
+  test("a timer set in the .then() callback of a library's .catch() of its own promise, made in an executor: under the executor's promise", async () => {
+    const library = (): Promise<void> =>
+      sleepFor(1, undefined, {ref: false}).catch(e => {
+        throw e;
+      });
+    const {tree} = await runBody(async () => {
+      await sleep(1);
+      await new Promise<void>(() => {
+        const attempt = (): void => {
+          const start = (): void => {
+            void library().then(() => {
+              setTimeout(() => {}, 60_000).unref();
+            });
+          };
+          start();
+        };
+        attempt();
+      });
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '⏸ promise, never settled; it waits on:',
+      '└╼ <anonymous>',
+      '   └╼ attempt',
+      '      └╼ start',
+      '         └╼ .then callback',
+      '            └╼ <anonymous>',
+      '               ⏲ setTimeout 60000 ms; the test timeout is 30 ms',
+    ]);
+  });
+
   test('a thenable awaited: what its then() started', async () => {
     const thenable = {
       then(resolve: (v: unknown) => void): unknown {

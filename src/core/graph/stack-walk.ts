@@ -43,6 +43,9 @@ import {
 import {RootBody} from './root-body';
 import type {Walker} from './walk';
 
+/** Short subscriptions of one run followed back to a full stack, at most. */
+const MAX_SHORT_HOPS = 8;
+
 /** Walks the stacks of one dump (see the module comment). */
 export class StackWalk {
   private readonly walks = new Map<Capture, Branch[][]>();
@@ -265,15 +268,22 @@ export class StackWalk {
    * ended in: the same run had the same callers.
    */
   private afterShort(c: Capture, last: Site | undefined): Branch[] | undefined {
-    const target = c.awaits;
-    if (!c.short || last === undefined || target == null) return undefined;
-    if (target.context !== c.context || !this.g.ours(target.owner))
-      return undefined;
-    const made = this.g.sites(target);
+    if (!c.short || last === undefined) return undefined;
     const key = fnKey(last);
-    for (let j = 1; j + 1 < made.length; j++) {
-      if (file(made[j]) === file(last) && fnKey(made[j]) === key)
-        return this.walk(target, j + 1);
+    // The promise may itself be a short subscription of the same run (Node's
+    // `fetch()` returns a `.catch()` of its own promise): on to what that
+    // one awaits, until a stack that has the frame.
+    let target = c.awaits;
+    for (let hops = 0; target != null && hops < MAX_SHORT_HOPS; hops++) {
+      if (target.context !== c.context || !this.g.ours(target.owner))
+        return undefined;
+      const made = this.g.sites(target);
+      for (let j = 1; j + 1 < made.length; j++) {
+        if (file(made[j]) === file(last) && fnKey(made[j]) === key)
+          return this.walk(target, j + 1);
+      }
+      if (!target.short) return undefined;
+      target = target.awaits;
     }
     return undefined;
   }
