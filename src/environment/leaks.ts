@@ -14,9 +14,9 @@ import {
   type Found,
   type Owner,
   SHORT_TIMER_MS,
-  aliveObjects,
   listLeftovers,
 } from '../core/leftover-list';
+import {aliveObjects} from '../core/leftover-state';
 import {
   countKinds,
   renderLeftoverReport,
