@@ -82,6 +82,22 @@ describe.each([
     expect(d).not.toContain('.then callback');
   });
 
+  // `for await` over the body's web stream reads with a reader of its own:
+  // its async iterator's next() is that read, joined to the socket as a
+  // reader's read() is (it read "next() promise … waits for 'abort' on an
+  // AbortSignal", beside undici's own pull of the body as a second branch).
+  test("for await over Node's fetch() body the server never ends: the iterator's next(), the socket, the server's side", () => {
+    const d = find(
+      'a fetch() body read with for await, the server never ends it',
+    );
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)/,
+    );
+    expect(d).toMatch(
+      /└╼ streamReport at src\/status\.js:\d+:\d+\n {3}⏸ next\(\) promise, never settled; it waits on:\n {3}└╼ connect at node:internal\/deps\/undici\/undici:\d+:\d+\n {6}⇄ socket to 127\.0\.0\.1:\d+, open, \d+ bytes read; it waits on:\n {6}└╼ 'request' listener <anonymous> at src\/status\.js:\d+:\d+\n {9}⇄ HTTP server on 127\.0\.0\.1:\d+ \(started outside this test\): the response\s+to the GET is not ended/,
+    );
+  });
+
   // A body read as it comes (the eventsource package's way): the reader's
   // read() goes over the one socket whose body undici pulls, and the waker
   // search draws that branch under the 'message' wait it feeds: one branch.

@@ -474,6 +474,37 @@ describe('no false statements', () => {
     ]);
   });
 
+  // Node 20's undici keeps, for a response whose body nobody reads, its own
+  // wait for the body stream to close: a `.then()` Node's `finished()` makes
+  // on the stream's closed promise, in `mainFetch`'s run after the response
+  // came. Neither is the program's, and the test waits elsewhere.
+  test("Node's own wait for an unread response body to close is no branch", async () => {
+    const server = createServer((_req, res) => {
+      res.writeHead(503, {connection: 'close'});
+      res.end('down');
+    });
+    await new Promise<void>(done => server.listen(0, '127.0.0.1', done));
+    const url = `http://127.0.0.1:${(server.address() as {port: number}).port}/`;
+    async function status(): Promise<number> {
+      await null;
+      return (await fetch(url)).status;
+    }
+    try {
+      const {tree} = await runBody(async () => {
+        for (let i = 0; i < 3; i++) await status();
+        await never();
+      }, 500);
+      expect(tree).toEqual([
+        '╼ test "body"',
+        '└╼ never',
+        '   ⏸ promise, never settled',
+      ]);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   test('the loser of a race that settled is no branch: nothing waits on it', async () => {
     const {dump} = await runBody(async () => {
       await Promise.race([never(), Promise.resolve()]);

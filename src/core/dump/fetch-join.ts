@@ -11,7 +11,7 @@ import type {FrameMaker} from './frames';
 import {
   BODY_WHAT,
   FETCH_WHAT,
-  READ_WHAT,
+  READ_WHATS,
   atUndiciEntry,
   bodyPull,
   type FetchSocket,
@@ -94,7 +94,7 @@ export class FetchJoin {
         atUndiciEntry(l);
         this.bodies.add(l);
       }
-    else if (what === READ_WHAT) for (const l of leaves) this.reads.add(l);
+    else if (READ_WHATS.has(what)) for (const l of leaves) this.reads.add(l);
     else if (fetchWork(sites)) for (const l of leaves) this.work.add(l);
     else if (what === FETCH_WHAT)
       for (const l of leaves) {

@@ -49,9 +49,15 @@ export const FETCH_WHAT = promiseWhat(FETCH_ORIGIN);
  */
 export const BODY_WHAT = promiseWhat(BODY_ORIGIN);
 
-/** How a pending `read()` of a web ReadableStream's reader reads. */
-export const READ_WHAT = promiseWhat(
-  'read (node:internal/webstreams/readablestream)',
+/**
+ * How a pending `read()` of a web ReadableStream's reader reads, and a
+ * pending step of `for await` over the stream (its async iterator's
+ * `next()`, which reads with a reader of its own).
+ */
+export const READ_WHATS: ReadonlySet<string> = new Set(
+  ['read', 'next'].map(fn =>
+    promiseWhat(`${fn} (node:internal/webstreams/readablestream)`),
+  ),
 );
 
 /**

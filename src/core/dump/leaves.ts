@@ -300,7 +300,7 @@ export class LeafMaker {
       // Nothing waits on it: not why anything hangs, unless a waiter may have
       // gone unrecorded.
       if (bs.length === 0) {
-        if (!this.g.undercounted) return;
+        if (!this.g.undercounted || walker.waiters.onlyNodes(c)) return;
         bs = walker.walk(c, 1);
       }
       const origin = this.createdAt.originOf(c);

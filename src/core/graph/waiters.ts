@@ -7,14 +7,23 @@
  */
 import type {Capture} from '../record';
 import {isDownlevelWait} from '../stack/downlevel';
-import {file, fnKey, isNode, name} from '../stack/sites';
+import {file, fnKey, isNode, isPromiseConstructor, name} from '../stack/sites';
 import type {WaitGraph} from './graph';
+
+/** V8's `then` (Node's `PromisePrototypeThen` is it). */
+const THEN = /^(Promise\.)?then$/;
+
+/** Node's runners of the event loop's jobs and callbacks. */
+const LOOP_RUNNER =
+  /^(processTicksAndRejections|runNextTicks|runMicrotasks|processImmediate|processTimers|listOnTimeout)$/;
 
 /** The waiters of each promise of one dump's graph. */
 export class Waiters {
   private readonly lists = new Map<Capture, Capture[]>();
   /** Promises with a `.catch()` of their maker's bookkeeping. */
   private readonly bookkept = new Set<Capture>();
+  /** Node's promises only a `.then()` of Node's waits on (nodeBridge). */
+  private readonly bridged = new Set<Capture>();
 
   constructor(
     private readonly g: WaitGraph,
@@ -29,7 +38,18 @@ export class Waiters {
    * ownBookkeeping}): no branch goes through it.
    */
   onlyBookkept(p: Capture): boolean {
-    return this.of(p).length === 0 && this.bookkept.has(p);
+    return (
+      this.of(p).length === 0 && (this.bookkept.has(p) || this.bridged.has(p))
+    );
+  }
+
+  /**
+   * Whether `p` is Node's promise that only Node's own code waits on (see
+   * {@link nodeBridge}): not the program's, however few of its waiters were
+   * recorded.
+   */
+  onlyNodes(p: Capture): boolean {
+    return this.of(p).length === 0 && this.bridged.has(p);
   }
 
   /**
@@ -49,6 +69,10 @@ export class Waiters {
       const kind = this.g.waitKind(w);
       if (kind === 'wrapper') continue;
       if (kind === 'input' && this.g.combinatorOf(w) === undefined) continue;
+      if (this.nodeBridge(p, w)) {
+        this.bridged.add(p);
+        continue;
+      }
       if (this.dangles(w)) {
         if (this.ownBookkeeping(p, w)) {
           this.bookkept.add(p);
@@ -109,6 +133,41 @@ export class Waiters {
     for (let i = 1; i < made.length; i++)
       if (fnKey(made[i]) === key) return true;
     return false;
+  }
+
+  /**
+   * Whether `w` is Node's own `.then()` on a promise Node made, in a run of
+   * Node's code alone, its chain's end dropped: a promise handed on as a
+   * callback inside Node (undici's `fetchFinale` waiting, through
+   * `finished()`, for the body stream of a response nobody reads to close).
+   * Neither the promise nor the callback is the program's: what the program
+   * waits on, if anything, is another promise the callback would settle,
+   * drawn as its own leaf (as `finished()`'s, when the `.then()` was made in
+   * the executor of Node's `new Promise`). Its stack's `then` is Node's call
+   * (frames of Node's functions under it), not V8's job adopting a promise
+   * (`then` with at most the loop's runner under it), and the program has no
+   * frame in either stack.
+   */
+  private nodeBridge(p: Capture, w: Capture): boolean {
+    if (w.moreWaits > 0 || (w.waits ?? []).some(x => !x.settled)) return false;
+    const sites = this.g.sites(w);
+    const top = sites[0];
+    if (top === undefined || file(top) !== null || !THEN.test(name(top)))
+      return false;
+    if (!this.g.sites(p).every(s => file(s) === null || isNode(s)))
+      return false;
+    let called = false;
+    for (let i = 1; i < sites.length; i++) {
+      const s = sites[i];
+      // In the executor of a `new Promise` of Node's (`stream/promises`'
+      // `finished()`): that promise stands for it, a leaf of its own.
+      if (isPromiseConstructor(s))
+        return called && sites[i + 1] !== undefined && isNode(sites[i + 1]);
+      if (file(s) === null) continue;
+      if (!isNode(s)) return false;
+      if (!LOOP_RUNNER.test(name(s))) called = true;
+    }
+    return called;
   }
 
   /**
