@@ -4,7 +4,9 @@
  * must be true of what it describes; where the evidence is partial, it says
  * what is known and stops.
  */
-import type {Frame} from './types';
+import type {FailedWith, Frame} from './types';
+
+export type {FailedWith} from './types';
 
 /** `850 ms`, `59.7 s`. */
 export function duration(ms: number): string {
@@ -191,35 +193,6 @@ export function callbackLoopWhat(
   return `loop in ${at.name} at ${at.file}:${at.line}: ran ${times} in this ${root}, and runs again when this setTimeout of ${delayMs} ms fires (in ${duration(firesInMs)})${limit}`;
 }
 
-/** What a failed attempt of a retry loop failed with (never its message). */
-export interface FailedWith {
-  /** The error's class (`TypeError`), or the `typeof` of what was thrown. */
-  kind: string;
-  /** A system error's code (`ECONNREFUSED`), said after its class. */
-  code?: string;
-  /** A fetch Response's HTTP status (an error's: 400 and over). */
-  status?: number;
-  /** True for an object (an Error or not), false for a primitive. */
-  error: boolean;
-  /** Where it was thrown: the first frame of the project on its stack. */
-  at?: string;
-  /** True when {@link at} is a library's frame, its stack's first. */
-  inLibrary?: true;
-  /** With {@link inLibrary}: the project's frame the error came out of. */
-  from?: string;
-  /**
-   * The error a library rejected with, which carried this one in its own
-   * property `key` (promise-retry's `retried`).
-   */
-  carrier?: {
-    key: string;
-    kind: string;
-    at?: string;
-    inLibrary?: true;
-    from?: string;
-  };
-}
-
 function failedWith(f: FailedWith): string {
   if (f.status !== undefined) return `an HTTP ${f.status} response`;
   if (!f.error) return `a thrown ${f.kind} (not an Error)`;
@@ -242,18 +215,13 @@ function failedWith(f: FailedWith): string {
 }
 
 /**
- * A one-shot timer armed in reaction to a failed attempt, by the code that
- * handled the failure (dump/retry.ts): a retry loop, with how many attempts
- * failed (when every timer was recorded) and what they failed with.
+ * How many attempts of a retry loop failed (null: not known), and with what:
+ * `3 attempts failed, each with TypeError`.
  */
-export function retryWhat(
-  at: Frame,
+function attemptsFailed(
   attempts: number | null,
   last: FailedWith | null,
   same: boolean | null,
-  delayMs: number,
-  firesInMs: number,
-  timeout: {ms: number; root: RootWord} | null,
 ): string {
   let failed: string;
   if (attempts === null)
@@ -269,6 +237,36 @@ export function retryWhat(
       failed += `, the last with ${error} (not every one with it)`;
     else failed += `, the last with ${error}`;
   }
+  return failed;
+}
+
+/**
+ * Where a retry loop awaits an attempt still in flight (dump/in-flight.ts):
+ * which attempt it is, and how those before it failed.
+ */
+export function attemptWords(a: NonNullable<Frame['attempt']>): string {
+  const which =
+    a.failed === null
+      ? 'a later attempt of a retry loop'
+      : `attempt ${a.failed + 1} of a retry loop`;
+  return `${which}: ${attemptsFailed(a.failed, a.last, a.same)}`;
+}
+
+/**
+ * A one-shot timer armed in reaction to a failed attempt, by the code that
+ * handled the failure (dump/retry.ts): a retry loop, with how many attempts
+ * failed (when every timer was recorded) and what they failed with.
+ */
+export function retryWhat(
+  at: Frame,
+  attempts: number | null,
+  last: FailedWith | null,
+  same: boolean | null,
+  delayMs: number,
+  firesInMs: number,
+  timeout: {ms: number; root: RootWord} | null,
+): string {
+  const failed = attemptsFailed(attempts, last, same);
   const limit =
     timeout !== null && delayMs >= timeout.ms
       ? `; the ${timeout.root} timeout is ${duration(timeout.ms)}`

@@ -21,7 +21,7 @@ describe.each([
       .replace(/after setTimeout \d+ ms/, 'after setTimeout <ms> ms');
 
   test('a hand-written loop: where, how many attempts failed, with what, the pause', () => {
-    expect(run.tests).toBe('13 failed, 13 total');
+    expect(run.tests).toBe('14 failed, 14 total');
     const d = find('a hand-written loop whose every attempt fails');
     const n = /\b(\d+) attempts failed/.exec(d);
     expect(n).not.toBeNull();
@@ -165,5 +165,22 @@ describe.each([
     expect(d).toMatch(
       /⏲ retry loop in <anonymous> at test\/retry\.test\.ts:\d+: 3 attempts failed, each with an HTTP 503 response; next attempt after setTimeout 60000 ms/,
     );
+  });
+
+  // The timeout falls while the third attempt's fetch is in flight: the fetch
+  // is the branch (down to the server that does not answer), and the loop's
+  // frame where it awaits the attempt says which attempt it is and how those
+  // before it failed (dump/in-flight.ts). Before, nothing said a loop.
+  test('an attempt in flight when the timeout fell: the loop, which attempt, how the earlier failed', () => {
+    const d = find(
+      'a fetch retried while the service fails, then stops answering',
+    ).replace(/\s+/g, ' ');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 server\)/,
+    );
+    expect(d).toMatch(
+      /└╼ withRetry at src\/retry\.ts:\d+:\d+ \(attempt 3 of a retry loop: 2 attempts failed, each with Error thrown at test\/retry\.test\.ts:\d+:\d+\) └╼ <anonymous> at test\/retry\.test\.ts:\d+:\d+ ⏸ fetch\(\) promise, never settled; it waits on: └╼ connect at node:internal\/deps\/undici\/undici:\d+:\d+ ⇄ socket to 127\.0\.0\.1:\d+, open, \d+ bytes read; it waits on: └╼ 'request' listener <anonymous> at test\/retry\.test\.ts:\d+:\d+ ⇄ HTTP server on 127\.0\.0\.1:\d+: the GET is not answered/,
+    );
+    expect(d).not.toContain('status 503');
   });
 });

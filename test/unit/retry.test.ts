@@ -279,6 +279,46 @@ test("an attempt in flight after a pause: its own timer is not the loop's pause"
   expect(what).not.toContain('retry loop');
 });
 
+// The same, read from the loop's side: the attempt in flight is awaited where
+// the failed ones were, in the run resumed from the pause, whose timer was set
+// in reaction to the last failure (dump/in-flight.ts). The frame says which
+// attempt it is and how those before it failed; before, nothing said a loop.
+test('an attempt in flight after pauses: its frame in the loop says which attempt, and how the earlier ones failed', async () => {
+  let n = 0;
+  const slow = async (): Promise<void> => {
+    await null;
+    if (n++ < 2) throw new Unavailable('token=s3cr3t'); // @slow
+    await sleep(5_000);
+  };
+  const {dump, tree} = await runBody(() => withRetry(slow, 20), 150);
+  const frame = dump.leaves[0].path.find(f => f.name === 'withRetry');
+  expect(frame?.attempt).toEqual({
+    failed: 2,
+    last: expect.objectContaining({kind: 'Unavailable', error: true}),
+    same: true,
+  });
+  expect(tree.join('\n')).toContain(
+    'withRetry (attempt 3 of a retry loop: 2 attempts failed, each with Unavailable thrown',
+  );
+  expect(tree.join('\n')).not.toContain('s3cr3t');
+});
+
+// A next step after a failure caught, awaited at another line, is no loop.
+test('a step awaited after a failure was caught and a pause is no attempt of a retry loop', async () => {
+  const {dump} = await runBody(async () => {
+    try {
+      await down();
+    } catch {
+      // the failure is dropped
+    }
+    await sleep(20);
+    await sleep(5_000);
+  }, 150);
+  expect(
+    dump.leaves.every(l => l.path.every(f => f.attempt === undefined)),
+  ).toBe(true);
+});
+
 test("an attempt in flight after a helper's pause (the AWS SDK's shape): its own timer is no pause either", async () => {
   async function backoff(ms: number): Promise<void> {
     await Promise.resolve();

@@ -117,6 +117,7 @@ export function takeDump(
           leaf,
           leaves.earlier.has(leaf) ? {handle, earlier: true} : {handle},
         );
+    leaves.markAttempts();
     const dump = finish(root, ctx, leaves.leaves, leaves.earlier);
     markInert(dump);
     for (const l of dropCopies(dump)) sources?.delete(l);

@@ -36,6 +36,7 @@ import {Retries, firstPass} from './retry';
 import {oneRun} from './callback-loop';
 import type {LeafSource} from './sources';
 import {nativeMade} from './native-made';
+import {type InFlight, attemptsInFlight, markInFlight} from './in-flight';
 import {FetchJoin} from './fetch-join';
 import {undiciPackageOrigin} from './fetch-sockets';
 import {markSameWait, markShared} from '../inputs';
@@ -125,8 +126,17 @@ export class LeafMaker {
     return out;
   }
 
+  /**
+   * Where retry loops await an attempt in flight, read with the timers
+   * (while what settled promises hold can be read).
+   */
+  private inFlight: InFlight[] = [];
+
   /** Pending timers and immediates. */
   timers(): void {
+    this.inFlight = attemptsInFlight(this.g, this.retries, this.frames, c =>
+      this.timerMade.firedBefore(c),
+    );
     for (const [timer, c] of this.g.timers) {
       if (!isTimerPending(timer)) continue;
       const made = this.timerMade.of(timer, c);
@@ -151,6 +161,11 @@ export class LeafMaker {
       if (list === undefined) this.timersAt.set(k, [...leaves]);
       else list.push(...leaves);
     }
+  }
+
+  /** Says, on the leaves' paths, where a loop awaits an attempt in flight. */
+  markAttempts(): void {
+    markInFlight(this.leaves, this.inFlight);
   }
 
   /** Releases what the dump read of the program (an inspector session). */

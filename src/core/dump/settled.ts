@@ -80,7 +80,8 @@ const GROUP = 'jest-taskdump-settled';
 // prototype chain (a `constructor` getter, which Node's own errors have on
 // their prototype, is passed over for the next one up); the `at` lines after
 // the message (which is never returned); a system error's `code`
-// (`ECONNREFUSED`, `ERR_…`: a kind, never a value of the program).
+// (`ECONNREFUSED`, `ERR_…`: a kind, never a value of the program), or a
+// DOMException's name (`TimeoutError`), said as its code.
 // An error a library made (its first frame in node_modules) that carries
 // another in an own data property (promise-retry's `retried`, a `cause`)
 // wraps the failure: that one is read, and the property named.
@@ -95,6 +96,19 @@ const REASON_READER = `function () {
   };
   const isError = v =>
     v !== null && typeof v === 'object' && Object.prototype.toString.call(v) === '[object Error]';
+  // A DOMException's kind (\`TimeoutError\`, \`AbortError\`) is its \`name\`,
+  // read by the platform's own getter, on the global DOMException's prototype.
+  const domName = e => {
+    const own = typeof DOMException === 'function' ? DOMException.prototype : undefined;
+    for (let p = e; p !== null && p !== undefined; p = Object.getPrototypeOf(p)) {
+      const d = Object.getOwnPropertyDescriptor(p, 'name');
+      if (d === undefined) continue;
+      if (p !== own || typeof d.get !== 'function') return null;
+      const v = d.get.call(e);
+      return typeof v === 'string' && /^[A-Z][A-Za-z]*Error$/.test(v) ? v : null;
+    }
+    return null;
+  };
   const readOne = e => {
     const ctor = data(e, 'constructor', true);
     const named = typeof ctor === 'function' ? Object.getOwnPropertyDescriptor(ctor, 'name') : undefined;
@@ -108,7 +122,11 @@ const REASON_READER = `function () {
     }
     const frames = text.split('\\n').filter(l => /^\\s+at /.test(l)).slice(0, 50);
     const own = Object.getOwnPropertyDescriptor(e, 'code');
-    const code = own !== undefined && typeof own.value === 'string' && /^(E[A-Z0-9]+|ERR_[A-Z0-9_]+)$/.test(own.value) ? own.value : null;
+    let code = own !== undefined && typeof own.value === 'string' && /^(E[A-Z0-9]+|ERR_[A-Z0-9_]+)$/.test(own.value) ? own.value : null;
+    if (cls === 'DOMException' && code === null) {
+      const name = domName(e);
+      if (name !== null) code = name;
+    }
     return {cls, code, frames: frames.map(l => l.trim())};
   };
   const outer = readOne(this);

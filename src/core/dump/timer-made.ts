@@ -215,7 +215,7 @@ export class TimerMade {
    * counted by the logical stack they were set along: a loop that keeps
    * setting them (a retry, a poll) is live, yet never gets anywhere.
    */
-  private firedBefore(c: Capture): readonly Capture[] {
+  firedBefore(c: Capture): readonly Capture[] {
     let along = this.firedAlong;
     if (along === undefined) {
       along = this.firedAlong = new Map();

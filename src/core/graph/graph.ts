@@ -133,6 +133,11 @@ export class WaitGraph {
     }
   }
 
+  /** The pending subscriptions (and `.then()` chains on them). */
+  pendingWaits(): readonly Capture[] {
+    return this.waits;
+  }
+
   ours(r: Root): boolean {
     return this.family.has(r);
   }

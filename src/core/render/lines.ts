@@ -4,6 +4,7 @@
  */
 import type {Frame} from '../types';
 import {GLYPHS} from '../glyphs';
+import {attemptWords} from '../words';
 
 /**
  * Styles applied to parts of the text (identity functions when colour is off).
@@ -87,6 +88,8 @@ export function frameParts(
           ['position', position(f)],
         ];
   if (f.notAwaited === true) parts.push(['dim', '(not awaited)']);
+  if (f.attempt !== undefined)
+    parts.push([null, `(${attemptWords(f.attempt)})`]);
   if (f.via !== undefined)
     parts.push([
       'dim',
