@@ -98,6 +98,18 @@ describe.each([
     );
   });
 
+  // The socket undici connected again after the abort, with no request sent
+  // on it, read "async chain broken by a callback … socket event ⇄ socket …,
+  // open, 0 bytes read" (or "socket event at" the test's line): a second
+  // branch, which no fetch() waits on.
+  test('a socket undici connected after a fetch() was aborted, no request sent on it, is no branch', () => {
+    const d = find('a fetch() aborted by its timeout, then a wait of its own');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after <elapsed> ms \(1 promise\)\n/,
+    );
+    expect(d).not.toContain('socket');
+  });
+
   // A body read as it comes (the eventsource package's way): the reader's
   // read() goes over the one socket whose body undici pulls, and the waker
   // search draws that branch under the 'message' wait it feeds: one branch.

@@ -40,12 +40,19 @@ export class FetchJoin {
 
   /**
    * Whether a socket is one of `fetch()`'s whose request is over, idle in
-   * undici's pool: nothing waits on it, it is no leaf.
+   * undici's pool: nothing waits on it, it is no leaf. So is one connected
+   * with no request ever sent on it (undici connects again for a request
+   * queued on a socket it destroyed, and that request was aborted before it
+   * was sent: a retry's attempt given `AbortSignal.timeout()`); one still
+   * connecting may carry the request a `fetch()` waits for.
    */
   idle(handle: object, capture: Capture): boolean {
+    if (fetchConnect(this.sites(capture)) === undefined) return false;
+    const state = fetchSocketState(handle);
     return (
-      fetchConnect(this.sites(capture)) !== undefined &&
-      fetchSocketState(handle) === 'done'
+      state === 'done' ||
+      (state === undefined &&
+        (handle as {connecting?: unknown}).connecting === false)
     );
   }
 
