@@ -1,6 +1,7 @@
 import path from 'node:path';
 import {callbackLoop, oneRun} from '../../src/core/dump/callback-loop';
 import type {Frame} from '../../src/core/types';
+import {runBody} from './runner-stub';
 
 // A pending timer whose callback is a function on its own path is a loop
 // (dump/callback-loop.ts): matched by name and file, drawn once.
@@ -145,4 +146,25 @@ describe('oneRun', () => {
     const p = [at('test', 1), at('matchTime', 20)];
     expect(oneRun(p, p[1])).toEqual(p);
   });
+});
+
+// A loop of callbacks each made by the one before, for a thousand rounds and
+// more in one test: followed round by round, one walk inside another, the
+// dump ran out of stack ("could not take a task dump (Maximum call stack
+// size exceeded)"). Past a hundred rounds it goes on to the first round
+// (graph/contexts.ts): one branch, from the test's body.
+test('a loop of callbacks of thousands of rounds: a dump, one branch from the body', async () => {
+  let stopped = false;
+  let rounds = 0;
+  const {dump} = await runBody(() => {
+    const round = (): void => {
+      rounds++;
+      if (!stopped) setTimeout(round, 0);
+    };
+    round();
+  }, 2500);
+  stopped = true;
+  expect(rounds).toBeGreaterThan(1000);
+  expect(dump.leaves).toHaveLength(1);
+  expect(dump.leaves[0].detached).toBe(false);
 });

@@ -1,5 +1,7 @@
 import {EventEmitter, once} from 'node:events';
 import {createServer} from 'node:http';
+import {Readable} from 'node:stream';
+import {ReadableStream} from 'node:stream/web';
 import {setTimeout as sleepFor} from 'node:timers/promises';
 import {runBody} from './runner-stub';
 
@@ -503,6 +505,25 @@ describe('no false statements', () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+
+  // Readable.fromWeb() watches its reader's `closed` with a `.then()` of
+  // Node's, made in the program's call: that watch is no wait of the
+  // program's, which waits in its read of the stream. It read "⏸
+  // Readable.fromWeb() promise, never settled … kept through
+  // `reader[…].close.resolve`", a second branch.
+  test("Node's own watch of a web stream's reader, made in the program's call, is no branch", async () => {
+    const {dump} = await runBody(async () => {
+      const web = new ReadableStream({
+        start(c) {
+          c.enqueue('a');
+        },
+      });
+      for await (const chunk of Readable.fromWeb(web)) void chunk;
+    }, 200);
+    expect(dump.leaves.map(l => l.what)).toEqual([
+      'createAsyncIterator() promise, never settled',
+    ]);
   });
 
   test('the loser of a race that settled is no branch: nothing waits on it', async () => {

@@ -64,15 +64,24 @@ export class Waiters {
     if (out !== undefined) return out;
     out = [];
     let dangling = 0;
-    for (const w of p.waits ?? []) {
-      if (w.settled) continue;
+    const live = (p.waits ?? []).filter(w => {
+      if (w.settled) return false;
       const kind = this.g.waitKind(w);
-      if (kind === 'wrapper') continue;
-      if (kind === 'input' && this.g.combinatorOf(w) === undefined) continue;
-      if (this.nodeBridge(p, w)) {
-        this.bridged.add(p);
-        continue;
-      }
+      if (kind === 'wrapper') return false;
+      return kind !== 'input' || this.g.combinatorOf(w) !== undefined;
+    });
+    // Waited on by Node's own `.then()`s only: no way the Root waits. Beside
+    // another waiter they are left as they were, that waiter's way.
+    if (
+      live.length > 0 &&
+      p.moreWaits === 0 &&
+      live.every(w => this.nodeBridge(p, w))
+    ) {
+      this.bridged.add(p);
+      this.lists.set(p, out);
+      return out;
+    }
+    for (const w of live) {
       if (this.dangles(w)) {
         if (this.ownBookkeeping(p, w)) {
           this.bookkept.add(p);
@@ -136,17 +145,19 @@ export class Waiters {
   }
 
   /**
-   * Whether `w` is Node's own `.then()` on a promise Node made, in a run of
-   * Node's code alone, its chain's end dropped: a promise handed on as a
-   * callback inside Node (undici's `fetchFinale` waiting, through
-   * `finished()`, for the body stream of a response nobody reads to close).
-   * Neither the promise nor the callback is the program's: what the program
-   * waits on, if anything, is another promise the callback would settle,
-   * drawn as its own leaf (as `finished()`'s, when the `.then()` was made in
-   * the executor of Node's `new Promise`). Its stack's `then` is Node's call
-   * (frames of Node's functions under it), not V8's job adopting a promise
-   * (`then` with at most the loop's runner under it), and the program has no
-   * frame in either stack.
+   * Whether `w` is Node's own `.then()` on a promise Node made, its chain's
+   * end dropped: a promise handed on as a callback inside Node (undici's
+   * `fetchFinale` waiting, through `finished()`, for the body stream of a
+   * response nobody reads to close; `Readable.fromWeb()` and `pipeTo()`
+   * watching their reader's `closed`). What the program waits on, if
+   * anything, is another promise the callback would settle, drawn as its own
+   * leaf (as `finished()`'s, when the `.then()` was made in the executor of
+   * Node's `new Promise`; a read of the stream). Its stack's `then` is
+   * Node's call (frames of Node's functions under it, before any of the
+   * program's), not V8's job adopting a promise (`then` with at most the
+   * loop's runner under it), and the promise's maker is Node's. Not told
+   * apart: a callback of the program's that Node hands on so
+   * (`stream.finished(webStream, done)`), whose wait is then not drawn.
    */
   private nodeBridge(p: Capture, w: Capture): boolean {
     if (w.moreWaits > 0 || (w.waits ?? []).some(x => !x.settled)) return false;
@@ -154,8 +165,8 @@ export class Waiters {
     const top = sites[0];
     if (top === undefined || file(top) !== null || !THEN.test(name(top)))
       return false;
-    if (!this.g.sites(p).every(s => file(s) === null || isNode(s)))
-      return false;
+    const maker = this.g.sites(p).find(s => file(s) !== null);
+    if (maker === undefined || !isNode(maker)) return false;
     let called = false;
     for (let i = 1; i < sites.length; i++) {
       const s = sites[i];
@@ -164,7 +175,7 @@ export class Waiters {
       if (isPromiseConstructor(s))
         return called && sites[i + 1] !== undefined && isNode(sites[i + 1]);
       if (file(s) === null) continue;
-      if (!isNode(s)) return false;
+      if (!isNode(s)) return called;
       if (!LOOP_RUNNER.test(name(s))) called = true;
     }
     return called;
