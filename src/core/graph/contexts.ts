@@ -78,15 +78,30 @@ export class Contexts {
   }
 
   /**
-   * The first of a chain of the Root's timers and handles each made in the
-   * callback of the one before, back from `ctx` (undefined: `ctx` is none).
+   * The first of a chain of the Root's timers, handles and callback requests
+   * each made in the callback of the one before (through the ticks they
+   * queued), back from `ctx` (undefined: `ctx` is none).
    */
   private firstRound(c: Capture, ctx: object | undefined): Capture | undefined {
     let first: Capture | undefined;
     let at = ctx;
     for (let hops = 0; at !== undefined && hops < MAX_ROUNDS; hops++) {
-      const made = this.g.timers.get(at) ?? this.g.handleAt(at)?.record.capture;
-      if (made === undefined || made === c) break;
+      const made =
+        this.g.timers.get(at) ??
+        this.g.handleAt(at)?.record.capture ??
+        this.requestAt(at)?.capture;
+      if (made === c) break;
+      if (made === undefined) {
+        // A `process.nextTick` callback: on through what queued it.
+        const trigger = triggerIdOf(at);
+        const by =
+          trigger === undefined
+            ? undefined
+            : (this.g.byAsyncId(trigger) ?? requestWithAsyncId(trigger));
+        if (by === undefined || by === at) break;
+        at = by;
+        continue;
+      }
       first = made;
       at = made.context;
     }
