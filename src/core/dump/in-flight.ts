@@ -17,7 +17,8 @@
 import {type Capture, isTimerPending} from '../record';
 import {timerApi} from '../graph/walk';
 import type {WaitGraph} from '../graph/graph';
-import {type Site, callSite, file, fnKey, isNode, name} from '../stack/sites';
+import {type Site, callSite, firstOwnSite, fnKey, name} from '../stack/sites';
+import {sameLine} from '../graph/branch';
 import type {Frame, Leaf} from '../types';
 import type {FrameMaker} from './frames';
 import type {RetryFacts, Retries} from './retry';
@@ -57,7 +58,7 @@ export function attemptsInFlight(
   const at = new Map<string, number>();
   const waits = g.pendingWaits().filter(w => {
     if (w.settled || g.waitKind(w) !== 'await') return false;
-    const top = programTop(g.sites(w));
+    const top = firstOwnSite(g.sites(w));
     if (top === undefined) return false;
     const k = placeKey(top);
     at.set(k, (at.get(k) ?? 0) + 1);
@@ -66,8 +67,8 @@ export function attemptsInFlight(
   for (const w of waits) {
     const p = g.promiseContext(w.context);
     if (p === undefined || seen.has(p) || g.waitKind(p) !== 'await') continue;
-    const top = programTop(g.sites(w));
-    const paused = programTop(g.sites(p));
+    const top = firstOwnSite(g.sites(w));
+    const paused = firstOwnSite(g.sites(p));
     if (top === undefined || paused === undefined) continue;
     if (fnKey(top) !== fnKey(paused) || at.get(placeKey(top)) !== 1) continue;
     // The pause's timer: the last one set in the run that awaited it, after
@@ -99,11 +100,6 @@ export function attemptsInFlight(
   return out;
 }
 
-/** The same function at the same line of the same file. */
-function sameLine(a: Frame, b: Frame): boolean {
-  return a.file === b.file && a.line === b.line && a.name === b.name;
-}
-
 /** A frame's function and line. */
 function placeKey(s: Site): string {
   return `${fnKey(s)}:${callSite(s).getLineNumber() ?? ''}`;
@@ -131,9 +127,4 @@ export function markInFlight(leaves: readonly Leaf[], found: InFlight[]): void {
       return g;
     });
   }
-}
-
-/** The first frame of the program's (not Node's, not native). */
-function programTop(sites: readonly Site[]): Site | undefined {
-  return sites.find(s => file(s) !== null && !isNode(s));
 }

@@ -22,7 +22,7 @@ import {displayPath} from '../callsites';
 import {type Capture, isTimerPending} from '../record';
 import {timerApi} from '../graph/walk';
 import type {WaitGraph} from '../graph/graph';
-import {file, fnKey, isNode, name} from '../stack/sites';
+import {file, firstOwnSite, fnKey, isNode, name} from '../stack/sites';
 import type {Frame} from '../types';
 import type {FailedWith} from '../words';
 import type {DumpContext} from './context';
@@ -152,7 +152,7 @@ export class Retries {
       const s = this.g.promiseContext(context);
       if (s === undefined || s.awaits === undefined || s.awaited === undefined)
         break;
-      const top = this.g.sites(s).find(x => file(x) !== null && !isNode(x));
+      const top = firstOwnSite(this.g.sites(s));
       if (top === undefined) break;
       const k = fnKey(top);
       if (k !== fn && --calls < 0) break;

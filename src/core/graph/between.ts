@@ -11,6 +11,7 @@ import {
   type Site,
   callSite,
   file,
+  firstOwnSite,
   fnKey,
   generatorOf,
   isAsync,
@@ -68,7 +69,7 @@ export class Between {
     // on the stack (the walk draws where it waits), and the helper's frames
     // are the same in every run of every body.
     if (isDownlevelWait(ws)) return [];
-    const top = ws.find(s => file(s) !== null && !isNode(s));
+    const top = firstOwnSite(ws);
     if (top === undefined) return [];
     const ps = this.g.sites(p);
     const from = p.awaits !== undefined ? 0 : 1;

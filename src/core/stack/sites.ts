@@ -195,6 +195,14 @@ export function setGenerator(s: Site, gen: string): void {
   frames.gen.set(s, gen);
 }
 
+/**
+ * The first frame of a stack with a file that is not Node's (the program's,
+ * a library's or the runner's).
+ */
+export function firstOwnSite(sites: readonly Site[]): Site | undefined {
+  return sites.find(s => file(s) !== null && !isNode(s));
+}
+
 /** A frame of Node's own modules (`node:events`). */
 export function isNode(s: Site): boolean {
   const f = file(s);
