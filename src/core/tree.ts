@@ -12,6 +12,14 @@ import type {Frame, Leaf, TaskDump, TreeNode} from './types';
 const DETACHED_LABEL =
   'async chain broken by a callback: created in one, not traced back to the body';
 
+/** The group of detached branches whose stacks ran out at `frames`. */
+function cutLabel(frames: number): string {
+  return `stack cut at ${frames} frames (raise maxFrames): not traced back to the body`;
+}
+
+const isDetachedLabel = (label: string | undefined): boolean =>
+  label === DETACHED_LABEL || (label?.startsWith('stack cut at ') ?? false);
+
 export function frameKey(f: Frame): string {
   return `${f.name}@${f.file}:${f.line}#${f.combinator?.index ?? ''}`;
 }
@@ -113,9 +121,10 @@ export function buildTree(dump: Pick<TaskDump, 'leaves'>): TreeNode {
   for (const leaf of dump.leaves) {
     let b = top;
     if (leaf.detached) {
-      b = child(b, 'detached', () => ({
+      const {cut} = leaf;
+      b = child(b, cut === undefined ? 'detached' : `cut ${cut}`, () => ({
         frame: null,
-        label: DETACHED_LABEL,
+        label: cut === undefined ? DETACHED_LABEL : cutLabel(cut),
         children: [],
         leaves: [],
       }));
@@ -190,7 +199,7 @@ export function isStuckLeaf(l: Leaf): boolean {
 function order(n: TreeNode): [number, number, number, string] {
   const f = n.frame;
   if (f === null)
-    return [n.label === DETACHED_LABEL ? 2 : 0, 0, 0, n.label ?? ''];
+    return [isDetachedLabel(n.label) ? 2 : 0, 0, 0, n.label ?? ''];
   return [1, f.combinator?.index ?? -1, f.line * 1e6 + f.column, f.file];
 }
 

@@ -114,6 +114,8 @@ export interface Leaf {
    * to the test.
    */
   detached: boolean;
+  /** Detached because its stack was cut at this many frames (`maxFrames`). */
+  cut?: number;
   /**
    * Set when the leaf is awaited directly as one input of a combinator
    * (`Promise.all([p])`).

@@ -20,9 +20,22 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('84 failed, 1 passed, 85 total');
-    expect(all).toHaveLength(84);
+    expect(run.tests).toBe('85 failed, 1 passed, 86 total');
+    expect(all).toHaveLength(85);
     expect(run.output).not.toContain('not looked for');
+  });
+
+  // rxjs's `lastValueFrom(interval(100).pipe(…))`: the interval's timer is
+  // set in the promise's executor some forty frames down the pipe's
+  // subscriptions, deeper than a promise's stack keeps (24 frames). A timer
+  // keeps 64: the branch goes on to the test, under the promise.
+  test('an interval set forty frames down a pipe, in the executor of the promise the test awaits: under that promise', () => {
+    const d = outline(
+      find('the last value of an interval, forty frames down a pipe'),
+    ).replace(/\s+/g, ' ');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 timer\) ╼ test "[^"]+" at test\/pipe\.test\.js:7:9 └╼ lastValue at src\/interval-pipe\.js:41:10 ⏸ promise, never settled; it waits on: └╼ <anonymous> at src\/interval-pipe\.js:43:12 └╼ subscribe at src\/interval-pipe\.js:34:41 \(recursive: it calls itself here\) └╼ subscribe at src\/interval-pipe\.js:24:19 ⏲ setInterval every 100 ms, ran \d+ times?, still active, next in <time left>$/,
+    );
   });
 
   // A leaf that says "it waits on:" heads the branches drawn right below it.

@@ -21,8 +21,13 @@ export async function runBody(
   body: () => unknown,
   ms = 30,
   captureBurst = 100_000,
+  maxFrames?: number,
 ): Promise<{dump: TaskDump; tree: string[]}> {
-  const stop = startRecording({captureBurst, capturesPerSecond: 0});
+  const stop = startRecording({
+    captureBurst,
+    capturesPerSecond: 0,
+    ...(maxFrames !== undefined ? {maxFrames} : {}),
+  });
   const root: Root = createRoot();
   // Entered once the caller awaits this call, as circus enters a test's Root
   // with nothing of the test's own caller running.

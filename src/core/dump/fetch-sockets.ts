@@ -149,12 +149,19 @@ function undiciOn(sites: readonly Site[]): {
 }
 
 /**
- * When a socket's stack is Node's `fetch()`'s only (and ours), the frame of
- * undici's that connected it; else undefined.
+ * When undici connected a socket (its first frame that is not Node's or ours
+ * is undici's), that frame; else undefined. The program's frames under
+ * undici's are the call of `fetch()` that connected it in its own run (a
+ * socket's stack keeps 64 frames: undici's own are some 30).
  */
 export function fetchConnect(sites: readonly Site[]): Site | undefined {
-  const {program, first} = undiciOn(sites);
-  return program ? undefined : first;
+  for (const s of sites) {
+    const f = file(s);
+    if (f === null || isOwn(f) || (f.startsWith('node:') && !isUndici(f)))
+      continue;
+    return isUndici(f) ? s : undefined;
+  }
+  return undefined;
 }
 
 /**

@@ -115,6 +115,7 @@ export class LeafMaker {
         createdAt: madeOnPath(made.kind, createdAt, b.path),
         ageMs: Math.round(c.at - this.startedAt),
         detached: b.reach !== 'root',
+        ...(b.cut !== undefined && b.reach !== 'root' ? {cut: b.cut} : {}),
         ...(b.input !== undefined ? {input: b.input} : {}),
       };
       if (b.connection !== undefined) noteConnectionWork(leaf, b.connection);

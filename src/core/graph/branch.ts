@@ -30,6 +30,11 @@ export interface Branch {
    * the dump may draw (dump/connection-work.ts).
    */
   readonly connection?: object;
+  /**
+   * A detached branch whose stack ran out before the Root: the frames kept
+   * (the capture's limit), not a callback, are why it was not traced back.
+   */
+  readonly cut?: number;
 }
 
 /** Where the walk runs: which files are the runner's or its machinery's. */
@@ -62,9 +67,14 @@ export function below(b: Branch, frames: readonly Frame[]): Branch {
   const path = b.path.slice();
   path.push(first);
   for (let i = 1; i < frames.length; i++) path.push(frames[i]);
-  return b.connection === undefined
-    ? {path, reach: b.reach}
-    : {path, reach: b.reach, connection: b.connection};
+  if (b.connection === undefined && b.cut === undefined)
+    return {path, reach: b.reach};
+  return {
+    path,
+    reach: b.reach,
+    ...(b.connection !== undefined ? {connection: b.connection} : {}),
+    ...(b.cut !== undefined ? {cut: b.cut} : {}),
+  };
 }
 
 /**

@@ -304,6 +304,7 @@ export class Contexts {
           path: [...b.path.slice(0, same), resumed, ...path.slice(1)],
           reach: b.reach,
           ...(b.connection === undefined ? {} : {connection: b.connection}),
+          ...(b.cut === undefined ? {} : {cut: b.cut}),
         };
       }
       // A `.then` of Node's own (web streams pulling a source, undici

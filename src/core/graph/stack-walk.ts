@@ -254,12 +254,17 @@ export class StackWalk {
       i--
     )
       if (this.isProgram(sites[i])) ran = sites[i];
-    return this.w.contexts.through(
+    const out = this.w.contexts.through(
       c,
       path,
       c.context,
       ran === undefined ? undefined : functionStart(ran),
     );
+    // Not traced back because the stack ran out, not for a callback.
+    const cut = this.g.cutAt(c);
+    return cut === undefined
+      ? out
+      : out.map(b => (b.reach === 'detached' ? {...b, cut} : b));
   }
 
   /**

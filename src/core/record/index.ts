@@ -43,7 +43,12 @@ export {
   fetchSocketState,
 } from './fetch-requests';
 export {Stamp} from './stamp';
-export {noteTurn, topUp as topUpCaptures} from './state';
+export {
+  leafFrames,
+  noteTurn,
+  promiseFrames,
+  topUp as topUpCaptures,
+} from './state';
 export {
   type Capture,
   type HandleKind,

@@ -12,7 +12,7 @@ import {interceptTlsSockets} from './tls-sockets';
 import {OpenSockets} from './open-sockets';
 import {recordRequests} from './requests';
 import {recordFetchRequests} from './fetch-requests';
-import {capture, rec, take, takeAmbient} from './state';
+import {capture, leafFrames, rec, take, takeAmbient} from './state';
 import {AMBIENT, startPendingRoot} from './roots';
 import type {HandleKind, Root} from './types';
 import {noteOutliving} from './outliving';
@@ -29,7 +29,7 @@ function onTimerCreated(timer: object): void {
   const c = capture(
     onTimerCreated,
     root,
-    rec.options.maxFrames,
+    leafFrames(),
     executionAsyncResource(),
     undefined,
     undefined,
@@ -132,7 +132,7 @@ function onHandle(
       const c = capture(
         cutAt,
         AMBIENT,
-        rec.options.maxFrames,
+        leafFrames(),
         executionAsyncResource(),
         undefined,
         undefined,
@@ -145,7 +145,7 @@ function onHandle(
   const c = capture(
     cutAt,
     root,
-    rec.options.maxFrames,
+    leafFrames(),
     executionAsyncResource(),
     undefined,
     undefined,

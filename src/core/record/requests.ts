@@ -22,7 +22,7 @@
 import {executionAsyncResource} from 'node:async_hooks';
 import {trapFirstAssignment} from '../first-assignment';
 import {bindingPrototypes} from './bindings';
-import {capture, rec, take} from './state';
+import {capture, leafFrames, rec, take} from './state';
 import type {Capture} from './types';
 
 /** Where each request made under a Root was made. */
@@ -101,7 +101,7 @@ function onRequest(request: object): void {
     capture(
       onRequest,
       root,
-      rec.options.maxFrames,
+      leafFrames(),
       executionAsyncResource(),
       undefined,
       undefined,
