@@ -256,6 +256,28 @@ describe('chains without async functions', () => {
     ]);
   });
 
+  // mobx's when(): `new Promise(…).finally(…)` returned through two plain
+  // functions. The `.finally()`, made in the run that made the promise,
+  // keeps five frames, none of them the body's: the promise's own stack
+  // goes on through the same callers.
+  test("a library's new Promise(…).finally(…) returned through two functions: both drawn", async () => {
+    function whenDone(): Promise<void> {
+      return new Promise<void>(() => {}).finally(() => {});
+    }
+    function when(): Promise<void> {
+      return whenDone();
+    }
+    const {tree} = await runBody(async () => {
+      await when();
+    });
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '└╼ when',
+      '   └╼ whenDone',
+      '      ⏸ promise, never settled',
+    ]);
+  });
+
   test('an async function returning a new Promise: the function, then the promise', async () => {
     async function f(): Promise<void> {
       return new Promise<void>(() => {});

@@ -71,7 +71,7 @@ export class Between {
     if (isDownlevelWait(ws)) return [];
     const top = firstOwnSite(ws);
     if (top === undefined) return [];
-    const ps = this.g.sites(p);
+    const ps = goesOn(this.g, p, top);
     const from = p.awaits !== undefined ? 0 : 1;
     const line = callSite(top).getLineNumber();
     const at = ws.indexOf(top);
@@ -100,6 +100,33 @@ export class Between {
     }
     return [];
   }
+}
+
+/**
+ * `p`'s stack, gone on in the stack of what it awaits when it is a short
+ * capture that does not reach `top` (`new Promise(…).finally(…)` returned
+ * by a library's function: the `.finally()` keeps five frames, and the
+ * promise it chains on was made in the same run by the same callers).
+ */
+function goesOn(g: WaitGraph, p: Capture, top: Site): Site[] {
+  const ps = g.sites(p);
+  const target = p.awaits;
+  if (
+    !p.short ||
+    target == null ||
+    target.context !== p.context ||
+    ps.some(s => fnKey(s) === fnKey(top))
+  )
+    return ps;
+  let deepest: Site | undefined;
+  for (const s of ps) if (file(s) !== null && !isNode(s)) deepest = s;
+  if (deepest === undefined) return ps;
+  const ts = g.sites(target);
+  const j = ts.findIndex(
+    (s, k) =>
+      k > 0 && file(s) === file(deepest!) && fnKey(s) === fnKey(deepest!),
+  );
+  return j === -1 ? ps : [...ps, ...ts.slice(j + 1)];
 }
 
 /** Whether a Site of `ps` from `from` to `to` (excluded) is down-levelled. */
