@@ -228,12 +228,8 @@ if (want('micro')) {
     console.log(
       `   dump + render, ${k.padEnd(13)} leaves   ${v.toFixed(1)} ms`,
     );
-  targets.push([
-    'dump + render of 10 000 pending leaves',
-    `${micro.dump[10000].toFixed(0)} ms`,
-    '≤ 100 ms',
-    micro.dump[10000] <= 100,
-  ]);
+  // The targets of a dump's size (issue 15) are judged inside a Jest test,
+  // with its deep stacks (section large); these figures are outside one.
 }
 
 if (want('memory')) {

@@ -118,13 +118,18 @@ function goesOn(g: WaitGraph, p: Capture, top: Site): Site[] {
     ps.some(s => fnKey(s) === fnKey(top))
   )
     return ps;
-  let deepest: Site | undefined;
-  for (const s of ps) if (file(s) !== null && !isNode(s)) deepest = s;
+  const own = ps.filter(s => file(s) !== null && !isNode(s));
+  const deepest = own[own.length - 1];
   if (deepest === undefined) return ps;
+  // The same callers: its deepest frame's function, called from the same
+  // function as the frame above it (a recursion is read at the right depth).
+  const above = own.length > 1 ? fnKey(own[own.length - 2]) : undefined;
   const ts = g.sites(target);
   const j = ts.findIndex(
     (s, k) =>
-      k > 0 && file(s) === file(deepest!) && fnKey(s) === fnKey(deepest!),
+      k > 0 &&
+      fnKey(s) === fnKey(deepest) &&
+      (above === undefined || fnKey(ts[k - 1]) === above),
   );
   return j === -1 ? ps : [...ps, ...ts.slice(j + 1)];
 }
