@@ -236,9 +236,11 @@ export interface Leaf {
    * branch, whose callback keeps that promise's resolve or reject function
    * (a library's timeout: p-timeout, opossum, tarn's acquire timeout): it can
    * end the wait when it fires, after the test's timeout. `at`: where that
-   * promise was created. Shown, not counted as a stuck branch.
+   * promise was created. Shown, not counted as a stuck branch. `by:
+   * 'rejection'`: a promise that can only reject the `Promise.race` it is an
+   * input of, beside a stuck input (dump/race-exits.ts).
    */
-  guards?: {at: Frame | null};
+  guards?: {at: Frame | null; by?: 'rejection'};
   /**
    * True for an HTTP server that is listening with no request waiting for a
    * response: it waits on nothing, and what it would serve is shown where it

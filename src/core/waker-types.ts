@@ -95,6 +95,8 @@ export interface Waker {
    * one holds, or on what it holds itself ({@link heldHere}).
    */
   deadlock?: boolean;
+  /** True when only its reject function was found: it can only reject. */
+  onlyRejects?: boolean;
   /**
    * For a `timer`: one of Jest's fake timers (it fires only when the fake clock
    * is advanced).

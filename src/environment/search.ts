@@ -38,6 +38,7 @@ import {markAside, unmarkAlone} from '../core/dump/aside';
 import {unjoinLent} from '../core/dump/tcp-peers';
 import {hoistRootFrame} from '../core/dump/finish';
 import {besideTimeouts, markTimeouts} from '../core/dump/guards';
+import {markRaceExits} from '../core/dump/race-exits';
 import {markSameTimer} from '../core/inputs';
 import {guardQuestions} from './search-timeouts';
 import {reusable, reuseFindings} from './search-reuse';
@@ -93,6 +94,7 @@ export function searchWakers(
   } finally {
     dropUnfed(dump, earlier);
     unmarkAlone(dump);
+    markRaceExits(dump);
   }
 }
 

@@ -317,6 +317,7 @@ export function reusedWaker(
     ...(found.short !== undefined ? {short: found.short} : {}),
     ...(found.at !== undefined ? {at: found.at} : {}),
     ...(found.fake !== undefined ? {fake: found.fake} : {}),
+    ...(found.onlyRejects === true ? {onlyRejects: true} : {}),
     as: origin,
   };
 }

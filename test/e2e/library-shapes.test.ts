@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('85 failed, 1 passed, 86 total');
-    expect(all).toHaveLength(85);
+    expect(run.tests).toBe('87 failed, 1 passed, 88 total');
+    expect(all).toHaveLength(87);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -36,6 +36,29 @@ describe.each([
     expect(d).toMatch(
       /^Task dump: 1 branch stuck after … ms \(1 timer\) ╼ test "[^"]+" at test\/pipe\.test\.js:7:9 └╼ lastValue at src\/interval-pipe\.js:41:10 ⏸ promise, never settled; it waits on: └╼ <anonymous> at src\/interval-pipe\.js:43:12 └╼ subscribe at src\/interval-pipe\.js:34:41 \(recursive: it calls itself here\) └╼ subscribe at src\/interval-pipe\.js:24:19 ⏲ setInterval every 100 ms, ran \d+ times?, still active, next in <time left>$/,
     );
+  });
+
+  // Redux Toolkit's createAsyncThunk races the payload with a promise the
+  // thunk's AbortSignal rejects: that input can only reject the race, a way
+  // out of the wait (as a timeout is), not a stuck branch. Caught into a
+  // fallback value, it is a wait of its own.
+  test('a race input that can only reject it, beside a stuck input: a way out, not counted', () => {
+    const d = outline(
+      find('a thunk whose payload never settles, raced with its abort'),
+    ).replace(/\s+/g, ' ');
+    expect(d).toMatch(
+      /^Task dump: 1 branch stuck after … ms \(1 orphaned promise\); 1 way out of a stuck race \(a promise that can only reject it\) /,
+    );
+    expect(d).toContain(
+      "├╼ [0] runThunk at src/thunk.js:8:19 │ ⏸ promise, never settled; a way out of the Promise.race above: it can only reject it, ending the wait │ ↳ waits for 'abort' on an AbortSignal: nothing aborted it; its resolve function is gone, so it can only be rejected",
+    );
+    const fallback = outline(
+      find('a race with an abort turned into a fallback value'),
+    ).replace(/\s+/g, ' ');
+    expect(fallback).toMatch(
+      /^Task dump: 2 branches stuck after … ms \(1 event wait, 1 orphaned promise\) ╼/,
+    );
+    expect(fallback).not.toContain('way out');
   });
 
   // A leaf that says "it waits on:" heads the branches drawn right below it.

@@ -328,3 +328,18 @@ test('a promise drawn waiting on what is below it takes no waker from a finding'
   );
   expect(waiting.waker).toBeUndefined();
 });
+
+// A promise that can only be rejected (a race's way out: dump/race-exits.ts)
+// is so wherever the same calls made it: the reused waker says so too.
+test('a finding that can only reject is reused as one', () => {
+  const cache = new WakerCache();
+  const abort: Waker = {
+    kind: 'event',
+    what: "waits for 'abort' on an AbortSignal: nothing aborted it; its resolve function is gone, so it can only be rejected",
+    short: "waits for 'abort' on an AbortSignal",
+    onlyRejects: true,
+  };
+  cache.record([leaf([query], abort)], origin('thunk 0'));
+  const found = cache.lookup(leaf([query]), 'test/a.test.js');
+  expect(found.kind === 'known' && found.waker?.onlyRejects).toBe(true);
+});

@@ -53,7 +53,7 @@ export function timersAlone(dump: TaskDump, waiting: Leaf): Leaf[] {
  * The leaves under the other inputs of the `Promise.race` whose input
  * `waiting` is (by its own frame in the race, or as the input itself).
  */
-function raceSiblings(dump: TaskDump, waiting: Leaf): Leaf[] {
+export function raceSiblings(dump: TaskDump, waiting: Leaf): Leaf[] {
   const own = raceInput(waiting);
   if (own === undefined) return [];
   return dump.leaves.filter(l => {

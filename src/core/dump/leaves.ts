@@ -38,6 +38,7 @@ import type {LeafSource} from './sources';
 import {nativeMade} from './native-made';
 import {type InFlight, attemptsInFlight, markInFlight} from './in-flight';
 import {FetchJoin} from './fetch-join';
+import {noteRaceInput} from './race-exits';
 import {undiciPackageOrigin} from './fetch-sockets';
 import {markSameWait, markShared} from '../inputs';
 
@@ -352,6 +353,7 @@ export class LeafMaker {
       if (native !== undefined && origin === null && native.what !== undefined)
         made.what = native.what;
       const leaves = this.add(c, bs, made, c);
+      noteRaceInput(this.g, walker.waiters.of(c), leaves);
       this.fetches.promise(c, leaves, made.what);
       // No resolve function of JavaScript settles it: nothing to search for.
       if (native !== undefined) {

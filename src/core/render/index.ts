@@ -85,7 +85,10 @@ export function summarize(dump: TaskDump): string {
   const asideDeadlock = dump.leaves.filter(
     l => l.aside === true && l.asideWith === 'deadlock',
   ).length;
-  const timeouts = dump.leaves.filter(l => l.guards !== undefined).length;
+  const timeouts = dump.leaves.filter(
+    l => l.guards !== undefined && l.guards.by === undefined,
+  ).length;
+  const exits = dump.leaves.filter(l => l.guards?.by === 'rejection').length;
   const busyNote =
     (busy > 0
       ? `; ${busy} busy (timer${busy === 1 ? '' : 's'} firing before long)`
@@ -99,6 +102,9 @@ export function summarize(dump: TaskDump): string {
       : '') +
     (timeouts > 0
       ? `; ${timeouts} timeout${timeouts === 1 ? '' : 's'} on ${timeouts === 1 ? 'a stuck wait' : 'stuck waits'} (${timeouts === 1 ? 'a timer' : 'timers'} that can end ${timeouts === 1 ? 'it' : 'them'} later)`
+      : '') +
+    (exits > 0
+      ? `; ${exits} way${exits === 1 ? '' : 's'} out of ${exits === 1 ? 'a stuck race' : 'stuck races'} (${exits === 1 ? 'a promise' : 'promises'} that can only reject ${exits === 1 ? 'it' : 'them'})`
       : '');
   if (n === 0 && (busy > 0 || idle > 0))
     return `Task dump: nothing stuck${after}${busyNote}`;

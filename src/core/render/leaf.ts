@@ -50,7 +50,7 @@ export function leafLine(leaf: Leaf, at: Frame | null): string {
                 : leaf.aside === true
                   ? aside
                   : leaf.guards !== undefined
-                    ? `; ${TIMEOUT_WORDS}`
+                    ? `; ${leaf.guards.by === 'rejection' ? EXIT_WORDS : TIMEOUT_WORDS}`
                     : leaf.shared !== undefined
                       ? '; another branch waits on it too'
                       : '';
@@ -77,6 +77,13 @@ function lentWords(l: NonNullable<Leaf['lent']>): string {
  */
 const TIMEOUT_WORDS =
   'a timeout on the promise above: its callback can settle that promise, ending the wait';
+
+/**
+ * What a way out of a race is (dump/race-exits.ts): an input that can only
+ * reject the `Promise.race` drawn above it.
+ */
+const EXIT_WORDS =
+  'a way out of the Promise.race above: it can only reject it, ending the wait';
 
 /**
  * The line under a promise that says what could settle it, if that was looked

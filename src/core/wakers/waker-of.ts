@@ -142,8 +142,10 @@ export function wakerOf(
       found.generator = generator;
     }
   }
-  if (found.waker !== undefined && !fns.some(f => ix.isResolve(f)))
+  if (found.waker !== undefined && !fns.some(f => ix.isResolve(f))) {
     found.waker.what += ONLY_REJECT;
+    found.waker.onlyRejects = true;
+  }
   // What the garbage collector's roots do not reach, no code that runs can:
   // said after what keeps it (the hung test's own objects, unreachable from
   // outside after a timeout, are still what it waits for).
