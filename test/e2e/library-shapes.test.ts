@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('87 failed, 1 passed, 88 total');
-    expect(all).toHaveLength(87);
+    expect(run.tests).toBe('88 failed, 1 passed, 89 total');
+    expect(all).toHaveLength(88);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -59,6 +59,18 @@ describe.each([
       /^Task dump: 2 branches stuck after … ms \(1 event wait, 1 orphaned promise\) ╼/,
     );
     expect(fallback).not.toContain('way out');
+  });
+
+  // A lock made of a promise chain, taken again from inside its own task:
+  // no leaf, a cycle of pending promises. The dump said nothing was pending;
+  // it names each link (dump/cycles.ts).
+  test('a promise-chain lock taken again from inside its own task: a deadlock, each link named', () => {
+    const d = outline(
+      find('a promise-chain lock taken again from inside its own task'),
+    ).replace(/\s+/g, ' ');
+    expect(d).toBe(
+      'Task dump: 1 branch stuck after … ms (1 deadlocked branch) ╼ test "a promise-chain lock taken again from inside its own task" at test/chain-lock.test.js:13:14 ⏸ promise, never settled; created in run at src/chain-lock.js:10:30 ↳ it waits on itself, a deadlock: it waits on the call of <anonymous> (test/chain-lock.test.js:13:18), which waits on an await in <anonymous> at test/chain-lock.test.js:14:11, which waits on the call of saveUser (test/chain-lock.test.js:5:24), which waits on a .then() in run at src/chain-lock.js:10:30, which waits on a .catch() in run at src/chain-lock.js:11:29, which waits on this promise',
+    );
   });
 
   // A leaf that says "it waits on:" heads the branches drawn right below it.

@@ -22,6 +22,7 @@ export async function runBody(
   ms = 30,
   captureBurst = 100_000,
   maxFrames?: number,
+  inspect?: (root: Root) => void,
 ): Promise<{dump: TaskDump; tree: string[]}> {
   const stop = startRecording({
     captureBurst,
@@ -56,6 +57,7 @@ export async function runBody(
     isRunner: f => f.endsWith('runner-stub.ts'),
     now: performance.now(),
   });
+  inspect?.(root);
   closeRoot(root);
   stop();
   return {dump, tree: treeOf(renderDump(dump))};

@@ -293,6 +293,37 @@ describe('chains without async functions', () => {
   });
 });
 
+describe('promises that wait on themselves', () => {
+  // A lock made of a promise chain, entered again from inside its own task:
+  // the inner task's .then() waits on the outer one's .catch(), which waits
+  // on the outer task, which awaits the inner one. No leaf: the dump said
+  // that nothing was pending.
+  class ChainLock {
+    private last: Promise<unknown> = Promise.resolve();
+    run<T>(task: () => Promise<T>): Promise<T> {
+      const p = this.last.then(task);
+      this.last = p.catch(() => {});
+      return p;
+    }
+  }
+
+  test('a promise-chain lock re-entered from its own task: a deadlock, each link named', async () => {
+    const {dump, tree} = await runBody(async () => {
+      const lock = new ChainLock();
+      await lock.run(async () => {
+        await lock.run(async () => 1);
+      });
+    });
+    expect(dump.leaves).toHaveLength(1);
+    expect(dump.leaves[0].waker?.deadlock).toBe(true);
+    expect(tree[0]).toBe('╼ test "body"');
+    expect(tree[1]).toBe('⏸ promise, never settled; created in run');
+    expect(tree.slice(2).join(' ').replace(/\s+/g, ' ')).toMatch(
+      /^ ?↳ it waits on itself, a deadlock: it waits on the call of <anonymous> \(\S+\), which waits on an await in <anonymous>, which waits on a \.then\(\) in run, which waits on a \.catch\(\) in run, which waits on this promise$/,
+    );
+  });
+});
+
 describe('combinators', () => {
   // Node's promises are of the realm outside the test's vm context: the
   // combinator wraps each (it is a thenable to it) and subscribes to the
