@@ -231,9 +231,11 @@ function dumpLines(
         ? `nothing stuck: ${busy} timer${busy === 1 ? '' : 's'} firing before long (a slow test?)`
         : idle > 0
           ? `nothing stuck: ${idle} server${idle === 1 ? '' : 's'} with no request waiting`
-          : d.waitsForDone
-            ? 'no promise, timer or handle pending under it: `done` was never called'
-            : 'no promise, timer or handle pending under it';
+          : d.unrecorded > 0
+            ? `nothing recorded under it says what it waits on (${d.unrecorded} made over the capture budget)`
+            : d.waitsForDone
+              ? 'no promise, timer or handle pending under it: `done` was never called'
+              : 'no promise, timer or handle pending under it';
     lines.push(renderLine([['dim', text]], leaf));
   }
   for (const {at, what: leafWhat, n} of causes ?? [])

@@ -221,6 +221,19 @@ describe('renderDump', () => {
     ).toContain('╼ afterEach hook for "db › inserts" at test/a.test.ts:3:29');
   });
 
+  // Nothing recorded is pending, but some of what the test made was not
+  // recorded (over the capture budget): "nothing is pending" would be false.
+  test('an empty dump with work made over the capture budget says what is known only', () => {
+    const text = renderDump(dump([], {unrecorded: 2003}));
+    expect(text.split('\n')).toEqual([
+      'Task dump: nothing recorded under this test says what it waits on after 300 ms (2003 made over the capture budget)',
+      '',
+      '╼ test "hangs" at test/a.test.ts:3:29',
+      '└╼ No `new Promise`, timer or handle recorded under it is pending, and no wait recorded leads to one; but 2003 promises, timers or other handles were made while stack capture was over its budget, and not all of them were recorded: what it waits on may be among them (a larger captureBurst records more).',
+    ]);
+    expect(text).not.toContain('is pending after');
+  });
+
   test('a promise waiting on the branch below it heads that branch and is not counted', () => {
     const text = renderDump(
       dump([

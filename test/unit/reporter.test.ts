@@ -376,6 +376,18 @@ describe('tests grouped by common cause', () => {
     ]);
   });
 
+  // Nothing recorded is pending, some of it made over the capture budget: the
+  // line says what is known, not that nothing is pending.
+  test('a hang with nothing recorded pending, work made over the capture budget: said so', () => {
+    const lines = summaryLines([
+      dump('reduces', 'test/a.test.js', [], {unrecorded: 2003}),
+    ]);
+    expect(lines.join('\n')).toContain(
+      'nothing recorded under it says what it waits on (2003 made over the capture budget)',
+    );
+    expect(lines.join('\n')).not.toContain('no promise, timer or handle');
+  });
+
   // The broker's side of a connection is the stuck leaf; what the test asked
   // for is the event the promise above it waits for. Frames compared by what
   // they say: the dump came through JSON.

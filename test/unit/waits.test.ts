@@ -324,6 +324,29 @@ describe('promises that wait on themselves', () => {
   });
 });
 
+describe('long chains', () => {
+  // `items.reduce((p, x) => p.then(() => work(x)), start)` over thousands
+  // of items, the third step hanging: the walk up the chain took a
+  // recursion per link, and the dump failed (a stack overflow).
+  test('a reduce chain of 5000 .then()s whose third step hangs: the leaf, under the test', async () => {
+    const work = (x: number): Promise<unknown> =>
+      x === 3 ? new Promise(() => {}) : Promise.resolve(x);
+    const items = Array.from({length: 5000}, (_, i) => i);
+    const {dump} = await runBody(async () => {
+      await items.reduce<Promise<unknown>>(
+        (p, x) => p.then(() => work(x)),
+        Promise.resolve(),
+      );
+    });
+    expect(dump.leaves).toHaveLength(1);
+    expect(dump.leaves[0]).toMatchObject({
+      kind: 'promise',
+      detached: false,
+    });
+    expect(dump.leaves[0].path.map(f => f.name)).toContain('work');
+  });
+});
+
 describe('combinators', () => {
   // Node's promises are of the realm outside the test's vm context: the
   // combinator wraps each (it is a thenable to it) and subscribes to the

@@ -109,7 +109,9 @@ export function summarize(dump: TaskDump): string {
   if (n === 0 && (busy > 0 || idle > 0))
     return `Task dump: nothing stuck${after}${busyNote}`;
   if (n === 0)
-    return `Task dump: no promise, timer or handle under this ${kindOf(dump)} is pending${after}`;
+    return dump.unrecorded > 0
+      ? `Task dump: nothing recorded under this ${kindOf(dump)} says what it waits on${after} (${dump.unrecorded} made over the capture budget)`
+      : `Task dump: no promise, timer or handle under this ${kindOf(dump)} is pending${after}`;
   return `Task dump: ${n} branch${n === 1 ? '' : 'es'} stuck${after} (${kinds})${busyNote}`;
 }
 
@@ -131,6 +133,12 @@ function kindOfLeaf(l: Leaf): string {
 }
 
 function explainEmpty(dump: TaskDump): string {
+  // What was not recorded may be what it waits on: nothing else is claimed.
+  if (dump.unrecorded > 0)
+    return (
+      `No \`new Promise\`, timer or handle recorded under it is pending, and no wait recorded leads to one; but ${dump.unrecorded} promises, timers or other handles were made while stack capture was over its budget, and not all of them were recorded: what it waits on may be among them (a larger captureBurst records more).` +
+      closingWords(dump.closing ?? [])
+    );
   const why = dump.waitsForDone
     ? `The ${kindOf(dump)} takes a \`done\` callback that was never called, and no promise, timer or handle it started is still pending (a listener that would call it is not looked for).`
     : "No native promise, timer or handle it created is still pending: it may wait on something created before it started (a module-level promise, an earlier hook), or on a promise library's own promise (bluebird's, Q's), which is not recorded.";
@@ -201,7 +209,7 @@ export function renderDump(
     );
   }
   if (dump.wakerNote !== undefined) note(dump.wakerNote);
-  if (dump.unrecorded > 0) {
+  if (dump.unrecorded > 0 && dump.leaves.length > 0) {
     note(
       `${dump.unrecorded} promises, timers or other handles were created while stack capture was over its budget; branches through them may be missing.`,
     );
