@@ -7,6 +7,7 @@ import {cycleLeaves} from '../../src/core/dump/cycles';
 import type {Leaf} from '../../src/core/types';
 import {unitContext} from './context';
 import {runBody} from './runner-stub';
+import {ChainLock} from './chain-lock';
 
 // Promises that wait on themselves (dump/cycles.ts), asked of the graph
 // directly: the dump asks only when it found no leaf.
@@ -31,15 +32,6 @@ async function cyclesOf(body: () => Promise<unknown>): Promise<Leaf[]> {
     });
   });
   return found;
-}
-
-class ChainLock {
-  private last: Promise<unknown> = Promise.resolve();
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const p = this.last.then(task);
-    this.last = p.catch(() => {});
-    return p;
-  }
 }
 
 test('a promise-chain lock re-entered from its own task is one cycle', async () => {

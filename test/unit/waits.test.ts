@@ -4,6 +4,7 @@ import {Readable} from 'node:stream';
 import {ReadableStream} from 'node:stream/web';
 import {setTimeout as sleepFor} from 'node:timers/promises';
 import {runBody} from './runner-stub';
+import {ChainLock} from './chain-lock';
 
 // Where a hung body waits, read from the recorded wait graph: every shape
 // here drew a wrong tree before the graph was recorded (where the promise was
@@ -298,14 +299,6 @@ describe('promises that wait on themselves', () => {
   // the inner task's .then() waits on the outer one's .catch(), which waits
   // on the outer task, which awaits the inner one. No leaf: the dump said
   // that nothing was pending.
-  class ChainLock {
-    private last: Promise<unknown> = Promise.resolve();
-    run<T>(task: () => Promise<T>): Promise<T> {
-      const p = this.last.then(task);
-      this.last = p.catch(() => {});
-      return p;
-    }
-  }
 
   test('a promise-chain lock re-entered from its own task: a deadlock, each link named', async () => {
     const {dump, tree} = await runBody(async () => {
