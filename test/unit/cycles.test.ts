@@ -45,6 +45,19 @@ test('a promise-chain lock re-entered from its own task is one cycle', async () 
   expect(leaves[0].waker).toMatchObject({kind: 'object', deadlock: true});
 });
 
+test('the lock taken again inside a Promise.all of its own task: the ring goes through the combinator', async () => {
+  const leaves = await cyclesOf(async () => {
+    const lock = new ChainLock();
+    await lock.run(async () => {
+      await Promise.all([lock.run(async () => 1), Promise.resolve(2)]);
+    });
+  });
+  expect(leaves).toHaveLength(1);
+  expect(leaves[0].waker?.what).toMatch(
+    /^it waits on itself, a deadlock: .*, which waits on a Promise\.all\(\) at \S+, which waits on its input \[0\], which waits on a \.then\(\) in run at .*, which waits on this promise$/,
+  );
+});
+
 test('chains, calls and a lock used in turn, waiting on a promise made before: no cycle', async () => {
   const before = new Promise(() => {});
   async function call(): Promise<unknown> {

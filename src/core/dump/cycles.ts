@@ -12,7 +12,8 @@
  * or on the promise its callback returned once it ran (V8's adoption, whose
  * job runs with the adopting promise as its context); an async function's
  * promise on what its pending `await`s wait on (which call an `await` is in
- * is the graph's one guess, graph/calls.ts). A `new Promise` waits on
+ * is the graph's one guess, graph/calls.ts); a combinator on its inputs. A
+ * `new Promise` waits on
  * nothing recorded: no cycle goes through one.
  *
  * Looked for only when the dump has no leaf (dump/index.ts): a cycle beside
@@ -21,7 +22,14 @@
 import type {Capture} from '../record';
 import type {WaitGraph} from '../graph/graph';
 import type {Branch, Walker} from '../graph/walk';
-import {type Site, file, firstOwnSite, isNode, name} from '../stack/sites';
+import {
+  type Site,
+  combinatorOf,
+  file,
+  firstOwnSite,
+  isNode,
+  name,
+} from '../stack/sites';
 import type {Frame, Leaf} from '../types';
 import type {FrameMaker} from './frames';
 
@@ -94,6 +102,10 @@ function downEdges(g: WaitGraph, walker: Walker): Map<Capture, Capture[]> {
     if (kind === 'await') {
       const call = walker.calls.callOfWait(w);
       if (call !== undefined && typeof call === 'object') add(call, w);
+    } else if (kind === 'input') {
+      // A combinator waits on its inputs.
+      const comb = g.combinatorOf(w)?.comb;
+      if (comb !== undefined) add(comb, w);
     }
   }
   for (const w of g.pendingWaits())
@@ -157,9 +169,20 @@ function cycleWords(
 function linkWords(g: WaitGraph, frames: FrameMaker, c: Capture): string {
   const f = madeAt(g, frames, c);
   const at = f === null ? '' : ` at ${place(f)}`;
-  if (c.awaits === undefined)
+  if (c.awaits === undefined) {
+    const top = g.sites(c)[0];
+    const comb = top === undefined ? undefined : combinatorOf(top);
+    if (g.creationKind(c) === 'combinator' && comb !== undefined)
+      return `a ${comb}()${at}`;
     return `the call of ${f?.name ?? 'an async function'}${f === null ? '' : ` (${place(f)})`}`;
+  }
   switch (g.waitKind(c)) {
+    case 'input': {
+      const found = g.combinatorOf(c);
+      return found === undefined
+        ? `an input of a combinator${at}`
+        : `its input [${c.subAt - found.comb.subAt - 1}]`;
+    }
     case 'await':
       return `an await${f === null ? '' : ` in ${f.name}${at}`}`;
     case 'then':
