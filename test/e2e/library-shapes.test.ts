@@ -20,8 +20,8 @@ describe.each([
   const find = dumpFinder(run);
 
   test('every test hangs, and every dump is there', () => {
-    expect(run.tests).toBe('88 failed, 1 passed, 89 total');
-    expect(all).toHaveLength(88);
+    expect(run.tests).toBe('89 failed, 1 passed, 90 total');
+    expect(all).toHaveLength(89);
     expect(run.output).not.toContain('not looked for');
   });
 
@@ -70,6 +70,18 @@ describe.each([
     ).replace(/\s+/g, ' ');
     expect(d).toBe(
       'Task dump: 1 branch stuck after … ms (1 deadlocked branch) ╼ test "a promise-chain lock taken again from inside its own task" at test/chain-lock.test.js:13:14 ⏸ promise, never settled; created in run at src/chain-lock.js:10:30 ↳ it waits on itself, a deadlock: it waits on the call of <anonymous> (test/chain-lock.test.js:13:18), which waits on an await in <anonymous> at test/chain-lock.test.js:14:11, which waits on the call of saveUser (test/chain-lock.test.js:5:24), which waits on a .then() in run at src/chain-lock.js:10:30, which waits on a .catch() in run at src/chain-lock.js:11:29, which waits on this promise',
+    );
+  });
+
+  // A race of nothing never settles and has nothing below it: the dump said
+  // that nothing was pending (dump/empty-race.ts).
+  test('a race of a list filtered down to nothing: a leaf that says so', () => {
+    const d = outline(find('a race of requests filtered down to none')).replace(
+      /\s+/g,
+      ' ',
+    );
+    expect(d).toBe(
+      'Task dump: 1 branch stuck after … ms (1 promise) ╼ test "a race of requests filtered down to none" at test/race-exit.test.js:19:17 ⏸ Promise.race() promise, never settled ↳ it races no input: a Promise.race() of an empty list never settles',
     );
   });
 

@@ -4,6 +4,7 @@ import {Calls} from '../../src/core/graph/calls';
 import {Walker} from '../../src/core/graph/walk';
 import {FrameMaker} from '../../src/core/dump/frames';
 import {cycleLeaves} from '../../src/core/dump/cycles';
+import {emptyRaceLeaves} from '../../src/core/dump/empty-race';
 import type {Leaf} from '../../src/core/types';
 import {unitContext} from './context';
 import {runBody} from './runner-stub';
@@ -16,7 +17,10 @@ import {ChainLock} from './chain-lock';
  * The cycles' leaves of what `body` leaves pending, asked of the graph
  * whatever else the dump found, as the runner stub runs it.
  */
-async function cyclesOf(body: () => Promise<unknown>): Promise<Leaf[]> {
+async function cyclesOf(
+  body: () => Promise<unknown>,
+  ask = cycleLeaves,
+): Promise<Leaf[]> {
   let found: Leaf[] = [];
   await runBody(body, 30, 100_000, undefined, root => {
     const ctx = {
@@ -28,7 +32,7 @@ async function cyclesOf(body: () => Promise<unknown>): Promise<Leaf[]> {
       const g = new WaitGraph(root);
       const frames = new FrameMaker(ctx.mapPosition, ctx.rootDir);
       const walker = new Walker(g, new Calls(g), frames, ctx);
-      return cycleLeaves(g, walker, frames, root.startedAt);
+      return ask(g, walker, frames, root.startedAt);
     });
   });
   return found;
@@ -73,4 +77,24 @@ test('chains, calls and a lock used in turn, waiting on a promise made before: n
     await Promise.all([a, b, call(), call(), p]);
   });
   expect(leaves).toEqual([]);
+});
+
+// Races of nothing (dump/empty-race.ts), asked the same way: a race with a
+// pending input, or several, is none.
+test('races with pending inputs are no race of nothing; an empty one is', async () => {
+  const never = (): Promise<unknown> => new Promise(() => {});
+  expect(
+    await cyclesOf(async () => {
+      await Promise.all([
+        Promise.race([never()]),
+        Promise.race([never(), never()]),
+      ]);
+    }, emptyRaceLeaves),
+  ).toEqual([]);
+  const empty = await cyclesOf(async () => {
+    await Promise.all([Promise.race([never()]), Promise.race([])]);
+  }, emptyRaceLeaves);
+  expect(empty.map(l => l.what)).toEqual([
+    'Promise.race() promise, never settled',
+  ]);
 });

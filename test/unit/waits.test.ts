@@ -317,6 +317,23 @@ describe('promises that wait on themselves', () => {
   });
 });
 
+describe('a race of nothing', () => {
+  // A race of a list that came out empty never settles, and nothing is
+  // below it: the dump said that nothing was pending.
+  test('an empty Promise.race: a leaf that says it races no input', async () => {
+    const {dump, tree} = await runBody(async () => {
+      const requests: Array<Promise<unknown>> = [];
+      await Promise.race(requests);
+    });
+    expect(dump.leaves).toHaveLength(1);
+    expect(tree).toEqual([
+      '╼ test "body"',
+      '⏸ Promise.race() promise, never settled',
+      '  ↳ it races no input: a Promise.race() of an empty list never settles',
+    ]);
+  });
+});
+
 describe('long chains', () => {
   // `items.reduce((p, x) => p.then(() => work(x)), start)` over thousands
   // of items, the third step hanging: the walk up the chain took a

@@ -15,6 +15,7 @@ import {finish} from './finish';
 import {FrameMaker} from './frames';
 import {type LeafSource, LeafMaker} from './leaves';
 import {cycleLeaves} from './cycles';
+import {emptyRaceLeaves} from './empty-race';
 import {joinPeers} from './peers';
 import {dropCopies} from './copies';
 import {joinH2Peers} from './h2-peers';
@@ -96,9 +97,13 @@ export function takeDump(
     watch?.lap('timers, handles, foreign, thenables');
     leaves.promises();
     leaves.fetchSocket();
-    // Nothing the walk up from leaves found: promises waiting on themselves.
+    // Nothing the walk up from leaves found: promises waiting on themselves,
+    // races of nothing.
     if (leaves.leaves.length === 0)
-      leaves.leaves.push(...cycleLeaves(g, walker, frames, root.startedAt));
+      leaves.leaves.push(
+        ...cycleLeaves(g, walker, frames, root.startedAt),
+        ...emptyRaceLeaves(g, walker, frames, root.startedAt),
+      );
     watch?.lap('promises');
     const madeAt = (c: Capture): Frame | null => leaves.createdAt.of(c);
     // Both ends of local connections: HTTP/1 ones, HTTP/2 ones, then plain
