@@ -317,6 +317,31 @@ describe('promises that wait on themselves', () => {
   });
 });
 
+describe('a promise over an idle server', () => {
+  // A hook's `new Promise` that starts a server and never resolves in the
+  // listen callback: the server listens, idle; it is not what the promise
+  // waits for. The dump said "nothing stuck".
+  test('a listen() callback that forgets resolve: the promise is the stuck branch, the server idle', async () => {
+    let server: ReturnType<typeof createServer> | undefined;
+    try {
+      const {dump} = await runBody(
+        () =>
+          new Promise<void>(() => {
+            server = createServer(() => {});
+            server.listen(0, '127.0.0.1', () => {});
+          }),
+        100,
+      );
+      const promise = dump.leaves.find(l => l.kind === 'promise');
+      const listening = dump.leaves.find(l => l.kind === 'server');
+      expect(listening?.idle).toBe(true);
+      expect(promise?.waiting).toBeUndefined();
+    } finally {
+      server?.close();
+    }
+  });
+});
+
 describe('a race of nothing', () => {
   // A race of a list that came out empty never settles, and nothing is
   // below it: the dump said that nothing was pending.

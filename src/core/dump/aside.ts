@@ -120,3 +120,24 @@ export function markInert(dump: TaskDump): void {
   if (inert.length === 0 || inert.length === stuck.length) return;
   for (const l of inert) l.aside = true;
 }
+
+/**
+ * A promise drawn waiting on the branches below it (its executor made them)
+ * when each of them is an HTTP server listening with no request waiting:
+ * that server is not what it waits for (a `listen()` callback that never
+ * calls `resolve`), and the promise is the stuck branch, searched for what
+ * could settle it, instead of a dump that says nothing is stuck.
+ */
+export function unwaitOverIdle(dump: TaskDump): void {
+  for (const l of dump.leaves) {
+    if (l.waiting !== true || l.kind !== 'promise') continue;
+    const under = dump.leaves.filter(
+      u =>
+        u !== l &&
+        u.detached === l.detached &&
+        u.path.length >= l.path.length &&
+        startsWith(u.path, l.path),
+    );
+    if (under.length > 0 && under.every(u => u.idle === true)) delete l.waiting;
+  }
+}

@@ -21,7 +21,7 @@ import {dropCopies} from './copies';
 import {joinH2Peers} from './h2-peers';
 import {joinUpgradePeers} from './upgrade-peers';
 import {joinTcpPeers} from './tcp-peers';
-import {markInert} from './aside';
+import {markInert, unwaitOverIdle} from './aside';
 
 export type {DumpContext} from './context';
 export type {HandleSource, LeafSource, PromiseSource} from './leaves';
@@ -129,6 +129,7 @@ export function takeDump(
     leaves.markAttempts();
     const dump = finish(root, ctx, leaves.leaves, leaves.earlier);
     markInert(dump);
+    unwaitOverIdle(dump);
     for (const l of dropCopies(dump)) sources?.delete(l);
     if (dump.leaves.length === 0) {
       const closing = closingServers(ctx, madeAt);
