@@ -328,6 +328,14 @@ export class Walker {
    * thousand).
    */
   private runEnd(p: Capture): Capture {
+    // A link's own way up, when nothing above it is traced, is nothing more
+    // (upWait of a `.then()` asks `up` again): only runs of `.then()`s.
+    if (
+      p.awaits === undefined ||
+      this.g.waitKind(p) !== 'then' ||
+      this.isDownlevelled(p)
+    )
+      return p;
     let x = p;
     for (;;) {
       const ws = this.waiters.of(x);
