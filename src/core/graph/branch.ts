@@ -2,6 +2,7 @@
  * A branch of the wait graph, from the Root down to a node, and what the
  * walks share to make one.
  */
+import {type Capture, leafFrames, promiseFrames} from '../record';
 import {type Site, file, isNode} from '../stack/sites';
 import type {CombinatorName, Frame} from '../types';
 
@@ -152,4 +153,20 @@ export function timerApi(o: object): string {
   return typeof (o as {_repeat?: unknown})._repeat === 'number'
     ? 'setInterval'
     : 'setTimeout';
+}
+
+/**
+ * The frames `c`'s stack kept when they were all it could keep (its stack
+ * went on below them), else undefined: promises and subscriptions keep
+ * `maxFrames`, timers and handles more (record/state.ts `leafFrames`).
+ */
+export function cutAt(
+  c: Capture,
+  sites: readonly Site[],
+  isPromise: boolean,
+): number | undefined {
+  if (c.short) return undefined;
+  const limit =
+    isPromise || c.awaits !== undefined ? promiseFrames() : leafFrames();
+  return sites.length >= limit ? limit : undefined;
 }

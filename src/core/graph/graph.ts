@@ -9,14 +9,7 @@
  * the wrapper V8 makes to `await` a value that is not a native promise (a
  * thenable).
  */
-import {
-  type Capture,
-  type HandleRecord,
-  type Root,
-  Stamp,
-  leafFrames,
-  promiseFrames,
-} from '../record';
+import {type Capture, type HandleRecord, type Root, Stamp} from '../record';
 import {isPromise} from 'node:util/types';
 import {Stacks} from '../stack/read';
 import {
@@ -138,20 +131,6 @@ export class WaitGraph {
         else list.push(c);
       }
     }
-  }
-
-  /**
-   * The frames `c`'s stack kept when they were all it could keep (its stack
-   * went on below them), else undefined: promises and subscriptions keep
-   * `maxFrames`, timers and handles more (record/state.ts `leafFrames`).
-   */
-  cutAt(c: Capture): number | undefined {
-    if (c.short) return undefined;
-    const limit =
-      this.promiseOf.has(c) || c.awaits !== undefined
-        ? promiseFrames()
-        : leafFrames();
-    return this.sites(c).length >= limit ? limit : undefined;
   }
 
   /** The pending subscriptions (and `.then()` chains on them). */

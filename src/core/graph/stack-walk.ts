@@ -34,6 +34,7 @@ import {
   type Branch,
   type WalkOptions,
   below,
+  cutAt,
   derive,
   isProgramSite,
   last,
@@ -261,7 +262,7 @@ export class StackWalk {
       ran === undefined ? undefined : functionStart(ran),
     );
     // Not traced back because the stack ran out, not for a callback.
-    const cut = this.g.cutAt(c);
+    const cut = cutAt(c, sites, this.g.promiseOf.has(c));
     return cut === undefined
       ? out
       : out.map(b => (b.reach === 'detached' ? {...b, cut} : b));
